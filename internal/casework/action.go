@@ -1,0 +1,349 @@
+package casework
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+// ActionInput carries what an action takes; which fields an action requires
+// or accepts is in the lifecycle table.
+type ActionInput struct {
+	Note         string
+	Reason       string
+	UnitID       int64
+	DueAt        time.Time
+	Nature       string
+	CategoryID   int64
+	Priority     Priority
+	Satisfaction string
+	Resolved     *bool
+	Evidence     []AttachmentInput
+	// ExpectedVersion, when set, refuses the action if the case changed
+	// since the caller read it (HTTP If-Match).
+	ExpectedVersion int
+}
+
+// present reports which fields the input carries.
+func (in ActionInput) present() map[Field]bool {
+	return map[Field]bool{
+		FNote:         strings.TrimSpace(in.Note) != "",
+		FReason:       strings.TrimSpace(in.Reason) != "",
+		FUnit:         in.UnitID != 0,
+		FDue:          !in.DueAt.IsZero(),
+		FNature:       in.Nature != "",
+		FCategory:     in.CategoryID != 0,
+		FPriority:     in.Priority != "",
+		FSatisfaction: in.Satisfaction != "",
+		FResolved:     in.Resolved != nil,
+		FEvidence:     len(in.Evidence) > 0,
+	}
+}
+
+var (
+	msgNotTaken       = i18n.M("此操作不使用该字段", "is not used by this action")
+	msgUnitInvalid    = i18n.M("单位不存在或已撤销", "the unit does not exist or is retired")
+	msgSameUnit       = i18n.M("不能转办给当前承办单位", "cannot transfer to the unit already handling the case")
+	msgDuePast        = i18n.M("须晚于当前时间", "must be in the future")
+	msgDueNotLater    = i18n.M("须晚于当前办理期限 %s", "must be later than the current deadline %s")
+	msgNothingChanged = i18n.M("没有需要修改的分类", "nothing to change")
+	msgNeedsClass     = i18n.M("立案前须确定性质和分类", "nature and category must be set to register a case")
+	msgSatisfaction   = i18n.M("回访结果无效：%s", "invalid callback result: %s")
+)
+
+// Do performs action on the case numbered number for actor, as the lifecycle
+// table allows. The state change, its timeline entry and its audit record are
+// one transaction. A refusal says why: 404 outside the actor's scope, 409
+// when the state does not allow the action (naming the state and what is
+// allowed), 403 when the state allows it but not for this actor.
+func (s *Service) Do(ctx context.Context, actor access.Actor, number string, action Action, in ActionInput) (Case, error) {
+	if !slices.Contains(TableActions(), action) {
+		return Case{}, fault.New(fault.Invalid, "unknown-action", msgUnknownAct, string(action)).
+			With("actions", TableActions())
+	}
+	var out Case
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		out, err = s.do(ctx, tx, actor, number, action, in)
+		return err
+	})
+	if err != nil && denied(err) {
+		err = joinDenied(err, s.recordDenied(ctx, actor, "case."+string(action), "case", number, err))
+	}
+	return out, err
+}
+
+func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number string, action Action, in ActionInput) (Case, error) {
+	now := s.now()
+	c, vis, err := s.loadVisible(ctx, tx, actor, number)
+	if err != nil {
+		return Case{}, err
+	}
+	allowed := s.Allowed(actor, c, vis)
+	refuse := func(kind Kind, code string, msg i18n.Message, args ...any) error {
+		return fault.New(kind, code, msg, args...).With("state", c.State).With("allowed_actions", allowed).
+			With("version", c.Version)
+	}
+	actionName := ActionNames[action].Format(i18n.ZH)
+	rows := Rows(c.State, action)
+	if len(rows) == 0 {
+		return Case{}, refuse(fault.Conflict, "transition-not-allowed", msgNotAllowed, stateName(c.State, i18n.ZH), actionName)
+	}
+	var row *Transition
+	var guardMsg i18n.Message
+	for i := range rows {
+		if !permits(rows[i], actor, c, vis) {
+			continue
+		}
+		if ok, why := guardHolds(rows[i], c); !ok {
+			guardMsg = why
+			continue
+		}
+		row = &rows[i]
+		break
+	}
+	if row == nil {
+		if guardMsg != (i18n.Message{}) {
+			return Case{}, refuse(fault.Conflict, "guard-failed", msgGuard, actionName, guardMsg.Format(i18n.ZH))
+		}
+		return Case{}, refuse(fault.Forbidden, "action-not-permitted", msgNotYours, actionName)
+	}
+	if in.ExpectedVersion != 0 && in.ExpectedVersion != c.Version {
+		return Case{}, refuse(fault.Conflict, "version-mismatch", msgVersion, c.Version, in.ExpectedVersion)
+	}
+	if err := s.validateInput(*row, in); err != nil {
+		return Case{}, err
+	}
+
+	before := c
+	next := c
+	next.State = row.Next(c.State, c.ResumeState)
+	var newUnit int64
+	switch action {
+	case Register, Reclassify:
+		var v fault.Validation
+		s.checkClassification(ctx, tx, &v, in.Nature, in.CategoryID, in.Priority)
+		if err := v.Err(); err != nil {
+			return Case{}, err
+		}
+		if in.Nature != "" {
+			next.Nature = in.Nature
+		}
+		if in.CategoryID != 0 {
+			next.CategoryID = in.CategoryID
+		}
+		if in.Priority != "" {
+			next.Priority = in.Priority
+		}
+		if action == Register && (next.Nature == "" || next.CategoryID == 0) {
+			var v fault.Validation
+			if next.Nature == "" {
+				v.Add(string(FNature), msgNeedsClass)
+			}
+			if next.CategoryID == 0 {
+				v.Add(string(FCategory), msgNeedsClass)
+			}
+			return Case{}, v.Err()
+		}
+		if action == Reclassify && next.Nature == c.Nature && next.CategoryID == c.CategoryID && next.Priority == c.Priority {
+			return Case{}, fault.InvalidField(string(FNature), msgNothingChanged)
+		}
+	case Dispatch, Transfer:
+		u, err := s.org.Unit(ctx, tx, in.UnitID)
+		if err != nil || !u.Active() {
+			return Case{}, fault.InvalidField(string(FUnit), msgUnitInvalid)
+		}
+		if action == Transfer && u.ID == c.HandlingUnitID {
+			return Case{}, fault.InvalidField(string(FUnit), msgSameUnit)
+		}
+		family := ""
+		if c.Nature != "" {
+			if n, err := s.cat.Nature(ctx, tx, c.Nature); err == nil {
+				family = string(n.Family)
+			}
+		}
+		sign, due := s.due(c.Nature, family, string(c.Priority), now)
+		if action == Transfer && !c.DueAt.IsZero() {
+			due = c.DueAt // transferring does not reset the citizen's clock
+		}
+		if !in.DueAt.IsZero() {
+			if !in.DueAt.After(now) {
+				return Case{}, fault.InvalidField(string(FDue), msgDuePast)
+			}
+			due = in.DueAt
+		}
+		next.HandlingUnitID, next.HandlerID, newUnit = u.ID, 0, u.ID
+		next.SignDueAt, next.DueAt = minTime(sign, due), due
+		if next.JurisdictionUnitID == 0 || action == Dispatch {
+			next.JurisdictionUnitID = u.ID
+		}
+	case Sign:
+		next.HandlerID = actor.UserID
+	case Return:
+		next.HandlingUnitID, next.HandlerID, next.SignDueAt, next.DueAt = 0, 0, time.Time{}, time.Time{}
+	case RequestExtension:
+		floor := now
+		if c.DueAt.After(floor) {
+			floor = c.DueAt
+		}
+		if !in.DueAt.After(floor) {
+			if c.DueAt.After(now) {
+				return Case{}, fault.InvalidField(string(FDue), msgDueNotLater, c.DueAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
+			}
+			return Case{}, fault.InvalidField(string(FDue), msgDuePast)
+		}
+		next.RequestedDueAt = in.DueAt
+	case ApproveExtension:
+		next.DueAt, next.RequestedDueAt = c.RequestedDueAt, time.Time{}
+		next.ExtensionCount++
+	case DenyExtension:
+		next.RequestedDueAt = time.Time{}
+	case Suspend:
+		next.ResumeState, next.SuspendedAt = c.State, now
+	case Resume:
+		shift := now.Sub(c.SuspendedAt)
+		if !c.SignDueAt.IsZero() {
+			next.SignDueAt = c.SignDueAt.Add(shift)
+		}
+		if !c.DueAt.IsZero() {
+			next.DueAt = c.DueAt.Add(shift)
+		}
+		next.ResumeState, next.SuspendedAt = "", time.Time{}
+	case CallBack:
+		if !validSatisfaction(in.Satisfaction) {
+			return Case{}, fault.InvalidField(string(FSatisfaction), msgSatisfaction, in.Satisfaction)
+		}
+		next.Satisfaction, next.Resolved = in.Satisfaction, in.Resolved
+	case Rehandle:
+		next.Satisfaction, next.Resolved = "unsatisfied", in.Resolved
+	case CloseCase:
+		next.ClosedAt = now
+	case Reopen:
+		next.ClosedAt, next.HandlingUnitID, next.HandlerID = time.Time{}, 0, 0
+		next.SignDueAt, next.DueAt, next.RequestedDueAt = time.Time{}, time.Time{}, time.Time{}
+		next.Satisfaction, next.Resolved = "", nil
+	}
+
+	ok, err := updateCase(ctx, tx, next, now)
+	if err != nil {
+		return Case{}, err
+	}
+	if !ok {
+		return Case{}, fault.New(fault.Conflict, "case-changed", msgChanged)
+	}
+	if err := involve(ctx, tx, c.ID, newUnit); err != nil {
+		return Case{}, err
+	}
+	note := strings.TrimSpace(in.Reason)
+	if n := strings.TrimSpace(in.Note); n != "" {
+		if note != "" {
+			note += "\n"
+		}
+		note += n
+	}
+	changes := diff(before, next, s.cfg.Location)
+	entryID, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
+		Action: action, FromState: c.State, ToState: next.State, Note: note, Changes: changes})
+	if err != nil {
+		return Case{}, err
+	}
+	if err := insertAttachments(ctx, tx, c.ID, 0, entryID, actor.UserID, now, in.Evidence); err != nil {
+		return Case{}, err
+	}
+	detail := map[string]any{"from": c.State, "to": next.State, "timeline_id": entryID}
+	if newUnit != 0 {
+		detail["unit_id"] = newUnit
+	}
+	if err := s.audit.Append(ctx, tx, entry(actor, "case."+string(action), "case", c.Number, audit.OK, detail)); err != nil {
+		return Case{}, err
+	}
+	return caseByID(ctx, tx, c.ID)
+}
+
+// Kind is fault.Kind, named here to keep refuse's signature short.
+type Kind = fault.Kind
+
+func (s *Service) validateInput(t Transition, in ActionInput) error {
+	var v fault.Validation
+	present := in.present()
+	for _, f := range t.Required {
+		if !present[f] {
+			v.Add(string(f), fault.Required)
+		}
+	}
+	for f, ok := range present {
+		if ok && !t.Takes(f) {
+			v.Add(string(f), msgNotTaken)
+		}
+	}
+	if utf8.RuneCountInString(in.Note) > MaxNote {
+		v.Add(string(FNote), fault.TooLong, MaxNote)
+	}
+	if utf8.RuneCountInString(in.Reason) > MaxNote {
+		v.Add(string(FReason), fault.TooLong, MaxNote)
+	}
+	validateAttachments(&v, string(FEvidence), in.Evidence)
+	return v.Err()
+}
+
+func validSatisfaction(s string) bool {
+	for _, x := range Satisfactions {
+		if x.Value == s {
+			return true
+		}
+	}
+	return false
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// diff lists the fields an action changed, before and after, for the
+// timeline. Times are written in the service's zone.
+func diff(a, b Case, loc *time.Location) map[string][2]any {
+	out := map[string][2]any{}
+	add := func(name string, x, y any) {
+		if x != y {
+			out[name] = [2]any{x, y}
+		}
+	}
+	tm := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return t.In(loc).Format(time.RFC3339)
+	}
+	add("nature", a.Nature, b.Nature)
+	add("category_id", a.CategoryID, b.CategoryID)
+	add("priority", string(a.Priority), string(b.Priority))
+	add("jurisdiction_unit_id", a.JurisdictionUnitID, b.JurisdictionUnitID)
+	add("handling_unit_id", a.HandlingUnitID, b.HandlingUnitID)
+	add("handler_id", a.HandlerID, b.HandlerID)
+	add("sign_due_at", tm(a.SignDueAt), tm(b.SignDueAt))
+	add("due_at", tm(a.DueAt), tm(b.DueAt))
+	add("requested_due_at", tm(a.RequestedDueAt), tm(b.RequestedDueAt))
+	add("extension_count", a.ExtensionCount, b.ExtensionCount)
+	add("satisfaction", a.Satisfaction, b.Satisfaction)
+	var ra, rb any
+	if a.Resolved != nil {
+		ra = *a.Resolved
+	}
+	if b.Resolved != nil {
+		rb = *b.Resolved
+	}
+	add("resolved", ra, rb)
+	return out
+}
+

@@ -1,0 +1,374 @@
+package casework_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/audit"
+	"pingan/internal/casework"
+	"pingan/internal/fault"
+	"pingan/internal/org"
+)
+
+var ctx = context.Background()
+
+func TestIntakeValidation(t *testing.T) {
+	env := apptest.New(t)
+	cases := []struct {
+		name   string
+		in     casework.ReportInput
+		fields []string
+	}{
+		{"empty", casework.ReportInput{}, []string{"channel", "body"}},
+		{"bad channel", casework.ReportInput{Channel: "fax", Body: "x"}, []string{"channel"}},
+		{"bad phone", casework.ReportInput{Channel: "hotline", Body: "x", ReporterPhone: "12ab"}, []string{"reporter.phone"}},
+		{"bad id checksum", casework.ReportInput{Channel: "hotline", Body: "x", ReporterIDNumber: "350203199001011234"}, []string{"reporter.id_number"}},
+		{"future", casework.ReportInput{Channel: "hotline", Body: "x", OccurredAt: apptest.Start.Add(48 * time.Hour)}, []string{"occurred_at"}},
+		{"bad coordinates", casework.ReportInput{Channel: "hotline", Body: "x", Location: &casework.Point{Lat: 91, Lon: 118}}, []string{"location"}},
+		{"unknown division", casework.ReportInput{Channel: "hotline", Body: "x", DivisionCode: "110101"}, []string{"division_code"}},
+		{"attachment", casework.ReportInput{Channel: "hotline", Body: "x", Attachments: []casework.AttachmentInput{{Name: "../a.jpg", ContentType: "image/jpeg", SHA256: "zz"}}},
+			[]string{"attachments[0].name", "attachments[0].sha256"}},
+		{"long title", casework.ReportInput{Channel: "hotline", Body: "x", Title: strings.Repeat("噪", casework.MaxTitle+1)}, []string{"title"}},
+		{"unknown nature", casework.ReportInput{Channel: "hotline", Body: "x", Nature: "gossip"}, []string{"nature"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), tc.in)
+			fe, ok := fault.As(err)
+			if !ok || fe.Kind != fault.Invalid {
+				t.Fatalf("got %v, want invalid input", err)
+			}
+			got := map[string]bool{}
+			for _, f := range fe.Fields {
+				got[f.Field] = true
+			}
+			for _, f := range tc.fields {
+				if !got[f] {
+					t.Errorf("no error for %s in %v", f, fe.Fields)
+				}
+			}
+		})
+	}
+	// Nothing was stored by any refused intake.
+	var n int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&n); err != nil || n != 0 {
+		t.Errorf("cases after refused intakes: %d (%v)", n, err)
+	}
+}
+
+func TestIntakeOpensCaseWithTimelineAndAudit(t *testing.T) {
+	env := apptest.New(t)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
+		Channel: "hotline", Body: "  莲前西路某小区楼下烧烤店油烟扰民\n晚上十点后仍在营业。 ", ReporterName: "陈女士",
+		ReporterPhone: "+86 138-0601-2345", ReporterIDNumber: "35020319900101123x",
+		Location: &casework.Point{Lat: 24.48, Lon: 118.13}, DivisionCode: "350203010", Nature: "complaint",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, r := res.Case, res.Report
+	if c.Number != "XM-2026-000001" || c.State != casework.Received || c.ReportCount != 1 {
+		t.Errorf("case %+v", c)
+	}
+	if r.Title != "莲前西路某小区楼下烧烤店油烟扰民" {
+		t.Errorf("derived title %q", r.Title)
+	}
+	if r.PhoneMasked != "138****2345" || r.IDMasked != "350203********123X" {
+		t.Errorf("masks %q %q", r.PhoneMasked, r.IDMasked)
+	}
+	var raw string
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT phone_sealed FROM reports WHERE id = $1", r.ID).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(raw, "13806012345") {
+		t.Error("phone stored in the clear")
+	}
+	tl, err := env.App.Cases.Timeline(ctx, env.Actor(t, "intake"), c.Number)
+	if err != nil || len(tl) != 1 || tl[0].Action != casework.Receive || tl[0].ToState != casework.Received {
+		t.Fatalf("timeline %+v (%v)", tl, err)
+	}
+	recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ObjectType: "case", ObjectID: c.Number})
+	if err != nil || len(recs) != 1 || recs[0].Action != "case.receive" {
+		t.Fatalf("audit %+v (%v)", recs, err)
+	}
+	if strings.Contains(recs[0].Detail, "1380601") || strings.Contains(recs[0].Detail, "陈女士") {
+		t.Error("audit detail carries personal data")
+	}
+	// Second case of the year.
+	res2, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web", Body: "咨询社保转移"})
+	if err != nil || res2.Case.Number != "XM-2026-000002" {
+		t.Fatalf("second number %q (%v)", res2.Case.Number, err)
+	}
+}
+
+func TestRevealPersonalIsAudited(t *testing.T) {
+	env := apptest.New(t)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
+		Channel: "visit", Body: "来访反映拆迁补偿问题", ReporterPhone: "13906012345", ReporterIDNumber: "35020319900101123X"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.App.Cases.RevealPersonal(ctx, env.Actor(t, "intake"), res.Report.ID, casework.IDNumber)
+	if err != nil || got != "35020319900101123X" {
+		t.Fatalf("reveal: %q %v", got, err)
+	}
+	// A leader sees the whole city but does not contact citizens.
+	if _, err := env.App.Cases.RevealPersonal(ctx, env.Actor(t, "leader"), res.Report.ID, casework.Phone); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("leader reveal: %v, want 403", err)
+	}
+	// Out of scope: not found.
+	if _, err := env.App.Cases.RevealPersonal(ctx, env.Actor(t, "gulangyu"), res.Report.ID, casework.Phone); fault.KindOf(err) != fault.NotFound {
+		t.Errorf("out-of-scope reveal: %v, want 404", err)
+	}
+	recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{Action: "personal.reveal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || recs[0].Outcome != audit.Denied || recs[1].Outcome != audit.OK || recs[1].ActorName != "intake" {
+		t.Errorf("reveal audit: %+v", recs)
+	}
+}
+
+func TestSourceRefIsIdempotent(t *testing.T) {
+	env := apptest.New(t)
+	in := casework.ReportInput{Channel: "police_110", SourceRef: "110-20261126-0001", Body: "江头派出所辖区电动车被盗"}
+	a, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Replayed || a.Case.Number != b.Case.Number || a.Report.ID != b.Report.ID {
+		t.Errorf("second intake of one source id: %+v", b)
+	}
+}
+
+func TestScope(t *testing.T) {
+	env := apptest.New(t)
+	c := newCase(t, env)
+	do(t, env, c.Number, step{casework.Register, access.Intake})
+	do(t, env, c.Number, step{casework.Dispatch, access.Dispatcher})
+	for user, visible := range map[string]bool{
+		"intake": true, "dispatcher": true, "jiangtou": true, "verifier": true, "supervisor": true, "leader": true,
+		"huli":     true,  // 湖里区委政法委: the district's subtree includes 江头街道
+		"gulangyu": false, // 鼓浪屿街道: another street
+		"jiangtou.police": false, "sysadmin": false, "auditadmin": false,
+	} {
+		_, err := env.App.Cases.Get(ctx, env.Actor(t, user), c.Number)
+		if visible && err != nil {
+			t.Errorf("%s cannot see the case: %v", user, err)
+		}
+		if !visible && fault.KindOf(err) != fault.NotFound {
+			t.Errorf("%s: %v, want not found", user, err)
+		}
+		page, err := env.App.Cases.List(ctx, env.Actor(t, user), casework.Filter{})
+		if visible && (err != nil || len(page.Cases) != 1) {
+			t.Errorf("%s lists %d cases (%v), want 1", user, len(page.Cases), err)
+		}
+		if !visible && err == nil && len(page.Cases) != 0 {
+			t.Errorf("%s lists a case outside its scope", user)
+		}
+	}
+	// Writes outside scope are refused as not found, and audited as denied.
+	_, err := env.App.Cases.Do(ctx, env.Actor(t, "gulangyu"), c.Number, casework.Sign, casework.ActionInput{})
+	if fault.KindOf(err) != fault.NotFound {
+		t.Fatalf("out-of-scope sign: %v", err)
+	}
+	recs, _ := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ObjectID: c.Number, Action: "case.sign"})
+	if len(recs) != 1 || recs[0].Outcome != audit.Denied || recs[0].ActorName != "gulangyu" {
+		t.Errorf("denied attempt not audited: %+v", recs)
+	}
+}
+
+// Verification is by someone outside the handling unit (监管分离).
+func TestVerifierMustBeOutsideHandlingUnit(t *testing.T) {
+	env := apptest.New(t)
+	unit := env.Unit(t, handlingUnit)
+	u, err := env.App.Org.CreateUser(ctx, access.System("test"), org.UserInput{Username: "jt.verifier", Name: "江头核查",
+		UnitID: unit, Roles: []access.Role{access.Verifier, access.Handler}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	insider, err := env.App.Org.Actor(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := driveTo(t, env, pathsFromTable(), casework.Reported, false)
+	if _, err := env.App.Cases.Do(ctx, insider, c.Number, casework.Verify, casework.ActionInput{}); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("verify by the handling unit: %v, want 403", err)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "huli"), c.Number, casework.Verify, casework.ActionInput{}); err != nil {
+		t.Errorf("verify by the district committee: %v", err)
+	}
+}
+
+func TestDeadlinesSuspensionAndExtension(t *testing.T) {
+	env := apptest.New(t)
+	c := driveTo(t, env, pathsFromTable(), casework.Handling, false)
+	due := c.DueAt
+	if want := apptest.Start.Add(15 * 24 * time.Hour); !due.Equal(want) {
+		t.Fatalf("complaint due %v, want %v", due, want)
+	}
+	sup := env.Actor(t, "supervisor")
+	if _, err := env.App.Cases.Do(ctx, sup, c.Number, casework.Suspend, casework.ActionInput{Reason: "等待法院开庭"}); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(72 * time.Hour)
+	c, err := env.App.Cases.Do(ctx, sup, c.Number, casework.Resume, casework.ActionInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != casework.Handling || !c.DueAt.Equal(due.Add(72*time.Hour)) {
+		t.Errorf("after 3 days suspended: %s due %v, want handling due %v", c.State, c.DueAt, due.Add(72*time.Hour))
+	}
+	// Extension: must be later than the current deadline; approval moves it.
+	h := env.Actor(t, "jiangtou")
+	if _, err := env.App.Cases.Do(ctx, h, c.Number, casework.RequestExtension, casework.ActionInput{DueAt: c.DueAt.Add(-time.Hour), Reason: "x"}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("extension earlier than the deadline: %v", err)
+	}
+	want := c.DueAt.Add(10 * 24 * time.Hour)
+	if _, err := env.App.Cases.Do(ctx, h, c.Number, casework.RequestExtension, casework.ActionInput{DueAt: want, Reason: "需协调"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Cases.Do(ctx, h, c.Number, casework.RequestExtension, casework.ActionInput{DueAt: want, Reason: "again"}); fault.KindOf(err) != fault.Conflict {
+		t.Errorf("second pending request: %v, want 409", err)
+	}
+	c, err = env.App.Cases.Do(ctx, sup, c.Number, casework.ApproveExtension, casework.ActionInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.DueAt.Equal(want) || c.ExtensionCount != 1 || !c.RequestedDueAt.IsZero() {
+		t.Errorf("after approval: due %v count %d requested %v", c.DueAt, c.ExtensionCount, c.RequestedDueAt)
+	}
+	tl, _ := env.App.Cases.Timeline(ctx, sup, c.Number)
+	last := tl[len(tl)-1]
+	if last.Action != casework.ApproveExtension || last.Changes["due_at"][1] == nil {
+		t.Errorf("timeline does not record the new deadline: %+v", last)
+	}
+	// Overdue once the clock passes the deadline.
+	env.Clock.Advance(want.Sub(env.Clock.Now()) + time.Minute)
+	yes := true
+	page, err := env.App.Cases.List(ctx, sup, casework.Filter{Overdue: &yes})
+	if err != nil || len(page.Cases) != 1 || !page.Cases[0].Overdue(env.Clock.Now()) {
+		t.Errorf("overdue list: %d cases (%v)", len(page.Cases), err)
+	}
+}
+
+func TestTransferKeepsDeadlineAndHistory(t *testing.T) {
+	env := apptest.New(t)
+	c := driveTo(t, env, pathsFromTable(), casework.Handling, false)
+	police := env.Unit(t, "PSB-350206004")
+	got, err := env.App.Cases.Do(ctx, env.Actor(t, "jiangtou"), c.Number, casework.Transfer,
+		casework.ActionInput{UnitID: police, Reason: "涉嫌治安案件，转派出所"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != casework.Dispatched || got.HandlingUnitID != police || !got.DueAt.Equal(c.DueAt) {
+		t.Errorf("after transfer: %s unit %d due %v (was %v)", got.State, got.HandlingUnitID, got.DueAt, c.DueAt)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "jiangtou.police"), c.Number, casework.Sign, casework.ActionInput{}); err != nil {
+		t.Errorf("new unit signs for it: %v", err)
+	}
+	// The former handling unit still sees the case it worked on.
+	if _, err := env.App.Cases.Get(ctx, env.Actor(t, "jiangtou"), c.Number); err != nil {
+		t.Errorf("former handler: %v", err)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "jiangtou"), c.Number, casework.Handle, casework.ActionInput{Note: "x"}); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("former handler acting: %v, want 403", err)
+	}
+}
+
+func TestAddReportAndLinks(t *testing.T) {
+	env := apptest.New(t)
+	a, b := newCase(t, env), newCase(t, env)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web", Body: "同一工地又在夜间施工", CaseNumber: a.Number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Case.ReportCount != 2 || res.Case.RepeatCount() != 1 {
+		t.Errorf("report count %d", res.Case.ReportCount)
+	}
+	d := env.Actor(t, "dispatcher")
+	if err := env.App.Cases.Link(ctx, d, a.Number, b.Number, "related"); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Cases.Link(ctx, d, b.Number, a.Number, "related"); fault.KindOf(err) != fault.Conflict {
+		t.Errorf("second link: %v", err)
+	}
+	det, err := env.App.Cases.Get(ctx, d, b.Number)
+	if err != nil || len(det.Links) != 1 || det.Links[0].Number != a.Number {
+		t.Fatalf("links of b: %+v (%v)", det.Links, err)
+	}
+	if err := env.App.Cases.Unlink(ctx, d, a.Number, b.Number); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Cases.Link(ctx, d, a.Number, a.Number, ""); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("self link: %v", err)
+	}
+	// A closed case takes no more reports.
+	c := driveTo(t, env, pathsFromTable(), casework.Closed, false)
+	_, err = env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web", Body: "又来了", CaseNumber: c.Number})
+	if fault.KindOf(err) != fault.Conflict {
+		t.Errorf("report to a closed case: %v", err)
+	}
+}
+
+func TestListFiltersAndPages(t *testing.T) {
+	env := apptest.New(t)
+	var numbers []string
+	for i := range 7 {
+		res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
+			Channel: []casework.Channel{"hotline", "web"}[i%2], Body: fmt.Sprintf("第%d件", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, res.Case.Number)
+		env.Clock.Advance(time.Hour)
+	}
+	d := env.Actor(t, "dispatcher")
+	seen := map[string]bool{}
+	cursor := ""
+	pages := 0
+	for {
+		p, err := env.App.Cases.List(ctx, d, casework.Filter{Limit: 3, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, c := range p.Cases {
+			if seen[c.Number] {
+				t.Errorf("%s twice", c.Number)
+			}
+			seen[c.Number] = true
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		cursor = p.NextCursor
+	}
+	if pages != 3 || len(seen) != 7 {
+		t.Errorf("%d pages, %d cases", pages, len(seen))
+	}
+	p, err := env.App.Cases.List(ctx, d, casework.Filter{Channel: "web"})
+	if err != nil || len(p.Cases) != 3 {
+		t.Errorf("web: %d (%v)", len(p.Cases), err)
+	}
+	p, err = env.App.Cases.List(ctx, d, casework.Filter{From: apptest.Start.Add(150 * time.Minute), To: apptest.Start.Add(5 * time.Hour)})
+	if err != nil || len(p.Cases) != 2 {
+		t.Errorf("date range: %d (%v)", len(p.Cases), err)
+	}
+	if _, err := env.App.Cases.List(ctx, d, casework.Filter{Cursor: "garbage"}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("bad cursor: %v", err)
+	}
+	if _, err := env.App.Cases.List(ctx, env.Actor(t, "sysadmin"), casework.Filter{}); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("administrator listing cases: %v", err)
+	}
+	_ = numbers
+}

@@ -1,0 +1,455 @@
+package casework
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
+	"pingan/internal/division"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+// ReportInput is one contact to take in.
+type ReportInput struct {
+	Channel          Channel
+	SourceRef        string // the report's id in the system it came from, if any
+	Title            string // derived from Body when empty
+	Body             string
+	ReporterName     string
+	ReporterPhone    string
+	ReporterIDNumber string
+	OccurredAt       time.Time
+	Address          string
+	Location         *Point
+	DivisionCode     string
+	Attachments      []AttachmentInput
+
+	// The operator's classification, all optional at intake.
+	Nature     string
+	CategoryID int64
+	Priority   Priority
+
+	// CaseNumber adds the report to that open case instead of opening one.
+	CaseNumber string
+
+	// IdempotencyKey makes a retried request return the first result; the
+	// RequestHash tells a retry from a different request reusing the key.
+	IdempotencyKey string
+	RequestHash    string
+}
+
+// IntakeResult is what intake produced.
+type IntakeResult struct {
+	Report   Report
+	Case     Case
+	Replayed bool // an earlier request with the same key or source id made it
+}
+
+// Limits of free-text fields.
+const (
+	MaxTitle       = 200
+	MaxBody        = 20000
+	MaxName        = 50
+	MaxAddress     = 300
+	MaxNote        = 5000
+	MaxAttachments = 20
+	MaxAttachment  = 100 << 20
+)
+
+var (
+	msgCannotIntake   = i18n.M("您的角色不能受理来件", "your role may not take in reports")
+	msgFuture         = i18n.M("不能晚于当前时间", "cannot be in the future")
+	msgLatLon         = i18n.M("坐标无效：纬度 -90..90，经度 -180..180", "invalid coordinates: latitude -90..90, longitude -180..180")
+	msgUnknownDiv     = i18n.M("未知的行政区划代码：%s", "unknown division code: %s")
+	msgKeyReused      = i18n.M("该幂等键已用于另一个不同的请求", "this idempotency key was already used for a different request")
+	msgCaseClosed     = i18n.M("案件 %s 已%s，不能追加来件；请重新打开或新建案件", "case %s is %s; reopen it or open a new case")
+	msgSHA256         = i18n.M("须为64位十六进制 SHA-256 摘要", "must be a 64-hex-digit SHA-256 digest")
+	msgTooMany        = i18n.M("最多 %d 个", "at most %d")
+	msgTooLarge       = i18n.M("文件过大（上限 %d MB）", "file too large (limit %d MB)")
+	msgSourceRefLong  = i18n.M("不能超过 100 个字符", "must be at most 100 characters")
+	msgKeyLong        = i18n.M("幂等键不能超过 200 个字符", "the idempotency key must be at most 200 characters")
+)
+
+// mayIntake reports whether actor may take in reports.
+func mayIntake(a access.Actor) bool {
+	return a.System || a.HasAny(access.Intake, access.Dispatcher, access.Handler)
+}
+
+// normalize cleans and validates a report; it returns the phone digits and
+// ID number in canonical form.
+func (s *Service) normalize(in *ReportInput, v *fault.Validation, now time.Time) (phone, idno string) {
+	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
+	in.ReporterName, in.Address = strings.TrimSpace(in.ReporterName), strings.TrimSpace(in.Address)
+	in.SourceRef, in.CaseNumber = strings.TrimSpace(in.SourceRef), strings.TrimSpace(in.CaseNumber)
+	if !validChannel(in.Channel) {
+		if in.Channel == "" {
+			v.Add("channel", fault.Required)
+		} else {
+			v.Add("channel", fault.BadValue, string(in.Channel))
+		}
+	}
+	if in.Body == "" {
+		v.Add("body", fault.Required)
+	} else if utf8.RuneCountInString(in.Body) > MaxBody {
+		v.Add("body", fault.TooLong, MaxBody)
+	}
+	if in.Title == "" && in.Body != "" {
+		in.Title = deriveTitle(in.Body)
+	}
+	if utf8.RuneCountInString(in.Title) > MaxTitle {
+		v.Add("title", fault.TooLong, MaxTitle)
+	}
+	if utf8.RuneCountInString(in.ReporterName) > MaxName {
+		v.Add("reporter.name", fault.TooLong, MaxName)
+	}
+	if strings.TrimSpace(in.ReporterPhone) != "" {
+		var ok bool
+		if phone, ok = NormalizePhone(strings.TrimSpace(in.ReporterPhone)); !ok {
+			v.Add("reporter.phone", msgPhone)
+		}
+	}
+	if strings.TrimSpace(in.ReporterIDNumber) != "" {
+		var ok bool
+		if idno, ok = NormalizeIDNumber(in.ReporterIDNumber); !ok {
+			v.Add("reporter.id_number", msgIDNumber)
+		}
+	}
+	if !in.OccurredAt.IsZero() && in.OccurredAt.After(now.Add(5*time.Minute)) {
+		v.Add("occurred_at", msgFuture)
+	}
+	if utf8.RuneCountInString(in.Address) > MaxAddress {
+		v.Add("address", fault.TooLong, MaxAddress)
+	}
+	if p := in.Location; p != nil {
+		if math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180 {
+			v.Add("location", msgLatLon)
+		}
+	}
+	if in.DivisionCode != "" {
+		if _, ok := division.ByCode(in.DivisionCode); !ok {
+			v.Add("division_code", msgUnknownDiv, in.DivisionCode)
+		}
+	}
+	if len(in.SourceRef) > 100 {
+		v.Add("source_ref", msgSourceRefLong)
+	}
+	if len(in.IdempotencyKey) > 200 {
+		v.Add("idempotency_key", msgKeyLong)
+	}
+	validateAttachments(v, "attachments", in.Attachments)
+	return phone, idno
+}
+
+func validateAttachments(v *fault.Validation, field string, as []AttachmentInput) {
+	if len(as) > MaxAttachments {
+		v.Add(field, msgTooMany, MaxAttachments)
+		return
+	}
+	for i, a := range as {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch name := strings.TrimSpace(a.Name); {
+		case name == "":
+			v.Add(f+".name", fault.Required)
+		case utf8.RuneCountInString(name) > 200 || strings.ContainsAny(name, "/\\\x00"):
+			v.Add(f+".name", fault.BadValue, name)
+		}
+		if a.ContentType == "" || len(a.ContentType) > 100 || !strings.Contains(a.ContentType, "/") {
+			v.Add(f+".content_type", fault.BadValue, a.ContentType)
+		}
+		if a.Size < 0 {
+			v.Add(f+".size", fault.BadValue, fmt.Sprint(a.Size))
+		} else if a.Size > MaxAttachment {
+			v.Add(f+".size", msgTooLarge, MaxAttachment>>20)
+		}
+		if a.SHA256 != "" {
+			if b, err := hex.DecodeString(a.SHA256); err != nil || len(b) != 32 {
+				v.Add(f+".sha256", msgSHA256)
+			}
+		}
+	}
+}
+
+// deriveTitle takes the first line of body, cut to 30 characters.
+func deriveTitle(body string) string {
+	line, _, _ := strings.Cut(body, "\n")
+	r := []rune(strings.TrimSpace(line))
+	if len(r) > 30 {
+		return string(r[:30]) + "…"
+	}
+	return string(r)
+}
+
+// Intake takes in one report: it opens a case in state received (or adds
+// the report to an open case), with its timeline entry and audit record, in
+// one transaction. With an idempotency key, a repeated request returns the
+// first result and creates nothing.
+func (s *Service) Intake(ctx context.Context, actor access.Actor, in ReportInput) (IntakeResult, error) {
+	if !mayIntake(actor) {
+		return IntakeResult{}, fault.New(fault.Forbidden, "forbidden", msgCannotIntake)
+	}
+	now := s.now()
+	var v fault.Validation
+	phone, idno := s.normalize(&in, &v, now)
+	if err := v.Err(); err != nil {
+		return IntakeResult{}, err
+	}
+	sealed, err := s.sealPersonal(phone, idno)
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	var res IntakeResult
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		res = IntakeResult{}
+		var cv fault.Validation
+		s.checkClassification(ctx, tx, &cv, in.Nature, in.CategoryID, in.Priority)
+		if err := cv.Err(); err != nil {
+			return err
+		}
+		if in.IdempotencyKey != "" {
+			prev, claimed, err := s.claimKey(ctx, tx, actor.UserID, in.IdempotencyKey, in.RequestHash, now)
+			if err != nil || !claimed {
+				res = prev
+				return err
+			}
+		}
+		if in.SourceRef != "" {
+			prev, found, err := s.bySourceRef(ctx, tx, in.Channel, in.SourceRef)
+			if err != nil {
+				return err
+			}
+			if found {
+				res = prev
+				return s.finishKey(ctx, tx, actor.UserID, in.IdempotencyKey, res)
+			}
+		}
+		var err error
+		if in.CaseNumber != "" {
+			res, err = s.addReport(ctx, tx, actor, in, sealed, now)
+		} else {
+			res, err = s.openCase(ctx, tx, actor, in, sealed, now)
+		}
+		if err != nil {
+			return err
+		}
+		return s.finishKey(ctx, tx, actor.UserID, in.IdempotencyKey, res)
+	})
+	if err != nil && denied(err) && in.CaseNumber != "" {
+		err = joinDenied(err, s.recordDenied(ctx, actor, "report.create", "case", in.CaseNumber, err))
+	}
+	return res, err
+}
+
+// joinDenied keeps the refusal as the error a caller sees, wrapping a failure
+// to audit it.
+func joinDenied(refusal, auditErr error) error {
+	if auditErr != nil {
+		return fmt.Errorf("%w (and recording the refusal failed: %v)", refusal, auditErr)
+	}
+	return refusal
+}
+
+type sealedPersonal struct {
+	phoneMasked, phoneSealed, phoneHash string
+	idMasked, idSealed, idHash          string
+}
+
+func (s *Service) sealPersonal(phone, idno string) (sealedPersonal, error) {
+	var p sealedPersonal
+	var err error
+	if phone != "" {
+		p.phoneMasked, p.phoneHash = MaskPhone(phone), s.keys.LookupHash("phone", phone)
+		if p.phoneSealed, err = s.keys.Seal(phone, "report.phone"); err != nil {
+			return p, fmt.Errorf("seal phone: %w", err)
+		}
+	}
+	if idno != "" {
+		p.idMasked, p.idHash = MaskIDNumber(idno), s.keys.LookupHash("id_number", idno)
+		if p.idSealed, err = s.keys.Seal(idno, "report.id_number"); err != nil {
+			return p, fmt.Errorf("seal ID number: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// keyResult is what an idempotency record points at.
+type keyResult struct {
+	ReportID int64 `json:"report_id"`
+	CaseID   int64 `json:"case_id"`
+}
+
+// claimKey takes an idempotency key for this request. If the key was used
+// before, it returns the earlier result (claimed false). Concurrent requests
+// with one key serialise on the key's primary key: PostgreSQL makes the second
+// insert wait for the first transaction and then skip.
+func (s *Service) claimKey(ctx context.Context, tx *db.Tx, userID int64, key, hash string, now time.Time) (IntakeResult, bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, response, created_at)
+		VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT DO NOTHING`, userID, key, hash, now.UnixMicro())
+	if err != nil {
+		return IntakeResult{}, false, fmt.Errorf("idempotency key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return IntakeResult{}, true, nil
+	}
+	var prevHash, body string
+	if err := tx.QueryRowContext(ctx, "SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+		userID, key).Scan(&prevHash, &body); err != nil {
+		return IntakeResult{}, false, fmt.Errorf("idempotency key: %w", err)
+	}
+	if prevHash != hash {
+		return IntakeResult{}, false, fault.New(fault.Invalid, "idempotency-key-reused", msgKeyReused)
+	}
+	var kr keyResult
+	if err := json.Unmarshal([]byte(body), &kr); err != nil {
+		return IntakeResult{}, false, fmt.Errorf("idempotency key %q: stored result: %w", key, err)
+	}
+	r, err := s.loadResult(ctx, tx, kr)
+	return r, false, err
+}
+
+func (s *Service) finishKey(ctx context.Context, tx *db.Tx, userID int64, key string, r IntakeResult) error {
+	if key == "" {
+		return nil
+	}
+	b, err := json.Marshal(keyResult{ReportID: r.Report.ID, CaseID: r.Case.ID})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE idempotency_keys SET status = 201, response = $1 WHERE user_id = $2 AND key = $3",
+		string(b), userID, key); err != nil {
+		return fmt.Errorf("idempotency key: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) loadResult(ctx context.Context, q db.Querier, kr keyResult) (IntakeResult, error) {
+	rep, err := reportByID(ctx, q, kr.ReportID)
+	if err != nil {
+		return IntakeResult{}, fmt.Errorf("replay: report %d: %w", kr.ReportID, err)
+	}
+	c, err := caseByID(ctx, q, kr.CaseID)
+	if err != nil {
+		return IntakeResult{}, fmt.Errorf("replay: case %d: %w", kr.CaseID, err)
+	}
+	return IntakeResult{Report: rep, Case: c, Replayed: true}, nil
+}
+
+func (s *Service) bySourceRef(ctx context.Context, tx *db.Tx, ch Channel, ref string) (IntakeResult, bool, error) {
+	var kr keyResult
+	err := tx.QueryRowContext(ctx, "SELECT id, case_id FROM reports WHERE channel = $1 AND source_ref = $2", ch, ref).
+		Scan(&kr.ReportID, &kr.CaseID)
+	if db.IsNotFound(err) {
+		return IntakeResult{}, false, nil
+	}
+	if err != nil {
+		return IntakeResult{}, false, fmt.Errorf("find report by source id: %w", err)
+	}
+	r, err := s.loadResult(ctx, tx, kr)
+	return r, err == nil, err
+}
+
+func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, in ReportInput, p sealedPersonal, now time.Time) (IntakeResult, error) {
+	number, err := nextNumber(ctx, tx, s.cfg.NumberPrefix, now.In(s.cfg.Location).Year())
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	prio := in.Priority
+	if prio == "" {
+		prio = Normal
+	}
+	c := Case{Number: number, Title: in.Title, Nature: in.Nature, CategoryID: in.CategoryID, Priority: prio,
+		State: Received, Channel: in.Channel, IntakeUnitID: actor.UnitID, DivisionCode: in.DivisionCode,
+		Address: in.Address, Location: in.Location, ReceivedAt: now, ReportCount: 1, UpdatedAt: now, Version: 1}
+	if c.IntakeUnitID == 0 {
+		return IntakeResult{}, fmt.Errorf("intake by %s: the actor has no unit", actor.Username)
+	}
+	lat, lon := nullPoint(c.Location)
+	err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, title, nature, category_id, priority, state, channel,
+		intake_unit_id, division_code, address, lat, lon, received_at, report_count, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $13, 1) RETURNING id`,
+		c.Number, c.Title, nullStr(c.Nature), nullInt(c.CategoryID), c.Priority, c.State, c.Channel,
+		c.IntakeUnitID, nullStr(c.DivisionCode), c.Address, lat, lon, now.UnixMicro()).Scan(&c.ID)
+	if err != nil {
+		return IntakeResult{}, fmt.Errorf("open case: %w", err)
+	}
+	if err := involve(ctx, tx, c.ID, c.IntakeUnitID); err != nil {
+		return IntakeResult{}, err
+	}
+	rep, err := s.insertReport(ctx, tx, actor, c.ID, in, p, now)
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
+		Action: Receive, ToState: Received, Note: in.Title}); err != nil {
+		return IntakeResult{}, err
+	}
+	err = s.audit.Append(ctx, tx, entry(actor, "case.receive", "case", c.Number, audit.OK, map[string]any{
+		"report_id": rep.ID, "channel": in.Channel}))
+	return IntakeResult{Report: rep, Case: c}, err
+}
+
+func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, in ReportInput, p sealedPersonal, now time.Time) (IntakeResult, error) {
+	c, _, err := s.loadVisible(ctx, tx, actor, in.CaseNumber)
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	if !c.State.Open() {
+		return IntakeResult{}, fault.New(fault.Conflict, "case-not-open", msgCaseClosed, c.Number, stateName(c.State, i18n.ZH)).
+			With("state", c.State)
+	}
+	rep, err := s.insertReport(ctx, tx, actor, c.ID, in, p, now)
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	before := c.ReportCount
+	c.ReportCount++
+	ok, err := updateCase(ctx, tx, c, now)
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	if !ok {
+		return IntakeResult{}, fault.New(fault.Conflict, "case-changed", msgChanged)
+	}
+	if err := involve(ctx, tx, c.ID, actor.UnitID); err != nil {
+		return IntakeResult{}, err
+	}
+	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
+		Action: AddReport, FromState: c.State, ToState: c.State, Note: in.Title,
+		Changes: map[string][2]any{"report_count": {before, c.ReportCount}}}); err != nil {
+		return IntakeResult{}, err
+	}
+	if err := s.audit.Append(ctx, tx, entry(actor, "case.add_report", "case", c.Number, audit.OK, map[string]any{
+		"report_id": rep.ID, "channel": in.Channel})); err != nil {
+		return IntakeResult{}, err
+	}
+	c, err = caseByID(ctx, tx, c.ID)
+	return IntakeResult{Report: rep, Case: c}, err
+}
+
+func (s *Service) insertReport(ctx context.Context, tx *db.Tx, actor access.Actor, caseID int64, in ReportInput, p sealedPersonal, now time.Time) (Report, error) {
+	lat, lon := nullPoint(in.Location)
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO reports (case_id, channel, source_ref, title, body, reporter_name,
+		phone_masked, phone_sealed, phone_hash, id_masked, id_sealed, id_hash, occurred_at, received_at, address,
+		lat, lon, division_code, intake_unit_id, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
+		caseID, in.Channel, nullStr(in.SourceRef), in.Title, in.Body, in.ReporterName,
+		p.phoneMasked, nullStr(p.phoneSealed), nullStr(p.phoneHash), p.idMasked, nullStr(p.idSealed), nullStr(p.idHash),
+		db.Micros(in.OccurredAt), now.UnixMicro(), in.Address, lat, lon, nullStr(in.DivisionCode), actor.UnitID,
+		nullInt(actor.UserID)).Scan(&id)
+	if err != nil {
+		return Report{}, fmt.Errorf("insert report: %w", err)
+	}
+	if err := insertAttachments(ctx, tx, caseID, id, 0, actor.UserID, now, in.Attachments); err != nil {
+		return Report{}, err
+	}
+	return reportByID(ctx, tx, id)
+}

@@ -1,0 +1,200 @@
+// Package casework is the closed loop: reports come in, become cases, and
+// move through the lifecycle table (lifecycle.go) from intake to closure.
+// Every change is one atomic write with its timeline entry and audit record,
+// and every read and write is checked against the actor's unit scope.
+package casework
+
+import (
+	"time"
+
+	"pingan/internal/i18n"
+)
+
+// Priority of a case.
+type Priority string
+
+const (
+	Normal    Priority = "normal"    // 一般
+	Urgent    Priority = "urgent"    // 紧急
+	Emergency Priority = "emergency" // 特急
+)
+
+// Priorities in display order.
+var Priorities = []struct {
+	Priority Priority
+	Name     i18n.Message
+}{
+	{Normal, i18n.M("一般", "Normal")},
+	{Urgent, i18n.M("紧急", "Urgent")},
+	{Emergency, i18n.M("特急", "Emergency")},
+}
+
+// Channel is how a report reached pingan.
+type Channel string
+
+// Channels in display order.
+var Channels = []struct {
+	Channel Channel
+	Name    i18n.Message
+}{
+	{"hotline", i18n.M("12345热线", "12345 hotline")},
+	{"police_110", i18n.M("110接警", "110 police call")},
+	{"web", i18n.M("网站留言", "Website")},
+	{"app", i18n.M("移动应用", "Mobile app")},
+	{"wechat", i18n.M("微信", "WeChat")},
+	{"letter", i18n.M("来信", "Letter")},
+	{"visit", i18n.M("来访", "Visit in person")},
+	{"email", i18n.M("电子邮件", "Email")},
+	{"grid", i18n.M("网格员上报", "Grid worker")},
+	{"open311", i18n.M("Open311接口", "Open311")},
+	{"import", i18n.M("批量导入", "Bulk import")},
+	{"api", i18n.M("系统对接", "System integration")},
+}
+
+// Satisfaction recorded at callback.
+var Satisfactions = []struct {
+	Value string
+	Name  i18n.Message
+}{
+	{"satisfied", i18n.M("满意", "Satisfied")},
+	{"basically_satisfied", i18n.M("基本满意", "Basically satisfied")},
+	{"unsatisfied", i18n.M("不满意", "Unsatisfied")},
+	{"unreachable", i18n.M("未能联系", "Could not be reached")},
+}
+
+// LinkKinds are the ways two cases can be related.
+var LinkKinds = []struct {
+	Kind string
+	Name i18n.Message
+}{
+	{"related", i18n.M("相关", "Related")},
+	{"follow_up", i18n.M("后续", "Follow-up")},
+}
+
+// Point is a WGS-84 coordinate.
+type Point struct {
+	Lat, Lon float64
+}
+
+// Case is the matter: it owns one or more reports.
+type Case struct {
+	ID                 int64
+	Number             string
+	Title              string
+	Nature             string
+	CategoryID         int64
+	Priority           Priority
+	State              State
+	ResumeState        State
+	Channel            Channel
+	IntakeUnitID       int64
+	JurisdictionUnitID int64
+	HandlingUnitID     int64
+	HandlerID          int64
+	DivisionCode       string
+	Address            string
+	Location           *Point
+	ReceivedAt         time.Time
+	SignDueAt          time.Time
+	DueAt              time.Time
+	SuspendedAt        time.Time
+	RequestedDueAt     time.Time
+	ExtensionCount     int
+	ReportCount        int
+	Satisfaction       string
+	Resolved           *bool
+	ClosedAt           time.Time
+	UpdatedAt          time.Time
+	Version            int
+}
+
+// RepeatCount is how many reports came after the first.
+func (c Case) RepeatCount() int { return c.ReportCount - 1 }
+
+// Overdue reports whether the case has passed a running deadline at now: a
+// dispatched case not signed for in time, or a case dispatched or in hand past
+// its handling deadline. A suspended case's clock is stopped.
+func (c Case) Overdue(now time.Time) bool {
+	switch c.State {
+	case Dispatched:
+		return past(c.SignDueAt, now) || past(c.DueAt, now)
+	case Handling:
+		return past(c.DueAt, now)
+	}
+	return false
+}
+
+func past(t, now time.Time) bool { return !t.IsZero() && t.Before(now) }
+
+// Report is one contact from one channel. Phone and ID number are held
+// sealed; the view carries masked forms.
+type Report struct {
+	ID           int64
+	CaseID       int64
+	Channel      Channel
+	SourceRef    string
+	Title        string
+	Body         string
+	ReporterName string
+	PhoneMasked  string
+	IDMasked     string
+	HasPhone     bool
+	HasIDNumber  bool
+	OccurredAt   time.Time
+	ReceivedAt   time.Time
+	Address      string
+	Location     *Point
+	DivisionCode string
+	IntakeUnitID int64
+	CreatedBy    int64
+}
+
+// Attachment is metadata of a photo or document.
+type Attachment struct {
+	ID          int64
+	CaseID      int64
+	ReportID    int64
+	TimelineID  int64
+	Name        string
+	ContentType string
+	Size        int64
+	SHA256      string
+	Stored      bool
+	CreatedAt   time.Time
+	CreatedBy   int64
+}
+
+// AttachmentInput describes an attachment given with a report or evidence.
+type AttachmentInput struct {
+	Name        string
+	ContentType string
+	Size        int64
+	SHA256      string
+}
+
+// Entry is one step in a case's history.
+type Entry struct {
+	ID        int64
+	CaseID    int64
+	At        time.Time
+	ActorID   int64
+	ActorName string
+	UnitID    int64
+	UnitName  string
+	Action    Action
+	FromState State
+	ToState   State
+	Note      string
+	Changes   map[string][2]any
+}
+
+// Link relates two cases.
+type Link struct {
+	CaseID       int64
+	Number       string
+	Title        string
+	State        State
+	Kind         string
+	CreatedAt    time.Time
+	CreatedBy    int64
+}

@@ -1,0 +1,390 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+const reportColumns = `id, case_id, channel, COALESCE(source_ref, ''), title, body, reporter_name, phone_masked, id_masked,
+	phone_sealed IS NOT NULL, id_sealed IS NOT NULL, occurred_at, received_at, address, lat, lon,
+	COALESCE(division_code, ''), intake_unit_id, COALESCE(created_by, 0)`
+
+func scanReport(s interface{ Scan(...any) error }) (Report, error) {
+	var r Report
+	var occurred sql.NullInt64
+	var received int64
+	var lat, lon sql.NullFloat64
+	err := s.Scan(&r.ID, &r.CaseID, &r.Channel, &r.SourceRef, &r.Title, &r.Body, &r.ReporterName, &r.PhoneMasked,
+		&r.IDMasked, &r.HasPhone, &r.HasIDNumber, &occurred, &received, &r.Address, &lat, &lon, &r.DivisionCode,
+		&r.IntakeUnitID, &r.CreatedBy)
+	if err != nil {
+		return Report{}, err
+	}
+	r.OccurredAt, r.ReceivedAt = db.Time(occurred), time.UnixMicro(received)
+	if lat.Valid && lon.Valid {
+		r.Location = &Point{Lat: lat.Float64, Lon: lon.Float64}
+	}
+	return r, nil
+}
+
+func reportByID(ctx context.Context, q db.Querier, id int64) (Report, error) {
+	return scanReport(q.QueryRowContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE id = $1", id))
+}
+
+func reportsOf(ctx context.Context, q db.Querier, caseID int64) ([]Report, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE case_id = $1 ORDER BY id", caseID)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	defer rows.Close()
+	var out []Report
+	for rows.Next() {
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func attachmentsOf(ctx context.Context, q db.Querier, caseID int64) ([]Attachment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, case_id, COALESCE(report_id, 0), COALESCE(timeline_id, 0), name,
+		content_type, size, sha256, content_key IS NOT NULL, created_at, COALESCE(created_by, 0)
+		FROM attachments WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("list attachments: %w", err)
+	}
+	defer rows.Close()
+	var out []Attachment
+	for rows.Next() {
+		var a Attachment
+		var created int64
+		if err := rows.Scan(&a.ID, &a.CaseID, &a.ReportID, &a.TimelineID, &a.Name, &a.ContentType, &a.Size,
+			&a.SHA256, &a.Stored, &created, &a.CreatedBy); err != nil {
+			return nil, fmt.Errorf("list attachments: %w", err)
+		}
+		a.CreatedAt = time.UnixMicro(created)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func linksOf(ctx context.Context, q db.Querier, caseID int64) ([]Link, error) {
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.number, c.title, c.state, l.kind, l.created_at, COALESCE(l.created_by, 0)
+		FROM case_links l JOIN cases c ON c.id = l.linked_case_id WHERE l.case_id = $1 ORDER BY l.created_at`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("list links: %w", err)
+	}
+	defer rows.Close()
+	var out []Link
+	for rows.Next() {
+		var l Link
+		var created int64
+		if err := rows.Scan(&l.CaseID, &l.Number, &l.Title, &l.State, &l.Kind, &created, &l.CreatedBy); err != nil {
+			return nil, fmt.Errorf("list links: %w", err)
+		}
+		l.CreatedAt = time.UnixMicro(created)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Detail is everything about one case a reader in scope may see.
+type Detail struct {
+	Case        Case
+	Reports     []Report
+	Attachments []Attachment
+	Links       []Link
+	Allowed     []Action
+}
+
+// Get returns a case by number, if actor may see it.
+func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (Detail, error) {
+	c, vis, err := s.loadVisible(ctx, s.db, actor, number)
+	if err != nil {
+		return Detail{}, err
+	}
+	d := Detail{Case: c, Allowed: s.Allowed(actor, c, vis)}
+	if d.Reports, err = reportsOf(ctx, s.db, c.ID); err != nil {
+		return Detail{}, err
+	}
+	if d.Attachments, err = attachmentsOf(ctx, s.db, c.ID); err != nil {
+		return Detail{}, err
+	}
+	if d.Links, err = linksOf(ctx, s.db, c.ID); err != nil {
+		return Detail{}, err
+	}
+	return d, nil
+}
+
+// Timeline returns a case's history, oldest first.
+func (s *Service) Timeline(ctx context.Context, actor access.Actor, number string) ([]Entry, error) {
+	c, _, err := s.loadVisible(ctx, s.db, actor, number)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.case_id, t.at, COALESCE(t.actor_id, 0), COALESCE(u.name, ''),
+		COALESCE(t.unit_id, 0), COALESCE(n.name, ''), t.action, t.from_state, t.to_state, t.note, t.changes
+		FROM timeline t LEFT JOIN users u ON u.id = t.actor_id LEFT JOIN units n ON n.id = t.unit_id
+		WHERE t.case_id = $1 ORDER BY t.id`, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("timeline of %s: %w", number, err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var at int64
+		var changes string
+		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.ActorID, &e.ActorName, &e.UnitID, &e.UnitName, &e.Action,
+			&e.FromState, &e.ToState, &e.Note, &changes); err != nil {
+			return nil, fmt.Errorf("timeline of %s: %w", number, err)
+		}
+		e.At = time.UnixMicro(at)
+		if err := json.Unmarshal([]byte(changes), &e.Changes); err != nil {
+			return nil, fmt.Errorf("timeline of %s: entry %d: %w", number, e.ID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Filter selects cases for List. Zero values do not filter.
+type Filter struct {
+	States       []State
+	UnitID       int64 // handling unit
+	CategoryID   int64 // this category and everything under it
+	Natures      []string
+	Channel      Channel
+	Priority     Priority
+	DivisionCode string
+	From, To     time.Time // received in [From, To)
+	Overdue      *bool
+	Sort         string // "-received" (default, newest first) or "due" (soonest deadline first)
+	Cursor       string
+	Limit        int
+}
+
+// Page is one page of a list.
+type Page struct {
+	Cases      []Case
+	NextCursor string // empty on the last page
+}
+
+type cursor struct {
+	K  int64 `json:"k"`
+	ID int64 `json:"id"`
+}
+
+var msgBadCursor = i18n.M("分页游标无效，请从第一页重新开始", "invalid page cursor; start again from the first page")
+
+// Sorts lists the orders List supports.
+var Sorts = []string{"-received", "due"}
+
+// List returns cases in actor's scope matching f, one page at a time
+// (keyset pagination: stable under concurrent inserts, no OFFSET scans).
+func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page, error) {
+	if !actor.System && !actor.CaseWorker() {
+		return Page{}, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
+	}
+	now := s.now()
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if !actor.Scope.All {
+		if len(actor.Scope.Units) == 0 {
+			return Page{}, nil
+		}
+		ph := make([]string, len(actor.Scope.Units))
+		for i, u := range actor.Scope.Units {
+			ph[i] = arg(u)
+		}
+		where = append(where, "c.id IN (SELECT case_id FROM case_units WHERE unit_id IN ("+strings.Join(ph, ", ")+"))")
+	}
+	if len(f.States) > 0 {
+		ph := make([]string, len(f.States))
+		for i, st := range f.States {
+			ph[i] = arg(st)
+		}
+		where = append(where, "c.state IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.UnitID != 0 {
+		where = append(where, "c.handling_unit_id = "+arg(f.UnitID))
+	}
+	if f.CategoryID != 0 {
+		cat, err := s.cat.Category(ctx, s.db, f.CategoryID)
+		if err != nil {
+			return Page{}, fault.InvalidField("category_id", fault.BadValue, fmt.Sprint(f.CategoryID))
+		}
+		where = append(where, "c.category_id IN (SELECT id FROM categories WHERE code LIKE "+arg(cat.Code+"%")+")")
+	}
+	if len(f.Natures) > 0 {
+		ph := make([]string, len(f.Natures))
+		for i, n := range f.Natures {
+			ph[i] = arg(n)
+		}
+		where = append(where, "c.nature IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Channel != "" {
+		where = append(where, "c.channel = "+arg(f.Channel))
+	}
+	if f.Priority != "" {
+		where = append(where, "c.priority = "+arg(f.Priority))
+	}
+	if f.DivisionCode != "" {
+		where = append(where, "c.division_code LIKE "+arg(f.DivisionCode+"%"))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "c.received_at >= "+arg(f.From.UnixMicro()))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "c.received_at < "+arg(f.To.UnixMicro()))
+	}
+	if f.Overdue != nil {
+		n := arg(now.UnixMicro())
+		cond := fmt.Sprintf("((c.state = 'dispatched' AND (c.sign_due_at < %[1]s OR c.due_at < %[1]s)) OR (c.state = 'handling' AND c.due_at < %[1]s))", n)
+		if !*f.Overdue {
+			cond = "NOT " + cond
+		}
+		where = append(where, cond)
+	}
+	// Keyset pagination: the sort key and the id.
+	const noDue = math.MaxInt64
+	sortKey, order := "c.id", "c.id DESC"
+	desc := true
+	switch f.Sort {
+	case "", "-received":
+	case "due":
+		sortKey, order, desc = fmt.Sprintf("COALESCE(c.due_at, %d)", int64(noDue)), fmt.Sprintf("COALESCE(c.due_at, %d), c.id", int64(noDue)), false
+	default:
+		return Page{}, fault.InvalidField("sort", fault.BadValue, f.Sort)
+	}
+	if f.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(f.Cursor)
+		var cur cursor
+		if err == nil {
+			err = json.Unmarshal(raw, &cur)
+		}
+		if err != nil || cur.ID <= 0 {
+			return Page{}, fault.InvalidField("cursor", msgBadCursor)
+		}
+		if desc {
+			where = append(where, "c.id < "+arg(cur.ID))
+		} else {
+			k, id := arg(cur.K), arg(cur.ID)
+			where = append(where, fmt.Sprintf("(%s > %s OR (%s = %s AND c.id > %s))", sortKey, k, sortKey, k, id))
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 200)
+	q := "SELECT " + caseColumns + " FROM cases c"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += fmt.Sprintf(" ORDER BY %s LIMIT %d", order, limit+1)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	var p Page
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return Page{}, fmt.Errorf("list cases: %w", err)
+		}
+		p.Cases = append(p.Cases, c)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("list cases: %w", err)
+	}
+	if len(p.Cases) > limit {
+		p.Cases = p.Cases[:limit]
+		last := p.Cases[limit-1]
+		k := last.ID
+		if !desc {
+			k = noDue
+			if !last.DueAt.IsZero() {
+				k = last.DueAt.UnixMicro()
+			}
+		}
+		b, _ := json.Marshal(cursor{K: k, ID: last.ID})
+		p.NextCursor = base64.RawURLEncoding.EncodeToString(b)
+	}
+	return p, nil
+}
+
+// PersonalField names a sealed field of a report.
+type PersonalField string
+
+const (
+	Phone    PersonalField = "phone"
+	IDNumber PersonalField = "id_number"
+)
+
+var msgNoReveal = i18n.M("您的角色无权查看完整个人信息", "your role may not see full personal data")
+
+// RevealPersonal returns a report's full phone number or ID number to an
+// actor whose work needs it, and records that they looked.
+func (s *Service) RevealPersonal(ctx context.Context, actor access.Actor, reportID int64, field PersonalField) (string, error) {
+	col := map[PersonalField]string{Phone: "phone_sealed", IDNumber: "id_sealed"}[field]
+	if col == "" {
+		return "", fault.InvalidField("field", fault.BadValue, string(field))
+	}
+	var caseID int64
+	var sealed sql.NullString
+	err := s.db.QueryRowContext(ctx, "SELECT case_id, "+col+" FROM reports WHERE id = $1", reportID).Scan(&caseID, &sealed)
+	notFound := fault.NotFoundf(fmt.Sprintf("report %d", reportID))
+	if db.IsNotFound(err) {
+		return "", notFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("reveal: %w", err)
+	}
+	c, err := caseByID(ctx, s.db, caseID)
+	if err != nil {
+		return "", fmt.Errorf("reveal: %w", err)
+	}
+	if _, _, err := s.loadVisible(ctx, s.db, actor, c.Number); err != nil {
+		return "", notFound
+	}
+	objID := fmt.Sprint(reportID)
+	if !actor.System && !actor.MayRevealPersonal() {
+		refusal := fault.New(fault.Forbidden, "forbidden", msgNoReveal)
+		return "", joinDenied(refusal, s.recordDenied(ctx, actor, "personal.reveal", "report", objID, refusal))
+	}
+	if !sealed.Valid {
+		return "", nil
+	}
+	plain, err := s.keys.Open(sealed.String, "report."+string(field))
+	if err != nil {
+		return "", err
+	}
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		return s.audit.Append(ctx, tx, entry(actor, "personal.reveal", "report", objID, audit.OK,
+			map[string]any{"field": field, "case": c.Number}))
+	})
+	if err != nil {
+		return "", err
+	}
+	return plain, nil
+}

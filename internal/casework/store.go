@@ -1,0 +1,179 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"pingan/internal/db"
+)
+
+const caseColumns = `c.id, c.number, c.title, COALESCE(c.nature, ''), COALESCE(c.category_id, 0), c.priority, c.state,
+	COALESCE(c.resume_state, ''), c.channel, c.intake_unit_id, COALESCE(c.jurisdiction_unit_id, 0),
+	COALESCE(c.handling_unit_id, 0), COALESCE(c.handler_id, 0), COALESCE(c.division_code, ''), c.address, c.lat, c.lon,
+	c.received_at, c.sign_due_at, c.due_at, c.suspended_at, c.requested_due_at, c.extension_count, c.report_count,
+	COALESCE(c.satisfaction, ''), c.resolved, c.closed_at, c.updated_at, c.version`
+
+func scanCase(s interface{ Scan(...any) error }) (Case, error) {
+	var c Case
+	var lat, lon sql.NullFloat64
+	var received, updated int64
+	var signDue, due, suspended, requested, closed sql.NullInt64
+	var resolved sql.NullBool
+	err := s.Scan(&c.ID, &c.Number, &c.Title, &c.Nature, &c.CategoryID, &c.Priority, &c.State, &c.ResumeState,
+		&c.Channel, &c.IntakeUnitID, &c.JurisdictionUnitID, &c.HandlingUnitID, &c.HandlerID, &c.DivisionCode,
+		&c.Address, &lat, &lon, &received, &signDue, &due, &suspended, &requested, &c.ExtensionCount,
+		&c.ReportCount, &c.Satisfaction, &resolved, &closed, &updated, &c.Version)
+	if err != nil {
+		return Case{}, err
+	}
+	if lat.Valid && lon.Valid {
+		c.Location = &Point{Lat: lat.Float64, Lon: lon.Float64}
+	}
+	if resolved.Valid {
+		c.Resolved = &resolved.Bool
+	}
+	c.ReceivedAt, c.UpdatedAt = time.UnixMicro(received), time.UnixMicro(updated)
+	c.SignDueAt, c.DueAt, c.SuspendedAt = db.Time(signDue), db.Time(due), db.Time(suspended)
+	c.RequestedDueAt, c.ClosedAt = db.Time(requested), db.Time(closed)
+	return c, nil
+}
+
+func caseByNumber(ctx context.Context, q db.Querier, number string) (Case, error) {
+	return scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.number = $1", number))
+}
+
+func caseByID(ctx context.Context, q db.Querier, id int64) (Case, error) {
+	return scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1", id))
+}
+
+// updateCase writes every mutable column of c, guarded by its version; it
+// reports false when someone else changed the case first.
+func updateCase(ctx context.Context, tx *db.Tx, c Case, now time.Time) (bool, error) {
+	var lat, lon any
+	if c.Location != nil {
+		lat, lon = c.Location.Lat, c.Location.Lon
+	}
+	var resolved any
+	if c.Resolved != nil {
+		resolved = *c.Resolved
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET title = $1, nature = $2, category_id = $3, priority = $4,
+		state = $5, resume_state = $6, jurisdiction_unit_id = $7, handling_unit_id = $8, handler_id = $9,
+		division_code = $10, address = $11, lat = $12, lon = $13, sign_due_at = $14, due_at = $15,
+		suspended_at = $16, requested_due_at = $17, extension_count = $18, report_count = $19,
+		satisfaction = $20, resolved = $21, closed_at = $22, updated_at = $23, version = version + 1
+		WHERE id = $24 AND version = $25`,
+		c.Title, nullStr(c.Nature), nullInt(c.CategoryID), c.Priority, c.State, nullStr(string(c.ResumeState)),
+		nullInt(c.JurisdictionUnitID), nullInt(c.HandlingUnitID), nullInt(c.HandlerID), nullStr(c.DivisionCode),
+		c.Address, lat, lon, db.Micros(c.SignDueAt), db.Micros(c.DueAt), db.Micros(c.SuspendedAt),
+		db.Micros(c.RequestedDueAt), c.ExtensionCount, c.ReportCount, nullStr(c.Satisfaction), resolved,
+		db.Micros(c.ClosedAt), now.UnixMicro(), c.ID, c.Version)
+	if err != nil {
+		return false, fmt.Errorf("update case %s: %w", c.Number, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("update case %s: %w", c.Number, err)
+	}
+	return n == 1, nil
+}
+
+// involve records that unit has a part in the case, so its scope sees it.
+func involve(ctx context.Context, tx *db.Tx, caseID, unitID int64) error {
+	if unitID == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO case_units (unit_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", unitID, caseID)
+	if err != nil {
+		return fmt.Errorf("involve unit %d in case %d: %w", unitID, caseID, err)
+	}
+	return nil
+}
+
+// involvedUnits returns the units that have a part in a case.
+func involvedUnits(ctx context.Context, q db.Querier, caseID int64) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, "SELECT unit_id FROM case_units WHERE case_id = $1", caseID)
+	if err != nil {
+		return nil, fmt.Errorf("read case units: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read case units: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// appendEntry adds a timeline entry and returns its id.
+func appendEntry(ctx context.Context, tx *db.Tx, e Entry) (int64, error) {
+	changes := "{}"
+	if len(e.Changes) > 0 {
+		b, err := json.Marshal(e.Changes)
+		if err != nil {
+			return 0, fmt.Errorf("timeline: encode changes: %w", err)
+		}
+		changes = string(b)
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO timeline (case_id, at, actor_id, unit_id, action, from_state, to_state, note, changes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		e.CaseID, e.At.UnixMicro(), nullInt(e.ActorID), nullInt(e.UnitID), e.Action, e.FromState, e.ToState,
+		e.Note, changes).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("timeline: %w", err)
+	}
+	return id, nil
+}
+
+func insertAttachments(ctx context.Context, tx *db.Tx, caseID, reportID, timelineID, by int64, at time.Time, as []AttachmentInput) error {
+	for _, a := range as {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (case_id, report_id, timeline_id, name, content_type, size, sha256, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, caseID, nullInt(reportID), nullInt(timelineID), a.Name,
+			a.ContentType, a.Size, a.SHA256, at.UnixMicro(), nullInt(by)); err != nil {
+			return fmt.Errorf("attachment %q: %w", a.Name, err)
+		}
+	}
+	return nil
+}
+
+// nextNumber takes the next case number of year: gapless, because the
+// counter row is updated in the same transaction as the case insert.
+func nextNumber(ctx context.Context, tx *db.Tx, prefix string, year int) (string, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)
+		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`,
+		"case:"+strconv.Itoa(year)).Scan(&n)
+	if err != nil {
+		return "", fmt.Errorf("next case number: %w", err)
+	}
+	return fmt.Sprintf("%s-%d-%06d", prefix, year, n), nil
+}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullPoint(p *Point) (any, any) {
+	if p == nil {
+		return nil, nil
+	}
+	return p.Lat, p.Lon
+}

@@ -1,0 +1,735 @@
+// Package catalog holds what a matter can be: its nature (性质: consultation,
+// complaint, petition, criminal incident, dispute by resolution channel…) and
+// its category in a hierarchical catalogue (the civic three-level taxonomy,
+// police incident types, dispute types). Administrators edit both; a
+// category that cases use is retired, never deleted; every change is audited.
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+// Family groups natures by the line of work they come from.
+type Family string
+
+const (
+	Hotline  Family = "hotline"  // 12345 / 接诉即办
+	Petition Family = "petition" // 信访
+	Police   Family = "police"   // 警情
+	Dispute  Family = "dispute"  // 矛盾纠纷, by resolution channel
+)
+
+// Families in display order.
+var Families = []struct {
+	Family Family
+	Name   i18n.Message
+}{
+	{Hotline, i18n.M("接诉即办", "Hotline requests")},
+	{Petition, i18n.M("信访", "Petitions")},
+	{Police, i18n.M("警情", "Police incidents")},
+	{Dispute, i18n.M("矛盾纠纷", "Disputes")},
+}
+
+// Nature is what kind of matter a case is.
+type Nature struct {
+	Code      string
+	Family    Family
+	Name      string
+	NameEN    string
+	Sort      int
+	RetiredAt time.Time
+}
+
+// Active reports whether new cases may take this nature.
+func (n Nature) Active() bool { return n.RetiredAt.IsZero() }
+
+// Label returns the name in lang.
+func (n Nature) Label(lang i18n.Lang) string {
+	if lang == i18n.EN && n.NameEN != "" {
+		return n.NameEN
+	}
+	return n.Name
+}
+
+// defaultNatures are those of DOMAIN.md: 12345, 信访工作条例 (2022), police
+// incident classes, and dispute resolution channels.
+var defaultNatures = []Nature{
+	{Code: "consult", Family: Hotline, Name: "咨询", NameEN: "Consultation"},
+	{Code: "help", Family: Hotline, Name: "求助", NameEN: "Request for help"},
+	{Code: "complaint", Family: Hotline, Name: "投诉", NameEN: "Complaint"},
+	{Code: "report", Family: Hotline, Name: "举报", NameEN: "Report of wrongdoing"},
+	{Code: "suggestion", Family: Hotline, Name: "建议", NameEN: "Suggestion"},
+	{Code: "petition_suggestion", Family: Petition, Name: "建议意见", NameEN: "Petition: suggestion"},
+	{Code: "petition_accusation", Family: Petition, Name: "检举控告", NameEN: "Petition: accusation"},
+	{Code: "petition_claim", Family: Petition, Name: "申诉求决", NameEN: "Petition: appeal or claim"},
+	{Code: "police_criminal", Family: Police, Name: "刑事警情", NameEN: "Criminal incident"},
+	{Code: "police_public_order", Family: Police, Name: "治安警情", NameEN: "Public-order incident"},
+	{Code: "police_traffic", Family: Police, Name: "交通警情", NameEN: "Traffic incident"},
+	{Code: "police_dispute", Family: Police, Name: "纠纷警情", NameEN: "Dispute incident"},
+	{Code: "police_help", Family: Police, Name: "求助警情", NameEN: "Call for help"},
+	{Code: "police_other", Family: Police, Name: "其他警情", NameEN: "Other incident"},
+	{Code: "dispute_mediation", Family: Dispute, Name: "人民调解", NameEN: "Dispute: mediation"},
+	{Code: "dispute_petition", Family: Dispute, Name: "信访化解", NameEN: "Dispute: petition"},
+	{Code: "dispute_arbitration", Family: Dispute, Name: "仲裁", NameEN: "Dispute: arbitration"},
+	{Code: "dispute_admin_ruling", Family: Dispute, Name: "行政裁决", NameEN: "Dispute: administrative ruling"},
+	{Code: "dispute_reconsideration", Family: Dispute, Name: "行政复议", NameEN: "Dispute: administrative reconsideration"},
+	{Code: "dispute_litigation", Family: Dispute, Name: "诉讼", NameEN: "Dispute: litigation"},
+}
+
+// Domain says which catalogue a category belongs to.
+type Domain string
+
+const (
+	Civic         Domain = "civic"   // the three-level civic taxonomy
+	PoliceDomain  Domain = "police"  // police incident types
+	DisputeDomain Domain = "dispute" // dispute types
+)
+
+var domainPrefix = map[Domain]string{Civic: "C", PoliceDomain: "P", DisputeDomain: "D"}
+
+// Category is one node of the catalogue. Codes are hierarchical: a child's
+// code starts with its parent's.
+type Category struct {
+	ID        int64
+	ParentID  int64
+	Code      string
+	Domain    Domain
+	Level     int
+	Name      string
+	NameEN    string
+	Sort      int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	RetiredAt time.Time
+}
+
+// Active reports whether new cases may take this category.
+func (c Category) Active() bool { return c.RetiredAt.IsZero() }
+
+// Service manages the catalogue.
+type Service struct {
+	db    *db.DB
+	audit *audit.Log
+	now   func() time.Time
+}
+
+// NewService returns a catalogue service.
+func NewService(d *db.DB, a *audit.Log, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: d, audit: a, now: now}
+}
+
+var (
+	msgAdminOnly      = i18n.M("只有系统管理员可以维护分类目录", "only a system administrator may change the catalogue")
+	msgInUse          = i18n.M("分类“%s”已有案件使用或含下级分类，不能删除，只能停用", "category %q is used by cases or has children: retire it instead of deleting it")
+	msgParentRetired  = i18n.M("上级分类已停用", "the parent category is retired")
+	msgNameTaken      = i18n.M("同级已有名为“%s”的分类", "a sibling named %q already exists")
+	msgTooDeep        = i18n.M("分类最多 %d 级", "categories go at most %d levels deep")
+	msgRestoreParent  = i18n.M("请先恢复上级分类", "restore the parent category first")
+	msgUnknownFamily  = i18n.M("未知的性质类别：%s", "unknown nature family: %s")
+	msgNatureExists   = i18n.M("性质编码 %s 已存在", "nature code %s already exists")
+	msgNatureCode     = i18n.M("须为小写字母、数字和下划线，2–40 位", "must be 2–40 lower-case letters, digits or underscores")
+)
+
+// MaxDepth is the deepest a category may be.
+const MaxDepth = 4
+
+func requireAdmin(a access.Actor) error {
+	if a.System || a.Has(access.SysAdmin) {
+		return nil
+	}
+	return fault.New(fault.Forbidden, "forbidden", msgAdminOnly)
+}
+
+func entry(a access.Actor, action, objType, objID string, detail map[string]any) audit.Entry {
+	return audit.Entry{ActorID: a.UserID, ActorName: a.Username, UnitID: a.UnitID, Action: action,
+		ObjectType: objType, ObjectID: objID, Detail: detail, RemoteAddr: a.RemoteAddr}
+}
+
+// ---- natures ----
+
+// Natures returns every nature in display order.
+func (s *Service) Natures(ctx context.Context) ([]Nature, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT code, family, name, name_en, sort, retired_at FROM natures ORDER BY sort, code")
+	if err != nil {
+		return nil, fmt.Errorf("list natures: %w", err)
+	}
+	defer rows.Close()
+	var out []Nature
+	for rows.Next() {
+		var n Nature
+		var retired sql.NullInt64
+		if err := rows.Scan(&n.Code, &n.Family, &n.Name, &n.NameEN, &n.Sort, &retired); err != nil {
+			return nil, fmt.Errorf("list natures: %w", err)
+		}
+		n.RetiredAt = db.Time(retired)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Nature returns one nature.
+func (s *Service) Nature(ctx context.Context, q db.Querier, code string) (Nature, error) {
+	var n Nature
+	var retired sql.NullInt64
+	err := q.QueryRowContext(ctx, "SELECT code, family, name, name_en, sort, retired_at FROM natures WHERE code = $1", code).
+		Scan(&n.Code, &n.Family, &n.Name, &n.NameEN, &n.Sort, &retired)
+	if db.IsNotFound(err) {
+		return Nature{}, fault.NotFoundf("nature " + code)
+	}
+	if err != nil {
+		return Nature{}, fmt.Errorf("get nature %s: %w", code, err)
+	}
+	n.RetiredAt = db.Time(retired)
+	return n, nil
+}
+
+// NatureInput adds or changes a nature.
+type NatureInput struct {
+	Code   string
+	Family Family
+	Name   string
+	NameEN string
+	Sort   int
+}
+
+func validCode(code string) bool {
+	if len(code) < 2 || len(code) > 40 {
+		return false
+	}
+	for _, r := range code {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (in NatureInput) validate(v *fault.Validation, creating bool) {
+	if creating && !validCode(in.Code) {
+		v.Add("code", msgNatureCode)
+	}
+	if creating && !slices.ContainsFunc(Families, func(f struct {
+		Family Family
+		Name   i18n.Message
+	}) bool {
+		return f.Family == in.Family
+	}) {
+		v.Add("family", msgUnknownFamily, string(in.Family))
+	}
+	validateNames(v, in.Name, in.NameEN)
+}
+
+func validateNames(v *fault.Validation, name, nameEN string) {
+	switch {
+	case strings.TrimSpace(name) == "":
+		v.Add("name", fault.Required)
+	case utf8.RuneCountInString(name) > 50:
+		v.Add("name", fault.TooLong, 50)
+	}
+	if utf8.RuneCountInString(nameEN) > 100 {
+		v.Add("name_en", fault.TooLong, 100)
+	}
+}
+
+// CreateNature adds a nature.
+func (s *Service) CreateNature(ctx context.Context, actor access.Actor, in NatureInput) (Nature, error) {
+	if err := requireAdmin(actor); err != nil {
+		return Nature{}, err
+	}
+	var v fault.Validation
+	in.validate(&v, true)
+	if err := v.Err(); err != nil {
+		return Nature{}, err
+	}
+	var out Nature
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO natures (code, family, name, name_en, sort, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, in.Code, in.Family, strings.TrimSpace(in.Name), strings.TrimSpace(in.NameEN),
+			in.Sort, s.now().UnixMicro())
+		if db.IsUniqueViolation(err) {
+			return fault.InvalidField("code", msgNatureExists, in.Code)
+		}
+		if err != nil {
+			return fmt.Errorf("create nature: %w", err)
+		}
+		if out, err = s.Nature(ctx, tx, in.Code); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, entry(actor, "nature.create", "nature", in.Code,
+			map[string]any{"family": in.Family, "name": in.Name}))
+	})
+	return out, err
+}
+
+// UpdateNature renames or re-sorts a nature; its code and family stay.
+func (s *Service) UpdateNature(ctx context.Context, actor access.Actor, code string, in NatureInput) (Nature, error) {
+	if err := requireAdmin(actor); err != nil {
+		return Nature{}, err
+	}
+	var v fault.Validation
+	in.validate(&v, false)
+	if err := v.Err(); err != nil {
+		return Nature{}, err
+	}
+	var out Nature
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		before, err := s.Nature(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE natures SET name = $1, name_en = $2, sort = $3, updated_at = $4 WHERE code = $5",
+			strings.TrimSpace(in.Name), strings.TrimSpace(in.NameEN), in.Sort, s.now().UnixMicro(), code); err != nil {
+			return fmt.Errorf("update nature %s: %w", code, err)
+		}
+		if out, err = s.Nature(ctx, tx, code); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, entry(actor, "nature.update", "nature", code, map[string]any{
+			"before": map[string]any{"name": before.Name, "name_en": before.NameEN, "sort": before.Sort},
+			"after":  map[string]any{"name": out.Name, "name_en": out.NameEN, "sort": out.Sort}}))
+	})
+	return out, err
+}
+
+// SetNatureRetired retires a nature (cases keep it; new cases cannot take
+// it) or restores it.
+func (s *Service) SetNatureRetired(ctx context.Context, actor access.Actor, code string, retired bool) (Nature, error) {
+	if err := requireAdmin(actor); err != nil {
+		return Nature{}, err
+	}
+	var out Nature
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := s.Nature(ctx, tx, code); err != nil {
+			return err
+		}
+		var at any
+		action := "nature.restore"
+		if retired {
+			at, action = s.now().UnixMicro(), "nature.retire"
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE natures SET retired_at = $1, updated_at = $2 WHERE code = $3",
+			at, s.now().UnixMicro(), code); err != nil {
+			return fmt.Errorf("retire nature %s: %w", code, err)
+		}
+		var err error
+		if out, err = s.Nature(ctx, tx, code); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, entry(actor, action, "nature", code, nil))
+	})
+	return out, err
+}
+
+// ---- categories ----
+
+const categoryColumns = `id, COALESCE(parent_id, 0), code, domain, level, name, name_en, sort, created_at, updated_at, retired_at`
+
+func scanCategory(s interface{ Scan(...any) error }) (Category, error) {
+	var c Category
+	var created, updated int64
+	var retired sql.NullInt64
+	err := s.Scan(&c.ID, &c.ParentID, &c.Code, &c.Domain, &c.Level, &c.Name, &c.NameEN, &c.Sort, &created, &updated, &retired)
+	c.CreatedAt, c.UpdatedAt, c.RetiredAt = time.UnixMicro(created), time.UnixMicro(updated), db.Time(retired)
+	return c, err
+}
+
+// Categories returns the catalogue in tree order (by code); retired ones
+// only when asked.
+func (s *Service) Categories(ctx context.Context, includeRetired bool) ([]Category, error) {
+	q := "SELECT " + categoryColumns + " FROM categories"
+	if !includeRetired {
+		q += " WHERE retired_at IS NULL"
+	}
+	rows, err := s.db.QueryContext(ctx, q+" ORDER BY code")
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	defer rows.Close()
+	var out []Category
+	for rows.Next() {
+		c, err := scanCategory(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list categories: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Category returns one category by id.
+func (s *Service) Category(ctx context.Context, q db.Querier, id int64) (Category, error) {
+	c, err := scanCategory(q.QueryRowContext(ctx, "SELECT "+categoryColumns+" FROM categories WHERE id = $1", id))
+	if db.IsNotFound(err) {
+		return Category{}, fault.NotFoundf(fmt.Sprintf("category %d", id))
+	}
+	if err != nil {
+		return Category{}, fmt.Errorf("get category %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// CategoryByCode returns one category by code.
+func (s *Service) CategoryByCode(ctx context.Context, q db.Querier, code string) (Category, error) {
+	c, err := scanCategory(q.QueryRowContext(ctx, "SELECT "+categoryColumns+" FROM categories WHERE code = $1", code))
+	if db.IsNotFound(err) {
+		return Category{}, fault.NotFoundf("category " + code)
+	}
+	if err != nil {
+		return Category{}, fmt.Errorf("get category %s: %w", code, err)
+	}
+	return c, nil
+}
+
+// Path returns the category and its ancestors, root first.
+func (s *Service) Path(ctx context.Context, q db.Querier, id int64) ([]Category, error) {
+	var out []Category
+	for id != 0 && len(out) <= MaxDepth {
+		c, err := s.Category(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+		id = c.ParentID
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
+// CategoryInput adds or changes a category.
+type CategoryInput struct {
+	ParentID int64  // 0 for a new top-level category
+	Domain   Domain // for a top-level category; children inherit their parent's
+	Name     string
+	NameEN   string
+	Sort     int
+}
+
+// CreateCategory adds a category; its code is the parent's plus the next
+// free number.
+func (s *Service) CreateCategory(ctx context.Context, actor access.Actor, in CategoryInput) (Category, error) {
+	if err := requireAdmin(actor); err != nil {
+		return Category{}, err
+	}
+	var v fault.Validation
+	validateNames(&v, in.Name, in.NameEN)
+	if in.ParentID == 0 && domainPrefix[in.Domain] == "" {
+		v.Add("domain", fault.BadValue, string(in.Domain))
+	}
+	if err := v.Err(); err != nil {
+		return Category{}, err
+	}
+	var out Category
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		c, err := s.insertCategory(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		out = c
+		return s.audit.Append(ctx, tx, entry(actor, "category.create", "category", c.Code,
+			map[string]any{"name": c.Name, "parent_id": c.ParentID}))
+	})
+	return out, err
+}
+
+func (s *Service) insertCategory(ctx context.Context, tx *db.Tx, in CategoryInput) (Category, error) {
+	name := strings.TrimSpace(in.Name)
+	prefix, level, domain := domainPrefix[in.Domain], 1, in.Domain
+	digits := 2
+	if in.ParentID != 0 {
+		p, err := s.Category(ctx, tx, in.ParentID)
+		if err != nil {
+			return Category{}, fault.InvalidField("parent_id", fault.BadValue, strconv.FormatInt(in.ParentID, 10))
+		}
+		if !p.Active() {
+			return Category{}, fault.InvalidField("parent_id", msgParentRetired)
+		}
+		if p.Level >= MaxDepth {
+			return Category{}, fault.InvalidField("parent_id", msgTooDeep, MaxDepth)
+		}
+		prefix, level, domain = p.Code, p.Level+1, p.Domain
+		if level >= 3 {
+			digits = 3
+		}
+	}
+	// Siblings: same parent. Names are unique among them; the code is the
+	// next number after the highest sibling code.
+	q := "SELECT code, name FROM categories WHERE parent_id = $1"
+	args := []any{in.ParentID}
+	if in.ParentID == 0 {
+		q = "SELECT code, name FROM categories WHERE parent_id IS NULL AND domain = $1"
+		args = []any{domain}
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return Category{}, fmt.Errorf("create category: %w", err)
+	}
+	maxN := 0
+	for rows.Next() {
+		var code, sib string
+		if err := rows.Scan(&code, &sib); err != nil {
+			rows.Close()
+			return Category{}, fmt.Errorf("create category: %w", err)
+		}
+		if sib == name {
+			rows.Close()
+			return Category{}, fault.InvalidField("name", msgNameTaken, name)
+		}
+		if n, err := strconv.Atoi(strings.TrimPrefix(code, prefix)); err == nil && n > maxN {
+			maxN = n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Category{}, fmt.Errorf("create category: %w", err)
+	}
+	code := fmt.Sprintf("%s%0*d", prefix, digits, maxN+1)
+	now := s.now().UnixMicro()
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO categories (parent_id, code, domain, level, name, name_en, sort, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+		nullInt(in.ParentID), code, domain, level, name, strings.TrimSpace(in.NameEN), in.Sort, now).Scan(&id)
+	if err != nil {
+		return Category{}, fmt.Errorf("create category %s: %w", code, err)
+	}
+	return s.Category(ctx, tx, id)
+}
+
+// UpdateCategory renames or re-sorts a category. Its place in the tree and
+// its code do not change: cases and statistics refer to them.
+func (s *Service) UpdateCategory(ctx context.Context, actor access.Actor, id int64, in CategoryInput) (Category, error) {
+	if err := requireAdmin(actor); err != nil {
+		return Category{}, err
+	}
+	var v fault.Validation
+	validateNames(&v, in.Name, in.NameEN)
+	if err := v.Err(); err != nil {
+		return Category{}, err
+	}
+	var out Category
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		before, err := s.Category(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSpace(in.Name)
+		var clash int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM categories
+			WHERE COALESCE(parent_id, 0) = $1 AND domain = $2 AND name = $3 AND id <> $4`,
+			before.ParentID, before.Domain, name, id).Scan(&clash); err != nil {
+			return fmt.Errorf("update category: %w", err)
+		}
+		if clash > 0 {
+			return fault.InvalidField("name", msgNameTaken, name)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE categories SET name = $1, name_en = $2, sort = $3, updated_at = $4 WHERE id = $5",
+			name, strings.TrimSpace(in.NameEN), in.Sort, s.now().UnixMicro(), id); err != nil {
+			return fmt.Errorf("update category %d: %w", id, err)
+		}
+		if out, err = s.Category(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, entry(actor, "category.update", "category", out.Code, map[string]any{
+			"before": map[string]any{"name": before.Name, "name_en": before.NameEN, "sort": before.Sort},
+			"after":  map[string]any{"name": out.Name, "name_en": out.NameEN, "sort": out.Sort}}))
+	})
+	return out, err
+}
+
+// SetCategoryRetired retires a category and everything under it, or
+// restores one category (whose parent must be active).
+func (s *Service) SetCategoryRetired(ctx context.Context, actor access.Actor, id int64, retired bool) (Category, error) {
+	if err := requireAdmin(actor); err != nil {
+		return Category{}, err
+	}
+	var out Category
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		c, err := s.Category(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := s.now().UnixMicro()
+		var n int64
+		if retired {
+			res, err := tx.ExecContext(ctx, `UPDATE categories SET retired_at = $1, updated_at = $1
+				WHERE code LIKE $2 AND retired_at IS NULL`, now, c.Code+"%")
+			if err != nil {
+				return fmt.Errorf("retire category %s: %w", c.Code, err)
+			}
+			n, _ = res.RowsAffected()
+		} else {
+			if c.ParentID != 0 {
+				p, err := s.Category(ctx, tx, c.ParentID)
+				if err != nil {
+					return err
+				}
+				if !p.Active() {
+					return fault.New(fault.Conflict, "parent-retired", msgRestoreParent)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE categories SET retired_at = NULL, updated_at = $1 WHERE id = $2", now, id); err != nil {
+				return fmt.Errorf("restore category %s: %w", c.Code, err)
+			}
+			n = 1
+		}
+		if out, err = s.Category(ctx, tx, id); err != nil {
+			return err
+		}
+		action := "category.restore"
+		if retired {
+			action = "category.retire"
+		}
+		return s.audit.Append(ctx, tx, entry(actor, action, "category", c.Code, map[string]any{"affected": n}))
+	})
+	return out, err
+}
+
+// DeleteCategory removes a category that no case uses and that has no
+// children; anything else must be retired instead.
+func (s *Service) DeleteCategory(ctx context.Context, actor access.Actor, id int64) error {
+	if err := requireAdmin(actor); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		c, err := s.Category(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		var used int
+		if err := tx.QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE category_id = $1 LIMIT 1) a) +
+			(SELECT COUNT(*) FROM (SELECT 1 FROM categories WHERE parent_id = $1 LIMIT 1) b)`, id).Scan(&used); err != nil {
+			return fmt.Errorf("delete category: %w", err)
+		}
+		if used > 0 {
+			return fault.New(fault.Conflict, "category-in-use", msgInUse, c.Name)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM categories WHERE id = $1", id); err != nil {
+			return fmt.Errorf("delete category %s: %w", c.Code, err)
+		}
+		return s.audit.Append(ctx, tx, entry(actor, "category.delete", "category", c.Code, map[string]any{"name": c.Name}))
+	})
+}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+//go:embed civic_taxonomy.csv
+var civicTaxonomy []byte
+
+// policeTypes and disputeTypes are pingan's own catalogues of police
+// incident types (警情类别) and dispute types (矛盾纠纷类型).
+var policeTypes = []struct {
+	name     string
+	children []string
+}{
+	{"刑事案件", []string{"盗窃", "电信网络诈骗", "其他诈骗", "抢劫抢夺", "故意伤害", "涉毒", "其他刑事案件"}},
+	{"治安案件", []string{"打架斗殴", "噪声扰民", "寻衅滋事", "赌博", "侵犯隐私", "其他治安案件"}},
+	{"交通警情", []string{"交通事故", "交通拥堵", "违法停车", "酒驾醉驾", "其他交通警情"}},
+	{"纠纷警情", []string{"家庭纠纷", "邻里纠纷", "经济纠纷", "劳资纠纷", "其他纠纷"}},
+	{"求助警情", []string{"走失寻人", "急病救助", "开锁求助", "其他求助"}},
+	{"灾害事故", []string{"火灾", "溺水", "其他灾害事故"}},
+}
+
+var disputeTypes = []string{
+	"婚姻家庭纠纷", "邻里纠纷", "房屋宅基地纠纷", "合同纠纷", "劳动争议", "物业纠纷", "医疗纠纷",
+	"道路交通事故纠纷", "征地拆迁纠纷", "山林土地纠纷", "损害赔偿纠纷", "消费纠纷", "其他纠纷",
+}
+
+// Seed fills an empty catalogue: the default natures, the civic taxonomy
+// (the three-level 附件1 catalogue), police incident types and dispute types.
+// It returns how many categories it created (0 when the catalogue existed).
+func (s *Service) Seed(ctx context.Context) (int, error) {
+	recs, err := csv.NewReader(bytes.NewReader(civicTaxonomy)).ReadAll()
+	if err != nil {
+		return 0, fmt.Errorf("embedded taxonomy: %w", err)
+	}
+	created := 0
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM natures) + (SELECT COUNT(*) FROM categories)").Scan(&n); err != nil {
+			return fmt.Errorf("seed catalogue: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		now := s.now().UnixMicro()
+		for i, nat := range defaultNatures {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO natures (code, family, name, name_en, sort, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6)`, nat.Code, nat.Family, nat.Name, nat.NameEN, (i+1)*10, now); err != nil {
+				return fmt.Errorf("seed nature %s: %w", nat.Code, err)
+			}
+		}
+		ids := map[string]int64{} // "l1", "l1/l2" → id
+		add := func(key string, parent int64, domain Domain, name string) (int64, error) {
+			if id, ok := ids[key]; ok {
+				return id, nil
+			}
+			c, err := s.insertCategory(ctx, tx, CategoryInput{ParentID: parent, Domain: domain, Name: name})
+			if err != nil {
+				return 0, fmt.Errorf("seed category %s: %w", key, err)
+			}
+			ids[key] = c.ID
+			created++
+			return c.ID, nil
+		}
+		for _, r := range recs[1:] {
+			l1, err := add(r[0], 0, Civic, r[0])
+			if err != nil {
+				return err
+			}
+			l2, err := add(r[0]+"/"+r[1], l1, Civic, r[1])
+			if err != nil {
+				return err
+			}
+			if _, err := add(r[0]+"/"+r[1]+"/"+r[2], l2, Civic, r[2]); err != nil {
+				return err
+			}
+		}
+		for _, p := range policeTypes {
+			top, err := add("police:"+p.name, 0, PoliceDomain, p.name)
+			if err != nil {
+				return err
+			}
+			for _, c := range p.children {
+				if _, err := add("police:"+p.name+"/"+c, top, PoliceDomain, c); err != nil {
+					return err
+				}
+			}
+		}
+		top, err := add("dispute:", 0, DisputeDomain, "矛盾纠纷")
+		if err != nil {
+			return err
+		}
+		for _, d := range disputeTypes {
+			if _, err := add("dispute:"+d, top, DisputeDomain, d); err != nil {
+				return err
+			}
+		}
+		return s.audit.Append(ctx, tx, entry(access.System("seed"), "catalog.seed", "category", "*",
+			map[string]any{"natures": len(defaultNatures), "categories": created}))
+	})
+	return created, err
+}

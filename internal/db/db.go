@@ -1,0 +1,274 @@
+// Package db opens pingan's database — embedded SQLite by default, PostgreSQL
+// when a postgres:// URL is given — applies the embedded migrations and runs
+// every write through one group-committing writer. It is the only package that
+// imports database drivers; the few dialect differences live here.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the SQL database behind a DB.
+type Dialect int
+
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// Config says which database to open.
+type Config struct {
+	// URL is a postgres:// (or postgresql://) URL; empty means SQLite.
+	URL string
+	// DataDir holds the SQLite file pingan.db. Unused for PostgreSQL.
+	DataDir string
+	// MaxBatch caps how many writes share one commit; 0 picks a default.
+	MaxBatch int
+	Logger   *slog.Logger
+}
+
+// SQLiteFile is the name of the database file inside the data directory.
+const SQLiteFile = "pingan.db"
+
+// DB is an open pingan database: a pool for reads and one writer.
+type DB struct {
+	dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
+	w       *writer
+	log     *slog.Logger
+}
+
+// Querier is what read code needs; both *DB (reads) and *Tx satisfy it, so a
+// store function can run inside a write or on its own.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("database is closed")
+
+// Open opens the database described by cfg. It does not migrate; call Migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := &DB{log: log}
+	var err error
+	if IsPostgresURL(cfg.URL) {
+		d.dialect = Postgres
+		err = d.openPostgres(cfg.URL)
+	} else {
+		if cfg.URL != "" {
+			return nil, fmt.Errorf("database URL %q: only postgres:// URLs are supported; leave it empty for the embedded SQLite database", redactURL(cfg.URL))
+		}
+		d.dialect = SQLite
+		err = d.openSQLite(cfg.DataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Ping(ctx); err != nil {
+		d.closePools()
+		return nil, err
+	}
+	batch := cfg.MaxBatch
+	if batch <= 0 {
+		batch = 128
+		if d.dialect == Postgres {
+			// Each write in a batch runs in a savepoint; PostgreSQL caches 64
+			// subtransaction ids per backend before snapshots get slower.
+			batch = 32
+		}
+	}
+	d.w = newWriter(d, batch)
+	return d, nil
+}
+
+// IsPostgresURL reports whether u selects PostgreSQL.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// SQLite durability: WAL with synchronous=FULL. In WAL mode NORMAL already
+// survives a process crash (the commit is in the OS before it is acknowledged)
+// but may lose the last commits on power loss; FULL fsyncs the WAL at every
+// commit so an acknowledged write survives both. The group-committing writer
+// amortises that fsync over every write waiting at the time.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
+	"&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_pragma=temp_store(memory)"
+
+func (d *DB) openSQLite(dir string) error {
+	if dir == "" {
+		return errors.New("no data directory given for the embedded database")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(dir, SQLiteFile)
+	var err error
+	// One writer connection: SQLite allows one writer at a time anyway, and a
+	// single connection lets the writer batch without lock contention.
+	d.write, err = sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	d.write.SetMaxOpenConns(1)
+	d.write.SetMaxIdleConns(1)
+	d.write.SetConnMaxLifetime(0)
+	d.read, err = sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	d.read.SetMaxOpenConns(n)
+	d.read.SetMaxIdleConns(n)
+	// The writer connection must exist first so that WAL mode is set before
+	// readers open the file.
+	if err := d.write.Ping(); err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	return nil
+}
+
+func (d *DB) openPostgres(url string) error {
+	var err error
+	d.read, err = sql.Open("pgx", url)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", redactURL(url), err)
+	}
+	d.read.SetMaxOpenConns(32)
+	d.read.SetMaxIdleConns(16)
+	d.read.SetConnMaxIdleTime(5 * time.Minute)
+	d.write = d.read
+	return nil
+}
+
+// redactURL hides a password in a database URL for messages and logs.
+func redactURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	creds, host, ok := strings.Cut(rest, "@")
+	if !ok {
+		return u
+	}
+	user, _, hasPass := strings.Cut(creds, ":")
+	if !hasPass {
+		return u
+	}
+	return scheme + "://" + user + ":xxxxx@" + host
+}
+
+// Dialect returns the database's dialect.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", d.dialect, err)
+	}
+	return nil
+}
+
+// QueryContext runs a read query on the read pool.
+func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.read.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a single-row read query on the read pool.
+func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return d.read.QueryRowContext(ctx, query, args...)
+}
+
+// SQL returns the read pool, for pool metrics.
+func (d *DB) SQL() *sql.DB { return d.read }
+
+// Close finishes the writes already queued, then closes the pools.
+func (d *DB) Close() error {
+	if d.w != nil {
+		d.w.close()
+	}
+	return d.closePools()
+}
+
+func (d *DB) closePools() error {
+	var errs []error
+	if d.write != nil && d.write != d.read {
+		errs = append(errs, d.write.Close())
+	}
+	if d.read != nil {
+		errs = append(errs, d.read.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// IsUniqueViolation reports whether err is a unique or primary-key violation.
+func IsUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+// IsNotFound reports whether err says a single-row query found nothing.
+func IsNotFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Micros converts t to the stored form, Unix microseconds; the zero time is
+// stored as NULL.
+func Micros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// Time converts a stored (possibly NULL) Unix-microsecond value back to a
+// time; NULL becomes the zero time.
+func Time(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMicro(v.Int64)
+}
+
+// Placeholders returns "$from, $from+1, …" for n parameters, for IN lists.
+func Placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}

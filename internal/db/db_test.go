@@ -1,0 +1,232 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"pingan/internal/db"
+	"pingan/internal/dbtest"
+)
+
+func TestMigrateFromEmpty(t *testing.T) {
+	cfg := dbtest.Config(t)
+	d, err := db.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if v, err := d.SchemaVersion(ctx); err != nil || v != 0 {
+		t.Fatalf("empty database at version %d (%v), want 0", v, err)
+	}
+	ms, err := db.Migrations(d.Dialect())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := d.Migrate(ctx)
+	if err != nil {
+		t.Fatalf("migrate from empty: %v", err)
+	}
+	if n != len(ms) {
+		t.Errorf("applied %d migrations, want %d", n, len(ms))
+	}
+	if v, _ := d.SchemaVersion(ctx); v != len(ms) {
+		t.Errorf("schema version %d, want %d", v, len(ms))
+	}
+	if n, err := d.Migrate(ctx); err != nil || n != 0 {
+		t.Errorf("second migrate applied %d (%v), want 0", n, err)
+	}
+	if p, err := d.Pending(ctx); err != nil || p != 0 {
+		t.Errorf("pending = %d (%v)", p, err)
+	}
+}
+
+// Two nodes starting at once on one database: exactly one applies each
+// migration, neither fails.
+func TestConcurrentMigrate(t *testing.T) {
+	cfg := dbtest.Config(t)
+	if cfg.URL == "" {
+		t.Skip("concurrent migration matters for several nodes on PostgreSQL")
+	}
+	var wg sync.WaitGroup
+	applied := make([]int, 3)
+	errs := make([]error, 3)
+	for i := range 3 {
+		wg.Go(func() {
+			d, err := db.Open(context.Background(), cfg)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer d.Close()
+			applied[i], errs[i] = d.Migrate(context.Background())
+		})
+	}
+	wg.Wait()
+	ms, _ := db.Migrations(db.Postgres)
+	total := 0
+	for i := range 3 {
+		if errs[i] != nil {
+			t.Fatalf("node %d: %v", i, errs[i])
+		}
+		total += applied[i]
+	}
+	if total != len(ms) {
+		t.Errorf("migrations applied %d times in total, want %d", total, len(ms))
+	}
+}
+
+func count(t *testing.T, d *db.DB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := d.QueryRowContext(context.Background(), q, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// In a batch, one write's failure rolls back only that write; the others
+// commit, and each caller learns its own outcome.
+func TestWriterIsolatesFailures(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	results := make([]error, 100)
+	for i := range 100 {
+		wg.Go(func() {
+			results[i] = d.Write(ctx, func(tx *db.Tx) error {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'x')", fmt.Sprint("k", i)); err != nil {
+					return err
+				}
+				switch i % 10 {
+				case 3:
+					return boom // after a write: must be undone
+				case 7:
+					// A failing statement (duplicate key) inside the write.
+					_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'y')", fmt.Sprint("k", i))
+					return err
+				case 9:
+					panic("bad write")
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range results {
+		switch i % 10 {
+		case 3:
+			if !errors.Is(err, boom) {
+				t.Errorf("write %d: %v, want boom", i, err)
+			}
+		case 7:
+			if !db.IsUniqueViolation(err) {
+				t.Errorf("write %d: %v, want a unique violation", i, err)
+			}
+		case 9:
+			if err == nil {
+				t.Errorf("write %d: panic not reported", i)
+			}
+		default:
+			if err != nil {
+				t.Errorf("write %d: %v", i, err)
+			}
+		}
+	}
+	if n := count(t, d, "SELECT COUNT(*) FROM meta"); n != 70 {
+		t.Errorf("%d rows committed, want 70", n)
+	}
+	st := d.WriterStats()
+	if st.Writes != 70 || st.Commits == 0 || st.Commits > 70 {
+		t.Errorf("writer stats %+v", st)
+	}
+}
+
+func TestAfterCommitRunsOnlyOnSuccess(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	ran := 0
+	_ = d.Write(ctx, func(tx *db.Tx) error {
+		tx.AfterCommit(func() { ran++ })
+		return errors.New("no")
+	})
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		tx.AfterCommit(func() { ran += 10 })
+		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('a', 'b')")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ran != 10 {
+		t.Errorf("after-commit hooks ran %d, want only the successful one (10)", ran)
+	}
+}
+
+// Close finishes queued writes; later writes fail with ErrClosed.
+func TestCloseDrains(t *testing.T) {
+	cfg := dbtest.Config(t)
+	d, err := db.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := range 50 {
+		wg.Go(func() {
+			err := d.Write(ctx, func(tx *db.Tx) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'x')", fmt.Sprint(i))
+				return err
+			})
+			if err == nil {
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			} else if !errors.Is(err, db.ErrClosed) {
+				t.Errorf("write %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Write(ctx, func(*db.Tx) error { return nil }); !errors.Is(err, db.ErrClosed) {
+		t.Errorf("write after close: %v, want ErrClosed", err)
+	}
+	d2 := dbtest.OpenConfig(t, cfg)
+	if n := count(t, d2, "SELECT COUNT(*) FROM meta"); n != ok {
+		t.Errorf("%d rows stored, %d writes acknowledged", n, ok)
+	}
+}
+
+func TestTimelineIsAppendOnly(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE audit_log SET outcome = 'x'")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("update of no rows should pass: %v", err)
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_name, action, object_type, object_id, outcome, detail, prev_hash, hash)
+			VALUES (1, 0, 'x', 'x', 'x', 'x', 'ok', '{}', '', 'h')`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM audit_log WHERE seq = 1")
+		return err
+	})
+	if err == nil {
+		t.Fatal("deleting an audit record succeeded")
+	}
+}

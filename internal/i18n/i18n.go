@@ -1,0 +1,77 @@
+// Package i18n holds the languages pingan speaks and the bilingual messages it
+// shows. zh-CN is the default; English is the alternative. A Message carries
+// both texts at its point of definition so the two cannot drift apart.
+package i18n
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Lang is a user interface language.
+type Lang string
+
+const (
+	ZH Lang = "zh-CN" // default
+	EN Lang = "en"
+)
+
+// Message is one user-facing text in both languages. The texts are
+// fmt format strings; Format fills them.
+type Message struct {
+	ZH, EN string
+}
+
+// M defines a message.
+func M(zh, en string) Message { return Message{ZH: zh, EN: en} }
+
+// Format renders the message in lang.
+func (m Message) Format(lang Lang, args ...any) string {
+	s := m.ZH
+	if lang == EN {
+		s = m.EN
+	}
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}
+
+// Parse returns the language named by s ("en", "en-US", "zh", "zh-CN"…),
+// or ZH when s names neither.
+func Parse(s string) Lang {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "en" || strings.HasPrefix(s, "en-") || strings.HasPrefix(s, "en_") {
+		return EN
+	}
+	return ZH
+}
+
+// FromAcceptLanguage picks the first of zh or en in an Accept-Language
+// header, honouring the order the client gave; zh-CN when neither appears.
+func FromAcceptLanguage(h string) Lang {
+	best, bestQ := ZH, -1.0
+	for _, part := range strings.Split(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if _, err := fmt.Sscanf(v, "%g", &q); err != nil {
+				continue
+			}
+		}
+		tag = strings.ToLower(tag)
+		var l Lang
+		switch {
+		case tag == "en" || strings.HasPrefix(tag, "en-"):
+			l = EN
+		case tag == "zh" || strings.HasPrefix(tag, "zh-"):
+			l = ZH
+		default:
+			continue
+		}
+		if q > bestQ {
+			best, bestQ = l, q
+		}
+	}
+	return best
+}

@@ -1,0 +1,226 @@
+package org
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+// TokenPrefix starts every API token, so a leaked one is easy to recognise
+// (and to search for in logs and repositories).
+const TokenPrefix = "pa_"
+
+var (
+	msgBadToken     = i18n.M("API 令牌无效、已过期或已吊销", "the API token is invalid, expired or revoked")
+	msgTokenAdmin   = i18n.M("只能为自己签发令牌，或由安全管理员签发", "tokens are issued to oneself or by a security administrator")
+	msgTokenName    = i18n.M("令牌名称为必填项，且不超过 60 个字符", "a token needs a name of at most 60 characters")
+)
+
+// Token describes an issued token (never the token itself).
+type Token struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastUsedAt time.Time
+	RevokedAt  time.Time
+}
+
+// TokenHash is how a token is stored and looked up.
+func TokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// IssueToken creates an API token for userID and returns it; it is shown
+// once and stored only as a hash. ttl 0 means no expiry.
+func (s *Service) IssueToken(ctx context.Context, actor access.Actor, userID int64, name string, ttl time.Duration) (string, Token, error) {
+	if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
+		return "", Token{}, fault.New(fault.Forbidden, "forbidden", msgTokenAdmin)
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 60 {
+		return "", Token{}, fault.InvalidField("name", msgTokenName)
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", Token{}, err
+	}
+	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	var t Token
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		t, err = s.insertToken(ctx, tx, userID, name, TokenHash(token), ttl)
+		if err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, auditEntry(actor, "token.issue", "user", userID, map[string]any{
+			"token_id": t.ID, "name": name}))
+	})
+	return token, t, err
+}
+
+func (s *Service) insertToken(ctx context.Context, tx *db.Tx, userID int64, name, hash string, ttl time.Duration) (Token, error) {
+	if _, err := s.User(ctx, tx, userID); err != nil {
+		return Token{}, err
+	}
+	now := s.now()
+	t := Token{UserID: userID, Name: name, CreatedAt: now}
+	if ttl > 0 {
+		t.ExpiresAt = now.Add(ttl)
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, userID, name, hash, now.UnixMicro(), db.Micros(t.ExpiresAt)).Scan(&t.ID)
+	if err != nil {
+		return Token{}, fmt.Errorf("issue token: %w", err)
+	}
+	return t, nil
+}
+
+// RevokeToken revokes a token; it stops working on every node within the
+// authentication cache's lifetime (and at once on this one).
+func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, tokenID int64) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		var userID int64
+		err := tx.QueryRowContext(ctx, "SELECT user_id FROM api_tokens WHERE id = $1", tokenID).Scan(&userID)
+		if db.IsNotFound(err) {
+			return fault.NotFoundf(fmt.Sprintf("token %d", tokenID))
+		}
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
+			return fault.New(fault.Forbidden, "forbidden", msgTokenAdmin)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+			s.now().UnixMicro(), tokenID); err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		s.tokens.flush()
+		return s.audit.Append(ctx, tx, auditEntry(actor, "token.revoke", "user", userID, map[string]any{"token_id": tokenID}))
+	})
+}
+
+// Tokens lists a user's tokens, newest first.
+func (s *Service) Tokens(ctx context.Context, userID int64) ([]Token, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, user_id, name, created_at, expires_at, last_used_at, revoked_at
+		FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		var created int64
+		var exp, used, rev sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &created, &exp, &used, &rev); err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt = time.UnixMicro(created), db.Time(exp), db.Time(used), db.Time(rev)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// tokenCacheTTL bounds how long a revoked token, a disabled account or a role
+// change can go unnoticed on another node.
+const tokenCacheTTL = 10 * time.Second
+
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedActor
+}
+
+type cachedActor struct {
+	actor   access.Actor
+	expires time.Time
+}
+
+func newTokenCache() *tokenCache { return &tokenCache{m: map[string]cachedActor{}} }
+
+func (c *tokenCache) get(hash string, now time.Time) (access.Actor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if !ok || now.After(e.expires) {
+		return access.Actor{}, false
+	}
+	return e.actor, true
+}
+
+func (c *tokenCache) put(hash string, a access.Actor, until time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) > 10000 {
+		clear(c.m) // crude but bounded; a miss costs a few reads
+	}
+	c.m[hash] = cachedActor{actor: a, expires: until}
+}
+
+func (c *tokenCache) flush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}
+
+// Authenticate resolves an API token to its actor.
+func (s *Service) Authenticate(ctx context.Context, token string) (access.Actor, error) {
+	unauthorized := fault.New(fault.Unauthorized, "unauthorized", msgBadToken)
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 100 {
+		return access.Actor{}, unauthorized
+	}
+	hash := TokenHash(token)
+	now := s.now()
+	if a, ok := s.tokens.get(hash, now); ok {
+		return a, nil
+	}
+	var userID int64
+	var exp, rev, used sql.NullInt64
+	var tokenID int64
+	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.user_id, t.expires_at, t.revoked_at, t.last_used_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.hash = $1 AND u.disabled_at IS NULL`, hash).Scan(&tokenID, &userID, &exp, &rev, &used)
+	if db.IsNotFound(err) {
+		return access.Actor{}, unauthorized
+	}
+	if err != nil {
+		return access.Actor{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if rev.Valid || (exp.Valid && !now.Before(time.UnixMicro(exp.Int64))) {
+		return access.Actor{}, unauthorized
+	}
+	a, err := s.Actor(ctx, userID)
+	if err != nil {
+		return access.Actor{}, err
+	}
+	until := now.Add(tokenCacheTTL)
+	if exp.Valid && time.UnixMicro(exp.Int64).Before(until) {
+		until = time.UnixMicro(exp.Int64)
+	}
+	s.tokens.put(hash, a, until)
+	// Record use at most hourly, so that stale tokens can be found without a
+	// write on every request.
+	if !used.Valid || now.Sub(time.UnixMicro(used.Int64)) > time.Hour {
+		if err := s.db.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now.UnixMicro(), tokenID)
+			return err
+		}); err != nil {
+			return access.Actor{}, fmt.Errorf("authenticate: record use: %w", err)
+		}
+	}
+	return a, nil
+}

@@ -1,0 +1,342 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"pingan/internal/access"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+// User is an account. Every user belongs to one unit.
+type User struct {
+	ID          int64
+	Username    string
+	Name        string
+	UnitID      int64
+	Roles       []access.Role
+	HasPassword bool
+	CreatedAt   time.Time
+	DisabledAt  time.Time
+}
+
+// UserInput creates an account.
+type UserInput struct {
+	Username string
+	Name     string
+	UnitID   int64
+	Roles    []access.Role
+	Password string // optional: an account without one signs in only by API token
+}
+
+var (
+	usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
+
+	msgUsername       = i18n.M("须为 2–40 位小写字母、数字、点、下划线或连字符", "must be 2–40 lower-case letters, digits, dots, underscores or hyphens")
+	msgUsernameTaken  = i18n.M("用户名 %s 已存在", "user name %s is taken")
+	msgRoles          = i18n.M("角色组合不允许：%s", "role combination not allowed: %s")
+	msgUnitRetired    = i18n.M("单位已撤销", "the unit is retired")
+	msgAccountsAdmin  = i18n.M("只有系统管理员可以创建或停用账号", "only a system administrator may create or disable accounts")
+	msgRolesAdmin     = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
+)
+
+// CreateUser adds an account. A system administrator creates accounts; only
+// the system itself (the command line) may give roles at the same time —
+// otherwise a security administrator grants them (三员分立).
+func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInput) (User, error) {
+	if !actor.System && !actor.Has(access.SysAdmin) {
+		return User{}, fault.New(fault.Forbidden, "forbidden", msgAccountsAdmin)
+	}
+	if len(in.Roles) > 0 && !actor.System {
+		return User{}, fault.New(fault.Forbidden, "forbidden", msgRolesAdmin)
+	}
+	in.Username, in.Name = strings.TrimSpace(in.Username), strings.TrimSpace(in.Name)
+	var v fault.Validation
+	if !usernameRE.MatchString(in.Username) {
+		v.Add("username", msgUsername)
+	}
+	switch {
+	case in.Name == "":
+		v.Add("name", fault.Required)
+	case utf8.RuneCountInString(in.Name) > 50:
+		v.Add("name", fault.TooLong, 50)
+	}
+	if err := access.CheckSeparation(in.Roles); err != nil {
+		v.Add("roles", msgRoles, err.Error())
+	}
+	if in.Password != "" {
+		if msg, args, ok := CheckPassword(in.Password, in.Username); !ok {
+			v.Add("password", msg, args...)
+		}
+	}
+	if in.UnitID == 0 {
+		v.Add("unit_id", fault.Required)
+	}
+	if err := v.Err(); err != nil {
+		return User{}, err
+	}
+	var hash any
+	if in.Password != "" {
+		h, err := HashPassword(in.Password)
+		if err != nil {
+			return User{}, fmt.Errorf("hash password: %w", err)
+		}
+		hash = h
+	}
+	var out User
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		u, err := s.insertUser(ctx, tx, in, hash)
+		if err != nil {
+			return err
+		}
+		out = u
+		return s.audit.Append(ctx, tx, auditEntry(actor, "user.create", "user", u.ID, map[string]any{
+			"username": u.Username, "unit_id": u.UnitID, "roles": u.Roles}))
+	})
+	return out, err
+}
+
+func (s *Service) insertUser(ctx context.Context, tx *db.Tx, in UserInput, hash any) (User, error) {
+	unit, err := s.Unit(ctx, tx, in.UnitID)
+	if err != nil {
+		return User{}, fault.InvalidField("unit_id", fault.BadValue, strconv.FormatInt(in.UnitID, 10))
+	}
+	if !unit.Active() {
+		return User{}, fault.InvalidField("unit_id", msgUnitRetired)
+	}
+	now := s.now().UnixMicro()
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO users (username, name, unit_id, password_hash, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, in.Username, in.Name, in.UnitID, hash, now).Scan(&id)
+	if db.IsUniqueViolation(err) {
+		return User{}, fault.InvalidField("username", msgUsernameTaken, in.Username)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("create user %s: %w", in.Username, err)
+	}
+	for _, r := range in.Roles {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)", id, r); err != nil {
+			return User{}, fmt.Errorf("create user %s: role %s: %w", in.Username, r, err)
+		}
+	}
+	return s.User(ctx, tx, id)
+}
+
+// SetRoles replaces a user's roles (security administrator, or the system).
+func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64, roles []access.Role) (User, error) {
+	if !actor.System && !actor.Has(access.SecAdmin) {
+		return User{}, fault.New(fault.Forbidden, "forbidden", msgRolesAdmin)
+	}
+	if err := access.CheckSeparation(roles); err != nil {
+		return User{}, fault.InvalidField("roles", msgRoles, err.Error())
+	}
+	var out User
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		before, err := s.User(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM user_roles WHERE user_id = $1", userID); err != nil {
+			return fmt.Errorf("set roles: %w", err)
+		}
+		for _, r := range roles {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)", userID, r); err != nil {
+				return fmt.Errorf("set roles: %w", err)
+			}
+		}
+		if out, err = s.User(ctx, tx, userID); err != nil {
+			return err
+		}
+		s.tokens.flush()
+		return s.audit.Append(ctx, tx, auditEntry(actor, "user.roles", "user", userID, map[string]any{
+			"before": before.Roles, "after": out.Roles}))
+	})
+	return out, err
+}
+
+// SetUserDisabled disables an account (its tokens stop working at once) or
+// enables it again.
+func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userID int64, disabled bool) (User, error) {
+	if !actor.System && !actor.Has(access.SysAdmin) {
+		return User{}, fault.New(fault.Forbidden, "forbidden", msgAccountsAdmin)
+	}
+	var out User
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		var at any
+		action := "user.enable"
+		if disabled {
+			at, action = s.now().UnixMicro(), "user.disable"
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3",
+			at, s.now().UnixMicro(), userID)
+		if err != nil {
+			return fmt.Errorf("disable user: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fault.NotFoundf(fmt.Sprintf("user %d", userID))
+		}
+		if out, err = s.User(ctx, tx, userID); err != nil {
+			return err
+		}
+		s.tokens.flush()
+		return s.audit.Append(ctx, tx, auditEntry(actor, action, "user", userID, nil))
+	})
+	return out, err
+}
+
+const userColumns = "id, username, name, unit_id, password_hash IS NOT NULL, created_at, disabled_at"
+
+func (s *Service) scanUser(ctx context.Context, q db.Querier, row *sql.Row) (User, error) {
+	var u User
+	var created int64
+	var disabled sql.NullInt64
+	if err := row.Scan(&u.ID, &u.Username, &u.Name, &u.UnitID, &u.HasPassword, &created, &disabled); err != nil {
+		return User{}, err
+	}
+	u.CreatedAt, u.DisabledAt = time.UnixMicro(created), db.Time(disabled)
+	var err error
+	u.Roles, err = s.roles(ctx, q, u.ID)
+	return u, err
+}
+
+func (s *Service) roles(ctx context.Context, q db.Querier, userID int64) ([]access.Role, error) {
+	rows, err := q.QueryContext(ctx, "SELECT role FROM user_roles WHERE user_id = $1", userID)
+	if err != nil {
+		return nil, fmt.Errorf("read roles: %w", err)
+	}
+	defer rows.Close()
+	var out []access.Role
+	for rows.Next() {
+		var r access.Role
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("read roles: %w", err)
+		}
+		out = append(out, r)
+	}
+	// Keep the documented order of roles, not the database's.
+	slices.SortFunc(out, func(a, b access.Role) int { return roleRank(a) - roleRank(b) })
+	return out, rows.Err()
+}
+
+func roleRank(r access.Role) int {
+	return slices.IndexFunc(access.Roles, func(ri access.RoleInfo) bool { return ri.Role == r })
+}
+
+// User returns an account by id.
+func (s *Service) User(ctx context.Context, q db.Querier, id int64) (User, error) {
+	u, err := s.scanUser(ctx, q, q.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1", id))
+	if db.IsNotFound(err) {
+		return User{}, fault.NotFoundf(fmt.Sprintf("user %d", id))
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// UserByName returns an account by user name.
+func (s *Service) UserByName(ctx context.Context, q db.Querier, username string) (User, error) {
+	u, err := s.scanUser(ctx, q, q.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE username = $1", username))
+	if db.IsNotFound(err) {
+		return User{}, fault.NotFoundf("user " + username)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("get user %s: %w", username, err)
+	}
+	return u, nil
+}
+
+// Actor builds the acting identity of user id: roles, unit and scope.
+func (s *Service) Actor(ctx context.Context, id int64) (access.Actor, error) {
+	u, err := s.User(ctx, s.db, id)
+	if err != nil {
+		return access.Actor{}, err
+	}
+	return s.actorOf(ctx, u)
+}
+
+func (s *Service) actorOf(ctx context.Context, u User) (access.Actor, error) {
+	unit, err := s.Unit(ctx, s.db, u.UnitID)
+	if err != nil {
+		return access.Actor{}, err
+	}
+	scope, err := s.ScopeOf(ctx, unit)
+	if err != nil {
+		return access.Actor{}, err
+	}
+	return access.Actor{UserID: u.ID, Username: u.Username, Name: u.Name, UnitID: unit.ID, UnitName: unit.Name,
+		Roles: u.Roles, Scope: scope}, nil
+}
+
+// ScopeOf returns the units whose cases members of unit see: the unit and its
+// descendants. A political-legal committee (政法委) coordinates the whole
+// level it belongs to, so its scope is its parent's subtree; at the root that
+// is everything.
+func (s *Service) ScopeOf(ctx context.Context, unit Unit) (access.Scope, error) {
+	root := unit
+	if unit.Kind == Committee && unit.ParentID != 0 {
+		p, err := s.Unit(ctx, s.db, unit.ParentID)
+		if err != nil {
+			return access.Scope{}, err
+		}
+		root = p
+	}
+	if root.ParentID == 0 {
+		return access.Scope{All: true}, nil
+	}
+	units, err := s.Subtree(ctx, s.db, root.ID)
+	if err != nil {
+		return access.Scope{}, err
+	}
+	ids := make([]int64, len(units))
+	for i, u := range units {
+		ids[i] = u.ID
+	}
+	slices.Sort(ids)
+	return access.Scope{Units: ids}, nil
+}
+
+// Users lists accounts, optionally of one unit, by user name.
+func (s *Service) Users(ctx context.Context, unitID int64) ([]User, error) {
+	q := "SELECT id FROM users"
+	var args []any
+	if unitID != 0 {
+		q += " WHERE unit_id = $1"
+		args = append(args, unitID)
+	}
+	rows, err := s.db.QueryContext(ctx, q+" ORDER BY username", args...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out := make([]User, 0, len(ids))
+	for _, id := range ids {
+		u, err := s.User(ctx, s.db, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
