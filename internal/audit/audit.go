@@ -295,4 +295,3 @@ func (l *Log) check(r Record, after *Record, prevHash string, wantSeq, headSeq i
 	}
 	return nil
 }
-

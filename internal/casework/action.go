@@ -346,4 +346,3 @@ func diff(a, b Case, loc *time.Location) map[string][2]any {
 	add("resolved", ra, rb)
 	return out
 }
-

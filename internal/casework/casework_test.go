@@ -157,8 +157,8 @@ func TestScope(t *testing.T) {
 	do(t, env, c.Number, step{casework.Dispatch, access.Dispatcher})
 	for user, visible := range map[string]bool{
 		"intake": true, "dispatcher": true, "jiangtou": true, "verifier": true, "supervisor": true, "leader": true,
-		"huli":     true,  // 湖里区委政法委: the district's subtree includes 江头街道
-		"gulangyu": false, // 鼓浪屿街道: another street
+		"huli":            true,  // 湖里区委政法委: the district's subtree includes 江头街道
+		"gulangyu":        false, // 鼓浪屿街道: another street
 		"jiangtou.police": false, "sysadmin": false, "auditadmin": false,
 	} {
 		_, err := env.App.Cases.Get(ctx, env.Actor(t, user), c.Number)

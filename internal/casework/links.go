@@ -23,11 +23,11 @@ func init() {
 }
 
 var (
-	msgLinkSelf    = i18n.M("不能关联案件自身", "a case cannot be linked to itself")
-	msgLinkExists  = i18n.M("两案已关联", "the cases are already linked")
-	msgNoLink      = i18n.M("两案之间没有关联", "the cases are not linked")
-	msgLinkKind    = i18n.M("关联类型无效：%s", "invalid link kind: %s")
-	msgCannotLink  = i18n.M("您的角色不能关联案件", "your role may not link cases")
+	msgLinkSelf   = i18n.M("不能关联案件自身", "a case cannot be linked to itself")
+	msgLinkExists = i18n.M("两案已关联", "the cases are already linked")
+	msgNoLink     = i18n.M("两案之间没有关联", "the cases are not linked")
+	msgLinkKind   = i18n.M("关联类型无效：%s", "invalid link kind: %s")
+	msgCannotLink = i18n.M("您的角色不能关联案件", "your role may not link cases")
 )
 
 func mayLink(a access.Actor) bool {

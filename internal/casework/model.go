@@ -190,11 +190,11 @@ type Entry struct {
 
 // Link relates two cases.
 type Link struct {
-	CaseID       int64
-	Number       string
-	Title        string
-	State        State
-	Kind         string
-	CreatedAt    time.Time
-	CreatedBy    int64
+	CaseID    int64
+	Number    string
+	Title     string
+	State     State
+	Kind      string
+	CreatedAt time.Time
+	CreatedBy int64
 }

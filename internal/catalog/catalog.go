@@ -138,15 +138,15 @@ func NewService(d *db.DB, a *audit.Log, now func() time.Time) *Service {
 }
 
 var (
-	msgAdminOnly      = i18n.M("只有系统管理员可以维护分类目录", "only a system administrator may change the catalogue")
-	msgInUse          = i18n.M("分类“%s”已有案件使用或含下级分类，不能删除，只能停用", "category %q is used by cases or has children: retire it instead of deleting it")
-	msgParentRetired  = i18n.M("上级分类已停用", "the parent category is retired")
-	msgNameTaken      = i18n.M("同级已有名为“%s”的分类", "a sibling named %q already exists")
-	msgTooDeep        = i18n.M("分类最多 %d 级", "categories go at most %d levels deep")
-	msgRestoreParent  = i18n.M("请先恢复上级分类", "restore the parent category first")
-	msgUnknownFamily  = i18n.M("未知的性质类别：%s", "unknown nature family: %s")
-	msgNatureExists   = i18n.M("性质编码 %s 已存在", "nature code %s already exists")
-	msgNatureCode     = i18n.M("须为小写字母、数字和下划线，2–40 位", "must be 2–40 lower-case letters, digits or underscores")
+	msgAdminOnly     = i18n.M("只有系统管理员可以维护分类目录", "only a system administrator may change the catalogue")
+	msgInUse         = i18n.M("分类“%s”已有案件使用或含下级分类，不能删除，只能停用", "category %q is used by cases or has children: retire it instead of deleting it")
+	msgParentRetired = i18n.M("上级分类已停用", "the parent category is retired")
+	msgNameTaken     = i18n.M("同级已有名为“%s”的分类", "a sibling named %q already exists")
+	msgTooDeep       = i18n.M("分类最多 %d 级", "categories go at most %d levels deep")
+	msgRestoreParent = i18n.M("请先恢复上级分类", "restore the parent category first")
+	msgUnknownFamily = i18n.M("未知的性质类别：%s", "unknown nature family: %s")
+	msgNatureExists  = i18n.M("性质编码 %s 已存在", "nature code %s already exists")
+	msgNatureCode    = i18n.M("须为小写字母、数字和下划线，2–40 位", "must be 2–40 lower-case letters, digits or underscores")
 )
 
 // MaxDepth is the deepest a category may be.

@@ -3,7 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
-		"fmt"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -256,4 +256,3 @@ func run(fn func(*Tx) error, tx *Tx) (err error) {
 	}
 	return nil
 }
-

@@ -23,9 +23,9 @@ import (
 const TokenPrefix = "pa_"
 
 var (
-	msgBadToken     = i18n.M("API 令牌无效、已过期或已吊销", "the API token is invalid, expired or revoked")
-	msgTokenAdmin   = i18n.M("只能为自己签发令牌，或由安全管理员签发", "tokens are issued to oneself or by a security administrator")
-	msgTokenName    = i18n.M("令牌名称为必填项，且不超过 60 个字符", "a token needs a name of at most 60 characters")
+	msgBadToken   = i18n.M("API 令牌无效、已过期或已吊销", "the API token is invalid, expired or revoked")
+	msgTokenAdmin = i18n.M("只能为自己签发令牌，或由安全管理员签发", "tokens are issued to oneself or by a security administrator")
+	msgTokenName  = i18n.M("令牌名称为必填项，且不超过 60 个字符", "a token needs a name of at most 60 characters")
 )
 
 // Token describes an issued token (never the token itself).

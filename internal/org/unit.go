@@ -248,12 +248,12 @@ type UnitInput struct {
 }
 
 var (
-	msgUnitCodeTaken   = i18n.M("单位编码 %s 已被使用", "unit code %s is already in use")
-	msgParentRetired   = i18n.M("上级单位已撤销", "the parent unit is retired")
+	msgUnitCodeTaken    = i18n.M("单位编码 %s 已被使用", "unit code %s is already in use")
+	msgParentRetired    = i18n.M("上级单位已撤销", "the parent unit is retired")
 	msgLevelAboveParent = i18n.M("不能高于上级单位的层级", "cannot be above the parent unit's level")
-	msgCycle           = i18n.M("不能把单位移到它自己的下级", "a unit cannot move under itself")
-	msgAdminOnly       = i18n.M("只有系统管理员可以维护单位", "only a system administrator may change units")
-	msgRootExists      = i18n.M("已有根单位；新单位必须指定上级", "a root unit exists; a new unit needs a parent")
+	msgCycle            = i18n.M("不能把单位移到它自己的下级", "a unit cannot move under itself")
+	msgAdminOnly        = i18n.M("只有系统管理员可以维护单位", "only a system administrator may change units")
+	msgRootExists       = i18n.M("已有根单位；新单位必须指定上级", "a root unit exists; a new unit needs a parent")
 )
 
 func (in UnitInput) validate(v *fault.Validation) {

@@ -41,12 +41,12 @@ type UserInput struct {
 var (
 	usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
 
-	msgUsername       = i18n.M("须为 2–40 位小写字母、数字、点、下划线或连字符", "must be 2–40 lower-case letters, digits, dots, underscores or hyphens")
-	msgUsernameTaken  = i18n.M("用户名 %s 已存在", "user name %s is taken")
-	msgRoles          = i18n.M("角色组合不允许：%s", "role combination not allowed: %s")
-	msgUnitRetired    = i18n.M("单位已撤销", "the unit is retired")
-	msgAccountsAdmin  = i18n.M("只有系统管理员可以创建或停用账号", "only a system administrator may create or disable accounts")
-	msgRolesAdmin     = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
+	msgUsername      = i18n.M("须为 2–40 位小写字母、数字、点、下划线或连字符", "must be 2–40 lower-case letters, digits, dots, underscores or hyphens")
+	msgUsernameTaken = i18n.M("用户名 %s 已存在", "user name %s is taken")
+	msgRoles         = i18n.M("角色组合不允许：%s", "role combination not allowed: %s")
+	msgUnitRetired   = i18n.M("单位已撤销", "the unit is retired")
+	msgAccountsAdmin = i18n.M("只有系统管理员可以创建或停用账号", "only a system administrator may create or disable accounts")
+	msgRolesAdmin    = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
 )
 
 // CreateUser adds an account. A system administrator creates accounts; only
