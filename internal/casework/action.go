@@ -249,7 +249,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		}
 		note += n
 	}
-	changes := diff(before, next, s.cfg.Location)
+	changes := Diff(before, next, s.cfg.Location)
 	entryID, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
 		Action: action, FromState: c.State, ToState: next.State, Note: note, Changes: changes})
 	if err != nil {
@@ -310,9 +310,9 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// diff lists the fields an action changed, before and after, for the
-// timeline. Times are written in the service's zone.
-func diff(a, b Case, loc *time.Location) map[string][2]any {
+// Diff lists the fields an action changed, before and after, for the
+// timeline. Times are written in zone loc.
+func Diff(a, b Case, loc *time.Location) map[string][2]any {
 	out := map[string][2]any{}
 	add := func(name string, x, y any) {
 		if x != y {

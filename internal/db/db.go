@@ -58,6 +58,7 @@ type DB struct {
 	write   *sql.DB
 	w       *writer
 	log     *slog.Logger
+	url     string // PostgreSQL only
 }
 
 // Querier is what read code needs; both *DB (reads) and *Tx satisfy it, so a
@@ -76,7 +77,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &DB{log: log}
+	d := &DB{log: log, url: cfg.URL}
 	var err error
 	if IsPostgresURL(cfg.URL) {
 		d.dialect = Postgres
@@ -271,4 +272,26 @@ func Placeholders(from, n int) string {
 		fmt.Fprintf(&b, "$%d", from+i)
 	}
 	return b.String()
+}
+
+// RawForBenchmark opens a plain connection pool to the same database with
+// the same settings, bypassing the writer, for measuring the engine's raw
+// durable insert rate. It returns the pool and how many clients to run: one
+// for SQLite (one writer), clients for PostgreSQL.
+func (d *DB) RawForBenchmark(sqlitePath string, clients int) (*sql.DB, int, error) {
+	if d.dialect == Postgres {
+		raw, err := sql.Open("pgx", d.url)
+		if err != nil {
+			return nil, 0, err
+		}
+		raw.SetMaxOpenConns(clients)
+		raw.SetMaxIdleConns(clients)
+		return raw, clients, nil
+	}
+	raw, err := sql.Open("sqlite", "file:"+sqlitePath+"?"+sqlitePragmas)
+	if err != nil {
+		return nil, 0, err
+	}
+	raw.SetMaxOpenConns(1)
+	return raw, 1, nil
 }

@@ -256,3 +256,24 @@ func run(fn func(*Tx) error, tx *Tx) (err error) {
 	}
 	return nil
 }
+
+// PrepareContext prepares a statement in the write transaction, for bulk
+// loads that run one statement many times.
+func (t *Tx) PrepareContext(_ context.Context, query string) (*sql.Stmt, error) {
+	return t.tx.PrepareContext(t.ctx, query)
+}
+
+// SyncIdentity moves table's id generator past the largest id, after rows
+// were inserted with explicit ids (bulk loads). SQLite needs nothing: its
+// rowid continues from the largest.
+func (t *Tx) SyncIdentity(ctx context.Context, table string) error {
+	if t.d.dialect != Postgres {
+		return nil
+	}
+	_, err := t.tx.ExecContext(t.ctx, fmt.Sprintf(
+		"SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), GREATEST((SELECT MAX(id) FROM %[1]s), 1))", table))
+	if err != nil {
+		return fmt.Errorf("sync identity of %s: %w", table, err)
+	}
+	return nil
+}

@@ -307,36 +307,48 @@ func (s *Service) ScopeOf(ctx context.Context, unit Unit) (access.Scope, error) 
 
 // Users lists accounts, optionally of one unit, by user name.
 func (s *Service) Users(ctx context.Context, unitID int64) ([]User, error) {
-	q := "SELECT id FROM users"
-	var args []any
+	where, args := "", []any{}
 	if unitID != 0 {
-		q += " WHERE unit_id = $1"
-		args = append(args, unitID)
+		where, args = " WHERE unit_id = $1", append(args, unitID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+" ORDER BY username", args...)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users"+where+" ORDER BY username", args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	var ids []int64
+	defer rows.Close()
+	var out []User
+	index := map[int64]int{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+		var u User
+		var created int64
+		var disabled sql.NullInt64
+		if err := rows.Scan(&u.ID, &u.Username, &u.Name, &u.UnitID, &u.HasPassword, &created, &disabled); err != nil {
 			return nil, fmt.Errorf("list users: %w", err)
 		}
-		ids = append(ids, id)
+		u.CreatedAt, u.DisabledAt = time.UnixMicro(created), db.Time(disabled)
+		index[u.ID] = len(out)
+		out = append(out, u)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	out := make([]User, 0, len(ids))
-	for _, id := range ids {
-		u, err := s.User(ctx, s.db, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
+	roleRows, err := s.db.QueryContext(ctx, "SELECT user_id, role FROM user_roles")
+	if err != nil {
+		return nil, fmt.Errorf("list users: roles: %w", err)
 	}
-	return out, nil
+	defer roleRows.Close()
+	for roleRows.Next() {
+		var id int64
+		var r access.Role
+		if err := roleRows.Scan(&id, &r); err != nil {
+			return nil, fmt.Errorf("list users: roles: %w", err)
+		}
+		if i, ok := index[id]; ok {
+			out[i].Roles = append(out[i].Roles, r)
+		}
+	}
+	for i := range out {
+		slices.SortFunc(out[i].Roles, func(a, b access.Role) int { return roleRank(a) - roleRank(b) })
+	}
+	return out, roleRows.Err()
 }

@@ -173,8 +173,6 @@ CREATE TABLE reports (
 );
 CREATE INDEX reports_case ON reports (case_id);
 CREATE UNIQUE INDEX reports_source ON reports (channel, source_ref) WHERE source_ref IS NOT NULL;
-CREATE INDEX reports_id_hash ON reports (id_hash) WHERE id_hash IS NOT NULL;
-CREATE INDEX reports_phone_hash ON reports (phone_hash) WHERE phone_hash IS NOT NULL;
 
 -- Append-only history of each case.
 CREATE TABLE timeline (
@@ -190,7 +188,6 @@ CREATE TABLE timeline (
     changes    TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX timeline_case ON timeline (case_id, id);
-CREATE INDEX timeline_action_at ON timeline (action, at);
 
 -- Attachment metadata (photos, documents, evidence). content_key is set when
 -- the content itself is stored by pingan.

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"pingan/internal/dbtest"
+)
+
+// buildBinary compiles pingan once per test run.
+var buildBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "pingan-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "pingan")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// node is a pingan server process.
+type node struct {
+	cmd  *exec.Cmd
+	addr string
+}
+
+var addrRE = regexp.MustCompile(`addr=http://([0-9.:]+)`)
+
+func start(t *testing.T, bin string, env []string, args ...string) *node {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n := &node{cmd: cmd}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := addrRE.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case n.addr = <-found:
+	case <-time.After(60 * time.Second):
+		t.Fatal("server did not start")
+	}
+	return n
+}
+
+func run(t *testing.T, bin string, env []string, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pingan %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+type intakeResult struct {
+	status int
+	number string
+}
+
+func post(client *http.Client, addr, token, key string, i int) (intakeResult, error) {
+	body := fmt.Sprintf(`{"channel":"hotline","title":"崩溃测试 %d","body":"思明区莲前西路某小区楼下烧烤店油烟扰民（%s）"}`, i, key)
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/reports", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	resp, err := client.Do(req)
+	if err != nil {
+		return intakeResult{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return intakeResult{}, err
+	}
+	var out struct {
+		Case struct {
+			Number string `json:"number"`
+		} `json:"case"`
+	}
+	_ = json.Unmarshal(b, &out)
+	return intakeResult{status: resp.StatusCode, number: out.Case.Number}, nil
+}
+
+// TestCrashKeepsAcknowledgedReports kills the server with SIGKILL in the
+// middle of a stream of intake requests, restarts it, and checks that every
+// acknowledged report is there exactly once — by retrying every request with
+// its idempotency key (an acknowledged one must come back with its original
+// case number) and by counting what is stored.
+func TestCrashKeepsAcknowledgedReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := dbtest.Config(t)
+	env := []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=info", "PINGAN_SECRET_KEY="}
+	out := run(t, bin, env, "", "user", "create", "--username", "crash", "--name", "崩溃测试", "--unit", "HOTLINE-350200",
+		"--roles", "intake", "--token", "crash")
+	m := regexp.MustCompile(`pa_[A-Za-z0-9_-]+`).FindString(out)
+	if m == "" {
+		t.Fatalf("no token in %q", out)
+	}
+	token := m
+
+	n1 := start(t, bin, env)
+	client := &http.Client{Timeout: 10 * time.Second}
+	var mu sync.Mutex
+	acked := map[string]string{} // key → case number
+	sent := map[string]int{}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; ctx.Err() == nil; i++ {
+				key := fmt.Sprintf("crash-%d-%d", w, i)
+				mu.Lock()
+				sent[key] = w*1000000 + i
+				mu.Unlock()
+				r, err := post(client, n1.addr, token, key, i)
+				if err != nil {
+					return // the server is gone
+				}
+				if r.status == http.StatusCreated {
+					mu.Lock()
+					acked[key] = r.number
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := n1.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = n1.cmd.Wait()
+	cancel()
+	wg.Wait()
+	if len(acked) < 50 {
+		t.Fatalf("only %d reports acknowledged before the kill", len(acked))
+	}
+
+	n2 := start(t, bin, env)
+	// Retry everything that was sent, acknowledged or not.
+	numbers := map[string]string{}
+	for key, i := range sent {
+		r, err := post(client, n2.addr, token, key, i%1000000)
+		if err != nil || r.status != http.StatusCreated {
+			t.Fatalf("retry %s after restart: %v %d", key, err, r.status)
+		}
+		numbers[key] = r.number
+		if want, ok := acked[key]; ok && r.number != want {
+			t.Errorf("acknowledged %s was case %s, after the crash it is %s", key, want, r.number)
+		}
+	}
+	distinct := map[string]bool{}
+	for _, n := range numbers {
+		if distinct[n] {
+			t.Errorf("case %s created twice", n)
+		}
+		distinct[n] = true
+	}
+	// Stop gracefully, then count what is stored: one case and one report
+	// per key sent, none twice.
+	if err := n2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := n2.cmd.Wait(); err != nil {
+		t.Errorf("graceful stop: %v", err)
+	}
+	d := dbtest.OpenConfig(t, cfg)
+	var cases, reports, keys int
+	if err := d.QueryRowContext(context.Background(), `SELECT (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM reports),
+		(SELECT COUNT(*) FROM idempotency_keys)`).Scan(&cases, &reports, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if cases != len(sent) || reports != len(sent) || keys != len(sent) {
+		t.Errorf("stored %d cases, %d reports, %d keys for %d distinct requests", cases, reports, keys, len(sent))
+	}
+	out = run(t, bin, env, "", "audit", "verify")
+	if !strings.Contains(out, "intact") {
+		t.Errorf("audit after crash: %s", out)
+	}
+	t.Logf("%d requests sent, %d acknowledged before SIGKILL; all present once after restart", len(sent), len(acked))
+}

@@ -1,0 +1,351 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/catalog"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+	"pingan/internal/org"
+)
+
+// UnitRequest adds or changes a unit.
+type UnitRequest struct {
+	ParentID     int64  `json:"parent_id"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	Kind         string `json:"kind" doc:"government, committee, hotline, petition, police, procuratorate, court, justice, mediation, department"`
+	Level        string `json:"level" doc:"city, district, street, community"`
+	DivisionCode string `json:"division_code,omitempty"`
+}
+
+// NatureRequest adds or changes a nature (code and family only when adding).
+type NatureRequest struct {
+	Code   string `json:"code,omitempty"`
+	Family string `json:"family,omitempty" doc:"hotline, petition, police, dispute"`
+	Name   string `json:"name"`
+	NameEN string `json:"name_en,omitempty"`
+	Sort   int    `json:"sort,omitempty"`
+}
+
+// CategoryRequest adds or changes a category (parent and domain only when
+// adding).
+type CategoryRequest struct {
+	ParentID int64  `json:"parent_id,omitempty"`
+	Domain   string `json:"domain,omitempty" doc:"civic, police, dispute: for a new top-level category"`
+	Name     string `json:"name"`
+	NameEN   string `json:"name_en,omitempty"`
+	Sort     int    `json:"sort,omitempty"`
+}
+
+func (req UnitRequest) input() org.UnitInput {
+	return org.UnitInput{ParentID: req.ParentID, Code: req.Code, Name: req.Name, Kind: org.Kind(req.Kind),
+		Level: org.Level(req.Level), DivisionCode: req.DivisionCode}
+}
+
+func (a *API) listUnits(w http.ResponseWriter, r *http.Request) error {
+	units, err := a.org.Units(r.Context())
+	if err != nil {
+		return err
+	}
+	out := UnitList{Units: []Unit{}}
+	for _, u := range units {
+		out.Units = append(out.Units, unitView(u, a.loc))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) getUnit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, err := a.org.Unit(r.Context(), a.db, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, unitView(u, a.loc))
+}
+
+func (a *API) createUnit(w http.ResponseWriter, r *http.Request) error {
+	var req UnitRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	u, err := a.org.CreateUnit(r.Context(), actorOf(r), req.input())
+	if err != nil {
+		return err
+	}
+	a.dir.flush()
+	return writeJSON(w, http.StatusCreated, unitView(u, a.loc))
+}
+
+func (a *API) updateUnit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req UnitRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	u, err := a.org.UpdateUnit(r.Context(), actorOf(r), id, req.input())
+	if err != nil {
+		return err
+	}
+	a.dir.flush()
+	return writeJSON(w, http.StatusOK, unitView(u, a.loc))
+}
+
+func (a *API) retireUnit(retired bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		u, err := a.org.SetUnitRetired(r.Context(), actorOf(r), id, retired)
+		if err != nil {
+			return err
+		}
+		a.dir.flush()
+		return writeJSON(w, http.StatusOK, unitView(u, a.loc))
+	}
+}
+
+func (a *API) listNatures(w http.ResponseWriter, r *http.Request) error {
+	ns, err := a.cat.Natures(r.Context())
+	if err != nil {
+		return err
+	}
+	out := NatureList{Natures: []Nature{}}
+	for _, n := range ns {
+		out.Natures = append(out.Natures, natureView(n, a.loc))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (req NatureRequest) input() catalog.NatureInput {
+	return catalog.NatureInput{Code: req.Code, Family: catalog.Family(req.Family), Name: req.Name, NameEN: req.NameEN, Sort: req.Sort}
+}
+
+func (a *API) createNature(w http.ResponseWriter, r *http.Request) error {
+	var req NatureRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	n, err := a.cat.CreateNature(r.Context(), actorOf(r), req.input())
+	if err != nil {
+		return err
+	}
+	a.dir.flush()
+	return writeJSON(w, http.StatusCreated, natureView(n, a.loc))
+}
+
+func (a *API) updateNature(w http.ResponseWriter, r *http.Request) error {
+	var req NatureRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	n, err := a.cat.UpdateNature(r.Context(), actorOf(r), r.PathValue("code"), req.input())
+	if err != nil {
+		return err
+	}
+	a.dir.flush()
+	return writeJSON(w, http.StatusOK, natureView(n, a.loc))
+}
+
+func (a *API) retireNature(retired bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		n, err := a.cat.SetNatureRetired(r.Context(), actorOf(r), r.PathValue("code"), retired)
+		if err != nil {
+			return err
+		}
+		a.dir.flush()
+		return writeJSON(w, http.StatusOK, natureView(n, a.loc))
+	}
+}
+
+func (a *API) listCategories(w http.ResponseWriter, r *http.Request) error {
+	incl, _ := strconv.ParseBool(r.URL.Query().Get("include_retired"))
+	cs, err := a.cat.Categories(r.Context(), incl)
+	if err != nil {
+		return err
+	}
+	n, err := a.dir.get(r.Context())
+	if err != nil {
+		return err
+	}
+	out := CategoryList{Categories: []Category{}}
+	for _, c := range cs {
+		out.Categories = append(out.Categories, categoryView(n, c, a.loc))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) writeCategory(w http.ResponseWriter, r *http.Request, c catalog.Category, status int) error {
+	a.dir.flush()
+	n, err := a.dir.get(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, categoryView(n, c, a.loc))
+}
+
+func (a *API) getCategory(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := a.cat.Category(r.Context(), a.db, id)
+	if err != nil {
+		return err
+	}
+	n, err := a.dir.get(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, categoryView(n, c, a.loc))
+}
+
+func (req CategoryRequest) input() catalog.CategoryInput {
+	return catalog.CategoryInput{ParentID: req.ParentID, Domain: catalog.Domain(req.Domain), Name: req.Name, NameEN: req.NameEN, Sort: req.Sort}
+}
+
+func (a *API) createCategory(w http.ResponseWriter, r *http.Request) error {
+	var req CategoryRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := a.cat.CreateCategory(r.Context(), actorOf(r), req.input())
+	if err != nil {
+		return err
+	}
+	return a.writeCategory(w, r, c, http.StatusCreated)
+}
+
+func (a *API) updateCategory(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req CategoryRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := a.cat.UpdateCategory(r.Context(), actorOf(r), id, req.input())
+	if err != nil {
+		return err
+	}
+	return a.writeCategory(w, r, c, http.StatusOK)
+}
+
+func (a *API) retireCategory(retired bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		c, err := a.cat.SetCategoryRetired(r.Context(), actorOf(r), id, retired)
+		if err != nil {
+			return err
+		}
+		return a.writeCategory(w, r, c, http.StatusOK)
+	}
+}
+
+func (a *API) deleteCategory(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.cat.DeleteCategory(r.Context(), actorOf(r), id); err != nil {
+		return err
+	}
+	a.dir.flush()
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+var msgAuditAdmin = i18n.M("只有审计管理员可以查看审计日志", "only an audit administrator may read the audit log")
+
+func requireAuditAdmin(actor access.Actor) error {
+	if !actor.Has(access.AuditAdmin) {
+		return fault.New(fault.Forbidden, "forbidden", msgAuditAdmin)
+	}
+	return nil
+}
+
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAuditAdmin(actorOf(r)); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var f audit.Filter
+	var err error
+	if f.ActorID, err = queryInt(q.Get("actor_id"), "actor_id"); err != nil {
+		return err
+	}
+	if f.BeforeSeq, err = queryInt(q.Get("before"), "before"); err != nil {
+		return err
+	}
+	limit, err := queryInt(q.Get("limit"), "limit")
+	if err != nil {
+		return err
+	}
+	if limit < 0 || limit > 500 {
+		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
+	}
+	f.Limit = int(limit)
+	f.ObjectType, f.ObjectID, f.Action = q.Get("object_type"), q.Get("object_id"), q.Get("action")
+	if f.From, err = a.queryTime(q.Get("from"), "from", false); err != nil {
+		return err
+	}
+	if f.To, err = a.queryTime(q.Get("to"), "to", true); err != nil {
+		return err
+	}
+	recs, err := a.audit.List(r.Context(), a.db, f)
+	if err != nil {
+		return err
+	}
+	out := AuditList{Records: []AuditRecord{}}
+	for _, rec := range recs {
+		out.Records = append(out.Records, auditView(rec, a.loc))
+	}
+	want := f.Limit
+	if want == 0 {
+		want = 100
+	}
+	if len(recs) == want {
+		out.NextBefore = recs[len(recs)-1].Seq
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) verifyAudit(w http.ResponseWriter, r *http.Request) error {
+	actor := actorOf(r)
+	if err := requireAuditAdmin(actor); err != nil {
+		return err
+	}
+	res, err := a.audit.Verify(r.Context(), a.db)
+	if err != nil {
+		return err
+	}
+	out := AuditVerification{Intact: res.Problem == nil, Records: res.Records, HeadSeq: res.HeadSeq, HeadHash: res.HeadHash}
+	detail := map[string]any{"intact": out.Intact, "records": res.Records}
+	if p := res.Problem; p != nil {
+		out.Problem, out.BrokenAt, out.Kind = p.String(), p.Seq, p.Kind
+		detail["broken_at"], detail["kind"] = p.Seq, p.Kind
+	}
+	if err := a.db.Write(r.Context(), func(tx *db.Tx) error {
+		return a.audit.Append(r.Context(), tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username,
+			UnitID: actor.UnitID, Action: "audit.verify", ObjectType: "audit_log", ObjectID: "*", Detail: detail,
+			RemoteAddr: actor.RemoteAddr})
+	}); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}

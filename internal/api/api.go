@@ -1,0 +1,260 @@
+// Package api is pingan's JSON API under /api/v1: intake, cases and their
+// lifecycle actions, the organisation, the catalogue and the audit log.
+// Every route is listed once, in routes(); the OpenAPI document is generated
+// from that list, and errors are RFC 9457 problem JSON.
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/casework"
+	"pingan/internal/catalog"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+	"pingan/internal/org"
+)
+
+// Deps are what the API needs.
+type Deps struct {
+	DB       *db.DB
+	Org      *org.Service
+	Catalog  *catalog.Service
+	Cases    *casework.Service
+	Audit    *audit.Log
+	Log      *slog.Logger
+	Location *time.Location
+	Now      func() time.Time
+}
+
+// API serves /api/v1.
+type API struct {
+	db    *db.DB
+	org   *org.Service
+	cat   *catalog.Service
+	cases *casework.Service
+	audit *audit.Log
+	log   *slog.Logger
+	loc   *time.Location
+	now   func() time.Time
+	dir   *directory
+
+	// openAPIDoc renders the OpenAPI document once.
+	openAPIDoc func() ([]byte, error)
+}
+
+// New returns the API.
+func New(d Deps) *API {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	a := &API{db: d.DB, org: d.Org, cat: d.Catalog, cases: d.Cases, audit: d.Audit, log: d.Log,
+		loc: d.Location, now: d.Now, dir: &directory{org: d.Org, cat: d.Catalog}}
+	a.openAPIDoc = sync.OnceValues(func() ([]byte, error) { return json.MarshalIndent(a.OpenAPI(), "", "  ") })
+	return a
+}
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// Route is one API endpoint with what the OpenAPI document says about it.
+type Route struct {
+	Method  string
+	Path    string // under Prefix, with {name} parameters
+	Summary string
+	Tag     string
+	Public  bool         // no token needed
+	Query   []QueryParam // documented query parameters
+	Body    any          // request body type, nil for none
+	Resp    any          // response body type, nil for none
+	Status  int          // success status
+	Handle  handlerFunc
+}
+
+// QueryParam documents a query parameter.
+type QueryParam struct {
+	Name, Type, Doc string
+}
+
+// Handler returns the API's HTTP handler.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range a.Routes() {
+		h := rt.Handle
+		public := rt.Public
+		mux.HandleFunc(rt.Method+" "+Prefix+rt.Path, func(w http.ResponseWriter, r *http.Request) {
+			if !public {
+				actor, err := a.authenticate(r)
+				if err != nil {
+					writeError(w, r, a.log, err)
+					return
+				}
+				r = r.WithContext(context.WithValue(r.Context(), actorKey{}, actor))
+			}
+			if err := h(w, r); err != nil {
+				writeError(w, r, a.log, err)
+			}
+		})
+	}
+	// Anything else under the prefix is a problem document too.
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, a.log, fault.New(fault.NotFound, "no-such-route", msgNoRoute, r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+var (
+	msgNoRoute  = i18n.M("没有这个接口：%s %s", "no such endpoint: %s %s")
+	msgNoToken  = i18n.M("需要 API 令牌：Authorization: Bearer pa_…", "an API token is required: Authorization: Bearer pa_…")
+	msgBadQuery = i18n.M("查询参数 %s 无效：%s", "query parameter %s is invalid: %s")
+)
+
+type actorKey struct{}
+
+func actorOf(r *http.Request) access.Actor {
+	a, _ := r.Context().Value(actorKey{}).(access.Actor)
+	return a
+}
+
+func (a *API) authenticate(r *http.Request) (access.Actor, error) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		return access.Actor{}, fault.New(fault.Unauthorized, "unauthorized", msgNoToken)
+	}
+	actor, err := a.org.Authenticate(r.Context(), strings.TrimSpace(token))
+	if err != nil {
+		return access.Actor{}, err
+	}
+	actor.RemoteAddr = remoteHost(r)
+	return actor, nil
+}
+
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Routes lists every endpoint of the API: the whole surface in one place.
+func (a *API) Routes() []Route {
+	caseFilters := []QueryParam{
+		{"state", "string", "states, comma-separated: " + joinStates()},
+		{"unit_id", "integer", "handling unit"},
+		{"category_id", "integer", "category, including everything under it"},
+		{"nature", "string", "natures, comma-separated"},
+		{"channel", "string", "channel of the first report"},
+		{"priority", "string", "normal, urgent or emergency"},
+		{"division_code", "string", "administrative division code or prefix"},
+		{"received_from", "string", "received on or after: YYYY-MM-DD (local) or RFC 3339"},
+		{"received_to", "string", "received on or before: YYYY-MM-DD (that whole day) or before an RFC 3339 time"},
+		{"overdue", "boolean", "only overdue (true) or only not overdue (false)"},
+		{"sort", "string", "-received (newest first, default) or due (nearest deadline first)"},
+		{"cursor", "string", "next_cursor of the previous page"},
+		{"limit", "integer", "page size, 1–200, default 50"},
+	}
+	return []Route{
+		{Method: "GET", Path: "/openapi.json", Summary: "This API's OpenAPI 3 document", Tag: "meta", Public: true,
+			Status: 200, Handle: a.openAPI},
+		{Method: "GET", Path: "/me", Summary: "Who the token belongs to: unit, roles and scope", Tag: "meta",
+			Resp: Me{}, Status: 200, Handle: a.me},
+		{Method: "GET", Path: "/lifecycle", Summary: "The lifecycle table: states, actions, who may do what", Tag: "meta",
+			Resp: Lifecycle{}, Status: 200, Handle: a.lifecycle},
+
+		{Method: "POST", Path: "/reports", Summary: "Take in a report; opens a case, or adds to case_number. Send Idempotency-Key to make retries safe",
+			Tag: "intake", Body: ReportRequest{}, Resp: IntakeResponse{}, Status: 201, Handle: a.createReport},
+		{Method: "POST", Path: "/reports/{id}/reveal", Summary: "Reveal a report's full phone or ID number (audited)",
+			Tag: "intake", Body: RevealRequest{}, Resp: Revealed{}, Status: 200, Handle: a.reveal},
+
+		{Method: "GET", Path: "/cases", Summary: "List cases in the caller's scope, filtered, one page at a time", Tag: "cases",
+			Query: caseFilters, Resp: CaseList{}, Status: 200, Handle: a.listCases},
+		{Method: "GET", Path: "/cases/{number}", Summary: "One case with its reports, attachments, links and the actions allowed now",
+			Tag: "cases", Resp: CaseDetail{}, Status: 200, Handle: a.getCase},
+		{Method: "GET", Path: "/cases/{number}/timeline", Summary: "A case's history, oldest first", Tag: "cases",
+			Resp: []TimelineEntry{}, Status: 200, Handle: a.timeline},
+		{Method: "POST", Path: "/cases/{number}/actions/{action}", Summary: "Perform a lifecycle action (see /lifecycle for what each takes)",
+			Tag: "cases", Body: ActionRequest{}, Resp: CaseDetail{}, Status: 200, Handle: a.doAction},
+		{Method: "POST", Path: "/cases/{number}/links", Summary: "Link another case to this one", Tag: "cases",
+			Body: LinkRequest{}, Resp: CaseDetail{}, Status: 200, Handle: a.link},
+		{Method: "DELETE", Path: "/cases/{number}/links/{other}", Summary: "Remove a link between two cases", Tag: "cases",
+			Resp: CaseDetail{}, Status: 200, Handle: a.unlink},
+
+		{Method: "GET", Path: "/units", Summary: "All units in tree order", Tag: "organisation",
+			Resp: UnitList{}, Status: 200, Handle: a.listUnits},
+		{Method: "GET", Path: "/units/{id}", Summary: "One unit", Tag: "organisation", Resp: Unit{}, Status: 200, Handle: a.getUnit},
+		{Method: "POST", Path: "/units", Summary: "Add a unit (system administrator)", Tag: "organisation",
+			Body: UnitRequest{}, Resp: Unit{}, Status: 201, Handle: a.createUnit},
+		{Method: "PUT", Path: "/units/{id}", Summary: "Change or move a unit (system administrator)", Tag: "organisation",
+			Body: UnitRequest{}, Resp: Unit{}, Status: 200, Handle: a.updateUnit},
+		{Method: "POST", Path: "/units/{id}/retire", Summary: "Retire a unit: it keeps its history, receives no new cases",
+			Tag: "organisation", Resp: Unit{}, Status: 200, Handle: a.retireUnit(true)},
+		{Method: "POST", Path: "/units/{id}/restore", Summary: "Bring a retired unit back", Tag: "organisation",
+			Resp: Unit{}, Status: 200, Handle: a.retireUnit(false)},
+
+		{Method: "GET", Path: "/natures", Summary: "Natures of matters", Tag: "catalogue", Resp: NatureList{}, Status: 200, Handle: a.listNatures},
+		{Method: "POST", Path: "/natures", Summary: "Add a nature (system administrator)", Tag: "catalogue",
+			Body: NatureRequest{}, Resp: Nature{}, Status: 201, Handle: a.createNature},
+		{Method: "PUT", Path: "/natures/{code}", Summary: "Rename or re-sort a nature", Tag: "catalogue",
+			Body: NatureRequest{}, Resp: Nature{}, Status: 200, Handle: a.updateNature},
+		{Method: "POST", Path: "/natures/{code}/retire", Summary: "Retire a nature", Tag: "catalogue",
+			Resp: Nature{}, Status: 200, Handle: a.retireNature(true)},
+		{Method: "POST", Path: "/natures/{code}/restore", Summary: "Restore a nature", Tag: "catalogue",
+			Resp: Nature{}, Status: 200, Handle: a.retireNature(false)},
+		{Method: "GET", Path: "/categories", Summary: "The category catalogue in code order", Tag: "catalogue",
+			Query: []QueryParam{{"include_retired", "boolean", "also list retired categories"}},
+			Resp:  CategoryList{}, Status: 200, Handle: a.listCategories},
+		{Method: "GET", Path: "/categories/{id}", Summary: "One category", Tag: "catalogue", Resp: Category{}, Status: 200, Handle: a.getCategory},
+		{Method: "POST", Path: "/categories", Summary: "Add a category (system administrator)", Tag: "catalogue",
+			Body: CategoryRequest{}, Resp: Category{}, Status: 201, Handle: a.createCategory},
+		{Method: "PUT", Path: "/categories/{id}", Summary: "Rename or re-sort a category", Tag: "catalogue",
+			Body: CategoryRequest{}, Resp: Category{}, Status: 200, Handle: a.updateCategory},
+		{Method: "POST", Path: "/categories/{id}/retire", Summary: "Retire a category and everything under it", Tag: "catalogue",
+			Resp: Category{}, Status: 200, Handle: a.retireCategory(true)},
+		{Method: "POST", Path: "/categories/{id}/restore", Summary: "Restore a retired category", Tag: "catalogue",
+			Resp: Category{}, Status: 200, Handle: a.retireCategory(false)},
+		{Method: "DELETE", Path: "/categories/{id}", Summary: "Delete a category no case uses (otherwise retire it)", Tag: "catalogue",
+			Status: 204, Handle: a.deleteCategory},
+
+		{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (audit administrator)", Tag: "audit",
+			Query: []QueryParam{{"actor_id", "integer", "user"}, {"object_type", "string", "case, report, unit, category, nature, user"},
+				{"object_id", "string", "case number or id"}, {"action", "string", "e.g. case.dispatch"},
+				{"from", "string", "on or after (YYYY-MM-DD or RFC 3339)"}, {"to", "string", "before (YYYY-MM-DD: that whole day)"},
+				{"before", "integer", "records older than this seq (paging)"}, {"limit", "integer", "1–500, default 100"}},
+			Resp: AuditList{}, Status: 200, Handle: a.listAudit},
+		{Method: "POST", Path: "/audit/verify", Summary: "Verify the audit log's hash chain (audit administrator; the check is itself audited)",
+			Tag: "audit", Resp: AuditVerification{}, Status: 200, Handle: a.verifyAudit},
+	}
+}
+
+func joinStates() string {
+	var s []string
+	for _, x := range casework.States {
+		s = append(s, string(x.State))
+	}
+	return strings.Join(s, ", ")
+}
+
+// requestHash identifies a request body for idempotency.
+func requestHash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,420 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/casework"
+	"pingan/internal/catalog"
+	"pingan/internal/i18n"
+	"pingan/internal/org"
+)
+
+// API response types. They are separate from the domain types so that the
+// wire format changes only on purpose.
+
+// UnitRef names a unit.
+type UnitRef struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// UserRef names a user.
+type UserRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// CategoryRef names a category with its path.
+type CategoryRef struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Path string `json:"path" doc:"names from the top level down, separated by ' / '"`
+}
+
+// Location is a WGS-84 point.
+type Location struct {
+	Lat float64 `json:"lat" doc:"latitude, WGS-84"`
+	Lon float64 `json:"lon" doc:"longitude, WGS-84"`
+}
+
+// Case is a case as lists show it.
+type Case struct {
+	Number           string         `json:"number" doc:"human-readable case number, e.g. XM-2026-000123"`
+	Title            string         `json:"title"`
+	State            casework.State `json:"state"`
+	StateName        string         `json:"state_name"`
+	Nature           *string        `json:"nature"`
+	NatureName       string         `json:"nature_name,omitempty"`
+	Category         *CategoryRef   `json:"category"`
+	Priority         string         `json:"priority"`
+	Channel          string         `json:"channel"`
+	IntakeUnit       *UnitRef       `json:"intake_unit"`
+	JurisdictionUnit *UnitRef       `json:"jurisdiction_unit"`
+	HandlingUnit     *UnitRef       `json:"handling_unit"`
+	Handler          *UserRef       `json:"handler"`
+	DivisionCode     *string        `json:"division_code"`
+	Address          string         `json:"address"`
+	Location         *Location      `json:"location"`
+	ReceivedAt       time.Time      `json:"received_at"`
+	SignDueAt        *time.Time     `json:"sign_due_at" doc:"deadline to sign for a dispatched case"`
+	DueAt            *time.Time     `json:"due_at" doc:"deadline to report back"`
+	RequestedDueAt   *time.Time     `json:"requested_due_at" doc:"deadline asked for by a pending extension request"`
+	SuspendedAt      *time.Time     `json:"suspended_at"`
+	ClosedAt         *time.Time     `json:"closed_at"`
+	UpdatedAt        time.Time      `json:"updated_at"`
+	Overdue          bool           `json:"overdue"`
+	ExtensionCount   int            `json:"extension_count"`
+	ReportCount      int            `json:"report_count"`
+	RepeatCount      int            `json:"repeat_count" doc:"reports after the first"`
+	Satisfaction     *string        `json:"satisfaction"`
+	Resolved         *bool          `json:"resolved"`
+	Version          int            `json:"version" doc:"changes with every update; send it back as If-Match or version"`
+}
+
+// CaseDetail is one case with everything in it.
+type CaseDetail struct {
+	Case
+	AllowedActions []casework.Action `json:"allowed_actions" doc:"what the caller may do now, from the lifecycle table"`
+	Reports        []Report          `json:"reports"`
+	Attachments    []Attachment      `json:"attachments"`
+	Links          []Link            `json:"links"`
+}
+
+// Reporter is who made a report; phone and ID number are masked.
+type Reporter struct {
+	Name        string `json:"name"`
+	Phone       string `json:"phone" doc:"masked: first 3 and last 4 digits"`
+	IDNumber    string `json:"id_number" doc:"masked: first 6 and last 4 characters"`
+	HasPhone    bool   `json:"has_phone"`
+	HasIDNumber bool   `json:"has_id_number"`
+}
+
+// Report is one contact.
+type Report struct {
+	ID           int64      `json:"id"`
+	Channel      string     `json:"channel"`
+	SourceRef    string     `json:"source_ref,omitempty"`
+	Title        string     `json:"title"`
+	Body         string     `json:"body"`
+	Reporter     Reporter   `json:"reporter"`
+	OccurredAt   *time.Time `json:"occurred_at"`
+	ReceivedAt   time.Time  `json:"received_at"`
+	Address      string     `json:"address"`
+	Location     *Location  `json:"location"`
+	DivisionCode *string    `json:"division_code"`
+	IntakeUnit   *UnitRef   `json:"intake_unit"`
+}
+
+// Attachment is attachment metadata.
+type Attachment struct {
+	ID          int64     `json:"id"`
+	ReportID    *int64    `json:"report_id"`
+	TimelineID  *int64    `json:"timeline_id"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Link is a related case.
+type Link struct {
+	Number    string         `json:"number"`
+	Title     string         `json:"title"`
+	State     casework.State `json:"state"`
+	Kind      string         `json:"kind"`
+	CreatedAt time.Time      `json:"created_at"`
+}
+
+// TimelineEntry is one step of a case's history.
+type TimelineEntry struct {
+	ID         int64             `json:"id"`
+	At         time.Time         `json:"at"`
+	Actor      *UserRef          `json:"actor"`
+	Unit       *UnitRef          `json:"unit"`
+	Action     casework.Action   `json:"action"`
+	ActionName string            `json:"action_name"`
+	FromState  string            `json:"from_state"`
+	ToState    casework.State    `json:"to_state"`
+	Note       string            `json:"note"`
+	Changes    map[string][2]any `json:"changes" doc:"field → [before, after]"`
+}
+
+// IntakeResponse answers a created report.
+type IntakeResponse struct {
+	Report Report     `json:"report"`
+	Case   CaseDetail `json:"case"`
+}
+
+// CaseList is one page of cases.
+type CaseList struct {
+	Cases      []Case `json:"cases"`
+	NextCursor string `json:"next_cursor,omitempty" doc:"pass as ?cursor= for the next page; absent on the last page"`
+}
+
+// Unit is an organisation unit.
+type Unit struct {
+	ID           int64      `json:"id"`
+	ParentID     *int64     `json:"parent_id"`
+	Code         string     `json:"code"`
+	Name         string     `json:"name"`
+	Kind         org.Kind   `json:"kind"`
+	Level        org.Level  `json:"level"`
+	DivisionCode *string    `json:"division_code"`
+	Depth        int        `json:"depth"`
+	RetiredAt    *time.Time `json:"retired_at"`
+}
+
+// UnitList lists units in tree order.
+type UnitList struct {
+	Units []Unit `json:"units"`
+}
+
+// Nature is a nature of matters.
+type Nature struct {
+	Code      string         `json:"code"`
+	Family    catalog.Family `json:"family"`
+	Name      string         `json:"name"`
+	NameEN    string         `json:"name_en"`
+	Sort      int            `json:"sort"`
+	RetiredAt *time.Time     `json:"retired_at"`
+}
+
+// NatureList lists natures.
+type NatureList struct {
+	Natures []Nature `json:"natures"`
+}
+
+// Category is a catalogue node.
+type Category struct {
+	ID        int64          `json:"id"`
+	ParentID  *int64         `json:"parent_id"`
+	Code      string         `json:"code"`
+	Domain    catalog.Domain `json:"domain"`
+	Level     int            `json:"level"`
+	Name      string         `json:"name"`
+	NameEN    string         `json:"name_en"`
+	Path      string         `json:"path"`
+	Sort      int            `json:"sort"`
+	RetiredAt *time.Time     `json:"retired_at"`
+}
+
+// CategoryList lists categories in code order.
+type CategoryList struct {
+	Categories []Category `json:"categories"`
+}
+
+// Me describes the caller.
+type Me struct {
+	ID       int64         `json:"id"`
+	Username string        `json:"username"`
+	Name     string        `json:"name"`
+	Unit     UnitRef       `json:"unit"`
+	Roles    []access.Role `json:"roles"`
+	ScopeAll bool          `json:"scope_all" doc:"sees every unit's cases"`
+	Scope    []int64       `json:"scope_unit_ids" doc:"units whose cases the caller sees, when not scope_all"`
+}
+
+// AuditRecord is one audit log record.
+type AuditRecord struct {
+	Seq        int64           `json:"seq"`
+	At         time.Time       `json:"at"`
+	ActorID    *int64          `json:"actor_id"`
+	ActorName  string          `json:"actor_name"`
+	UnitID     *int64          `json:"unit_id"`
+	Action     string          `json:"action"`
+	ObjectType string          `json:"object_type"`
+	ObjectID   string          `json:"object_id"`
+	Outcome    string          `json:"outcome"`
+	Detail     json.RawMessage `json:"detail"`
+	RemoteAddr string          `json:"remote_addr"`
+	Hash       string          `json:"hash"`
+}
+
+// AuditList is a page of the audit log, newest first.
+type AuditList struct {
+	Records    []AuditRecord `json:"records"`
+	NextBefore int64         `json:"next_before,omitempty" doc:"pass as ?before= for older records"`
+}
+
+// AuditVerification is the result of checking the hash chain.
+type AuditVerification struct {
+	Intact   bool   `json:"intact"`
+	Records  int64  `json:"records"`
+	HeadSeq  int64  `json:"head_seq"`
+	HeadHash string `json:"head_hash"`
+	Problem  string `json:"problem,omitempty"`
+	BrokenAt int64  `json:"broken_at,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+}
+
+// Revealed is a revealed personal field.
+type Revealed struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+}
+
+// Lifecycle publishes the lifecycle table.
+type Lifecycle struct {
+	States      []NamedCode      `json:"states"`
+	Actions     []NamedCode      `json:"actions"`
+	Transitions []TransitionView `json:"transitions"`
+}
+
+// NamedCode is a code with its name.
+type NamedCode struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// TransitionView is one row of the lifecycle table.
+type TransitionView struct {
+	Action   casework.Action  `json:"action"`
+	From     []casework.State `json:"from"`
+	To       string           `json:"to" doc:"the next state; empty: unchanged; <previous>: the state before suspension"`
+	Roles    []access.Role    `json:"roles"`
+	Who      string           `json:"who" enum:"in_scope,handling_unit,outside_handling_unit"`
+	Required []casework.Field `json:"required"`
+	Optional []casework.Field `json:"optional"`
+}
+
+func ptrTime(t time.Time, loc *time.Location) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.In(loc)
+	return &t
+}
+
+func ptrStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func ptrID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func (n *names) unitRef(id int64) *UnitRef {
+	if id == 0 {
+		return nil
+	}
+	u, ok := n.units[id]
+	if !ok {
+		return &UnitRef{ID: id}
+	}
+	return &UnitRef{ID: id, Code: u.Code, Name: u.Name}
+}
+
+func (n *names) userRef(id int64) *UserRef {
+	if id == 0 {
+		return nil
+	}
+	return &UserRef{ID: id, Name: n.users[id]}
+}
+
+func location(p *casework.Point) *Location {
+	if p == nil {
+		return nil
+	}
+	return &Location{Lat: p.Lat, Lon: p.Lon}
+}
+
+func stateLabel(s casework.State, lang i18n.Lang) string {
+	for _, x := range casework.States {
+		if x.State == s {
+			return x.Name.Format(lang)
+		}
+	}
+	return string(s)
+}
+
+func (a *API) caseView(n *names, c casework.Case, lang i18n.Lang, now time.Time) Case {
+	loc := a.loc
+	v := Case{
+		Number: c.Number, Title: c.Title, State: c.State, StateName: stateLabel(c.State, lang),
+		Nature: ptrStr(c.Nature), Priority: string(c.Priority), Channel: string(c.Channel),
+		IntakeUnit: n.unitRef(c.IntakeUnitID), JurisdictionUnit: n.unitRef(c.JurisdictionUnitID),
+		HandlingUnit: n.unitRef(c.HandlingUnitID), Handler: n.userRef(c.HandlerID),
+		DivisionCode: ptrStr(c.DivisionCode), Address: c.Address, Location: location(c.Location),
+		ReceivedAt: c.ReceivedAt.In(loc), SignDueAt: ptrTime(c.SignDueAt, loc), DueAt: ptrTime(c.DueAt, loc),
+		RequestedDueAt: ptrTime(c.RequestedDueAt, loc), SuspendedAt: ptrTime(c.SuspendedAt, loc),
+		ClosedAt: ptrTime(c.ClosedAt, loc), UpdatedAt: c.UpdatedAt.In(loc), Overdue: c.Overdue(now),
+		ExtensionCount: c.ExtensionCount, ReportCount: c.ReportCount, RepeatCount: c.RepeatCount(),
+		Satisfaction: ptrStr(c.Satisfaction), Resolved: c.Resolved, Version: c.Version,
+	}
+	if nat, ok := n.natures[c.Nature]; ok {
+		v.NatureName = nat.Label(lang)
+	}
+	if cat, ok := n.cats[c.CategoryID]; ok {
+		v.Category = &CategoryRef{ID: cat.ID, Code: cat.Code, Name: cat.Name, Path: n.categoryPath(cat.ID)}
+	}
+	return v
+}
+
+func (a *API) reportView(n *names, r casework.Report) Report {
+	return Report{
+		ID: r.ID, Channel: string(r.Channel), SourceRef: r.SourceRef, Title: r.Title, Body: r.Body,
+		Reporter: Reporter{Name: r.ReporterName, Phone: r.PhoneMasked, IDNumber: r.IDMasked,
+			HasPhone: r.HasPhone, HasIDNumber: r.HasIDNumber},
+		OccurredAt: ptrTime(r.OccurredAt, a.loc), ReceivedAt: r.ReceivedAt.In(a.loc), Address: r.Address,
+		Location: location(r.Location), DivisionCode: ptrStr(r.DivisionCode), IntakeUnit: n.unitRef(r.IntakeUnitID),
+	}
+}
+
+func (a *API) detailView(n *names, d casework.Detail, lang i18n.Lang, now time.Time) CaseDetail {
+	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed,
+		Reports: []Report{}, Attachments: []Attachment{}, Links: []Link{}}
+	if v.AllowedActions == nil {
+		v.AllowedActions = []casework.Action{}
+	}
+	for _, r := range d.Reports {
+		v.Reports = append(v.Reports, a.reportView(n, r))
+	}
+	for _, at := range d.Attachments {
+		v.Attachments = append(v.Attachments, Attachment{ID: at.ID, ReportID: ptrID(at.ReportID),
+			TimelineID: ptrID(at.TimelineID), Name: at.Name, ContentType: at.ContentType, Size: at.Size,
+			SHA256: at.SHA256, CreatedAt: at.CreatedAt.In(a.loc)})
+	}
+	for _, l := range d.Links {
+		v.Links = append(v.Links, Link{Number: l.Number, Title: l.Title, State: l.State, Kind: l.Kind,
+			CreatedAt: l.CreatedAt.In(a.loc)})
+	}
+	return v
+}
+
+func unitView(u org.Unit, loc *time.Location) Unit {
+	return Unit{ID: u.ID, ParentID: ptrID(u.ParentID), Code: u.Code, Name: u.Name, Kind: u.Kind, Level: u.Level,
+		DivisionCode: ptrStr(u.DivisionCode), Depth: u.Depth(), RetiredAt: ptrTime(u.RetiredAt, loc)}
+}
+
+func natureView(x catalog.Nature, loc *time.Location) Nature {
+	return Nature{Code: x.Code, Family: x.Family, Name: x.Name, NameEN: x.NameEN, Sort: x.Sort,
+		RetiredAt: ptrTime(x.RetiredAt, loc)}
+}
+
+func categoryView(n *names, c catalog.Category, loc *time.Location) Category {
+	path := c.Name
+	if n != nil {
+		path = n.categoryPath(c.ID)
+	}
+	return Category{ID: c.ID, ParentID: ptrID(c.ParentID), Code: c.Code, Domain: c.Domain, Level: c.Level,
+		Name: c.Name, NameEN: c.NameEN, Path: path, Sort: c.Sort, RetiredAt: ptrTime(c.RetiredAt, loc)}
+}
+
+func auditView(r audit.Record, loc *time.Location) AuditRecord {
+	detail := json.RawMessage(r.Detail)
+	return AuditRecord{Seq: r.Seq, At: r.At.In(loc), ActorID: ptrID(r.ActorID), ActorName: r.ActorName,
+		UnitID: ptrID(r.UnitID), Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID,
+		Outcome: r.Outcome, Detail: detail, RemoteAddr: r.RemoteAddr, Hash: r.Hash}
+}

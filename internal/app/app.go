@@ -1,0 +1,104 @@
+// Package app assembles pingan from its configuration: the database, the
+// keys, the services and the HTTP surfaces. It is the composition root; the
+// services themselves do not know about each other's construction.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"pingan/internal/api"
+	"pingan/internal/audit"
+	"pingan/internal/casework"
+	"pingan/internal/catalog"
+	"pingan/internal/config"
+	"pingan/internal/db"
+	"pingan/internal/org"
+	"pingan/internal/secret"
+)
+
+// App is a running pingan.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	DB      *db.DB
+	Keys    *secret.Keyring
+	Audit   *audit.Log
+	Org     *org.Service
+	Catalog *catalog.Service
+	Cases   *casework.Service
+	API     *api.API
+	Now     func() time.Time
+}
+
+// Option adjusts how an App is built.
+type Option func(*options)
+
+type options struct {
+	now func() time.Time
+}
+
+// WithClock makes the App read time from now (tests move time forward).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// Open connects to the database, applies migrations, seeds the reference data
+// an empty database needs (Xiamen's organisation, the catalogue) and builds
+// the services.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	keys, err := secret.Load(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DB(log))
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, log, d, keys, o.now)
+	if err != nil {
+		return nil, errors.Join(err, d.Close())
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, keys *secret.Keyring, now func() time.Time) (*App, error) {
+	if n, err := d.Migrate(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("database migrated", "applied", n, "backend", d.Dialect())
+	}
+	a := &App{Config: cfg, Log: log, DB: d, Keys: keys, Now: now}
+	a.Audit = audit.New(keys, now)
+	a.Org = org.NewService(d, a.Audit, now)
+	a.Catalog = catalog.NewService(d, a.Audit, now)
+	a.Cases = casework.NewService(d, a.Audit, keys, a.Org, a.Catalog,
+		casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location()}, now)
+	if n, err := a.Org.SeedXiamen(ctx); err != nil {
+		return nil, fmt.Errorf("seed organisation: %w", err)
+	} else if n > 0 {
+		log.Info("organisation seeded", "units", n)
+	}
+	if n, err := a.Catalog.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed catalogue: %w", err)
+	} else if n > 0 {
+		log.Info("catalogue seeded", "categories", n)
+	}
+	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
+		Location: cfg.Location(), Now: now})
+	return a, nil
+}
+
+// Close finishes queued writes and closes the database.
+func (a *App) Close() error { return a.DB.Close() }

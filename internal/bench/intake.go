@@ -1,0 +1,261 @@
+// Package bench measures pingan as a whole: acknowledged intake over real
+// HTTP against a fresh database, next to the raw durable insert rate of the
+// same database measured in the same run, so that the ratio — not a
+// machine-dependent absolute — is what a reader compares.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/app"
+	"pingan/internal/config"
+	"pingan/internal/db"
+	"pingan/internal/org"
+	"pingan/internal/server"
+)
+
+// Options configure an intake benchmark.
+type Options struct {
+	Clients  int
+	Duration time.Duration
+	// PostgresURL selects PostgreSQL (a fresh schema is created and
+	// dropped); empty means SQLite in a temporary directory.
+	PostgresURL string
+}
+
+// Result is one backend's measurement.
+type Result struct {
+	Backend      string
+	Clients      int
+	RawRate      float64 // durable single-row inserts per second, same database
+	Requests     int
+	Errors       int
+	Rate         float64 // acknowledged reports per second over HTTP
+	P50, P99     time.Duration
+	MeanBatch    float64 // writes per commit
+	Ratio        float64 // Rate / RawRate
+	RawClients   int
+	Elapsed      time.Duration
+	SQLiteSync   string
+	GoMaxProcs   int
+	CaseCount    int
+	ReportCount  int
+	Acknowledged int
+}
+
+// Intake runs the benchmark.
+func Intake(ctx context.Context, o Options) (Result, error) {
+	res := Result{Backend: "sqlite", Clients: o.Clients}
+	dir, err := os.MkdirTemp("", "pingan-bench-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(dir)
+	cfg := config.Default()
+	cfg.DataDir, cfg.SecretKey, cfg.Listen = dir, "", "127.0.0.1:0"
+	if o.PostgresURL != "" {
+		res.Backend = "postgres"
+		schemaURL, drop, err := freshSchema(ctx, o.PostgresURL)
+		if err != nil {
+			return res, err
+		}
+		defer drop()
+		cfg.DatabaseURL = schemaURL
+	}
+
+	// 1. Raw durable inserts, same engine and settings, in the same run.
+	raw, rawClients, err := rawRate(ctx, cfg, o)
+	if err != nil {
+		return res, fmt.Errorf("raw insert rate: %w", err)
+	}
+	res.RawRate, res.RawClients = raw, rawClients
+
+	// 2. Intake over HTTP.
+	a, err := app.Open(ctx, cfg, nil)
+	if err != nil {
+		return res, err
+	}
+	defer a.Close()
+	sys := access.System("bench")
+	unit, err := a.Org.UnitByCode(ctx, a.DB, org.CodeHotline)
+	if err != nil {
+		return res, err
+	}
+	u, err := a.Org.CreateUser(ctx, sys, org.UserInput{Username: "bench", Name: "压测", UnitID: unit.ID, Roles: []access.Role{access.Intake}})
+	if err != nil {
+		return res, err
+	}
+	token, _, err := a.Org.IssueToken(ctx, sys, u.ID, "bench", 0)
+	if err != nil {
+		return res, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	srv := &http.Server{Handler: server.New(a).Handler()}
+	go srv.Serve(ln) //nolint:errcheck // closed below
+	defer srv.Close()
+	base := "http://" + ln.Addr().String() + "/api/v1/reports"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Clients, MaxConnsPerHost: o.Clients}}
+
+	before := a.DB.WriterStats()
+	var acked, failed atomic.Int64
+	lat := make([][]time.Duration, o.Clients)
+	deadline := time.Now().Add(o.Duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range o.Clients {
+		wg.Go(func() {
+			for n := 0; time.Now().Before(deadline) && ctx.Err() == nil; n++ {
+				body := fmt.Appendf(nil, `{"channel":"hotline","title":"压测来电 %d-%d","body":"湖里区江头北路某工地夜间施工噪音扰民，请尽快处理。","reporter":{"name":"林先生","phone":"138%08d"}}`, i, n, n)
+				req, _ := http.NewRequestWithContext(ctx, "POST", base, bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d", i, n))
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated {
+					failed.Add(1)
+					continue
+				}
+				lat[i] = append(lat[i], time.Since(t0))
+				acked.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	after := a.DB.WriterStats()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	res.Acknowledged, res.Errors = int(acked.Load()), int(failed.Load())
+	res.Requests = res.Acknowledged + res.Errors
+	res.Rate = float64(res.Acknowledged) / res.Elapsed.Seconds()
+	if len(all) > 0 {
+		res.P50, res.P99 = all[len(all)/2], all[len(all)*99/100]
+	}
+	if c := after.Commits - before.Commits; c > 0 {
+		res.MeanBatch = float64(after.Writes-before.Writes) / float64(c)
+	}
+	if res.RawRate > 0 {
+		res.Ratio = res.Rate / res.RawRate
+	}
+	// Every acknowledged report is stored, once.
+	if err := a.DB.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM reports)").
+		Scan(&res.CaseCount, &res.ReportCount); err != nil {
+		return res, err
+	}
+	if res.ReportCount != res.Acknowledged {
+		return res, fmt.Errorf("%d reports acknowledged but %d stored", res.Acknowledged, res.ReportCount)
+	}
+	return res, nil
+}
+
+// rawRate measures durable single-row inserts into a scratch table of the
+// same database: on SQLite one connection committing each row (SQLite has one
+// writer), with the same WAL and synchronous=FULL settings; on PostgreSQL
+// the same number of concurrent clients as the HTTP run, each row its own
+// committed transaction.
+func rawRate(ctx context.Context, cfg config.Config, o Options) (float64, int, error) {
+	d, err := db.Open(ctx, cfg.DB(nil))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer d.Close()
+	raw, clients, err := d.RawForBenchmark(filepath.Join(cfg.DataDir, db.SQLiteFile), o.Clients)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, "CREATE TABLE bench_raw (id BIGINT PRIMARY KEY, body TEXT NOT NULL)"); err != nil {
+		return 0, 0, err
+	}
+	defer raw.ExecContext(context.Background(), "DROP TABLE bench_raw") //nolint:errcheck // scratch table
+	dur := o.Duration / 2
+	if dur < time.Second {
+		dur = time.Second
+	}
+	var next, done atomic.Int64
+	deadline := time.Now().Add(dur)
+	start := time.Now()
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	for range clients {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				id := next.Add(1)
+				if _, err := raw.ExecContext(ctx, "INSERT INTO bench_raw (id, body) VALUES ($1, $2)", id,
+					"湖里区江头北路某工地夜间施工噪音扰民，请尽快处理。"); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				done.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return 0, 0, err
+	}
+	return float64(done.Load()) / time.Since(start).Seconds(), clients, nil
+}
+
+// freshSchema creates a scratch schema on a PostgreSQL server and returns a
+// URL that uses it and a function that drops it.
+func freshSchema(ctx context.Context, base string) (string, func(), error) {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", nil, err
+	}
+	schema := "bench_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create schema: %w", err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), func() {
+		_, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "drop bench schema:", err)
+		}
+	}, nil
+}

@@ -1,0 +1,534 @@
+// Package casegen composes realistic cases — citizen reports, police
+// incidents, petitions and disputes across Xiamen's districts — with
+// complete histories that follow the lifecycle table, and bulk-loads them.
+// The texts come from templates and vocabularies written for pingan (see
+// topics.go and vocab.go); no third-party text is copied. The demo loads a
+// few thousand; `pingan gen` loads millions for benchmarks.
+package casegen
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"pingan/internal/casework"
+	"pingan/internal/deadline"
+	"pingan/internal/division"
+	"pingan/internal/secret"
+)
+
+// Cast names who plays the central roles in generated histories: the 12345
+// centre's intake operator, dispatcher and callback operator, the city
+// committee's verifier and supervisor.
+type Cast struct {
+	Intake, Dispatcher, Callback, Verifier, Supervisor Member
+}
+
+// Member is a user in a unit.
+type Member struct {
+	UserID, UnitID int64
+}
+
+// World is what the generator draws on: the organisation, its handlers and
+// the catalogue, resolved to ids.
+type World struct {
+	Cast Cast
+	// Units maps unit codes to ids.
+	Units map[string]int64
+	// Handlers maps a unit id to a handler's user id there.
+	Handlers map[int64]int64
+	// Categories maps a category path "a/b/c" to its id.
+	Categories map[string]int64
+	// Families maps nature codes to their family.
+	Families map[string]string
+	Keys     *secret.Keyring
+	Location *time.Location
+	Prefix   string
+}
+
+// street is a township with its district.
+type street struct {
+	div      division.Division
+	district division.Division
+}
+
+// Generator produces cases.
+type Generator struct {
+	w       World
+	rng     *rand.Rand
+	streets []street
+	weights []int // cumulative topic weights
+	total   int
+}
+
+// New returns a generator seeded with seed.
+func New(w World, seed uint64) (*Generator, error) {
+	g := &Generator{w: w, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	for _, d := range division.Children(division.XiamenCode) {
+		for _, s := range division.Children(d.Code) {
+			if !s.Statistical() {
+				g.streets = append(g.streets, street{div: s, district: d})
+			}
+		}
+	}
+	for i, t := range Topics {
+		if _, ok := w.Categories[strings.Join(t.Category, "/")]; !ok {
+			return nil, fmt.Errorf("topic %d: category %v is not in the catalogue", i, t.Category)
+		}
+		g.total += t.Weight
+		g.weights = append(g.weights, g.total)
+	}
+	return g, nil
+}
+
+// Case is one generated case with its report, history and involved units.
+type Case struct {
+	Case     casework.Case
+	Report   casework.Report
+	Personal struct{ PhoneSealed, PhoneHash, IDSealed, IDHash string }
+	Timeline []casework.Entry
+	Units    []int64
+}
+
+func (g *Generator) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }
+
+func (g *Generator) topic() Topic {
+	n := g.rng.IntN(g.total)
+	for i, w := range g.weights {
+		if n < w {
+			return Topics[i]
+		}
+	}
+	return Topics[len(Topics)-1]
+}
+
+// fill replaces a template's placeholders with words for street s.
+func (g *Generator) fill(tmpl string, s street) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:i])
+		b.WriteString(g.word(tmpl[i+1:i+j], s))
+		tmpl = tmpl[i+j+1:]
+	}
+}
+
+var timesOfDay = []string{"凌晨一点", "凌晨两点多", "早上六点", "早上七点半", "上午九点", "中午十二点", "下午两点", "下午四点多",
+	"傍晚六点", "晚上八点", "晚上九点半", "晚上十点", "晚上十一点", "半夜十二点"}
+
+func (g *Generator) word(key string, s street) string {
+	d := s.district.Code
+	switch key {
+	case "road":
+		return g.pick(Roads[d])
+	case "estate":
+		return g.pick(Estates[d])
+	case "landmark":
+		return g.pick(Landmarks[d])
+	case "street":
+		if xs := Streets[s.div.Code]; len(xs) > 0 {
+			return g.pick(xs)
+		}
+		return g.pick(Roads[d])
+	case "shop":
+		return g.pick(Shops)
+	case "company":
+		return g.pick(Companies)
+	case "name":
+		return g.name()
+	case "surname":
+		return g.pick(Surnames)
+	case "time":
+		return g.pick(timesOfDay)
+	case "days":
+		return strconv.Itoa(2 + g.rng.IntN(40))
+	case "n":
+		return strconv.Itoa(2 + g.rng.IntN(8))
+	case "amount":
+		return strconv.Itoa((5 + g.rng.IntN(400)) * 100)
+	case "date":
+		return fmt.Sprintf("%d月%d日", 1+g.rng.IntN(12), 1+g.rng.IntN(28))
+	}
+	return key
+}
+
+func (g *Generator) name() string { return g.pick(Surnames) + g.pick(GivenNames) }
+
+var mobilePrefixes = []string{"133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177", "180", "186", "187", "188", "189", "199"}
+
+func (g *Generator) phone() string {
+	return g.pick(mobilePrefixes) + fmt.Sprintf("%08d", g.rng.IntN(100000000))
+}
+
+// idNumber returns a valid resident ID number registered in district.
+func (g *Generator) idNumber(district string) string {
+	birth := time.Date(1945+g.rng.IntN(60), time.Month(1+g.rng.IntN(12)), 1+g.rng.IntN(28), 0, 0, 0, 0, time.UTC)
+	s := district + birth.Format("20060102") + fmt.Sprintf("%03d", g.rng.IntN(1000))
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := range 17 {
+		sum += int(s[i]-'0') * weights[i]
+	}
+	return s + string("10X98765432"[sum%11])
+}
+
+// channel picks how a matter of this topic and nature reaches pingan.
+func (g *Generator) channel(t Topic, nature string) casework.Channel {
+	r := g.rng.IntN(100)
+	family := g.w.Families[nature]
+	switch {
+	case family == "petition":
+		return []casework.Channel{"letter", "visit", "web"}[r%3]
+	case t.Domain == "police":
+		if r < 88 {
+			return "police_110"
+		}
+		return "hotline"
+	case t.Domain == "dispute":
+		switch {
+		case r < 35:
+			return "visit"
+		case r < 65:
+			return "hotline"
+		case r < 85:
+			return "grid"
+		}
+		return "letter"
+	}
+	switch {
+	case r < 55:
+		return "hotline"
+	case r < 68:
+		return "web"
+	case r < 78:
+		return "app"
+	case r < 90:
+		return "wechat"
+	case r < 96:
+		return "grid"
+	}
+	return "email"
+}
+
+// handlerUnit resolves a topic's handler to a unit for street s.
+func (g *Generator) handlerUnit(t Topic, s street) int64 {
+	code := ""
+	sc, dc := s.div.Code, s.district.Code
+	switch h := t.Handler; {
+	case h == "street":
+		code = sc
+	case h == "police":
+		code = "PSB-" + sc
+	case h == "justice":
+		code = "JUS-" + sc
+	case h == "mediation":
+		code = "MED-" + sc
+	case h == "court":
+		code = "COURT-" + sc
+		if _, ok := g.w.Units[code]; !ok {
+			code = "COURT-" + dc
+		}
+	case h == "petition":
+		code = "PETITION-" + dc
+	case strings.HasPrefix(h, "dept:"):
+		code = "DEPT-" + strings.TrimPrefix(h, "dept:") + "-" + dc
+	case strings.HasPrefix(h, "city:"):
+		code = "DEPT-" + strings.TrimPrefix(h, "city:") + "-" + division.XiamenCode
+	}
+	if id, ok := g.w.Units[code]; ok {
+		return id
+	}
+	return g.w.Units[sc] // the street office takes what has no better home
+}
+
+// notes used in histories
+var (
+	dispatchNotes = []string{"请依职责核查处理，并按时反馈办理结果。", "请尽快联系来电人核实情况并处理。", "属贵单位辖区，请签收办理。", "群众反映强烈，请优先处置。"}
+	signNotes     = []string{"已签收，安排专人办理。", "已签收，正在联系来电人。", "收到，已转交网格员核实。"}
+	handleNotes   = []string{"已电话联系来电人，了解具体情况。", "工作人员已到现场核实，情况基本属实。", "已约谈相关责任方，要求限期整改。",
+		"已协调物业及社区共同处理。", "已向相关部门发函协查。", "正在调取监控并走访周边群众。"}
+	reportNotes = []string{"经现场核查，已责令责任方整改，现已处理完毕，并向来电人反馈。", "已督促相关单位落实整改措施，问题已解决。",
+		"经调解，双方达成一致意见，已签订调解协议。", "已依法作出处理，并将处理结果告知当事人。", "经核实，反映问题已整改到位，后续将加强巡查。",
+		"已向来电人解释相关政策，来电人表示理解。"}
+	returnReasons = []string{"该事项不属于本单位职责范围，请重新派遣。", "地址不在本辖区，请核实后改派。", "诉求涉及多部门，建议由区级统筹。"}
+	rejectReasons = []string{"反映事项属于民事纠纷，已告知来电人通过诉讼途径解决。", "诉求信息不全，多次联系来电人未果，无法核实。",
+		"该事项已通过法定途径处理完毕，不再重复受理。", "反映内容不属于本平台受理范围，已告知相应渠道。"}
+	reworkReasons   = []string{"核查发现问题未整改到位，请重新处理。", "反馈内容与现场情况不符，请返工。", "反馈缺少现场照片等佐证材料。"}
+	extendReasons   = []string{"涉及多个部门协调，需延期办理。", "需等待鉴定结果，申请延期。", "当事人外出，暂无法调解，申请延期。"}
+	suspendReasons  = []string{"案件已进入诉讼程序，等待法院判决。", "当事人住院治疗，暂停办理。", "需等待上级部门答复。"}
+	rehandleReasons = []string{"来电人表示问题仍未解决，要求重新办理。", "回访不满意：整改后问题反复出现。"}
+)
+
+// Generate composes one case received at t (histories stop at now).
+func (g *Generator) Generate(t, now time.Time) Case {
+	tp := g.topic()
+	s := g.streets[g.rng.IntN(len(g.streets))]
+	nature := tp.Natures[0]
+	if len(tp.Natures) > 1 && g.rng.IntN(3) == 0 {
+		nature = tp.Natures[1+g.rng.IntN(len(tp.Natures)-1)]
+	}
+	family := g.w.Families[nature]
+	ch := g.channel(tp, nature)
+	prio := casework.Normal
+	switch r := g.rng.IntN(100); {
+	case r < 3:
+		prio = casework.Emergency
+	case r < 12:
+		prio = casework.Urgent
+	}
+	c := casework.Case{
+		Title: g.fill(g.pick(tp.Titles), s), Nature: nature, CategoryID: g.w.Categories[strings.Join(tp.Category, "/")],
+		Priority: prio, State: casework.Received, Channel: ch, IntakeUnitID: g.w.Cast.Intake.UnitID,
+		DivisionCode: s.div.Code, ReceivedAt: t, ReportCount: 1, Version: 1,
+	}
+	c.Address = s.district.Name + s.div.Name + g.word("road", s) + strconv.Itoa(1+g.rng.IntN(300)) + "号"
+	out := Case{Units: []int64{c.IntakeUnitID}}
+	rep := casework.Report{Channel: ch, Title: c.Title, Body: g.fill(g.pick(tp.Bodies), s), ReceivedAt: t,
+		OccurredAt: t.Add(-time.Duration(g.rng.IntN(72*60)) * time.Minute), Address: c.Address,
+		DivisionCode: s.div.Code, IntakeUnitID: c.IntakeUnitID, CreatedBy: g.w.Cast.Intake.UserID}
+	if ch == "police_110" {
+		rep.SourceRef = "110-" + t.In(g.w.Location).Format("20060102") + "-" // the loader appends the case id
+	}
+	if g.rng.IntN(100) >= 12 { // about one in eight reports is anonymous
+		rep.ReporterName = g.name()
+		ph := g.phone()
+		rep.PhoneMasked, rep.HasPhone = casework.MaskPhone(ph), true
+		out.Personal.PhoneSealed, _ = g.w.Keys.Seal(ph, "report.phone")
+		out.Personal.PhoneHash = g.w.Keys.LookupHash("phone", ph)
+		if family == "petition" || ch == "visit" {
+			id := g.idNumber(s.district.Code)
+			rep.IDMasked, rep.HasIDNumber = casework.MaskIDNumber(id), true
+			out.Personal.IDSealed, _ = g.w.Keys.Seal(id, "report.id_number")
+			out.Personal.IDHash = g.w.Keys.LookupHash("id_number", id)
+		}
+	}
+	out.Report = rep
+	h := &history{g: g, c: &c, out: &out, now: now, at: t}
+	out.Timeline = append(out.Timeline, casework.Entry{At: t, ActorID: g.w.Cast.Intake.UserID, UnitID: c.IntakeUnitID,
+		Action: casework.Receive, ToState: casework.Received, Note: c.Title})
+	h.run(tp, s, family)
+	c.UpdatedAt = h.at
+	if len(out.Timeline) > 0 {
+		c.UpdatedAt = out.Timeline[len(out.Timeline)-1].At
+	}
+	out.Case = c
+	return out
+}
+
+// history walks a case through the lifecycle table, step by step, until the
+// next step would happen after now.
+type history struct {
+	g   *Generator
+	c   *casework.Case
+	out *Case
+	now time.Time
+	at  time.Time
+}
+
+// after advances the clock by a random duration in [lo, hi); false when
+// that passes now (the case stays where it is).
+func (h *history) after(lo, hi time.Duration) bool {
+	d := lo + time.Duration(h.g.rng.Int64N(int64(hi-lo)+1))
+	if h.at.Add(d).After(h.now) {
+		return false
+	}
+	h.at = h.at.Add(d)
+	return true
+}
+
+func (h *history) chance(pct int) bool { return h.g.rng.IntN(100) < pct }
+
+// step records action a by m after mutate changes the case, moving the
+// state as the table says and noting what changed, as the service would.
+func (h *history) step(a casework.Action, m Member, note string, mutate func(c *casework.Case)) {
+	before := *h.c
+	if mutate != nil {
+		mutate(h.c)
+	}
+	rows := casework.Rows(before.State, a)
+	if len(rows) == 0 {
+		panic(fmt.Sprintf("casegen: %s is not allowed in %s", a, before.State))
+	}
+	h.c.State = rows[0].Next(before.State, before.ResumeState)
+	h.c.Version++
+	h.out.Timeline = append(h.out.Timeline, casework.Entry{At: h.at, ActorID: m.UserID, UnitID: m.UnitID, Action: a,
+		FromState: before.State, ToState: h.c.State, Note: note, Changes: casework.Diff(before, *h.c, h.g.w.Location)})
+}
+
+func (h *history) involve(unit int64) {
+	for _, u := range h.out.Units {
+		if u == unit {
+			return
+		}
+	}
+	h.out.Units = append(h.out.Units, unit)
+}
+
+func (h *history) handler(unit int64) Member {
+	return Member{UserID: h.g.w.Handlers[unit], UnitID: unit}
+}
+
+func (h *history) dispatch(unit int64, family string, cast Cast) {
+	h.involve(unit)
+	h.step(casework.Dispatch, cast.Dispatcher, h.g.pick(dispatchNotes), func(c *casework.Case) {
+		sign, due := deadline.Due(c.Nature, family, string(c.Priority), h.at)
+		c.HandlingUnitID, c.HandlerID, c.JurisdictionUnitID = unit, 0, unit
+		c.SignDueAt, c.DueAt = sign, due
+		if due.Before(sign) {
+			c.SignDueAt = due
+		}
+	})
+}
+
+func (h *history) run(tp Topic, s street, family string) {
+	g, c, cast := h.g, h.c, h.g.w.Cast
+	// Most reports are registered within the hour; some wait for details.
+	wait := [2]time.Duration{3 * time.Minute, 90 * time.Minute}
+	if h.chance(20) {
+		wait = [2]time.Duration{2 * time.Hour, 36 * time.Hour}
+	}
+	if !h.after(wait[0], wait[1]) {
+		return
+	}
+	if h.chance(5) {
+		h.step(casework.Reject, cast.Intake, g.pick(rejectReasons), nil)
+		return
+	}
+	h.step(casework.Register, cast.Intake, "", nil)
+	unit := g.handlerUnit(tp, s)
+	// Some cases first go to a neighbouring street office, which returns them.
+	if h.chance(7) {
+		if !h.after(5*time.Minute, 3*time.Hour) {
+			return
+		}
+		wrong := g.neighbour(s)
+		h.dispatch(wrong, family, cast)
+		if !h.after(30*time.Minute, 20*time.Hour) {
+			return
+		}
+		h.step(casework.Return, h.handler(wrong), g.pick(returnReasons), func(c *casework.Case) {
+			c.HandlingUnitID, c.HandlerID, c.SignDueAt, c.DueAt = 0, 0, time.Time{}, time.Time{}
+		})
+	}
+	if !h.after(5*time.Minute, 4*time.Hour) {
+		return
+	}
+	h.dispatch(unit, family, cast)
+	hm := h.handler(unit)
+	// Signing: usually within the limit, sometimes late; a few never.
+	if h.chance(2) || !h.after(10*time.Minute, c.SignDueAt.Sub(h.at)*5/4+time.Minute) {
+		return
+	}
+	h.step(casework.Sign, hm, g.pick(signNotes), func(c *casework.Case) { c.HandlerID = hm.UserID })
+	for round := 0; ; round++ {
+		limit := max(c.DueAt.Sub(h.at), time.Hour)
+		for range g.rng.IntN(3) {
+			if !h.after(limit/20, limit/4) {
+				return
+			}
+			h.step(casework.Handle, hm, g.pick(handleNotes), nil)
+		}
+		if round == 0 && h.chance(6) {
+			if !h.after(time.Hour, limit/3+time.Hour) {
+				return
+			}
+			h.step(casework.RequestExtension, hm, g.pick(extendReasons), func(c *casework.Case) {
+				c.RequestedDueAt = c.DueAt.Add(time.Duration(5+g.rng.IntN(25)) * 24 * time.Hour)
+			})
+			if !h.after(time.Hour, 48*time.Hour) {
+				return
+			}
+			if h.chance(75) {
+				h.step(casework.ApproveExtension, cast.Supervisor, "同意延期。", func(c *casework.Case) {
+					c.DueAt, c.RequestedDueAt, c.ExtensionCount = c.RequestedDueAt, time.Time{}, c.ExtensionCount+1
+				})
+			} else {
+				h.step(casework.DenyExtension, cast.Supervisor, "理由不充分，请按期办结。", func(c *casework.Case) {
+					c.RequestedDueAt = time.Time{}
+				})
+			}
+		}
+		if round == 0 && h.chance(2) {
+			if !h.after(time.Hour, limit/2+time.Hour) {
+				return
+			}
+			h.step(casework.Suspend, cast.Supervisor, g.pick(suspendReasons), func(c *casework.Case) {
+				c.ResumeState, c.SuspendedAt = c.State, h.at
+			})
+			if !h.after(24*time.Hour, 20*24*time.Hour) {
+				return
+			}
+			h.step(casework.Resume, cast.Supervisor, "", func(c *casework.Case) {
+				shift := h.at.Sub(c.SuspendedAt)
+				c.SignDueAt, c.DueAt = c.SignDueAt.Add(shift), c.DueAt.Add(shift)
+				c.SuspendedAt, c.ResumeState = time.Time{}, ""
+			})
+		}
+		// Report back: most on time, some late, a few left open (overdue).
+		limit = max(c.DueAt.Sub(h.at), time.Hour)
+		hi := limit * 9 / 10
+		if h.chance(12) {
+			hi = limit * 3 / 2
+		}
+		if h.chance(3) || !h.after(limit/10, hi) {
+			return
+		}
+		h.step(casework.ReportBack, hm, g.pick(reportNotes), nil)
+		if !h.after(2*time.Hour, 48*time.Hour) {
+			return
+		}
+		if round < 2 && h.chance(8) {
+			h.step(casework.Rework, cast.Verifier, g.pick(reworkReasons), nil)
+			continue
+		}
+		h.step(casework.Verify, cast.Verifier, "经核查，办理情况属实。", nil)
+		if !h.after(4*time.Hour, 72*time.Hour) {
+			return
+		}
+		if round < 2 && h.chance(6) {
+			no := false
+			h.step(casework.Rehandle, cast.Callback, g.pick(rehandleReasons), func(c *casework.Case) {
+				c.Satisfaction, c.Resolved = "unsatisfied", &no
+			})
+			continue
+		}
+		yes := h.chance(85)
+		satisfaction := "unreachable"
+		switch r := g.rng.IntN(100); {
+		case r < 72:
+			satisfaction = "satisfied"
+		case r < 88:
+			satisfaction = "basically_satisfied"
+		case r < 95:
+			satisfaction = "unsatisfied"
+		}
+		h.step(casework.CallBack, cast.Callback, "", func(c *casework.Case) { c.Satisfaction, c.Resolved = satisfaction, &yes })
+		if !h.after(30*time.Minute, 24*time.Hour) {
+			return
+		}
+		h.step(casework.CloseCase, cast.Dispatcher, "", func(c *casework.Case) { c.ClosedAt = h.at })
+		return
+	}
+}
+
+// neighbour returns the street office of another township in s's district.
+func (g *Generator) neighbour(s street) int64 {
+	for range 10 {
+		o := g.streets[g.rng.IntN(len(g.streets))]
+		if o.district.Code == s.district.Code && o.div.Code != s.div.Code {
+			return g.w.Units[o.div.Code]
+		}
+	}
+	return g.w.Units[s.district.Code]
+}

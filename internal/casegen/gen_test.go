@@ -1,0 +1,104 @@
+package casegen_test
+
+import (
+	"context"
+	"testing"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/casework"
+	"pingan/internal/demo"
+)
+
+// Generated histories obey the lifecycle table, every state occurs, and the
+// loaded cases work with the real service afterwards.
+func TestGeneratedCasesFollowTheTable(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	a := env.App
+	if err := demo.LoadCases(ctx, a, 2000, 90, 42, nil); err != nil {
+		t.Fatal(err)
+	}
+	sys := access.System("test")
+	states := map[casework.State]int{}
+	cursor := ""
+	checked := 0
+	for {
+		page, err := a.Cases.List(ctx, sys, casework.Filter{Limit: 200, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Cases {
+			states[c.State]++
+			if checked%7 != 0 { // every seventh case's history in full
+				checked++
+				continue
+			}
+			checked++
+			tl, err := a.Cases.Timeline(ctx, sys, c.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tl[0].Action != casework.Receive || tl[len(tl)-1].ToState != c.State {
+				t.Fatalf("%s: history %v…%v ends in %s, case is %s", c.Number, tl[0].Action, tl[len(tl)-1].Action, tl[len(tl)-1].ToState, c.State)
+			}
+			for i, e := range tl[1:] {
+				rows := casework.Rows(e.FromState, e.Action)
+				if len(rows) == 0 || rows[0].Next(e.FromState, tl[i].FromState) != e.ToState && e.Action != casework.Resume {
+					t.Fatalf("%s: step %d %s from %s to %s is not in the table", c.Number, i+1, e.Action, e.FromState, e.ToState)
+				}
+				if e.FromState != tl[i].ToState {
+					t.Fatalf("%s: step %d starts in %s but the previous ended in %s", c.Number, i+1, e.FromState, tl[i].ToState)
+				}
+				if e.At.Before(tl[i].At) || e.At.After(a.Now()) {
+					t.Fatalf("%s: step %d at %v is out of order", c.Number, i+1, e.At)
+				}
+			}
+			if c.HandlingUnitID != 0 {
+				if _, err := a.Cases.Get(ctx, access.Actor{UserID: 1, UnitID: c.HandlingUnitID, Roles: []access.Role{access.Handler}}, c.Number); err != nil {
+					t.Fatalf("%s: its handling unit cannot see it: %v", c.Number, err)
+				}
+			}
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	for _, s := range casework.States {
+		if states[s.State] == 0 {
+			t.Errorf("no generated case is %s (%v)", s.State, states)
+		}
+	}
+	if states[casework.Closed] < 800 {
+		t.Errorf("only %d of 2000 cases closed over 90 days", states[casework.Closed])
+	}
+	// Numbers are gapless and in time order.
+	var first, last string
+	var n int
+	if err := a.DB.QueryRowContext(ctx, "SELECT MIN(number), MAX(number), COUNT(DISTINCT number) FROM cases").Scan(&first, &last, &n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2000 {
+		t.Errorf("%d distinct numbers", n)
+	}
+	res, err := a.Audit.Verify(ctx, a.DB)
+	if err != nil || res.Problem != nil {
+		t.Errorf("audit after bulk load: %+v %v", res.Problem, err)
+	}
+	// A generated case continues through the real service.
+	page, err := a.Cases.List(ctx, sys, casework.Filter{States: []casework.State{casework.Reported}, Limit: 1})
+	if err != nil || len(page.Cases) == 0 {
+		t.Fatalf("no reported case: %v", err)
+	}
+	if _, err := a.Cases.Do(ctx, env.Actor(t, "verifier"), page.Cases[0].Number, casework.Verify, casework.ActionInput{Note: "现场核实"}); err != nil {
+		t.Errorf("verify a generated case: %v", err)
+	}
+	// A second load continues the numbering and the ids.
+	if err := demo.LoadCases(ctx, a, 10, 1, 43, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web", Body: "生成后新来件"}); err != nil {
+		t.Errorf("intake after a bulk load: %v", err)
+	}
+}

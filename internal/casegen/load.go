@@ -1,0 +1,282 @@
+package casegen
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"pingan/internal/audit"
+	"pingan/internal/db"
+)
+
+// BatchSize is how many cases one transaction loads.
+const BatchSize = 5000
+
+// Load generates n cases received evenly (with jitter) between from and to,
+// in time order, and writes them with their reports, histories and involved
+// units. Each batch is one transaction with one audit record. progress, if
+// set, is called after each batch with the number loaded so far.
+func Load(ctx context.Context, d *db.DB, log *audit.Log, g *Generator, n int, from, to time.Time, progress func(int)) error {
+	if n <= 0 {
+		return nil
+	}
+	batches := make(chan []Case, 2)
+	genErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		step := to.Sub(from) / time.Duration(n)
+		batch := make([]Case, 0, BatchSize)
+		for i := range n {
+			t := from.Add(step * time.Duration(i))
+			if step > time.Microsecond {
+				t = t.Add(time.Duration(g.rng.Int64N(int64(step))))
+			}
+			batch = append(batch, g.Generate(t, to))
+			if len(batch) == BatchSize || i == n-1 {
+				select {
+				case batches <- batch:
+				case <-ctx.Done():
+					genErr <- ctx.Err()
+					return
+				}
+				batch = make([]Case, 0, BatchSize)
+			}
+		}
+		genErr <- nil
+	}()
+	done := 0
+	for batch := range batches {
+		if err := d.Write(ctx, func(tx *db.Tx) error { return g.write(ctx, tx, log, batch) }); err != nil {
+			// Drain so the generator can finish.
+			for range batches {
+			}
+			return fmt.Errorf("load cases %d–%d: %w", done+1, done+len(batch), err)
+		}
+		done += len(batch)
+		if progress != nil {
+			progress(done)
+		}
+	}
+	return <-genErr
+}
+
+// table is one bulk-loaded table; with autoID its first column is an id the
+// loader assigns (PostgreSQL) or SQLite assigns the same way by appending
+// (an explicit id would cost SQLite a seek per row).
+type table struct {
+	name   string
+	cols   []string
+	autoID bool
+	args   []any
+	rows   int
+}
+
+func (t *table) add(vals ...any) {
+	t.args = append(t.args, vals...)
+	t.rows++
+}
+
+func newTables() (cases, reports, timeline, units *table) {
+	return &table{name: "cases", autoID: true, cols: []string{"id", "number", "title", "nature", "category_id", "priority",
+			"state", "resume_state", "channel", "intake_unit_id", "jurisdiction_unit_id", "handling_unit_id", "handler_id",
+			"division_code", "address", "lat", "lon", "received_at", "sign_due_at", "due_at", "suspended_at",
+			"requested_due_at", "extension_count", "report_count", "satisfaction", "resolved", "closed_at", "updated_at", "version"}},
+		&table{name: "reports", autoID: true, cols: []string{"id", "case_id", "channel", "source_ref", "title", "body",
+			"reporter_name", "phone_masked", "phone_sealed", "phone_hash", "id_masked", "id_sealed", "id_hash", "occurred_at",
+			"received_at", "address", "lat", "lon", "division_code", "intake_unit_id", "created_by"}},
+		&table{name: "timeline", autoID: true, cols: []string{"id", "case_id", "at", "actor_id", "unit_id", "action",
+			"from_state", "to_state", "note", "changes"}},
+		&table{name: "case_units", cols: []string{"unit_id", "case_id"}}
+}
+
+func maxID(ctx context.Context, tx *db.Tx, table string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM "+table).Scan(&id)
+	return id, err
+}
+
+func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch []Case) error {
+	tCases, tReports, tTimeline, tUnits := newTables()
+	ids := map[string]int64{}
+	for _, t := range []*table{tCases, tReports, tTimeline} {
+		id, err := maxID(ctx, tx, t.name)
+		if err != nil {
+			return err
+		}
+		ids[t.name] = id
+	}
+	caseID, reportID, entryID := ids["cases"], ids["reports"], ids["timeline"]
+	// Reserve case numbers per year.
+	perYear := map[int]int64{}
+	for _, c := range batch {
+		perYear[c.Case.ReceivedAt.In(g.w.Location).Year()]++
+	}
+	next := map[int]int64{}
+	for y, k := range perYear {
+		var last int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, $2)
+			ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value`,
+			fmt.Sprintf("case:%d", y), k).Scan(&last); err != nil {
+			return fmt.Errorf("reserve case numbers: %w", err)
+		}
+		next[y] = last - k + 1
+	}
+	first, last := "", ""
+	for i := range batch {
+		b := &batch[i]
+		c, r := &b.Case, &b.Report
+		caseID++
+		c.ID = caseID
+		y := c.ReceivedAt.In(g.w.Location).Year()
+		c.Number = fmt.Sprintf("%s-%d-%06d", g.w.Prefix, y, next[y])
+		next[y]++
+		if first == "" {
+			first = c.Number
+		}
+		last = c.Number
+		var resolved any
+		if c.Resolved != nil {
+			resolved = *c.Resolved
+		}
+		tCases.add(c.ID, c.Number, c.Title, c.Nature, c.CategoryID, string(c.Priority), string(c.State),
+			nullStr(string(c.ResumeState)), string(c.Channel), c.IntakeUnitID, nullInt(c.JurisdictionUnitID),
+			nullInt(c.HandlingUnitID), nullInt(c.HandlerID), c.DivisionCode, c.Address, nil, nil, c.ReceivedAt.UnixMicro(),
+			db.Micros(c.SignDueAt), db.Micros(c.DueAt), db.Micros(c.SuspendedAt), db.Micros(c.RequestedDueAt),
+			c.ExtensionCount, c.ReportCount, nullStr(c.Satisfaction), resolved, db.Micros(c.ClosedAt),
+			c.UpdatedAt.UnixMicro(), c.Version)
+		reportID++
+		if r.SourceRef != "" {
+			r.SourceRef += strconv.FormatInt(c.ID, 10)
+		}
+		tReports.add(reportID, c.ID, string(r.Channel), nullStr(r.SourceRef), r.Title, r.Body,
+			r.ReporterName, r.PhoneMasked, nullStr(b.Personal.PhoneSealed), nullStr(b.Personal.PhoneHash), r.IDMasked,
+			nullStr(b.Personal.IDSealed), nullStr(b.Personal.IDHash), db.Micros(r.OccurredAt), r.ReceivedAt.UnixMicro(),
+			r.Address, nil, nil, r.DivisionCode, r.IntakeUnitID, nullInt(r.CreatedBy))
+		for _, e := range b.Timeline {
+			entryID++
+			tTimeline.add(entryID, c.ID, e.At.UnixMicro(), nullInt(e.ActorID), nullInt(e.UnitID),
+				string(e.Action), string(e.FromState), string(e.ToState), e.Note, changesJSON(e.Changes))
+		}
+		for _, u := range b.Units {
+			tUnits.add(u, c.ID)
+		}
+	}
+	for _, t := range []*table{tCases, tReports, tTimeline, tUnits} {
+		if err := bulkInsert(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	// SQLite assigned the ids by appending; they must be the ones the rows
+	// above refer to.
+	for _, t := range []struct {
+		name string
+		want int64
+	}{{"cases", caseID}, {"reports", reportID}, {"timeline", entryID}} {
+		got, err := maxID(ctx, tx, t.name)
+		if err != nil {
+			return err
+		}
+		if got != t.want {
+			return fmt.Errorf("bulk load: %s ids end at %d, expected %d", t.name, got, t.want)
+		}
+		if err := tx.SyncIdentity(ctx, t.name); err != nil {
+			return err
+		}
+	}
+	return log.Append(ctx, tx, audit.Entry{ActorName: "casegen", Action: "case.bulk_load", ObjectType: "case",
+		ObjectID: first, Detail: map[string]any{"cases": len(batch), "first": first, "last": last,
+			"timeline_entries": tTimeline.rows}})
+}
+
+// bulkInsert writes a table's rows with multi-row INSERTs, reusing one
+// prepared statement for the full chunks.
+func bulkInsert(ctx context.Context, tx *db.Tx, t *table) error {
+	if t.rows == 0 {
+		return nil
+	}
+	cols, args, width := t.cols, t.args, len(t.cols)
+	sqlite := tx.Dialect() == db.SQLite
+	if sqlite && t.autoID {
+		// Drop the id column from the statement and from every row.
+		cols = cols[1:]
+		trimmed := make([]any, 0, len(args)-t.rows)
+		for i := 0; i < len(args); i += width {
+			trimmed = append(trimmed, args[i+1:i+width]...)
+		}
+		args, width = trimmed, width-1
+	}
+	per := max(1, min(250, 30000/width))
+	// SQLite resolves each "$n" parameter by name, which costs O(n) per
+	// parameter; anonymous "?" parameters cost nothing.
+	stmtSQL := func(n int) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, strings.Join(cols, ", "))
+		p := 1
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := range width {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				if sqlite {
+					b.WriteByte('?')
+				} else {
+					fmt.Fprintf(&b, "$%d", p)
+				}
+				p++
+			}
+			b.WriteString(")")
+		}
+		return b.String()
+	}
+	rows, i := len(args)/width, 0
+	if rows >= per {
+		stmt, err := tx.PrepareContext(ctx, stmtSQL(per))
+		if err != nil {
+			return fmt.Errorf("bulk insert into %s: %w", t.name, err)
+		}
+		defer stmt.Close()
+		for ; i+per <= rows; i += per {
+			if _, err := stmt.ExecContext(ctx, args[i*width:(i+per)*width]...); err != nil {
+				return fmt.Errorf("bulk insert into %s: %w", t.name, err)
+			}
+		}
+	}
+	if i < rows {
+		if _, err := tx.ExecContext(ctx, stmtSQL(rows-i), args[i*width:]...); err != nil {
+			return fmt.Errorf("bulk insert into %s: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func changesJSON(ch map[string][2]any) string {
+	if len(ch) == 0 {
+		return "{}"
+	}
+	b, err := json.Marshal(ch)
+	if err != nil {
+		panic(err) // strings, numbers and nil only
+	}
+	return string(b)
+}

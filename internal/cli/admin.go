@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/app"
+	"pingan/internal/audit"
+	"pingan/internal/config"
+	"pingan/internal/db"
+	"pingan/internal/org"
+	"pingan/internal/secret"
+)
+
+// openApp opens the app for a one-shot command, with storage flags parsed.
+func openApp(ctx context.Context, e *env, cfg config.Config) (*app.App, error) {
+	return app.Open(ctx, cfg, cfg.Logger(e.stderr))
+}
+
+// cliActor is the audit identity of an operator at the command line.
+func cliActor(what string) access.Actor { return access.System("cli:" + what) }
+
+func cmdUser(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: pingan user create | token | list", errUsage)
+	}
+	switch args[0] {
+	case "create":
+		return userCreate(ctx, e, args[1:])
+	case "token":
+		return userToken(ctx, e, args[1:])
+	case "list":
+		return userList(ctx, e, args[1:])
+	}
+	return fmt.Errorf("%w: unknown subcommand %q (create, token, list)", errUsage, args[0])
+}
+
+func userCreate(ctx context.Context, e *env, args []string) error {
+	cfg := config.Default()
+	fs := e.flags("user create", "--username NAME --name 姓名 --unit CODE --roles ROLE[,ROLE] [--password-stdin] [--token NAME]")
+	cfg.RegisterStorage(fs)
+	username := fs.String("username", "", "login name: lower-case letters, digits, . _ -")
+	name := fs.String("name", "", "person's name")
+	unit := fs.String("unit", "", "unit code, e.g. HOTLINE-350200 or 350206004 (see GET /api/v1/units)")
+	roles := fs.String("roles", "", "roles, comma-separated: "+roleList())
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	token := fs.String("token", "", "also issue an API token with this name and print it")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *username == "" || *name == "" || *unit == "" {
+		return fmt.Errorf("%w: --username, --name and --unit are required", errUsage)
+	}
+	rs, err := access.ParseRoles(*roles)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	var password string
+	if *pwStdin {
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("read password from standard input: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	a, err := openApp(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Org.UnitByCode(ctx, a.DB, *unit)
+	if err != nil {
+		return err
+	}
+	actor := cliActor("user create")
+	user, err := a.Org.CreateUser(ctx, actor, org.UserInput{Username: *username, Name: *name, UnitID: u.ID,
+		Roles: rs, Password: password})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created user %s (%s) in %s with roles %v\n", user.Username, user.Name, u.Name, user.Roles)
+	if *token != "" {
+		tok, _, err := a.Org.IssueToken(ctx, actor, user.ID, *token, 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "API token (shown once): %s\n", tok)
+	}
+	return nil
+}
+
+func roleList() string {
+	var s []string
+	for _, r := range access.Roles {
+		s = append(s, string(r.Role))
+	}
+	return strings.Join(s, ", ")
+}
+
+func userToken(ctx context.Context, e *env, args []string) error {
+	cfg := config.Default()
+	fs := e.flags("user token", "--username NAME [--name TOKEN-NAME] [--ttl DURATION]")
+	cfg.RegisterStorage(fs)
+	username := fs.String("username", "", "whose token")
+	name := fs.String("name", "cli", "what the token is for")
+	ttl := fs.Duration("ttl", 0, "lifetime, e.g. 720h; 0 for no expiry")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return fmt.Errorf("%w: --username is required", errUsage)
+	}
+	a, err := openApp(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Org.UserByName(ctx, a.DB, *username)
+	if err != nil {
+		return err
+	}
+	tok, _, err := a.Org.IssueToken(ctx, cliActor("user token"), u.ID, *name, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, tok)
+	return nil
+}
+
+func userList(ctx context.Context, e *env, args []string) error {
+	cfg := config.Default()
+	fs := e.flags("user list", "[flags]")
+	cfg.RegisterStorage(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	users, err := a.Org.Users(ctx, 0)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "USERNAME\tNAME\tUNIT\tROLES\tSTATUS")
+	for _, u := range users {
+		unit, err := a.Org.Unit(ctx, a.DB, u.UnitID)
+		if err != nil {
+			return err
+		}
+		status := "active"
+		if !u.DisabledAt.IsZero() {
+			status = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", u.Username, u.Name, unit.Name, u.Roles, status)
+	}
+	return tw.Flush()
+}
+
+// errAuditBroken is returned (exit status 1) when verification finds a break.
+var errAuditBroken = errors.New("audit log is not intact")
+
+func cmdAudit(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return fmt.Errorf("%w: pingan audit verify", errUsage)
+	}
+	cfg := config.Default()
+	fs := e.flags("audit verify", "[flags]")
+	cfg.RegisterStorage(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	start := time.Now()
+	res, err := a.Audit.Verify(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	detail := map[string]any{"intact": res.Problem == nil, "records": res.Records}
+	if res.Problem != nil {
+		detail["broken_at"], detail["kind"] = res.Problem.Seq, res.Problem.Kind
+	}
+	// The check itself is an audited action.
+	if err := a.DB.Write(ctx, func(tx *db.Tx) error {
+		return a.Audit.Append(ctx, tx, auditEntry("audit verify", detail))
+	}); err != nil {
+		return err
+	}
+	if res.Problem != nil {
+		fmt.Fprintf(e.stdout, "BROKEN: %s\n", res.Problem)
+		fmt.Fprintf(e.stdout, "checked %d records before the break; the head says %d records were written\n", res.Records-1, res.HeadSeq)
+		return fmt.Errorf("%w: first problem at record %d (%s)", errAuditBroken, res.Problem.Seq, res.Problem.Kind)
+	}
+	fmt.Fprintf(e.stdout, "audit log intact: %d records in %s\nhead: seq %d, hash %s\n", res.Records,
+		time.Since(start).Round(time.Millisecond), res.HeadSeq, res.HeadHash)
+	fmt.Fprintln(e.stdout, "(keep the head hash somewhere else: it proves later that nothing before it was rewritten)")
+	return nil
+}
+
+func cmdKeygen(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("keygen", "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	k, err := secret.Generate()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, k)
+	return nil
+}
+
+func auditEntry(what string, detail map[string]any) audit.Entry {
+	a := cliActor(what)
+	return audit.Entry{ActorName: a.Username, Action: "audit.verify", ObjectType: "audit_log", ObjectID: "*", Detail: detail}
+}

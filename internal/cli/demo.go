@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"pingan/internal/app"
+	"pingan/internal/bench"
+	"pingan/internal/config"
+	"pingan/internal/demo"
+)
+
+func cmdDemo(ctx context.Context, e *env, args []string) error {
+	cfg := config.Default()
+	if os.Getenv("PINGAN_DATA_DIR") == "" {
+		cfg.DataDir = "pingan-demo-data"
+	}
+	fs := e.flags("demo", "[flags]")
+	cfg.RegisterServer(fs)
+	cases := fs.Int("cases", 2000, "cases to generate when the database has none")
+	days := fs.Int("days", 90, "the generated cases are received over this many days before now")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *cases < 0 || *days < 1 {
+		return fmt.Errorf("%w: --cases must be ≥ 0 and --days ≥ 1", errUsage)
+	}
+	a, err := app.Open(ctx, cfg, cfg.Logger(e.stderr))
+	if err != nil {
+		return err
+	}
+	creds, err := demo.EnsureUsers(ctx, a)
+	if err != nil {
+		a.Close()
+		return err
+	}
+	n, err := demo.CaseCount(ctx, a.DB)
+	if err != nil {
+		a.Close()
+		return err
+	}
+	if n == 0 && *cases > 0 {
+		start := time.Now()
+		if err := demo.LoadCases(ctx, a, *cases, *days, 2026, nil); err != nil {
+			a.Close()
+			return err
+		}
+		a.Log.Info("demo cases loaded", "cases", *cases, "days", *days, "took", time.Since(start).Round(time.Millisecond))
+	}
+	return serve(ctx, a, e, func(addr string) { banner(e.stdout, a, addr, creds) })
+}
+
+func banner(w io.Writer, a *app.App, addr string, creds []demo.Credential) {
+	backend := "SQLite in " + a.Config.DataDir + " (delete it to start over)"
+	if a.Config.DatabaseURL != "" {
+		backend = "PostgreSQL"
+	}
+	fmt.Fprintf(w, "\n平安 pingan demo: http://%s/\n", addr)
+	fmt.Fprintf(w, "data: %s\n", backend)
+	fmt.Fprintf(w, "every demo user's password: %s   (demo only: it listens on %s)\n\n", demo.Password, a.Config.Listen)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "USER\tNAME\tROLES\tWHAT FOR\tAPI TOKEN")
+	for _, c := range creds {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Username, c.Name, demo.RoleNames(c.Roles), c.About, c.Token)
+	}
+	tw.Flush()
+	if len(creds) > 1 {
+		fmt.Fprintf(w, "\ntry:\n  curl -s -H 'Authorization: Bearer %s' 'http://%s/api/v1/cases?state=registered&limit=5'\n", creds[1].Token, addr)
+		fmt.Fprintf(w, "  curl -s http://%s/api/v1/openapi.json\n\n", addr)
+	}
+}
+
+func cmdGen(ctx context.Context, e *env, args []string) error {
+	cfg := config.Default()
+	fs := e.flags("gen", "--cases N [flags]")
+	cfg.RegisterStorage(fs)
+	cases := fs.Int("cases", 0, "how many cases to generate")
+	days := fs.Int("days", 90, "the cases are received over this many days before now")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed on the same database state gives the same cases")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *cases <= 0 || *days < 1 {
+		return fmt.Errorf("%w: --cases must be positive and --days ≥ 1", errUsage)
+	}
+	a, err := app.Open(ctx, cfg, cfg.Logger(e.stderr))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := demo.EnsureAccounts(ctx, a); err != nil {
+		return err
+	}
+	start := time.Now()
+	step := max(*cases/10, 1)
+	mark := step
+	err = demo.LoadCases(ctx, a, *cases, *days, *seed, func(done int) {
+		if done >= mark || done == *cases {
+			fmt.Fprintf(e.stderr, "  %d / %d cases (%.0f/s)\n", done, *cases, float64(done)/time.Since(start).Seconds())
+			mark += step
+		}
+	})
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(e.stdout, "loaded %d cases in %s: %.0f cases/s (%s)\n", *cases, took.Round(time.Millisecond),
+		float64(*cases)/took.Seconds(), a.DB.Dialect())
+	return nil
+}
+
+func cmdBench(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "intake" {
+		return fmt.Errorf("%w: pingan bench intake [flags]", errUsage)
+	}
+	fs := e.flags("bench intake", "[--clients 32] [--duration 10s] [--postgres URL]")
+	clients := fs.Int("clients", 32, "concurrent HTTP clients")
+	dur := fs.Duration("duration", 10*time.Second, "how long to send reports (the raw insert run takes half as long)")
+	pg := fs.String("postgres", "", "also measure PostgreSQL at this postgres:// URL (a scratch schema is created and dropped)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *clients < 1 || *dur < time.Second {
+		return fmt.Errorf("%w: --clients ≥ 1 and --duration ≥ 1s", errUsage)
+	}
+	runs := []bench.Options{{Clients: *clients, Duration: *dur}}
+	if *pg != "" {
+		runs = append(runs, bench.Options{Clients: *clients, Duration: *dur, PostgresURL: *pg})
+	}
+	fmt.Fprintln(e.stdout, "| backend | clients | raw durable inserts/s (clients) | intake over HTTP, reports/s | p50 | p99 | intake ÷ raw | writes per commit | errors |")
+	fmt.Fprintln(e.stdout, "|---|---|---|---|---|---|---|---|---|")
+	for _, o := range runs {
+		r, err := bench.Intake(ctx, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.Backend, err)
+		}
+		fmt.Fprintf(e.stdout, "| %s | %d | %.0f (%d) | %.0f | %s | %s | %.2f | %.1f | %d |\n", r.Backend, r.Clients, r.RawRate,
+			r.RawClients, r.Rate, ms(r.P50), ms(r.P99), r.Ratio, r.MeanBatch, r.Errors)
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }

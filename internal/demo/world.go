@@ -1,0 +1,144 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/app"
+	"pingan/internal/casegen"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/org"
+)
+
+// EnsureAccounts creates the demo users that do not exist yet, without
+// issuing tokens.
+func EnsureAccounts(ctx context.Context, a *app.App) error {
+	actor := access.System("demo")
+	for _, du := range Users {
+		_, err := a.Org.UserByName(ctx, a.DB, du.Username)
+		if fault.KindOf(err) != fault.NotFound {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		unit, err := a.Org.UnitByCode(ctx, a.DB, du.UnitCode)
+		if err != nil {
+			return fmt.Errorf("demo user %s: %w", du.Username, err)
+		}
+		if _, err := a.Org.CreateUser(ctx, actor, org.UserInput{Username: du.Username, Name: du.Name, UnitID: unit.ID,
+			Roles: du.Roles, Password: Password}); err != nil {
+			return fmt.Errorf("demo user %s: %w", du.Username, err)
+		}
+	}
+	return nil
+}
+
+// World resolves the organisation and catalogue for the case generator. Every
+// unit gets a handler: an existing one (the demo's own handlers keep their
+// units' cases) or a new account h.<unit code> without a password.
+func World(ctx context.Context, a *app.App) (casegen.World, error) {
+	w := casegen.World{Units: map[string]int64{}, Handlers: map[int64]int64{}, Categories: map[string]int64{},
+		Families: map[string]string{}, Keys: a.Keys, Location: a.Config.Location(), Prefix: a.Config.CasePrefix}
+	units, err := a.Org.Units(ctx)
+	if err != nil {
+		return w, err
+	}
+	users, err := a.Org.Users(ctx, 0)
+	if err != nil {
+		return w, err
+	}
+	byName := map[string]org.User{}
+	for _, u := range users {
+		byName[u.Username] = u
+		if u.DisabledAt.IsZero() && hasRole(u, access.Handler) {
+			if _, taken := w.Handlers[u.UnitID]; !taken {
+				w.Handlers[u.UnitID] = u.ID
+			}
+		}
+	}
+	member := func(username string) (casegen.Member, error) {
+		u, ok := byName[username]
+		if !ok {
+			return casegen.Member{}, fmt.Errorf("demo user %s missing: run EnsureAccounts first", username)
+		}
+		return casegen.Member{UserID: u.ID, UnitID: u.UnitID}, nil
+	}
+	for role, dst := range map[string]*casegen.Member{"intake": &w.Cast.Intake, "dispatcher": &w.Cast.Dispatcher,
+		"callback": &w.Cast.Callback, "verifier": &w.Cast.Verifier, "supervisor": &w.Cast.Supervisor} {
+		if *dst, err = member(role); err != nil {
+			return w, err
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	sys := access.System("demo")
+	for _, u := range units {
+		w.Units[u.Code] = u.ID
+		if _, ok := w.Handlers[u.ID]; ok || u.ParentID == 0 || u.Kind == org.Committee || u.Kind == org.Hotline {
+			continue
+		}
+		name := casegen.Surnames[rng.IntN(len(casegen.Surnames))] + casegen.GivenNames[rng.IntN(len(casegen.GivenNames))]
+		nu, err := a.Org.CreateUser(ctx, sys, org.UserInput{Username: "h." + strings.ToLower(u.Code), Name: name,
+			UnitID: u.ID, Roles: []access.Role{access.Handler}})
+		if err != nil {
+			return w, fmt.Errorf("handler for %s: %w", u.Name, err)
+		}
+		w.Handlers[u.ID] = nu.ID
+	}
+	cats, err := a.Catalog.Categories(ctx, false)
+	if err != nil {
+		return w, err
+	}
+	names := map[int64]string{}
+	for _, c := range cats {
+		path := c.Name
+		if p, ok := names[c.ParentID]; ok {
+			path = p + "/" + c.Name
+		}
+		names[c.ID] = path
+		w.Categories[path] = c.ID
+	}
+	natures, err := a.Catalog.Natures(ctx)
+	if err != nil {
+		return w, err
+	}
+	for _, n := range natures {
+		w.Families[n.Code] = string(n.Family)
+	}
+	return w, nil
+}
+
+func hasRole(u org.User, r access.Role) bool {
+	for _, x := range u.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseCount returns how many cases the database holds.
+func CaseCount(ctx context.Context, d *db.DB) (int, error) {
+	var n int
+	err := d.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&n)
+	return n, err
+}
+
+// LoadCases generates n cases received over the days before now.
+func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, progress func(int)) error {
+	w, err := World(ctx, a)
+	if err != nil {
+		return err
+	}
+	g, err := casegen.New(w, seed)
+	if err != nil {
+		return err
+	}
+	now := a.Now()
+	return casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress)
+}
