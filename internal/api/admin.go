@@ -289,7 +289,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if f.ActorID, err = queryInt(q.Get("actor_id"), "actor_id"); err != nil {
 		return err
 	}
-	if f.BeforeSeq, err = queryInt(q.Get("before"), "before"); err != nil {
+	if f.BeforeID, err = queryInt(q.Get("before"), "before"); err != nil {
 		return err
 	}
 	limit, err := queryInt(q.Get("limit"), "limit")
@@ -320,7 +320,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 		want = 100
 	}
 	if len(recs) == want {
-		out.NextBefore = recs[len(recs)-1].Seq
+		out.NextBefore = recs[len(recs)-1].ID
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -334,11 +334,14 @@ func (a *API) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := AuditVerification{Intact: res.Problem == nil, Records: res.Records, HeadSeq: res.HeadSeq, HeadHash: res.HeadHash}
+	out := AuditVerification{Intact: res.Problem == nil, Records: res.Records, Chains: []AuditHead{}, Broken: res.Problems}
+	for _, h := range res.Chains {
+		out.Chains = append(out.Chains, AuditHead{Chain: h.Chain, Seq: h.Seq, Hash: h.Hash})
+	}
 	detail := map[string]any{"intact": out.Intact, "records": res.Records}
 	if p := res.Problem; p != nil {
-		out.Problem, out.BrokenAt, out.Kind = p.String(), p.Seq, p.Kind
-		detail["broken_at"], detail["kind"] = p.Seq, p.Kind
+		out.Problem, out.BrokenAt, out.Kind = p.String(), p.ID, p.Kind
+		detail["broken_at"], detail["kind"] = p.ID, p.Kind
 	}
 	if err := a.db.Write(r.Context(), func(tx *db.Tx) error {
 		return a.audit.Append(r.Context(), tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username,

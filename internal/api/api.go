@@ -238,7 +238,7 @@ func (a *API) Routes() []Route {
 			Query: []QueryParam{{"actor_id", "integer", "user"}, {"object_type", "string", "case, report, unit, category, nature, user"},
 				{"object_id", "string", "case number or id"}, {"action", "string", "e.g. case.dispatch"},
 				{"from", "string", "on or after (YYYY-MM-DD or RFC 3339)"}, {"to", "string", "before (YYYY-MM-DD: that whole day)"},
-				{"before", "integer", "records older than this seq (paging)"}, {"limit", "integer", "1–500, default 100"}},
+				{"before", "integer", "records older than this id (paging)"}, {"limit", "integer", "1–500, default 100"}},
 			Resp: AuditList{}, Status: 200, Handle: a.listAudit},
 		{Method: "POST", Path: "/audit/verify", Summary: "Verify the audit log's hash chain (audit administrator; the check is itself audited)",
 			Tag: "audit", Resp: AuditVerification{}, Status: 200, Handle: a.verifyAudit},

@@ -121,8 +121,10 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := a.cases.Get(r.Context(), actor, res.Case.Number)
-	if err != nil {
+	var d casework.Detail
+	if res.Fresh != nil {
+		d = *res.Fresh
+	} else if d, err = a.cases.Get(r.Context(), actor, res.Case.Number); err != nil {
 		return err
 	}
 	lang := langOf(r)

@@ -222,7 +222,9 @@ type Me struct {
 
 // AuditRecord is one audit log record.
 type AuditRecord struct {
-	Seq        int64           `json:"seq"`
+	ID         int64           `json:"id"`
+	Chain      string          `json:"chain" doc:"the writer lane's hash chain the record belongs to"`
+	Seq        int64           `json:"seq" doc:"position in its chain"`
 	At         time.Time       `json:"at"`
 	ActorID    *int64          `json:"actor_id"`
 	ActorName  string          `json:"actor_name"`
@@ -242,15 +244,22 @@ type AuditList struct {
 	NextBefore int64         `json:"next_before,omitempty" doc:"pass as ?before= for older records"`
 }
 
-// AuditVerification is the result of checking the hash chain.
+// AuditVerification is the result of checking the hash chains.
 type AuditVerification struct {
-	Intact   bool   `json:"intact"`
-	Records  int64  `json:"records"`
-	HeadSeq  int64  `json:"head_seq"`
-	HeadHash string `json:"head_hash"`
-	Problem  string `json:"problem,omitempty"`
-	BrokenAt int64  `json:"broken_at,omitempty"`
-	Kind     string `json:"kind,omitempty"`
+	Intact   bool        `json:"intact"`
+	Records  int64       `json:"records"`
+	Chains   []AuditHead `json:"chains" doc:"each chain's head: keep them elsewhere to prove later that nothing before them was rewritten"`
+	Problem  string      `json:"problem,omitempty" doc:"the first break"`
+	BrokenAt int64       `json:"broken_at,omitempty" doc:"id of the first broken record"`
+	Kind     string      `json:"kind,omitempty" enum:"altered,removed,inserted"`
+	Broken   int         `json:"broken_chains"`
+}
+
+// AuditHead is a chain's newest record.
+type AuditHead struct {
+	Chain string `json:"chain"`
+	Seq   int64  `json:"seq"`
+	Hash  string `json:"hash"`
 }
 
 // Revealed is a revealed personal field.
@@ -414,7 +423,7 @@ func categoryView(n *names, c catalog.Category, loc *time.Location) Category {
 
 func auditView(r audit.Record, loc *time.Location) AuditRecord {
 	detail := json.RawMessage(r.Detail)
-	return AuditRecord{Seq: r.Seq, At: r.At.In(loc), ActorID: ptrID(r.ActorID), ActorName: r.ActorName,
+	return AuditRecord{ID: r.ID, Chain: r.Chain, Seq: r.Seq, At: r.At.In(loc), ActorID: ptrID(r.ActorID), ActorName: r.ActorName,
 		UnitID: ptrID(r.UnitID), Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID,
 		Outcome: r.Outcome, Detail: detail, RemoteAddr: r.RemoteAddr, Hash: r.Hash}
 }

@@ -1,9 +1,11 @@
 // Package audit keeps the tamper-evident audit log. Every write, and every
 // read of a sensitive personal field, appends a record in the same
-// transaction as the change it describes. Records form a hash chain: each
+// transaction as the change it describes. Records form hash chains: each
 // carries an HMAC over its own content and the previous record's hash, under
 // a key kept outside the database, so a row altered, removed or inserted by
-// someone with database access shows up in Verify.
+// someone with database access shows up in Verify. There is one chain per
+// writer lane (see db.Tx.Lane): one on SQLite, several per node on
+// PostgreSQL, so that concurrent writers never queue behind one chain head.
 package audit
 
 import (
@@ -38,7 +40,9 @@ type Entry struct {
 
 // Record is a stored entry with its place in the chain.
 type Record struct {
-	Seq        int64
+	ID         int64 // order across chains
+	Chain      string
+	Seq        int64 // gapless within the chain
 	At         time.Time
 	ActorID    int64
 	ActorName  string
@@ -67,8 +71,9 @@ func New(keys *secret.Keyring, now func() time.Time) *Log {
 	return &Log{keys: keys, now: now}
 }
 
-// Append adds e to the chain inside tx. Appends serialise on the chain head,
-// so the chain order is the commit order.
+// Append adds e to the chain of tx's writer lane. Only that lane appends to
+// the chain, so reading and advancing its head never waits for another
+// writer.
 func (l *Log) Append(ctx context.Context, tx *db.Tx, e Entry) error {
 	if e.Outcome == "" {
 		e.Outcome = OK
@@ -84,25 +89,26 @@ func (l *Log) Append(ctx context.Context, tx *db.Tx, e Entry) error {
 		}
 	}
 	r := Record{
-		At: l.now(), ActorID: e.ActorID, ActorName: e.ActorName, UnitID: e.UnitID,
+		Chain: tx.Lane(), At: l.now(), ActorID: e.ActorID, ActorName: e.ActorName, UnitID: e.UnitID,
 		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Outcome: e.Outcome,
 		Detail: string(detail), RemoteAddr: e.RemoteAddr,
 	}
-	// Taking the next sequence number locks the head row until commit.
-	if err := tx.QueryRowContext(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").
-		Scan(&r.Seq, &r.PrevHash); err != nil {
-		return fmt.Errorf("audit %s: advance head: %w", e.Action, err)
-	}
 	// Microsecond precision is what is stored; sign exactly that.
 	r.At = time.UnixMicro(r.At.UnixMicro())
-	r.Hash = l.hash(r)
-	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET hash = $1 WHERE id = 1", r.Hash); err != nil {
-		return fmt.Errorf("audit %s: update head: %w", e.Action, err)
+	// Start the lane's chain, or advance its head.
+	if err := tx.QueryRowContext(ctx, `INSERT INTO audit_chains (name, head_seq, head_hash, created_at) VALUES ($1, 1, '', $2)
+		ON CONFLICT (name) DO UPDATE SET head_seq = audit_chains.head_seq + 1 RETURNING head_seq, head_hash`,
+		r.Chain, r.At.UnixMicro()).Scan(&r.Seq, &r.PrevHash); err != nil {
+		return fmt.Errorf("audit %s: advance chain head: %w", e.Action, err)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, unit_id, action,
+	r.Hash = l.hash(r)
+	if _, err := tx.ExecContext(ctx, "UPDATE audit_chains SET head_hash = $1 WHERE name = $2", r.Hash, r.Chain); err != nil {
+		return fmt.Errorf("audit %s: update chain head: %w", e.Action, err)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, unit_id, action,
 		object_type, object_id, outcome, detail, remote_addr, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		r.Seq, r.At.UnixMicro(), nullID(r.ActorID), r.ActorName, nullID(r.UnitID), r.Action,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		r.Chain, r.Seq, r.At.UnixMicro(), nullID(r.ActorID), r.ActorName, nullID(r.UnitID), r.Action,
 		r.ObjectType, r.ObjectID, r.Outcome, r.Detail, r.RemoteAddr, r.PrevHash, r.Hash)
 	if err != nil {
 		return fmt.Errorf("audit %s: insert: %w", e.Action, err)
@@ -120,7 +126,7 @@ func nullID(id int64) any {
 // hash computes a record's chain hash: HMAC over a canonical JSON array of
 // every stored field and the previous hash.
 func (l *Log) hash(r Record) string {
-	msg, err := json.Marshal([]any{r.Seq, r.At.UnixMicro(), r.ActorID, r.ActorName, r.UnitID, r.Action,
+	msg, err := json.Marshal([]any{r.Chain, r.Seq, r.At.UnixMicro(), r.ActorID, r.ActorName, r.UnitID, r.Action,
 		r.ObjectType, r.ObjectID, r.Outcome, r.Detail, r.RemoteAddr, r.PrevHash})
 	if err != nil {
 		panic(err) // only strings and integers: cannot fail
@@ -128,13 +134,13 @@ func (l *Log) hash(r Record) string {
 	return hex.EncodeToString(l.keys.AuditMAC(msg))
 }
 
-const recordColumns = `seq, at, COALESCE(actor_id, 0), actor_name, COALESCE(unit_id, 0), action,
+const recordColumns = `id, chain, seq, at, COALESCE(actor_id, 0), actor_name, COALESCE(unit_id, 0), action,
 	object_type, object_id, outcome, detail, remote_addr, prev_hash, hash`
 
 func scanRecord(s interface{ Scan(...any) error }) (Record, error) {
 	var r Record
 	var at int64
-	err := s.Scan(&r.Seq, &at, &r.ActorID, &r.ActorName, &r.UnitID, &r.Action, &r.ObjectType,
+	err := s.Scan(&r.ID, &r.Chain, &r.Seq, &at, &r.ActorID, &r.ActorName, &r.UnitID, &r.Action, &r.ObjectType,
 		&r.ObjectID, &r.Outcome, &r.Detail, &r.RemoteAddr, &r.PrevHash, &r.Hash)
 	r.At = time.UnixMicro(at)
 	return r, err
@@ -147,7 +153,7 @@ type Filter struct {
 	ObjectID   string
 	Action     string
 	From, To   time.Time
-	BeforeSeq  int64 // page: records older than this
+	BeforeID   int64 // page: records older than this
 	Limit      int
 }
 
@@ -176,15 +182,15 @@ func (l *Log) List(ctx context.Context, q db.Querier, f Filter) ([]Record, error
 	if !f.To.IsZero() {
 		add("at < $%d", f.To.UnixMicro())
 	}
-	if f.BeforeSeq > 0 {
-		add("seq < $%d", f.BeforeSeq)
+	if f.BeforeID > 0 {
+		add("id < $%d", f.BeforeID)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	rows, err := q.QueryContext(ctx, "SELECT "+recordColumns+" FROM audit_log WHERE "+where+
-		fmt.Sprintf(" ORDER BY seq DESC LIMIT %d", limit), args...)
+		fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit log: %w", err)
 	}
@@ -203,41 +209,97 @@ func (l *Log) List(ctx context.Context, q db.Querier, f Filter) ([]Record, error
 // Problem kinds Verify reports.
 const (
 	Altered  = "altered"  // the record's content no longer matches its hash
-	Removed  = "removed"  // one or more records before this one are gone
+	Removed  = "removed"  // one or more records of the chain are gone
 	Inserted = "inserted" // the record was not written by pingan
 )
 
-// Problem is the first break in the chain.
+// Problem is a break in a chain.
 type Problem struct {
+	ID     int64 // the record where the break shows (0 when the chain's tail is gone)
+	Chain  string
 	Seq    int64
 	Kind   string
 	Detail string
 }
 
 func (p Problem) String() string {
-	return fmt.Sprintf("record %d %s: %s", p.Seq, p.Kind, p.Detail)
+	if p.ID == 0 {
+		return fmt.Sprintf("chain %s record %d %s: %s", p.Chain, p.Seq, p.Kind, p.Detail)
+	}
+	return fmt.Sprintf("record %d (chain %s #%d) %s: %s", p.ID, p.Chain, p.Seq, p.Kind, p.Detail)
+}
+
+// Head is a chain's newest record as audit_chains records it.
+type Head struct {
+	Chain string
+	Seq   int64
+	Hash  string
 }
 
 // Result is the outcome of Verify.
 type Result struct {
 	Records  int64
-	HeadSeq  int64
-	HeadHash string
-	Problem  *Problem // nil when the chain is intact
+	Chains   []Head
+	Problem  *Problem // the first break (lowest record id), nil when intact
+	Problems int      // how many chains are broken
 }
 
-// Verify walks the whole chain in order and reports the first record that was
-// altered, removed or inserted. It reads in one pass with constant memory.
+// Verify walks every chain in order and reports the first record (by id)
+// that was altered, removed or inserted. It reads each chain once, with one
+// record of look-ahead.
 func (l *Log) Verify(ctx context.Context, q db.Querier) (Result, error) {
 	var res Result
-	if err := q.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&res.HeadSeq, &res.HeadHash); err != nil {
-		return res, fmt.Errorf("verify audit log: read head: %w", err)
+	heads := map[string]Head{}
+	hrows, err := q.QueryContext(ctx, "SELECT name, head_seq, head_hash FROM audit_chains ORDER BY name")
+	if err != nil {
+		return res, fmt.Errorf("verify audit log: read chain heads: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT "+recordColumns+" FROM audit_log ORDER BY seq")
+	for hrows.Next() {
+		var h Head
+		if err := hrows.Scan(&h.Chain, &h.Seq, &h.Hash); err != nil {
+			hrows.Close()
+			return res, fmt.Errorf("verify audit log: %w", err)
+		}
+		heads[h.Chain] = h
+		res.Chains = append(res.Chains, h)
+	}
+	hrows.Close()
+	if err := hrows.Err(); err != nil {
+		return res, fmt.Errorf("verify audit log: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+recordColumns+" FROM audit_log ORDER BY chain, seq")
 	if err != nil {
 		return res, fmt.Errorf("verify audit log: %w", err)
 	}
 	defer rows.Close()
+	var problems []Problem
+	report := func(p *Problem) {
+		if p != nil {
+			problems = append(problems, *p)
+		}
+	}
+	var (
+		chain    string
+		prevHash string
+		wantSeq  int64
+		broken   bool
+		lastID   int64
+		seen     = map[string]bool{}
+		cur      *Record
+	)
+	endChain := func() {
+		if chain == "" || broken {
+			return
+		}
+		h := heads[chain]
+		switch {
+		case wantSeq-1 < h.Seq:
+			report(&Problem{Chain: chain, Seq: wantSeq, Kind: Removed,
+				Detail: fmt.Sprintf("the chain ends at record %d but its head says %d were written", wantSeq-1, h.Seq)})
+		case prevHash != h.Hash:
+			report(&Problem{ID: lastID, Chain: chain, Seq: wantSeq - 1, Kind: Altered, Detail: "the newest record does not match the chain head"})
+		}
+	}
 	next := func() (*Record, error) {
 		if !rows.Next() {
 			return nil, rows.Err()
@@ -245,53 +307,78 @@ func (l *Log) Verify(ctx context.Context, q db.Querier) (Result, error) {
 		r, err := scanRecord(rows)
 		return &r, err
 	}
-	prevHash, wantSeq := "", int64(1)
-	cur, err := next()
-	for err == nil && cur != nil {
-		var after *Record
-		if after, err = next(); err != nil {
-			break
-		}
-		res.Records++
-		if p := l.check(*cur, after, prevHash, wantSeq, res.HeadSeq); p != nil {
-			res.Problem = p
-			return res, nil
-		}
-		prevHash, wantSeq = cur.Hash, cur.Seq+1
-		cur = after
-	}
-	if err != nil {
+	if cur, err = next(); err != nil {
 		return res, fmt.Errorf("verify audit log: %w", err)
 	}
-	switch {
-	case wantSeq-1 < res.HeadSeq:
-		res.Problem = &Problem{Seq: wantSeq, Kind: Removed,
-			Detail: fmt.Sprintf("the log ends at record %d but its head says %d records were written", wantSeq-1, res.HeadSeq)}
-	case prevHash != res.HeadHash:
-		res.Problem = &Problem{Seq: wantSeq - 1, Kind: Altered, Detail: "the newest record does not match the chain head"}
+	for cur != nil {
+		after, err := next()
+		if err != nil {
+			return res, fmt.Errorf("verify audit log: %w", err)
+		}
+		res.Records++
+		if cur.Chain != chain {
+			endChain()
+			chain, prevHash, wantSeq, broken = cur.Chain, "", 1, false
+			seen[chain] = true
+		}
+		if !broken {
+			var follow *Record
+			if after != nil && after.Chain == chain {
+				follow = after
+			}
+			h, known := heads[chain]
+			if !known {
+				report(&Problem{ID: cur.ID, Chain: chain, Seq: cur.Seq, Kind: Inserted, Detail: "no such chain was ever started"})
+				broken = true
+			} else if p := l.check(*cur, follow, prevHash, wantSeq, h.Seq); p != nil {
+				report(p)
+				broken = true
+			}
+			prevHash, wantSeq, lastID = cur.Hash, cur.Seq+1, cur.ID
+		}
+		cur = after
+	}
+	endChain()
+	for name, h := range heads {
+		if !seen[name] && h.Seq > 0 {
+			report(&Problem{Chain: name, Seq: 1, Kind: Removed, Detail: fmt.Sprintf("all %d records of the chain are gone", h.Seq)})
+		}
+	}
+	if len(problems) > 0 {
+		first := problems[0]
+		for _, p := range problems[1:] {
+			if p.ID != 0 && (first.ID == 0 || p.ID < first.ID) {
+				first = p
+			}
+		}
+		res.Problem, res.Problems = &first, len(problems)
 	}
 	return res, nil
 }
 
 // check judges one record given the hash it should link to and the record
-// that follows it (nil at the end).
+// that follows it in its chain (nil at the end).
 func (l *Log) check(r Record, after *Record, prevHash string, wantSeq, headSeq int64) *Problem {
+	p := &Problem{ID: r.ID, Chain: r.Chain, Seq: r.Seq}
 	if l.hash(r) != r.Hash {
 		// A forged row breaks its own hash. If the record after it still
 		// links to the one before it, the row was slipped in; otherwise an
 		// existing record was changed.
 		if r.Seq > headSeq || (after != nil && after.PrevHash == prevHash) {
-			return &Problem{Seq: r.Seq, Kind: Inserted, Detail: "this record is not part of the chain pingan wrote"}
+			p.Kind, p.Detail = Inserted, "this record is not part of the chain pingan wrote"
+		} else {
+			p.Kind, p.Detail = Altered, "its content does not match its hash"
 		}
-		return &Problem{Seq: r.Seq, Kind: Altered, Detail: "its content does not match its hash"}
+		return p
 	}
 	if r.Seq != wantSeq {
-		return &Problem{Seq: wantSeq, Kind: Removed,
-			Detail: fmt.Sprintf("records %d to %d are missing", wantSeq, r.Seq-1)}
+		// Name the first missing record; ID is where the gap shows.
+		p.Seq, p.Kind, p.Detail = wantSeq, Removed, fmt.Sprintf("records %d to %d of the chain are missing", wantSeq, r.Seq-1)
+		return p
 	}
 	if r.PrevHash != prevHash {
-		return &Problem{Seq: r.Seq, Kind: Removed,
-			Detail: "the record it was chained to is gone (records were removed and renumbered)"}
+		p.Kind, p.Detail = Removed, "the record it was chained to is gone (records were removed and renumbered)"
+		return p
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,23 +14,42 @@ import (
 	"pingan/internal/secret"
 )
 
-func setup(t *testing.T, n int) (*db.DB, *audit.Log) {
+var ctx = context.Background()
+
+func keys(t *testing.T, b byte) *secret.Keyring {
 	t.Helper()
-	d := dbtest.Open(t)
-	keys, err := secret.New(bytes.Repeat([]byte{7}, 32))
+	k, err := secret.New(bytes.Repeat([]byte{b}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return k
+}
+
+// setup writes n records, concurrently so that on PostgreSQL several writer
+// lanes (and so several chains) take part.
+func setup(t *testing.T, n int) (*db.DB, *audit.Log) {
+	t.Helper()
+	d := dbtest.Open(t)
+	var mu sync.Mutex
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	log := audit.New(keys, func() time.Time { at = at.Add(time.Second); return at })
+	log := audit.New(keys(t, 7), func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		at = at.Add(time.Second)
+		return at
+	})
+	var wg sync.WaitGroup
 	for i := range n {
-		if err := d.Write(context.Background(), func(tx *db.Tx) error {
-			return log.Append(context.Background(), tx, audit.Entry{ActorID: int64(i%3 + 1), ActorName: "u", Action: "case.dispatch",
-				ObjectType: "case", ObjectID: fmt.Sprintf("XM-2026-%06d", i), Detail: map[string]any{"i": i}})
-		}); err != nil {
-			t.Fatal(err)
-		}
+		wg.Go(func() {
+			if err := d.Write(ctx, func(tx *db.Tx) error {
+				return log.Append(ctx, tx, audit.Entry{ActorID: int64(i%3 + 1), ActorName: "u", Action: "case.dispatch",
+					ObjectType: "case", ObjectID: fmt.Sprintf("XM-2026-%06d", i), Detail: map[string]any{"i": i}})
+			}); err != nil {
+				t.Error(err)
+			}
+		})
 	}
+	wg.Wait()
 	return d, log
 }
 
@@ -41,9 +61,9 @@ func tamper(t *testing.T, d *db.DB, stmts ...string) {
 	if d.Dialect() == db.Postgres {
 		lift = []string{"DROP TRIGGER audit_log_append_only ON audit_log"}
 	}
-	if err := d.Write(context.Background(), func(tx *db.Tx) error {
+	if err := d.Write(ctx, func(tx *db.Tx) error {
 		for _, s := range append(lift, stmts...) {
-			if _, err := tx.ExecContext(context.Background(), s); err != nil {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
 				return fmt.Errorf("%s: %w", s, err)
 			}
 		}
@@ -53,81 +73,128 @@ func tamper(t *testing.T, d *db.DB, stmts ...string) {
 	}
 }
 
+// place returns the chain and seq of the record with id.
+func place(t *testing.T, d *db.DB, id int64) (string, int64) {
+	t.Helper()
+	var chain string
+	var seq int64
+	if err := d.QueryRowContext(ctx, "SELECT chain, seq FROM audit_log WHERE id = $1", id).Scan(&chain, &seq); err != nil {
+		t.Fatal(err)
+	}
+	return chain, seq
+}
+
 func TestVerifyIntact(t *testing.T) {
-	d, log := setup(t, 25)
-	res, err := log.Verify(context.Background(), d)
+	d, log := setup(t, 40)
+	res, err := log.Verify(ctx, d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Problem != nil || res.Records != 25 || res.HeadSeq != 25 {
+	total := int64(0)
+	for _, h := range res.Chains {
+		total += h.Seq
+	}
+	if res.Problem != nil || res.Records != 40 || total != 40 {
 		t.Fatalf("intact log: %+v", res)
 	}
-	recs, err := log.List(context.Background(), d, audit.Filter{ActorID: 2, Limit: 100})
+	recs, err := log.List(ctx, d, audit.Filter{ActorID: 2, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 8 || recs[0].Seq < recs[1].Seq {
-		t.Errorf("list by actor: %d records, want 8 newest first", len(recs))
+	if len(recs) != 13 || recs[0].ID < recs[1].ID {
+		t.Errorf("list by actor: %d records, want 13 newest first", len(recs))
 	}
 }
 
 func TestVerifyFindsTampering(t *testing.T) {
+	type want struct {
+		id   bool // the problem names the tampered record's id
+		kind string
+	}
 	cases := []struct {
-		name     string
-		stmts    []string
-		wantSeq  int64
-		wantKind string
+		name  string
+		stmts func(d *db.DB, chain string, seq int64) []string
+		want  want
 	}{
-		{"altered detail", []string{`UPDATE audit_log SET detail = '{"i":999}' WHERE seq = 7`}, 7, audit.Altered},
-		{"altered actor", []string{`UPDATE audit_log SET actor_id = 99 WHERE seq = 12`}, 12, audit.Altered},
-		{"altered time", []string{`UPDATE audit_log SET at = at + 1 WHERE seq = 3`}, 3, audit.Altered},
-		{"removed", []string{`DELETE FROM audit_log WHERE seq = 10`}, 10, audit.Removed},
-		{"removed last", []string{`DELETE FROM audit_log WHERE seq = 20`}, 20, audit.Removed},
-		{"removed and renumbered", []string{
-			`DELETE FROM audit_log WHERE seq = 5`,
-			`UPDATE audit_log SET seq = seq - 1 WHERE seq > 5`,
-			`UPDATE audit_head SET seq = seq - 1`}, 5, audit.Altered},
-		{"inserted at the end", []string{
-			`INSERT INTO audit_log (seq, at, actor_name, action, object_type, object_id, outcome, detail, prev_hash, hash)
-			 SELECT 21, at + 1, 'mallory', 'case.close', 'case', 'XM-2026-999999', 'ok', '{}', hash, 'forged' FROM audit_log WHERE seq = 20`},
-			21, audit.Inserted},
-		{"inserted in the middle", []string{
-			`UPDATE audit_log SET seq = seq + 1000 WHERE seq > 8`,
-			`UPDATE audit_log SET seq = seq - 999 WHERE seq > 1000`,
-			`INSERT INTO audit_log (seq, at, actor_name, action, object_type, object_id, outcome, detail, prev_hash, hash)
-			 SELECT 9, at + 1, 'mallory', 'case.close', 'case', 'XM-2026-999999', 'ok', '{}', hash, 'forged' FROM audit_log WHERE seq = 8`,
-			`UPDATE audit_head SET seq = seq + 1`},
-			9, audit.Inserted},
+		{"altered detail", func(*db.DB, string, int64) []string {
+			return []string{`UPDATE audit_log SET detail = '{"i":999}' WHERE id = 7`}
+		}, want{true, audit.Altered}},
+		{"altered actor", func(*db.DB, string, int64) []string {
+			return []string{`UPDATE audit_log SET actor_id = 99 WHERE id = 7`}
+		}, want{true, audit.Altered}},
+		{"altered time", func(*db.DB, string, int64) []string {
+			return []string{`UPDATE audit_log SET at = at + 1 WHERE id = 7`}
+		}, want{true, audit.Altered}},
+		{"moved to another chain", func(*db.DB, string, int64) []string {
+			return []string{`UPDATE audit_log SET chain = 'elsewhere' WHERE id = 7`}
+		}, want{true, audit.Inserted}},
+		{"removed", func(*db.DB, string, int64) []string {
+			return []string{`DELETE FROM audit_log WHERE id = 7`}
+		}, want{false, audit.Removed}},
+		{"inserted", func(d *db.DB, chain string, seq int64) []string {
+			return []string{
+				fmt.Sprintf(`UPDATE audit_log SET seq = seq + 1000 WHERE chain = '%s' AND seq > %d`, chain, seq),
+				fmt.Sprintf(`UPDATE audit_log SET seq = seq - 999 WHERE chain = '%s' AND seq > 1000`, chain),
+				fmt.Sprintf(`INSERT INTO audit_log (chain, seq, at, actor_name, action, object_type, object_id, outcome, detail, prev_hash, hash)
+				 SELECT chain, seq + 1, at + 1, 'mallory', 'case.close', 'case', 'XM-2026-999999', 'ok', '{}', hash, 'forged' FROM audit_log WHERE id = 7`),
+				fmt.Sprintf(`UPDATE audit_chains SET head_seq = head_seq + 1 WHERE name = '%s'`, chain)}
+		}, want{false, audit.Inserted}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, log := setup(t, 20)
-			tamper(t, d, tc.stmts...)
-			res, err := log.Verify(context.Background(), d)
+			d, log := setup(t, 30)
+			chain, seq := place(t, d, 7)
+			tamper(t, d, tc.stmts(d, chain, seq)...)
+			res, err := log.Verify(ctx, d)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Problem == nil {
+			p := res.Problem
+			if p == nil {
 				t.Fatal("tampering not detected")
 			}
-			if res.Problem.Seq != tc.wantSeq || res.Problem.Kind != tc.wantKind {
-				t.Errorf("problem %v, want record %d %s", res.Problem, tc.wantSeq, tc.wantKind)
+			if p.Kind != tc.want.kind {
+				t.Errorf("problem %v, want kind %s", p, tc.want.kind)
+			}
+			switch {
+			case tc.want.id && p.ID != 7:
+				t.Errorf("problem %v, want record 7", p)
+			case tc.name == "removed" && (p.Chain != chain || p.Seq != seq):
+				t.Errorf("problem %v, want chain %s seq %d", p, chain, seq)
+			case tc.name == "inserted" && (p.Chain != chain || p.Seq != seq+1):
+				t.Errorf("problem %v, want the record after seq %d of chain %s", p, seq, chain)
 			}
 		})
 	}
 }
 
-// Without the key, a consistent rewrite of the chain from some record on is
-// still detected: the hashes are MACs.
-func TestRewriteWithoutKeyDetected(t *testing.T) {
-	d, _ := setup(t, 5)
-	other, _ := secret.New(bytes.Repeat([]byte{9}, 32))
-	_, log := d, audit.New(other, nil)
-	res, err := log.Verify(context.Background(), d)
+// Removing a chain's newest records is caught by the chain head.
+func TestVerifyFindsTruncatedTail(t *testing.T) {
+	d, log := setup(t, 20)
+	var chain string
+	var last int64
+	if err := d.QueryRowContext(ctx, "SELECT name, head_seq FROM audit_chains ORDER BY head_seq DESC LIMIT 1").Scan(&chain, &last); err != nil {
+		t.Fatal(err)
+	}
+	tamper(t, d, fmt.Sprintf("DELETE FROM audit_log WHERE chain = '%s' AND seq = %d", chain, last))
+	res, err := log.Verify(ctx, d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Problem == nil || res.Problem.Seq != 1 {
-		t.Fatalf("a log checked with the wrong key must fail at record 1: %+v", res.Problem)
+	if res.Problem == nil || res.Problem.Kind != audit.Removed || res.Problem.Chain != chain || res.Problem.Seq != last {
+		t.Fatalf("truncated tail: %+v", res.Problem)
+	}
+}
+
+// Checked with another key, every chain fails at its first record: the
+// hashes are MACs, so a consistent rewrite without the key is detected.
+func TestRewriteWithoutKeyDetected(t *testing.T) {
+	d, _ := setup(t, 5)
+	res, err := audit.New(keys(t, 9), nil).Verify(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Problem == nil || res.Problem.Seq != 1 || res.Problems != len(res.Chains) {
+		t.Fatalf("wrong key: %+v (%d chains)", res.Problem, len(res.Chains))
 	}
 }

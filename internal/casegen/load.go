@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"pingan/internal/audit"
+	"pingan/internal/casework"
 	"pingan/internal/db"
 )
 
@@ -110,19 +111,17 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 	}
 	caseID, reportID, entryID := ids["cases"], ids["reports"], ids["timeline"]
 	// Reserve case numbers per year.
-	perYear := map[int]int64{}
+	perYear := map[int]int{}
 	for _, c := range batch {
 		perYear[c.Case.ReceivedAt.In(g.w.Location).Year()]++
 	}
-	next := map[int]int64{}
+	numbers := map[int][]int64{}
 	for y, k := range perYear {
-		var last int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, $2)
-			ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value`,
-			fmt.Sprintf("case:%d", y), k).Scan(&last); err != nil {
+		ns, err := tx.ReserveInSeries(ctx, casework.NumberSeries(y), k)
+		if err != nil {
 			return fmt.Errorf("reserve case numbers: %w", err)
 		}
-		next[y] = last - k + 1
+		numbers[y] = ns
 	}
 	first, last := "", ""
 	for i := range batch {
@@ -131,8 +130,8 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 		caseID++
 		c.ID = caseID
 		y := c.ReceivedAt.In(g.w.Location).Year()
-		c.Number = fmt.Sprintf("%s-%d-%06d", g.w.Prefix, y, next[y])
-		next[y]++
+		c.Number = casework.FormatNumber(g.w.Prefix, y, numbers[y][0])
+		numbers[y] = numbers[y][1:]
 		if first == "" {
 			first = c.Number
 		}

@@ -255,7 +255,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	if err != nil {
 		return Case{}, err
 	}
-	if err := insertAttachments(ctx, tx, c.ID, 0, entryID, actor.UserID, now, in.Evidence); err != nil {
+	if _, err := insertAttachments(ctx, tx, c.ID, 0, entryID, actor.UserID, now, in.Evidence); err != nil {
 		return Case{}, err
 	}
 	detail := map[string]any{"from": c.State, "to": next.State, "timeline_id": entryID}

@@ -3,6 +3,7 @@ package casework_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -371,4 +372,27 @@ func TestListFiltersAndPages(t *testing.T) {
 		t.Errorf("administrator listing cases: %v", err)
 	}
 	_ = numbers
+}
+
+// The detail intake returns without reading back equals what Get reads.
+func TestIntakeDetailMatchesGet(t *testing.T) {
+	env := apptest.New(t)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
+		Channel: "hotline", Body: "江头北路井盖缺失", ReporterName: "郑先生", ReporterPhone: "13906012345",
+		OccurredAt: apptest.Start.Add(-time.Hour), Location: &casework.Point{Lat: 24.5, Lon: 118.14}, DivisionCode: "350206004",
+		Attachments: []casework.AttachmentInput{{Name: "井盖.jpg", ContentType: "image/jpeg", Size: 1024}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.App.Cases.Get(ctx, env.Actor(t, "intake"), res.Case.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := *res.Fresh
+	if got.Links == nil {
+		got.Links = fresh.Links
+	}
+	if !reflect.DeepEqual(fresh, got) {
+		t.Errorf("intake detail\n%+v\nGet\n%+v", fresh, got)
+	}
 }

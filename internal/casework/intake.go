@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -52,6 +53,9 @@ type IntakeResult struct {
 	Report   Report
 	Case     Case
 	Replayed bool // an earlier request with the same key or source id made it
+	// Fresh is the whole new case as Get would return it, when intake opened
+	// one (nil otherwise: read it with Get).
+	Fresh *Detail
 }
 
 // Limits of free-text fields.
@@ -387,13 +391,21 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 	if err != nil {
 		return IntakeResult{}, err
 	}
+	atts, err := insertAttachments(ctx, tx, c.ID, rep.ID, 0, actor.UserID, now, in.Attachments)
+	if err != nil {
+		return IntakeResult{}, err
+	}
 	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
 		Action: Receive, ToState: Received, Note: in.Title}); err != nil {
 		return IntakeResult{}, err
 	}
 	err = s.audit.Append(ctx, tx, entry(actor, "case.receive", "case", c.Number, audit.OK, map[string]any{
 		"report_id": rep.ID, "channel": in.Channel}))
-	return IntakeResult{Report: rep, Case: c}, err
+	c.ReceivedAt, c.UpdatedAt = time.UnixMicro(now.UnixMicro()), time.UnixMicro(now.UnixMicro())
+	// The actor took it in, so sees it: everything about the new case is at
+	// hand without reading it back.
+	fresh := &Detail{Case: c, Reports: []Report{rep}, Attachments: atts, Allowed: s.Allowed(actor, c, true)}
+	return IntakeResult{Report: rep, Case: c, Fresh: fresh}, err
 }
 
 func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, in ReportInput, p sealedPersonal, now time.Time) (IntakeResult, error) {
@@ -407,6 +419,9 @@ func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, 
 	}
 	rep, err := s.insertReport(ctx, tx, actor, c.ID, in, p, now)
 	if err != nil {
+		return IntakeResult{}, err
+	}
+	if _, err := insertAttachments(ctx, tx, c.ID, rep.ID, 0, actor.UserID, now, in.Attachments); err != nil {
 		return IntakeResult{}, err
 	}
 	before := c.ReportCount
@@ -448,8 +463,13 @@ func (s *Service) insertReport(ctx context.Context, tx *db.Tx, actor access.Acto
 	if err != nil {
 		return Report{}, fmt.Errorf("insert report: %w", err)
 	}
-	if err := insertAttachments(ctx, tx, caseID, id, 0, actor.UserID, now, in.Attachments); err != nil {
-		return Report{}, err
-	}
-	return reportByID(ctx, tx, id)
+	return Report{ID: id, CaseID: caseID, Channel: in.Channel, SourceRef: in.SourceRef, Title: in.Title, Body: in.Body,
+		ReporterName: in.ReporterName, PhoneMasked: p.phoneMasked, IDMasked: p.idMasked, HasPhone: p.phoneSealed != "",
+		HasIDNumber: p.idSealed != "", OccurredAt: db.Time(nullMicros(in.OccurredAt)), ReceivedAt: time.UnixMicro(now.UnixMicro()),
+		Address: in.Address, Location: in.Location, DivisionCode: in.DivisionCode, IntakeUnitID: actor.UnitID,
+		CreatedBy: actor.UserID}, nil
+}
+
+func nullMicros(t time.Time) sql.NullInt64 {
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: !t.IsZero()}
 }

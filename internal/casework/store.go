@@ -133,28 +133,37 @@ func appendEntry(ctx context.Context, tx *db.Tx, e Entry) (int64, error) {
 	return id, nil
 }
 
-func insertAttachments(ctx context.Context, tx *db.Tx, caseID, reportID, timelineID, by int64, at time.Time, as []AttachmentInput) error {
+func insertAttachments(ctx context.Context, tx *db.Tx, caseID, reportID, timelineID, by int64, at time.Time, as []AttachmentInput) ([]Attachment, error) {
+	out := []Attachment{}
 	for _, a := range as {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (case_id, report_id, timeline_id, name, content_type, size, sha256, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, caseID, nullInt(reportID), nullInt(timelineID), a.Name,
-			a.ContentType, a.Size, a.SHA256, at.UnixMicro(), nullInt(by)); err != nil {
-			return fmt.Errorf("attachment %q: %w", a.Name, err)
+		att := Attachment{CaseID: caseID, ReportID: reportID, TimelineID: timelineID, Name: a.Name, ContentType: a.ContentType,
+			Size: a.Size, SHA256: a.SHA256, CreatedAt: time.UnixMicro(at.UnixMicro()), CreatedBy: by}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO attachments (case_id, report_id, timeline_id, name, content_type, size, sha256, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, caseID, nullInt(reportID), nullInt(timelineID), a.Name,
+			a.ContentType, a.Size, a.SHA256, at.UnixMicro(), nullInt(by)).Scan(&att.ID); err != nil {
+			return nil, fmt.Errorf("attachment %q: %w", a.Name, err)
 		}
+		out = append(out, att)
 	}
-	return nil
+	return out, nil
 }
 
-// nextNumber takes the next case number of year: gapless, because the
-// counter row is updated in the same transaction as the case insert.
+// NumberSeries names the series of case numbers of a year.
+func NumberSeries(year int) string { return "case:" + strconv.Itoa(year) }
+
+// FormatNumber renders a case number: XM-2026-000123.
+func FormatNumber(prefix string, year int, n int64) string {
+	return fmt.Sprintf("%s-%d-%06d", prefix, year, n)
+}
+
+// nextNumber takes the next case number of year (see db.Tx.NextInSeries for
+// when numbers are gapless).
 func nextNumber(ctx context.Context, tx *db.Tx, prefix string, year int) (string, error) {
-	var n int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)
-		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`,
-		"case:"+strconv.Itoa(year)).Scan(&n)
+	n, err := tx.NextInSeries(ctx, NumberSeries(year))
 	if err != nil {
 		return "", fmt.Errorf("next case number: %w", err)
 	}
-	return fmt.Sprintf("%s-%d-%06d", prefix, year, n), nil
+	return FormatNumber(prefix, year, n), nil
 }
 
 func nullInt(v int64) any {

@@ -190,7 +190,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	}
 	detail := map[string]any{"intact": res.Problem == nil, "records": res.Records}
 	if res.Problem != nil {
-		detail["broken_at"], detail["kind"] = res.Problem.Seq, res.Problem.Kind
+		detail["broken_at"], detail["kind"] = res.Problem.ID, res.Problem.Kind
 	}
 	// The check itself is an audited action.
 	if err := a.DB.Write(ctx, func(tx *db.Tx) error {
@@ -200,12 +200,17 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	}
 	if res.Problem != nil {
 		fmt.Fprintf(e.stdout, "BROKEN: %s\n", res.Problem)
-		fmt.Fprintf(e.stdout, "checked %d records before the break; the head says %d records were written\n", res.Records-1, res.HeadSeq)
-		return fmt.Errorf("%w: first problem at record %d (%s)", errAuditBroken, res.Problem.Seq, res.Problem.Kind)
+		if res.Problems > 1 {
+			fmt.Fprintf(e.stdout, "(%d chains are broken; this is the first break)\n", res.Problems)
+		}
+		return fmt.Errorf("%w: %s", errAuditBroken, res.Problem)
 	}
-	fmt.Fprintf(e.stdout, "audit log intact: %d records in %s\nhead: seq %d, hash %s\n", res.Records,
-		time.Since(start).Round(time.Millisecond), res.HeadSeq, res.HeadHash)
-	fmt.Fprintln(e.stdout, "(keep the head hash somewhere else: it proves later that nothing before it was rewritten)")
+	fmt.Fprintf(e.stdout, "audit log intact: %d records in %d chains, checked in %s\n", res.Records, len(res.Chains),
+		time.Since(start).Round(time.Millisecond))
+	for _, h := range res.Chains {
+		fmt.Fprintf(e.stdout, "  chain %s: %d records, head %s\n", h.Chain, h.Seq, h.Hash)
+	}
+	fmt.Fprintln(e.stdout, "(keep the heads somewhere else: they prove later that nothing before them was rewritten)")
 	return nil
 }
 

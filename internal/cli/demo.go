@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"text/tabwriter"
 	"time"
 
@@ -121,15 +122,34 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	clients := fs.Int("clients", 32, "concurrent HTTP clients")
 	dur := fs.Duration("duration", 10*time.Second, "how long to send reports (the raw insert run takes half as long)")
 	pg := fs.String("postgres", "", "also measure PostgreSQL at this postgres:// URL (a scratch schema is created and dropped)")
+	only := fs.String("only", "", "measure only this backend: sqlite or postgres")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *clients < 1 || *dur < time.Second {
 		return fmt.Errorf("%w: --clients ≥ 1 and --duration ≥ 1s", errUsage)
 	}
-	runs := []bench.Options{{Clients: *clients, Duration: *dur}}
-	if *pg != "" {
+	var runs []bench.Options
+	if *only != "postgres" {
+		runs = append(runs, bench.Options{Clients: *clients, Duration: *dur})
+	}
+	if *pg != "" && *only != "sqlite" {
 		runs = append(runs, bench.Options{Clients: *clients, Duration: *dur, PostgresURL: *pg})
+	}
+	if len(runs) == 0 {
+		return fmt.Errorf("%w: --only postgres needs --postgres URL", errUsage)
 	}
 	fmt.Fprintln(e.stdout, "| backend | clients | raw durable inserts/s (clients) | intake over HTTP, reports/s | p50 | p99 | intake ÷ raw | writes per commit | errors |")
 	fmt.Fprintln(e.stdout, "|---|---|---|---|---|---|---|---|---|")

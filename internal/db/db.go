@@ -6,14 +6,18 @@ package db
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,7 +49,10 @@ type Config struct {
 	DataDir string
 	// MaxBatch caps how many writes share one commit; 0 picks a default.
 	MaxBatch int
-	Logger   *slog.Logger
+	// Lanes is how many writes may be in flight at once (PostgreSQL only;
+	// SQLite has one writer). 0 picks a default.
+	Lanes  int
+	Logger *slog.Logger
 }
 
 // SQLiteFile is the name of the database file inside the data directory.
@@ -59,6 +66,87 @@ type DB struct {
 	w       *writer
 	log     *slog.Logger
 	url     string // PostgreSQL only
+	node    string // random per Open: names this process's writer lanes
+
+	seriesMu sync.Mutex
+	series   map[string]bool // PostgreSQL sequences known to exist
+
+	readStmts, writeStmts *stmtCache // SQLite only
+}
+
+// stmtCache keeps prepared statements by their SQL text. SQLite spends more
+// time parsing a statement than running a small one, and database/sql would
+// otherwise prepare every statement on every call. (PostgreSQL's driver
+// caches prepared statements per connection itself.) A nil cache caches
+// nothing.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+	// deferred caches prepare statements later, in prepareWanted: the
+	// writer's single connection is busy inside its transaction when a
+	// statement is first seen, and preparing on the pool would wait for it.
+	deferred bool
+	wanted   []string
+}
+
+// stmtCacheMax bounds the cache: the application's statements are a few
+// hundred; SQL built on the fly beyond that is prepared each time.
+const stmtCacheMax = 1000
+
+// get returns the prepared statement for query on pool, or nil to run it
+// unprepared.
+func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	if len(c.m)+len(c.wanted) >= stmtCacheMax {
+		return nil
+	}
+	if c.deferred {
+		if !slices.Contains(c.wanted, query) {
+			c.wanted = append(c.wanted, query)
+		}
+		return nil
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared call reports the error
+	}
+	c.m[query] = st
+	return st
+}
+
+// prepareWanted prepares the statements seen since the last call; the writer
+// calls it between batches, when its connection is free.
+func (c *stmtCache) prepareWanted(ctx context.Context, pool *sql.DB) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, q := range c.wanted {
+		if st, err := pool.PrepareContext(ctx, q); err == nil {
+			c.m[q] = st
+		}
+	}
+	c.wanted = c.wanted[:0]
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	clear(c.m)
 }
 
 // Querier is what read code needs; both *DB (reads) and *Tx satisfy it, so a
@@ -96,16 +184,30 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		d.closePools()
 		return nil, err
 	}
-	batch := cfg.MaxBatch
+	batch, lanes := cfg.MaxBatch, 1
+	if d.dialect == Postgres {
+		// Several transactions in flight hide PostgreSQL's round trips;
+		// PostgreSQL itself shares WAL flushes among concurrent commits.
+		lanes = cfg.Lanes
+		if lanes <= 0 {
+			lanes = 8
+		}
+	}
 	if batch <= 0 {
 		batch = 128
 		if d.dialect == Postgres {
 			// Each write in a batch runs in a savepoint; PostgreSQL caches 64
 			// subtransaction ids per backend before snapshots get slower.
-			batch = 32
+			batch = 16
 		}
 	}
-	d.w = newWriter(d, batch)
+	var node [6]byte
+	if _, err := rand.Read(node[:]); err != nil {
+		d.closePools()
+		return nil, err
+	}
+	d.node = hex.EncodeToString(node[:])
+	d.w = newWriter(d, lanes, batch)
 	return d, nil
 }
 
@@ -147,6 +249,8 @@ func (d *DB) openSQLite(dir string) error {
 	n := max(4, 2*runtime.NumCPU())
 	d.read.SetMaxOpenConns(n)
 	d.read.SetMaxIdleConns(n)
+	d.readStmts = &stmtCache{m: map[string]*sql.Stmt{}}
+	d.writeStmts = &stmtCache{m: map[string]*sql.Stmt{}, deferred: true}
 	// The writer connection must exist first so that WAL mode is set before
 	// readers open the file.
 	if err := d.write.Ping(); err != nil {
@@ -198,11 +302,17 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // QueryContext runs a read query on the read pool.
 func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := d.readStmts.get(ctx, d.read, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return d.read.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs a single-row read query on the read pool.
 func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := d.readStmts.get(ctx, d.read, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return d.read.QueryRowContext(ctx, query, args...)
 }
 
@@ -218,6 +328,8 @@ func (d *DB) Close() error {
 }
 
 func (d *DB) closePools() error {
+	d.readStmts.close()
+	d.writeStmts.close()
 	var errs []error
 	if d.write != nil && d.write != d.read {
 		errs = append(errs, d.write.Close())

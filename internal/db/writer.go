@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,22 +17,44 @@ type Tx struct {
 	tx    *sql.Tx
 	d     *DB
 	ctx   context.Context
+	lane  int
 	after []func()
+}
+
+// Lane names the writer lane this transaction runs on. Transactions on one
+// lane never run concurrently, so a lane can own a chain of records (the
+// audit log keeps one hash chain per lane) without locking against others.
+// SQLite has a single lane, shared by every process writing the file (SQLite
+// serialises them); on PostgreSQL each process has its own lanes.
+func (t *Tx) Lane() string {
+	if t.d.dialect == SQLite {
+		return "main"
+	}
+	return fmt.Sprintf("%s-%d", t.d.node, t.lane)
 }
 
 // ExecContext runs a statement in the write transaction.
 func (t *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.d.writeStmts.get(t.ctx, t.d.write, query); st != nil {
+		return t.tx.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
+	}
 	return t.tx.ExecContext(t.ctx, query, args...)
 }
 
 // QueryContext runs a query in the write transaction; it sees the batch's
 // uncommitted writes.
 func (t *Tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.d.writeStmts.get(t.ctx, t.d.write, query); st != nil {
+		return t.tx.StmtContext(t.ctx, st).QueryContext(t.ctx, args...)
+	}
 	return t.tx.QueryContext(t.ctx, query, args...)
 }
 
 // QueryRowContext runs a single-row query in the write transaction.
 func (t *Tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	if st := t.d.writeStmts.get(t.ctx, t.d.write, query); st != nil {
+		return t.tx.StmtContext(t.ctx, st).QueryRowContext(t.ctx, args...)
+	}
 	return t.tx.QueryRowContext(t.ctx, query, args...)
 }
 
@@ -84,10 +107,12 @@ func (d *DB) WriterStats() WriterStats {
 	return WriterStats{Commits: d.w.commits.Load(), Writes: d.w.writes.Load(), Queued: len(d.w.queue)}
 }
 
-func newWriter(d *DB, maxBatch int) *writer {
-	w := &writer{d: d, max: maxBatch, queue: make(chan *job, 4*maxBatch)}
-	w.wg.Add(1)
-	go w.run()
+func newWriter(d *DB, lanes, maxBatch int) *writer {
+	w := &writer{d: d, max: maxBatch, queue: make(chan *job, 4*maxBatch*lanes)}
+	for lane := range lanes {
+		w.wg.Add(1)
+		go w.run(lane)
+	}
 	return w
 }
 
@@ -126,7 +151,9 @@ func (w *writer) close() {
 	w.wg.Wait()
 }
 
-func (w *writer) run() {
+// run is one lane: it takes whatever writes are waiting and commits them
+// together, again and again.
+func (w *writer) run(lane int) {
 	defer w.wg.Done()
 	batch := make([]*job, 0, w.max)
 	for j := range w.queue {
@@ -143,12 +170,13 @@ func (w *writer) run() {
 				break drain
 			}
 		}
-		w.commit(batch)
+		w.commit(lane, batch)
+		w.d.writeStmts.prepareWanted(context.Background(), w.d.write)
 	}
 }
 
 // commit runs one batch in one transaction and reports each job's outcome.
-func (w *writer) commit(batch []*job) {
+func (w *writer) commit(lane int, batch []*job) {
 	results := make([]error, len(batch))
 	txs := make([]*Tx, len(batch))
 	finish := func(commitErr error) {
@@ -190,7 +218,7 @@ func (w *writer) commit(batch []*job) {
 				return
 			}
 		}
-		txs[i] = &Tx{tx: sqlTx, d: w.d, ctx: ctx}
+		txs[i] = &Tx{tx: sqlTx, d: w.d, ctx: ctx, lane: lane}
 		err := run(j.fn, txs[i])
 		if err != nil {
 			results[i] = err
@@ -276,4 +304,88 @@ func (t *Tx) SyncIdentity(ctx context.Context, table string) error {
 		return fmt.Errorf("sync identity of %s: %w", table, err)
 	}
 	return nil
+}
+
+// NextInSeries returns the next number of a named series (case numbers per
+// year). On SQLite, whose writes are serial anyway, a counter row updated in
+// the transaction makes the series gapless. On PostgreSQL a sequence serves
+// it without making concurrent transactions wait for each other; a number is
+// skipped only when its transaction rolls back.
+func (t *Tx) NextInSeries(ctx context.Context, name string) (int64, error) {
+	ns, err := t.ReserveInSeries(ctx, name, 1)
+	if err != nil {
+		return 0, err
+	}
+	return ns[0], nil
+}
+
+// ReserveInSeries returns the next n numbers of a series, ascending.
+func (t *Tx) ReserveInSeries(ctx context.Context, name string, n int) ([]int64, error) {
+	out := make([]int64, 0, n)
+	if t.d.dialect == SQLite {
+		var last int64
+		if err := t.tx.QueryRowContext(t.ctx, `INSERT INTO counters (name, value) VALUES ($1, $2)
+			ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value`, name, n).Scan(&last); err != nil {
+			return nil, fmt.Errorf("series %s: %w", name, err)
+		}
+		for v := last - int64(n) + 1; v <= last; v++ {
+			out = append(out, v)
+		}
+		return out, nil
+	}
+	seq, err := t.d.sequence(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.tx.QueryContext(t.ctx, "SELECT nextval('"+seq+"') FROM generate_series(1, $1) ORDER BY 1", n)
+	if err != nil {
+		return nil, fmt.Errorf("series %s: %w", name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("series %s: %w", name, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// sequence returns the PostgreSQL sequence behind a series, creating it
+// outside any transaction the first time (concurrent CREATE SEQUENCE in two
+// transactions would collide).
+func (d *DB) sequence(ctx context.Context, name string) (string, error) {
+	var b strings.Builder
+	b.WriteString("pingan_series_")
+	for _, r := range name {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	seq := b.String()
+	d.seriesMu.Lock()
+	known := d.series[seq]
+	d.seriesMu.Unlock()
+	if known {
+		return seq, nil
+	}
+	var err error
+	for range 3 {
+		if _, err = d.read.ExecContext(ctx, "CREATE SEQUENCE IF NOT EXISTS "+seq); err == nil || !IsUniqueViolation(err) {
+			break
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("series %s: create sequence: %w", name, err)
+	}
+	d.seriesMu.Lock()
+	if d.series == nil {
+		d.series = map[string]bool{}
+	}
+	d.series[seq] = true
+	d.seriesMu.Unlock()
+	return seq, nil
 }

@@ -218,10 +218,15 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_created ON idempotency_keys (created_at);
 
--- Hash-chained audit log. seq is gapless; hash = HMAC(key, record, prev_hash).
--- audit_head holds the newest seq and hash so tail truncation shows.
+-- Hash-chained audit log. Records form one chain per writer lane (one on
+-- SQLite; several per node on PostgreSQL, so that concurrent writers never
+-- wait for each other): seq is gapless within its chain, and
+-- hash = HMAC(key, record, prev_hash). audit_chains holds each chain's newest
+-- seq and hash, so a truncated tail shows. id orders records across chains.
 CREATE TABLE audit_log (
-    seq         BIGINT PRIMARY KEY,
+    id          {{id}},
+    chain       TEXT NOT NULL,
+    seq         BIGINT NOT NULL,
     at          BIGINT NOT NULL,
     actor_id    BIGINT,
     actor_name  TEXT NOT NULL,
@@ -233,15 +238,16 @@ CREATE TABLE audit_log (
     detail      TEXT NOT NULL,
     remote_addr TEXT NOT NULL DEFAULT '',
     prev_hash   TEXT NOT NULL,
-    hash        TEXT NOT NULL
+    hash        TEXT NOT NULL,
+    UNIQUE (chain, seq)
 );
 CREATE INDEX audit_log_at ON audit_log (at);
-CREATE INDEX audit_log_actor ON audit_log (actor_id, seq);
-CREATE INDEX audit_log_object ON audit_log (object_type, object_id, seq);
+CREATE INDEX audit_log_actor ON audit_log (actor_id, id);
+CREATE INDEX audit_log_object ON audit_log (object_type, object_id, id);
 
-CREATE TABLE audit_head (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    seq  BIGINT NOT NULL,
-    hash TEXT NOT NULL
+CREATE TABLE audit_chains (
+    name       TEXT PRIMARY KEY,
+    head_seq   BIGINT NOT NULL,
+    head_hash  TEXT NOT NULL,
+    created_at BIGINT NOT NULL
 );
-INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');
