@@ -6,8 +6,9 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
-	"text/tabwriter"
+	"strings"
 	"time"
+	"unicode"
 
 	"pingan/internal/app"
 	"pingan/internal/bench"
@@ -63,12 +64,11 @@ func banner(w io.Writer, a *app.App, addr string, creds []demo.Credential) {
 	fmt.Fprintf(w, "\n平安 pingan demo: http://%s/\n", addr)
 	fmt.Fprintf(w, "data: %s\n", backend)
 	fmt.Fprintf(w, "every demo user's password: %s   (demo only: it listens on %s)\n\n", demo.Password, a.Config.Listen)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USER\tNAME\tROLES\tWHAT FOR\tAPI TOKEN")
+	rows := [][]string{{"USER", "NAME", "ROLES", "WHAT FOR", "API TOKEN"}}
 	for _, c := range creds {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Username, c.Name, demo.RoleNames(c.Roles), c.About, c.Token)
+		rows = append(rows, []string{c.Username, c.Name, demo.RoleNames(c.Roles), c.About, c.Token})
 	}
-	tw.Flush()
+	table(w, rows)
 	if len(creds) > 1 {
 		fmt.Fprintf(w, "\ntry:\n  curl -s -H 'Authorization: Bearer %s' 'http://%s/api/v1/cases?state=registered&limit=5'\n", creds[1].Token, addr)
 		fmt.Fprintf(w, "  curl -s http://%s/api/v1/openapi.json\n\n", addr)
@@ -165,3 +165,38 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// table prints rows in aligned columns, counting Chinese characters as two
+// columns wide (tabwriter counts them as one, so Chinese columns drift).
+func table(w io.Writer, rows [][]string) {
+	width := func(s string) int {
+		n := 0
+		for _, r := range s {
+			if unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef) {
+				n += 2
+			} else {
+				n++
+			}
+		}
+		return n
+	}
+	var widths []int
+	for _, row := range rows {
+		for i, cell := range row {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], width(cell))
+		}
+	}
+	for _, row := range rows {
+		var b strings.Builder
+		for i, cell := range row {
+			b.WriteString(cell)
+			if i < len(row)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-width(cell)+2))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}

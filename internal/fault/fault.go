@@ -44,9 +44,15 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := e.Code + ": " + e.Msg.Format(i18n.EN, e.Args...)
-	for _, f := range e.Fields {
-		s += fmt.Sprintf("; %s %s", f.Field, f.Msg.Format(i18n.EN, f.Args...))
+	s := e.Msg.Format(i18n.EN, e.Args...)
+	if len(e.Fields) > 0 {
+		s = "invalid input: "
+		for i, f := range e.Fields {
+			if i > 0 {
+				s += "; "
+			}
+			s += fmt.Sprintf("%s %s", f.Field, f.Msg.Format(i18n.EN, f.Args...))
+		}
 	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
