@@ -10,6 +10,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -381,4 +382,25 @@ func (l *Log) check(r Record, after *Record, prevHash string, wantSeq, headSeq i
 		return p
 	}
 	return nil
+}
+
+// Refuse records, in its own transaction, that e.Actor was refused e.Action
+// (the refused write itself stored nothing), and returns cause: the refusal
+// the caller reports. The record's detail names cause's code.
+func (l *Log) Refuse(ctx context.Context, d *db.DB, e Entry, cause error) error {
+	code := "denied"
+	var fe interface{ ProblemCode() string }
+	if errors.As(cause, &fe) {
+		code = fe.ProblemCode()
+	}
+	e.Outcome = Denied
+	if e.Detail == nil {
+		e.Detail = map[string]any{}
+	}
+	e.Detail["reason"] = code
+	err := d.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error { return l.Append(ctx, tx, e) })
+	if err != nil {
+		return fmt.Errorf("%w (and recording the refusal failed: %v)", cause, err)
+	}
+	return cause
 }

@@ -76,7 +76,7 @@ func (s *Service) Do(ctx context.Context, actor access.Actor, number string, act
 		return err
 	})
 	if err != nil && denied(err) {
-		err = joinDenied(err, s.recordDenied(ctx, actor, "case."+string(action), "case", number, err))
+		err = s.recordDenied(ctx, actor, "case."+string(action), "case", number, err)
 	}
 	return out, err
 }

@@ -247,18 +247,9 @@ func (s *Service) Intake(ctx context.Context, actor access.Actor, in ReportInput
 		return s.finishKey(ctx, tx, actor.UserID, in.IdempotencyKey, res)
 	})
 	if err != nil && denied(err) && in.CaseNumber != "" {
-		err = joinDenied(err, s.recordDenied(ctx, actor, "report.create", "case", in.CaseNumber, err))
+		err = s.recordDenied(ctx, actor, "report.create", "case", in.CaseNumber, err)
 	}
 	return res, err
-}
-
-// joinDenied keeps the refusal as the error a caller sees, wrapping a failure
-// to audit it.
-func joinDenied(refusal, auditErr error) error {
-	if auditErr != nil {
-		return fmt.Errorf("%w (and recording the refusal failed: %v)", refusal, auditErr)
-	}
-	return refusal
 }
 
 type sealedPersonal struct {

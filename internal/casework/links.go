@@ -104,7 +104,7 @@ func (s *Service) changeLink(ctx context.Context, actor access.Actor, number, ot
 			map[string]any{"other": b.Number, "kind": kind}))
 	})
 	if err != nil && denied(err) {
-		err = joinDenied(err, s.recordDenied(ctx, actor, "case."+string(action), "case", number, err))
+		err = s.recordDenied(ctx, actor, "case."+string(action), "case", number, err)
 	}
 	return err
 }

@@ -370,7 +370,7 @@ func (s *Service) RevealPersonal(ctx context.Context, actor access.Actor, report
 	objID := fmt.Sprint(reportID)
 	if !actor.System && !actor.MayRevealPersonal() {
 		refusal := fault.New(fault.Forbidden, "forbidden", msgNoReveal)
-		return "", joinDenied(refusal, s.recordDenied(ctx, actor, "personal.reveal", "report", objID, refusal))
+		return "", s.recordDenied(ctx, actor, "personal.reveal", "report", objID, refusal)
 	}
 	if !sealed.Valid {
 		return "", nil

@@ -157,15 +157,9 @@ func (s *Service) loadVisible(ctx context.Context, q db.Querier, actor access.Ac
 }
 
 // recordDenied audits a refused write in its own transaction (the refused
-// one was rolled back). Failing to record is logged by the caller's error.
+// one was rolled back) and returns the refusal.
 func (s *Service) recordDenied(ctx context.Context, actor access.Actor, action, objType, objID string, cause error) error {
-	code := "denied"
-	if fe, ok := fault.As(cause); ok {
-		code = fe.Code
-	}
-	return s.db.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error {
-		return s.audit.Append(ctx, tx, entry(actor, action, objType, objID, audit.Denied, map[string]any{"reason": code}))
-	})
+	return s.audit.Refuse(ctx, s.db, entry(actor, action, objType, objID, audit.Denied, nil), cause)
 }
 
 // denied reports whether err is a refusal worth auditing.

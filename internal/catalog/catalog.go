@@ -152,11 +152,13 @@ var (
 // MaxDepth is the deepest a category may be.
 const MaxDepth = 4
 
-func requireAdmin(a access.Actor) error {
+// requireAdmin refuses (and audits the refusal) unless actor administers
+// the system.
+func (s *Service) requireAdmin(ctx context.Context, a access.Actor, action, objType, objID string) error {
 	if a.System || a.Has(access.SysAdmin) {
 		return nil
 	}
-	return fault.New(fault.Forbidden, "forbidden", msgAdminOnly)
+	return s.audit.Refuse(ctx, s.db, entry(a, action, objType, objID, nil), fault.New(fault.Forbidden, "forbidden", msgAdminOnly))
 }
 
 func entry(a access.Actor, action, objType, objID string, detail map[string]any) audit.Entry {
@@ -252,7 +254,7 @@ func validateNames(v *fault.Validation, name, nameEN string) {
 
 // CreateNature adds a nature.
 func (s *Service) CreateNature(ctx context.Context, actor access.Actor, in NatureInput) (Nature, error) {
-	if err := requireAdmin(actor); err != nil {
+	if err := s.requireAdmin(ctx, actor, "nature.create", "nature", in.Code); err != nil {
 		return Nature{}, err
 	}
 	var v fault.Validation
@@ -282,7 +284,7 @@ func (s *Service) CreateNature(ctx context.Context, actor access.Actor, in Natur
 
 // UpdateNature renames or re-sorts a nature; its code and family stay.
 func (s *Service) UpdateNature(ctx context.Context, actor access.Actor, code string, in NatureInput) (Nature, error) {
-	if err := requireAdmin(actor); err != nil {
+	if err := s.requireAdmin(ctx, actor, "nature.update", "nature", code); err != nil {
 		return Nature{}, err
 	}
 	var v fault.Validation
@@ -313,7 +315,7 @@ func (s *Service) UpdateNature(ctx context.Context, actor access.Actor, code str
 // SetNatureRetired retires a nature (cases keep it; new cases cannot take
 // it) or restores it.
 func (s *Service) SetNatureRetired(ctx context.Context, actor access.Actor, code string, retired bool) (Nature, error) {
-	if err := requireAdmin(actor); err != nil {
+	if err := s.requireAdmin(ctx, actor, "nature.retire", "nature", code); err != nil {
 		return Nature{}, err
 	}
 	var out Nature
@@ -426,7 +428,7 @@ type CategoryInput struct {
 // CreateCategory adds a category; its code is the parent's plus the next
 // free number.
 func (s *Service) CreateCategory(ctx context.Context, actor access.Actor, in CategoryInput) (Category, error) {
-	if err := requireAdmin(actor); err != nil {
+	if err := s.requireAdmin(ctx, actor, "category.create", "category", ""); err != nil {
 		return Category{}, err
 	}
 	var v fault.Validation
@@ -516,7 +518,7 @@ func (s *Service) insertCategory(ctx context.Context, tx *db.Tx, in CategoryInpu
 // UpdateCategory renames or re-sorts a category. Its place in the tree and
 // its code do not change: cases and statistics refer to them.
 func (s *Service) UpdateCategory(ctx context.Context, actor access.Actor, id int64, in CategoryInput) (Category, error) {
-	if err := requireAdmin(actor); err != nil {
+	if err := s.requireAdmin(ctx, actor, "category.update", "category", strconv.FormatInt(id, 10)); err != nil {
 		return Category{}, err
 	}
 	var v fault.Validation
@@ -557,7 +559,7 @@ func (s *Service) UpdateCategory(ctx context.Context, actor access.Actor, id int
 // SetCategoryRetired retires a category and everything under it, or
 // restores one category (whose parent must be active).
 func (s *Service) SetCategoryRetired(ctx context.Context, actor access.Actor, id int64, retired bool) (Category, error) {
-	if err := requireAdmin(actor); err != nil {
+	if err := s.requireAdmin(ctx, actor, "category.retire", "category", strconv.FormatInt(id, 10)); err != nil {
 		return Category{}, err
 	}
 	var out Category
@@ -605,7 +607,7 @@ func (s *Service) SetCategoryRetired(ctx context.Context, actor access.Actor, id
 // DeleteCategory removes a category that no case uses and that has no
 // children; anything else must be retired instead.
 func (s *Service) DeleteCategory(ctx context.Context, actor access.Actor, id int64) error {
-	if err := requireAdmin(actor); err != nil {
+	if err := s.requireAdmin(ctx, actor, "category.delete", "category", strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {

@@ -62,6 +62,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ProblemCode returns the stable code, for records of the refusal.
+func (e *Error) ProblemCode() string { return e.Code }
+
 // New returns an error of kind with code and message.
 func New(kind Kind, code string, msg i18n.Message, args ...any) *Error {
 	return &Error{Kind: kind, Code: code, Msg: msg, Args: args}

@@ -49,7 +49,7 @@ func TokenHash(token string) string {
 // once and stored only as a hash. ttl 0 means no expiry.
 func (s *Service) IssueToken(ctx context.Context, actor access.Actor, userID int64, name string, ttl time.Duration) (string, Token, error) {
 	if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
-		return "", Token{}, fault.New(fault.Forbidden, "forbidden", msgTokenAdmin)
+		return "", Token{}, s.refuse(ctx, actor, "token.issue", "user", userID, msgTokenAdmin)
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 60 {

@@ -281,7 +281,7 @@ func (in UnitInput) validate(v *fault.Validation) {
 // CreateUnit adds a unit under in.ParentID (0 only for the very first, root
 // unit).
 func (s *Service) CreateUnit(ctx context.Context, actor access.Actor, in UnitInput) (Unit, error) {
-	if err := requireSysAdmin(actor); err != nil {
+	if err := s.requireSysAdmin(ctx, actor, "unit.create", 0); err != nil {
 		return Unit{}, err
 	}
 	var v fault.Validation
@@ -349,7 +349,7 @@ func (s *Service) insertUnit(ctx context.Context, tx *db.Tx, in UnitInput) (Unit
 // UpdateUnit renames, re-codes, re-levels or moves a unit. Moving rewrites
 // the paths of its whole subtree in the same transaction.
 func (s *Service) UpdateUnit(ctx context.Context, actor access.Actor, id int64, in UnitInput) (Unit, error) {
-	if err := requireSysAdmin(actor); err != nil {
+	if err := s.requireSysAdmin(ctx, actor, "unit.update", id); err != nil {
 		return Unit{}, err
 	}
 	var v fault.Validation
@@ -419,7 +419,7 @@ func (s *Service) UpdateUnit(ctx context.Context, actor access.Actor, id int64, 
 // SetUnitRetired retires a unit (it keeps its history but receives no new
 // cases) or brings it back.
 func (s *Service) SetUnitRetired(ctx context.Context, actor access.Actor, id int64, retired bool) (Unit, error) {
-	if err := requireSysAdmin(actor); err != nil {
+	if err := s.requireSysAdmin(ctx, actor, "unit.retire", id); err != nil {
 		return Unit{}, err
 	}
 	var out Unit
@@ -450,11 +450,18 @@ func unitFields(u Unit) map[string]any {
 		"level": u.Level, "division_code": u.DivisionCode}
 }
 
-func requireSysAdmin(a access.Actor) error {
+// refuse audits a refused change and returns the refusal.
+func (s *Service) refuse(ctx context.Context, a access.Actor, action, objType string, objID int64, msg i18n.Message) error {
+	return s.audit.Refuse(ctx, s.db, auditEntry(a, action, objType, objID, nil), fault.New(fault.Forbidden, "forbidden", msg))
+}
+
+// requireSysAdmin refuses (and audits the refusal) unless actor is the
+// system itself (command line, seeding) or a system administrator.
+func (s *Service) requireSysAdmin(ctx context.Context, a access.Actor, action string, unitID int64) error {
 	if a.System || a.Has(access.SysAdmin) {
-		return nil // the system itself (CLI, seeding) or a system administrator
+		return nil
 	}
-	return fault.New(fault.Forbidden, "forbidden", msgAdminOnly)
+	return s.refuse(ctx, a, action, "unit", unitID, msgAdminOnly)
 }
 
 func auditEntry(a access.Actor, action, objType string, objID int64, detail map[string]any) audit.Entry {

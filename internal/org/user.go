@@ -54,10 +54,10 @@ var (
 // otherwise a security administrator grants them (三员分立).
 func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInput) (User, error) {
 	if !actor.System && !actor.Has(access.SysAdmin) {
-		return User{}, fault.New(fault.Forbidden, "forbidden", msgAccountsAdmin)
+		return User{}, s.refuse(ctx, actor, "user.create", "user", 0, msgAccountsAdmin)
 	}
 	if len(in.Roles) > 0 && !actor.System {
-		return User{}, fault.New(fault.Forbidden, "forbidden", msgRolesAdmin)
+		return User{}, s.refuse(ctx, actor, "user.create", "user", 0, msgRolesAdmin)
 	}
 	in.Username, in.Name = strings.TrimSpace(in.Username), strings.TrimSpace(in.Name)
 	var v fault.Validation
@@ -134,7 +134,7 @@ func (s *Service) insertUser(ctx context.Context, tx *db.Tx, in UserInput, hash 
 // SetRoles replaces a user's roles (security administrator, or the system).
 func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64, roles []access.Role) (User, error) {
 	if !actor.System && !actor.Has(access.SecAdmin) {
-		return User{}, fault.New(fault.Forbidden, "forbidden", msgRolesAdmin)
+		return User{}, s.refuse(ctx, actor, "user.roles", "user", userID, msgRolesAdmin)
 	}
 	if err := access.CheckSeparation(roles); err != nil {
 		return User{}, fault.InvalidField("roles", msgRoles, err.Error())
@@ -167,7 +167,7 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 // enables it again.
 func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userID int64, disabled bool) (User, error) {
 	if !actor.System && !actor.Has(access.SysAdmin) {
-		return User{}, fault.New(fault.Forbidden, "forbidden", msgAccountsAdmin)
+		return User{}, s.refuse(ctx, actor, "user.disable", "user", userID, msgAccountsAdmin)
 	}
 	var out User
 	err := s.db.Write(ctx, func(tx *db.Tx) error {

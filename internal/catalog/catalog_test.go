@@ -1,0 +1,90 @@
+package catalog_test
+
+import (
+	"context"
+	"testing"
+
+	"pingan/internal/apptest"
+	"pingan/internal/audit"
+	"pingan/internal/catalog"
+	"pingan/internal/fault"
+)
+
+var ctx = context.Background()
+
+func TestSeededCatalogue(t *testing.T) {
+	env := apptest.New(t)
+	cats, err := env.App.Catalog.Categories(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDomain := map[catalog.Domain]int{}
+	levels := map[int]int{}
+	for _, c := range cats {
+		byDomain[c.Domain]++
+		if c.Domain == catalog.Civic {
+			levels[c.Level]++
+		}
+	}
+	// The civic taxonomy: 15 first-level, 119 second-level, 517 third-level.
+	if levels[1] != 15 || levels[2] != 118 || levels[3] != 517 {
+		t.Errorf("civic levels %v", levels)
+	}
+	if byDomain[catalog.PoliceDomain] != 6+30 || byDomain[catalog.DisputeDomain] != 14 {
+		t.Errorf("police %d, dispute %d", byDomain[catalog.PoliceDomain], byDomain[catalog.DisputeDomain])
+	}
+	ns, err := env.App.Catalog.Natures(ctx)
+	if err != nil || len(ns) != 20 {
+		t.Errorf("%d natures (%v)", len(ns), err)
+	}
+}
+
+func TestRetireAndRestore(t *testing.T) {
+	env := apptest.New(t)
+	c := env.App.Catalog
+	admin := env.Actor(t, "sysadmin")
+	parent, err := c.CategoryByCode(ctx, env.App.DB, "C0402") // 环境污染
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetCategoryRetired(ctx, admin, parent.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	child, _ := c.CategoryByCode(ctx, env.App.DB, "C0402003") // 噪音污染
+	if child.Active() {
+		t.Error("retiring a category leaves its children active")
+	}
+	if _, err := c.SetCategoryRetired(ctx, admin, child.ID, false); fault.KindOf(err) != fault.Conflict {
+		t.Errorf("restore a child of a retired category: %v", err)
+	}
+	if _, err := c.SetCategoryRetired(ctx, admin, parent.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetCategoryRetired(ctx, admin, child.ID, false); err != nil {
+		t.Errorf("restore the child after its parent: %v", err)
+	}
+	if _, err := c.CreateCategory(ctx, admin, catalog.CategoryInput{ParentID: parent.ID, Name: "噪音污染"}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("duplicate sibling name: %v", err)
+	}
+	if _, err := c.CreateCategory(ctx, env.Actor(t, "dispatcher"), catalog.CategoryInput{ParentID: parent.ID, Name: "新类"}); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("dispatcher edits the catalogue: %v", err)
+	}
+	n, err := c.CreateNature(ctx, admin, catalog.NatureInput{Code: "petition_review", Family: catalog.Petition, Name: "复查复核", NameEN: "Review"})
+	if err != nil || n.Family != catalog.Petition {
+		t.Fatalf("create nature: %+v %v", n, err)
+	}
+	if _, err := c.CreateNature(ctx, admin, catalog.NatureInput{Code: "Bad Code", Family: "x", Name: ""}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("invalid nature: %v", err)
+	}
+	if n, err := c.SetNatureRetired(ctx, admin, "petition_review", true); err != nil || n.Active() {
+		t.Errorf("retire nature: %v", err)
+	}
+	recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ActorID: admin.UserID})
+	if err != nil || len(recs) != 5 {
+		t.Errorf("%d audit records for the administrator's 5 changes (%v)", len(recs), err)
+	}
+	recs, err = env.App.Audit.List(ctx, env.App.DB, audit.Filter{ActorID: env.Actor(t, "dispatcher").UserID})
+	if err != nil || len(recs) != 1 || recs[0].Outcome != audit.Denied || recs[0].Action != "category.create" {
+		t.Errorf("the dispatcher's refused edit is not audited: %+v (%v)", recs, err)
+	}
+}

@@ -1,0 +1,214 @@
+package org_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/fault"
+	"pingan/internal/org"
+)
+
+var ctx = context.Background()
+
+func TestSeededOrganisation(t *testing.T) {
+	env := apptest.New(t)
+	units, err := env.App.Org.Units(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, u := range units {
+		count[string(u.Kind)+"/"+string(u.Level)]++
+	}
+	for k, want := range map[string]int{
+		"government/city": 1, "government/district": 6, "government/street": 54,
+		"police/city": 1, "police/district": 6, "police/street": 45,
+		"justice/street": 45, "mediation/street": 45, "committee/city": 1, "committee/district": 6,
+		"hotline/city": 1, "court/district": 6, "court/street": 8,
+	} {
+		if count[k] != want {
+			t.Errorf("%s: %d units, want %d", k, count[k], want)
+		}
+	}
+	// Parents come before children, and paths chain the ancestors.
+	seen := map[int64]bool{}
+	for _, u := range units {
+		if u.ParentID != 0 && !seen[u.ParentID] {
+			t.Fatalf("%s listed before its parent", u.Name)
+		}
+		seen[u.ID] = true
+	}
+	ps, err := env.App.Org.UnitByCode(ctx, env.App.DB, "PSB-350206004")
+	if err != nil || ps.Name != "江头派出所" || len(ps.Ancestors()) != 3 {
+		t.Errorf("江头派出所: %+v %v", ps, err)
+	}
+}
+
+func TestScopes(t *testing.T) {
+	env := apptest.New(t)
+	for user, want := range map[string]string{
+		"supervisor": "all",      // city committee
+		"leader":     "all",      // the city itself
+		"huli":       "district", // 湖里区委政法委: the district's subtree
+		"jiangtou":   "one",      // a street office without children
+	} {
+		s := env.Actor(t, user).Scope
+		switch want {
+		case "all":
+			if !s.All {
+				t.Errorf("%s: scope %v, want all", user, s)
+			}
+		case "district":
+			if s.All || !s.Contains(env.Unit(t, "350206004")) || !s.Contains(env.Unit(t, "PLC-350206")) || s.Contains(env.Unit(t, "350203012")) {
+				t.Errorf("%s: scope %v", user, s)
+			}
+		case "one":
+			if s.All || len(s.Units) != 1 {
+				t.Errorf("%s: scope %v", user, s)
+			}
+		}
+	}
+}
+
+func TestUnitAdministration(t *testing.T) {
+	env := apptest.New(t)
+	o := env.App.Org
+	admin := env.Actor(t, "sysadmin")
+	jt := env.Unit(t, "350206004")
+	comm, err := o.CreateUnit(ctx, admin, org.UnitInput{ParentID: jt, Code: "350206004001", Name: "江头社区", Kind: org.Government, Level: org.Community})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid, err := o.CreateUnit(ctx, admin, org.UnitInput{ParentID: comm.ID, Code: "GRID-1", Name: "第一网格", Kind: org.Government, Level: org.Community})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The street's handlers now see the community's cases.
+	if a, _ := o.Actor(ctx, env.User(t, "jiangtou").User.ID); !a.Scope.Contains(grid.ID) {
+		t.Error("street scope lacks its new grid")
+	}
+	// Move the community (and its grid) to 禾山街道: paths follow.
+	hs := env.Unit(t, "350206003")
+	moved, err := o.UpdateUnit(ctx, admin, comm.ID, org.UnitInput{ParentID: hs, Code: comm.Code, Name: "江头社区", Kind: org.Government, Level: org.Community})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := o.Unit(ctx, env.App.DB, grid.ID)
+	if !strings.HasPrefix(g.Path, moved.Path) || !strings.Contains(moved.Path, "/"+itoa(hs)+"/") {
+		t.Errorf("paths after move: community %s grid %s", moved.Path, g.Path)
+	}
+	cases := []struct {
+		name  string
+		in    org.UnitInput
+		id    int64
+		field string
+	}{
+		{"cycle", org.UnitInput{ParentID: grid.ID, Code: comm.Code, Name: "x", Kind: org.Government, Level: org.Community}, comm.ID, "parent_id"},
+		{"code taken", org.UnitInput{ParentID: hs, Code: "350206004", Name: "x", Kind: org.Government, Level: org.Community}, comm.ID, "code"},
+		{"above parent", org.UnitInput{ParentID: hs, Code: comm.Code, Name: "x", Kind: org.Government, Level: org.City}, comm.ID, "level"},
+		{"bad kind", org.UnitInput{ParentID: hs, Code: comm.Code, Name: "x", Kind: "club", Level: org.Community}, comm.ID, "kind"},
+	}
+	for _, tc := range cases {
+		_, err := o.UpdateUnit(ctx, admin, tc.id, tc.in)
+		fe, ok := fault.As(err)
+		if !ok || len(fe.Fields) == 0 || fe.Fields[0].Field != tc.field {
+			t.Errorf("%s: %v, want a %s error", tc.name, err, tc.field)
+		}
+	}
+	if _, err := o.CreateUnit(ctx, env.Actor(t, "secadmin"), org.UnitInput{ParentID: hs, Code: "Z", Name: "Z", Kind: org.Government, Level: org.Community}); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("security administrator creates a unit: %v", err)
+	}
+	r, err := o.SetUnitRetired(ctx, admin, grid.ID, true)
+	if err != nil || r.Active() {
+		t.Fatalf("retire: %v", err)
+	}
+	if _, err := o.CreateUnit(ctx, admin, org.UnitInput{ParentID: grid.ID, Code: "G2", Name: "x", Kind: org.Government, Level: org.Community}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("child of a retired unit: %v", err)
+	}
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+func TestAccountsAndTokens(t *testing.T) {
+	env := apptest.New(t)
+	o := env.App.Org
+	sys := access.System("test")
+	unit := env.Unit(t, "350203012")
+	if _, err := o.CreateUser(ctx, sys, org.UserInput{Username: "a", Name: "x", UnitID: unit}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("one-letter user name: %v", err)
+	}
+	for _, pw := range []string{"short1A!", "alllowercaseletters", "gulangyu.lin-2026!"} {
+		if _, err := o.CreateUser(ctx, sys, org.UserInput{Username: "gulangyu.lin", Name: "林", UnitID: unit, Password: pw}); fault.KindOf(err) != fault.Invalid {
+			t.Errorf("weak password %q accepted: %v", pw, err)
+		}
+	}
+	if _, err := o.CreateUser(ctx, sys, org.UserInput{Username: "x1", Name: "x", UnitID: unit,
+		Roles: []access.Role{access.SysAdmin, access.AuditAdmin}}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("system + audit administrator in one account: %v", err)
+	}
+	// A system administrator creates accounts but cannot grant roles.
+	if _, err := o.CreateUser(ctx, env.Actor(t, "sysadmin"), org.UserInput{Username: "x2", Name: "x", UnitID: unit,
+		Roles: []access.Role{access.Handler}}); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("sysadmin grants a role: %v", err)
+	}
+	u, err := o.CreateUser(ctx, env.Actor(t, "sysadmin"), org.UserInput{Username: "gulangyu.lin", Name: "林", UnitID: unit, Password: "Gly-Handler-2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.SetRoles(ctx, env.Actor(t, "secadmin"), u.ID, []access.Role{access.Handler}); err != nil {
+		t.Fatal(err)
+	}
+	var hash string
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE id = $1", u.ID).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := org.VerifyPassword(hash, "Gly-Handler-2026"); !ok || err != nil || !strings.HasPrefix(hash, "$argon2id$") {
+		t.Errorf("argon2id hash %q does not verify (%v)", hash, err)
+	}
+	if ok, _ := org.VerifyPassword(hash, "Gly-Handler-2027"); ok {
+		t.Error("a wrong password verifies")
+	}
+	tok, _, err := o.IssueToken(ctx, env.Actor(t, "secadmin"), u.ID, "laptop", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM api_tokens WHERE hash = $1", tok).Scan(&stored); err != nil || stored != 0 {
+		t.Error("token stored in the clear")
+	}
+	a, err := o.Authenticate(ctx, tok)
+	if err != nil || a.UserID != u.ID || !a.Has(access.Handler) {
+		t.Fatalf("authenticate: %+v %v", a, err)
+	}
+	// Expiry.
+	env.Clock.Advance(2 * time.Hour)
+	if _, err := o.Authenticate(ctx, tok); fault.KindOf(err) != fault.Unauthorized {
+		t.Errorf("expired token: %v", err)
+	}
+	// Revocation and disabling take effect at once on this node.
+	tok2, t2, _ := o.IssueToken(ctx, access.Actor{UserID: u.ID}, u.ID, "phone", 0)
+	if _, err := o.Authenticate(ctx, tok2); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.RevokeToken(ctx, env.Actor(t, "secadmin"), t2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Authenticate(ctx, tok2); fault.KindOf(err) != fault.Unauthorized {
+		t.Errorf("revoked token: %v", err)
+	}
+	tok3, _, _ := o.IssueToken(ctx, sys, u.ID, "tablet", 0)
+	if _, err := o.SetUserDisabled(ctx, env.Actor(t, "sysadmin"), u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Authenticate(ctx, tok3); fault.KindOf(err) != fault.Unauthorized {
+		t.Errorf("disabled account's token: %v", err)
+	}
+	if _, _, err := o.IssueToken(ctx, env.Actor(t, "jiangtou"), u.ID, "x", 0); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("token for someone else: %v", err)
+	}
+}
