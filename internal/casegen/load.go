@@ -141,22 +141,22 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 			resolved = *c.Resolved
 		}
 		tCases.add(c.ID, c.Number, c.Title, c.Nature, c.CategoryID, string(c.Priority), string(c.State),
-			nullStr(string(c.ResumeState)), string(c.Channel), c.IntakeUnitID, nullInt(c.JurisdictionUnitID),
-			nullInt(c.HandlingUnitID), nullInt(c.HandlerID), c.DivisionCode, c.Address, nil, nil, c.ReceivedAt.UnixMicro(),
+			db.NullText(string(c.ResumeState)), string(c.Channel), c.IntakeUnitID, db.NullID(c.JurisdictionUnitID),
+			db.NullID(c.HandlingUnitID), db.NullID(c.HandlerID), c.DivisionCode, c.Address, nil, nil, c.ReceivedAt.UnixMicro(),
 			db.Micros(c.SignDueAt), db.Micros(c.DueAt), db.Micros(c.SuspendedAt), db.Micros(c.RequestedDueAt),
-			c.ExtensionCount, c.ReportCount, nullStr(c.Satisfaction), resolved, db.Micros(c.ClosedAt),
+			c.ExtensionCount, c.ReportCount, db.NullText(c.Satisfaction), resolved, db.Micros(c.ClosedAt),
 			c.UpdatedAt.UnixMicro(), c.Version)
 		reportID++
 		if r.SourceRef != "" {
 			r.SourceRef += strconv.FormatInt(c.ID, 10)
 		}
-		tReports.add(reportID, c.ID, string(r.Channel), nullStr(r.SourceRef), r.Title, r.Body,
-			r.ReporterName, r.PhoneMasked, nullStr(b.Personal.PhoneSealed), nullStr(b.Personal.PhoneHash), r.IDMasked,
-			nullStr(b.Personal.IDSealed), nullStr(b.Personal.IDHash), db.Micros(r.OccurredAt), r.ReceivedAt.UnixMicro(),
-			r.Address, nil, nil, r.DivisionCode, r.IntakeUnitID, nullInt(r.CreatedBy))
+		tReports.add(reportID, c.ID, string(r.Channel), db.NullText(r.SourceRef), r.Title, r.Body,
+			r.ReporterName, r.PhoneMasked, db.NullText(b.Personal.PhoneSealed), db.NullText(b.Personal.PhoneHash), r.IDMasked,
+			db.NullText(b.Personal.IDSealed), db.NullText(b.Personal.IDHash), db.Micros(r.OccurredAt), r.ReceivedAt.UnixMicro(),
+			r.Address, nil, nil, r.DivisionCode, r.IntakeUnitID, db.NullID(r.CreatedBy))
 		for _, e := range b.Timeline {
 			entryID++
-			tTimeline.add(entryID, c.ID, e.At.UnixMicro(), nullInt(e.ActorID), nullInt(e.UnitID),
+			tTimeline.add(entryID, c.ID, e.At.UnixMicro(), db.NullID(e.ActorID), db.NullID(e.UnitID),
 				string(e.Action), string(e.FromState), string(e.ToState), e.Note, changesJSON(e.Changes))
 		}
 		for _, u := range b.Units {
@@ -253,20 +253,6 @@ func bulkInsert(ctx context.Context, tx *db.Tx, t *table) error {
 		}
 	}
 	return nil
-}
-
-func nullInt(v int64) any {
-	if v == 0 {
-		return nil
-	}
-	return v
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func changesJSON(ch map[string][2]any) string {

@@ -370,8 +370,8 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 	err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, title, nature, category_id, priority, state, channel,
 		intake_unit_id, division_code, address, lat, lon, received_at, report_count, updated_at, version)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $13, 1) RETURNING id`,
-		c.Number, c.Title, nullStr(c.Nature), nullInt(c.CategoryID), c.Priority, c.State, c.Channel,
-		c.IntakeUnitID, nullStr(c.DivisionCode), c.Address, lat, lon, now.UnixMicro()).Scan(&c.ID)
+		c.Number, c.Title, db.NullText(c.Nature), db.NullID(c.CategoryID), c.Priority, c.State, c.Channel,
+		c.IntakeUnitID, db.NullText(c.DivisionCode), c.Address, lat, lon, now.UnixMicro()).Scan(&c.ID)
 	if err != nil {
 		return IntakeResult{}, fmt.Errorf("open case: %w", err)
 	}
@@ -447,10 +447,10 @@ func (s *Service) insertReport(ctx context.Context, tx *db.Tx, actor access.Acto
 		phone_masked, phone_sealed, phone_hash, id_masked, id_sealed, id_hash, occurred_at, received_at, address,
 		lat, lon, division_code, intake_unit_id, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
-		caseID, in.Channel, nullStr(in.SourceRef), in.Title, in.Body, in.ReporterName,
-		p.phoneMasked, nullStr(p.phoneSealed), nullStr(p.phoneHash), p.idMasked, nullStr(p.idSealed), nullStr(p.idHash),
-		db.Micros(in.OccurredAt), now.UnixMicro(), in.Address, lat, lon, nullStr(in.DivisionCode), actor.UnitID,
-		nullInt(actor.UserID)).Scan(&id)
+		caseID, in.Channel, db.NullText(in.SourceRef), in.Title, in.Body, in.ReporterName,
+		p.phoneMasked, db.NullText(p.phoneSealed), db.NullText(p.phoneHash), p.idMasked, db.NullText(p.idSealed), db.NullText(p.idHash),
+		db.Micros(in.OccurredAt), now.UnixMicro(), in.Address, lat, lon, db.NullText(in.DivisionCode), actor.UnitID,
+		db.NullID(actor.UserID)).Scan(&id)
 	if err != nil {
 		return Report{}, fmt.Errorf("insert report: %w", err)
 	}

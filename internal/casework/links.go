@@ -79,7 +79,7 @@ func (s *Service) changeLink(ctx context.Context, actor access.Actor, number, ot
 		for _, p := range [][2]Case{{a, b}, {b, a}} {
 			if kind != "" {
 				_, err = tx.ExecContext(ctx, `INSERT INTO case_links (case_id, linked_case_id, kind, created_at, created_by)
-					VALUES ($1, $2, $3, $4, $5)`, p[0].ID, p[1].ID, kind, now.UnixMicro(), nullInt(actor.UserID))
+					VALUES ($1, $2, $3, $4, $5)`, p[0].ID, p[1].ID, kind, now.UnixMicro(), db.NullID(actor.UserID))
 				if db.IsUniqueViolation(err) {
 					return fault.New(fault.Conflict, "already-linked", msgLinkExists)
 				}

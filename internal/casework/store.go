@@ -67,10 +67,10 @@ func updateCase(ctx context.Context, tx *db.Tx, c Case, now time.Time) (bool, er
 		suspended_at = $16, requested_due_at = $17, extension_count = $18, report_count = $19,
 		satisfaction = $20, resolved = $21, closed_at = $22, updated_at = $23, version = version + 1
 		WHERE id = $24 AND version = $25`,
-		c.Title, nullStr(c.Nature), nullInt(c.CategoryID), c.Priority, c.State, nullStr(string(c.ResumeState)),
-		nullInt(c.JurisdictionUnitID), nullInt(c.HandlingUnitID), nullInt(c.HandlerID), nullStr(c.DivisionCode),
+		c.Title, db.NullText(c.Nature), db.NullID(c.CategoryID), c.Priority, c.State, db.NullText(string(c.ResumeState)),
+		db.NullID(c.JurisdictionUnitID), db.NullID(c.HandlingUnitID), db.NullID(c.HandlerID), db.NullText(c.DivisionCode),
 		c.Address, lat, lon, db.Micros(c.SignDueAt), db.Micros(c.DueAt), db.Micros(c.SuspendedAt),
-		db.Micros(c.RequestedDueAt), c.ExtensionCount, c.ReportCount, nullStr(c.Satisfaction), resolved,
+		db.Micros(c.RequestedDueAt), c.ExtensionCount, c.ReportCount, db.NullText(c.Satisfaction), resolved,
 		db.Micros(c.ClosedAt), now.UnixMicro(), c.ID, c.Version)
 	if err != nil {
 		return false, fmt.Errorf("update case %s: %w", c.Number, err)
@@ -125,7 +125,7 @@ func appendEntry(ctx context.Context, tx *db.Tx, e Entry) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO timeline (case_id, at, actor_id, unit_id, action, from_state, to_state, note, changes)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		e.CaseID, e.At.UnixMicro(), nullInt(e.ActorID), nullInt(e.UnitID), e.Action, e.FromState, e.ToState,
+		e.CaseID, e.At.UnixMicro(), db.NullID(e.ActorID), db.NullID(e.UnitID), e.Action, e.FromState, e.ToState,
 		e.Note, changes).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("timeline: %w", err)
@@ -139,8 +139,8 @@ func insertAttachments(ctx context.Context, tx *db.Tx, caseID, reportID, timelin
 		att := Attachment{CaseID: caseID, ReportID: reportID, TimelineID: timelineID, Name: a.Name, ContentType: a.ContentType,
 			Size: a.Size, SHA256: a.SHA256, CreatedAt: time.UnixMicro(at.UnixMicro()), CreatedBy: by}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO attachments (case_id, report_id, timeline_id, name, content_type, size, sha256, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, caseID, nullInt(reportID), nullInt(timelineID), a.Name,
-			a.ContentType, a.Size, a.SHA256, at.UnixMicro(), nullInt(by)).Scan(&att.ID); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, caseID, db.NullID(reportID), db.NullID(timelineID), a.Name,
+			a.ContentType, a.Size, a.SHA256, at.UnixMicro(), db.NullID(by)).Scan(&att.ID); err != nil {
 			return nil, fmt.Errorf("attachment %q: %w", a.Name, err)
 		}
 		out = append(out, att)
@@ -164,20 +164,6 @@ func nextNumber(ctx context.Context, tx *db.Tx, prefix string, year int) (string
 		return "", fmt.Errorf("next case number: %w", err)
 	}
 	return FormatNumber(prefix, year, n), nil
-}
-
-func nullInt(v int64) any {
-	if v == 0 {
-		return nil
-	}
-	return v
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func nullPoint(p *Point) (any, any) {

@@ -323,14 +323,12 @@ func (s *Service) SetNatureRetired(ctx context.Context, actor access.Actor, code
 		if _, err := s.Nature(ctx, tx, code); err != nil {
 			return err
 		}
-		var at any
 		action := "nature.restore"
 		if retired {
-			at, action = s.now().UnixMicro(), "nature.retire"
+			action = "nature.retire"
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE natures SET retired_at = $1, updated_at = $2 WHERE code = $3",
-			at, s.now().UnixMicro(), code); err != nil {
-			return fmt.Errorf("retire nature %s: %w", code, err)
+		if err := tx.SetRetired(ctx, "natures", "code", code, retired, s.now()); err != nil {
+			return err
 		}
 		var err error
 		if out, err = s.Nature(ctx, tx, code); err != nil {
@@ -508,7 +506,7 @@ func (s *Service) insertCategory(ctx context.Context, tx *db.Tx, in CategoryInpu
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO categories (parent_id, code, domain, level, name, name_en, sort, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-		nullInt(in.ParentID), code, domain, level, name, strings.TrimSpace(in.NameEN), in.Sort, now).Scan(&id)
+		db.NullID(in.ParentID), code, domain, level, name, strings.TrimSpace(in.NameEN), in.Sort, now).Scan(&id)
 	if err != nil {
 		return Category{}, fmt.Errorf("create category %s: %w", code, err)
 	}
@@ -629,13 +627,6 @@ func (s *Service) DeleteCategory(ctx context.Context, actor access.Actor, id int
 		}
 		return s.audit.Append(ctx, tx, entry(actor, "category.delete", "category", c.Code, map[string]any{"name": c.Name}))
 	})
-}
-
-func nullInt(v int64) any {
-	if v == 0 {
-		return nil
-	}
-	return v
 }
 
 //go:embed civic_taxonomy.csv

@@ -407,3 +407,35 @@ func (d *DB) RawForBenchmark(sqlitePath string, clients int) (*sql.DB, int, erro
 	raw.SetMaxOpenConns(1)
 	return raw, 1, nil
 }
+
+// NullID stores a zero id as NULL (no reference).
+func NullID(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// NullText stores an empty string as NULL.
+func NullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// SetRetired retires (retired_at = now) or restores (NULL) the row of table
+// whose keyColumn is key. Reference data — units, natures, categories — is
+// retired, never deleted, so that history keeps its meaning.
+func (t *Tx) SetRetired(ctx context.Context, table, keyColumn string, key any, retired bool, now time.Time) error {
+	var at any
+	if retired {
+		at = now.UnixMicro()
+	}
+	_, err := t.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET retired_at = $1, updated_at = $2 WHERE %s = $3", table, keyColumn),
+		at, now.UnixMicro(), key)
+	if err != nil {
+		return fmt.Errorf("retire %s %v: %w", table, key, err)
+	}
+	return nil
+}

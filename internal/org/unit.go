@@ -331,8 +331,8 @@ func (s *Service) insertUnit(ctx context.Context, tx *db.Tx, in UnitInput) (Unit
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO units (parent_id, path, code, name, kind, level, division_code, created_at, updated_at)
 		VALUES ($1, '', $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-		nullInt(in.ParentID), strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), in.Kind, in.Level,
-		nullStr(in.DivisionCode), now.UnixMicro()).Scan(&id)
+		db.NullID(in.ParentID), strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), in.Kind, in.Level,
+		db.NullText(in.DivisionCode), now.UnixMicro()).Scan(&id)
 	if db.IsUniqueViolation(err) {
 		return Unit{}, fault.InvalidField("code", msgUnitCodeTaken, in.Code)
 	}
@@ -391,8 +391,8 @@ func (s *Service) UpdateUnit(ctx context.Context, actor access.Actor, id int64, 
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE units SET parent_id = $1, code = $2, name = $3, kind = $4, level = $5,
 			division_code = $6, updated_at = $7 WHERE id = $8`,
-			nullInt(in.ParentID), strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), in.Kind, in.Level,
-			nullStr(in.DivisionCode), s.now().UnixMicro(), id)
+			db.NullID(in.ParentID), strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), in.Kind, in.Level,
+			db.NullText(in.DivisionCode), s.now().UnixMicro(), id)
 		if db.IsUniqueViolation(err) {
 			return fault.InvalidField("code", msgUnitCodeTaken, in.Code)
 		}
@@ -427,14 +427,12 @@ func (s *Service) SetUnitRetired(ctx context.Context, actor access.Actor, id int
 		if _, err := s.Unit(ctx, tx, id); err != nil {
 			return err
 		}
-		var at any
 		action := "unit.restore"
 		if retired {
-			at, action = s.now().UnixMicro(), "unit.retire"
+			action = "unit.retire"
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE units SET retired_at = $1, updated_at = $2 WHERE id = $3",
-			at, s.now().UnixMicro(), id); err != nil {
-			return fmt.Errorf("retire unit %d: %w", id, err)
+		if err := tx.SetRetired(ctx, "units", "id", id, retired, s.now()); err != nil {
+			return err
 		}
 		var err error
 		if out, err = s.Unit(ctx, tx, id); err != nil {
@@ -467,18 +465,4 @@ func (s *Service) requireSysAdmin(ctx context.Context, a access.Actor, action st
 func auditEntry(a access.Actor, action, objType string, objID int64, detail map[string]any) audit.Entry {
 	return audit.Entry{ActorID: a.UserID, ActorName: a.Username, UnitID: a.UnitID, Action: action,
 		ObjectType: objType, ObjectID: strconv.FormatInt(objID, 10), Detail: detail, RemoteAddr: a.RemoteAddr}
-}
-
-func nullInt(v int64) any {
-	if v == 0 {
-		return nil
-	}
-	return v
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
