@@ -219,3 +219,60 @@ func TestCrashKeepsAcknowledgedReports(t *testing.T) {
 	}
 	t.Logf("%d requests sent, %d acknowledged before SIGKILL; all present once after restart", len(sent), len(acked))
 }
+
+// TestCrashFiresEachTimerOnce loads generated cases whose clocks ran out
+// while no pingan was running, starts a node (which fires the due timers at
+// once), kills it with SIGKILL in the middle of that, starts it again and
+// checks that every due timer fired, and none twice: each overdue case has
+// exactly one automatic supervision order.
+func TestCrashFiresEachTimerOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := dbtest.Config(t)
+	env := []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=info", "PINGAN_SECRET_KEY="}
+	run(t, bin, env, "", "gen", "--cases", "3000", "--days", "120")
+	d := dbtest.OpenConfig(t, cfg)
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := d.QueryRowContext(context.Background(), q, time.Now().UnixMicro()).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const due = "SELECT COUNT(*) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1"
+	before := count(due)
+	overdue := count("SELECT COUNT(*) FROM timers WHERE kind = 'case.overdue' AND fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1")
+	if before < 50 || overdue < 20 {
+		t.Fatalf("only %d due timers (%d overdue) to fire", before, overdue)
+	}
+	n1 := start(t, bin, env)
+	// Kill it once it has fired some but (very likely) not all.
+	for deadline := time.Now().Add(30 * time.Second); count(due) == before && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := n1.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = n1.cmd.Wait()
+	left := count(due)
+	start(t, bin, env)
+	for deadline := time.Now().Add(60 * time.Second); count(due) > 0 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := count(due); n != 0 {
+		t.Fatalf("%d due timers never fired after the restart", n)
+	}
+	orders := count("SELECT COUNT(*) FROM supervision_orders WHERE automatic AND level = 1 AND issued_at <= $1")
+	doubled := count(`SELECT COUNT(*) FROM (SELECT case_id FROM supervision_orders WHERE automatic AND level = 1 AND issued_at <= $1
+		GROUP BY case_id HAVING COUNT(*) > 1) x`)
+	if orders != overdue || doubled != 0 {
+		t.Errorf("%d overdue cases got %d automatic orders (%d cases twice)", overdue, orders, doubled)
+	}
+	t.Logf("%d timers were due; %d were left when the first node was killed; %d overdue cases, one order each", before, left, overdue)
+}

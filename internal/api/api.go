@@ -18,12 +18,16 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
+	"pingan/internal/calendar"
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
 	"pingan/internal/db"
+	"pingan/internal/deadline"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/notify"
 	"pingan/internal/org"
+	"pingan/internal/supervision"
 )
 
 // Deps are what the API needs.
@@ -33,6 +37,10 @@ type Deps struct {
 	Catalog  *catalog.Service
 	Cases    *casework.Service
 	Audit    *audit.Log
+	Calendar *calendar.Service
+	Policies *deadline.Service
+	Super    *supervision.Service
+	Notify   *notify.Service
 	Log      *slog.Logger
 	Location *time.Location
 	Now      func() time.Time
@@ -45,6 +53,10 @@ type API struct {
 	cat   *catalog.Service
 	cases *casework.Service
 	audit *audit.Log
+	cal   *calendar.Service
+	pol   *deadline.Service
+	sup   *supervision.Service
+	ntf   *notify.Service
 	log   *slog.Logger
 	loc   *time.Location
 	now   func() time.Time
@@ -65,8 +77,9 @@ func New(d Deps) *API {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &API{db: d.DB, org: d.Org, cat: d.Catalog, cases: d.Cases, audit: d.Audit, log: d.Log,
-		loc: d.Location, now: d.Now, dir: &directory{org: d.Org, cat: d.Catalog}}
+	a := &API{db: d.DB, org: d.Org, cat: d.Catalog, cases: d.Cases, audit: d.Audit, cal: d.Calendar, pol: d.Policies,
+		sup: d.Super, ntf: d.Notify, log: d.Log, loc: d.Location, now: d.Now,
+		dir: &directory{org: d.Org, cat: d.Catalog, policies: d.Policies}}
 	a.openAPIDoc = sync.OnceValues(func() ([]byte, error) { return json.MarshalIndent(a.OpenAPI(), "", "  ") })
 	return a
 }
@@ -168,11 +181,12 @@ func (a *API) Routes() []Route {
 		{"received_from", "string", "received on or after: YYYY-MM-DD (local) or RFC 3339"},
 		{"received_to", "string", "received on or before: YYYY-MM-DD (that whole day) or before an RFC 3339 time"},
 		{"overdue", "boolean", "only overdue (true) or only not overdue (false)"},
+		{"status", "string", "colours of the running clock, comma-separated: green, yellow, red"},
 		{"sort", "string", "-received (newest first, default) or due (nearest deadline first)"},
 		{"cursor", "string", "next_cursor of the previous page"},
 		{"limit", "integer", "page size, 1–200, default 50"},
 	}
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Path: "/openapi.json", Summary: "This API's OpenAPI 3 document", Tag: "meta", Public: true,
 			Status: 200, Handle: a.openAPI},
 		{Method: "GET", Path: "/me", Summary: "Who the token belongs to: unit, roles and scope", Tag: "meta",
@@ -242,7 +256,7 @@ func (a *API) Routes() []Route {
 			Resp: AuditList{}, Status: 200, Handle: a.listAudit},
 		{Method: "POST", Path: "/audit/verify", Summary: "Verify the audit log's hash chain (audit administrator; the check is itself audited)",
 			Tag: "audit", Resp: AuditVerification{}, Status: 200, Handle: a.verifyAudit},
-	}
+	}, a.calendarRoutes()...)
 }
 
 func joinStates() string {

@@ -8,6 +8,7 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/casework"
+	"pingan/internal/deadline"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 )
@@ -181,6 +182,9 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) error {
 			return fault.New(fault.Invalid, "bad-query", msgBadQuery, "overdue", v)
 		}
 		f.Overdue = &b
+	}
+	for _, s := range splitList(q.Get("status")) {
+		f.Statuses = append(f.Statuses, deadline.Status(s))
 	}
 	f.Sort, f.Cursor = q.Get("sort"), q.Get("cursor")
 	limit, err := queryInt(q.Get("limit"), "limit")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pingan/internal/catalog"
+	"pingan/internal/deadline"
 	"pingan/internal/org"
 )
 
@@ -14,8 +15,9 @@ import (
 // user names) so that views can name things without a query per row. A
 // snapshot lives for a short time; local changes flush it at once.
 type directory struct {
-	org *org.Service
-	cat *catalog.Service
+	org      *org.Service
+	cat      *catalog.Service
+	policies *deadline.Service
 
 	mu     sync.Mutex
 	cur    *names
@@ -24,10 +26,11 @@ type directory struct {
 
 // names is one immutable snapshot.
 type names struct {
-	units   map[int64]org.Unit
-	cats    map[int64]catalog.Category
-	natures map[string]catalog.Nature
-	users   map[int64]string
+	units    map[int64]org.Unit
+	cats     map[int64]catalog.Category
+	natures  map[string]catalog.Nature
+	users    map[int64]string
+	policies map[int64]deadline.Policy
 }
 
 const directoryTTL = 30 * time.Second
@@ -61,11 +64,16 @@ func (d *directory) get(ctx context.Context) (*names, error) {
 	if err != nil {
 		return nil, err
 	}
+	ps, err := d.policies.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
 	n := &names{
-		units:   make(map[int64]org.Unit, len(units)),
-		cats:    make(map[int64]catalog.Category, len(cats)),
-		natures: make(map[string]catalog.Nature, len(natures)),
-		users:   make(map[int64]string, len(users)),
+		policies: make(map[int64]deadline.Policy, len(ps)),
+		units:    make(map[int64]org.Unit, len(units)),
+		cats:     make(map[int64]catalog.Category, len(cats)),
+		natures:  make(map[string]catalog.Nature, len(natures)),
+		users:    make(map[int64]string, len(users)),
 	}
 	for _, u := range units {
 		n.units[u.ID] = u
@@ -78,6 +86,9 @@ func (d *directory) get(ctx context.Context) (*names, error) {
 	}
 	for _, u := range users {
 		n.users[u.ID] = u.Name
+	}
+	for _, p := range ps {
+		n.policies[p.ID] = p
 	}
 	d.cur, d.loaded = n, time.Now()
 	return n, nil

@@ -36,6 +36,12 @@ type CategoryRef struct {
 	Path string `json:"path" doc:"names from the top level down, separated by ' / '"`
 }
 
+// PolicyRef names the deadline policy that set a case's deadlines.
+type PolicyRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
 // Location is a WGS-84 point.
 type Location struct {
 	Lat float64 `json:"lat" doc:"latitude, WGS-84"`
@@ -68,6 +74,12 @@ type Case struct {
 	ClosedAt         *time.Time     `json:"closed_at"`
 	UpdatedAt        time.Time      `json:"updated_at"`
 	Overdue          bool           `json:"overdue"`
+	DeadlineStatus   string         `json:"deadline_status" enum:",green,yellow,red" doc:"colour of the running clock; empty when none runs"`
+	DeadlineAt       *time.Time     `json:"deadline_at" doc:"the running deadline: accepting, signing for or handling"`
+	WarnAt           *time.Time     `json:"warn_at" doc:"when the running clock turns yellow"`
+	TimeLeft         *int64         `json:"time_left_seconds" doc:"seconds until the running deadline; negative when overdue"`
+	AcceptDueAt      *time.Time     `json:"accept_due_at" doc:"deadline to accept or reject (petitions)"`
+	Policy           *PolicyRef     `json:"deadline_policy"`
 	ExtensionCount   int            `json:"extension_count"`
 	ReportCount      int            `json:"report_count"`
 	RepeatCount      int            `json:"repeat_count" doc:"reports after the first"`
@@ -359,11 +371,20 @@ func (a *API) caseView(n *names, c casework.Case, lang i18n.Lang, now time.Time)
 		ReceivedAt: c.ReceivedAt.In(loc), SignDueAt: ptrTime(c.SignDueAt, loc), DueAt: ptrTime(c.DueAt, loc),
 		RequestedDueAt: ptrTime(c.RequestedDueAt, loc), SuspendedAt: ptrTime(c.SuspendedAt, loc),
 		ClosedAt: ptrTime(c.ClosedAt, loc), UpdatedAt: c.UpdatedAt.In(loc), Overdue: c.Overdue(now),
+		DeadlineStatus: string(c.Status(now)), DeadlineAt: ptrTime(c.DeadlineAt, loc), WarnAt: ptrTime(c.WarnAt, loc),
+		AcceptDueAt:    ptrTime(c.AcceptDueAt, loc),
 		ExtensionCount: c.ExtensionCount, ReportCount: c.ReportCount, RepeatCount: c.RepeatCount(),
 		Satisfaction: ptrStr(c.Satisfaction), Resolved: c.Resolved, Version: c.Version,
 	}
 	if nat, ok := n.natures[c.Nature]; ok {
 		v.NatureName = nat.Label(lang)
+	}
+	if !c.DeadlineAt.IsZero() {
+		left := int64(c.DeadlineAt.Sub(now).Seconds())
+		v.TimeLeft = &left
+	}
+	if p, ok := n.policies[c.PolicyID]; ok {
+		v.Policy = &PolicyRef{ID: p.ID, Name: p.Name}
 	}
 	if cat, ok := n.cats[c.CategoryID]; ok {
 		v.Category = &CategoryRef{ID: cat.ID, Code: cat.Code, Name: cat.Name, Path: n.categoryPath(cat.ID)}

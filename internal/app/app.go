@@ -8,16 +8,22 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"pingan/internal/api"
 	"pingan/internal/audit"
+	"pingan/internal/calendar"
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
 	"pingan/internal/config"
 	"pingan/internal/db"
+	"pingan/internal/deadline"
+	"pingan/internal/notify"
 	"pingan/internal/org"
 	"pingan/internal/secret"
+	"pingan/internal/supervision"
+	"pingan/internal/timer"
 )
 
 // App is a running pingan.
@@ -32,6 +38,12 @@ type App struct {
 	Cases   *casework.Service
 	API     *api.API
 	Now     func() time.Time
+
+	Calendar    *calendar.Service
+	Policies    *deadline.Service
+	Timers      *timer.Service
+	Notify      *notify.Service
+	Supervision *supervision.Service
 }
 
 // Option adjusts how an App is built.
@@ -83,8 +95,15 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Audit = audit.New(keys, now)
 	a.Org = org.NewService(d, a.Audit, now)
 	a.Catalog = catalog.NewService(d, a.Audit, now)
-	a.Cases = casework.NewService(d, a.Audit, keys, a.Org, a.Catalog,
-		casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location()}, now)
+	a.Calendar = calendar.NewService(d, a.Audit, cfg.Location(), cfg.Office(), now)
+	a.Policies = deadline.NewService(d, a.Audit, now)
+	a.Timers = timer.NewService(d, log, now)
+	a.Notify = notify.NewService(d, a.Audit, keys, log, now)
+	a.Cases = casework.NewService(casework.Deps{DB: d, Audit: a.Audit, Keys: keys, Org: a.Org, Catalog: a.Catalog,
+		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify,
+		Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location()}, Now: now})
+	a.Supervision = supervision.NewService(supervision.Deps{DB: d, Audit: a.Audit, Org: a.Org, Cases: a.Cases,
+		Notify: a.Notify, Timers: a.Timers, Calendar: a.Calendar, Policies: a.Policies, Location: cfg.Location(), Now: now})
 	if n, err := a.Org.SeedXiamen(ctx); err != nil {
 		return nil, fmt.Errorf("seed organisation: %w", err)
 	} else if n > 0 {
@@ -95,9 +114,30 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	} else if n > 0 {
 		log.Info("catalogue seeded", "categories", n)
 	}
+	if n, err := a.Calendar.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed calendar: %w", err)
+	} else if n > 0 {
+		log.Info("holiday notices stored", "years", n)
+	}
+	if n, err := a.Policies.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed deadline policies: %w", err)
+	} else if n > 0 {
+		log.Info("deadline policies seeded", "policies", n)
+	}
 	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
+		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify,
 		Location: cfg.Location(), Now: now})
 	return a, nil
+}
+
+// Background runs what works behind the requests — the durable timers
+// (warnings, supervision orders, escalations) and webhook deliveries — until
+// ctx ends, then returns.
+func (a *App) Background(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Timers.Run(ctx) })
+	wg.Go(func() { a.Notify.RunDeliveries(ctx, 2*time.Second) })
+	wg.Wait()
 }
 
 // Close finishes queued writes and closes the database.

@@ -47,6 +47,7 @@ func (c *Clock) Advance(d time.Duration) {
 // Env is one test's pingan.
 type Env struct {
 	App    *app.App
+	cfg    config.Config
 	Clock  *Clock
 	Server *httptest.Server
 	users  map[string]Fixture
@@ -78,7 +79,7 @@ func New(t testing.TB) *Env {
 			t.Errorf("close app: %v", err)
 		}
 	})
-	e := &Env{App: a, Clock: clock, users: map[string]Fixture{}}
+	e := &Env{App: a, Clock: clock, users: map[string]Fixture{}, cfg: cfg}
 	// Demo users without passwords (hashing is slow under -race; the API
 	// uses tokens).
 	sys := access.System("test")
@@ -105,6 +106,38 @@ func New(t testing.TB) *Env {
 	e.Server = httptest.NewServer(server.New(a).Handler())
 	t.Cleanup(e.Server.Close)
 	return e
+}
+
+// Node opens a second pingan on the same database with the same clock and
+// key: another node of a cluster.
+func (e *Env) Node(t testing.TB) *app.App {
+	t.Helper()
+	cfg := e.cfg
+	k := e.App.Config.SecretKey
+	if k == "" {
+		// The first node made its key file in the data directory: share it.
+		cfg.DataDir = e.App.Config.DataDir
+	}
+	a, err := app.Open(context.Background(), cfg, nil, app.WithClock(e.Clock.Now))
+	if err != nil {
+		t.Fatalf("open second node: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := a.Close(); err != nil {
+			t.Errorf("close second node: %v", err)
+		}
+	})
+	return a
+}
+
+// Fire fires the timers due at the clock's time and returns how many fired.
+func (e *Env) Fire(t testing.TB) int {
+	t.Helper()
+	n, err := e.App.Timers.FireDue(context.Background())
+	if err != nil {
+		t.Fatalf("fire timers: %v", err)
+	}
+	return n
 }
 
 // User returns a demo user by name.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"pingan/internal/calendar"
 	"pingan/internal/casework"
 	"pingan/internal/deadline"
 	"pingan/internal/division"
@@ -46,6 +47,11 @@ type World struct {
 	Keys     *secret.Keyring
 	Location *time.Location
 	Prefix   string
+	// Deadlines: the policies, the calendar and each category's code, so
+	// that generated cases get the deadlines the service would give them.
+	Policies      []deadline.Policy
+	Calendar      *calendar.Calendar
+	CategoryCodes map[int64]string
 }
 
 // street is a township with its district.
@@ -315,6 +321,12 @@ func (g *Generator) Generate(t, now time.Time) Case {
 	}
 	out.Report = rep
 	h := &history{g: g, c: &c, out: &out, now: now, at: t}
+	h.policy, _ = deadline.Choose(g.w.Policies, c.Nature, g.w.CategoryCodes[c.CategoryID], string(c.Priority))
+	if !h.policy.Accept.Zero() {
+		c.AcceptDueAt = h.policy.Accept.After(g.w.Calendar, t)
+	}
+	c.PolicyID = h.policy.ID
+	casework.Clock(&c, h.policy.WarnRatio)
 	out.Timeline = append(out.Timeline, casework.Entry{At: t, ActorID: g.w.Cast.Intake.UserID, UnitID: c.IntakeUnitID,
 		Action: casework.Receive, ToState: casework.Received, Note: c.Title})
 	h.run(tp, s, family)
@@ -329,11 +341,12 @@ func (g *Generator) Generate(t, now time.Time) Case {
 // history walks a case through the lifecycle table, step by step, until the
 // next step would happen after now.
 type history struct {
-	g   *Generator
-	c   *casework.Case
-	out *Case
-	now time.Time
-	at  time.Time
+	g      *Generator
+	policy deadline.Policy
+	c      *casework.Case
+	out    *Case
+	now    time.Time
+	at     time.Time
 }
 
 // after advances the clock by a random duration in [lo, hi); false when
@@ -362,6 +375,7 @@ func (h *history) step(a casework.Action, m Member, note string, mutate func(c *
 	}
 	h.c.State = rows[0].Next(before.State, before.ResumeState)
 	h.c.Version++
+	casework.Clock(h.c, h.policy.WarnRatio)
 	h.out.Timeline = append(h.out.Timeline, casework.Entry{At: h.at, ActorID: m.UserID, UnitID: m.UnitID, Action: a,
 		FromState: before.State, ToState: h.c.State, Note: note, Changes: casework.Diff(before, *h.c, h.g.w.Location)})
 }
@@ -382,9 +396,9 @@ func (h *history) handler(unit int64) Member {
 func (h *history) dispatch(unit int64, family string, cast Cast) {
 	h.involve(unit)
 	h.step(casework.Dispatch, cast.Dispatcher, h.g.pick(dispatchNotes), func(c *casework.Case) {
-		sign, due := deadline.Due(c.Nature, family, string(c.Priority), h.at)
+		sign, due := h.policy.Sign.After(h.g.w.Calendar, h.at), h.policy.Handle.After(h.g.w.Calendar, h.at)
 		c.HandlingUnitID, c.HandlerID, c.JurisdictionUnitID = unit, 0, unit
-		c.SignDueAt, c.DueAt = sign, due
+		c.SignDueAt, c.DueAt, c.ClockStartAt = sign, due, h.at
 		if due.Before(sign) {
 			c.SignDueAt = due
 		}
@@ -418,7 +432,7 @@ func (h *history) run(tp Topic, s street, family string) {
 			return
 		}
 		h.step(casework.Return, h.handler(wrong), g.pick(returnReasons), func(c *casework.Case) {
-			c.HandlingUnitID, c.HandlerID, c.SignDueAt, c.DueAt = 0, 0, time.Time{}, time.Time{}
+			c.HandlingUnitID, c.HandlerID, c.SignDueAt, c.DueAt, c.ClockStartAt = 0, 0, time.Time{}, time.Time{}, time.Time{}
 		})
 	}
 	if !h.after(5*time.Minute, 4*time.Hour) {
@@ -471,7 +485,7 @@ func (h *history) run(tp Topic, s street, family string) {
 			}
 			h.step(casework.Resume, cast.Supervisor, "", func(c *casework.Case) {
 				shift := h.at.Sub(c.SuspendedAt)
-				c.SignDueAt, c.DueAt = c.SignDueAt.Add(shift), c.DueAt.Add(shift)
+				c.SignDueAt, c.DueAt, c.ClockStartAt = c.SignDueAt.Add(shift), c.DueAt.Add(shift), c.ClockStartAt.Add(shift)
 				c.SuspendedAt, c.ResumeState = time.Time{}, ""
 			})
 		}

@@ -50,7 +50,7 @@ func Load(ctx context.Context, d *db.DB, log *audit.Log, g *Generator, n int, fr
 	}()
 	done := 0
 	for batch := range batches {
-		if err := d.Write(ctx, func(tx *db.Tx) error { return g.write(ctx, tx, log, batch) }); err != nil {
+		if err := d.Write(ctx, func(tx *db.Tx) error { return g.write(ctx, tx, log, batch, to) }); err != nil {
 			// Drain so the generator can finish.
 			for range batches {
 			}
@@ -80,17 +80,19 @@ func (t *table) add(vals ...any) {
 	t.rows++
 }
 
-func newTables() (cases, reports, timeline, units *table) {
+func newTables() (cases, reports, timeline, units, timers *table) {
 	return &table{name: "cases", autoID: true, cols: []string{"id", "number", "title", "nature", "category_id", "priority",
 			"state", "resume_state", "channel", "intake_unit_id", "jurisdiction_unit_id", "handling_unit_id", "handler_id",
 			"division_code", "address", "lat", "lon", "received_at", "sign_due_at", "due_at", "suspended_at",
-			"requested_due_at", "extension_count", "report_count", "satisfaction", "resolved", "closed_at", "updated_at", "version"}},
+			"requested_due_at", "extension_count", "report_count", "satisfaction", "resolved", "closed_at", "updated_at", "version",
+			"accept_due_at", "clock_start_at", "deadline_at", "warn_at", "policy_id"}},
 		&table{name: "reports", autoID: true, cols: []string{"id", "case_id", "channel", "source_ref", "title", "body",
 			"reporter_name", "phone_masked", "phone_sealed", "phone_hash", "id_masked", "id_sealed", "id_hash", "occurred_at",
 			"received_at", "address", "lat", "lon", "division_code", "intake_unit_id", "created_by"}},
 		&table{name: "timeline", autoID: true, cols: []string{"id", "case_id", "at", "actor_id", "unit_id", "action",
 			"from_state", "to_state", "note", "changes"}},
-		&table{name: "case_units", cols: []string{"unit_id", "case_id"}}
+		&table{name: "case_units", cols: []string{"unit_id", "case_id"}},
+		&table{name: "timers", cols: []string{"kind", "subject_id", "due_at", "created_at"}}
 }
 
 func maxID(ctx context.Context, tx *db.Tx, table string) (int64, error) {
@@ -99,8 +101,9 @@ func maxID(ctx context.Context, tx *db.Tx, table string) (int64, error) {
 	return id, err
 }
 
-func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch []Case) error {
-	tCases, tReports, tTimeline, tUnits := newTables()
+func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch []Case, loadedAt time.Time) error {
+	tCases, tReports, tTimeline, tUnits, tTimers := newTables()
+	now := loadedAt.UnixMicro()
 	ids := map[string]int64{}
 	for _, t := range []*table{tCases, tReports, tTimeline} {
 		id, err := maxID(ctx, tx, t.name)
@@ -145,7 +148,15 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 			db.NullID(c.HandlingUnitID), db.NullID(c.HandlerID), c.DivisionCode, c.Address, nil, nil, c.ReceivedAt.UnixMicro(),
 			db.Micros(c.SignDueAt), db.Micros(c.DueAt), db.Micros(c.SuspendedAt), db.Micros(c.RequestedDueAt),
 			c.ExtensionCount, c.ReportCount, db.NullText(c.Satisfaction), resolved, db.Micros(c.ClosedAt),
-			c.UpdatedAt.UnixMicro(), c.Version)
+			c.UpdatedAt.UnixMicro(), c.Version, db.Micros(c.AcceptDueAt), db.Micros(c.ClockStartAt), db.Micros(c.DeadlineAt),
+			db.Micros(c.WarnAt), db.NullID(c.PolicyID))
+		// The clock's timers, as the service would set them.
+		if !c.WarnAt.IsZero() {
+			tTimers.add(string(casework.TimerWarn), c.ID, c.WarnAt.UnixMicro(), now)
+		}
+		if !c.DeadlineAt.IsZero() {
+			tTimers.add(string(casework.TimerOverdue), c.ID, c.DeadlineAt.UnixMicro(), now)
+		}
 		reportID++
 		if r.SourceRef != "" {
 			r.SourceRef += strconv.FormatInt(c.ID, 10)
@@ -163,7 +174,7 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 			tUnits.add(u, c.ID)
 		}
 	}
-	for _, t := range []*table{tCases, tReports, tTimeline, tUnits} {
+	for _, t := range []*table{tCases, tReports, tTimeline, tUnits, tTimers} {
 		if err := bulkInsert(ctx, tx, t); err != nil {
 			return err
 		}

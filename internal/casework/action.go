@@ -57,6 +57,8 @@ var (
 	msgNothingChanged = i18n.M("没有需要修改的分类", "nothing to change")
 	msgNeedsClass     = i18n.M("立案前须确定性质和分类", "nature and category must be set to register a case")
 	msgSatisfaction   = i18n.M("回访结果无效：%s", "invalid callback result: %s")
+	msgExtLimit       = i18n.M("已达延期次数上限（%d次，规则“%s”）", "no more extensions allowed (%d, policy %q)")
+	msgExtTooLong     = i18n.M("单次延期不得超过%s，即不晚于 %s", "one extension may add at most %s: no later than %s")
 )
 
 // Do performs action on the case numbered number for actor, as the lifecycle
@@ -164,31 +166,19 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		if action == Transfer && u.ID == c.HandlingUnitID {
 			return Case{}, fault.InvalidField(string(FUnit), msgSameUnit)
 		}
-		family := ""
-		if c.Nature != "" {
-			if n, err := s.cat.Nature(ctx, tx, c.Nature); err == nil {
-				family = string(n.Family)
-			}
-		}
-		sign, due := s.due(c.Nature, family, string(c.Priority), now)
-		if action == Transfer && !c.DueAt.IsZero() {
-			due = c.DueAt // transferring does not reset the citizen's clock
-		}
-		if !in.DueAt.IsZero() {
-			if !in.DueAt.After(now) {
-				return Case{}, fault.InvalidField(string(FDue), msgDuePast)
-			}
-			due = in.DueAt
+		if !in.DueAt.IsZero() && !in.DueAt.After(now) {
+			return Case{}, fault.InvalidField(string(FDue), msgDuePast)
 		}
 		next.HandlingUnitID, next.HandlerID, newUnit = u.ID, 0, u.ID
-		next.SignDueAt, next.DueAt = minTime(sign, due), due
 		if next.JurisdictionUnitID == 0 || action == Dispatch {
 			next.JurisdictionUnitID = u.ID
 		}
+		// Deadlines are set below, once the policy is known.
 	case Sign:
 		next.HandlerID = actor.UserID
 	case Return:
 		next.HandlingUnitID, next.HandlerID, next.SignDueAt, next.DueAt = 0, 0, time.Time{}, time.Time{}
+		next.ClockStartAt = time.Time{}
 	case RequestExtension:
 		floor := now
 		if c.DueAt.After(floor) {
@@ -209,12 +199,12 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	case Suspend:
 		next.ResumeState, next.SuspendedAt = c.State, now
 	case Resume:
+		// The clock stood still while suspended: every deadline moves on.
 		shift := now.Sub(c.SuspendedAt)
-		if !c.SignDueAt.IsZero() {
-			next.SignDueAt = c.SignDueAt.Add(shift)
-		}
-		if !c.DueAt.IsZero() {
-			next.DueAt = c.DueAt.Add(shift)
+		for _, t := range []*time.Time{&next.SignDueAt, &next.DueAt, &next.AcceptDueAt, &next.ClockStartAt, &next.RequestedDueAt} {
+			if !t.IsZero() {
+				*t = t.Add(shift)
+			}
 		}
 		next.ResumeState, next.SuspendedAt = "", time.Time{}
 	case CallBack:
@@ -228,9 +218,57 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		next.ClosedAt = now
 	case Reopen:
 		next.ClosedAt, next.HandlingUnitID, next.HandlerID = time.Time{}, 0, 0
-		next.SignDueAt, next.DueAt, next.RequestedDueAt = time.Time{}, time.Time{}, time.Time{}
+		next.SignDueAt, next.DueAt, next.RequestedDueAt, next.ClockStartAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 		next.Satisfaction, next.Resolved = "", nil
 	}
+
+	// The clock: the policy for the case as now classified sets the
+	// deadlines of a dispatch and bounds extensions; Clock derives the
+	// running deadline and the warning time from the state.
+	policy, err := s.policyFor(ctx, tx, next)
+	if err != nil {
+		return Case{}, err
+	}
+	cal, err := s.calendar.Calendar(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	switch action {
+	case Dispatch:
+		next.ClockStartAt = now
+		next.SignDueAt, next.DueAt = policy.Sign.After(cal, now), policy.Handle.After(cal, now)
+	case Transfer:
+		// The new unit signs for it promptly; the citizen's deadline stands.
+		next.SignDueAt = policy.Sign.After(cal, now)
+		if next.DueAt.IsZero() {
+			next.DueAt, next.ClockStartAt = policy.Handle.After(cal, now), now
+		}
+	case RequestExtension:
+		if p := policy.MaxExtensions; p != nil && c.ExtensionCount >= *p {
+			return Case{}, fault.New(fault.Conflict, "extension-limit", msgExtLimit, *p, policy.Name)
+		}
+		if !policy.Extension.Zero() {
+			if limit := policy.Extension.After(cal, c.DueAt); in.DueAt.After(limit) {
+				return Case{}, fault.InvalidField(string(FDue), msgExtTooLong, policy.Extension.Describe(i18n.ZH),
+					limit.In(s.cfg.Location).Format("2006-01-02 15:04"))
+			}
+		}
+	case Reclassify:
+		if next.State == Received {
+			next.AcceptDueAt = time.Time{}
+			if !policy.Accept.Zero() {
+				next.AcceptDueAt = policy.Accept.After(cal, next.ReceivedAt)
+			}
+		}
+	}
+	if (action == Dispatch || action == Transfer) && !in.DueAt.IsZero() {
+		next.DueAt = in.DueAt
+	}
+	if !next.SignDueAt.IsZero() && !next.DueAt.IsZero() && next.DueAt.Before(next.SignDueAt) {
+		next.SignDueAt = next.DueAt
+	}
+	Clock(&next, policy.WarnRatio)
+	next.PolicyID = policy.ID
 
 	ok, err := updateCase(ctx, tx, next, now)
 	if err != nil {
@@ -263,6 +301,12 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		detail["unit_id"] = newUnit
 	}
 	if err := s.audit.Append(ctx, tx, entry(actor, "case."+string(action), "case", c.Number, audit.OK, detail)); err != nil {
+		return Case{}, err
+	}
+	if err := s.afterChange(ctx, tx, c, next, "case."+string(action), nil); err != nil {
+		return Case{}, err
+	}
+	if err := s.tell(ctx, tx, action, c, next, actor, note); err != nil {
 		return Case{}, err
 	}
 	return caseByID(ctx, tx, c.ID)

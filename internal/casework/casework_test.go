@@ -214,7 +214,8 @@ func TestDeadlinesSuspensionAndExtension(t *testing.T) {
 	env := apptest.New(t)
 	c := driveTo(t, env, pathsFromTable(), casework.Handling, false)
 	due := c.DueAt
-	if want := apptest.Start.Add(15 * 24 * time.Hour); !due.Equal(want) {
+	// 15 working days from Thursday 26 November: the close of Thursday 17 December.
+	if want := time.Date(2026, 12, 18, 0, 0, 0, 0, apptest.Start.Location()); !due.Equal(want) {
 		t.Fatalf("complaint due %v, want %v", due, want)
 	}
 	sup := env.Actor(t, "supervisor")

@@ -360,18 +360,35 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 	if prio == "" {
 		prio = Normal
 	}
+	at := time.UnixMicro(now.UnixMicro())
 	c := Case{Number: number, Title: in.Title, Nature: in.Nature, CategoryID: in.CategoryID, Priority: prio,
 		State: Received, Channel: in.Channel, IntakeUnitID: actor.UnitID, DivisionCode: in.DivisionCode,
-		Address: in.Address, Location: in.Location, ReceivedAt: now, ReportCount: 1, UpdatedAt: now, Version: 1}
+		Address: in.Address, Location: in.Location, ReceivedAt: at, ReportCount: 1, UpdatedAt: at, Version: 1}
 	if c.IntakeUnitID == 0 {
 		return IntakeResult{}, fmt.Errorf("intake by %s: the actor has no unit", actor.Username)
 	}
+	// A petition must be accepted or rejected within its policy's limit.
+	policy, err := s.policyFor(ctx, tx, c)
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	if !policy.Accept.Zero() {
+		cal, err := s.calendar.Calendar(ctx)
+		if err != nil {
+			return IntakeResult{}, err
+		}
+		c.AcceptDueAt = time.UnixMicro(policy.Accept.After(cal, now).UnixMicro())
+	}
+	Clock(&c, policy.WarnRatio)
+	c.PolicyID = policy.ID
 	lat, lon := nullPoint(c.Location)
 	err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, title, nature, category_id, priority, state, channel,
-		intake_unit_id, division_code, address, lat, lon, received_at, report_count, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $13, 1) RETURNING id`,
+		intake_unit_id, division_code, address, lat, lon, received_at, report_count, updated_at, version,
+		accept_due_at, deadline_at, warn_at, policy_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $13, 1, $14, $15, $16, $17) RETURNING id`,
 		c.Number, c.Title, db.NullText(c.Nature), db.NullID(c.CategoryID), c.Priority, c.State, c.Channel,
-		c.IntakeUnitID, db.NullText(c.DivisionCode), c.Address, lat, lon, now.UnixMicro()).Scan(&c.ID)
+		c.IntakeUnitID, db.NullText(c.DivisionCode), c.Address, lat, lon, now.UnixMicro(),
+		db.Micros(c.AcceptDueAt), db.Micros(c.DeadlineAt), db.Micros(c.WarnAt), c.PolicyID).Scan(&c.ID)
 	if err != nil {
 		return IntakeResult{}, fmt.Errorf("open case: %w", err)
 	}
@@ -390,9 +407,11 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 		Action: Receive, ToState: Received, Note: in.Title}); err != nil {
 		return IntakeResult{}, err
 	}
-	err = s.audit.Append(ctx, tx, entry(actor, "case.receive", "case", c.Number, audit.OK, map[string]any{
-		"report_id": rep.ID, "channel": in.Channel}))
-	c.ReceivedAt, c.UpdatedAt = time.UnixMicro(now.UnixMicro()), time.UnixMicro(now.UnixMicro())
+	if err := s.audit.Append(ctx, tx, entry(actor, "case.receive", "case", c.Number, audit.OK, map[string]any{
+		"report_id": rep.ID, "channel": in.Channel})); err != nil {
+		return IntakeResult{}, err
+	}
+	err = s.afterChange(ctx, tx, Case{}, c, "case.receive", map[string]any{"channel": in.Channel})
 	// The actor took it in, so sees it: everything about the new case is at
 	// hand without reading it back.
 	fresh := &Detail{Case: c, Reports: []Report{rep}, Attachments: atts, Allowed: s.Allowed(actor, c, true)}
@@ -434,6 +453,13 @@ func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, 
 	}
 	if err := s.audit.Append(ctx, tx, entry(actor, "case.add_report", "case", c.Number, audit.OK, map[string]any{
 		"report_id": rep.ID, "channel": in.Channel})); err != nil {
+		return IntakeResult{}, err
+	}
+	if err := s.afterChange(ctx, tx, c, c, "case.add_report", map[string]any{"channel": in.Channel,
+		"report_count": c.ReportCount}); err != nil {
+		return IntakeResult{}, err
+	}
+	if err := s.tell(ctx, tx, AddReport, c, c, actor, in.Title); err != nil {
 		return IntakeResult{}, err
 	}
 	c, err = caseByID(ctx, tx, c.ID)

@@ -108,3 +108,43 @@ func (s *Service) changeLink(ctx context.Context, actor access.Actor, number, ot
 	}
 	return err
 }
+
+// Timeline actions of supervision (package supervision), outside the table.
+const (
+	Warn           Action = "warn"            // 临期提醒
+	Supervise      Action = "supervise"       // 督办
+	SuperviseReply Action = "supervise_reply" // 督办回复
+	Escalate       Action = "escalate"        // 督办升级
+)
+
+func init() {
+	ActionNames[Warn] = i18n.M("临期提醒", "Deadline warning")
+	ActionNames[Supervise] = i18n.M("督办", "Supervision order")
+	ActionNames[SuperviseReply] = i18n.M("督办回复", "Reply to supervision")
+	ActionNames[Escalate] = i18n.M("督办升级", "Supervision escalated")
+}
+
+// Load reads a case by id inside q, without a scope check: for pingan's own
+// work (timers), not for people.
+func (s *Service) Load(ctx context.Context, q db.Querier, id int64) (Case, error) {
+	c, err := caseByID(ctx, q, id)
+	if db.IsNotFound(err) {
+		return Case{}, fault.NotFoundf(fmt.Sprintf("case %d", id))
+	}
+	return c, err
+}
+
+// Record appends a timeline entry that does not change the case's state
+// (supervision, warnings) inside tx.
+func (s *Service) Record(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, action Action, note string) error {
+	unit := actor.UnitID
+	_, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: s.now(), ActorID: actor.UserID, UnitID: unit, Action: action,
+		FromState: c.State, ToState: c.State, Note: note})
+	return err
+}
+
+// Visible returns the case numbered number if actor may see it.
+func (s *Service) Visible(ctx context.Context, q db.Querier, actor access.Actor, number string) (Case, error) {
+	c, _, err := s.loadVisible(ctx, q, actor, number)
+	return c, err
+}

@@ -7,6 +7,8 @@ package casework
 import (
 	"time"
 
+	"pingan/internal/deadline"
+
 	"pingan/internal/i18n"
 )
 
@@ -106,25 +108,53 @@ type Case struct {
 	ClosedAt           time.Time
 	UpdatedAt          time.Time
 	Version            int
+
+	// The clock (see Clock): when the case must be accepted (信访), when
+	// its handling clock started, the running deadline and when it turns
+	// yellow, and the policy that set them.
+	AcceptDueAt  time.Time
+	ClockStartAt time.Time
+	DeadlineAt   time.Time
+	WarnAt       time.Time
+	PolicyID     int64
 }
 
 // RepeatCount is how many reports came after the first.
 func (c Case) RepeatCount() int { return c.ReportCount - 1 }
 
-// Overdue reports whether the case has passed a running deadline at now: a
-// dispatched case not signed for in time, or a case dispatched or in hand past
-// its handling deadline. A suspended case's clock is stopped.
-func (c Case) Overdue(now time.Time) bool {
-	switch c.State {
-	case Dispatched:
-		return past(c.SignDueAt, now) || past(c.DueAt, now)
-	case Handling:
-		return past(c.DueAt, now)
-	}
-	return false
+// Status is the colour of the case's running clock at now: red when the
+// running deadline has passed, yellow from the warning time, green before;
+// none when no clock runs.
+func (c Case) Status(now time.Time) deadline.Status {
+	return deadline.StatusAt(c.WarnAt, c.DeadlineAt, now)
 }
 
-func past(t, now time.Time) bool { return !t.IsZero() && t.Before(now) }
+// Overdue reports whether the running deadline has passed at now.
+func (c Case) Overdue(now time.Time) bool { return c.Status(now) == deadline.Red }
+
+// Clock sets the case's running deadline and warning time from its state
+// and its deadlines: a received case runs against its acceptance deadline
+// (petitions), a dispatched one against signing for it and handling it,
+// one in hand against handling it; otherwise no clock runs (suspended,
+// reported back, closed…). The warning comes after ratio of the clock's time.
+// Everything that changes a case's state or deadlines calls it, so the
+// colour means the same everywhere.
+func Clock(c *Case, warnRatio float64) {
+	c.DeadlineAt, c.WarnAt = time.Time{}, time.Time{}
+	start := c.ClockStartAt
+	switch c.State {
+	case Received:
+		c.DeadlineAt, start = c.AcceptDueAt, c.ReceivedAt
+	case Dispatched:
+		c.DeadlineAt = c.DueAt
+		if !c.SignDueAt.IsZero() && (c.DueAt.IsZero() || c.SignDueAt.Before(c.DueAt)) {
+			c.DeadlineAt = c.SignDueAt
+		}
+	case Handling:
+		c.DeadlineAt = c.DueAt
+	}
+	c.WarnAt = deadline.WarnAt(start, c.DeadlineAt, warnRatio)
+}
 
 // Report is one contact from one channel. Phone and ID number are held
 // sealed; the view carries masked forms.

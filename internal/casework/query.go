@@ -13,6 +13,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/audit"
 	"pingan/internal/db"
+	"pingan/internal/deadline"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 )
@@ -171,9 +172,10 @@ type Filter struct {
 	Channel      Channel
 	Priority     Priority
 	DivisionCode string
-	From, To     time.Time // received in [From, To)
-	Overdue      *bool
-	Sort         string // "-received" (default, newest first) or "due" (soonest deadline first)
+	From, To     time.Time         // received in [From, To)
+	Overdue      *bool             // the running deadline has passed (same as Statuses red)
+	Statuses     []deadline.Status // colours of the running clock
+	Sort         string            // "-received" (default, newest first) or "due" (nearest running deadline first)
 	Cursor       string
 	Limit        int
 }
@@ -256,13 +258,34 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 	if !f.To.IsZero() {
 		where = append(where, "c.received_at < "+arg(f.To.UnixMicro()))
 	}
-	if f.Overdue != nil {
+	// The colours, as deadline.StatusAt defines them, over the stored
+	// running deadline and warning time.
+	if f.Overdue != nil || len(f.Statuses) > 0 {
 		n := arg(now.UnixMicro())
-		cond := fmt.Sprintf("((c.state = 'dispatched' AND (c.sign_due_at < %[1]s OR c.due_at < %[1]s)) OR (c.state = 'handling' AND c.due_at < %[1]s))", n)
-		if !*f.Overdue {
-			cond = "NOT " + cond
+		red := "c.deadline_at <= " + n
+		cond := map[deadline.Status]string{
+			deadline.Red:    red,
+			deadline.Yellow: fmt.Sprintf("(c.deadline_at > %[1]s AND c.warn_at <= %[1]s)", n),
+			deadline.Green:  fmt.Sprintf("(c.deadline_at > %[1]s AND (c.warn_at IS NULL OR c.warn_at > %[1]s))", n),
 		}
-		where = append(where, cond)
+		if f.Overdue != nil {
+			if *f.Overdue {
+				where = append(where, red)
+			} else {
+				where = append(where, "(c.deadline_at IS NULL OR c.deadline_at > "+n+")")
+			}
+		}
+		if len(f.Statuses) > 0 {
+			var any []string
+			for _, st := range f.Statuses {
+				c, ok := cond[st]
+				if !ok {
+					return Page{}, fault.InvalidField("status", fault.BadValue, string(st))
+				}
+				any = append(any, c)
+			}
+			where = append(where, "("+strings.Join(any, " OR ")+")")
+		}
 	}
 	// Keyset pagination: the sort key and the id.
 	const noDue = math.MaxInt64
@@ -271,7 +294,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 	switch f.Sort {
 	case "", "-received":
 	case "due":
-		sortKey, order, desc = fmt.Sprintf("COALESCE(c.due_at, %d)", int64(noDue)), fmt.Sprintf("COALESCE(c.due_at, %d), c.id", int64(noDue)), false
+		sortKey, order, desc = fmt.Sprintf("COALESCE(c.deadline_at, %d)", int64(noDue)), fmt.Sprintf("COALESCE(c.deadline_at, %d), c.id", int64(noDue)), false
 	default:
 		return Page{}, fault.InvalidField("sort", fault.BadValue, f.Sort)
 	}
@@ -323,8 +346,8 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 		k := last.ID
 		if !desc {
 			k = noDue
-			if !last.DueAt.IsZero() {
-				k = last.DueAt.UnixMicro()
+			if !last.DeadlineAt.IsZero() {
+				k = last.DeadlineAt.UnixMicro()
 			}
 		}
 		b, _ := json.Marshal(cursor{K: k, ID: last.ID})

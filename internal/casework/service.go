@@ -8,13 +8,16 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
+	"pingan/internal/calendar"
 	"pingan/internal/catalog"
 	"pingan/internal/db"
 	"pingan/internal/deadline"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/notify"
 	"pingan/internal/org"
 	"pingan/internal/secret"
+	"pingan/internal/timer"
 )
 
 // Config tunes the service.
@@ -26,31 +29,55 @@ type Config struct {
 	Location *time.Location
 }
 
-// Service runs the closed loop.
-type Service struct {
-	db    *db.DB
-	audit *audit.Log
-	keys  *secret.Keyring
-	org   *org.Service
-	cat   *catalog.Service
-	cfg   Config
-	now   func() time.Time
-	// due computes the deadlines of a dispatched case.
-	due func(nature, family, priority string, t time.Time) (sign, handle time.Time)
+// Deps are what the casework service works with.
+type Deps struct {
+	DB       *db.DB
+	Audit    *audit.Log
+	Keys     *secret.Keyring
+	Org      *org.Service
+	Catalog  *catalog.Service
+	Calendar *calendar.Service
+	Policies *deadline.Service
+	Timers   *timer.Service
+	Notify   *notify.Service
+	Config   Config
+	Now      func() time.Time
 }
 
+// Service runs the closed loop.
+type Service struct {
+	db       *db.DB
+	audit    *audit.Log
+	keys     *secret.Keyring
+	org      *org.Service
+	cat      *catalog.Service
+	calendar *calendar.Service
+	policies *deadline.Service
+	timers   *timer.Service
+	notify   *notify.Service
+	cfg      Config
+	now      func() time.Time
+}
+
+// Timer kinds the case clock sets; package supervision handles them.
+const (
+	TimerWarn    timer.Kind = "case.warn"    // the case turns yellow
+	TimerOverdue timer.Kind = "case.overdue" // the case turns red
+)
+
 // NewService returns the casework service.
-func NewService(d *db.DB, a *audit.Log, keys *secret.Keyring, o *org.Service, c *catalog.Service, cfg Config, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	if cfg.NumberPrefix == "" {
-		cfg.NumberPrefix = "XM"
+	if d.Config.NumberPrefix == "" {
+		d.Config.NumberPrefix = "XM"
 	}
-	if cfg.Location == nil {
-		cfg.Location = time.UTC
+	if d.Config.Location == nil {
+		d.Config.Location = time.UTC
 	}
-	return &Service{db: d, audit: a, keys: keys, org: o, cat: c, cfg: cfg, now: now, due: deadline.Due}
+	return &Service{db: d.DB, audit: d.Audit, keys: d.Keys, org: d.Org, cat: d.Catalog, calendar: d.Calendar,
+		policies: d.Policies, timers: d.Timers, notify: d.Notify, cfg: d.Config, now: d.Now}
 }
 
 var (
@@ -220,4 +247,91 @@ func validChannel(c Channel) bool {
 		}
 	}
 	return false
+}
+
+// policyFor resolves the deadline policy of a case as it is classified now.
+func (s *Service) policyFor(ctx context.Context, q db.Querier, c Case) (deadline.Policy, error) {
+	code := ""
+	if c.CategoryID != 0 {
+		cat, err := s.cat.Category(ctx, q, c.CategoryID)
+		if err != nil {
+			return deadline.Policy{}, err
+		}
+		code = cat.Code
+	}
+	return s.policies.Resolve(ctx, q, c.Nature, code, string(c.Priority))
+}
+
+// afterChange does what follows every change of a case inside its
+// transaction: the clock's timers follow its warning time and deadline, and
+// the change is reported to webhooks.
+func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case, event string, data map[string]any) error {
+	if !before.WarnAt.Equal(after.WarnAt) || before.ID == 0 {
+		if err := s.timers.Set(ctx, tx, TimerWarn, after.ID, after.WarnAt); err != nil {
+			return err
+		}
+	}
+	if !before.DeadlineAt.Equal(after.DeadlineAt) || before.ID == 0 {
+		if err := s.timers.Set(ctx, tx, TimerOverdue, after.ID, after.DeadlineAt); err != nil {
+			return err
+		}
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["state"] = after.State
+	if before.State != after.State && before.ID != 0 {
+		data["previous_state"] = before.State
+	}
+	if after.HandlingUnitID != 0 {
+		data["handling_unit_id"] = after.HandlingUnitID
+	}
+	if !after.DeadlineAt.IsZero() {
+		data["deadline_at"] = after.DeadlineAt.UTC().Format(time.RFC3339)
+	}
+	return s.notify.Emit(ctx, tx, notify.Event{Type: event, CaseID: after.ID, CaseNumber: after.Number, Data: data})
+}
+
+// Inbox messages of the lifecycle.
+var (
+	msgInboxAssigned = i18n.M("新派件：%s", "New case: %s")
+	msgInboxReturned = i18n.M("案件被退回：%s", "Case returned: %s")
+	msgInboxRework   = i18n.M("案件需重新办理：%s", "Case sent back for more work: %s")
+	msgInboxExtReq   = i18n.M("延期申请待审批：%s", "Extension request to decide: %s")
+	msgInboxExtDone  = i18n.M("延期申请已处理：%s", "Extension request decided: %s")
+	msgInboxReport   = i18n.M("案件追加来件：%s", "Another report on case: %s")
+)
+
+// tell puts the change in the inbox of the unit that must act on it next.
+func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, before, after Case, actor access.Actor, note string) error {
+	msg := notify.Message{CaseID: after.ID, Body: note}
+	var text i18n.Message
+	switch action {
+	case Dispatch, Transfer:
+		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.assigned", msgInboxAssigned
+	case Return:
+		msg.UnitID, msg.Kind, text = after.IntakeUnitID, "case.returned", msgInboxReturned
+	case Rework, Rehandle:
+		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.rework", msgInboxRework
+	case ApproveExtension, DenyExtension:
+		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.extension", msgInboxExtDone
+	case RequestExtension:
+		sup, err := s.org.SupervisingUnit(ctx, tx, after.HandlingUnitID)
+		if err != nil {
+			if fault.KindOf(err) == fault.NotFound {
+				return nil
+			}
+			return err
+		}
+		msg.UnitID, msg.Kind, text = sup.ID, "case.extension_request", msgInboxExtReq
+	case AddReport:
+		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.report", msgInboxReport
+	default:
+		return nil
+	}
+	if msg.UnitID == 0 || msg.UnitID == actor.UnitID && action != Rework && action != Rehandle {
+		return nil // nobody else to tell
+	}
+	msg.Title = text.Format(i18n.ZH, after.Number+" "+after.Title)
+	return s.notify.Notify(ctx, tx, msg)
 }

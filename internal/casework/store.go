@@ -15,7 +15,8 @@ const caseColumns = `c.id, c.number, c.title, COALESCE(c.nature, ''), COALESCE(c
 	COALESCE(c.resume_state, ''), c.channel, c.intake_unit_id, COALESCE(c.jurisdiction_unit_id, 0),
 	COALESCE(c.handling_unit_id, 0), COALESCE(c.handler_id, 0), COALESCE(c.division_code, ''), c.address, c.lat, c.lon,
 	c.received_at, c.sign_due_at, c.due_at, c.suspended_at, c.requested_due_at, c.extension_count, c.report_count,
-	COALESCE(c.satisfaction, ''), c.resolved, c.closed_at, c.updated_at, c.version`
+	COALESCE(c.satisfaction, ''), c.resolved, c.closed_at, c.updated_at, c.version,
+	c.accept_due_at, c.clock_start_at, c.deadline_at, c.warn_at, COALESCE(c.policy_id, 0)`
 
 func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var c Case
@@ -23,10 +24,12 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var received, updated int64
 	var signDue, due, suspended, requested, closed sql.NullInt64
 	var resolved sql.NullBool
+	var acceptDue, clockStart, deadlineAt, warnAt sql.NullInt64
 	err := s.Scan(&c.ID, &c.Number, &c.Title, &c.Nature, &c.CategoryID, &c.Priority, &c.State, &c.ResumeState,
 		&c.Channel, &c.IntakeUnitID, &c.JurisdictionUnitID, &c.HandlingUnitID, &c.HandlerID, &c.DivisionCode,
 		&c.Address, &lat, &lon, &received, &signDue, &due, &suspended, &requested, &c.ExtensionCount,
-		&c.ReportCount, &c.Satisfaction, &resolved, &closed, &updated, &c.Version)
+		&c.ReportCount, &c.Satisfaction, &resolved, &closed, &updated, &c.Version,
+		&acceptDue, &clockStart, &deadlineAt, &warnAt, &c.PolicyID)
 	if err != nil {
 		return Case{}, err
 	}
@@ -39,6 +42,7 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	c.ReceivedAt, c.UpdatedAt = time.UnixMicro(received), time.UnixMicro(updated)
 	c.SignDueAt, c.DueAt, c.SuspendedAt = db.Time(signDue), db.Time(due), db.Time(suspended)
 	c.RequestedDueAt, c.ClosedAt = db.Time(requested), db.Time(closed)
+	c.AcceptDueAt, c.ClockStartAt, c.DeadlineAt, c.WarnAt = db.Time(acceptDue), db.Time(clockStart), db.Time(deadlineAt), db.Time(warnAt)
 	return c, nil
 }
 
@@ -65,13 +69,15 @@ func updateCase(ctx context.Context, tx *db.Tx, c Case, now time.Time) (bool, er
 		state = $5, resume_state = $6, jurisdiction_unit_id = $7, handling_unit_id = $8, handler_id = $9,
 		division_code = $10, address = $11, lat = $12, lon = $13, sign_due_at = $14, due_at = $15,
 		suspended_at = $16, requested_due_at = $17, extension_count = $18, report_count = $19,
-		satisfaction = $20, resolved = $21, closed_at = $22, updated_at = $23, version = version + 1
+		satisfaction = $20, resolved = $21, closed_at = $22, updated_at = $23, version = version + 1,
+		accept_due_at = $26, clock_start_at = $27, deadline_at = $28, warn_at = $29, policy_id = $30
 		WHERE id = $24 AND version = $25`,
 		c.Title, db.NullText(c.Nature), db.NullID(c.CategoryID), c.Priority, c.State, db.NullText(string(c.ResumeState)),
 		db.NullID(c.JurisdictionUnitID), db.NullID(c.HandlingUnitID), db.NullID(c.HandlerID), db.NullText(c.DivisionCode),
 		c.Address, lat, lon, db.Micros(c.SignDueAt), db.Micros(c.DueAt), db.Micros(c.SuspendedAt),
 		db.Micros(c.RequestedDueAt), c.ExtensionCount, c.ReportCount, db.NullText(c.Satisfaction), resolved,
-		db.Micros(c.ClosedAt), now.UnixMicro(), c.ID, c.Version)
+		db.Micros(c.ClosedAt), now.UnixMicro(), c.ID, c.Version,
+		db.Micros(c.AcceptDueAt), db.Micros(c.ClockStartAt), db.Micros(c.DeadlineAt), db.Micros(c.WarnAt), db.NullID(c.PolicyID))
 	if err != nil {
 		return false, fmt.Errorf("update case %s: %w", c.Number, err)
 	}

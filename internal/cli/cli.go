@@ -40,6 +40,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and seed reference data, then exit", cmdMigrate},
 		{"user", "manage accounts: user create | user token | user list", cmdUser},
 		{"audit", "audit log: audit verify", cmdAudit},
+		{"workday", "working days: workday add DATE N | workday import FILE", cmdWorkday},
 		{"gen", "bulk-load realistic generated cases (for benchmarks)", cmdGen},
 		{"bench", "measure intake throughput over HTTP: bench intake", cmdBench},
 		{"keygen", "print a new secret key for PINGAN_SECRET_KEY", cmdKeygen},
@@ -141,7 +142,15 @@ func serve(ctx context.Context, a *app.App, e *env, banner func(addr string)) (e
 	if banner != nil {
 		banner(addr)
 	}
-	return server.New(a).Run(ctx, ln)
+	bg, stopBackground := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Background(bg); close(done) }()
+	// In-flight requests finish first (they may set timers), then the
+	// background work stops, then Close flushes the queued writes.
+	err = server.New(a).Run(ctx, ln)
+	stopBackground()
+	<-done
+	return err
 }
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {

@@ -115,8 +115,11 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdBench(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "timers" {
+		return benchTimers(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		return fmt.Errorf("%w: pingan bench intake [flags]", errUsage)
+		return fmt.Errorf("%w: pingan bench intake [flags] | pingan bench timers [flags]", errUsage)
 	}
 	fs := e.flags("bench intake", "[--clients 32] [--duration 10s] [--postgres URL]")
 	clients := fs.Int("clients", 32, "concurrent HTTP clients")
@@ -199,4 +202,33 @@ func table(w io.Writer, rows [][]string) {
 		}
 		fmt.Fprintln(w, b.String())
 	}
+}
+
+func benchTimers(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("bench timers", "[--open 1000000] [--lookups 200] [--lag-timers 1000] [--clients 32] [--load 10s]")
+	open := fs.Int("open", 1000000, "open cases, each with a warning and a deadline timer")
+	lookups := fs.Int("lookups", 200, "how many times each lookup is measured")
+	lagTimers := fs.Int("lag-timers", 1000, "timers falling due during the intake load")
+	clients := fs.Int("clients", 32, "intake clients during the lag measurement")
+	load := fs.Duration("load", 10*time.Second, "how long the lag measurement runs")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *open < 1 || *lookups < 1 || *lagTimers < 1 || *clients < 1 || *load < time.Second {
+		return fmt.Errorf("%w: every count must be positive and --load at least 1s", errUsage)
+	}
+	start := time.Now()
+	r, err := bench.Timers(ctx, bench.TimerOptions{OpenCases: *open, Lookups: *lookups, LagTimers: *lagTimers,
+		LoadClients: *clients, LoadFor: *load})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "SQLite, %d open cases, %d pending timers (%s)\n\n", r.OpenCases, r.PendingTimers, time.Since(start).Round(time.Second))
+	fmt.Fprintln(e.stdout, "| lookup | latency |")
+	fmt.Fprintln(e.stdout, "|---|---|")
+	fmt.Fprintf(e.stdout, "| due timers (index on due_at, LIMIT 200) | %s |\n", r.DueQuery)
+	fmt.Fprintf(e.stdout, "| next due time (MIN over the index) | %s |\n", r.NextQuery)
+	fmt.Fprintf(e.stdout, "| scan of the open cases (polling without timers) | %s |\n\n", r.Scan)
+	fmt.Fprintf(e.stdout, "firing lag under intake load (%.0f reports/s, %d clients): %d timers, %s\n", r.IntakeRate, *clients, r.Fired, r.Lag)
+	return nil
 }

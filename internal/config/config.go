@@ -14,6 +14,7 @@ import (
 	"time"
 	_ "time/tzdata" // the zone database travels with the binary
 
+	"pingan/internal/calendar"
 	"pingan/internal/db"
 )
 
@@ -27,6 +28,7 @@ type Config struct {
 	LogFormat       string        // text or json
 	LogLevel        string        // debug, info, warn, error
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
+	OfficeHours     string        // for limits in working hours: "08:00-12:00,14:30-17:30"
 	// SecretKey is the base64 master key (PINGAN_SECRET_KEY only, never a
 	// flag: flags show up in process listings). Empty: the key file in
 	// DataDir.
@@ -44,6 +46,7 @@ func Default() Config {
 		LogFormat:       env("PINGAN_LOG_FORMAT", "text"),
 		LogLevel:        env("PINGAN_LOG_LEVEL", "info"),
 		ShutdownTimeout: 20 * time.Second,
+		OfficeHours:     env("PINGAN_OFFICE_HOURS", "08:00-12:00,14:30-17:30"),
 		SecretKey:       os.Getenv("PINGAN_SECRET_KEY"),
 	}
 }
@@ -63,6 +66,7 @@ func (c *Config) RegisterStorage(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env PINGAN_LOG_LEVEL)")
 	fs.StringVar(&c.CasePrefix, "case-prefix", c.CasePrefix, "case number prefix (env PINGAN_CASE_PREFIX)")
 	fs.StringVar(&c.TimeZone, "time-zone", c.TimeZone, "time zone (env PINGAN_TIME_ZONE)")
+	fs.StringVar(&c.OfficeHours, "office-hours", c.OfficeHours, "office hours, for time limits in working hours (env PINGAN_OFFICE_HOURS)")
 }
 
 // RegisterServer adds the flags of a serving process.
@@ -92,6 +96,9 @@ func (c Config) Validate() error {
 	}
 	if p := c.CasePrefix; p == "" || len(p) > 8 || strings.ContainsAny(p, "- /") {
 		errs = append(errs, fmt.Errorf("--case-prefix must be 1–8 characters without '-', '/' or spaces, not %q", p))
+	}
+	if _, err := calendar.ParseOfficeHours(c.OfficeHours); err != nil {
+		errs = append(errs, fmt.Errorf("--office-hours: %w", err))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout must be positive"))
@@ -124,6 +131,12 @@ func (c Config) Logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Office returns the office hours (Validate has checked them).
+func (c Config) Office() []calendar.Window {
+	w, _ := calendar.ParseOfficeHours(c.OfficeHours)
+	return w
 }
 
 // DB returns the database configuration.

@@ -103,6 +103,16 @@ func World(ctx context.Context, a *app.App) (casegen.World, error) {
 		names[c.ID] = path
 		w.Categories[path] = c.ID
 	}
+	w.CategoryCodes = map[int64]string{}
+	for _, c := range cats {
+		w.CategoryCodes[c.ID] = c.Code
+	}
+	if w.Policies, err = a.Policies.Policies(ctx); err != nil {
+		return w, err
+	}
+	if w.Calendar, err = a.Calendar.Calendar(ctx); err != nil {
+		return w, err
+	}
 	natures, err := a.Catalog.Natures(ctx)
 	if err != nil {
 		return w, err

@@ -466,3 +466,25 @@ func auditEntry(a access.Actor, action, objType string, objID int64, detail map[
 	return audit.Entry{ActorID: a.UserID, ActorName: a.Username, UnitID: a.UnitID, Action: action,
 		ObjectType: objType, ObjectID: strconv.FormatInt(objID, 10), Detail: detail, RemoteAddr: a.RemoteAddr}
 }
+
+// SupervisingUnit returns the political-legal committee (政法委) that
+// supervises unit: the committee of the nearest level above it — a street
+// office's is its district's committee, a police station's the city's.
+func (s *Service) SupervisingUnit(ctx context.Context, q db.Querier, unitID int64) (Unit, error) {
+	u, err := s.Unit(ctx, q, unitID)
+	if err != nil {
+		return Unit{}, err
+	}
+	ancestors := u.Ancestors()
+	for i := len(ancestors) - 1; i >= 0; i-- {
+		c, err := scanUnit(q.QueryRowContext(ctx, "SELECT "+unitColumns+
+			" FROM units WHERE parent_id = $1 AND kind = $2 AND retired_at IS NULL ORDER BY id LIMIT 1", ancestors[i], Committee))
+		if err == nil && c.ID != unitID {
+			return c, nil
+		}
+		if err != nil && !db.IsNotFound(err) {
+			return Unit{}, fmt.Errorf("supervising unit of %d: %w", unitID, err)
+		}
+	}
+	return Unit{}, fault.NotFoundf(fmt.Sprintf("supervising committee of unit %d", unitID))
+}

@@ -1,0 +1,147 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"pingan/internal/apptest"
+)
+
+func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
+	env := apptest.New(t)
+	r := env.Do(t, "GET", "/api/v1/calendar/workdays?from=2024-09-27&n=3", "dispatcher", nil)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"date":"2024-10-08"`) {
+		t.Fatalf("workdays: %d %s", r.Status, r.Body)
+	}
+	r = env.Do(t, "GET", "/api/v1/calendar/workdays?from=2027-01-04&n=1", "dispatcher", nil)
+	if !strings.Contains(string(r.Body), `"arrangement_known":false`) {
+		t.Errorf("2027 has no notice yet: %s", r.Body)
+	}
+	notice := []byte(`{"year":2027,"papers":["https://www.gov.cn/example"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}`)
+	if r := env.Do(t, "POST", "/api/v1/calendar", "dispatcher", notice); r.Status != 403 {
+		t.Errorf("dispatcher imports a calendar: %d", r.Status)
+	}
+	if r := env.Do(t, "POST", "/api/v1/calendar", "sysadmin", []byte(`{"year":2027,"days":[{"name":"x","date":"2031-01-01","isOffDay":true}]}`)); r.Status != 422 {
+		t.Errorf("bad notice: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "POST", "/api/v1/calendar", "sysadmin", notice); r.Status != 200 {
+		t.Fatalf("import: %d %s", r.Status, r.Body)
+	}
+	r = env.Do(t, "GET", "/api/v1/calendar/workdays?from=2027-01-04&n=1", "dispatcher", nil)
+	if !strings.Contains(string(r.Body), `"arrangement_known":true`) {
+		t.Errorf("after the import: %s", r.Body)
+	}
+	var policies struct {
+		Policies []struct {
+			Name   string `json:"name"`
+			Handle string `json:"handle"`
+		} `json:"policies"`
+	}
+	env.Do(t, "GET", "/api/v1/deadline-policies", "dispatcher", nil).JSON(t, &policies)
+	if len(policies.Policies) < 10 || policies.Policies[0].Name != "默认" || policies.Policies[0].Handle != "15wd" {
+		t.Errorf("policies %+v", policies.Policies)
+	}
+
+	in := intake(t, env)
+	n := in.Case.Number
+	act(t, env, "intake", n, "register", map[string]any{"category_id": categoryID(t, env, "C0101001")})
+	act(t, env, "dispatcher", n, "dispatch", map[string]any{"unit_id": env.Unit(t, "350206004")})
+	var c struct {
+		DeadlineStatus string `json:"deadline_status"`
+		TimeLeft       int64  `json:"time_left_seconds"`
+		Policy         struct {
+			Name string `json:"name"`
+		} `json:"deadline_policy"`
+	}
+	env.Do(t, "GET", "/api/v1/cases/"+n, "jiangtou", nil).JSON(t, &c)
+	if c.DeadlineStatus != "green" || c.TimeLeft <= 0 || c.Policy.Name != "默认" {
+		t.Errorf("case clock %+v", c)
+	}
+	var list struct {
+		Cases []struct {
+			Number string `json:"number"`
+		} `json:"cases"`
+	}
+	env.Do(t, "GET", "/api/v1/cases?status=green", "jiangtou", nil).JSON(t, &list)
+	if len(list.Cases) != 1 {
+		t.Errorf("green list: %+v", list)
+	}
+	env.Do(t, "GET", "/api/v1/cases?status=red,yellow", "jiangtou", nil).JSON(t, &list)
+	if len(list.Cases) != 0 {
+		t.Errorf("red/yellow list: %+v", list)
+	}
+	if r := env.Do(t, "GET", "/api/v1/cases?status=purple", "jiangtou", nil); r.Status != 422 {
+		t.Errorf("bad status: %d", r.Status)
+	}
+
+	// A supervisor's order, the inbox, the reply, the ledger.
+	r = env.Do(t, "POST", "/api/v1/cases/"+n+"/supervision", "huli", map[string]any{"kind": "remind", "reason": "请加快办理",
+		"reply_due_at": env.Clock.Now().Add(48 * time.Hour)})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("issue: %d %s", r.Status, r.Body)
+	}
+	var o struct {
+		Number   string `json:"number"`
+		KindName string `json:"kind_name"`
+		State    string `json:"state"`
+		ToUnit   struct {
+			Name string `json:"name"`
+		} `json:"to_unit"`
+	}
+	r.JSON(t, &o)
+	if o.KindName != "催办" || o.State != "open" || o.ToUnit.Name != "江头街道" {
+		t.Errorf("order %+v", o)
+	}
+	var box struct {
+		Unread int `json:"unread"`
+		Items  []struct {
+			ID   int64  `json:"id"`
+			Kind string `json:"kind"`
+			Case string `json:"case"`
+		} `json:"items"`
+	}
+	env.Do(t, "GET", "/api/v1/inbox", "jiangtou", nil).JSON(t, &box)
+	if box.Unread != 2 || box.Items[0].Kind != "supervision.issued" || box.Items[0].Case != n {
+		t.Errorf("inbox %+v", box)
+	}
+	var read struct {
+		Marked int `json:"marked"`
+		Unread int `json:"unread"`
+	}
+	env.Do(t, "POST", "/api/v1/inbox/read", "jiangtou", map[string]any{"ids": []int64{box.Items[0].ID}}).JSON(t, &read)
+	if read.Marked != 1 || read.Unread != 1 {
+		t.Errorf("read %+v", read)
+	}
+	r = env.Do(t, "POST", "/api/v1/supervision/"+o.Number+"/reply", "jiangtou", map[string]any{"reply": "已派人处理"})
+	r.JSON(t, &o)
+	if r.Status != 200 || o.State != "replied" {
+		t.Errorf("reply: %d %s", r.Status, r.Body)
+	}
+	var ledger struct {
+		Orders []struct {
+			Number string `json:"number"`
+		} `json:"orders"`
+	}
+	env.Do(t, "GET", "/api/v1/supervision?state=replied", "supervisor", nil).JSON(t, &ledger)
+	if len(ledger.Orders) != 1 {
+		t.Errorf("ledger %+v", ledger)
+	}
+	if r := env.Do(t, "GET", "/api/v1/supervision/"+o.Number, "gulangyu", nil); r.Status != 404 {
+		t.Errorf("order outside scope: %d", r.Status)
+	}
+
+	// Webhooks: the secret is shown once.
+	r = env.Do(t, "POST", "/api/v1/webhooks", "sysadmin", map[string]any{"name": "大数据局", "url": "https://example.gov.cn/hook", "events": []string{"case.*"}})
+	if r.Status != 201 || !strings.Contains(string(r.Body), "whsec_") {
+		t.Fatalf("create webhook: %d %s", r.Status, r.Body)
+	}
+	r = env.Do(t, "GET", "/api/v1/webhooks", "sysadmin", nil)
+	if strings.Contains(string(r.Body), "whsec_") {
+		t.Error("the secret is listed again")
+	}
+	if r := env.Do(t, "GET", "/api/v1/webhooks", "dispatcher", nil); r.Status != 403 {
+		t.Errorf("dispatcher lists webhooks: %d", r.Status)
+	}
+}

@@ -1,0 +1,183 @@
+// Package notify tells people and systems what happened: an in-app inbox
+// per user and unit, and outbound webhooks whose deliveries are written in
+// the same transaction as the change they report (an outbox), then sent,
+// signed with HMAC-SHA256, retried with backoff, logged and replayable.
+package notify
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
+	"pingan/internal/secret"
+)
+
+// Service is the inbox and the webhooks.
+type Service struct {
+	db     *db.DB
+	audit  *audit.Log
+	keys   *secret.Keyring
+	log    *slog.Logger
+	now    func() time.Time
+	client *http.Client
+
+	mu     sync.Mutex
+	hooks  []Webhook // active webhooks, cached
+	loaded time.Time
+	wake   chan struct{}
+}
+
+// NewService returns the notification service.
+func NewService(d *db.DB, a *audit.Log, keys *secret.Keyring, log *slog.Logger, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: d, audit: a, keys: keys, log: log, now: now, wake: make(chan struct{}, 1),
+		client: &http.Client{Timeout: 10 * time.Second}}
+}
+
+// Message is one inbox notification, to everyone in a unit or one user.
+type Message struct {
+	UnitID  int64
+	UserID  int64 // 0: the whole unit
+	Kind    string
+	CaseID  int64
+	OrderID int64
+	Title   string
+	Body    string
+}
+
+// Notify adds a message to the inbox inside tx.
+func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
+	if m.UnitID == 0 {
+		return nil
+	}
+	title := m.Title
+	if utf8.RuneCountInString(title) > 200 {
+		title = string([]rune(title)[:200])
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
+		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro())
+	if err != nil {
+		return fmt.Errorf("notify unit %d: %w", m.UnitID, err)
+	}
+	return nil
+}
+
+// Item is a message as its reader sees it.
+type Item struct {
+	ID         int64
+	UnitID     int64
+	UserID     int64
+	Kind       string
+	CaseID     int64
+	CaseNumber string
+	OrderID    int64
+	Title      string
+	Body       string
+	CreatedAt  time.Time
+	Read       bool
+}
+
+// Page of the inbox, newest first.
+type Page struct {
+	Items  []Item
+	Unread int
+	Next   int64 // pass as before for older items; 0 on the last page
+}
+
+const inboxWhere = "(n.user_id = $1 OR (n.user_id IS NULL AND n.unit_id = $2))"
+
+// Unread counts the actor's unread messages: to the actor, or to the actor's
+// unit.
+func (s *Service) Unread(ctx context.Context, actor access.Actor) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications n WHERE `+inboxWhere+`
+		AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)`,
+		actor.UserID, actor.UnitID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count unread: %w", err)
+	}
+	return n, nil
+}
+
+// Inbox returns a page of the actor's messages.
+func (s *Service) Inbox(ctx context.Context, actor access.Actor, unreadOnly bool, before int64, limit int) (Page, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	q := `SELECT n.id, n.unit_id, COALESCE(n.user_id, 0), n.kind, COALESCE(n.case_id, 0), COALESCE(c.number, ''),
+		COALESCE(n.order_id, 0), n.title, n.body, n.created_at,
+		EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)
+		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE ` + inboxWhere
+	args := []any{actor.UserID, actor.UnitID}
+	if before > 0 {
+		args = append(args, before)
+		q += fmt.Sprintf(" AND n.id < $%d", len(args))
+	}
+	if unreadOnly {
+		q += " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)"
+	}
+	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(" ORDER BY n.id DESC LIMIT %d", limit+1), args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("inbox: %w", err)
+	}
+	defer rows.Close()
+	var p Page
+	for rows.Next() {
+		var it Item
+		var at int64
+		if err := rows.Scan(&it.ID, &it.UnitID, &it.UserID, &it.Kind, &it.CaseID, &it.CaseNumber, &it.OrderID, &it.Title,
+			&it.Body, &at, &it.Read); err != nil {
+			return Page{}, fmt.Errorf("inbox: %w", err)
+		}
+		it.CreatedAt = time.UnixMicro(at)
+		p.Items = append(p.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("inbox: %w", err)
+	}
+	if len(p.Items) > limit {
+		p.Items = p.Items[:limit]
+		p.Next = p.Items[limit-1].ID
+	}
+	p.Unread, err = s.Unread(ctx, actor)
+	return p, err
+}
+
+// MarkRead marks the given messages (all of the actor's when ids is empty)
+// read for the actor; messages not addressed to the actor are ignored.
+func (s *Service) MarkRead(ctx context.Context, actor access.Actor, ids []int64) (int, error) {
+	var marked int
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		q := `INSERT INTO notification_reads (user_id, notification_id, read_at)
+			SELECT $1, n.id, $3 FROM notifications n WHERE ` + inboxWhere + `
+			AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)`
+		args := []any{actor.UserID, actor.UnitID, s.now().UnixMicro()}
+		if len(ids) > 0 {
+			q += " AND n.id IN (" + db.Placeholders(4, len(ids)) + ")"
+			for _, id := range ids {
+				args = append(args, id)
+			}
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("mark read: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		marked = int(n)
+		return nil
+	})
+	return marked, err
+}

@@ -1,0 +1,620 @@
+// Package supervision presses the unit handling a case until it is done
+// (督办): a reminder when a case turns yellow, an automatic supervision
+// order (督办单) from the supervising committee when it turns red, orders
+// supervisors issue by hand (催办, 约谈, 实地, 通报), replies, and escalation
+// to the unit's superior when an order goes unanswered. Warnings, orders
+// and escalations fire from durable timers, exactly once.
+package supervision
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/calendar"
+	"pingan/internal/casework"
+	"pingan/internal/db"
+	"pingan/internal/deadline"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+	"pingan/internal/notify"
+	"pingan/internal/org"
+	"pingan/internal/timer"
+)
+
+// Kind of a supervision order.
+type Kind string
+
+const (
+	Formal    Kind = "order"     // 督办单: a formal order, automatic when a case is overdue
+	Remind    Kind = "remind"    // 催办
+	Interview Kind = "interview" // 约谈
+	Onsite    Kind = "onsite"    // 实地督办
+	Notice    Kind = "notice"    // 通报: made known; no reply is due
+)
+
+// Kinds in display order.
+var Kinds = []struct {
+	Kind Kind
+	Name i18n.Message
+}{
+	{Formal, i18n.M("督办单", "Supervision order")},
+	{Remind, i18n.M("催办", "Reminder")},
+	{Interview, i18n.M("约谈", "Interview")},
+	{Onsite, i18n.M("实地督办", "On-site supervision")},
+	{Notice, i18n.M("通报", "Public notice")},
+}
+
+// State of an order.
+type State string
+
+const (
+	Open     State = "open"     // 待回复
+	Replied  State = "replied"  // 已回复
+	Breached State = "breached" // 逾期未回复 (escalated when a superior exists)
+	Noted    State = "noted"    // 通报: nothing to reply
+)
+
+// OrderDue fires when an order's reply is due.
+const OrderDue timer.Kind = "order.due"
+
+// Order is a supervision order.
+type Order struct {
+	ID         int64
+	Number     string
+	CaseID     int64
+	CaseNumber string
+	Kind       Kind
+	Automatic  bool
+	Level      int
+	ParentID   int64
+	FromUnitID int64
+	ToUnitID   int64
+	IssuedBy   int64
+	IssuedAt   time.Time
+	Reason     string
+	ReplyDueAt time.Time
+	State      State
+	RepliedAt  time.Time
+	RepliedBy  int64
+	Reply      string
+}
+
+// Service issues and tracks orders.
+type Service struct {
+	db       *db.DB
+	audit    *audit.Log
+	org      *org.Service
+	cases    *casework.Service
+	notify   *notify.Service
+	timers   *timer.Service
+	calendar *calendar.Service
+	policies *deadline.Service
+	prefix   string
+	loc      *time.Location
+	now      func() time.Time
+}
+
+// Deps are what supervision works with.
+type Deps struct {
+	DB       *db.DB
+	Audit    *audit.Log
+	Org      *org.Service
+	Cases    *casework.Service
+	Notify   *notify.Service
+	Timers   *timer.Service
+	Calendar *calendar.Service
+	Policies *deadline.Service
+	Location *time.Location
+	Now      func() time.Time
+}
+
+// NewService returns the service and registers its timer handlers.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	s := &Service{db: d.DB, audit: d.Audit, org: d.Org, cases: d.Cases, notify: d.Notify, timers: d.Timers,
+		calendar: d.Calendar, policies: d.Policies, prefix: "DB", loc: d.Location, now: d.Now}
+	d.Timers.Handle(casework.TimerWarn, s.onWarn)
+	d.Timers.Handle(casework.TimerOverdue, s.onOverdue)
+	d.Timers.Handle(OrderDue, s.onOrderDue)
+	return s
+}
+
+var (
+	msgWarn       = i18n.M("临期提醒：%s 将于 %s 到期", "Due soon: %s is due %s")
+	msgIssued     = i18n.M("督办：%s（回复期限 %s）", "Supervision: %s (reply by %s)")
+	msgReplied    = i18n.M("督办已回复：%s", "Supervision answered: %s")
+	msgEscalated  = i18n.M("督办升级：%s 的下级单位逾期未回复", "Escalated: a unit under you did not answer supervision of %s")
+	msgAutoReason = i18n.M("案件已超过办理期限（%s），自动督办", "the case passed its deadline (%s): automatic supervision")
+	msgEscReason  = i18n.M("督办单 %s 逾期未回复，提级督办", "supervision order %s was not answered in time: escalated")
+)
+
+func (s *Service) fmtTime(t time.Time) string { return t.In(s.loc).Format("2006-01-02 15:04") }
+
+// system is the actor of what pingan does itself, acting for a unit.
+func system(unitID int64) access.Actor {
+	a := access.System("pingan")
+	a.UnitID = unitID
+	return a
+}
+
+// onWarn reminds the handling unit when a case turns yellow.
+func (s *Service) onWarn(ctx context.Context, tx *db.Tx, t timer.Timer, now time.Time) error {
+	c, err := s.cases.Load(ctx, tx, t.Subject)
+	if err != nil {
+		return err
+	}
+	// Stale (the clock moved) or already red: the overdue timer acts.
+	if !c.WarnAt.Equal(t.DueAt) || c.Status(now) != deadline.Yellow {
+		return nil
+	}
+	unit := responsible(c)
+	sup, err := s.org.SupervisingUnit(ctx, tx, unit)
+	from := int64(0)
+	if err == nil {
+		from = sup.ID
+	} else if fault.KindOf(err) != fault.NotFound {
+		return err
+	}
+	text := msgWarn.Format(i18n.ZH, c.Number+" "+c.Title, s.fmtTime(c.DeadlineAt))
+	actor := system(from)
+	if err := s.cases.Record(ctx, tx, actor, c, casework.Warn, text); err != nil {
+		return err
+	}
+	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: unit, Kind: "case.warning", CaseID: c.ID, Title: text}); err != nil {
+		return err
+	}
+	if err := s.notify.Emit(ctx, tx, notify.Event{Type: "case.warning", CaseID: c.ID, CaseNumber: c.Number,
+		Data: map[string]any{"deadline_at": c.DeadlineAt.UTC().Format(time.RFC3339), "unit_id": unit}}); err != nil {
+		return err
+	}
+	return s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", UnitID: from, Action: "case.warn", ObjectType: "case",
+		ObjectID: c.Number, Detail: map[string]any{"unit_id": unit, "deadline_at": c.DeadlineAt.UnixMicro()}})
+}
+
+// responsible is the unit whose clock is running: the handling unit, or the
+// intake unit before dispatch.
+func responsible(c casework.Case) int64 {
+	if c.HandlingUnitID != 0 && (c.State == casework.Dispatched || c.State == casework.Handling) {
+		return c.HandlingUnitID
+	}
+	return c.IntakeUnitID
+}
+
+// onOverdue issues an automatic supervision order when a case turns red.
+func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now time.Time) error {
+	c, err := s.cases.Load(ctx, tx, t.Subject)
+	if err != nil {
+		return err
+	}
+	if !c.DeadlineAt.Equal(t.DueAt) || c.Status(now) != deadline.Red {
+		return nil // the clock moved or stopped since the timer was set
+	}
+	unit := responsible(c)
+	sup, err := s.org.SupervisingUnit(ctx, tx, unit)
+	if err != nil {
+		return err
+	}
+	reason := msgAutoReason.Format(i18n.ZH, s.fmtTime(c.DeadlineAt))
+	_, err = s.issue(ctx, tx, system(sup.ID), c, Formal, true, 1, 0, sup.ID, unit, reason, time.Time{}, now)
+	if err != nil {
+		return err
+	}
+	return s.notify.Emit(ctx, tx, notify.Event{Type: "case.overdue", CaseID: c.ID, CaseNumber: c.Number,
+		Data: map[string]any{"deadline_at": c.DeadlineAt.UTC().Format(time.RFC3339), "unit_id": unit}})
+}
+
+// onOrderDue marks an unanswered order breached and escalates it to the
+// superior of the unit that did not answer.
+func (s *Service) onOrderDue(ctx context.Context, tx *db.Tx, t timer.Timer, now time.Time) error {
+	o, err := s.order(ctx, tx, "o.id = $1", t.Subject)
+	if err != nil {
+		return err
+	}
+	if o.State != Open {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE supervision_orders SET state = $1 WHERE id = $2", Breached, o.ID); err != nil {
+		return fmt.Errorf("breach order %s: %w", o.Number, err)
+	}
+	to, err := s.org.Unit(ctx, tx, o.ToUnitID)
+	if err != nil {
+		return err
+	}
+	c, err := s.cases.Load(ctx, tx, o.CaseID)
+	if err != nil {
+		return err
+	}
+	detail := map[string]any{"order": o.Number, "level": o.Level}
+	if to.ParentID == 0 || !c.State.Open() {
+		return s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", UnitID: o.FromUnitID, Action: "supervision.breach",
+			ObjectType: "supervision_order", ObjectID: o.Number, Detail: detail})
+	}
+	from := o.FromUnitID
+	if sup, err := s.org.SupervisingUnit(ctx, tx, to.ParentID); err == nil {
+		from = sup.ID
+	}
+	reason := msgEscReason.Format(i18n.ZH, o.Number)
+	esc, err := s.issue(ctx, tx, system(from), c, Formal, true, o.Level+1, o.ID, from, to.ParentID, reason, time.Time{}, now)
+	if err != nil {
+		return err
+	}
+	if err := s.cases.Record(ctx, tx, system(from), c, casework.Escalate, reason+" → "+esc.Number); err != nil {
+		return err
+	}
+	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: to.ParentID, Kind: "supervision.escalated", CaseID: c.ID,
+		OrderID: esc.ID, Title: msgEscalated.Format(i18n.ZH, c.Number)}); err != nil {
+		return err
+	}
+	detail["escalated_to"] = esc.Number
+	if err := s.notify.Emit(ctx, tx, notify.Event{Type: "supervision.escalated", CaseID: c.ID, CaseNumber: c.Number,
+		Data: map[string]any{"order": o.Number, "escalated_to": esc.Number, "unit_id": to.ParentID}}); err != nil {
+		return err
+	}
+	return s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", UnitID: from, Action: "supervision.escalate",
+		ObjectType: "supervision_order", ObjectID: o.Number, Detail: detail})
+}
+
+// issue writes an order with its timeline entry, inbox message, webhook
+// event, audit record and reply timer. A zero replyDue takes the policy's.
+func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c casework.Case, kind Kind, automatic bool,
+	level int, parent, from, to int64, reason string, replyDue, now time.Time) (Order, error) {
+	year := now.In(s.loc).Year()
+	n, err := tx.NextInSeries(ctx, "order:"+strconv.Itoa(year))
+	if err != nil {
+		return Order{}, err
+	}
+	o := Order{Number: fmt.Sprintf("%s-%d-%06d", s.prefix, year, n), CaseID: c.ID, CaseNumber: c.Number, Kind: kind,
+		Automatic: automatic, Level: level, ParentID: parent, FromUnitID: from, ToUnitID: to, IssuedBy: actor.UserID,
+		IssuedAt: now, Reason: reason, State: Open}
+	if kind == Notice {
+		o.State = Noted
+	} else {
+		if replyDue.IsZero() {
+			p, err := s.policies.Resolve(ctx, tx, c.Nature, "", string(c.Priority))
+			if err != nil {
+				return Order{}, err
+			}
+			if c.PolicyID != 0 {
+				if pp, err := s.policies.Get(ctx, tx, c.PolicyID); err == nil {
+					p = pp
+				}
+			}
+			cal, err := s.calendar.Calendar(ctx)
+			if err != nil {
+				return Order{}, err
+			}
+			replyDue = p.Reply.After(cal, now)
+		}
+		o.ReplyDueAt = replyDue
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO supervision_orders (number, case_id, kind, automatic, level, parent_id,
+		from_unit_id, to_unit_id, issued_by, issued_at, reason, reply_due_at, state)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		o.Number, o.CaseID, o.Kind, o.Automatic, o.Level, db.NullID(o.ParentID), o.FromUnitID, o.ToUnitID,
+		db.NullID(o.IssuedBy), now.UnixMicro(), o.Reason, o.ReplyDueAt.UnixMicro(), o.State).Scan(&o.ID)
+	if err != nil {
+		return Order{}, fmt.Errorf("issue supervision order: %w", err)
+	}
+	if o.State == Open {
+		if err := s.timers.Set(ctx, tx, OrderDue, o.ID, o.ReplyDueAt); err != nil {
+			return Order{}, err
+		}
+	}
+	kindName := kindLabel(kind, i18n.ZH)
+	note := kindName + " " + o.Number + "：" + reason
+	if err := s.cases.Record(ctx, tx, actor, c, casework.Supervise, note); err != nil {
+		return Order{}, err
+	}
+	due := "—"
+	if !o.ReplyDueAt.IsZero() && o.State == Open {
+		due = s.fmtTime(o.ReplyDueAt)
+	}
+	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: to, Kind: "supervision.issued", CaseID: c.ID, OrderID: o.ID,
+		Title: msgIssued.Format(i18n.ZH, kindName+" "+c.Number+" "+c.Title, due), Body: reason}); err != nil {
+		return Order{}, err
+	}
+	if err := s.notify.Emit(ctx, tx, notify.Event{Type: "supervision.issued", CaseID: c.ID, CaseNumber: c.Number,
+		Data: map[string]any{"order": o.Number, "kind": kind, "automatic": automatic, "level": level, "from_unit_id": from,
+			"to_unit_id": to}}); err != nil {
+		return Order{}, err
+	}
+	return o, s.audit.Append(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: from,
+		Action: "supervision.issue", ObjectType: "supervision_order", ObjectID: o.Number, RemoteAddr: actor.RemoteAddr,
+		Detail: map[string]any{"case": c.Number, "kind": kind, "automatic": automatic, "to_unit_id": to, "level": level}})
+}
+
+func kindLabel(k Kind, lang i18n.Lang) string {
+	for _, x := range Kinds {
+		if x.Kind == k {
+			return x.Name.Format(lang)
+		}
+	}
+	return string(k)
+}
+
+var (
+	msgNotSupervisor = i18n.M("只有督办员可以发出督办", "only supervisors issue supervision")
+	msgBadKind       = i18n.M("督办方式无效：%s", "invalid supervision kind: %s")
+	msgNoTarget      = i18n.M("案件当前没有承办单位可督办", "the case has no unit to supervise")
+	msgClosed        = i18n.M("案件已办结，无需督办", "the case is closed: nothing to supervise")
+	msgNotYours      = i18n.M("只有被督办单位可以回复", "only the supervised unit may reply")
+	msgNotOpen       = i18n.M("督办单 %s 当前为“%s”，不能回复", "order %s is %s: it takes no reply")
+	msgDuePast       = i18n.M("须晚于当前时间", "must be in the future")
+)
+
+// IssueInput is a supervisor's order.
+type IssueInput struct {
+	Kind       Kind
+	Reason     string
+	ReplyDueAt time.Time // zero: the case policy's reply limit
+}
+
+// Issue sends an order about a case in the supervisor's scope to the unit
+// handling it (or that took it in, before dispatch).
+func (s *Service) Issue(ctx context.Context, actor access.Actor, caseNumber string, in IssueInput) (Order, error) {
+	refuse := func(err error) (Order, error) {
+		return Order{}, s.audit.Refuse(ctx, s.db, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username,
+			UnitID: actor.UnitID, Action: "supervision.issue", ObjectType: "case", ObjectID: caseNumber,
+			RemoteAddr: actor.RemoteAddr}, err)
+	}
+	// Scope first: outside it the case does not exist, whatever the input.
+	if _, err := s.cases.Visible(ctx, s.db, actor, caseNumber); err != nil {
+		return refuse(err)
+	}
+	if !actor.Has(access.Supervisor) && !actor.System {
+		return refuse(fault.New(fault.Forbidden, "forbidden", msgNotSupervisor))
+	}
+	valid := false
+	for _, k := range Kinds {
+		valid = valid || k.Kind == in.Kind
+	}
+	var v fault.Validation
+	if !valid {
+		v.Add("kind", msgBadKind, string(in.Kind))
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	switch {
+	case in.Reason == "":
+		v.Add("reason", fault.Required)
+	case utf8.RuneCountInString(in.Reason) > casework.MaxNote:
+		v.Add("reason", fault.TooLong, casework.MaxNote)
+	}
+	now := s.now()
+	if !in.ReplyDueAt.IsZero() && !in.ReplyDueAt.After(now) {
+		v.Add("reply_due_at", msgDuePast)
+	}
+	if err := v.Err(); err != nil {
+		return Order{}, err
+	}
+	var out Order
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		c, err := s.cases.Visible(ctx, tx, actor, caseNumber)
+		if err != nil {
+			return err
+		}
+		if !c.State.Open() {
+			return fault.New(fault.Conflict, "case-closed", msgClosed)
+		}
+		to := responsible(c)
+		if to == 0 {
+			return fault.New(fault.Conflict, "no-target", msgNoTarget)
+		}
+		out, err = s.issue(ctx, tx, actor, c, in.Kind, false, 1, 0, actor.UnitID, to, in.Reason, in.ReplyDueAt, now)
+		return err
+	})
+	if fault.KindOf(err) == fault.Conflict {
+		return refuse(err)
+	}
+	return out, err
+}
+
+// Reply answers an open order, by a member of the unit it was sent to.
+func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply string) (Order, error) {
+	reply = strings.TrimSpace(reply)
+	if reply == "" {
+		return Order{}, fault.InvalidField("reply", fault.Required)
+	}
+	if utf8.RuneCountInString(reply) > casework.MaxNote {
+		return Order{}, fault.InvalidField("reply", fault.TooLong, casework.MaxNote)
+	}
+	var out Order
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		o, err := s.order(ctx, tx, "o.number = $1", number)
+		if err != nil {
+			return err
+		}
+		if !s.sees(actor, o) {
+			return fault.NotFoundf("supervision order " + number)
+		}
+		if actor.UnitID != o.ToUnitID || !actor.CaseWorker() {
+			return fault.New(fault.Forbidden, "forbidden", msgNotYours)
+		}
+		if o.State != Open {
+			return fault.New(fault.Conflict, "order-not-open", msgNotOpen, o.Number, stateLabel(o.State, i18n.ZH))
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE supervision_orders SET state = $1, replied_at = $2, replied_by = $3, reply = $4
+			WHERE id = $5`, Replied, now.UnixMicro(), actor.UserID, reply, o.ID); err != nil {
+			return fmt.Errorf("reply to %s: %w", number, err)
+		}
+		if err := s.timers.Set(ctx, tx, OrderDue, o.ID, time.Time{}); err != nil {
+			return err
+		}
+		c, err := s.cases.Load(ctx, tx, o.CaseID)
+		if err != nil {
+			return err
+		}
+		if err := s.cases.Record(ctx, tx, actor, c, casework.SuperviseReply, o.Number+"："+reply); err != nil {
+			return err
+		}
+		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: o.FromUnitID, Kind: "supervision.replied", CaseID: c.ID,
+			OrderID: o.ID, Title: msgReplied.Format(i18n.ZH, o.Number+" "+c.Number), Body: reply}); err != nil {
+			return err
+		}
+		if err := s.notify.Emit(ctx, tx, notify.Event{Type: "supervision.replied", CaseID: c.ID, CaseNumber: c.Number,
+			Data: map[string]any{"order": o.Number}}); err != nil {
+			return err
+		}
+		if err := s.audit.Append(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID,
+			Action: "supervision.reply", ObjectType: "supervision_order", ObjectID: o.Number, RemoteAddr: actor.RemoteAddr}); err != nil {
+			return err
+		}
+		out, err = s.order(ctx, tx, "o.id = $1", o.ID)
+		return err
+	})
+	if err != nil && fault.KindOf(err) == fault.Forbidden {
+		err = s.audit.Refuse(ctx, s.db, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID,
+			Action: "supervision.reply", ObjectType: "supervision_order", ObjectID: number, RemoteAddr: actor.RemoteAddr}, err)
+	}
+	return out, err
+}
+
+// States of orders in display order.
+var States = []struct {
+	State State
+	Name  i18n.Message
+}{
+	{Open, i18n.M("待回复", "Awaiting reply")},
+	{Replied, i18n.M("已回复", "Replied")},
+	{Breached, i18n.M("逾期未回复", "Not answered in time")},
+	{Noted, i18n.M("已通报", "Noted")},
+}
+
+func stateLabel(st State, lang i18n.Lang) string {
+	for _, x := range States {
+		if x.State == st {
+			return x.Name.Format(lang)
+		}
+	}
+	return string(st)
+}
+
+// sees reports whether actor may see an order: one of its units is in scope.
+func (s *Service) sees(actor access.Actor, o Order) bool {
+	return actor.System || (actor.CaseWorker() && (actor.Scope.Contains(o.ToUnitID) || actor.Scope.Contains(o.FromUnitID)))
+}
+
+const orderColumns = `o.id, o.number, o.case_id, c.number, o.kind, o.automatic, o.level, COALESCE(o.parent_id, 0),
+	o.from_unit_id, o.to_unit_id, COALESCE(o.issued_by, 0), o.issued_at, o.reason, o.reply_due_at, o.state,
+	o.replied_at, COALESCE(o.replied_by, 0), o.reply`
+
+func scanOrder(sc interface{ Scan(...any) error }) (Order, error) {
+	var o Order
+	var issued, due int64
+	var replied sql.NullInt64
+	if err := sc.Scan(&o.ID, &o.Number, &o.CaseID, &o.CaseNumber, &o.Kind, &o.Automatic, &o.Level, &o.ParentID,
+		&o.FromUnitID, &o.ToUnitID, &o.IssuedBy, &issued, &o.Reason, &due, &o.State, &replied, &o.RepliedBy, &o.Reply); err != nil {
+		return Order{}, err
+	}
+	o.IssuedAt, o.RepliedAt = time.UnixMicro(issued), db.Time(replied)
+	if due != 0 {
+		o.ReplyDueAt = time.UnixMicro(due)
+	}
+	return o, nil
+}
+
+func (s *Service) order(ctx context.Context, q db.Querier, where string, arg any) (Order, error) {
+	o, err := scanOrder(q.QueryRowContext(ctx, "SELECT "+orderColumns+
+		" FROM supervision_orders o JOIN cases c ON c.id = o.case_id WHERE "+where, arg))
+	if db.IsNotFound(err) {
+		return Order{}, fault.NotFoundf(fmt.Sprint("supervision order ", arg))
+	}
+	return o, err
+}
+
+// Get returns an order the actor may see.
+func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (Order, error) {
+	o, err := s.order(ctx, s.db, "o.number = $1", number)
+	if err != nil || !s.sees(actor, o) {
+		return Order{}, fault.NotFoundf("supervision order " + number)
+	}
+	return o, nil
+}
+
+// Filter narrows the ledger.
+type Filter struct {
+	UnitID     int64 // orders to or from this unit
+	State      State
+	CaseNumber string
+	From, To   time.Time // issued in [From, To)
+	Before     int64     // page: orders older than this id
+	Limit      int
+}
+
+// Ledger lists the orders the actor may see, newest first: the ledger of a
+// unit's supervision (督办台账).
+func (s *Service) Ledger(ctx context.Context, actor access.Actor, f Filter) ([]Order, error) {
+	if !actor.System && !actor.CaseWorker() {
+		return nil, fault.New(fault.Forbidden, "forbidden", msgNotSupervisor)
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if !actor.Scope.All && !actor.System {
+		ph := make([]string, len(actor.Scope.Units))
+		for i, u := range actor.Scope.Units {
+			ph[i] = arg(u)
+		}
+		if len(ph) == 0 {
+			return []Order{}, nil
+		}
+		list := strings.Join(ph, ", ")
+		where = append(where, "(o.to_unit_id IN ("+list+") OR o.from_unit_id IN ("+list+"))")
+	}
+	if f.UnitID != 0 {
+		u := arg(f.UnitID)
+		where = append(where, "(o.to_unit_id = "+u+" OR o.from_unit_id = "+u+")")
+	}
+	if f.State != "" {
+		where = append(where, "o.state = "+arg(f.State))
+	}
+	if f.CaseNumber != "" {
+		where = append(where, "c.number = "+arg(f.CaseNumber))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "o.issued_at >= "+arg(f.From.UnixMicro()))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "o.issued_at < "+arg(f.To.UnixMicro()))
+	}
+	if f.Before > 0 {
+		where = append(where, "o.id < "+arg(f.Before))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	q := "SELECT " + orderColumns + " FROM supervision_orders o JOIN cases c ON c.id = o.case_id"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(" ORDER BY o.id DESC LIMIT %d", limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("supervision ledger: %w", err)
+	}
+	defer rows.Close()
+	out := []Order{}
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("supervision ledger: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,296 @@
+package supervision_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/app"
+	"pingan/internal/apptest"
+	"pingan/internal/audit"
+	"pingan/internal/casework"
+	"pingan/internal/deadline"
+	"pingan/internal/fault"
+	"pingan/internal/notify"
+	"pingan/internal/supervision"
+)
+
+var ctx = context.Background()
+
+// dispatched takes in a complaint and dispatches it to 江头街道.
+func dispatched(t *testing.T, env *apptest.Env) casework.Case {
+	t.Helper()
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
+		Channel: "hotline", Body: "江头北路路灯不亮已一周", Nature: "complaint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0102001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "intake"), res.Case.Number, casework.Register, casework.ActionInput{CategoryID: cat.ID}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), res.Case.Number, casework.Dispatch,
+		casework.ActionInput{UnitID: env.Unit(t, "350206004")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func inbox(t *testing.T, env *apptest.Env, user string) []notify.Item {
+	t.Helper()
+	p, err := env.App.Notify.Inbox(ctx, env.Actor(t, user), false, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Items
+}
+
+func timeline(t *testing.T, env *apptest.Env, number string) []casework.Entry {
+	t.Helper()
+	tl, err := env.App.Cases.Timeline(ctx, access.System("test"), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tl
+}
+
+func orders(t *testing.T, env *apptest.Env, number string) []supervision.Order {
+	t.Helper()
+	os, err := env.App.Supervision.Ledger(ctx, access.System("test"), supervision.Filter{CaseNumber: number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return os
+}
+
+// The whole supervision chain, driven by the clock: yellow → reminder, red →
+// automatic order from the district committee, unanswered → escalation to
+// the street office's superior. Each fires once.
+func TestWarningOrderAndEscalation(t *testing.T) {
+	env := apptest.New(t)
+	c := dispatched(t, env)
+	if c.Status(env.Clock.Now()) != deadline.Green || c.WarnAt.IsZero() {
+		t.Fatalf("a fresh dispatch: %s, warn %v", c.Status(env.Clock.Now()), c.WarnAt)
+	}
+	// Signing moves the running deadline from signing to handling.
+	c, err := env.App.Cases.Do(ctx, env.Actor(t, "jiangtou"), c.Number, casework.Sign, casework.ActionInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.DeadlineAt.Equal(c.DueAt) {
+		t.Fatalf("after signing the running deadline is %v, want the handling deadline %v", c.DeadlineAt, c.DueAt)
+	}
+	if n := env.Fire(t); n != 0 {
+		t.Fatalf("%d timers fired before anything was due", n)
+	}
+	// Yellow.
+	env.Clock.Advance(c.WarnAt.Sub(env.Clock.Now()) + time.Minute)
+	if n := env.Fire(t); n != 1 {
+		t.Fatalf("at the warning time %d timers fired, want 1", n)
+	}
+	if n := env.Fire(t); n != 0 {
+		t.Fatalf("the warning fired again: %d", n)
+	}
+	items := inbox(t, env, "jiangtou")
+	if len(items) < 2 || items[0].Kind != "case.warning" || !strings.Contains(items[0].Title, c.Number) {
+		t.Fatalf("江头街道's inbox: %+v", items)
+	}
+	// Red: an automatic order from 湖里区委政法委 to 江头街道.
+	env.Clock.Advance(c.DeadlineAt.Sub(env.Clock.Now()) + time.Minute)
+	if n := env.Fire(t); n != 1 {
+		t.Fatalf("at the deadline %d timers fired, want 1", n)
+	}
+	os := orders(t, env, c.Number)
+	if len(os) != 1 {
+		t.Fatalf("%d orders, want 1", len(os))
+	}
+	o := os[0]
+	if !o.Automatic || o.Kind != supervision.Formal || o.State != supervision.Open || o.Level != 1 ||
+		o.FromUnitID != env.Unit(t, "PLC-350206") || o.ToUnitID != env.Unit(t, "350206004") {
+		t.Fatalf("automatic order %+v", o)
+	}
+	// Reply time: the default policy's 2 working days.
+	if o.ReplyDueAt.Sub(o.IssuedAt) < 24*time.Hour {
+		t.Errorf("reply due %v after issue", o.ReplyDueAt.Sub(o.IssuedAt))
+	}
+	// Unanswered: breached, and a level-2 order to 湖里区 from the city committee.
+	env.Clock.Advance(o.ReplyDueAt.Sub(env.Clock.Now()) + time.Minute)
+	if n := env.Fire(t); n != 1 {
+		t.Fatalf("at the reply deadline %d timers fired, want 1", n)
+	}
+	os = orders(t, env, c.Number)
+	if len(os) != 2 || os[1].State != supervision.Breached || os[0].Level != 2 ||
+		os[0].ToUnitID != env.Unit(t, "350206") || os[0].FromUnitID != env.Unit(t, "PLC-350200") || os[0].ParentID != os[1].ID {
+		t.Fatalf("after the breach: %+v", os)
+	}
+	var told int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM notifications WHERE unit_id = $1 AND kind = 'supervision.escalated'",
+		env.Unit(t, "350206")).Scan(&told); err != nil || told != 1 {
+		t.Errorf("湖里区 was told %d times of the escalation (%v)", told, err)
+	}
+	var acts []string
+	for _, e := range timeline(t, env, c.Number) {
+		acts = append(acts, string(e.Action))
+	}
+	if got := strings.Join(acts, ","); !strings.HasSuffix(got, "sign,warn,supervise,supervise,escalate") {
+		t.Errorf("timeline %s", got)
+	}
+	recs, _ := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ObjectType: "supervision_order"})
+	if len(recs) != 3 { // issue, issue (escalated), escalate
+		t.Errorf("%d audit records for supervision, want 3", len(recs))
+	}
+}
+
+func TestReplyStopsEscalation(t *testing.T) {
+	env := apptest.New(t)
+	c := dispatched(t, env)
+	env.Clock.Advance(c.DeadlineAt.Sub(env.Clock.Now()) + time.Minute)
+	if n := env.Fire(t); n != 2 { // the warning (skipped: already red) and the overdue order
+		t.Fatalf("fired %d", n)
+	}
+	if items := inbox(t, env, "jiangtou"); items[0].Kind != "supervision.issued" {
+		t.Errorf("a red case gets an order, not a yellow reminder: %+v", items[0])
+	}
+	o := orders(t, env, c.Number)[0]
+	if _, err := env.App.Supervision.Reply(ctx, env.Actor(t, "gulangyu"), o.Number, "不是我们"); fault.KindOf(err) != fault.NotFound {
+		t.Errorf("reply from outside scope: %v", err)
+	}
+	if _, err := env.App.Supervision.Reply(ctx, env.Actor(t, "supervisor"), o.Number, "x"); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("reply from the issuing side: %v", err)
+	}
+	r, err := env.App.Supervision.Reply(ctx, env.Actor(t, "jiangtou"), o.Number, "已安排维修，明日完成")
+	if err != nil || r.State != supervision.Replied || r.RepliedBy != env.Actor(t, "jiangtou").UserID {
+		t.Fatalf("reply: %+v %v", r, err)
+	}
+	if _, err := env.App.Supervision.Reply(ctx, env.Actor(t, "jiangtou"), o.Number, "again"); fault.KindOf(err) != fault.Conflict {
+		t.Errorf("second reply: %v", err)
+	}
+	env.Clock.Advance(30 * 24 * time.Hour)
+	if n := env.Fire(t); n != 0 {
+		t.Errorf("a replied order still fired %d timers", n)
+	}
+	if len(orders(t, env, c.Number)) != 1 {
+		t.Error("a replied order escalated")
+	}
+	if items := inbox(t, env, "huli"); len(items) != 1 || items[0].Kind != "supervision.replied" {
+		t.Errorf("the committee learns of the reply: %+v", items)
+	}
+}
+
+// A clock that stopped or moved leaves its old timers without effect.
+func TestStaleTimersAreCancelled(t *testing.T) {
+	env := apptest.New(t)
+	c := dispatched(t, env)
+	h := env.Actor(t, "jiangtou")
+	if _, err := env.App.Cases.Do(ctx, h, c.Number, casework.Sign, casework.ActionInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Cases.Do(ctx, h, c.Number, casework.ReportBack, casework.ActionInput{Note: "已修复"}); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(60 * 24 * time.Hour)
+	if n := env.Fire(t); n != 0 {
+		t.Errorf("%d timers fired for a case that was reported back in time", n)
+	}
+	var pending int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL").Scan(&pending); err != nil || pending != 0 {
+		t.Errorf("%d timers still pending (%v)", pending, err)
+	}
+}
+
+func TestSuspensionStopsTheClock(t *testing.T) {
+	env := apptest.New(t)
+	c := dispatched(t, env)
+	sup := env.Actor(t, "supervisor")
+	if _, err := env.App.Cases.Do(ctx, sup, c.Number, casework.Suspend, casework.ActionInput{Reason: "等待鉴定"}); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(40 * 24 * time.Hour)
+	if n := env.Fire(t); n != 0 {
+		t.Errorf("a suspended case's timers fired: %d", n)
+	}
+	c2, err := env.App.Cases.Do(ctx, sup, c.Number, casework.Resume, casework.ActionInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c2.DueAt.Sub(c.DueAt); d != 40*24*time.Hour || c2.Status(env.Clock.Now()) != deadline.Green {
+		t.Errorf("after 40 days suspended the deadline moved %v; status %s", d, c2.Status(env.Clock.Now()))
+	}
+}
+
+func TestManualOrdersAndLedger(t *testing.T) {
+	env := apptest.New(t)
+	c := dispatched(t, env)
+	o, err := env.App.Supervision.Issue(ctx, env.Actor(t, "huli"), c.Number, supervision.IssueInput{Kind: supervision.Interview, Reason: "约谈街道分管领导"})
+	if err != nil || o.State != supervision.Open || o.FromUnitID != env.Unit(t, "PLC-350206") || o.Automatic {
+		t.Fatalf("interview: %+v %v", o, err)
+	}
+	n, err := env.App.Supervision.Issue(ctx, env.Actor(t, "supervisor"), c.Number, supervision.IssueInput{Kind: supervision.Notice, Reason: "全市通报"})
+	if err != nil || n.State != supervision.Noted || !n.ReplyDueAt.IsZero() {
+		t.Fatalf("notice: %+v %v", n, err)
+	}
+	for user, want := range map[string]fault.Kind{"jiangtou": fault.Forbidden, "gulangyu": fault.NotFound, "leader": fault.Forbidden} {
+		if _, err := env.App.Supervision.Issue(ctx, env.Actor(t, user), c.Number, supervision.IssueInput{Kind: supervision.Remind, Reason: "x"}); fault.KindOf(err) != want {
+			t.Errorf("%s issues: %v, want %v", user, err, want)
+		}
+	}
+	if _, err := env.App.Supervision.Issue(ctx, env.Actor(t, "supervisor"), c.Number, supervision.IssueInput{Kind: "scold", Reason: ""}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("bad kind and no reason: %v", err)
+	}
+	for user, want := range map[string]int{"supervisor": 2, "huli": 2, "jiangtou": 2, "gulangyu": 0, "jiangtou.police": 0} {
+		os, err := env.App.Supervision.Ledger(ctx, env.Actor(t, user), supervision.Filter{})
+		if err != nil || len(os) != want {
+			t.Errorf("%s's ledger: %d orders (%v), want %d", user, len(os), err, want)
+		}
+	}
+	if _, err := env.App.Supervision.Get(ctx, env.Actor(t, "gulangyu"), o.Number); fault.KindOf(err) != fault.NotFound {
+		t.Errorf("order outside scope: %v", err)
+	}
+	os, _ := env.App.Supervision.Ledger(ctx, env.Actor(t, "supervisor"), supervision.Filter{State: supervision.Open})
+	if len(os) != 1 || os[0].Number != o.Number {
+		t.Errorf("open orders: %+v", os)
+	}
+}
+
+// Two pingan nodes on one database: every due timer fires exactly once,
+// whichever node claims it.
+func TestTwoNodesFireEachTimerOnce(t *testing.T) {
+	env := apptest.New(t)
+	nodes := []*app.App{env.App, env.Node(t), env.Node(t)}
+	const cases = 40
+	for range cases {
+		dispatched(t, env)
+	}
+	env.Clock.Advance(40 * 24 * time.Hour) // every warning and deadline is due
+	var wg sync.WaitGroup
+	fired := make([]int, len(nodes))
+	for i, node := range nodes {
+		wg.Go(func() {
+			n, err := node.Timers.FireDue(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			fired[i] = n
+		})
+	}
+	wg.Wait()
+	if fired[0]+fired[1]+fired[2] != 2*cases {
+		t.Errorf("nodes fired %v timers, want %d in all", fired, 2*cases)
+	}
+	var orderCount, firedRows int
+	if err := env.App.DB.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM supervision_orders),
+		(SELECT COUNT(*) FROM timers WHERE fired_at IS NOT NULL)`).Scan(&orderCount, &firedRows); err != nil {
+		t.Fatal(err)
+	}
+	if orderCount != cases || firedRows != 2*cases {
+		t.Errorf("%d orders and %d fired timers for %d overdue cases", orderCount, firedRows, cases)
+	}
+	t.Logf("node shares: %v", fired)
+}
