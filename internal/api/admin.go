@@ -80,7 +80,7 @@ func (a *API) createUnit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.dir.flush()
+	a.dir.Flush()
 	return writeJSON(w, http.StatusCreated, unitView(u, a.loc))
 }
 
@@ -97,7 +97,7 @@ func (a *API) updateUnit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.dir.flush()
+	a.dir.Flush()
 	return writeJSON(w, http.StatusOK, unitView(u, a.loc))
 }
 
@@ -111,7 +111,7 @@ func (a *API) retireUnit(retired bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		a.dir.flush()
+		a.dir.Flush()
 		return writeJSON(w, http.StatusOK, unitView(u, a.loc))
 	}
 }
@@ -141,7 +141,7 @@ func (a *API) createNature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.dir.flush()
+	a.dir.Flush()
 	return writeJSON(w, http.StatusCreated, natureView(n, a.loc))
 }
 
@@ -154,7 +154,7 @@ func (a *API) updateNature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.dir.flush()
+	a.dir.Flush()
 	return writeJSON(w, http.StatusOK, natureView(n, a.loc))
 }
 
@@ -164,7 +164,7 @@ func (a *API) retireNature(retired bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		a.dir.flush()
+		a.dir.Flush()
 		return writeJSON(w, http.StatusOK, natureView(n, a.loc))
 	}
 }
@@ -175,7 +175,7 @@ func (a *API) listCategories(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.dir.get(r.Context())
+	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}
@@ -187,8 +187,8 @@ func (a *API) listCategories(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) writeCategory(w http.ResponseWriter, r *http.Request, c catalog.Category, status int) error {
-	a.dir.flush()
-	n, err := a.dir.get(r.Context())
+	a.dir.Flush()
+	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (a *API) getCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.dir.get(r.Context())
+	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func (a *API) deleteCategory(w http.ResponseWriter, r *http.Request) error {
 	if err := a.cat.DeleteCategory(r.Context(), actorOf(r), id); err != nil {
 		return err
 	}
-	a.dir.flush()
+	a.dir.Flush()
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

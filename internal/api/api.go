@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"pingan/internal/directory"
 	"strings"
 	"sync"
 	"time"
@@ -41,9 +42,11 @@ type Deps struct {
 	Policies *deadline.Service
 	Super    *supervision.Service
 	Notify   *notify.Service
-	Log      *slog.Logger
-	Location *time.Location
-	Now      func() time.Time
+	// Directory names things in responses; nil makes a private one.
+	Directory *directory.Directory
+	Log       *slog.Logger
+	Location  *time.Location
+	Now       func() time.Time
 }
 
 // API serves /api/v1.
@@ -60,7 +63,7 @@ type API struct {
 	log   *slog.Logger
 	loc   *time.Location
 	now   func() time.Time
-	dir   *directory
+	dir   *directory.Directory
 
 	// openAPIDoc renders the OpenAPI document once.
 	openAPIDoc func() ([]byte, error)
@@ -79,7 +82,10 @@ func New(d Deps) *API {
 	}
 	a := &API{db: d.DB, org: d.Org, cat: d.Catalog, cases: d.Cases, audit: d.Audit, cal: d.Calendar, pol: d.Policies,
 		sup: d.Super, ntf: d.Notify, log: d.Log, loc: d.Location, now: d.Now,
-		dir: &directory{org: d.Org, cat: d.Catalog, policies: d.Policies}}
+		dir: d.Directory}
+	if a.dir == nil {
+		a.dir = directory.New(d.Org, d.Catalog, d.Policies)
+	}
 	a.openAPIDoc = sync.OnceValues(func() ([]byte, error) { return json.MarshalIndent(a.OpenAPI(), "", "  ") })
 	return a
 }

@@ -118,7 +118,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.dir.get(r.Context())
+	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.dir.get(r.Context())
+	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func (a *API) writeCase(w http.ResponseWriter, r *http.Request, number string, s
 	if err != nil {
 		return err
 	}
-	n, err := a.dir.get(r.Context())
+	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.dir.get(r.Context())
+	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 	out := []TimelineEntry{}
 	for _, e := range es {
 		v := TimelineEntry{ID: e.ID, At: e.At.In(a.loc), Action: e.Action, ActionName: casework.ActionNames[e.Action].Format(lang),
-			FromState: string(e.FromState), ToState: e.ToState, Note: e.Note, Changes: e.Changes, Unit: n.unitRef(e.UnitID)}
+			FromState: string(e.FromState), ToState: e.ToState, Note: e.Note, Changes: e.Changes, Unit: unitRef(n, e.UnitID)}
 		if e.ActorID != 0 {
 			v.Actor = &UserRef{ID: e.ActorID, Name: e.ActorName}
 		}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"pingan/internal/directory"
 	"strconv"
 	"time"
 
@@ -354,7 +355,7 @@ func (a *API) createPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.dir.flush()
+	a.dir.Flush()
 	return writeJSON(w, http.StatusCreated, policyView(p, a.loc))
 }
 
@@ -371,7 +372,7 @@ func (a *API) updatePolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.dir.flush()
+	a.dir.Flush()
 	return writeJSON(w, http.StatusOK, policyView(p, a.loc))
 }
 
@@ -385,14 +386,14 @@ func (a *API) retirePolicy(retired bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		a.dir.flush()
+		a.dir.Flush()
 		return writeJSON(w, http.StatusOK, policyView(p, a.loc))
 	}
 }
 
-func (a *API) orderView(n *names, o supervision.Order, lang i18n.Lang) OrderView {
+func (a *API) orderView(n *directory.Names, o supervision.Order, lang i18n.Lang) OrderView {
 	v := OrderView{Number: o.Number, Case: o.CaseNumber, Kind: string(o.Kind), Automatic: o.Automatic, Level: o.Level,
-		FromUnit: n.unitRef(o.FromUnitID), ToUnit: n.unitRef(o.ToUnitID), IssuedAt: o.IssuedAt.In(a.loc), Reason: o.Reason,
+		FromUnit: unitRef(n, o.FromUnitID), ToUnit: unitRef(n, o.ToUnitID), IssuedAt: o.IssuedAt.In(a.loc), Reason: o.Reason,
 		ReplyDueAt: ptrTime(o.ReplyDueAt, a.loc), State: string(o.State), RepliedAt: ptrTime(o.RepliedAt, a.loc), Reply: o.Reply}
 	for _, k := range supervision.Kinds {
 		if k.Kind == o.Kind {
@@ -403,7 +404,7 @@ func (a *API) orderView(n *names, o supervision.Order, lang i18n.Lang) OrderView
 }
 
 func (a *API) writeOrder(w http.ResponseWriter, r *http.Request, o supervision.Order, status int) error {
-	n, err := a.dir.get(r.Context())
+	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}
@@ -471,7 +472,7 @@ func (a *API) ledger(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.dir.get(r.Context())
+	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"pingan/internal/directory"
 	"time"
 
 	"pingan/internal/access"
@@ -326,22 +327,22 @@ func ptrID(id int64) *int64 {
 	return &id
 }
 
-func (n *names) unitRef(id int64) *UnitRef {
+func unitRef(n *directory.Names, id int64) *UnitRef {
 	if id == 0 {
 		return nil
 	}
-	u, ok := n.units[id]
+	u, ok := n.Units[id]
 	if !ok {
 		return &UnitRef{ID: id}
 	}
 	return &UnitRef{ID: id, Code: u.Code, Name: u.Name}
 }
 
-func (n *names) userRef(id int64) *UserRef {
+func userRef(n *directory.Names, id int64) *UserRef {
 	if id == 0 {
 		return nil
 	}
-	return &UserRef{ID: id, Name: n.users[id]}
+	return &UserRef{ID: id, Name: n.Users[id]}
 }
 
 func location(p *casework.Point) *Location {
@@ -360,13 +361,13 @@ func stateLabel(s casework.State, lang i18n.Lang) string {
 	return string(s)
 }
 
-func (a *API) caseView(n *names, c casework.Case, lang i18n.Lang, now time.Time) Case {
+func (a *API) caseView(n *directory.Names, c casework.Case, lang i18n.Lang, now time.Time) Case {
 	loc := a.loc
 	v := Case{
 		Number: c.Number, Title: c.Title, State: c.State, StateName: stateLabel(c.State, lang),
 		Nature: ptrStr(c.Nature), Priority: string(c.Priority), Channel: string(c.Channel),
-		IntakeUnit: n.unitRef(c.IntakeUnitID), JurisdictionUnit: n.unitRef(c.JurisdictionUnitID),
-		HandlingUnit: n.unitRef(c.HandlingUnitID), Handler: n.userRef(c.HandlerID),
+		IntakeUnit: unitRef(n, c.IntakeUnitID), JurisdictionUnit: unitRef(n, c.JurisdictionUnitID),
+		HandlingUnit: unitRef(n, c.HandlingUnitID), Handler: userRef(n, c.HandlerID),
 		DivisionCode: ptrStr(c.DivisionCode), Address: c.Address, Location: location(c.Location),
 		ReceivedAt: c.ReceivedAt.In(loc), SignDueAt: ptrTime(c.SignDueAt, loc), DueAt: ptrTime(c.DueAt, loc),
 		RequestedDueAt: ptrTime(c.RequestedDueAt, loc), SuspendedAt: ptrTime(c.SuspendedAt, loc),
@@ -376,33 +377,33 @@ func (a *API) caseView(n *names, c casework.Case, lang i18n.Lang, now time.Time)
 		ExtensionCount: c.ExtensionCount, ReportCount: c.ReportCount, RepeatCount: c.RepeatCount(),
 		Satisfaction: ptrStr(c.Satisfaction), Resolved: c.Resolved, Version: c.Version,
 	}
-	if nat, ok := n.natures[c.Nature]; ok {
+	if nat, ok := n.Natures[c.Nature]; ok {
 		v.NatureName = nat.Label(lang)
 	}
 	if !c.DeadlineAt.IsZero() {
 		left := int64(c.DeadlineAt.Sub(now).Seconds())
 		v.TimeLeft = &left
 	}
-	if p, ok := n.policies[c.PolicyID]; ok {
+	if p, ok := n.Policies[c.PolicyID]; ok {
 		v.Policy = &PolicyRef{ID: p.ID, Name: p.Name}
 	}
-	if cat, ok := n.cats[c.CategoryID]; ok {
-		v.Category = &CategoryRef{ID: cat.ID, Code: cat.Code, Name: cat.Name, Path: n.categoryPath(cat.ID)}
+	if cat, ok := n.Cats[c.CategoryID]; ok {
+		v.Category = &CategoryRef{ID: cat.ID, Code: cat.Code, Name: cat.Name, Path: n.CategoryPath(cat.ID)}
 	}
 	return v
 }
 
-func (a *API) reportView(n *names, r casework.Report) Report {
+func (a *API) reportView(n *directory.Names, r casework.Report) Report {
 	return Report{
 		ID: r.ID, Channel: string(r.Channel), SourceRef: r.SourceRef, Title: r.Title, Body: r.Body,
 		Reporter: Reporter{Name: r.ReporterName, Phone: r.PhoneMasked, IDNumber: r.IDMasked,
 			HasPhone: r.HasPhone, HasIDNumber: r.HasIDNumber},
 		OccurredAt: ptrTime(r.OccurredAt, a.loc), ReceivedAt: r.ReceivedAt.In(a.loc), Address: r.Address,
-		Location: location(r.Location), DivisionCode: ptrStr(r.DivisionCode), IntakeUnit: n.unitRef(r.IntakeUnitID),
+		Location: location(r.Location), DivisionCode: ptrStr(r.DivisionCode), IntakeUnit: unitRef(n, r.IntakeUnitID),
 	}
 }
 
-func (a *API) detailView(n *names, d casework.Detail, lang i18n.Lang, now time.Time) CaseDetail {
+func (a *API) detailView(n *directory.Names, d casework.Detail, lang i18n.Lang, now time.Time) CaseDetail {
 	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed,
 		Reports: []Report{}, Attachments: []Attachment{}, Links: []Link{}}
 	if v.AllowedActions == nil {
@@ -433,10 +434,10 @@ func natureView(x catalog.Nature, loc *time.Location) Nature {
 		RetiredAt: ptrTime(x.RetiredAt, loc)}
 }
 
-func categoryView(n *names, c catalog.Category, loc *time.Location) Category {
+func categoryView(n *directory.Names, c catalog.Category, loc *time.Location) Category {
 	path := c.Name
 	if n != nil {
-		path = n.categoryPath(c.ID)
+		path = n.CategoryPath(c.ID)
 	}
 	return Category{ID: c.ID, ParentID: ptrID(c.ParentID), Code: c.Code, Domain: c.Domain, Level: c.Level,
 		Name: c.Name, NameEN: c.NameEN, Path: path, Sort: c.Sort, RetiredAt: ptrTime(c.RetiredAt, loc)}

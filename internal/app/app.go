@@ -13,12 +13,14 @@ import (
 
 	"pingan/internal/api"
 	"pingan/internal/audit"
+	"pingan/internal/auth"
 	"pingan/internal/calendar"
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
 	"pingan/internal/config"
 	"pingan/internal/db"
 	"pingan/internal/deadline"
+	"pingan/internal/directory"
 	"pingan/internal/notify"
 	"pingan/internal/org"
 	"pingan/internal/secret"
@@ -44,6 +46,9 @@ type App struct {
 	Timers      *timer.Service
 	Notify      *notify.Service
 	Supervision *supervision.Service
+	Auth        *auth.Service
+	// Directory names units, categories and users for lists and pages.
+	Directory *directory.Directory
 }
 
 // Option adjusts how an App is built.
@@ -102,6 +107,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Cases = casework.NewService(casework.Deps{DB: d, Audit: a.Audit, Keys: keys, Org: a.Org, Catalog: a.Catalog,
 		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify,
 		Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location()}, Now: now})
+	a.Auth = auth.NewService(d, a.Audit, a.Org, keys, now)
 	a.Supervision = supervision.NewService(supervision.Deps{DB: d, Audit: a.Audit, Org: a.Org, Cases: a.Cases,
 		Notify: a.Notify, Timers: a.Timers, Calendar: a.Calendar, Policies: a.Policies, Location: cfg.Location(), Now: now})
 	if n, err := a.Org.SeedXiamen(ctx); err != nil {
@@ -124,8 +130,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	} else if n > 0 {
 		log.Info("deadline policies seeded", "policies", n)
 	}
+	a.Directory = directory.New(a.Org, a.Catalog, a.Policies)
 	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
-		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify,
+		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Directory: a.Directory,
 		Location: cfg.Location(), Now: now})
 	return a, nil
 }

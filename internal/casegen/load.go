@@ -11,6 +11,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/casework"
 	"pingan/internal/db"
+	"pingan/internal/search"
 )
 
 // BatchSize is how many cases one transaction loads.
@@ -178,6 +179,13 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 		if err := bulkInsert(ctx, tx, t); err != nil {
 			return err
 		}
+	}
+	docs := make([]search.Doc, len(batch))
+	for i, b := range batch {
+		docs[i] = search.Doc{CaseID: b.Case.ID, Text: search.Text(b.Case.Title, b.Case.Address, b.Report.Body)}
+	}
+	if err := search.BulkIndex(ctx, tx, docs); err != nil {
+		return err
 	}
 	// SQLite assigned the ids by appending; they must be the ones the rows
 	// above refer to.

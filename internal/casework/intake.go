@@ -17,6 +17,7 @@ import (
 	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/search"
 )
 
 // ReportInput is one contact to take in.
@@ -66,7 +67,7 @@ const (
 	MaxAddress     = 300
 	MaxNote        = 5000
 	MaxAttachments = 20
-	MaxAttachment  = 100 << 20
+	MaxAttachment  = 20 << 20
 )
 
 var (
@@ -403,6 +404,9 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 	if err != nil {
 		return IntakeResult{}, err
 	}
+	if err := search.Index(ctx, tx, c.ID, search.Text(c.Title, c.Address, in.Body)); err != nil {
+		return IntakeResult{}, err
+	}
 	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
 		Action: Receive, ToState: Received, Note: in.Title}); err != nil {
 		return IntakeResult{}, err
@@ -432,6 +436,9 @@ func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, 
 		return IntakeResult{}, err
 	}
 	if _, err := insertAttachments(ctx, tx, c.ID, rep.ID, 0, actor.UserID, now, in.Attachments); err != nil {
+		return IntakeResult{}, err
+	}
+	if err := s.reindex(ctx, tx, c); err != nil {
 		return IntakeResult{}, err
 	}
 	before := c.ReportCount

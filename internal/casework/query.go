@@ -16,6 +16,7 @@ import (
 	"pingan/internal/deadline"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/search"
 )
 
 const reportColumns = `id, case_id, channel, COALESCE(source_ref, ''), title, body, reporter_name, phone_masked, id_masked,
@@ -175,6 +176,11 @@ type Filter struct {
 	From, To     time.Time         // received in [From, To)
 	Overdue      *bool             // the running deadline has passed (same as Statuses red)
 	Statuses     []deadline.Status // colours of the running clock
+	// PendingExtension: only cases with an extension request to decide.
+	PendingExtension bool
+	// Text is a full-text query over the cases' titles, reports and
+	// addresses (package search): every word must occur.
+	Text string
 	Sort         string            // "-received" (default, newest first) or "due" (nearest running deadline first)
 	Cursor       string
 	Limit        int
@@ -196,67 +202,73 @@ var msgBadCursor = i18n.M("分页游标无效，请从第一页重新开始", "i
 // Sorts lists the orders List supports.
 var Sorts = []string{"-received", "due"}
 
-// List returns cases in actor's scope matching f, one page at a time
-// (keyset pagination: stable under concurrent inserts, no OFFSET scans).
-func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page, error) {
-	if !actor.System && !actor.CaseWorker() {
-		return Page{}, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
-	}
-	now := s.now()
-	var where []string
-	var args []any
+// where builds the conditions of a filter in actor's scope; ok is false when
+// the scope is empty (nothing to find).
+func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now time.Time) (conds []string, args []any, ok bool, err error) {
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	if !actor.Scope.All {
+	if !actor.Scope.All && !actor.System {
 		if len(actor.Scope.Units) == 0 {
-			return Page{}, nil
+			return nil, nil, false, nil
 		}
 		ph := make([]string, len(actor.Scope.Units))
 		for i, u := range actor.Scope.Units {
 			ph[i] = arg(u)
 		}
-		where = append(where, "c.id IN (SELECT case_id FROM case_units WHERE unit_id IN ("+strings.Join(ph, ", ")+"))")
+		conds = append(conds, "c.id IN (SELECT case_id FROM case_units WHERE unit_id IN ("+strings.Join(ph, ", ")+"))")
 	}
 	if len(f.States) > 0 {
 		ph := make([]string, len(f.States))
 		for i, st := range f.States {
 			ph[i] = arg(st)
 		}
-		where = append(where, "c.state IN ("+strings.Join(ph, ", ")+")")
+		conds = append(conds, "c.state IN ("+strings.Join(ph, ", ")+")")
 	}
 	if f.UnitID != 0 {
-		where = append(where, "c.handling_unit_id = "+arg(f.UnitID))
+		conds = append(conds, "c.handling_unit_id = "+arg(f.UnitID))
 	}
 	if f.CategoryID != 0 {
 		cat, err := s.cat.Category(ctx, s.db, f.CategoryID)
 		if err != nil {
-			return Page{}, fault.InvalidField("category_id", fault.BadValue, fmt.Sprint(f.CategoryID))
+			return nil, nil, false, fault.InvalidField("category_id", fault.BadValue, fmt.Sprint(f.CategoryID))
 		}
-		where = append(where, "c.category_id IN (SELECT id FROM categories WHERE code LIKE "+arg(cat.Code+"%")+")")
+		conds = append(conds, "c.category_id IN (SELECT id FROM categories WHERE code LIKE "+arg(cat.Code+"%")+")")
 	}
 	if len(f.Natures) > 0 {
 		ph := make([]string, len(f.Natures))
 		for i, n := range f.Natures {
 			ph[i] = arg(n)
 		}
-		where = append(where, "c.nature IN ("+strings.Join(ph, ", ")+")")
+		conds = append(conds, "c.nature IN ("+strings.Join(ph, ", ")+")")
 	}
 	if f.Channel != "" {
-		where = append(where, "c.channel = "+arg(f.Channel))
+		conds = append(conds, "c.channel = "+arg(f.Channel))
 	}
 	if f.Priority != "" {
-		where = append(where, "c.priority = "+arg(f.Priority))
+		conds = append(conds, "c.priority = "+arg(f.Priority))
 	}
 	if f.DivisionCode != "" {
-		where = append(where, "c.division_code LIKE "+arg(f.DivisionCode+"%"))
+		conds = append(conds, "c.division_code LIKE "+arg(f.DivisionCode+"%"))
 	}
 	if !f.From.IsZero() {
-		where = append(where, "c.received_at >= "+arg(f.From.UnixMicro()))
+		conds = append(conds, "c.received_at >= "+arg(f.From.UnixMicro()))
 	}
 	if !f.To.IsZero() {
-		where = append(where, "c.received_at < "+arg(f.To.UnixMicro()))
+		conds = append(conds, "c.received_at < "+arg(f.To.UnixMicro()))
+	}
+	if f.PendingExtension {
+		conds = append(conds, "c.requested_due_at IS NOT NULL")
+	}
+	if strings.TrimSpace(f.Text) != "" {
+		q, err := search.Parse(f.Text)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		cond, a := q.Condition(s.db.Dialect(), len(args)+1)
+		args = append(args, a)
+		conds = append(conds, cond)
 	}
 	// The colours, as deadline.StatusAt defines them, over the stored
 	// running deadline and warning time.
@@ -270,9 +282,9 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 		}
 		if f.Overdue != nil {
 			if *f.Overdue {
-				where = append(where, red)
+				conds = append(conds, red)
 			} else {
-				where = append(where, "(c.deadline_at IS NULL OR c.deadline_at > "+n+")")
+				conds = append(conds, "(c.deadline_at IS NULL OR c.deadline_at > "+n+")")
 			}
 		}
 		if len(f.Statuses) > 0 {
@@ -280,12 +292,49 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 			for _, st := range f.Statuses {
 				c, ok := cond[st]
 				if !ok {
-					return Page{}, fault.InvalidField("status", fault.BadValue, string(st))
+					return nil, nil, false, fault.InvalidField("status", fault.BadValue, string(st))
 				}
 				any = append(any, c)
 			}
-			where = append(where, "("+strings.Join(any, " OR ")+")")
+			conds = append(conds, "("+strings.Join(any, " OR ")+")")
 		}
+	}
+	return conds, args, true, nil
+}
+
+// Count returns how many cases in actor's scope match f.
+func (s *Service) Count(ctx context.Context, actor access.Actor, f Filter) (int, error) {
+	if !actor.System && !actor.CaseWorker() {
+		return 0, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
+	}
+	conds, args, ok, err := s.where(ctx, actor, f, s.now())
+	if err != nil || !ok {
+		return 0, err
+	}
+	q := "SELECT COUNT(*) FROM cases c"
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count cases: %w", err)
+	}
+	return n, nil
+}
+
+// List returns cases in actor's scope matching f, one page at a time
+// (keyset pagination: stable under concurrent inserts, no OFFSET scans).
+func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page, error) {
+	if !actor.System && !actor.CaseWorker() {
+		return Page{}, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
+	}
+	where, args, ok, err := s.where(ctx, actor, f, s.now())
+	if err != nil || !ok {
+		return Page{}, err
+	}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
 	}
 	// Keyset pagination: the sort key and the id.
 	const noDue = math.MaxInt64
@@ -410,4 +459,38 @@ func (s *Service) RevealPersonal(ctx context.Context, actor access.Actor, report
 		return "", err
 	}
 	return plain, nil
+}
+
+// UnitCount is how many cases a unit holds.
+type UnitCount struct {
+	UnitID int64
+	Count  int
+}
+
+// CountByUnit counts the cases in actor's scope matching f by handling unit,
+// most first, at most limit units.
+func (s *Service) CountByUnit(ctx context.Context, actor access.Actor, f Filter, limit int) ([]UnitCount, error) {
+	if !actor.System && !actor.CaseWorker() {
+		return nil, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
+	}
+	conds, args, ok, err := s.where(ctx, actor, f, s.now())
+	if err != nil || !ok {
+		return nil, err
+	}
+	conds = append(conds, "c.handling_unit_id IS NOT NULL")
+	rows, err := s.db.QueryContext(ctx, "SELECT c.handling_unit_id, COUNT(*) FROM cases c WHERE "+strings.Join(conds, " AND ")+
+		fmt.Sprintf(" GROUP BY c.handling_unit_id ORDER BY COUNT(*) DESC, c.handling_unit_id LIMIT %d", limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("count by unit: %w", err)
+	}
+	defer rows.Close()
+	var out []UnitCount
+	for rows.Next() {
+		var u UnitCount
+		if err := rows.Scan(&u.UnitID, &u.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
 }

@@ -16,6 +16,7 @@ import (
 	"pingan/internal/i18n"
 	"pingan/internal/notify"
 	"pingan/internal/org"
+	"pingan/internal/search"
 	"pingan/internal/secret"
 	"pingan/internal/timer"
 )
@@ -334,4 +335,34 @@ func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, before, af
 	}
 	msg.Title = text.Format(i18n.ZH, after.Number+" "+after.Title)
 	return s.notify.Notify(ctx, tx, msg)
+}
+
+// reindex refreshes a case's searchable text: its title, address and every
+// report.
+func (s *Service) reindex(ctx context.Context, tx *db.Tx, c Case) error {
+	reps, err := reportsOf(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	parts := []string{c.Title, c.Address}
+	for _, r := range reps {
+		parts = append(parts, r.Title, r.Address, r.Body)
+	}
+	return search.Index(ctx, tx, c.ID, search.Text(parts...))
+}
+
+// RecordExport audits an export of a list of cases.
+func (s *Service) RecordExport(ctx context.Context, actor access.Actor, query string, rows int) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		return s.audit.Append(ctx, tx, entry(actor, "case.export", "case", "*", audit.OK,
+			map[string]any{"query": query, "rows": rows}))
+	})
+}
+
+// RecordAudit appends an audit record of an action taken elsewhere (pages
+// that read or check things), in its own transaction.
+func (s *Service) RecordAudit(ctx context.Context, actor access.Actor, action, objType, objID string, detail map[string]any) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		return s.audit.Append(ctx, tx, entry(actor, action, objType, objID, audit.OK, detail))
+	})
 }

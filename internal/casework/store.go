@@ -144,9 +144,21 @@ func insertAttachments(ctx context.Context, tx *db.Tx, caseID, reportID, timelin
 	for _, a := range as {
 		att := Attachment{CaseID: caseID, ReportID: reportID, TimelineID: timelineID, Name: a.Name, ContentType: a.ContentType,
 			Size: a.Size, SHA256: a.SHA256, CreatedAt: time.UnixMicro(at.UnixMicro()), CreatedBy: by}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO attachments (case_id, report_id, timeline_id, name, content_type, size, sha256, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, caseID, db.NullID(reportID), db.NullID(timelineID), a.Name,
-			a.ContentType, a.Size, a.SHA256, at.UnixMicro(), db.NullID(by)).Scan(&att.ID); err != nil {
+		// The content is pingan's when a blob with that digest was stored.
+		var stored int
+		if a.SHA256 != "" {
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM attachment_blobs WHERE sha256 = $1 AND size = $2",
+				a.SHA256, a.Size).Scan(&stored); err != nil {
+				return nil, fmt.Errorf("attachment %q: %w", a.Name, err)
+			}
+		}
+		var key any
+		if stored > 0 {
+			key, att.Stored = a.SHA256, true
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO attachments (case_id, report_id, timeline_id, name, content_type, size, sha256, content_key, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, caseID, db.NullID(reportID), db.NullID(timelineID), a.Name,
+			a.ContentType, a.Size, a.SHA256, key, at.UnixMicro(), db.NullID(by)).Scan(&att.ID); err != nil {
 			return nil, fmt.Errorf("attachment %q: %w", a.Name, err)
 		}
 		out = append(out, att)

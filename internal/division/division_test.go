@@ -45,3 +45,31 @@ func TestMatchesSharedData(t *testing.T) {
 		t.Error("internal/division/xiamen_divisions.csv differs from ../shared/data/xiamen_divisions.csv")
 	}
 }
+
+func TestLocate(t *testing.T) {
+	for _, tc := range []struct {
+		lat, lon float64
+		want     string
+	}{
+		{24.4464, 118.0668, "350203"}, // 鼓浪屿 is in 思明区
+		{24.4792, 118.0894, "350203"}, // 中山路
+		{24.5120, 118.1460, "350206"}, // 湖里 五缘湾
+		{24.5764, 118.0977, "350211"}, // 集美学村
+		{24.4836, 118.0250, "350205"}, // 海沧
+		{24.7290, 118.1520, "350212"}, // 同安城区
+		{24.6190, 118.2480, "350213"}, // 翔安 马巷
+	} {
+		d, ok := Locate(tc.lat, tc.lon)
+		if !ok || d.Code != tc.want {
+			t.Errorf("(%v, %v) → %s %v, want %s", tc.lat, tc.lon, d.Code, ok, tc.want)
+		}
+	}
+	for _, p := range [][2]float64{{24.40, 118.20}, {39.9, 116.4}} { // the sea off 厦门岛, Beijing
+		if d, ok := Locate(p[0], p[1]); ok {
+			t.Errorf("%v is in %s", p, d.Name)
+		}
+	}
+	if len(Boundaries()) != 6 {
+		t.Errorf("%d boundaries", len(Boundaries()))
+	}
+}

@@ -1,0 +1,136 @@
+package casework
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+// Attach is the timeline action of adding files to a case.
+const Attach Action = "attach"
+
+func init() { ActionNames[Attach] = i18n.M("上传附件", "Add attachments") }
+
+var (
+	msgNoFiles    = i18n.M("请选择文件", "choose at least one file")
+	msgCannotAdd  = i18n.M("您的角色不能为案件添加附件", "your role may not add attachments to cases")
+	msgNoContent  = i18n.M("附件内容不存在", "the attachment has no stored content")
+	msgEmptyBlob  = i18n.M("文件为空", "the file is empty")
+	msgHashChange = i18n.M("文件摘要与内容不符", "the file's digest does not match its content")
+)
+
+// PutBlob stores attachment content under its SHA-256 (once, however often
+// it is uploaded) and returns the digest. Nothing a user names reaches the
+// file system: the content lives in the database.
+func (s *Service) PutBlob(ctx context.Context, content []byte) (string, error) {
+	if len(content) == 0 {
+		return "", fault.InvalidField("file", msgEmptyBlob)
+	}
+	if len(content) > MaxAttachment {
+		return "", fault.InvalidField("file", msgTooLarge, MaxAttachment>>20)
+	}
+	sum := sha256.Sum256(content)
+	digest := hex.EncodeToString(sum[:])
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO attachment_blobs (sha256, content, size, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (sha256) DO NOTHING`, digest, content, len(content), s.now().UnixMicro())
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("store attachment: %w", err)
+	}
+	return digest, nil
+}
+
+// AddAttachments adds files (stored with PutBlob, or metadata only) to a
+// case in the actor's scope, with a timeline entry and an audit record.
+func (s *Service) AddAttachments(ctx context.Context, actor access.Actor, number string, files []AttachmentInput) error {
+	if !actor.System && !actor.HasAny(access.Intake, access.Dispatcher, access.Handler, access.Verifier, access.Callback, access.Supervisor) {
+		return fault.New(fault.Forbidden, "forbidden", msgCannotAdd)
+	}
+	var v fault.Validation
+	if len(files) == 0 {
+		v.Add("file", msgNoFiles)
+	}
+	validateAttachments(&v, "file", files)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		c, _, err := s.loadVisible(ctx, tx, actor, number)
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, f := range files {
+			names = append(names, f.Name)
+		}
+		now := s.now()
+		id, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID, Action: Attach,
+			FromState: c.State, ToState: c.State, Note: fmt.Sprint(names)})
+		if err != nil {
+			return err
+		}
+		if _, err := insertAttachments(ctx, tx, c.ID, 0, id, actor.UserID, now, files); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, entry(actor, "case.attach", "case", c.Number, audit.OK, map[string]any{"files": len(files)}))
+	})
+	if err != nil && denied(err) {
+		err = s.recordDenied(ctx, actor, "case.attach", "case", number, err)
+	}
+	return err
+}
+
+// AttachmentContent returns an attachment and its content to an actor who
+// can see its case; the read is audited.
+func (s *Service) AttachmentContent(ctx context.Context, actor access.Actor, id int64) (Attachment, []byte, error) {
+	notFound := fault.NotFoundf("attachment " + strconv.FormatInt(id, 10))
+	var caseID int64
+	if err := s.db.QueryRowContext(ctx, "SELECT case_id FROM attachments WHERE id = $1", id).Scan(&caseID); err != nil {
+		if db.IsNotFound(err) {
+			return Attachment{}, nil, notFound
+		}
+		return Attachment{}, nil, err
+	}
+	c, err := caseByID(ctx, s.db, caseID)
+	if err != nil {
+		return Attachment{}, nil, err
+	}
+	if _, _, err := s.loadVisible(ctx, s.db, actor, c.Number); err != nil {
+		return Attachment{}, nil, notFound
+	}
+	as, err := attachmentsOf(ctx, s.db, caseID)
+	if err != nil {
+		return Attachment{}, nil, err
+	}
+	var a Attachment
+	for _, x := range as {
+		if x.ID == id {
+			a = x
+		}
+	}
+	if !a.Stored {
+		return a, nil, fault.New(fault.NotFound, "no-content", msgNoContent)
+	}
+	var content []byte
+	if err := s.db.QueryRowContext(ctx, "SELECT content FROM attachment_blobs WHERE sha256 = $1", a.SHA256).Scan(&content); err != nil {
+		return a, nil, fmt.Errorf("read attachment %d: %w", id, err)
+	}
+	sum := sha256.Sum256(content)
+	if hex.EncodeToString(sum[:]) != a.SHA256 {
+		return a, nil, fmt.Errorf("attachment %d: %w", id, fault.New(fault.Internal, "corrupt", msgHashChange))
+	}
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		return s.audit.Append(ctx, tx, entry(actor, "attachment.read", "case", c.Number, audit.OK, map[string]any{"attachment": id}))
+	})
+	return a, content, err
+}

@@ -1,0 +1,117 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"pingan/internal/db"
+)
+
+// Doc is one case's searchable text, for BulkIndex.
+type Doc struct {
+	CaseID int64
+	Text   string // see Text
+}
+
+// Index stores the searchable text of a case, replacing what was indexed
+// for it before. It runs inside the write that changes the case, so the
+// index never disagrees with a committed case.
+func Index(ctx context.Context, tx *db.Tx, caseID int64, text string) error {
+	uni, bi := Tokens(text)
+	var q string
+	if tx.Dialect() == db.Postgres {
+		q = "INSERT INTO case_search (case_id, tsv) VALUES ($1, " + pgVector("$2", "$3") +
+			") ON CONFLICT (case_id) DO UPDATE SET tsv = EXCLUDED.tsv"
+	} else {
+		// With contentless_delete=1, OR REPLACE removes the old tokens first.
+		q = "INSERT OR REPLACE INTO case_fts (rowid, uni, bi) VALUES ($1, $2, $3)"
+	}
+	if _, err := tx.ExecContext(ctx, q, caseID, uni, bi); err != nil {
+		return fmt.Errorf("index case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// pgVector builds the stored tsvector from the two token strings: the
+// bigrams keep their positions (for phrases), less the run breaks, which
+// ts_delete removes while keeping the gaps they leave; the unigrams and
+// words are stripped of positions, which no query uses. Unigrams and
+// bigrams cannot be confused in one vector: they differ in length.
+func pgVector(uni, bi string) string {
+	return fmt.Sprintf("ts_delete(to_tsvector('simple', %s), '%s'::text) || strip(to_tsvector('simple', %s))", bi, runBreak, uni)
+}
+
+// bulkRows is how many documents one INSERT carries: enough to amortise
+// the statement, few enough to stay far below either database's limit on
+// bound parameters.
+const bulkRows = 200
+
+// BulkIndex indexes many cases at once, for bulk loads: one multi-row
+// INSERT per bulkRows documents. A case listed twice keeps its last text.
+func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	// PostgreSQL refuses to update one row twice in a statement.
+	last := make(map[int64]int, len(docs))
+	for i, d := range docs {
+		last[d.CaseID] = i
+	}
+	args := make([]any, 0, 3*len(last))
+	for i, d := range docs {
+		if last[d.CaseID] != i {
+			continue
+		}
+		uni, bi := Tokens(d.Text)
+		args = append(args, d.CaseID, uni, bi)
+	}
+	pg := tx.Dialect() == db.Postgres
+	rows := len(args) / 3
+	full := rows / bulkRows * bulkRows
+	if full > 0 {
+		stmt, err := tx.PrepareContext(ctx, bulkSQL(pg, bulkRows))
+		if err != nil {
+			return fmt.Errorf("bulk index: %w", err)
+		}
+		defer stmt.Close()
+		for i := 0; i < full; i += bulkRows {
+			if _, err := stmt.ExecContext(ctx, args[3*i:3*(i+bulkRows)]...); err != nil {
+				return fmt.Errorf("bulk index cases %d–%d: %w", args[3*i], args[3*(i+bulkRows-1)], err)
+			}
+		}
+	}
+	if full < rows {
+		if _, err := tx.ExecContext(ctx, bulkSQL(pg, rows-full), args[3*full:]...); err != nil {
+			return fmt.Errorf("bulk index cases %d–%d: %w", args[3*full], args[len(args)-3], err)
+		}
+	}
+	return nil
+}
+
+// bulkSQL is the INSERT of n documents. SQLite gets anonymous "?"
+// parameters: it resolves each "$n" by a linear search, quadratic over a
+// long statement.
+func bulkSQL(pg bool, n int) string {
+	var b strings.Builder
+	if pg {
+		b.WriteString("INSERT INTO case_search (case_id, tsv) VALUES ")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			p := 3*i + 1
+			fmt.Fprintf(&b, "($%d::bigint, %s)", p, pgVector(fmt.Sprintf("$%d::text", p+1), fmt.Sprintf("$%d::text", p+2)))
+		}
+		b.WriteString(" ON CONFLICT (case_id) DO UPDATE SET tsv = EXCLUDED.tsv")
+		return b.String()
+	}
+	b.WriteString("INSERT OR REPLACE INTO case_fts (rowid, uni, bi) VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?)")
+	}
+	return b.String()
+}

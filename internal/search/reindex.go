@@ -1,0 +1,111 @@
+package search
+
+import (
+	"context"
+	"fmt"
+
+	"pingan/internal/db"
+)
+
+// reindexBatch is how many cases one write of Reindex covers: large enough
+// to amortise the commit, small enough not to hold SQLite's single writer
+// for long.
+const reindexBatch = 2000
+
+// Reindex indexes every case from what the database holds — its title and
+// address, and each report's title, address and body, as casework indexes a
+// case — replacing what was indexed before. It fills the index of a database
+// whose cases predate it (migration 0005 creates it empty) and repairs one
+// that drifted. Each batch reads and writes in one write transaction, so a
+// case changed meanwhile is indexed either before that change (and then
+// again by it) or after. progress, if set, is called after each batch with
+// the number indexed so far.
+//
+// Replacing a case already indexed costs more than indexing it the first
+// time: on SQLite each replaced case leaves a tombstone that merges and
+// queries consult until the segments holding it are merged.
+func Reindex(ctx context.Context, d *db.DB, progress func(indexed int)) (int, error) {
+	var after int64
+	done := 0
+	for {
+		var n int
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			docs, err := caseTexts(ctx, tx, after, reindexBatch)
+			if err != nil {
+				return err
+			}
+			if n = len(docs); n == 0 {
+				return nil
+			}
+			after = docs[n-1].CaseID
+			return BulkIndex(ctx, tx, docs)
+		})
+		if err != nil {
+			return done, fmt.Errorf("reindex cases after %d: %w", after, err)
+		}
+		if n == 0 {
+			return done, nil
+		}
+		done += n
+		if progress != nil {
+			progress(done)
+		}
+	}
+}
+
+// caseTexts reads the searchable text of the next limit cases after id.
+func caseTexts(ctx context.Context, tx *db.Tx, after int64, limit int) ([]Doc, error) {
+	lock := ""
+	if tx.Dialect() == db.Postgres {
+		// A concurrent change to one of these cases waits until this batch
+		// is indexed, then indexes its own text after it.
+		lock = " FOR SHARE"
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, title, address FROM cases WHERE id > $1 ORDER BY id LIMIT $2"+lock, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read cases: %w", err)
+	}
+	defer rows.Close()
+	type parts struct{ title, address string }
+	var ids []int64
+	cases := map[int64]parts{}
+	for rows.Next() {
+		var id int64
+		var p parts
+		if err := rows.Scan(&id, &p.title, &p.address); err != nil {
+			return nil, fmt.Errorf("read cases: %w", err)
+		}
+		ids = append(ids, id)
+		cases[id] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read cases: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	reports := make(map[int64][]string, len(ids))
+	rrows, err := tx.QueryContext(ctx, "SELECT case_id, title, address, body FROM reports WHERE case_id BETWEEN $1 AND $2 ORDER BY id",
+		ids[0], ids[len(ids)-1])
+	if err != nil {
+		return nil, fmt.Errorf("read reports: %w", err)
+	}
+	defer rrows.Close()
+	for rrows.Next() {
+		var id int64
+		var title, address, body string
+		if err := rrows.Scan(&id, &title, &address, &body); err != nil {
+			return nil, fmt.Errorf("read reports: %w", err)
+		}
+		reports[id] = append(reports[id], title, address, body)
+	}
+	if err := rrows.Err(); err != nil {
+		return nil, fmt.Errorf("read reports: %w", err)
+	}
+	docs := make([]Doc, len(ids))
+	for i, id := range ids {
+		p := cases[id]
+		docs[i] = Doc{CaseID: id, Text: Text(append([]string{p.title, p.address}, reports[id]...)...)}
+	}
+	return docs, nil
+}
