@@ -6,7 +6,6 @@ package auth
 
 import (
 	"context"
-	"sync"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -14,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"pingan/internal/access"

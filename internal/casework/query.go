@@ -180,10 +180,10 @@ type Filter struct {
 	PendingExtension bool
 	// Text is a full-text query over the cases' titles, reports and
 	// addresses (package search): every word must occur.
-	Text string
-	Sort         string            // "-received" (default, newest first) or "due" (nearest running deadline first)
-	Cursor       string
-	Limit        int
+	Text   string
+	Sort   string // "-received" (default, newest first) or "due" (nearest running deadline first)
+	Cursor string
+	Limit  int
 }
 
 // Page is one page of a list.

@@ -26,7 +26,7 @@ var loadBoundaries = sync.OnceValues(func() ([]Boundary, error) {
 				Name   string `json:"name"`
 			} `json:"properties"`
 			Geometry struct {
-				Type        string             `json:"type"`
+				Type        string           `json:"type"`
 				Coordinates [][][][2]float64 `json:"coordinates"`
 			} `json:"geometry"`
 		} `json:"features"`

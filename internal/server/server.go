@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,6 +23,7 @@ import (
 
 	"pingan/internal/api"
 	"pingan/internal/app"
+	"pingan/internal/web"
 )
 
 // Server serves one App over HTTP.
@@ -50,14 +50,15 @@ func New(a *app.App) *Server {
 	return s
 }
 
-// Handler is the whole HTTP surface: every route in one place.
+// Handler is the whole HTTP surface: the API, the probes, the metrics and
+// the workbench pages.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", s.app.API.Handler())
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /{$}", s.home)
+	mux.Handle("/", web.Must(s.app).Handler())
 	return s.recover(s.observe(securityHeaders(mux)))
 }
 
@@ -113,28 +114,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
-}
-
-var homePage = template.Must(template.New("home").Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>平安 pingan</title>
-<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem;line-height:1.6;color:#1f2933}code{background:#f0f2f5;padding:.1rem .3rem;border-radius:3px}</style>
-</head><body>
-<h1>平安 · pingan</h1>
-<p>数字政法案件平台 — the city's political-legal case platform.</p>
-<ul>
-<li>接口文档 API: <a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a></li>
-<li>状态流转表 Lifecycle: <code>GET /api/v1/lifecycle</code>（需令牌 token）</li>
-<li>健康检查 Health: <a href="/healthz"><code>/healthz</code></a> · <a href="/readyz"><code>/readyz</code></a> · <a href="/metrics"><code>/metrics</code></a></li>
-</ul>
-<p>版本 Version {{.}}</p>
-</body></html>`))
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := homePage.Execute(w, Version()); err != nil {
-		s.log.Debug("home page", "err", err)
-	}
 }
 
 // Version is the module version or VCS revision the binary was built from.

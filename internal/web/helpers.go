@@ -1,0 +1,390 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/calendar"
+	"pingan/internal/casework"
+	"pingan/internal/deadline"
+	"pingan/internal/directory"
+	"pingan/internal/division"
+	"pingan/internal/i18n"
+	"pingan/internal/org"
+	"pingan/internal/supervision"
+)
+
+// maxUpload bounds a form with files.
+const maxUpload = 64 << 20
+
+func (w *Web) funcs() template.FuncMap {
+	return template.FuncMap{
+		"tm": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(w.loc).Format("2006-01-02 15:04")
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(w.loc).Format("2006-01-02")
+		},
+		"iso": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(w.loc).Format(time.RFC3339)
+		},
+		"localinput": func(t time.Time) string { // for <input type=datetime-local>
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(w.loc).Format("2006-01-02T15:04")
+		},
+		"kb": func(n int64) string {
+			if n < 1024 {
+				return strconv.FormatInt(n, 10) + " B"
+			}
+			if n < 1<<20 {
+				return fmt.Sprintf("%.0f KB", float64(n)/1024)
+			}
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		},
+		"has": func(list []casework.Action, a string) bool {
+			for _, x := range list {
+				if string(x) == a {
+					return true
+				}
+			}
+			return false
+		},
+		"indent": func(depth int) string { return strings.Repeat("　", max(depth, 0)) },
+		"add":    func(a, b int) int { return a + b },
+		"list":   func(xs ...any) []any { return xs },
+		"lines":  func(s string) []string { return strings.Split(s, "\n") },
+		"offDays": func(days []calendar.Day, off bool) int {
+			n := 0
+			for _, d := range days {
+				if d.Off == off {
+					n++
+				}
+			}
+			return n
+		},
+	}
+}
+
+// names returns the directory snapshot for naming things on a page.
+func (v *view) names() *directory.Names {
+	n, err := v.web.app.Directory.Get(contextTODO)
+	if err != nil {
+		v.web.log.Error("directory", "err", err)
+		return &directory.Names{}
+	}
+	return n
+}
+
+// UnitName names a unit.
+func (v *view) UnitName(id int64) string {
+	if id == 0 {
+		return "—"
+	}
+	return v.names().UnitName(id)
+}
+
+// UserName names a user.
+func (v *view) UserName(id int64) string {
+	if id == 0 {
+		return "—"
+	}
+	return v.names().Users[id]
+}
+
+// CategoryPath names a category with its ancestors.
+func (v *view) CategoryPath(id int64) string {
+	if id == 0 {
+		return "—"
+	}
+	return v.names().CategoryPath(id)
+}
+
+// NatureName names a nature.
+func (v *view) NatureName(code string) string {
+	if code == "" {
+		return "—"
+	}
+	if n, ok := v.names().Natures[code]; ok {
+		return n.Label(v.Lang)
+	}
+	return code
+}
+
+// PolicyName names a deadline policy.
+func (v *view) PolicyName(id int64) string { return v.names().Policies[id].Name }
+
+// StateName names a case state.
+func (v *view) StateName(s casework.State) string {
+	for _, x := range casework.States {
+		if x.State == s {
+			return x.Name.Format(v.Lang)
+		}
+	}
+	return string(s)
+}
+
+// ActionName names an action.
+func (v *view) ActionName(a casework.Action) string {
+	if m, ok := casework.ActionNames[a]; ok {
+		return m.Format(v.Lang)
+	}
+	return string(a)
+}
+
+// RoleName names a role.
+func (v *view) RoleName(r access.Role) string {
+	ri, _ := access.Info(r)
+	return ri.Name.Format(v.Lang)
+}
+
+// ChannelName names a channel.
+func (v *view) ChannelName(c casework.Channel) string {
+	for _, x := range casework.Channels {
+		if x.Channel == c {
+			return x.Name.Format(v.Lang)
+		}
+	}
+	return string(c)
+}
+
+// PriorityName names a priority.
+// It takes a casework.Priority or the plain string a policy stores.
+func (v *view) PriorityName(p any) string {
+	for _, x := range casework.Priorities {
+		if string(x.Priority) == fmt.Sprint(p) {
+			return x.Name.Format(v.Lang)
+		}
+	}
+	return fmt.Sprint(p)
+}
+
+// SatisfactionName names a callback result.
+func (v *view) SatisfactionName(s string) string {
+	for _, x := range casework.Satisfactions {
+		if x.Value == s {
+			return x.Name.Format(v.Lang)
+		}
+	}
+	return s
+}
+
+// KindName names a unit kind.
+func (v *view) KindName(k org.Kind) string {
+	for _, x := range org.Kinds {
+		if x.Kind == k {
+			return x.Name.Format(v.Lang)
+		}
+	}
+	return string(k)
+}
+
+// LevelName names a unit level.
+func (v *view) LevelName(l org.Level) string {
+	for _, x := range org.Levels {
+		if x.Level == l {
+			return x.Name.Format(v.Lang)
+		}
+	}
+	return string(l)
+}
+
+// OrderKind names a supervision kind.
+func (v *view) OrderKind(k supervision.Kind) string {
+	for _, x := range supervision.Kinds {
+		if x.Kind == k {
+			return x.Name.Format(v.Lang)
+		}
+	}
+	return string(k)
+}
+
+// OrderState names a supervision order's state.
+func (v *view) OrderState(s supervision.State) string {
+	for _, x := range supervision.States {
+		if x.State == s {
+			return x.Name.Format(v.Lang)
+		}
+	}
+	return string(s)
+}
+
+// Status is a case's colour now.
+func (v *view) Status(c casework.Case) string { return string(c.Status(v.Now)) }
+
+// StatusName names a colour.
+func (v *view) StatusName(s string) string {
+	for _, x := range deadline.Statuses {
+		if string(x.Status) == s {
+			return x.Name.Format(v.Lang)
+		}
+	}
+	return ""
+}
+
+// Left says how long until the running deadline, or how long past it.
+func (v *view) Left(c casework.Case) string {
+	if c.DeadlineAt.IsZero() {
+		return ""
+	}
+	d := c.DeadlineAt.Sub(v.Now)
+	if d < 0 {
+		return v.T("time.overdue", span(-d, v.Lang))
+	}
+	return v.T("time.left", span(d, v.Lang))
+}
+
+// span renders a duration as days and hours (or minutes).
+func span(d time.Duration, lang i18n.Lang) string {
+	days := int(d.Hours()) / 24
+	hours := int(math.Mod(d.Hours(), 24))
+	mins := int(math.Mod(d.Minutes(), 60))
+	zh := lang != i18n.EN
+	switch {
+	case days > 0 && zh:
+		return fmt.Sprintf("%d天%d小时", days, hours)
+	case days > 0:
+		return fmt.Sprintf("%dd %dh", days, hours)
+	case hours > 0 && zh:
+		return fmt.Sprintf("%d小时%d分", hours, mins)
+	case hours > 0:
+		return fmt.Sprintf("%dh %dm", hours, mins)
+	case zh:
+		return fmt.Sprintf("%d分钟", mins)
+	}
+	return fmt.Sprintf("%dm", mins)
+}
+
+// Mask shows a personal value masked unless it was just revealed.
+func (v *view) Revealed(reportID int64, field string) string {
+	if m, ok := v.Data.(interface{ revealed(int64, string) string }); ok {
+		return m.revealed(reportID, field)
+	}
+	return ""
+}
+
+// districtMap draws Xiamen's districts as SVG paths in an equirectangular
+// projection; the page turns a click back into longitude and latitude with
+// the same numbers.
+type districtMap struct {
+	MinLon, MaxLat, Scale, CosLat float64
+	Width, Height                 int
+	Paths                         []districtPath
+}
+
+type districtPath struct {
+	Code, Name, D string
+	LabelX        float64
+	LabelY        float64
+}
+
+func newDistrictMap() districtMap {
+	bs := division.Boundaries()
+	minLon, maxLon, minLat, maxLat := 180.0, -180.0, 90.0, -90.0
+	for _, b := range bs {
+		for _, p := range b.Polygons {
+			for _, pt := range p[0] {
+				minLon, maxLon = min(minLon, pt[0]), max(maxLon, pt[0])
+				minLat, maxLat = min(minLat, pt[1]), max(maxLat, pt[1])
+			}
+		}
+	}
+	cos := math.Cos((minLat + maxLat) / 2 * math.Pi / 180)
+	const width = 600.0
+	scale := width / ((maxLon - minLon) * cos)
+	m := districtMap{MinLon: minLon, MaxLat: maxLat, Scale: scale, CosLat: cos, Width: int(width),
+		Height: int(math.Ceil((maxLat - minLat) * scale))}
+	for _, b := range bs {
+		var sb strings.Builder
+		var sx, sy, n float64
+		for _, p := range b.Polygons {
+			for _, ring := range p {
+				for i, pt := range ring {
+					x, y := (pt[0]-minLon)*cos*scale, (maxLat-pt[1])*scale
+					if i == 0 {
+						fmt.Fprintf(&sb, "M%.1f %.1f", x, y)
+					} else {
+						fmt.Fprintf(&sb, "L%.1f %.1f", x, y)
+					}
+					sx, sy, n = sx+x, sy+y, n+1
+				}
+				sb.WriteString("Z")
+			}
+		}
+		m.Paths = append(m.Paths, districtPath{Code: b.Code, Name: b.Name, D: sb.String(), LabelX: sx / n, LabelY: sy / n})
+	}
+	return m
+}
+
+// LimitText describes a deadline limit for people.
+func (v *view) LimitText(l deadline.Limit) string {
+	if l.Zero() {
+		return "—"
+	}
+	return l.Describe(v.Lang)
+}
+
+// PolicyValues fills the policy form from a stored policy.
+func (v *view) PolicyValues(p deadline.Policy) url.Values {
+	f := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			f.Set(k, s)
+		}
+	}
+	set("name", p.Name)
+	set("nature", p.Nature)
+	if p.CategoryID != 0 {
+		f.Set("category_id", strconv.FormatInt(p.CategoryID, 10))
+	}
+	set("priority", p.Priority)
+	set("accept", p.Accept.String())
+	set("sign", p.Sign.String())
+	set("handle", p.Handle.String())
+	set("extension", p.Extension.String())
+	set("review", p.Review.String())
+	set("rereview", p.ReReview.String())
+	set("reply", p.Reply.String())
+	if p.WarnRatio != 0 {
+		f.Set("warn_ratio", strconv.FormatFloat(p.WarnRatio, 'f', -1, 64))
+	}
+	if p.MaxExtensions != nil {
+		f.Set("max_extensions", strconv.Itoa(*p.MaxExtensions))
+	}
+	return f
+}
+
+// NewPolicyValues refills the new-policy form after an error, or is empty.
+func (v *view) NewPolicyValues() url.Values {
+	if v.Form != nil && v.Form.Get("new") == "1" {
+		return v.Form
+	}
+	return url.Values{}
+}
+
+// FieldName names a form field in an error list; a field without a name of
+// its own shows as it is.
+func (v *view) FieldName(field string) string {
+	for _, key := range []string{"field." + field, "field." + strings.ReplaceAll(field, ".", "_")} {
+		if _, ok := messages[key]; ok {
+			return v.T(key)
+		}
+	}
+	return field
+}

@@ -1,0 +1,440 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/calendar"
+	"pingan/internal/catalog"
+	"pingan/internal/deadline"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+	"pingan/internal/org"
+)
+
+var msgAdmins = i18n.M("管理页面供系统、安全和审计管理员使用", "administration is for the system, security and audit administrators")
+
+func requireAny(v *view, roles ...access.Role) error {
+	if v.Actor.HasAny(roles...) {
+		return nil
+	}
+	return fault.New(fault.Forbidden, "forbidden", msgAdmins)
+}
+
+func (w *Web) adminHome(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.SysAdmin, access.SecAdmin, access.AuditAdmin); err != nil {
+		return err
+	}
+	v.Title, v.Active = v.T("admin.title"), "admin"
+	return w.render(rw, r, v, "admin", http.StatusOK)
+}
+
+type unitsData struct {
+	Units   []org.Unit
+	Kinds   []option
+	Levels  []option
+	Parents []option
+}
+
+func (w *Web) adminUnits(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.SysAdmin); err != nil {
+		return err
+	}
+	units, err := w.app.Org.Units(r.Context())
+	if err != nil {
+		return err
+	}
+	d := unitsData{Units: units}
+	for _, k := range org.Kinds {
+		d.Kinds = append(d.Kinds, option{Value: string(k.Kind), Label: k.Name.Format(v.Lang)})
+	}
+	for _, l := range org.Levels {
+		d.Levels = append(d.Levels, option{Value: string(l.Level), Label: l.Name.Format(v.Lang)})
+	}
+	d.Parents = w.choices(v).Units
+	v.Title, v.Active, v.Data = v.T("admin.units"), "admin", d
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return w.render(rw, r, v, "admin_units", status)
+}
+
+func unitInput(r *http.Request) org.UnitInput {
+	return org.UnitInput{ParentID: formInt(r, "parent_id"), Code: r.PostFormValue("code"), Name: r.PostFormValue("name"),
+		Kind: org.Kind(r.PostFormValue("kind")), Level: org.Level(r.PostFormValue("level")), DivisionCode: r.PostFormValue("division_code")}
+}
+
+// formFailed shows a validation error on the page that was submitted.
+func (w *Web) formFailed(rw http.ResponseWriter, r *http.Request, v *view, err error, page handler) error {
+	errs, ferr := formErrors(v, err)
+	if ferr != nil {
+		return ferr
+	}
+	v.Errors, v.Form = errs, r.PostForm
+	return page(rw, r, v)
+}
+
+func (w *Web) adminCreateUnit(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if _, err := w.app.Org.CreateUnit(r.Context(), v.Actor, unitInput(r)); err != nil {
+		return w.formFailed(rw, r, v, err, w.adminUnits)
+	}
+	w.app.Directory.Flush()
+	return redirect(rw, r, "/admin/units", "admin.saved")
+}
+
+func (w *Web) adminUpdateUnit(rw http.ResponseWriter, r *http.Request, v *view) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var err error
+	switch r.PostFormValue("op") {
+	case "retire":
+		_, err = w.app.Org.SetUnitRetired(r.Context(), v.Actor, id, true)
+	case "restore":
+		_, err = w.app.Org.SetUnitRetired(r.Context(), v.Actor, id, false)
+	default:
+		_, err = w.app.Org.UpdateUnit(r.Context(), v.Actor, id, unitInput(r))
+	}
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.adminUnits)
+	}
+	w.app.Directory.Flush()
+	return redirect(rw, r, "/admin/units", "admin.saved")
+}
+
+type userRow struct {
+	org.User
+	Locked time.Time
+	TOTP   bool
+}
+
+// HasRole reports whether the user holds a role, to tick its box.
+func (u userRow) HasRole(role string) bool { return slices.Contains(u.Roles, access.Role(role)) }
+
+type usersData struct {
+	Users []userRow
+	Units []option
+	Roles []option
+	Token string
+}
+
+func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.SysAdmin, access.SecAdmin); err != nil {
+		return err
+	}
+	unit, _ := strconv.ParseInt(r.URL.Query().Get("unit"), 10, 64)
+	users, err := w.app.Org.Users(r.Context(), unit)
+	if err != nil {
+		return err
+	}
+	d := usersData{Units: w.choices(v).Units}
+	for _, u := range users {
+		row := userRow{User: u}
+		if row.Locked, err = w.app.Auth.LockedUntil(r.Context(), u.ID); err != nil {
+			return err
+		}
+		if row.TOTP, err = w.app.Auth.TOTPEnabled(r.Context(), u.ID); err != nil {
+			return err
+		}
+		d.Users = append(d.Users, row)
+	}
+	for _, ri := range access.Roles {
+		d.Roles = append(d.Roles, option{Value: string(ri.Role), Label: ri.Name.Format(v.Lang)})
+	}
+	if t, ok := v.Data.(string); ok {
+		d.Token = t
+	}
+	v.Title, v.Active, v.Data = v.T("admin.users"), "admin", d
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return w.render(rw, r, v, "admin_users", status)
+}
+
+func (w *Web) adminCreateUser(rw http.ResponseWriter, r *http.Request, v *view) error {
+	_, err := w.app.Org.CreateUser(r.Context(), v.Actor, org.UserInput{Username: r.PostFormValue("username"),
+		Name: r.PostFormValue("name"), UnitID: formInt(r, "unit_id"), Password: r.PostFormValue("password")})
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.adminUsers)
+	}
+	w.app.Directory.Flush()
+	return redirect(rw, r, "/admin/users", "admin.user_created")
+}
+
+// adminUserOp changes an account: roles (security administrator),
+// disabling (system administrator), unlocking, password and second-factor
+// resets, tokens (security administrator).
+func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	ctx := r.Context()
+	var err error
+	switch r.PathValue("op") {
+	case "roles":
+		var roles []access.Role
+		roles, err = access.ParseRoles(strings.Join(r.PostForm["role"], ","))
+		if err == nil {
+			_, err = w.app.Org.SetRoles(ctx, v.Actor, id, roles)
+		} else {
+			err = fault.InvalidField("roles", fault.BadValue, err.Error())
+		}
+	case "disable":
+		_, err = w.app.Org.SetUserDisabled(ctx, v.Actor, id, true)
+	case "enable":
+		_, err = w.app.Org.SetUserDisabled(ctx, v.Actor, id, false)
+	case "unlock":
+		err = w.app.Auth.Unlock(ctx, v.Actor, id)
+	case "password":
+		err = w.app.Auth.ResetPassword(ctx, v.Actor, id, r.PostFormValue("password"))
+	case "totp":
+		err = w.app.Auth.DisableTOTP(ctx, v.Actor, id)
+	case "token":
+		var tok string
+		tok, _, err = w.app.Org.IssueToken(ctx, v.Actor, id, r.PostFormValue("name"), 0)
+		if err == nil {
+			// Shown once, on this response; never stored in the clear.
+			v.Data = tok
+			rw.Header().Set("Cache-Control", "no-store")
+			return w.adminUsers(rw, r, v)
+		}
+	default:
+		return fault.NotFoundf(r.PathValue("op"))
+	}
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.adminUsers)
+	}
+	w.app.Directory.Flush()
+	return redirect(rw, r, "/admin/users", "admin.saved")
+}
+
+type categoriesData struct {
+	Categories []catalog.Category
+	Domains    []option
+	Filter     string
+}
+
+func (w *Web) adminCategories(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.SysAdmin); err != nil {
+		return err
+	}
+	all, err := w.app.Catalog.Categories(r.Context(), true)
+	if err != nil {
+		return err
+	}
+	d := categoriesData{Filter: strings.TrimSpace(r.URL.Query().Get("q"))}
+	for _, c := range all {
+		if d.Filter == "" || strings.Contains(c.Name, d.Filter) || strings.HasPrefix(c.Code, d.Filter) {
+			d.Categories = append(d.Categories, c)
+		}
+	}
+	for _, dm := range []catalog.Domain{catalog.Civic, catalog.PoliceDomain, catalog.DisputeDomain} {
+		d.Domains = append(d.Domains, option{Value: string(dm), Label: v.T("domain." + string(dm))})
+	}
+	v.Title, v.Active, v.Data = v.T("admin.categories"), "admin", d
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return w.render(rw, r, v, "admin_categories", status)
+}
+
+func (w *Web) adminCreateCategory(rw http.ResponseWriter, r *http.Request, v *view) error {
+	_, err := w.app.Catalog.CreateCategory(r.Context(), v.Actor, catalog.CategoryInput{ParentID: formInt(r, "parent_id"),
+		Domain: catalog.Domain(r.PostFormValue("domain")), Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en")})
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.adminCategories)
+	}
+	w.app.Directory.Flush()
+	return redirect(rw, r, "/admin/categories?q="+url.QueryEscape(r.PostFormValue("q")), "admin.saved")
+}
+
+func (w *Web) adminCategoryOp(rw http.ResponseWriter, r *http.Request, v *view) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	ctx := r.Context()
+	var err error
+	switch r.PathValue("op") {
+	case "rename":
+		_, err = w.app.Catalog.UpdateCategory(ctx, v.Actor, id, catalog.CategoryInput{Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en")})
+	case "retire":
+		_, err = w.app.Catalog.SetCategoryRetired(ctx, v.Actor, id, true)
+	case "restore":
+		_, err = w.app.Catalog.SetCategoryRetired(ctx, v.Actor, id, false)
+	case "delete":
+		err = w.app.Catalog.DeleteCategory(ctx, v.Actor, id)
+	default:
+		return fault.NotFoundf(r.PathValue("op"))
+	}
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.adminCategories)
+	}
+	w.app.Directory.Flush()
+	return redirect(rw, r, "/admin/categories?q="+url.QueryEscape(r.PostFormValue("q")), "admin.saved")
+}
+
+type deadlinesData struct {
+	Policies []deadline.Policy
+	Years    []calendar.StoredNotice
+	Choices  choices
+}
+
+func (w *Web) adminDeadlines(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.SysAdmin); err != nil {
+		return err
+	}
+	ps, err := w.app.Policies.Policies(r.Context())
+	if err != nil {
+		return err
+	}
+	ys, err := w.app.Calendar.Notices(r.Context())
+	if err != nil {
+		return err
+	}
+	v.Title, v.Active, v.Data = v.T("admin.deadlines"), "admin", deadlinesData{Policies: ps, Years: ys, Choices: w.choices(v)}
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return w.render(rw, r, v, "admin_deadlines", status)
+}
+
+// policyInput reads a deadline policy form.
+func policyInput(r *http.Request) (deadline.Input, error) {
+	f := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	in := deadline.Input{Name: f("name"), Nature: f("nature"), CategoryID: formInt(r, "category_id"), Priority: f("priority"),
+		Accept: f("accept"), Sign: f("sign"), Handle: f("handle"), Extension: f("extension"),
+		Review: f("review"), ReReview: f("rereview"), Reply: f("reply")}
+	if s := f("warn_ratio"); s != "" {
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return in, fault.InvalidField("warn_ratio", fault.BadFormat, s)
+		}
+		in.WarnRatio = x
+	}
+	if s := f("max_extensions"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return in, fault.InvalidField("max_extensions", fault.BadFormat, s)
+		}
+		in.MaxExtensions = &n
+	}
+	return in, nil
+}
+
+func (w *Web) adminCreatePolicy(rw http.ResponseWriter, r *http.Request, v *view) error {
+	in, err := policyInput(r)
+	if err == nil {
+		_, err = w.app.Policies.Create(r.Context(), v.Actor, in)
+	}
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.adminDeadlines)
+	}
+	w.app.Directory.Flush()
+	return redirect(rw, r, "/admin/deadlines", "admin.saved")
+}
+
+func (w *Web) adminPolicyOp(rw http.ResponseWriter, r *http.Request, v *view) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var err error
+	switch r.PathValue("op") {
+	case "edit":
+		var in deadline.Input
+		if in, err = policyInput(r); err == nil {
+			_, err = w.app.Policies.Update(r.Context(), v.Actor, id, in)
+		}
+	case "retire":
+		_, err = w.app.Policies.SetRetired(r.Context(), v.Actor, id, true)
+	case "restore":
+		_, err = w.app.Policies.SetRetired(r.Context(), v.Actor, id, false)
+	default:
+		return fault.NotFoundf(r.PathValue("op"))
+	}
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.adminDeadlines)
+	}
+	w.app.Directory.Flush()
+	return redirect(rw, r, "/admin/deadlines", "admin.saved")
+}
+
+func (w *Web) adminImportCalendar(rw http.ResponseWriter, r *http.Request, v *view) error {
+	var raw []byte
+	if r.MultipartForm != nil && len(r.MultipartForm.File["notice"]) > 0 {
+		f, err := r.MultipartForm.File["notice"][0].Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if raw, err = io.ReadAll(io.LimitReader(f, 1<<20)); err != nil {
+			return err
+		}
+	}
+	if _, err := w.app.Calendar.Import(r.Context(), v.Actor, raw); err != nil {
+		return w.formFailed(rw, r, v, err, w.adminDeadlines)
+	}
+	return redirect(rw, r, "/admin/deadlines", "admin.imported")
+}
+
+type auditData struct {
+	Records []audit.Record
+	Next    int64
+	Verify  *audit.Result
+	Query   string
+}
+
+func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.AuditAdmin); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := audit.Filter{ObjectType: q.Get("object_type"), ObjectID: strings.TrimSpace(q.Get("object_id")), Action: strings.TrimSpace(q.Get("action")), Limit: 100}
+	f.ActorID, _ = strconv.ParseInt(q.Get("actor_id"), 10, 64)
+	f.BeforeID, _ = strconv.ParseInt(q.Get("before"), 10, 64)
+	if s := q.Get("from"); s != "" {
+		f.From, _ = time.ParseInLocation("2006-01-02", s, w.loc)
+	}
+	if s := q.Get("to"); s != "" {
+		if t, err := time.ParseInLocation("2006-01-02", s, w.loc); err == nil {
+			f.To = t.AddDate(0, 0, 1)
+		}
+	}
+	recs, err := w.app.Audit.List(r.Context(), w.app.DB, f)
+	if err != nil {
+		return err
+	}
+	d := auditData{Records: recs}
+	if res, ok := v.Data.(*audit.Result); ok {
+		d.Verify = res
+	}
+	if len(recs) == f.Limit {
+		d.Next = recs[len(recs)-1].ID
+	}
+	q.Del("before")
+	d.Query = q.Encode()
+	v.Form, v.Title, v.Active, v.Data = q, v.T("admin.audit"), "admin", d
+	return w.render(rw, r, v, "admin_audit", http.StatusOK)
+}
+
+// adminVerifyAudit checks the hash chains; the check is audited.
+func (w *Web) adminVerifyAudit(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.AuditAdmin); err != nil {
+		return err
+	}
+	res, err := w.app.Audit.Verify(r.Context(), w.app.DB)
+	if err != nil {
+		return err
+	}
+	detail := map[string]any{"intact": res.Problem == nil, "records": res.Records}
+	if res.Problem != nil {
+		detail["broken_at"], detail["kind"] = res.Problem.ID, res.Problem.Kind
+	}
+	if err := w.app.Cases.RecordAudit(r.Context(), v.Actor, "audit.verify", "audit_log", "*", detail); err != nil {
+		return err
+	}
+	v.Data = &res
+	return w.adminAudit(rw, r, v)
+}

@@ -1,0 +1,729 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/casework"
+	"pingan/internal/catalog"
+	"pingan/internal/deadline"
+	"pingan/internal/division"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+	"pingan/internal/supervision"
+)
+
+// home sends each user to where their work is.
+func (w *Web) home(rw http.ResponseWriter, r *http.Request, v *view) error {
+	a := v.Actor
+	switch {
+	case a.HasAny(access.Handler, access.Verifier, access.Callback, access.Dispatcher):
+		return redirect(rw, r, "/queue", "")
+	case a.Has(access.Intake):
+		return redirect(rw, r, "/intake", "")
+	case a.HasAny(access.Supervisor, access.Leader):
+		return redirect(rw, r, "/supervise", "")
+	case a.HasAny(access.SysAdmin, access.SecAdmin, access.AuditAdmin):
+		return redirect(rw, r, "/admin", "")
+	}
+	return redirect(rw, r, "/inbox", "")
+}
+
+// choices are the option lists forms need.
+type choices struct {
+	Channels   []option
+	Priorities []option
+	Natures    []optgroup
+	Categories []option
+	Units      []option
+	Divisions  []option
+	Satisfy    []option
+	States     []option
+	Statuses   []option
+	Map        districtMap
+}
+
+type option struct {
+	Value, Label string
+	Depth        int
+}
+
+type optgroup struct {
+	Label   string
+	Options []option
+}
+
+func (w *Web) choices(v *view) choices {
+	n := v.names()
+	c := choices{Map: w.dmap}
+	for _, x := range casework.Channels {
+		c.Channels = append(c.Channels, option{Value: string(x.Channel), Label: x.Name.Format(v.Lang)})
+	}
+	for _, x := range casework.Priorities {
+		c.Priorities = append(c.Priorities, option{Value: string(x.Priority), Label: x.Name.Format(v.Lang)})
+	}
+	for _, f := range catalog.Families {
+		g := optgroup{Label: f.Name.Format(v.Lang)}
+		for _, x := range n.NatList {
+			if x.Family == f.Family && x.Active() {
+				g.Options = append(g.Options, option{Value: x.Code, Label: x.Label(v.Lang)})
+			}
+		}
+		c.Natures = append(c.Natures, g)
+	}
+	for _, x := range n.CatList {
+		if x.Active() {
+			c.Categories = append(c.Categories, option{Value: strconv.FormatInt(x.ID, 10), Label: x.Name, Depth: x.Level - 1})
+		}
+	}
+	for _, u := range n.UnitList {
+		if u.Active() {
+			c.Units = append(c.Units, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Depth: u.Depth()})
+		}
+	}
+	for _, d := range division.All() {
+		if d.Level == division.District || d.Level == division.Street {
+			depth := 0
+			if d.Level == division.Street {
+				depth = 1
+			}
+			c.Divisions = append(c.Divisions, option{Value: d.Code, Label: d.Name, Depth: depth})
+		}
+	}
+	for _, x := range casework.Satisfactions {
+		c.Satisfy = append(c.Satisfy, option{Value: x.Value, Label: x.Name.Format(v.Lang)})
+	}
+	for _, x := range casework.States {
+		c.States = append(c.States, option{Value: string(x.State), Label: x.Name.Format(v.Lang)})
+	}
+	for _, x := range deadline.Statuses {
+		c.Statuses = append(c.Statuses, option{Value: string(x.Status), Label: x.Name.Format(v.Lang)})
+	}
+	return c
+}
+
+type intakeData struct {
+	Choices choices
+	Saved   *casework.Case
+	AddTo   string
+}
+
+func (w *Web) mayIntake(v *view) error {
+	if !v.Actor.HasAny(access.Intake, access.Dispatcher, access.Handler) {
+		return fault.New(fault.Forbidden, "forbidden", msgNoIntake)
+	}
+	return nil
+}
+
+var msgNoIntake = i18n.M("您的角色不能受理来件", "your role may not take in reports")
+
+func (w *Web) intakePage(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := w.mayIntake(v); err != nil {
+		return err
+	}
+	d := intakeData{Choices: w.choices(v), AddTo: r.URL.Query().Get("case")}
+	if saved := r.URL.Query().Get("saved"); saved != "" {
+		if det, err := w.app.Cases.Get(r.Context(), v.Actor, saved); err == nil {
+			d.Saved = &det.Case
+		}
+	}
+	if v.Form == nil {
+		v.Form = url.Values{"channel": {"hotline"}, "priority": {"normal"}, "case_number": {d.AddTo}}
+	}
+	v.Title, v.Active, v.Data = v.T("intake.title"), "intake", d
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return w.render(rw, r, v, "intake", status)
+}
+
+func formInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue(name)), 10, 64)
+	return n
+}
+
+// formTime reads a datetime-local field in the service's zone.
+func (w *Web) formTime(r *http.Request, name string) (time.Time, error) {
+	s := strings.TrimSpace(r.PostFormValue(name))
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04", s, w.loc)
+	if err != nil {
+		return time.Time{}, fault.InvalidField(name, fault.BadFormat, s)
+	}
+	return t, nil
+}
+
+func (w *Web) intake(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := w.mayIntake(v); err != nil {
+		return err
+	}
+	in := casework.ReportInput{
+		Channel: casework.Channel(r.PostFormValue("channel")), Title: r.PostFormValue("title"), Body: r.PostFormValue("body"),
+		ReporterName: r.PostFormValue("reporter_name"), ReporterPhone: r.PostFormValue("reporter_phone"),
+		ReporterIDNumber: r.PostFormValue("reporter_id"), Address: r.PostFormValue("address"),
+		DivisionCode: r.PostFormValue("division_code"), Nature: r.PostFormValue("nature"),
+		CategoryID: formInt(r, "category_id"), Priority: casework.Priority(r.PostFormValue("priority")),
+		CaseNumber: strings.TrimSpace(r.PostFormValue("case_number")),
+		// The form's own token makes a double submission (a double click,
+		// a resent form) return the first case.
+		IdempotencyKey: "form:" + r.PostFormValue("form_id"), RequestHash: r.PostFormValue("form_id"),
+	}
+	if r.PostFormValue("form_id") == "" {
+		in.IdempotencyKey, in.RequestHash = "", ""
+	}
+	var err error
+	if in.OccurredAt, err = w.formTime(r, "occurred_at"); err == nil {
+		err = w.readPoint(r, &in)
+	}
+	if err == nil {
+		in.Attachments, err = w.readUploads(r, "files")
+	}
+	var res casework.IntakeResult
+	if err == nil {
+		res, err = w.app.Cases.Intake(r.Context(), v.Actor, in)
+	}
+	if err != nil {
+		if v.Errors, err = formErrors(v, err); err != nil {
+			return err
+		}
+		v.Form = r.PostForm
+		return w.intakePage(rw, r, v)
+	}
+	return redirect(rw, r, "/intake?saved="+url.QueryEscape(res.Case.Number), "intake.saved")
+}
+
+var msgPoint = i18n.M("坐标须为数字", "coordinates must be numbers")
+
+// readPoint reads the map point; with no district chosen, the district is
+// the one the point falls in.
+func (w *Web) readPoint(r *http.Request, in *casework.ReportInput) error {
+	lat, lon := strings.TrimSpace(r.PostFormValue("lat")), strings.TrimSpace(r.PostFormValue("lon"))
+	if lat == "" && lon == "" {
+		return nil
+	}
+	la, err1 := strconv.ParseFloat(lat, 64)
+	lo, err2 := strconv.ParseFloat(lon, 64)
+	if err1 != nil || err2 != nil {
+		return fault.InvalidField("location", msgPoint)
+	}
+	in.Location = &casework.Point{Lat: la, Lon: lo}
+	if in.DivisionCode == "" {
+		if d, ok := division.Locate(la, lo); ok {
+			in.DivisionCode = d.Code
+		}
+	}
+	return nil
+}
+
+// queueTab is one tab of the work queue.
+type queueTab struct {
+	Key    string
+	Label  string
+	Count  int
+	filter casework.Filter
+}
+
+func (w *Web) tabs(v *view) []queueTab {
+	a := v.Actor
+	var tabs []queueTab
+	add := func(key string, f casework.Filter) {
+		f.Sort = "due"
+		tabs = append(tabs, queueTab{Key: key, Label: v.T("queue." + key), filter: f})
+	}
+	if a.Has(access.Handler) {
+		add("sign", casework.Filter{States: []casework.State{casework.Dispatched}, UnitID: a.UnitID})
+		add("handle", casework.Filter{States: []casework.State{casework.Handling}, UnitID: a.UnitID})
+	}
+	if a.HasAny(access.Intake, access.Dispatcher) {
+		add("register", casework.Filter{States: []casework.State{casework.Received}})
+	}
+	if a.Has(access.Dispatcher) {
+		add("dispatch", casework.Filter{States: []casework.State{casework.Registered}})
+	}
+	if a.Has(access.Verifier) {
+		add("verify", casework.Filter{States: []casework.State{casework.Reported}})
+	}
+	if a.Has(access.Callback) {
+		add("callback", casework.Filter{States: []casework.State{casework.Verified}})
+	}
+	if a.HasAny(access.Dispatcher, access.Supervisor) {
+		add("close", casework.Filter{States: []casework.State{casework.PendingClose}})
+	}
+	if a.Has(access.Supervisor) {
+		add("extension", casework.Filter{States: []casework.State{casework.Handling}, PendingExtension: true})
+		add("suspended", casework.Filter{States: []casework.State{casework.Suspended}})
+	}
+	return tabs
+}
+
+type queueData struct {
+	Tabs   []queueTab
+	Tab    string
+	Cases  []casework.Case
+	Next   string
+	Signed int
+	Failed []string
+}
+
+func (w *Web) queue(rw http.ResponseWriter, r *http.Request, v *view) error {
+	tabs := w.tabs(v)
+	if len(tabs) == 0 {
+		return redirect(rw, r, "/search", "")
+	}
+	for i := range tabs {
+		n, err := w.app.Cases.Count(r.Context(), v.Actor, tabs[i].filter)
+		if err != nil {
+			return err
+		}
+		tabs[i].Count = n
+	}
+	key := r.URL.Query().Get("tab")
+	cur := tabs[0]
+	for _, t := range tabs {
+		if t.Key == key {
+			cur = t
+		}
+	}
+	f := cur.filter
+	f.Cursor, f.Limit = r.URL.Query().Get("cursor"), 50
+	page, err := w.app.Cases.List(r.Context(), v.Actor, f)
+	if err != nil {
+		return err
+	}
+	d := queueData{Tabs: tabs, Tab: cur.Key, Cases: page.Cases, Next: page.NextCursor}
+	if s := r.URL.Query().Get("signed"); s != "" {
+		d.Signed, _ = strconv.Atoi(s)
+		d.Failed = strings.Split(r.URL.Query().Get("failed"), ",")
+		if d.Failed[0] == "" {
+			d.Failed = nil
+		}
+	}
+	v.Title, v.Active, v.Data = v.T("queue.title"), "queue", d
+	return w.render(rw, r, v, "queue", http.StatusOK)
+}
+
+// bulkSign signs for every chosen case; each is its own action, so one
+// refusal does not stop the others.
+func (w *Web) bulkSign(rw http.ResponseWriter, r *http.Request, v *view) error {
+	signed := 0
+	var failed []string
+	for _, n := range r.PostForm["case"] {
+		if _, err := w.app.Cases.Do(r.Context(), v.Actor, n, casework.Sign, casework.ActionInput{}); err != nil {
+			failed = append(failed, n)
+			continue
+		}
+		signed++
+	}
+	q := url.Values{"tab": {"sign"}, "signed": {strconv.Itoa(signed)}, "failed": {strings.Join(failed, ",")}}
+	return redirect(rw, r, "/queue?"+q.Encode(), "")
+}
+
+// actionForm is one allowed action with the fields it takes.
+type actionForm struct {
+	Action    casework.Action
+	Fields    map[casework.Field]bool // field → required
+	Danger    bool
+	Multipart bool
+}
+
+type caseData struct {
+	Detail   casework.Detail
+	Timeline []casework.Entry
+	Orders   []supervision.Order
+	Forms    []actionForm
+	Choices  choices
+	Revealed map[string]string // "reportID/field" → value
+	Open     string            // the action form to open (after an error)
+	CanIssue bool
+}
+
+func (d caseData) revealed(id int64, field string) string {
+	return d.Revealed[fmt.Sprint(id, "/", field)]
+}
+
+// formsFor lists the forms of the actions the table allows the actor now,
+// with the union of the fields of the rows for each.
+func formsFor(d casework.Detail) []actionForm {
+	var out []actionForm
+	for _, a := range d.Allowed {
+		f := actionForm{Action: a, Fields: map[casework.Field]bool{}}
+		for _, t := range casework.Rows(d.Case.State, a) {
+			for _, x := range t.Optional {
+				if _, seen := f.Fields[x]; !seen {
+					f.Fields[x] = false
+				}
+			}
+			for _, x := range t.Required {
+				f.Fields[x] = true
+			}
+		}
+		if _, ok := f.Fields[casework.FNote]; !ok {
+			f.Fields[casework.FNote] = false
+		}
+		f.Multipart = f.Fields[casework.FEvidence] || hasKey(f.Fields, casework.FEvidence)
+		switch a {
+		case casework.Reject, casework.Return, casework.Rework, casework.Rehandle, casework.DenyExtension, casework.Suspend:
+			f.Danger = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// Takes reports whether the action takes a field.
+func (f actionForm) Takes(name string) bool { return hasKey(f.Fields, casework.Field(name)) }
+
+// Needs reports whether the action requires a field.
+func (f actionForm) Needs(name string) bool { return f.Fields[casework.Field(name)] }
+
+func hasKey(m map[casework.Field]bool, k casework.Field) bool {
+	_, ok := m[k]
+	return ok
+}
+
+func (w *Web) caseData(r *http.Request, v *view, number string) (caseData, error) {
+	d, err := w.app.Cases.Get(r.Context(), v.Actor, number)
+	if err != nil {
+		return caseData{}, err
+	}
+	tl, err := w.app.Cases.Timeline(r.Context(), v.Actor, number)
+	if err != nil {
+		return caseData{}, err
+	}
+	orders, err := w.app.Supervision.Ledger(r.Context(), v.Actor, supervision.Filter{CaseNumber: number, Limit: 200})
+	if err != nil {
+		return caseData{}, err
+	}
+	return caseData{Detail: d, Timeline: tl, Orders: orders, Forms: formsFor(d), Choices: w.choices(v),
+		Revealed: map[string]string{}, CanIssue: v.Actor.Has(access.Supervisor) && d.Case.State.Open()}, nil
+}
+
+func (w *Web) casePage(rw http.ResponseWriter, r *http.Request, v *view) error {
+	d, err := w.caseData(r, v, r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	return w.renderCase(rw, r, v, d, http.StatusOK)
+}
+
+func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *view, d caseData, status int) error {
+	v.Title, v.Active, v.Data = d.Detail.Case.Number+" "+d.Detail.Case.Title, "search", d
+	return w.render(rw, r, v, "case", status)
+}
+
+// caseAction performs a lifecycle action from its form.
+func (w *Web) caseAction(rw http.ResponseWriter, r *http.Request, v *view) error {
+	number, action := r.PathValue("number"), casework.Action(r.PathValue("action"))
+	in := casework.ActionInput{Note: r.PostFormValue("note"), Reason: r.PostFormValue("reason"), UnitID: formInt(r, "unit_id"),
+		Nature: r.PostFormValue("nature"), CategoryID: formInt(r, "category_id"), Priority: casework.Priority(r.PostFormValue("priority")),
+		Satisfaction: r.PostFormValue("satisfaction"), ExpectedVersion: int(formInt(r, "version"))}
+	switch r.PostFormValue("resolved") {
+	case "yes":
+		t := true
+		in.Resolved = &t
+	case "no":
+		f := false
+		in.Resolved = &f
+	}
+	var err error
+	if in.DueAt, err = w.formTime(r, "due_at"); err == nil {
+		in.Evidence, err = w.readUploads(r, "evidence")
+	}
+	if err == nil {
+		_, err = w.app.Cases.Do(r.Context(), v.Actor, number, action, in)
+	}
+	if err != nil {
+		errs, ferr := formErrors(v, err)
+		if ferr != nil {
+			return ferr
+		}
+		d, derr := w.caseData(r, v, number)
+		if derr != nil {
+			return derr
+		}
+		v.Errors, v.Form, d.Open = errs, r.PostForm, string(action)
+		return w.renderCase(rw, r, v, d, http.StatusUnprocessableEntity)
+	}
+	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.done")
+}
+
+// reveal shows one personal field in full, once, and the audit log keeps
+// that it was seen and by whom.
+func (w *Web) reveal(rw http.ResponseWriter, r *http.Request, v *view) error {
+	number := r.PathValue("number")
+	id, field := formInt(r, "report"), casework.PersonalField(r.PostFormValue("field"))
+	value, err := w.app.Cases.RevealPersonal(r.Context(), v.Actor, id, field)
+	if err != nil {
+		return err
+	}
+	d, err := w.caseData(r, v, number)
+	if err != nil {
+		return err
+	}
+	d.Revealed[fmt.Sprint(id, "/", field)] = value
+	rw.Header().Set("Cache-Control", "no-store")
+	return w.renderCase(rw, r, v, d, http.StatusOK)
+}
+
+func (w *Web) upload(rw http.ResponseWriter, r *http.Request, v *view) error {
+	number := r.PathValue("number")
+	files, err := w.readUploads(r, "files")
+	if err == nil {
+		err = w.app.Cases.AddAttachments(r.Context(), v.Actor, number, files)
+	}
+	if err != nil {
+		errs, ferr := formErrors(v, err)
+		if ferr != nil {
+			return ferr
+		}
+		d, derr := w.caseData(r, v, number)
+		if derr != nil {
+			return derr
+		}
+		v.Errors = errs
+		return w.renderCase(rw, r, v, d, http.StatusUnprocessableEntity)
+	}
+	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.uploaded")
+}
+
+// download serves an attachment: images inline, everything else as a
+// download, never sniffed, in a sandbox.
+func (w *Web) download(rw http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return fault.NotFoundf(r.PathValue("id"))
+	}
+	a, content, err := w.app.Cases.AttachmentContent(r.Context(), v.Actor, id)
+	if err != nil {
+		return err
+	}
+	h := rw.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'")
+	h.Set("Cache-Control", "private, no-store")
+	disposition := "attachment"
+	if strings.HasPrefix(a.ContentType, "image/") || a.ContentType == "application/pdf" {
+		disposition = "inline"
+	}
+	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+url.PathEscape(a.Name))
+	_, err = rw.Write(content)
+	return err
+}
+
+func (w *Web) link(rw http.ResponseWriter, r *http.Request, v *view) error {
+	number := r.PathValue("number")
+	other := strings.TrimSpace(r.PostFormValue("case"))
+	var err error
+	if r.PostFormValue("unlink") != "" {
+		err = w.app.Cases.Unlink(r.Context(), v.Actor, number, other)
+	} else {
+		err = w.app.Cases.Link(r.Context(), v.Actor, number, other, r.PostFormValue("kind"))
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.done")
+}
+
+func (w *Web) issueOrder(rw http.ResponseWriter, r *http.Request, v *view) error {
+	number := r.PathValue("number")
+	due, err := w.formTime(r, "reply_due_at")
+	if err == nil {
+		_, err = w.app.Supervision.Issue(r.Context(), v.Actor, number, supervision.IssueInput{
+			Kind: supervision.Kind(r.PostFormValue("kind")), Reason: r.PostFormValue("reason"), ReplyDueAt: due})
+	}
+	if err != nil {
+		errs, ferr := formErrors(v, err)
+		if ferr != nil {
+			return ferr
+		}
+		d, derr := w.caseData(r, v, number)
+		if derr != nil {
+			return derr
+		}
+		v.Errors, v.Form, d.Open = errs, r.PostForm, "supervise"
+		return w.renderCase(rw, r, v, d, http.StatusUnprocessableEntity)
+	}
+	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.supervised")
+}
+
+func (w *Web) replyOrder(rw http.ResponseWriter, r *http.Request, v *view) error {
+	o, err := w.app.Supervision.Reply(r.Context(), v.Actor, r.PathValue("order"), r.PostFormValue("reply"))
+	if err != nil {
+		return err
+	}
+	return redirect(rw, r, "/cases/"+url.PathEscape(o.CaseNumber), "case.replied")
+}
+
+// searchFilter reads the search form.
+func (w *Web) searchFilter(r *http.Request) (casework.Filter, error) {
+	q := r.URL.Query()
+	f := casework.Filter{Text: strings.TrimSpace(q.Get("q")), Channel: casework.Channel(q.Get("channel")),
+		Priority: casework.Priority(q.Get("priority")), DivisionCode: q.Get("division"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
+	for _, s := range q["state"] {
+		if s != "" {
+			f.States = append(f.States, casework.State(s))
+		}
+	}
+	for _, s := range q["status"] {
+		if s != "" {
+			f.Statuses = append(f.Statuses, deadline.Status(s))
+		}
+	}
+	if n := q.Get("nature"); n != "" {
+		f.Natures = []string{n}
+	}
+	f.CategoryID, _ = strconv.ParseInt(q.Get("category_id"), 10, 64)
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit_id"), 10, 64)
+	var err error
+	for _, p := range []struct {
+		name  string
+		dst   *time.Time
+		upper bool
+	}{{"from", &f.From, false}, {"to", &f.To, true}} {
+		if s := q.Get(p.name); s != "" {
+			t, perr := time.ParseInLocation("2006-01-02", s, w.loc)
+			if perr != nil {
+				err = fault.InvalidField(p.name, fault.BadFormat, s)
+				continue
+			}
+			if p.upper {
+				t = t.AddDate(0, 0, 1)
+			}
+			*p.dst = t
+		}
+	}
+	return f, err
+}
+
+type searchData struct {
+	Choices  choices
+	Cases    []casework.Case
+	Next     string
+	Total    int
+	Query    string // the query string, for the export link and paging
+	Searched bool
+}
+
+func (w *Web) search(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if !v.Actor.CaseWorker() {
+		return fault.New(fault.Forbidden, "forbidden", msgNoCases)
+	}
+	d := searchData{Choices: w.choices(v)}
+	v.Form = r.URL.Query()
+	f, err := w.searchFilter(r)
+	if err == nil && f.Text != "" {
+		// A case number goes straight to its page.
+		if _, gerr := w.app.Cases.Get(r.Context(), v.Actor, strings.ToUpper(f.Text)); gerr == nil {
+			return redirect(rw, r, "/cases/"+url.PathEscape(strings.ToUpper(f.Text)), "")
+		}
+	}
+	if err == nil {
+		f.Limit = 50
+		var page casework.Page
+		if page, err = w.app.Cases.List(r.Context(), v.Actor, f); err == nil {
+			d.Cases, d.Next, d.Searched = page.Cases, page.NextCursor, true
+			count := f
+			count.Cursor = ""
+			d.Total, err = w.app.Cases.Count(r.Context(), v.Actor, count)
+		}
+	}
+	if err != nil {
+		if v.Errors, err = formErrors(v, err); err != nil {
+			return err
+		}
+	}
+	q := r.URL.Query()
+	q.Del("cursor")
+	d.Query = q.Encode()
+	v.Title, v.Active, v.Data = v.T("search.title"), "search", d
+	return w.render(rw, r, v, "search", http.StatusOK)
+}
+
+var msgNoCases = i18n.M("当前账号不办理案件", "this account does not work on cases")
+
+// exportMax bounds one export.
+const exportMax = 10000
+
+// exportCSV writes the search result as CSV (UTF-8 with a BOM, so that
+// spreadsheet programs read the Chinese), up to exportMax rows; the export is
+// audited.
+func (w *Web) exportCSV(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if !v.Actor.CaseWorker() {
+		return fault.New(fault.Forbidden, "forbidden", msgNoCases)
+	}
+	f, err := w.searchFilter(r)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Cursor = 200, ""
+	var rows []casework.Case
+	for len(rows) < exportMax {
+		page, err := w.app.Cases.List(r.Context(), v.Actor, f)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, page.Cases...)
+		if page.NextCursor == "" {
+			break
+		}
+		f.Cursor = page.NextCursor
+	}
+	if len(rows) > exportMax {
+		rows = rows[:exportMax]
+	}
+	if err := w.app.Cases.RecordExport(r.Context(), v.Actor, r.URL.RawQuery, len(rows)); err != nil {
+		return err
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", "attachment; filename=pingan-cases-"+v.Now.In(w.loc).Format("20060102-1504")+".csv")
+	_, _ = rw.Write([]byte("\xef\xbb\xbf"))
+	cw := csv.NewWriter(rw)
+	header := []string{"number", "title", "state", "deadline_status", "nature", "category", "priority", "channel",
+		"handling_unit", "division", "address", "received_at", "deadline_at", "closed_at", "repeat_count"}
+	for i, hname := range header {
+		header[i] = v.T("csv." + hname)
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, c := range rows {
+		rec := []string{c.Number, c.Title, v.StateName(c.State), v.StatusName(v.Status(c)), v.NatureName(c.Nature),
+			v.CategoryPath(c.CategoryID), v.PriorityName(c.Priority), v.ChannelName(c.Channel), v.UnitName(c.HandlingUnitID),
+			c.DivisionCode, c.Address, fmtTime(c.ReceivedAt, w.loc), fmtTime(c.DeadlineAt, w.loc), fmtTime(c.ClosedAt, w.loc),
+			strconv.Itoa(c.RepeatCount())}
+		for i, s := range rec {
+			rec[i] = csvSafe(s)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe stops a cell from being read as a spreadsheet formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func fmtTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}

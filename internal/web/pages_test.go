@@ -1,0 +1,435 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/audit"
+	"pingan/internal/auth"
+	"pingan/internal/casework"
+	"pingan/internal/demo"
+	"pingan/internal/web"
+)
+
+// postFile submits a multipart form with one file.
+func (b *browser) postFile(path string, fields url.Values, field, name string, content []byte) page {
+	b.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if fields == nil {
+		fields = url.Values{}
+	}
+	if fields.Get("csrf") == "" {
+		fields.Set("csrf", b.csrf)
+	}
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	_, _ = fw.Write(content)
+	if err := mw.Close(); err != nil {
+		b.t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, b.env.Server.URL+path, &buf)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", b.env.Server.URL)
+	return b.do(req)
+}
+
+// signedInAdmin signs an administrator in, enrolling the second factor on
+// the way as the pages ask.
+func signedInAdmin(t testing.TB, env *apptest.Env, username string) *browser {
+	t.Helper()
+	b := newBrowser(t, env)
+	if p := b.signIn(username, password); p.Location != "/login/enroll" {
+		t.Fatalf("%s sign-in went to %q", username, p.Location)
+	}
+	p := b.get("/login/enroll")
+	m := regexp.MustCompile(`<code class="secret">([A-Z2-7]+)</code>`).FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no secret:\n%s", excerpt(p.Body))
+	}
+	code, err := auth.TOTPCode(m[1], auth.Step(env.Clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p = b.post("/login/enroll", url.Values{"code": {code}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("enrol %s: %d\n%s", username, p.Status, excerpt(p.Body))
+	}
+	b.get("/settings")
+	return b
+}
+
+// dispatched makes a case dispatched to 江头街道 through the services and
+// returns its number and its report's id.
+func dispatched(t testing.TB, env *apptest.Env) (string, int64) {
+	t.Helper()
+	ctx := context.Background()
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+		Body: "江头北路工地夜间施工噪音扰民，凌晨一点还在打桩。", ReporterName: "林先生", ReporterPhone: "13806012345",
+		ReporterIDNumber: "35020319900101123X", Address: "湖里区江头北路", Nature: "complaint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := res.Case.Number
+	cat, err := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0101001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), n, casework.Register, casework.ActionInput{CategoryID: cat.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), n, casework.Dispatch,
+		casework.ActionInput{UnitID: env.Unit(t, "350206004")}); err != nil {
+		t.Fatal(err)
+	}
+	return n, res.Report.ID
+}
+
+// The whole loop through the pages, each step by the role that does it.
+func TestClosedLoopThroughPages(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "intake", "dispatcher", "jiangtou", "verifier", "callback")
+	in := signedIn(t, env, "intake")
+	in.get("/intake")
+	p := in.post("/intake", url.Values{"form_id": {"loop-1"}, "channel": {"hotline"}, "body": {"莲前西路人行道井盖缺失，夜里有人差点掉下去。"},
+		"reporter_name": {"陈女士"}, "reporter_phone": {"13906001234"}, "address": {"思明区莲前西路"}, "lat": {"24.47"}, "lon": {"118.15"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("intake: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	n, _ := url.QueryUnescape(strings.TrimPrefix(strings.Split(p.Location, "&")[0], "/intake?saved="))
+	// The district came from the coordinates.
+	c, err := env.App.Cases.Get(context.Background(), access.System("test"), n)
+	if err != nil || c.Case.DivisionCode == "" || !strings.HasPrefix(c.Case.DivisionCode, "350203") {
+		t.Fatalf("case %s: division %q (%v)", n, c.Case.DivisionCode, err)
+	}
+
+	step := func(b *browser, action string, form url.Values, wantState casework.State) {
+		t.Helper()
+		b.get("/cases/" + n)
+		p := b.post("/cases/"+n+"/actions/"+action, form)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("%s: %d\n%s", action, p.Status, excerpt(p.Body))
+		}
+		got, err := env.App.Cases.Get(context.Background(), access.System("test"), n)
+		if err != nil || got.Case.State != wantState {
+			t.Fatalf("after %s: %s (%v), want %s", action, got.Case.State, err, wantState)
+		}
+	}
+	dis := signedIn(t, env, "dispatcher")
+	// The dispatcher's queue lists it; the case page offers register.
+	mustContain(t, dis.get("/queue?tab=register"), n)
+	mustContain(t, dis.get("/cases/"+n), `/cases/`+n+`/actions/register`)
+	cat, err := env.App.Catalog.CategoryByCode(context.Background(), env.App.DB, "C0101001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dis.get("/cases/" + n)
+	if p := dis.post("/cases/"+n+"/actions/register", nil); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("register without a category: %d", p.Status)
+	} else {
+		mustContain(t, p, "分类")
+	}
+	step(dis, "register", url.Values{"nature": {"complaint"}, "category_id": {fmt.Sprint(cat.ID)}}, casework.Registered)
+	step(dis, "dispatch", url.Values{"unit_id": {fmt.Sprint(env.Unit(t, "350206004"))}, "note": {"请江头街道处理"}}, casework.Dispatched)
+
+	h := signedIn(t, env, "jiangtou")
+	mustContain(t, h.get("/queue?tab=sign"), n)
+	// Bulk sign from the queue.
+	h.get("/queue?tab=sign")
+	if p := h.post("/queue/sign", url.Values{"case": {n}}); p.Status != http.StatusOK && p.Status != http.StatusSeeOther {
+		t.Fatalf("bulk sign: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	if got, _ := env.App.Cases.Get(context.Background(), access.System("test"), n); got.Case.State != casework.Handling {
+		t.Fatalf("after bulk sign: %s", got.Case.State)
+	}
+	// A report-back with a photo as evidence.
+	h.get("/cases/" + n)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	p = h.postFile("/cases/"+n+"/actions/report", url.Values{"note": {"已补装井盖"}}, "evidence", "井盖.png", png)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("report: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	page := h.get("/cases/" + n)
+	mustContain(t, page, "井盖.png", "已补装井盖")
+	id := regexp.MustCompile(`href="/attachments/(\d+)"`).FindStringSubmatch(page.Body)
+	if id == nil {
+		t.Fatal("no attachment link")
+	}
+	if d := h.get("/attachments/" + id[1]); d.Status != http.StatusOK || !bytes.Equal([]byte(d.Body), png) ||
+		d.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("download: %d %q", d.Status, d.Header)
+	}
+
+	step(signedIn(t, env, "verifier"), "verify", url.Values{"note": {"现场核实"}}, casework.Verified)
+	step(signedIn(t, env, "callback"), "callback", url.Values{"satisfaction": {"satisfied"}, "resolved": {"yes"}}, casework.PendingClose)
+	step(dis, "close", nil, casework.Closed)
+	mustContain(t, dis.get("/cases/"+n), "结案")
+}
+
+// A refused transition shows the reason on the case page and changes
+// nothing.
+func TestRefusedActionOnPage(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "jiangtou")
+	n, _ := dispatched(t, env)
+	h := signedIn(t, env, "jiangtou")
+	h.get("/cases/" + n)
+	// Not this state's action: the page says which state the case is in.
+	p := h.post("/cases/"+n+"/actions/verify", nil)
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("verify by a handler: %d", p.Status)
+	}
+	mustContain(t, p, "待签收")
+	p = h.post("/cases/"+n+"/actions/return", url.Values{"reason": {""}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("return without reason: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, p, "理由")
+	if got, _ := env.App.Cases.Get(context.Background(), access.System("test"), n); got.Case.State != casework.Dispatched {
+		t.Fatalf("state changed to %s", got.Case.State)
+	}
+}
+
+// No page or form opens, changes or lists a case outside the user's units,
+// and nothing of it leaks into the answer.
+func TestPagesRefuseOutOfScope(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "jiangtou", "gulangyu", "jiangtou.police")
+	n, reportID := dispatched(t, env)
+	other, _ := dispatched(t, env)
+	own := signedIn(t, env, "jiangtou")
+	own.get("/cases/" + n)
+	if p := own.postFile("/cases/"+n+"/attachments", nil, "files", "note.txt", []byte("现场记录")); p.Status != http.StatusSeeOther {
+		t.Fatalf("upload: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	m := regexp.MustCompile(`href="/attachments/(\d+)"`).FindStringSubmatch(own.get("/cases/" + n).Body)
+	if m == nil {
+		t.Fatal("no attachment")
+	}
+	attachment := m[1]
+	before := auditCount(t, env, "personal.reveal", audit.OK)
+
+	routes := web.Must(env.App).Routes()
+	for _, outsider := range []string{"gulangyu", "jiangtou.police"} {
+		b := signedIn(t, env, outsider)
+		covered := 0
+		for _, rt := range routes {
+			method, path, _ := strings.Cut(rt, " ")
+			if !strings.Contains(path, "{number}") && !strings.HasPrefix(path, "/attachments/") {
+				continue
+			}
+			covered++
+			path = strings.NewReplacer("{number}", n, "{action}", "sign", "{id}", attachment).Replace(path)
+			var p page
+			if method == http.MethodGet {
+				p = b.get(path)
+			} else {
+				b.get("/settings")
+				form := url.Values{"note": {"x"}}
+				switch {
+				case strings.HasSuffix(path, "/reveal"):
+					form = url.Values{"report": {fmt.Sprint(reportID)}, "field": {"phone"}}
+				case strings.HasSuffix(path, "/links"):
+					form = url.Values{"case": {other}}
+				case strings.HasSuffix(path, "/supervision"):
+					form = url.Values{"kind": {"remind"}, "reason": {"x"}}
+				}
+				p = b.post(path, form)
+			}
+			if p.Status != http.StatusNotFound {
+				t.Errorf("%s %s as %s: %d, want 404", method, path, outsider, p.Status)
+			}
+			mustNotContain(t, p, "江头北路", "13806012345", "现场记录")
+		}
+		if covered < 7 {
+			t.Errorf("only %d case routes walked", covered)
+		}
+		// Search and export do not list it either.
+		mustNotContain(t, b.get("/search?q="+url.QueryEscape(n)), "江头北路")
+		mustNotContain(t, b.get("/search?q="+url.QueryEscape("噪音")), n)
+		mustNotContain(t, b.get("/search.csv?q="+url.QueryEscape("噪音")), n)
+	}
+	if got := auditCount(t, env, "personal.reveal", audit.OK); got != before {
+		t.Errorf("outsiders revealed personal data %d times", got-before)
+	}
+	if got, _ := env.App.Cases.Get(context.Background(), access.System("test"), n); got.Case.State != casework.Dispatched {
+		t.Errorf("state after refused attempts: %s", got.Case.State)
+	}
+}
+
+// Personal data is masked on every page; showing it is a deliberate,
+// audited act, and only roles that contact citizens may.
+func TestMaskingAndReveal(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "jiangtou", "leader")
+	n, reportID := dispatched(t, env)
+	h := signedIn(t, env, "jiangtou")
+	p := h.get("/cases/" + n)
+	mustContain(t, p, "138****2345", "350203********123X")
+	mustNotContain(t, p, "13806012345", "35020319900101123X")
+	p = h.post("/cases/"+n+"/reveal", url.Values{"report": {fmt.Sprint(reportID)}, "field": {"phone"}})
+	if p.Status != http.StatusOK || p.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("reveal: %d %q", p.Status, p.Header.Get("Cache-Control"))
+	}
+	mustContain(t, p, "13806012345")
+	mustNotContain(t, p, "35020319900101123X") // only the field asked for
+	if got := auditCount(t, env, "personal.reveal", audit.OK); got != 1 {
+		t.Fatalf("%d reveals audited, want 1", got)
+	}
+	// Reloading masks it again.
+	mustNotContain(t, h.get("/cases/"+n), "13806012345")
+
+	// A leader reads the case but may not unmask; the refusal is audited.
+	l := signedIn(t, env, "leader")
+	mustContain(t, l.get("/cases/"+n), "138****2345")
+	if p = l.post("/cases/"+n+"/reveal", url.Values{"report": {fmt.Sprint(reportID)}, "field": {"phone"}}); p.Status != http.StatusForbidden {
+		t.Fatalf("leader reveal: %d", p.Status)
+	}
+	mustNotContain(t, p, "13806012345")
+	if got := auditCount(t, env, "personal.reveal", audit.Denied); got != 1 {
+		t.Fatalf("%d refused reveals audited, want 1", got)
+	}
+	// The export masks too.
+	mustNotContain(t, l.get("/search.csv"), "13806012345")
+}
+
+// Every page renders for every demo role, in both languages, without an
+// internal error or a missing text.
+func TestEveryPageForEveryRole(t *testing.T) {
+	env := apptest.New(t)
+	var users []string
+	for _, du := range demo.Users {
+		users = append(users, du.Username)
+	}
+	setPasswords(t, env, users...)
+	n, _ := dispatched(t, env)
+	env.Clock.Advance(4 * 24 * time.Hour) // some deadlines red, timers fired
+	env.Fire(t)
+	var pages []string
+	for _, rt := range web.Must(env.App).Routes() {
+		method, path, _ := strings.Cut(rt, " ")
+		if method != http.MethodGet || strings.Contains(path, "/attachments/") || strings.HasPrefix(path, "/login") {
+			continue
+		}
+		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "").Replace(path))
+	}
+	pages = append(pages, "/queue?tab=dispatch", "/search?q=%E5%99%AA%E9%9F%B3&status=red&sort=due", "/inbox?unread=1",
+		"/admin/audit?action=login", "/no/such/page")
+	for _, du := range demo.Users {
+		var b *browser
+		if ri, _ := access.Info(du.Roles[0]); ri.Admin {
+			b = signedInAdmin(t, env, du.Username)
+		} else {
+			b = signedIn(t, env, du.Username)
+		}
+		for _, lang := range []string{"zh-CN", "en"} {
+			b.post("/lang", url.Values{"lang": {lang}})
+			for _, path := range pages {
+				p := b.get(path)
+				switch {
+				case p.Status >= 500:
+					t.Errorf("%s %s (%s): %d\n%s", du.Username, path, lang, p.Status, excerpt(p.Body))
+				case p.Status == http.StatusOK && strings.Contains(path, ".csv"):
+				case p.Status == http.StatusOK && !strings.Contains(p.Body, `<html lang="`+lang+`">`):
+					t.Errorf("%s %s: not in %s", du.Username, path, lang)
+				case p.Status == http.StatusOK && (!strings.Contains(p.Body, "</html>") || strings.Contains(p.Body, "%!")):
+					t.Errorf("%s %s (%s): broken page\n%s", du.Username, path, lang, excerpt(p.Body))
+				}
+			}
+		}
+	}
+	if m := web.MissingMessages(); len(m) > 0 {
+		t.Errorf("pages asked for texts that do not exist: %v", m)
+	}
+}
+
+// Administrators manage units, users, categories, deadline policies and
+// the calendar on the pages; each change is checked and audited.
+func TestAdministrationPages(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "sysadmin", "secadmin", "auditadmin", "dispatcher")
+	sys := signedInAdmin(t, env, "sysadmin")
+
+	// A deadline policy: a bad limit is refused in words, a good one saved.
+	sys.get("/admin/deadlines")
+	p := sys.post("/admin/policies", url.Values{"new": {"1"}, "name": {"噪音投诉加急"}, "nature": {"complaint"}, "handle": {"3 weeks"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad policy: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, p, "时限格式", `value="噪音投诉加急"`)
+	p = sys.post("/admin/policies", url.Values{"new": {"1"}, "name": {"噪音投诉加急"}, "nature": {"complaint"}, "priority": {"urgent"},
+		"sign": {"1h"}, "handle": {"2wd"}, "warn_ratio": {"0.5"}, "reply": {"1wd"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("policy: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, sys.get("/admin/deadlines"), "噪音投诉加急", "2个工作日")
+	if auditCount(t, env, "deadline_policy.create", audit.OK) != 1 {
+		t.Error("policy creation not audited")
+	}
+
+	// A category: added, then retired.
+	sys.get("/admin/categories")
+	if p = sys.post("/admin/categories", url.Values{"domain": {"civic"}, "name": {"共享单车乱停放"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("category: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	p = sys.get("/admin/categories?q=" + url.QueryEscape("共享单车乱停放"))
+	m := regexp.MustCompile(`/admin/categories/(\d+)/retire`).FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no retire form:\n%s", excerpt(p.Body))
+	}
+	if p = sys.post("/admin/categories/"+m[1]+"/retire", nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("retire: %d", p.Status)
+	}
+	mustContain(t, sys.get("/admin/categories?q="+url.QueryEscape("共享单车乱停放")), `class="retired"`)
+
+	// The system administrator may not grant roles (separation of duties);
+	// the security administrator may, and the boxes show what is held.
+	disp := env.User(t, "dispatcher").User.ID
+	if p = sys.post(fmt.Sprintf("/admin/users/%d/roles", disp), url.Values{"role": {"dispatcher", "leader"}}); p.Status < 400 {
+		t.Fatalf("sysadmin granted roles: %d", p.Status)
+	}
+	sec := signedInAdmin(t, env, "secadmin")
+	sec.get("/admin/users")
+	if p = sec.post(fmt.Sprintf("/admin/users/%d/roles", disp), url.Values{"role": {"dispatcher", "leader"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("secadmin roles: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	p = sec.get("/admin/users")
+	form := regexp.MustCompile(fmt.Sprintf(`(?s)action="/admin/users/%d/roles".*?</form>`, disp)).FindString(p.Body)
+	if !strings.Contains(form, `value="leader" checked`) || !strings.Contains(form, `value="dispatcher" checked`) ||
+		strings.Contains(form, `value="handler" checked`) {
+		t.Fatalf("role boxes do not show the roles held:\n%s", form)
+	}
+	u, err := env.App.Org.User(context.Background(), env.App.DB, disp)
+	if err != nil || !slices.Contains(u.Roles, access.Leader) {
+		t.Fatalf("roles not saved: %v %v", u.Roles, err)
+	}
+
+	// The audit administrator verifies the chains on the page.
+	aud := signedInAdmin(t, env, "auditadmin")
+	aud.get("/admin/audit")
+	p = aud.post("/admin/audit/verify", nil)
+	mustContain(t, p, "校验通过", "deadline_policy.create")
+	if sys.get("/admin/audit").Status != http.StatusForbidden {
+		t.Error("the system administrator read the audit log")
+	}
+}

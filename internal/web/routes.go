@@ -1,0 +1,109 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+// Handler is the whole workbench: every page in one place.
+func (w *Web) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // embedded
+	}
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+
+	for _, rt := range w.routes() {
+		mux.Handle(rt.Pattern, w.wrap(rt.gate, rt.h))
+	}
+	mux.Handle("/", w.wrap(public, func(http.ResponseWriter, *http.Request, *view) error {
+		return fault.New(fault.NotFound, "not-found", msgNoPage)
+	}))
+	return mux
+}
+
+var msgNoPage = i18n.M("没有这个页面，请检查地址", "there is no such page: check the address")
+
+// route is one page or form of the workbench.
+type route struct {
+	Pattern string // "METHOD /path/{param}"
+	gate    gate
+	h       handler
+}
+
+// Routes lists the workbench's pages and forms, for tests that walk them all.
+func (w *Web) Routes() []string {
+	var out []string
+	for _, rt := range w.routes() {
+		out = append(out, rt.Pattern)
+	}
+	return out
+}
+
+// routes is every page and form in one table.
+func (w *Web) routes() []route {
+	return []route{
+		{"GET /login", public, w.loginPage},
+		{"POST /login", public, w.login},
+		{"GET /login/totp", partial, w.totpPage},
+		{"POST /login/totp", partial, w.totp},
+		{"GET /login/enroll", partial, w.enrollPage("/login/enroll")},
+		{"POST /login/enroll", partial, w.enroll},
+		{"POST /logout", partial, w.logout},
+		{"POST /lang", public, w.setLang},
+
+		{"GET /{$}", signedIn, w.home},
+		{"GET /intake", signedIn, w.intakePage},
+		{"POST /intake", signedIn, w.intake},
+		{"GET /queue", signedIn, w.queue},
+		{"POST /queue/sign", signedIn, w.bulkSign},
+		{"GET /cases/{number}", signedIn, w.casePage},
+		{"POST /cases/{number}/actions/{action}", signedIn, w.caseAction},
+		{"POST /cases/{number}/reveal", signedIn, w.reveal},
+		{"POST /cases/{number}/attachments", signedIn, w.upload},
+		{"POST /cases/{number}/supervision", signedIn, w.issueOrder},
+		{"POST /cases/{number}/links", signedIn, w.link},
+		{"GET /attachments/{id}", signedIn, w.download},
+		{"GET /search", signedIn, w.search},
+		{"GET /search.csv", signedIn, w.exportCSV},
+		{"GET /supervise", signedIn, w.supervise},
+		{"POST /supervision/{order}/reply", signedIn, w.replyOrder},
+		{"GET /inbox", signedIn, w.inbox},
+		{"POST /inbox/read", signedIn, w.markRead},
+
+		{"GET /settings", signedIn, w.settingsPage},
+		{"POST /settings/password", signedIn, w.changePassword},
+		{"GET /settings/totp", signedIn, w.enrollPage("/settings/totp")},
+		{"POST /settings/totp", signedIn, w.enroll},
+		{"POST /settings/totp/off", signedIn, w.disableTOTP},
+
+		{"GET /admin", signedIn, w.adminHome},
+		{"GET /admin/units", signedIn, w.adminUnits},
+		{"POST /admin/units", signedIn, w.adminCreateUnit},
+		{"POST /admin/units/{id}", signedIn, w.adminUpdateUnit},
+		{"GET /admin/users", signedIn, w.adminUsers},
+		{"POST /admin/users", signedIn, w.adminCreateUser},
+		{"POST /admin/users/{id}/{op}", signedIn, w.adminUserOp},
+		{"GET /admin/categories", signedIn, w.adminCategories},
+		{"POST /admin/categories", signedIn, w.adminCreateCategory},
+		{"POST /admin/categories/{id}/{op}", signedIn, w.adminCategoryOp},
+		{"GET /admin/deadlines", signedIn, w.adminDeadlines},
+		{"POST /admin/policies", signedIn, w.adminCreatePolicy},
+		{"POST /admin/policies/{id}/{op}", signedIn, w.adminPolicyOp},
+		{"POST /admin/calendar", signedIn, w.adminImportCalendar},
+		{"GET /admin/audit", signedIn, w.adminAudit},
+		{"POST /admin/audit/verify", signedIn, w.adminVerifyAudit},
+	}
+}
+
+// cacheStatic lets browsers keep the embedded assets for a day.
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,94 @@
+// pingan workbench: small enhancements over pages that work without them.
+// No inline scripts (the Content-Security-Policy forbids them); everything is
+// wired through data- attributes.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", function () {
+  // Buttons that need a second thought.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-confirm]");
+    if (b && !window.confirm(b.getAttribute("data-confirm"))) {
+      e.preventDefault();
+    }
+    var back = e.target.closest("[data-back]");
+    if (back && window.history.length > 1) {
+      e.preventDefault();
+      window.history.back();
+    }
+  });
+
+  // A "select all" box ticks every box of its table.
+  document.querySelectorAll("[data-check-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      var table = all.closest("table");
+      table.querySelectorAll("tbody input[type=checkbox]").forEach(function (c) {
+        c.checked = all.checked;
+      });
+    });
+  });
+
+  // A search box that narrows a long <select>.
+  document.querySelectorAll("input[data-filter]").forEach(function (box) {
+    var sel = document.getElementById(box.getAttribute("data-filter"));
+    if (!sel) return;
+    box.addEventListener("input", function () {
+      var q = box.value.trim().toLowerCase();
+      var first = null;
+      Array.prototype.forEach.call(sel.options, function (o) {
+        var show = !q || o.value === "" || o.text.toLowerCase().indexOf(q) >= 0;
+        o.hidden = !show;
+        if (show && o.value !== "" && !first) first = o;
+      });
+      if (q && first && (sel.selectedIndex < 0 || sel.options[sel.selectedIndex].hidden)) first.selected = true;
+    });
+  });
+
+  // Each intake form gets an id, so that a double submit or a retried post
+  // registers the report once.
+  document.querySelectorAll("form[data-form-id]").forEach(function (f) {
+    var input = f.querySelector("input[name=form_id]");
+    if (input && !input.value) input.value = newID();
+  });
+
+  // Clicking the district map fills in the coordinates.
+  document.querySelectorAll("svg.map[data-scale]").forEach(function (svg) {
+    var minLon = parseFloat(svg.dataset.minlon), maxLat = parseFloat(svg.dataset.maxlat);
+    var scale = parseFloat(svg.dataset.scale), cos = parseFloat(svg.dataset.cos);
+    var lat = document.getElementById(svg.dataset.lat), lon = document.getElementById(svg.dataset.lon);
+    var pin = svg.querySelector(".pin");
+    function place() {
+      var la = parseFloat(lat.value), lo = parseFloat(lon.value);
+      if (isNaN(la) || isNaN(lo)) { pin.setAttribute("cx", -20); pin.setAttribute("cy", -20); return; }
+      pin.setAttribute("cx", (lo - minLon) * cos * scale);
+      pin.setAttribute("cy", (maxLat - la) * scale);
+    }
+    svg.addEventListener("click", function (e) {
+      var pt = svg.createSVGPoint();
+      pt.x = e.clientX; pt.y = e.clientY;
+      var p = pt.matrixTransform(svg.getScreenCTM().inverse());
+      lon.value = (minLon + p.x / (cos * scale)).toFixed(6);
+      lat.value = (maxLat - p.y / scale).toFixed(6);
+      place();
+    });
+    lat.addEventListener("input", place);
+    lon.addEventListener("input", place);
+    place();
+  });
+
+  // The second-factor enrolment code, drawn locally: the secret never
+  // leaves the page.
+  document.querySelectorAll("[data-otpauth]").forEach(function (box) {
+    if (typeof qrcode !== "function") return;
+    var qr = qrcode(0, "M");
+    qr.addData(box.getAttribute("data-otpauth"));
+    qr.make();
+    box.innerHTML = qr.createSvgTag({ cellSize: 5, margin: 4, scalable: true });
+  });
+});
+
+function newID() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  var b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+}
