@@ -285,7 +285,7 @@ func TestMaskingAndReveal(t *testing.T) {
 	n, reportID := dispatched(t, env)
 	h := signedIn(t, env, "jiangtou")
 	p := h.get("/cases/" + n)
-	mustContain(t, p, "138****2345", "350203********123X")
+	mustContain(t, p, "138****2345", "350203********123X", "/cases/"+n+"/reveal")
 	mustNotContain(t, p, "13806012345", "35020319900101123X")
 	p = h.post("/cases/"+n+"/reveal", url.Values{"report": {fmt.Sprint(reportID)}, "field": {"phone"}})
 	if p.Status != http.StatusOK || p.Header.Get("Cache-Control") != "no-store" {
@@ -301,7 +301,9 @@ func TestMaskingAndReveal(t *testing.T) {
 
 	// A leader reads the case but may not unmask; the refusal is audited.
 	l := signedIn(t, env, "leader")
-	mustContain(t, l.get("/cases/"+n), "138****2345")
+	lp := l.get("/cases/" + n)
+	mustContain(t, lp, "138****2345")
+	mustNotContain(t, lp, "/reveal") // no button that would only be refused
 	if p = l.post("/cases/"+n+"/reveal", url.Values{"report": {fmt.Sprint(reportID)}, "field": {"phone"}}); p.Status != http.StatusForbidden {
 		t.Fatalf("leader reveal: %d", p.Status)
 	}

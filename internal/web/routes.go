@@ -17,6 +17,9 @@ func (w *Web) Handler() http.Handler {
 	}
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 
+	mux.HandleFunc("GET /favicon.ico", func(rw http.ResponseWriter, r *http.Request) {
+		http.Redirect(rw, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
 	for _, rt := range w.routes() {
 		mux.Handle(rt.Pattern, w.wrap(rt.gate, rt.h))
 	}
