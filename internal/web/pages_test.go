@@ -435,3 +435,37 @@ func TestAdministrationPages(t *testing.T) {
 		t.Error("the system administrator read the audit log")
 	}
 }
+
+// Uploads are checked by type, by content and by name; a refused file is
+// named in the answer and nothing is attached.
+func TestUploadChecks(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "jiangtou")
+	n, _ := dispatched(t, env)
+	h := signedIn(t, env, "jiangtou")
+	for _, tc := range []struct{ name, want string }{
+		{"run.exe", "不支持的文件类型"},
+		{"photo.png", "文件内容与扩展名不符"}, // a text file pretending to be a photo
+		{"../../etc/passwd.txt", ""},   // the path is dropped, the name kept for display
+	} {
+		h.get("/cases/" + n)
+		p := h.postFile("/cases/"+n+"/attachments", nil, "files", tc.name, []byte("plain text, not a picture"))
+		if tc.want == "" {
+			if p.Status != http.StatusSeeOther {
+				t.Fatalf("%s: %d\n%s", tc.name, p.Status, excerpt(p.Body))
+			}
+			continue
+		}
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d", tc.name, p.Status)
+		}
+		mustContain(t, p, tc.want)
+	}
+	d, err := env.App.Cases.Get(context.Background(), access.System("test"), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Attachments) != 1 || d.Attachments[0].Name != "passwd.txt" {
+		t.Fatalf("attachments: %+v", d.Attachments)
+	}
+}

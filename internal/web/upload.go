@@ -43,6 +43,9 @@ func (w *Web) readUploads(r *http.Request, field string) ([]casework.AttachmentI
 	if r.MultipartForm == nil {
 		return nil, nil
 	}
+	if len(r.MultipartForm.File[field]) > casework.MaxAttachments {
+		return nil, fault.InvalidField(field, i18n.M("最多 %d 个文件", "at most %d files"), casework.MaxAttachments)
+	}
 	var out []casework.AttachmentInput
 	for _, fh := range r.MultipartForm.File[field] {
 		in, err := w.storeUpload(r, fh)
@@ -50,9 +53,6 @@ func (w *Web) readUploads(r *http.Request, field string) ([]casework.AttachmentI
 			return nil, err
 		}
 		out = append(out, in)
-	}
-	if len(out) > casework.MaxAttachments {
-		return nil, fault.InvalidField(field, i18n.M("最多 %d 个文件", "at most %d files"), casework.MaxAttachments)
 	}
 	return out, nil
 }
