@@ -445,8 +445,8 @@ func TestUploadChecks(t *testing.T) {
 	h := signedIn(t, env, "jiangtou")
 	for _, tc := range []struct{ name, want string }{
 		{"run.exe", "不支持的文件类型"},
-		{"photo.png", "文件内容与扩展名不符"}, // a text file pretending to be a photo
-		{"../../etc/passwd.txt", ""},   // the path is dropped, the name kept for display
+		{"photo.png", "文件内容与扩展名不符"},  // a text file pretending to be a photo
+		{"../../etc/passwd.txt", ""}, // the path is dropped, the name kept for display
 	} {
 		h.get("/cases/" + n)
 		p := h.postFile("/cases/"+n+"/attachments", nil, "files", tc.name, []byte("plain text, not a picture"))
