@@ -23,6 +23,7 @@ import (
 	"pingan/internal/directory"
 	"pingan/internal/notify"
 	"pingan/internal/org"
+	"pingan/internal/score"
 	"pingan/internal/secret"
 	"pingan/internal/supervision"
 	"pingan/internal/timer"
@@ -47,6 +48,7 @@ type App struct {
 	Notify      *notify.Service
 	Supervision *supervision.Service
 	Auth        *auth.Service
+	Score       *score.Service
 	// Directory names units, categories and users for lists and pages.
 	Directory *directory.Directory
 }
@@ -104,8 +106,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Policies = deadline.NewService(d, a.Audit, now)
 	a.Timers = timer.NewService(d, log, now)
 	a.Notify = notify.NewService(d, a.Audit, keys, log, now)
+	a.Score = score.NewService(d, a.Audit, cfg.Location(), now)
 	a.Cases = casework.NewService(casework.Deps{DB: d, Audit: a.Audit, Keys: keys, Org: a.Org, Catalog: a.Catalog,
-		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify,
+		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score,
 		Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location()}, Now: now})
 	a.Auth = auth.NewService(d, a.Audit, a.Org, keys, now)
 	a.Supervision = supervision.NewService(supervision.Deps{DB: d, Audit: a.Audit, Org: a.Org, Cases: a.Cases,

@@ -12,6 +12,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/score"
 )
 
 // ActionInput carries what an action takes; which fields an action requires
@@ -296,6 +297,9 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	if _, err := insertAttachments(ctx, tx, c.ID, 0, entryID, actor.UserID, now, in.Evidence); err != nil {
 		return Case{}, err
 	}
+	if err := s.score.Record(ctx, tx, score.Classify(string(action), c.ID, c.scoring(), next.scoring(), now)); err != nil {
+		return Case{}, err
+	}
 	detail := map[string]any{"from": c.State, "to": next.State, "timeline_id": entryID}
 	if newUnit != 0 {
 		detail["unit_id"] = newUnit
@@ -352,6 +356,12 @@ func minTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// scoring is what the scorecards need of the case.
+func (c Case) scoring() score.Snapshot {
+	return score.Snapshot{HandlingUnitID: c.HandlingUnitID, SignDueAt: c.SignDueAt, DueAt: c.DueAt,
+		Satisfaction: c.Satisfaction, Resolved: c.Resolved}
 }
 
 // Diff lists the fields an action changed, before and after, for the

@@ -16,6 +16,7 @@ import (
 	"pingan/internal/i18n"
 	"pingan/internal/notify"
 	"pingan/internal/org"
+	"pingan/internal/score"
 	"pingan/internal/search"
 	"pingan/internal/secret"
 	"pingan/internal/timer"
@@ -41,6 +42,7 @@ type Deps struct {
 	Policies *deadline.Service
 	Timers   *timer.Service
 	Notify   *notify.Service
+	Score    *score.Service
 	Config   Config
 	Now      func() time.Time
 }
@@ -56,6 +58,7 @@ type Service struct {
 	policies *deadline.Service
 	timers   *timer.Service
 	notify   *notify.Service
+	score    *score.Service
 	cfg      Config
 	now      func() time.Time
 }
@@ -78,7 +81,7 @@ func NewService(d Deps) *Service {
 		d.Config.Location = time.UTC
 	}
 	return &Service{db: d.DB, audit: d.Audit, keys: d.Keys, org: d.Org, cat: d.Catalog, calendar: d.Calendar,
-		policies: d.Policies, timers: d.Timers, notify: d.Notify, cfg: d.Config, now: d.Now}
+		policies: d.Policies, timers: d.Timers, notify: d.Notify, score: d.Score, cfg: d.Config, now: d.Now}
 }
 
 var (

@@ -150,5 +150,11 @@ func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, pr
 		return err
 	}
 	now := a.Now()
-	return casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress)
+	if err := casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress); err != nil {
+		return err
+	}
+	// The loader writes cases and timelines directly: the scorecards
+	// follow from the timelines.
+	_, err = a.Score.Rebuild(ctx)
+	return err
 }
