@@ -18,6 +18,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
 	"pingan/internal/config"
+	"pingan/internal/dashboard"
 	"pingan/internal/db"
 	"pingan/internal/deadline"
 	"pingan/internal/directory"
@@ -49,6 +50,7 @@ type App struct {
 	Supervision *supervision.Service
 	Auth        *auth.Service
 	Score       *score.Service
+	Dashboard   *dashboard.Service
 	// Directory names units, categories and users for lists and pages.
 	Directory *directory.Directory
 }
@@ -107,8 +109,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Timers = timer.NewService(d, log, now)
 	a.Notify = notify.NewService(d, a.Audit, keys, log, now)
 	a.Score = score.NewService(d, a.Audit, cfg.Location(), now)
+	a.Dashboard = dashboard.NewService(d, cfg.Location(), now)
 	a.Cases = casework.NewService(casework.Deps{DB: d, Audit: a.Audit, Keys: keys, Org: a.Org, Catalog: a.Catalog,
-		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score,
+		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard,
 		Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location()}, Now: now})
 	a.Auth = auth.NewService(d, a.Audit, a.Org, keys, now)
 	a.Supervision = supervision.NewService(supervision.Deps{DB: d, Audit: a.Audit, Org: a.Org, Cases: a.Cases,

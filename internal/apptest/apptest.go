@@ -9,8 +9,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -70,7 +72,10 @@ func New(t testing.TB) *Env {
 	cfg := config.Default()
 	cfg.DataDir, cfg.DatabaseURL, cfg.SecretKey = dc.DataDir, dc.URL, ""
 	clock := &Clock{t: Start}
-	a, err := app.Open(context.Background(), cfg, nil, app.WithClock(clock.Now))
+	// Errors the app logs (a page or a request that failed inside) go to
+	// the test's output.
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	a, err := app.Open(context.Background(), cfg, log, app.WithClock(clock.Now))
 	if err != nil {
 		t.Fatalf("open app (%s): %v", dbtest.Backend(), err)
 	}

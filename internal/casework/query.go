@@ -178,6 +178,8 @@ type Filter struct {
 	Statuses     []deadline.Status // colours of the running clock
 	// PendingExtension: only cases with an extension request to decide.
 	PendingExtension bool
+	// IDs keeps only these cases (a drill-down from a scorecard).
+	IDs []int64
 	// Text is a full-text query over the cases' titles, reports and
 	// addresses (package search): every word must occur.
 	Text   string
@@ -202,16 +204,45 @@ var msgBadCursor = i18n.M("分页游标无效，请从第一页重新开始", "i
 // Sorts lists the orders List supports.
 var Sorts = []string{"-received", "due"}
 
-// where builds the conditions of a filter in actor's scope; ok is false when
-// the scope is empty (nothing to find).
-func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now time.Time) (conds []string, args []any, ok bool, err error) {
+// selection is a Filter in SQL, over cases aliased c: "SELECT … FROM cases c"
+// + join + " WHERE " + conds ANDed, binding args.
+type selection struct {
+	join  string
+	conds []string
+	args  []any
+	// id is the case id to order newest first and to bound pages by: c.id,
+	// or the index's rowid when a text search reads the index in id order.
+	id string
+}
+
+// from returns the FROM and WHERE clauses.
+func (sel selection) from() string {
+	q := " FROM cases c"
+	if sel.join != "" {
+		q += " " + sel.join
+	}
+	if len(sel.conds) > 0 {
+		q += " WHERE " + strings.Join(sel.conds, " AND ")
+	}
+	return q
+}
+
+// where builds the selection of a filter in actor's scope; ok is false when
+// the scope is empty (nothing to find). newest asks for the text search in
+// the form that reads the index newest first and stops (search.Newest) —
+// for a list newest first, or a count that stops early — rather than the
+// condition that reads every match (for other orders and full counts).
+func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now time.Time, newest bool) (selection, bool, error) {
+	var conds []string
+	var args []any
+	join, id := "", "c.id"
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
 	if !actor.Scope.All && !actor.System {
 		if len(actor.Scope.Units) == 0 {
-			return nil, nil, false, nil
+			return selection{}, false, nil
 		}
 		ph := make([]string, len(actor.Scope.Units))
 		for i, u := range actor.Scope.Units {
@@ -232,7 +263,7 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 	if f.CategoryID != 0 {
 		cat, err := s.cat.Category(ctx, s.db, f.CategoryID)
 		if err != nil {
-			return nil, nil, false, fault.InvalidField("category_id", fault.BadValue, fmt.Sprint(f.CategoryID))
+			return selection{}, false, fault.InvalidField("category_id", fault.BadValue, fmt.Sprint(f.CategoryID))
 		}
 		conds = append(conds, "c.category_id IN (SELECT id FROM categories WHERE code LIKE "+arg(cat.Code+"%")+")")
 	}
@@ -261,14 +292,28 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 	if f.PendingExtension {
 		conds = append(conds, "c.requested_due_at IS NOT NULL")
 	}
+	if len(f.IDs) > 0 {
+		ph := make([]string, len(f.IDs))
+		for i, id := range f.IDs {
+			ph[i] = arg(id)
+		}
+		conds = append(conds, "c.id IN ("+strings.Join(ph, ", ")+")")
+	}
 	if strings.TrimSpace(f.Text) != "" {
 		q, err := search.Parse(f.Text)
 		if err != nil {
-			return nil, nil, false, err
+			return selection{}, false, err
 		}
-		cond, a := q.Condition(s.db.Dialect(), len(args)+1)
-		args = append(args, a)
-		conds = append(conds, cond)
+		if newest {
+			nf := q.NewestFirst(s.db.Dialect(), len(args)+1)
+			args = append(args, nf.Arg)
+			conds = append(conds, nf.Where)
+			join, id = nf.Join, nf.ID
+		} else {
+			cond, a := q.Condition(s.db.Dialect(), len(args)+1)
+			args = append(args, a)
+			conds = append(conds, cond)
+		}
 	}
 	// The colours, as deadline.StatusAt defines them, over the stored
 	// running deadline and warning time.
@@ -292,14 +337,14 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 			for _, st := range f.Statuses {
 				c, ok := cond[st]
 				if !ok {
-					return nil, nil, false, fault.InvalidField("status", fault.BadValue, string(st))
+					return selection{}, false, fault.InvalidField("status", fault.BadValue, string(st))
 				}
 				any = append(any, c)
 			}
 			conds = append(conds, "("+strings.Join(any, " OR ")+")")
 		}
 	}
-	return conds, args, true, nil
+	return selection{join: join, conds: conds, args: args, id: id}, true, nil
 }
 
 // Count returns how many cases in actor's scope match f.
@@ -307,19 +352,42 @@ func (s *Service) Count(ctx context.Context, actor access.Actor, f Filter) (int,
 	if !actor.System && !actor.CaseWorker() {
 		return 0, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
 	}
-	conds, args, ok, err := s.where(ctx, actor, f, s.now())
+	sel, ok, err := s.where(ctx, actor, f, s.now(), false)
 	if err != nil || !ok {
 		return 0, err
 	}
-	q := "SELECT COUNT(*) FROM cases c"
-	if len(conds) > 0 {
-		q += " WHERE " + strings.Join(conds, " AND ")
-	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+sel.from(), sel.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count cases: %w", err)
 	}
 	return n, nil
+}
+
+// CountUpTo counts the cases in actor's scope matching f, but stops at limit:
+// n is at most limit, and more reports that there are further matches. A
+// search page shows "10,000+" this way without reading the million index
+// entries of a character every address contains, as Count would.
+func (s *Service) CountUpTo(ctx context.Context, actor access.Actor, f Filter, limit int) (n int, more bool, err error) {
+	if !actor.System && !actor.CaseWorker() {
+		return 0, false, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
+	}
+	if limit < 0 {
+		return 0, false, fmt.Errorf("count up to %d: negative limit", limit)
+	}
+	// The newest-first form reads the index in order and so stops at the
+	// limit; the IN condition would read every match first.
+	sel, ok, err := s.where(ctx, actor, f, s.now(), true)
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	q := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1%s LIMIT %d) m", sel.from(), limit+1)
+	if err := s.db.QueryRowContext(ctx, q, sel.args...).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("count cases: %w", err)
+	}
+	if n > limit {
+		return limit, true, nil
+	}
+	return n, false, nil
 }
 
 // List returns cases in actor's scope matching f, one page at a time
@@ -328,24 +396,29 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 	if !actor.System && !actor.CaseWorker() {
 		return Page{}, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
 	}
-	where, args, ok, err := s.where(ctx, actor, f, s.now())
+	// Keyset pagination: the sort key and the id.
+	const noDue = math.MaxInt64
+	var desc bool
+	switch f.Sort {
+	case "", "-received":
+		desc = true
+	case "due":
+	default:
+		return Page{}, fault.InvalidField("sort", fault.BadValue, f.Sort)
+	}
+	// Newest first, a text search reads the index in id order and stops at
+	// the end of the page, if ORDER BY and the cursor both name sel.id.
+	sel, ok, err := s.where(ctx, actor, f, s.now(), desc)
 	if err != nil || !ok {
 		return Page{}, err
 	}
 	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+		sel.args = append(sel.args, v)
+		return fmt.Sprintf("$%d", len(sel.args))
 	}
-	// Keyset pagination: the sort key and the id.
-	const noDue = math.MaxInt64
-	sortKey, order := "c.id", "c.id DESC"
-	desc := true
-	switch f.Sort {
-	case "", "-received":
-	case "due":
-		sortKey, order, desc = fmt.Sprintf("COALESCE(c.deadline_at, %d)", int64(noDue)), fmt.Sprintf("COALESCE(c.deadline_at, %d), c.id", int64(noDue)), false
-	default:
-		return Page{}, fault.InvalidField("sort", fault.BadValue, f.Sort)
+	sortKey, order := sel.id, sel.id+" DESC"
+	if !desc {
+		sortKey, order = fmt.Sprintf("COALESCE(c.deadline_at, %d)", int64(noDue)), fmt.Sprintf("COALESCE(c.deadline_at, %d), c.id", int64(noDue))
 	}
 	if f.Cursor != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(f.Cursor)
@@ -357,10 +430,10 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 			return Page{}, fault.InvalidField("cursor", msgBadCursor)
 		}
 		if desc {
-			where = append(where, "c.id < "+arg(cur.ID))
+			sel.conds = append(sel.conds, sel.id+" < "+arg(cur.ID))
 		} else {
 			k, id := arg(cur.K), arg(cur.ID)
-			where = append(where, fmt.Sprintf("(%s > %s OR (%s = %s AND c.id > %s))", sortKey, k, sortKey, k, id))
+			sel.conds = append(sel.conds, fmt.Sprintf("(%s > %s OR (%s = %s AND c.id > %s))", sortKey, k, sortKey, k, id))
 		}
 	}
 	limit := f.Limit
@@ -368,12 +441,8 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 		limit = 50
 	}
 	limit = min(limit, 200)
-	q := "SELECT " + caseColumns + " FROM cases c"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += fmt.Sprintf(" ORDER BY %s LIMIT %d", order, limit+1)
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	q := "SELECT " + caseColumns + sel.from() + fmt.Sprintf(" ORDER BY %s LIMIT %d", order, limit+1)
+	rows, err := s.db.QueryContext(ctx, q, sel.args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list cases: %w", err)
 	}
@@ -473,13 +542,13 @@ func (s *Service) CountByUnit(ctx context.Context, actor access.Actor, f Filter,
 	if !actor.System && !actor.CaseWorker() {
 		return nil, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
 	}
-	conds, args, ok, err := s.where(ctx, actor, f, s.now())
+	sel, ok, err := s.where(ctx, actor, f, s.now(), false)
 	if err != nil || !ok {
 		return nil, err
 	}
-	conds = append(conds, "c.handling_unit_id IS NOT NULL")
-	rows, err := s.db.QueryContext(ctx, "SELECT c.handling_unit_id, COUNT(*) FROM cases c WHERE "+strings.Join(conds, " AND ")+
-		fmt.Sprintf(" GROUP BY c.handling_unit_id ORDER BY COUNT(*) DESC, c.handling_unit_id LIMIT %d", limit), args...)
+	sel.conds = append(sel.conds, "c.handling_unit_id IS NOT NULL")
+	rows, err := s.db.QueryContext(ctx, "SELECT c.handling_unit_id, COUNT(*)"+sel.from()+
+		fmt.Sprintf(" GROUP BY c.handling_unit_id ORDER BY COUNT(*) DESC, c.handling_unit_id LIMIT %d", limit), sel.args...)
 	if err != nil {
 		return nil, fmt.Errorf("count by unit: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/calendar"
 	"pingan/internal/catalog"
+	"pingan/internal/dashboard"
 	"pingan/internal/db"
 	"pingan/internal/deadline"
 	"pingan/internal/fault"
@@ -43,6 +44,7 @@ type Deps struct {
 	Timers   *timer.Service
 	Notify   *notify.Service
 	Score    *score.Service
+	Volumes  *dashboard.Service
 	Config   Config
 	Now      func() time.Time
 }
@@ -59,6 +61,7 @@ type Service struct {
 	timers   *timer.Service
 	notify   *notify.Service
 	score    *score.Service
+	volumes  *dashboard.Service
 	cfg      Config
 	now      func() time.Time
 }
@@ -81,7 +84,7 @@ func NewService(d Deps) *Service {
 		d.Config.Location = time.UTC
 	}
 	return &Service{db: d.DB, audit: d.Audit, keys: d.Keys, org: d.Org, cat: d.Catalog, calendar: d.Calendar,
-		policies: d.Policies, timers: d.Timers, notify: d.Notify, score: d.Score, cfg: d.Config, now: d.Now}
+		policies: d.Policies, timers: d.Timers, notify: d.Notify, score: d.Score, volumes: d.Volumes, cfg: d.Config, now: d.Now}
 }
 
 var (
@@ -267,9 +270,13 @@ func (s *Service) policyFor(ctx context.Context, q db.Querier, c Case) (deadline
 }
 
 // afterChange does what follows every change of a case inside its
-// transaction: the clock's timers follow its warning time and deadline, and
-// the change is reported to webhooks.
+// transaction: the dashboard's volumes follow its classification, the
+// clock's timers follow its warning time and deadline, and the change is
+// reported to webhooks.
 func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case, event string, data map[string]any) error {
+	if err := s.volumes.Track(ctx, tx, before.volume(), after.volume()); err != nil {
+		return err
+	}
 	if !before.WarnAt.Equal(after.WarnAt) || before.ID == 0 {
 		if err := s.timers.Set(ctx, tx, TimerWarn, after.ID, after.WarnAt); err != nil {
 			return err
@@ -294,6 +301,15 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 		data["deadline_at"] = after.DeadlineAt.UTC().Format(time.RFC3339)
 	}
 	return s.notify.Emit(ctx, tx, notify.Event{Type: event, CaseID: after.ID, CaseNumber: after.Number, Data: data})
+}
+
+// volume is what the dashboard counts of a case (nothing for no case yet).
+func (c Case) volume() dashboard.Snapshot {
+	if c.ID == 0 {
+		return dashboard.Snapshot{}
+	}
+	return dashboard.Snapshot{ReceivedAt: c.ReceivedAt, Channel: string(c.Channel), Nature: c.Nature,
+		CategoryID: c.CategoryID, Division: c.DivisionCode}
 }
 
 // Inbox messages of the lifecycle.

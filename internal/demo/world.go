@@ -153,8 +153,10 @@ func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, pr
 	if err := casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress); err != nil {
 		return err
 	}
-	// The loader writes cases and timelines directly: the scorecards
-	// follow from the timelines.
-	_, err = a.Score.Rebuild(ctx)
-	return err
+	// The loader writes cases and timelines directly: the scorecards and
+	// the dashboard's volumes follow from them.
+	if _, err := a.Score.Rebuild(ctx); err != nil {
+		return err
+	}
+	return a.Dashboard.Rebuild(ctx)
 }

@@ -86,3 +86,7 @@ func inRing(ring [][2]float64, x, y float64) bool {
 	}
 	return in
 }
+
+// GeoJSON is the districts' outlines as the GeoJSON feature collection
+// pingan embeds (properties adcode and name), for maps drawn in the browser.
+func GeoJSON() []byte { return districtsGeoJSON }

@@ -160,6 +160,9 @@ func IndicatorByKey(key string) (Indicator, bool) {
 // Counts are one unit's metrics over a period.
 type Counts map[Metric]int64
 
+// N is one count, by the metric's name (for templates).
+func (c Counts) N(metric string) int64 { return c[Metric(metric)] }
+
 // Rate is an indicator's value for one unit: Num of Den, and the share
 // (valid only when Den > 0).
 type Rate struct {

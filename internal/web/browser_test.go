@@ -361,6 +361,8 @@ func TestBrowserClosedLoop(t *testing.T) {
 	u.signIn("supervisor")
 	u.open("/supervise")
 	u.screenshot("supervise")
+	u.open("/scores")
+	u.screenshot("scores")
 	u.submit("english", `form.lang button`)
 	u.open("/cases/" + number)
 	h2 := get(u, "english", chromedp.Text(chromedp.CSS(`section.card h2`)))

@@ -333,10 +333,11 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		if method != http.MethodGet || strings.Contains(path, "/attachments/") || strings.HasPrefix(path, "/login") {
 			continue
 		}
-		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "").Replace(path))
+		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "", "{unit}", fmt.Sprint(env.Unit(t, "350206004"))).Replace(path))
 	}
 	pages = append(pages, "/queue?tab=dispatch", "/search?q=%E5%99%AA%E9%9F%B3&status=red&sort=due", "/inbox?unread=1",
-		"/admin/audit?action=login", "/no/such/page")
+		"/admin/audit?action=login", "/no/such/page", "/scores?period=week", "/scores?period=year&date=2026-01-01",
+		fmt.Sprintf("/scores/%d/cases?metric=assigned", env.Unit(t, "350206004")))
 	for _, du := range demo.Users {
 		var b *browser
 		if ri, _ := access.Info(du.Roles[0]); ri.Admin {
@@ -468,4 +469,62 @@ func TestUploadChecks(t *testing.T) {
 	if len(d.Attachments) != 1 || d.Attachments[0].Name != "passwd.txt" {
 		t.Fatalf("attachments: %+v", d.Attachments)
 	}
+}
+
+// Scorecards: the board for leaders, a unit's card with every number
+// opening its cases, a handler seeing only their own unit, the export,
+// and the weights for the system administrator.
+func TestScorecardPages(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "leader", "jiangtou", "gulangyu", "sysadmin")
+	if err := demo.LoadCases(context.Background(), env.App, 300, 20, 11, nil); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := dispatched(t, env)
+	jt := env.Unit(t, "350206004")
+	l := signedIn(t, env, "leader")
+	p := l.get("/scores")
+	mustContain(t, p, "考评排名", "江头街道", "综合得分", fmt.Sprintf("/scores/%d?", jt))
+	// The drill-down behind 江头街道's "cases given" lists the case just
+	// dispatched to it.
+	p = l.get(fmt.Sprintf("/scores/%d/cases?metric=assigned", jt))
+	mustContain(t, p, n)
+	p = l.get(fmt.Sprintf("/scores/%d", jt))
+	mustContain(t, p, "响应率", "满意率", fmt.Sprintf("/scores/%d/cases?metric=responded_on_time", jt))
+	if p = l.get(fmt.Sprintf("/scores/%d/cases?metric=bogus", jt)); p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusBadRequest {
+		t.Fatalf("unknown metric: %d", p.Status)
+	}
+	before := auditCount(t, env, "score.export", audit.OK)
+	csvPage := l.get("/scores.csv?period=month")
+	if csvPage.Status != http.StatusOK || !strings.Contains(csvPage.Body, "江头街道") || auditCount(t, env, "score.export", audit.OK) != before+1 {
+		t.Fatalf("export: %d, audited %d", csvPage.Status, auditCount(t, env, "score.export", audit.OK)-before)
+	}
+
+	// A handler reads their own unit's card, not another's, nor the board.
+	h := signedIn(t, env, "jiangtou")
+	if p = h.get(fmt.Sprintf("/scores/%d", jt)); p.Status != http.StatusOK {
+		t.Fatalf("own card: %d", p.Status)
+	}
+	g := signedIn(t, env, "gulangyu")
+	if p = g.get(fmt.Sprintf("/scores/%d", jt)); p.Status != http.StatusNotFound {
+		t.Fatalf("another unit's card: %d", p.Status)
+	}
+	if p = g.get(fmt.Sprintf("/scores/%d/cases?metric=assigned", jt)); p.Status != http.StatusNotFound {
+		t.Fatalf("another unit's drill-down: %d", p.Status)
+	}
+	if p = g.get("/scores"); p.Status != http.StatusForbidden {
+		t.Fatalf("the board for a handler: %d", p.Status)
+	}
+
+	// Weights: checked, saved, shown on the board.
+	sys := signedInAdmin(t, env, "sysadmin")
+	sys.get("/admin/weights")
+	if p = sys.post("/admin/weights", url.Values{"weight_response": {"-3"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("negative weight: %d", p.Status)
+	}
+	mustContain(t, p, "响应率权重")
+	if p = sys.post("/admin/weights", url.Values{"weight_response": {"50"}, "weight_satisfaction": {"50"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("weights: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, l.get("/scores"), "响应率 50 · 满意率 50")
 }

@@ -1,0 +1,157 @@
+package dashboard_test
+
+import (
+	"context"
+	"maps"
+	"math"
+	"testing"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/casework"
+	"pingan/internal/dashboard"
+	"pingan/internal/demo"
+	"pingan/internal/score"
+)
+
+var ctx = context.Background()
+
+// The counters kept at intake and reclassification equal a count over the
+// cases; every figure of the dashboard equals the same figure computed from
+// the cases directly.
+func TestFiguresMatchCases(t *testing.T) {
+	env := apptest.New(t)
+	if err := demo.LoadCases(ctx, env.App, 500, 40, 9, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Live changes on top of the loaded cases: new reports (one a lawsuit
+	// in 湖里区), and a reclassification.
+	intake := env.Actor(t, "intake")
+	for i, in := range []casework.ReportInput{
+		{Channel: "hotline", Body: "邻里漏水纠纷已起诉至法院", Nature: dashboard.LitigationNature, Address: "湖里区江头北路", DivisionCode: "350206004"},
+		{Channel: "web", Body: "莲前西路路灯不亮", Nature: "complaint", DivisionCode: "350203"},
+		{Channel: "wechat", Body: "集美大道噪音扰民"},
+	} {
+		env.Clock.Advance(time.Duration(i+1) * time.Hour)
+		if _, err := env.App.Cases.Intake(ctx, intake, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, err := env.App.Cases.List(ctx, access.System("test"), casework.Filter{States: []casework.State{casework.Received}, Limit: 1})
+	if err != nil || len(page.Cases) == 0 {
+		t.Fatalf("no received case: %v", err)
+	}
+	cat, err := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0101001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), page.Cases[0].Number, casework.Register,
+		casework.ActionInput{Nature: "report", CategoryID: cat.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	stored, err := env.App.Dashboard.Stored(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := env.App.Dashboard.Recompute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(stored, want) {
+		for k, v := range want {
+			if stored[k] != v {
+				t.Errorf("%+v: stored %d, cases %d", k, stored[k], v)
+			}
+		}
+		for k, v := range stored {
+			if _, ok := want[k]; !ok {
+				t.Errorf("%+v: stored %d, cases none", k, v)
+			}
+		}
+		t.FailNow()
+	}
+
+	loc := env.App.Score.Location()
+	p := score.Period{From: score.DayOf(env.Clock.Now().AddDate(0, 0, -30), loc), To: score.DayOf(env.Clock.Now(), loc)}
+	f, err := env.App.Dashboard.Figures(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same figures straight from the cases.
+	rows, err := env.App.DB.QueryContext(ctx, `SELECT received_at, channel, COALESCE(nature, ''), COALESCE(division_code, ''),
+		deadline_at FROM cases`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total, lawsuitsHuli int64
+	days := map[score.Day]int64{}
+	channels := map[string]int64{}
+	districts := map[string]int64{}
+	var overdue int64
+	now := env.Clock.Now()
+	for rows.Next() {
+		var at int64
+		var ch, nature, div string
+		var deadline *int64
+		if err := rows.Scan(&at, &ch, &nature, &div, &deadline); err != nil {
+			t.Fatal(err)
+		}
+		if deadline != nil && *deadline <= now.UnixMicro() {
+			overdue++
+		}
+		d := score.DayOf(time.UnixMicro(at), loc)
+		if d < p.From || d > p.To {
+			continue
+		}
+		total++
+		days[d]++
+		channels[ch]++
+		if len(div) >= 6 {
+			districts[div[:6]]++
+			if div[:6] == "350206" && nature == dashboard.LitigationNature {
+				lawsuitsHuli++
+			}
+		}
+	}
+	rows.Close()
+	if f.Total != total || total < 100 {
+		t.Fatalf("total %d, cases %d", f.Total, total)
+	}
+	for _, d := range f.Days {
+		if d.N != days[d.Day] {
+			t.Errorf("%s: %d, cases %d", d.Day, d.N, days[d.Day])
+		}
+	}
+	if len(f.Days) != 31 {
+		t.Errorf("%d days in a 31-day period", len(f.Days))
+	}
+	if !maps.Equal(f.Channels, channels) {
+		t.Errorf("channels %v, cases %v", f.Channels, channels)
+	}
+	if f.Overdue != overdue {
+		t.Errorf("overdue %d, cases %d", f.Overdue, overdue)
+	}
+	var backlog int64
+	for _, d := range f.Backlog {
+		backlog += d.N
+	}
+	if backlog != overdue {
+		t.Errorf("backlog by age sums to %d, overdue %d", backlog, overdue)
+	}
+	for _, d := range f.Districts {
+		if d.Cases != districts[d.Code] {
+			t.Errorf("district %s: %d, cases %d", d.Code, d.Cases, districts[d.Code])
+		}
+		if want := float64(d.Cases) * 10000 / float64(dashboard.Population[d.Code]); math.Abs(d.PerTenK-want) > 1e-9 {
+			t.Errorf("district %s: %.4f per 10,000, want %.4f", d.Code, d.PerTenK, want)
+		}
+		if d.Code == "350206" && (d.Lawsuits != lawsuitsHuli || lawsuitsHuli < 1) {
+			t.Errorf("湖里区 lawsuits %d, cases %d", d.Lawsuits, lawsuitsHuli)
+		}
+	}
+	if len(f.Districts) != 6 {
+		t.Errorf("%d districts", len(f.Districts))
+	}
+}

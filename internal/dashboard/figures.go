@@ -1,0 +1,184 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"pingan/internal/score"
+)
+
+// Population is the 2020 census (七普) count of residents by district,
+// the denominator of the per-10,000-residents figures.
+var Population = map[string]int64{
+	"350203": 1073315, // 思明区
+	"350205": 582519,  // 海沧区
+	"350206": 1036974, // 湖里区
+	"350211": 1035791, // 集美区
+	"350212": 855920,  // 同安区
+	"350213": 579451,  // 翔安区
+}
+
+// LitigationNature is the nature of a case that went to court (诉讼), for
+// 万人成讼率.
+const LitigationNature = "dispute_litigation"
+
+// DayCount is one day's figure.
+type DayCount struct {
+	Day score.Day
+	N   int64
+}
+
+// District is one district's figures over a period.
+type District struct {
+	Code           string
+	Population     int64
+	Cases          int64
+	PerTenK        float64 // cases per 10,000 residents
+	Lawsuits       int64
+	LawsuitsPerTen float64 // 万人成讼率
+	Overdue        int64   // its open cases past their deadline now
+}
+
+// Figures are the dashboard's numbers for a period.
+type Figures struct {
+	Period    score.Period
+	Total     int64
+	Days      []DayCount // cases received per day, every day of the period
+	Channels  map[string]int64
+	Natures   map[string]int64
+	Category  map[int64]int64 // by category id
+	Districts []District
+	Overdue   int64      // open cases past their deadline now
+	Backlog   []DayCount // those overdue cases by the day their deadline passed (the age of the backlog)
+	Cleared   []DayCount // overdue cases reported back, per day of the period
+}
+
+// Figures reads the dashboard for a period.
+func (s *Service) Figures(ctx context.Context, p score.Period) (Figures, error) {
+	f := Figures{Period: p, Channels: map[string]int64{}, Natures: map[string]int64{}, Category: map[int64]int64{}}
+	rows, err := s.db.QueryContext(ctx, `SELECT day, dim, key, SUM(n) FROM volume_counts WHERE day >= $1 AND day <= $2
+		GROUP BY day, dim, key`, int(p.From), int(p.To))
+	if err != nil {
+		return f, fmt.Errorf("read volumes: %w", err)
+	}
+	perDay := map[score.Day]int64{}
+	districts := map[string]*District{}
+	district := func(code string) *District {
+		d, ok := districts[code]
+		if !ok {
+			d = &District{Code: code, Population: Population[code]}
+			districts[code] = d
+		}
+		return d
+	}
+	for code := range Population {
+		district(code)
+	}
+	for rows.Next() {
+		var day int
+		var dim, key string
+		var n int64
+		if err := rows.Scan(&day, &dim, &key, &n); err != nil {
+			rows.Close()
+			return f, err
+		}
+		switch dim {
+		case DimTotal:
+			perDay[score.Day(day)] += n
+			f.Total += n
+		case DimChannel:
+			f.Channels[key] += n
+		case DimNature:
+			f.Natures[key] += n
+		case DimCategory:
+			var id int64
+			fmt.Sscan(key, &id)
+			f.Category[id] += n
+		case DimDistrict:
+			if key != "" {
+				district(key).Cases += n
+			}
+		case DimDistrictNature:
+			if code, nature, _ := strings.Cut(key, "/"); code != "" && nature == LitigationNature {
+				district(code).Lawsuits += n
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return f, err
+	}
+	for day := p.From; day <= p.To; day = score.DayOf(day.Time(s.loc).AddDate(0, 0, 1), s.loc) {
+		f.Days = append(f.Days, DayCount{Day: day, N: perDay[day]})
+	}
+
+	// Overdue now, by district and by the day the deadline passed.
+	now := s.now()
+	rows, err = s.db.QueryContext(ctx, `SELECT COALESCE(division_code, ''), deadline_at FROM cases
+		WHERE deadline_at IS NOT NULL AND deadline_at <= $1`, now.UnixMicro())
+	if err != nil {
+		return f, fmt.Errorf("read overdue: %w", err)
+	}
+	age := map[score.Day]int64{}
+	for rows.Next() {
+		var div string
+		var at int64
+		if err := rows.Scan(&div, &at); err != nil {
+			rows.Close()
+			return f, err
+		}
+		f.Overdue++
+		if len(div) >= 6 {
+			district(div[:6]).Overdue++
+		}
+		age[score.DayOf(time.UnixMicro(at), s.loc)]++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return f, err
+	}
+	for day, n := range age {
+		f.Backlog = append(f.Backlog, DayCount{Day: day, N: n})
+	}
+	slices.SortFunc(f.Backlog, func(a, b DayCount) int { return int(a.Day - b.Day) })
+
+	// Overdue cases cleared per day, from the scorecards' events.
+	rows, err = s.db.QueryContext(ctx, `SELECT day, SUM(n) FROM score_counts WHERE metric = $1 AND day >= $2 AND day <= $3
+		GROUP BY day ORDER BY day`, string(score.ReportedLate), int(p.From), int(p.To))
+	if err != nil {
+		return f, fmt.Errorf("read cleared: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d DayCount
+		var day int
+		if err := rows.Scan(&day, &d.N); err != nil {
+			return f, err
+		}
+		d.Day = score.Day(day)
+		f.Cleared = append(f.Cleared, d)
+	}
+	if err := rows.Err(); err != nil {
+		return f, err
+	}
+	for _, d := range districts {
+		if d.Population > 0 {
+			d.PerTenK = float64(d.Cases) * 10000 / float64(d.Population)
+			d.LawsuitsPerTen = float64(d.Lawsuits) * 10000 / float64(d.Population)
+		}
+		f.Districts = append(f.Districts, *d)
+	}
+	slices.SortFunc(f.Districts, func(a, b District) int {
+		if a.Code < b.Code {
+			return -1
+		}
+		if a.Code > b.Code {
+			return 1
+		}
+		return 0
+	})
+	return f, nil
+}

@@ -1,0 +1,187 @@
+// Package dashboard computes the city dashboard's figures: case volumes by
+// day, channel, nature, category and district; reports and lawsuits per
+// 10,000 residents by district; the overdue and backlog figures. Volumes
+// are kept as daily counters, moved in the transaction of each change
+// (a case received, or reclassified), so a month reads in milliseconds at
+// millions of cases; Recompute derives them from the cases to check.
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"pingan/internal/db"
+	"pingan/internal/score"
+)
+
+// Dimensions a volume is counted by.
+const (
+	DimTotal    = "total"
+	DimChannel  = "channel"
+	DimNature   = "nature"
+	DimCategory = "category" // the case's category id
+	DimDistrict = "district" // the first six digits of the division code
+	// DimDistrictNature counts natures by district ("350206/dispute_litigation"):
+	// lawsuits per 10,000 residents need both.
+	DimDistrictNature = "district_nature"
+)
+
+// Snapshot is what the volumes need of a case.
+type Snapshot struct {
+	ReceivedAt time.Time
+	Channel    string
+	Nature     string
+	CategoryID int64
+	Division   string
+}
+
+func (s Snapshot) keys() [][2]string {
+	district := s.Division
+	if len(district) > 6 {
+		district = district[:6]
+	}
+	cat := ""
+	if s.CategoryID != 0 {
+		cat = strconv.FormatInt(s.CategoryID, 10)
+	}
+	return [][2]string{{DimTotal, ""}, {DimChannel, s.Channel}, {DimNature, s.Nature}, {DimCategory, cat},
+		{DimDistrict, district}, {DimDistrictNature, district + "/" + s.Nature}}
+}
+
+// Service keeps and reads the dashboard's figures.
+type Service struct {
+	db  *db.DB
+	loc *time.Location
+	now func() time.Time
+}
+
+// NewService returns the dashboard service.
+func NewService(d *db.DB, loc *time.Location, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: d, loc: loc, now: now}
+}
+
+// Track moves the volume counters for a change of a case: a new case
+// (before is zero) counts once on its received day; a change of channel,
+// nature, category or division moves it from the old key to the new.
+func (s *Service) Track(ctx context.Context, tx *db.Tx, before, after Snapshot) error {
+	var deltas [][3]any // dim, key, delta
+	if before.ReceivedAt.IsZero() {
+		for _, k := range after.keys() {
+			deltas = append(deltas, [3]any{k[0], k[1], 1})
+		}
+	} else {
+		bk, ak := before.keys(), after.keys()
+		for i := range bk {
+			if bk[i] != ak[i] {
+				deltas = append(deltas, [3]any{bk[i][0], bk[i][1], -1}, [3]any{ak[i][0], ak[i][1], 1})
+			}
+		}
+	}
+	day := int(score.DayOf(after.ReceivedAt, s.loc))
+	for _, d := range deltas {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO volume_counts (day, dim, key, n) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (day, dim, key) DO UPDATE SET n = volume_counts.n + excluded.n`, day, d[0], d[1], d[2]); err != nil {
+			return fmt.Errorf("count volume: %w", err)
+		}
+	}
+	return nil
+}
+
+// Key addresses one volume counter.
+type Key struct {
+	Day      score.Day
+	Dim, Key string
+}
+
+// Stored returns every non-zero volume counter.
+func (s *Service) Stored(ctx context.Context) (map[Key]int64, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT day, dim, key, n FROM volume_counts WHERE n <> 0")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[Key]int64{}
+	for rows.Next() {
+		var k Key
+		var day int
+		var n int64
+		if err := rows.Scan(&day, &k.Dim, &k.Key, &n); err != nil {
+			return nil, err
+		}
+		k.Day = score.Day(day)
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// Recompute counts the volumes from the cases themselves.
+func (s *Service) Recompute(ctx context.Context) (map[Key]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT received_at, channel, COALESCE(nature, ''), COALESCE(category_id, 0),
+		COALESCE(division_code, '') FROM cases`)
+	if err != nil {
+		return nil, fmt.Errorf("recompute volumes: %w", err)
+	}
+	defer rows.Close()
+	out := map[Key]int64{}
+	for rows.Next() {
+		var at int64
+		var sn Snapshot
+		if err := rows.Scan(&at, &sn.Channel, &sn.Nature, &sn.CategoryID, &sn.Division); err != nil {
+			return nil, err
+		}
+		sn.ReceivedAt = time.UnixMicro(at)
+		day := score.DayOf(sn.ReceivedAt, s.loc)
+		for _, k := range sn.keys() {
+			out[Key{Day: day, Dim: k[0], Key: k[1]}]++
+		}
+	}
+	return out, rows.Err()
+}
+
+// Rebuild replaces the volume counters with those the cases imply: after
+// a bulk load that wrote cases directly.
+func (s *Service) Rebuild(ctx context.Context) error {
+	counts, err := s.Recompute(ctx)
+	if err != nil {
+		return err
+	}
+	keys := make([]Key, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b Key) int { return int(a.Day - b.Day) })
+	if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM volume_counts")
+		return err
+	}); err != nil {
+		return err
+	}
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 500)]
+		keys = keys[len(chunk):]
+		if err := s.db.Write(ctx, func(tx *db.Tx) error {
+			var sb strings.Builder
+			args := make([]any, 0, 4*len(chunk))
+			sb.WriteString("INSERT INTO volume_counts (day, dim, key, n) VALUES ")
+			for i, k := range chunk {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d)", 4*i+1, 4*i+2, 4*i+3, 4*i+4)
+				args = append(args, int(k.Day), k.Dim, k.Key, counts[k])
+			}
+			_, err := tx.ExecContext(ctx, sb.String(), args...)
+			return err
+		}); err != nil {
+			return fmt.Errorf("rebuild volumes: %w", err)
+		}
+	}
+	return nil
+}

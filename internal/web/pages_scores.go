@@ -1,0 +1,329 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"pingan/internal/access"
+	"pingan/internal/casework"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+	"pingan/internal/org"
+	"pingan/internal/score"
+)
+
+var msgNoScores = i18n.M("考评只对领导、督办员和派遣员开放；承办人可查看本单位考评", "scorecards are for leaders, supervisors and dispatchers; handlers see their own unit's")
+
+// scoreReaders may read the board of their scope.
+func mayReadBoard(a access.Actor) bool {
+	return a.HasAny(access.Leader, access.Supervisor, access.Dispatcher)
+}
+
+// periodOf reads the period of a scorecard request (month of today by
+// default).
+func (w *Web) periodOf(r *http.Request, v *view) (score.Period, string, string, error) {
+	kind, date := r.URL.Query().Get("period"), r.URL.Query().Get("date")
+	if kind == "" {
+		kind = "month"
+	}
+	p, err := score.ParsePeriod(kind, date, w.loc, v.Now)
+	if date == "" {
+		date = v.Now.In(w.loc).Format("2006-01-02")
+	}
+	return p, kind, date, err
+}
+
+type scoresData struct {
+	Board       score.Board
+	MinAssigned int
+	Indicators  []score.Indicator
+	Kinds       []option
+	Kind, Date  string
+	Query       string
+}
+
+// IndicatorName names an indicator.
+func (v *view) IndicatorName(ind score.Indicator) string { return ind.Name.Format(v.Lang) }
+
+// Pct renders a rate as a percentage, or a dash when there was nothing to
+// measure.
+func (v *view) Pct(r score.Rate) string {
+	if !r.Valid() {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", 100*r.Value())
+}
+
+func (w *Web) boardData(r *http.Request, v *view) (scoresData, error) {
+	if !mayReadBoard(v.Actor) {
+		return scoresData{}, fault.New(fault.Forbidden, "forbidden", msgNoScores)
+	}
+	p, kind, date, err := w.periodOf(r, v)
+	if err != nil {
+		return scoresData{}, err
+	}
+	units, err := w.app.Org.Units(r.Context())
+	if err != nil {
+		return scoresData{}, err
+	}
+	b, err := w.app.Score.Board(r.Context(), p, units, func(u org.Unit) bool { return v.Actor.Scope.Contains(u.ID) })
+	if err != nil {
+		return scoresData{}, err
+	}
+	d := scoresData{Board: b, MinAssigned: score.MinAssigned, Indicators: score.Indicators, Kind: kind, Date: date,
+		Query: url.Values{"period": {kind}, "date": {date}}.Encode()}
+	for _, k := range score.PeriodKinds {
+		d.Kinds = append(d.Kinds, option{Value: k.Kind, Label: k.Name.Format(v.Lang)})
+	}
+	return d, nil
+}
+
+func (w *Web) scores(rw http.ResponseWriter, r *http.Request, v *view) error {
+	d, err := w.boardData(r, v)
+	if err != nil {
+		return err
+	}
+	v.Form = r.URL.Query()
+	v.Title, v.Active, v.Data = v.T("scores.title"), "scores", d
+	return w.render(rw, r, v, "scores", http.StatusOK)
+}
+
+// scoresCSV exports the board; audited like every export.
+func (w *Web) scoresCSV(rw http.ResponseWriter, r *http.Request, v *view) error {
+	d, err := w.boardData(r, v)
+	if err != nil {
+		return err
+	}
+	rows := 0
+	for _, g := range d.Board.Groups {
+		rows += len(g.Rows)
+	}
+	if err := w.app.Cases.RecordAudit(r.Context(), v.Actor, "score.export", "score_board", d.Board.Period.From.String(),
+		map[string]any{"query": r.URL.RawQuery, "rows": rows}); err != nil {
+		return err
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=pingan-scores-%s-%s.csv", d.Board.Period.From, d.Board.Period.To))
+	_, _ = rw.Write([]byte("\xef\xbb\xbf"))
+	cw := csv.NewWriter(rw)
+	header := []string{v.T("scores.group"), v.T("field.unit"), v.T("scores.rank"), v.T("scores.list"), v.T("scores.composite")}
+	for _, ind := range d.Indicators {
+		header = append(header, v.IndicatorName(ind), v.IndicatorName(ind)+" "+v.T("scores.num_den"))
+	}
+	header = append(header, v.T("scores.assigned"), v.T("scores.orders"), v.T("scores.backlog"), v.T("scores.cleared"))
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, g := range d.Board.Groups {
+		for _, row := range g.Rows {
+			rec := []string{v.KindName(g.Kind) + " · " + v.LevelName(g.Level), row.Unit.Name, "", v.ListName(row.List), ""}
+			if row.Ranked {
+				rec[2], rec[4] = strconv.Itoa(row.Rank), fmt.Sprintf("%.1f", row.Score)
+			}
+			for _, ind := range d.Indicators {
+				rt := row.Counts.Rate(ind)
+				rec = append(rec, v.Pct(rt), fmt.Sprintf("%d/%d", rt.Num, rt.Den))
+			}
+			rec = append(rec, strconv.FormatInt(row.Counts[score.Assigned], 10), strconv.FormatInt(row.Orders, 10),
+				strconv.FormatInt(row.Backlog, 10), strconv.FormatInt(row.Counts[score.ReportedLate], 10))
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WeightsText says how the composite is weighed.
+func (v *view) WeightsText(weights map[string]float64) string {
+	var parts []string
+	for _, ind := range score.Indicators {
+		if w := weights[ind.Key]; w > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", v.IndicatorName(ind), strconv.FormatFloat(w, 'f', -1, 64)))
+		}
+	}
+	return v.T("scores.weights", strings.Join(parts, " · "))
+}
+
+// ListName names the red or black list.
+func (v *view) ListName(list string) string {
+	switch list {
+	case "red":
+		return v.T("scores.red")
+	case "black":
+		return v.T("scores.black")
+	}
+	return ""
+}
+
+type unitScoreData struct {
+	Weights    map[string]float64
+	Unit       org.Unit
+	Row        score.Row
+	Ranked     bool
+	Indicators []score.Indicator
+	Metrics    []score.Metric
+	Kinds      []option
+	Kind, Date string
+	Query      string
+}
+
+// MetricName names a count.
+func (v *view) MetricName(m score.Metric) string { return v.T("metric." + string(m)) }
+
+// unitScore is one unit's scorecard, every number linking to its cases.
+func (w *Web) unitScore(rw http.ResponseWriter, r *http.Request, v *view) error {
+	u, err := w.scoredUnit(r, v)
+	if err != nil {
+		return err
+	}
+	p, kind, date, err := w.periodOf(r, v)
+	if err != nil {
+		return err
+	}
+	units, err := w.app.Org.Units(r.Context())
+	if err != nil {
+		return err
+	}
+	// The unit's row, ranked among its peers in the whole city.
+	b, err := w.app.Score.Board(r.Context(), p, units, func(x org.Unit) bool { return x.Kind == u.Kind && x.Level == u.Level })
+	if err != nil {
+		return err
+	}
+	d := unitScoreData{Weights: b.Weights, Unit: u, Row: score.Row{Unit: u, Counts: score.Counts{}}, Indicators: score.Indicators,
+		Metrics: score.Metrics, Kind: kind, Date: date, Query: url.Values{"period": {kind}, "date": {date}}.Encode()}
+	for _, g := range b.Groups {
+		for _, row := range g.Rows {
+			if row.Unit.ID == u.ID {
+				d.Row = row
+			}
+		}
+	}
+	for _, k := range score.PeriodKinds {
+		d.Kinds = append(d.Kinds, option{Value: k.Kind, Label: k.Name.Format(v.Lang)})
+	}
+	v.Form = r.URL.Query()
+	v.Title, v.Active, v.Data = u.Name+" · "+v.T("scores.title"), "scores", d
+	return w.render(rw, r, v, "score_unit", http.StatusOK)
+}
+
+// scoredUnit is the unit of a scorecard URL, if the user may see it: a
+// board reader within their scope, or a handler for their own unit.
+func (w *Web) scoredUnit(r *http.Request, v *view) (org.Unit, error) {
+	id, _ := strconv.ParseInt(r.PathValue("unit"), 10, 64)
+	u, err := w.app.Org.Unit(r.Context(), w.app.DB, id)
+	if err != nil {
+		return org.Unit{}, err
+	}
+	ok := mayReadBoard(v.Actor) && v.Actor.Scope.Contains(u.ID) || v.Actor.Has(access.Handler) && v.Actor.UnitID == u.ID
+	if !ok {
+		return org.Unit{}, fault.NotFoundf(fmt.Sprintf("unit %d", id))
+	}
+	return u, nil
+}
+
+type scoreCasesData struct {
+	Unit       org.Unit
+	Metric     score.Metric
+	Period     score.Period
+	Cases      []casework.Case
+	Next       int64
+	Query      string
+	Kind, Date string
+}
+
+// scoreCases lists the cases behind one number of a scorecard.
+func (w *Web) scoreCases(rw http.ResponseWriter, r *http.Request, v *view) error {
+	u, err := w.scoredUnit(r, v)
+	if err != nil {
+		return err
+	}
+	p, kind, date, err := w.periodOf(r, v)
+	if err != nil {
+		return err
+	}
+	m := score.Metric(r.URL.Query().Get("metric"))
+	known := false
+	for _, x := range score.Metrics {
+		known = known || x == m
+	}
+	if !known {
+		return fault.InvalidField("metric", fault.BadValue, string(m))
+	}
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	const pageSize = 50
+	ids, err := w.app.Score.Cases(r.Context(), u.ID, m, p, before, pageSize)
+	if err != nil {
+		return err
+	}
+	d := scoreCasesData{Unit: u, Metric: m, Period: p, Kind: kind, Date: date}
+	if len(ids) > 0 {
+		page, err := w.app.Cases.List(r.Context(), v.Actor, casework.Filter{IDs: ids, Limit: pageSize})
+		if err != nil {
+			return err
+		}
+		d.Cases = page.Cases
+	}
+	if len(ids) == pageSize {
+		d.Next = ids[len(ids)-1]
+	}
+	d.Query = url.Values{"metric": {string(m)}, "period": {kind}, "date": {date}}.Encode()
+	v.Title, v.Active, v.Data = u.Name+" · "+v.MetricName(m), "scores", d
+	return w.render(rw, r, v, "score_cases", http.StatusOK)
+}
+
+type weightsData struct {
+	Indicators []score.Indicator
+	Weights    map[string]float64
+}
+
+// Weight is the weight of an indicator in the form.
+func (d weightsData) Weight(key string) string {
+	return strconv.FormatFloat(d.Weights[key], 'f', -1, 64)
+}
+
+func (w *Web) adminWeights(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.SysAdmin); err != nil {
+		return err
+	}
+	ws, err := w.app.Score.Weights(r.Context())
+	if err != nil {
+		return err
+	}
+	v.Title, v.Active, v.Data = v.T("admin.weights"), "admin", weightsData{Indicators: score.Indicators, Weights: ws}
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return w.render(rw, r, v, "admin_weights", status)
+}
+
+func (w *Web) adminSetWeights(rw http.ResponseWriter, r *http.Request, v *view) error {
+	ws := map[string]float64{}
+	var err error
+	for _, ind := range score.Indicators {
+		s := r.PostFormValue("weight_" + ind.Key)
+		if s == "" {
+			continue
+		}
+		x, perr := strconv.ParseFloat(s, 64)
+		if perr != nil {
+			err = fault.InvalidField("weight_"+ind.Key, fault.BadFormat, s)
+			break
+		}
+		ws[ind.Key] = x
+	}
+	if err == nil {
+		err = w.app.Score.SetWeights(r.Context(), v.Actor, ws)
+	}
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.adminWeights)
+	}
+	return redirect(rw, r, "/admin/weights", "admin.saved")
+}
