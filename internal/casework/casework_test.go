@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -395,5 +396,143 @@ func TestIntakeDetailMatchesGet(t *testing.T) {
 	}
 	if !reflect.DeepEqual(fresh, got) {
 		t.Errorf("intake detail\n%+v\nGet\n%+v", fresh, got)
+	}
+}
+
+// A text search pages to the same cases in the same order as one full
+// page, in both orders, newest first reading the index in id order.
+func TestTextSearchPages(t *testing.T) {
+	env := apptest.New(t)
+	natures := []string{"consult", "complaint", "", "petition_claim"}
+	var noise []string
+	for i := range 23 {
+		body := fmt.Sprintf("第%d件：小区楼下停车难", i)
+		if i%3 == 0 {
+			body = fmt.Sprintf("第%d件：夜间施工噪音扰民", i)
+		}
+		res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
+			Channel: "hotline", Body: body, Nature: natures[i%len(natures)]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 0 {
+			noise = append(noise, res.Case.Number)
+		}
+		if i%2 == 0 { // every other case at the same time: ties in the sort key
+			env.Clock.Advance(time.Hour)
+		}
+	}
+	slices.Reverse(noise)
+	d := env.Actor(t, "dispatcher")
+	numbers := func(cs []casework.Case) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Number)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		text string
+		want int
+	}{{"噪音", 8}, {"楼", 15}, {"第", 23}, {"地震", 0}, {"噪 第", 8}} {
+		for _, sort := range casework.Sorts {
+			full, err := env.App.Cases.List(ctx, d, casework.Filter{Text: tc.text, Sort: sort, Limit: 200})
+			if err != nil {
+				t.Fatalf("%s, %s: %v", tc.text, sort, err)
+			}
+			if len(full.Cases) != tc.want || full.NextCursor != "" {
+				t.Fatalf("%s, %s: %d cases (next %q), want %d", tc.text, sort, len(full.Cases), full.NextCursor, tc.want)
+			}
+			if sort == "-received" && tc.text == "噪音" && !slices.Equal(numbers(full.Cases), noise) {
+				t.Errorf("噪音 newest first: %v, want %v", numbers(full.Cases), noise)
+			}
+			for _, limit := range []int{1, 2, 3, 7} {
+				var paged []casework.Case
+				cursor := ""
+				for pages := 0; ; pages++ {
+					if pages > tc.want+1 {
+						t.Fatalf("%s, %s, limit %d: paging does not end", tc.text, sort, limit)
+					}
+					p, err := env.App.Cases.List(ctx, d, casework.Filter{Text: tc.text, Sort: sort, Limit: limit, Cursor: cursor})
+					if err != nil {
+						t.Fatalf("%s, %s, limit %d: %v", tc.text, sort, limit, err)
+					}
+					paged = append(paged, p.Cases...)
+					if cursor = p.NextCursor; cursor == "" {
+						break
+					}
+				}
+				if got, want := numbers(paged), numbers(full.Cases); !slices.Equal(got, want) {
+					t.Errorf("%s, %s, limit %d: pages %v, want %v", tc.text, sort, limit, got, want)
+				}
+			}
+		}
+	}
+	// The text search combines with the other filters, and a cursor of the
+	// list without text pages the list with it the same way.
+	p, err := env.App.Cases.List(ctx, d, casework.Filter{Text: "噪音", Natures: []string{"complaint"}})
+	if err != nil || len(p.Cases) != 2 {
+		t.Errorf("噪音 and complaint: %d (%v)", len(p.Cases), err)
+	}
+	first, err := env.App.Cases.List(ctx, d, casework.Filter{Limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = env.App.Cases.List(ctx, d, casework.Filter{Text: "噪音", Cursor: first.NextCursor})
+	if err != nil || !slices.Equal(numbers(p.Cases), noise[1:]) {
+		t.Errorf("噪音 after the 4 newest cases (the 1st of them noise): %v (%v), want %v", numbers(p.Cases), err, noise[1:])
+	}
+	// Out of scope, nothing.
+	if p, err := env.App.Cases.List(ctx, env.Actor(t, "jiangtou"), casework.Filter{Text: "噪音"}); err != nil || len(p.Cases) != 0 {
+		t.Errorf("jiangtou: %d (%v)", len(p.Cases), err)
+	}
+}
+
+func TestCountUpTo(t *testing.T) {
+	env := apptest.New(t)
+	for i := range 5 {
+		body := fmt.Sprintf("第%d件：夜间施工噪音扰民", i)
+		if i == 4 {
+			body = "楼上漏水"
+		}
+		if _, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline", Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := env.Actor(t, "dispatcher")
+	for _, tc := range []struct {
+		actor string
+		f     casework.Filter
+		limit int
+		n     int
+		more  bool
+		fails fault.Kind // with err
+		err   bool
+	}{
+		{"dispatcher", casework.Filter{Text: "噪音"}, 10, 4, false, 0, false},
+		{"dispatcher", casework.Filter{Text: "噪音"}, 4, 4, false, 0, false},
+		{"dispatcher", casework.Filter{Text: "噪音"}, 3, 3, true, 0, false},
+		{"dispatcher", casework.Filter{Text: "噪音"}, 0, 0, true, 0, false},
+		{"dispatcher", casework.Filter{Text: "地震"}, 10, 0, false, 0, false},
+		{"dispatcher", casework.Filter{}, 3, 3, true, 0, false},
+		{"dispatcher", casework.Filter{}, 5, 5, false, 0, false},
+		{"dispatcher", casework.Filter{Text: "噪音", States: []casework.State{casework.Closed}}, 10, 0, false, 0, false},
+		{"jiangtou", casework.Filter{Text: "噪音"}, 10, 0, false, 0, false}, // out of scope
+		{"dispatcher", casework.Filter{Text: "，。"}, 10, 0, false, fault.Invalid, true},
+		{"sysadmin", casework.Filter{Text: "噪音"}, 10, 0, false, fault.Forbidden, true},
+	} {
+		n, more, err := env.App.Cases.CountUpTo(ctx, env.Actor(t, tc.actor), tc.f, tc.limit)
+		if (err != nil) != tc.err || (tc.err && fault.KindOf(err) != tc.fails) {
+			t.Errorf("%s %+v up to %d: error %v, want kind %v", tc.actor, tc.f, tc.limit, err, tc.fails)
+			continue
+		}
+		if n != tc.n || more != tc.more {
+			t.Errorf("%s %+v up to %d: %d, %v; want %d, %v", tc.actor, tc.f, tc.limit, n, more, tc.n, tc.more)
+		}
+	}
+	// Below the limit it is Count.
+	n, err := env.App.Cases.Count(ctx, d, casework.Filter{Text: "噪音"})
+	if err != nil || n != 4 {
+		t.Errorf("Count: %d (%v)", n, err)
 	}
 }

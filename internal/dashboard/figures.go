@@ -46,7 +46,7 @@ type District struct {
 type Figures struct {
 	Period    score.Period
 	Total     int64
-	Days      []DayCount // cases received per day, every day of the period
+	Days      []DayCount // cases received per day, every day of the period up to today
 	Channels  map[string]int64
 	Natures   map[string]int64
 	Category  map[int64]int64 // by category id
@@ -111,7 +111,8 @@ func (s *Service) Figures(ctx context.Context, p score.Period) (Figures, error) 
 	if err := rows.Err(); err != nil {
 		return f, err
 	}
-	for day := p.From; day <= p.To; day = score.DayOf(day.Time(s.loc).AddDate(0, 0, 1), s.loc) {
+	today := score.DayOf(s.now(), s.loc)
+	for day := p.From; day <= p.To && day <= today; day = score.DayOf(day.Time(s.loc).AddDate(0, 0, 1), s.loc) {
 		f.Days = append(f.Days, DayCount{Day: day, N: perDay[day]})
 	}
 

@@ -375,3 +375,60 @@ func TestBrowserClosedLoop(t *testing.T) {
 		t.Errorf("pages asked for texts that do not exist: %v", m)
 	}
 }
+
+// The city dashboard in a real browser: every chart draws, the map of the
+// districts shows the figures of all six, switching the indicator redraws
+// it, the wall display works, and the browser reports no error.
+func TestBrowserDashboard(t *testing.T) {
+	env := apptest.New(t)
+	u := newUI(t, env)
+	setPasswords(t, env, "leader")
+	if err := demo.LoadCases(context.Background(), env.App, 800, 30, 21, nil); err != nil {
+		t.Fatal(err)
+	}
+	u.signIn("leader")
+	u.open("/dashboard")
+	// The map needs its outlines fetched: wait until it has drawn.
+	drawn := `(function () {
+		var ids = ["chart-days", "chart-map", "chart-hot", "chart-channels", "chart-natures", "chart-categories", "chart-backlog"];
+		for (var i = 0; i < ids.length; i++) {
+			var c = echarts.getInstanceByDom(document.getElementById(ids[i]));
+			if (!c || !document.querySelector("#" + ids[i] + " canvas")) return false;
+		}
+		var m = echarts.getInstanceByDom(document.getElementById("chart-map")).getOption();
+		return !!m.series && m.series.length === 1 && m.series[0].data.length === 6 &&
+			m.series[0].data.some(function (d) { return d.value > 0; });
+	})()`
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, err := chromedp.Run(u.ctx, chromedp.Evaluate[bool](drawn))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			u.check("dashboard")
+			t.Fatalf("the dashboard did not draw (%v)", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	days := get(u, "days", chromedp.Evaluate[int](`echarts.getInstanceByDom(document.getElementById("chart-days")).getOption().series[0].data.length`))
+	if days < 28 {
+		t.Fatalf("the daily chart has %d days", days)
+	}
+	// Another indicator redraws the map with its own values.
+	u.run("indicator", chromedp.SetValue(chromedp.CSS("#map-indicator"), "per10k"))
+	get(u, "change", chromedp.Evaluate[bool](`document.getElementById("map-indicator").dispatchEvent(new Event("change")), true`))
+	name := get(u, "map series", chromedp.Evaluate[string](`echarts.getInstanceByDom(document.getElementById("chart-map")).getOption().series[0].name`))
+	if name != "万人诉求量" {
+		t.Fatalf("the map shows %q after choosing 万人诉求量", name)
+	}
+	u.check("dashboard")
+	u.screenshot("dashboard")
+	u.open("/dashboard?wall=1")
+	u.run("wall", chromedp.Sleep(1500*time.Millisecond))
+	if wall := get(u, "wall", chromedp.Evaluate[bool](`document.body.classList.contains("wall")`)); !wall {
+		t.Fatal("?wall=1 did not switch to the wall display")
+	}
+	u.check("wall display")
+	u.screenshot("dashboard-wall")
+}

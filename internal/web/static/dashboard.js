@@ -1,0 +1,120 @@
+// The city dashboard: ECharts over the figures the page carries, refreshed
+// every minute; a click on a bar, slice or district opens the cases behind
+// it. Tooltips are drawn on the canvas (richText), so nothing needs an
+// inline style under the Content-Security-Policy.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", function () {
+  var root = document.getElementById("dash");
+  if (!root || typeof echarts === "undefined") return;
+  var data = JSON.parse(document.getElementById("dash-data").textContent);
+  var charts = {};
+  var geoReady = false;
+
+  function chart(id) {
+    if (!charts[id]) {
+      charts[id] = echarts.init(document.getElementById(id), null, { renderer: "canvas" });
+      charts[id].on("click", function (p) {
+        if (p.data && p.data.link) window.location.href = p.data.link;
+      });
+    }
+    return charts[id];
+  }
+  var tip = { trigger: "item", renderMode: "richText" };
+  var grid = { left: 8, right: 16, top: 16, bottom: 8, containLabel: true };
+
+  function bar(id, points, horizontal) {
+    var names = points.map(function (p) { return p.name; });
+    var cat = { type: "category", data: names, axisLabel: { width: 160, overflow: "truncate" } };
+    var val = { type: "value" };
+    chart(id).setOption({
+      tooltip: tip, grid: grid,
+      xAxis: horizontal ? val : cat, yAxis: horizontal ? Object.assign({}, cat, { inverse: true }) : val,
+      series: [{ type: "bar", data: points, itemStyle: { color: "#0b4f8a" } }]
+    }, true);
+  }
+
+  function pie(id, points) {
+    chart(id).setOption({
+      tooltip: tip,
+      series: [{ type: "pie", radius: ["35%", "70%"], data: points, label: { formatter: "{b}\n{d}%" } }]
+    }, true);
+  }
+
+  function drawMap() {
+    if (!geoReady) return;
+    var key = document.getElementById("map-indicator").value;
+    var values = data.districts.map(function (d) {
+      return { name: d.name, value: d[key], link: "/search?division=" + d.code };
+    });
+    var max = Math.max.apply(null, values.map(function (v) { return v.value; }).concat([1]));
+    chart("chart-map").setOption({
+      tooltip: tip,
+      visualMap: { min: 0, max: max, calculable: true, left: 8, bottom: 8, inRange: { color: ["#e3ecf7", "#0b4f8a"] } },
+      series: [{ type: "map", map: "xiamen", roam: true, data: values, name: data.labels.indicators[key],
+        label: { show: true }, emphasis: { label: { show: true } } }]
+    }, true);
+  }
+
+  function draw(d) {
+    document.getElementById("dash-total").textContent = d.total;
+    document.getElementById("dash-overdue").textContent = d.overdue;
+    document.getElementById("dash-period").textContent = d.period;
+    chart("chart-days").setOption({
+      tooltip: { trigger: "axis", renderMode: "richText" }, grid: grid,
+      xAxis: { type: "category", data: d.days.map(function (p) { return p.name.slice(5); }) },
+      yAxis: { type: "value" },
+      series: [{ type: "line", smooth: true, areaStyle: { opacity: 0.15 }, data: d.days.map(function (p) { return p.value; }),
+        itemStyle: { color: "#0b4f8a" } }]
+    }, true);
+    pie("chart-channels", d.channels || []);
+    bar("chart-natures", d.natures || [], true);
+    bar("chart-categories", d.categories || [], true);
+    bar("chart-hot", d.hot || [], true);
+    chart("chart-backlog").setOption({
+      tooltip: { trigger: "axis", renderMode: "richText" }, grid: Object.assign({}, grid, { top: 36 }),
+      legend: { top: 0, data: [d.labels.backlog, d.labels.cleared] },
+      xAxis: { type: "category", data: (d.backlog || []).concat(d.cleared || []).map(function (p) { return p.name; })
+        .filter(function (v, i, a) { return a.indexOf(v) === i; }).sort() },
+      yAxis: { type: "value" },
+      series: [
+        { name: d.labels.backlog, type: "bar", data: (d.backlog || []).map(function (p) { return [p.name, p.value]; }), itemStyle: { color: "#c62828" } },
+        { name: d.labels.cleared, type: "line", data: (d.cleared || []).map(function (p) { return [p.name, p.value]; }), itemStyle: { color: "#2f855a" } }
+      ]
+    }, true);
+    drawMap();
+  }
+
+  fetch(root.dataset.geo, { credentials: "same-origin" })
+    .then(function (r) { return r.json(); })
+    .then(function (geo) { echarts.registerMap("xiamen", geo); geoReady = true; drawMap(); });
+  document.getElementById("map-indicator").addEventListener("change", drawMap);
+  draw(data);
+
+  // Refresh every minute.
+  setInterval(function () {
+    fetch(root.dataset.refresh, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) { if (d) { data = d; draw(d); } })
+      .catch(function () { /* offline for a moment: keep the last figures */ });
+  }, 60000);
+
+  window.addEventListener("resize", function () {
+    Object.keys(charts).forEach(function (k) { charts[k].resize(); });
+  });
+
+  // Full screen for the wall display (大屏).
+  function wall(on) {
+    document.body.classList.toggle("wall", on);
+    setTimeout(function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); }, 100);
+  }
+  if (root.hasAttribute("data-wall")) wall(true);
+  document.querySelector("[data-fullscreen]").addEventListener("click", function () {
+    if (document.fullscreenElement) {
+      document.exitFullscreen();
+    } else if (document.documentElement.requestFullscreen) {
+      document.documentElement.requestFullscreen().catch(function () { wall(!document.body.classList.contains("wall")); });
+    }
+  });
+  document.addEventListener("fullscreenchange", function () { wall(!!document.fullscreenElement); });
+});
