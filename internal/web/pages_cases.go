@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -660,10 +659,9 @@ var msgNoCases = i18n.M("当前账号不办理案件", "this account does not wo
 // exportMax bounds one export.
 const exportMax = 10000
 
-// exportCSV writes the search result as CSV (UTF-8 with a BOM, so that
-// spreadsheet programs read the Chinese), up to exportMax rows; the export is
-// audited.
-func (w *Web) exportCSV(rw http.ResponseWriter, r *http.Request, v *view) error {
+// exportCases writes the search result as CSV or XLSX (by the path's
+// extension), up to exportMax rows; the export is audited.
+func (w *Web) exportCases(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if !v.Actor.CaseWorker() {
 		return fault.New(fault.Forbidden, "forbidden", msgNoCases)
 	}
@@ -690,41 +688,23 @@ func (w *Web) exportCSV(rw http.ResponseWriter, r *http.Request, v *view) error 
 	if err := w.app.Cases.RecordExport(r.Context(), v.Actor, r.URL.RawQuery, len(rows)); err != nil {
 		return err
 	}
-	h := rw.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", "attachment; filename=pingan-cases-"+v.Now.In(w.loc).Format("20060102-1504")+".csv")
-	_, _ = rw.Write([]byte("\xef\xbb\xbf"))
-	cw := csv.NewWriter(rw)
-	header := []string{"number", "title", "state", "deadline_status", "nature", "category", "priority", "channel",
-		"handling_unit", "division", "address", "received_at", "deadline_at", "closed_at", "repeat_count"}
-	for i, hname := range header {
-		header[i] = v.T("csv." + hname)
-	}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	for _, c := range rows {
-		rec := []string{c.Number, c.Title, v.StateName(c.State), v.StatusName(v.Status(c)), v.NatureName(c.Nature),
-			v.CategoryPath(c.CategoryID), v.PriorityName(c.Priority), v.ChannelName(c.Channel), v.UnitName(c.HandlingUnitID),
-			c.DivisionCode, c.Address, fmtTime(c.ReceivedAt, w.loc), fmtTime(c.DeadlineAt, w.loc), fmtTime(c.ClosedAt, w.loc),
-			strconv.Itoa(c.RepeatCount())}
-		for i, s := range rec {
-			rec[i] = csvSafe(s)
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return writeTable(rw, r, "pingan-cases-"+v.Now.In(w.loc).Format("20060102-1504"), casesTable(v, w.loc, rows))
 }
 
-// csvSafe stops a cell from being read as a spreadsheet formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+// casesTable is a list of cases as an export: personal data is never in it.
+func casesTable(v *view, loc *time.Location, cases []casework.Case) table {
+	t := table{Sheet: v.T("search.title")}
+	for _, h := range []string{"number", "title", "state", "deadline_status", "nature", "category", "priority", "channel",
+		"handling_unit", "division", "address", "received_at", "deadline_at", "closed_at", "repeat_count"} {
+		t.Header = append(t.Header, v.T("csv."+h))
 	}
-	return s
+	for _, c := range cases {
+		t.Rows = append(t.Rows, []any{c.Number, c.Title, v.StateName(c.State), v.StatusName(v.Status(c)), v.NatureName(c.Nature),
+			v.CategoryPath(c.CategoryID), v.PriorityName(c.Priority), v.ChannelName(c.Channel), v.UnitName(c.HandlingUnitID),
+			c.DivisionCode, c.Address, fmtTime(c.ReceivedAt, loc), fmtTime(c.DeadlineAt, loc), fmtTime(c.ClosedAt, loc),
+			c.RepeatCount()})
+	}
+	return t
 }
 
 func fmtTime(t time.Time, loc *time.Location) string {

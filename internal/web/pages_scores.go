@@ -1,8 +1,8 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -92,52 +92,40 @@ func (w *Web) scores(rw http.ResponseWriter, r *http.Request, v *view) error {
 	return w.render(rw, r, v, "scores", http.StatusOK)
 }
 
-// scoresCSV exports the board; audited like every export.
-func (w *Web) scoresCSV(rw http.ResponseWriter, r *http.Request, v *view) error {
+// scoresExport sends the board as CSV or XLSX; audited like every export.
+func (w *Web) scoresExport(rw http.ResponseWriter, r *http.Request, v *view) error {
 	d, err := w.boardData(r, v)
 	if err != nil {
 		return err
 	}
-	rows := 0
-	for _, g := range d.Board.Groups {
-		rows += len(g.Rows)
-	}
-	if err := w.app.Cases.RecordAudit(r.Context(), v.Actor, "score.export", "score_board", d.Board.Period.From.String(),
-		map[string]any{"query": r.URL.RawQuery, "rows": rows}); err != nil {
-		return err
-	}
-	h := rw.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=pingan-scores-%s-%s.csv", d.Board.Period.From, d.Board.Period.To))
-	_, _ = rw.Write([]byte("\xef\xbb\xbf"))
-	cw := csv.NewWriter(rw)
-	header := []string{v.T("scores.group"), v.T("field.unit"), v.T("scores.rank"), v.T("scores.list"), v.T("scores.composite")}
+	t := table{Sheet: v.T("scores.title"), Header: []string{v.T("scores.group"), v.T("field.unit"), v.T("scores.rank"),
+		v.T("scores.list"), v.T("scores.composite")}}
 	for _, ind := range d.Indicators {
-		header = append(header, v.IndicatorName(ind), v.IndicatorName(ind)+" "+v.T("scores.num_den"))
+		t.Header = append(t.Header, v.IndicatorName(ind), v.IndicatorName(ind)+" "+v.T("scores.num_den"))
 	}
-	header = append(header, v.T("scores.assigned"), v.T("scores.orders"), v.T("scores.backlog"), v.T("scores.cleared"))
-	if err := cw.Write(header); err != nil {
-		return err
-	}
+	t.Header = append(t.Header, v.T("scores.assigned"), v.T("scores.orders"), v.T("scores.backlog"), v.T("scores.cleared"))
 	for _, g := range d.Board.Groups {
 		for _, row := range g.Rows {
-			rec := []string{v.KindName(g.Kind) + " · " + v.LevelName(g.Level), row.Unit.Name, "", v.ListName(row.List), ""}
+			rec := []any{v.KindName(g.Kind) + " · " + v.LevelName(g.Level), row.Unit.Name, nil, v.ListName(row.List), nil}
 			if row.Ranked {
-				rec[2], rec[4] = strconv.Itoa(row.Rank), fmt.Sprintf("%.1f", row.Score)
+				rec[2], rec[4] = row.Rank, math.Round(row.Score*10)/10
 			}
 			for _, ind := range d.Indicators {
 				rt := row.Counts.Rate(ind)
-				rec = append(rec, v.Pct(rt), fmt.Sprintf("%d/%d", rt.Num, rt.Den))
+				var pct any
+				if rt.Valid() {
+					pct = math.Round(1000*rt.Value()) / 10
+				}
+				rec = append(rec, pct, fmt.Sprintf("%d/%d", rt.Num, rt.Den))
 			}
-			rec = append(rec, strconv.FormatInt(row.Counts[score.Assigned], 10), strconv.FormatInt(row.Orders, 10),
-				strconv.FormatInt(row.Backlog, 10), strconv.FormatInt(row.Counts[score.ReportedLate], 10))
-			if err := cw.Write(rec); err != nil {
-				return err
-			}
+			t.Rows = append(t.Rows, append(rec, row.Counts[score.Assigned], row.Orders, row.Backlog, row.Counts[score.ReportedLate]))
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	if err := w.app.Cases.RecordAudit(r.Context(), v.Actor, "score.export", "score_board", d.Board.Period.From.String(),
+		map[string]any{"query": r.URL.RawQuery, "rows": len(t.Rows)}); err != nil {
+		return err
+	}
+	return writeTable(rw, r, fmt.Sprintf("pingan-scores-%s-%s", d.Board.Period.From, d.Board.Period.To), t)
 }
 
 // WeightsText says how the composite is weighed.

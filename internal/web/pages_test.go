@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -21,6 +23,34 @@ import (
 	"pingan/internal/demo"
 	"pingan/internal/web"
 )
+
+// xlsxSheet checks a response is a workbook and returns its sheet's XML.
+func xlsxSheet(t *testing.T, p page) string {
+	t.Helper()
+	if p.Status != http.StatusOK || p.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Fatalf("xlsx: %d %s", p.Status, p.Header.Get("Content-Type"))
+	}
+	z, err := zip.NewReader(strings.NewReader(p.Body), int64(len(p.Body)))
+	if err != nil {
+		t.Fatalf("xlsx: %v", err)
+	}
+	for _, f := range z.File {
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+	}
+	t.Fatal("xlsx: no sheet")
+	return ""
+}
 
 // postFile submits a multipart form with one file.
 func (b *browser) postFile(path string, fields url.Values, field, name string, content []byte) page {
@@ -311,8 +341,12 @@ func TestMaskingAndReveal(t *testing.T) {
 	if got := auditCount(t, env, "personal.reveal", audit.Denied); got != 1 {
 		t.Fatalf("%d refused reveals audited, want 1", got)
 	}
-	// The export masks too.
+	// The exports mask too.
 	mustNotContain(t, l.get("/search.csv"), "13806012345")
+	x := l.get("/search.xlsx")
+	if sheet := xlsxSheet(t, x); !strings.Contains(sheet, n) || strings.Contains(sheet, "13806012345") {
+		t.Fatalf("the Excel export lacks the case or shows the phone:\n%s", sheet)
+	}
 }
 
 // Every page renders for every demo role, in both languages, without an
@@ -498,6 +532,14 @@ func TestScorecardPages(t *testing.T) {
 	csvPage := l.get("/scores.csv?period=month")
 	if csvPage.Status != http.StatusOK || !strings.Contains(csvPage.Body, "江头街道") || auditCount(t, env, "score.export", audit.OK) != before+1 {
 		t.Fatalf("export: %d, audited %d", csvPage.Status, auditCount(t, env, "score.export", audit.OK)-before)
+	}
+
+	x := l.get("/scores.xlsx?period=month")
+	if sheet := xlsxSheet(t, x); !strings.Contains(sheet, "江头街道") || !strings.Contains(sheet, "综合得分") {
+		t.Fatalf("the Excel board:\n%.2000s", sheet)
+	}
+	if auditCount(t, env, "score.export", audit.OK) != before+2 {
+		t.Fatal("the Excel export was not audited")
 	}
 
 	// A handler reads their own unit's card, not another's, nor the board.
