@@ -432,4 +432,8 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	u.check("wall display")
 	u.screenshot("dashboard-wall")
+	u.open("/scores")
+	u.screenshot("scores")
+	u.open("/scores/report")
+	u.screenshot("report")
 }

@@ -435,4 +435,14 @@ var messages = map[string]i18n.Message{
 	"dash.population":        i18n.M("常住人口", "Residents"),
 	"dash.population_source": i18n.M("人口：第七次全国人口普查（2020）。万人成讼率以性质为“诉讼”的案件计。", "Residents: the 2020 census. Lawsuits are cases of the nature 'litigation'."),
 	"dash.unset":             i18n.M("未分类", "Not classified"),
+
+	"report.title":      i18n.M("平安建设考评月度通报（%s）", "Monthly evaluation notice (%s)"),
+	"report.link":       i18n.M("月度通报", "Monthly notice"),
+	"report.print":      i18n.M("打印", "Print"),
+	"report.period":     i18n.M("统计期间：%s 至 %s", "Period: %s to %s"),
+	"report.issued":     i18n.M("生成日期：%s", "Issued %s"),
+	"report.overview":   i18n.M("一、总体情况", "1. Overview"),
+	"report.summary":    i18n.M("本月全市共受理 %d 件，各单位办结反馈 %d 件，回访 %d 件；目前超期未办结 %d 件。", "This month the city received %d cases; units reported %d back as handled and %d callbacks were made; %d cases are overdue now."),
+	"report.lists":      i18n.M("二、红黑榜", "2. Red and black lists"),
+	"report.supervised": i18n.M("三、督办较多的单位", "3. Units most supervised"),
 }

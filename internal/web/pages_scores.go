@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -314,4 +315,49 @@ func (w *Web) adminSetWeights(rw http.ResponseWriter, r *http.Request, v *view) 
 		return w.formFailed(rw, r, v, err, w.adminWeights)
 	}
 	return redirect(rw, r, "/admin/weights", "admin.saved")
+}
+
+type reportData struct {
+	Month      string
+	Board      score.Board
+	City       score.Counts // every unit's counts summed
+	Indicators []score.Indicator
+	Figures    dashView
+	Orders     []score.Row // the units that received the most supervision orders
+	Query      string
+	Kinds      []option
+	Kind, Date string
+}
+
+// monthlyReport is the monthly 通报: the city's figures, each peer group's
+// red and black lists, the units most supervised, the hot categories and
+// the districts — a page made to be printed.
+func (w *Web) monthlyReport(rw http.ResponseWriter, r *http.Request, v *view) error {
+	q := r.URL.Query()
+	q.Set("period", "month")
+	r.URL.RawQuery = q.Encode()
+	d, err := w.boardData(r, v)
+	if err != nil {
+		return err
+	}
+	dv, _, err := w.dashboardView(r, v)
+	if err != nil && fault.KindOf(err) != fault.Forbidden {
+		return err
+	}
+	rd := reportData{Board: d.Board, City: score.Counts{}, Indicators: score.Indicators, Figures: dv,
+		Month: d.Board.Period.From.Time(w.loc).Format("2006-01"), Query: d.Query, Kinds: d.Kinds, Kind: d.Kind, Date: d.Date}
+	for _, g := range d.Board.Groups {
+		for _, row := range g.Rows {
+			for m, n := range row.Counts {
+				rd.City[m] += n
+			}
+			if row.Orders > 0 {
+				rd.Orders = append(rd.Orders, row)
+			}
+		}
+	}
+	slices.SortFunc(rd.Orders, func(a, b score.Row) int { return int(b.Orders - a.Orders) })
+	rd.Orders = rd.Orders[:min(len(rd.Orders), 10)]
+	v.Title, v.Active, v.Data = v.T("report.title", rd.Month), "scores", rd
+	return w.render(rw, r, v, "score_report", http.StatusOK)
 }

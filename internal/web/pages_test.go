@@ -534,6 +534,7 @@ func TestScorecardPages(t *testing.T) {
 		t.Fatalf("export: %d, audited %d", csvPage.Status, auditCount(t, env, "score.export", audit.OK)-before)
 	}
 
+	mustContain(t, l.get("/scores/report"), "平安建设考评月度通报（2026-11）", "红榜", "黑榜", "本月全市共受理")
 	x := l.get("/scores.xlsx?period=month")
 	if sheet := xlsxSheet(t, x); !strings.Contains(sheet, "江头街道") || !strings.Contains(sheet, "综合得分") {
 		t.Fatalf("the Excel board:\n%.2000s", sheet)

@@ -81,6 +81,7 @@ func (w *Web) routes() []route {
 		{"GET /scores", signedIn, w.scores},
 		{"GET /scores.csv", signedIn, w.scoresExport},
 		{"GET /scores.xlsx", signedIn, w.scoresExport},
+		{"GET /scores/report", signedIn, w.monthlyReport},
 		{"GET /scores/{unit}", signedIn, w.unitScore},
 		{"GET /scores/{unit}/cases", signedIn, w.scoreCases},
 		{"POST /supervision/{order}/reply", signedIn, w.replyOrder},

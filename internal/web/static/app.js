@@ -10,6 +10,9 @@ document.addEventListener("DOMContentLoaded", function () {
     if (b && !window.confirm(b.getAttribute("data-confirm"))) {
       e.preventDefault();
     }
+    if (e.target.closest("[data-print]")) {
+      window.print();
+    }
     var back = e.target.closest("[data-back]");
     if (back && window.history.length > 1) {
       e.preventDefault();

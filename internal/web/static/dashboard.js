@@ -99,14 +99,25 @@ document.addEventListener("DOMContentLoaded", function () {
       .catch(function () { /* offline for a moment: keep the last figures */ });
   }, 60000);
 
-  window.addEventListener("resize", function () {
-    Object.keys(charts).forEach(function (k) { charts[k].resize(); });
-  });
+  // Resize at most once a frame, and only charts that are laid out: a
+  // chart resized while its box has no size (the page hidden, or being
+  // left) has no geometry to fit and the map would fail.
+  var frame = 0;
+  function resizeAll() {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(function () {
+      Object.keys(charts).forEach(function (k) {
+        var el = charts[k].getDom();
+        if (el.clientWidth > 0 && el.clientHeight > 0) charts[k].resize();
+      });
+    });
+  }
+  window.addEventListener("resize", resizeAll);
 
   // Full screen for the wall display (大屏).
   function wall(on) {
     document.body.classList.toggle("wall", on);
-    setTimeout(function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); }, 100);
+    resizeAll();
   }
   if (root.hasAttribute("data-wall")) wall(true);
   document.querySelector("[data-fullscreen]").addEventListener("click", function () {
