@@ -59,8 +59,13 @@ type Figures struct {
 // Figures reads the dashboard for a period.
 func (s *Service) Figures(ctx context.Context, p score.Period) (Figures, error) {
 	f := Figures{Period: p, Channels: map[string]int64{}, Natures: map[string]int64{}, Category: map[int64]int64{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT day, dim, key, SUM(n) FROM volume_counts WHERE day >= $1 AND day <= $2
-		GROUP BY day, dim, key`, int(p.From), int(p.To))
+	// The daily totals from the day rows; everything else from the month
+	// rows when the period is whole months.
+	cond, args := p.BucketCondition(s.loc, 4)
+	rows, err := s.db.QueryContext(ctx, `SELECT day, dim, key, n FROM volume_counts
+		WHERE dim = $1 AND day >= $2 AND day <= $3 AND day % 100 <> 0
+		UNION ALL SELECT 0, dim, key, SUM(n) FROM volume_counts WHERE dim <> $1 AND `+cond+` GROUP BY dim, key`,
+		append([]any{DimTotal, int(p.From), int(p.To)}, args...)...)
 	if err != nil {
 		return f, fmt.Errorf("read volumes: %w", err)
 	}

@@ -84,11 +84,13 @@ func (s *Service) Track(ctx context.Context, tx *db.Tx, before, after Snapshot) 
 			}
 		}
 	}
-	day := int(score.DayOf(after.ReceivedAt, s.loc))
+	day := score.DayOf(after.ReceivedAt, s.loc)
 	for _, d := range deltas {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO volume_counts (day, dim, key, n) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (day, dim, key) DO UPDATE SET n = volume_counts.n + excluded.n`, day, d[0], d[1], d[2]); err != nil {
-			return fmt.Errorf("count volume: %w", err)
+		for _, bucket := range []score.Day{day, day.Month()} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO volume_counts (day, dim, key, n) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (day, dim, key) DO UPDATE SET n = volume_counts.n + excluded.n`, int(bucket), d[0], d[1], d[2]); err != nil {
+				return fmt.Errorf("count volume: %w", err)
+			}
 		}
 	}
 	return nil
@@ -140,6 +142,7 @@ func (s *Service) Recompute(ctx context.Context) (map[Key]int64, error) {
 		day := score.DayOf(sn.ReceivedAt, s.loc)
 		for _, k := range sn.keys() {
 			out[Key{Day: day, Dim: k[0], Key: k[1]}]++
+			out[Key{Day: day.Month(), Dim: k[0], Key: k[1]}]++
 		}
 	}
 	return out, rows.Err()

@@ -73,24 +73,57 @@ func (s *Service) Record(ctx context.Context, tx *db.Tx, events []Event) error {
 	}
 	for _, e := range events {
 		day := DayOf(e.At, s.loc)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO score_counts (unit_id, day, metric, n) VALUES ($1, $2, $3, 1)
-			ON CONFLICT (day, unit_id, metric) DO UPDATE SET n = score_counts.n + 1`,
-			e.UnitID, int(day), string(e.Metric)); err != nil {
-			return fmt.Errorf("record score: %w", err)
+		for _, bucket := range []Day{day, day.Month()} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO score_counts (unit_id, day, metric, n) VALUES ($1, $2, $3, 1)
+				ON CONFLICT (day, unit_id, metric) DO UPDATE SET n = score_counts.n + 1`,
+				e.UnitID, int(bucket), string(e.Metric)); err != nil {
+				return fmt.Errorf("record score: %w", err)
+			}
 		}
 	}
 	return nil
 }
+
+// Month is the month's bucket of a day: YYYYMM00. The counters keep one
+// row per unit, metric and day, and one per month, so that a month (or a
+// quarter, or a year) reads a row per unit and metric for each month
+// rather than for each day.
+func (d Day) Month() Day { return d / 100 * 100 }
 
 // Period is a range of days, both ends included.
 type Period struct {
 	From, To Day
 }
 
+// bucketRange is the condition on score_counts.day (or volume_counts.day)
+// that covers a period: the month rows when the period is whole months,
+// the day rows otherwise.
+func (p Period) bucketRange(loc *time.Location) (from, to int, months bool) {
+	next := p.To.Time(loc).AddDate(0, 0, 1)
+	if p.From%100 == 1 && next.Day() == 1 {
+		return int(p.From.Month()), int(p.To.Month()), true
+	}
+	return int(p.From), int(p.To), false
+}
+
+// BucketCondition is bucketRange as SQL over the column day, binding the
+// two arguments it returns at $n and $n+1.
+func (p Period) BucketCondition(loc *time.Location, n int) (string, []any) {
+	from, to, months := p.bucketRange(loc)
+	cond := fmt.Sprintf("day >= $%d AND day <= $%d", n, n+1)
+	if months {
+		cond += " AND day % 100 = 0"
+	} else {
+		cond += " AND day % 100 <> 0"
+	}
+	return cond, []any{from, to}
+}
+
 // Counts reads every unit's metrics over a period from the daily counters.
 func (s *Service) Counts(ctx context.Context, p Period) (map[int64]Counts, error) {
+	cond, args := p.BucketCondition(s.loc, 1)
 	rows, err := s.db.QueryContext(ctx, `SELECT unit_id, metric, SUM(n) FROM score_counts
-		WHERE day >= $1 AND day <= $2 GROUP BY unit_id, metric`, int(p.From), int(p.To))
+		WHERE `+cond+` GROUP BY unit_id, metric`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read scores: %w", err)
 	}
@@ -245,10 +278,17 @@ func (s *Service) SetWeights(ctx context.Context, actor access.Actor, weights ma
 func (s *Service) Recompute(ctx context.Context) (map[Key]int64, error) {
 	out := map[Key]int64{}
 	err := s.replay(ctx, func(e Event) error {
-		out[Key{UnitID: e.UnitID, Day: DayOf(e.At, s.loc), Metric: e.Metric}]++
+		count(out, e, s.loc)
 		return nil
 	})
 	return out, err
+}
+
+// count adds an event to its day's and its month's counters.
+func count(out map[Key]int64, e Event, loc *time.Location) {
+	day := DayOf(e.At, loc)
+	out[Key{UnitID: e.UnitID, Day: day, Metric: e.Metric}]++
+	out[Key{UnitID: e.UnitID, Day: day.Month(), Metric: e.Metric}]++
 }
 
 // Key addresses one daily counter.
@@ -306,7 +346,7 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 	}
 	counts := map[Key]int64{}
 	err := s.replay(ctx, func(e Event) error {
-		counts[Key{UnitID: e.UnitID, Day: DayOf(e.At, s.loc), Metric: e.Metric}]++
+		count(counts, e, s.loc)
 		batch = append(batch, e)
 		if len(batch) == 500 {
 			return flush()
