@@ -238,11 +238,7 @@ func (w *Web) scoreCases(rw http.ResponseWriter, r *http.Request, v *view) error
 		return err
 	}
 	m := score.Metric(r.URL.Query().Get("metric"))
-	known := false
-	for _, x := range score.Metrics {
-		known = known || x == m
-	}
-	if !known {
+	if !slices.Contains(score.Metrics, m) {
 		return fault.InvalidField("metric", fault.BadValue, string(m))
 	}
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
@@ -265,6 +261,46 @@ func (w *Web) scoreCases(rw http.ResponseWriter, r *http.Request, v *view) error
 	d.Query = url.Values{"metric": {string(m)}, "period": {kind}, "date": {date}}.Encode()
 	v.Title, v.Active, v.Data = u.Name+" · "+v.MetricName(m), "scores", d
 	return w.render(rw, r, v, "score_cases", http.StatusOK)
+}
+
+// scoreCasesExport sends every case behind one number (up to exportMax) as
+// CSV or Excel; audited like every export.
+func (w *Web) scoreCasesExport(rw http.ResponseWriter, r *http.Request, v *view) error {
+	u, err := w.scoredUnit(r, v)
+	if err != nil {
+		return err
+	}
+	p, _, _, err := w.periodOf(r, v)
+	if err != nil {
+		return err
+	}
+	m := score.Metric(r.URL.Query().Get("metric"))
+	if !slices.Contains(score.Metrics, m) {
+		return fault.InvalidField("metric", fault.BadValue, string(m))
+	}
+	var cases []casework.Case
+	var before int64
+	for len(cases) < exportMax {
+		ids, err := w.app.Score.Cases(r.Context(), u.ID, m, p, before, 200)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		page, err := w.app.Cases.List(r.Context(), v.Actor, casework.Filter{IDs: ids, Limit: 200})
+		if err != nil {
+			return err
+		}
+		cases = append(cases, page.Cases...)
+		before = ids[len(ids)-1]
+	}
+	if err := w.app.Cases.RecordExport(r.Context(), v.Actor, r.URL.RawQuery, len(cases)); err != nil {
+		return err
+	}
+	t := casesTable(v, w.loc, cases)
+	t.Sheet = u.Name
+	return writeTable(rw, r, fmt.Sprintf("pingan-%s-%s-%s", m, p.From, p.To), t)
 }
 
 type weightsData struct {

@@ -523,6 +523,9 @@ func TestScorecardPages(t *testing.T) {
 	// dispatched to it.
 	p = l.get(fmt.Sprintf("/scores/%d/cases?metric=assigned", jt))
 	mustContain(t, p, n)
+	if sheet := xlsxSheet(t, l.get(fmt.Sprintf("/scores/%d/cases.xlsx?metric=assigned", jt))); !strings.Contains(sheet, n) {
+		t.Fatalf("the drill-down's Excel lacks %s", n)
+	}
 	p = l.get(fmt.Sprintf("/scores/%d", jt))
 	mustContain(t, p, "响应率", "满意率", fmt.Sprintf("/scores/%d/cases?metric=responded_on_time", jt))
 	if p = l.get(fmt.Sprintf("/scores/%d/cases?metric=bogus", jt)); p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusBadRequest {
@@ -552,8 +555,10 @@ func TestScorecardPages(t *testing.T) {
 	if p = g.get(fmt.Sprintf("/scores/%d", jt)); p.Status != http.StatusNotFound {
 		t.Fatalf("another unit's card: %d", p.Status)
 	}
-	if p = g.get(fmt.Sprintf("/scores/%d/cases?metric=assigned", jt)); p.Status != http.StatusNotFound {
-		t.Fatalf("another unit's drill-down: %d", p.Status)
+	for _, path := range []string{"/scores/%d/cases?metric=assigned", "/scores/%d/cases.csv?metric=assigned", "/scores/%d/cases.xlsx?metric=assigned"} {
+		if p = g.get(fmt.Sprintf(path, jt)); p.Status != http.StatusNotFound {
+			t.Fatalf("another unit's drill-down %s: %d", path, p.Status)
+		}
 	}
 	if p = g.get("/scores"); p.Status != http.StatusForbidden {
 		t.Fatalf("the board for a handler: %d", p.Status)

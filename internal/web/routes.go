@@ -84,6 +84,8 @@ func (w *Web) routes() []route {
 		{"GET /scores/report", signedIn, w.monthlyReport},
 		{"GET /scores/{unit}", signedIn, w.unitScore},
 		{"GET /scores/{unit}/cases", signedIn, w.scoreCases},
+		{"GET /scores/{unit}/cases.csv", signedIn, w.scoreCasesExport},
+		{"GET /scores/{unit}/cases.xlsx", signedIn, w.scoreCasesExport},
 		{"POST /supervision/{order}/reply", signedIn, w.replyOrder},
 		{"GET /inbox", signedIn, w.inbox},
 		{"POST /inbox/read", signedIn, w.markRead},
