@@ -9,6 +9,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/casework"
 	"pingan/internal/deadline"
+	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 )
@@ -106,7 +107,15 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 		in.OccurredAt = *req.OccurredAt
 	}
 	if req.Location != nil {
-		in.Location = &casework.Point{Lat: req.Location.Lat, Lon: req.Location.Lon}
+		lat, lon := req.Location.Lat, req.Location.Lon
+		switch strings.ToLower(req.Location.CRS) {
+		case "", "wgs84", "wgs-84":
+		case "gcj02", "gcj-02":
+			lat, lon = division.FromGCJ02(lat, lon)
+		default:
+			return fault.InvalidField("location.crs", fault.BadValue, req.Location.CRS)
+		}
+		in.Location = &casework.Point{Lat: lat, Lon: lon}
 	}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		if len(key) > 200 {

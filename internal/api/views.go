@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"pingan/internal/directory"
+	"pingan/internal/route"
 	"time"
 
 	"pingan/internal/access"
@@ -45,8 +46,9 @@ type PolicyRef struct {
 
 // Location is a WGS-84 point.
 type Location struct {
-	Lat float64 `json:"lat" doc:"latitude, WGS-84"`
-	Lon float64 `json:"lon" doc:"longitude, WGS-84"`
+	Lat float64 `json:"lat" doc:"latitude, WGS-84 unless crs says otherwise"`
+	Lon float64 `json:"lon" doc:"longitude, WGS-84 unless crs says otherwise"`
+	CRS string  `json:"crs,omitempty" doc:"wgs84 (default) or gcj02, the datum of 高德 and 腾讯 maps; pingan stores WGS-84"`
 }
 
 // Case is a case as lists show it.
@@ -87,6 +89,16 @@ type Case struct {
 	Satisfaction     *string        `json:"satisfaction"`
 	Resolved         *bool          `json:"resolved"`
 	Version          int            `json:"version" doc:"changes with every update; send it back as If-Match or version"`
+	Routing          *Routing       `json:"routing,omitempty" doc:"where jurisdiction routing suggests the case go, and why"`
+}
+
+// Routing is routing's suggestion for a case.
+type Routing struct {
+	Unit        *UnitRef `json:"unit" doc:"the suggested unit; null when the case waits in triage"`
+	Triage      bool     `json:"triage" doc:"the case waits for an operator to place or route it (分拣)"`
+	Reason      string   `json:"reason,omitempty" enum:",no-area,ambiguous,no-rule,no-unit" doc:"why it waits in triage"`
+	Area        string   `json:"area,omitempty" doc:"the division code routing placed it in"`
+	Explanation string   `json:"explanation" doc:"the words or point that placed it and the rule that chose the unit"`
 }
 
 // CaseDetail is one case with everything in it.
@@ -389,6 +401,10 @@ func (a *API) caseView(n *directory.Names, c casework.Case, lang i18n.Lang, now 
 	}
 	if cat, ok := n.Cats[c.CategoryID]; ok {
 		v.Category = &CategoryRef{ID: cat.ID, Code: cat.Code, Name: cat.Name, Path: n.CategoryPath(cat.ID)}
+	}
+	if c.Route.AreaCode != "" || c.Route.Triage || c.RouteUnitID != 0 {
+		v.Routing = &Routing{Unit: unitRef(n, c.RouteUnitID), Triage: c.Triage, Reason: c.Route.Reason, Area: c.Route.AreaCode,
+			Explanation: route.Explain(c.Route, lang, n.UnitName)}
 	}
 	return v
 }

@@ -24,6 +24,7 @@ import (
 	"pingan/internal/directory"
 	"pingan/internal/notify"
 	"pingan/internal/org"
+	"pingan/internal/route"
 	"pingan/internal/score"
 	"pingan/internal/secret"
 	"pingan/internal/supervision"
@@ -51,6 +52,7 @@ type App struct {
 	Auth        *auth.Service
 	Score       *score.Service
 	Dashboard   *dashboard.Service
+	Route       *route.Service
 	// Directory names units, categories and users for lists and pages.
 	Directory *directory.Directory
 }
@@ -110,8 +112,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Notify = notify.NewService(d, a.Audit, keys, log, now)
 	a.Score = score.NewService(d, a.Audit, cfg.Location(), now)
 	a.Dashboard = dashboard.NewService(d, cfg.Location(), now)
+	a.Route = route.NewService(d, a.Audit, now)
 	a.Cases = casework.NewService(casework.Deps{DB: d, Audit: a.Audit, Keys: keys, Org: a.Org, Catalog: a.Catalog,
-		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard,
+		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard, Route: a.Route,
 		Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location()}, Now: now})
 	a.Auth = auth.NewService(d, a.Audit, a.Org, keys, now)
 	a.Supervision = supervision.NewService(supervision.Deps{DB: d, Audit: a.Audit, Org: a.Org, Cases: a.Cases,
@@ -135,6 +138,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 		return nil, fmt.Errorf("seed deadline policies: %w", err)
 	} else if n > 0 {
 		log.Info("deadline policies seeded", "policies", n)
+	}
+	if n, err := a.Route.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed routing rules: %w", err)
+	} else if n > 0 {
+		log.Info("routing rules seeded", "rules", n)
 	}
 	a.Directory = directory.New(a.Org, a.Catalog, a.Policies)
 	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,

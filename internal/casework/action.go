@@ -270,6 +270,15 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	}
 	Clock(&next, policy.WarnRatio)
 	next.PolicyID = policy.ID
+	switch action {
+	case Register, Reclassify:
+		// Classified now: routing can say more.
+		if err := s.routeCase(ctx, tx, &next, next.Address+"\n"+next.Title); err != nil {
+			return Case{}, err
+		}
+	case Dispatch, Transfer:
+		next.Triage = false // an operator decided
+	}
 
 	ok, err := updateCase(ctx, tx, next, now)
 	if err != nil {
@@ -303,6 +312,11 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	detail := map[string]any{"from": c.State, "to": next.State, "timeline_id": entryID}
 	if newUnit != 0 {
 		detail["unit_id"] = newUnit
+		if c.RouteUnitID != 0 {
+			// Whether the operator followed routing's suggestion: what
+			// routing rules and the classifier learn from.
+			detail["suggested_unit_id"], detail["followed_suggestion"] = c.RouteUnitID, newUnit == c.RouteUnitID
+		}
 	}
 	if err := s.audit.Append(ctx, tx, entry(actor, "case."+string(action), "case", c.Number, audit.OK, detail)); err != nil {
 		return Case{}, err

@@ -5,6 +5,7 @@
 package casework
 
 import (
+	"pingan/internal/route"
 	"time"
 
 	"pingan/internal/deadline"
@@ -117,6 +118,12 @@ type Case struct {
 	DeadlineAt   time.Time
 	WarnAt       time.Time
 	PolicyID     int64
+
+	// Where routing suggested the case go, and why (package route); Triage
+	// when it waits for an operator to place or route it.
+	RouteUnitID int64
+	Route       route.Decision
+	Triage      bool
 }
 
 // RepeatCount is how many reports came after the first.

@@ -180,6 +180,9 @@ type Filter struct {
 	PendingExtension bool
 	// IDs keeps only these cases (a drill-down from a scorecard).
 	IDs []int64
+	// Triage keeps only cases routing could not place or route, waiting
+	// for an operator (分拣).
+	Triage bool
 	// Text is a full-text query over the cases' titles, reports and
 	// addresses (package search): every word must occur.
 	Text   string
@@ -291,6 +294,9 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 	}
 	if f.PendingExtension {
 		conds = append(conds, "c.requested_due_at IS NOT NULL")
+	}
+	if f.Triage {
+		conds = append(conds, "c.triage")
 	}
 	if len(f.IDs) > 0 {
 		ph := make([]string, len(f.IDs))

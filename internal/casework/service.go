@@ -17,6 +17,7 @@ import (
 	"pingan/internal/i18n"
 	"pingan/internal/notify"
 	"pingan/internal/org"
+	"pingan/internal/route"
 	"pingan/internal/score"
 	"pingan/internal/search"
 	"pingan/internal/secret"
@@ -45,6 +46,7 @@ type Deps struct {
 	Notify   *notify.Service
 	Score    *score.Service
 	Volumes  *dashboard.Service
+	Route    *route.Service
 	Config   Config
 	Now      func() time.Time
 }
@@ -62,6 +64,7 @@ type Service struct {
 	notify   *notify.Service
 	score    *score.Service
 	volumes  *dashboard.Service
+	route    *route.Service
 	cfg      Config
 	now      func() time.Time
 }
@@ -84,7 +87,7 @@ func NewService(d Deps) *Service {
 		d.Config.Location = time.UTC
 	}
 	return &Service{db: d.DB, audit: d.Audit, keys: d.Keys, org: d.Org, cat: d.Catalog, calendar: d.Calendar,
-		policies: d.Policies, timers: d.Timers, notify: d.Notify, score: d.Score, volumes: d.Volumes, cfg: d.Config, now: d.Now}
+		policies: d.Policies, timers: d.Timers, notify: d.Notify, score: d.Score, volumes: d.Volumes, route: d.Route, cfg: d.Config, now: d.Now}
 }
 
 var (
@@ -301,6 +304,43 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 		data["deadline_at"] = after.DeadlineAt.UTC().Format(time.RFC3339)
 	}
 	return s.notify.Emit(ctx, tx, notify.Event{Type: event, CaseID: after.ID, CaseNumber: after.Number, Data: data})
+}
+
+// routeCase asks routing where the case goes, from what is known of it now,
+// and keeps the answer on the case. A case placed by routing takes the
+// area as its division.
+func (s *Service) routeCase(ctx context.Context, q db.Querier, c *Case, text string) error {
+	in := route.Input{DivisionCode: c.DivisionCode, Text: text, Nature: c.Nature}
+	if c.Location != nil {
+		in.Lat, in.Lon = &c.Location.Lat, &c.Location.Lon
+	}
+	if c.Nature != "" {
+		n, err := s.cat.Nature(ctx, q, c.Nature)
+		if err != nil {
+			return err
+		}
+		in.Family = string(n.Family)
+	}
+	if c.CategoryID != 0 {
+		cat, err := s.cat.Category(ctx, q, c.CategoryID)
+		if err != nil {
+			return err
+		}
+		in.CategoryCode = cat.Code
+	}
+	d, err := s.route.Route(ctx, q, in)
+	if err != nil {
+		return err
+	}
+	if d.AreaBy == route.ByGiven && c.Route.AreaCode == d.AreaCode && c.Route.AreaBy != "" {
+		// The area came from routing before: keep how it was found.
+		d.AreaBy, d.Words = c.Route.AreaBy, c.Route.Words
+	}
+	if c.DivisionCode == "" && d.AreaCode != "" && !d.Ambiguous {
+		c.DivisionCode = d.AreaCode
+	}
+	c.Route, c.RouteUnitID, c.Triage = d, d.UnitID, d.Triage
+	return nil
 }
 
 // volume is what the dashboard counts of a case (nothing for no case yet).

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"pingan/internal/db"
+	"pingan/internal/route"
 )
 
 const caseColumns = `c.id, c.number, c.title, COALESCE(c.nature, ''), COALESCE(c.category_id, 0), c.priority, c.state,
@@ -16,7 +17,8 @@ const caseColumns = `c.id, c.number, c.title, COALESCE(c.nature, ''), COALESCE(c
 	COALESCE(c.handling_unit_id, 0), COALESCE(c.handler_id, 0), COALESCE(c.division_code, ''), c.address, c.lat, c.lon,
 	c.received_at, c.sign_due_at, c.due_at, c.suspended_at, c.requested_due_at, c.extension_count, c.report_count,
 	COALESCE(c.satisfaction, ''), c.resolved, c.closed_at, c.updated_at, c.version,
-	c.accept_due_at, c.clock_start_at, c.deadline_at, c.warn_at, COALESCE(c.policy_id, 0)`
+	c.accept_due_at, c.clock_start_at, c.deadline_at, c.warn_at, COALESCE(c.policy_id, 0),
+	COALESCE(c.route_unit_id, 0), COALESCE(c.route_note, ''), c.triage`
 
 func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var c Case
@@ -25,13 +27,19 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var signDue, due, suspended, requested, closed sql.NullInt64
 	var resolved sql.NullBool
 	var acceptDue, clockStart, deadlineAt, warnAt sql.NullInt64
+	var routeNote string
 	err := s.Scan(&c.ID, &c.Number, &c.Title, &c.Nature, &c.CategoryID, &c.Priority, &c.State, &c.ResumeState,
 		&c.Channel, &c.IntakeUnitID, &c.JurisdictionUnitID, &c.HandlingUnitID, &c.HandlerID, &c.DivisionCode,
 		&c.Address, &lat, &lon, &received, &signDue, &due, &suspended, &requested, &c.ExtensionCount,
 		&c.ReportCount, &c.Satisfaction, &resolved, &closed, &updated, &c.Version,
-		&acceptDue, &clockStart, &deadlineAt, &warnAt, &c.PolicyID)
+		&acceptDue, &clockStart, &deadlineAt, &warnAt, &c.PolicyID, &c.RouteUnitID, &routeNote, &c.Triage)
 	if err != nil {
 		return Case{}, err
+	}
+	if routeNote != "" {
+		if err := json.Unmarshal([]byte(routeNote), &c.Route); err != nil {
+			return Case{}, fmt.Errorf("case %s: routing note: %w", c.Number, err)
+		}
 	}
 	if lat.Valid && lon.Valid {
 		c.Location = &Point{Lat: lat.Float64, Lon: lon.Float64}
@@ -70,14 +78,16 @@ func updateCase(ctx context.Context, tx *db.Tx, c Case, now time.Time) (bool, er
 		division_code = $10, address = $11, lat = $12, lon = $13, sign_due_at = $14, due_at = $15,
 		suspended_at = $16, requested_due_at = $17, extension_count = $18, report_count = $19,
 		satisfaction = $20, resolved = $21, closed_at = $22, updated_at = $23, version = version + 1,
-		accept_due_at = $26, clock_start_at = $27, deadline_at = $28, warn_at = $29, policy_id = $30
+		accept_due_at = $26, clock_start_at = $27, deadline_at = $28, warn_at = $29, policy_id = $30,
+		route_unit_id = $31, route_note = $32, triage = $33
 		WHERE id = $24 AND version = $25`,
 		c.Title, db.NullText(c.Nature), db.NullID(c.CategoryID), c.Priority, c.State, db.NullText(string(c.ResumeState)),
 		db.NullID(c.JurisdictionUnitID), db.NullID(c.HandlingUnitID), db.NullID(c.HandlerID), db.NullText(c.DivisionCode),
 		c.Address, lat, lon, db.Micros(c.SignDueAt), db.Micros(c.DueAt), db.Micros(c.SuspendedAt),
 		db.Micros(c.RequestedDueAt), c.ExtensionCount, c.ReportCount, db.NullText(c.Satisfaction), resolved,
 		db.Micros(c.ClosedAt), now.UnixMicro(), c.ID, c.Version,
-		db.Micros(c.AcceptDueAt), db.Micros(c.ClockStartAt), db.Micros(c.DeadlineAt), db.Micros(c.WarnAt), db.NullID(c.PolicyID))
+		db.Micros(c.AcceptDueAt), db.Micros(c.ClockStartAt), db.Micros(c.DeadlineAt), db.Micros(c.WarnAt), db.NullID(c.PolicyID),
+		db.NullID(c.RouteUnitID), routeNote(c.Route), c.Triage)
 	if err != nil {
 		return false, fmt.Errorf("update case %s: %w", c.Number, err)
 	}
@@ -86,6 +96,15 @@ func updateCase(ctx context.Context, tx *db.Tx, c Case, now time.Time) (bool, er
 		return false, fmt.Errorf("update case %s: %w", c.Number, err)
 	}
 	return n == 1, nil
+}
+
+// routeNote stores a routing decision (NULL for none).
+func routeNote(d route.Decision) any {
+	if d.AreaCode == "" && !d.Triage && d.UnitID == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(d) // plain fields: cannot fail
+	return string(b)
 }
 
 // involve records that unit has a part in the case, so its scope sees it.

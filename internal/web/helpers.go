@@ -17,6 +17,7 @@ import (
 	"pingan/internal/division"
 	"pingan/internal/i18n"
 	"pingan/internal/org"
+	routing "pingan/internal/route"
 	"pingan/internal/supervision"
 )
 
@@ -387,4 +388,9 @@ func (v *view) FieldName(field string) string {
 		}
 	}
 	return field
+}
+
+// RouteText explains routing's suggestion for a case.
+func (v *view) RouteText(c casework.Case) string {
+	return routing.Explain(c.Route, v.Lang, v.UnitName)
 }

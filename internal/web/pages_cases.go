@@ -238,6 +238,9 @@ func (w *Web) tabs(v *view) []queueTab {
 		f.Sort = "due"
 		tabs = append(tabs, queueTab{Key: key, Label: v.T("queue." + key), filter: f})
 	}
+	if a.HasAny(access.Intake, access.Dispatcher) {
+		add("triage", casework.Filter{Triage: true, States: []casework.State{casework.Received, casework.Registered}})
+	}
 	if a.Has(access.Handler) {
 		add("sign", casework.Filter{States: []casework.State{casework.Dispatched}, UnitID: a.UnitID})
 		add("handle", casework.Filter{States: []casework.State{casework.Handling}, UnitID: a.UnitID})
@@ -343,6 +346,9 @@ type caseData struct {
 	Revealed map[string]string // "reportID/field" → value
 	Open     string            // the action form to open (after an error)
 	CanIssue bool
+	// Suggested is routing's unit, chosen in the dispatch form unless the
+	// user chose another.
+	Suggested string
 }
 
 func (d caseData) revealed(id int64, field string) string {
@@ -402,8 +408,12 @@ func (w *Web) caseData(r *http.Request, v *view, number string) (caseData, error
 	if err != nil {
 		return caseData{}, err
 	}
-	return caseData{Detail: d, Timeline: tl, Orders: orders, Forms: formsFor(d), Choices: w.choices(v),
-		Revealed: map[string]string{}, CanIssue: v.Actor.Has(access.Supervisor) && d.Case.State.Open()}, nil
+	cd := caseData{Detail: d, Timeline: tl, Orders: orders, Forms: formsFor(d), Choices: w.choices(v),
+		Revealed: map[string]string{}, CanIssue: v.Actor.Has(access.Supervisor) && d.Case.State.Open()}
+	if d.Case.RouteUnitID != 0 {
+		cd.Suggested = strconv.FormatInt(d.Case.RouteUnitID, 10)
+	}
+	return cd, nil
 }
 
 func (w *Web) casePage(rw http.ResponseWriter, r *http.Request, v *view) error {

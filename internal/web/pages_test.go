@@ -576,3 +576,57 @@ func TestScorecardPages(t *testing.T) {
 	}
 	mustContain(t, l.get("/scores"), "响应率 50 · 满意率 50")
 }
+
+// Routing on the pages: the case page explains the suggestion and the
+// dispatch form starts on it; an unplaced report waits in the triage tab;
+// the system administrator edits the rules.
+func TestRoutingPages(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "dispatcher", "sysadmin")
+	ctx := context.Background()
+	routed, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "police_110",
+		Body: "江头北路有人打架", Address: "湖里区江头北路", Nature: "police_public_order"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline", Body: "小区门口垃圾没人清理"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0101001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), routed.Case.Number, casework.Register,
+		casework.ActionInput{CategoryID: cat.ID}); err != nil {
+		t.Fatal(err)
+	}
+	d := signedIn(t, env, "dispatcher")
+	p := d.get("/cases/" + routed.Case.Number)
+	mustContain(t, p, "派遣建议", "地址文字“湖里区、江头”指向江头街道", "警情 → 属地派出所", "建议派往江头派出所")
+	sel := regexp.MustCompile(`(?s)<select name="unit_id" id="unit-dispatch".*?</select>`).FindString(p.Body)
+	if !regexp.MustCompile(fmt.Sprintf(`value="%d" selected`, routed.Case.RouteUnitID)).MatchString(sel) {
+		t.Fatalf("the dispatch form does not start on the suggestion")
+	}
+	p = d.get("/queue?tab=triage")
+	mustContain(t, p, lost.Case.Number, "待分拣")
+	mustNotContain(t, p, routed.Case.Number)
+
+	sys := signedInAdmin(t, env, "sysadmin")
+	sys.get("/admin/routing")
+	if p = sys.post("/admin/routing", url.Values{"name": {"no target"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a rule without a target: %d", p.Status)
+	}
+	mustContain(t, p, "须指定派往的单位")
+	hb, err := env.App.Org.UnitByCode(ctx, env.App.DB, "DEPT-HB-350200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p = sys.post("/admin/routing", url.Values{"name": {"噪音 → 市生态环境局"}, "category_code": {"C0101"}, "unit_id": {fmt.Sprint(hb.ID)}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("rule: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, sys.get("/admin/routing"), "噪音 → 市生态环境局", "厦门市生态环境局")
+	if auditCount(t, env, "routing_rule.create", audit.OK) != 1 {
+		t.Fatal("the rule was not audited")
+	}
+}
