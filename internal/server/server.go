@@ -23,6 +23,7 @@ import (
 
 	"pingan/internal/api"
 	"pingan/internal/app"
+	"pingan/internal/open311"
 	"pingan/internal/web"
 )
 
@@ -58,6 +59,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	a := s.app
+	mux.Handle(open311.Prefix+"/", open311.New(open311.Deps{DB: a.DB, Cases: a.Cases, Catalog: a.Catalog, Org: a.Org,
+		Directory: a.Directory, Log: a.Log, Location: a.Config.Location(), Now: a.Now}).Handler())
 	mux.Handle("/", web.Must(s.app).Handler())
 	return s.recover(s.observe(securityHeaders(mux)))
 }
