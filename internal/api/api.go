@@ -202,6 +202,8 @@ func (a *API) Routes() []Route {
 
 		{Method: "POST", Path: "/reports", Summary: "Take in a report; opens a case, or adds to case_number. Send Idempotency-Key to make retries safe",
 			Tag: "intake", Body: ReportRequest{}, Resp: IntakeResponse{}, Status: 201, Handle: a.createReport},
+		{Method: "POST", Path: "/incidents", Summary: "The 110 incident feed: one JSON object per line (application/x-ndjson), each taken in on its own, idempotent on incident_no",
+			Tag: "intake", Body: IncidentLine{}, Resp: FeedResult{}, Status: 200, Handle: a.incidents},
 		{Method: "POST", Path: "/reports/{id}/reveal", Summary: "Reveal a report's full phone or ID number (audited)",
 			Tag: "intake", Body: RevealRequest{}, Resp: Revealed{}, Status: 200, Handle: a.reveal},
 

@@ -82,6 +82,22 @@ func attachments(in []AttachmentInput) []casework.AttachmentInput {
 	return out
 }
 
+// point is the location in WGS-84, converted from GCJ-02 when it says so.
+func (l *Location) point() (*casework.Point, error) {
+	if l == nil {
+		return nil, nil
+	}
+	lat, lon := l.Lat, l.Lon
+	switch strings.ToLower(l.CRS) {
+	case "", "wgs84", "wgs-84":
+	case "gcj02", "gcj-02":
+		lat, lon = division.FromGCJ02(lat, lon)
+	default:
+		return nil, fault.InvalidField("location.crs", fault.BadValue, l.CRS)
+	}
+	return &casework.Point{Lat: lat, Lon: lon}, nil
+}
+
 var msgKeyWithCase = i18n.M("Idempotency-Key 头过长", "the Idempotency-Key header is too long")
 
 func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
@@ -106,16 +122,8 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 	if req.OccurredAt != nil {
 		in.OccurredAt = *req.OccurredAt
 	}
-	if req.Location != nil {
-		lat, lon := req.Location.Lat, req.Location.Lon
-		switch strings.ToLower(req.Location.CRS) {
-		case "", "wgs84", "wgs-84":
-		case "gcj02", "gcj-02":
-			lat, lon = division.FromGCJ02(lat, lon)
-		default:
-			return fault.InvalidField("location.crs", fault.BadValue, req.Location.CRS)
-		}
-		in.Location = &casework.Point{Lat: lat, Lon: lon}
+	if in.Location, err = req.Location.point(); err != nil {
+		return err
 	}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		if len(key) > 200 {
