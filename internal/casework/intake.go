@@ -198,59 +198,121 @@ func deriveTitle(body string) string {
 // one transaction. With an idempotency key, a repeated request returns the
 // first result and creates nothing.
 func (s *Service) Intake(ctx context.Context, actor access.Actor, in ReportInput) (IntakeResult, error) {
-	if !mayIntake(actor) {
-		return IntakeResult{}, fault.New(fault.Forbidden, "forbidden", msgCannotIntake)
+	rs, err := s.IntakeBatch(ctx, actor, []ReportInput{in})
+	if err != nil {
+		if denied(err) && in.CaseNumber != "" {
+			err = s.recordDenied(ctx, actor, "report.create", "case", in.CaseNumber, err)
+		}
+		return IntakeResult{}, err
 	}
-	now := s.now()
+	return rs[0], nil
+}
+
+// prepared is a report checked and ready to store.
+type prepared struct {
+	in     ReportInput
+	sealed sealedPersonal
+}
+
+// prepare cleans and checks a report and seals its personal data.
+func (s *Service) prepare(in ReportInput, now time.Time) (prepared, error) {
 	var v fault.Validation
 	phone, idno := s.normalize(&in, &v, now)
 	if err := v.Err(); err != nil {
-		return IntakeResult{}, err
+		return prepared{}, err
 	}
 	sealed, err := s.sealPersonal(phone, idno)
+	return prepared{in: in, sealed: sealed}, err
+}
+
+// IntakeBatch takes in reports in one transaction: every one of them, or
+// none when one is refused (an all-or-nothing import). The results are in
+// the order of the reports; a report seen before (by idempotency key or
+// source id) returns its first result.
+func (s *Service) IntakeBatch(ctx context.Context, actor access.Actor, ins []ReportInput) ([]IntakeResult, error) {
+	if !mayIntake(actor) {
+		return nil, fault.New(fault.Forbidden, "forbidden", msgCannotIntake)
+	}
+	now := s.now()
+	ps := make([]prepared, len(ins))
+	for i, in := range ins {
+		var err error
+		if ps[i], err = s.prepare(in, now); err != nil {
+			return nil, err
+		}
+	}
+	var out []IntakeResult
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		out = make([]IntakeResult, len(ps))
+		for i, p := range ps {
+			var err error
+			if out[i], err = s.intake(ctx, tx, actor, p, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) intake(ctx context.Context, tx *db.Tx, actor access.Actor, p prepared, now time.Time) (IntakeResult, error) {
+	in := p.in
+	var cv fault.Validation
+	s.checkClassification(ctx, tx, &cv, in.Nature, in.CategoryID, in.Priority)
+	if err := cv.Err(); err != nil {
+		return IntakeResult{}, err
+	}
+	if in.IdempotencyKey != "" {
+		prev, claimed, err := s.claimKey(ctx, tx, actor.UserID, in.IdempotencyKey, in.RequestHash, now)
+		if err != nil || !claimed {
+			return prev, err
+		}
+	}
+	if in.SourceRef != "" {
+		prev, found, err := s.bySourceRef(ctx, tx, in.Channel, in.SourceRef)
+		if err != nil {
+			return IntakeResult{}, err
+		}
+		if found {
+			return prev, s.finishKey(ctx, tx, actor.UserID, in.IdempotencyKey, prev)
+		}
+	}
+	var res IntakeResult
+	var err error
+	if in.CaseNumber != "" {
+		res, err = s.addReport(ctx, tx, actor, in, p.sealed, now)
+	} else {
+		res, err = s.openCase(ctx, tx, actor, in, p.sealed, now)
+	}
 	if err != nil {
 		return IntakeResult{}, err
 	}
-	var res IntakeResult
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		res = IntakeResult{}
-		var cv fault.Validation
-		s.checkClassification(ctx, tx, &cv, in.Nature, in.CategoryID, in.Priority)
-		if err := cv.Err(); err != nil {
-			return err
-		}
-		if in.IdempotencyKey != "" {
-			prev, claimed, err := s.claimKey(ctx, tx, actor.UserID, in.IdempotencyKey, in.RequestHash, now)
-			if err != nil || !claimed {
-				res = prev
-				return err
-			}
-		}
-		if in.SourceRef != "" {
-			prev, found, err := s.bySourceRef(ctx, tx, in.Channel, in.SourceRef)
-			if err != nil {
-				return err
-			}
-			if found {
-				res = prev
-				return s.finishKey(ctx, tx, actor.UserID, in.IdempotencyKey, res)
-			}
-		}
-		var err error
-		if in.CaseNumber != "" {
-			res, err = s.addReport(ctx, tx, actor, in, sealed, now)
-		} else {
-			res, err = s.openCase(ctx, tx, actor, in, sealed, now)
-		}
-		if err != nil {
-			return err
-		}
-		return s.finishKey(ctx, tx, actor.UserID, in.IdempotencyKey, res)
-	})
-	if err != nil && denied(err) && in.CaseNumber != "" {
-		err = s.recordDenied(ctx, actor, "report.create", "case", in.CaseNumber, err)
+	return res, s.finishKey(ctx, tx, actor.UserID, in.IdempotencyKey, res)
+}
+
+// CheckReport checks a report as intake would, without storing anything:
+// a dry run. It returns the number of the case a report with the same
+// source id already went to, if any.
+func (s *Service) CheckReport(ctx context.Context, actor access.Actor, in ReportInput) (string, error) {
+	if !mayIntake(actor) {
+		return "", fault.New(fault.Forbidden, "forbidden", msgCannotIntake)
 	}
-	return res, err
+	p, err := s.prepare(in, s.now())
+	if err != nil {
+		return "", err
+	}
+	var cv fault.Validation
+	s.checkClassification(ctx, s.db, &cv, p.in.Nature, p.in.CategoryID, p.in.Priority)
+	if err := cv.Err(); err != nil {
+		return "", err
+	}
+	if p.in.SourceRef != "" {
+		prev, found, err := s.bySourceRef(ctx, s.db, p.in.Channel, p.in.SourceRef)
+		if err != nil || found {
+			return prev.Case.Number, err
+		}
+	}
+	return "", nil
 }
 
 type sealedPersonal struct {
@@ -338,9 +400,9 @@ func (s *Service) loadResult(ctx context.Context, q db.Querier, kr keyResult) (I
 	return IntakeResult{Report: rep, Case: c, Replayed: true}, nil
 }
 
-func (s *Service) bySourceRef(ctx context.Context, tx *db.Tx, ch Channel, ref string) (IntakeResult, bool, error) {
+func (s *Service) bySourceRef(ctx context.Context, q db.Querier, ch Channel, ref string) (IntakeResult, bool, error) {
 	var kr keyResult
-	err := tx.QueryRowContext(ctx, "SELECT id, case_id FROM reports WHERE channel = $1 AND source_ref = $2", ch, ref).
+	err := q.QueryRowContext(ctx, "SELECT id, case_id FROM reports WHERE channel = $1 AND source_ref = $2", ch, ref).
 		Scan(&kr.ReportID, &kr.CaseID)
 	if db.IsNotFound(err) {
 		return IntakeResult{}, false, nil
@@ -348,7 +410,7 @@ func (s *Service) bySourceRef(ctx context.Context, tx *db.Tx, ch Channel, ref st
 	if err != nil {
 		return IntakeResult{}, false, fmt.Errorf("find report by source id: %w", err)
 	}
-	r, err := s.loadResult(ctx, tx, kr)
+	r, err := s.loadResult(ctx, q, kr)
 	return r, err == nil, err
 }
 

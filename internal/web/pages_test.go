@@ -630,3 +630,27 @@ func TestRoutingPages(t *testing.T) {
 		t.Fatal("the rule was not audited")
 	}
 }
+
+// Bulk import on the page: a dry run lists the bad rows by number, an
+// import stores the valid ones, the same file again adds nothing.
+func TestImportPage(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "intake")
+	b := signedIn(t, env, "intake")
+	csv := []byte("来源编号,内容,地址\nA-1,莲前西路路灯不亮,思明区莲前西路\nA-2,,湖里区\n")
+	b.get("/intake/import")
+	p := b.postFile("/intake/import", url.Values{"mode": {"dry-run"}}, "file", "export.csv", csv)
+	mustContain(t, p, "正确 1 行，有问题 1 行", "内容：为必填项", "仅检查，没有导入")
+	p = b.postFile("/intake/import", url.Values{"mode": {"valid-rows"}}, "file", "export.csv", csv)
+	mustContain(t, p, "本次导入 1 行", "已导入")
+	p = b.postFile("/intake/import", url.Values{"mode": {"valid-rows"}}, "file", "export.csv", csv)
+	mustContain(t, p, "此前已导入 1 行，本次导入 0 行")
+	n, err := env.App.Cases.Count(context.Background(), access.System("test"), casework.Filter{})
+	if err != nil || n != 1 {
+		t.Fatalf("%d cases (%v)", n, err)
+	}
+	if p = b.postFile("/intake/import", url.Values{"mode": {"valid-rows"}}, "file", "x.csv", []byte("\xff\xfe\x00")); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a file in another encoding: %d", p.Status)
+	}
+	mustContain(t, p, "须为 UTF-8 编码的 CSV 或 Excel")
+}

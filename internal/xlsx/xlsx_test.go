@@ -123,3 +123,28 @@ func TestColumn(t *testing.T) {
 		}
 	}
 }
+
+// What Write writes, Read reads back.
+func TestReadBack(t *testing.T) {
+	var buf bytes.Buffer
+	rows := [][]any{{"XM-1", "噪音 <夜间> & 施工", 3}, {"XM-2", nil, 1.5}, {"", "", ""}, {"XM-4", "last"}}
+	if err := Write(&buf, "s", []string{"编号", "标题", "数"}, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"编号", "标题", "数"}, {"XM-1", "噪音 <夜间> & 施工", "3"}, {"XM-2", "", "1.5"}, nil, {"XM-4", "last"}}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows: %q", len(got), got)
+	}
+	for i := range want {
+		if strings.Join(got[i], "|") != strings.Join(want[i], "|") {
+			t.Errorf("row %d: %q, want %q", i+1, got[i], want[i])
+		}
+	}
+	if _, err := Read(bytes.NewReader([]byte("a,b\n1,2\n")), 8); err != ErrNotWorkbook {
+		t.Errorf("a CSV file: %v", err)
+	}
+}

@@ -1,0 +1,129 @@
+package importer_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/casework"
+	"pingan/internal/i18n"
+	"pingan/internal/importer"
+	"pingan/internal/xlsx"
+)
+
+var ctx = context.Background()
+
+const file = "\ufeff来源编号,标题,内容,电话,地址,时间,分类,无关列\n" +
+	"WG-001,路灯不亮,莲前西路路灯不亮已一周,13806012345,思明区莲前西路,2026-11-20 08:30,C0101001,x\n" +
+	"WG-002,,江头北路工地夜间施工噪音扰民,,湖里区江头北路,2026/11/21 22:10,,\n" +
+	"WG-003,缺内容,,,思明区,,,\n" +
+	",缺编号,有内容,,,,,\n" +
+	"WG-005,电话错,内容,call-me,,,,\n" +
+	"WG-006,时间错,内容,,,昨天,,\n" +
+	"WG-007,分类错,内容,,,,C9999,\n" +
+	"WG-001,重复编号,内容,,,,,\n" +
+	",,,,,,,\n"
+
+func count(t *testing.T, env *apptest.Env) int {
+	t.Helper()
+	n, err := env.App.Cases.Count(ctx, access.System("test"), casework.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func newImporter(env *apptest.Env) *importer.Importer {
+	return &importer.Importer{Cases: env.App.Cases, Catalog: env.App.Catalog, DB: env.App.DB, Loc: env.App.Config.Location(), Lang: i18n.ZH}
+}
+
+func TestImportModes(t *testing.T) {
+	env := apptest.New(t)
+	im := newImporter(env)
+	rows, err := importer.Parse([]byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := env.Actor(t, "intake")
+
+	res, err := im.Run(ctx, actor, rows, importer.DryRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Valid != 2 || res.Invalid != 6 || count(t, env) != 0 || res.Stored {
+		t.Fatalf("dry run: %+v, %d cases", res, count(t, env))
+	}
+	want := map[int]string{4: "内容：为必填项", 5: "来源编号：为必填项", 6: "电话：", 7: "时间：", 8: "分类：没有这个分类编码", 9: "第 2 行"}
+	for _, r := range res.Rows {
+		if frag, bad := want[r.Line]; bad {
+			if r.Status != "invalid" || !strings.Contains(strings.Join(r.Problems, " "), frag) {
+				t.Errorf("row %d: %s %v, want a problem about %s", r.Line, r.Status, r.Problems, frag)
+			}
+		} else if r.Status != "ok" {
+			t.Errorf("row %d: %s %v", r.Line, r.Status, r.Problems)
+		}
+	}
+	if len(res.Ignored) != 1 || res.Ignored[0] != "无关列" {
+		t.Errorf("ignored columns: %v", res.Ignored)
+	}
+
+	// All or nothing: a bad row stops every row.
+	res, err = im.Run(ctx, actor, rows, importer.AllOrNothing)
+	if err != nil || res.Stored || count(t, env) != 0 {
+		t.Fatalf("all-or-nothing with bad rows stored something: %+v %v", res, err)
+	}
+	// Valid rows: the two good ones.
+	res, err = im.Run(ctx, actor, rows, importer.ValidRows)
+	if err != nil || res.Imported != 2 || count(t, env) != 2 {
+		t.Fatalf("valid rows: %+v %v, %d cases", res, err, count(t, env))
+	}
+	c, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), res.Rows[0].CaseNumber)
+	if err != nil || c.Case.Channel != "import" || c.Reports[0].SourceRef != "WG-001" || c.Reports[0].PhoneMasked != "138****2345" {
+		t.Fatalf("imported case: %+v %v", c.Case, err)
+	}
+	// The same file again adds nothing.
+	res, err = im.Run(ctx, actor, rows, importer.ValidRows)
+	if err != nil || res.Imported != 0 || res.Duplicates != 2 || count(t, env) != 2 {
+		t.Fatalf("again: %+v %v, %d cases", res, err, count(t, env))
+	}
+	// Missing columns are named.
+	if _, err := im.Run(ctx, actor, [][]string{{"标题", "地址"}, {"a", "b"}}, importer.DryRun); err == nil ||
+		!strings.Contains(err.Error(), "source_id（来源编号）、body（内容）") {
+		t.Fatalf("missing columns: %v", err)
+	}
+	// Only those who take reports in may import.
+	if _, err := im.Run(ctx, env.Actor(t, "leader"), rows, importer.ValidRows); err == nil {
+		t.Fatal("a leader imported")
+	}
+}
+
+// An Excel file imports like a CSV one; all or nothing stores every row
+// when all are good.
+func TestImportXLSX(t *testing.T) {
+	env := apptest.New(t)
+	var buf bytes.Buffer
+	if err := xlsx.Write(&buf, "导入", []string{"source_id", "body", "address", "lat", "lon"}, [][]any{
+		{"X-1", "集美大道噪音扰民", "集美区集美大道", 24.5764, 118.0977},
+		{"X-2", "同安城区路面塌陷", "", 24.7290, 118.1520},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := importer.Parse(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newImporter(env).Run(ctx, env.Actor(t, "intake"), rows, importer.AllOrNothing)
+	if err != nil || res.Imported != 2 || count(t, env) != 2 {
+		t.Fatalf("xlsx: %+v %v", res, err)
+	}
+	c, _ := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), res.Rows[1].CaseNumber)
+	if c.Case.DivisionCode != "350212" {
+		t.Errorf("the point did not place the case in 同安区: %q", c.Case.DivisionCode)
+	}
+	if _, err := importer.Parse([]byte{0xff, 0xfe, 'a'}); err == nil {
+		t.Error("a file in another encoding was read")
+	}
+}
