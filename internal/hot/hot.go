@@ -1,0 +1,379 @@
+// Package hot finds hot issues (热点问题): messages about the same matter —
+// one place or group of people, one topic — grouped together and ranked by
+// a heat index of how many people raised it, how often, and how many
+// others backed it. It works on any messages with a subject, a body, a
+// sender, a time and votes: the city's reports, or the 2020 Teddy Cup's
+// hot-issue messages (`pingan hot`).
+package hot
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Message is one message.
+type Message struct {
+	ID       string
+	User     string
+	Subject  string
+	Body     string
+	Time     time.Time
+	Likes    int
+	Dislikes int
+}
+
+// Issue is a group of messages about one matter.
+type Issue struct {
+	Rank        int
+	Heat        float64
+	From, To    time.Time
+	Place       string // the place or group of people it is about
+	Description string // the subject that best stands for the group
+	Messages    []Message
+	Users       int
+	Likes       int
+
+	core string             // the named place, without its district
+	sum  map[string]float64 // the members' vectors summed
+	heat heatParts
+}
+
+// heatParts are what the heat index adds up, kept to recompute it when
+// groups merge.
+type heatParts struct {
+	users map[string]bool
+	votes int
+}
+
+func (h heatParts) heat(messages int) float64 {
+	return heatPerUser*float64(len(h.users)) + heatPerMessage*float64(messages) + heatPerLogVote*math.Log1p(float64(h.votes))
+}
+
+// Options tune the grouping.
+type Options struct {
+	// Threshold is the cosine similarity a message needs to join a group
+	// (0 means 0.3).
+	Threshold float64
+}
+
+// The heat index: every distinct person who raised the matter counts 10,
+// every message 2, and the votes (for or against: either is attention)
+// 5 × ln(1 + votes). People count more than messages, so one person
+// writing ten times is not a hot issue; votes count on a log scale, so one
+// message with two thousand votes is not a hot issue either, while many
+// people each backed by a few are.
+const (
+	heatPerUser    = 10
+	heatPerMessage = 2
+	heatPerLogVote = 5
+)
+
+// Find groups the messages and returns the issues, hottest first.
+func Find(msgs []Message, o Options) []Issue {
+	if o.Threshold <= 0 {
+		o.Threshold = 0.3
+	}
+	vecs := vectorize(msgs)
+	// Leader clustering, oldest first: a message joins the group whose
+	// centroid it is most like, if like enough; else it starts a group.
+	order := make([]int, len(msgs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return msgs[a].Time.Compare(msgs[b].Time) })
+	// A group keeps the sum of its members' vectors: its cosine with a
+	// message is the dot product over the sum's length, and the length
+	// updates without a pass over every term.
+	type group struct {
+		members []int
+		sum     map[string]float64
+		norm2   float64
+	}
+	var groups []*group
+	index := map[string][]int{} // term → groups whose sum has it
+	sim := func(v map[string]float64, g *group) (float64, float64) {
+		var dot float64
+		for t, w := range v {
+			dot += w * g.sum[t]
+		}
+		return dot / math.Sqrt(g.norm2), dot
+	}
+	for _, i := range order {
+		v := vecs[i]
+		best, bestSim, bestDot := -1, 0.0, 0.0
+		seen := map[int]bool{}
+		// Groups that share one of the message's weightiest terms are the
+		// candidates: a group sharing only common ones is not like it.
+		for _, t := range topTerms(v, probeTerms) {
+			for _, g := range index[t] {
+				if seen[g] {
+					continue
+				}
+				seen[g] = true
+				if s, dot := sim(v, groups[g]); s > bestSim {
+					best, bestSim, bestDot = g, s, dot
+				}
+			}
+		}
+		if best >= 0 && bestSim >= o.Threshold {
+			g := groups[best]
+			g.members = append(g.members, i)
+			for t, w := range v {
+				if _, had := g.sum[t]; !had {
+					index[t] = append(index[t], best)
+				}
+				g.sum[t] += w
+			}
+			g.norm2 += 2*bestDot + 1 // |s + v|² with |v| = 1
+			continue
+		}
+		g := &group{members: []int{i}, sum: map[string]float64{}, norm2: 1}
+		for t, w := range v {
+			g.sum[t] = w
+			index[t] = append(index[t], len(groups))
+		}
+		groups = append(groups, g)
+	}
+	var out []Issue
+	for _, g := range groups {
+		is := Issue{From: msgs[g.members[0]].Time, To: msgs[g.members[0]].Time}
+		users := map[string]bool{}
+		votes := 0
+		bestRep, bestSim := -1, -1.0
+		for _, i := range g.members {
+			m := msgs[i]
+			is.Messages = append(is.Messages, m)
+			users[m.User] = true
+			is.Likes += m.Likes
+			votes += m.Likes + m.Dislikes
+			if m.Time.Before(is.From) {
+				is.From = m.Time
+			}
+			if m.Time.After(is.To) {
+				is.To = m.Time
+			}
+			if s, _ := sim(vecs[i], g); s > bestSim {
+				bestRep, bestSim = i, s
+			}
+		}
+		is.heat = heatParts{users: users, votes: votes}
+		is.Users, is.Heat = len(users), is.heat.heat(len(is.Messages))
+		is.Description = strings.TrimSpace(msgs[bestRep].Subject)
+		is.Place, is.core = place(is.Messages)
+		is.sum = g.sum
+		out = append(out, is)
+	}
+	out = mergeByPlace(out)
+	slices.SortStableFunc(out, func(a, b Issue) int {
+		if a.Heat != b.Heat {
+			if a.Heat > b.Heat {
+				return -1
+			}
+			return 1
+		}
+		return len(b.Messages) - len(a.Messages)
+	})
+	for i := range out {
+		out[i].Rank = i + 1
+	}
+	return out
+}
+
+// vectorize turns each message into TF-IDF weights of its character
+// bigrams (the subject counted three times: it says what the matter is),
+// normalised to unit length. Rare bigrams — names of estates, schools,
+// companies — weigh most.
+func vectorize(msgs []Message) []map[string]float64 {
+	tfs := make([]map[string]float64, len(msgs))
+	df := map[string]int{}
+	for i, m := range msgs {
+		tf := map[string]float64{}
+		add := func(s string, w float64) {
+			rs := []rune(s)
+			for j := 0; j+1 < len(rs); j++ {
+				if isWord(rs[j]) && isWord(rs[j+1]) {
+					tf[string(rs[j:j+2])] += w
+				}
+			}
+		}
+		add(m.Subject, 3)
+		body := []rune(m.Body)
+		add(string(body[:min(len(body), 300)]), 1)
+		for t := range tf {
+			df[t]++
+		}
+		tfs[i] = tf
+	}
+	n := float64(len(msgs))
+	for _, tf := range tfs {
+		var norm float64
+		for t, c := range tf {
+			w := (1 + math.Log(c)) * math.Log(1+n/float64(df[t]))
+			tf[t] = w
+			norm += w * w
+		}
+		norm = math.Sqrt(norm)
+		for t := range tf {
+			tf[t] /= norm
+		}
+	}
+	return tfs
+}
+
+// mergeByPlace joins groups about the same named place (丽发新城 written
+// with one district or another) when their texts are alike at all: the
+// first pass splits a matter that people describe in different words.
+func mergeByPlace(issues []Issue) []Issue {
+	byCore := map[string]int{}
+	var out []Issue
+	for _, is := range issues {
+		if j, ok := byCore[is.core]; ok && estate.MatchString(is.core) && cosSum(out[j].sum, is.sum) >= mergeThreshold {
+			m := &out[j]
+			m.Messages = append(m.Messages, is.Messages...)
+			for u := range is.heat.users {
+				m.heat.users[u] = true
+			}
+			m.heat.votes += is.heat.votes
+			m.Likes += is.Likes
+			for t, w := range is.sum {
+				m.sum[t] += w
+			}
+			if is.From.Before(m.From) {
+				m.From = is.From
+			}
+			if is.To.After(m.To) {
+				m.To = is.To
+			}
+			if len(is.Messages) > len(m.Messages)-len(is.Messages) {
+				m.Description, m.Place = is.Description, is.Place
+			}
+			m.Users, m.Heat = len(m.heat.users), m.heat.heat(len(m.Messages))
+			continue
+		}
+		if is.core != "" {
+			if _, ok := byCore[is.core]; !ok {
+				byCore[is.core] = len(out)
+			}
+		}
+		out = append(out, is)
+	}
+	return out
+}
+
+// estate is a named place people live or meet in — not an organisation
+// (自来水公司 is in many unrelated complaints).
+var estate = regexp.MustCompile(`^\p{Han}{2,}(?:小区|花园|家园|新城|之城|苑|村|社区|大厦|公寓|广场)$`)
+
+// mergeThreshold is the likeness two groups about one place need to merge.
+const mergeThreshold = 0.05
+
+func cosSum(a, b map[string]float64) float64 {
+	var dot, na, nb float64
+	for t, w := range a {
+		dot += w * b[t]
+		na += w * w
+	}
+	for _, w := range b {
+		nb += w * w
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
+}
+
+// probeTerms is how many of a message's terms look for its group.
+const probeTerms = 12
+
+// topTerms returns a vector's n weightiest terms.
+func topTerms(v map[string]float64, n int) []string {
+	ts := make([]string, 0, len(v))
+	for t := range v {
+		ts = append(ts, t)
+	}
+	slices.SortFunc(ts, func(a, b string) int {
+		if v[a] != v[b] {
+			if v[a] > v[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return ts[:min(n, len(ts))]
+}
+
+func isWord(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// placeWords are named places and groups of people: estates, schools,
+// companies, villages, markets, and the groups who write.
+var placeWords = regexp.MustCompile(`[\p{Han}A-Za-z0-9]{2,6}(?:小区|花园|家园|新城|之城|苑|广场|学院|大学|中学|小学|幼儿园|医院|公司|集团|市场|村|社区|大厦|公寓|搅拌站|车贷|地铁\d+号线|高铁站|工业园)`)
+
+// trimPlace keeps the name in front of a place word: what follows the last
+// function word or administrative area ("反映丽发新城" → 丽发新城).
+func trimPlace(w string) string {
+	rs := []rune(w)
+	cut := 0
+	for i, r := range rs {
+		if strings.ContainsRune("的在了是和与及对向把被为于到从给让请将有无我你他们这那个市区县省镇乡路道街反映投诉关于咨询希望", r) || r < unicode.MaxASCII {
+			cut = i + 1
+		}
+	}
+	return string(rs[cut:])
+}
+
+// adminArea is an (anonymised) city, district or county: A市, A3区, K9县.
+var adminArea = regexp.MustCompile(`[A-Z]\d{0,2}[市区县]`)
+
+// place names what a group of messages is about: the named place or group
+// most of them mention, with its district when they agree on one.
+func place(msgs []Message) (label, core string) {
+	count := map[string]int{}
+	areas := map[string]int{}
+	for _, m := range msgs {
+		text := m.Subject + "。" + m.Body
+		seen := map[string]bool{}
+		for _, w := range placeWords.FindAllString(text, -1) {
+			w = trimPlace(w)
+			if !seen[w] && len([]rune(w)) >= 3 {
+				count[w]++
+				seen[w] = true
+			}
+		}
+		for _, a := range adminArea.FindAllString(m.Subject+"。"+m.Body, -1) {
+			if a != "A市" {
+				areas[a]++
+			}
+		}
+	}
+	best, bestN := "", 0
+	for w, n := range count {
+		if n > bestN || n == bestN && len(w) > len(best) {
+			best, bestN = w, n
+		}
+	}
+	area, areaN := "", 0
+	for a, n := range areas {
+		if n > areaN || n == areaN && a < area {
+			area, areaN = a, n
+		}
+	}
+	if best == "" || bestN*2 < len(msgs) {
+		best = ""
+	}
+	switch {
+	case best != "" && area != "" && areaN*2 >= len(msgs):
+		return "A市" + area + best, best
+	case best != "":
+		return best, best
+	case area != "":
+		return "A市" + area, ""
+	}
+	return "", ""
+}
