@@ -23,6 +23,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
 	"pingan/internal/db"
+	"pingan/internal/dedup"
 	"pingan/internal/deadline"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
@@ -42,6 +43,7 @@ type Deps struct {
 	Policies *deadline.Service
 	Super    *supervision.Service
 	Notify   *notify.Service
+	Repeats  *dedup.Service
 	// Directory names things in responses; nil makes a private one.
 	Directory *directory.Directory
 	Log       *slog.Logger
@@ -60,6 +62,7 @@ type API struct {
 	pol   *deadline.Service
 	sup   *supervision.Service
 	ntf   *notify.Service
+	rep   *dedup.Service
 	log   *slog.Logger
 	loc   *time.Location
 	now   func() time.Time
@@ -81,7 +84,7 @@ func New(d Deps) *API {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	a := &API{db: d.DB, org: d.Org, cat: d.Catalog, cases: d.Cases, audit: d.Audit, cal: d.Calendar, pol: d.Policies,
-		sup: d.Super, ntf: d.Notify, log: d.Log, loc: d.Location, now: d.Now,
+		sup: d.Super, ntf: d.Notify, rep: d.Repeats, log: d.Log, loc: d.Location, now: d.Now,
 		dir: d.Directory}
 	if a.dir == nil {
 		a.dir = directory.New(d.Org, d.Catalog, d.Policies)
@@ -204,6 +207,8 @@ func (a *API) Routes() []Route {
 			Tag: "intake", Body: ReportRequest{}, Resp: IntakeResponse{}, Status: 201, Handle: a.createReport},
 		{Method: "POST", Path: "/incidents", Summary: "The 110 incident feed: one JSON object per line (application/x-ndjson), each taken in on its own, idempotent on incident_no",
 			Tag: "intake", Body: IncidentLine{}, Resp: FeedResult{}, Status: 200, Handle: a.incidents},
+		{Method: "POST", Path: "/repeats", Summary: "Open cases a new report may repeat: same place, recent, similar words; with scores and reasons",
+			Tag: "intake", Body: RepeatsRequest{}, Resp: RepeatsResponse{}, Status: 200, Handle: a.repeats},
 		{Method: "POST", Path: "/reports/{id}/reveal", Summary: "Reveal a report's full phone or ID number (audited)",
 			Tag: "intake", Body: RevealRequest{}, Resp: Revealed{}, Status: 200, Handle: a.reveal},
 

@@ -20,6 +20,7 @@ import (
 	"pingan/internal/config"
 	"pingan/internal/dashboard"
 	"pingan/internal/db"
+	"pingan/internal/dedup"
 	"pingan/internal/deadline"
 	"pingan/internal/directory"
 	"pingan/internal/notify"
@@ -53,6 +54,7 @@ type App struct {
 	Score       *score.Service
 	Dashboard   *dashboard.Service
 	Route       *route.Service
+	Repeats     *dedup.Service
 	// Directory names units, categories and users for lists and pages.
 	Directory *directory.Directory
 }
@@ -113,6 +115,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Score = score.NewService(d, a.Audit, cfg.Location(), now)
 	a.Dashboard = dashboard.NewService(d, cfg.Location(), now)
 	a.Route = route.NewService(d, a.Audit, now)
+	a.Repeats = dedup.NewService(d, now)
 	a.Cases = casework.NewService(casework.Deps{DB: d, Audit: a.Audit, Keys: keys, Org: a.Org, Catalog: a.Catalog,
 		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard, Route: a.Route,
 		Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location()}, Now: now})
@@ -146,7 +149,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	}
 	a.Directory = directory.New(a.Org, a.Catalog, a.Policies)
 	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
-		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Directory: a.Directory,
+		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Repeats: a.Repeats, Directory: a.Directory,
 		Location: cfg.Location(), Now: now})
 	return a, nil
 }

@@ -437,3 +437,41 @@ func TestBrowserDashboard(t *testing.T) {
 	u.open("/scores/report")
 	u.screenshot("report")
 }
+
+// While the operator types, the intake desk shows the open case the call
+// repeats; adding to it sends the report there.
+func TestBrowserRepeats(t *testing.T) {
+	env := apptest.New(t)
+	u := newUI(t, env)
+	setPasswords(t, env, "intake")
+	first, err := env.App.Cases.Intake(context.Background(), env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+		Body: "江头北路某工地夜间施工噪音扰民，凌晨还在打桩", Address: "湖里区江头北路"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.signIn("intake")
+	u.run("type", chromedp.SendKeys(chromedp.CSS(`textarea[name=body]`), "江头北路那个工地晚上打桩噪声太大"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=address]`), "湖里区江头北路"))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ok, err := chromedp.Run(u.ctx, chromedp.Evaluate[bool](`!document.getElementById("repeats").hidden &&
+			document.querySelector("#repeats a") !== null && document.querySelector("#repeats a").textContent === "`+first.Case.Number+`"`))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			u.check("intake")
+			t.Fatalf("the repeat was not shown (%v)", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	u.run("add", chromedp.Click(chromedp.CSS(`#repeats button`)))
+	if got := get(u, "case number", chromedp.Value(chromedp.CSS(`input[name=case_number]`))); got != first.Case.Number {
+		t.Fatalf("the case number field says %q", got)
+	}
+	u.submit("save", `form.intake button.primary`)
+	d, err := env.App.Cases.Get(context.Background(), access.System("test"), first.Case.Number)
+	if err != nil || len(d.Reports) != 2 {
+		t.Fatalf("the case has %d reports (%v)", len(d.Reports), err)
+	}
+}

@@ -96,6 +96,12 @@ var messages = map[string]i18n.Message{
 	"intake.saved":         i18n.M("已登记", "Registered"),
 	"intake.saved_as":      i18n.M("已登记为", "Registered as"),
 
+	"repeats.title": i18n.M("可能重复的在办案件", "Open cases this may repeat"),
+	"repeats.help":  i18n.M("同一地点、近期、内容相近的在办案件。若为同一件事，点“并入”把本次来电作为该案的新诉求。", "Open cases at the same place, recent, with similar words. If it is the same matter, “Add to” makes this call a new report on that case."),
+	"repeats.add":   i18n.M("并入此案", "Add to this case"),
+	"repeats.score": i18n.M("相似度", "likeness"),
+	"repeats.none":  i18n.M("没有发现可能重复的在办案件", "No open case looks like a repeat"),
+
 	"import.title":            i18n.M("批量导入", "Bulk import"),
 	"import.help":             i18n.M("从其他系统导出的 CSV（UTF-8）或 Excel（.xlsx）文件导入诉求：第一行为列名，每行一件。先“仅检查”，逐行列出问题；再选择导入方式。来源编号相同的行不会重复导入。", "Import reports from another system's CSV (UTF-8) or Excel (.xlsx) export: a header row, then one report per row. Check first: every problem is listed by row; then choose how to import. A row whose source id was imported before is not imported again."),
 	"import.file":             i18n.M("文件", "File"),

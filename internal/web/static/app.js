@@ -53,6 +53,43 @@ document.addEventListener("DOMContentLoaded", function () {
     if (input && !input.value) input.value = newID();
   });
 
+  // While the operator types, the open cases this report may repeat.
+  var rep = document.getElementById("repeats");
+  var intake = rep && rep.closest("form");
+  if (rep && intake) {
+    var timer = 0, last = "";
+    var look = function () {
+      var f = function (n) { var el = intake.querySelector("[name=" + n + "]"); return el ? el.value : ""; };
+      var q = new URLSearchParams({ text: f("title") + " " + f("body"), address: f("address"), lat: f("lat"), lon: f("lon"),
+        division_code: f("division_code"), category_id: f("category_id") }).toString();
+      if (q === last || (f("body") + f("title")).trim().length < 4) return;
+      last = q;
+      fetch("/intake/repeats?" + q, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (d) {
+          if (!d) return;
+          var list = rep.querySelector("ol");
+          list.textContent = "";
+          rep.hidden = d.candidates.length === 0;
+          d.candidates.forEach(function (c) {
+            var li = document.createElement("li");
+            var a = document.createElement("a");
+            a.href = "/cases/" + c.number; a.textContent = c.number; a.target = "_blank";
+            li.appendChild(a);
+            li.appendChild(document.createTextNode(" " + c.title + " · " + d.score + " " + Math.round(c.score * 100) + "% · " + c.reasons.join("，") + " "));
+            var b = document.createElement("button");
+            b.type = "button"; b.textContent = d.add; b.className = "link";
+            b.addEventListener("click", function () { intake.querySelector("[name=case_number]").value = c.number; });
+            li.appendChild(b);
+            list.appendChild(li);
+          });
+        })
+        .catch(function () { /* the check is a help, not a step */ });
+    };
+    intake.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(look, 400); });
+    intake.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(look, 100); });
+  }
+
   // Clicking the district map fills in the coordinates.
   document.querySelectorAll("svg.map[data-scale]").forEach(function (svg) {
     var minLon = parseFloat(svg.dataset.minlon), maxLat = parseFloat(svg.dataset.maxlat);

@@ -1,0 +1,82 @@
+package dedup_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/casework"
+	"pingan/internal/dedup"
+	"pingan/internal/i18n"
+)
+
+var ctx = context.Background()
+
+func take(t *testing.T, env *apptest.Env, body, address string, lat, lon float64) string {
+	t.Helper()
+	in := casework.ReportInput{Channel: "hotline", Body: body, Address: address}
+	if lat != 0 {
+		in.Location = &casework.Point{Lat: lat, Lon: lon}
+	}
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Case.Number
+}
+
+func pt(v float64) *float64 { return &v }
+
+func TestFindRepeats(t *testing.T) {
+	env := apptest.New(t)
+	s := dedup.NewService(env.App.DB, env.App.Now)
+	noise := take(t, env, "江头北路某工地夜间施工噪音扰民，凌晨一点还在打桩", "湖里区江头北路", 24.5120, 118.1460)
+	light := take(t, env, "江头北路路灯不亮，晚上很黑", "湖里区江头北路", 24.5121, 118.1461)
+	far := take(t, env, "莲前西路工地夜间施工噪音扰民", "思明区莲前西路", 24.4792, 118.0894)
+	env.Clock.Advance(2 * time.Hour)
+	actor := env.Actor(t, "intake")
+
+	// The same complaint in other words, 200 m away: the noise case first.
+	q := dedup.Query{Text: "投诉：江头北路那个工地晚上打桩噪声太大，扰民", Lat: pt(24.5138), Lon: pt(118.1460)}
+	got, err := s.Find(ctx, actor, q, i18n.ZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || got[0].Number != noise || got[0].Meters == nil || *got[0].Meters > 300 || len(got[0].Reasons) < 2 {
+		t.Fatalf("candidates: %+v", got)
+	}
+	for _, c := range got {
+		if c.Number == far {
+			t.Errorf("a case in another district: %+v", c)
+		}
+		if c.Number == light && c.Score >= got[0].Score {
+			t.Errorf("the street-light case scores as high as the noise case: %+v", got)
+		}
+	}
+	// Outside the window: nothing.
+	q.At = env.Clock.Now().Add(40 * 24 * time.Hour)
+	if got, _ := s.Find(ctx, actor, q, i18n.ZH); len(got) != 0 {
+		t.Errorf("after the window: %+v", got)
+	}
+	q.At = time.Time{}
+	// A closed case is not a candidate.
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), noise, casework.Reject, casework.ActionInput{Reason: "重复"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Find(ctx, actor, q, i18n.ZH); len(got) > 0 && got[0].Number == noise {
+		t.Errorf("a rejected case is a candidate: %+v", got)
+	}
+	// Without a place there is nowhere to look.
+	if got, _ := s.Find(ctx, actor, dedup.Query{Text: "工地夜间施工噪音扰民"}, i18n.ZH); len(got) != 0 {
+		t.Errorf("without a place: %+v", got)
+	}
+	// A user who cannot see the cases finds none of them.
+	if got, _ := s.Find(ctx, env.Actor(t, "gulangyu"), dedup.Query{Text: "江头北路路灯不亮", DivisionCode: "350206004"}, i18n.ZH); len(got) != 0 {
+		t.Errorf("out of scope: %+v", got)
+	}
+	if got, _ := s.Find(ctx, access.System("t"), dedup.Query{Text: "江头北路路灯不亮了", DivisionCode: "350206004"}, i18n.ZH); len(got) == 0 || got[0].Number != light {
+		t.Errorf("by area: %+v", got)
+	}
+}

@@ -1,0 +1,38 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"pingan/internal/dedup"
+)
+
+// repeats answers the intake page as the operator types: the open cases
+// the report may repeat, with their scores and reasons.
+func (w *Web) repeats(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := w.mayIntake(v); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	dq := dedup.Query{Text: strings.TrimSpace(q.Get("text") + " " + q.Get("address")), DivisionCode: q.Get("division_code")}
+	dq.CategoryID, _ = strconv.ParseInt(q.Get("category_id"), 10, 64)
+	if lat, err := strconv.ParseFloat(q.Get("lat"), 64); err == nil {
+		if lon, err := strconv.ParseFloat(q.Get("lon"), 64); err == nil {
+			dq.Lat, dq.Lon = &lat, &lon
+		}
+	}
+	if len([]rune(dq.Text)) > 2000 {
+		dq.Text = string([]rune(dq.Text)[:2000])
+	}
+	cs, err := w.app.Repeats.Find(r.Context(), v.Actor, dq, v.Lang)
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		cs = []dedup.Candidate{}
+	}
+	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
+	return json.NewEncoder(rw).Encode(map[string]any{"candidates": cs, "add": v.T("repeats.add"), "score": v.T("repeats.score")})
+}
