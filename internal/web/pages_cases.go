@@ -238,9 +238,6 @@ func (w *Web) tabs(v *view) []queueTab {
 		f.Sort = "due"
 		tabs = append(tabs, queueTab{Key: key, Label: v.T("queue." + key), filter: f})
 	}
-	if a.HasAny(access.Intake, access.Dispatcher) {
-		add("triage", casework.Filter{Triage: true, States: []casework.State{casework.Received, casework.Registered}})
-	}
 	if a.Has(access.Handler) {
 		add("sign", casework.Filter{States: []casework.State{casework.Dispatched}, UnitID: a.UnitID})
 		add("handle", casework.Filter{States: []casework.State{casework.Handling}, UnitID: a.UnitID})
@@ -250,6 +247,9 @@ func (w *Web) tabs(v *view) []queueTab {
 	}
 	if a.Has(access.Dispatcher) {
 		add("dispatch", casework.Filter{States: []casework.State{casework.Registered}})
+	}
+	if a.HasAny(access.Intake, access.Dispatcher) {
+		add("triage", casework.Filter{Triage: true, States: []casework.State{casework.Received, casework.Registered}})
 	}
 	if a.Has(access.Verifier) {
 		add("verify", casework.Filter{States: []casework.State{casework.Reported}})
