@@ -84,6 +84,12 @@ func (s *Service) Do(ctx context.Context, actor access.Actor, number string, act
 	return out, err
 }
 
+// DoIn performs an action inside a transaction the caller holds: for the
+// services that act on cases on their own (supervision's escalations).
+func (s *Service) DoIn(ctx context.Context, tx *db.Tx, actor access.Actor, number string, action Action, in ActionInput) (Case, error) {
+	return s.do(ctx, tx, actor, number, action, in)
+}
+
 func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number string, action Action, in ActionInput) (Case, error) {
 	now := s.now()
 	c, vis, err := s.loadVisible(ctx, tx, actor, number)

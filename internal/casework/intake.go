@@ -535,9 +535,30 @@ func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, 
 	if err := s.tell(ctx, tx, AddReport, c, c, actor, in.Title); err != nil {
 		return IntakeResult{}, err
 	}
+	// 提级管辖: the same matter reported EscalateReports times within
+	// EscalateWindow goes one level up, once for each such round.
+	var recent int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM reports WHERE case_id = $1 AND received_at >= $2",
+		c.ID, now.Add(-EscalateWindow).UnixMicro()).Scan(&recent); err != nil {
+		return IntakeResult{}, fmt.Errorf("count repeats: %w", err)
+	}
+	if recent >= EscalateReports && recent%EscalateReports == 0 {
+		if err := s.timers.Set(ctx, tx, TimerRepeat, c.ID, now); err != nil {
+			return IntakeResult{}, err
+		}
+	}
 	c, err = caseByID(ctx, tx, c.ID)
 	return IntakeResult{Report: rep, Case: c}, err
 }
+
+// The default rule of 提级管辖 (escalated jurisdiction): a matter reported
+// this many times within this window is raised to the handling unit's
+// superior (派出所 → 分局 → 市公安局; 街道 → 区 → 市), with a supervision
+// order.
+const (
+	EscalateReports = 3
+	EscalateWindow  = 30 * 24 * time.Hour
+)
 
 func (s *Service) insertReport(ctx context.Context, tx *db.Tx, actor access.Actor, caseID int64, in ReportInput, p sealedPersonal, now time.Time) (Report, error) {
 	lat, lon := nullPoint(in.Location)

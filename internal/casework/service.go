@@ -73,6 +73,7 @@ type Service struct {
 const (
 	TimerWarn    timer.Kind = "case.warn"    // the case turns yellow
 	TimerOverdue timer.Kind = "case.overdue" // the case turns red
+	TimerRepeat  timer.Kind = "case.repeat"  // reported again often enough to raise its jurisdiction (提级管辖)
 )
 
 // NewService returns the casework service.

@@ -128,6 +128,7 @@ func NewService(d Deps) *Service {
 	d.Timers.Handle(casework.TimerWarn, s.onWarn)
 	d.Timers.Handle(casework.TimerOverdue, s.onOverdue)
 	d.Timers.Handle(OrderDue, s.onOrderDue)
+	d.Timers.Handle(casework.TimerRepeat, s.onRepeat)
 	return s
 }
 
@@ -213,6 +214,54 @@ func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now t
 	}
 	return s.notify.Emit(ctx, tx, notify.Event{Type: "case.overdue", CaseID: c.ID, CaseNumber: c.Number,
 		Data: map[string]any{"deadline_at": c.DeadlineAt.UTC().Format(time.RFC3339), "unit_id": unit}})
+}
+
+// onRepeat raises the jurisdiction of a case reported again and again
+// (提级管辖): it goes to the handling unit's superior, which receives a
+// supervision order saying why, and the unit it leaves is told.
+func (s *Service) onRepeat(ctx context.Context, tx *db.Tx, t timer.Timer, now time.Time) error {
+	c, err := s.cases.Load(ctx, tx, t.Subject)
+	if err != nil {
+		return err
+	}
+	if c.State != casework.Dispatched && c.State != casework.Handling {
+		// Not with a unit yet (or done): there is nothing to raise. The
+		// dispatcher sees the repeat count on the case.
+		return s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", Action: "case.escalate_jurisdiction",
+			ObjectType: "case", ObjectID: c.Number, Outcome: audit.Denied, Detail: map[string]any{"state": c.State}})
+	}
+	from, err := s.org.Unit(ctx, tx, c.HandlingUnitID)
+	if err != nil {
+		return err
+	}
+	if from.ParentID == 0 {
+		return nil // already at the top
+	}
+	to, err := s.org.Unit(ctx, tx, from.ParentID)
+	if err != nil {
+		return err
+	}
+	sup, err := s.org.SupervisingUnit(ctx, tx, to.ID)
+	if err != nil {
+		return err
+	}
+	reason := msgRepeatReason.Format(i18n.ZH, casework.EscalateWindow/(24*time.Hour), c.ReportCount, from.Name, to.Name)
+	actor := system(sup.ID)
+	actor.Roles = []access.Role{access.Dispatcher} // the platform transfers it, as a dispatcher would
+	moved, err := s.cases.DoIn(ctx, tx, actor, c.Number, casework.Transfer, casework.ActionInput{UnitID: to.ID, Reason: reason})
+	if err != nil {
+		return err
+	}
+	if _, err := s.issue(ctx, tx, system(sup.ID), moved, Formal, true, 1, 0, sup.ID, to.ID, reason, time.Time{}, now); err != nil {
+		return err
+	}
+	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: from.ID, Kind: "case.escalated", CaseID: c.ID,
+		Title: msgRaised.Format(i18n.ZH, c.Number, to.Name), Body: reason}); err != nil {
+		return err
+	}
+	return s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", UnitID: sup.ID, Action: "case.escalate_jurisdiction",
+		ObjectType: "case", ObjectID: c.Number, Detail: map[string]any{"from_unit_id": from.ID, "to_unit_id": to.ID,
+			"reports": c.ReportCount, "rule": fmt.Sprintf("%d reports in %s", casework.EscalateReports, casework.EscalateWindow)}})
 }
 
 // onOrderDue marks an unanswered order breached and escalates it to the
@@ -345,6 +394,8 @@ func kindLabel(k Kind, lang i18n.Lang) string {
 }
 
 var (
+	msgRepeatReason  = i18n.M("提级管辖：同一事项%d天内已被反映%d次，由%s提级至%s办理", "escalated jurisdiction: the matter was reported %[2]d times within %[1]d days; raised from %[3]s to %[4]s")
+	msgRaised        = i18n.M("案件 %s 已提级至%s办理", "case %s was raised to %s")
 	msgNotSupervisor = i18n.M("只有督办员可以发出督办", "only supervisors issue supervision")
 	msgBadKind       = i18n.M("督办方式无效：%s", "invalid supervision kind: %s")
 	msgNoTarget      = i18n.M("案件当前没有承办单位可督办", "the case has no unit to supervise")
