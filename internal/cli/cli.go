@@ -41,8 +41,11 @@ func commands() []command {
 		{"user", "manage accounts: user create | user token | user list", cmdUser},
 		{"audit", "audit log: audit verify", cmdAudit},
 		{"workday", "working days: workday add DATE N | workday import FILE", cmdWorkday},
+		{"import", "take in reports from a CSV or XLSX file: import --file FILE --as USER [--mode …]", cmdImport},
+		{"hot", "hot issues of a message file: hot --data FILE.jsonl [--top 5]", cmdHot},
 		{"gen", "bulk-load realistic generated cases (for benchmarks)", cmdGen},
-		{"bench", "measure intake throughput over HTTP: bench intake", cmdBench},
+		{"bench", "measure pingan: bench intake | bench timers | bench search | bench scores", cmdBench},
+		{"model", "category classifier: model train | list | activate VERSION | eval --data FILE", cmdModel},
 		{"keygen", "print a new secret key for PINGAN_SECRET_KEY", cmdKeygen},
 		{"version", "print the version", cmdVersion},
 	}

@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"pingan/internal/classify"
+	"pingan/internal/config"
+)
+
+const modelUsage = "pingan model train | list | activate VERSION | eval --data FILE | suggest --subject S --body B"
+
+func cmdModel(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s", errUsage, modelUsage)
+	}
+	switch args[0] {
+	case "train":
+		return modelTrain(e, args[1:])
+	case "list":
+		return modelList(e, args[1:])
+	case "activate":
+		return modelActivate(e, args[1:])
+	case "eval":
+		return modelEval(e, args[1:])
+	case "suggest":
+		return modelSuggest(e, args[1:])
+	}
+	return fmt.Errorf("%w: unknown subcommand %q (train, list, activate, eval, suggest)", errUsage, args[0])
+}
+
+// modelDataDir registers --data-dir: the registry lives in the data
+// directory, and nothing else of the configuration matters here.
+func modelDataDir(fs *flag.FlagSet) *string {
+	dir := config.Default().DataDir
+	fs.StringVar(&dir, "data-dir", dir, "data directory; models are kept in its models/ folder (env PINGAN_DATA_DIR)")
+	return &dir
+}
+
+func modelTrain(e *env, args []string) error {
+	fs := e.flags("model train", "[--corpus DIR] [--extra FILE.jsonl] [--out FILE | --data-dir DIR [--no-activate]]")
+	dataDir := modelDataDir(fs)
+	corpus := fs.String("corpus", envOr("PINGAN_SHARED_DATA", filepath.Join("..", "shared", "data")),
+		"folder with teddy_messages_train.jsonl (gold labels) and teddy_messages_weak.jsonl (weak labels); empty: none")
+	extra := fs.String("extra", "", "JSONL file of operators' labels (subject, body, label and/or nature), weighed above the corpus")
+	weakWeight := fs.Float64("weak-weight", 0, "weight of weakly labelled messages (0: the default)")
+	out := fs.String("out", "", "write the model to this file instead of adding it to the registry (how default.model is built)")
+	noActivate := fs.Bool("no-activate", false, "add the new version without making it active")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var examples []classify.Example
+	if *corpus != "" {
+		for _, name := range []string{"teddy_messages_train.jsonl", "teddy_messages_weak.jsonl"} {
+			ex, err := classify.ReadExamplesFile(filepath.Join(*corpus, name))
+			if err != nil {
+				return err
+			}
+			examples = append(examples, ex...)
+		}
+	}
+	opts := classify.TrainOptions{WeakWeight: *weakWeight}
+	if *extra != "" {
+		ex, err := classify.ReadExamplesFile(*extra)
+		if err != nil {
+			return err
+		}
+		opts.Extra = ex
+	}
+	start := time.Now()
+	m, err := classify.Train(examples, opts)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start).Round(time.Millisecond)
+	var note []string
+	if *corpus != "" {
+		note = append(note, "shared corpus (teddy_messages_train, teddy_messages_weak)")
+	}
+	if len(opts.Extra) > 0 {
+		note = append(note, fmt.Sprintf("%d operator labels", len(opts.Extra)))
+	}
+	m.Info.Note = strings.Join(note, " + ")
+	if *out != "" {
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "trained on %d messages (%d weak) in %v; wrote %s (%d bytes)\n",
+			m.Info.Examples, m.Info.Weak, took, *out, buf.Len())
+		return nil
+	}
+	reg := classify.NewRegistry(*dataDir)
+	v, err := reg.Add(m, !*noActivate)
+	if err != nil {
+		return err
+	}
+	state := "active"
+	if *noActivate {
+		state = "not activated"
+	}
+	fmt.Fprintf(e.stdout, "trained on %d messages (%d weak) in %v; stored as %s (%s) in %s\n",
+		m.Info.Examples, m.Info.Weak, took, v, state, reg.Dir())
+	return nil
+}
+
+func modelList(e *env, args []string) error {
+	fs := e.flags("model list", "[--data-dir DIR]")
+	dataDir := modelDataDir(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	entries, err := classify.NewRegistry(*dataDir).List()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "  %-9s %-20s %9s %9s %6s  %s\n", "version", "created", "examples", "bytes", "labels", "categories")
+	for _, en := range entries {
+		mark := " "
+		if en.Active {
+			mark = "*"
+		}
+		fmt.Fprintf(e.stdout, "%s %-9s %-20s %9d %9d %6d  %s\n", mark, en.Version, en.Created.Format(time.DateTime),
+			en.Examples, en.Size, len(en.Categories), strings.Join(en.Categories, " "))
+	}
+	return nil
+}
+
+func modelActivate(e *env, args []string) error {
+	fs := e.flags("model activate", "VERSION   (a version from pingan model list, or default for the built-in model)")
+	dataDir := modelDataDir(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: pingan model activate VERSION", errUsage)
+	}
+	if err := classify.NewRegistry(*dataDir).Activate(fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "model %s is active\n", fs.Arg(0))
+	return nil
+}
+
+// modelLoad loads a version, or the active model when version is empty.
+func modelLoad(dataDir, version string) (*classify.Model, error) {
+	reg := classify.NewRegistry(dataDir)
+	if version == "" {
+		return reg.Active()
+	}
+	return reg.Load(version)
+}
+
+func modelEval(e *env, args []string) error {
+	fs := e.flags("model eval", "--data FILE.jsonl [--model VERSION]")
+	dataDir := modelDataDir(fs)
+	data := fs.String("data", "", "JSONL file of labelled messages (subject, body, label)")
+	version := fs.String("model", "", "model version (default: the active one; default: the built-in one)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("%w: --data FILE.jsonl is required", errUsage)
+	}
+	m, err := modelLoad(*dataDir, *version)
+	if err != nil {
+		return err
+	}
+	ex, err := classify.ReadExamplesFile(*data)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "model %s, %d labelled messages\n", m.Info.Version, len(ex))
+	return m.Evaluate(ex).Write(e.stdout)
+}
+
+func modelSuggest(e *env, args []string) error {
+	fs := e.flags("model suggest", "--subject S --body B [--model VERSION]")
+	dataDir := modelDataDir(fs)
+	subject := fs.String("subject", "", "message title")
+	body := fs.String("body", "", "message text")
+	version := fs.String("model", "", "model version (default: the active one)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	m, err := modelLoad(*dataDir, *version)
+	if err != nil {
+		return err
+	}
+	s := m.Suggest(*subject, *body)
+	for _, h := range []struct {
+		name string
+		s    []classify.Suggestion
+	}{{"category", s.Category}, {"nature", s.Nature}} {
+		for i, x := range h.s {
+			if i == 3 {
+				break
+			}
+			fmt.Fprintf(e.stdout, "%-8s %.3f  %s\n", h.name, x.Confidence, x.Label)
+		}
+	}
+	return nil
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
