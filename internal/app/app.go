@@ -17,6 +17,7 @@ import (
 	"pingan/internal/calendar"
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
+	"pingan/internal/classify"
 	"pingan/internal/config"
 	"pingan/internal/dashboard"
 	"pingan/internal/db"
@@ -55,6 +56,7 @@ type App struct {
 	Dashboard   *dashboard.Service
 	Route       *route.Service
 	Repeats     *dedup.Service
+	Classifier  *classify.Model // nil when none could be loaded
 	// Directory names units, categories and users for lists and pages.
 	Directory *directory.Directory
 }
@@ -112,12 +114,23 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Policies = deadline.NewService(d, a.Audit, now)
 	a.Timers = timer.NewService(d, log, now)
 	a.Notify = notify.NewService(d, a.Audit, keys, log, now)
+	// The classifier: the version activated in the data directory, else
+	// the one embedded in the binary. Without one, intake goes on without
+	// suggestions.
+	model, err := classify.NewRegistry(cfg.DataDir).Active()
+	if err != nil {
+		log.Warn("no category classifier", "err", err)
+		model = nil
+	} else {
+		log.Info("category classifier", "version", model.Info.Version)
+	}
+	a.Classifier = model
 	a.Score = score.NewService(d, a.Audit, cfg.Location(), now)
 	a.Dashboard = dashboard.NewService(d, cfg.Location(), now)
 	a.Route = route.NewService(d, a.Audit, now)
 	a.Repeats = dedup.NewService(d, now)
 	a.Cases = casework.NewService(casework.Deps{DB: d, Audit: a.Audit, Keys: keys, Org: a.Org, Catalog: a.Catalog,
-		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard, Route: a.Route,
+		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard, Route: a.Route, Classifier: a.Classifier,
 		Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location()}, Now: now})
 	a.Auth = auth.NewService(d, a.Audit, a.Org, keys, now)
 	a.Supervision = supervision.NewService(supervision.Deps{DB: d, Audit: a.Audit, Org: a.Org, Cases: a.Cases,

@@ -316,6 +316,13 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		return Case{}, err
 	}
 	detail := map[string]any{"from": c.State, "to": next.State, "timeline_id": entryID}
+	if (action == Register || action == Reclassify) && c.Suggestion != nil && next.CategoryID != 0 && next.CategoryID != c.CategoryID {
+		followed, err := s.learn(ctx, tx, actor, c, next.CategoryID, now)
+		if err != nil {
+			return Case{}, err
+		}
+		detail["suggested_category"], detail["followed_classifier"] = c.Suggestion.Label, followed
+	}
 	if newUnit != 0 {
 		detail["unit_id"] = newUnit
 		if c.RouteUnitID != 0 {

@@ -433,6 +433,7 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 	if err := s.routeCase(ctx, tx, &c, in.Address+"\n"+in.Title+"\n"+in.Body); err != nil {
 		return IntakeResult{}, err
 	}
+	s.suggest(&c, in.Body)
 	// A petition must be accepted or rejected within its policy's limit.
 	policy, err := s.policyFor(ctx, tx, c)
 	if err != nil {
@@ -450,12 +451,12 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 	lat, lon := nullPoint(c.Location)
 	err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, title, nature, category_id, priority, state, channel,
 		intake_unit_id, division_code, address, lat, lon, received_at, report_count, updated_at, version,
-		accept_due_at, deadline_at, warn_at, policy_id, route_unit_id, route_note, triage)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $13, 1, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
+		accept_due_at, deadline_at, warn_at, policy_id, route_unit_id, route_note, triage, suggestion)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $13, 1, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`,
 		c.Number, c.Title, db.NullText(c.Nature), db.NullID(c.CategoryID), c.Priority, c.State, c.Channel,
 		c.IntakeUnitID, db.NullText(c.DivisionCode), c.Address, lat, lon, now.UnixMicro(),
 		db.Micros(c.AcceptDueAt), db.Micros(c.DeadlineAt), db.Micros(c.WarnAt), c.PolicyID,
-		db.NullID(c.RouteUnitID), routeNote(c.Route), c.Triage).Scan(&c.ID)
+		db.NullID(c.RouteUnitID), routeNote(c.Route), c.Triage, suggestionJSON(c.Suggestion)).Scan(&c.ID)
 	if err != nil {
 		return IntakeResult{}, fmt.Errorf("open case: %w", err)
 	}

@@ -124,6 +124,17 @@ type Case struct {
 	RouteUnitID int64
 	Route       route.Decision
 	Triage      bool
+
+	// Suggestion is the classifier's guess at the category, made when the
+	// case came in without one.
+	Suggestion *Suggestion
+}
+
+// Suggestion is a category the classifier suggested.
+type Suggestion struct {
+	Label      string  `json:"label"` // a top-level category's name
+	Confidence float64 `json:"confidence"`
+	Model      string  `json:"model"` // the model's version
 }
 
 // RepeatCount is how many reports came after the first.

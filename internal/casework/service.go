@@ -10,6 +10,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/calendar"
 	"pingan/internal/catalog"
+	"pingan/internal/classify"
 	"pingan/internal/dashboard"
 	"pingan/internal/db"
 	"pingan/internal/deadline"
@@ -47,7 +48,10 @@ type Deps struct {
 	Score    *score.Service
 	Volumes  *dashboard.Service
 	Route    *route.Service
-	Config   Config
+	// Classifier suggests a category for a report taken in without one
+	// (nil: no suggestions).
+	Classifier *classify.Model
+	Config     Config
 	Now      func() time.Time
 }
 
@@ -65,6 +69,7 @@ type Service struct {
 	score    *score.Service
 	volumes  *dashboard.Service
 	route    *route.Service
+	classify *classify.Model
 	cfg      Config
 	now      func() time.Time
 }
@@ -88,7 +93,7 @@ func NewService(d Deps) *Service {
 		d.Config.Location = time.UTC
 	}
 	return &Service{db: d.DB, audit: d.Audit, keys: d.Keys, org: d.Org, cat: d.Catalog, calendar: d.Calendar,
-		policies: d.Policies, timers: d.Timers, notify: d.Notify, score: d.Score, volumes: d.Volumes, route: d.Route, cfg: d.Config, now: d.Now}
+		policies: d.Policies, timers: d.Timers, notify: d.Notify, score: d.Score, volumes: d.Volumes, route: d.Route, classify: d.Classifier, cfg: d.Config, now: d.Now}
 }
 
 var (
@@ -342,6 +347,30 @@ func (s *Service) routeCase(ctx context.Context, q db.Querier, c *Case, text str
 	}
 	c.Route, c.RouteUnitID, c.Triage = d, d.UnitID, d.Triage
 	return nil
+}
+
+// suggest asks the classifier for a category when the case has none.
+func (s *Service) suggest(c *Case, body string) {
+	if s.classify == nil || c.CategoryID != 0 {
+		return
+	}
+	if sug := s.classify.Predict(c.Title, body); len(sug) > 0 {
+		c.Suggestion = &Suggestion{Label: sug[0].Label, Confidence: sug[0].Confidence, Model: s.classify.Info.Version}
+	}
+}
+
+// learn records what an operator chose against the classifier's
+// suggestion: the labels the next model trains on.
+func (s *Service) learn(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, categoryID int64, now time.Time) (bool, error) {
+	path, err := s.cat.Path(ctx, tx, categoryID)
+	if err != nil || len(path) == 0 {
+		return false, err
+	}
+	chosen := path[0].Name
+	_, err = tx.ExecContext(ctx, `INSERT INTO classify_feedback (case_id, suggested, confidence, chosen, model_version, user_id, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Suggestion.Label, c.Suggestion.Confidence, chosen, c.Suggestion.Model,
+		db.NullID(actor.UserID), now.UnixMicro())
+	return chosen == c.Suggestion.Label, err
 }
 
 // volume is what the dashboard counts of a case (nothing for no case yet).

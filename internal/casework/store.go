@@ -18,7 +18,7 @@ const caseColumns = `c.id, c.number, c.title, COALESCE(c.nature, ''), COALESCE(c
 	c.received_at, c.sign_due_at, c.due_at, c.suspended_at, c.requested_due_at, c.extension_count, c.report_count,
 	COALESCE(c.satisfaction, ''), c.resolved, c.closed_at, c.updated_at, c.version,
 	c.accept_due_at, c.clock_start_at, c.deadline_at, c.warn_at, COALESCE(c.policy_id, 0),
-	COALESCE(c.route_unit_id, 0), COALESCE(c.route_note, ''), c.triage`
+	COALESCE(c.route_unit_id, 0), COALESCE(c.route_note, ''), c.triage, COALESCE(c.suggestion, '')`
 
 func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var c Case
@@ -27,14 +27,20 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var signDue, due, suspended, requested, closed sql.NullInt64
 	var resolved sql.NullBool
 	var acceptDue, clockStart, deadlineAt, warnAt sql.NullInt64
-	var routeNote string
+	var routeNote, suggestion string
 	err := s.Scan(&c.ID, &c.Number, &c.Title, &c.Nature, &c.CategoryID, &c.Priority, &c.State, &c.ResumeState,
 		&c.Channel, &c.IntakeUnitID, &c.JurisdictionUnitID, &c.HandlingUnitID, &c.HandlerID, &c.DivisionCode,
 		&c.Address, &lat, &lon, &received, &signDue, &due, &suspended, &requested, &c.ExtensionCount,
 		&c.ReportCount, &c.Satisfaction, &resolved, &closed, &updated, &c.Version,
-		&acceptDue, &clockStart, &deadlineAt, &warnAt, &c.PolicyID, &c.RouteUnitID, &routeNote, &c.Triage)
+		&acceptDue, &clockStart, &deadlineAt, &warnAt, &c.PolicyID, &c.RouteUnitID, &routeNote, &c.Triage, &suggestion)
 	if err != nil {
 		return Case{}, err
+	}
+	if suggestion != "" {
+		c.Suggestion = &Suggestion{}
+		if err := json.Unmarshal([]byte(suggestion), c.Suggestion); err != nil {
+			return Case{}, fmt.Errorf("case %s: suggestion: %w", c.Number, err)
+		}
 	}
 	if routeNote != "" {
 		if err := json.Unmarshal([]byte(routeNote), &c.Route); err != nil {
@@ -96,6 +102,15 @@ func updateCase(ctx context.Context, tx *db.Tx, c Case, now time.Time) (bool, er
 		return false, fmt.Errorf("update case %s: %w", c.Number, err)
 	}
 	return n == 1, nil
+}
+
+// suggestionJSON stores a classifier's suggestion (NULL for none).
+func suggestionJSON(sg *Suggestion) any {
+	if sg == nil {
+		return nil
+	}
+	b, _ := json.Marshal(sg) // plain fields: cannot fail
+	return string(b)
 }
 
 // routeNote stores a routing decision (NULL for none).

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -10,11 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"pingan/internal/app"
 	"pingan/internal/classify"
 	"pingan/internal/config"
 )
 
-const modelUsage = "pingan model train | list | activate VERSION | eval --data FILE | suggest --subject S --body B"
+const modelUsage = "pingan model train | list | activate VERSION | eval --data FILE | suggest --subject S --body B | feedback --out FILE"
 
 func cmdModel(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
@@ -31,8 +33,10 @@ func cmdModel(ctx context.Context, e *env, args []string) error {
 		return modelEval(e, args[1:])
 	case "suggest":
 		return modelSuggest(e, args[1:])
+	case "feedback":
+		return modelFeedback(ctx, e, args[1:])
 	}
-	return fmt.Errorf("%w: unknown subcommand %q (train, list, activate, eval, suggest)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown subcommand %q (train, list, activate, eval, suggest, feedback)", errUsage, args[0])
 }
 
 // modelDataDir registers --data-dir: the registry lives in the data
@@ -216,4 +220,55 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// modelFeedback writes the categories operators chose for cases the
+// classifier had suggested one for, as training data (subject, body,
+// label): pingan model train --extra FILE learns from them.
+func modelFeedback(ctx context.Context, e *env, args []string) error {
+	cfg := config.Default()
+	fs := e.flags("model feedback", "--out FILE.jsonl")
+	cfg.RegisterStorage(fs)
+	out := fs.String("out", "", "the JSONL file to write")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("%w: pingan model feedback --out FILE.jsonl", errUsage)
+	}
+	a, err := app.Open(ctx, cfg, cfg.Logger(e.stderr))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	// The latest choice for each case, with the case's title and first report.
+	rows, err := a.DB.QueryContext(ctx, `SELECT c.title, (SELECT r.body FROM reports r WHERE r.case_id = c.id ORDER BY r.id LIMIT 1),
+		f.chosen FROM classify_feedback f JOIN cases c ON c.id = f.case_id
+		WHERE f.id = (SELECT MAX(g.id) FROM classify_feedback g WHERE g.case_id = f.case_id) ORDER BY f.id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	n := 0
+	for rows.Next() {
+		var subject, body, label string
+		if err := rows.Scan(&subject, &body, &label); err != nil {
+			return err
+		}
+		if err := enc.Encode(map[string]string{"subject": subject, "body": body, "label": label}); err != nil {
+			return err
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d labelled cases written to %s (train on them: pingan model train --extra %s)\n", n, *out, *out)
+	return nil
 }

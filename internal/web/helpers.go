@@ -69,6 +69,7 @@ func (w *Web) funcs() template.FuncMap {
 		},
 		"indent": func(depth int) string { return strings.Repeat("　", max(depth, 0)) },
 		"add":    func(a, b int) int { return a + b },
+		"pct":    func(x float64) float64 { return 100 * x },
 		"list":   func(xs ...any) []any { return xs },
 		"lines":  func(s string) []string { return strings.Split(s, "\n") },
 		"offDays": func(days []calendar.Day, off bool) int {

@@ -96,6 +96,10 @@ var messages = map[string]i18n.Message{
 	"intake.saved":         i18n.M("已登记", "Registered"),
 	"intake.saved_as":      i18n.M("已登记为", "Registered as"),
 
+	"intake.suggested": i18n.M("建议分类：", "Suggested:"),
+	"case.suggestion":  i18n.M("分类建议", "Suggested category"),
+	"case.model":       i18n.M("模型 %s", "model %s"),
+
 	"repeats.title": i18n.M("可能重复的在办案件", "Open cases this may repeat"),
 	"repeats.help":  i18n.M("同一地点、近期、内容相近的在办案件。若为同一件事，点“并入”把本次来电作为该案的新诉求。", "Open cases at the same place, recent, with similar words. If it is the same matter, “Add to” makes this call a new report on that case."),
 	"repeats.add":   i18n.M("并入此案", "Add to this case"),

@@ -36,3 +36,35 @@ func (w *Web) repeats(rw http.ResponseWriter, r *http.Request, v *view) error {
 	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
 	return json.NewEncoder(rw).Encode(map[string]any{"candidates": cs, "add": v.T("repeats.add"), "score": v.T("repeats.score")})
 }
+
+type suggestion struct {
+	Label      string  `json:"label"`
+	Confidence float64 `json:"confidence"`
+	CategoryID int64   `json:"category_id,omitempty"` // the top-level category of that name
+}
+
+// suggest answers the intake page as the operator types: the categories
+// the classifier suggests, best first.
+func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := w.mayIntake(v); err != nil {
+		return err
+	}
+	out := []suggestion{}
+	subject, body := r.URL.Query().Get("title"), r.URL.Query().Get("body")
+	if m := w.app.Classifier; m != nil && len([]rune(subject+body)) >= 4 {
+		roots := map[string]int64{}
+		for _, c := range v.names().CatList {
+			if c.ParentID == 0 && c.Active() {
+				roots[c.Name] = c.ID
+			}
+		}
+		for i, s := range m.Predict(subject, body) {
+			if i == 3 {
+				break
+			}
+			out = append(out, suggestion{Label: s.Label, Confidence: s.Confidence, CategoryID: roots[s.Label]})
+		}
+	}
+	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
+	return json.NewEncoder(rw).Encode(map[string]any{"suggestions": out})
+}

@@ -63,6 +63,7 @@ func (w *Web) routes() []route {
 		{"GET /intake", signedIn, w.intakePage},
 		{"POST /intake", signedIn, w.intake},
 		{"GET /intake/repeats", signedIn, w.repeats},
+		{"GET /intake/suggest", signedIn, w.suggest},
 		{"GET /intake/import", signedIn, w.importPage},
 		{"POST /intake/import", signedIn, w.importFile},
 		{"GET /queue", signedIn, w.queue},

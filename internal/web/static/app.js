@@ -90,6 +90,41 @@ document.addEventListener("DOMContentLoaded", function () {
     intake.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(look, 100); });
   }
 
+  // The classifier's suggested categories: a click narrows the picker.
+  var sug = document.getElementById("suggest");
+  var sugForm = sug && sug.closest("form");
+  if (sug && sugForm) {
+    var sugTimer = 0, sugLast = "";
+    var ask = function () {
+      var title = sugForm.querySelector("[name=title]").value, body = sugForm.querySelector("[name=body]").value;
+      var q = new URLSearchParams({ title: title, body: body }).toString();
+      if (q === sugLast || (title + body).trim().length < 4) return;
+      sugLast = q;
+      fetch("/intake/suggest?" + q, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (d) {
+          if (!d) return;
+          sug.querySelectorAll("button").forEach(function (b) { b.remove(); });
+          sug.hidden = d.suggestions.length === 0;
+          d.suggestions.forEach(function (s) {
+            var b = document.createElement("button");
+            b.type = "button"; b.className = "tag";
+            b.textContent = s.label + " " + Math.round(s.confidence * 100) + "%";
+            b.addEventListener("click", function () {
+              var box = sugForm.querySelector("input[data-filter=intake-category]");
+              box.value = s.label;
+              box.dispatchEvent(new Event("input"));
+            });
+            sug.appendChild(b);
+          });
+        })
+        .catch(function () { /* suggestions are a help, not a step */ });
+    };
+    ["title", "body"].forEach(function (n) {
+      sugForm.querySelector("[name=" + n + "]").addEventListener("input", function () { clearTimeout(sugTimer); sugTimer = setTimeout(ask, 350); });
+    });
+  }
+
   // Clicking the district map fills in the coordinates.
   document.querySelectorAll("svg.map[data-scale]").forEach(function (svg) {
     var minLon = parseFloat(svg.dataset.minlon), maxLat = parseFloat(svg.dataset.maxlat);
