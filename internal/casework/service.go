@@ -52,7 +52,7 @@ type Deps struct {
 	// (nil: no suggestions).
 	Classifier *classify.Model
 	Config     Config
-	Now      func() time.Time
+	Now        func() time.Time
 }
 
 // Service runs the closed loop.

@@ -118,8 +118,14 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "timers" {
 		return benchTimers(ctx, e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "search" {
+		return benchSearch(ctx, e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "scores" {
+		return benchScores(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		return fmt.Errorf("%w: pingan bench intake [flags] | pingan bench timers [flags]", errUsage)
+		return fmt.Errorf("%w: pingan bench intake [flags] | pingan bench timers [flags] | pingan bench search [flags] | pingan bench scores [flags]", errUsage)
 	}
 	fs := e.flags("bench intake", "[--clients 32] [--duration 10s] [--postgres URL]")
 	clients := fs.Int("clients", 32, "concurrent HTTP clients")
@@ -230,5 +236,43 @@ func benchTimers(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "| next due time (MIN over the index) | %s |\n", r.NextQuery)
 	fmt.Fprintf(e.stdout, "| scan of the open cases (polling without timers) | %s |\n\n", r.Scan)
 	fmt.Fprintf(e.stdout, "firing lag under intake load (%.0f reports/s, %d clients): %d timers, %s\n", r.IntakeRate, *clients, r.Fired, r.Lag)
+	return nil
+}
+
+func benchSearch(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("bench search", "[--cases 1000000] [--runs 20] [--like-runs 3] [--words 区,楼,噪音] [--postgres URL]")
+	cases := fs.Int("cases", 1_000_000, "generated cases to load into a fresh database")
+	runs := fs.Int("runs", 20, "measurements of each word by the index and by the case list")
+	likeRuns := fs.Int("like-runs", 3, "measurements of each word by the LIKE scan (a miss reads every case)")
+	words := fs.String("words", strings.Join(bench.SearchWords, ","), "comma-separated query words")
+	seed := fs.Uint64("seed", 1, "case generator seed")
+	pg := fs.String("postgres", "", "measure PostgreSQL at this postgres:// URL instead of SQLite (a scratch schema is created and dropped)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var ws []string
+	for w := range strings.SplitSeq(*words, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			ws = append(ws, w)
+		}
+	}
+	if *cases < 1 || *runs < 1 || *likeRuns < 1 || len(ws) == 0 || *seed == 0 {
+		return fmt.Errorf("%w: --cases, --runs, --like-runs and --seed must be positive, --words not empty", errUsage)
+	}
+	start := time.Now()
+	step := max(*cases/10, 1)
+	mark := step
+	r, err := bench.Search(ctx, bench.SearchOptions{Cases: *cases, Runs: *runs, LikeRuns: *likeRuns, Words: ws, Seed: *seed,
+		PostgresURL: *pg, Progress: func(done int) {
+			if done >= mark || done == *cases {
+				fmt.Fprintf(e.stderr, "  %d / %d cases (%s)\n", done, *cases, time.Since(start).Round(time.Second))
+				mark += step
+			}
+		}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(e.stdout, r)
+	fmt.Fprintf(e.stdout, "\n(%s in all)\n", time.Since(start).Round(time.Second))
 	return nil
 }

@@ -2,9 +2,9 @@ package web_test
 
 import (
 	"archive/zip"
-	"encoding/json"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
