@@ -232,6 +232,13 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	// The clock: the policy for the case as now classified sets the
 	// deadlines of a dispatch and bounds extensions; Clock derives the
 	// running deadline and the warning time from the state.
+	if action == Register || action == Reclassify {
+		// Classified now: routing can say more, and its rule may name the
+		// deadline policy.
+		if err := s.routeCase(ctx, tx, &next, next.Address+"\n"+next.Title); err != nil {
+			return Case{}, err
+		}
+	}
 	policy, err := s.policyFor(ctx, tx, next)
 	if err != nil {
 		return Case{}, err
@@ -276,13 +283,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	}
 	Clock(&next, policy.WarnRatio)
 	next.PolicyID = policy.ID
-	switch action {
-	case Register, Reclassify:
-		// Classified now: routing can say more.
-		if err := s.routeCase(ctx, tx, &next, next.Address+"\n"+next.Title); err != nil {
-			return Case{}, err
-		}
-	case Dispatch, Transfer:
+	if action == Dispatch || action == Transfer {
 		next.Triage = false // an operator decided
 	}
 

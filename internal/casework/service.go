@@ -267,6 +267,12 @@ func validChannel(c Channel) bool {
 
 // policyFor resolves the deadline policy of a case as it is classified now.
 func (s *Service) policyFor(ctx context.Context, q db.Querier, c Case) (deadline.Policy, error) {
+	if id := c.Route.PolicyID; id != 0 {
+		// The routing rule that placed the case names its deadlines.
+		if p, err := s.policies.Get(ctx, q, id); err == nil && p.RetiredAt.IsZero() {
+			return p, nil
+		}
+	}
 	code := ""
 	if c.CategoryID != 0 {
 		cat, err := s.cat.Category(ctx, q, c.CategoryID)

@@ -39,6 +39,7 @@ type Rule struct {
 	UnitKind     org.Kind
 	UnitLevel    org.Level
 	Priority     int
+	PolicyID     int64 // the deadline policy of the cases it routes; 0 for the usual choice by nature and category
 	UpdatedAt    time.Time
 	RetiredAt    time.Time
 }
@@ -89,6 +90,7 @@ type Decision struct {
 	Words     []string `json:"words,omitempty"` // place names that placed it
 	RuleID    int64    `json:"rule,omitempty"`
 	RuleName  string   `json:"rule_name,omitempty"`
+	PolicyID  int64    `json:"policy,omitempty"` // the rule's deadline policy
 	UnitID    int64    `json:"unit,omitempty"`
 	Fallback  bool     `json:"fallback,omitempty"` // the area is known only to the district: its district-level unit
 	Triage    bool     `json:"triage,omitempty"`
@@ -183,7 +185,7 @@ func (s *Service) Route(ctx context.Context, q db.Querier, in Input) (Decision, 
 		d.Triage, d.Reason = true, NoRule
 		return d, nil
 	}
-	d.RuleID, d.RuleName = best.ID, best.Name
+	d.RuleID, d.RuleName, d.PolicyID = best.ID, best.Name, best.PolicyID
 	unit, fallback, err := s.unitFor(ctx, q, *best, area)
 	if err != nil {
 		return d, err
@@ -246,6 +248,9 @@ func Explain(d Decision, lang i18n.Lang, unitName func(int64) string) string {
 	if d.RuleName != "" {
 		parts = append(parts, msgByRule.Format(lang, d.RuleName))
 	}
+	if d.PolicyID != 0 {
+		parts = append(parts, msgPolicy.Format(lang))
+	}
 	if d.Fallback {
 		parts = append(parts, msgFallback.Format(lang))
 	}
@@ -269,6 +274,7 @@ var (
 	msgAndWords  = i18n.M("地址文字“%s”细化到街镇", "the words %s narrow it to the township")
 	msgByRule    = i18n.M("适用规则“%s”", "rule %q applies")
 	msgToUnit    = i18n.M("建议派往%s", "suggested unit: %s")
+	msgPolicy    = i18n.M("期限按规则指定的期限规则", "deadlines from the rule's policy")
 	msgFallback  = i18n.M("属地只能确定到区，由区级单位分派", "the area is known only to the district: its district-level unit assigns it")
 
 	triageReasons = map[string]i18n.Message{
@@ -280,7 +286,7 @@ var (
 )
 
 const ruleColumns = `id, name, COALESCE(family, ''), COALESCE(nature, ''), COALESCE(category_code, ''), COALESCE(division_code, ''),
-	COALESCE(unit_id, 0), COALESCE(unit_kind, ''), COALESCE(unit_level, ''), priority, updated_at, retired_at`
+	COALESCE(unit_id, 0), COALESCE(unit_kind, ''), COALESCE(unit_level, ''), priority, COALESCE(policy_id, 0), updated_at, retired_at`
 
 func (s *Service) rules(ctx context.Context, q db.Querier, retired bool) ([]Rule, error) {
 	query := "SELECT " + ruleColumns + " FROM routing_rules"
@@ -298,7 +304,7 @@ func (s *Service) rules(ctx context.Context, q db.Querier, retired bool) ([]Rule
 		var updated int64
 		var retiredAt sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Name, &r.Family, &r.Nature, &r.CategoryCode, &r.DivisionCode, &r.UnitID,
-			&r.UnitKind, &r.UnitLevel, &r.Priority, &updated, &retiredAt); err != nil {
+			&r.UnitKind, &r.UnitLevel, &r.Priority, &r.PolicyID, &updated, &retiredAt); err != nil {
 			return nil, err
 		}
 		r.UpdatedAt = time.UnixMicro(updated)
@@ -352,6 +358,15 @@ func (s *Service) validate(ctx context.Context, q db.Querier, r Rule) error {
 			v.Add("category_code", msgUnknown, r.CategoryCode)
 		}
 	}
+	if r.PolicyID != 0 {
+		var n int
+		if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM deadline_policies WHERE id = $1 AND retired_at IS NULL", r.PolicyID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			v.Add("policy_id", msgUnknown, fmt.Sprint(r.PolicyID))
+		}
+	}
 	fixed, byKind := r.UnitID != 0, r.UnitKind != "" || r.UnitLevel != ""
 	switch {
 	case fixed == byKind, byKind && (r.UnitKind == "" || r.UnitLevel == ""):
@@ -385,7 +400,7 @@ func (s *Service) requireAdmin(ctx context.Context, actor access.Actor, action, 
 
 func ruleDetail(r Rule) map[string]any {
 	return map[string]any{"name": r.Name, "family": r.Family, "nature": r.Nature, "category_code": r.CategoryCode,
-		"division_code": r.DivisionCode, "unit_id": r.UnitID, "unit_kind": r.UnitKind, "unit_level": r.UnitLevel, "priority": r.Priority}
+		"division_code": r.DivisionCode, "unit_id": r.UnitID, "unit_kind": r.UnitKind, "unit_level": r.UnitLevel, "priority": r.Priority, "policy_id": r.PolicyID}
 }
 
 // Create adds a rule (system administrator); audited.
@@ -411,10 +426,10 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, r Rule) (Rule,
 func (s *Service) insert(ctx context.Context, tx *db.Tx, r Rule) (Rule, error) {
 	now := s.now()
 	err := tx.QueryRowContext(ctx, `INSERT INTO routing_rules (name, family, nature, category_code, division_code, unit_id,
-		unit_kind, unit_level, priority, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+		unit_kind, unit_level, priority, policy_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
 		strings.TrimSpace(r.Name), db.NullText(r.Family), db.NullText(r.Nature), db.NullText(r.CategoryCode),
 		db.NullText(r.DivisionCode), db.NullID(r.UnitID), db.NullText(string(r.UnitKind)), db.NullText(string(r.UnitLevel)),
-		r.Priority, now.UnixMicro()).Scan(&r.ID)
+		r.Priority, db.NullID(r.PolicyID), now.UnixMicro()).Scan(&r.ID)
 	r.UpdatedAt = now
 	return r, err
 }

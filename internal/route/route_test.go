@@ -129,6 +129,26 @@ func TestRules(t *testing.T) {
 	if unit(t, env, d.UnitID).Name != "江头街道" {
 		t.Fatalf("after retiring: %+v", d)
 	}
+	// A rule may name the deadline policy of the cases it routes.
+	policies, err := env.App.Policies.Policies(ctx)
+	if err != nil || len(policies) < 2 {
+		t.Fatal(err)
+	}
+	pol := policies[len(policies)-1]
+	if _, err := r.Create(ctx, sys, route.Rule{Name: "灌口 → 专项期限", DivisionCode: "350211102", UnitKind: org.Government,
+		UnitLevel: org.Street, PolicyID: pol.ID}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline", Body: "灌口镇集美大道路灯不亮"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Case.PolicyID != pol.ID || res.Case.Route.PolicyID != pol.ID {
+		t.Fatalf("the rule's policy %d is not the case's (%d)", pol.ID, res.Case.PolicyID)
+	}
+	if _, err := r.Create(ctx, sys, route.Rule{Name: "bad policy", UnitID: hb.ID, PolicyID: 999999}); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("an unknown policy: %v", err)
+	}
 	if err := r.SetRetired(ctx, sys, 999999, true); fault.KindOf(err) != fault.NotFound {
 		t.Fatalf("retiring a rule that does not exist: %v", err)
 	}

@@ -438,6 +438,7 @@ var messages = map[string]i18n.Message{
 	"admin.add_rule":       i18n.M("新增规则", "Add a rule"),
 	"admin.rule_fixed":     i18n.M("（指定单位）", "(a fixed unit)"),
 	"admin.rule_area":      i18n.M("（或属地单位的类型）", "(or the area's unit of this kind)"),
+	"admin.rule_policy":    i18n.M("（不选则按性质和分类匹配）", "(empty: chosen by nature and category)"),
 	"admin.rule_target":    i18n.M("派往", "Sends to"),
 	"admin.rule_area_unit": i18n.M("属地%s（%s）", "the area's %s (%s)"),
 	"admin.weights":        i18n.M("考评权重", "Score weights"),

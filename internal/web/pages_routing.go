@@ -19,6 +19,7 @@ type routingData struct {
 	Categories []option // by code: a rule covers a category and those under it
 	Kinds      []option
 	Levels     []option
+	Policies   []option
 }
 
 // FamilyName names a nature family.
@@ -51,6 +52,15 @@ func (w *Web) adminRouting(rw http.ResponseWriter, r *http.Request, v *view) err
 	for _, k := range org.Kinds {
 		d.Kinds = append(d.Kinds, option{Value: string(k.Kind), Label: k.Name.Format(v.Lang)})
 	}
+	ps, err := w.app.Policies.Policies(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.RetiredAt.IsZero() {
+			d.Policies = append(d.Policies, option{Value: strconv.FormatInt(p.ID, 10), Label: p.Name})
+		}
+	}
 	for _, l := range org.Levels {
 		d.Levels = append(d.Levels, option{Value: string(l.Level), Label: l.Name.Format(v.Lang)})
 	}
@@ -71,7 +81,8 @@ func (w *Web) adminCreateRule(rw http.ResponseWriter, r *http.Request, v *view) 
 	if err == nil {
 		_, err = w.app.Route.Create(r.Context(), v.Actor, routing.Rule{Name: f("name"), Family: f("family"), Nature: f("nature"),
 			CategoryCode: f("category_code"), DivisionCode: f("division_code"), UnitID: formInt(r, "unit_id"),
-			UnitKind: org.Kind(f("unit_kind")), UnitLevel: org.Level(f("unit_level")), Priority: prio})
+			UnitKind: org.Kind(f("unit_kind")), UnitLevel: org.Level(f("unit_level")), Priority: prio,
+			PolicyID: formInt(r, "policy_id")})
 	} else {
 		err = fault.InvalidField("priority", fault.BadFormat, f("priority"))
 	}
