@@ -318,7 +318,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	}
 	detail := map[string]any{"from": c.State, "to": next.State, "timeline_id": entryID}
 	if (action == Register || action == Reclassify) && c.Suggestion != nil && next.CategoryID != 0 && next.CategoryID != c.CategoryID {
-		followed, err := s.learn(ctx, tx, actor, c, next.CategoryID, now)
+		followed, err := s.learn(ctx, tx, actor, c, next.CategoryID, next.Nature, now)
 		if err != nil {
 			return Case{}, err
 		}

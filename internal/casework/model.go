@@ -132,9 +132,11 @@ type Case struct {
 
 // Suggestion is a category the classifier suggested.
 type Suggestion struct {
-	Label      string  `json:"label"` // a top-level category's name
-	Confidence float64 `json:"confidence"`
-	Model      string  `json:"model"` // the model's version
+	Label            string  `json:"label"` // a top-level category's name
+	Confidence       float64 `json:"confidence"`
+	Nature           string  `json:"nature,omitempty"` // a nature code, when the model has learnt natures
+	NatureConfidence float64 `json:"nature_confidence,omitempty"`
+	Model            string  `json:"model"` // the model's version
 }
 
 // RepeatCount is how many reports came after the first.

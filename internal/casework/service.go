@@ -357,25 +357,30 @@ func (s *Service) routeCase(ctx context.Context, q db.Querier, c *Case, text str
 
 // suggest asks the classifier for a category when the case has none.
 func (s *Service) suggest(c *Case, body string) {
-	if s.classify == nil || c.CategoryID != 0 {
+	if s.classify == nil || c.CategoryID != 0 && c.Nature != "" {
 		return
 	}
-	if sug := s.classify.Predict(c.Title, body); len(sug) > 0 {
-		c.Suggestion = &Suggestion{Label: sug[0].Label, Confidence: sug[0].Confidence, Model: s.classify.Info.Version}
+	sug := s.classify.Suggest(c.Title, body)
+	if len(sug.Category) == 0 {
+		return
+	}
+	c.Suggestion = &Suggestion{Label: sug.Category[0].Label, Confidence: sug.Category[0].Confidence, Model: s.classify.Info.Version}
+	if len(sug.Nature) > 0 {
+		c.Suggestion.Nature, c.Suggestion.NatureConfidence = sug.Nature[0].Label, sug.Nature[0].Confidence
 	}
 }
 
 // learn records what an operator chose against the classifier's
 // suggestion: the labels the next model trains on.
-func (s *Service) learn(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, categoryID int64, now time.Time) (bool, error) {
+func (s *Service) learn(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, categoryID int64, nature string, now time.Time) (bool, error) {
 	path, err := s.cat.Path(ctx, tx, categoryID)
 	if err != nil || len(path) == 0 {
 		return false, err
 	}
 	chosen := path[0].Name
-	_, err = tx.ExecContext(ctx, `INSERT INTO classify_feedback (case_id, suggested, confidence, chosen, model_version, user_id, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Suggestion.Label, c.Suggestion.Confidence, chosen, c.Suggestion.Model,
-		db.NullID(actor.UserID), now.UnixMicro())
+	_, err = tx.ExecContext(ctx, `INSERT INTO classify_feedback (case_id, suggested, confidence, chosen, model_version, user_id, at,
+		suggested_nature, chosen_nature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, c.Suggestion.Label, c.Suggestion.Confidence,
+		chosen, c.Suggestion.Model, db.NullID(actor.UserID), now.UnixMicro(), db.NullText(c.Suggestion.Nature), db.NullText(nature))
 	return chosen == c.Suggestion.Label, err
 }
 

@@ -51,8 +51,18 @@ func TestClassifierSuggestionAndFeedback(t *testing.T) {
 	if len(recs) != 1 || !strings.Contains(recs[0].Detail, `"followed_classifier":`) {
 		t.Fatalf("audit: %+v", recs)
 	}
-	// A report with its category needs no suggestion.
-	res2, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline", Body: "路灯不亮", CategoryID: chosen})
+	var chosenNature string
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT chosen_nature FROM classify_feedback WHERE case_id = $1", res.Case.ID).
+		Scan(&chosenNature); err != nil || chosenNature != "complaint" {
+		t.Fatalf("the chosen nature: %q %v", chosenNature, err)
+	}
+	// The model suggests a nature too (learnt from the messages' own words).
+	if sg.Nature == "" || sg.NatureConfidence <= 0 {
+		t.Errorf("no nature suggested: %+v", sg)
+	}
+	// A report with its category and nature needs no suggestion.
+	res2, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline", Body: "路灯不亮",
+		CategoryID: chosen, Nature: "complaint"})
 	if err != nil || res2.Case.Suggestion != nil {
 		t.Fatalf("with a category: %+v %v", res2.Case.Suggestion, err)
 	}

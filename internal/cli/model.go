@@ -68,6 +68,13 @@ func modelTrain(e *env, args []string) error {
 			}
 			examples = append(examples, ex...)
 		}
+		// The corpus labels no natures: the cue words of each message
+		// stand in for them.
+		for i := range examples {
+			if examples[i].Nature == "" {
+				examples[i].Nature = classify.CueNature(examples[i].Subject, examples[i].Body)
+			}
+		}
 	}
 	opts := classify.TrainOptions{WeakWeight: *weakWeight}
 	if *extra != "" {
@@ -85,7 +92,7 @@ func modelTrain(e *env, args []string) error {
 	took := time.Since(start).Round(time.Millisecond)
 	var note []string
 	if *corpus != "" {
-		note = append(note, "shared corpus (teddy_messages_train, teddy_messages_weak)")
+		note = append(note, "shared corpus (teddy_messages_train, teddy_messages_weak; natures from cue words)")
 	}
 	if len(opts.Extra) > 0 {
 		note = append(note, fmt.Sprintf("%d operator labels", len(opts.Extra)))
@@ -243,7 +250,7 @@ func modelFeedback(ctx context.Context, e *env, args []string) error {
 	defer a.Close()
 	// The latest choice for each case, with the case's title and first report.
 	rows, err := a.DB.QueryContext(ctx, `SELECT c.title, (SELECT r.body FROM reports r WHERE r.case_id = c.id ORDER BY r.id LIMIT 1),
-		f.chosen FROM classify_feedback f JOIN cases c ON c.id = f.case_id
+		f.chosen, COALESCE(f.chosen_nature, '') FROM classify_feedback f JOIN cases c ON c.id = f.case_id
 		WHERE f.id = (SELECT MAX(g.id) FROM classify_feedback g WHERE g.case_id = f.case_id) ORDER BY f.id`)
 	if err != nil {
 		return err
@@ -254,11 +261,15 @@ func modelFeedback(ctx context.Context, e *env, args []string) error {
 	enc.SetEscapeHTML(false)
 	n := 0
 	for rows.Next() {
-		var subject, body, label string
-		if err := rows.Scan(&subject, &body, &label); err != nil {
+		var subject, body, label, nature string
+		if err := rows.Scan(&subject, &body, &label, &nature); err != nil {
 			return err
 		}
-		if err := enc.Encode(map[string]string{"subject": subject, "body": body, "label": label}); err != nil {
+		rec := map[string]string{"subject": subject, "body": body, "label": label}
+		if nature != "" {
+			rec["nature"] = nature
+		}
+		if err := enc.Encode(rec); err != nil {
 			return err
 		}
 		n++

@@ -39,6 +39,7 @@ func (w *Web) repeats(rw http.ResponseWriter, r *http.Request, v *view) error {
 
 type suggestion struct {
 	Label      string  `json:"label"`
+	Name       string  `json:"name,omitempty"` // a nature's name`
 	Confidence float64 `json:"confidence"`
 	CategoryID int64   `json:"category_id,omitempty"` // the top-level category of that name
 }
@@ -49,16 +50,23 @@ func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if err := w.mayIntake(v); err != nil {
 		return err
 	}
-	out := []suggestion{}
+	out, natures := []suggestion{}, []suggestion{}
 	subject, body := r.URL.Query().Get("title"), r.URL.Query().Get("body")
 	if m := w.app.Classifier; m != nil && len([]rune(subject+body)) >= 4 {
+		sg := m.Suggest(subject, body)
+		for i, s := range sg.Nature {
+			if i == 2 {
+				break
+			}
+			natures = append(natures, suggestion{Label: s.Label, Name: v.NatureName(s.Label), Confidence: s.Confidence})
+		}
 		roots := map[string]int64{}
 		for _, c := range v.names().CatList {
 			if c.ParentID == 0 && c.Active() {
 				roots[c.Name] = c.ID
 			}
 		}
-		for i, s := range m.Predict(subject, body) {
+		for i, s := range sg.Category {
 			if i == 3 {
 				break
 			}
@@ -66,5 +74,5 @@ func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
 		}
 	}
 	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
-	return json.NewEncoder(rw).Encode(map[string]any{"suggestions": out})
+	return json.NewEncoder(rw).Encode(map[string]any{"suggestions": out, "natures": natures})
 }

@@ -117,6 +117,14 @@ document.addEventListener("DOMContentLoaded", function () {
             });
             sug.appendChild(b);
           });
+          (d.natures || []).forEach(function (s) {
+            var b = document.createElement("button");
+            b.type = "button"; b.className = "tag";
+            b.textContent = s.name + " " + Math.round(s.confidence * 100) + "%";
+            b.addEventListener("click", function () { sugForm.querySelector("select[name=nature]").value = s.label; });
+            sug.appendChild(b);
+          });
+          sug.hidden = d.suggestions.length + (d.natures || []).length === 0;
         })
         .catch(function () { /* suggestions are a help, not a step */ });
     };
