@@ -405,33 +405,62 @@ func (s *Service) insertEvents(ctx context.Context, tx *db.Tx, events []Event) e
 // unit, deadlines and callback answer from the changes each entry records,
 // and classifies every action as it happened.
 func (s *Service) replay(ctx context.Context, emit func(Event) error) error {
-	rows, err := s.db.QueryContext(ctx, "SELECT case_id, at, action, changes FROM timeline ORDER BY case_id, id")
+	var last int64
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(case_id), 0) FROM timeline").Scan(&last); err != nil {
+		return fmt.Errorf("read timeline: %w", err)
+	}
+	// A range of cases at a time: no read stays open across the whole
+	// replay, so the database can checkpoint what Rebuild writes meanwhile.
+	const chunk = 20_000
+	for lo := int64(0); lo < last; lo += chunk {
+		if err := s.replayRange(ctx, lo, lo+chunk, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replayRange replays the cases with ids in (lo, hi]; it reads the range
+// first and classifies after, so that emit may write.
+func (s *Service) replayRange(ctx context.Context, lo, hi int64, emit func(Event) error) error {
+	rows, err := s.db.QueryContext(ctx, "SELECT case_id, at, action, changes FROM timeline WHERE case_id > $1 AND case_id <= $2 ORDER BY case_id, id", lo, hi)
 	if err != nil {
 		return fmt.Errorf("read timeline: %w", err)
 	}
-	defer rows.Close()
-	var cur int64 = -1
-	var snap Snapshot
+	type entry struct {
+		caseID, at      int64
+		action, changes string
+	}
+	var entries []entry
 	for rows.Next() {
-		var caseID, at int64
-		var action, changes string
-		if err := rows.Scan(&caseID, &at, &action, &changes); err != nil {
+		var e entry
+		if err := rows.Scan(&e.caseID, &e.at, &e.action, &e.changes); err != nil {
+			rows.Close()
 			return err
 		}
-		if caseID != cur {
-			cur, snap = caseID, Snapshot{}
+		entries = append(entries, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var cur int64 = -1
+	var snap Snapshot
+	for _, e := range entries {
+		if e.caseID != cur {
+			cur, snap = e.caseID, Snapshot{}
 		}
 		before := snap
-		if err := applyChanges(&snap, changes); err != nil {
-			return fmt.Errorf("case %d: %w", caseID, err)
+		if err := applyChanges(&snap, e.changes); err != nil {
+			return fmt.Errorf("case %d: %w", e.caseID, err)
 		}
-		for _, e := range Classify(action, caseID, before, snap, time.UnixMicro(at)) {
-			if err := emit(e); err != nil {
+		for _, ev := range Classify(e.action, e.caseID, before, snap, time.UnixMicro(e.at)) {
+			if err := emit(ev); err != nil {
 				return err
 			}
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // applyChanges moves a snapshot to the "after" values of a timeline entry.
