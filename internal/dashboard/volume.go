@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"pingan/internal/db"
@@ -170,18 +169,11 @@ func (s *Service) Rebuild(ctx context.Context) error {
 		chunk := keys[:min(len(keys), 500)]
 		keys = keys[len(chunk):]
 		if err := s.db.Write(ctx, func(tx *db.Tx) error {
-			var sb strings.Builder
-			args := make([]any, 0, 4*len(chunk))
-			sb.WriteString("INSERT INTO volume_counts (day, dim, key, n) VALUES ")
+			rows := make([][]any, len(chunk))
 			for i, k := range chunk {
-				if i > 0 {
-					sb.WriteString(", ")
-				}
-				fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d)", 4*i+1, 4*i+2, 4*i+3, 4*i+4)
-				args = append(args, int(k.Day), k.Dim, k.Key, counts[k])
+				rows[i] = []any{int(k.Day), k.Dim, k.Key, counts[k]}
 			}
-			_, err := tx.ExecContext(ctx, sb.String(), args...)
-			return err
+			return tx.InsertRows(ctx, "volume_counts", []string{"day", "dim", "key", "n"}, rows)
 		}); err != nil {
 			return fmt.Errorf("rebuild volumes: %w", err)
 		}

@@ -439,3 +439,30 @@ func (t *Tx) SetRetired(ctx context.Context, table, keyColumn string, key any, r
 	}
 	return nil
 }
+
+// InsertRows writes rows into table's columns with one multi-row INSERT
+// (callers keep a statement to a few hundred rows).
+func (t *Tx) InsertRows(ctx context.Context, table string, columns []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	var sb strings.Builder
+	args := make([]any, 0, len(columns)*len(rows))
+	fmt.Fprintf(&sb, "INSERT INTO %s (%s) VALUES ", table, strings.Join(columns, ", "))
+	for i, row := range rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteByte('(')
+		for j, v := range row {
+			if j > 0 {
+				sb.WriteString(", ")
+			}
+			args = append(args, v)
+			fmt.Fprintf(&sb, "$%d", len(args))
+		}
+		sb.WriteByte(')')
+	}
+	_, err := t.ExecContext(ctx, sb.String(), args...)
+	return err
+}

@@ -367,18 +367,11 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 		chunk := keys[:min(len(keys), 500)]
 		keys = keys[len(chunk):]
 		if err := s.db.Write(ctx, func(tx *db.Tx) error {
-			var sb strings.Builder
-			args := make([]any, 0, 4*len(chunk))
-			sb.WriteString("INSERT INTO score_counts (unit_id, day, metric, n) VALUES ")
+			rows := make([][]any, len(chunk))
 			for i, k := range chunk {
-				if i > 0 {
-					sb.WriteString(", ")
-				}
-				fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d)", 4*i+1, 4*i+2, 4*i+3, 4*i+4)
-				args = append(args, k.UnitID, int(k.Day), string(k.Metric), counts[k])
+				rows[i] = []any{k.UnitID, int(k.Day), string(k.Metric), counts[k]}
 			}
-			_, err := tx.ExecContext(ctx, sb.String(), args...)
-			return err
+			return tx.InsertRows(ctx, "score_counts", []string{"unit_id", "day", "metric", "n"}, rows)
 		}); err != nil {
 			return n, fmt.Errorf("rebuild scores: %w", err)
 		}
@@ -387,18 +380,11 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 }
 
 func (s *Service) insertEvents(ctx context.Context, tx *db.Tx, events []Event) error {
-	var sb strings.Builder
-	args := make([]any, 0, 5*len(events))
-	sb.WriteString("INSERT INTO score_events (unit_id, day, metric, case_id, at) VALUES ")
+	rows := make([][]any, len(events))
 	for i, e := range events {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d)", 5*i+1, 5*i+2, 5*i+3, 5*i+4, 5*i+5)
-		args = append(args, e.UnitID, int(DayOf(e.At, s.loc)), string(e.Metric), e.CaseID, e.At.UnixMicro())
+		rows[i] = []any{e.UnitID, int(DayOf(e.At, s.loc)), string(e.Metric), e.CaseID, e.At.UnixMicro()}
 	}
-	_, err := tx.ExecContext(ctx, sb.String(), args...)
-	return err
+	return tx.InsertRows(ctx, "score_events", []string{"unit_id", "day", "metric", "case_id", "at"}, rows)
 }
 
 // replay walks the timeline case by case, rebuilding each case's handling
