@@ -64,27 +64,12 @@ func Scores(ctx context.Context, o ScoresOptions) (ScoresResult, error) {
 		o.Seed = 1
 	}
 	res := ScoresResult{Backend: "sqlite", Cases: o.Cases}
-	dir, err := os.MkdirTemp("", "pingan-bench-scores-")
+	a, backend, closeApp, err := scratch(ctx, "scores", o.PostgresURL)
 	if err != nil {
 		return res, err
 	}
-	defer os.RemoveAll(dir)
-	cfg := config.Default()
-	cfg.DataDir, cfg.DatabaseURL, cfg.SecretKey, cfg.LogLevel = dir, "", "", "warn"
-	if o.PostgresURL != "" {
-		res.Backend = "postgres"
-		schemaURL, drop, err := freshSchema(ctx, o.PostgresURL)
-		if err != nil {
-			return res, err
-		}
-		defer drop()
-		cfg.DatabaseURL = schemaURL
-	}
-	a, err := app.Open(ctx, cfg, nil)
-	if err != nil {
-		return res, err
-	}
-	defer a.Close()
+	defer closeApp()
+	res.Backend = backend
 	t0 := time.Now()
 	if err := demo.EnsureAccounts(ctx, a); err != nil {
 		return res, fmt.Errorf("scores benchmark: %w", err)
@@ -101,7 +86,7 @@ func Scores(ctx context.Context, o ScoresOptions) (ScoresResult, error) {
 			return res, err
 		}
 	}
-	loc := cfg.Location()
+	loc := a.Config.Location()
 	// The last full month before now.
 	first := time.Date(a.Now().In(loc).Year(), a.Now().In(loc).Month(), 1, 0, 0, 0, 0, loc)
 	if res.Month, err = score.ParsePeriod("month", first.AddDate(0, -1, 0).Format("2006-01-02"), loc, a.Now()); err != nil {
@@ -190,4 +175,39 @@ func (r ScoresResult) String() string {
 		fmt.Fprintf(&sb, "naive / product (p50): %.0f×\n", float64(r.Naive.P50)/float64(r.Both.P50))
 	}
 	return sb.String()
+}
+
+// scratch opens a pingan on a fresh database for a benchmark: SQLite in a
+// temporary directory, or a new schema of the PostgreSQL at pgURL. close
+// closes it and removes the database.
+func scratch(ctx context.Context, name, pgURL string) (a *app.App, backend string, close func(), err error) {
+	dir, err := os.MkdirTemp("", "pingan-bench-"+name+"-")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	cleanup := []func(){func() { os.RemoveAll(dir) }}
+	close = func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	cfg := config.Default()
+	cfg.DataDir, cfg.DatabaseURL, cfg.SecretKey, cfg.LogLevel = dir, "", "", "warn"
+	backend = "sqlite"
+	if pgURL != "" {
+		backend = "postgres"
+		schemaURL, drop, err := freshSchema(ctx, pgURL)
+		if err != nil {
+			close()
+			return nil, "", nil, err
+		}
+		cleanup = append(cleanup, drop)
+		cfg.DatabaseURL = schemaURL
+	}
+	if a, err = app.Open(ctx, cfg, nil); err != nil {
+		close()
+		return nil, "", nil, err
+	}
+	cleanup = append(cleanup, func() { a.Close() })
+	return a, backend, close, nil
 }

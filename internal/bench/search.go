@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/app"
 	"pingan/internal/casework"
-	"pingan/internal/config"
 	"pingan/internal/db"
 	"pingan/internal/demo"
 	"pingan/internal/search"
@@ -115,27 +113,12 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 		o.Seed = 1
 	}
 	res := SearchResult{Backend: "sqlite", Cases: o.Cases, SameResults: true}
-	dir, err := os.MkdirTemp("", "pingan-bench-search-")
+	a, backend, closeApp, err := scratch(ctx, "search", o.PostgresURL)
 	if err != nil {
 		return res, err
 	}
-	defer os.RemoveAll(dir)
-	cfg := config.Default()
-	cfg.DataDir, cfg.DatabaseURL, cfg.SecretKey, cfg.LogLevel = dir, "", "", "warn"
-	if o.PostgresURL != "" {
-		res.Backend = "postgres"
-		schemaURL, drop, err := freshSchema(ctx, o.PostgresURL)
-		if err != nil {
-			return res, err
-		}
-		defer drop()
-		cfg.DatabaseURL = schemaURL
-	}
-	a, err := app.Open(ctx, cfg, nil)
-	if err != nil {
-		return res, err
-	}
-	defer a.Close()
+	defer closeApp()
+	res.Backend = backend
 	d := a.DB.Dialect()
 
 	t0 := time.Now()
