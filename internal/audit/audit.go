@@ -331,7 +331,7 @@ func (l *Log) Verify(ctx context.Context, q db.Querier) (Result, error) {
 			if !known {
 				report(&Problem{ID: cur.ID, Chain: chain, Seq: cur.Seq, Kind: Inserted, Detail: "no such chain was ever started"})
 				broken = true
-			} else if p := l.check(*cur, follow, prevHash, wantSeq, h.Seq); p != nil {
+			} else if p := l.check(*cur, follow, prevHash, wantSeq, h); p != nil {
 				report(p)
 				broken = true
 			}
@@ -359,13 +359,14 @@ func (l *Log) Verify(ctx context.Context, q db.Querier) (Result, error) {
 
 // check judges one record given the hash it should link to and the record
 // that follows it in its chain (nil at the end).
-func (l *Log) check(r Record, after *Record, prevHash string, wantSeq, headSeq int64) *Problem {
+func (l *Log) check(r Record, after *Record, prevHash string, wantSeq int64, head Head) *Problem {
 	p := &Problem{ID: r.ID, Chain: r.Chain, Seq: r.Seq}
 	if l.hash(r) != r.Hash {
 		// A forged row breaks its own hash. If the record after it still
-		// links to the one before it, the row was slipped in; otherwise an
-		// existing record was changed.
-		if r.Seq > headSeq || (after != nil && after.PrevHash == prevHash) {
+		// links to the one before it (or, at the end of the chain, the
+		// head still names the one before it), the row was slipped in;
+		// otherwise an existing record was changed.
+		if r.Seq > head.Seq || (after != nil && after.PrevHash == prevHash) || (after == nil && prevHash != "" && head.Hash == prevHash) {
 			p.Kind, p.Detail = Inserted, "this record is not part of the chain pingan wrote"
 		} else {
 			p.Kind, p.Detail = Altered, "its content does not match its hash"

@@ -168,6 +168,28 @@ func TestVerifyFindsTampering(t *testing.T) {
 	}
 }
 
+// A record forged onto the end of a chain, with the head's count raised
+// but its hash left alone, is named as inserted (not as an altered record).
+func TestVerifyFindsInsertedAtTail(t *testing.T) {
+	d, log := setup(t, 20)
+	var chain string
+	var last int64
+	if err := d.QueryRowContext(ctx, "SELECT name, head_seq FROM audit_chains ORDER BY head_seq DESC LIMIT 1").Scan(&chain, &last); err != nil {
+		t.Fatal(err)
+	}
+	tamper(t, d,
+		fmt.Sprintf(`INSERT INTO audit_log (chain, seq, at, actor_name, action, object_type, object_id, outcome, detail, prev_hash, hash)
+		 SELECT chain, seq + 1, at + 1, 'mallory', 'case.close', 'case', 'XM-2026-999999', 'ok', '{}', hash, 'forged' FROM audit_log WHERE chain = '%s' AND seq = %d`, chain, last),
+		fmt.Sprintf(`UPDATE audit_chains SET head_seq = head_seq + 1 WHERE name = '%s'`, chain))
+	res, err := log.Verify(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := res.Problem; p == nil || p.Kind != audit.Inserted || p.Chain != chain || p.Seq != last+1 {
+		t.Fatalf("forged tail record: %+v, want inserted at %s #%d", p, chain, last+1)
+	}
+}
+
 // Removing a chain's newest records is caught by the chain head.
 func TestVerifyFindsTruncatedTail(t *testing.T) {
 	d, log := setup(t, 20)
