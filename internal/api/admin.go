@@ -243,6 +243,33 @@ func (a *API) updateCategory(w http.ResponseWriter, r *http.Request) error {
 	return a.writeCategory(w, r, c, http.StatusOK)
 }
 
+// EscalationRequest sets a category's rule of 提级管辖.
+type EscalationRequest struct {
+	Inherit bool `json:"inherit,omitempty" doc:"drop the category's own rule: inherit the parent's"`
+	Reports int  `json:"reports" doc:"this many reports of one matter within days raise it one level; 0 never"`
+	Days    int  `json:"days" doc:"the window, 1–365 days"`
+}
+
+func (a *API) setEscalation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req EscalationRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	var rule *catalog.Escalation
+	if !req.Inherit {
+		rule = &catalog.Escalation{Reports: req.Reports, Days: req.Days}
+	}
+	c, err := a.cat.SetEscalation(r.Context(), actorOf(r), id, rule)
+	if err != nil {
+		return err
+	}
+	return a.writeCategory(w, r, c, http.StatusOK)
+}
+
 func (a *API) retireCategory(retired bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")

@@ -254,6 +254,8 @@ func (a *API) Routes() []Route {
 			Body: CategoryRequest{}, Resp: Category{}, Status: 201, Handle: a.createCategory},
 		{Method: "PUT", Path: "/categories/{id}", Summary: "Rename or re-sort a category", Tag: "catalogue",
 			Body: CategoryRequest{}, Resp: Category{}, Status: 200, Handle: a.updateCategory},
+		{Method: "PUT", Path: "/categories/{id}/escalation", Summary: "Set a category's rule of 提级管辖 (system administrator)", Tag: "catalogue",
+			Body: EscalationRequest{}, Resp: Category{}, Status: 200, Handle: a.setEscalation},
 		{Method: "POST", Path: "/categories/{id}/retire", Summary: "Retire a category and everything under it", Tag: "catalogue",
 			Resp: Category{}, Status: 200, Handle: a.retireCategory(true)},
 		{Method: "POST", Path: "/categories/{id}/restore", Summary: "Restore a retired category", Tag: "catalogue",

@@ -157,7 +157,7 @@ func TestRefusedTransitionIsProblemJSON(t *testing.T) {
 	if p.Code != "transition-not-allowed" || p.State != "received" || p.Status != 409 || p.Type == "" || p.Title == "" {
 		t.Errorf("problem %+v", p)
 	}
-	if strings.Join(p.AllowedActions, ",") != "register,reject,reclassify" {
+	if strings.Join(p.AllowedActions, ",") != "register,reject,merge,reclassify" {
 		t.Errorf("allowed actions %v", p.AllowedActions)
 	}
 	if !strings.Contains(p.Detail, "待立案") {

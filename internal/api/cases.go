@@ -29,7 +29,8 @@ type ReportRequest struct {
 	Nature       string            `json:"nature,omitempty"`
 	CategoryID   int64             `json:"category_id,omitempty"`
 	Priority     string            `json:"priority,omitempty"`
-	CaseNumber   string            `json:"case_number,omitempty" doc:"add this report to an open case instead of opening one"`
+	CaseNumber   string            `json:"case_number,omitempty" doc:"add this report to an open case: it opens a case merged into that one at once (reversibly)"`
+	KeepSeparate bool              `json:"keep_separate,omitempty" doc:"never merge this report on its own, even as a near-exact repeat"`
 }
 
 // ReporterInput is who reports; all optional (anonymous reports are taken).
@@ -60,6 +61,7 @@ type ActionRequest struct {
 	Satisfaction string            `json:"satisfaction,omitempty" doc:"satisfied, basically_satisfied, unsatisfied, unreachable"`
 	Resolved     *bool             `json:"resolved,omitempty"`
 	Evidence     []AttachmentInput `json:"evidence,omitempty"`
+	Into         string            `json:"into,omitempty" doc:"merge: the number of the open case this one repeats"`
 	Version      int               `json:"version,omitempty" doc:"refuse if the case has changed since this version (or send If-Match)"`
 }
 
@@ -114,7 +116,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 		Channel: casework.Channel(req.Channel), SourceRef: req.SourceRef, Title: req.Title, Body: req.Body,
 		Address: req.Address, DivisionCode: req.DivisionCode, Attachments: attachments(req.Attachments),
 		Nature: req.Nature, CategoryID: req.CategoryID, Priority: casework.Priority(req.Priority),
-		CaseNumber: req.CaseNumber,
+		CaseNumber: req.CaseNumber, KeepSeparate: req.KeepSeparate,
 	}
 	if req.Reporter != nil {
 		in.ReporterName, in.ReporterPhone, in.ReporterIDNumber = req.Reporter.Name, req.Reporter.Phone, req.Reporter.IDNumber
@@ -151,7 +153,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", Prefix+"/cases/"+res.Case.Number)
 	return writeJSON(w, http.StatusCreated, IntakeResponse{Report: a.reportView(n, res.Report),
-		Case: a.detailView(n, d, lang, a.now())})
+		Case: a.detailView(n, d, lang, a.now()), MergedFrom: ptrStr(res.MergedFrom), AutoMerged: res.AutoMerged})
 }
 
 func (a *API) reveal(w http.ResponseWriter, r *http.Request) error {
@@ -291,7 +293,7 @@ func (a *API) doAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := casework.ActionInput{Note: req.Note, Reason: req.Reason, UnitID: req.UnitID, Nature: req.Nature,
 		CategoryID: req.CategoryID, Priority: casework.Priority(req.Priority), Satisfaction: req.Satisfaction,
-		Resolved: req.Resolved, Evidence: attachments(req.Evidence), ExpectedVersion: req.Version}
+		Resolved: req.Resolved, Evidence: attachments(req.Evidence), Into: req.Into, ExpectedVersion: req.Version}
 	if req.DueAt != nil {
 		in.DueAt = *req.DueAt
 	}

@@ -33,3 +33,74 @@ func TestRepeatsOverHTTP(t *testing.T) {
 		t.Fatalf("an administrator: %d", r.Status)
 	}
 }
+
+// A report for an open case comes back as a merge that the API can undo;
+// a user outside both cases' units sees neither.
+func TestMergeOverHTTP(t *testing.T) {
+	env := apptest.New(t)
+	a := intake(t, env)
+	body := map[string]any{"channel": "web", "body": "同一工地今晚又在施工", "case_number": a.Case.Number}
+	r := env.Do(t, "POST", "/api/v1/reports", "intake", body)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("report for a case: %d %s", r.Status, r.Body)
+	}
+	var out struct {
+		Case struct {
+			Number      string `json:"number"`
+			RepeatCount int    `json:"repeat_count"`
+			Merged      []struct {
+				Number string `json:"number"`
+			} `json:"merged"`
+		} `json:"case"`
+		MergedFrom *string `json:"merged_from"`
+		AutoMerged bool    `json:"auto_merged"`
+	}
+	r.JSON(t, &out)
+	if out.Case.Number != a.Case.Number || out.Case.RepeatCount != 1 || out.MergedFrom == nil || out.AutoMerged ||
+		len(out.Case.Merged) != 1 || out.Case.Merged[0].Number != *out.MergedFrom {
+		t.Fatalf("merged report: %s", r.Body)
+	}
+	from := *out.MergedFrom
+	if r := env.Do(t, "POST", "/api/v1/cases/"+from+"/actions/unmerge", "gulangyu", map[string]any{"reason": "x"}); r.Status != http.StatusNotFound {
+		t.Fatalf("unmerge by a unit outside the case: %d", r.Status)
+	}
+	if r := env.Do(t, "POST", "/api/v1/cases/"+from+"/actions/unmerge", "intake", map[string]any{}); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("unmerge without a reason: %d %s", r.Status, r.Body)
+	}
+	c := act(t, env, "intake", from, "unmerge", map[string]any{"reason": "不是同一工地"})
+	if c.State != "received" || len(c.Reports) != 1 {
+		t.Fatalf("after unmerge: %+v", c)
+	}
+	m := act(t, env, "dispatcher", from, "merge", map[string]any{"into": a.Case.Number})
+	if m.State != "merged" {
+		t.Fatalf("merge through the API: %+v", m)
+	}
+	if r := env.Do(t, "POST", "/api/v1/cases/"+a.Case.Number+"/actions/merge", "dispatcher", map[string]any{"into": from}); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("merging a case into the one merged into it: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestEscalationRuleOverHTTP(t *testing.T) {
+	env := apptest.New(t)
+	path := "/api/v1/categories/1/escalation"
+	if r := env.Do(t, "PUT", path, "dispatcher", map[string]any{"reports": 2, "days": 7}); r.Status != http.StatusForbidden {
+		t.Fatalf("a dispatcher set a rule: %d", r.Status)
+	}
+	if r := env.Do(t, "PUT", path, "sysadmin", map[string]any{"reports": 2, "days": 0}); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a rule of 0 days: %d %s", r.Status, r.Body)
+	}
+	r := env.Do(t, "PUT", path, "sysadmin", map[string]any{"reports": 2, "days": 7})
+	var c struct {
+		Escalation *struct{ Reports, Days int } `json:"escalation"`
+	}
+	r.JSON(t, &c)
+	if r.Status != http.StatusOK || c.Escalation == nil || c.Escalation.Reports != 2 || c.Escalation.Days != 7 {
+		t.Fatalf("set rule: %d %s", r.Status, r.Body)
+	}
+	r = env.Do(t, "PUT", path, "sysadmin", map[string]any{"inherit": true})
+	c.Escalation = nil
+	r.JSON(t, &c)
+	if r.Status != http.StatusOK || c.Escalation != nil {
+		t.Fatalf("inherit: %d %s", r.Status, r.Body)
+	}
+}

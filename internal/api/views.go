@@ -108,6 +108,15 @@ type CaseDetail struct {
 	Reports        []Report          `json:"reports"`
 	Attachments    []Attachment      `json:"attachments"`
 	Links          []Link            `json:"links"`
+	MergedInto     *string           `json:"merged_into" doc:"state merged: the number of the case that holds this one's reports"`
+	Merged         []MergedCase      `json:"merged" doc:"cases merged into this one (并案); undo with their unmerge action"`
+}
+
+// MergedCase is a case merged into another.
+type MergedCase struct {
+	Number  string `json:"number"`
+	Title   string `json:"title"`
+	Reports int    `json:"reports" doc:"its reports this case holds"`
 }
 
 // Reporter is who made a report; phone and ID number are masked.
@@ -174,6 +183,10 @@ type TimelineEntry struct {
 type IntakeResponse struct {
 	Report Report     `json:"report"`
 	Case   CaseDetail `json:"case"`
+	// MergedFrom: the report opened this case, merged at once into Case
+	// (case_number was given, or AutoMerged: a near-exact repeat).
+	MergedFrom *string `json:"merged_from" doc:"the case the report opened, merged at once into case (undo with its unmerge action)"`
+	AutoMerged bool    `json:"auto_merged" doc:"merged on its own as a near-exact repeat of an open case at the same place"`
 }
 
 // CaseList is one page of cases.
@@ -227,6 +240,9 @@ type Category struct {
 	Path      string         `json:"path"`
 	Sort      int            `json:"sort"`
 	RetiredAt *time.Time     `json:"retired_at"`
+	// Escalation is the category's own rule of 提级管辖; null inherits the
+	// parent's (at the top, 3 reports in 30 days).
+	Escalation *catalog.Escalation `json:"escalation" doc:"own 提级管辖 rule: reports within days raise the case one level; reports 0 never; null inherits"`
 }
 
 // CategoryList lists categories in code order.
@@ -421,7 +437,10 @@ func (a *API) reportView(n *directory.Names, r casework.Report) Report {
 
 func (a *API) detailView(n *directory.Names, d casework.Detail, lang i18n.Lang, now time.Time) CaseDetail {
 	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed,
-		Reports: []Report{}, Attachments: []Attachment{}, Links: []Link{}}
+		Reports: []Report{}, Attachments: []Attachment{}, Links: []Link{}, MergedInto: ptrStr(d.MergedInto), Merged: []MergedCase{}}
+	for _, m := range d.Merged {
+		v.Merged = append(v.Merged, MergedCase{Number: m.Number, Title: m.Title, Reports: m.Reports})
+	}
 	if v.AllowedActions == nil {
 		v.AllowedActions = []casework.Action{}
 	}
@@ -456,7 +475,7 @@ func categoryView(n *directory.Names, c catalog.Category, loc *time.Location) Ca
 		path = n.CategoryPath(c.ID)
 	}
 	return Category{ID: c.ID, ParentID: ptrID(c.ParentID), Code: c.Code, Domain: c.Domain, Level: c.Level,
-		Name: c.Name, NameEN: c.NameEN, Path: path, Sort: c.Sort, RetiredAt: ptrTime(c.RetiredAt, loc)}
+		Name: c.Name, NameEN: c.NameEN, Path: path, Sort: c.Sort, RetiredAt: ptrTime(c.RetiredAt, loc), Escalation: c.Escalation}
 }
 
 func auditView(r audit.Record, loc *time.Location) AuditRecord {

@@ -65,12 +65,23 @@ type Fixture struct {
 // Start is the clock's initial time: a Thursday morning in Xiamen.
 var Start = time.Date(2026, 11, 26, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
+// Option changes the configuration of a test's pingan.
+type Option func(*config.Config)
+
+// AutoMerge turns on merging near-exact repeats at intake, above likeness
+// x. Tests leave it off unless they ask: their fixtures take in the same
+// report many times over, as separate cases.
+func AutoMerge(x float64) Option { return func(c *config.Config) { c.AutoMerge = x } }
+
 // New returns a fresh environment, torn down when t ends.
-func New(t testing.TB) *Env {
+func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	dc := dbtest.Config(t)
 	cfg := config.Default()
-	cfg.DataDir, cfg.DatabaseURL, cfg.SecretKey = dc.DataDir, dc.URL, ""
+	cfg.DataDir, cfg.DatabaseURL, cfg.SecretKey, cfg.AutoMerge = dc.DataDir, dc.URL, "", 0
+	for _, o := range opts {
+		o(&cfg)
+	}
 	clock := &Clock{t: Start}
 	// Errors the app logs (a page or a request that failed inside) go to
 	// the test's output.

@@ -28,6 +28,7 @@ type ActionInput struct {
 	Satisfaction string
 	Resolved     *bool
 	Evidence     []AttachmentInput
+	Into         string // merge: the case number the repeat joins
 	// ExpectedVersion, when set, refuses the action if the case changed
 	// since the caller read it (HTTP If-Match).
 	ExpectedVersion int
@@ -43,6 +44,7 @@ func (in ActionInput) present() map[Field]bool {
 		FNature:       in.Nature != "",
 		FCategory:     in.CategoryID != 0,
 		FPriority:     in.Priority != "",
+		FInto:         strings.TrimSpace(in.Into) != "",
 		FSatisfaction: in.Satisfaction != "",
 		FResolved:     in.Resolved != nil,
 		FEvidence:     len(in.Evidence) > 0,
@@ -136,6 +138,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	next := c
 	next.State = row.Next(c.State, c.ResumeState)
 	var newUnit int64
+	var target Case // merge: the case the repeat joins
 	switch action {
 	case Register, Reclassify:
 		var v fault.Validation
@@ -223,6 +226,16 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		next.Satisfaction, next.Resolved = "unsatisfied", in.Resolved
 	case CloseCase:
 		next.ClosedAt = now
+	case Merge:
+		if target, err = s.mergeTarget(ctx, tx, actor, c, in.Into); err != nil {
+			return Case{}, err
+		}
+		next.ResumeState, next.MergedInto = c.State, target.ID
+	case Unmerge:
+		next.ResumeState, next.MergedInto = "", 0
+		if next.ReportCount, err = reportsHeld(ctx, tx, c.ID); err != nil {
+			return Case{}, err
+		}
 	case Reopen:
 		next.ClosedAt, next.HandlingUnitID, next.HandlerID = time.Time{}, 0, 0
 		next.SignDueAt, next.DueAt, next.RequestedDueAt, next.ClockStartAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
@@ -304,6 +317,9 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		}
 		note += n
 	}
+	if action == Merge {
+		note = strings.TrimSpace(msgMergedInto.Format(i18n.ZH, target.Number) + "\n" + note)
+	}
 	changes := Diff(before, next, s.cfg.Location)
 	entryID, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
 		Action: action, FromState: c.State, ToState: next.State, Note: note, Changes: changes})
@@ -330,6 +346,17 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 			// Whether the operator followed routing's suggestion: what
 			// routing rules and the classifier learn from.
 			detail["suggested_unit_id"], detail["followed_suggestion"] = c.RouteUnitID, newUnit == c.RouteUnitID
+		}
+	}
+	switch action {
+	case Merge:
+		detail["into"] = target.Number
+		if err := s.joinReports(ctx, tx, actor, c, target, note, now); err != nil {
+			return Case{}, err
+		}
+	case Unmerge:
+		if err := s.returnReports(ctx, tx, actor, next, note, now); err != nil {
+			return Case{}, err
 		}
 	}
 	if err := s.audit.Append(ctx, tx, entry(actor, "case."+string(action), "case", c.Number, audit.OK, detail)); err != nil {

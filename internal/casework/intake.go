@@ -13,7 +13,9 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
+	"pingan/internal/catalog"
 	"pingan/internal/db"
+	"pingan/internal/dedup"
 	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
@@ -40,8 +42,12 @@ type ReportInput struct {
 	CategoryID int64
 	Priority   Priority
 
-	// CaseNumber adds the report to that open case instead of opening one.
+	// CaseNumber adds the report to that open case: it opens a case that
+	// is merged into that one at once.
 	CaseNumber string
+	// KeepSeparate: the operator saw the repeat candidates and keeps the
+	// report apart, so it is not merged on its own.
+	KeepSeparate bool
 
 	// IdempotencyKey makes a retried request return the first result; the
 	// RequestHash tells a retry from a different request reusing the key.
@@ -54,6 +60,11 @@ type IntakeResult struct {
 	Report   Report
 	Case     Case
 	Replayed bool // an earlier request with the same key or source id made it
+	// MergedFrom is the number of the case the report opened when it was
+	// merged at once into Case (the operator chose the case, or AutoMerged:
+	// a near-exact repeat); undoing that merge makes it a case of its own.
+	MergedFrom string
+	AutoMerged bool
 	// Fresh is the whole new case as Get would return it, when intake opened
 	// one (nil otherwise: read it with Get).
 	Fresh *Detail
@@ -281,8 +292,8 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, actor access.Actor, p p
 	var err error
 	if in.CaseNumber != "" {
 		res, err = s.addReport(ctx, tx, actor, in, p.sealed, now)
-	} else {
-		res, err = s.openCase(ctx, tx, actor, in, p.sealed, now)
+	} else if res, err = s.openCase(ctx, tx, actor, in, p.sealed, now); err == nil {
+		res, err = s.autoMerge(ctx, tx, actor, in, res)
 	}
 	if err != nil {
 		return IntakeResult{}, err
@@ -489,77 +500,99 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 	return IntakeResult{Report: rep, Case: c, Fresh: fresh}, err
 }
 
+// addReport takes in a report about an open case: a case of its own,
+// merged at once into that case (reversibly, see Merge).
 func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, in ReportInput, p sealedPersonal, now time.Time) (IntakeResult, error) {
-	c, _, err := s.loadVisible(ctx, tx, actor, in.CaseNumber)
+	t, _, err := s.loadVisible(ctx, tx, actor, in.CaseNumber)
 	if err != nil {
 		return IntakeResult{}, err
 	}
-	if !c.State.Open() {
-		return IntakeResult{}, fault.New(fault.Conflict, "case-not-open", msgCaseClosed, c.Number, stateName(c.State, i18n.ZH)).
-			With("state", c.State)
+	if !t.State.Open() {
+		return IntakeResult{}, fault.New(fault.Conflict, "case-not-open", msgCaseClosed, t.Number, stateName(t.State, i18n.ZH)).
+			With("state", t.State)
 	}
-	rep, err := s.insertReport(ctx, tx, actor, c.ID, in, p, now)
+	in.CaseNumber = ""
+	res, err := s.openCase(ctx, tx, actor, in, p, now)
 	if err != nil {
 		return IntakeResult{}, err
 	}
-	if _, err := insertAttachments(ctx, tx, c.ID, rep.ID, 0, actor.UserID, now, in.Attachments); err != nil {
-		return IntakeResult{}, err
-	}
-	if err := s.reindex(ctx, tx, c); err != nil {
-		return IntakeResult{}, err
-	}
-	before := c.ReportCount
-	c.ReportCount++
-	ok, err := updateCase(ctx, tx, c, now)
-	if err != nil {
-		return IntakeResult{}, err
-	}
-	if !ok {
-		return IntakeResult{}, fault.New(fault.Conflict, "case-changed", msgChanged)
-	}
-	if err := involve(ctx, tx, c.ID, actor.UnitID); err != nil {
-		return IntakeResult{}, err
-	}
-	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
-		Action: AddReport, FromState: c.State, ToState: c.State, Note: in.Title,
-		Changes: map[string][2]any{"report_count": {before, c.ReportCount}}}); err != nil {
-		return IntakeResult{}, err
-	}
-	if err := s.audit.Append(ctx, tx, entry(actor, "case.add_report", "case", c.Number, audit.OK, map[string]any{
-		"report_id": rep.ID, "channel": in.Channel})); err != nil {
-		return IntakeResult{}, err
-	}
-	if err := s.afterChange(ctx, tx, c, c, "case.add_report", map[string]any{"channel": in.Channel,
-		"report_count": c.ReportCount}); err != nil {
-		return IntakeResult{}, err
-	}
-	if err := s.tell(ctx, tx, AddReport, c, c, actor, in.Title); err != nil {
-		return IntakeResult{}, err
-	}
-	// 提级管辖: the same matter reported EscalateReports times within
-	// EscalateWindow goes one level up, once for each such round.
-	var recent int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM reports WHERE case_id = $1 AND received_at >= $2",
-		c.ID, now.Add(-EscalateWindow).UnixMicro()).Scan(&recent); err != nil {
-		return IntakeResult{}, fmt.Errorf("count repeats: %w", err)
-	}
-	if recent >= EscalateReports && recent%EscalateReports == 0 {
-		if err := s.timers.Set(ctx, tx, TimerRepeat, c.ID, now); err != nil {
-			return IntakeResult{}, err
-		}
-	}
-	c, err = caseByID(ctx, tx, c.ID)
-	return IntakeResult{Report: rep, Case: c}, err
+	return s.mergeNew(ctx, tx, actor, res, t.Number, "")
 }
 
-// The default rule of 提级管辖 (escalated jurisdiction): a matter reported
-// this many times within this window is raised to the handling unit's
-// superior (派出所 → 分局 → 市公安局; 街道 → 区 → 市), with a supervision
-// order.
-const (
-	EscalateReports = 3
-	EscalateWindow  = 30 * 24 * time.Hour
-)
+// mergeNew merges a case intake just opened into the case it repeats.
+func (s *Service) mergeNew(ctx context.Context, tx *db.Tx, actor access.Actor, res IntakeResult, into, reason string) (IntakeResult, error) {
+	if _, err := s.do(ctx, tx, actor, res.Case.Number, Merge, ActionInput{Into: into, Reason: reason}); err != nil {
+		return IntakeResult{}, err
+	}
+	t, err := caseByNumber(ctx, tx, into)
+	if err != nil {
+		return IntakeResult{}, fmt.Errorf("merge into %s: %w", into, err)
+	}
+	res.Report.CaseID = t.ID
+	return IntakeResult{Report: res.Report, Case: t, MergedFrom: res.Case.Number, AutoMerged: reason != ""}, nil
+}
+
+// autoMerge merges the case intake just opened into an open case it
+// repeats nearly word for word at the same place, when the service is
+// configured to (Config.AutoMerge): the candidate's score and the two
+// titles' likeness both reach the threshold.
+func (s *Service) autoMerge(ctx context.Context, tx *db.Tx, actor access.Actor, in ReportInput, res IntakeResult) (IntakeResult, error) {
+	if s.cfg.AutoMerge <= 0 || s.repeats == nil || in.KeepSeparate {
+		return res, nil
+	}
+	q := dedup.Query{Text: in.Title + "\n" + in.Address + "\n" + in.Body, DivisionCode: in.DivisionCode,
+		CategoryID: in.CategoryID, At: res.Case.ReceivedAt}
+	if in.Location != nil {
+		q.Lat, q.Lon = &in.Location.Lat, &in.Location.Lon
+	}
+	cands, err := s.repeats.Find(ctx, actor, q, i18n.ZH)
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	for _, c := range cands {
+		if c.CaseID == res.Case.ID || c.Score < s.cfg.AutoMerge {
+			continue
+		}
+		like := dedup.Likeness(in.Title, c.Title)
+		if like < s.cfg.AutoMerge {
+			continue
+		}
+		reason := msgAutoMerged.Format(i18n.ZH, int(math.Round(100*like)), strings.Join(c.Reasons, "，"))
+		return s.mergeNew(ctx, tx, actor, res, c.Number, reason)
+	}
+	return res, nil
+}
+
+var msgAutoMerged = i18n.M("自动并案：标题相似度 %d%%（%s）", "merged on its own: titles %d%% alike (%s)")
+
+// checkRepeat raises the case's jurisdiction (提级管辖) when it has been
+// reported as often as its category's rule says within the rule's window:
+// at the threshold and at each multiple of it, once a level per round.
+func (s *Service) checkRepeat(ctx context.Context, tx *db.Tx, c Case, now time.Time) error {
+	rule, recent, err := s.Escalation(ctx, tx, c, now)
+	if err != nil {
+		return err
+	}
+	if !rule.Due(recent) {
+		return nil
+	}
+	return s.timers.Set(ctx, tx, TimerRepeat, c.ID, now)
+}
+
+// Escalation returns the 提级管辖 rule that applies to the case and how
+// many of its reports came in within the rule's window before now.
+func (s *Service) Escalation(ctx context.Context, q db.Querier, c Case, now time.Time) (catalog.Escalation, int, error) {
+	rule, _, err := s.cat.EscalationFor(ctx, q, c.CategoryID)
+	if err != nil || rule.Reports == 0 {
+		return rule, 0, err
+	}
+	var recent int
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM reports WHERE case_id = $1 AND received_at >= $2",
+		c.ID, now.Add(-rule.Window()).UnixMicro()).Scan(&recent); err != nil {
+		return rule, 0, fmt.Errorf("count repeats: %w", err)
+	}
+	return rule, recent, nil
+}
 
 func (s *Service) insertReport(ctx context.Context, tx *db.Tx, actor access.Actor, caseID int64, in ReportInput, p sealedPersonal, now time.Time) (Report, error) {
 	lat, lon := nullPoint(in.Location)

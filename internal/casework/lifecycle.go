@@ -21,6 +21,7 @@ const (
 	PendingClose State = "pending_close" // 待结案: callback done, waiting to be closed
 	Closed       State = "closed"        // 已办结
 	Suspended    State = "suspended"     // 已挂起: the clock is stopped
+	Merged       State = "merged"        // 已并案: a repeat of another case, which now holds its reports
 )
 
 // States lists every state in loop order with its names.
@@ -38,10 +39,11 @@ var States = []struct {
 	{Closed, i18n.M("已办结", "Closed")},
 	{Rejected, i18n.M("不予受理", "Rejected")},
 	{Suspended, i18n.M("已挂起", "Suspended")},
+	{Merged, i18n.M("已并案", "Merged")},
 }
 
 // Open reports whether a case in state s is still being worked on.
-func (s State) Open() bool { return s != Closed && s != Rejected }
+func (s State) Open() bool { return s != Closed && s != Rejected && s != Merged }
 
 // Action is something a user does to a case.
 type Action string
@@ -68,7 +70,9 @@ const (
 	Resume           Action = "resume"            // 恢复
 	Reopen           Action = "reopen"            // 重新打开
 	Reclassify       Action = "reclassify"        // 修改分类
-	AddReport        Action = "add_report"        // 追加来件 (a repeat report joins the case)
+	AddReport        Action = "add_report"        // 追加来件 (a repeat report joins the case; before merges existed)
+	Merge            Action = "merge"             // 并案: a repeat joins another case with its reports
+	Unmerge          Action = "unmerge"           // 取消并案: the reports come back, the case resumes
 )
 
 // ActionNames names every action, including those outside the table.
@@ -95,6 +99,8 @@ var ActionNames = map[Action]i18n.Message{
 	Reopen:           i18n.M("重新打开", "Reopen"),
 	Reclassify:       i18n.M("修改分类", "Reclassify"),
 	AddReport:        i18n.M("追加来件", "Add report"),
+	Merge:            i18n.M("并案", "Merge into another case"),
+	Unmerge:          i18n.M("取消并案", "Undo merge"),
 }
 
 // Who says which unit relation an actor needs, on top of a role.
@@ -125,6 +131,7 @@ const (
 	FSatisfaction Field = "satisfaction" // callback result
 	FResolved     Field = "resolved"     // callback: was the problem solved
 	FEvidence     Field = "evidence"     // attachments reported with a report-back
+	FInto         Field = "into"         // merge: the number of the case the repeat joins
 )
 
 // Guard is a condition on the case beyond its state.
@@ -143,7 +150,7 @@ const (
 // Transition is one row of the lifecycle table: in any of From, an actor
 // with one of Roles (and the Who relation to the case) may do Action, which
 // moves the case To (Stay keeps the state; Previous returns to the state
-// before suspension).
+// before suspension or merge).
 type Transition struct {
 	Action   Action
 	From     []State
@@ -206,6 +213,13 @@ var Table = []Transition{
 		Optional: []Field{FNote}},
 	{Action: Reopen, From: []State{Closed, Rejected}, To: Registered, Roles: roles(access.Supervisor), Who: InScope,
 		Required: []Field{FReason}},
+	// 并案: a repeat found before a unit started on it joins the case it
+	// repeats; undone, it returns to where it was.
+	{Action: Merge, From: []State{Received, Registered, Dispatched}, To: Merged,
+		Roles: roles(access.Intake, access.Dispatcher, access.Supervisor), Who: InScope,
+		Required: []Field{FInto}, Optional: []Field{FReason}},
+	{Action: Unmerge, From: []State{Merged}, To: Previous, Roles: roles(access.Intake, access.Dispatcher, access.Supervisor),
+		Who: InScope, Required: []Field{FReason}},
 	{Action: Reclassify, From: openStates, To: Stay, Roles: roles(access.Intake, access.Dispatcher, access.Supervisor), Who: InScope,
 		Optional: []Field{FNature, FCategory, FPriority, FNote}},
 }

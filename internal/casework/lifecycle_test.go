@@ -74,8 +74,10 @@ func validInput(t *testing.T, env *apptest.Env, action casework.Action, now time
 		return casework.ActionInput{Satisfaction: "satisfied", Resolved: &resolved}
 	case casework.RequestExtension:
 		return casework.ActionInput{DueAt: now.Add(60 * 24 * time.Hour), Reason: "需协调多个部门"}
+	case casework.Merge:
+		return casework.ActionInput{Into: newCase(t, env).Number, Reason: "同一事项重复反映"}
 	case casework.Reject, casework.Return, casework.Rework, casework.Rehandle, casework.DenyExtension,
-		casework.Suspend, casework.Reopen:
+		casework.Suspend, casework.Reopen, casework.Unmerge:
 		return casework.ActionInput{Reason: "测试原因"}
 	}
 	return casework.ActionInput{}

@@ -89,6 +89,7 @@ type Case struct {
 	Priority           Priority
 	State              State
 	ResumeState        State
+	MergedInto         int64 // the case this one was merged into (state Merged)
 	Channel            Channel
 	IntakeUnitID       int64
 	JurisdictionUnitID int64

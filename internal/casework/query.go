@@ -111,6 +111,17 @@ type Detail struct {
 	Attachments []Attachment
 	Links       []Link
 	Allowed     []Action
+	// MergedInto is the number of the case this one was merged into;
+	// Merged are the cases merged into this one, whose reports it holds.
+	MergedInto string
+	Merged     []MergedCase
+}
+
+// MergedCase is a case merged into another (并案).
+type MergedCase struct {
+	Number  string
+	Title   string
+	Reports int // of its reports, those the case it was merged into holds
 }
 
 // Get returns a case by number, if actor may see it.
@@ -127,6 +138,9 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (D
 		return Detail{}, err
 	}
 	if d.Links, err = linksOf(ctx, s.db, c.ID); err != nil {
+		return Detail{}, err
+	}
+	if d.MergedInto, d.Merged, err = mergesOf(ctx, s.db, c); err != nil {
 		return Detail{}, err
 	}
 	return d, nil

@@ -14,6 +14,7 @@ import (
 	"pingan/internal/dashboard"
 	"pingan/internal/db"
 	"pingan/internal/deadline"
+	"pingan/internal/dedup"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/notify"
@@ -32,6 +33,9 @@ type Config struct {
 	// Location is the time zone of case-number years and of dates people
 	// type; Asia/Shanghai by default.
 	Location *time.Location
+	// AutoMerge is the likeness (0–1) above which a new report that repeats
+	// an open case at the same place is merged into it on its own; 0 never.
+	AutoMerge float64
 }
 
 // Deps are what the casework service works with.
@@ -51,8 +55,11 @@ type Deps struct {
 	// Classifier suggests a category for a report taken in without one
 	// (nil: no suggestions).
 	Classifier *classify.Model
-	Config     Config
-	Now        func() time.Time
+	// Repeats finds the open cases a report repeats, for merging near-exact
+	// repeats on their own (nil: never).
+	Repeats *dedup.Service
+	Config  Config
+	Now     func() time.Time
 }
 
 // Service runs the closed loop.
@@ -70,6 +77,7 @@ type Service struct {
 	volumes  *dashboard.Service
 	route    *route.Service
 	classify *classify.Model
+	repeats  *dedup.Service
 	cfg      Config
 	now      func() time.Time
 }
@@ -93,7 +101,7 @@ func NewService(d Deps) *Service {
 		d.Config.Location = time.UTC
 	}
 	return &Service{db: d.DB, audit: d.Audit, keys: d.Keys, org: d.Org, cat: d.Catalog, calendar: d.Calendar,
-		policies: d.Policies, timers: d.Timers, notify: d.Notify, score: d.Score, volumes: d.Volumes, route: d.Route, classify: d.Classifier, cfg: d.Config, now: d.Now}
+		policies: d.Policies, timers: d.Timers, notify: d.Notify, score: d.Score, volumes: d.Volumes, route: d.Route, classify: d.Classifier, repeats: d.Repeats, cfg: d.Config, now: d.Now}
 }
 
 var (

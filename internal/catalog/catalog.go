@@ -117,6 +117,8 @@ type Category struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	RetiredAt time.Time
+	// Escalation is the category's own rule of 提级管辖; nil inherits.
+	Escalation *Escalation
 }
 
 // Active reports whether new cases may take this category.
@@ -341,14 +343,19 @@ func (s *Service) SetNatureRetired(ctx context.Context, actor access.Actor, code
 
 // ---- categories ----
 
-const categoryColumns = `id, COALESCE(parent_id, 0), code, domain, level, name, name_en, sort, created_at, updated_at, retired_at`
+const categoryColumns = `id, COALESCE(parent_id, 0), code, domain, level, name, name_en, sort, created_at, updated_at, retired_at,
+	escalate_reports, escalate_days`
 
 func scanCategory(s interface{ Scan(...any) error }) (Category, error) {
 	var c Category
 	var created, updated int64
-	var retired sql.NullInt64
-	err := s.Scan(&c.ID, &c.ParentID, &c.Code, &c.Domain, &c.Level, &c.Name, &c.NameEN, &c.Sort, &created, &updated, &retired)
+	var retired, reports, days sql.NullInt64
+	err := s.Scan(&c.ID, &c.ParentID, &c.Code, &c.Domain, &c.Level, &c.Name, &c.NameEN, &c.Sort, &created, &updated, &retired,
+		&reports, &days)
 	c.CreatedAt, c.UpdatedAt, c.RetiredAt = time.UnixMicro(created), time.UnixMicro(updated), db.Time(retired)
+	if reports.Valid {
+		c.Escalation = &Escalation{Reports: int(reports.Int64), Days: int(days.Int64)}
+	}
 	return c, err
 }
 
@@ -725,4 +732,93 @@ func (s *Service) Seed(ctx context.Context) (int, error) {
 			map[string]any{"natures": len(defaultNatures), "categories": created}))
 	})
 	return created, err
+}
+
+// ---- 提级管辖 rules ----
+
+// Escalation is a category's rule of escalated jurisdiction (提级管辖): a
+// matter reported Reports times within Days goes one level up. Reports 0
+// means never.
+type Escalation struct {
+	Reports int `json:"reports"`
+	Days    int `json:"days"`
+}
+
+// DefaultEscalation applies where no category on the path sets a rule.
+var DefaultEscalation = Escalation{Reports: 3, Days: 30}
+
+// Window is the rule's time window.
+func (e Escalation) Window() time.Duration { return time.Duration(e.Days) * 24 * time.Hour }
+
+// Due reports whether a matter reported n times within the window is due
+// to be raised now: at the threshold, and at each multiple of it (once a
+// level per round of repeats).
+func (e Escalation) Due(n int) bool { return e.Reports > 0 && n >= e.Reports && n%e.Reports == 0 }
+
+var (
+	msgEscReports = i18n.M("须为 0（不提级）或 2–100 次", "must be 0 (never) or 2–100 reports")
+	msgEscDays    = i18n.M("须为 1–365 天", "must be 1–365 days")
+)
+
+// EscalationFor returns the rule that applies to a case of category id:
+// the category's own, else its nearest ancestor's, else the default; with
+// the category that set it (0 for the default).
+func (s *Service) EscalationFor(ctx context.Context, q db.Querier, id int64) (Escalation, int64, error) {
+	for depth := 0; id != 0 && depth <= MaxDepth; depth++ {
+		var parent int64
+		var reports, days sql.NullInt64
+		err := q.QueryRowContext(ctx, "SELECT COALESCE(parent_id, 0), escalate_reports, escalate_days FROM categories WHERE id = $1", id).
+			Scan(&parent, &reports, &days)
+		if db.IsNotFound(err) {
+			break
+		}
+		if err != nil {
+			return Escalation{}, 0, fmt.Errorf("escalation rule of category %d: %w", id, err)
+		}
+		if reports.Valid {
+			return Escalation{Reports: int(reports.Int64), Days: int(days.Int64)}, id, nil
+		}
+		id = parent
+	}
+	return DefaultEscalation, 0, nil
+}
+
+// SetEscalation sets a category's rule of 提级管辖, or (rule nil) lets it
+// inherit its parent's again. The rule covers everything under the
+// category that does not set its own.
+func (s *Service) SetEscalation(ctx context.Context, actor access.Actor, id int64, rule *Escalation) (Category, error) {
+	if err := s.requireAdmin(ctx, actor, "category.escalation", "category", strconv.FormatInt(id, 10)); err != nil {
+		return Category{}, err
+	}
+	var reports, days any
+	if rule != nil {
+		var v fault.Validation
+		if rule.Reports != 0 && (rule.Reports < 2 || rule.Reports > 100) {
+			v.Add("escalate_reports", msgEscReports)
+		}
+		if rule.Days < 1 || rule.Days > 365 {
+			v.Add("escalate_days", msgEscDays)
+		}
+		if err := v.Err(); err != nil {
+			return Category{}, err
+		}
+		reports, days = rule.Reports, rule.Days
+	}
+	var out Category
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		before, err := s.Category(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE categories SET escalate_reports = $1, escalate_days = $2, updated_at = $3 WHERE id = $4",
+			reports, days, s.now().UnixMicro(), id); err != nil {
+			return fmt.Errorf("set escalation rule of category %d: %w", id, err)
+		}
+		if out, err = s.Category(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, entry(actor, "category.escalation", "category", out.Code, map[string]any{
+			"before": before.Escalation, "after": out.Escalation}))
+	})
+	return out, err
 }

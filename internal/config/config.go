@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // the zone database travels with the binary
@@ -29,6 +31,9 @@ type Config struct {
 	LogLevel        string        // debug, info, warn, error
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	OfficeHours     string        // for limits in working hours: "08:00-12:00,14:30-17:30"
+	// AutoMerge is the likeness (0–1) above which intake merges a near-exact
+	// repeat of an open case at the same place on its own; 0 never.
+	AutoMerge float64
 	// SecretKey is the base64 master key (PINGAN_SECRET_KEY only, never a
 	// flag: flags show up in process listings). Empty: the key file in
 	// DataDir.
@@ -48,7 +53,22 @@ func Default() Config {
 		ShutdownTimeout: 20 * time.Second,
 		OfficeHours:     env("PINGAN_OFFICE_HOURS", "08:00-12:00,14:30-17:30"),
 		SecretKey:       os.Getenv("PINGAN_SECRET_KEY"),
+		AutoMerge:       envFloat("PINGAN_AUTO_MERGE", 0.9),
 	}
+}
+
+// envFloat reads a number; a malformed one is kept as NaN for Validate to
+// name.
+func envFloat(name string, def float64) float64 {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return f
 }
 
 func env(name, def string) string {
@@ -67,6 +87,7 @@ func (c *Config) RegisterStorage(fs *flag.FlagSet) {
 	fs.StringVar(&c.CasePrefix, "case-prefix", c.CasePrefix, "case number prefix (env PINGAN_CASE_PREFIX)")
 	fs.StringVar(&c.TimeZone, "time-zone", c.TimeZone, "time zone (env PINGAN_TIME_ZONE)")
 	fs.StringVar(&c.OfficeHours, "office-hours", c.OfficeHours, "office hours, for time limits in working hours (env PINGAN_OFFICE_HOURS)")
+	fs.Float64Var(&c.AutoMerge, "auto-merge", c.AutoMerge, "likeness 0–1 above which intake merges a near-exact repeat of an open case on its own; 0 never (env PINGAN_AUTO_MERGE)")
 }
 
 // RegisterServer adds the flags of a serving process.
@@ -102,6 +123,9 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout must be positive"))
+	}
+	if !(c.AutoMerge == 0 || (c.AutoMerge >= 0.5 && c.AutoMerge <= 1)) {
+		errs = append(errs, fmt.Errorf("--auto-merge must be 0 (never) or a likeness from 0.5 to 1, not %v (env PINGAN_AUTO_MERGE)", c.AutoMerge))
 	}
 	return errors.Join(errs...)
 }

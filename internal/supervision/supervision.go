@@ -245,7 +245,11 @@ func (s *Service) onRepeat(ctx context.Context, tx *db.Tx, t timer.Timer, now ti
 	if err != nil {
 		return err
 	}
-	reason := msgRepeatReason.Format(i18n.ZH, casework.EscalateWindow/(24*time.Hour), c.ReportCount, from.Name, to.Name)
+	rule, recent, err := s.cases.Escalation(ctx, tx, c, now)
+	if err != nil {
+		return err
+	}
+	reason := msgRepeatReason.Format(i18n.ZH, rule.Days, recent, from.Name, to.Name)
 	actor := system(sup.ID)
 	actor.Roles = []access.Role{access.Dispatcher} // the platform transfers it, as a dispatcher would
 	moved, err := s.cases.DoIn(ctx, tx, actor, c.Number, casework.Transfer, casework.ActionInput{UnitID: to.ID, Reason: reason})
@@ -261,7 +265,7 @@ func (s *Service) onRepeat(ctx context.Context, tx *db.Tx, t timer.Timer, now ti
 	}
 	return s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", UnitID: sup.ID, Action: "case.escalate_jurisdiction",
 		ObjectType: "case", ObjectID: c.Number, Detail: map[string]any{"from_unit_id": from.ID, "to_unit_id": to.ID,
-			"reports": c.ReportCount, "rule": fmt.Sprintf("%d reports in %s", casework.EscalateReports, casework.EscalateWindow)}})
+			"reports": c.ReportCount, "recent_reports": recent, "rule": fmt.Sprintf("%d reports in %d days", rule.Reports, rule.Days)}})
 }
 
 // onOrderDue marks an unanswered order breached and escalates it to the

@@ -260,7 +260,16 @@ func (w *Web) adminCategoryOp(rw http.ResponseWriter, r *http.Request, v *view) 
 	var err error
 	switch r.PathValue("op") {
 	case "rename":
-		_, err = w.app.Catalog.UpdateCategory(ctx, v.Actor, id, catalog.CategoryInput{Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en")})
+		_, err = w.app.Catalog.UpdateCategory(ctx, v.Actor, id, catalog.CategoryInput{Name: r.PostFormValue("name"),
+			NameEN: r.PostFormValue("name_en"), Sort: int(formInt(r, "sort"))})
+	case "escalation":
+		// Both blank: inherit the parent's rule.
+		var rule *catalog.Escalation
+		reports, days := strings.TrimSpace(r.PostFormValue("escalate_reports")), strings.TrimSpace(r.PostFormValue("escalate_days"))
+		if reports != "" || days != "" {
+			rule = &catalog.Escalation{Reports: int(formInt(r, "escalate_reports")), Days: int(formInt(r, "escalate_days"))}
+		}
+		_, err = w.app.Catalog.SetEscalation(ctx, v.Actor, id, rule)
 	case "retire":
 		_, err = w.app.Catalog.SetCategoryRetired(ctx, v.Actor, id, true)
 	case "restore":

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,6 +112,10 @@ type intakeData struct {
 	Choices choices
 	Saved   *casework.Case
 	AddTo   string
+	// MergedFrom is the case the last report opened, merged at once into
+	// Saved (AutoMerged: on its own, as a near-exact repeat).
+	MergedFrom string
+	AutoMerged bool
 }
 
 func (w *Web) mayIntake(v *view) error {
@@ -126,7 +131,8 @@ func (w *Web) intakePage(rw http.ResponseWriter, r *http.Request, v *view) error
 	if err := w.mayIntake(v); err != nil {
 		return err
 	}
-	d := intakeData{Choices: w.choices(v), AddTo: r.URL.Query().Get("case")}
+	q := r.URL.Query()
+	d := intakeData{Choices: w.choices(v), AddTo: q.Get("case"), MergedFrom: q.Get("from"), AutoMerged: q.Get("auto") == "1"}
 	if saved := r.URL.Query().Get("saved"); saved != "" {
 		if det, err := w.app.Cases.Get(r.Context(), v.Actor, saved); err == nil {
 			d.Saved = &det.Case
@@ -171,7 +177,7 @@ func (w *Web) intake(rw http.ResponseWriter, r *http.Request, v *view) error {
 		ReporterIDNumber: r.PostFormValue("reporter_id"), Address: r.PostFormValue("address"),
 		DivisionCode: r.PostFormValue("division_code"), Nature: r.PostFormValue("nature"),
 		CategoryID: formInt(r, "category_id"), Priority: casework.Priority(r.PostFormValue("priority")),
-		CaseNumber: strings.TrimSpace(r.PostFormValue("case_number")),
+		CaseNumber: strings.TrimSpace(r.PostFormValue("case_number")), KeepSeparate: r.PostFormValue("keep_separate") != "",
 		// The form's own token makes a double submission (a double click,
 		// a resent form) return the first case.
 		IdempotencyKey: "form:" + r.PostFormValue("form_id"), RequestHash: r.PostFormValue("form_id"),
@@ -197,7 +203,14 @@ func (w *Web) intake(rw http.ResponseWriter, r *http.Request, v *view) error {
 		v.Form = r.PostForm
 		return w.intakePage(rw, r, v)
 	}
-	return redirect(rw, r, "/intake?saved="+url.QueryEscape(res.Case.Number), "intake.saved")
+	to := "/intake?saved=" + url.QueryEscape(res.Case.Number)
+	if res.MergedFrom != "" {
+		to += "&from=" + url.QueryEscape(res.MergedFrom)
+		if res.AutoMerged {
+			to += "&auto=1"
+		}
+	}
+	return redirect(rw, r, to, "intake.saved")
 }
 
 var msgPoint = i18n.M("坐标须为数字", "coordinates must be numbers")
@@ -349,6 +362,9 @@ type caseData struct {
 	// Suggested is routing's unit, chosen in the dispatch form unless the
 	// user chose another.
 	Suggested string
+	// MergeHint fills the merge form's target (?into=, from a repeat
+	// candidate), which then opens.
+	MergeHint string
 }
 
 func (d caseData) revealed(id int64, field string) string {
@@ -376,7 +392,8 @@ func formsFor(d casework.Detail) []actionForm {
 		}
 		f.Multipart = f.Fields[casework.FEvidence] || hasKey(f.Fields, casework.FEvidence)
 		switch a {
-		case casework.Reject, casework.Return, casework.Rework, casework.Rehandle, casework.DenyExtension, casework.Suspend:
+		case casework.Reject, casework.Return, casework.Rework, casework.Rehandle, casework.DenyExtension, casework.Suspend,
+			casework.Merge:
 			f.Danger = true
 		}
 		out = append(out, f)
@@ -413,6 +430,9 @@ func (w *Web) caseData(r *http.Request, v *view, number string) (caseData, error
 	if d.Case.RouteUnitID != 0 {
 		cd.Suggested = strconv.FormatInt(d.Case.RouteUnitID, 10)
 	}
+	if into := strings.TrimSpace(r.URL.Query().Get("into")); into != "" && slices.Contains(d.Allowed, casework.Merge) {
+		cd.MergeHint, cd.Open = into, string(casework.Merge)
+	}
 	return cd, nil
 }
 
@@ -434,7 +454,8 @@ func (w *Web) caseAction(rw http.ResponseWriter, r *http.Request, v *view) error
 	number, action := r.PathValue("number"), casework.Action(r.PathValue("action"))
 	in := casework.ActionInput{Note: r.PostFormValue("note"), Reason: r.PostFormValue("reason"), UnitID: formInt(r, "unit_id"),
 		Nature: r.PostFormValue("nature"), CategoryID: formInt(r, "category_id"), Priority: casework.Priority(r.PostFormValue("priority")),
-		Satisfaction: r.PostFormValue("satisfaction"), ExpectedVersion: int(formInt(r, "version"))}
+		Satisfaction: r.PostFormValue("satisfaction"), Into: strings.TrimSpace(r.PostFormValue("into")),
+		ExpectedVersion: int(formInt(r, "version"))}
 	switch r.PostFormValue("resolved") {
 	case "yes":
 		t := true

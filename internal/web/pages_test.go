@@ -435,6 +435,21 @@ func TestAdministrationPages(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no retire form:\n%s", excerpt(p.Body))
 	}
+	// Its rule of 提级管辖: a bad one is refused with the reason, a good one
+	// shows in the list, blanks inherit again.
+	if p = sys.post("/admin/categories/"+m[1]+"/escalation", url.Values{"escalate_reports": {"1"}, "escalate_days": {"30"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a rule of 1 report: %d", p.Status)
+	} else {
+		mustContain(t, p, "2–100")
+	}
+	if p = sys.post("/admin/categories/"+m[1]+"/escalation", url.Values{"escalate_reports": {"2"}, "escalate_days": {"7"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("escalation rule: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, sys.get("/admin/categories?q="+url.QueryEscape("共享单车乱停放")), "7 天内 2 次")
+	if p = sys.post("/admin/categories/"+m[1]+"/escalation", url.Values{"escalate_reports": {""}, "escalate_days": {""}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("inherit again: %d", p.Status)
+	}
+	mustContain(t, sys.get("/admin/categories?q="+url.QueryEscape("共享单车乱停放")), "沿用上级")
 	if p = sys.post("/admin/categories/"+m[1]+"/retire", nil); p.Status != http.StatusSeeOther {
 		t.Fatalf("retire: %d", p.Status)
 	}

@@ -1,0 +1,230 @@
+package casework
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+// 并案 (merging): a repeat of an open case joins it. The repeat keeps its
+// number, its timeline and its state before the merge; its reports move to
+// the case it repeats, each remembering where it came from (merged_from),
+// so that Unmerge can give them back. Every report taken in through intake
+// for an existing case — chosen by the operator, or a near-exact repeat
+// merged on its own — is a case merged at once, so one mechanism serves
+// them all and every merge can be undone.
+
+var (
+	msgMergeSelf    = i18n.M("不能并入案件自身", "a case cannot be merged into itself")
+	msgMergeTarget  = i18n.M("案件 %s 已%s，不能并入", "case %s is %s and cannot take a merge")
+	msgMergeLoop    = i18n.M("案件 %s 已并入本案，不能反向并案", "case %s was merged into this one; it cannot be merged back")
+	msgMergedInto   = i18n.M("并入 %s", "merged into %s")
+	msgMergedHere   = i18n.M("%s 并入本案", "%s merged into this case")
+	msgUnmergedFrom = i18n.M("%s 取消并案，其来件移回原案", "%s un-merged: its reports went back")
+	msgNoSuchCase   = i18n.M("案件 %s 不存在或无权查看", "case %s does not exist or is not visible to you")
+)
+
+// mergeTarget returns the open case number that c may be merged into, as
+// actor sees it.
+func (s *Service) mergeTarget(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, number string) (Case, error) {
+	number = strings.TrimSpace(number)
+	if number == c.Number {
+		return Case{}, fault.InvalidField(string(FInto), msgMergeSelf)
+	}
+	t, _, err := s.loadVisible(ctx, tx, actor, number)
+	if fault.KindOf(err) == fault.NotFound {
+		return Case{}, fault.InvalidField(string(FInto), msgNoSuchCase, number)
+	}
+	if err != nil {
+		return Case{}, err
+	}
+	if !t.State.Open() {
+		return Case{}, fault.InvalidField(string(FInto), msgMergeTarget, t.Number, stateName(t.State, i18n.ZH))
+	}
+	if t.MergedInto == c.ID {
+		return Case{}, fault.InvalidField(string(FInto), msgMergeLoop, t.Number)
+	}
+	return t, nil
+}
+
+// reportsHeld counts the reports a merged case would take back: those that
+// came from it, wherever they are now.
+func reportsHeld(ctx context.Context, q db.Querier, id int64) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM reports WHERE merged_from = $1 OR case_id = $1", id).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count reports of case %d: %w", id, err)
+	}
+	return n, nil
+}
+
+// joinReports moves the merged case's reports (and their attachments) to
+// target, which records the merge on its timeline and may now be reported
+// often enough to raise its jurisdiction.
+func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor, from Case, target Case, note string, now time.Time) error {
+	ids, err := reportIDs(ctx, tx, "case_id = $1", from.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE reports SET merged_from = COALESCE(merged_from, $1), case_id = $2 WHERE case_id = $1",
+		from.ID, target.ID); err != nil {
+		return fmt.Errorf("merge reports: %w", err)
+	}
+	if err := moveAttachments(ctx, tx, from.ID, target.ID, ids); err != nil {
+		return err
+	}
+	for _, u := range []int64{from.IntakeUnitID, actor.UnitID} {
+		if err := involve(ctx, tx, target.ID, u); err != nil {
+			return err
+		}
+	}
+	text := msgMergedHere.Format(i18n.ZH, from.Number)
+	if note != "" {
+		text += "\n" + note
+	}
+	after, err := s.recount(ctx, tx, actor, target, len(ids), Merge, text, now)
+	if err != nil {
+		return err
+	}
+	if err := s.tell(ctx, tx, AddReport, after, after, actor, from.Title); err != nil {
+		return err
+	}
+	return s.checkRepeat(ctx, tx, after, now)
+}
+
+// returnReports gives a case being un-merged its reports back from the
+// cases that hold them.
+func (s *Service) returnReports(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, note string, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, "SELECT case_id, COUNT(*) FROM reports WHERE merged_from = $1 GROUP BY case_id", c.ID)
+	if err != nil {
+		return fmt.Errorf("unmerge: %w", err)
+	}
+	holders := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return fmt.Errorf("unmerge: %w", err)
+		}
+		holders[id] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("unmerge: %w", err)
+	}
+	ids, err := reportIDs(ctx, tx, "merged_from = $1", c.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE reports SET case_id = $1, merged_from = NULL WHERE merged_from = $1", c.ID); err != nil {
+		return fmt.Errorf("unmerge reports: %w", err)
+	}
+	text := msgUnmergedFrom.Format(i18n.ZH, c.Number)
+	if note != "" {
+		text += "\n" + note
+	}
+	for id, n := range holders {
+		if id == c.ID {
+			continue
+		}
+		if err := moveAttachments(ctx, tx, id, c.ID, ids); err != nil {
+			return err
+		}
+		holder, err := caseByID(ctx, tx, id)
+		if err != nil {
+			return fmt.Errorf("unmerge: case %d: %w", id, err)
+		}
+		if _, err := s.recount(ctx, tx, actor, holder, -n, Unmerge, text, now); err != nil {
+			return err
+		}
+	}
+	return s.reindex(ctx, tx, c)
+}
+
+// recount changes a case's report count by delta after reports moved in
+// or out, re-indexes its text, and records why on its timeline.
+func (s *Service) recount(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, delta int, action Action, note string, now time.Time) (Case, error) {
+	next := c
+	next.ReportCount += delta
+	ok, err := updateCase(ctx, tx, next, now)
+	if err != nil {
+		return Case{}, err
+	}
+	if !ok {
+		return Case{}, fault.New(fault.Conflict, "case-changed", msgChanged)
+	}
+	if err := s.reindex(ctx, tx, next); err != nil {
+		return Case{}, err
+	}
+	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
+		Action: action, FromState: c.State, ToState: c.State, Note: note,
+		Changes: map[string][2]any{"report_count": {c.ReportCount, next.ReportCount}}}); err != nil {
+		return Case{}, err
+	}
+	if err := s.afterChange(ctx, tx, c, next, "case.reports_changed", map[string]any{"report_count": next.ReportCount}); err != nil {
+		return Case{}, err
+	}
+	return caseByID(ctx, tx, c.ID)
+}
+
+func reportIDs(ctx context.Context, q db.Querier, where string, id int64) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id FROM reports WHERE "+where, id)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var r int64
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("list reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// moveAttachments moves the attachments of the given reports from one
+// case to another (attachments of timeline entries stay where they were
+// recorded).
+func moveAttachments(ctx context.Context, tx *db.Tx, from, to int64, reports []int64) error {
+	for _, id := range reports {
+		if _, err := tx.ExecContext(ctx, "UPDATE attachments SET case_id = $1 WHERE case_id = $2 AND report_id = $3", to, from, id); err != nil {
+			return fmt.Errorf("move attachments: %w", err)
+		}
+	}
+	return nil
+}
+
+// mergesOf returns the number of the case c was merged into, and the cases
+// merged into c.
+func mergesOf(ctx context.Context, q db.Querier, c Case) (string, []MergedCase, error) {
+	var into string
+	if c.MergedInto != 0 {
+		if err := q.QueryRowContext(ctx, "SELECT number FROM cases WHERE id = $1", c.MergedInto).Scan(&into); err != nil {
+			return "", nil, fmt.Errorf("case %s: merged into: %w", c.Number, err)
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT m.number, m.title, (SELECT COUNT(*) FROM reports r WHERE r.merged_from = m.id AND r.case_id = $1)
+		FROM cases m WHERE m.merged_into = $1 ORDER BY m.id`, c.ID)
+	if err != nil {
+		return "", nil, fmt.Errorf("case %s: merged cases: %w", c.Number, err)
+	}
+	defer rows.Close()
+	var out []MergedCase
+	for rows.Next() {
+		var m MergedCase
+		if err := rows.Scan(&m.Number, &m.Title, &m.Reports); err != nil {
+			return "", nil, fmt.Errorf("case %s: merged cases: %w", c.Number, err)
+		}
+		out = append(out, m)
+	}
+	return into, out, rows.Err()
+}

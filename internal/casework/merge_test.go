@@ -1,0 +1,214 @@
+package casework_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/casework"
+	"pingan/internal/fault"
+)
+
+func reportsOf(t *testing.T, env *apptest.Env, number string) []casework.Report {
+	t.Helper()
+	d, err := env.App.Cases.Get(ctx, access.System("t"), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Reports
+}
+
+func caseNow(t *testing.T, env *apptest.Env, number string) casework.Case {
+	t.Helper()
+	d, err := env.App.Cases.Get(ctx, access.System("t"), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Case
+}
+
+func hits(t *testing.T, env *apptest.Env, text string) []string {
+	t.Helper()
+	page, err := env.App.Cases.List(ctx, env.Actor(t, "supervisor"), casework.Filter{Text: text, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range page.Cases {
+		out = append(out, c.Number)
+	}
+	return out
+}
+
+// A repeat merged into the case it repeats gives it its reports; undoing
+// the merge gives them back and the repeat resumes where it was. Both
+// timelines and the audit log record each step.
+func TestMergeAndUnmerge(t *testing.T) {
+	env := apptest.New(t)
+	a := newCase(t, env)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web",
+		Body: "江头北路工地凌晨还在打桩，吵得睡不着", ReporterName: "王女士", ReporterPhone: "13906012345"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Case
+	d := env.Actor(t, "dispatcher")
+	if _, err := env.App.Cases.Do(ctx, d, b.Number, casework.Register,
+		casework.ActionInput{Nature: "complaint", CategoryID: civicCategory(t, env)}); err != nil {
+		t.Fatal(err)
+	}
+	// Refusals: no target, itself, a closed case.
+	if _, err := env.App.Cases.Do(ctx, d, b.Number, casework.Merge, casework.ActionInput{}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("merge without a target: %v", err)
+	}
+	if _, err := env.App.Cases.Do(ctx, d, b.Number, casework.Merge, casework.ActionInput{Into: b.Number}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("merge into itself: %v", err)
+	}
+	closed := driveTo(t, env, pathsFromTable(), casework.Closed, false)
+	if _, err := env.App.Cases.Do(ctx, d, b.Number, casework.Merge, casework.ActionInput{Into: closed.Number}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("merge into a closed case: %v", err)
+	}
+	if _, err := env.App.Cases.Do(ctx, d, b.Number, casework.Merge, casework.ActionInput{Into: "XM-2026-999999"}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("merge into no case: %v", err)
+	}
+
+	got, err := env.App.Cases.Do(ctx, d, b.Number, casework.Merge, casework.ActionInput{Into: a.Number, Reason: "同一工地"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != casework.Merged || got.MergedInto != a.ID || got.State.Open() {
+		t.Fatalf("merged case: state %s into %d", got.State, got.MergedInto)
+	}
+	if n := len(reportsOf(t, env, b.Number)); n != 0 {
+		t.Errorf("the merged case still holds %d reports", n)
+	}
+	ra := reportsOf(t, env, a.Number)
+	if len(ra) != 2 || caseNow(t, env, a.Number).ReportCount != 2 {
+		t.Fatalf("target holds %d reports, count %d", len(ra), caseNow(t, env, a.Number).ReportCount)
+	}
+	// The target is found by the repeat's words (and the merged case, by
+	// its own title, still is).
+	if h := hits(t, env, "打桩"); !slices.Contains(h, a.Number) {
+		t.Errorf("search 打桩 after merge: %v, want %s among them", h, a.Number)
+	}
+	// A merged case takes no action but undoing it.
+	if _, err := env.App.Cases.Do(ctx, d, b.Number, casework.Reclassify, casework.ActionInput{Priority: casework.Urgent}); fault.KindOf(err) != fault.Conflict {
+		t.Errorf("reclassify a merged case: %v", err)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "jiangtou"), b.Number, casework.Unmerge, casework.ActionInput{Reason: "x"}); err == nil {
+		t.Error("a handler of another unit undid the merge")
+	}
+	if _, err := env.App.Cases.Do(ctx, d, b.Number, casework.Unmerge, casework.ActionInput{}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("unmerge without a reason: %v", err)
+	}
+	back, err := env.App.Cases.Do(ctx, d, b.Number, casework.Unmerge, casework.ActionInput{Reason: "不是同一工地"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.State != casework.Registered || back.MergedInto != 0 || back.ReportCount != 1 {
+		t.Fatalf("after unmerge: %s into %d count %d", back.State, back.MergedInto, back.ReportCount)
+	}
+	if rb := reportsOf(t, env, b.Number); len(rb) != 1 || rb[0].ReporterName != "王女士" {
+		t.Fatalf("reports back: %+v", rb)
+	}
+	if len(reportsOf(t, env, a.Number)) != 1 || caseNow(t, env, a.Number).ReportCount != 1 {
+		t.Error("the target kept the reports")
+	}
+	if h := hits(t, env, "打桩"); len(h) != 1 || h[0] != b.Number {
+		t.Errorf("search 打桩 after unmerge: %v, want %s", h, b.Number)
+	}
+	tl := func(number string) string {
+		entries, err := env.App.Cases.Timeline(ctx, access.System("t"), number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, e := range entries {
+			s = append(s, string(e.Action)+":"+e.Note)
+		}
+		return strings.Join(s, "|")
+	}
+	if s := tl(b.Number); !strings.Contains(s, "merge:并入 "+a.Number) || !strings.Contains(s, "unmerge:不是同一工地") {
+		t.Errorf("the repeat's timeline: %s", s)
+	}
+	if s := tl(a.Number); !strings.Contains(s, "merge:"+b.Number+" 并入本案") || !strings.Contains(s, "unmerge:"+b.Number+" 取消并案") {
+		t.Errorf("the target's timeline: %s", s)
+	}
+	var audited int
+	if err := env.App.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE object_id = $1 AND action IN ('case.merge', 'case.unmerge') AND outcome = 'ok'`,
+		b.Number).Scan(&audited); err != nil || audited != 2 {
+		t.Errorf("audit records of merge and unmerge: %d (%v)", audited, err)
+	}
+}
+
+// A report the operator adds to an open case is a case merged at once, so
+// the operator can undo it like any merge.
+func TestReportForACaseIsAReversibleMerge(t *testing.T) {
+	env := apptest.New(t)
+	a := newCase(t, env)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web", Body: "同一工地又在夜间施工", CaseNumber: a.Number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Case.Number != a.Number || res.Case.ReportCount != 2 || res.MergedFrom == "" || res.AutoMerged {
+		t.Fatalf("added: case %s count %d from %q auto %v", res.Case.Number, res.Case.ReportCount, res.MergedFrom, res.AutoMerged)
+	}
+	if c := caseNow(t, env, res.MergedFrom); c.State != casework.Merged || c.ResumeState != casework.Received {
+		t.Fatalf("the report's own case: %s (resumes %s)", c.State, c.ResumeState)
+	}
+	back, err := env.App.Cases.Do(ctx, env.Actor(t, "intake"), res.MergedFrom, casework.Unmerge, casework.ActionInput{Reason: "是另一处工地"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.State != casework.Received || back.ReportCount != 1 || caseNow(t, env, a.Number).ReportCount != 1 {
+		t.Errorf("after undoing: %s, count %d; target count %d", back.State, back.ReportCount, caseNow(t, env, a.Number).ReportCount)
+	}
+}
+
+// Near-exact repeats at the same place merge on their own above the
+// threshold; a different complaint on the same street, a reworded one
+// below it, or a report the operator keeps apart do not.
+func TestAutoMerge(t *testing.T) {
+	env := apptest.New(t, apptest.AutoMerge(0.9))
+	in := func(title, body string, keep bool) casework.IntakeResult {
+		t.Helper()
+		res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+			Title: title, Body: body, Address: "湖里区江头北路128号", DivisionCode: "350206004", KeepSeparate: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	first := in("江头北路128号工地夜间施工噪音扰民", "江头北路128号工地每晚十一点后还在施工，噪音很大。", false)
+	if first.MergedFrom != "" {
+		t.Fatal("the first report was merged")
+	}
+	same := in("江头北路128号工地夜间施工噪音扰民", "还是那个工地，今晚又在施工。", false)
+	if !same.AutoMerged || same.Case.Number != first.Case.Number || same.Case.ReportCount != 2 {
+		t.Fatalf("near-exact repeat: auto %v into %s count %d", same.AutoMerged, same.Case.Number, same.Case.ReportCount)
+	}
+	entries, err := env.App.Cases.Timeline(ctx, access.System("t"), same.MergedFrom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := entries[len(entries)-1]; last.Action != casework.Merge || !strings.Contains(last.Note, "自动并案") {
+		t.Errorf("the merged case's last entry: %s %q", last.Action, last.Note)
+	}
+	other := in("江头北路128号门口井盖缺失", "井盖丢了，晚上很危险。", false)
+	if other.MergedFrom != "" {
+		t.Errorf("a different matter on the same street merged into %s", other.Case.Number)
+	}
+	reworded := in("江头北路工地晚上施工太吵", "工地晚上施工太吵了。", false)
+	if reworded.MergedFrom != "" {
+		t.Errorf("a reworded repeat (below the threshold) merged on its own")
+	}
+	kept := in("江头北路128号工地夜间施工噪音扰民", "又在施工。", true)
+	if kept.MergedFrom != "" {
+		t.Errorf("a report kept apart was merged")
+	}
+	if n := caseNow(t, env, first.Case.Number).ReportCount; n != 2 {
+		t.Errorf("the first case holds %d reports, want 2", n)
+	}
+}

@@ -1,0 +1,78 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/casework"
+)
+
+// The operator merges a repeat from the intake desk, sees where it went,
+// and undoes the merge from the merged case's page; a near-exact repeat
+// merges on its own unless the operator keeps it apart.
+func TestMergeThroughPages(t *testing.T) {
+	env := apptest.New(t, apptest.AutoMerge(0.9))
+	setPasswords(t, env, "intake")
+	in := signedIn(t, env, "intake")
+	save := func(form url.Values) (saved, from string, auto bool) {
+		t.Helper()
+		in.get("/intake")
+		form.Set("channel", "hotline")
+		p := in.post("/intake", form)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("intake: %d\n%s", p.Status, excerpt(p.Body))
+		}
+		u, err := url.Parse(p.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		return q.Get("saved"), q.Get("from"), q.Get("auto") == "1"
+	}
+	first, _, _ := save(url.Values{"title": {"莲前西路88号井盖缺失"}, "body": {"莲前西路88号人行道井盖缺失。"}, "division_code": {"350203008"}})
+	a, from, auto := save(url.Values{"body": {"井盖还是没有盖上"}, "case_number": {first}})
+	if a != first || from == "" || auto {
+		t.Fatalf("report for %s: saved %s from %q auto %v", first, a, from, auto)
+	}
+	p := in.get("/intake?saved=" + a + "&from=" + from)
+	mustContain(t, p, "已并入", from, "取消并案")
+	mustContain(t, in.get("/cases/"+first), "并入本案的案件", from)
+	// The merged case names where it went and offers to undo.
+	p = in.get("/cases/" + from)
+	mustContain(t, p, "本案已并入", first, "/cases/"+from+"/actions/unmerge")
+	if p := in.post("/cases/"+from+"/actions/unmerge", url.Values{}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("unmerge without a reason: %d", p.Status)
+	}
+	if p := in.post("/cases/"+from+"/actions/unmerge", url.Values{"reason": {"另一处井盖"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("unmerge: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	if c, _ := env.App.Cases.Get(context.Background(), access.System("t"), from); c.Case.State != casework.Received {
+		t.Fatalf("after unmerge: %s", c.Case.State)
+	}
+	// From its page, the merge form (prefilled from ?into=) merges it back.
+	p = in.get("/cases/" + from + "?into=" + first)
+	mustContain(t, p, `name="into"`, `value="`+first+`"`)
+	if p := in.post("/cases/"+from+"/actions/merge", url.Values{"into": {"XM-2026-999999"}}); p.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.Body, "不存在") {
+		t.Fatalf("merge into no case: %d", p.Status)
+	}
+	if p := in.post("/cases/"+from+"/actions/merge", url.Values{"into": {first}, "reason": {"确为同一井盖"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("merge: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	// Near-exact: merged on its own, and said so; kept apart: not.
+	same := url.Values{"title": {"莲前西路88号井盖缺失"}, "body": {"莲前西路88号井盖缺失，很危险。"}, "division_code": {"350203008"}}
+	a, from, auto = save(same)
+	if a != first || !auto {
+		t.Fatalf("near-exact repeat: saved %s auto %v", a, auto)
+	}
+	mustContain(t, in.get("/intake?saved="+a+"&from="+from+"&auto=1"), "已自动并入")
+	same.Set("keep_separate", "1")
+	if a, from, _ = save(same); a == first || from != "" {
+		t.Fatalf("kept apart: saved %s from %q", a, from)
+	}
+}
