@@ -25,6 +25,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/deadline"
 	"pingan/internal/dedup"
+	"pingan/internal/hot"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/notify"
@@ -44,6 +45,7 @@ type Deps struct {
 	Super    *supervision.Service
 	Notify   *notify.Service
 	Repeats  *dedup.Service
+	Hot      *hot.Service
 	// Directory names things in responses; nil makes a private one.
 	Directory *directory.Directory
 	Log       *slog.Logger
@@ -63,6 +65,7 @@ type API struct {
 	sup   *supervision.Service
 	ntf   *notify.Service
 	rep   *dedup.Service
+	hot   *hot.Service
 	log   *slog.Logger
 	loc   *time.Location
 	now   func() time.Time
@@ -84,7 +87,7 @@ func New(d Deps) *API {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	a := &API{db: d.DB, org: d.Org, cat: d.Catalog, cases: d.Cases, audit: d.Audit, cal: d.Calendar, pol: d.Policies,
-		sup: d.Super, ntf: d.Notify, rep: d.Repeats, log: d.Log, loc: d.Location, now: d.Now,
+		sup: d.Super, ntf: d.Notify, rep: d.Repeats, hot: d.Hot, log: d.Log, loc: d.Location, now: d.Now,
 		dir: d.Directory}
 	if a.dir == nil {
 		a.dir = directory.New(d.Org, d.Catalog, d.Policies)
@@ -209,6 +212,10 @@ func (a *API) Routes() []Route {
 			Tag: "intake", Body: IncidentLine{}, Resp: FeedResult{}, Status: 200, Handle: a.incidents},
 		{Method: "POST", Path: "/repeats", Summary: "Open cases a new report may repeat: same place, recent, similar words; with scores and reasons",
 			Tag: "intake", Body: RepeatsRequest{}, Resp: RepeatsResponse{}, Status: 200, Handle: a.repeats},
+		{Method: "GET", Path: "/hot", Summary: "Hot issues (热点问题): matters many people raised lately about one place or group, ranked by heat, with their cases",
+			Tag: "supervision", Query: []QueryParam{{"days", "integer", "window: 7, 30 (default) or 90"}, {"division_code", "string", "only this district or street"},
+				{"top", "integer", "how many issues (default 20, at most 100)"}},
+			Resp: HotIssues{}, Status: 200, Handle: a.hotIssues},
 		{Method: "POST", Path: "/reports/{id}/reveal", Summary: "Reveal a report's full phone or ID number (audited)",
 			Tag: "intake", Body: RevealRequest{}, Resp: Revealed{}, Status: 200, Handle: a.reveal},
 

@@ -104,3 +104,36 @@ func TestEscalationRuleOverHTTP(t *testing.T) {
 		t.Fatalf("inherit: %d %s", r.Status, r.Body)
 	}
 }
+
+func TestHotIssuesOverHTTP(t *testing.T) {
+	env := apptest.New(t)
+	for i := range 3 {
+		body := map[string]any{"channel": "hotline", "title": "丽发新城工地夜间施工噪音扰民", "body": "丽发新城旁工地每晚施工，噪音很大。",
+			"division_code": "350206004", "reporter": map[string]any{"name": "居民", "phone": "1380600400" + string(rune('0'+i))}}
+		if r := env.Do(t, "POST", "/api/v1/reports", "intake", body); r.Status != http.StatusCreated {
+			t.Fatalf("intake: %d %s", r.Status, r.Body)
+		}
+	}
+	r := env.Do(t, "GET", "/api/v1/hot?days=30", "supervisor", nil)
+	var out struct {
+		Reports int `json:"reports"`
+		Issues  []struct {
+			Rank    int      `json:"rank"`
+			Heat    float64  `json:"heat"`
+			Reports int      `json:"reports"`
+			People  int      `json:"people"`
+			Cases   []string `json:"cases"`
+		} `json:"issues"`
+	}
+	r.JSON(t, &out)
+	if r.Status != http.StatusOK || out.Reports != 3 || len(out.Issues) != 1 || out.Issues[0].People != 3 || len(out.Issues[0].Cases) != 3 ||
+		out.Issues[0].Heat != 10*3+2*3 {
+		t.Fatalf("hot issues: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "GET", "/api/v1/hot?days=5", "supervisor", nil); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a 5-day window: %d", r.Status)
+	}
+	if r := env.Do(t, "GET", "/api/v1/hot", "jiangtou", nil); r.Status != http.StatusForbidden {
+		t.Fatalf("a handler: %d", r.Status)
+	}
+}

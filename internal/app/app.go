@@ -23,6 +23,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/deadline"
 	"pingan/internal/dedup"
+	"pingan/internal/hot"
 	"pingan/internal/directory"
 	"pingan/internal/notify"
 	"pingan/internal/org"
@@ -56,6 +57,7 @@ type App struct {
 	Dashboard   *dashboard.Service
 	Route       *route.Service
 	Repeats     *dedup.Service
+	Hot         *hot.Service
 	Classifier  *classify.Model // nil when none could be loaded
 	// Directory names units, categories and users for lists and pages.
 	Directory *directory.Directory
@@ -132,6 +134,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Cases = casework.NewService(casework.Deps{DB: d, Audit: a.Audit, Keys: keys, Org: a.Org, Catalog: a.Catalog,
 		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard, Route: a.Route, Classifier: a.Classifier,
 		Repeats: a.Repeats, Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location(), AutoMerge: cfg.AutoMerge}, Now: now})
+	a.Hot = hot.NewService(a.Cases, now)
 	a.Auth = auth.NewService(d, a.Audit, a.Org, keys, now)
 	a.Supervision = supervision.NewService(supervision.Deps{DB: d, Audit: a.Audit, Org: a.Org, Cases: a.Cases,
 		Notify: a.Notify, Timers: a.Timers, Calendar: a.Calendar, Policies: a.Policies, Location: cfg.Location(), Now: now})
@@ -162,7 +165,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	}
 	a.Directory = directory.New(a.Org, a.Catalog, a.Policies)
 	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
-		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Repeats: a.Repeats, Directory: a.Directory,
+		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Repeats: a.Repeats, Hot: a.Hot, Directory: a.Directory,
 		Location: cfg.Location(), Now: now})
 	return a, nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -582,4 +583,71 @@ func (s *Service) CountByUnit(ctx context.Context, actor access.Actor, f Filter,
 		out = append(out, u)
 	}
 	return out, rows.Err()
+}
+
+// Digest is what hot-issue finding reads of a report.
+type Digest struct {
+	ReportID   int64
+	CaseNumber string
+	Title      string
+	Body       string
+	Address    string
+	// Reporter tells people apart without naming them: the keyed hash of
+	// the ID number or phone, else the name, else the report itself.
+	Reporter   string
+	ReceivedAt time.Time
+}
+
+// MaxDigests bounds RecentReports.
+const MaxDigests = 20000
+
+// RecentReports returns the reports received since since about the cases
+// in actor's scope that match f, newest first, at most limit (up to
+// MaxDigests); more says there were further ones.
+func (s *Service) RecentReports(ctx context.Context, actor access.Actor, f Filter, since time.Time, limit int) (out []Digest, more bool, err error) {
+	if !actor.System && !actor.CaseWorker() {
+		return nil, false, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
+	}
+	if limit <= 0 || limit > MaxDigests {
+		limit = MaxDigests
+	}
+	sel, ok, err := s.where(ctx, actor, f, s.now(), false)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	sel.args = append(sel.args, since.UnixMicro())
+	conds := append(slices.Clone(sel.conds), fmt.Sprintf("r.received_at >= $%d", len(sel.args)))
+	q := `SELECT r.id, c.number, r.title, r.body, r.address, COALESCE(r.id_hash, r.phone_hash, ''), r.reporter_name, r.received_at
+		FROM reports r JOIN cases c ON c.id = r.case_id ` + sel.join + ` WHERE ` + strings.Join(conds, " AND ") +
+		fmt.Sprintf(" ORDER BY r.received_at DESC, r.id DESC LIMIT %d", limit+1)
+	rows, err := s.db.QueryContext(ctx, q, sel.args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("recent reports: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d Digest
+		var key, name string
+		var at int64
+		if err := rows.Scan(&d.ReportID, &d.CaseNumber, &d.Title, &d.Body, &d.Address, &key, &name, &at); err != nil {
+			return nil, false, fmt.Errorf("recent reports: %w", err)
+		}
+		d.ReceivedAt = time.UnixMicro(at)
+		switch {
+		case key != "":
+			d.Reporter = "k:" + key
+		case strings.TrimSpace(name) != "":
+			d.Reporter = "n:" + strings.TrimSpace(name)
+		default:
+			d.Reporter = fmt.Sprintf("r:%d", d.ReportID)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("recent reports: %w", err)
+	}
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
 }

@@ -43,14 +43,25 @@ type Issue struct {
 }
 
 // heatParts are what the heat index adds up, kept to recompute it when
-// groups merge.
+// groups merge: each person's and each message's weight for recency (1
+// when recency does not count), and the votes.
 type heatParts struct {
-	users map[string]bool
-	votes int
+	users    map[string]float64 // a person weighs as their latest message
+	messages float64
+	votes    int
 }
 
-func (h heatParts) heat(messages int) float64 {
-	return heatPerUser*float64(len(h.users)) + heatPerMessage*float64(messages) + heatPerLogVote*math.Log1p(float64(h.votes))
+func (h heatParts) heat() float64 {
+	var users float64
+	for _, w := range h.users {
+		users += w
+	}
+	return heatPerUser*users + heatPerMessage*h.messages + heatPerLogVote*math.Log1p(float64(h.votes))
+}
+
+func (h *heatParts) add(user string, weight float64) {
+	h.users[user] = max(h.users[user], weight)
+	h.messages += weight
 }
 
 // Options tune the grouping.
@@ -58,6 +69,19 @@ type Options struct {
 	// Threshold is the cosine similarity a message needs to join a group
 	// (0 means 0.3).
 	Threshold float64
+	// HalfLife, when set, makes recency count: a message (and a person, by
+	// their latest message) weighs half as much for every HalfLife it is
+	// older than Now. Zero weighs all alike (the Teddy Cup's task).
+	HalfLife time.Duration
+	Now      time.Time
+}
+
+// weight is a message's weight in the heat index.
+func (o Options) weight(t time.Time) float64 {
+	if o.HalfLife <= 0 || !t.Before(o.Now) {
+		return 1
+	}
+	return math.Exp2(-float64(o.Now.Sub(t)) / float64(o.HalfLife))
 }
 
 // The heat index: every distinct person who raised the matter counts 10,
@@ -105,18 +129,35 @@ func Find(msgs []Message, o Options) []Issue {
 	for _, i := range order {
 		v := vecs[i]
 		best, bestSim, bestDot := -1, 0.0, 0.0
-		seen := map[int]bool{}
-		// Groups that share one of the message's weightiest terms are the
-		// candidates: a group sharing only common ones is not like it.
+		// Groups that share the message's weightiest terms are the
+		// candidates (a group sharing only common ones is not like it);
+		// those sharing the most weight are compared in full. Each term
+		// looks among the groups that took it most lately: a matter being
+		// raised now is among them, and a term in thousands of groups
+		// (施工, 小区) does not make every message compare with all.
+		shared := map[int]float64{}
 		for _, t := range topTerms(v, probeTerms) {
-			for _, g := range index[t] {
-				if seen[g] {
-					continue
+			gs := index[t]
+			for _, g := range gs[max(0, len(gs)-probeGroups):] {
+				shared[g] += v[t]
+			}
+		}
+		cands := make([]int, 0, len(shared))
+		for g := range shared {
+			cands = append(cands, g)
+		}
+		slices.SortFunc(cands, func(a, b int) int {
+			if shared[a] != shared[b] {
+				if shared[a] > shared[b] {
+					return -1
 				}
-				seen[g] = true
-				if s, dot := sim(v, groups[g]); s > bestSim {
-					best, bestSim, bestDot = g, s, dot
-				}
+				return 1
+			}
+			return a - b
+		})
+		for _, g := range cands[:min(len(cands), compareGroups)] {
+			if s, dot := sim(v, groups[g]); s > bestSim {
+				best, bestSim, bestDot = g, s, dot
 			}
 		}
 		if best >= 0 && bestSim >= o.Threshold {
@@ -141,15 +182,14 @@ func Find(msgs []Message, o Options) []Issue {
 	var out []Issue
 	for _, g := range groups {
 		is := Issue{From: msgs[g.members[0]].Time, To: msgs[g.members[0]].Time}
-		users := map[string]bool{}
-		votes := 0
+		is.heat = heatParts{users: map[string]float64{}}
 		bestRep, bestSim := -1, -1.0
 		for _, i := range g.members {
 			m := msgs[i]
 			is.Messages = append(is.Messages, m)
-			users[m.User] = true
+			is.heat.add(m.User, o.weight(m.Time))
 			is.Likes += m.Likes
-			votes += m.Likes + m.Dislikes
+			is.heat.votes += m.Likes + m.Dislikes
 			if m.Time.Before(is.From) {
 				is.From = m.Time
 			}
@@ -160,8 +200,7 @@ func Find(msgs []Message, o Options) []Issue {
 				bestRep, bestSim = i, s
 			}
 		}
-		is.heat = heatParts{users: users, votes: votes}
-		is.Users, is.Heat = len(users), is.heat.heat(len(is.Messages))
+		is.Users, is.Heat = len(is.heat.users), is.heat.heat()
 		is.Description = strings.TrimSpace(msgs[bestRep].Subject)
 		is.Place, is.core = place(is.Messages)
 		is.sum = g.sum
@@ -234,9 +273,10 @@ func mergeByPlace(issues []Issue) []Issue {
 		if j, ok := byCore[is.core]; ok && estate.MatchString(is.core) && cosSum(out[j].sum, is.sum) >= mergeThreshold {
 			m := &out[j]
 			m.Messages = append(m.Messages, is.Messages...)
-			for u := range is.heat.users {
-				m.heat.users[u] = true
+			for u, w := range is.heat.users {
+				m.heat.users[u] = max(m.heat.users[u], w)
 			}
+			m.heat.messages += is.heat.messages
 			m.heat.votes += is.heat.votes
 			m.Likes += is.Likes
 			for t, w := range is.sum {
@@ -251,7 +291,7 @@ func mergeByPlace(issues []Issue) []Issue {
 			if len(is.Messages) > len(m.Messages)-len(is.Messages) {
 				m.Description, m.Place = is.Description, is.Place
 			}
-			m.Users, m.Heat = len(m.heat.users), m.heat.heat(len(m.Messages))
+			m.Users, m.Heat = len(m.heat.users), m.heat.heat()
 			continue
 		}
 		if is.core != "" {
@@ -288,6 +328,14 @@ func cosSum(a, b map[string]float64) float64 {
 
 // probeTerms is how many of a message's terms look for its group.
 const probeTerms = 12
+
+// probeGroups is how many of the groups that hold a term, the latest to
+// take it, a message looks at; compareGroups is how many of those, the
+// ones sharing most of its weightiest terms, it compares with in full.
+const (
+	probeGroups   = 256
+	compareGroups = 16
+)
 
 // topTerms returns a vector's n weightiest terms.
 func topTerms(v map[string]float64, n int) []string {

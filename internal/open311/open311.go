@@ -421,6 +421,8 @@ func (a *API) view(ctx context.Context, c casework.Case) (request, error) {
 		v.StatusNotes = "不予受理 rejected"
 	case casework.Closed:
 		v.StatusNotes = "已办结 closed"
+	case casework.Merged:
+		v.StatusNotes = "已并案 merged: handled with another request of the same matter"
 	case casework.Received, casework.Registered:
 		v.StatusNotes = "已受理 received"
 	default:

@@ -76,3 +76,30 @@ func TestMergeThroughPages(t *testing.T) {
 		t.Fatalf("kept apart: saved %s from %q", a, from)
 	}
 }
+
+// The hot-issue page ranks the matters many people raised lately and leads
+// to their cases; it refuses a bad window and roles it is not for.
+func TestHotIssuesPage(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "supervisor", "jiangtou")
+	var numbers []string
+	for i, who := range []string{"李女士", "周女士", "吴先生"} {
+		res, err := env.App.Cases.Intake(context.Background(), env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+			Title: "丽发新城工地夜间施工噪音扰民", Body: "丽发新城旁工地每晚施工，噪音很大。", ReporterName: who,
+			ReporterPhone: "1380600300" + string(rune('0'+i)), DivisionCode: "350206004"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, res.Case.Number)
+	}
+	sup := signedIn(t, env, "supervisor")
+	p := sup.get("/hot")
+	mustContain(t, p, "热点问题", "丽发新城工地夜间施工噪音扰民", numbers[0], numbers[2], "分析来件 3 件")
+	mustContain(t, sup.get("/hot?days=7&division_code=350203"), "暂无热点问题")
+	if p := sup.get("/hot?days=5"); p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusBadRequest {
+		t.Errorf("a 5-day window: %d", p.Status)
+	}
+	if p := signedIn(t, env, "jiangtou").get("/hot"); p.Status != http.StatusForbidden {
+		t.Errorf("a handler: %d", p.Status)
+	}
+}

@@ -371,7 +371,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "", "{unit}", fmt.Sprint(env.Unit(t, "350206004"))).Replace(path))
 	}
 	pages = append(pages, "/queue?tab=dispatch", "/search?q=%E5%99%AA%E9%9F%B3&status=red&sort=due", "/inbox?unread=1",
-		"/admin/audit?action=login", "/no/such/page", "/scores?period=week", "/scores?period=year&date=2026-01-01",
+		"/admin/audit?action=login", "/no/such/page", "/hot?days=7&division_code=350206", "/scores?period=week", "/scores?period=year&date=2026-01-01",
 		fmt.Sprintf("/scores/%d/cases?metric=assigned", env.Unit(t, "350206004")))
 	for _, du := range demo.Users {
 		var b *browser

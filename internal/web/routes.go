@@ -79,6 +79,7 @@ func (w *Web) routes() []route {
 		{"GET /search.csv", signedIn, w.exportCases},
 		{"GET /search.xlsx", signedIn, w.exportCases},
 		{"GET /supervise", signedIn, w.supervise},
+		{"GET /hot", signedIn, w.hotIssues},
 		{"GET /dashboard", signedIn, w.dashboardPage},
 		{"GET /dashboard.json", signedIn, w.dashboardJSON},
 		{"GET /dashboard/districts.geojson", signedIn, w.districtsGeoJSON},

@@ -12,3 +12,6 @@ CREATE INDEX reports_merged_from ON reports (merged_from);
 ALTER TABLE categories ADD COLUMN escalate_reports INTEGER;
 ALTER TABLE categories ADD COLUMN escalate_days INTEGER;
 CREATE INDEX cases_merged_into ON cases (merged_into) WHERE merged_into IS NOT NULL;
+
+-- Hot issues (package hot) read the reports of a recent window.
+CREATE INDEX reports_received ON reports (received_at);

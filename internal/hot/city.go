@@ -1,0 +1,195 @@
+package hot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/casework"
+	"pingan/internal/division"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+)
+
+// The city's hot issues: the reports of a recent window, grouped and
+// ranked as Find does, with recency counting (a report weighs half as much
+// for every quarter of the window it is old), each issue leading to its
+// cases.
+
+// Windows are the periods the city's hot issues are found over, in days.
+var Windows = []int{7, 30, 90}
+
+// CityQuery asks for the hot issues of a window, optionally of one area.
+type CityQuery struct {
+	Days         int    // one of Windows; 0 means 30
+	DivisionCode string // a district or street code prefix; empty: all in scope
+	Top          int    // how many issues; 0 means 20
+}
+
+var msgBadWindow = i18n.M("时间范围须为 7、30 或 90 天", "the window must be 7, 30 or 90 days")
+
+// Validate checks the query: a known window and area.
+func (q CityQuery) Validate() error {
+	var v fault.Validation
+	if q.Days != 0 && !slices.Contains(Windows, q.Days) {
+		v.Add("days", msgBadWindow)
+	}
+	if q.DivisionCode != "" {
+		if _, ok := division.ByCode(q.DivisionCode); !ok {
+			v.Add("division_code", fault.BadValue, q.DivisionCode)
+		}
+	}
+	if q.Top < 0 || q.Top > 100 {
+		v.Add("top", fault.BadValue, strconv.Itoa(q.Top))
+	}
+	return v.Err()
+}
+
+// CityIssue is a hot issue and the cases its reports belong to.
+type CityIssue struct {
+	Issue
+	Cases []string // case numbers, newest report first, distinct
+}
+
+// CityResult is a window's hot issues.
+type CityResult struct {
+	From, To  time.Time
+	Reports   int  // reports read
+	Truncated bool // the window held more than casework.MaxDigests reports; the newest were read
+	Issues    []CityIssue
+}
+
+// MinReports is how many reports a group needs to be an issue.
+const MinReports = 2
+
+// City finds the hot issues among the recent reports actor may see.
+func City(ctx context.Context, cases *casework.Service, actor access.Actor, q CityQuery, now time.Time) (CityResult, error) {
+	if err := q.Validate(); err != nil {
+		return CityResult{}, err
+	}
+	if q.Days <= 0 {
+		q.Days = 30
+	}
+	if q.Top <= 0 {
+		q.Top = 20
+	}
+	window := time.Duration(q.Days) * 24 * time.Hour
+	res := CityResult{From: now.Add(-window), To: now}
+	digests, more, err := cases.RecentReports(ctx, actor, casework.Filter{DivisionCode: q.DivisionCode}, res.From, 0)
+	if err != nil {
+		return res, err
+	}
+	res.Reports, res.Truncated = len(digests), more
+	msgs := make([]Message, len(digests))
+	caseOf := make(map[string]string, len(digests))
+	for i, d := range digests {
+		id := strconv.FormatInt(d.ReportID, 10)
+		msgs[i] = Message{ID: id, User: d.Reporter, Subject: d.Title, Body: d.Address + "\n" + d.Body, Time: d.ReceivedAt}
+		caseOf[id] = d.CaseNumber
+	}
+	for _, is := range Find(msgs, Options{HalfLife: window / 4, Now: now}) {
+		if len(is.Messages) < MinReports {
+			continue
+		}
+		ci := CityIssue{Issue: is}
+		newest := slices.Clone(is.Messages)
+		slices.SortStableFunc(newest, func(a, b Message) int { return b.Time.Compare(a.Time) })
+		seen := map[string]bool{}
+		for _, m := range newest {
+			if n := caseOf[m.ID]; !seen[n] {
+				seen[n] = true
+				ci.Cases = append(ci.Cases, n)
+			}
+		}
+		ci.Rank = len(res.Issues) + 1
+		res.Issues = append(res.Issues, ci)
+		if len(res.Issues) == q.Top {
+			break
+		}
+	}
+	return res, nil
+}
+
+// Service answers the city's hot issues and keeps each answer for a while:
+// grouping a month of reports takes seconds, and hot issues change over
+// hours, not seconds. Answers are kept per scope and query; a request
+// waiting for an answer being computed shares it.
+type Service struct {
+	cases *casework.Service
+	now   func() time.Time
+	ttl   time.Duration
+
+	mu   sync.Mutex
+	memo map[string]*answer
+}
+
+type answer struct {
+	done chan struct{}
+	res  CityResult
+	err  error
+}
+
+// Refresh is how long an answer is kept.
+const Refresh = 5 * time.Minute
+
+// NewService returns the hot-issue service.
+func NewService(cases *casework.Service, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{cases: cases, now: now, ttl: Refresh, memo: map[string]*answer{}}
+}
+
+// City returns the hot issues among the recent reports actor may see, as
+// computed at most Refresh ago (CityResult.To says when).
+func (s *Service) City(ctx context.Context, actor access.Actor, q CityQuery) (CityResult, error) {
+	if err := q.Validate(); err != nil {
+		return CityResult{}, err
+	}
+	if !actor.System && !actor.CaseWorker() {
+		return City(ctx, s.cases, actor, q, s.now()) // refused there
+	}
+	key := fmt.Sprint(actor.System, actor.Scope.All, actor.Scope.Units, q.Days, q.DivisionCode, q.Top)
+	now := s.now()
+	s.mu.Lock()
+	a, ok := s.memo[key]
+	if ok {
+		select {
+		case <-a.done:
+			if a.err != nil || now.Sub(a.res.To) >= s.ttl || now.Before(a.res.To) {
+				ok = false
+			}
+		default: // being computed: wait for it
+		}
+	}
+	if !ok {
+		for k, old := range s.memo {
+			select {
+			case <-old.done:
+				if now.Sub(old.res.To) >= s.ttl || old.err != nil {
+					delete(s.memo, k)
+				}
+			default:
+			}
+		}
+		a = &answer{done: make(chan struct{})}
+		s.memo[key] = a
+		s.mu.Unlock()
+		// Computed apart from the request that asked first, so that a
+		// request going away does not fail the others waiting.
+		a.res, a.err = City(context.WithoutCancel(ctx), s.cases, actor, q, now)
+		close(a.done)
+	} else {
+		s.mu.Unlock()
+	}
+	select {
+	case <-a.done:
+		return a.res, a.err
+	case <-ctx.Done():
+		return CityResult{}, ctx.Err()
+	}
+}
