@@ -7,6 +7,7 @@
 package hot
 
 import (
+	"cmp"
 	"math"
 	"regexp"
 	"slices"
@@ -142,20 +143,7 @@ func Find(msgs []Message, o Options) []Issue {
 				shared[g] += v[t]
 			}
 		}
-		cands := make([]int, 0, len(shared))
-		for g := range shared {
-			cands = append(cands, g)
-		}
-		slices.SortFunc(cands, func(a, b int) int {
-			if shared[a] != shared[b] {
-				if shared[a] > shared[b] {
-					return -1
-				}
-				return 1
-			}
-			return a - b
-		})
-		for _, g := range cands[:min(len(cands), compareGroups)] {
+		for _, g := range heaviest(shared, compareGroups) {
 			if s, dot := sim(v, groups[g]); s > bestSim {
 				best, bestSim, bestDot = g, s, dot
 			}
@@ -338,21 +326,17 @@ const (
 )
 
 // topTerms returns a vector's n weightiest terms.
-func topTerms(v map[string]float64, n int) []string {
-	ts := make([]string, 0, len(v))
-	for t := range v {
-		ts = append(ts, t)
+func topTerms(v map[string]float64, n int) []string { return heaviest(v, n) }
+
+// heaviest returns the n keys of m with the largest values, ties in key
+// order.
+func heaviest[K cmp.Ordered](m map[K]float64, n int) []K {
+	ks := make([]K, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
 	}
-	slices.SortFunc(ts, func(a, b string) int {
-		if v[a] != v[b] {
-			if v[a] > v[b] {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	return ts[:min(n, len(ts))]
+	slices.SortFunc(ks, func(a, b K) int { return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b)) })
+	return ks[:min(n, len(ks))]
 }
 
 func isWord(r rune) bool {
