@@ -292,6 +292,9 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 	if err := s.volumes.Track(ctx, tx, before.volume(), after.volume()); err != nil {
 		return err
 	}
+	if err := s.trackPetition(ctx, tx, before, after, event); err != nil {
+		return err
+	}
 	if !before.WarnAt.Equal(after.WarnAt) || before.ID == 0 {
 		if err := s.timers.Set(ctx, tx, TimerWarn, after.ID, after.WarnAt); err != nil {
 			return err
