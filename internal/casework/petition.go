@@ -153,8 +153,8 @@ func caseText(ctx context.Context, q db.Querier, c Case) (string, error) {
 }
 
 // history finds the petitions of the same petitioners received before
-// `before` (other than self), and which are about the same matter as text
-// or linked to self.
+// `before` (at the same instant: with a smaller id than self, if any), and which
+// are about the same matter as text or linked to self.
 func (s *Service) history(ctx context.Context, q db.Querier, self int64, before time.Time, who []petitioner, text string) (PetitionHistory, error) {
 	h := PetitionHistory{Visits: 1, SameMatter: 1}
 	who, err := sameSelves(ctx, q, who)
@@ -172,7 +172,8 @@ func (s *Service) history(ctx context.Context, q db.Querier, self int64, before 
 		FROM cases c JOIN natures n ON n.code = c.nature AND n.family = 'petition'
 		LEFT JOIN petitions p ON p.case_id = c.id
 		WHERE c.id IN (SELECT r.case_id FROM reports r WHERE `+strings.Join(conds, " OR ")+`)
-		AND c.id <> $`+fmt.Sprint(len(args)-1)+` AND c.received_at <= $`+fmt.Sprint(len(args))+`
+		AND c.id <> $`+fmt.Sprint(len(args)-1)+` AND (c.received_at < $`+fmt.Sprint(len(args))+`
+			OR c.received_at = $`+fmt.Sprint(len(args))+` AND ($`+fmt.Sprint(len(args)-1)+` = 0 OR c.id < $`+fmt.Sprint(len(args)-1)+`))
 		ORDER BY c.received_at, c.id`, args...)
 	if err != nil {
 		return h, fmt.Errorf("earlier petitions: %w", err)
@@ -519,8 +520,9 @@ type PetitionView struct {
 	// Next is the review this case's answer is open to ("" when none);
 	// WindowEnd when the window to ask for it closes (zero before the
 	// answer).
-	Next      Stage
-	WindowEnd time.Time
+	Next       Stage
+	WindowEnd  time.Time
+	WindowOpen bool
 	// What the reader may do now.
 	CanRequest  bool
 	CanConclude bool
@@ -592,7 +594,10 @@ func (s *Service) PetitionOf(ctx context.Context, actor access.Actor, number str
 			v.Next = ""
 		} else if c.State == Closed {
 			v.WindowEnd = ReviewWindowEnd(c.ClosedAt, s.cfg.Location)
-			v.CanRequest = mayRequestReview(actor) && s.now().Before(v.WindowEnd)
+			v.WindowOpen = s.now().Before(v.WindowEnd)
+			// Also after the window: a letter that came in time may be
+			// recorded late, with the day it was received.
+			v.CanRequest = mayRequestReview(actor)
 		}
 	}
 	if p.Stage != StagePetition {
@@ -604,4 +609,93 @@ func (s *Service) PetitionOf(ctx context.Context, actor access.Actor, number str
 	}
 	v.CanDecline = v.History.Barred != nil && c.State == Received && actor.HasAny(access.Intake, access.Dispatcher)
 	return v, nil
+}
+
+// RebuildPetitions recomputes the petition rows from the cases and their
+// timelines, for bulk loads that write cases directly (the demo and
+// pingan gen): limits, warning times and resolutions in one statement, then
+// the repeat counts of the petitions with several reports or whose
+// petitioner (by ID number or phone) appears on more than one. It writes
+// no history. It
+// returns how many petitions it read.
+func (s *Service) RebuildPetitions(ctx context.Context) (int, error) {
+	now := s.now()
+	var n int64
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		// (WHERE 1 = 1 keeps SQLite from reading ON CONFLICT as the join's.)
+		res, err := tx.ExecContext(ctx, `INSERT INTO petitions (case_id, limit_at, warn_at, resolved_at, updated_at)
+			SELECT c.id, COALESCE(c.due_at, c.accept_due_at), c.warn_at,
+				CASE WHEN c.state = 'closed' THEN c.closed_at
+				WHEN c.state = 'rejected' THEN (SELECT MAX(t.at) FROM timeline t WHERE t.case_id = c.id AND t.to_state = 'rejected') END,
+				$1
+			FROM cases c JOIN natures n ON n.code = c.nature AND n.family = 'petition' WHERE 1 = 1
+			ON CONFLICT (case_id) DO UPDATE SET limit_at = excluded.limit_at, warn_at = excluded.warn_at,
+				resolved_at = excluded.resolved_at, updated_at = excluded.updated_at`, now.UnixMicro())
+		if err != nil {
+			return fmt.Errorf("rebuild petitions: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT r.case_id FROM reports r
+		JOIN cases c ON c.id = r.case_id JOIN natures n ON n.code = c.nature AND n.family = 'petition'
+		WHERE c.report_count > 1 OR r.id_hash IN (SELECT r2.id_hash FROM reports r2 JOIN cases c2 ON c2.id = r2.case_id
+			JOIN natures n2 ON n2.code = c2.nature AND n2.family = 'petition'
+			WHERE r2.id_hash IS NOT NULL GROUP BY r2.id_hash HAVING COUNT(DISTINCT r2.case_id) > 1)
+		OR r.phone_hash IN (SELECT r3.phone_hash FROM reports r3 JOIN cases c3 ON c3.id = r3.case_id
+			JOIN natures n3 ON n3.code = c3.nature AND n3.family = 'petition'
+			WHERE r3.phone_hash IS NOT NULL GROUP BY r3.phone_hash HAVING COUNT(DISTINCT r3.case_id) > 1)
+		ORDER BY r.case_id`)
+	if err != nil {
+		return 0, fmt.Errorf("rebuild petitions: repeats: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 200)]
+		ids = ids[len(batch):]
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			for _, id := range batch {
+				c, err := caseByID(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				who, err := petitionersOf(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				h, err := s.barredHistory(ctx, tx, c)
+				if err != nil {
+					return err
+				}
+				var barred any
+				if h.Barred != nil {
+					barred = h.Barred.CaseID
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE petitions SET visit_no = $1, same_matter_no = $2, petitioners = $3,
+					barred_by = $4 WHERE case_id = $5`, h.Visits, h.SameMatter, max(1, len(who)), barred, id); err != nil {
+					return fmt.Errorf("rebuild petition %s: %w", c.Number, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return int(n), nil
 }

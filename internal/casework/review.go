@@ -100,6 +100,11 @@ func stageOf(ctx context.Context, q db.Querier, caseID int64) (Petition, error) 
 // the reason. Both timelines and the audit log record it, in one
 // transaction.
 func (s *Service) RequestReview(ctx context.Context, actor access.Actor, number string, in ReviewInput) (Case, error) {
+	// Outside the actor's scope the case does not exist, whatever else is
+	// wrong with the request.
+	if _, _, err := s.loadVisible(ctx, s.db, actor, number); err != nil {
+		return Case{}, s.recordDenied(ctx, actor, "petition.request_review", "case", number, err)
+	}
 	if !mayRequestReview(actor) {
 		err := fault.New(fault.Forbidden, "forbidden", msgReviewRole)
 		return Case{}, s.recordDenied(ctx, actor, "petition.request_review", "case", number, err)
@@ -341,6 +346,9 @@ var (
 // the answer the next request's 30 days run from. A concluded 复核 is
 // final.
 func (s *Service) ConcludeReview(ctx context.Context, actor access.Actor, number string, in ConclusionInput) (Case, error) {
+	if _, _, err := s.loadVisible(ctx, s.db, actor, number); err != nil {
+		return Case{}, s.recordDenied(ctx, actor, "petition.conclude_review", "case", number, err)
+	}
 	in.Opinion = strings.TrimSpace(in.Opinion)
 	var v fault.Validation
 	valid := false

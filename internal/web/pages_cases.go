@@ -349,6 +349,9 @@ type caseData struct {
 	// Suggested is routing's unit, chosen in the dispatch form unless the
 	// user chose another.
 	Suggested string
+	// Petition is the petition's repeat counts and 复查/复核 chain (nil
+	// for other cases).
+	Petition *casework.PetitionView
 }
 
 func (d caseData) revealed(id int64, field string) string {
@@ -412,6 +415,9 @@ func (w *Web) caseData(r *http.Request, v *view, number string) (caseData, error
 		Revealed: map[string]string{}, CanIssue: v.Actor.Has(access.Supervisor) && d.Case.State.Open()}
 	if d.Case.RouteUnitID != 0 {
 		cd.Suggested = strconv.FormatInt(d.Case.RouteUnitID, 10)
+	}
+	if cd.Petition, err = w.app.Cases.PetitionOf(r.Context(), v.Actor, number); err != nil {
+		return caseData{}, err
 	}
 	return cd, nil
 }
