@@ -101,10 +101,14 @@ func (s *Service) isPetition(ctx context.Context, q db.Querier, nature string) (
 	if nature == "" {
 		return false, nil
 	}
+	if f, ok := s.families.Load(nature); ok {
+		return f.(catalog.Family) == catalog.Petition, nil
+	}
 	n, err := s.cat.Nature(ctx, q, nature)
 	if err != nil {
 		return false, fmt.Errorf("nature %s: %w", nature, err)
 	}
+	s.families.Store(nature, n.Family)
 	return n.Family == catalog.Petition, nil
 }
 

@@ -48,7 +48,7 @@ var (
 	msgNotAnswered     = i18n.M("信访事项 %s 尚未办结答复（当前“%s”），不能申请%s", "petition %s has not been answered (it is %s): %s cannot be requested yet")
 	msgFinal           = i18n.M("%s 是复核，复核意见为最终意见；同一事实和理由不再受理", "%s is a re-review, whose opinion is final: the same facts and reasons are not accepted again")
 	msgAlreadyReviewed = i18n.M("%s 已申请%s：%s", "%s already has a %s: %s")
-	msgWindowClosed    = i18n.M("已超过申请期限：%s须自答复之日（%s）起 %d 日内提出，即不晚于 %s；申请日为 %s", "too late: a %s must be requested within %[4]d days of the answer of %[3]s, by %[5]s; it was requested on %[6]s")
+	msgWindowClosed    = i18n.M("已超过申请期限：%s须自答复之日（%s）起 %d 日内提出，即不晚于 %s；申请日为 %s", "too late: a %[1]s must be requested within %[3]d days of the answer of %[2]s, by %[4]s; it was requested on %[5]s")
 	msgBeforeAnswer    = i18n.M("不能早于答复时间 %s", "cannot be before the answer of %s")
 	msgNoSuperior      = i18n.M("作出答复的单位“%s”没有上一级单位，%s须向本平台以外的机关提出", "the unit that answered, %s, has no superior here: the %s goes to an authority outside pingan")
 	msgNoReviewLimit   = i18n.M("期限规则“%s”没有%s时限", "deadline policy %q has no %s limit")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"pingan/internal/access"
@@ -72,6 +73,9 @@ type Service struct {
 	classify *classify.Model
 	cfg      Config
 	now      func() time.Time
+	// families caches each nature's family (a nature keeps its family for
+	// life), asked on every change of every case (petitions).
+	families sync.Map
 }
 
 // Timer kinds the case clock sets; package supervision handles them.
