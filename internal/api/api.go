@@ -25,8 +25,8 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/deadline"
 	"pingan/internal/dedup"
-	"pingan/internal/hot"
 	"pingan/internal/fault"
+	"pingan/internal/hot"
 	"pingan/internal/i18n"
 	"pingan/internal/notify"
 	"pingan/internal/org"
@@ -278,7 +278,7 @@ func (a *API) Routes() []Route {
 			Resp: AuditList{}, Status: 200, Handle: a.listAudit},
 		{Method: "POST", Path: "/audit/verify", Summary: "Verify the audit log's hash chain (audit administrator; the check is itself audited)",
 			Tag: "audit", Resp: AuditVerification{}, Status: 200, Handle: a.verifyAudit},
-	}, a.calendarRoutes()...)
+	}, append(a.calendarRoutes(), a.petitionRoutes()...)...)
 }
 
 func joinStates() string {

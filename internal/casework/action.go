@@ -165,6 +165,12 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 			}
 			return Case{}, v.Err()
 		}
+		if action == Register {
+			// 不再受理: a concluded 复核 of the petitioner's matter bars it.
+			if err := s.refuseBarred(ctx, tx, next); err != nil {
+				return Case{}, err
+			}
+		}
 		if action == Reclassify && next.Nature == c.Nature && next.CategoryID == c.CategoryID && next.Priority == c.Priority {
 			return Case{}, fault.InvalidField(string(FNature), msgNothingChanged)
 		}

@@ -553,7 +553,7 @@ func (s *Service) autoMerge(ctx context.Context, tx *db.Tx, actor access.Actor, 
 		if c.CaseID == res.Case.ID || c.Score < s.cfg.AutoMerge {
 			continue
 		}
-		like := dedup.Likeness(in.Title, c.Title)
+		like := dedup.Dice(in.Title, c.Title)
 		if like < s.cfg.AutoMerge {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"pingan/internal/access"
@@ -80,6 +81,9 @@ type Service struct {
 	repeats  *dedup.Service
 	cfg      Config
 	now      func() time.Time
+	// families caches each nature's family (a nature keeps its family for
+	// life), asked on every change of every case (petitions).
+	families sync.Map
 }
 
 // Timer kinds the case clock sets; package supervision handles them.
@@ -298,6 +302,9 @@ func (s *Service) policyFor(ctx context.Context, q db.Querier, c Case) (deadline
 // reported to webhooks.
 func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case, event string, data map[string]any) error {
 	if err := s.volumes.Track(ctx, tx, before.volume(), after.volume()); err != nil {
+		return err
+	}
+	if err := s.trackPetition(ctx, tx, before, after, event); err != nil {
 		return err
 	}
 	if !before.WarnAt.Equal(after.WarnAt) || before.ID == 0 {

@@ -153,9 +153,12 @@ func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, pr
 	if err := casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress); err != nil {
 		return err
 	}
-	// The loader writes cases and timelines directly: the scorecards and
-	// the dashboard's volumes follow from them.
+	// The loader writes cases and timelines directly: the scorecards, the
+	// petition registry and the dashboard's volumes follow from them.
 	if _, err := a.Score.Rebuild(ctx); err != nil {
+		return err
+	}
+	if _, err := a.Cases.RebuildPetitions(ctx); err != nil {
 		return err
 	}
 	return a.Dashboard.Rebuild(ctx)

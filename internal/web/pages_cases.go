@@ -365,6 +365,9 @@ type caseData struct {
 	// MergeHint fills the merge form's target (?into=, from a repeat
 	// candidate), which then opens.
 	MergeHint string
+	// Petition is the petition's repeat counts and 复查/复核 chain (nil
+	// for other cases).
+	Petition *casework.PetitionView
 }
 
 func (d caseData) revealed(id int64, field string) string {
@@ -432,6 +435,9 @@ func (w *Web) caseData(r *http.Request, v *view, number string) (caseData, error
 	}
 	if into := strings.TrimSpace(r.URL.Query().Get("into")); into != "" && slices.Contains(d.Allowed, casework.Merge) {
 		cd.MergeHint, cd.Open = into, string(casework.Merge)
+	}
+	if cd.Petition, err = w.app.Cases.PetitionOf(r.Context(), v.Actor, number); err != nil {
+		return caseData{}, err
 	}
 	return cd, nil
 }

@@ -360,6 +360,13 @@ func TestEveryPageForEveryRole(t *testing.T) {
 	}
 	setPasswords(t, env, users...)
 	n, _ := dispatched(t, env)
+	// A petition answered, its 复查 requested, and the petitioner back.
+	pet := closedPetition(t, env, "反映江头北路某小区地下车库长期积水，物业公司不作为。")
+	review, err := env.App.Cases.RequestReview(context.Background(), env.Actor(t, "intake"), pet.Number, casework.ReviewInput{Reason: "不服"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := closedPetition(t, env, "地下车库积水，物业不作为，再次反映。")
 	env.Clock.Advance(4 * 24 * time.Hour) // some deadlines red, timers fired
 	env.Fire(t)
 	var pages []string
@@ -372,7 +379,9 @@ func TestEveryPageForEveryRole(t *testing.T) {
 	}
 	pages = append(pages, "/queue?tab=dispatch", "/search?q=%E5%99%AA%E9%9F%B3&status=red&sort=due", "/inbox?unread=1",
 		"/admin/audit?action=login", "/no/such/page", "/hot?days=7&division_code=350206", "/scores?period=week", "/scores?period=year&date=2026-01-01",
-		fmt.Sprintf("/scores/%d/cases?metric=assigned", env.Unit(t, "350206004")))
+		fmt.Sprintf("/scores/%d/cases?metric=assigned", env.Unit(t, "350206004")),
+		"/cases/"+pet.Number, "/cases/"+review.Number, "/cases/"+again.Number, "/petitions/backlog?period=year",
+		"/petitions/backlog/cases?figure=stock", "/petitions/backlog/cases?figure=risk&period=quarter")
 	for _, du := range demo.Users {
 		var b *browser
 		if ri, _ := access.Info(du.Roles[0]); ri.Admin {

@@ -90,6 +90,50 @@ document.addEventListener("DOMContentLoaded", function () {
     intake.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(look, 100); });
   }
 
+  // While the operator types the reporter: the petitioner's earlier
+  // petitions (same ID number, or same name and phone) and whether a
+  // concluded 复核 bars this one (不再受理). Posted, so the ID number never
+  // sits in a URL.
+  var pet = document.getElementById("petitioner");
+  var petForm = pet && pet.closest("form");
+  if (pet && petForm) {
+    var petTimer = 0, petLast = "";
+    var who = function () {
+      var f = function (n) { var el = petForm.querySelector("[name=" + n + "]"); return el ? el.value : ""; };
+      var data = new URLSearchParams({ reporter_name: f("reporter_name"), reporter_phone: f("reporter_phone"),
+        reporter_id: f("reporter_id"), title: f("title"), body: f("body") });
+      var key = data.toString();
+      if (key === petLast) return;
+      petLast = key;
+      if (!f("reporter_id").trim() && !(f("reporter_name").trim() && f("reporter_phone").trim())) { pet.hidden = true; return; }
+      fetch("/intake/petitioner", { method: "POST", credentials: "same-origin", body: data,
+        headers: { Accept: "application/json", "X-CSRF-Token": f("csrf") } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (d) {
+          if (!d) return;
+          var list = pet.querySelector("ol");
+          list.textContent = "";
+          pet.querySelector(".visits").textContent = d.message || "";
+          var barred = pet.querySelector(".barred");
+          barred.textContent = d.barred || "";
+          barred.hidden = !d.barred;
+          pet.querySelector(".hidden-count").textContent = d.hidden || "";
+          d.earlier.forEach(function (e) {
+            var li = document.createElement("li");
+            var a = document.createElement("a");
+            a.href = "/cases/" + e.number; a.textContent = e.number; a.target = "_blank";
+            li.appendChild(a);
+            li.appendChild(document.createTextNode(" " + e.title + " · " + e.state + " · " + e.received + (e.same ? " · " + d.same_label : "")));
+            list.appendChild(li);
+          });
+          pet.hidden = d.visits <= 1 && !d.barred;
+        })
+        .catch(function () { /* the check is a help, not a step */ });
+    };
+    petForm.addEventListener("input", function () { clearTimeout(petTimer); petTimer = setTimeout(who, 500); });
+    petForm.addEventListener("change", function () { clearTimeout(petTimer); petTimer = setTimeout(who, 100); });
+  }
+
   // The classifier's suggested categories: a click narrows the picker.
   var sug = document.getElementById("suggest");
   var sugForm = sug && sug.closest("form");
