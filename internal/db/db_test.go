@@ -33,14 +33,31 @@ func TestMigrateFromEmpty(t *testing.T) {
 	if n != len(ms) {
 		t.Errorf("applied %d migrations, want %d", n, len(ms))
 	}
-	if v, _ := d.SchemaVersion(ctx); v != len(ms) {
-		t.Errorf("schema version %d, want %d", v, len(ms))
+	if v, _ := d.SchemaVersion(ctx); v != ms[len(ms)-1].Version {
+		t.Errorf("schema version %d, want %d", v, ms[len(ms)-1].Version)
 	}
 	if n, err := d.Migrate(ctx); err != nil || n != 0 {
 		t.Errorf("second migrate applied %d (%v), want 0", n, err)
 	}
 	if p, err := d.Pending(ctx); err != nil || p != 0 {
 		t.Errorf("pending = %d (%v)", p, err)
+	}
+	// A migration numbered below the newest applied one (a branch merged
+	// after another's later migration ran) is applied when it arrives.
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DROP TABLE repeat_grams"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM schema_migrations WHERE version = 16")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := d.Pending(ctx); err != nil || p != 1 {
+		t.Errorf("pending with 16 missing = %d (%v), want 1", p, err)
+	}
+	if n, err := d.Migrate(ctx); err != nil || n != 1 {
+		t.Errorf("migrate with 16 missing applied %d (%v), want 1", n, err)
 	}
 }
 

@@ -2,9 +2,11 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,12 +74,10 @@ func Migrations(dialect Dialect) ([]Migration, error) {
 		}
 		out = append(out, Migration{Version: v, Name: label, SQL: dialectTokens[dialect].Replace(string(body))})
 	}
+	// Versions may have gaps: branches developed side by side each take a
+	// number, and a database migrated by one of them gets the others' when
+	// they arrive (Migrate applies every version not yet recorded).
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migration versions must be 1, 2, 3…; %d is missing", i+1)
-		}
-	}
 	return out, nil
 }
 
@@ -127,15 +127,20 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 		applied_at BIGINT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("migrate: create version table: %w", err)
 	}
-	var current int
-	if err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
-		return 0, fmt.Errorf("migrate: read version: %w", err)
+	done, err := appliedVersions(ctx, conn)
+	if err != nil {
+		return 0, err
 	}
-	if current > len(ms) {
-		return 0, fmt.Errorf("database schema is at version %d but this pingan knows only %d: run a newer pingan", current, len(ms))
+	for v := range done {
+		if !slices.ContainsFunc(ms, func(m Migration) bool { return m.Version == v }) {
+			return 0, fmt.Errorf("database schema has migration %d, which this pingan does not know: run a newer pingan", v)
+		}
 	}
 	applied := 0
-	for _, m := range ms[current:] {
+	for _, m := range ms {
+		if done[m.Version] {
+			continue
+		}
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return applied, fmt.Errorf("migration %d: %w", m.Version, err)
@@ -165,8 +170,41 @@ func (d *DB) Pending(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	v, err := d.SchemaVersion(ctx)
+	if err != nil || v == 0 {
+		return len(ms), err
+	}
+	conn, err := d.read.Conn(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return len(ms) - v, nil
+	defer conn.Close()
+	done, err := appliedVersions(ctx, conn)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range ms {
+		if !done[m.Version] {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// appliedVersions reads the versions recorded in schema_migrations.
+func appliedVersions(ctx context.Context, conn *sql.Conn) (map[int]bool, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read versions: %w", err)
+	}
+	defer rows.Close()
+	done := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("migrate: read versions: %w", err)
+		}
+		done[v] = true
+	}
+	return done, rows.Err()
 }
