@@ -86,12 +86,20 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q Query, lang i1
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	ph := make([]string, len(ids))
+	// The cases by id, first: a planner left to itself may rather walk an
+	// index of open or recent cases.
+	list := make([]string, len(ids))
 	for i, id := range ids {
-		p.args = append(p.args, id)
-		ph[i] = fmt.Sprintf("$%d", len(p.args))
+		list[i] = strconv.FormatInt(id, 10)
 	}
-	p.where = append(p.where, "c.id IN ("+strings.Join(ph, ", ")+")")
+	if s.db.Dialect() == db.Postgres {
+		p.args = append(p.args, "{"+strings.Join(list, ",")+"}")
+		p.from = fmt.Sprintf("unnest($%d::bigint[]) AS ids(value) CROSS JOIN cases c", len(p.args))
+	} else {
+		p.args = append(p.args, "["+strings.Join(list, ",")+"]")
+		p.from = fmt.Sprintf("json_each($%d) AS ids CROSS JOIN cases c", len(p.args))
+	}
+	p.where = append(p.where, "c.id = ids.value")
 	return s.score(ctx, p, lang)
 }
 
@@ -123,7 +131,8 @@ type plan struct {
 	words map[string]bool
 	area  string   // the division the report is in, if known
 	areas []string // the districts (index keys) a candidate may be filed under
-	from  int64    // the window's start, µs
+	start int64    // the window's start, µs
+	from  string   // the FROM clause, cases c by default
 	where []string
 	args  []any
 }
@@ -155,8 +164,8 @@ func (s *Service) plan(actor access.Actor, q Query) (plan, bool) {
 		}
 	}
 	p.area = area
-	p.from = q.At.Add(-q.Window).UnixMicro()
-	p.args = []any{p.from}
+	p.start = q.At.Add(-q.Window).UnixMicro()
+	p.args = []any{p.start}
 	p.where = []string{"c.state IN (" + openStates + ")", "c.received_at >= $1"}
 	var place []string
 	areas := map[string]bool{}
@@ -256,14 +265,14 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 	if s.db.Dialect() == db.Postgres {
 		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n FROM unnest($1::bigint[]) AS k(gram)
 			CROSS JOIN LATERAL (SELECT case_id, n FROM repeat_grams g WHERE g.gram = k.gram AND g.received_at >= $2
-				ORDER BY g.received_at DESC LIMIT $3) r`, "{"+strings.Join(arr, ",")+"}", p.from, perGram)
+				ORDER BY g.received_at DESC LIMIT $3) r`, "{"+strings.Join(arr, ",")+"}", p.start, perGram)
 	} else {
 		// SQLite has no LATERAL: a key's postings are read from the
 		// perGram-th newest on (or the window's start, if it has fewer).
 		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n FROM json_each($1) AS k
 			JOIN repeat_grams r ON r.gram = k.value AND r.received_at >= COALESCE((SELECT x.received_at FROM repeat_grams x
 				WHERE x.gram = k.value AND x.received_at >= $2 ORDER BY x.received_at DESC LIMIT 1 OFFSET $3 - 1), $2)`,
-			"["+strings.Join(arr, ",")+"]", p.from, perGram)
+			"["+strings.Join(arr, ",")+"]", p.start, perGram)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find repeats: read index: %w", err)
@@ -299,7 +308,7 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidate, error) {
 	q, area, words := p.q, p.area, p.words
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.number, c.title, c.address, COALESCE(c.division_code, ''), c.lat, c.lon,
-		COALESCE(c.category_id, 0), c.received_at FROM cases c WHERE `+strings.Join(p.where, " AND "), p.args...)
+		COALESCE(c.category_id, 0), c.received_at FROM `+cmp.Or(p.from, "cases c")+` WHERE `+strings.Join(p.where, " AND "), p.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find repeats: %w", err)
 	}
