@@ -30,6 +30,7 @@ type DedupOptions struct {
 	PostgresURL   string
 	Keep          Keep // a database to keep and reuse; zero for a fresh one
 	Progress      func(loaded int)
+	Log           func(step string) // told as each step begins, if set
 }
 
 // DedupResult reports the product's lookup next to the exhaustive scan
@@ -104,6 +105,11 @@ func Dedup(ctx context.Context, o DedupOptions) (DedupResult, error) {
 		o.TrgmThreshold = 0.3
 	}
 	res := DedupResult{Cases: o.Cases, TrgmThreshold: o.TrgmThreshold}
+	log := func(step string) {
+		if o.Log != nil {
+			o.Log(step)
+		}
+	}
 	a, backend, closeApp, err := scratch(ctx, "dedup", o.PostgresURL, o.Keep)
 	if err != nil {
 		return res, err
@@ -112,7 +118,7 @@ func Dedup(ctx context.Context, o DedupOptions) (DedupResult, error) {
 	res.Backend = backend
 	fail := func(err error) (DedupResult, error) { return res, fmt.Errorf("dedup benchmark: %w", err) }
 	t0 := time.Now()
-	loaded, err := loadCases(ctx, a, o.Cases, o.Days, o.Seed, o.Progress)
+	loaded, err := loadCases(ctx, a, o.Cases, o.Days, o.Seed, false, o.Progress)
 	if err != nil {
 		return fail(err)
 	}
@@ -123,6 +129,7 @@ func Dedup(ctx context.Context, o DedupOptions) (DedupResult, error) {
 		return fail(err)
 	}
 	if res.IndexRows == 0 { // loaded before the index existed
+		log("rebuilding the repeat index")
 		t0 = time.Now()
 		if _, err := dedup.Reindex(ctx, a.DB); err != nil {
 			return fail(err)
@@ -154,11 +161,13 @@ func Dedup(ctx context.Context, o DedupOptions) (DedupResult, error) {
 	if err != nil {
 		return fail(err)
 	}
+	log("composing the queries")
 	queries, err := dedupQueries(ctx, a, o, at, from, maxID, &res)
 	if err != nil {
 		return fail(err)
 	}
 	svc := a.Repeats
+	log(fmt.Sprintf("timing Find: %d queries × %d runs", len(queries), o.Runs))
 	// Warm the caches as a running server's are, then time.
 	for _, dq := range queries {
 		if _, err := svc.Find(ctx, actor, dq.q, i18n.ZH); err != nil {
@@ -181,6 +190,7 @@ func Dedup(ctx context.Context, o DedupOptions) (DedupResult, error) {
 			}
 		}
 	}
+	log("timing the exhaustive scan")
 	for i, dq := range queries {
 		t := time.Now()
 		cs, err := svc.Scan(ctx, actor, dq.q, i18n.ZH)
@@ -192,6 +202,7 @@ func Dedup(ctx context.Context, o DedupOptions) (DedupResult, error) {
 	}
 	trgm := a.DB.Dialect() == db.Postgres
 	if trgm {
+		log("pg_trgm: index and timing")
 		conn, err := trgmSetup(ctx, a, o.TrgmThreshold, &res)
 		if err != nil {
 			return fail(err)

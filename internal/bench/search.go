@@ -122,7 +122,7 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 	d := a.DB.Dialect()
 
 	t0 := time.Now()
-	if _, err := loadCases(ctx, a, o.Cases, 90, o.Seed, o.Progress); err != nil {
+	if _, err := loadCases(ctx, a, o.Cases, 90, o.Seed, true, o.Progress); err != nil {
 		return res, fmt.Errorf("search benchmark: %w", err)
 	}
 	res.Load = time.Since(t0)

@@ -48,7 +48,8 @@ func benchDedup(ctx context.Context, e *env, args []string) error {
 	}
 	start := time.Now()
 	r, err := bench.Dedup(ctx, bench.DedupOptions{Cases: *cases, Days: *days, Queries: *queries, Runs: *runs, Seed: *seed,
-		TrgmThreshold: *trgm, PostgresURL: *pg, Keep: keep(), Progress: progress(e, *cases, start)})
+		TrgmThreshold: *trgm, PostgresURL: *pg, Keep: keep(), Progress: progress(e, *cases, start),
+		Log: func(step string) { fmt.Fprintf(e.stderr, "%s (%s)\n", step, time.Since(start).Round(time.Second)) }})
 	if err != nil {
 		return err
 	}
