@@ -223,9 +223,14 @@ func (s *Service) plan(actor access.Actor, q Query) (plan, bool) {
 
 // Reading the index: up to perGram cases, newest first, for each of the
 // report's bigrams in each district; the fetch likeliest of the cases
-// found (by the share of their words the report has) are scored.
+// found (by the share of their words the report has) are scored. A lookup
+// so reads at most bigrams × perGram index rows and fetch cases, however
+// many cases are stored. On a million generated cases, 200 rows a bigram
+// found the same candidates as 100 for 94% of the queries and 50 for 87%;
+// scoring 20 cases instead of 40, for 77% (pingan bench dedup measures
+// recall against the exhaustive Scan).
 const (
-	perGram = 200
+	perGram = 100
 	fetch   = 40
 )
 
