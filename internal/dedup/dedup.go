@@ -29,6 +29,9 @@ const (
 	DefaultWindow = 30 * 24 * time.Hour // how far back an open case may have been received
 	MinScore      = 0.35                // below this a case is not shown
 	MaxCandidates = 5
+	// sameStreet is what naming the same street adds, when there is no
+	// point to measure: as much as being at the same point.
+	sameStreet = 0.25
 )
 
 // Query is what is known of the new report.
@@ -242,20 +245,23 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 			keys = append(keys, gramKey(a, g))
 		}
 	}
-	type hit struct{ hits, n int }
+	type hit struct {
+		hits, n int
+		place   int64
+	}
 	found := map[int64]*hit{}
 	read := func(rows *sql.Rows) error {
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
+			var id, place int64
 			var n int
-			if err := rows.Scan(&id, &n); err != nil {
+			if err := rows.Scan(&id, &n, &place); err != nil {
 				return err
 			}
 			if h := found[id]; h != nil {
 				h.hits++
 			} else {
-				found[id] = &hit{hits: 1, n: n}
+				found[id] = &hit{hits: 1, n: n, place: place}
 			}
 		}
 		return rows.Err()
@@ -268,13 +274,13 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 	var rows *sql.Rows
 	var err error
 	if s.db.Dialect() == db.Postgres {
-		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n FROM unnest($1::bigint[]) AS k(gram)
-			CROSS JOIN LATERAL (SELECT case_id, n FROM repeat_grams g WHERE g.gram = k.gram AND g.received_at >= $2
+		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n, r.place FROM unnest($1::bigint[]) AS k(gram)
+			CROSS JOIN LATERAL (SELECT case_id, n, place FROM repeat_grams g WHERE g.gram = k.gram AND g.received_at >= $2
 				ORDER BY g.received_at DESC LIMIT $3) r`, "{"+strings.Join(arr, ",")+"}", p.start, perGram)
 	} else {
 		// SQLite has no LATERAL: a key's postings are read from the
 		// perGram-th newest on (or the window's start, if it has fewer).
-		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n FROM json_each($1) AS k
+		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n, r.place FROM json_each($1) AS k
 			JOIN repeat_grams r ON r.gram = k.value AND r.received_at >= COALESCE((SELECT x.received_at FROM repeat_grams x
 				WHERE x.gram = k.value AND x.received_at >= $2 ORDER BY x.received_at DESC LIMIT 1 OFFSET $3 - 1), $2)`,
 			"["+strings.Join(arr, ",")+"]", p.start, perGram)
@@ -289,9 +295,19 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 		id   int64
 		like float64
 	}
+	// Without a point, a case on a street the report names gains as the
+	// score does (see score); with one, distance is not in the index.
+	var streets map[int64]bool
+	if p.q.Lat == nil || p.q.Lon == nil {
+		streets = mentioned(p.q.Text)
+	}
 	var cs []scored
 	for id, h := range found {
-		cs = append(cs, scored{id, float64(h.hits) / float64(max(1, min(len(p.words), h.n)))})
+		like := float64(h.hits) / float64(max(1, min(len(p.words), h.n)))
+		if h.place != 0 && streets[h.place] {
+			like += sameStreet
+		}
+		cs = append(cs, scored{id, like})
 	}
 	slices.SortFunc(cs, func(a, b scored) int {
 		if a.like != b.like {
@@ -342,6 +358,9 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 				score += 0.25 * (1 - m/q.Radius)
 				reasons = append(reasons, msgNear.Format(lang, int(math.Round(m))))
 			}
+		case street(address, div) != "" && strings.Contains(q.Text, street(address, div)):
+			score += sameStreet
+			reasons = append(reasons, msgSameStreet.Format(lang, street(address, div)))
 		case area != "" && div != "" && strings.HasPrefix(div, area):
 			score += 0.1
 			if d, ok := division.ByCode(area); ok {
@@ -379,6 +398,7 @@ var (
 	msgWords        = i18n.M("内容相似度 %d%%", "words %d%% alike")
 	msgNear         = i18n.M("相距 %d 米", "%d m apart")
 	msgSameArea     = i18n.M("同在%s", "both in %s")
+	msgSameStreet   = i18n.M("同在%s", "both on %s")
 	msgSameCategory = i18n.M("分类相同", "same category")
 )
 

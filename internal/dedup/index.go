@@ -4,9 +4,13 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"pingan/internal/db"
+	"pingan/internal/division"
 )
 
 // The repeat index (table repeat_grams) lets Find read, for each bigram of
@@ -79,6 +83,55 @@ func likeness(words map[string]bool, title, address string) float64 {
 	return float64(n) / float64(min(rest, len(m)))
 }
 
+// street is the street or road an address names, without the divisions
+// before it or the number after it (湖里区江头街道仙岳路123号 → 仙岳路); ""
+// when none is left. With no point to measure, two reports naming the same
+// street are at the same place.
+func street(address, divisionCode string) string {
+	s := strings.TrimSpace(address)
+	s = strings.TrimPrefix(s, "福建省")
+	s = strings.TrimPrefix(s, "厦门市")
+	for _, code := range []string{district(divisionCode), divisionCode} {
+		if d, ok := division.ByCode(code); ok && code != "" {
+			s = strings.TrimPrefix(s, d.Name)
+		}
+	}
+	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsDigit(r) || r == '号' || r == '(' || r == '（' }); i >= 0 {
+		s = s[:i]
+	}
+	if utf8.RuneCountInString(s) < 2 {
+		return ""
+	}
+	return s
+}
+
+// placeKey is the index's hash of a street name (0 for none).
+func placeKey(street string) int64 {
+	if street == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(street))
+	return int64(h.Sum64() &^ (1 << 63))
+}
+
+// maxStreet is the longest street name (in characters) a report's text is
+// searched for.
+const maxStreet = 12
+
+// mentioned returns the place keys of every run of 2–maxStreet characters
+// of text: the streets it may name.
+func mentioned(text string) map[int64]bool {
+	rs := []rune(text)
+	out := map[int64]bool{}
+	for i := range rs {
+		for j := i + 2; j <= min(len(rs), i+maxStreet); j++ {
+			out[placeKey(string(rs[i:j]))] = true
+		}
+	}
+	return out
+}
+
 // postings are the index rows of d (none when it is closed).
 func (d Doc) postings() [][]any {
 	if !d.Open || d.CaseID == 0 {
@@ -86,9 +139,10 @@ func (d Doc) postings() [][]any {
 	}
 	m := matter(d.Title, d.Address)
 	area, at := district(d.DivisionCode), d.ReceivedAt.UnixMicro()
+	place := placeKey(street(d.Address, d.DivisionCode))
 	out := make([][]any, 0, len(m))
 	for g := range m {
-		out = append(out, []any{gramKey(area, g), at, d.CaseID, len(m)})
+		out = append(out, []any{gramKey(area, g), at, d.CaseID, len(m), place})
 	}
 	return out
 }
@@ -123,7 +177,7 @@ const insertRows = 100
 func insert(ctx context.Context, tx *db.Tx, rows [][]any) error {
 	for len(rows) > 0 {
 		n := min(len(rows), insertRows)
-		if err := tx.InsertRows(ctx, "repeat_grams", []string{"gram", "received_at", "case_id", "n"}, rows[:n]); err != nil {
+		if err := tx.InsertRows(ctx, "repeat_grams", []string{"gram", "received_at", "case_id", "n", "place"}, rows[:n]); err != nil {
 			return err
 		}
 		rows = rows[n:]
