@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"strings"
 
 	"fmt"
 	"io"
@@ -239,16 +240,30 @@ func rawRate(ctx context.Context, cfg config.Config, o Options) (float64, int, e
 // freshSchema creates a scratch schema on a PostgreSQL server and returns a
 // URL that uses it and a function that drops it.
 func freshSchema(ctx context.Context, base string) (string, func(), error) {
+	return benchSchema(ctx, base, "")
+}
+
+// benchSchema returns base's URL with a search path of a schema for a
+// benchmark: a new one, dropped by the returned function, or the schema
+// keep (created if missing) that the function leaves in place.
+func benchSchema(ctx context.Context, base, keep string) (string, func(), error) {
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		return "", nil, err
 	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", nil, err
+	schema := keep
+	if keep == "" {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", nil, err
+		}
+		schema = "bench_" + hex.EncodeToString(b[:])
 	}
-	schema := "bench_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+	create := "CREATE SCHEMA " + pgIdent(schema)
+	if keep != "" {
+		create = "CREATE SCHEMA IF NOT EXISTS " + pgIdent(schema)
+	}
+	if _, err := admin.ExecContext(ctx, create); err != nil {
 		admin.Close()
 		return "", nil, fmt.Errorf("create schema: %w", err)
 	}
@@ -260,6 +275,10 @@ func freshSchema(ctx context.Context, base string) (string, func(), error) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
+	if keep != "" {
+		admin.Close()
+		return u.String(), func() {}, nil
+	}
 	return u.String(), func() {
 		_, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE")
 		admin.Close()
@@ -268,3 +287,6 @@ func freshSchema(ctx context.Context, base string) (string, func(), error) {
 		}
 	}, nil
 }
+
+// pgIdent quotes a PostgreSQL identifier.
+func pgIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"pingan/internal/app"
+	"pingan/internal/casegen"
 	"pingan/internal/config"
 	"pingan/internal/db"
 	"pingan/internal/demo"
@@ -24,6 +26,7 @@ type ScoresOptions struct {
 	// PostgresURL selects PostgreSQL (a fresh schema, dropped after);
 	// empty means SQLite in a temporary directory, removed after.
 	PostgresURL string
+	Keep        Keep // a database to keep and reuse; zero for a fresh one
 	Progress    func(loaded int)
 }
 
@@ -64,18 +67,15 @@ func Scores(ctx context.Context, o ScoresOptions) (ScoresResult, error) {
 		o.Seed = 1
 	}
 	res := ScoresResult{Backend: "sqlite", Cases: o.Cases}
-	a, backend, closeApp, err := scratch(ctx, "scores", o.PostgresURL)
+	a, backend, closeApp, err := scratch(ctx, "scores", o.PostgresURL, o.Keep)
 	if err != nil {
 		return res, err
 	}
 	defer closeApp()
 	res.Backend = backend
 	t0 := time.Now()
-	if err := demo.EnsureAccounts(ctx, a); err != nil {
+	if _, err := loadCases(ctx, a, o.Cases, o.Days, o.Seed, true, o.Progress); err != nil {
 		return res, fmt.Errorf("scores benchmark: %w", err)
-	}
-	if err := demo.LoadCases(ctx, a, o.Cases, o.Days, o.Seed, o.Progress); err != nil {
-		return res, fmt.Errorf("scores benchmark: load: %w", err)
 	}
 	res.Load = time.Since(t0)
 	if a.DB.Dialect() == db.Postgres {
@@ -177,26 +177,41 @@ func (r ScoresResult) String() string {
 	return sb.String()
 }
 
-// scratch opens a pingan on a fresh database for a benchmark: SQLite in a
-// temporary directory, or a new schema of the PostgreSQL at pgURL. close
-// closes it and removes the database.
-func scratch(ctx context.Context, name, pgURL string) (a *app.App, backend string, close func(), err error) {
-	dir, err := os.MkdirTemp("", "pingan-bench-"+name+"-")
-	if err != nil {
-		return nil, "", nil, err
-	}
-	cleanup := []func(){func() { os.RemoveAll(dir) }}
+// Keep names a benchmark database to keep and reuse across runs, since
+// generating millions of cases takes most of an hour: a SQLite directory
+// or a PostgreSQL schema. The zero Keep makes a fresh database and drops
+// it afterwards.
+type Keep struct {
+	Dir    string // SQLite: the data directory (created if missing)
+	Schema string // PostgreSQL: the schema (created if missing)
+}
+
+// scratch opens a pingan on a database for a benchmark: SQLite in a
+// temporary directory, or a new schema of the PostgreSQL at pgURL; or the
+// kept directory or schema keep names. close closes it and removes the
+// database unless it is kept.
+func scratch(ctx context.Context, name, pgURL string, keep Keep) (a *app.App, backend string, close func(), err error) {
+	var cleanup []func()
 	close = func() {
 		for i := len(cleanup) - 1; i >= 0; i-- {
 			cleanup[i]()
 		}
+	}
+	dir := keep.Dir
+	if dir == "" || pgURL != "" {
+		if dir, err = os.MkdirTemp("", "pingan-bench-"+name+"-"); err != nil {
+			return nil, "", nil, err
+		}
+		cleanup = append(cleanup, func() { os.RemoveAll(dir) })
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, "", nil, err
 	}
 	cfg := config.Default()
 	cfg.DataDir, cfg.DatabaseURL, cfg.SecretKey, cfg.LogLevel = dir, "", "", "warn"
 	backend = "sqlite"
 	if pgURL != "" {
 		backend = "postgres"
-		schemaURL, drop, err := freshSchema(ctx, pgURL)
+		schemaURL, drop, err := benchSchema(ctx, pgURL, keep.Schema)
 		if err != nil {
 			close()
 			return nil, "", nil, err
@@ -210,4 +225,68 @@ func scratch(ctx context.Context, name, pgURL string) (a *app.App, backend strin
 	}
 	cleanup = append(cleanup, func() { a.Close() })
 	return a, backend, close, nil
+}
+
+// loadCases fills a benchmark database with n cases received over the
+// days before now (demo.LoadCases), unless it holds them already: a kept
+// database loaded before with the same n, days and seed (or, without that
+// record, made by `pingan gen` with n cases) is reused as it is. It says
+// whether it loaded. Without counters the scorecards' and dashboard's
+// counters are not rebuilt from the cases (at 5M, most of an hour), for
+// benchmarks that read neither; such a database is recorded as such.
+func loadCases(ctx context.Context, a *app.App, n, days int, seed uint64, counters bool, progress func(int)) (bool, error) {
+	full := fmt.Sprintf("cases=%d days=%d seed=%d", n, days, seed)
+	what := full
+	if !counters {
+		what += " counters=no"
+	}
+	if err := a.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS bench_load (what TEXT NOT NULL)")
+		return err
+	}); err != nil {
+		return false, err
+	}
+	have, err := demo.CaseCount(ctx, a.DB)
+	if err != nil {
+		return false, err
+	}
+	var was string
+	if err := a.DB.QueryRowContext(ctx, "SELECT what FROM bench_load").Scan(&was); err != nil && !db.IsNotFound(err) {
+		return false, err
+	}
+	switch {
+	case have > 0 && (was == what || was == full || was == "" && have == n):
+		return false, nil
+	case have > 0:
+		return false, fmt.Errorf("the kept database holds %d cases (%s), not %s: name another", have, cmp.Or(was, "unrecorded"), what)
+	}
+	if err := demo.EnsureAccounts(ctx, a); err != nil {
+		return false, err
+	}
+	if counters {
+		if err := demo.LoadCases(ctx, a, n, days, seed, progress); err != nil {
+			return false, fmt.Errorf("load: %w", err)
+		}
+	} else if err := loadWithoutCounters(ctx, a, n, days, seed, progress); err != nil {
+		return false, fmt.Errorf("load: %w", err)
+	}
+	return true, a.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO bench_load (what) VALUES ($1)", what)
+		return err
+	})
+}
+
+// loadWithoutCounters is demo.LoadCases less the rebuilding of the
+// scorecards' and the dashboard's counters.
+func loadWithoutCounters(ctx context.Context, a *app.App, n, days int, seed uint64, progress func(int)) error {
+	w, err := demo.World(ctx, a)
+	if err != nil {
+		return err
+	}
+	g, err := casegen.New(w, seed)
+	if err != nil {
+		return err
+	}
+	now := a.Now()
+	return casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress)
 }

@@ -11,7 +11,6 @@ import (
 	"pingan/internal/app"
 	"pingan/internal/casework"
 	"pingan/internal/db"
-	"pingan/internal/demo"
 	"pingan/internal/search"
 )
 
@@ -25,6 +24,7 @@ type SearchOptions struct {
 	// PostgresURL selects PostgreSQL (a fresh schema is created and
 	// dropped); empty means SQLite in a temporary directory, removed after.
 	PostgresURL string
+	Keep        Keep             // a database to keep and reuse; zero for a fresh one
 	Progress    func(loaded int) // called as cases are loaded, if set
 }
 
@@ -113,7 +113,7 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 		o.Seed = 1
 	}
 	res := SearchResult{Backend: "sqlite", Cases: o.Cases, SameResults: true}
-	a, backend, closeApp, err := scratch(ctx, "search", o.PostgresURL)
+	a, backend, closeApp, err := scratch(ctx, "search", o.PostgresURL, o.Keep)
 	if err != nil {
 		return res, err
 	}
@@ -122,11 +122,8 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 	d := a.DB.Dialect()
 
 	t0 := time.Now()
-	if err := demo.EnsureAccounts(ctx, a); err != nil {
+	if _, err := loadCases(ctx, a, o.Cases, 90, o.Seed, true, o.Progress); err != nil {
 		return res, fmt.Errorf("search benchmark: %w", err)
-	}
-	if err := demo.LoadCases(ctx, a, o.Cases, 90, o.Seed, o.Progress); err != nil {
-		return res, fmt.Errorf("search benchmark: load cases: %w", err)
 	}
 	res.Load = time.Since(t0)
 	// The case loader indexes what it writes; should it not, index here.

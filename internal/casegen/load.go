@@ -11,6 +11,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/casework"
 	"pingan/internal/db"
+	"pingan/internal/dedup"
 	"pingan/internal/search"
 )
 
@@ -185,6 +186,15 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 		docs[i] = search.Doc{CaseID: b.Case.ID, Text: search.Text(b.Case.Title, b.Case.Address, b.Report.Body)}
 	}
 	if err := search.BulkIndex(ctx, tx, docs); err != nil {
+		return err
+	}
+	repeats := make([]dedup.Doc, len(batch))
+	for i, b := range batch {
+		c := b.Case
+		repeats[i] = dedup.Doc{CaseID: c.ID, Title: c.Title, Address: c.Address, DivisionCode: c.DivisionCode,
+			ReceivedAt: c.ReceivedAt, Open: c.State.Open()}
+	}
+	if err := dedup.BulkIndex(ctx, tx, repeats); err != nil {
 		return err
 	}
 	// SQLite assigned the ids by appending; they must be the ones the rows

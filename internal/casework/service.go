@@ -307,6 +307,9 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 	if err := s.trackPetition(ctx, tx, before, after, event); err != nil {
 		return err
 	}
+	if err := dedup.Track(ctx, tx, before.repeatDoc(), after.repeatDoc()); err != nil {
+		return err
+	}
 	if !before.WarnAt.Equal(after.WarnAt) || before.ID == 0 {
 		if err := s.timers.Set(ctx, tx, TimerWarn, after.ID, after.WarnAt); err != nil {
 			return err
@@ -406,6 +409,16 @@ func (c Case) volume() dashboard.Snapshot {
 	}
 	return dashboard.Snapshot{ReceivedAt: c.ReceivedAt, Channel: string(c.Channel), Nature: c.Nature,
 		CategoryID: c.CategoryID, Division: c.DivisionCode}
+}
+
+// repeatDoc is what the repeat index files of a case (nothing for no case
+// yet): an open case is a candidate for the repeats of its matter.
+func (c Case) repeatDoc() dedup.Doc {
+	if c.ID == 0 {
+		return dedup.Doc{}
+	}
+	return dedup.Doc{CaseID: c.ID, Title: c.Title, Address: c.Address, DivisionCode: c.DivisionCode,
+		ReceivedAt: c.ReceivedAt, Open: c.State.Open()}
 }
 
 // Inbox messages of the lifecycle.

@@ -10,13 +10,14 @@ import (
 
 // benchScores measures a month's scorecard board and dashboard at scale.
 func benchScores(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("bench scores", "[--cases 5000000] [--days 365] [--runs 20] [--naive-runs 3] [--postgres URL]")
+	fs := e.flags("bench scores", "[--cases 5000000] [--days 365] [--runs 20] [--naive-runs 3] [--postgres URL] [--dir DIR | --schema NAME]")
 	cases := fs.Int("cases", 5_000_000, "generated cases to load into a fresh database")
 	days := fs.Int("days", 365, "the cases are received over this many days before now")
 	runs := fs.Int("runs", 20, "measurements of the board and the dashboard")
 	naiveRuns := fs.Int("naive-runs", 3, "measurements of the GROUP BYs over raw rows")
 	seed := fs.Uint64("seed", 1, "case generator seed")
 	pg := fs.String("postgres", "", "measure PostgreSQL at this postgres:// URL instead of SQLite (a scratch schema is created and dropped)")
+	keep := keepFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -27,7 +28,7 @@ func benchScores(ctx context.Context, e *env, args []string) error {
 	step := max(*cases/10, 1)
 	mark := step
 	r, err := bench.Scores(ctx, bench.ScoresOptions{Cases: *cases, Days: *days, Runs: *runs, NaiveRuns: *naiveRuns, Seed: *seed,
-		PostgresURL: *pg, Progress: func(done int) {
+		PostgresURL: *pg, Keep: keep(), Progress: func(done int) {
 			if done >= mark || done == *cases {
 				fmt.Fprintf(e.stderr, "  %d / %d cases (%s)\n", done, *cases, time.Since(start).Round(time.Second))
 				mark += step

@@ -45,7 +45,7 @@ func commands() []command {
 		{"import", "take in reports from a CSV or XLSX file: import --file FILE --as USER [--mode …]", cmdImport},
 		{"hot", "hot issues of a message file: hot --data FILE.jsonl [--top 5]", cmdHot},
 		{"gen", "bulk-load realistic generated cases (for benchmarks)", cmdGen},
-		{"bench", "measure pingan: bench intake | bench timers | bench search | bench scores", cmdBench},
+		{"bench", "measure pingan: bench intake | bench timers | bench search | bench scores | bench dedup", cmdBench},
 		{"model", "category classifier: model train | list | activate VERSION | eval --data FILE", cmdModel},
 		{"keygen", "print a new secret key for PINGAN_SECRET_KEY", cmdKeygen},
 		{"version", "print the version", cmdVersion},

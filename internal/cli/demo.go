@@ -124,8 +124,11 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "scores" {
 		return benchScores(ctx, e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "dedup" {
+		return benchDedup(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		return fmt.Errorf("%w: pingan bench intake [flags] | pingan bench timers [flags] | pingan bench search [flags] | pingan bench scores [flags]", errUsage)
+		return fmt.Errorf("%w: pingan bench intake [flags] | pingan bench timers [flags] | pingan bench search [flags] | pingan bench scores [flags] | pingan bench dedup [flags]", errUsage)
 	}
 	fs := e.flags("bench intake", "[--clients 32] [--duration 10s] [--postgres URL]")
 	clients := fs.Int("clients", 32, "concurrent HTTP clients")
@@ -240,13 +243,14 @@ func benchTimers(ctx context.Context, e *env, args []string) error {
 }
 
 func benchSearch(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("bench search", "[--cases 1000000] [--runs 20] [--like-runs 3] [--words 区,楼,噪音] [--postgres URL]")
+	fs := e.flags("bench search", "[--cases 1000000] [--runs 20] [--like-runs 3] [--words 区,楼,噪音] [--postgres URL] [--dir DIR | --schema NAME]")
 	cases := fs.Int("cases", 1_000_000, "generated cases to load into a fresh database")
 	runs := fs.Int("runs", 20, "measurements of each word by the index and by the case list")
 	likeRuns := fs.Int("like-runs", 3, "measurements of each word by the LIKE scan (a miss reads every case)")
 	words := fs.String("words", strings.Join(bench.SearchWords, ","), "comma-separated query words")
 	seed := fs.Uint64("seed", 1, "case generator seed")
 	pg := fs.String("postgres", "", "measure PostgreSQL at this postgres:// URL instead of SQLite (a scratch schema is created and dropped)")
+	keep := keepFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -263,7 +267,7 @@ func benchSearch(ctx context.Context, e *env, args []string) error {
 	step := max(*cases/10, 1)
 	mark := step
 	r, err := bench.Search(ctx, bench.SearchOptions{Cases: *cases, Runs: *runs, LikeRuns: *likeRuns, Words: ws, Seed: *seed,
-		PostgresURL: *pg, Progress: func(done int) {
+		PostgresURL: *pg, Keep: keep(), Progress: func(done int) {
 			if done >= mark || done == *cases {
 				fmt.Fprintf(e.stderr, "  %d / %d cases (%s)\n", done, *cases, time.Since(start).Round(time.Second))
 				mark += step

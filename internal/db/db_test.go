@@ -42,6 +42,23 @@ func TestMigrateFromEmpty(t *testing.T) {
 	if p, err := d.Pending(ctx); err != nil || p != 0 {
 		t.Errorf("pending = %d (%v)", p, err)
 	}
+	// A migration numbered below the newest applied one (a branch merged
+	// after another's later migration ran) is applied when it arrives.
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DROP TABLE repeat_grams"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM schema_migrations WHERE version = 16")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := d.Pending(ctx); err != nil || p != 1 {
+		t.Errorf("pending with 16 missing = %d (%v), want 1", p, err)
+	}
+	if n, err := d.Migrate(ctx); err != nil || n != 1 {
+		t.Errorf("migrate with 16 missing applied %d (%v), want 1", n, err)
+	}
 }
 
 // Two nodes starting at once on one database: exactly one applies each

@@ -6,11 +6,13 @@
 package dedup
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -27,6 +29,9 @@ const (
 	DefaultWindow = 30 * 24 * time.Hour // how far back an open case may have been received
 	MinScore      = 0.35                // below this a case is not shown
 	MaxCandidates = 5
+	// sameStreet is what naming the same street adds, when there is no
+	// point to measure: as much as being at the same point.
+	sameStreet = 0.25
 )
 
 // Query is what is known of the new report.
@@ -72,8 +77,71 @@ const openStates = `'received','registered','dispatched','handling','reported','
 // Find returns the best candidates, most likely first, among the open
 // cases of the same area (the township or district the report is in, or
 // within the radius of its point) received within the window, that the
-// actor may see.
+// actor may see. It reads the repeat index (see index.go) for the cases
+// that share words with the report and scores the likeliest of them; Scan
+// scores every case instead, with the same measure.
 func (s *Service) Find(ctx context.Context, actor access.Actor, q Query, lang i18n.Lang) ([]Candidate, error) {
+	p, ok := s.plan(actor, q)
+	if !ok {
+		return nil, nil
+	}
+	ids, err := s.lookup(ctx, p)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	// The cases by id, first: a planner left to itself may rather walk an
+	// index of open or recent cases.
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatInt(id, 10)
+	}
+	if s.db.Dialect() == db.Postgres {
+		p.args = append(p.args, "{"+strings.Join(list, ",")+"}")
+		p.from = fmt.Sprintf("unnest($%d::bigint[]) AS ids(value) CROSS JOIN cases c", len(p.args))
+	} else {
+		p.args = append(p.args, "["+strings.Join(list, ",")+"]")
+		p.from = fmt.Sprintf("json_each($%d) AS ids CROSS JOIN cases c", len(p.args))
+	}
+	p.where = append(p.where, "c.id = ids.value")
+	return s.score(ctx, p, lang)
+}
+
+// Scan is Find without the index: it scores every open case of the area
+// and window. It is the reference Find is measured against (recall); its
+// cost grows with the open cases of a district.
+func (s *Service) Scan(ctx context.Context, actor access.Actor, q Query, lang i18n.Lang) ([]Candidate, error) {
+	p, ok := s.plan(actor, q)
+	if !ok {
+		return nil, nil
+	}
+	return s.score(ctx, p, lang)
+}
+
+// Where returns the condition on cases (aliased c) Find and Scan draw
+// candidates from for q — open, received in the window, at the place, in
+// the actor's scope — with its arguments numbered from $1; false when
+// there is nowhere to look. It is for measuring other ways of finding
+// repeats on the same cases.
+func (s *Service) Where(actor access.Actor, q Query) (string, []any, bool) {
+	p, ok := s.plan(actor, q)
+	return strings.Join(p.where, " AND "), p.args, ok
+}
+
+// plan is a search resolved: the report's words, its area and the
+// conditions on a case.
+type plan struct {
+	q     Query
+	words map[string]bool
+	area  string   // the division the report is in, if known
+	areas []string // the districts (index keys) a candidate may be filed under
+	start int64    // the window's start, µs
+	from  string   // the FROM clause, cases c by default
+	where []string
+	args  []any
+}
+
+// plan resolves q for actor; false when there is nothing to look for.
+func (s *Service) plan(actor access.Actor, q Query) (plan, bool) {
 	if q.Radius <= 0 {
 		q.Radius = DefaultRadius
 	}
@@ -83,9 +151,9 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q Query, lang i1
 	if q.At.IsZero() {
 		q.At = s.now()
 	}
-	words := bigrams(q.Text)
-	if len(words) == 0 {
-		return nil, nil
+	p := plan{q: q, words: bigrams(q.Text)}
+	if len(p.words) == 0 {
+		return p, false
 	}
 	area := q.DivisionCode
 	if area == "" && q.Lat != nil && q.Lon != nil {
@@ -94,44 +162,174 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q Query, lang i1
 		}
 	}
 	if area == "" {
-		if p, ok := division.FromText(q.Text); ok && !p.Ambiguous {
-			area = p.Division.Code
+		if pl, ok := division.FromText(q.Text); ok && !pl.Ambiguous {
+			area = pl.Division.Code
 		}
 	}
-	args := []any{q.At.Add(-q.Window).UnixMicro()}
-	where := []string{"c.state IN (" + openStates + ")", "c.received_at >= $1"}
+	p.area = area
+	p.start = q.At.Add(-q.Window).UnixMicro()
+	p.args = []any{p.start}
+	p.where = []string{"c.state IN (" + openStates + ")", "c.received_at >= $1"}
 	var place []string
+	areas := map[string]bool{}
 	if area != "" {
 		// The district's codes, as a range an index can read.
-		lo := area[:min(len(area), 6)]
+		lo := district(area)
 		hi := lo[:len(lo)-1] + string(lo[len(lo)-1]+1)
-		args = append(args, lo, hi)
-		place = append(place, fmt.Sprintf("(c.division_code >= $%d AND c.division_code < $%d)", len(args)-1, len(args)))
+		p.args = append(p.args, lo, hi)
+		place = append(place, fmt.Sprintf("(c.division_code >= $%d AND c.division_code < $%d)", len(p.args)-1, len(p.args)))
+		areas[lo] = true
+		if len(lo) < 6 {
+			for _, d := range division.Children(division.XiamenCode) {
+				if strings.HasPrefix(d.Code, lo) {
+					areas[d.Code] = true
+				}
+			}
+		}
 	}
 	if q.Lat != nil && q.Lon != nil {
 		dLat := q.Radius / 111_000
 		dLon := dLat / math.Cos(*q.Lat*math.Pi/180)
-		args = append(args, *q.Lat-dLat, *q.Lat+dLat, *q.Lon-dLon, *q.Lon+dLon)
-		n := len(args)
+		p.args = append(p.args, *q.Lat-dLat, *q.Lat+dLat, *q.Lon-dLon, *q.Lon+dLon)
+		n := len(p.args)
 		place = append(place, fmt.Sprintf("(c.lat BETWEEN $%d AND $%d AND c.lon BETWEEN $%d AND $%d)", n-3, n-2, n-1, n))
+		// Cases within the radius are filed under the districts of the
+		// box's centre and corners, or under none.
+		areas[""] = true
+		for _, c := range [][2]float64{{0, 0}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}} {
+			if d, ok := division.Locate(*q.Lat+c[0]*dLat, *q.Lon+c[1]*dLon); ok {
+				areas[district(d.Code)] = true
+			}
+		}
 	}
 	if len(place) == 0 {
-		return nil, nil // nowhere to look: a repeat must be about the same place
+		return p, false // nowhere to look: a repeat must be about the same place
 	}
-	where = append(where, "("+strings.Join(place, " OR ")+")")
+	for a := range areas {
+		p.areas = append(p.areas, a)
+	}
+	slices.Sort(p.areas)
+	p.where = append(p.where, "("+strings.Join(place, " OR ")+")")
 	if !actor.Scope.All && !actor.System {
 		if len(actor.Scope.Units) == 0 {
-			return nil, nil
+			return p, false
 		}
 		ph := make([]string, len(actor.Scope.Units))
 		for i, u := range actor.Scope.Units {
-			args = append(args, u)
-			ph[i] = fmt.Sprintf("$%d", len(args))
+			p.args = append(p.args, u)
+			ph[i] = fmt.Sprintf("$%d", len(p.args))
 		}
-		where = append(where, "EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit_id IN ("+strings.Join(ph, ", ")+"))")
+		p.where = append(p.where, "EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit_id IN ("+strings.Join(ph, ", ")+"))")
 	}
+	return p, true
+}
+
+// Reading the index: up to perGram cases, newest first, for each of the
+// report's bigrams in each district; the fetch likeliest of the cases
+// found (by the share of their words the report has) are scored. A lookup
+// so reads at most bigrams × perGram index rows and fetch cases, however
+// many cases are stored. On a million generated cases, 200 rows a bigram
+// found the same candidates as 100 for 94% of the queries and 50 for 87%;
+// scoring 20 cases instead of 40, for 77% (pingan bench dedup measures
+// recall against the exhaustive Scan).
+const (
+	perGram = 100
+	fetch   = 40
+)
+
+// lookup returns the ids of the cases to score, likeliest first.
+func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
+	keys := make([]int64, 0, len(p.words)*len(p.areas))
+	for _, a := range p.areas {
+		for g := range p.words {
+			keys = append(keys, gramKey(a, g))
+		}
+	}
+	type hit struct {
+		hits, n int
+		place   int64
+	}
+	found := map[int64]*hit{}
+	read := func(rows *sql.Rows) error {
+		defer rows.Close()
+		for rows.Next() {
+			var id, place int64
+			var n int
+			if err := rows.Scan(&id, &n, &place); err != nil {
+				return err
+			}
+			if h := found[id]; h != nil {
+				h.hits++
+			} else {
+				found[id] = &hit{hits: 1, n: n, place: place}
+			}
+		}
+		return rows.Err()
+	}
+	// One statement: each key's newest postings, side by side.
+	arr := make([]string, len(keys))
+	for i, k := range keys {
+		arr[i] = strconv.FormatInt(k, 10)
+	}
+	var rows *sql.Rows
+	var err error
+	if s.db.Dialect() == db.Postgres {
+		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n, r.place FROM unnest($1::bigint[]) AS k(gram)
+			CROSS JOIN LATERAL (SELECT case_id, n, place FROM repeat_grams g WHERE g.gram = k.gram AND g.received_at >= $2
+				ORDER BY g.received_at DESC LIMIT $3) r`, "{"+strings.Join(arr, ",")+"}", p.start, perGram)
+	} else {
+		// SQLite has no LATERAL: a key's postings are read from the
+		// perGram-th newest on (or the window's start, if it has fewer).
+		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n, r.place FROM json_each($1) AS k
+			JOIN repeat_grams r ON r.gram = k.value AND r.received_at >= COALESCE((SELECT x.received_at FROM repeat_grams x
+				WHERE x.gram = k.value AND x.received_at >= $2 ORDER BY x.received_at DESC LIMIT 1 OFFSET $3 - 1), $2)`,
+			"["+strings.Join(arr, ",")+"]", p.start, perGram)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find repeats: read index: %w", err)
+	}
+	if err := read(rows); err != nil {
+		return nil, fmt.Errorf("find repeats: read index: %w", err)
+	}
+	type scored struct {
+		id   int64
+		like float64
+	}
+	// Without a point, a case on a street the report names gains as the
+	// score does (see score); with one, distance is not in the index.
+	var streets map[int64]bool
+	if p.q.Lat == nil || p.q.Lon == nil {
+		streets = mentioned(p.q.Text)
+	}
+	var cs []scored
+	for id, h := range found {
+		like := float64(h.hits) / float64(max(1, min(len(p.words), h.n)))
+		if h.place != 0 && streets[h.place] {
+			like += sameStreet
+		}
+		cs = append(cs, scored{id, like})
+	}
+	slices.SortFunc(cs, func(a, b scored) int {
+		if a.like != b.like {
+			if a.like > b.like {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	ids := make([]int64, 0, min(len(cs), fetch))
+	for _, c := range cs[:min(len(cs), fetch)] {
+		ids = append(ids, c.id)
+	}
+	return ids, nil
+}
+
+// score reads the cases p selects and returns the best candidates.
+func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidate, error) {
+	q, area, words := p.q, p.area, p.words
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.number, c.title, c.address, COALESCE(c.division_code, ''), c.lat, c.lon,
-		COALESCE(c.category_id, 0), c.received_at FROM cases c WHERE `+strings.Join(where, " AND ")+` ORDER BY c.id DESC LIMIT 5000`, args...)
+		COALESCE(c.category_id, 0), c.received_at FROM `+cmp.Or(p.from, "cases c")+` WHERE `+strings.Join(p.where, " AND "), p.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find repeats: %w", err)
 	}
@@ -146,7 +344,7 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q Query, lang i1
 			return nil, err
 		}
 		c.Title = title
-		c.Text = overlap(words, bigrams(title+" "+address))
+		c.Text = likeness(words, title, address)
 		score := c.Text
 		var reasons []string
 		if c.Text >= 0.2 {
@@ -160,6 +358,9 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q Query, lang i1
 				score += 0.25 * (1 - m/q.Radius)
 				reasons = append(reasons, msgNear.Format(lang, int(math.Round(m))))
 			}
+		case street(address, div) != "" && strings.Contains(q.Text, street(address, div)):
+			score += sameStreet
+			reasons = append(reasons, msgSameStreet.Format(lang, street(address, div)))
 		case area != "" && div != "" && strings.HasPrefix(div, area):
 			score += 0.1
 			if d, ok := division.ByCode(area); ok {
@@ -197,6 +398,7 @@ var (
 	msgWords        = i18n.M("内容相似度 %d%%", "words %d%% alike")
 	msgNear         = i18n.M("相距 %d 米", "%d m apart")
 	msgSameArea     = i18n.M("同在%s", "both in %s")
+	msgSameStreet   = i18n.M("同在%s", "both on %s")
 	msgSameCategory = i18n.M("分类相同", "same category")
 )
 

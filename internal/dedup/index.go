@@ -1,0 +1,247 @@
+package dedup
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"pingan/internal/db"
+	"pingan/internal/division"
+)
+
+// The repeat index (table repeat_grams) lets Find read, for each bigram of
+// a new report, the open cases of its district received in the window that
+// say it, newest first, instead of reading and scoring every open case of
+// the district. Each open case is filed under the bigrams of its matter
+// (matter: its title's bigrams less its address's), each keyed with the
+// case's district. It is kept inside the write that changes a case (Track),
+// by the generator's bulk load (BulkIndex) and rebuilt by Reindex.
+
+// Doc is what the repeat index knows of a case.
+type Doc struct {
+	CaseID       int64
+	Title        string
+	Address      string
+	DivisionCode string
+	ReceivedAt   time.Time
+	Open         bool // the case can still take a repeat
+}
+
+// district is the part of a division code the index files cases under:
+// the district (six digits), or the code itself when it is shorter.
+func district(code string) string { return code[:min(len(code), 6)] }
+
+// gramKey is the index key of a bigram in a district: a 63-bit hash, so
+// that the key is one integer. Two keys that collide only bring a case
+// more to score.
+func gramKey(area, gram string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(area))
+	h.Write([]byte{0})
+	h.Write([]byte(gram))
+	return int64(h.Sum64() &^ (1 << 63))
+}
+
+// matter is the set of bigrams a case's likeness is measured on: those of
+// its title that are not in its address. The place is compared as a place
+// (distance or area); counted as words too, every case in the same street
+// would look like a repeat of every other.
+func matter(title, address string) map[string]bool {
+	m := bigrams(title)
+	for g := range bigrams(address) {
+		delete(m, g)
+	}
+	return m
+}
+
+// likeness is how alike a report's words are to a case's matter, 0–1: the
+// share of the smaller of the two found in the other, where the report's
+// words also leave out the case's address (a report names its place too).
+func likeness(words map[string]bool, title, address string) float64 {
+	m := matter(title, address)
+	if len(m) == 0 {
+		return 0
+	}
+	place := bigrams(address)
+	n, rest := 0, 0
+	for w := range words {
+		switch {
+		case m[w]:
+			n++
+			rest++
+		case !place[w]:
+			rest++
+		}
+	}
+	if rest == 0 {
+		return 0
+	}
+	return float64(n) / float64(min(rest, len(m)))
+}
+
+// street is the street or road an address names, without the divisions
+// before it or the number after it (湖里区江头街道仙岳路123号 → 仙岳路); ""
+// when none is left. With no point to measure, two reports naming the same
+// street are at the same place.
+func street(address, divisionCode string) string {
+	s := strings.TrimSpace(address)
+	s = strings.TrimPrefix(s, "福建省")
+	s = strings.TrimPrefix(s, "厦门市")
+	for _, code := range []string{district(divisionCode), divisionCode} {
+		if d, ok := division.ByCode(code); ok && code != "" {
+			s = strings.TrimPrefix(s, d.Name)
+		}
+	}
+	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsDigit(r) || r == '号' || r == '(' || r == '（' }); i >= 0 {
+		s = s[:i]
+	}
+	if utf8.RuneCountInString(s) < 2 {
+		return ""
+	}
+	return s
+}
+
+// placeKey is the index's hash of a street name (0 for none).
+func placeKey(street string) int64 {
+	if street == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(street))
+	return int64(h.Sum64() &^ (1 << 63))
+}
+
+// maxStreet is the longest street name (in characters) a report's text is
+// searched for.
+const maxStreet = 12
+
+// mentioned returns the place keys of every run of 2–maxStreet characters
+// of text: the streets it may name.
+func mentioned(text string) map[int64]bool {
+	rs := []rune(text)
+	out := map[int64]bool{}
+	for i := range rs {
+		for j := i + 2; j <= min(len(rs), i+maxStreet); j++ {
+			out[placeKey(string(rs[i:j]))] = true
+		}
+	}
+	return out
+}
+
+// postings are the index rows of d (none when it is closed).
+func (d Doc) postings() [][]any {
+	if !d.Open || d.CaseID == 0 {
+		return nil
+	}
+	m := matter(d.Title, d.Address)
+	area, at := district(d.DivisionCode), d.ReceivedAt.UnixMicro()
+	place := placeKey(street(d.Address, d.DivisionCode))
+	out := make([][]any, 0, len(m))
+	for g := range m {
+		out = append(out, []any{gramKey(area, g), at, d.CaseID, len(m), place})
+	}
+	return out
+}
+
+func (d Doc) same(o Doc) bool {
+	return d.CaseID == o.CaseID && d.Open == o.Open && d.Title == o.Title && d.Address == o.Address &&
+		district(d.DivisionCode) == district(o.DivisionCode) && d.ReceivedAt.Equal(o.ReceivedAt)
+}
+
+// Track keeps the index in step with a change of a case, inside the write
+// that changes it: before is the case as it was (the zero Doc for a new
+// case), after as it is now.
+func Track(ctx context.Context, tx *db.Tx, before, after Doc) error {
+	if before.same(after) {
+		return nil
+	}
+	for _, p := range before.postings() {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM repeat_grams WHERE gram = $1 AND received_at = $2 AND case_id = $3",
+			p[0], p[1], p[2]); err != nil {
+			return fmt.Errorf("repeat index: case %d: %w", before.CaseID, err)
+		}
+	}
+	if err := insert(ctx, tx, after.postings()); err != nil {
+		return fmt.Errorf("repeat index: case %d: %w", after.CaseID, err)
+	}
+	return nil
+}
+
+// insertRows is how many index rows one INSERT carries.
+const insertRows = 100
+
+func insert(ctx context.Context, tx *db.Tx, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), insertRows)
+		if err := tx.InsertRows(ctx, "repeat_grams", []string{"gram", "received_at", "case_id", "n", "place"}, rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// BulkIndex files new cases (none of them indexed yet), for bulk loads;
+// closed ones are skipped.
+func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
+	var rows [][]any
+	for _, d := range docs {
+		rows = append(rows, d.postings()...)
+	}
+	if err := insert(ctx, tx, rows); err != nil {
+		return fmt.Errorf("repeat index: bulk: %w", err)
+	}
+	return nil
+}
+
+// reindexBatch is how many cases one write of Reindex files.
+const reindexBatch = 5000
+
+// Reindex rebuilds the index from the open cases, a range of cases per
+// write, and returns how many cases it filed. It is for a database whose
+// cases were written without the index (an upgrade, a bulk load by other
+// means).
+func Reindex(ctx context.Context, d *db.DB) (int, error) {
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM repeat_grams")
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("repeat index: clear: %w", err)
+	}
+	var last int64
+	n := 0
+	for {
+		rows, err := d.QueryContext(ctx, `SELECT id, title, address, COALESCE(division_code, ''), received_at FROM cases
+			WHERE id > $1 AND state IN (`+openStates+`) ORDER BY id LIMIT $2`, last, reindexBatch)
+		if err != nil {
+			return n, fmt.Errorf("repeat index: read cases: %w", err)
+		}
+		var docs []Doc
+		for rows.Next() {
+			doc := Doc{Open: true}
+			var at int64
+			if err := rows.Scan(&doc.CaseID, &doc.Title, &doc.Address, &doc.DivisionCode, &at); err != nil {
+				rows.Close()
+				return n, fmt.Errorf("repeat index: read cases: %w", err)
+			}
+			doc.ReceivedAt = time.UnixMicro(at)
+			docs = append(docs, doc)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, fmt.Errorf("repeat index: read cases: %w", err)
+		}
+		if len(docs) == 0 {
+			return n, nil
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return BulkIndex(ctx, tx, docs) }); err != nil {
+			return n, err
+		}
+		n += len(docs)
+		last = docs[len(docs)-1].CaseID
+	}
+}

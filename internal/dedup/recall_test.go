@@ -1,0 +1,210 @@
+package dedup_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/casegen"
+	"pingan/internal/casework"
+	"pingan/internal/dedup"
+	"pingan/internal/demo"
+	"pingan/internal/i18n"
+)
+
+// Cases on one street about different matters: a repeat in other words
+// finds its own case first; a new matter on the same street finds none of
+// them, with or without a point.
+func TestRewordingAndStreet(t *testing.T) {
+	env := apptest.New(t)
+	s := dedup.NewService(env.App.DB, env.App.Now)
+	const addr = "湖里区江头北路"
+	cases := map[string]string{
+		"noise":   take(t, env, "江头北路某工地夜间施工噪音扰民，凌晨一点还在打桩", addr, 24.5120, 118.1460),
+		"light":   take(t, env, "江头北路路灯不亮，晚上很黑，行人容易摔倒", addr, 24.5121, 118.1461),
+		"parking": take(t, env, "江头北路人行道上长期停满私家车，行人只能走机动车道", addr, 24.5119, 118.1462),
+		"dog":     take(t, env, "江头北路小区里有人遛狗不拴绳，大狗追着小孩跑", addr, 24.5122, 118.1459),
+	}
+	env.Clock.Advance(time.Hour)
+	actor := env.Actor(t, "intake")
+	for _, tc := range []struct {
+		name, text string
+		want       string // the case that must come first; "" for none of them
+	}{
+		{"noise reworded", "江头北路那个工地夜里施工打桩，噪声扰民，凌晨还不停 湖里区江头北路", "noise"},
+		{"light reworded", "江头北路的路灯坏了好几天了，不亮，晚上走路很黑 湖里区江头北路", "light"},
+		{"parking reworded", "江头北路人行道被私家车占满了，行人没法走 湖里区江头北路", "parking"},
+		{"dog reworded", "小区里遛狗不牵绳，狗追小孩，很危险 湖里区江头北路", "dog"},
+		{"garbage, same street", "江头北路垃圾桶满了没人清运，臭气熏天 湖里区江头北路", ""},
+		{"water bill, same street", "江头北路自来水费突然翻倍，怀疑水表有问题 湖里区江头北路", ""},
+		{"wage arrears, same street", "江头北路一家公司拖欠工人工资三个月 湖里区江头北路", ""},
+	} {
+		for _, where := range []string{"point", "street"} {
+			t.Run(tc.name+" by "+where, func(t *testing.T) {
+				q := dedup.Query{Text: tc.text}
+				if where == "point" {
+					q.Lat, q.Lon = pt(24.5130), pt(118.1462)
+				} else {
+					q.DivisionCode = "350206004"
+				}
+				got, err := s.Find(ctx, actor, q, i18n.ZH)
+				if err != nil {
+					t.Fatal(err)
+				}
+				scan, err := s.Scan(ctx, actor, q, i18n.ZH)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(numbers(got), numbers(scan)) {
+					t.Errorf("Find %v, Scan %v", numbers(got), numbers(scan))
+				}
+				if tc.want == "" {
+					if len(got) > 0 {
+						t.Errorf("a different matter on the same street has candidates: %+v", got)
+					}
+					return
+				}
+				if len(got) == 0 || got[0].Number != cases[tc.want] {
+					t.Fatalf("want %s (%s) first: %+v", tc.want, cases[tc.want], got)
+				}
+				for _, c := range got[1:] {
+					if c.Score >= got[0].Score {
+						t.Errorf("%s scores as high as %s: %+v", c.Number, tc.want, got)
+					}
+				}
+			})
+		}
+	}
+}
+
+func numbers(cs []dedup.Candidate) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Number)
+	}
+	return out
+}
+
+// Find reads the repeat index, Scan every open case of the area: on
+// generated cases, for reworded repeats of open cases and fresh reports,
+// Find must return what Scan returns (recall ≥ 0.95; in practice all).
+func TestFindRecallOnGeneratedCases(t *testing.T) {
+	env := apptest.New(t)
+	if err := demo.EnsureAccounts(ctx, env.App); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.LoadCases(ctx, env.App, 3000, 45, 3, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := demo.World(ctx, env.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := casegen.New(w, 99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := env.App.Repeats
+	actor := access.System("test")
+	rows, err := env.App.DB.QueryContext(ctx, `SELECT id, title, address, division_code, category_id FROM cases
+		WHERE state NOT IN ('closed', 'rejected') ORDER BY id DESC LIMIT 60`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs []dedup.Query
+	var originals []int64
+	for rows.Next() {
+		var id, cat int64
+		var title, address, div string
+		if err := rows.Scan(&id, &title, &address, &div, &cat); err != nil {
+			t.Fatal(err)
+		}
+		if nt, body, ok := g.Repeat(title, address, div, cat); ok {
+			qs = append(qs, dedup.Query{Text: nt + "\n" + address + "\n" + body, DivisionCode: div, CategoryID: cat})
+			originals = append(originals, id)
+		}
+	}
+	rows.Close()
+	for range 40 {
+		c := g.Generate(env.App.Now(), env.App.Now())
+		qs = append(qs, dedup.Query{Text: c.Case.Title + "\n" + c.Case.Address + "\n" + c.Report.Body, DivisionCode: c.Case.DivisionCode})
+	}
+	var found, want, originalFound int
+	for i, q := range qs {
+		got, err := s.Find(ctx, actor, q, i18n.ZH)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scan, err := s.Scan(ctx, actor, q, i18n.ZH)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range scan {
+			want++
+			if slices.ContainsFunc(got, func(f dedup.Candidate) bool { return f.CaseID == c.CaseID }) {
+				found++
+			}
+		}
+		if i < len(originals) && slices.ContainsFunc(got, func(f dedup.Candidate) bool { return f.CaseID == originals[i] }) {
+			originalFound++
+		}
+	}
+	if want == 0 {
+		t.Fatal("the scan found no candidates at all")
+	}
+	if recall := float64(found) / float64(want); recall < 0.95 {
+		t.Errorf("recall %.3f (%d of %d)", recall, found, want)
+	}
+	// Most reworded repeats find the case they reword (others of the
+	// same matter in the same district may outrank it).
+	if originalFound < len(originals)/3 {
+		t.Errorf("the reworded case among the candidates for %d of %d repeats", originalFound, len(originals))
+	}
+}
+
+// The index holds the open cases: a closed case leaves it, and Reindex
+// rebuilds what intake and the lifecycle wrote.
+func TestIndexFollowsCases(t *testing.T) {
+	env := apptest.New(t)
+	a := take(t, env, "江头北路某工地夜间施工噪音扰民，凌晨一点还在打桩", "湖里区江头北路", 24.5120, 118.1460)
+	take(t, env, "江头北路路灯不亮，晚上很黑", "湖里区江头北路", 24.5121, 118.1461)
+	rowsOf := func() map[[3]int64]bool {
+		t.Helper()
+		rows, err := env.App.DB.QueryContext(ctx, "SELECT gram, received_at, case_id FROM repeat_grams")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[[3]int64]bool{}
+		for rows.Next() {
+			var k [3]int64
+			if err := rows.Scan(&k[0], &k[1], &k[2]); err != nil {
+				t.Fatal(err)
+			}
+			out[k] = true
+		}
+		return out
+	}
+	before := rowsOf()
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), a, casework.Reject, casework.ActionInput{Reason: "重复"}); err != nil {
+		t.Fatal(err)
+	}
+	after := rowsOf()
+	if len(after) == 0 || len(after) >= len(before) {
+		t.Fatalf("index rows: %d open, %d after one case closed", len(before), len(after))
+	}
+	if _, err := dedup.Reindex(ctx, env.App.DB); err != nil {
+		t.Fatal(err)
+	}
+	if again := rowsOf(); len(again) != len(after) {
+		t.Errorf("Reindex: %d rows, the lifecycle left %d", len(again), len(after))
+	} else {
+		for k := range after {
+			if !again[k] {
+				t.Errorf("Reindex lacks %v", k)
+			}
+		}
+	}
+}
