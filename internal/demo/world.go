@@ -153,9 +153,14 @@ func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, pr
 	if err := casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress); err != nil {
 		return err
 	}
-	// The loader writes cases and timelines directly: the scorecards and
-	// the dashboard's volumes follow from them.
+	// The loader writes cases and timelines directly: the scorecards, the
+	// dashboard's volumes and the backlog follow from them (the cases
+	// loaded past their deadline are marked overdue now; their overdue
+	// timers stay pending and fire when pingan runs).
 	if _, err := a.Score.Rebuild(ctx); err != nil {
+		return err
+	}
+	if _, err := a.Cases.RebuildBacklog(ctx); err != nil {
 		return err
 	}
 	return a.Dashboard.Rebuild(ctx)
