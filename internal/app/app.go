@@ -163,6 +163,17 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	} else if n > 0 {
 		log.Info("routing rules seeded", "rules", n)
 	}
+	// Migration 0015 asks, on a database that had cases, for the overdue
+	// marks and the backlog counters to be made from the cases.
+	if pending, err := a.Score.OverdueRebuildPending(ctx); err != nil {
+		return nil, err
+	} else if pending {
+		n, err := a.Cases.RebuildBacklog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("backlog counters rebuilt", "marked_overdue", n)
+	}
 	a.Directory = directory.New(a.Org, a.Catalog, a.Policies)
 	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
 		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Repeats: a.Repeats, Hot: a.Hot, Directory: a.Directory,

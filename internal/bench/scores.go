@@ -41,6 +41,11 @@ type ScoresResult struct {
 	// The product's path: the month's ranked board (score.Service.Board) and
 	// the dashboard's figures (dashboard.Service.Figures), each and together.
 	Board, Figures, Both Latency
+	// The overdue part of both: the backlog counters (score.ReadBacklog),
+	// next to what the board and the dashboard did before them — scan the
+	// open overdue cases through the index cases_overdue — in the same run.
+	Overdue           int64 // cases counted overdue now
+	Backlog, ScanPast Latency
 	// A GROUP BY over the month's scoring events (what the daily counters
 	// save), and the naive way: GROUP BYs over the raw timeline and cases of
 	// the month, which do not even compute on-time shares.
@@ -103,7 +108,13 @@ func Scores(ctx context.Context, o ScoresOptions) (ScoresResult, error) {
 		return res, err
 	}
 
-	var board, figures, both, events, naive []time.Duration
+	backlog, err := score.ReadBacklog(ctx, a.DB)
+	if err != nil {
+		return res, err
+	}
+	res.Overdue = backlog.Total
+
+	var board, figures, both, events, naive, counters, scan []time.Duration
 	for i := 0; i < o.Runs; i++ {
 		t := time.Now()
 		b, err := a.Score.Board(ctx, res.Month, units, nil)
@@ -120,6 +131,40 @@ func Scores(ctx context.Context, o ScoresOptions) (ScoresResult, error) {
 		for _, g := range b.Groups {
 			res.Units += len(g.Rows)
 		}
+	}
+	now := a.Now().UnixMicro()
+	for i := 0; i < o.Runs; i++ {
+		t := time.Now()
+		if _, err := score.ReadBacklog(ctx, a.DB); err != nil {
+			return res, err
+		}
+		counters = append(counters, time.Since(t))
+		t = time.Now()
+		for _, q := range []string{
+			// The board's backlog column, and the dashboard's overdue
+			// figures, before the counters.
+			`SELECT handling_unit_id, COUNT(*) FROM cases
+				WHERE deadline_at IS NOT NULL AND deadline_at <= $1 AND handling_unit_id IS NOT NULL GROUP BY handling_unit_id`,
+			`SELECT COALESCE(division_code, ''), deadline_at FROM cases WHERE deadline_at IS NOT NULL AND deadline_at <= $1`,
+		} {
+			rows, err := a.DB.QueryContext(ctx, q, now)
+			if err != nil {
+				return res, err
+			}
+			for rows.Next() {
+				var k string
+				var n int64
+				if err := rows.Scan(&k, &n); err != nil {
+					rows.Close()
+					return res, err
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return res, err
+			}
+		}
+		scan = append(scan, time.Since(t))
 	}
 	for i := 0; i < o.NaiveRuns; i++ {
 		t := time.Now()
@@ -149,6 +194,7 @@ func Scores(ctx context.Context, o ScoresOptions) (ScoresResult, error) {
 		naive = append(naive, time.Since(t))
 	}
 	res.Board, res.Figures, res.Both = latency(board), latency(figures), latency(both)
+	res.Backlog, res.ScanPast = latency(counters), latency(scan)
 	res.FromEvents, res.Naive = latency(events), latency(naive)
 	return res, nil
 }
@@ -158,6 +204,7 @@ func (r ScoresResult) String() string {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 	fmt.Fprintf(&sb, "backend %s · %d cases (loaded and counted in %s) · month %s–%s: %d scoring events, %d units on the board\n",
 		r.Backend, r.Cases, r.Load.Round(time.Second), r.Month.From, r.Month.To, r.Events, r.Units)
+	fmt.Fprintf(&sb, "%d cases overdue now\n", r.Overdue)
 	fmt.Fprintf(&sb, "%-44s %10s %10s %10s\n", "", "p50", "p95", "p99")
 	for _, row := range []struct {
 		name string
@@ -166,6 +213,8 @@ func (r ScoresResult) String() string {
 		{"board (ranking, counters)", r.Board},
 		{"dashboard figures (counters)", r.Figures},
 		{"board + dashboard (one page each)", r.Both},
+		{"  of which overdue figures (counters)", r.Backlog},
+		{"  overdue figures before: scan of cases", r.ScanPast},
 		{"GROUP BY over the month's scoring events", r.FromEvents},
 		{"naive GROUP BY over raw timeline + cases", r.Naive},
 	} {

@@ -301,6 +301,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		next.SignDueAt = next.DueAt
 	}
 	Clock(&next, policy.WarnRatio)
+	keepOverdue(&next, c.DeadlineAt, now)
 	next.PolicyID = policy.ID
 	if action == Dispatch || action == Transfer {
 		next.Triage = false // an operator decided

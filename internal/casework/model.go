@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"pingan/internal/deadline"
+	"pingan/internal/score"
 
 	"pingan/internal/i18n"
 )
@@ -119,6 +120,11 @@ type Case struct {
 	DeadlineAt   time.Time
 	WarnAt       time.Time
 	PolicyID     int64
+	// OverdueAt is when pingan recorded the running deadline passed (its
+	// overdue timer fired, or an action or a rebuild found it passed);
+	// zero while not recorded, and again once the deadline moves or
+	// stops. A marked case counts in the backlog (score.TrackOverdue).
+	OverdueAt time.Time
 
 	// Where routing suggested the case go, and why (package route); Triage
 	// when it waits for an operator to place or route it.
@@ -175,6 +181,25 @@ func Clock(c *Case, warnRatio float64) {
 		c.DeadlineAt = c.DueAt
 	}
 	c.WarnAt = deadline.WarnAt(start, c.DeadlineAt, warnRatio)
+}
+
+// keepOverdue carries the overdue mark of a case across a change that
+// moved its running deadline from prev: the mark stays while the deadline
+// stands, goes when it moves or stops, and is set when the deadline the
+// change leaves has already passed at now.
+func keepOverdue(c *Case, prev, now time.Time) {
+	if c.DeadlineAt.IsZero() || !c.DeadlineAt.Equal(prev) {
+		c.OverdueAt = time.Time{}
+	}
+	if c.OverdueAt.IsZero() && !c.DeadlineAt.IsZero() && !now.Before(c.DeadlineAt) {
+		c.OverdueAt = now
+	}
+}
+
+// overdue is what the backlog counters need of the case.
+func (c Case) overdue() score.Overdue {
+	return score.Overdue{Counted: c.ID != 0 && !c.OverdueAt.IsZero(), UnitID: c.HandlingUnitID, Division: c.DivisionCode,
+		DeadlineAt: c.DeadlineAt}
 }
 
 // Report is one contact from one channel. Phone and ID number are held

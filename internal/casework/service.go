@@ -298,6 +298,7 @@ func (s *Service) policyFor(ctx context.Context, q db.Querier, c Case) (deadline
 
 // afterChange does what follows every change of a case inside its
 // transaction: the dashboard's volumes follow its classification, the
+// backlog counters its overdue mark, unit, district and deadline, the
 // clock's timers follow its warning time and deadline, and the change is
 // reported to webhooks.
 func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case, event string, data map[string]any) error {
@@ -308,6 +309,9 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 		return err
 	}
 	if err := dedup.Track(ctx, tx, before.repeatDoc(), after.repeatDoc()); err != nil {
+		return err
+	}
+	if err := s.score.TrackOverdue(ctx, tx, before.overdue(), after.overdue()); err != nil {
 		return err
 	}
 	if !before.WarnAt.Equal(after.WarnAt) || before.ID == 0 {

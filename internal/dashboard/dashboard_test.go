@@ -19,7 +19,8 @@ var ctx = context.Background()
 
 // The counters kept at intake and reclassification equal a count over the
 // cases; every figure of the dashboard equals the same figure computed from
-// the cases directly.
+// the cases directly (overdue: the cases marked so, which after the due
+// overdue timers fire are those past their deadline).
 func TestFiguresMatchCases(t *testing.T) {
 	env := apptest.New(t)
 	if err := demo.LoadCases(ctx, env.App, 500, 40, 9, nil); err != nil {
@@ -81,7 +82,7 @@ func TestFiguresMatchCases(t *testing.T) {
 	}
 	// The same figures straight from the cases.
 	rows, err := env.App.DB.QueryContext(ctx, `SELECT received_at, channel, COALESCE(nature, ''), COALESCE(division_code, ''),
-		deadline_at FROM cases`)
+		deadline_at, overdue_at FROM cases`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,17 +90,24 @@ func TestFiguresMatchCases(t *testing.T) {
 	days := map[score.Day]int64{}
 	channels := map[string]int64{}
 	districts := map[string]int64{}
+	// Overdue: the cases marked overdue (score.Backlog's definition), by
+	// district and by the day their deadline passed.
 	var overdue int64
-	now := env.Clock.Now()
+	overdueIn := map[string]int64{}
+	overdueOn := map[score.Day]int64{}
 	for rows.Next() {
 		var at int64
 		var ch, nature, div string
-		var deadline *int64
-		if err := rows.Scan(&at, &ch, &nature, &div, &deadline); err != nil {
+		var deadline, marked *int64
+		if err := rows.Scan(&at, &ch, &nature, &div, &deadline, &marked); err != nil {
 			t.Fatal(err)
 		}
-		if deadline != nil && *deadline <= now.UnixMicro() {
+		if deadline != nil && marked != nil {
 			overdue++
+			if len(div) >= 6 {
+				overdueIn[div[:6]]++
+			}
+			overdueOn[score.DayOf(time.UnixMicro(*deadline), loc)]++
 		}
 		d := score.DayOf(time.UnixMicro(at), loc)
 		if d < p.From || d > p.To {
@@ -130,15 +138,16 @@ func TestFiguresMatchCases(t *testing.T) {
 	if !maps.Equal(f.Channels, channels) {
 		t.Errorf("channels %v, cases %v", f.Channels, channels)
 	}
-	if f.Overdue != overdue {
+	if f.Overdue != overdue || overdue < 10 {
 		t.Errorf("overdue %d, cases %d", f.Overdue, overdue)
 	}
-	var backlog int64
-	for _, d := range f.Backlog {
-		backlog += d.N
+	if len(f.Backlog) != len(overdueOn) {
+		t.Errorf("backlog on %d days, cases on %d", len(f.Backlog), len(overdueOn))
 	}
-	if backlog != overdue {
-		t.Errorf("backlog by age sums to %d, overdue %d", backlog, overdue)
+	for _, d := range f.Backlog {
+		if d.N != overdueOn[d.Day] {
+			t.Errorf("backlog of %s: %d, cases %d", d.Day, d.N, overdueOn[d.Day])
+		}
 	}
 	for _, d := range f.Districts {
 		if d.Cases != districts[d.Code] {
@@ -147,11 +156,37 @@ func TestFiguresMatchCases(t *testing.T) {
 		if want := float64(d.Cases) * 10000 / float64(dashboard.Population[d.Code]); math.Abs(d.PerTenK-want) > 1e-9 {
 			t.Errorf("district %s: %.4f per 10,000, want %.4f", d.Code, d.PerTenK, want)
 		}
+		if d.Overdue != overdueIn[d.Code] {
+			t.Errorf("district %s: %d overdue, cases %d", d.Code, d.Overdue, overdueIn[d.Code])
+		}
 		if d.Code == "350206" && (d.Lawsuits != lawsuitsHuli || lawsuitsHuli < 1) {
 			t.Errorf("湖里区 lawsuits %d, cases %d", d.Lawsuits, lawsuitsHuli)
 		}
 	}
 	if len(f.Districts) != 6 {
 		t.Errorf("%d districts", len(f.Districts))
+	}
+
+	// Once the overdue timers due have fired, the marked cases are exactly
+	// those past their running deadline now.
+	env.Clock.Advance(24 * time.Hour)
+	env.Fire(t)
+	var marked, passed, both int64
+	if err := env.App.DB.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN overdue_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN deadline_at <= $1 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN overdue_at IS NOT NULL AND deadline_at <= $1 THEN 1 ELSE 0 END), 0) FROM cases`,
+		env.Clock.Now().UnixMicro()).Scan(&marked, &passed, &both); err != nil {
+		t.Fatal(err)
+	}
+	if marked != passed || both != passed || passed <= overdue {
+		t.Fatalf("after firing: %d marked, %d past their deadline, %d both (%d overdue a day before)", marked, passed, both, overdue)
+	}
+	f, err = env.App.Dashboard.Figures(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Overdue != passed {
+		t.Fatalf("after firing: %d overdue, %d cases past their deadline", f.Overdue, passed)
 	}
 }

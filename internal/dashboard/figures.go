@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"pingan/internal/score"
 )
@@ -39,7 +38,7 @@ type District struct {
 	PerTenK        float64 // cases per 10,000 residents
 	Lawsuits       int64
 	LawsuitsPerTen float64 // 万人成讼率
-	Overdue        int64   // its open cases past their deadline now
+	Overdue        int64   // its open cases past their deadline now (see score.Backlog)
 }
 
 // Figures are the dashboard's numbers for a period.
@@ -51,7 +50,7 @@ type Figures struct {
 	Natures   map[string]int64
 	Category  map[int64]int64 // by category id
 	Districts []District
-	Overdue   int64      // open cases past their deadline now
+	Overdue   int64      // open cases past their deadline now (see score.Backlog)
 	Backlog   []DayCount // those overdue cases by the day their deadline passed (the age of the backlog)
 	Cleared   []DayCount // overdue cases reported back, per day of the period
 }
@@ -121,32 +120,19 @@ func (s *Service) Figures(ctx context.Context, p score.Period) (Figures, error) 
 		f.Days = append(f.Days, DayCount{Day: day, N: perDay[day]})
 	}
 
-	// Overdue now, by district and by the day the deadline passed.
-	now := s.now()
-	rows, err = s.db.QueryContext(ctx, `SELECT COALESCE(division_code, ''), deadline_at FROM cases
-		WHERE deadline_at IS NOT NULL AND deadline_at <= $1`, now.UnixMicro())
+	// Overdue now, by district and by the day the deadline passed: the
+	// backlog counters (score.ReadBacklog says what counts).
+	backlog, err := score.ReadBacklog(ctx, s.db)
 	if err != nil {
-		return f, fmt.Errorf("read overdue: %w", err)
-	}
-	age := map[score.Day]int64{}
-	for rows.Next() {
-		var div string
-		var at int64
-		if err := rows.Scan(&div, &at); err != nil {
-			rows.Close()
-			return f, err
-		}
-		f.Overdue++
-		if len(div) >= 6 {
-			district(div[:6]).Overdue++
-		}
-		age[score.DayOf(time.UnixMicro(at), s.loc)]++
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return f, err
 	}
-	for day, n := range age {
+	f.Overdue = backlog.Total
+	for code, n := range backlog.Districts {
+		if code != "" {
+			district(code).Overdue += n
+		}
+	}
+	for day, n := range backlog.Days {
 		f.Backlog = append(f.Backlog, DayCount{Day: day, N: n})
 	}
 	slices.SortFunc(f.Backlog, func(a, b DayCount) int { return int(a.Day - b.Day) })

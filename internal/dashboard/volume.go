@@ -3,7 +3,8 @@
 // 10,000 residents by district; the overdue and backlog figures. Volumes
 // are kept as daily counters, moved in the transaction of each change
 // (a case received, or reclassified), so a month reads in milliseconds at
-// millions of cases; Recompute derives them from the cases to check.
+// millions of cases; Recompute derives them from the cases to check. The
+// overdue figures read the scorecards' backlog counters (score.ReadBacklog).
 package dashboard
 
 import (

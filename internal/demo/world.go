@@ -154,11 +154,16 @@ func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, pr
 		return err
 	}
 	// The loader writes cases and timelines directly: the scorecards, the
-	// petition registry and the dashboard's volumes follow from them.
+	// petition registry, the dashboard's volumes and the backlog follow
+	// from them (the cases loaded past their deadline are marked overdue
+	// now; their overdue timers stay pending and fire when pingan runs).
 	if _, err := a.Score.Rebuild(ctx); err != nil {
 		return err
 	}
 	if _, err := a.Cases.RebuildPetitions(ctx); err != nil {
+		return err
+	}
+	if _, err := a.Cases.RebuildBacklog(ctx); err != nil {
 		return err
 	}
 	return a.Dashboard.Rebuild(ctx)

@@ -25,7 +25,7 @@ type Row struct {
 	Unit     org.Unit
 	Counts   Counts
 	Orders   int64 // supervision orders the unit received
-	Backlog  int64 // its open cases past their deadline now (积案 stock)
+	Backlog  int64 // its open cases past their deadline now (积案 stock; see backlog.go)
 	Score    float64
 	Ranked   bool   // enough cases to rank
 	Rank     int    // 1 = best within its peers; 0 when not ranked
@@ -155,18 +155,6 @@ func (s *Service) orders(ctx context.Context, p Period) (map[int64]int64, error)
 		p.From.Time(s.loc).UnixMicro(), p.To.Time(s.loc).AddDate(0, 0, 1).UnixMicro())
 	if err != nil {
 		return nil, fmt.Errorf("count orders: %w", err)
-	}
-	return scanCounts(rows)
-}
-
-// Backlog counts each unit's open cases that are past their running
-// deadline now.
-func (s *Service) Backlog(ctx context.Context) (map[int64]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT handling_unit_id, COUNT(*) FROM cases
-		WHERE deadline_at IS NOT NULL AND deadline_at <= $1 AND handling_unit_id IS NOT NULL GROUP BY handling_unit_id`,
-		s.now().UnixMicro())
-	if err != nil {
-		return nil, fmt.Errorf("count backlog: %w", err)
 	}
 	return scanCounts(rows)
 }

@@ -193,7 +193,8 @@ func responsible(c casework.Case) int64 {
 	return c.IntakeUnitID
 }
 
-// onOverdue issues an automatic supervision order when a case turns red.
+// onOverdue marks a case overdue when it turns red (it counts in the
+// backlog) and issues an automatic supervision order.
 func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now time.Time) error {
 	c, err := s.cases.Load(ctx, tx, t.Subject)
 	if err != nil {
@@ -201,6 +202,10 @@ func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now t
 	}
 	if !c.DeadlineAt.Equal(t.DueAt) || c.Status(now) != deadline.Red {
 		return nil // the clock moved or stopped since the timer was set
+	}
+	// From now the case counts in its unit's backlog (积案).
+	if err := s.cases.MarkOverdue(ctx, tx, c, now); err != nil {
+		return err
 	}
 	unit := responsible(c)
 	sup, err := s.org.SupervisingUnit(ctx, tx, unit)

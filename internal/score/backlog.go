@@ -1,0 +1,246 @@
+package score
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"pingan/internal/db"
+)
+
+// The backlog (积案 stock): the open cases past their running deadline, by
+// handling unit (the scorecards), by district and by the day the deadline
+// passed (the dashboard). They are kept as counters in overdue_counts,
+// moved in the transaction of every change that makes a case count or
+// stop counting, so that reading them costs a few hundred rows whatever
+// the number of cases.
+//
+// What counts is a case marked overdue (cases.overdue_at, package
+// casework): pingan recorded it past its running deadline — when its
+// overdue timer fired, when a lifecycle action left it past its deadline,
+// or when the counters were rebuilt — and the deadline has not moved or
+// stopped since (reporting back, suspending, extending, transferring with
+// a new deadline, closing all clear the mark). The timers are durable, so
+// a deadline that passed while pingan was down is counted when it starts
+// and fires them; until its timer fires (normally within a second), a case
+// whose deadline just passed is not counted yet.
+
+// Dimensions of the overdue counters.
+const (
+	OverdueByUnit     = "unit"     // the handling unit's id; "" for none (not yet dispatched)
+	OverdueByDistrict = "district" // the first six digits of the division code; "" for none
+	OverdueByDay      = "day"      // the day the running deadline passed, YYYYMMDD
+	overdueRebuild    = "rebuild"  // left by migration 0015: the counters must be rebuilt
+)
+
+// Overdue is what the backlog counters need of a case.
+type Overdue struct {
+	Counted    bool // marked overdue (see above)
+	UnitID     int64
+	Division   string
+	DeadlineAt time.Time
+}
+
+// OverdueKey addresses one overdue counter.
+type OverdueKey struct {
+	Dim, Key string
+}
+
+func (o Overdue) keys(loc *time.Location) []OverdueKey {
+	unit := ""
+	if o.UnitID != 0 {
+		unit = strconv.FormatInt(o.UnitID, 10)
+	}
+	district := ""
+	if len(o.Division) >= 6 {
+		district = o.Division[:6]
+	}
+	return []OverdueKey{{OverdueByUnit, unit}, {OverdueByDistrict, district},
+		{OverdueByDay, strconv.Itoa(int(DayOf(o.DeadlineAt, loc)))}}
+}
+
+// TrackOverdue moves the overdue counters for a change of a case, inside
+// its transaction: out of the keys it counted under before (if it was
+// counted), into those it counts under after (if it is).
+func (s *Service) TrackOverdue(ctx context.Context, tx *db.Tx, before, after Overdue) error {
+	delta := map[OverdueKey]int64{}
+	if before.Counted {
+		for _, k := range before.keys(s.loc) {
+			delta[k]--
+		}
+	}
+	if after.Counted {
+		for _, k := range after.keys(s.loc) {
+			delta[k]++
+		}
+	}
+	keys := make([]OverdueKey, 0, len(delta))
+	for k, d := range delta {
+		if d != 0 {
+			keys = append(keys, k)
+		}
+	}
+	// One order for every transaction: concurrent moves between two units
+	// never wait on each other in a circle.
+	slices.SortFunc(keys, func(a, b OverdueKey) int {
+		if c := strings.Compare(a.Dim, b.Dim); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO overdue_counts (dim, key, n) VALUES ($1, $2, $3)
+			ON CONFLICT (dim, key) DO UPDATE SET n = overdue_counts.n + excluded.n`, k.Dim, k.Key, delta[k]); err != nil {
+			return fmt.Errorf("count overdue: %w", err)
+		}
+	}
+	return nil
+}
+
+// Backlog is the backlog now, from the counters.
+type Backlog struct {
+	Total     int64
+	Units     map[int64]int64  // by handling unit (cases with none are in Total only)
+	Districts map[string]int64 // by district code ("": no district)
+	Days      map[Day]int64    // by the day the running deadline passed
+}
+
+// ReadBacklog reads the overdue counters: for the scorecards and for the
+// dashboard, which reads them without a scorecard service.
+func ReadBacklog(ctx context.Context, q db.Querier) (Backlog, error) {
+	b := Backlog{Units: map[int64]int64{}, Districts: map[string]int64{}, Days: map[Day]int64{}}
+	rows, err := q.QueryContext(ctx, "SELECT dim, key, n FROM overdue_counts WHERE n <> 0 AND dim IN ($1, $2, $3)",
+		OverdueByUnit, OverdueByDistrict, OverdueByDay)
+	if err != nil {
+		return b, fmt.Errorf("read backlog: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dim, key string
+		var n int64
+		if err := rows.Scan(&dim, &key, &n); err != nil {
+			return b, fmt.Errorf("read backlog: %w", err)
+		}
+		switch dim {
+		case OverdueByUnit:
+			if id, err := strconv.ParseInt(key, 10, 64); err == nil && id != 0 {
+				b.Units[id] += n
+			}
+		case OverdueByDistrict:
+			b.Districts[key] += n
+			b.Total += n
+		case OverdueByDay:
+			if d, err := strconv.Atoi(key); err == nil {
+				b.Days[Day(d)] += n
+			}
+		}
+	}
+	return b, rows.Err()
+}
+
+// Backlog counts each unit's open cases past their running deadline now
+// (as defined above), from the counters.
+func (s *Service) Backlog(ctx context.Context) (map[int64]int64, error) {
+	b, err := ReadBacklog(ctx, s.db)
+	return b.Units, err
+}
+
+// OverdueStored returns every non-zero overdue counter.
+func (s *Service) OverdueStored(ctx context.Context) (map[OverdueKey]int64, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT dim, key, n FROM overdue_counts WHERE n <> 0 AND dim <> $1", overdueRebuild)
+	if err != nil {
+		return nil, fmt.Errorf("read overdue counters: %w", err)
+	}
+	defer rows.Close()
+	out := map[OverdueKey]int64{}
+	for rows.Next() {
+		var k OverdueKey
+		var n int64
+		if err := rows.Scan(&k.Dim, &k.Key, &n); err != nil {
+			return nil, fmt.Errorf("read overdue counters: %w", err)
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// OverdueRecompute counts the cases marked overdue, by the keys they are
+// counted under: the figures the counters must hold. It reads a range of
+// cases at a time, so no read stays open across millions of rows.
+func (s *Service) OverdueRecompute(ctx context.Context) (map[OverdueKey]int64, error) {
+	var last int64
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM cases").Scan(&last); err != nil {
+		return nil, fmt.Errorf("recompute overdue: %w", err)
+	}
+	out := map[OverdueKey]int64{}
+	const chunk = 100_000
+	for lo := int64(0); lo < last; lo += chunk {
+		rows, err := s.db.QueryContext(ctx, `SELECT COALESCE(handling_unit_id, 0), COALESCE(division_code, ''), deadline_at
+			FROM cases WHERE id > $1 AND id <= $2 AND overdue_at IS NOT NULL AND deadline_at IS NOT NULL`, lo, lo+chunk)
+		if err != nil {
+			return nil, fmt.Errorf("recompute overdue: %w", err)
+		}
+		for rows.Next() {
+			var o Overdue
+			var at int64
+			if err := rows.Scan(&o.UnitID, &o.Division, &at); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("recompute overdue: %w", err)
+			}
+			o.DeadlineAt = time.UnixMicro(at)
+			for _, k := range o.keys(s.loc) {
+				out[k]++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("recompute overdue: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// RebuildOverdue replaces the overdue counters with those the marked cases
+// imply (OverdueRecompute), in one transaction: after a bulk load or
+// migration 0015, once the cases past their deadline have been marked
+// (casework.Service.RebuildBacklog does both).
+func (s *Service) RebuildOverdue(ctx context.Context) error {
+	counts, err := s.OverdueRecompute(ctx)
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(counts))
+	for k, n := range counts {
+		rows = append(rows, []any{k.Dim, k.Key, n})
+	}
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM overdue_counts"); err != nil {
+			return err
+		}
+		for len(rows) > 0 {
+			chunk := rows[:min(len(rows), 500)]
+			rows = rows[len(chunk):]
+			if err := tx.InsertRows(ctx, "overdue_counts", []string{"dim", "key", "n"}, chunk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild overdue counters: %w", err)
+	}
+	return nil
+}
+
+// OverdueRebuildPending reports whether migration 0015 asked for the
+// overdue counters to be rebuilt (on a database that had cases before it).
+func (s *Service) OverdueRebuildPending(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM overdue_counts WHERE dim = $1", overdueRebuild).Scan(&n); err != nil {
+		return false, fmt.Errorf("read overdue counters: %w", err)
+	}
+	return n > 0, nil
+}
