@@ -2,6 +2,7 @@ package casegen_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"pingan/internal/access"
@@ -43,6 +44,9 @@ func TestGeneratedCasesFollowTheTable(t *testing.T) {
 				t.Fatalf("%s: history %v…%v ends in %s, case is %s", c.Number, tl[0].Action, tl[len(tl)-1].Action, tl[len(tl)-1].ToState, c.State)
 			}
 			for i, e := range tl[1:] {
+				if e.FromState == e.ToState && !slices.Contains(casework.TableActions(), e.Action) {
+					continue // a note outside the table (another case merged in)
+				}
 				rows := casework.Rows(e.FromState, e.Action)
 				if len(rows) == 0 || rows[0].Next(e.FromState, tl[i].FromState) != e.ToState && e.Action != casework.Resume {
 					t.Fatalf("%s: step %d %s from %s to %s is not in the table", c.Number, i+1, e.Action, e.FromState, e.ToState)

@@ -20,6 +20,18 @@ import (
 // merged on its own — is a case merged at once, so one mechanism serves
 // them all and every merge can be undone.
 
+// Timeline actions of the case a merge joins, outside the table: its
+// state does not change.
+const (
+	MergedIn  Action = "merged_in"  // 并入来件: a repeat was merged into this case
+	MergedOut Action = "merged_out" // 撤回来件: that merge was undone and its reports left
+)
+
+func init() {
+	ActionNames[MergedIn] = i18n.M("并入重复来件", "Repeat merged in")
+	ActionNames[MergedOut] = i18n.M("撤回并入来件", "Merged repeat taken out")
+}
+
 var (
 	msgMergeSelf    = i18n.M("不能并入案件自身", "a case cannot be merged into itself")
 	msgMergeTarget  = i18n.M("案件 %s 已%s，不能并入", "case %s is %s and cannot take a merge")
@@ -88,7 +100,7 @@ func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor
 	if note != "" {
 		text += "\n" + note
 	}
-	after, err := s.recount(ctx, tx, actor, target, len(ids), Merge, text, now)
+	after, err := s.recount(ctx, tx, actor, target, len(ids), MergedIn, text, now)
 	if err != nil {
 		return err
 	}
@@ -141,7 +153,7 @@ func (s *Service) returnReports(ctx context.Context, tx *db.Tx, actor access.Act
 		if err != nil {
 			return fmt.Errorf("unmerge: case %d: %w", id, err)
 		}
-		if _, err := s.recount(ctx, tx, actor, holder, -n, Unmerge, text, now); err != nil {
+		if _, err := s.recount(ctx, tx, actor, holder, -n, MergedOut, text, now); err != nil {
 			return err
 		}
 	}

@@ -133,7 +133,7 @@ func TestMergeAndUnmerge(t *testing.T) {
 	if s := tl(b.Number); !strings.Contains(s, "merge:并入 "+a.Number) || !strings.Contains(s, "unmerge:不是同一工地") {
 		t.Errorf("the repeat's timeline: %s", s)
 	}
-	if s := tl(a.Number); !strings.Contains(s, "merge:"+b.Number+" 并入本案") || !strings.Contains(s, "unmerge:"+b.Number+" 取消并案") {
+	if s := tl(a.Number); !strings.Contains(s, "merged_in:"+b.Number+" 并入本案") || !strings.Contains(s, "merged_out:"+b.Number+" 取消并案") {
 		t.Errorf("the target's timeline: %s", s)
 	}
 	var audited int

@@ -10,7 +10,9 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/app"
 	"pingan/internal/casegen"
+	"pingan/internal/casework"
 	"pingan/internal/db"
+	"pingan/internal/dedup"
 	"pingan/internal/fault"
 	"pingan/internal/org"
 )
@@ -166,5 +168,60 @@ func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, pr
 	if _, err := a.Cases.RebuildBacklog(ctx); err != nil {
 		return err
 	}
-	return a.Dashboard.Rebuild(ctx)
+	if err := a.Dashboard.Rebuild(ctx); err != nil {
+		return err
+	}
+	return mergeRepeats(ctx, a, w.Cast.Dispatcher.UserID, min(50, n/200))
+}
+
+// mergeRepeats merges up to k of the newest generated repeats — an open
+// case not yet signed for, with the same title as an older open case of
+// the same street received within the 30 days before it — into the case
+// they repeat, through the service, as the dispatcher would (并案).
+func mergeRepeats(ctx context.Context, a *app.App, dispatcher int64, k int) error {
+	if k <= 0 {
+		return nil
+	}
+	actor, err := a.Org.Actor(ctx, dispatcher)
+	if err != nil {
+		return fmt.Errorf("merge repeats: %w", err)
+	}
+	// Among the newest cases only (a bounded search at any size): a case
+	// not yet signed for, and the older open cases of its street and
+	// category received in the 30 days before it; a repeat when their
+	// titles say much the same.
+	rows, err := a.DB.QueryContext(ctx, `SELECT n.number, n.title, o.number, o.title
+		FROM cases n JOIN cases o ON o.division_code = n.division_code AND o.category_id = n.category_id
+			AND o.received_at >= n.received_at - $1 AND o.received_at < n.received_at
+			AND o.state IN ('received', 'registered', 'dispatched', 'handling', 'reported')
+		WHERE n.id > (SELECT MAX(id) FROM cases) - 5000 AND n.state IN ('received', 'registered', 'dispatched')
+		ORDER BY n.id DESC, o.received_at`, (30 * 24 * time.Hour).Microseconds())
+	if err != nil {
+		return fmt.Errorf("merge repeats: %w", err)
+	}
+	type pair struct{ from, into string }
+	var pairs []pair
+	used := map[string]bool{}
+	for rows.Next() && len(pairs) < k {
+		var from, fromTitle, into, intoTitle string
+		if err := rows.Scan(&from, &fromTitle, &into, &intoTitle); err != nil {
+			rows.Close()
+			return fmt.Errorf("merge repeats: %w", err)
+		}
+		if !used[from] && !used[into] && dedup.Likeness(fromTitle, intoTitle) >= 0.6 {
+			used[from], used[into] = true, true
+			pairs = append(pairs, pair{from, into})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("merge repeats: %w", err)
+	}
+	for _, p := range pairs {
+		if _, err := a.Cases.Do(ctx, actor, p.from, casework.Merge, casework.ActionInput{Into: p.into,
+			Reason: "同一地点同一事项的重复来件"}); err != nil {
+			return fmt.Errorf("merge %s into %s: %w", p.from, p.into, err)
+		}
+	}
+	return nil
 }
