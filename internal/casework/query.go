@@ -592,6 +592,7 @@ type Digest struct {
 	Title      string
 	Body       string
 	Address    string
+	Division   string // the case's township or district code
 	// Reporter tells people apart without naming them: the keyed hash of
 	// the ID number or phone, else the name, else the report itself.
 	Reporter   string
@@ -617,7 +618,7 @@ func (s *Service) RecentReports(ctx context.Context, actor access.Actor, f Filte
 	}
 	sel.args = append(sel.args, since.UnixMicro())
 	conds := append(slices.Clone(sel.conds), fmt.Sprintf("r.received_at >= $%d", len(sel.args)))
-	q := `SELECT r.id, c.number, r.title, r.body, r.address, COALESCE(r.id_hash, r.phone_hash, ''), r.reporter_name, r.received_at
+	q := `SELECT r.id, c.number, r.title, r.body, r.address, COALESCE(c.division_code, ''), COALESCE(r.id_hash, r.phone_hash, ''), r.reporter_name, r.received_at
 		FROM reports r JOIN cases c ON c.id = r.case_id ` + sel.join + ` WHERE ` + strings.Join(conds, " AND ") +
 		fmt.Sprintf(" ORDER BY r.received_at DESC, r.id DESC LIMIT %d", limit+1)
 	rows, err := s.db.QueryContext(ctx, q, sel.args...)
@@ -629,7 +630,7 @@ func (s *Service) RecentReports(ctx context.Context, actor access.Actor, f Filte
 		var d Digest
 		var key, name string
 		var at int64
-		if err := rows.Scan(&d.ReportID, &d.CaseNumber, &d.Title, &d.Body, &d.Address, &key, &name, &at); err != nil {
+		if err := rows.Scan(&d.ReportID, &d.CaseNumber, &d.Title, &d.Body, &d.Address, &d.Division, &key, &name, &at); err != nil {
 			return nil, false, fmt.Errorf("recent reports: %w", err)
 		}
 		d.ReceivedAt = time.UnixMicro(at)

@@ -86,16 +86,20 @@ func City(ctx context.Context, cases *casework.Service, actor access.Actor, q Ci
 	res.Reports, res.Truncated = len(digests), more
 	msgs := make([]Message, len(digests))
 	caseOf := make(map[string]string, len(digests))
+	divOf := make(map[string]string, len(digests))
 	for i, d := range digests {
 		id := strconv.FormatInt(d.ReportID, 10)
 		msgs[i] = Message{ID: id, User: d.Reporter, Subject: d.Title, Body: d.Address + "\n" + d.Body, Time: d.ReceivedAt}
-		caseOf[id] = d.CaseNumber
+		caseOf[id], divOf[id] = d.CaseNumber, d.Division
 	}
 	for _, is := range Find(msgs, Options{HalfLife: window / 4, Now: now}) {
 		if len(is.Messages) < MinReports {
 			continue
 		}
 		ci := CityIssue{Issue: is}
+		if ci.Place == "" {
+			ci.Place = area(is.Messages, divOf)
+		}
 		newest := slices.Clone(is.Messages)
 		slices.SortStableFunc(newest, func(a, b Message) int { return b.Time.Compare(a.Time) })
 		seen := map[string]bool{}
@@ -113,6 +117,49 @@ func City(ctx context.Context, cases *casework.Service, actor access.Actor, q Ci
 	}
 	return res, nil
 }
+
+// area names where an issue's reports are when no named place stands for
+// them: the township all are in, else the district, else the district
+// most are in and how many districts there are.
+func area(msgs []Message, divOf map[string]string) string {
+	for _, n := range []int{9, 6} {
+		code := ""
+		for i, m := range msgs {
+			d := divOf[m.ID]
+			if len(d) < n {
+				code = ""
+				break
+			}
+			if i == 0 {
+				code = d[:n]
+			} else if d[:n] != code {
+				code = ""
+				break
+			}
+		}
+		if code != "" {
+			if d, ok := division.ByCode(code); ok {
+				return d.Name
+			}
+		}
+	}
+	count := map[string]int{}
+	for _, m := range msgs {
+		if d := divOf[m.ID]; len(d) >= 6 {
+			count[d[:6]]++
+		}
+	}
+	if len(count) == 0 {
+		return ""
+	}
+	top := heaviest(count, 1)[0]
+	if d, ok := division.ByCode(top); ok {
+		return msgSpread.Format(i18n.ZH, d.Name, len(count))
+	}
+	return ""
+}
+
+var msgSpread = i18n.M("%s等%d个区", "%s and others: %d districts")
 
 // Service answers the city's hot issues and keeps each answer for a while:
 // grouping a month of reports takes seconds, and hot issues change over

@@ -64,6 +64,14 @@ func TestCityHotIssues(t *testing.T) {
 	if first.Description != "丽发新城工地夜间施工噪音扰民" || first.Users != 3 || len(first.Messages) != 4 {
 		t.Fatalf("hottest: %q, %d people, %d reports", first.Description, first.Users, len(first.Messages))
 	}
+	if first.Place != "丽发新城" {
+		t.Errorf("hottest place %q, want the estate named", first.Place)
+	}
+	for _, is := range res.Issues {
+		if is.Description == "鼓浪屿龙头路商铺占道经营" && is.Place == "" {
+			t.Errorf("an issue without a named place has no area: %+v", is.Issue)
+		}
+	}
 	if want := slices.Clone(fresh); !sameSet(first.Cases, want) || first.Cases[0] != fresh[len(fresh)-1] {
 		t.Errorf("its cases %v, want %v newest first", first.Cases, want)
 	}

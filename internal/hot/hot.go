@@ -330,7 +330,7 @@ func topTerms(v map[string]float64, n int) []string { return heaviest(v, n) }
 
 // heaviest returns the n keys of m with the largest values, ties in key
 // order.
-func heaviest[K cmp.Ordered](m map[K]float64, n int) []K {
+func heaviest[K cmp.Ordered, V int | float64](m map[K]V, n int) []K {
 	ks := make([]K, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)

@@ -363,6 +363,8 @@ func TestBrowserClosedLoop(t *testing.T) {
 	u.screenshot("supervise")
 	u.open("/scores")
 	u.screenshot("scores")
+	u.open("/hot")
+	u.screenshot("hot")
 	u.submit("english", `form.lang button`)
 	u.open("/cases/" + number)
 	h2 := get(u, "english", chromedp.Text(chromedp.CSS(`section.card h2`)))
@@ -490,7 +492,18 @@ func TestBrowserRepeats(t *testing.T) {
 	}
 	u.submit("save", `form.intake button.primary`)
 	d, err := env.App.Cases.Get(context.Background(), access.System("test"), first.Case.Number)
-	if err != nil || len(d.Reports) != 2 {
-		t.Fatalf("the case has %d reports (%v)", len(d.Reports), err)
+	if err != nil || len(d.Reports) != 2 || len(d.Merged) != 1 {
+		t.Fatalf("the case has %d reports, %d merged cases (%v)", len(d.Reports), len(d.Merged), err)
 	}
+	// The desk says where the report went; the merged case says it too,
+	// and offers to undo the merge.
+	if flash := get(u, "flash", chromedp.Text(chromedp.CSS(`p.saved`))); !strings.Contains(flash, "已并入") || !strings.Contains(flash, d.Merged[0].Number) {
+		t.Fatalf("the desk says %q", flash)
+	}
+	u.screenshot("intake-merged")
+	u.open("/cases/" + d.Merged[0].Number)
+	if banner := get(u, "banner", chromedp.Text(chromedp.CSS(`p.banner`))); !strings.Contains(banner, first.Case.Number) {
+		t.Fatalf("the merged case says %q", banner)
+	}
+	u.screenshot("case-merged")
 }
