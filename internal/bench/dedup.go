@@ -215,7 +215,7 @@ func Dedup(ctx context.Context, o DedupOptions) (DedupResult, error) {
 				q := fmt.Sprintf(`SELECT c.id FROM cases c WHERE c.title OPERATOR(public.%%) $%d AND %s
 					ORDER BY public.similarity(c.title, $%d) DESC, c.id DESC LIMIT %d`, len(args), where, len(args), dedup.MaxCandidates)
 				t := time.Now()
-				got, err := queryIDs(ctx, conn, q, args...)
+				got, err := db.IDs(ctx, conn, q, args...)
 				if err != nil {
 					return fail(fmt.Errorf("pg_trgm: %w", err))
 				}
@@ -397,23 +397,6 @@ func trgmSetup(ctx context.Context, a *app.App, threshold float64, res *DedupRes
 		return nil, err
 	}
 	return conn, nil
-}
-
-func queryIDs(ctx context.Context, conn *sql.Conn, q string, args ...any) ([]int64, error) {
-	rows, err := conn.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 func (r DedupResult) String() string {

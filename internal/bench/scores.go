@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"pingan/internal/app"
-	"pingan/internal/casegen"
 	"pingan/internal/config"
 	"pingan/internal/db"
 	"pingan/internal/demo"
@@ -316,26 +315,11 @@ func loadCases(ctx context.Context, a *app.App, n, days int, seed uint64, counte
 		if err := demo.LoadCases(ctx, a, n, days, seed, progress); err != nil {
 			return false, fmt.Errorf("load: %w", err)
 		}
-	} else if err := loadWithoutCounters(ctx, a, n, days, seed, progress); err != nil {
+	} else if _, err := demo.GenerateCases(ctx, a, n, days, seed, progress); err != nil {
 		return false, fmt.Errorf("load: %w", err)
 	}
 	return true, a.DB.Write(ctx, func(tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO bench_load (what) VALUES ($1)", what)
 		return err
 	})
-}
-
-// loadWithoutCounters is demo.LoadCases less the rebuilding of the
-// scorecards' and the dashboard's counters.
-func loadWithoutCounters(ctx context.Context, a *app.App, n, days int, seed uint64, progress func(int)) error {
-	w, err := demo.World(ctx, a)
-	if err != nil {
-		return err
-	}
-	g, err := casegen.New(w, seed)
-	if err != nil {
-		return err
-	}
-	now := a.Now()
-	return casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress)
 }

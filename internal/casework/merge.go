@@ -187,20 +187,11 @@ func (s *Service) recount(ctx context.Context, tx *db.Tx, actor access.Actor, c 
 }
 
 func reportIDs(ctx context.Context, q db.Querier, where string, id int64) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id FROM reports WHERE "+where, id)
+	ids, err := db.IDs(ctx, q, "SELECT id FROM reports WHERE "+where, id)
 	if err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var r int64
-		if err := rows.Scan(&r); err != nil {
-			return nil, fmt.Errorf("list reports: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // moveAttachments moves the attachments of the given reports from one

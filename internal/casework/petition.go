@@ -648,7 +648,7 @@ func (s *Service) RebuildPetitions(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT r.case_id FROM reports r
+	ids, err := db.IDs(ctx, s.db, `SELECT DISTINCT r.case_id FROM reports r
 		JOIN cases c ON c.id = r.case_id JOIN natures n ON n.code = c.nature AND n.family = 'petition'
 		WHERE c.report_count > 1 OR r.id_hash IN (SELECT r2.id_hash FROM reports r2 JOIN cases c2 ON c2.id = r2.case_id
 			JOIN natures n2 ON n2.code = c2.nature AND n2.family = 'petition'
@@ -659,19 +659,6 @@ func (s *Service) RebuildPetitions(ctx context.Context) (int, error) {
 		ORDER BY r.case_id`)
 	if err != nil {
 		return 0, fmt.Errorf("rebuild petitions: repeats: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 200)]

@@ -137,20 +137,11 @@ func involve(ctx context.Context, tx *db.Tx, caseID, unitID int64) error {
 
 // involvedUnits returns the units that have a part in a case.
 func involvedUnits(ctx context.Context, q db.Querier, caseID int64) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, "SELECT unit_id FROM case_units WHERE case_id = $1", caseID)
+	units, err := db.IDs(ctx, q, "SELECT unit_id FROM case_units WHERE case_id = $1", caseID)
 	if err != nil {
 		return nil, fmt.Errorf("read case units: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("read case units: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return units, nil
 }
 
 // appendEntry adds a timeline entry and returns its id.

@@ -466,3 +466,22 @@ func (t *Tx) InsertRows(ctx context.Context, table string, columns []string, row
 	_, err := t.ExecContext(ctx, sb.String(), args...)
 	return err
 }
+
+// IDs runs a query whose rows are one integer column (ids) and returns
+// them in order.
+func IDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -141,18 +141,28 @@ func CaseCount(ctx context.Context, d *db.DB) (int, error) {
 	return n, err
 }
 
-// LoadCases generates n cases received over the days before now.
-func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, progress func(int)) error {
+// GenerateCases writes n generated cases received over the days before
+// now, straight into the tables (casegen.Load), and returns the world they
+// were made in. The counters that follow from cases are not rebuilt: see
+// LoadCases.
+func GenerateCases(ctx context.Context, a *app.App, n int, days int, seed uint64, progress func(int)) (casegen.World, error) {
 	w, err := World(ctx, a)
 	if err != nil {
-		return err
+		return w, err
 	}
 	g, err := casegen.New(w, seed)
 	if err != nil {
-		return err
+		return w, err
 	}
 	now := a.Now()
-	if err := casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress); err != nil {
+	return w, casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress)
+}
+
+// LoadCases generates n cases received over the days before now, and
+// everything that follows from them.
+func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, progress func(int)) error {
+	w, err := GenerateCases(ctx, a, n, days, seed, progress)
+	if err != nil {
 		return err
 	}
 	// The loader writes cases and timelines directly: the scorecards, the

@@ -265,23 +265,10 @@ func Backoff(n int) time.Duration {
 // succeeded. Several nodes may run it: a delivery is leased to one at a time.
 func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 	now := s.now()
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL
+	ids, err := db.IDs(ctx, s.db, `SELECT id FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL
 		AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) ORDER BY next_attempt_at LIMIT 100`, now.UnixMicro())
 	if err != nil {
 		return 0, fmt.Errorf("due deliveries: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	ok := 0
 	for _, id := range ids {

@@ -178,20 +178,11 @@ func (s *Service) Cases(ctx context.Context, unitID int64, m Metric, p Period, b
 		args = append(args, before)
 	}
 	q += fmt.Sprintf(" ORDER BY case_id DESC LIMIT %d", limit)
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	ids, err := db.IDs(ctx, s.db, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("score cases: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 var (

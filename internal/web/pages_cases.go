@@ -478,16 +478,7 @@ func (w *Web) caseAction(rw http.ResponseWriter, r *http.Request, v *view) error
 		_, err = w.app.Cases.Do(r.Context(), v.Actor, number, action, in)
 	}
 	if err != nil {
-		errs, ferr := formErrors(v, err)
-		if ferr != nil {
-			return ferr
-		}
-		d, derr := w.caseData(r, v, number)
-		if derr != nil {
-			return derr
-		}
-		v.Errors, v.Form, d.Open = errs, r.PostForm, string(action)
-		return w.renderCase(rw, r, v, d, http.StatusUnprocessableEntity)
+		return w.caseFormError(rw, r, v, number, string(action), err)
 	}
 	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.done")
 }
