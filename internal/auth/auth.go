@@ -211,8 +211,7 @@ func (s *Service) failed(ctx context.Context, a account, what, remote string, re
 			a.user.ID).Scan(&n); err != nil {
 			return err
 		}
-		if n >= MaxFailures {
-			locked = true
+		if locked = n >= MaxFailures; locked {
 			if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2",
 				now.Add(LockFor).UnixMicro(), a.user.ID); err != nil {
 				return err

@@ -128,7 +128,11 @@ func fillOpenCases(ctx context.Context, a *app.App, n int) error {
 	const batch = 2000
 	for done := 0; done < n; done += batch {
 		k := min(batch, n-done)
+		// Each batch draws its deadlines from its own generator, so that a
+		// write run again (after a deadlock) draws the same ones.
+		seed := rng.Uint64()
 		err := a.DB.Write(ctx, func(tx *db.Tx) error {
+			rng := rand.New(rand.NewPCG(seed, uint64(done)))
 			var cases, timers strings.Builder
 			var cargs, targs []any
 			cases.WriteString(`INSERT INTO cases (id, number, title, priority, state, channel, intake_unit_id, handling_unit_id,

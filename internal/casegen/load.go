@@ -160,10 +160,11 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 			tTimers.add(string(casework.TimerOverdue), c.ID, c.DeadlineAt.UnixMicro(), now)
 		}
 		reportID++
-		if r.SourceRef != "" {
-			r.SourceRef += strconv.FormatInt(c.ID, 10)
+		ref := r.SourceRef // the batch is left as it was: a write may run again
+		if ref != "" {
+			ref += strconv.FormatInt(c.ID, 10)
 		}
-		tReports.add(reportID, c.ID, string(r.Channel), db.NullText(r.SourceRef), r.Title, r.Body,
+		tReports.add(reportID, c.ID, string(r.Channel), db.NullText(ref), r.Title, r.Body,
 			r.ReporterName, r.PhoneMasked, db.NullText(b.Personal.PhoneSealed), db.NullText(b.Personal.PhoneHash), r.IDMasked,
 			db.NullText(b.Personal.IDSealed), db.NullText(b.Personal.IDHash), db.Micros(r.OccurredAt), r.ReceivedAt.UnixMicro(),
 			r.Address, nil, nil, r.DivisionCode, r.IntakeUnitID, db.NullID(r.CreatedBy))

@@ -668,6 +668,7 @@ func (s *Service) Seed(ctx context.Context) (int, error) {
 	}
 	created := 0
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		created = 0
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM natures) + (SELECT COUNT(*) FROM categories)").Scan(&n); err != nil {
 			return fmt.Errorf("seed catalogue: %w", err)

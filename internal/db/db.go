@@ -353,6 +353,14 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
+// IsRetryable reports whether err is PostgreSQL undoing a transaction that
+// may succeed when run again: it was the victim of a deadlock (40P01) or
+// failed a serialisation check (40001).
+func IsRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
 // IsNotFound reports whether err says a single-row query found nothing.
 func IsNotFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 

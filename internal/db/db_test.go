@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"pingan/internal/db"
 	"pingan/internal/dbtest"
@@ -245,5 +247,66 @@ func TestTimelineIsAppendOnly(t *testing.T) {
 	})
 	if err == nil {
 		t.Fatal("deleting an audit record succeeded")
+	}
+}
+
+// On PostgreSQL two writes that lock the same rows in opposite orders
+// deadlock; PostgreSQL undoes one of them, and the writer runs that one again
+// instead of failing it: both callers succeed, and each write's effect is
+// there once.
+func TestWriterRunsDeadlockVictimAgain(t *testing.T) {
+	d := dbtest.Open(t)
+	if d.Dialect() != db.Postgres {
+		t.Skip("SQLite has one writer: its writes cannot deadlock")
+	}
+	ctx := context.Background()
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('a', ''), ('b', '')")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var runs atomic.Int32
+	locked := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
+	write := func(me int, first, second string) error {
+		tried := false
+		return d.Write(ctx, func(tx *db.Tx) error {
+			runs.Add(1)
+			if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = value || $1 WHERE key = $2", fmt.Sprint(me), first); err != nil {
+				return err
+			}
+			if !tried { // the first run waits until both hold their first row
+				tried = true
+				close(locked[me])
+				select {
+				case <-locked[1-me]:
+				case <-time.After(10 * time.Second):
+					return errors.New("the other write never started")
+				}
+			}
+			_, err := tx.ExecContext(ctx, "UPDATE meta SET value = value || $1 WHERE key = $2", fmt.Sprint(me), second)
+			return err
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- write(0, "a", "b") }()
+	<-locked[0] // the second write must not join the first one's batch
+	go func() { errs <- write(1, "b", "a") }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a write failed: %v", err)
+		}
+	}
+	if n := runs.Load(); n != 3 {
+		t.Errorf("%d runs, want 3 (one of the two ran again)", n)
+	}
+	for _, key := range []string{"a", "b"} {
+		var v string
+		if err := d.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = $1", key).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if len(v) != 2 || v[0] == v[1] {
+			t.Errorf("meta %s = %q, want each write's mark once", key, v)
+		}
 	}
 }

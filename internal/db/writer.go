@@ -72,16 +72,24 @@ func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 // batch, writes run in arrival order and see each other's effects, exactly as
 // if they had committed one after another.
 //
-// fn must use tx for every statement, and may be called at most once.
+// fn must use tx for every statement. On PostgreSQL a write chosen as the
+// victim of a deadlock, or failing to serialise, is rolled back and run again
+// on its own (up to maxTries times): fn must therefore derive everything from
+// the database each time it runs, assigning its results rather than adding to
+// state from an earlier run.
 func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	return d.w.submit(ctx, fn)
 }
 
 type job struct {
-	ctx  context.Context
-	fn   func(*Tx) error
-	done chan error
+	ctx   context.Context
+	fn    func(*Tx) error
+	done  chan error
+	tries int // runs so far that failed and were retried
 }
+
+// maxTries bounds how often a write that keeps losing deadlocks runs.
+const maxTries = 4
 
 type writer struct {
 	d     *DB
@@ -170,18 +178,32 @@ func (w *writer) run(lane int) {
 				break drain
 			}
 		}
-		w.commit(lane, batch)
+		// A write that lost a deadlock runs again on its own, once the
+		// batch that held it has committed and released its locks.
+		for _, j := range w.commit(lane, batch) {
+			for again := []*job{j}; len(again) > 0; {
+				again = w.commit(lane, again)
+			}
+		}
 		w.d.writeStmts.prepareWanted(context.Background(), w.d.write)
 	}
 }
 
-// commit runs one batch in one transaction and reports each job's outcome.
-func (w *writer) commit(lane int, batch []*job) {
+// commit runs one batch in one transaction and reports each job's outcome,
+// except for the jobs it returns: those lost a deadlock (or a serialisation
+// check), were rolled back, and should run again.
+func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 	results := make([]error, len(batch))
 	txs := make([]*Tx, len(batch))
 	finish := func(commitErr error) {
 		for i, j := range batch {
 			err := results[i]
+			if err != nil && j.tries+1 < maxTries && IsRetryable(err) && j.ctx.Err() == nil {
+				j.tries++
+				w.d.log.Warn("write lost a deadlock; running it again", "try", j.tries+1, "err", err)
+				retry = append(retry, j)
+				continue
+			}
 			if err == nil && commitErr != nil {
 				err = commitErr
 			}
@@ -256,6 +278,7 @@ func (w *writer) commit(lane int, batch []*job) {
 	w.commits.Add(1)
 	w.writes.Add(int64(live))
 	finish(nil)
+	return retry
 }
 
 // abort rolls the whole transaction back after the batch machinery itself

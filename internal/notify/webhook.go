@@ -290,6 +290,7 @@ func (s *Service) deliver(ctx context.Context, id int64) (bool, error) {
 	var hookURL, sealed string
 	leased := false
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		leased = false
 		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET locked_until = $1 WHERE id = $2
 			AND next_attempt_at IS NOT NULL AND next_attempt_at <= $3 AND (locked_until IS NULL OR locked_until < $3)`,
 			now.Add(time.Minute).UnixMicro(), id, now.UnixMicro())

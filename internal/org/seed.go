@@ -54,6 +54,7 @@ const (
 func (s *Service) SeedXiamen(ctx context.Context) (int, error) {
 	var created int
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		created = 0
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM units").Scan(&n); err != nil {
 			return fmt.Errorf("seed organisation: %w", err)

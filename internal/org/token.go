@@ -109,7 +109,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, tokenID i
 			s.now().UnixMicro(), tokenID); err != nil {
 			return fmt.Errorf("revoke token: %w", err)
 		}
-		s.tokens.flush()
+		tx.AfterCommit(s.tokens.flush)
 		return s.audit.Append(ctx, tx, auditEntry(actor, "token.revoke", "user", userID, map[string]any{"token_id": tokenID}))
 	})
 }

@@ -409,7 +409,7 @@ func (s *Service) UpdateUnit(ctx context.Context, actor access.Actor, id int64, 
 		if out, err = s.Unit(ctx, tx, id); err != nil {
 			return err
 		}
-		s.tokens.flush() // scopes may have changed
+		tx.AfterCommit(s.tokens.flush) // scopes may have changed
 		return s.audit.Append(ctx, tx, auditEntry(actor, "unit.update", "unit", id, map[string]any{
 			"before": unitFields(old), "after": unitFields(out)}))
 	})

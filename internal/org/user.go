@@ -156,7 +156,7 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 		if out, err = s.User(ctx, tx, userID); err != nil {
 			return err
 		}
-		s.tokens.flush()
+		tx.AfterCommit(s.tokens.flush)
 		return s.audit.Append(ctx, tx, auditEntry(actor, "user.roles", "user", userID, map[string]any{
 			"before": before.Roles, "after": out.Roles}))
 	})
@@ -187,7 +187,7 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 		if out, err = s.User(ctx, tx, userID); err != nil {
 			return err
 		}
-		s.tokens.flush()
+		tx.AfterCommit(s.tokens.flush)
 		return s.audit.Append(ctx, tx, auditEntry(actor, action, "user", userID, nil))
 	})
 	return out, err

@@ -476,6 +476,7 @@ var DefaultRules = []Rule{
 func (s *Service) Seed(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		n = 0
 		var have int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM routing_rules").Scan(&have); err != nil {
 			return err

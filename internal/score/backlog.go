@@ -220,9 +220,9 @@ func (s *Service) RebuildOverdue(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM overdue_counts"); err != nil {
 			return err
 		}
-		for len(rows) > 0 {
-			chunk := rows[:min(len(rows), 500)]
-			rows = rows[len(chunk):]
+		for rest := rows; len(rest) > 0; {
+			chunk := rest[:min(len(rest), 500)]
+			rest = rest[len(chunk):]
 			if err := tx.InsertRows(ctx, "overdue_counts", []string{"dim", "key", "n"}, chunk); err != nil {
 				return err
 			}

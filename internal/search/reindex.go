@@ -29,6 +29,7 @@ func Reindex(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 	done := 0
 	for {
 		var n int
+		var last int64
 		err := d.Write(ctx, func(tx *db.Tx) error {
 			docs, err := caseTexts(ctx, tx, after, reindexBatch)
 			if err != nil {
@@ -37,7 +38,7 @@ func Reindex(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 			if n = len(docs); n == 0 {
 				return nil
 			}
-			after = docs[n-1].CaseID
+			last = docs[n-1].CaseID
 			return BulkIndex(ctx, tx, docs)
 		})
 		if err != nil {
@@ -46,6 +47,7 @@ func Reindex(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 		if n == 0 {
 			return done, nil
 		}
+		after = last
 		done += n
 		if progress != nil {
 			progress(done)
