@@ -62,11 +62,22 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 }
 
 func caseByNumber(ctx context.Context, q db.Querier, number string) (Case, error) {
-	return scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.number = $1", number))
+	return scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.number = $1"+forUpdate(q), number))
 }
 
 func caseByID(ctx context.Context, q db.Querier, id int64) (Case, error) {
-	return scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1", id))
+	return scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1"+forUpdate(q), id))
+}
+
+// forUpdate locks the case a write reads, on PostgreSQL: a write reads a case
+// to change it, and concurrent writes of one case (a person's action, a
+// timer's) then wait for each other instead of one failing on the version
+// check. SQLite runs one write at a time anyway.
+func forUpdate(q db.Querier) string {
+	if tx, ok := q.(*db.Tx); ok && tx.Dialect() == db.Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
 }
 
 // updateCase writes every mutable column of c, guarded by its version; it

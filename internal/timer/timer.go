@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -165,14 +166,16 @@ func (s *Service) FireDue(ctx context.Context) (int, error) {
 		if err := rows.Err(); err != nil {
 			return fired, fmt.Errorf("due timers: %w", err)
 		}
-		// Fire concurrently: each timer is its own transaction, and the
-		// writer commits the ones in flight together.
+		// Fire concurrently, each timer in its own transaction; the timers
+		// of one subject go to one worker, one after another, so that they
+		// do not contend for the subject's rows.
 		var mu sync.Mutex
-		work := make(chan Timer)
+		work := make([]chan Timer, min(fireConcurrency, len(due)))
 		var wg sync.WaitGroup
-		for range min(fireConcurrency, len(due)) {
+		for i := range work {
+			work[i] = make(chan Timer, len(due))
 			wg.Go(func() {
-				for t := range work {
+				for t := range work[i] {
 					ok, err := s.fire(ctx, t, now)
 					if err != nil {
 						s.log.Error("timer failed", "kind", t.Kind, "subject", t.Subject, "attempt", t.attempts+1, "err", err)
@@ -189,9 +192,11 @@ func (s *Service) FireDue(ctx context.Context) (int, error) {
 			})
 		}
 		for _, t := range due {
-			work <- t
+			work[uint64(t.Subject)%uint64(len(work))] <- t
 		}
-		close(work)
+		for _, w := range work {
+			close(w)
+		}
 		wg.Wait()
 		// A full page may hide more due timers; failed ones now wait, so
 		// the next page moves on. Bounded, in case recording failures fails.
@@ -201,33 +206,53 @@ func (s *Service) FireDue(ctx context.Context) (int, error) {
 	}
 }
 
-// fire claims t and runs its handler in one transaction; false when another
-// node fired it first or it was cancelled.
+// errGone rolls back a handler's work when its timer was cancelled before it
+// started or fired by another node while it ran.
+var errGone = errors.New("timer fired elsewhere or cancelled")
+
+// fire runs t's handler and claims t in one transaction; false when another
+// node fired it first or it was cancelled. The claim comes last so that the
+// handler takes its subject's rows before the timer's row, in the order every
+// change of a subject takes them (it changes the subject, then resets its
+// timers): the two cannot deadlock. A handler that finds its timer gone has
+// its work rolled back.
 func (s *Service) fire(ctx context.Context, t Timer, now time.Time) (bool, error) {
 	s.mu.Lock()
 	h := s.handlers[t.Kind]
 	s.mu.Unlock()
-	claimed := false
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		var pending bool
+		if err := tx.QueryRowContext(ctx, `SELECT fired_at IS NULL AND cancelled_at IS NULL FROM timers WHERE id = $1`,
+			t.ID).Scan(&pending); err != nil {
+			return err
+		}
+		if !pending {
+			return errGone // spare the handler's work
+		}
+		if h == nil {
+			s.log.Warn("timer without handler fired", "kind", t.Kind, "subject", t.Subject)
+		} else if err := h(ctx, tx, t, now); err != nil {
+			return err
+		}
+		// Only another node's claim stops this one: the handler itself may
+		// have set the next timer of its kind, cancelling this one.
 		res, err := tx.ExecContext(ctx, `UPDATE timers SET fired_at = $1, fired_by = $2
-			WHERE id = $3 AND fired_at IS NULL AND cancelled_at IS NULL`, now.UnixMicro(), s.node, t.ID)
+			WHERE id = $3 AND fired_at IS NULL`, now.UnixMicro(), s.node, t.ID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+			return errGone
 		}
-		claimed = true
-		if h == nil {
-			s.log.Warn("timer without handler fired", "kind", t.Kind, "subject", t.Subject)
-			return nil
-		}
-		return h(ctx, tx, t, now)
+		return nil
 	})
+	if errors.Is(err, errGone) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
-	return claimed, nil
+	return true, nil
 }
 
 // Retry is how long a timer whose work failed n times waits: 5 s, doubling,

@@ -110,3 +110,61 @@ func TestRunWakesForNewTimers(t *testing.T) {
 		t.Fatal("a due timer set on this node did not fire")
 	}
 }
+
+// The timers of one subject fire one after another, never at once (on
+// PostgreSQL the writer runs transactions concurrently: two timers of one
+// case would contend for its row); those of different subjects still fire
+// together.
+func TestOneSubjectsTimersFireInTurn(t *testing.T) {
+	env := apptest.New(t)
+	var inflight [3]atomic.Int32
+	var most [3]atomic.Int32
+	handler := func(_ context.Context, _ *db.Tx, tm timer.Timer, _ time.Time) error {
+		n := inflight[tm.Subject].Add(1)
+		defer inflight[tm.Subject].Add(-1)
+		for m := most[tm.Subject].Load(); n > m && !most[tm.Subject].CompareAndSwap(m, n); m = most[tm.Subject].Load() {
+		}
+		time.Sleep(30 * time.Millisecond)
+		return nil
+	}
+	now := env.Clock.Now()
+	for _, kind := range []timer.Kind{"warn", "overdue", "repeat", "order"} {
+		env.App.Timers.Handle(kind, handler)
+		for subject := int64(1); subject <= 2; subject++ {
+			set(t, env, kind, subject, now.Add(time.Minute))
+		}
+	}
+	env.Clock.Advance(time.Hour)
+	if n := env.Fire(t); n != 8 {
+		t.Fatalf("fired %d, want 8", n)
+	}
+	for s := 1; s <= 2; s++ {
+		if m := most[s].Load(); m != 1 {
+			t.Errorf("subject %d: %d of its timers ran at once", s, m)
+		}
+	}
+}
+
+// A handler may set the next timer of its own kind and subject (which
+// cancels the pending one, itself): it still fires once, and the next one
+// waits for its time.
+func TestHandlerSetsItsSuccessor(t *testing.T) {
+	env := apptest.New(t)
+	var runs atomic.Int32
+	env.App.Timers.Handle("tick", func(ctx context.Context, tx *db.Tx, tm timer.Timer, now time.Time) error {
+		runs.Add(1)
+		return env.App.Timers.Set(ctx, tx, "tick", tm.Subject, now.Add(time.Hour))
+	})
+	set(t, env, "tick", 7, env.Clock.Now().Add(time.Minute))
+	env.Clock.Advance(2 * time.Minute)
+	if n := env.Fire(t); n != 1 || runs.Load() != 1 {
+		t.Fatalf("fired %d, ran %d; want 1 and 1", n, runs.Load())
+	}
+	if n := env.Fire(t); n != 0 {
+		t.Fatalf("the successor fired early: %d", n)
+	}
+	env.Clock.Advance(time.Hour)
+	if n := env.Fire(t); n != 1 || runs.Load() != 2 {
+		t.Fatalf("the successor: fired %d, ran %d", n, runs.Load())
+	}
+}
