@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"pingan/internal/audit"
@@ -238,32 +237,7 @@ func bulkInsert(ctx context.Context, tx *db.Tx, t *table) error {
 		args, width = trimmed, width-1
 	}
 	per := max(1, min(250, 30000/width))
-	// SQLite resolves each "$n" parameter by name, which costs O(n) per
-	// parameter; anonymous "?" parameters cost nothing.
-	stmtSQL := func(n int) string {
-		var b strings.Builder
-		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, strings.Join(cols, ", "))
-		p := 1
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(")
-			for j := range width {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				if sqlite {
-					b.WriteByte('?')
-				} else {
-					fmt.Fprintf(&b, "$%d", p)
-				}
-				p++
-			}
-			b.WriteString(")")
-		}
-		return b.String()
-	}
+	stmtSQL := func(n int) string { return db.InsertSQL(tx.Dialect(), t.name, cols, n) }
 	rows, i := len(args)/width, 0
 	if rows >= per {
 		stmt, err := tx.PrepareContext(ctx, stmtSQL(per))

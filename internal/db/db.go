@@ -454,25 +454,41 @@ func (t *Tx) InsertRows(ctx context.Context, table string, columns []string, row
 	if len(rows) == 0 {
 		return nil
 	}
-	var sb strings.Builder
 	args := make([]any, 0, len(columns)*len(rows))
-	fmt.Fprintf(&sb, "INSERT INTO %s (%s) VALUES ", table, strings.Join(columns, ", "))
-	for i, row := range rows {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteByte('(')
-		for j, v := range row {
-			if j > 0 {
-				sb.WriteString(", ")
-			}
-			args = append(args, v)
-			fmt.Fprintf(&sb, "$%d", len(args))
-		}
-		sb.WriteByte(')')
+	for _, row := range rows {
+		args = append(args, row...)
 	}
-	_, err := t.ExecContext(ctx, sb.String(), args...)
+	_, err := t.ExecContext(ctx, InsertSQL(t.d.dialect, table, columns, len(rows)), args...)
 	return err
+}
+
+// InsertSQL is a multi-row INSERT of n rows into table's columns. SQLite
+// gets anonymous "?" parameters: it resolves each "$n" by a linear search
+// of the statement's names, which makes a wide statement quadratic (a third
+// of a bulk load's time went there).
+func InsertSQL(d Dialect, table string, columns []string, n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(columns, ", "))
+	p := 1
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range columns {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			if d == SQLite {
+				b.WriteByte('?')
+			} else {
+				fmt.Fprintf(&b, "$%d", p)
+			}
+			p++
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }
 
 // IDs runs a query whose rows are one integer column (ids) and returns

@@ -339,7 +339,9 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 	err := s.replay(ctx, func(e Event) error {
 		count(counts, e, s.loc)
 		batch = append(batch, e)
-		if len(batch) == 500 {
+		// Large transactions: each commit rewrites the index pages it
+		// touched, so fewer of them write far less.
+		if len(batch) == 20_000 {
 			return flush()
 		}
 		return nil
@@ -355,14 +357,21 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 		keys = append(keys, k)
 	}
 	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), 500)]
-		keys = keys[len(chunk):]
+		part := keys[:min(len(keys), 20_000)]
+		keys = keys[len(part):]
 		if err := s.db.Write(ctx, func(tx *db.Tx) error {
-			rows := make([][]any, len(chunk))
-			for i, k := range chunk {
-				rows[i] = []any{k.UnitID, int(k.Day), string(k.Metric), counts[k]}
+			for rest := part; len(rest) > 0; {
+				chunk := rest[:min(len(rest), 500)]
+				rest = rest[len(chunk):]
+				rows := make([][]any, len(chunk))
+				for i, k := range chunk {
+					rows[i] = []any{k.UnitID, int(k.Day), string(k.Metric), counts[k]}
+				}
+				if err := tx.InsertRows(ctx, "score_counts", []string{"unit_id", "day", "metric", "n"}, rows); err != nil {
+					return err
+				}
 			}
-			return tx.InsertRows(ctx, "score_counts", []string{"unit_id", "day", "metric", "n"}, rows)
+			return nil
 		}); err != nil {
 			return n, fmt.Errorf("rebuild scores: %w", err)
 		}
@@ -371,11 +380,18 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 }
 
 func (s *Service) insertEvents(ctx context.Context, tx *db.Tx, events []Event) error {
-	rows := make([][]any, len(events))
-	for i, e := range events {
-		rows[i] = []any{e.UnitID, int(DayOf(e.At, s.loc)), string(e.Metric), e.CaseID, e.At.UnixMicro()}
+	for len(events) > 0 {
+		chunk := events[:min(len(events), 500)]
+		events = events[len(chunk):]
+		rows := make([][]any, len(chunk))
+		for i, e := range chunk {
+			rows[i] = []any{e.UnitID, int(DayOf(e.At, s.loc)), string(e.Metric), e.CaseID, e.At.UnixMicro()}
+		}
+		if err := tx.InsertRows(ctx, "score_events", []string{"unit_id", "day", "metric", "case_id", "at"}, rows); err != nil {
+			return err
+		}
 	}
-	return tx.InsertRows(ctx, "score_events", []string{"unit_id", "day", "metric", "case_id", "at"}, rows)
+	return nil
 }
 
 // replay walks the timeline case by case, rebuilding each case's handling
