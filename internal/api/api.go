@@ -225,6 +225,8 @@ func (a *API) Routes() []Route {
 			Tag: "cases", Resp: CaseDetail{}, Status: 200, Handle: a.getCase},
 		{Method: "GET", Path: "/cases/{number}/timeline", Summary: "A case's history, oldest first", Tag: "cases",
 			Resp: []TimelineEntry{}, Status: 200, Handle: a.timeline},
+		{Method: "GET", Path: "/cases/{number}/repeats", Summary: "Open cases this case may repeat (found from its first report, at its place, in the window before it came in), for merging it with the action merge; empty unless the caller may merge it now",
+			Tag: "cases", Resp: RepeatsResponse{}, Status: 200, Handle: a.caseRepeats},
 		{Method: "POST", Path: "/cases/{number}/actions/{action}", Summary: "Perform a lifecycle action (see /lifecycle for what each takes)",
 			Tag: "cases", Body: ActionRequest{}, Resp: CaseDetail{}, Status: 200, Handle: a.doAction},
 		{Method: "POST", Path: "/cases/{number}/links", Summary: "Link another case to this one", Tag: "cases",

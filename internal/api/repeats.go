@@ -61,3 +61,18 @@ func (a *API) repeats(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, RepeatsResponse{Candidates: cs})
 }
+
+func (a *API) caseRepeats(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.cases.Get(r.Context(), actorOf(r), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	cs, err := a.cases.RepeatsOf(r.Context(), actorOf(r), d, langOf(r))
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		cs = []dedup.Candidate{}
+	}
+	return writeJSON(w, http.StatusOK, RepeatsResponse{Candidates: cs})
+}

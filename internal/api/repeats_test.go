@@ -137,3 +137,34 @@ func TestHotIssuesOverHTTP(t *testing.T) {
 		t.Fatalf("a handler: %d", r.Status)
 	}
 }
+
+// A case's own repeats: the earlier case of the same matter for someone who
+// may merge it, nothing for someone who only reads.
+func TestCaseRepeatsOverHTTP(t *testing.T) {
+	env := apptest.New(t)
+	first, second := intake(t, env), intake(t, env)
+	list := func(user string) []string {
+		t.Helper()
+		r := env.Do(t, "GET", "/api/v1/cases/"+second.Case.Number+"/repeats", user, nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("repeats of a case as %s: %d %s", user, r.Status, r.Body)
+		}
+		var out struct {
+			Candidates []struct {
+				Number string `json:"number"`
+			} `json:"candidates"`
+		}
+		r.JSON(t, &out)
+		var ns []string
+		for _, c := range out.Candidates {
+			ns = append(ns, c.Number)
+		}
+		return ns
+	}
+	if got := list("intake"); len(got) != 1 || got[0] != first.Case.Number {
+		t.Errorf("repeats for the operator: %v, want [%s]", got, first.Case.Number)
+	}
+	if got := list("leader"); len(got) != 0 {
+		t.Errorf("repeats for a leader, who may not merge: %v", got)
+	}
+}

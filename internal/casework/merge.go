@@ -3,11 +3,13 @@ package casework
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/db"
+	"pingan/internal/dedup"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 )
@@ -230,4 +232,25 @@ func mergesOf(ctx context.Context, q db.Querier, c Case) (string, []MergedCase, 
 		out = append(out, m)
 	}
 	return into, out, rows.Err()
+}
+
+// RepeatsOf returns the open cases d (a case the actor has read) may repeat,
+// best first, for the people who may merge it: found as intake finds them,
+// from its first report, at its place, in the window before it came in.
+// Nil when the actor may not merge it now.
+func (s *Service) RepeatsOf(ctx context.Context, actor access.Actor, d Detail, lang i18n.Lang) ([]dedup.Candidate, error) {
+	if s.repeats == nil || !slices.Contains(d.Allowed, Merge) || len(d.Reports) == 0 {
+		return nil, nil
+	}
+	r, c := d.Reports[0], d.Case
+	q := dedup.Query{Text: r.Title + "\n" + c.Address + "\n" + r.Body, DivisionCode: c.DivisionCode,
+		CategoryID: c.CategoryID, At: c.ReceivedAt}
+	if c.Location != nil {
+		q.Lat, q.Lon = &c.Location.Lat, &c.Location.Lon
+	}
+	cands, err := s.repeats.Find(ctx, actor, q, lang)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(cands, func(x dedup.Candidate) bool { return x.CaseID == c.ID }), nil
 }

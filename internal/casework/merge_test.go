@@ -212,3 +212,49 @@ func TestAutoMerge(t *testing.T) {
 		t.Errorf("the first case holds %d reports, want 2", n)
 	}
 }
+
+// A case's possible repeats leave the case itself out, and are for the
+// people who may merge it while it can still be merged.
+func TestRepeatsOfACase(t *testing.T) {
+	env := apptest.New(t)
+	in := func(body string) casework.Case {
+		t.Helper()
+		res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+			Title: "莲前西路88号井盖缺失", Body: body, DivisionCode: "350203008", KeepSeparate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Case
+	}
+	first := in("莲前西路88号人行道井盖缺失。")
+	second := in("莲前西路88号井盖缺失，很危险。")
+	of := func(actor access.Actor, number string) []string {
+		t.Helper()
+		d, err := env.App.Cases.Get(ctx, actor, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cands, err := env.App.Cases.RepeatsOf(ctx, actor, d, "zh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cands {
+			out = append(out, c.Number)
+		}
+		return out
+	}
+	if got := of(env.Actor(t, "intake"), second.Number); !slices.Equal(got, []string{first.Number}) {
+		t.Errorf("repeats of the second: %v, want [%s]", got, first.Number)
+	}
+	if got := of(env.Actor(t, "leader"), second.Number); got != nil {
+		t.Errorf("a leader, who may not merge, was shown %v", got)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "intake"), second.Number, casework.Merge,
+		casework.ActionInput{Into: first.Number, Reason: "同一井盖"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := of(env.Actor(t, "intake"), second.Number); got != nil {
+		t.Errorf("a merged case was shown repeats: %v", got)
+	}
+}

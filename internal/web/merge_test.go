@@ -75,6 +75,11 @@ func TestMergeThroughPages(t *testing.T) {
 	if a, from, _ = save(same); a == first || from != "" {
 		t.Fatalf("kept apart: saved %s from %q", a, from)
 	}
+	// The kept-apart case's page names the case it may repeat, with the
+	// merge form to fill; the operator can still merge it after all.
+	p = in.get("/cases/" + a)
+	mustContain(t, p, "可能重复的在办案件", `href="/cases/`+a+`?into=`+first+`#act-merge"`, `id="act-merge"`)
+	mustContain(t, in.get("/cases/"+a+"?into="+first), `value="`+first+`"`)
 }
 
 // The hot-issue page ranks the matters many people raised lately and leads

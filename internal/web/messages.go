@@ -127,6 +127,8 @@ var messages = map[string]i18n.Message{
 	"repeats.add":           i18n.M("并入此案", "Add to this case"),
 	"repeats.score":         i18n.M("相似度", "likeness"),
 	"repeats.none":          i18n.M("没有发现可能重复的在办案件", "No open case looks like a repeat"),
+	"repeats.case_help":     i18n.M("同一地点、本案来件前 30 天内、内容相近的在办案件。若为同一件事，可将本案并入该案（可取消）。", "Open cases at the same place, from the 30 days before this one came in, with similar words. If it is the same matter, merge this case into it (reversibly)."),
+	"repeats.merge_into":    i18n.M("将本案并入该案…", "Merge this case into it…"),
 	"repeats.keep_separate": i18n.M("与上述案件不是同一件事：单独立案，不自动并案", "Not the same matter as these: keep it a case of its own, never merge it on its own"),
 
 	"import.title":            i18n.M("批量导入", "Bulk import"),

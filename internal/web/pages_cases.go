@@ -13,6 +13,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
 	"pingan/internal/deadline"
+	"pingan/internal/dedup"
 	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
@@ -365,6 +366,10 @@ type caseData struct {
 	// MergeHint fills the merge form's target (?into=, from a repeat
 	// candidate), which then opens.
 	MergeHint string
+	// Repeats are the open cases this one may repeat, when the user may
+	// merge it (Mergeable); each links to the merge form filled with it.
+	Repeats   []dedup.Candidate
+	Mergeable bool
 	// Petition is the petition's repeat counts and 复查/复核 chain (nil
 	// for other cases).
 	Petition *casework.PetitionView
@@ -433,8 +438,13 @@ func (w *Web) caseData(r *http.Request, v *view, number string) (caseData, error
 	if d.Case.RouteUnitID != 0 {
 		cd.Suggested = strconv.FormatInt(d.Case.RouteUnitID, 10)
 	}
-	if into := strings.TrimSpace(r.URL.Query().Get("into")); into != "" && slices.Contains(d.Allowed, casework.Merge) {
-		cd.MergeHint, cd.Open = into, string(casework.Merge)
+	if cd.Mergeable = slices.Contains(d.Allowed, casework.Merge); cd.Mergeable {
+		if into := strings.TrimSpace(r.URL.Query().Get("into")); into != "" {
+			cd.MergeHint, cd.Open = into, string(casework.Merge)
+		}
+		if cd.Repeats, err = w.app.Cases.RepeatsOf(r.Context(), v.Actor, d, v.Lang); err != nil {
+			return caseData{}, err
+		}
 	}
 	if cd.Petition, err = w.app.Cases.PetitionOf(r.Context(), v.Actor, number); err != nil {
 		return caseData{}, err
