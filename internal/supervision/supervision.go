@@ -133,12 +133,13 @@ func NewService(d Deps) *Service {
 }
 
 var (
-	msgWarn       = i18n.M("临期提醒：%s 将于 %s 到期", "Due soon: %s is due %s")
-	msgIssued     = i18n.M("督办：%s（回复期限 %s）", "Supervision: %s (reply by %s)")
-	msgReplied    = i18n.M("督办已回复：%s", "Supervision answered: %s")
-	msgEscalated  = i18n.M("督办升级：%s 的下级单位逾期未回复", "Escalated: a unit under you did not answer supervision of %s")
-	msgAutoReason = i18n.M("案件已超过办理期限（%s），自动督办", "the case passed its deadline (%s): automatic supervision")
-	msgEscReason  = i18n.M("督办单 %s 逾期未回复，提级督办", "supervision order %s was not answered in time: escalated")
+	msgWarn           = i18n.M("临期提醒：%s 将于 %s 到期", "Due soon: %s is due %s")
+	msgIssued         = i18n.M("督办：%s（回复期限 %s）", "Supervision: %s (reply by %s)")
+	msgReplied        = i18n.M("督办已回复：%s", "Supervision answered: %s")
+	msgEscalated      = i18n.M("督办升级：%s 的下级单位逾期未回复", "Escalated: a unit under you did not answer supervision of %s")
+	msgAutoReason     = i18n.M("案件已超过办理期限（%s），自动督办", "the case passed its deadline (%s): automatic supervision")
+	msgEscReason      = i18n.M("督办单 %s 逾期未回复，提级督办", "supervision order %s was not answered in time: escalated")
+	msgOverdueNoOrder = i18n.M("已逾期：%s（无上级政法委，未生成督办单）", "Overdue: %s (no supervising committee above: no order)")
 )
 
 func (s *Service) fmtTime(t time.Time) string { return t.In(s.loc).Format("2006-01-02 15:04") }
@@ -208,14 +209,26 @@ func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now t
 		return err
 	}
 	unit := responsible(c)
-	sup, err := s.org.SupervisingUnit(ctx, tx, unit)
-	if err != nil {
-		return err
-	}
 	reason := msgAutoReason.Format(i18n.ZH, s.fmtTime(c.DeadlineAt))
-	_, err = s.issue(ctx, tx, system(sup.ID), c, Formal, true, 1, 0, sup.ID, unit, reason, time.Time{}, now)
-	if err != nil {
+	sup, err := s.org.SupervisingUnit(ctx, tx, unit)
+	switch {
+	case fault.KindOf(err) == fault.NotFound:
+		// No committee above the unit (the city's own committee, or an
+		// organisation without one): the unit is told, and nobody orders.
+		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: unit, Kind: "case.overdue", CaseID: c.ID,
+			Title: msgOverdueNoOrder.Format(i18n.ZH, c.Number+" "+c.Title), Body: reason}); err != nil {
+			return err
+		}
+		if err := s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", Action: "supervision.issue", ObjectType: "case",
+			ObjectID: c.Number, Outcome: audit.Denied, Detail: map[string]any{"unit_id": unit, "reason": "no supervising committee"}}); err != nil {
+			return err
+		}
+	case err != nil:
 		return err
+	default:
+		if _, err := s.issue(ctx, tx, system(sup.ID), c, Formal, true, 1, 0, sup.ID, unit, reason, time.Time{}, now); err != nil {
+			return err
+		}
 	}
 	return s.notify.Emit(ctx, tx, notify.Event{Type: "case.overdue", CaseID: c.ID, CaseNumber: c.Number,
 		Data: map[string]any{"deadline_at": c.DeadlineAt.UTC().Format(time.RFC3339), "unit_id": unit}})
@@ -246,8 +259,10 @@ func (s *Service) onRepeat(ctx context.Context, tx *db.Tx, t timer.Timer, now ti
 	if err != nil {
 		return err
 	}
+	// Without a committee above the higher unit, the case is still
+	// raised; only the supervision order is missing.
 	sup, err := s.org.SupervisingUnit(ctx, tx, to.ID)
-	if err != nil {
+	if err != nil && fault.KindOf(err) != fault.NotFound {
 		return err
 	}
 	rule, recent, err := s.cases.Escalation(ctx, tx, c, now)
@@ -261,8 +276,13 @@ func (s *Service) onRepeat(ctx context.Context, tx *db.Tx, t timer.Timer, now ti
 	if err != nil {
 		return err
 	}
-	if _, err := s.issue(ctx, tx, system(sup.ID), moved, Formal, true, 1, 0, sup.ID, to.ID, reason, time.Time{}, now); err != nil {
-		return err
+	if sup.ID != 0 {
+		if _, err := s.issue(ctx, tx, system(sup.ID), moved, Formal, true, 1, 0, sup.ID, to.ID, reason, time.Time{}, now); err != nil {
+			return err
+		}
+	} else if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: to.ID, Kind: "case.escalated", CaseID: c.ID,
+		Title: msgRaised.Format(i18n.ZH, c.Number, to.Name), Body: reason}); err != nil {
+		return err // the order would have told the higher unit
 	}
 	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: from.ID, Kind: "case.escalated", CaseID: c.ID,
 		Title: msgRaised.Format(i18n.ZH, c.Number, to.Name), Body: reason}); err != nil {

@@ -294,3 +294,54 @@ func TestTwoNodesFireEachTimerOnce(t *testing.T) {
 	}
 	t.Logf("node shares: %v", fired)
 }
+
+// A case whose unit has no committee above it (here the city's own
+// committee handles it) still turns overdue and counts in the backlog when
+// its deadline passes; the unit is told, no order is issued, and the timer
+// does not fail and retry for ever.
+func TestOverdueWithoutSupervisingCommittee(t *testing.T) {
+	env := apptest.New(t)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
+		Channel: "hotline", Body: "多部门推诿的积案，请市委政法委协调", Nature: "complaint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0102001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "intake"), res.Case.Number, casework.Register, casework.ActionInput{CategoryID: cat.ID}); err != nil {
+		t.Fatal(err)
+	}
+	committee := env.Unit(t, "PLC-350200")
+	c, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), res.Case.Number, casework.Dispatch, casework.ActionInput{UnitID: committee})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(c.DeadlineAt.Sub(env.Clock.Now()) + time.Hour)
+	env.Fire(t)
+	got, err := env.App.Cases.Get(ctx, access.System("t"), c.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Case.OverdueAt.IsZero() {
+		t.Error("the case was not marked overdue")
+	}
+	if os := orders(t, env, c.Number); len(os) != 0 {
+		t.Errorf("orders issued with no committee to issue them: %+v", os)
+	}
+	var failed int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM timers WHERE subject_id = $1 AND attempts > 0", c.ID).Scan(&failed); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 0 {
+		t.Errorf("%d timers of the case failed", failed)
+	}
+	told := false
+	for _, it := range inbox(t, env, "supervisor") {
+		told = told || strings.Contains(it.Title, "已逾期") && strings.Contains(it.Title, c.Number)
+	}
+	if !told {
+		t.Error("the committee was not told its case is overdue")
+	}
+}
