@@ -182,12 +182,18 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 }
 
 // Background runs what works behind the requests — the durable timers
-// (warnings, supervision orders, escalations) and webhook deliveries — until
-// ctx ends, then returns.
+// (warnings, supervision orders, escalations), webhook deliveries, and once
+// at start the city's hot issues (seconds of work the first visitor would
+// otherwise wait for) — until ctx ends, then returns.
 func (a *App) Background(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Timers.Run(ctx) })
 	wg.Go(func() { a.Notify.RunDeliveries(ctx, 2*time.Second) })
+	wg.Go(func() {
+		if err := a.Hot.Warm(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("computing the hot issues ahead", "err", err)
+		}
+	})
 	wg.Wait()
 }
 

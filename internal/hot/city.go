@@ -164,7 +164,9 @@ var msgSpread = i18n.M("%s等%d个区", "%s and others: %d districts")
 // Service answers the city's hot issues and keeps each answer for a while:
 // grouping a month of reports takes seconds, and hot issues change over
 // hours, not seconds. Answers are kept per scope and query; a request
-// waiting for an answer being computed shares it.
+// waiting for an answer being computed shares it, and a request finding an
+// answer older than Refresh gets it at once while a fresh one is computed
+// behind it (nobody waits seconds for a page once an answer exists).
 type Service struct {
 	cases *casework.Service
 	now   func() time.Time
@@ -175,13 +177,18 @@ type Service struct {
 }
 
 type answer struct {
-	done chan struct{}
-	res  CityResult
-	err  error
+	done       chan struct{}
+	res        CityResult
+	err        error
+	refreshing bool // a newer answer is being computed (under Service.mu)
 }
 
-// Refresh is how long an answer is kept.
-const Refresh = 5 * time.Minute
+// Refresh is how long an answer is fresh; Keep is how long an unasked
+// answer is kept at all.
+const (
+	Refresh = 5 * time.Minute
+	Keep    = time.Hour
+)
 
 // NewService returns the hot-issue service.
 func NewService(cases *casework.Service, now func() time.Time) *Service {
@@ -191,8 +198,21 @@ func NewService(cases *casework.Service, now func() time.Time) *Service {
 	return &Service{cases: cases, now: now, ttl: Refresh, memo: map[string]*answer{}}
 }
 
+// normal is q with its defaults filled in, so that equal queries share an
+// answer.
+func (q CityQuery) normal() CityQuery {
+	if q.Days <= 0 {
+		q.Days = 30
+	}
+	if q.Top <= 0 {
+		q.Top = 20
+	}
+	return q
+}
+
 // City returns the hot issues among the recent reports actor may see, as
-// computed at most Refresh ago (CityResult.To says when).
+// computed at most Refresh ago, or (while a newer answer is computed) at
+// most Keep ago; CityResult.To says when.
 func (s *Service) City(ctx context.Context, actor access.Actor, q CityQuery) (CityResult, error) {
 	if err := q.Validate(); err != nil {
 		return CityResult{}, err
@@ -200,15 +220,42 @@ func (s *Service) City(ctx context.Context, actor access.Actor, q CityQuery) (Ci
 	if !actor.System && !actor.CaseWorker() {
 		return City(ctx, s.cases, actor, q, s.now()) // refused there
 	}
-	key := fmt.Sprint(actor.System, actor.Scope.All, actor.Scope.Units, q.Days, q.DivisionCode, q.Top)
+	q = q.normal()
+	scope := "all" // the whole city: the same answer for every one who sees it
+	if !actor.System && !actor.Scope.All {
+		scope = fmt.Sprint(actor.Scope.Units)
+	}
+	key := fmt.Sprint(scope, q.Days, q.DivisionCode, q.Top)
 	now := s.now()
+	compute := func(a *answer) {
+		// Apart from the request that asked, so that a request going
+		// away does not fail the others waiting.
+		a.res, a.err = City(context.WithoutCancel(ctx), s.cases, actor, q, now)
+		close(a.done)
+	}
 	s.mu.Lock()
 	a, ok := s.memo[key]
 	if ok {
 		select {
 		case <-a.done:
-			if a.err != nil || now.Sub(a.res.To) >= s.ttl || now.Before(a.res.To) {
+			age := now.Sub(a.res.To)
+			switch {
+			case a.err != nil || age >= Keep || now.Before(a.res.To):
 				ok = false
+			case age >= s.ttl && !a.refreshing:
+				// Stale: answer with it, and compute the next one.
+				a.refreshing = true
+				next := &answer{done: make(chan struct{})}
+				go func() {
+					compute(next)
+					s.mu.Lock()
+					if next.err == nil {
+						s.memo[key] = next
+					} else {
+						a.refreshing = false
+					}
+					s.mu.Unlock()
+				}()
 			}
 		default: // being computed: wait for it
 		}
@@ -217,7 +264,7 @@ func (s *Service) City(ctx context.Context, actor access.Actor, q CityQuery) (Ci
 		for k, old := range s.memo {
 			select {
 			case <-old.done:
-				if now.Sub(old.res.To) >= s.ttl || old.err != nil {
+				if now.Sub(old.res.To) >= Keep || old.err != nil {
 					delete(s.memo, k)
 				}
 			default:
@@ -226,10 +273,7 @@ func (s *Service) City(ctx context.Context, actor access.Actor, q CityQuery) (Ci
 		a = &answer{done: make(chan struct{})}
 		s.memo[key] = a
 		s.mu.Unlock()
-		// Computed apart from the request that asked first, so that a
-		// request going away does not fail the others waiting.
-		a.res, a.err = City(context.WithoutCancel(ctx), s.cases, actor, q, now)
-		close(a.done)
+		compute(a)
 	} else {
 		s.mu.Unlock()
 	}
@@ -239,4 +283,11 @@ func (s *Service) City(ctx context.Context, actor access.Actor, q CityQuery) (Ci
 	case <-ctx.Done():
 		return CityResult{}, ctx.Err()
 	}
+}
+
+// Warm computes the city's hot issues of the last 30 days, the page's
+// first view, so that the first person to open it does not wait.
+func (s *Service) Warm(ctx context.Context) error {
+	_, err := s.City(ctx, access.System("hot"), CityQuery{})
+	return err
 }

@@ -133,7 +133,9 @@ func sameSet(a, b []string) bool {
 }
 
 // The service keeps an answer for Refresh: a report taken in meanwhile
-// shows after it, and another scope gets its own answer.
+// shows after it — the first request after it still gets the old answer at
+// once, while the next is computed behind it. The answer computed ahead at
+// start serves everyone who sees the whole city; another scope gets its own.
 func TestCityServiceRefresh(t *testing.T) {
 	ctx := context.Background()
 	env := apptest.New(t)
@@ -147,12 +149,15 @@ func TestCityServiceRefresh(t *testing.T) {
 	}
 	take(0)
 	take(1)
-	sup := env.Actor(t, "supervisor")
-	first, err := env.App.Hot.City(ctx, sup, hot.CityQuery{})
-	if err != nil || first.Reports != 2 {
-		t.Fatalf("first answer: %d reports (%v)", first.Reports, err)
+	if err := env.App.Hot.Warm(ctx); err != nil {
+		t.Fatal(err)
 	}
 	take(2)
+	sup := env.Actor(t, "supervisor")
+	first, err := env.App.Hot.City(ctx, sup, hot.CityQuery{Days: 30})
+	if err != nil || first.Reports != 2 {
+		t.Fatalf("the answer computed ahead: %d reports (%v), want 2", first.Reports, err)
+	}
 	env.Clock.Advance(hot.Refresh - time.Second)
 	if again, _ := env.App.Hot.City(ctx, sup, hot.CityQuery{}); again.Reports != 2 || !again.To.Equal(first.To) {
 		t.Errorf("within the refresh: %d reports computed at %v", again.Reports, again.To)
@@ -161,8 +166,24 @@ func TestCityServiceRefresh(t *testing.T) {
 		t.Errorf("the district's supervisor (whose district the cases never reached) got %d reports", other.Reports)
 	}
 	env.Clock.Advance(time.Second)
-	if later, _ := env.App.Hot.City(ctx, sup, hot.CityQuery{}); later.Reports != 3 {
-		t.Errorf("after the refresh: %d reports, want 3", later.Reports)
+	if stale, _ := env.App.Hot.City(ctx, sup, hot.CityQuery{}); stale.Reports != 2 || !stale.To.Equal(first.To) {
+		t.Errorf("just after the refresh: %d reports computed at %v, want the old answer at once", stale.Reports, stale.To)
+	}
+	fresh := false
+	for range 500 { // the next answer, computed behind the first request
+		if later, _ := env.App.Hot.City(ctx, sup, hot.CityQuery{}); later.Reports == 3 {
+			fresh = true
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !fresh {
+		t.Error("the answer was never refreshed")
+	}
+	take(3)
+	env.Clock.Advance(hot.Keep)
+	if old, _ := env.App.Hot.City(ctx, sup, hot.CityQuery{}); old.Reports != 4 {
+		t.Errorf("an answer older than Keep was served: %d reports, want 4", old.Reports)
 	}
 	if _, err := env.App.Hot.City(ctx, sup, hot.CityQuery{Days: 5}); err == nil {
 		t.Error("a 5-day window was accepted")
