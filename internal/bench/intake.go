@@ -10,8 +10,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"strings"
-
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -20,14 +19,17 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/app"
+	"pingan/internal/casegen"
 	"pingan/internal/config"
 	"pingan/internal/db"
+	"pingan/internal/demo"
 	"pingan/internal/org"
 	"pingan/internal/server"
 )
@@ -111,6 +113,11 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	bodies, err := intakeBodies(ctx, a, 60_000)
+	if err != nil {
+		return res, err
+	}
+	var next atomic.Int64
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return res, err
@@ -130,7 +137,7 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 	for i := range o.Clients {
 		wg.Go(func() {
 			for n := 0; time.Now().Before(deadline) && ctx.Err() == nil; n++ {
-				body := fmt.Appendf(nil, `{"channel":"hotline","title":"压测来电 %d-%d","body":"湖里区江头北路某工地夜间施工噪音扰民，请尽快处理。","reporter":{"name":"林先生","phone":"138%08d"}}`, i, n, n)
+				body := bodies[int(next.Add(1)-1)%len(bodies)]
 				req, _ := http.NewRequestWithContext(ctx, "POST", base, bytes.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+token)
 				req.Header.Set("Content-Type", "application/json")
@@ -290,3 +297,34 @@ func benchSchema(ctx context.Context, base, keep string) (string, func(), error)
 
 // pgIdent quotes a PostgreSQL identifier.
 func pgIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// intakeBodies composes n reports as citizens make them (casegen: the
+// city's real places, the matters people report, each worded its own way),
+// as JSON bodies of POST /api/v1/reports. Reports that all said the same
+// thing at one place would measure merging into one case, not intake.
+func intakeBodies(ctx context.Context, a *app.App, n int) ([][]byte, error) {
+	if err := demo.EnsureAccounts(ctx, a); err != nil {
+		return nil, err
+	}
+	w, err := demo.World(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	g, err := casegen.New(w, 1)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := make([][]byte, n)
+	for i := range out {
+		c := g.Generate(now, now)
+		b, err := json.Marshal(map[string]any{"channel": "hotline", "title": c.Case.Title, "body": c.Report.Body,
+			"address": c.Case.Address, "division_code": c.Case.DivisionCode,
+			"reporter": map[string]string{"name": c.Report.ReporterName, "phone": fmt.Sprintf("138%08d", i)}})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
+}

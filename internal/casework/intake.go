@@ -223,6 +223,9 @@ func (s *Service) Intake(ctx context.Context, actor access.Actor, in ReportInput
 type prepared struct {
 	in     ReportInput
 	sealed sealedPersonal
+	// merge is the open case the report repeats nearly word for word,
+	// to merge it into on its own (see autoMerge); reason says why.
+	merge, reason string
 }
 
 // prepare cleans and checks a report and seals its personal data.
@@ -249,6 +252,11 @@ func (s *Service) IntakeBatch(ctx context.Context, actor access.Actor, ins []Rep
 	for i, in := range ins {
 		var err error
 		if ps[i], err = s.prepare(in, now); err != nil {
+			return nil, err
+		}
+		// Looked for before the write, on the read pool: the lookup
+		// takes milliseconds the writer should not wait for.
+		if ps[i].merge, ps[i].reason, err = s.autoMerge(ctx, actor, ps[i].in, now); err != nil {
 			return nil, err
 		}
 	}
@@ -292,8 +300,17 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, actor access.Actor, p p
 	var err error
 	if in.CaseNumber != "" {
 		res, err = s.addReport(ctx, tx, actor, in, p.sealed, now)
-	} else if res, err = s.openCase(ctx, tx, actor, in, p.sealed, now); err == nil {
-		res, err = s.autoMerge(ctx, tx, actor, in, res)
+	} else if res, err = s.openCase(ctx, tx, actor, in, p.sealed, now); err == nil && p.merge != "" {
+		merged, merr := s.mergeNew(ctx, tx, actor, res, p.merge, p.reason)
+		switch {
+		case merr == nil:
+			res = merged
+		case fault.KindOf(merr) == fault.Internal:
+			err = merr
+		}
+		// Otherwise the case it repeats took a change meanwhile that
+		// refuses the merge (closed, merged itself): the report stays a
+		// case of its own. The refusal came before any write.
 	}
 	if err != nil {
 		return IntakeResult{}, err
@@ -532,35 +549,37 @@ func (s *Service) mergeNew(ctx context.Context, tx *db.Tx, actor access.Actor, r
 	return IntakeResult{Report: res.Report, Case: t, MergedFrom: res.Case.Number, AutoMerged: reason != ""}, nil
 }
 
-// autoMerge merges the case intake just opened into an open case it
-// repeats nearly word for word at the same place, when the service is
-// configured to (Config.AutoMerge): the candidate's score and the two
-// titles' likeness both reach the threshold.
-func (s *Service) autoMerge(ctx context.Context, tx *db.Tx, actor access.Actor, in ReportInput, res IntakeResult) (IntakeResult, error) {
-	if s.cfg.AutoMerge <= 0 || s.repeats == nil || in.KeepSeparate {
-		return res, nil
+// autoMerge returns the open case a new report repeats nearly word for
+// word at the same place, for intake to merge it into on its own, when the
+// service is configured to (Config.AutoMerge): the candidate's score and
+// the two titles' likeness both reach the threshold. Empty when there is
+// none.
+func (s *Service) autoMerge(ctx context.Context, actor access.Actor, in ReportInput, now time.Time) (into, reason string, err error) {
+	if s.cfg.AutoMerge <= 0 || s.repeats == nil || in.KeepSeparate || in.CaseNumber != "" {
+		return "", "", nil
 	}
+	// Near-exact: titles at least AutoMerge alike share nearly all their
+	// bigrams, so the title's alone are looked up.
 	q := dedup.Query{Text: in.Title + "\n" + in.Address + "\n" + in.Body, DivisionCode: in.DivisionCode,
-		CategoryID: in.CategoryID, At: res.Case.ReceivedAt}
+		CategoryID: in.CategoryID, At: now, Probe: in.Title, ProbePlace: in.Address}
 	if in.Location != nil {
 		q.Lat, q.Lon = &in.Location.Lat, &in.Location.Lon
 	}
 	cands, err := s.repeats.Find(ctx, actor, q, i18n.ZH)
 	if err != nil {
-		return IntakeResult{}, err
+		return "", "", err
 	}
 	for _, c := range cands {
-		if c.CaseID == res.Case.ID || c.Score < s.cfg.AutoMerge {
+		if c.Score < s.cfg.AutoMerge {
 			continue
 		}
 		like := dedup.Dice(in.Title, c.Title)
 		if like < s.cfg.AutoMerge {
 			continue
 		}
-		reason := msgAutoMerged.Format(i18n.ZH, int(math.Round(100*like)), strings.Join(c.Reasons, "，"))
-		return s.mergeNew(ctx, tx, actor, res, c.Number, reason)
+		return c.Number, msgAutoMerged.Format(i18n.ZH, int(math.Round(100*like)), strings.Join(c.Reasons, "，")), nil
 	}
-	return res, nil
+	return "", "", nil
 }
 
 var msgAutoMerged = i18n.M("自动并案：标题相似度 %d%%（%s）", "merged on its own: titles %d%% alike (%s)")

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
@@ -472,13 +473,26 @@ func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, before, af
 // reindex refreshes a case's searchable text: its title, address and every
 // report.
 func (s *Service) reindex(ctx context.Context, tx *db.Tx, c Case) error {
-	reps, err := reportsOf(ctx, tx, c.ID)
+	// The reports oldest first, only as far as the index reads (a case
+	// that took hundreds of repeats is not read whole for each one more).
+	rows, err := tx.QueryContext(ctx, "SELECT title, address, body FROM reports WHERE case_id = $1 ORDER BY id", c.ID)
 	if err != nil {
-		return err
+		return fmt.Errorf("reindex case %d: %w", c.ID, err)
 	}
 	parts := []string{c.Title, c.Address}
-	for _, r := range reps {
-		parts = append(parts, r.Title, r.Address, r.Body)
+	size := utf8.RuneCountInString(c.Title) + utf8.RuneCountInString(c.Address)
+	for size < search.MaxTextRunes && rows.Next() {
+		var title, address, body string
+		if err := rows.Scan(&title, &address, &body); err != nil {
+			rows.Close()
+			return fmt.Errorf("reindex case %d: %w", c.ID, err)
+		}
+		parts = append(parts, title, address, body)
+		size += utf8.RuneCountInString(title) + utf8.RuneCountInString(address) + utf8.RuneCountInString(body) + 3
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reindex case %d: %w", c.ID, err)
 	}
 	return search.Index(ctx, tx, c.ID, search.Text(parts...))
 }

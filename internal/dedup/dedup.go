@@ -43,6 +43,13 @@ type Query struct {
 	At           time.Time // when it came in (zero: now)
 	Radius       float64   // metres; 0 for DefaultRadius
 	Window       time.Duration
+	// Probe, when set, is the only text looked up in the index (the
+	// candidates are still scored on all of Text), and fewer candidates
+	// are scored: for near-exact repeats, whose titles share nearly all
+	// their words, a lookup of the title's few bigrams finds them at a
+	// fraction of the cost. Its bigrams that are in ProbePlace (the
+	// report's address) are left out, as the index leaves out a case's.
+	Probe, ProbePlace string
 }
 
 // Candidate is an open case the report may repeat.
@@ -235,13 +242,22 @@ func (s *Service) plan(actor access.Actor, q Query) (plan, bool) {
 const (
 	perGram = 100
 	fetch   = 40
+	// A lookup by Probe reads fewer rows a bigram and scores fewer cases:
+	// a near-exact repeat shares its title's rarer bigrams too, where it is
+	// among the newest.
+	perGramProbe = 30
+	fetchProbe   = 10
 )
 
 // lookup returns the ids of the cases to score, likeliest first.
 func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
-	keys := make([]int64, 0, len(p.words)*len(p.areas))
+	probe, most, per := p.words, fetch, perGram
+	if p.q.Probe != "" {
+		probe, most, per = matter(p.q.Probe, p.q.ProbePlace), fetchProbe, perGramProbe
+	}
+	keys := make([]int64, 0, len(probe)*len(p.areas))
 	for _, a := range p.areas {
-		for g := range p.words {
+		for g := range probe {
 			keys = append(keys, gramKey(a, g))
 		}
 	}
@@ -266,30 +282,38 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 		}
 		return rows.Err()
 	}
-	// One statement: each key's newest postings, side by side.
-	arr := make([]string, len(keys))
-	for i, k := range keys {
-		arr[i] = strconv.FormatInt(k, 10)
-	}
-	var rows *sql.Rows
-	var err error
+	// Each key's newest postings, side by side: one statement on
+	// PostgreSQL (LATERAL); on SQLite, which has none, one compound SELECT
+	// of a newest-first range per key (a compound holds at most 500).
 	if s.db.Dialect() == db.Postgres {
-		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n, r.place FROM unnest($1::bigint[]) AS k(gram)
+		arr := make([]string, len(keys))
+		for i, k := range keys {
+			arr[i] = strconv.FormatInt(k, 10)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT r.case_id, r.n, r.place FROM unnest($1::bigint[]) AS k(gram)
 			CROSS JOIN LATERAL (SELECT case_id, n, place FROM repeat_grams g WHERE g.gram = k.gram AND g.received_at >= $2
-				ORDER BY g.received_at DESC LIMIT $3) r`, "{"+strings.Join(arr, ",")+"}", p.start, perGram)
-	} else {
-		// SQLite has no LATERAL: a key's postings are read from the
-		// perGram-th newest on (or the window's start, if it has fewer).
-		rows, err = s.db.QueryContext(ctx, `SELECT r.case_id, r.n, r.place FROM json_each($1) AS k
-			JOIN repeat_grams r ON r.gram = k.value AND r.received_at >= COALESCE((SELECT x.received_at FROM repeat_grams x
-				WHERE x.gram = k.value AND x.received_at >= $2 ORDER BY x.received_at DESC LIMIT 1 OFFSET $3 - 1), $2)`,
-			"["+strings.Join(arr, ",")+"]", p.start, perGram)
+				ORDER BY g.received_at DESC LIMIT $3) r`, "{"+strings.Join(arr, ",")+"}", p.start, per)
+		if err == nil {
+			err = read(rows)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find repeats: read index: %w", err)
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("find repeats: read index: %w", err)
-	}
-	if err := read(rows); err != nil {
-		return nil, fmt.Errorf("find repeats: read index: %w", err)
+	for rest := keys; s.db.Dialect() == db.SQLite && len(rest) > 0; {
+		part := rest[:min(len(rest), 400)]
+		rest = rest[len(part):]
+		args := make([]any, 0, 3*len(part))
+		for _, k := range part {
+			args = append(args, k, p.start, per)
+		}
+		rows, err := s.db.QueryContext(ctx, newestPerKey(len(part)), args...)
+		if err == nil {
+			err = read(rows)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find repeats: read index: %w", err)
+		}
 	}
 	type scored struct {
 		id   int64
@@ -303,7 +327,7 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 	}
 	var cs []scored
 	for id, h := range found {
-		like := float64(h.hits) / float64(max(1, min(len(p.words), h.n)))
+		like := float64(h.hits) / float64(max(1, min(len(probe), h.n)))
 		if h.place != 0 && streets[h.place] {
 			like += sameStreet
 		}
@@ -318,11 +342,19 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 		}
 		return cmp.Compare(b.id, a.id)
 	})
-	ids := make([]int64, 0, min(len(cs), fetch))
-	for _, c := range cs[:min(len(cs), fetch)] {
+	ids := make([]int64, 0, min(len(cs), most))
+	for _, c := range cs[:min(len(cs), most)] {
 		ids = append(ids, c.id)
 	}
 	return ids, nil
+}
+
+// newestPerKey is SQLite's read of n keys' postings: for each, the newest
+// rows of the window, read once walking back from the newest (arguments:
+// key, window start, limit, for each key).
+func newestPerKey(n int) string {
+	const arm = "SELECT * FROM (SELECT case_id, n, place FROM repeat_grams WHERE gram = ? AND received_at >= ? ORDER BY received_at DESC LIMIT ?)"
+	return strings.Repeat(arm+" UNION ALL ", n-1) + arm
 }
 
 // score reads the cases p selects and returns the best candidates.

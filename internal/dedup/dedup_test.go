@@ -80,3 +80,36 @@ func TestFindRepeats(t *testing.T) {
 		t.Errorf("by area: %+v", got)
 	}
 }
+
+// A lookup by the title alone (Probe, as intake's near-exact check makes)
+// finds the case a near-exact repeat repeats, and not a case whose title
+// shares only the place.
+func TestProbeFindsNearExact(t *testing.T) {
+	env := apptest.New(t)
+	s := dedup.NewService(env.App.DB, env.App.Now)
+	in := func(title, body string) string {
+		t.Helper()
+		res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+			Title: title, Body: body, Address: "思明区莲前西路88号", DivisionCode: "350203008", KeepSeparate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Case.Number
+	}
+	cover := in("莲前西路88号井盖缺失", "莲前西路88号人行道井盖缺失，晚上很危险。")
+	tree := in("莲前西路88号行道树倒伏", "莲前西路88号的行道树被风吹倒，挡住了路。")
+	q := dedup.Query{Text: "莲前西路88号井盖缺失\n思明区莲前西路88号\n井盖还是没有，请尽快处理。", DivisionCode: "350203008",
+		Probe: "莲前西路88号井盖缺失", ProbePlace: "思明区莲前西路88号"}
+	got, err := s.Find(ctx, env.Actor(t, "intake"), q, i18n.ZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || got[0].Number != cover {
+		t.Fatalf("by the title: %+v, want %s first", got, cover)
+	}
+	for _, c := range got {
+		if c.Number == tree {
+			t.Errorf("a case sharing only the place: %+v", c)
+		}
+	}
+}
