@@ -87,14 +87,14 @@ func (s *Service) Track(ctx context.Context, tx *db.Tx, before, after Snapshot) 
 	day := score.DayOf(after.ReceivedAt, s.loc)
 	for _, d := range deltas {
 		for _, bucket := range []score.Day{day, day.Month()} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO volume_counts (day, dim, key, n) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (day, dim, key) DO UPDATE SET n = volume_counts.n + excluded.n`, int(bucket), d[0], d[1], d[2]); err != nil {
-				return fmt.Errorf("count volume: %w", err)
-			}
+			tx.Add(volumeCounter, int64(d[2].(int)), int(bucket), d[0], d[1])
 		}
 	}
 	return nil
 }
+
+// volumeCounter is the table of the volume counts.
+var volumeCounter = &db.Counter{Table: "volume_counts", Key: []string{"day", "dim", "key"}}
 
 // Key addresses one volume counter.
 type Key struct {

@@ -310,3 +310,39 @@ func TestWriterRunsDeadlockVictimAgain(t *testing.T) {
 		}
 	}
 }
+
+// Counters added to by many concurrent writes add up; a write that fails
+// adds nothing; additions cancelling out leave the row as it was.
+func TestCountersAddUpAtCommit(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	c := &db.Counter{Table: "overdue_counts", Key: []string{"dim", "key"}}
+	var wg sync.WaitGroup
+	for i := range 60 {
+		wg.Go(func() {
+			err := d.Write(ctx, func(tx *db.Tx) error {
+				tx.Add(c, 1, "test", "hot")
+				tx.Add(c, 2, "test", fmt.Sprint("k", i%3))
+				tx.Add(c, 1, "test", "zero")
+				tx.Add(c, -1, "test", "zero")
+				if i%6 == 5 {
+					return errors.New("refused")
+				}
+				return nil
+			})
+			if (err != nil) != (i%6 == 5) {
+				t.Errorf("write %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	want := map[string]int{"hot": 50, "k0": 40, "k1": 40, "k2": 20}
+	for key, n := range want {
+		if got := count(t, d, "SELECT n FROM overdue_counts WHERE dim = 'test' AND key = $1", key); got != n {
+			t.Errorf("counter %s = %d, want %d", key, got, n)
+		}
+	}
+	if n := count(t, d, "SELECT COUNT(*) FROM overdue_counts WHERE dim = 'test' AND key = 'zero'"); n != 0 {
+		t.Errorf("additions that cancel out made a row")
+	}
+}

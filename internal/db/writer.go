@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,7 @@ type Tx struct {
 	ctx   context.Context
 	lane  int
 	after []func()
+	adds  []counterAdd
 }
 
 // Lane names the writer lane this transaction runs on. Transactions on one
@@ -64,6 +66,90 @@ func (t *Tx) Dialect() Dialect { return t.d.dialect }
 // AfterCommit registers f to run once this write is durably committed. It
 // does not run if the write fails or is rolled back.
 func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
+
+// Counter names a table of counters: the columns of its primary key, and
+// a column n that holds the count.
+type Counter struct {
+	Table string
+	Key   []string
+}
+
+type counterAdd struct {
+	c   *Counter
+	key []any
+	n   int64
+}
+
+// Add adds n to the counter row of c with the given key (one value per key
+// column), creating it at n. The addition is made at the end of the
+// batch's transaction, just before its commit, together with every other
+// write's additions to the same row and in one order: counters every write
+// moves (today's volumes, a unit's scores) are then locked for the moment
+// of the commit, not for a whole transaction, and never in a circle. Reads
+// inside the transaction do not see the addition.
+func (t *Tx) Add(c *Counter, n int64, key ...any) {
+	if n != 0 {
+		t.adds = append(t.adds, counterAdd{c: c, key: key, n: n})
+	}
+}
+
+// applyCounters makes the additions of the batch's successful writes: one
+// upsert per table, rows in key order.
+func (w *writer) applyCounters(ctx context.Context, tx *sql.Tx, txs []*Tx, results []error) error {
+	type row struct {
+		c   *Counter
+		id  string
+		key []any
+		n   int64
+	}
+	rows := map[string]*row{}
+	for i, t := range txs {
+		if t == nil || results[i] != nil {
+			continue
+		}
+		for _, a := range t.adds {
+			var b strings.Builder
+			b.WriteString(a.c.Table)
+			for _, k := range a.key {
+				fmt.Fprintf(&b, "\x00%v", k)
+			}
+			id := b.String()
+			if r := rows[id]; r != nil {
+				r.n += a.n
+			} else {
+				rows[id] = &row{c: a.c, id: id, key: a.key, n: a.n}
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	sorted := make([]*row, 0, len(rows))
+	for _, r := range rows {
+		if r.n != 0 {
+			sorted = append(sorted, r)
+		}
+	}
+	slices.SortFunc(sorted, func(a, b *row) int { return strings.Compare(a.id, b.id) })
+	for len(sorted) > 0 {
+		c := sorted[0].c
+		n := 1
+		for n < len(sorted) && n < 200 && sorted[n].c.Table == c.Table {
+			n++
+		}
+		args := make([]any, 0, n*(len(c.Key)+1))
+		for _, r := range sorted[:n] {
+			args = append(append(args, r.key...), r.n)
+		}
+		q := InsertSQL(w.d.dialect, c.Table, append(slices.Clone(c.Key), "n"), n) +
+			fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET n = %s.n + excluded.n", strings.Join(c.Key, ", "), c.Table)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("counters %s: %w", c.Table, err)
+		}
+		sorted = sorted[n:]
+	}
+	return nil
+}
 
 // Write runs fn atomically and returns once its effects are durable (or it
 // failed). Concurrent writes are committed together: each runs in its own
@@ -267,6 +353,11 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 	}
 	if live == 0 {
 		_ = sqlTx.Rollback() // nothing to keep
+		finish(nil)
+		return
+	}
+	if err := w.applyCounters(ctx, sqlTx, txs, results); err != nil {
+		w.abort(sqlTx, results, len(batch), err)
 		finish(nil)
 		return
 	}

@@ -159,9 +159,14 @@ func Track(ctx context.Context, tx *db.Tx, before, after Doc) error {
 	if before.same(after) {
 		return nil
 	}
-	for _, p := range before.postings() {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM repeat_grams WHERE gram = $1 AND received_at = $2 AND case_id = $3",
-			p[0], p[1], p[2]); err != nil {
+	if old := before.postings(); len(old) > 0 {
+		// One statement for all of them (each is found by its key).
+		args := []any{old[0][1], old[0][2]}
+		for _, p := range old {
+			args = append(args, p[0])
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM repeat_grams WHERE received_at = $1 AND case_id = $2 AND gram IN ("+
+			db.Placeholders(3, len(old))+")", args...); err != nil {
 			return fmt.Errorf("repeat index: case %d: %w", before.CaseID, err)
 		}
 	}

@@ -3,9 +3,7 @@ package score
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"pingan/internal/db"
@@ -62,6 +60,9 @@ func (o Overdue) keys(loc *time.Location) []OverdueKey {
 		{OverdueByDay, strconv.Itoa(int(DayOf(o.DeadlineAt, loc)))}}
 }
 
+// overdueCounter is the table of the overdue counts.
+var overdueCounter = &db.Counter{Table: "overdue_counts", Key: []string{"dim", "key"}}
+
 // TrackOverdue moves the overdue counters for a change of a case, inside
 // its transaction: out of the keys it counted under before (if it was
 // counted), into those it counts under after (if it is).
@@ -77,25 +78,8 @@ func (s *Service) TrackOverdue(ctx context.Context, tx *db.Tx, before, after Ove
 			delta[k]++
 		}
 	}
-	keys := make([]OverdueKey, 0, len(delta))
 	for k, d := range delta {
-		if d != 0 {
-			keys = append(keys, k)
-		}
-	}
-	// One order for every transaction: concurrent moves between two units
-	// never wait on each other in a circle.
-	slices.SortFunc(keys, func(a, b OverdueKey) int {
-		if c := strings.Compare(a.Dim, b.Dim); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Key, b.Key)
-	})
-	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO overdue_counts (dim, key, n) VALUES ($1, $2, $3)
-			ON CONFLICT (dim, key) DO UPDATE SET n = overdue_counts.n + excluded.n`, k.Dim, k.Key, delta[k]); err != nil {
-			return fmt.Errorf("count overdue: %w", err)
-		}
+		tx.Add(overdueCounter, d, k.Dim, k.Key)
 	}
 	return nil
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"pingan/internal/access"
@@ -59,30 +57,20 @@ func (s *Service) Record(ctx context.Context, tx *db.Tx, events []Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	// One order for every transaction, so that concurrent writers of one
-	// unit's counters never wait on each other in a circle.
-	events = slices.Clone(events)
-	slices.SortFunc(events, func(a, b Event) int {
-		if a.UnitID != b.UnitID {
-			return int(a.UnitID - b.UnitID)
-		}
-		return strings.Compare(string(a.Metric), string(b.Metric))
-	})
 	if err := s.insertEvents(ctx, tx, events); err != nil {
 		return fmt.Errorf("record score: %w", err)
 	}
 	for _, e := range events {
 		day := DayOf(e.At, s.loc)
 		for _, bucket := range []Day{day, day.Month()} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO score_counts (unit_id, day, metric, n) VALUES ($1, $2, $3, 1)
-				ON CONFLICT (day, unit_id, metric) DO UPDATE SET n = score_counts.n + 1`,
-				e.UnitID, int(bucket), string(e.Metric)); err != nil {
-				return fmt.Errorf("record score: %w", err)
-			}
+			tx.Add(scoreCounter, 1, int(bucket), e.UnitID, string(e.Metric))
 		}
 	}
 	return nil
 }
+
+// scoreCounter is the table of the score counts.
+var scoreCounter = &db.Counter{Table: "score_counts", Key: []string{"day", "unit_id", "metric"}}
 
 // Month is the month's bucket of a day: YYYYMM00. The counters keep one
 // row per unit, metric and day, and one per month, so that a month (or a
