@@ -164,7 +164,7 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, cfg, cfg.Logger(e.stderr))
+	a, err := openApp(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

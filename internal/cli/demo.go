@@ -31,7 +31,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if *cases < 0 || *days < 1 {
 		return fmt.Errorf("%w: --cases must be ≥ 0 and --days ≥ 1", errUsage)
 	}
-	a, err := app.Open(ctx, cfg, cfg.Logger(e.stderr))
+	a, err := openApp(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 	if *cases <= 0 || *days < 1 {
 		return fmt.Errorf("%w: --cases must be positive and --days ≥ 1", errUsage)
 	}
-	a, err := app.Open(ctx, cfg, cfg.Logger(e.stderr))
+	a, err := openApp(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"pingan/internal/app"
 	"pingan/internal/config"
 	"pingan/internal/i18n"
 	"pingan/internal/importer"
@@ -31,7 +30,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, cfg, cfg.Logger(e.stderr))
+	a, err := openApp(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"pingan/internal/app"
 	"pingan/internal/classify"
 	"pingan/internal/config"
 )
@@ -243,7 +242,7 @@ func modelFeedback(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return fmt.Errorf("%w: pingan model feedback --out FILE.jsonl", errUsage)
 	}
-	a, err := app.Open(ctx, cfg, cfg.Logger(e.stderr))
+	a, err := openApp(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
