@@ -58,7 +58,8 @@ type App struct {
 	Route       *route.Service
 	Repeats     *dedup.Service
 	Hot         *hot.Service
-	Classifier  *classify.Model // nil when none could be loaded
+	Classifier  *classify.Live // the active model (nil within when none could be loaded)
+	Models      *classify.Registry
 	// Directory names units, categories and users for lists and pages.
 	Directory *directory.Directory
 }
@@ -116,17 +117,20 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Policies = deadline.NewService(d, a.Audit, now)
 	a.Timers = timer.NewService(d, log, now)
 	a.Notify = notify.NewService(d, a.Audit, keys, log, now)
-	// The classifier: the version activated in the data directory, else
-	// the one embedded in the binary. Without one, intake goes on without
-	// suggestions.
-	model, err := classify.NewRegistry(cfg.DataDir).Active()
-	if err != nil {
-		log.Warn("no category classifier", "err", err)
-		model = nil
-	} else {
-		log.Info("category classifier", "version", model.Info.Version)
+	// The classifier: the version activated in the database, else the one
+	// embedded in the binary; Background follows switches. Without one,
+	// intake goes on without suggestions.
+	a.Models, a.Classifier = classify.NewRegistry(d, a.Audit, now), &classify.Live{}
+	if n, err := a.Models.ImportDir(ctx, cfg.DataDir); err != nil {
+		log.Warn("importing the models of the data directory", "err", err)
+	} else if n > 0 {
+		log.Info("models imported from the data directory into the database", "models", n)
 	}
-	a.Classifier = model
+	if _, err := a.Classifier.Follow(ctx, a.Models); err != nil {
+		log.Warn("no category classifier", "err", err)
+	} else {
+		log.Info("category classifier", "version", a.Classifier.Get().Info.Version)
+	}
 	a.Score = score.NewService(d, a.Audit, cfg.Location(), now)
 	a.Dashboard = dashboard.NewService(d, cfg.Location(), now)
 	a.Route = route.NewService(d, a.Audit, now)
@@ -189,6 +193,7 @@ func (a *App) Background(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Timers.Run(ctx) })
 	wg.Go(func() { a.Notify.RunDeliveries(ctx, 2*time.Second) })
+	wg.Go(func() { a.Classifier.Watch(ctx, a.Models, 30*time.Second, a.Log) })
 	wg.Go(func() {
 		if err := a.Hot.Warm(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Warn("computing the hot issues ahead", "err", err)

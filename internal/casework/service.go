@@ -56,7 +56,7 @@ type Deps struct {
 	Route    *route.Service
 	// Classifier suggests a category for a report taken in without one
 	// (nil: no suggestions).
-	Classifier *classify.Model
+	Classifier *classify.Live
 	// Repeats finds the open cases a report repeats, for merging near-exact
 	// repeats on their own (nil: never).
 	Repeats *dedup.Service
@@ -78,7 +78,7 @@ type Service struct {
 	score    *score.Service
 	volumes  *dashboard.Service
 	route    *route.Service
-	classify *classify.Model
+	classify *classify.Live
 	repeats  *dedup.Service
 	cfg      Config
 	now      func() time.Time
@@ -380,14 +380,15 @@ func (s *Service) routeCase(ctx context.Context, q db.Querier, c *Case, text str
 
 // suggest asks the classifier for a category when the case has none.
 func (s *Service) suggest(c *Case, body string) {
-	if s.classify == nil || c.CategoryID != 0 && c.Nature != "" {
+	model := s.classify.Get()
+	if model == nil || c.CategoryID != 0 && c.Nature != "" {
 		return
 	}
-	sug := s.classify.Suggest(c.Title, body)
+	sug := model.Suggest(c.Title, body)
 	if len(sug.Category) == 0 {
 		return
 	}
-	c.Suggestion = &Suggestion{Label: sug.Category[0].Label, Confidence: sug.Category[0].Confidence, Model: s.classify.Info.Version}
+	c.Suggestion = &Suggestion{Label: sug.Category[0].Label, Confidence: sug.Category[0].Confidence, Model: model.Info.Version}
 	if len(sug.Nature) > 0 {
 		c.Suggestion.Nature, c.Suggestion.NatureConfidence = sug.Nature[0].Label, sug.Nature[0].Confidence
 	}

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"os"
@@ -11,6 +12,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
+	"pingan/internal/dbtest"
+	"pingan/internal/secret"
 )
 
 func TestNormalise(t *testing.T) {
@@ -242,16 +249,30 @@ func TestDefault(t *testing.T) {
 	}
 }
 
+// The registry keeps versions in the database: adding, activating, rolling
+// back, listing; a bad version or a corrupt row is refused; every change is
+// audited; Live follows the active version.
 func TestRegistry(t *testing.T) {
+	ctx := context.Background()
 	m, gold := testModel(t)
-	reg := NewRegistry(t.TempDir())
-	if v, err := reg.ActiveVersion(); err != nil || v != DefaultVersion {
+	d := dbtest.Open(t)
+	keys, err := secret.New(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := NewRegistry(d, audit.New(keys, nil), nil)
+	actor := access.System("test")
+	if v, err := reg.ActiveVersion(ctx); err != nil || v != DefaultVersion {
 		t.Fatalf("fresh registry: active %q, %v", v, err)
 	}
-	if a, err := reg.Active(); err != nil || a.Info.Version != DefaultVersion {
+	if a, err := reg.Active(ctx); err != nil || a.Info.Version != DefaultVersion {
 		t.Fatalf("fresh registry: active model %v", err)
 	}
-	v1, err := reg.Add(m, true)
+	var live Live
+	if changed, err := live.Follow(ctx, reg); err != nil || !changed || live.Get().Info.Version != DefaultVersion {
+		t.Fatalf("live: %v %v", changed, err)
+	}
+	v1, err := reg.Add(ctx, actor, m, true)
 	if err != nil || v1 != "v1" {
 		t.Fatalf("add: %q, %v", v1, err)
 	}
@@ -259,36 +280,42 @@ func TestRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v2, err := reg.Add(m2, true)
+	v2, err := reg.Add(ctx, actor, m2, true)
 	if err != nil || v2 != "v2" {
 		t.Fatalf("add: %q, %v", v2, err)
 	}
-	v3, err := reg.Add(m2, false)
+	v3, err := reg.Add(ctx, actor, m2, false)
 	if err != nil || v3 != "v3" {
 		t.Fatalf("add without activating: %q, %v", v3, err)
 	}
 	active := func(want string) {
 		t.Helper()
-		v, err := reg.ActiveVersion()
+		v, err := reg.ActiveVersion(ctx)
 		if err != nil || v != want {
 			t.Fatalf("active %q (%v), want %q", v, err, want)
 		}
-		a, err := reg.Active()
+		a, err := reg.Active(ctx)
 		if err != nil || a.Info.Version != want {
 			t.Fatalf("active model %v", err)
 		}
+		if _, err := live.Follow(ctx, reg); err != nil || live.Get().Info.Version != want {
+			t.Fatalf("live follows %v (%v), want %s", live.Get().Info.Version, err, want)
+		}
 	}
 	active("v2")
-	if err := reg.Activate("v1"); err != nil { // rollback
+	if err := reg.Activate(ctx, actor, "v1"); err != nil { // rollback
 		t.Fatal(err)
 	}
 	active("v1")
-	a, _ := reg.Active()
+	if changed, err := live.Follow(ctx, reg); err != nil || changed {
+		t.Errorf("following an unchanged version reloaded it: %v %v", changed, err)
+	}
+	a, _ := reg.Active(ctx)
 	e := gold[300]
 	if x, y := a.Predict(e.Subject, e.Body), m.Predict(e.Subject, e.Body); !slices.Equal(x, y) {
 		t.Error("the rolled-back version predicts differently from the model stored")
 	}
-	list, err := reg.List()
+	list, err := reg.List(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,27 +325,75 @@ func TestRegistry(t *testing.T) {
 		if en.Active {
 			s += "*"
 		}
+		if en.Size <= 0 {
+			t.Errorf("%s: size %d", en.Version, en.Size)
+		}
 		got = append(got, s)
 	}
 	if want := []string{"default", "v1*", "v2", "v3"}; !slices.Equal(got, want) {
 		t.Errorf("list %v, want %v", got, want)
 	}
 	for _, bad := range []string{"v9", "../v1", "", "v1/../v2"} {
-		if err := reg.Activate(bad); !errors.Is(err, ErrUnknownVersion) {
+		if err := reg.Activate(ctx, actor, bad); !errors.Is(err, ErrUnknownVersion) {
 			t.Errorf("activate %q: %v, want ErrUnknownVersion", bad, err)
 		}
 	}
 	active("v1")
-	if err := os.WriteFile(filepath.Join(reg.Dir(), "v4.model"), []byte("garbage"), 0o644); err != nil {
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO models (version, seq, created_at, data) VALUES ('v4', 4, 0, $1)", []byte("garbage"))
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := reg.Activate("v4"); !errors.Is(err, ErrFormat) {
-		t.Errorf("activating a corrupt file: %v", err)
+	if err := reg.Activate(ctx, actor, "v4"); !errors.Is(err, ErrFormat) {
+		t.Errorf("activating a corrupt model: %v", err)
 	}
-	if err := reg.Activate(DefaultVersion); err != nil {
+	if err := reg.Activate(ctx, actor, DefaultVersion); err != nil {
 		t.Fatal(err)
 	}
 	active(DefaultVersion)
+	var adds, switches int
+	if err := d.QueryRowContext(ctx, "SELECT COUNT(*) FILTER (WHERE action = 'model.add'), COUNT(*) FILTER (WHERE action = 'model.activate') FROM audit_log").
+		Scan(&adds, &switches); err != nil {
+		t.Fatal(err)
+	}
+	if adds != 3 || switches != 4 {
+		t.Errorf("audited %d additions and %d switches, want 3 and 4", adds, switches)
+	}
+}
+
+// A data directory of an earlier pingan (models kept as files) is imported
+// once, with its active version.
+func TestImportDir(t *testing.T) {
+	ctx := context.Background()
+	m, _ := testModel(t)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "models"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"v1.model", "v2.model"} {
+		if err := os.WriteFile(filepath.Join(dir, "models", f), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "models", "active"), []byte("v1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := secret.New(bytes.Repeat([]byte{7}, 32))
+	reg := NewRegistry(dbtest.Open(t), audit.New(keys, nil), nil)
+	for i, want := range []int{2, 0} { // the second time: nothing
+		n, err := reg.ImportDir(ctx, dir)
+		if err != nil || n != want {
+			t.Fatalf("import %d: %d models (%v), want %d", i, n, err, want)
+		}
+	}
+	if v, err := reg.ActiveVersion(ctx); err != nil || v != "v1" {
+		t.Errorf("active after the import: %q %v", v, err)
+	}
 }
 
 func TestScore(t *testing.T) {

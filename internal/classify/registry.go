@@ -2,141 +2,155 @@ package classify
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
 )
 
 // DefaultVersion names the model embedded in the binary.
 const DefaultVersion = "default"
 
-// Registry keeps trained models as versioned files, <dir>/<version>.model,
-// and which one is active, <dir>/active. Until a version is activated the
-// embedded default model is. In the product the models will live in the
-// database; this file store stands in for it and has the same operations.
+// Registry keeps trained models as versions in the database (table
+// models: v1, v2, …) and which one is active (model_active). Until a
+// version is activated the model embedded in the binary is. Every node on
+// one database sees the same versions; Live follows the active one.
 type Registry struct {
-	dir string
+	db    *db.DB
+	audit *audit.Log
+	now   func() time.Time
 }
 
 // ErrUnknownVersion is returned for a version the registry does not hold.
 var ErrUnknownVersion = errors.New("classify: no such model version")
 
-// NewRegistry returns the registry under a pingan data directory
-// (<dataDir>/models). The directory is created when a model is added.
-func NewRegistry(dataDir string) *Registry {
-	return &Registry{dir: filepath.Join(dataDir, "models")}
+// NewRegistry returns the registry of a pingan database; additions and
+// switches are audited in log.
+func NewRegistry(d *db.DB, log *audit.Log, now func() time.Time) *Registry {
+	if now == nil {
+		now = time.Now
+	}
+	return &Registry{db: d, audit: log, now: now}
 }
-
-// Dir is where the model files are.
-func (r *Registry) Dir() string { return r.dir }
 
 var versionRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-func (r *Registry) path(version string) (string, error) {
-	if !versionRE.MatchString(version) || version == DefaultVersion {
-		return "", fmt.Errorf("%w: %q", ErrUnknownVersion, version)
-	}
-	return filepath.Join(r.dir, version+".model"), nil
-}
-
 // Add stores m as the next version (v1, v2, …), sets m.Info.Version to it
 // and, when activate is true, makes it the active model.
-func (r *Registry) Add(m *Model, activate bool) (string, error) {
-	if err := os.MkdirAll(r.dir, 0o755); err != nil {
-		return "", fmt.Errorf("model registry: %w", err)
-	}
-	versions, err := r.versions()
+func (r *Registry) Add(ctx context.Context, actor access.Actor, m *Model, activate bool) (string, error) {
+	err := r.db.Write(ctx, func(tx *db.Tx) error {
+		var seq int
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM models").Scan(&seq); err != nil {
+			return err
+		}
+		m.Info.Version = "v" + strconv.Itoa(seq)
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			return err
+		}
+		now := r.now()
+		if _, err := tx.ExecContext(ctx, "INSERT INTO models (version, seq, created_at, data) VALUES ($1, $2, $3, $4)",
+			m.Info.Version, seq, now.UnixMicro(), buf.Bytes()); err != nil {
+			return err
+		}
+		if err := r.audit.Append(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Name, Action: "model.add",
+			ObjectType: "model", ObjectID: m.Info.Version, Detail: map[string]any{"examples": m.Info.Examples,
+				"weak": m.Info.Weak, "note": m.Info.Note, "bytes": buf.Len()}}); err != nil {
+			return err
+		}
+		if activate {
+			return r.activate(ctx, tx, actor, m.Info.Version, now)
+		}
+		return nil
+	})
 	if err != nil {
-		return "", err
-	}
-	next := 1
-	for _, v := range versions {
-		if n, ok := versionNumber(v); ok && n >= next {
-			next = n + 1
-		}
-	}
-	m.Info.Version = "v" + strconv.Itoa(next)
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		return "", err
-	}
-	p, _ := r.path(m.Info.Version)
-	if err := writeFileAtomic(p, buf.Bytes(), false); err != nil {
-		return "", fmt.Errorf("store model %s: %w", m.Info.Version, err)
-	}
-	if activate {
-		if err := r.Activate(m.Info.Version); err != nil {
-			return "", err
-		}
+		return "", fmt.Errorf("store model: %w", err)
 	}
 	return m.Info.Version, nil
 }
 
 // Activate makes a stored version — or DefaultVersion, the embedded model —
 // the active one. Activating an older version is the rollback.
-func (r *Registry) Activate(version string) error {
-	if _, err := r.Load(version); err != nil {
+func (r *Registry) Activate(ctx context.Context, actor access.Actor, version string) error {
+	if _, err := r.Load(ctx, version); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(r.dir, 0o755); err != nil {
-		return fmt.Errorf("model registry: %w", err)
+	return r.db.Write(ctx, func(tx *db.Tx) error { return r.activate(ctx, tx, actor, version, r.now()) })
+}
+
+func (r *Registry) activate(ctx context.Context, tx *db.Tx, actor access.Actor, version string, now time.Time) error {
+	var was string
+	if err := tx.QueryRowContext(ctx, "SELECT version FROM model_active WHERE id = 1").Scan(&was); db.IsNotFound(err) {
+		was = DefaultVersion
+	} else if err != nil {
+		return err
 	}
-	if err := writeFileAtomic(filepath.Join(r.dir, "active"), []byte(version+"\n"), true); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO model_active (id, version, activated_at) VALUES (1, $1, $2)
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version, activated_at = excluded.activated_at`,
+		version, now.UnixMicro()); err != nil {
 		return fmt.Errorf("activate model %s: %w", version, err)
 	}
-	return nil
+	return r.audit.Append(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Name, Action: "model.activate",
+		ObjectType: "model", ObjectID: version, Detail: map[string]any{"was": was}})
 }
 
 // ActiveVersion returns the active version (DefaultVersion when none was
 // activated).
-func (r *Registry) ActiveVersion() (string, error) {
-	b, err := os.ReadFile(filepath.Join(r.dir, "active"))
-	if errors.Is(err, os.ErrNotExist) {
+func (r *Registry) ActiveVersion(ctx context.Context) (string, error) {
+	var v string
+	err := r.db.QueryRowContext(ctx, "SELECT version FROM model_active WHERE id = 1").Scan(&v)
+	if db.IsNotFound(err) {
 		return DefaultVersion, nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("model registry: %w", err)
 	}
-	return strings.TrimSpace(string(b)), nil
+	return v, nil
 }
 
 // Active loads the active model.
-func (r *Registry) Active() (*Model, error) {
-	v, err := r.ActiveVersion()
+func (r *Registry) Active(ctx context.Context) (*Model, error) {
+	v, err := r.ActiveVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.Load(v)
+	return r.Load(ctx, v)
 }
 
 // Load reads one version (DefaultVersion: the embedded model).
-func (r *Registry) Load(version string) (*Model, error) {
+func (r *Registry) Load(ctx context.Context, version string) (*Model, error) {
 	if version == DefaultVersion {
 		return Default()
 	}
-	p, err := r.path(version)
-	if err != nil {
-		return nil, err
+	if !versionRE.MatchString(version) {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownVersion, version)
 	}
-	f, err := os.Open(p)
-	if errors.Is(err, os.ErrNotExist) {
+	var data []byte
+	err := r.db.QueryRowContext(ctx, "SELECT data FROM models WHERE version = $1", version).Scan(&data)
+	if db.IsNotFound(err) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownVersion, version)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("model registry: %w", err)
 	}
-	defer f.Close()
-	m, err := Load(f)
+	m, err := Load(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", version, err)
 	}
 	m.Info.Version = version
-	m.Info.Source = p
+	m.Info.Source = "database"
 	return m, nil
 }
 
@@ -150,12 +164,8 @@ type Entry struct {
 
 // List describes the embedded default and every stored version, oldest
 // first.
-func (r *Registry) List() ([]Entry, error) {
-	active, err := r.ActiveVersion()
-	if err != nil {
-		return nil, err
-	}
-	versions, err := r.versions()
+func (r *Registry) List(ctx context.Context) ([]Entry, error) {
+	active, err := r.ActiveVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -163,44 +173,88 @@ func (r *Registry) List() ([]Entry, error) {
 	if d, err := Default(); err == nil {
 		out = append(out, Entry{Info: d.Info, Active: active == DefaultVersion, Size: int64(len(defaultModel)), Categories: d.Labels(HeadCategory)})
 	}
-	for _, v := range versions {
-		m, err := r.Load(v)
+	rows, err := r.db.QueryContext(ctx, "SELECT version, LENGTH(data) FROM models ORDER BY seq")
+	if err != nil {
+		return nil, fmt.Errorf("model registry: %w", err)
+	}
+	type stored struct {
+		version string
+		size    int64
+	}
+	var vs []stored
+	for rows.Next() {
+		var v stored
+		if err := rows.Scan(&v.version, &v.size); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("model registry: %w", err)
+		}
+		vs = append(vs, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("model registry: %w", err)
+	}
+	for _, v := range vs {
+		m, err := r.Load(ctx, v.version)
 		if err != nil {
 			return nil, err
 		}
-		e := Entry{Info: m.Info, Active: v == active, Categories: m.Labels(HeadCategory)}
-		if st, err := os.Stat(m.Info.Source); err == nil {
-			e.Size = st.Size()
-		}
-		out = append(out, e)
+		out = append(out, Entry{Info: m.Info, Active: v.version == active, Size: v.size, Categories: m.Labels(HeadCategory)})
 	}
 	return out, nil
 }
 
-// versions returns the stored versions in order (v2 before v10).
-func (r *Registry) versions() ([]string, error) {
-	des, err := os.ReadDir(r.dir)
+// ImportDir stores the models an earlier pingan kept as files in a data
+// directory (<dir>/models/vN.model and <dir>/models/active), once: when the
+// database holds no model yet. It returns how many it stored.
+func (r *Registry) ImportDir(ctx context.Context, dataDir string) (int, error) {
+	dir := filepath.Join(dataDir, "models")
+	des, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return 0, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("model registry: %w", err)
+		return 0, err
 	}
-	var vs []string
+	var have int
+	if err := r.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM models").Scan(&have); err != nil || have > 0 {
+		return 0, err
+	}
+	type file struct {
+		n    int
+		name string
+	}
+	var files []file
 	for _, de := range des {
-		if v, ok := strings.CutSuffix(de.Name(), ".model"); ok && !de.IsDir() && versionRE.MatchString(v) {
-			vs = append(vs, v)
+		v, ok := strings.CutSuffix(de.Name(), ".model")
+		if n, num := versionNumber(v); ok && num && !de.IsDir() {
+			files = append(files, file{n, de.Name()})
 		}
 	}
-	slices.SortFunc(vs, func(a, b string) int {
-		na, oka := versionNumber(a)
-		nb, okb := versionNumber(b)
-		if oka && okb {
-			return na - nb
+	slices.SortFunc(files, func(a, b file) int { return a.n - b.n })
+	active := ""
+	if b, err := os.ReadFile(filepath.Join(dir, "active")); err == nil {
+		active = strings.TrimSpace(string(b))
+	}
+	actor := access.System("model import")
+	stored := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(filepath.Join(dir, f.name))
+		if err != nil {
+			return stored, err
 		}
-		return strings.Compare(a, b)
-	})
-	return vs, nil
+		m, err := Load(bytes.NewReader(raw))
+		if err != nil {
+			return stored, fmt.Errorf("%s: %w", f.name, err)
+		}
+		was := strings.TrimSuffix(f.name, ".model")
+		m.Info.Note = strings.TrimSpace(m.Info.Note + " (imported from " + f.name + ")")
+		if _, err := r.Add(ctx, actor, m, was == active); err != nil {
+			return stored, err
+		}
+		stored++
+	}
+	return stored, nil
 }
 
 func versionNumber(v string) (int, bool) {
@@ -212,32 +266,56 @@ func versionNumber(v string) (int, bool) {
 	return n, err == nil
 }
 
-// writeFileAtomic writes a file by renaming a synced temporary file over
-// it, so readers see the old content or the new, never a part. Unless
-// replace is set it refuses to overwrite.
-func writeFileAtomic(path string, data []byte, replace bool) error {
-	if !replace {
-		if _, err := os.Stat(path); err == nil {
-			return fmt.Errorf("%s exists", path)
+// Live is the model intake uses now: the registry's active one, followed
+// as it changes (Watch), so that activating a version or rolling back
+// reaches every node within a poll.
+type Live struct {
+	m atomic.Pointer[Model]
+}
+
+// Get returns the model in use (nil when none could be loaded).
+func (l *Live) Get() *Model {
+	if l == nil {
+		return nil
+	}
+	return l.m.Load()
+}
+
+// Set makes m the model in use.
+func (l *Live) Set(m *Model) { l.m.Store(m) }
+
+// Follow loads the registry's active version when it is not the one in
+// use, and reports whether it changed.
+func (l *Live) Follow(ctx context.Context, r *Registry) (bool, error) {
+	v, err := r.ActiveVersion(ctx)
+	if err != nil {
+		return false, err
+	}
+	if cur := l.Get(); cur != nil && cur.Info.Version == v {
+		return false, nil
+	}
+	m, err := r.Load(ctx, v)
+	if err != nil {
+		return false, err
+	}
+	l.Set(m)
+	return true, nil
+}
+
+// Watch follows the registry every poll until ctx ends.
+func (l *Live) Watch(ctx context.Context, r *Registry, poll time.Duration, log *slog.Logger) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if changed, err := l.Follow(ctx, r); err != nil && ctx.Err() == nil {
+			log.Warn("following the active classifier model", "err", err)
+		} else if changed {
+			log.Info("category classifier switched", "version", l.Get().Info.Version)
 		}
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		return errors.Join(err, os.Remove(tmp))
-	}
-	return nil
 }

@@ -23,32 +23,32 @@ func cmdModel(ctx context.Context, e *env, args []string) error {
 	}
 	switch args[0] {
 	case "train":
-		return modelTrain(e, args[1:])
+		return modelTrain(ctx, e, args[1:])
 	case "list":
-		return modelList(e, args[1:])
+		return modelList(ctx, e, args[1:])
 	case "activate":
-		return modelActivate(e, args[1:])
+		return modelActivate(ctx, e, args[1:])
 	case "eval":
-		return modelEval(e, args[1:])
+		return modelEval(ctx, e, args[1:])
 	case "suggest":
-		return modelSuggest(e, args[1:])
+		return modelSuggest(ctx, e, args[1:])
 	case "feedback":
 		return modelFeedback(ctx, e, args[1:])
 	}
 	return fmt.Errorf("%w: unknown subcommand %q (train, list, activate, eval, suggest, feedback)", errUsage, args[0])
 }
 
-// modelDataDir registers --data-dir: the registry lives in the data
-// directory, and nothing else of the configuration matters here.
-func modelDataDir(fs *flag.FlagSet) *string {
-	dir := config.Default().DataDir
-	fs.StringVar(&dir, "data-dir", dir, "data directory; models are kept in its models/ folder (env PINGAN_DATA_DIR)")
-	return &dir
+// modelStorage registers the storage flags: the models are kept in the
+// database (the one pingan serves from).
+func modelStorage(fs *flag.FlagSet) *config.Config {
+	cfg := config.Default()
+	cfg.RegisterStorage(fs)
+	return &cfg
 }
 
-func modelTrain(e *env, args []string) error {
-	fs := e.flags("model train", "[--corpus DIR] [--extra FILE.jsonl] [--out FILE | --data-dir DIR [--no-activate]]")
-	dataDir := modelDataDir(fs)
+func modelTrain(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("model train", "[--corpus DIR] [--extra FILE.jsonl] [--out FILE | [storage flags] [--no-activate]]")
+	cfg := modelStorage(fs)
 	corpus := fs.String("corpus", envOr("PINGAN_SHARED_DATA", filepath.Join("..", "shared", "data")),
 		"folder with teddy_messages_train.jsonl (gold labels) and teddy_messages_weak.jsonl (weak labels); empty: none")
 	extra := fs.String("extra", "", "JSONL file of operators' labels (subject, body, label and/or nature), weighed above the corpus")
@@ -109,27 +109,36 @@ func modelTrain(e *env, args []string) error {
 			m.Info.Examples, m.Info.Weak, took, *out, buf.Len())
 		return nil
 	}
-	reg := classify.NewRegistry(*dataDir)
-	v, err := reg.Add(m, !*noActivate)
+	a, err := openApp(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
-	state := "active"
+	defer a.Close()
+	v, err := a.Models.Add(ctx, cliActor("model train"), m, !*noActivate)
+	if err != nil {
+		return err
+	}
+	state := "active: running pingan nodes switch to it within a minute"
 	if *noActivate {
 		state = "not activated"
 	}
-	fmt.Fprintf(e.stdout, "trained on %d messages (%d weak) in %v; stored as %s (%s) in %s\n",
-		m.Info.Examples, m.Info.Weak, took, v, state, reg.Dir())
+	fmt.Fprintf(e.stdout, "trained on %d messages (%d weak) in %v; stored as %s (%s)\n",
+		m.Info.Examples, m.Info.Weak, took, v, state)
 	return nil
 }
 
-func modelList(e *env, args []string) error {
-	fs := e.flags("model list", "[--data-dir DIR]")
-	dataDir := modelDataDir(fs)
+func modelList(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("model list", "[storage flags]")
+	cfg := modelStorage(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	entries, err := classify.NewRegistry(*dataDir).List()
+	a, err := openApp(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	entries, err := a.Models.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -145,34 +154,46 @@ func modelList(e *env, args []string) error {
 	return nil
 }
 
-func modelActivate(e *env, args []string) error {
+func modelActivate(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("model activate", "VERSION   (a version from pingan model list, or default for the built-in model)")
-	dataDir := modelDataDir(fs)
+	cfg := modelStorage(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: pingan model activate VERSION", errUsage)
 	}
-	if err := classify.NewRegistry(*dataDir).Activate(fs.Arg(0)); err != nil {
+	a, err := openApp(ctx, e, *cfg)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "model %s is active\n", fs.Arg(0))
+	defer a.Close()
+	if err := a.Models.Activate(ctx, cliActor("model activate"), fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "model %s is active: running pingan nodes switch to it within a minute\n", fs.Arg(0))
 	return nil
 }
 
 // modelLoad loads a version, or the active model when version is empty.
-func modelLoad(dataDir, version string) (*classify.Model, error) {
-	reg := classify.NewRegistry(dataDir)
-	if version == "" {
-		return reg.Active()
+func modelLoad(ctx context.Context, e *env, cfg config.Config, version string) (*classify.Model, error) {
+	if version == classify.DefaultVersion {
+		return classify.Default() // no database needed
 	}
-	return reg.Load(version)
+	a, err := openApp(ctx, e, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	if version == "" {
+		return a.Models.Active(ctx)
+	}
+	return a.Models.Load(ctx, version)
 }
 
-func modelEval(e *env, args []string) error {
+func modelEval(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("model eval", "--data FILE.jsonl [--model VERSION]")
-	dataDir := modelDataDir(fs)
+	cfg := modelStorage(fs)
 	data := fs.String("data", "", "JSONL file of labelled messages (subject, body, label)")
 	version := fs.String("model", "", "model version (default: the active one; default: the built-in one)")
 	if err := parse(fs, args); err != nil {
@@ -181,7 +202,7 @@ func modelEval(e *env, args []string) error {
 	if *data == "" {
 		return fmt.Errorf("%w: --data FILE.jsonl is required", errUsage)
 	}
-	m, err := modelLoad(*dataDir, *version)
+	m, err := modelLoad(ctx, e, *cfg, *version)
 	if err != nil {
 		return err
 	}
@@ -193,16 +214,16 @@ func modelEval(e *env, args []string) error {
 	return m.Evaluate(ex).Write(e.stdout)
 }
 
-func modelSuggest(e *env, args []string) error {
+func modelSuggest(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("model suggest", "--subject S --body B [--model VERSION]")
-	dataDir := modelDataDir(fs)
+	cfg := modelStorage(fs)
 	subject := fs.String("subject", "", "message title")
 	body := fs.String("body", "", "message text")
 	version := fs.String("model", "", "model version (default: the active one)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	m, err := modelLoad(*dataDir, *version)
+	m, err := modelLoad(ctx, e, *cfg, *version)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
 	}
 	out, natures := []suggestion{}, []suggestion{}
 	subject, body := r.URL.Query().Get("title"), r.URL.Query().Get("body")
-	if m := w.app.Classifier; m != nil && len([]rune(subject+body)) >= 4 {
+	if m := w.app.Classifier.Get(); m != nil && len([]rune(subject+body)) >= 4 {
 		sg := m.Suggest(subject, body)
 		for i, s := range sg.Nature {
 			if i == 2 {
