@@ -30,6 +30,7 @@ import (
 	"pingan/internal/i18n"
 	"pingan/internal/notify"
 	"pingan/internal/org"
+	routing "pingan/internal/route"
 	"pingan/internal/supervision"
 )
 
@@ -46,6 +47,7 @@ type Deps struct {
 	Notify   *notify.Service
 	Repeats  *dedup.Service
 	Hot      *hot.Service
+	Route    *routing.Service
 	// Directory names things in responses; nil makes a private one.
 	Directory *directory.Directory
 	Log       *slog.Logger
@@ -66,6 +68,7 @@ type API struct {
 	ntf   *notify.Service
 	rep   *dedup.Service
 	hot   *hot.Service
+	route *routing.Service
 	log   *slog.Logger
 	loc   *time.Location
 	now   func() time.Time
@@ -87,7 +90,7 @@ func New(d Deps) *API {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	a := &API{db: d.DB, org: d.Org, cat: d.Catalog, cases: d.Cases, audit: d.Audit, cal: d.Calendar, pol: d.Policies,
-		sup: d.Super, ntf: d.Notify, rep: d.Repeats, hot: d.Hot, log: d.Log, loc: d.Location, now: d.Now,
+		sup: d.Super, ntf: d.Notify, rep: d.Repeats, hot: d.Hot, route: d.Route, log: d.Log, loc: d.Location, now: d.Now,
 		dir: d.Directory}
 	if a.dir == nil {
 		a.dir = directory.New(d.Org, d.Catalog, d.Policies)
@@ -263,6 +266,14 @@ func (a *API) Routes() []Route {
 			Body: CategoryRequest{}, Resp: Category{}, Status: 201, Handle: a.createCategory},
 		{Method: "PUT", Path: "/categories/{id}", Summary: "Rename or re-sort a category", Tag: "catalogue",
 			Body: CategoryRequest{}, Resp: Category{}, Status: 200, Handle: a.updateCategory},
+		{Method: "GET", Path: "/routing-rules", Summary: "Jurisdiction routing rules, retired ones included (system administrator)", Tag: "catalogue",
+			Resp: []RoutingRule{}, Status: 200, Handle: a.routingRules},
+		{Method: "POST", Path: "/routing-rules", Summary: "Add a routing rule (system administrator); audited", Tag: "catalogue",
+			Body: RoutingRuleRequest{}, Resp: RoutingRule{}, Status: 201, Handle: a.createRoutingRule},
+		{Method: "POST", Path: "/routing-rules/{id}/retire", Summary: "Retire a routing rule (system administrator); audited", Tag: "catalogue",
+			Resp: RoutingRule{}, Status: 200, Handle: a.retireRoutingRule(true)},
+		{Method: "POST", Path: "/routing-rules/{id}/restore", Summary: "Bring a retired routing rule back (system administrator); audited", Tag: "catalogue",
+			Resp: RoutingRule{}, Status: 200, Handle: a.retireRoutingRule(false)},
 		{Method: "PUT", Path: "/categories/{id}/escalation", Summary: "Set a category's rule of 提级管辖 (system administrator)", Tag: "catalogue",
 			Body: EscalationRequest{}, Resp: Category{}, Status: 200, Handle: a.setEscalation},
 		{Method: "POST", Path: "/categories/{id}/retire", Summary: "Retire a category and everything under it", Tag: "catalogue",

@@ -1,53 +1,67 @@
 package api_test
 
 import (
-	"math"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"pingan/internal/apptest"
-	"pingan/internal/division"
 )
 
-// A report placed by a map service's GCJ-02 point is stored in WGS-84 and
-// routed: the case says where it should go and why.
-func TestIntakeRoutingOverHTTP(t *testing.T) {
+// The system administrator lists, adds, retires and restores routing rules
+// over the API; others may not; a bad rule is refused with the field named.
+func TestRoutingRulesOverHTTP(t *testing.T) {
 	env := apptest.New(t)
-	lat, lon := 24.5120, 118.1460 // 湖里区, WGS-84
-	gLat, gLon := division.ToGCJ02(lat, lon)
-	r := env.Do(t, "POST", "/api/v1/reports", "intake", map[string]any{
-		"channel": "police_110", "body": "江头北路有人打架", "nature": "police_public_order",
-		"location": map[string]any{"lat": gLat, "lon": gLon, "crs": "gcj02"}})
+	var rules []struct {
+		ID        int64   `json:"id"`
+		Name      string  `json:"name"`
+		RetiredAt *string `json:"retired_at"`
+	}
+	r := env.Do(t, "GET", "/api/v1/routing-rules", "sysadmin", nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("list: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &rules)
+	if len(rules) < 4 {
+		t.Fatalf("the default rules: %+v", rules)
+	}
+	if r := env.Do(t, "GET", "/api/v1/routing-rules", "dispatcher", nil); r.Status != http.StatusForbidden {
+		t.Errorf("a dispatcher listed the rules: %d", r.Status)
+	}
+	rule := map[string]any{"name": "思明区噪音 → 思明区生态环境局", "category_code": "C01", "division_code": "350203",
+		"unit_kind": "department", "unit_level": "district", "priority": 5}
+	if r := env.Do(t, "POST", "/api/v1/routing-rules", "dispatcher", rule); r.Status != http.StatusForbidden {
+		t.Errorf("a dispatcher added a rule: %d", r.Status)
+	}
+	if r := env.Do(t, "POST", "/api/v1/routing-rules", "sysadmin", map[string]any{"name": "x", "division_code": "999999"}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a rule for no area: %d %s", r.Status, r.Body)
+	}
+	r = env.Do(t, "POST", "/api/v1/routing-rules", "sysadmin", rule)
 	if r.Status != http.StatusCreated {
-		t.Fatalf("intake: %d %s", r.Status, r.Body)
+		t.Fatalf("add: %d %s", r.Status, r.Body)
 	}
-	var out struct {
-		Case struct {
-			DivisionCode string `json:"division_code"`
-			Location     struct {
-				Lat float64 `json:"lat"`
-				Lon float64 `json:"lon"`
-			} `json:"location"`
-			Routing struct {
-				Unit struct {
-					Name string `json:"name"`
-				} `json:"unit"`
-				Triage      bool   `json:"triage"`
-				Explanation string `json:"explanation"`
-			} `json:"routing"`
-		} `json:"case"`
+	var made struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
 	}
-	r.JSON(t, &out)
-	c := out.Case
-	if math.Abs(c.Location.Lat-lat) > 1e-6 || math.Abs(c.Location.Lon-lon) > 1e-6 {
-		t.Errorf("stored %v,%v, want the WGS-84 point %v,%v", c.Location.Lat, c.Location.Lon, lat, lon)
+	r.JSON(t, &made)
+	path := "/api/v1/routing-rules/" + strconv.FormatInt(made.ID, 10)
+	var retired struct {
+		RetiredAt *string `json:"retired_at"`
 	}
-	if c.DivisionCode != "350206004" || c.Routing.Unit.Name != "江头派出所" || c.Routing.Triage || c.Routing.Explanation == "" {
-		t.Errorf("routing: %+v division %s", c.Routing, c.DivisionCode)
+	r = env.Do(t, "POST", path+"/retire", "sysadmin", nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("retire: %d %s", r.Status, r.Body)
 	}
-	r = env.Do(t, "POST", "/api/v1/reports", "intake", map[string]any{"channel": "hotline", "body": "x",
-		"location": map[string]any{"lat": 24.5, "lon": 118.1, "crs": "bd09"}})
-	if r.Status != http.StatusUnprocessableEntity {
-		t.Fatalf("an unknown datum: %d %s", r.Status, r.Body)
+	if r.JSON(t, &retired); retired.RetiredAt == nil {
+		t.Error("a retired rule without retired_at")
+	}
+	r = env.Do(t, "POST", path+"/restore", "sysadmin", nil)
+	retired.RetiredAt = nil
+	if r.JSON(t, &retired); r.Status != http.StatusOK || retired.RetiredAt != nil {
+		t.Errorf("restore: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "POST", "/api/v1/routing-rules/999999/retire", "sysadmin", nil); r.Status != http.StatusNotFound {
+		t.Errorf("retiring no rule: %d", r.Status)
 	}
 }

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+	"pingan/internal/org"
+	routing "pingan/internal/route"
+)
+
+// RoutingRule is a rule of jurisdiction routing: the reports it matches and
+// the unit they go to.
+type RoutingRule struct {
+	ID           int64      `json:"id"`
+	Name         string     `json:"name"`
+	Family       string     `json:"family,omitempty" doc:"nature family it matches: hotline, petition, police, dispute"`
+	Nature       string     `json:"nature,omitempty"`
+	CategoryCode string     `json:"category_code,omitempty" doc:"this category and those under it"`
+	DivisionCode string     `json:"division_code,omitempty" doc:"this area and those in it"`
+	UnitID       int64      `json:"unit_id,omitempty" doc:"a fixed unit; or unit_kind and unit_level: that kind of unit at that level of the report's area"`
+	UnitKind     string     `json:"unit_kind,omitempty"`
+	UnitLevel    string     `json:"unit_level,omitempty"`
+	Priority     int        `json:"priority" doc:"higher wins among rules equally specific"`
+	PolicyID     int64      `json:"policy_id,omitempty" doc:"the deadline policy of the cases it routes"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	RetiredAt    *time.Time `json:"retired_at,omitempty"`
+}
+
+// RoutingRuleRequest creates a rule.
+type RoutingRuleRequest struct {
+	Name         string `json:"name"`
+	Family       string `json:"family,omitempty"`
+	Nature       string `json:"nature,omitempty"`
+	CategoryCode string `json:"category_code,omitempty"`
+	DivisionCode string `json:"division_code,omitempty"`
+	UnitID       int64  `json:"unit_id,omitempty"`
+	UnitKind     string `json:"unit_kind,omitempty"`
+	UnitLevel    string `json:"unit_level,omitempty"`
+	Priority     int    `json:"priority,omitempty"`
+	PolicyID     int64  `json:"policy_id,omitempty"`
+}
+
+var msgRulesAdminOnly = i18n.M("分派规则由系统管理员管理", "routing rules are managed by the system administrator")
+
+func (a *API) ruleOut(r routing.Rule) RoutingRule {
+	out := RoutingRule{ID: r.ID, Name: r.Name, Family: r.Family, Nature: r.Nature, CategoryCode: r.CategoryCode,
+		DivisionCode: r.DivisionCode, UnitID: r.UnitID, UnitKind: string(r.UnitKind), UnitLevel: string(r.UnitLevel),
+		Priority: r.Priority, PolicyID: r.PolicyID, UpdatedAt: r.UpdatedAt.In(a.loc)}
+	if !r.RetiredAt.IsZero() {
+		at := r.RetiredAt.In(a.loc)
+		out.RetiredAt = &at
+	}
+	return out
+}
+
+func (a *API) routingRules(w http.ResponseWriter, r *http.Request) error {
+	if actor := actorOf(r); !actor.System && !actor.Has(access.SysAdmin) {
+		return fault.New(fault.Forbidden, "forbidden", msgRulesAdminOnly)
+	}
+	rules, err := a.route.Rules(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]RoutingRule, 0, len(rules))
+	for _, x := range rules {
+		out = append(out, a.ruleOut(x))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) createRoutingRule(w http.ResponseWriter, r *http.Request) error {
+	var req RoutingRuleRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	rule, err := a.route.Create(r.Context(), actorOf(r), routing.Rule{Name: req.Name, Family: req.Family, Nature: req.Nature,
+		CategoryCode: req.CategoryCode, DivisionCode: req.DivisionCode, UnitID: req.UnitID, UnitKind: org.Kind(req.UnitKind),
+		UnitLevel: org.Level(req.UnitLevel), Priority: req.Priority, PolicyID: req.PolicyID})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, a.ruleOut(rule))
+}
+
+func (a *API) retireRoutingRule(retired bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := a.route.SetRetired(r.Context(), actorOf(r), id, retired); err != nil {
+			return err
+		}
+		rules, err := a.route.Rules(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, x := range rules {
+			if x.ID == id {
+				return writeJSON(w, http.StatusOK, a.ruleOut(x))
+			}
+		}
+		return fault.NotFoundf("routing rule")
+	}
+}
