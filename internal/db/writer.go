@@ -15,12 +15,12 @@ import (
 // writer's own context: a caller that gives up must not abort the shared
 // transaction of the other writes in its batch.
 type Tx struct {
-	tx    *sql.Tx
-	d     *DB
-	ctx   context.Context
-	lane  int
-	after []func()
-	adds  []counterAdd
+	tx       *sql.Tx
+	d        *DB
+	ctx      context.Context
+	lane     int
+	after    []func()
+	deferred []deferredItem
 }
 
 // Lane names the writer lane this transaction runs on. Transactions on one
@@ -67,62 +67,96 @@ func (t *Tx) Dialect() Dialect { return t.d.dialect }
 // does not run if the write fails or is rolled back.
 func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 
+// Deferred is work a write leaves to the end of its batch's transaction,
+// done once for the whole batch just before the commit: Apply gets the
+// items every successful write of the batch deferred to it, in order.
+// Reads inside the transaction do not see deferred work.
+type Deferred struct {
+	Name  string // orders the deferred work of a batch
+	Apply func(ctx context.Context, tx *Tx, items []any) error
+}
+
+type deferredItem struct {
+	d    *Deferred
+	item any
+}
+
+// Defer leaves item to d, at the end of the batch's transaction.
+func (t *Tx) Defer(d *Deferred, item any) { t.deferred = append(t.deferred, deferredItem{d, item}) }
+
+// applyDeferred does the deferred work of the batch's successful writes,
+// each kind once, in the order of their names.
+func (w *writer) applyDeferred(ctx context.Context, tx *Tx, txs []*Tx, results []error) error {
+	items := map[*Deferred][]any{}
+	var kinds []*Deferred
+	for i, t := range txs {
+		if t == nil || results[i] != nil {
+			continue
+		}
+		for _, x := range t.deferred {
+			if _, seen := items[x.d]; !seen {
+				kinds = append(kinds, x.d)
+			}
+			items[x.d] = append(items[x.d], x.item)
+		}
+	}
+	slices.SortFunc(kinds, func(a, b *Deferred) int { return strings.Compare(a.Name, b.Name) })
+	for _, d := range kinds {
+		if err := d.Apply(ctx, tx, items[d]); err != nil {
+			return fmt.Errorf("%s: %w", d.Name, err)
+		}
+	}
+	return nil
+}
+
 // Counter names a table of counters: the columns of its primary key, and
 // a column n that holds the count.
 type Counter struct {
 	Table string
 	Key   []string
+	once  sync.Once
+	d     *Deferred
 }
 
 type counterAdd struct {
-	c   *Counter
 	key []any
 	n   int64
 }
 
 // Add adds n to the counter row of c with the given key (one value per key
-// column), creating it at n. The addition is made at the end of the
-// batch's transaction, just before its commit, together with every other
-// write's additions to the same row and in one order: counters every write
-// moves (today's volumes, a unit's scores) are then locked for the moment
-// of the commit, not for a whole transaction, and never in a circle. Reads
-// inside the transaction do not see the addition.
+// column), creating it at n. The addition is deferred to the end of the
+// batch's transaction, together with every other write's additions to the
+// same row and in one order: counters every write moves (today's volumes, a
+// unit's scores) are then locked for the moment of the commit, not for a
+// whole transaction, and never in a circle.
 func (t *Tx) Add(c *Counter, n int64, key ...any) {
-	if n != 0 {
-		t.adds = append(t.adds, counterAdd{c: c, key: key, n: n})
+	if n == 0 {
+		return
 	}
+	c.once.Do(func() { c.d = &Deferred{Name: "counters " + c.Table, Apply: c.apply} })
+	t.Defer(c.d, counterAdd{key: key, n: n})
 }
 
-// applyCounters makes the additions of the batch's successful writes: one
-// upsert per table, rows in key order.
-func (w *writer) applyCounters(ctx context.Context, tx *sql.Tx, txs []*Tx, results []error) error {
+// apply makes the additions to c: one upsert per 200 rows, in key order.
+func (c *Counter) apply(ctx context.Context, tx *Tx, items []any) error {
 	type row struct {
-		c   *Counter
 		id  string
 		key []any
 		n   int64
 	}
 	rows := map[string]*row{}
-	for i, t := range txs {
-		if t == nil || results[i] != nil {
-			continue
+	for _, it := range items {
+		a := it.(counterAdd)
+		var b strings.Builder
+		for _, k := range a.key {
+			fmt.Fprintf(&b, "%v\x00", k)
 		}
-		for _, a := range t.adds {
-			var b strings.Builder
-			b.WriteString(a.c.Table)
-			for _, k := range a.key {
-				fmt.Fprintf(&b, "\x00%v", k)
-			}
-			id := b.String()
-			if r := rows[id]; r != nil {
-				r.n += a.n
-			} else {
-				rows[id] = &row{c: a.c, id: id, key: a.key, n: a.n}
-			}
+		id := b.String()
+		if r := rows[id]; r != nil {
+			r.n += a.n
+		} else {
+			rows[id] = &row{id: id, key: a.key, n: a.n}
 		}
-	}
-	if len(rows) == 0 {
-		return nil
 	}
 	sorted := make([]*row, 0, len(rows))
 	for _, r := range rows {
@@ -132,19 +166,15 @@ func (w *writer) applyCounters(ctx context.Context, tx *sql.Tx, txs []*Tx, resul
 	}
 	slices.SortFunc(sorted, func(a, b *row) int { return strings.Compare(a.id, b.id) })
 	for len(sorted) > 0 {
-		c := sorted[0].c
-		n := 1
-		for n < len(sorted) && n < 200 && sorted[n].c.Table == c.Table {
-			n++
-		}
+		n := min(len(sorted), 200)
 		args := make([]any, 0, n*(len(c.Key)+1))
 		for _, r := range sorted[:n] {
 			args = append(append(args, r.key...), r.n)
 		}
-		q := InsertSQL(w.d.dialect, c.Table, append(slices.Clone(c.Key), "n"), n) +
+		q := InsertSQL(tx.d.dialect, c.Table, append(slices.Clone(c.Key), "n"), n) +
 			fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET n = %s.n + excluded.n", strings.Join(c.Key, ", "), c.Table)
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("counters %s: %w", c.Table, err)
+			return err
 		}
 		sorted = sorted[n:]
 	}
@@ -156,7 +186,8 @@ func (w *writer) applyCounters(ctx context.Context, tx *sql.Tx, txs []*Tx, resul
 // savepoint inside one transaction, so one write's failure rolls back only
 // that write, and all of them share one commit (and one fsync). Within a
 // batch, writes run in arrival order and see each other's effects, exactly as
-// if they had committed one after another.
+// if they had committed one after another — except work deferred to the
+// commit (Defer, Add), which none of them sees.
 //
 // fn must use tx for every statement. On PostgreSQL a write chosen as the
 // victim of a deadlock, or failing to serialise, is rolled back and run again
@@ -356,7 +387,7 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 		finish(nil)
 		return
 	}
-	if err := w.applyCounters(ctx, sqlTx, txs, results); err != nil {
+	if err := w.applyDeferred(ctx, &Tx{tx: sqlTx, d: w.d, ctx: ctx, lane: lane}, txs, results); err != nil {
 		w.abort(sqlTx, results, len(batch), err)
 		finish(nil)
 		return

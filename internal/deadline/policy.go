@@ -182,16 +182,12 @@ func (s *Service) flush() {
 
 var msgNoPolicy = i18n.M("没有适用的期限规则：请保留一条不限性质、分类和紧急程度的默认规则", "no deadline policy applies: keep a default policy that names no nature, category or priority")
 
-// Resolve returns the policy for a case; q sees uncommitted policy changes
-// when it is a transaction.
+// Resolve returns the policy for a case.
 func (s *Service) Resolve(ctx context.Context, q db.Querier, nature, categoryCode, priority string) (Policy, error) {
-	var ps []Policy
-	var err error
-	if tx, ok := q.(*db.Tx); ok {
-		ps, err = s.load(ctx, tx)
-	} else {
-		ps, err = s.Policies(ctx)
-	}
+	// From the cache: policies change in writes of their own, which
+	// flush it when they commit (another node's change applies within
+	// cacheTTL).
+	ps, err := s.Policies(ctx)
 	if err != nil {
 		return Policy{}, err
 	}

@@ -317,7 +317,13 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 	// score does (see score); with one, distance is not in the index.
 	var streets map[int64]bool
 	if p.q.Lat == nil || p.q.Lon == nil {
-		streets = mentioned(p.q.Text)
+		places := map[int64]bool{}
+		for _, h := range found {
+			if h.place != 0 {
+				places[h.place] = true
+			}
+		}
+		streets = mentioned(p.q.Text, places)
 	}
 	var cs []scored
 	for id, h := range found {

@@ -119,15 +119,34 @@ func placeKey(street string) int64 {
 // searched for.
 const maxStreet = 12
 
-// mentioned returns the place keys of every run of 2–maxStreet characters
-// of text: the streets it may name.
-func mentioned(text string) map[int64]bool {
-	rs := []rune(text)
+// mentioned returns which of the place keys some run of 2–maxStreet
+// characters of text has: the streets of places that it names. The runs are
+// hashed as placeKey does, each extending the hash of the one before it,
+// without making a string of any.
+func mentioned(text string, places map[int64]bool) map[int64]bool {
+	const offset64, prime64 = 14695981039346656037, 1099511628211
 	out := map[int64]bool{}
-	for i := range rs {
-		for j := i + 2; j <= min(len(rs), i+maxStreet); j++ {
-			out[placeKey(string(rs[i:j]))] = true
+	if len(places) == 0 {
+		return out
+	}
+	for i := 0; i < len(text); {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		h := uint64(offset64)
+		runes := 0
+		for j := i; j < len(text) && runes < maxStreet; {
+			_, n := utf8.DecodeRuneInString(text[j:])
+			for k := j; k < j+n; k++ {
+				h ^= uint64(text[k])
+				h *= prime64
+			}
+			j += n
+			if runes++; runes >= 2 {
+				if key := int64(h &^ (1 << 63)); places[key] {
+					out[key] = true
+				}
+			}
 		}
+		i += size
 	}
 	return out
 }

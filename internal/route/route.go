@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"pingan/internal/access"
@@ -118,6 +119,39 @@ type Service struct {
 	db    *db.DB
 	audit *audit.Log
 	now   func() time.Time
+
+	mu     sync.Mutex
+	active []Rule // the rules in force, read at most cacheTTL ago
+	loaded time.Time
+}
+
+// cacheTTL bounds how long another node's change of the rules takes to
+// apply here (this node's own changes apply at once).
+const cacheTTL = 30 * time.Second
+
+// inForce returns the rules in force, from the cache when it is fresh.
+func (s *Service) inForce(ctx context.Context) ([]Rule, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if age := s.now().Sub(s.loaded); s.active != nil && age >= 0 && age < cacheTTL {
+		return s.active, nil
+	}
+	rs, err := s.rules(ctx, s.db, false)
+	if err != nil {
+		return nil, err
+	}
+	if rs == nil {
+		rs = []Rule{}
+	}
+	s.active, s.loaded = rs, s.now()
+	return rs, nil
+}
+
+// flush drops the cached rules, after a change has committed.
+func (s *Service) flush() {
+	s.mu.Lock()
+	s.active = nil
+	s.mu.Unlock()
 }
 
 // NewService returns the routing service.
@@ -166,7 +200,7 @@ func (s *Service) Route(ctx context.Context, q db.Querier, in Input) (Decision, 
 		d.Triage, d.Reason, d.Ambiguous = true, Ambiguous, true
 		return d, nil
 	}
-	rules, err := s.rules(ctx, q, false)
+	rules, err := s.inForce(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -412,6 +446,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, r Rule) (Rule,
 		return Rule{}, err
 	}
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		tx.AfterCommit(s.flush) // the rules in force change
 		var err error
 		if r, err = s.insert(ctx, tx, r); err != nil {
 			return err
@@ -445,6 +480,7 @@ func (s *Service) SetRetired(ctx context.Context, actor access.Actor, id int64, 
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
+		tx.AfterCommit(s.flush) // the rules in force change
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM routing_rules WHERE id = $1", id).Scan(&n); err != nil {
 			return err
@@ -476,6 +512,7 @@ var DefaultRules = []Rule{
 func (s *Service) Seed(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		tx.AfterCommit(s.flush) // the rules in force change
 		n = 0
 		var have int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM routing_rules").Scan(&have); err != nil {
