@@ -9,6 +9,7 @@ package casegen
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,7 +112,8 @@ func (g *Generator) topic() Topic {
 }
 
 // fill replaces a template's placeholders with words for street s.
-func (g *Generator) fill(tmpl string, s street) string {
+// fill replaces each {key} of tmpl by word(key).
+func fill(tmpl string, word func(key string) string) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(tmpl, '{')
@@ -125,8 +127,31 @@ func (g *Generator) fill(tmpl string, s street) string {
 			return b.String()
 		}
 		b.WriteString(tmpl[:i])
-		b.WriteString(g.word(tmpl[i+1:i+j], s))
+		b.WriteString(word(tmpl[i+1 : i+j]))
 		tmpl = tmpl[i+j+1:]
+	}
+}
+
+// places draws the words of street s for one case: each place a
+// template names (a road, an estate, a landmark, a community) is drawn
+// once, so that the title, the body and the address speak of the same
+// road; other words are drawn each time.
+func (g *Generator) places(s street) func(key string) string {
+	drawn := map[string]string{}
+	return func(key string) string {
+		switch key {
+		case "road", "estate", "landmark", "street":
+			if w, ok := drawn[key]; ok {
+				return w
+			}
+			w := g.word(key, s)
+			drawn[key] = w
+			if _, ok := drawn["road"]; !ok && key == "street" && slices.Contains(Roads[s.district.Code], w) {
+				drawn["road"] = w // a community's road is the road of the address
+			}
+			return w
+		}
+		return g.word(key, s)
 	}
 }
 
@@ -293,14 +318,15 @@ func (g *Generator) Generate(t, now time.Time) Case {
 	case r < 12:
 		prio = casework.Urgent
 	}
+	word := g.places(s)
 	c := casework.Case{
-		Title: g.fill(g.pick(tp.Titles), s), Nature: nature, CategoryID: g.w.Categories[strings.Join(tp.Category, "/")],
+		Title: fill(g.pick(tp.Titles), word), Nature: nature, CategoryID: g.w.Categories[strings.Join(tp.Category, "/")],
 		Priority: prio, State: casework.Received, Channel: ch, IntakeUnitID: g.w.Cast.Intake.UnitID,
 		DivisionCode: s.div.Code, ReceivedAt: t, ReportCount: 1, Version: 1,
 	}
-	c.Address = s.district.Name + s.div.Name + g.word("road", s) + strconv.Itoa(1+g.rng.IntN(300)) + "号"
+	c.Address = s.district.Name + s.div.Name + word("road") + strconv.Itoa(1+g.rng.IntN(300)) + "号"
 	out := Case{Units: []int64{c.IntakeUnitID}}
-	rep := casework.Report{Channel: ch, Title: c.Title, Body: g.fill(g.pick(tp.Bodies), s), ReceivedAt: t,
+	rep := casework.Report{Channel: ch, Title: c.Title, Body: fill(g.pick(tp.Bodies), word), ReceivedAt: t,
 		OccurredAt: t.Add(-time.Duration(g.rng.IntN(72*60)) * time.Minute), Address: c.Address,
 		DivisionCode: s.div.Code, IntakeUnitID: c.IntakeUnitID, CreatedBy: g.w.Cast.Intake.UserID}
 	if ch == "police_110" {

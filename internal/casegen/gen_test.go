@@ -3,10 +3,12 @@ package casegen_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"pingan/internal/access"
 	"pingan/internal/apptest"
+	"pingan/internal/casegen"
 	"pingan/internal/casework"
 	"pingan/internal/demo"
 )
@@ -104,5 +106,44 @@ func TestGeneratedCasesFollowTheTable(t *testing.T) {
 	}
 	if _, err := a.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web", Body: "生成后新来件"}); err != nil {
 		t.Errorf("intake after a bulk load: %v", err)
+	}
+}
+
+// A generated case speaks of one road: a title that names a road of its
+// district names the road of its address.
+func TestGeneratedCaseNamesItsOwnRoad(t *testing.T) {
+	env := apptest.New(t)
+	w, err := demo.World(context.Background(), env.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := casegen.New(w, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := env.Clock.Now()
+	named := 0
+	for range 2000 {
+		c := g.Generate(now, now).Case
+		d := c.DivisionCode[:6]
+		inName := func(road string) bool { // in a landmark or estate the title names (中山路步行街)
+			for _, x := range append(slices.Clone(casegen.Landmarks[d]), casegen.Estates[d]...) {
+				if strings.Contains(x, road) && strings.Contains(c.Title, x) {
+					return true
+				}
+			}
+			return false
+		}
+		for _, road := range casegen.Roads[d] {
+			if strings.Contains(c.Title, road) && !inName(road) {
+				named++
+				if !strings.Contains(c.Address, road) {
+					t.Fatalf("%q at %q: the title names another road than the address", c.Title, c.Address)
+				}
+			}
+		}
+	}
+	if named < 100 {
+		t.Fatalf("only %d of 2000 titles name a road", named)
 	}
 }

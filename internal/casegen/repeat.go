@@ -26,29 +26,15 @@ func (g *Generator) Repeat(title, address, divisionCode string, categoryID int64
 	}
 	tp := topics[g.rng.IntN(len(topics))]
 	said := title + " " + address
-	fill := func(tmpl string) string {
-		var b strings.Builder
-		for {
-			i := strings.IndexByte(tmpl, '{')
-			j := strings.IndexByte(tmpl[max(i, 0):], '}')
-			if i < 0 || j < 0 {
-				b.WriteString(tmpl)
-				return b.String()
-			}
-			key := tmpl[i+1 : i+j]
-			b.WriteString(tmpl[:i])
-			b.WriteString(g.named(key, s, said))
-			tmpl = tmpl[i+j+1:]
-		}
-	}
-	newTitle = fill(g.pick(tp.Titles))
+	word := func(key string) string { return g.named(key, s, said) }
+	newTitle = fill(g.pick(tp.Titles), word)
 	for range 3 { // other words than the case's, where the topic has them
 		if newTitle != title {
 			break
 		}
-		newTitle = fill(g.pick(tp.Titles))
+		newTitle = fill(g.pick(tp.Titles), word)
 	}
-	return newTitle, fill(g.pick(tp.Bodies)), true
+	return newTitle, fill(g.pick(tp.Bodies), word), true
 }
 
 // named is the word for placeholder key that text already names (a road,

@@ -3,6 +3,7 @@ package hot
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -92,7 +93,21 @@ func City(ctx context.Context, cases *casework.Service, actor access.Actor, q Ci
 		msgs[i] = Message{ID: id, User: d.Reporter, Subject: d.Title, Body: d.Address + "\n" + d.Body, Time: d.ReceivedAt}
 		caseOf[id], divOf[id] = d.CaseNumber, d.Division
 	}
-	for _, is := range Find(msgs, Options{HalfLife: window / 4, Now: now}) {
+	// Each district's reports are grouped apart: a matter raised in two
+	// districts (the same complaint about two streets' construction sites)
+	// is two issues, each for its district to handle, not one spread over
+	// the city.
+	parts := map[string][]Message{}
+	for _, m := range msgs {
+		d := divOf[m.ID]
+		parts[d[:min(len(d), 6)]] = append(parts[d[:min(len(d), 6)]], m)
+	}
+	var found []Issue
+	for _, d := range slices.Sorted(maps.Keys(parts)) {
+		found = append(found, Find(parts[d], Options{HalfLife: window / 4, Now: now})...)
+	}
+	rank(found)
+	for _, is := range found {
 		if len(is.Messages) < MinReports {
 			continue
 		}

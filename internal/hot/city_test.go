@@ -189,3 +189,37 @@ func TestCityServiceRefresh(t *testing.T) {
 		t.Error("a 5-day window was accepted")
 	}
 }
+
+// The same complaint in two districts is two hot issues, each named by its
+// district and leading to its own cases, not one spread over the city.
+func TestCityIssuesStayInTheirDistrict(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t)
+	byDistrict := map[string][]string{}
+	for i, div := range []string{"350206004", "350206004", "350206004", "350203010", "350203010", "350203010"} {
+		res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+			Title: "小区电梯经常故障困人", Body: "小区电梯这个月坏了好几次，老人被困在里面。", ReporterName: "居民",
+			ReporterPhone: "1380600900" + string(rune('0'+i)), DivisionCode: div})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byDistrict[div[:6]] = append(byDistrict[div[:6]], res.Case.Number)
+	}
+	res, err := hot.City(ctx, env.App.Cases, env.Actor(t, "supervisor"), hot.CityQuery{Days: 30}, env.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Issues) != 2 {
+		t.Fatalf("%d issues, want one in each district: %+v", len(res.Issues), res.Issues)
+	}
+	places := map[string]bool{}
+	for _, is := range res.Issues {
+		places[is.Place] = true
+		if !sameSet(is.Cases, byDistrict["350206"]) && !sameSet(is.Cases, byDistrict["350203"]) {
+			t.Errorf("an issue mixes the districts' cases: %v", is.Cases)
+		}
+	}
+	if !places["江头街道"] || !places["莲前街道"] {
+		t.Errorf("issues named %v, want each by its own area", places)
+	}
+}

@@ -195,6 +195,13 @@ func Find(msgs []Message, o Options) []Issue {
 		out = append(out, is)
 	}
 	out = mergeByPlace(out)
+	rank(out)
+	return out
+}
+
+// rank orders issues by heat (then by their number of messages) and
+// numbers them.
+func rank(out []Issue) {
 	slices.SortStableFunc(out, func(a, b Issue) int {
 		if a.Heat != b.Heat {
 			if a.Heat > b.Heat {
@@ -207,7 +214,6 @@ func Find(msgs []Message, o Options) []Issue {
 	for i := range out {
 		out[i].Rank = i + 1
 	}
-	return out
 }
 
 // vectorize turns each message into TF-IDF weights of its character
