@@ -107,3 +107,14 @@ func TestGrouping(t *testing.T) {
 		t.Errorf("heat %.3f (want %.3f), %s–%s", noise.Heat, want, noise.From, noise.To)
 	}
 }
+
+// A place word keeps only the name in front of it.
+func TestTrimPlace(t *testing.T) {
+	for in, want := range map[string]string{
+		"反映丽发新城": "丽发新城", "靠近菽庄花园": "菽庄花园", "表示总公司": "总公司", "投诉金山小区": "金山小区", "伊景园滨河苑": "伊景园滨河苑",
+	} {
+		if got := trimPlace(in); got != want {
+			t.Errorf("trimPlace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
