@@ -353,17 +353,35 @@ func isWord(r rune) bool {
 // companies, villages, markets, and the groups who write.
 var placeWords = regexp.MustCompile(`[\p{Han}A-Za-z0-9]{2,6}(?:小区|花园|家园|新城|之城|苑|广场|学院|大学|中学|小学|幼儿园|医院|公司|集团|市场|村|社区|大厦|公寓|搅拌站|车贷|地铁\d+号线|高铁站|工业园)`)
 
+// placeSuffixes are the place words of placeWords, longest first.
+var placeSuffixes = []string{"幼儿园", "搅拌站", "工业园", "高铁站", "小区", "花园", "家园", "新城", "之城", "广场", "学院", "大学",
+	"中学", "小学", "医院", "公司", "集团", "市场", "社区", "大厦", "公寓", "车贷", "苑", "村"}
+
 // trimPlace keeps the name in front of a place word: what follows the last
-// function word or administrative area ("反映丽发新城" → 丽发新城).
+// function word or administrative area ("反映丽发新城" → 丽发新城), the place
+// word itself left whole (小区 is not cut at its 区).
 func trimPlace(w string) string {
-	rs := []rune(w)
+	suffix := ""
+	for _, x := range placeSuffixes {
+		if strings.HasSuffix(w, x) {
+			suffix = x
+			break
+		}
+	}
+	if i := strings.LastIndex(w, "地铁"); suffix == "" && i >= 0 {
+		suffix = w[i:] // 地铁3号线
+	}
+	rs := []rune(strings.TrimSuffix(w, suffix))
 	cut := 0
 	for i, r := range rs {
 		if strings.ContainsRune("的在了是和与及对向把被为于到从给让请将有无我你他们这那个市区县省镇乡路道街反映投诉关于咨询希望近示称", r) || r < unicode.MaxASCII {
 			cut = i + 1
 		}
 	}
-	return string(rs[cut:])
+	if cut == len(rs) {
+		return "" // a place word with no name before it
+	}
+	return string(rs[cut:]) + suffix
 }
 
 // adminArea is an (anonymised) city, district or county: A市, A3区, K9县.
