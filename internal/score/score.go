@@ -172,12 +172,15 @@ type Rate struct {
 // Valid reports whether there was anything to measure.
 func (r Rate) Valid() bool { return r.Den > 0 }
 
-// Value is the share, 0..1.
+// Value is the share, 0..1. A period's numerator may count cases its
+// denominator counted in the period before (a case dispatched on 30
+// September and signed for on 1 October responds in October), so Num can
+// pass Den in a period where few cases came in: the share is then 1.
 func (r Rate) Value() float64 {
 	if r.Den == 0 {
 		return 0
 	}
-	return float64(r.Num) / float64(r.Den)
+	return min(1, float64(r.Num)/float64(r.Den))
 }
 
 // Rate computes an indicator from counts.
