@@ -23,6 +23,13 @@ var ctx = context.Background()
 // dispatched takes in a complaint and dispatches it to 江头街道.
 func dispatched(t *testing.T, env *apptest.Env) casework.Case {
 	t.Helper()
+	return dispatchedTo(t, env, "350206004")
+}
+
+// dispatchedTo takes in a street-light complaint, registers it and
+// dispatches it to the unit of code.
+func dispatchedTo(t *testing.T, env *apptest.Env, code string) casework.Case {
+	t.Helper()
 	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
 		Channel: "hotline", Body: "江头北路路灯不亮已一周", Nature: "complaint"})
 	if err != nil {
@@ -36,7 +43,7 @@ func dispatched(t *testing.T, env *apptest.Env) casework.Case {
 		t.Fatal(err)
 	}
 	c, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), res.Case.Number, casework.Dispatch,
-		casework.ActionInput{UnitID: env.Unit(t, "350206004")})
+		casework.ActionInput{UnitID: env.Unit(t, code)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,23 +308,7 @@ func TestTwoNodesFireEachTimerOnce(t *testing.T) {
 // does not fail and retry for ever.
 func TestOverdueWithoutSupervisingCommittee(t *testing.T) {
 	env := apptest.New(t)
-	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
-		Channel: "hotline", Body: "多部门推诿的积案，请市委政法委协调", Nature: "complaint"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0102001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "intake"), res.Case.Number, casework.Register, casework.ActionInput{CategoryID: cat.ID}); err != nil {
-		t.Fatal(err)
-	}
-	committee := env.Unit(t, "PLC-350200")
-	c, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), res.Case.Number, casework.Dispatch, casework.ActionInput{UnitID: committee})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dispatchedTo(t, env, "PLC-350200")
 	env.Clock.Advance(c.DeadlineAt.Sub(env.Clock.Now()) + time.Hour)
 	env.Fire(t)
 	got, err := env.App.Cases.Get(ctx, access.System("t"), c.Number)
