@@ -294,7 +294,7 @@ func (s *Service) policyFor(ctx context.Context, q db.Querier, c Case) (deadline
 		}
 		code = cat.Code
 	}
-	return s.policies.Resolve(ctx, q, c.Nature, code, string(c.Priority))
+	return s.policies.Resolve(ctx, c.Nature, code, string(c.Priority))
 }
 
 // afterChange does what follows every change of a case inside its

@@ -151,7 +151,7 @@ func TestPolicyAdministration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := pol.Resolve(ctx, env.App.DB, "complaint", "C0102001", "normal")
+	got, err := pol.Resolve(ctx, "complaint", "C0102001", "normal")
 	if err != nil || got.ID != p.ID {
 		t.Errorf("resolve under the new category policy: %+v %v", got, err)
 	}
@@ -186,7 +186,7 @@ func TestPolicyAdministration(t *testing.T) {
 	if _, err := pol.SetRetired(ctx, admin, p.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := pol.Resolve(ctx, env.App.DB, "complaint", "C0102001", "normal"); got.ID == p.ID {
+	if got, _ := pol.Resolve(ctx, "complaint", "C0102001", "normal"); got.ID == p.ID {
 		t.Error("a retired policy still applies")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -93,9 +92,7 @@ type Service struct {
 	audit *audit.Log
 	now   func() time.Time
 
-	mu     sync.Mutex
-	cache  []Policy
-	loaded time.Time
+	cache db.Cache[[]Policy]
 }
 
 // NewService returns the policy service.
@@ -103,7 +100,7 @@ func NewService(d *db.DB, a *audit.Log, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: d, audit: a, now: now}
+	return &Service{db: d, audit: a, now: now, cache: db.Cache[[]Policy]{TTL: cacheTTL}}
 }
 
 // cacheTTL bounds how long another node's policy change takes to apply here.
@@ -161,29 +158,13 @@ func (s *Service) load(ctx context.Context, q db.Querier) ([]Policy, error) {
 
 // Policies returns every policy (retired ones included) by id.
 func (s *Service) Policies(ctx context.Context) ([]Policy, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if age := s.now().Sub(s.loaded); s.cache != nil && age >= 0 && age < cacheTTL {
-		return s.cache, nil
-	}
-	ps, err := s.load(ctx, s.db)
-	if err != nil {
-		return nil, err
-	}
-	s.cache, s.loaded = ps, s.now()
-	return ps, nil
-}
-
-func (s *Service) flush() {
-	s.mu.Lock()
-	s.cache = nil
-	s.mu.Unlock()
+	return s.cache.Get(s.now(), func() ([]Policy, error) { return s.load(ctx, s.db) })
 }
 
 var msgNoPolicy = i18n.M("没有适用的期限规则：请保留一条不限性质、分类和紧急程度的默认规则", "no deadline policy applies: keep a default policy that names no nature, category or priority")
 
 // Resolve returns the policy for a case.
-func (s *Service) Resolve(ctx context.Context, q db.Querier, nature, categoryCode, priority string) (Policy, error) {
+func (s *Service) Resolve(ctx context.Context, nature, categoryCode, priority string) (Policy, error) {
 	// From the cache: policies change in writes of their own, which
 	// flush it when they commit (another node's change applies within
 	// cacheTTL).
@@ -394,7 +375,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Pol
 		}
 		return s.audit.Append(ctx, tx, entry(actor, "deadline_policy.create", id, fields(out)))
 	})
-	s.flush()
+	s.cache.Flush()
 	return out, err
 }
 
@@ -429,7 +410,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id int64, in I
 		return s.audit.Append(ctx, tx, entry(actor, "deadline_policy.update", id,
 			map[string]any{"before": fields(before), "after": fields(out)}))
 	})
-	s.flush()
+	s.cache.Flush()
 	return out, err
 }
 
@@ -464,7 +445,7 @@ func (s *Service) SetRetired(ctx context.Context, actor access.Actor, id int64, 
 		}
 		return s.audit.Append(ctx, tx, entry(actor, action, id, nil))
 	})
-	s.flush()
+	s.cache.Flush()
 	return out, err
 }
 
@@ -513,6 +494,6 @@ func (s *Service) Seed(ctx context.Context) (int, error) {
 		return s.audit.Append(ctx, tx, audit.Entry{ActorName: "seed", Action: "deadline_policy.seed",
 			ObjectType: "deadline_policy", ObjectID: "*", Detail: map[string]any{"policies": len(defaults)}})
 	})
-	s.flush()
+	s.cache.Flush()
 	return len(defaults), err
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -28,10 +27,8 @@ type Service struct {
 	now    func() time.Time
 	client *http.Client
 
-	mu     sync.Mutex
-	hooks  []Webhook // active webhooks, cached
-	loaded time.Time
-	wake   chan struct{}
+	hooks db.Cache[[]Webhook] // the active webhooks
+	wake  chan struct{}
 }
 
 // NewService returns the notification service.
@@ -42,7 +39,7 @@ func NewService(d *db.DB, a *audit.Log, keys *secret.Keyring, log *slog.Logger, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, audit: a, keys: keys, log: log, now: now, wake: make(chan struct{}, 1),
+	return &Service{db: d, audit: a, keys: keys, log: log, now: now, wake: make(chan struct{}, 1), hooks: db.Cache[[]Webhook]{TTL: hookCacheTTL},
 		client: &http.Client{Timeout: 10 * time.Second}}
 }
 

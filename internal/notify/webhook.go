@@ -97,23 +97,7 @@ func VerifySignature(secret, header string, body []byte, now time.Time, toleranc
 const hookCacheTTL = 10 * time.Second
 
 func (s *Service) activeHooks(ctx context.Context, q db.Querier) ([]Webhook, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if age := s.now().Sub(s.loaded); s.hooks != nil && age >= 0 && age < hookCacheTTL {
-		return s.hooks, nil
-	}
-	hs, err := s.webhooks(ctx, q, false)
-	if err != nil {
-		return nil, err
-	}
-	s.hooks, s.loaded = hs, s.now()
-	return hs, nil
-}
-
-func (s *Service) flushHooks() {
-	s.mu.Lock()
-	s.hooks = nil
-	s.mu.Unlock()
+	return s.hooks.Get(s.now(), func() ([]Webhook, error) { return s.webhooks(ctx, q, false) })
 }
 
 func (s *Service) webhooks(ctx context.Context, q db.Querier, includeRetired bool) ([]Webhook, error) {
@@ -491,7 +475,7 @@ func (s *Service) CreateWebhook(ctx context.Context, actor access.Actor, in Webh
 		return s.audit.Append(ctx, tx, entry(actor, "webhook.create", "webhook", id,
 			map[string]any{"name": in.Name, "url": in.URL, "events": in.Events, "unit_id": in.UnitID}))
 	})
-	s.flushHooks()
+	s.hooks.Flush()
 	return out, secret, err
 }
 
@@ -517,7 +501,7 @@ func (s *Service) SetWebhookRetired(ctx context.Context, actor access.Actor, id 
 		}
 		return s.audit.Append(ctx, tx, entry(actor, action, "webhook", id, nil))
 	})
-	s.flushHooks()
+	s.hooks.Flush()
 	return err
 }
 

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"pingan/internal/access"
@@ -120,9 +119,7 @@ type Service struct {
 	audit *audit.Log
 	now   func() time.Time
 
-	mu     sync.Mutex
-	active []Rule // the rules in force, read at most cacheTTL ago
-	loaded time.Time
+	active db.Cache[[]Rule] // the rules in force
 }
 
 // cacheTTL bounds how long another node's change of the rules takes to
@@ -131,27 +128,7 @@ const cacheTTL = 30 * time.Second
 
 // inForce returns the rules in force, from the cache when it is fresh.
 func (s *Service) inForce(ctx context.Context) ([]Rule, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if age := s.now().Sub(s.loaded); s.active != nil && age >= 0 && age < cacheTTL {
-		return s.active, nil
-	}
-	rs, err := s.rules(ctx, s.db, false)
-	if err != nil {
-		return nil, err
-	}
-	if rs == nil {
-		rs = []Rule{}
-	}
-	s.active, s.loaded = rs, s.now()
-	return rs, nil
-}
-
-// flush drops the cached rules, after a change has committed.
-func (s *Service) flush() {
-	s.mu.Lock()
-	s.active = nil
-	s.mu.Unlock()
+	return s.active.Get(s.now(), func() ([]Rule, error) { return s.rules(ctx, s.db, false) })
 }
 
 // NewService returns the routing service.
@@ -159,7 +136,7 @@ func NewService(d *db.DB, a *audit.Log, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: d, audit: a, now: now}
+	return &Service{db: d, audit: a, now: now, active: db.Cache[[]Rule]{TTL: cacheTTL}}
 }
 
 // Locate settles the area of a report: the operator's choice, else the
@@ -446,7 +423,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, r Rule) (Rule,
 		return Rule{}, err
 	}
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		tx.AfterCommit(s.flush) // the rules in force change
+		tx.AfterCommit(s.active.Flush) // the rules in force change
 		var err error
 		if r, err = s.insert(ctx, tx, r); err != nil {
 			return err
@@ -480,7 +457,7 @@ func (s *Service) SetRetired(ctx context.Context, actor access.Actor, id int64, 
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		tx.AfterCommit(s.flush) // the rules in force change
+		tx.AfterCommit(s.active.Flush) // the rules in force change
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM routing_rules WHERE id = $1", id).Scan(&n); err != nil {
 			return err
@@ -512,7 +489,7 @@ var DefaultRules = []Rule{
 func (s *Service) Seed(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		tx.AfterCommit(s.flush) // the rules in force change
+		tx.AfterCommit(s.active.Flush) // the rules in force change
 		n = 0
 		var have int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM routing_rules").Scan(&have); err != nil {

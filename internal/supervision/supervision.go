@@ -360,7 +360,7 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 		o.State = Noted
 	} else {
 		if replyDue.IsZero() {
-			p, err := s.policies.Resolve(ctx, tx, c.Nature, "", string(c.Priority))
+			p, err := s.policies.Resolve(ctx, c.Nature, "", string(c.Priority))
 			if err != nil {
 				return Order{}, err
 			}
