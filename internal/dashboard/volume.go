@@ -71,30 +71,30 @@ func NewService(d *db.DB, loc *time.Location, now func() time.Time) *Service {
 // (before is zero) counts once on its received day; a change of channel,
 // nature, category or division moves it from the old key to the new.
 func (s *Service) Track(ctx context.Context, tx *db.Tx, before, after Snapshot) error {
-	var deltas [][3]any // dim, key, delta
-	if before.ReceivedAt.IsZero() {
-		for _, k := range after.keys() {
-			deltas = append(deltas, [3]any{k[0], k[1], 1})
-		}
-	} else {
-		bk, ak := before.keys(), after.keys()
-		for i := range bk {
-			if bk[i] != ak[i] {
-				deltas = append(deltas, [3]any{bk[i][0], bk[i][1], -1}, [3]any{ak[i][0], ak[i][1], 1})
-			}
+	day := score.DayOf(after.ReceivedAt, s.loc)
+	add := func(k [2]string, n int64) {
+		for _, bucket := range []score.Day{day, day.Month()} {
+			tx.Add(volumeCounter, n, int(bucket), k[0], k[1])
 		}
 	}
-	day := score.DayOf(after.ReceivedAt, s.loc)
-	for _, d := range deltas {
-		for _, bucket := range []score.Day{day, day.Month()} {
-			tx.Add(volumeCounter, int64(d[2].(int)), int(bucket), d[0], d[1])
+	if before.ReceivedAt.IsZero() {
+		for _, k := range after.keys() {
+			add(k, 1)
+		}
+		return nil
+	}
+	bk, ak := before.keys(), after.keys()
+	for i := range bk {
+		if bk[i] != ak[i] {
+			add(bk[i], -1)
+			add(ak[i], 1)
 		}
 	}
 	return nil
 }
 
 // volumeCounter is the table of the volume counts.
-var volumeCounter = &db.Counter{Table: "volume_counts", Key: []string{"day", "dim", "key"}}
+var volumeCounter = db.NewCounter("volume_counts", "day", "dim", "key")
 
 // Key addresses one volume counter.
 type Key struct {

@@ -316,7 +316,7 @@ func TestWriterRunsDeadlockVictimAgain(t *testing.T) {
 func TestCountersAddUpAtCommit(t *testing.T) {
 	d := dbtest.Open(t)
 	ctx := context.Background()
-	c := &db.Counter{Table: "overdue_counts", Key: []string{"dim", "key"}}
+	c := db.NewCounter("overdue_counts", "dim", "key")
 	var wg sync.WaitGroup
 	for i := range 60 {
 		wg.Go(func() {

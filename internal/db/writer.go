@@ -109,13 +109,19 @@ func (w *writer) applyDeferred(ctx context.Context, tx *Tx, txs []*Tx, results [
 	return nil
 }
 
-// Counter names a table of counters: the columns of its primary key, and
-// a column n that holds the count.
+// Counter is a table of counters: the columns of its primary key, and a
+// column n that holds the count.
 type Counter struct {
-	Table string
-	Key   []string
-	once  sync.Once
+	table string
+	key   []string
 	d     *Deferred
+}
+
+// NewCounter names a table of counters and the columns of its key.
+func NewCounter(table string, key ...string) *Counter {
+	c := &Counter{table: table, key: key}
+	c.d = &Deferred{Name: "counters " + table, Apply: c.apply}
+	return c
 }
 
 type counterAdd struct {
@@ -133,7 +139,6 @@ func (t *Tx) Add(c *Counter, n int64, key ...any) {
 	if n == 0 {
 		return
 	}
-	c.once.Do(func() { c.d = &Deferred{Name: "counters " + c.Table, Apply: c.apply} })
 	t.Defer(c.d, counterAdd{key: key, n: n})
 }
 
@@ -167,12 +172,12 @@ func (c *Counter) apply(ctx context.Context, tx *Tx, items []any) error {
 	slices.SortFunc(sorted, func(a, b *row) int { return strings.Compare(a.id, b.id) })
 	for len(sorted) > 0 {
 		n := min(len(sorted), 200)
-		args := make([]any, 0, n*(len(c.Key)+1))
+		args := make([]any, 0, n*(len(c.key)+1))
 		for _, r := range sorted[:n] {
 			args = append(append(args, r.key...), r.n)
 		}
-		q := InsertSQL(tx.d.dialect, c.Table, append(slices.Clone(c.Key), "n"), n) +
-			fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET n = %s.n + excluded.n", strings.Join(c.Key, ", "), c.Table)
+		q := InsertSQL(tx.d.dialect, c.table, append(slices.Clone(c.key), "n"), n) +
+			fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET n = %s.n + excluded.n", strings.Join(c.key, ", "), c.table)
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}

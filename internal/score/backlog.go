@@ -61,7 +61,7 @@ func (o Overdue) keys(loc *time.Location) []OverdueKey {
 }
 
 // overdueCounter is the table of the overdue counts.
-var overdueCounter = &db.Counter{Table: "overdue_counts", Key: []string{"dim", "key"}}
+var overdueCounter = db.NewCounter("overdue_counts", "dim", "key")
 
 // TrackOverdue moves the overdue counters for a change of a case, inside
 // its transaction: out of the keys it counted under before (if it was

@@ -70,7 +70,7 @@ func (s *Service) Record(ctx context.Context, tx *db.Tx, events []Event) error {
 }
 
 // scoreCounter is the table of the score counts.
-var scoreCounter = &db.Counter{Table: "score_counts", Key: []string{"day", "unit_id", "metric"}}
+var scoreCounter = db.NewCounter("score_counts", "day", "unit_id", "metric")
 
 // Month is the month's bucket of a day: YYYYMM00. The counters keep one
 // row per unit, metric and day, and one per month, so that a month (or a
