@@ -94,15 +94,10 @@ func (a *API) retireRoutingRule(retired bool) handlerFunc {
 		if err := a.route.SetRetired(r.Context(), actorOf(r), id, retired); err != nil {
 			return err
 		}
-		rules, err := a.route.Rules(r.Context())
+		rule, err := a.route.Rule(r.Context(), id)
 		if err != nil {
 			return err
 		}
-		for _, x := range rules {
-			if x.ID == id {
-				return writeJSON(w, http.StatusOK, a.ruleOut(x))
-			}
-		}
-		return fault.NotFoundf("routing rule")
+		return writeJSON(w, http.StatusOK, a.ruleOut(rule))
 	}
 }

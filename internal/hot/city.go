@@ -100,7 +100,8 @@ func City(ctx context.Context, cases *casework.Service, actor access.Actor, q Ci
 	parts := map[string][]Message{}
 	for _, m := range msgs {
 		d := divOf[m.ID]
-		parts[d[:min(len(d), 6)]] = append(parts[d[:min(len(d), 6)]], m)
+		d = d[:min(len(d), 6)]
+		parts[d] = append(parts[d], m)
 	}
 	var found []Issue
 	for _, d := range slices.Sorted(maps.Keys(parts)) {

@@ -128,7 +128,7 @@ const cacheTTL = 30 * time.Second
 
 // inForce returns the rules in force, from the cache when it is fresh.
 func (s *Service) inForce(ctx context.Context) ([]Rule, error) {
-	return s.active.Get(s.now(), func() ([]Rule, error) { return s.rules(ctx, s.db, false) })
+	return s.active.Get(s.now(), func() ([]Rule, error) { return s.rules(ctx, s.db, "retired_at IS NULL") })
 }
 
 // NewService returns the routing service.
@@ -299,12 +299,13 @@ var (
 const ruleColumns = `id, name, COALESCE(family, ''), COALESCE(nature, ''), COALESCE(category_code, ''), COALESCE(division_code, ''),
 	COALESCE(unit_id, 0), COALESCE(unit_kind, ''), COALESCE(unit_level, ''), priority, COALESCE(policy_id, 0), updated_at, retired_at`
 
-func (s *Service) rules(ctx context.Context, q db.Querier, retired bool) ([]Rule, error) {
+// rules reads the rules that meet where (all of them when it is empty).
+func (s *Service) rules(ctx context.Context, q db.Querier, where string, args ...any) ([]Rule, error) {
 	query := "SELECT " + ruleColumns + " FROM routing_rules"
-	if !retired {
-		query += " WHERE retired_at IS NULL"
+	if where != "" {
+		query += " WHERE " + where
 	}
-	rows, err := q.QueryContext(ctx, query+" ORDER BY id")
+	rows, err := q.QueryContext(ctx, query+" ORDER BY id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("read routing rules: %w", err)
 	}
@@ -328,7 +329,19 @@ func (s *Service) rules(ctx context.Context, q db.Querier, retired bool) ([]Rule
 }
 
 // Rules lists every rule, retired ones included.
-func (s *Service) Rules(ctx context.Context) ([]Rule, error) { return s.rules(ctx, s.db, true) }
+func (s *Service) Rules(ctx context.Context) ([]Rule, error) { return s.rules(ctx, s.db, "") }
+
+// Rule reads one rule, retired or not.
+func (s *Service) Rule(ctx context.Context, id int64) (Rule, error) {
+	rs, err := s.rules(ctx, s.db, "id = $1", id)
+	if err != nil {
+		return Rule{}, err
+	}
+	if len(rs) == 0 {
+		return Rule{}, fault.NotFoundf(fmt.Sprintf("routing rule %d", id))
+	}
+	return rs[0], nil
+}
 
 var (
 	msgAdminOnly = i18n.M("只有系统管理员可以修改派遣规则", "only a system administrator may change routing rules")
