@@ -494,18 +494,24 @@ func InsertSQL(d Dialect, table string, columns []string, n int) string {
 // IDs runs a query whose rows are one integer column (ids) and returns
 // them in order.
 func IDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	return Column[int64](ctx, q, query, args...)
+}
+
+// Column runs a query whose rows are one column and returns its values in
+// order.
+func Column[T any](ctx context.Context, q Querier, query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -186,7 +186,6 @@ var msgSpread = i18n.M("%s等%d个区", "%s and others: %d districts")
 type Service struct {
 	cases *casework.Service
 	now   func() time.Time
-	ttl   time.Duration
 
 	mu   sync.Mutex
 	memo map[string]*answer
@@ -211,7 +210,7 @@ func NewService(cases *casework.Service, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cases: cases, now: now, ttl: Refresh, memo: map[string]*answer{}}
+	return &Service{cases: cases, now: now, memo: map[string]*answer{}}
 }
 
 // normal is q with its defaults filled in, so that equal queries share an
@@ -258,7 +257,7 @@ func (s *Service) City(ctx context.Context, actor access.Actor, q CityQuery) (Ci
 			switch {
 			case a.err != nil || age >= Keep || now.Before(a.res.To):
 				ok = false
-			case age >= s.ttl && !a.refreshing:
+			case age >= Refresh && !a.refreshing:
 				// Stale: answer with it, and compute the next one.
 				a.refreshing = true
 				next := &answer{done: make(chan struct{})}

@@ -183,20 +183,14 @@ func (s *Service) Emit(ctx context.Context, tx *db.Tx, e Event) error {
 
 // casePaths returns the tree paths of the units involved in a case.
 func casePaths(ctx context.Context, q db.Querier, caseID int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, "SELECT u.path FROM case_units cu JOIN units u ON u.id = cu.unit_id WHERE cu.case_id = $1", caseID)
+	out, err := db.Column[string](ctx, q, "SELECT u.path FROM case_units cu JOIN units u ON u.id = cu.unit_id WHERE cu.case_id = $1", caseID)
 	if err != nil {
 		return nil, fmt.Errorf("case units: %w", err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
+	if out == nil {
+		out = []string{} // read: the case has no units
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Wake makes the deliverer look for due deliveries now.
