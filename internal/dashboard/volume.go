@@ -160,24 +160,18 @@ func (s *Service) Rebuild(ctx context.Context) error {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b Key) int { return int(a.Day - b.Day) })
-	if err := s.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM volume_counts")
-		return err
-	}); err != nil {
-		return err
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = []any{int(k.Day), k.Dim, k.Key, counts[k]}
 	}
-	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), 500)]
-		keys = keys[len(chunk):]
-		if err := s.db.Write(ctx, func(tx *db.Tx) error {
-			rows := make([][]any, len(chunk))
-			for i, k := range chunk {
-				rows[i] = []any{int(k.Day), k.Dim, k.Key, counts[k]}
-			}
-			return tx.InsertRows(ctx, "volume_counts", []string{"day", "dim", "key", "n"}, rows)
-		}); err != nil {
-			return fmt.Errorf("rebuild volumes: %w", err)
+	// One write: readers see the old counters or the new, never none.
+	if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM volume_counts"); err != nil {
+			return err
 		}
+		return tx.InsertRows(ctx, "volume_counts", []string{"day", "dim", "key", "n"}, rows)
+	}); err != nil {
+		return fmt.Errorf("rebuild volumes: %w", err)
 	}
 	return nil
 }

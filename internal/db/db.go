@@ -448,18 +448,23 @@ func (t *Tx) SetRetired(ctx context.Context, table, keyColumn string, key any, r
 	return nil
 }
 
-// InsertRows writes rows into table's columns with one multi-row INSERT
-// (callers keep a statement to a few hundred rows).
+// InsertRows writes rows into table's columns with multi-row INSERTs of at
+// most a few hundred rows each (far below either database's limit on bound
+// parameters).
 func (t *Tx) InsertRows(ctx context.Context, table string, columns []string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
+	per := max(1, min(500, 30000/len(columns)))
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), per)]
+		rows = rows[len(chunk):]
+		args := make([]any, 0, len(columns)*len(chunk))
+		for _, row := range chunk {
+			args = append(args, row...)
+		}
+		if _, err := t.ExecContext(ctx, InsertSQL(t.d.dialect, table, columns, len(chunk)), args...); err != nil {
+			return err
+		}
 	}
-	args := make([]any, 0, len(columns)*len(rows))
-	for _, row := range rows {
-		args = append(args, row...)
-	}
-	_, err := t.ExecContext(ctx, InsertSQL(t.d.dialect, table, columns, len(rows)), args...)
-	return err
+	return nil
 }
 
 // InsertSQL is a multi-row INSERT of n rows into table's columns. SQLite

@@ -195,18 +195,8 @@ func Track(ctx context.Context, tx *db.Tx, before, after Doc) error {
 	return nil
 }
 
-// insertRows is how many index rows one INSERT carries.
-const insertRows = 100
-
 func insert(ctx context.Context, tx *db.Tx, rows [][]any) error {
-	for len(rows) > 0 {
-		n := min(len(rows), insertRows)
-		if err := tx.InsertRows(ctx, "repeat_grams", []string{"gram", "received_at", "case_id", "n", "place"}, rows[:n]); err != nil {
-			return err
-		}
-		rows = rows[n:]
-	}
-	return nil
+	return tx.InsertRows(ctx, "repeat_grams", []string{"gram", "received_at", "case_id", "n", "place"}, rows)
 }
 
 // BulkIndex files new cases (none of them indexed yet), for bulk loads;

@@ -204,14 +204,7 @@ func (s *Service) RebuildOverdue(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM overdue_counts"); err != nil {
 			return err
 		}
-		for rest := rows; len(rest) > 0; {
-			chunk := rest[:min(len(rest), 500)]
-			rest = rest[len(chunk):]
-			if err := tx.InsertRows(ctx, "overdue_counts", []string{"dim", "key", "n"}, chunk); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.InsertRows(ctx, "overdue_counts", []string{"dim", "key", "n"}, rows)
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild overdue counters: %w", err)

@@ -348,18 +348,11 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 		part := keys[:min(len(keys), 20_000)]
 		keys = keys[len(part):]
 		if err := s.db.Write(ctx, func(tx *db.Tx) error {
-			for rest := part; len(rest) > 0; {
-				chunk := rest[:min(len(rest), 500)]
-				rest = rest[len(chunk):]
-				rows := make([][]any, len(chunk))
-				for i, k := range chunk {
-					rows[i] = []any{k.UnitID, int(k.Day), string(k.Metric), counts[k]}
-				}
-				if err := tx.InsertRows(ctx, "score_counts", []string{"unit_id", "day", "metric", "n"}, rows); err != nil {
-					return err
-				}
+			rows := make([][]any, len(part))
+			for i, k := range part {
+				rows[i] = []any{k.UnitID, int(k.Day), string(k.Metric), counts[k]}
 			}
-			return nil
+			return tx.InsertRows(ctx, "score_counts", []string{"unit_id", "day", "metric", "n"}, rows)
 		}); err != nil {
 			return n, fmt.Errorf("rebuild scores: %w", err)
 		}
@@ -368,18 +361,11 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 }
 
 func (s *Service) insertEvents(ctx context.Context, tx *db.Tx, events []Event) error {
-	for len(events) > 0 {
-		chunk := events[:min(len(events), 500)]
-		events = events[len(chunk):]
-		rows := make([][]any, len(chunk))
-		for i, e := range chunk {
-			rows[i] = []any{e.UnitID, int(DayOf(e.At, s.loc)), string(e.Metric), e.CaseID, e.At.UnixMicro()}
-		}
-		if err := tx.InsertRows(ctx, "score_events", []string{"unit_id", "day", "metric", "case_id", "at"}, rows); err != nil {
-			return err
-		}
+	rows := make([][]any, len(events))
+	for i, e := range events {
+		rows[i] = []any{e.UnitID, int(DayOf(e.At, s.loc)), string(e.Metric), e.CaseID, e.At.UnixMicro()}
 	}
-	return nil
+	return tx.InsertRows(ctx, "score_events", []string{"unit_id", "day", "metric", "case_id", "at"}, rows)
 }
 
 // replay walks the timeline case by case, rebuilding each case's handling
