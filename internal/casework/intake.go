@@ -560,11 +560,8 @@ func (s *Service) autoMerge(ctx context.Context, actor access.Actor, in ReportIn
 	}
 	// Near-exact: titles at least AutoMerge alike share nearly all their
 	// bigrams, so the title's alone are looked up.
-	q := dedup.Query{Text: in.Title + "\n" + in.Address + "\n" + in.Body, DivisionCode: in.DivisionCode,
-		CategoryID: in.CategoryID, At: now, Probe: in.Title, ProbePlace: in.Address}
-	if in.Location != nil {
-		q.Lat, q.Lon = &in.Location.Lat, &in.Location.Lon
-	}
+	q := repeatQuery(in.Title, in.Address, in.Body, in.DivisionCode, in.CategoryID, in.Location, now)
+	q.Probe, q.ProbePlace = in.Title, in.Address
 	cands, err := s.repeats.Find(ctx, actor, q, i18n.ZH)
 	if err != nil {
 		return "", "", err

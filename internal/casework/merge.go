@@ -243,14 +243,20 @@ func (s *Service) RepeatsOf(ctx context.Context, actor access.Actor, d Detail, l
 		return nil, nil
 	}
 	r, c := d.Reports[0], d.Case
-	q := dedup.Query{Text: r.Title + "\n" + c.Address + "\n" + r.Body, DivisionCode: c.DivisionCode,
-		CategoryID: c.CategoryID, At: c.ReceivedAt}
-	if c.Location != nil {
-		q.Lat, q.Lon = &c.Location.Lat, &c.Location.Lon
-	}
+	q := repeatQuery(r.Title, c.Address, r.Body, c.DivisionCode, c.CategoryID, c.Location, c.ReceivedAt)
 	cands, err := s.repeats.Find(ctx, actor, q, lang)
 	if err != nil {
 		return nil, err
 	}
 	return slices.DeleteFunc(cands, func(x dedup.Candidate) bool { return x.CaseID == c.ID }), nil
+}
+
+// repeatQuery is the repeat lookup of a report: its words, at its place,
+// in the window before at.
+func repeatQuery(title, address, body, division string, category int64, point *Point, at time.Time) dedup.Query {
+	q := dedup.Query{Text: title + "\n" + address + "\n" + body, DivisionCode: division, CategoryID: category, At: at}
+	if point != nil {
+		q.Lat, q.Lon = &point.Lat, &point.Lon
+	}
+	return q
 }
