@@ -70,7 +70,8 @@ func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 // Deferred is work a write leaves to the end of its batch's transaction,
 // done once for the whole batch just before the commit: Apply gets the
 // items every successful write of the batch deferred to it, in order.
-// Reads inside the transaction do not see deferred work.
+// Reads inside the transaction do not see deferred work. Apply's tx runs
+// statements only: AfterCommit and Defer on it are not honoured.
 type Deferred struct {
 	Name  string // orders the deferred work of a batch
 	Apply func(ctx context.Context, tx *Tx, items []any) error
