@@ -55,8 +55,11 @@ type Result struct {
 	Errors       int
 	Rate         float64 // acknowledged reports per second over HTTP
 	P50, P99     time.Duration
-	MeanBatch    float64 // writes per commit
-	Ratio        float64 // Rate / RawRate
+	MeanBatch    float64       // writes per commit
+	WriterBusy   float64       // share of the run the writer spent in batches
+	CommitTime   time.Duration // mean time in COMMIT (log written, disk synced)
+	Merged       int           // acknowledged reports intake merged into an open case on its own
+	Ratio        float64       // Rate / RawRate
 	RawClients   int
 	Elapsed      time.Duration
 	SQLiteSync   string
@@ -175,13 +178,15 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 	}
 	if c := after.Commits - before.Commits; c > 0 {
 		res.MeanBatch = float64(after.Writes-before.Writes) / float64(c)
+		res.CommitTime = (after.Committing - before.Committing) / time.Duration(c)
 	}
+	res.WriterBusy = float64(after.Busy-before.Busy) / float64(res.Elapsed)
 	if res.RawRate > 0 {
 		res.Ratio = res.Rate / res.RawRate
 	}
 	// Every acknowledged report is stored, once.
-	if err := a.DB.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM reports)").
-		Scan(&res.CaseCount, &res.ReportCount); err != nil {
+	if err := a.DB.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM cases WHERE state = 'merged')").
+		Scan(&res.CaseCount, &res.ReportCount, &res.Merged); err != nil {
 		return res, err
 	}
 	if o.attach == nil && res.ReportCount != res.Acknowledged {

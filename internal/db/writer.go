@@ -224,18 +224,24 @@ type writer struct {
 	wg     sync.WaitGroup
 
 	commits, writes atomic.Int64 // for metrics
+	busy, syncing   atomic.Int64 // nanoseconds, for metrics
 }
 
 // WriterStats counts commits and the writes they carried; writes/commits is
-// the mean batch size.
+// the mean batch size. Busy is the time the writer spent in batches, from
+// BEGIN to the end of COMMIT; Committing the part of it in COMMIT (writing
+// the log and waiting for the disk). Busy over wall time near 1 means the
+// writer is what limits the write rate.
 type WriterStats struct {
-	Commits, Writes int64
-	Queued          int
+	Commits, Writes  int64
+	Queued           int
+	Busy, Committing time.Duration
 }
 
 // WriterStats returns the writer's counters.
 func (d *DB) WriterStats() WriterStats {
-	return WriterStats{Commits: d.w.commits.Load(), Writes: d.w.writes.Load(), Queued: len(d.w.queue)}
+	return WriterStats{Commits: d.w.commits.Load(), Writes: d.w.writes.Load(), Queued: len(d.w.queue),
+		Busy: time.Duration(d.w.busy.Load()), Committing: time.Duration(d.w.syncing.Load())}
 }
 
 func newWriter(d *DB, lanes, maxBatch int) *writer {
@@ -316,6 +322,8 @@ func (w *writer) run(lane int) {
 // except for the jobs it returns: those lost a deadlock (or a serialisation
 // check), were rolled back, and should run again.
 func (w *writer) commit(lane int, batch []*job) (retry []*job) {
+	began := time.Now()
+	defer func() { w.busy.Add(int64(time.Since(began))) }()
 	results := make([]error, len(batch))
 	txs := make([]*Tx, len(batch))
 	finish := func(commitErr error) {
@@ -398,7 +406,10 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 		finish(nil)
 		return
 	}
-	if err := sqlTx.Commit(); err != nil {
+	committing := time.Now()
+	err = sqlTx.Commit()
+	w.syncing.Add(int64(time.Since(committing)))
+	if err != nil {
 		w.d.log.Error("commit failed", "writes", live, "err", err)
 		finish(fmt.Errorf("commit: %w", err))
 		return
