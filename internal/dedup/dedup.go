@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"pingan/internal/access"
 	"pingan/internal/db"
@@ -138,7 +137,7 @@ func (s *Service) Where(actor access.Actor, q Query) (string, []any, bool) {
 // conditions on a case.
 type plan struct {
 	q     Query
-	words map[string]bool
+	words grams
 	area  string   // the division the report is in, if known
 	areas []string // the districts (index keys) a candidate may be filed under
 	start int64    // the window's start, µs
@@ -257,8 +256,8 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 	}
 	keys := make([]int64, 0, len(probe)*len(p.areas))
 	for _, a := range p.areas {
-		for g := range probe {
-			keys = append(keys, gramKey(a, g))
+		for _, g := range probe {
+			keys = append(keys, g.key(a))
 		}
 	}
 	type hit struct {
@@ -426,44 +425,14 @@ var (
 	msgSameCategory = i18n.M("分类相同", "same category")
 )
 
-// bigrams are the distinct pairs of adjacent letters of a text (Chinese
-// characters, letters, digits), the unit of comparison that survives
-// rewording: 噪音扰民 and 噪声扰民 share 扰民.
-func bigrams(s string) map[string]bool {
-	out := map[string]bool{}
-	var prev rune
-	for _, r := range s {
-		if !unicode.Is(unicode.Han, r) && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			prev = 0
-			continue
-		}
-		r = unicode.ToLower(r)
-		if prev != 0 {
-			out[string([]rune{prev, r})] = true
-		}
-		prev = r
-	}
-	return out
-}
-
 // overlap is the share of the smaller set found in the larger: a case's
 // title is short, a new report long, and the title's words appearing in
 // the report is what matters.
-func overlap(a, b map[string]bool) float64 {
+func overlap(a, b grams) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
-	small, large := a, b
-	if len(small) > len(large) {
-		small, large = large, small
-	}
-	n := 0
-	for w := range small {
-		if large[w] {
-			n++
-		}
-	}
-	return float64(n) / float64(len(small))
+	return float64(a.common(b)) / float64(min(len(a), len(b)))
 }
 
 // metres between two WGS-84 points (haversine).

@@ -1,9 +1,12 @@
 package dedup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -35,52 +38,30 @@ type Doc struct {
 // the district (six digits), or the code itself when it is shorter.
 func district(code string) string { return code[:min(len(code), 6)] }
 
-// gramKey is the index key of a bigram in a district: a 63-bit hash, so
-// that the key is one integer. Two keys that collide only bring a case
-// more to score.
-func gramKey(area, gram string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte(area))
-	h.Write([]byte{0})
-	h.Write([]byte(gram))
-	return int64(h.Sum64() &^ (1 << 63))
-}
-
 // matter is the set of bigrams a case's likeness is measured on: those of
 // its title that are not in its address. The place is compared as a place
 // (distance or area); counted as words too, every case in the same street
 // would look like a repeat of every other.
-func matter(title, address string) map[string]bool {
-	m := bigrams(title)
-	for g := range bigrams(address) {
-		delete(m, g)
-	}
-	return m
+func matter(title, address string) grams {
+	return bigrams(title).minus(bigrams(address))
 }
 
 // likeness is how alike a report's words are to a case's matter, 0–1: the
 // share of the smaller of the two found in the other, where the report's
 // words also leave out the case's address (a report names its place too).
-func likeness(words map[string]bool, title, address string) float64 {
-	m := matter(title, address)
+func likeness(words grams, title, address string) float64 {
+	place := bigrams(address)
+	m := bigrams(title).minus(place)
 	if len(m) == 0 {
 		return 0
 	}
-	place := bigrams(address)
-	n, rest := 0, 0
-	for w := range words {
-		switch {
-		case m[w]:
-			n++
-			rest++
-		case !place[w]:
-			rest++
-		}
-	}
+	// m and place have no gram in common: the words left are those of m
+	// and those of neither.
+	rest := len(words) - words.common(place)
 	if rest == 0 {
 		return 0
 	}
-	return float64(n) / float64(min(rest, len(m)))
+	return float64(words.common(m)) / float64(min(rest, len(m)))
 }
 
 // street is the street or road an address names, without the divisions
@@ -160,8 +141,8 @@ func (d Doc) postings() [][]any {
 	area, at := district(d.DivisionCode), d.ReceivedAt.UnixMicro()
 	place := placeKey(street(d.Address, d.DivisionCode))
 	out := make([][]any, 0, len(m))
-	for g := range m {
-		out = append(out, []any{gramKey(area, g), at, d.CaseID, len(m), place})
+	for _, g := range m {
+		out = append(out, []any{g.key(area), at, d.CaseID, len(m), place})
 	}
 	return out
 }
@@ -173,27 +154,53 @@ func (d Doc) same(o Doc) bool {
 
 // Track keeps the index in step with a change of a case, inside the write
 // that changes it: before is the case as it was (the zero Doc for a new
-// case), after as it is now.
+// case), after as it is now. The index is written at the end of the
+// write's batch, for all its changes at once and only for their net
+// effect: a case opened and merged away in one batch (intake's near-exact
+// repeats) is never filed.
 func Track(ctx context.Context, tx *db.Tx, before, after Doc) error {
-	if before.same(after) {
-		return nil
-	}
-	if old := before.postings(); len(old) > 0 {
-		// One statement for all of them (each is found by its key).
-		args := []any{old[0][1], old[0][2]}
-		for _, p := range old {
-			args = append(args, p[0])
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM repeat_grams WHERE received_at = $1 AND case_id = $2 AND gram IN ("+
-			db.Placeholders(3, len(old))+")", args...); err != nil {
-			return fmt.Errorf("repeat index: case %d: %w", before.CaseID, err)
-		}
-	}
-	if err := insert(ctx, tx, after.postings()); err != nil {
-		return fmt.Errorf("repeat index: case %d: %w", after.CaseID, err)
+	if !before.same(after) {
+		tx.Defer(pendingTrack, change{before, after})
 	}
 	return nil
 }
+
+type change struct{ before, after Doc }
+
+var pendingTrack = &db.Deferred{Name: "repeat index", Apply: func(ctx context.Context, tx *db.Tx, items []any) error {
+	net := map[int64]*change{}
+	for _, it := range items {
+		c := it.(change)
+		id := cmp.Or(c.after.CaseID, c.before.CaseID)
+		if n := net[id]; n != nil {
+			n.after = c.after
+		} else {
+			net[id] = &c
+		}
+	}
+	// In case order, the same on every writer lane.
+	ids := slices.Sorted(maps.Keys(net))
+	var rows [][]any
+	for _, id := range ids {
+		c := net[id]
+		if c.before.same(c.after) {
+			continue
+		}
+		if old := c.before.postings(); len(old) > 0 {
+			// One statement for all of them (each is found by its key).
+			args := []any{old[0][1], old[0][2]}
+			for _, p := range old {
+				args = append(args, p[0])
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM repeat_grams WHERE received_at = $1 AND case_id = $2 AND gram IN ("+
+				db.Placeholders(3, len(old))+")", args...); err != nil {
+				return fmt.Errorf("case %d: %w", id, err)
+			}
+		}
+		rows = append(rows, c.after.postings()...)
+	}
+	return insert(ctx, tx, rows)
+}}
 
 func insert(ctx context.Context, tx *db.Tx, rows [][]any) error {
 	return tx.InsertRows(ctx, "repeat_grams", []string{"gram", "received_at", "case_id", "n", "place"}, rows)

@@ -15,11 +15,5 @@ func Dice(a, b string) float64 {
 	if len(x) == 0 || len(y) == 0 {
 		return 0
 	}
-	n := 0
-	for w := range x {
-		if y[w] {
-			n++
-		}
-	}
-	return 2 * float64(n) / float64(len(x)+len(y))
+	return 2 * float64(x.common(y)) / float64(len(x)+len(y))
 }

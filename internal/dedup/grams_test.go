@@ -1,0 +1,89 @@
+package dedup
+
+import (
+	"hash/fnv"
+	"maps"
+	"slices"
+	"testing"
+	"unicode"
+)
+
+// referenceBigrams is the plain definition grams must agree with: every
+// pair of adjacent word characters, lower-cased, as a string.
+func referenceBigrams(s string) map[string]bool {
+	out := map[string]bool{}
+	var prev rune
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			prev = 0
+			continue
+		}
+		r = unicode.ToLower(r)
+		if prev != 0 {
+			out[string([]rune{prev, r})] = true
+		}
+		prev = r
+	}
+	return out
+}
+
+var gramTexts = []string{
+	"",
+	"噪",
+	"湖里区江头街道仙岳路123号小区夜间施工噪音扰民，多次反映未解决！",
+	"噪音扰民 噪声扰民 噪音扰民",
+	"KTV Noise at 3AM, ktv noise again",
+	"ＡＢＣ１２３全角字母与数字",
+	"⼈⼝康熙部首与𠀀扩展B汉字",
+	"Ωμέγα Straße ÄÖÜ äöü",
+	"a1b2-c3_d4 e5",
+}
+
+func TestBigramsAgreeWithTheDefinition(t *testing.T) {
+	for _, s := range gramTexts {
+		got := bigrams(s)
+		if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
+			t.Fatalf("%q: not a sorted set: %v", s, got)
+		}
+		want := referenceBigrams(s)
+		strs := map[string]bool{}
+		for _, g := range got {
+			strs[string([]rune{rune(g >> 32), rune(g & 0xFFFFFFFF)})] = true
+		}
+		if !maps.Equal(strs, want) {
+			t.Errorf("%q: bigrams %v, want %v", s, slices.Sorted(maps.Keys(strs)), slices.Sorted(maps.Keys(want)))
+		}
+	}
+}
+
+// The index's keys are stored: they must stay the hash of the district and
+// the gram's text, whatever the gram's representation.
+func TestGramKeyIsTheHashOfItsText(t *testing.T) {
+	for _, s := range gramTexts {
+		for _, g := range bigrams(s) {
+			h := fnv.New64a()
+			h.Write([]byte("350206\x00" + string([]rune{rune(g >> 32), rune(g & 0xFFFFFFFF)})))
+			if want := int64(h.Sum64() &^ (1 << 63)); g.key("350206") != want {
+				t.Fatalf("%q: key %d, want %d", s, g.key("350206"), want)
+			}
+		}
+	}
+}
+
+func TestGramSetOperations(t *testing.T) {
+	a, b := bigrams("仙岳路夜间施工噪音"), bigrams("仙岳路噪音扰民")
+	if n := a.common(b); n != 3 { // 仙岳 岳路 噪音
+		t.Errorf("common = %d, want 3", n)
+	}
+	if got, want := a.minus(b), bigrams("路夜间施工噪"); !slices.Equal(got, want) {
+		t.Errorf("minus = %v, want %v", got, want)
+	}
+	for _, g := range a.minus(b) {
+		if slices.Contains(b, g) || !slices.Contains(a, g) {
+			t.Errorf("minus kept %v", g)
+		}
+	}
+	if Dice("噪音扰民", "噪音扰民") != 1 || Dice("噪音扰民", "施工") != 0 || Likeness("扰民", "夜间噪音扰民") != 1 {
+		t.Error("Dice or Likeness of known pairs")
+	}
+}
