@@ -220,3 +220,63 @@ func TestRewriteWithoutKeyDetected(t *testing.T) {
 		t.Fatalf("wrong key: %+v (%d chains)", res.Problem, len(res.Chains))
 	}
 }
+
+// The records of a batch are chained at its end: a write that fails after
+// appending leaves no record and no gap, the others' records keep their
+// order within each write, and the chains verify.
+func TestFailedWritesLeaveNoRecord(t *testing.T) {
+	d := dbtest.Open(t)
+	log := audit.New(keys(t, 7), nil)
+	var wg sync.WaitGroup
+	for i := range 60 {
+		wg.Go(func() {
+			err := d.Write(ctx, func(tx *db.Tx) error {
+				for step := range 3 {
+					if err := log.Append(ctx, tx, audit.Entry{ActorName: "u", Action: fmt.Sprintf("step.%d", step),
+						ObjectType: "case", ObjectID: fmt.Sprint(i)}); err != nil {
+						return err
+					}
+				}
+				if i%4 == 0 {
+					return fmt.Errorf("write %d refused", i)
+				}
+				return nil
+			})
+			if (err != nil) != (i%4 == 0) {
+				t.Errorf("write %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	res, err := log.Verify(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Problem != nil || res.Records != 45*3 {
+		t.Fatalf("verify: %+v (want 135 records, no problem)", res)
+	}
+	rows, err := d.QueryContext(ctx, "SELECT object_id, action FROM audit_log ORDER BY chain, seq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	next := map[string]int{}
+	for rows.Next() {
+		var obj, action string
+		if err := rows.Scan(&obj, &action); err != nil {
+			t.Fatal(err)
+		}
+		var i int
+		fmt.Sscan(obj, &i)
+		if i%4 == 0 {
+			t.Errorf("write %d failed but its record %s is stored", i, action)
+		}
+		if want := fmt.Sprintf("step.%d", next[obj]); action != want {
+			t.Errorf("write %d: record %s, want %s", i, action, want)
+		}
+		next[obj]++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -226,6 +226,9 @@ type prepared struct {
 	// merge is the open case the report repeats nearly word for word,
 	// to merge it into on its own (see autoMerge); reason says why.
 	merge, reason string
+	// draft is the case the report opens, as far as it is known before
+	// the write (see draft).
+	draft Case
 }
 
 // prepare cleans and checks a report and seals its personal data.
@@ -254,9 +257,12 @@ func (s *Service) IntakeBatch(ctx context.Context, actor access.Actor, ins []Rep
 		if ps[i], err = s.prepare(in, now); err != nil {
 			return nil, err
 		}
-		// Looked for before the write, on the read pool: the lookup
-		// takes milliseconds the writer should not wait for.
+		// Looked for before the write, on the read pool: the lookup and
+		// the classifier take time the writer should not wait for.
 		if ps[i].merge, ps[i].reason, err = s.autoMerge(ctx, actor, ps[i].in, now); err != nil {
+			return nil, err
+		}
+		if ps[i].draft, err = s.draft(ctx, actor, ps[i].in, now); err != nil {
 			return nil, err
 		}
 	}
@@ -299,8 +305,8 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, actor access.Actor, p p
 	var res IntakeResult
 	var err error
 	if in.CaseNumber != "" {
-		res, err = s.addReport(ctx, tx, actor, in, p.sealed, now)
-	} else if res, err = s.openCase(ctx, tx, actor, in, p.sealed, now); err == nil && p.merge != "" {
+		res, err = s.addReport(ctx, tx, actor, p, now)
+	} else if res, err = s.openCase(ctx, tx, actor, p, now); err == nil && p.merge != "" {
 		merged, merr := s.mergeNew(ctx, tx, actor, res, p.merge, p.reason)
 		switch {
 		case merr == nil:
@@ -442,26 +448,43 @@ func (s *Service) bySourceRef(ctx context.Context, q db.Querier, ch Channel, ref
 	return r, err == nil, err
 }
 
-func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, in ReportInput, p sealedPersonal, now time.Time) (IntakeResult, error) {
-	number, err := nextNumber(ctx, tx, s.cfg.NumberPrefix, now.In(s.cfg.Location).Year())
-	if err != nil {
-		return IntakeResult{}, err
+// draft is the case a report would open, with what routing and the
+// classifier say of it: pure work on data the write does not change, done
+// before the write so that the writer does not wait for it.
+func (s *Service) draft(ctx context.Context, actor access.Actor, in ReportInput, now time.Time) (Case, error) {
+	if actor.UnitID == 0 {
+		return Case{}, fmt.Errorf("intake by %s: the actor has no unit", actor.Username)
+	}
+	// Checked here for routing's sake, and again in the write (where a
+	// category retired meanwhile is refused).
+	var cv fault.Validation
+	s.checkClassification(ctx, s.db, &cv, in.Nature, in.CategoryID, in.Priority)
+	if err := cv.Err(); err != nil {
+		return Case{}, err
 	}
 	prio := in.Priority
 	if prio == "" {
 		prio = Normal
 	}
 	at := time.UnixMicro(now.UnixMicro())
-	c := Case{Number: number, Title: in.Title, Nature: in.Nature, CategoryID: in.CategoryID, Priority: prio,
+	c := Case{Title: in.Title, Nature: in.Nature, CategoryID: in.CategoryID, Priority: prio,
 		State: Received, Channel: in.Channel, IntakeUnitID: actor.UnitID, DivisionCode: in.DivisionCode,
 		Address: in.Address, Location: in.Location, ReceivedAt: at, ReportCount: 1, UpdatedAt: at, Version: 1}
-	if c.IntakeUnitID == 0 {
-		return IntakeResult{}, fmt.Errorf("intake by %s: the actor has no unit", actor.Username)
-	}
-	if err := s.routeCase(ctx, tx, &c, in.Address+"\n"+in.Title+"\n"+in.Body); err != nil {
-		return IntakeResult{}, err
+	if err := s.routeCase(ctx, s.db, &c, in.Address+"\n"+in.Title+"\n"+in.Body); err != nil {
+		return Case{}, err
 	}
 	s.suggest(&c, in.Body)
+	return c, nil
+}
+
+// openCase opens the case p drafted, with its report.
+func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p prepared, now time.Time) (IntakeResult, error) {
+	in, c := p.in, p.draft
+	number, err := nextNumber(ctx, tx, s.cfg.NumberPrefix, now.In(s.cfg.Location).Year())
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	c.Number = number
 	// A petition must be accepted or rejected within its policy's limit.
 	policy, err := s.policyFor(ctx, tx, c)
 	if err != nil {
@@ -491,7 +514,7 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 	if err := involve(ctx, tx, c.ID, c.IntakeUnitID); err != nil {
 		return IntakeResult{}, err
 	}
-	rep, err := s.insertReport(ctx, tx, actor, c.ID, in, p, now)
+	rep, err := s.insertReport(ctx, tx, actor, c.ID, in, p.sealed, now)
 	if err != nil {
 		return IntakeResult{}, err
 	}
@@ -519,8 +542,8 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, i
 
 // addReport takes in a report about an open case: a case of its own,
 // merged at once into that case (reversibly, see Merge).
-func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, in ReportInput, p sealedPersonal, now time.Time) (IntakeResult, error) {
-	t, _, err := s.loadVisible(ctx, tx, actor, in.CaseNumber)
+func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, p prepared, now time.Time) (IntakeResult, error) {
+	t, _, err := s.loadVisible(ctx, tx, actor, p.in.CaseNumber)
 	if err != nil {
 		return IntakeResult{}, err
 	}
@@ -528,8 +551,8 @@ func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, 
 		return IntakeResult{}, fault.New(fault.Conflict, "case-not-open", msgCaseClosed, t.Number, stateName(t.State, i18n.ZH)).
 			With("state", t.State)
 	}
-	in.CaseNumber = ""
-	res, err := s.openCase(ctx, tx, actor, in, p, now)
+	p.in.CaseNumber = ""
+	res, err := s.openCase(ctx, tx, actor, p, now)
 	if err != nil {
 		return IntakeResult{}, err
 	}

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"pingan/internal/db"
@@ -60,13 +61,18 @@ func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
 	for i, d := range docs {
 		last[d.CaseID] = i
 	}
-	args := make([]any, 0, 3*len(last))
-	for i, d := range docs {
-		if last[d.CaseID] != i {
-			continue
-		}
-		uni, bi := Tokens(d.Text)
-		args = append(args, d.CaseID, uni, bi)
+	// In rowid order: FTS5 writes its pending tokens out as a segment
+	// whenever a row comes with a lower rowid than the one before (a merged
+	// case's target among new cases did, once per report).
+	ids := make([]int64, 0, len(last))
+	for id := range last {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	args := make([]any, 0, 3*len(ids))
+	for _, id := range ids {
+		uni, bi := Tokens(docs[last[id]].Text)
+		args = append(args, id, uni, bi)
 	}
 	pg := tx.Dialect() == db.Postgres
 	rows := len(args) / 3
