@@ -356,6 +356,8 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 		finish(fmt.Errorf("begin write: %w", err))
 		return
 	}
+	// The batch's own statements, prepared once like the writes' (Tx).
+	batchTx := &Tx{tx: sqlTx, d: w.d, ctx: ctx, lane: lane}
 	// A lone write needs no savepoint: its failure rolls back the transaction.
 	savepoints := len(batch) > 1
 	live := 0
@@ -365,7 +367,7 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 			continue
 		}
 		if savepoints {
-			if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			if _, err := batchTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 				w.abort(sqlTx, results, i, fmt.Errorf("savepoint: %w", err))
 				finish(nil)
 				return
@@ -380,7 +382,7 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 				finish(nil)
 				return
 			}
-			if _, rerr := sqlTx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT w"); rerr != nil {
+			if _, rerr := batchTx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT w"); rerr != nil {
 				w.abort(sqlTx, results, i+1, fmt.Errorf("rollback to savepoint: %w", rerr))
 				finish(nil)
 				return
@@ -389,7 +391,7 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 			live++
 		}
 		if savepoints {
-			if _, err := sqlTx.ExecContext(ctx, "RELEASE SAVEPOINT w"); err != nil {
+			if _, err := batchTx.ExecContext(ctx, "RELEASE SAVEPOINT w"); err != nil {
 				w.abort(sqlTx, results, i+1, fmt.Errorf("release savepoint: %w", err))
 				finish(nil)
 				return
@@ -401,7 +403,7 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 		finish(nil)
 		return
 	}
-	if err := w.applyDeferred(ctx, &Tx{tx: sqlTx, d: w.d, ctx: ctx, lane: lane}, txs, results); err != nil {
+	if err := w.applyDeferred(ctx, batchTx, txs, results); err != nil {
 		w.abort(sqlTx, results, len(batch), err)
 		finish(nil)
 		return
@@ -486,7 +488,7 @@ func (t *Tx) ReserveInSeries(ctx context.Context, name string, n int) ([]int64, 
 	out := make([]int64, 0, n)
 	if t.d.dialect == SQLite {
 		var last int64
-		if err := t.tx.QueryRowContext(t.ctx, `INSERT INTO counters (name, value) VALUES ($1, $2)
+		if err := t.QueryRowContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, $2)
 			ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value`, name, n).Scan(&last); err != nil {
 			return nil, fmt.Errorf("series %s: %w", name, err)
 		}
