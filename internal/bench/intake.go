@@ -59,6 +59,7 @@ type Result struct {
 	WriterBusy   float64       // share of the run the writer spent in batches
 	CommitTime   time.Duration // mean time in COMMIT (log written, disk synced)
 	Merged       int           // acknowledged reports intake merged into an open case on its own
+	Statements   float64       // SQL statements per write (each a round trip on PostgreSQL)
 	Ratio        float64       // Rate / RawRate
 	RawClients   int
 	Elapsed      time.Duration
@@ -179,6 +180,9 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 	if c := after.Commits - before.Commits; c > 0 {
 		res.MeanBatch = float64(after.Writes-before.Writes) / float64(c)
 		res.CommitTime = (after.Committing - before.Committing) / time.Duration(c)
+	}
+	if w := after.Writes - before.Writes; w > 0 {
+		res.Statements = float64(after.Statements-before.Statements) / float64(w)
 	}
 	res.WriterBusy = float64(after.Busy-before.Busy) / float64(res.Elapsed)
 	if res.RawRate > 0 {

@@ -163,8 +163,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if len(runs) == 0 {
 		return fmt.Errorf("%w: --only postgres needs --postgres URL", errUsage)
 	}
-	fmt.Fprintln(e.stdout, "| backend | clients | raw durable inserts/s (clients) | intake over HTTP, reports/s | p50 | p99 | intake ÷ raw | writes per commit | writer busy | COMMIT | merged | errors |")
-	fmt.Fprintln(e.stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(e.stdout, "| backend | clients | raw durable inserts/s (clients) | intake over HTTP, reports/s | p50 | p99 | intake ÷ raw | writes per commit | statements per write | writer busy | COMMIT | merged | errors |")
+	fmt.Fprintln(e.stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, o := range runs {
 		r, err := bench.Intake(ctx, o)
 		if err != nil {
@@ -174,8 +174,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		if r.Acknowledged > 0 {
 			merged = float64(r.Merged) / float64(r.Acknowledged)
 		}
-		fmt.Fprintf(e.stdout, "| %s | %d | %.0f (%d) | %.0f | %s | %s | %.2f | %.1f | %.0f%% | %s | %.0f%% | %d |\n", r.Backend, r.Clients, r.RawRate,
-			r.RawClients, r.Rate, ms(r.P50), ms(r.P99), r.Ratio, r.MeanBatch, 100*r.WriterBusy, ms(r.CommitTime), 100*merged, r.Errors)
+		fmt.Fprintf(e.stdout, "| %s | %d | %.0f (%d) | %.0f | %s | %s | %.2f | %.1f | %.1f | %.0f%% | %s | %.0f%% | %d |\n", r.Backend, r.Clients, r.RawRate,
+			r.RawClients, r.Rate, ms(r.P50), ms(r.P99), r.Ratio, r.MeanBatch, r.Statements, 100*r.WriterBusy, ms(r.CommitTime), 100*merged, r.Errors)
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ func (t *Tx) Lane() string {
 
 // ExecContext runs a statement in the write transaction.
 func (t *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	t.d.w.statements.Add(1)
 	if st := t.d.writeStmts.get(t.ctx, t.d.write, query); st != nil {
 		return t.tx.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
 	}
@@ -46,6 +47,7 @@ func (t *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Resu
 // QueryContext runs a query in the write transaction; it sees the batch's
 // uncommitted writes.
 func (t *Tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.d.w.statements.Add(1)
 	if st := t.d.writeStmts.get(t.ctx, t.d.write, query); st != nil {
 		return t.tx.StmtContext(t.ctx, st).QueryContext(t.ctx, args...)
 	}
@@ -54,6 +56,7 @@ func (t *Tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Ro
 
 // QueryRowContext runs a single-row query in the write transaction.
 func (t *Tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	t.d.w.statements.Add(1)
 	if st := t.d.writeStmts.get(t.ctx, t.d.write, query); st != nil {
 		return t.tx.StmtContext(t.ctx, st).QueryRowContext(t.ctx, args...)
 	}
@@ -225,6 +228,7 @@ type writer struct {
 
 	commits, writes atomic.Int64 // for metrics
 	busy, syncing   atomic.Int64 // nanoseconds, for metrics
+	statements      atomic.Int64 // run through Tx, committed or not
 }
 
 // WriterStats counts commits and the writes they carried; writes/commits is
@@ -234,13 +238,14 @@ type writer struct {
 // writer is what limits the write rate.
 type WriterStats struct {
 	Commits, Writes  int64
+	Statements       int64 // run by writes and their deferred work, each a round trip on PostgreSQL
 	Queued           int
 	Busy, Committing time.Duration
 }
 
 // WriterStats returns the writer's counters.
 func (d *DB) WriterStats() WriterStats {
-	return WriterStats{Commits: d.w.commits.Load(), Writes: d.w.writes.Load(), Queued: len(d.w.queue),
+	return WriterStats{Commits: d.w.commits.Load(), Writes: d.w.writes.Load(), Statements: d.w.statements.Load(), Queued: len(d.w.queue),
 		Busy: time.Duration(d.w.busy.Load()), Committing: time.Duration(d.w.syncing.Load())}
 }
 
