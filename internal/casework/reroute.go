@@ -1,0 +1,89 @@
+package casework
+
+import (
+	"context"
+	"fmt"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
+)
+
+// RouteReceived routes the cases waiting in state received that routing
+// never saw — written by a bulk load (the demo's generated cases) or by
+// other means than intake — as intake would have: each keeps routing's
+// answer (the suggested unit, the area, triage and the explanation) and,
+// when it has no category, the classifier's suggestion; each is audited.
+// It returns how many cases it routed.
+func (s *Service) RouteReceived(ctx context.Context, actor access.Actor) (int, error) {
+	total := 0
+	var after int64
+	for {
+		ids, err := db.IDs(ctx, s.db, "SELECT id FROM cases WHERE state = $1 AND route_note IS NULL AND id > $2 ORDER BY id LIMIT 200",
+			Received, after)
+		if err != nil {
+			return total, fmt.Errorf("route received cases: %w", err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		var routed int
+		err = s.db.Write(ctx, func(tx *db.Tx) error {
+			routed = 0
+			for _, id := range ids {
+				ok, err := s.routeReceived(ctx, tx, actor, id)
+				if err != nil {
+					return err
+				}
+				if ok {
+					routed++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("route received cases: %w", err)
+		}
+		total += routed
+		after = ids[len(ids)-1]
+	}
+}
+
+// routeReceived routes one received case; false when it was not waiting
+// for routing any more, or routing had nothing to say.
+func (s *Service) routeReceived(ctx context.Context, tx *db.Tx, actor access.Actor, id int64) (bool, error) {
+	c, err := caseByID(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	if c.State != Received || routeNote(c.Route) != nil {
+		return false, nil
+	}
+	var body string
+	err = tx.QueryRowContext(ctx, "SELECT body FROM reports WHERE case_id = $1 ORDER BY id LIMIT 1", id).Scan(&body)
+	if err != nil && !db.IsNotFound(err) {
+		return false, fmt.Errorf("case %s: first report: %w", c.Number, err)
+	}
+	next := c
+	if err := s.routeCase(ctx, tx, &next, next.Address+"\n"+next.Title+"\n"+body); err != nil {
+		return false, err
+	}
+	s.suggest(&next, body)
+	if routeNote(next.Route) == nil && next.Suggestion == c.Suggestion {
+		return false, nil
+	}
+	ok, err := updateCase(ctx, tx, next, s.now())
+	if err != nil || !ok {
+		return false, err
+	}
+	if next.Suggestion != c.Suggestion {
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET suggestion = $1 WHERE id = $2", suggestionJSON(next.Suggestion), id); err != nil {
+			return false, fmt.Errorf("case %s: suggestion: %w", c.Number, err)
+		}
+	}
+	if err := s.audit.Append(ctx, tx, entry(actor, "case.route", "case", c.Number, audit.OK, map[string]any{
+		"unit_id": next.RouteUnitID, "triage": next.Triage, "area": next.Route.AreaCode})); err != nil {
+		return false, err
+	}
+	return true, s.afterChange(ctx, tx, c, next, "case.routed", nil)
+}

@@ -1,0 +1,68 @@
+package casework_test
+
+import (
+	"testing"
+
+	"pingan/internal/access"
+	"pingan/internal/apptest"
+	"pingan/internal/audit"
+	"pingan/internal/casework"
+	"pingan/internal/db"
+)
+
+// Cases written without routing (a bulk load) are routed as intake would
+// have routed them: the suggested unit, the area and why, audited; cases
+// past registration and cases routed already are left alone, and routing
+// again finds nothing to do.
+func TestRouteReceivedRoutesWhatRoutingNeverSaw(t *testing.T) {
+	env := apptest.New(t)
+	intake := env.Actor(t, "intake")
+	take := func(body, address string) casework.Case {
+		t.Helper()
+		res, err := env.App.Cases.Intake(ctx, intake, casework.ReportInput{Channel: "hotline", Body: body, Address: address})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Case
+	}
+	waiting := take("江头北路128号工地夜间施工噪音扰民，凌晨还在打桩", "湖里区江头北路128号")
+	routed := take("莲前西路某小区楼下烧烤店油烟扰民", "思明区莲前西路")
+	want := waiting.RouteUnitID
+	if want == 0 {
+		t.Fatalf("intake did not route %s: %+v", waiting.Number, waiting.Route)
+	}
+	// As the generator writes cases: no routing on the first, and the
+	// second registered before anyone routed it.
+	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE cases SET route_unit_id = NULL, route_note = NULL WHERE id = $1", waiting.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sys := access.System("test")
+	n, err := env.App.Cases.RouteReceived(ctx, sys)
+	if err != nil || n != 1 {
+		t.Fatalf("routed %d cases (%v), want 1", n, err)
+	}
+	got, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), waiting.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Case.RouteUnitID != want || got.Case.Route.RuleID == 0 || got.Case.Route.AreaCode != waiting.DivisionCode {
+		t.Errorf("routed to unit %d (want %d), by %+v", got.Case.RouteUnitID, want, got.Case.Route)
+	}
+	if got.Case.Version != waiting.Version+1 {
+		t.Errorf("version %d, want %d", got.Case.Version, waiting.Version+1)
+	}
+	recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ObjectType: "case", ObjectID: waiting.Number})
+	if err != nil || len(recs) != 2 || recs[0].Action != "case.route" {
+		t.Fatalf("audit of %s: %+v (%v)", waiting.Number, recs, err)
+	}
+	before, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), routed.Number)
+	if err != nil || before.Case.Version != routed.Version {
+		t.Errorf("a case routed at intake was changed: version %d → %d (%v)", routed.Version, before.Case.Version, err)
+	}
+	if n, err := env.App.Cases.RouteReceived(ctx, sys); err != nil || n != 0 {
+		t.Errorf("routing again routed %d (%v), want 0", n, err)
+	}
+}
