@@ -381,9 +381,9 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 				score += 0.25 * (1 - m/q.Radius)
 				reasons = append(reasons, msgNear.Format(lang, int(math.Round(m))))
 			}
-		case street(address, div) != "" && strings.Contains(q.Text, street(address, div)):
+		case Street(address, div) != "" && strings.Contains(q.Text, Street(address, div)):
 			score += sameStreet
-			reasons = append(reasons, msgSameStreet.Format(lang, street(address, div)))
+			reasons = append(reasons, msgSameStreet.Format(lang, Street(address, div)))
 		case area != "" && div != "" && strings.HasPrefix(div, area):
 			score += 0.1
 			if d, ok := division.ByCode(area); ok {

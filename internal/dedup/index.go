@@ -64,11 +64,11 @@ func likeness(words grams, title, address string) float64 {
 	return float64(words.common(m)) / float64(min(rest, len(m)))
 }
 
-// street is the street or road an address names, without the divisions
+// Street is the street or road an address names, without the divisions
 // before it or the number after it (湖里区江头街道仙岳路123号 → 仙岳路); ""
 // when none is left. With no point to measure, two reports naming the same
 // street are at the same place.
-func street(address, divisionCode string) string {
+func Street(address, divisionCode string) string {
 	s := strings.TrimSpace(address)
 	s = strings.TrimPrefix(s, "福建省")
 	s = strings.TrimPrefix(s, "厦门市")
@@ -139,7 +139,7 @@ func (d Doc) postings() [][]any {
 	}
 	m := matter(d.Title, d.Address)
 	area, at := district(d.DivisionCode), d.ReceivedAt.UnixMicro()
-	place := placeKey(street(d.Address, d.DivisionCode))
+	place := placeKey(Street(d.Address, d.DivisionCode))
 	out := make([][]any, 0, len(m))
 	for _, g := range m {
 		out = append(out, []any{g.key(area), at, d.CaseID, len(m), place})

@@ -10,8 +10,8 @@ func TestStreet(t *testing.T) {
 		{"思明区", "350203", ""},
 		{"", "", ""},
 	} {
-		if got := street(tc.address, tc.division); got != tc.want {
-			t.Errorf("street(%q, %q) = %q, want %q", tc.address, tc.division, got, tc.want)
+		if got := Street(tc.address, tc.division); got != tc.want {
+			t.Errorf("Street(%q, %q) = %q, want %q", tc.address, tc.division, got, tc.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"pingan/internal/dedup"
 	"slices"
 	"strconv"
 	"sync"
@@ -90,7 +91,8 @@ func City(ctx context.Context, cases *casework.Service, actor access.Actor, q Ci
 	divOf := make(map[string]string, len(digests))
 	for i, d := range digests {
 		id := strconv.FormatInt(d.ReportID, 10)
-		msgs[i] = Message{ID: id, User: d.Reporter, Subject: d.Title, Body: d.Address + "\n" + d.Body, Time: d.ReceivedAt}
+		msgs[i] = Message{ID: id, User: d.Reporter, Subject: d.Title, Body: d.Address + "\n" + d.Body, Time: d.ReceivedAt,
+			Street: dedup.Street(d.Address, d.Division)}
 		caseOf[id], divOf[id] = d.CaseNumber, d.Division
 	}
 	// Each district's reports are grouped apart: a matter raised in two

@@ -25,6 +25,10 @@ type Message struct {
 	Time     time.Time
 	Likes    int
 	Dislikes int
+	// Street is the street, road or estate the message's address names,
+	// when it has one (the city's cases; the Teddy Cup messages have no
+	// address).
+	Street string
 }
 
 // Issue is a group of messages about one matter.
@@ -357,10 +361,20 @@ var placeWords = regexp.MustCompile(`[\p{Han}A-Za-z0-9]{2,6}(?:小区|花园|家
 var placeSuffixes = []string{"幼儿园", "搅拌站", "工业园", "高铁站", "小区", "花园", "家园", "新城", "之城", "广场", "学院", "大学",
 	"中学", "小学", "医院", "公司", "集团", "市场", "社区", "大厦", "公寓", "车贷", "苑", "村"}
 
+// placeVerbs are the requests that come before a place in a sentence
+// (建议增开文屏社区…): a place is what follows the last of them.
+var placeVerbs = []string{"建议", "增开", "开通", "要求", "举报", "请求", "呼吁"}
+
 // trimPlace keeps the name in front of a place word: what follows the last
-// function word or administrative area ("反映丽发新城" → 丽发新城), the place
-// word itself left whole (小区 is not cut at its 区).
+// function word, request or administrative area ("反映丽发新城" → 丽发新城,
+// "建议增开文屏社区" → 文屏社区), the place word itself left whole (小区 is
+// not cut at its 区).
 func trimPlace(w string) string {
+	for _, v := range placeVerbs {
+		if i := strings.LastIndex(w, v); i >= 0 {
+			w = w[i+len(v):]
+		}
+	}
 	suffix := ""
 	for _, x := range placeSuffixes {
 		if strings.HasSuffix(w, x) {
@@ -388,10 +402,12 @@ func trimPlace(w string) string {
 var adminArea = regexp.MustCompile(`[A-Z]\d{0,2}[市区县]`)
 
 // place names what a group of messages is about: the named place or group
-// most of them mention, with its district when they agree on one.
+// most of them mention, with its district when they agree on one; else the
+// street their addresses share.
 func place(msgs []Message) (label, core string) {
 	count := map[string]int{}
 	areas := map[string]int{}
+	streets := map[string]int{}
 	for _, m := range msgs {
 		text := m.Subject + "。" + m.Body
 		seen := map[string]bool{}
@@ -406,6 +422,9 @@ func place(msgs []Message) (label, core string) {
 			if a != "A市" {
 				areas[a]++
 			}
+		}
+		if m.Street != "" {
+			streets[m.Street]++
 		}
 	}
 	best, bestN := "", 0
@@ -430,6 +449,13 @@ func place(msgs []Message) (label, core string) {
 		return best, best
 	case area != "":
 		return "A市" + area, ""
+	}
+	// A street is where the matter is, not what it is: groups on one
+	// street are not merged for it.
+	if len(streets) > 0 {
+		if s := heaviest(streets, 1)[0]; streets[s]*2 >= len(msgs) {
+			return s, ""
+		}
 	}
 	return "", ""
 }

@@ -112,9 +112,32 @@ func TestGrouping(t *testing.T) {
 func TestTrimPlace(t *testing.T) {
 	for in, want := range map[string]string{
 		"反映丽发新城": "丽发新城", "靠近菽庄花园": "菽庄花园", "表示总公司": "总公司", "投诉金山小区": "金山小区", "伊景园滨河苑": "伊景园滨河苑",
+		"建议增开文屏社区": "文屏社区", "要求开通开元小区": "开元小区", "开元小区": "开元小区",
 	} {
 		if got := trimPlace(in); got != want {
 			t.Errorf("trimPlace(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// With no place the messages name, the street their addresses share is
+// where the issue is; a street fewer than half of them share is not.
+func TestPlaceFallsBackToTheSharedStreet(t *testing.T) {
+	msgs := []Message{
+		{Subject: "一餐厅拖欠服务员工资", Street: "环岛南路"},
+		{Subject: "餐厅老板欠薪不给", Street: "环岛南路"},
+		{Subject: "拖欠工资三个月", Street: "演武路"},
+	}
+	if label, core := place(msgs); label != "环岛南路" || core != "" {
+		t.Errorf("place = %q (core %q), want 环岛南路 and no core to merge on", label, core)
+	}
+	msgs[1].Street = "思明南路"
+	if label, _ := place(msgs); label != "" {
+		t.Errorf("place = %q, want none: no street is shared by half", label)
+	}
+	msgs[0].Subject = "西池社区物业拖欠保洁工资"
+	msgs[1].Subject = "西池社区物业欠薪"
+	if label, _ := place(msgs); label != "西池社区" {
+		t.Errorf("place = %q, want the community the messages name", label)
 	}
 }
