@@ -53,6 +53,10 @@ type World struct {
 	Policies      []deadline.Policy
 	Calendar      *calendar.Calendar
 	CategoryCodes map[int64]string
+	// Focus are townships (division codes) one case in four is drawn in,
+	// the others across the city: the demo's handlers work there, and
+	// should find work waiting when they log in. None: all across the city.
+	Focus []string
 }
 
 // street is a township with its district.
@@ -66,7 +70,8 @@ type Generator struct {
 	w       World
 	rng     *rand.Rand
 	streets []street
-	weights []int // cumulative topic weights
+	focus   []street // of World.Focus
+	weights []int    // cumulative topic weights
 	total   int
 }
 
@@ -77,8 +82,14 @@ func New(w World, seed uint64) (*Generator, error) {
 		for _, s := range division.Children(d.Code) {
 			if !s.Statistical() {
 				g.streets = append(g.streets, street{div: s, district: d})
+				if slices.Contains(w.Focus, s.Code) {
+					g.focus = append(g.focus, street{div: s, district: d})
+				}
 			}
 		}
+	}
+	if len(g.focus) != len(w.Focus) {
+		return nil, fmt.Errorf("focus %v: not all are townships of Xiamen", w.Focus)
 	}
 	for i, t := range Topics {
 		if _, ok := w.Categories[strings.Join(t.Category, "/")]; !ok {
@@ -305,6 +316,9 @@ var (
 func (g *Generator) Generate(t, now time.Time) Case {
 	tp := g.topic()
 	s := g.streets[g.rng.IntN(len(g.streets))]
+	if len(g.focus) > 0 && g.rng.IntN(4) == 0 {
+		s = g.focus[g.rng.IntN(len(g.focus))]
+	}
 	nature := tp.Natures[0]
 	if len(tp.Natures) > 1 && g.rng.IntN(3) == 0 {
 		nature = tp.Natures[1+g.rng.IntN(len(tp.Natures)-1)]

@@ -147,3 +147,42 @@ func TestGeneratedCaseNamesItsOwnRoad(t *testing.T) {
 		t.Fatalf("only %d of 2000 titles name a road", named)
 	}
 }
+
+// The demo draws a quarter of its cases in its handlers' townships, and
+// routes the ones waiting for registration: the jiangtou handler finds
+// cases in their queue, the dispatcher sees routing's suggestion.
+func TestDemoLoadGivesTheDemoHandlersWork(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	if err := demo.LoadDemo(ctx, env.App, 600, 30, 5); err != nil {
+		t.Fatal(err)
+	}
+	var focus, routed, waiting int
+	if err := env.App.DB.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM cases WHERE division_code IN ('350206004', '350203012')),
+		(SELECT COUNT(*) FROM cases WHERE state = 'received' AND route_note IS NOT NULL),
+		(SELECT COUNT(*) FROM cases WHERE state = 'received')`).Scan(&focus, &routed, &waiting); err != nil {
+		t.Fatal(err)
+	}
+	// Uniformly, two townships of 38 would hold 1 case in 19.
+	if focus < 600/6 {
+		t.Errorf("%d of 600 cases in the demo handlers' two townships, want a quarter", focus)
+	}
+	if waiting == 0 || routed != waiting {
+		t.Errorf("%d of %d waiting cases routed", routed, waiting)
+	}
+	// Their queues (to sign for, in hand) together: each alone holds a
+	// handful at the demo's size, too few to test on 600 cases.
+	work := 0
+	for _, u := range []string{"jiangtou", "jiangtou.police", "gulangyu"} {
+		page, err := env.App.Cases.List(ctx, env.Actor(t, u), casework.Filter{
+			States: []casework.State{casework.Dispatched, casework.Handling}, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		work += len(page.Cases)
+	}
+	if work < 5 {
+		t.Errorf("the demo's handlers have %d cases to sign for or handle between them, want at least 5", work)
+	}
+}

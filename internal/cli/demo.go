@@ -47,7 +47,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	}
 	if n == 0 && *cases > 0 {
 		start := time.Now()
-		if err := demo.LoadCases(ctx, a, *cases, *days, 2026, nil); err != nil {
+		if err := demo.LoadDemo(ctx, a, *cases, *days, 2026); err != nil {
 			a.Close()
 			return err
 		}

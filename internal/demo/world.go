@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -146,10 +147,15 @@ func CaseCount(ctx context.Context, d *db.DB) (int, error) {
 // were made in. The counters that follow from cases are not rebuilt: see
 // LoadCases.
 func GenerateCases(ctx context.Context, a *app.App, n int, days int, seed uint64, progress func(int)) (casegen.World, error) {
+	return generate(ctx, a, n, days, seed, nil, progress)
+}
+
+func generate(ctx context.Context, a *app.App, n int, days int, seed uint64, focus []string, progress func(int)) (casegen.World, error) {
 	w, err := World(ctx, a)
 	if err != nil {
 		return w, err
 	}
+	w.Focus = focus
 	g, err := casegen.New(w, seed)
 	if err != nil {
 		return w, err
@@ -161,7 +167,27 @@ func GenerateCases(ctx context.Context, a *app.App, n int, days int, seed uint64
 // LoadCases generates n cases received over the days before now, and
 // everything that follows from them.
 func LoadCases(ctx context.Context, a *app.App, n int, days int, seed uint64, progress func(int)) error {
-	w, err := GenerateCases(ctx, a, n, days, seed, progress)
+	return load(ctx, a, n, days, seed, nil, progress)
+}
+
+// LoadDemo is LoadCases for the demo: a quarter of the cases are in the
+// townships the demo's handlers work in (Users), so that each finds cases
+// waiting in their queue.
+func LoadDemo(ctx context.Context, a *app.App, n int, days int, seed uint64) error {
+	var focus []string
+	for _, u := range Users {
+		if slices.Contains(u.Roles, access.Handler) {
+			code := u.UnitCode[strings.LastIndex(u.UnitCode, "-")+1:] // PSB-350206004: the station of that township
+			if !slices.Contains(focus, code) {
+				focus = append(focus, code)
+			}
+		}
+	}
+	return load(ctx, a, n, days, seed, focus, nil)
+}
+
+func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus []string, progress func(int)) error {
+	w, err := generate(ctx, a, n, days, seed, focus, progress)
 	if err != nil {
 		return err
 	}
