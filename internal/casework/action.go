@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -336,7 +337,13 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	if _, err := insertAttachments(ctx, tx, c.ID, 0, entryID, actor.UserID, now, in.Evidence); err != nil {
 		return Case{}, err
 	}
-	if err := s.score.Record(ctx, tx, score.Classify(string(action), c.ID, c.scoring(), next.scoring(), now)); err != nil {
+	scored := c.scoring()
+	if action == Sign || action == Return {
+		if scored.AssignedAt, err = assignedAt(ctx, tx, c.ID); err != nil {
+			return Case{}, err
+		}
+	}
+	if err := s.score.Record(ctx, tx, score.Classify(string(action), c.ID, scored, next.scoring(), now)); err != nil {
 		return Case{}, err
 	}
 	detail := map[string]any{"from": c.State, "to": next.State, "timeline_id": entryID}
@@ -421,6 +428,21 @@ func minTime(a, b time.Time) time.Time {
 }
 
 // scoring is what the scorecards need of the case.
+// assignedAt is when a case was last given to a unit (dispatched or
+// transferred); zero if never.
+func assignedAt(ctx context.Context, q db.Querier, caseID int64) (time.Time, error) {
+	var at int64
+	err := q.QueryRowContext(ctx, "SELECT at FROM timeline WHERE case_id = $1 AND action IN ($2, $3) ORDER BY id DESC LIMIT 1",
+		caseID, Dispatch, Transfer).Scan(&at)
+	if db.IsNotFound(err) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("when case %d was assigned: %w", caseID, err)
+	}
+	return time.UnixMicro(at), nil
+}
+
 func (c Case) scoring() score.Snapshot {
 	return score.Snapshot{HandlingUnitID: c.HandlingUnitID, SignDueAt: c.SignDueAt, DueAt: c.DueAt,
 		Satisfaction: c.Satisfaction, Resolved: c.Resolved}

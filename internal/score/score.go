@@ -43,6 +43,13 @@ var Metrics = []Metric{Assigned, Signed, SignedOnTime, Returned, RespondedOnTime
 // Snapshot is what scoring needs to know of a case before or after a change.
 type Snapshot struct {
 	HandlingUnitID int64
+	// AssignedAt is when the handling unit was given the case (its last
+	// dispatch or transfer). Set before a sign-for or return: the response
+	// to an assignment counts on the day of the assignment, so that the
+	// response rate of a period is the share of that period's assignments
+	// responded to in time (a case dispatched on 30 September and signed
+	// for on 1 October counts in September, where it was assigned).
+	AssignedAt time.Time
 	SignDueAt      time.Time
 	DueAt          time.Time
 	Satisfaction   string
@@ -69,13 +76,20 @@ func onTime(at, due time.Time) bool {
 // unit given the case, for a dispatch or transfer).
 func Classify(action string, caseID int64, before, after Snapshot, at time.Time) []Event {
 	var out []Event
-	add := func(unit int64, ms ...Metric) {
+	addAt := func(when time.Time, unit int64, ms ...Metric) {
 		if unit == 0 {
 			return
 		}
 		for _, m := range ms {
-			out = append(out, Event{UnitID: unit, CaseID: caseID, Metric: m, At: at})
+			out = append(out, Event{UnitID: unit, CaseID: caseID, Metric: m, At: when})
 		}
+	}
+	add := func(unit int64, ms ...Metric) { addAt(at, unit, ms...) }
+	// The metrics whose rate is of the assignments (response, return)
+	// count on the day of the assignment.
+	assigned := before.AssignedAt
+	if assigned.IsZero() || assigned.After(at) {
+		assigned = at
 	}
 	unit := before.HandlingUnitID
 	switch action {
@@ -84,12 +98,13 @@ func Classify(action string, caseID int64, before, after Snapshot, at time.Time)
 	case "sign":
 		add(unit, Signed)
 		if onTime(at, before.SignDueAt) {
-			add(unit, SignedOnTime, RespondedOnTime)
+			add(unit, SignedOnTime)
+			addAt(assigned, unit, RespondedOnTime)
 		}
 	case "return":
-		add(unit, Returned)
+		addAt(assigned, unit, Returned)
 		if onTime(at, before.SignDueAt) {
-			add(unit, RespondedOnTime)
+			addAt(assigned, unit, RespondedOnTime)
 		}
 	case "report":
 		add(unit, Reported)
@@ -172,15 +187,12 @@ type Rate struct {
 // Valid reports whether there was anything to measure.
 func (r Rate) Valid() bool { return r.Den > 0 }
 
-// Value is the share, 0..1. A period's numerator may count cases its
-// denominator counted in the period before (a case dispatched on 30
-// September and signed for on 1 October responds in October), so Num can
-// pass Den in a period where few cases came in: the share is then 1.
+// Value is the share, 0..1.
 func (r Rate) Value() float64 {
 	if r.Den == 0 {
 		return 0
 	}
-	return min(1, float64(r.Num)/float64(r.Den))
+	return float64(r.Num) / float64(r.Den)
 }
 
 // Rate computes an indicator from counts.

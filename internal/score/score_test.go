@@ -331,3 +331,56 @@ func TestParsePeriod(t *testing.T) {
 		t.Error("a bad date was accepted")
 	}
 }
+
+// The response to an assignment counts on the day of the assignment: a
+// case dispatched on the evening of 30 November and signed for (another
+// returned) after midnight responds in November, where the assignment is
+// counted, so that no period's response or return rate passes 1 — live
+// and when the counters are rebuilt from the timeline.
+func TestResponseCountsWhereTheAssignmentIs(t *testing.T) {
+	env := apptest.New(t)
+	jiangtou := env.Unit(t, "350206004")
+	loc := env.App.Score.Location()
+	signed, returned := newCase(t, env), newCase(t, env)
+	env.Clock.Advance(time.Date(2026, 11, 30, 23, 30, 0, 0, loc).Sub(env.Clock.Now()))
+	c := do(t, env, "dispatcher", signed, casework.Dispatch, casework.ActionInput{UnitID: jiangtou})
+	do(t, env, "dispatcher", returned, casework.Dispatch, casework.ActionInput{UnitID: jiangtou})
+	env.Clock.Advance(time.Hour)
+	if !env.Clock.Now().Before(c.SignDueAt) {
+		t.Fatalf("the sign-for deadline %s is within the hour: the test needs a later one", c.SignDueAt)
+	}
+	do(t, env, "jiangtou", signed, casework.Sign, casework.ActionInput{})
+	do(t, env, "jiangtou", returned, casework.Return, casework.ActionInput{Reason: "不属本街道"})
+
+	nov := score.Period{From: score.DayOf(apptest.Start, loc), To: score.DayOf(time.Date(2026, 11, 30, 12, 0, 0, 0, loc), loc)}
+	dec := score.Period{From: score.DayOf(env.Clock.Now(), loc), To: score.DayOf(env.Clock.Now(), loc)}
+	check := func(when string) {
+		t.Helper()
+		for _, tc := range []struct {
+			p    score.Period
+			want score.Counts
+		}{
+			{nov, score.Counts{score.Assigned: 2, score.RespondedOnTime: 2, score.Returned: 1}},
+			{dec, score.Counts{score.Signed: 1, score.SignedOnTime: 1}},
+		} {
+			counts, err := env.App.Score.Counts(ctx, tc.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := counts[jiangtou]; !maps.Equal(got, tc.want) {
+				t.Errorf("%s, %s–%s:\n got %v\nwant %v", when, tc.p.From, tc.p.To, got, tc.want)
+			}
+			for _, key := range []string{"response", "return"} {
+				ind, _ := score.IndicatorByKey(key)
+				if r := counts[jiangtou].Rate(ind); r.Num > r.Den {
+					t.Errorf("%s: %s rate %d/%d", when, key, r.Num, r.Den)
+				}
+			}
+		}
+	}
+	check("live")
+	if _, err := env.App.Score.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("rebuilt")
+}

@@ -421,6 +421,9 @@ func (s *Service) replayRange(ctx context.Context, lo, hi int64, emit func(Event
 		if err := applyChanges(&snap, e.changes); err != nil {
 			return fmt.Errorf("case %d: %w", e.caseID, err)
 		}
+		if e.action == "dispatch" || e.action == "transfer" {
+			snap.AssignedAt = time.UnixMicro(e.at)
+		}
 		for _, ev := range Classify(e.action, e.caseID, before, snap, time.UnixMicro(e.at)) {
 			if err := emit(ev); err != nil {
 				return err
