@@ -178,6 +178,19 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 		}
 		log.Info("backlog counters rebuilt", "marked_overdue", n)
 	}
+	// A migration that changed how cases are scored asks for the
+	// scorecards to be made again from the timeline (minutes at millions
+	// of cases, once).
+	if pending, err := a.Score.RebuildPending(ctx); err != nil {
+		return nil, err
+	} else if pending {
+		log.Info("rebuilding the scorecards from the timeline (once, after an upgrade)")
+		n, err := a.Score.Rebuild(ctx)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("scorecards rebuilt", "events", n)
+	}
 	a.Directory = directory.New(a.Org, a.Catalog, a.Policies)
 	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
 		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Repeats: a.Repeats, Hot: a.Hot, Route: a.Route, Directory: a.Directory,

@@ -11,6 +11,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/apptest"
 	"pingan/internal/casework"
+	"pingan/internal/db"
 	"pingan/internal/demo"
 	"pingan/internal/fault"
 	"pingan/internal/score"
@@ -383,4 +384,37 @@ func TestResponseCountsWhereTheAssignmentIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("rebuilt")
+}
+
+// A migration that changes how cases are scored asks (a meta row) for the
+// scorecards to be rebuilt: pingan rebuilds them when it next starts, once.
+func TestRebuildAskedByAMigrationRunsAtStart(t *testing.T) {
+	env := apptest.New(t)
+	jiangtou := env.Unit(t, "350206004")
+	n := newCase(t, env)
+	do(t, env, "dispatcher", n, casework.Dispatch, casework.ActionInput{UnitID: jiangtou})
+	p := month(t, env)
+	want, err := env.App.Score.Counts(ctx, p)
+	if err != nil || want[jiangtou][score.Assigned] != 1 {
+		t.Fatalf("counts before: %v (%v)", want, err)
+	}
+	// Counters made by other rules, and the migration's request.
+	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
+		for _, q := range []string{"DELETE FROM score_counts", "INSERT INTO meta (key, value) VALUES ('rebuild:scores', 'test')"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	node := env.Node(t)
+	got, err := node.Score.Counts(ctx, p)
+	if err != nil || !maps.Equal(got[jiangtou], want[jiangtou]) {
+		t.Errorf("counts after the start: %v, want %v (%v)", got[jiangtou], want[jiangtou], err)
+	}
+	if pending, err := node.Score.RebuildPending(ctx); err != nil || pending {
+		t.Errorf("the request is still there after the rebuild (%v)", err)
+	}
 }

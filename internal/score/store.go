@@ -303,6 +303,34 @@ func (s *Service) Stored(ctx context.Context) (map[Key]int64, error) {
 // implies: after a bulk load that wrote cases directly, or a change of
 // definition.
 func (s *Service) Rebuild(ctx context.Context) (int, error) {
+	n, err := s.rebuild(ctx)
+	if err != nil {
+		return n, err
+	}
+	if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM meta WHERE key = $1", rebuildScores)
+		return err
+	}); err != nil {
+		return n, fmt.Errorf("rebuild scores: %w", err)
+	}
+	return n, nil
+}
+
+// rebuildScores is the meta key a migration sets to ask for Rebuild at
+// the next start (the scoring rules changed).
+const rebuildScores = "rebuild:scores"
+
+// RebuildPending reports whether a migration asked for the scorecards to
+// be rebuilt from the timeline.
+func (s *Service) RebuildPending(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM meta WHERE key = $1", rebuildScores).Scan(&n); err != nil {
+		return false, fmt.Errorf("read meta: %w", err)
+	}
+	return n > 0, nil
+}
+
+func (s *Service) rebuild(ctx context.Context) (int, error) {
 	var batch []Event
 	n := 0
 	flush := func() error {
