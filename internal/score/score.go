@@ -49,11 +49,11 @@ type Snapshot struct {
 	// response rate of a period is the share of that period's assignments
 	// responded to in time (a case dispatched on 30 September and signed
 	// for on 1 October counts in September, where it was assigned).
-	AssignedAt time.Time
-	SignDueAt      time.Time
-	DueAt          time.Time
-	Satisfaction   string
-	Resolved       *bool
+	AssignedAt   time.Time
+	SignDueAt    time.Time
+	DueAt        time.Time
+	Satisfaction string
+	Resolved     *bool
 }
 
 // Event is one scoring event.
