@@ -315,12 +315,13 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 	if err := s.score.TrackOverdue(ctx, tx, before.overdue(), after.overdue()); err != nil {
 		return err
 	}
-	if !before.WarnAt.Equal(after.WarnAt) || before.ID == 0 {
+	// A new case has no timers: only a time to set needs setting.
+	if !before.WarnAt.Equal(after.WarnAt) {
 		if err := s.timers.Set(ctx, tx, TimerWarn, after.ID, after.WarnAt); err != nil {
 			return err
 		}
 	}
-	if !before.DeadlineAt.Equal(after.DeadlineAt) || before.ID == 0 {
+	if !before.DeadlineAt.Equal(after.DeadlineAt) {
 		if err := s.timers.Set(ctx, tx, TimerOverdue, after.ID, after.DeadlineAt); err != nil {
 			return err
 		}
