@@ -202,7 +202,7 @@ func (a *API) OpenAPI() map[string]any {
 		}
 		if strings.Contains(rt.Path, "/actions/") || rt.Path == "/reports" {
 			h := "Idempotency-Key"
-			desc := "retrying with the same key returns the first result and creates nothing new"
+			desc := "retrying with the same key (for 7 days) returns the first result and creates nothing new"
 			if rt.Path != "/reports" {
 				h, desc = "If-Match", "the case version (ETag) the action expects"
 			}

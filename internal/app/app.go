@@ -199,9 +199,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 }
 
 // Background runs what works behind the requests — the durable timers
-// (warnings, supervision orders, escalations), webhook deliveries, and once
-// at start the city's hot issues (seconds of work the first visitor would
-// otherwise wait for) — until ctx ends, then returns.
+// (warnings, supervision orders, escalations), webhook deliveries, the
+// classifier's model switches, housekeeping, and once at start the city's
+// hot issues (seconds of work the first visitor would otherwise wait for)
+// — until ctx ends, then returns.
 func (a *App) Background(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Timers.Run(ctx) })
@@ -212,7 +213,35 @@ func (a *App) Background(ctx context.Context) {
 			a.Log.Warn("computing the hot issues ahead", "err", err)
 		}
 	})
+	wg.Go(func() { a.housekeep(ctx, time.Hour) })
 	wg.Wait()
+}
+
+// housekeep removes what serves only a while (old idempotency keys,
+// uploads nobody attached, long-expired sessions) at start and every
+// period after, until ctx ends. Every node may do it: each sweep deletes
+// what is left to delete.
+func (a *App) housekeep(ctx context.Context, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		swept, err := a.Cases.Sweep(ctx)
+		if err == nil {
+			var sessions int64
+			sessions, err = a.Auth.SweepSessions(ctx)
+			if swept.Keys+swept.Blobs+sessions > 0 {
+				a.Log.Info("housekeeping", "idempotency_keys", swept.Keys, "unattached_files", swept.Blobs, "sessions", sessions)
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("housekeeping", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close finishes queued writes and closes the database.

@@ -317,6 +317,29 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	})
 }
 
+// SessionRetention is how long a session is kept after it expired: the
+// recent sign-ins stay at hand, and the table does not grow for ever (the
+// audit log keeps every sign-in and sign-out).
+const SessionRetention = 30 * 24 * time.Hour
+
+// SweepSessions deletes the sessions that expired more than
+// SessionRetention ago and returns how many.
+func (s *Service) SweepSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at < $1", s.now().Add(-SessionRetention).UnixMicro())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep sessions: %w", err)
+	}
+	return n, nil
+}
+
 // endSessions ends every session of a user (after a password change or a
 // reset), except keep.
 func (s *Service) endSessions(ctx context.Context, tx *db.Tx, userID int64, keep string) error {
