@@ -180,13 +180,16 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	}
 	// A migration that changed how cases are scored asks for the
 	// scorecards to be made again from the timeline (minutes at millions
-	// of cases, once).
-	if pending, err := a.Score.RebuildPending(ctx); err != nil {
+	// of cases, once): the first node to start takes the request.
+	if taken, err := a.Score.TakeRebuildRequest(ctx); err != nil {
 		return nil, err
-	} else if pending {
+	} else if taken {
 		log.Info("rebuilding the scorecards from the timeline (once, after an upgrade)")
 		n, err := a.Score.Rebuild(ctx)
 		if err != nil {
+			if gerr := a.Score.GiveBackRebuildRequest(ctx); gerr != nil {
+				log.Error("the scorecards' rebuild failed and could not be asked for again", "err", gerr)
+			}
 			return nil, err
 		}
 		log.Info("scorecards rebuilt", "events", n)

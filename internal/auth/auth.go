@@ -325,17 +325,10 @@ const SessionRetention = 30 * 24 * time.Hour
 // SweepSessions deletes the sessions that expired more than
 // SessionRetention ago and returns how many.
 func (s *Service) SweepSessions(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at < $1", s.now().Add(-SessionRetention).UnixMicro())
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	n, err := s.db.DeleteChunked(ctx, "sessions", "id_hash", "expires_at < $1",
+		[]any{s.now().Add(-SessionRetention).UnixMicro()}, 5000, nil)
 	if err != nil {
-		return 0, fmt.Errorf("sweep sessions: %w", err)
+		return n, fmt.Errorf("sweep sessions: %w", err)
 	}
 	return n, nil
 }

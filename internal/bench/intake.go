@@ -56,7 +56,7 @@ type Result struct {
 	Rate         float64 // acknowledged reports per second over HTTP
 	P50, P99     time.Duration
 	MeanBatch    float64       // writes per commit
-	WriterBusy   float64       // share of the run the writer spent in batches
+	WriterBusy   float64       // share of the run the writer's lanes spent in batches
 	CommitTime   time.Duration // mean time in COMMIT (log written, disk synced)
 	Merged       int           // acknowledged reports intake merged into an open case on its own
 	Statements   float64       // SQL statements per write (each a round trip on PostgreSQL)
@@ -184,7 +184,7 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 	if w := after.Writes - before.Writes; w > 0 {
 		res.Statements = float64(after.Statements-before.Statements) / float64(w)
 	}
-	res.WriterBusy = float64(after.Busy-before.Busy) / float64(res.Elapsed)
+	res.WriterBusy = float64(after.Busy-before.Busy) / float64(res.Elapsed) / float64(max(1, after.Lanes))
 	if res.RawRate > 0 {
 		res.Ratio = res.Rate / res.RawRate
 	}

@@ -428,12 +428,14 @@ func minTime(a, b time.Time) time.Time {
 }
 
 // scoring is what the scorecards need of the case.
-// assignedAt is when a case was last given to a unit (dispatched or
-// transferred); zero if never.
+// assignedAt is when a case was last given to a unit (dispatched,
+// transferred, or opened for a review); zero if never. A reviewed case's
+// own record of a review request is never the latest: it is closed then,
+// and a dispatch follows any reopening.
 func assignedAt(ctx context.Context, q db.Querier, caseID int64) (time.Time, error) {
 	var at int64
-	err := q.QueryRowContext(ctx, "SELECT at FROM timeline WHERE case_id = $1 AND action IN ($2, $3) ORDER BY id DESC LIMIT 1",
-		caseID, Dispatch, Transfer).Scan(&at)
+	err := q.QueryRowContext(ctx, "SELECT at FROM timeline WHERE case_id = $1 AND action IN ($2, $3, $4) ORDER BY id DESC LIMIT 1",
+		caseID, Dispatch, Transfer, RequestReview).Scan(&at)
 	if db.IsNotFound(err) {
 		return time.Time{}, nil
 	}

@@ -40,8 +40,10 @@ func (s *Service) PutBlob(ctx context.Context, content []byte) (string, error) {
 	sum := sha256.Sum256(content)
 	digest := hex.EncodeToString(sum[:])
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		// Uploaded again, the content is fresh again: housekeeping counts
+		// its day of grace from the latest upload.
 		_, err := tx.ExecContext(ctx, `INSERT INTO attachment_blobs (sha256, content, size, created_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (sha256) DO NOTHING`, digest, content, len(content), s.now().UnixMicro())
+			ON CONFLICT (sha256) DO UPDATE SET created_at = excluded.created_at`, digest, content, len(content), s.now().UnixMicro())
 		return err
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
@@ -69,14 +70,32 @@ func (s *Service) routeReceived(ctx context.Context, tx *db.Tx, actor access.Act
 		return false, err
 	}
 	s.suggest(&next, body)
-	if routeNote(next.Route) == nil && next.Suggestion == c.Suggestion {
+	suggested := !sameSuggestion(next.Suggestion, c.Suggestion)
+	if routeNote(next.Route) == nil && !suggested {
 		return false, nil
+	}
+	// The deadlines follow, as at intake: a routing rule may name the
+	// policy (a petition's time to accept counts from its receipt).
+	policy, err := s.policyFor(ctx, tx, next)
+	if err != nil {
+		return false, err
+	}
+	if policy.ID != c.PolicyID {
+		cal, err := s.calendar.Calendar(ctx)
+		if err != nil {
+			return false, err
+		}
+		next.PolicyID, next.AcceptDueAt = policy.ID, time.Time{}
+		if !policy.Accept.Zero() {
+			next.AcceptDueAt = time.UnixMicro(policy.Accept.After(cal, next.ReceivedAt).UnixMicro())
+		}
+		Clock(&next, policy.WarnRatio)
 	}
 	ok, err := updateCase(ctx, tx, next, s.now())
 	if err != nil || !ok {
 		return false, err
 	}
-	if next.Suggestion != c.Suggestion {
+	if suggested {
 		if _, err := tx.ExecContext(ctx, "UPDATE cases SET suggestion = $1 WHERE id = $2", suggestionJSON(next.Suggestion), id); err != nil {
 			return false, fmt.Errorf("case %s: suggestion: %w", c.Number, err)
 		}
@@ -86,4 +105,8 @@ func (s *Service) routeReceived(ctx context.Context, tx *db.Tx, actor access.Act
 		return false, err
 	}
 	return true, s.afterChange(ctx, tx, c, next, "case.routed", nil)
+}
+
+func sameSuggestion(a, b *Suggestion) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }

@@ -8,6 +8,8 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/casework"
 	"pingan/internal/db"
+	"pingan/internal/org"
+	"pingan/internal/route"
 )
 
 // Cases written without routing (a bulk load) are routed as intake would
@@ -27,6 +29,26 @@ func TestRouteReceivedRoutesWhatRoutingNeverSaw(t *testing.T) {
 	}
 	waiting := take("江头北路128号工地夜间施工噪音扰民，凌晨还在打桩", "湖里区江头北路128号")
 	routed := take("莲前西路某小区楼下烧烤店油烟扰民", "思明区莲前西路")
+	registered := take("江头北路路灯不亮", "湖里区江头北路")
+	reg, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), registered.Number, casework.Register,
+		casework.ActionInput{Nature: "complaint", CategoryID: civicCategory(t, env)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rule made after the cases came in names the deadline policy of
+	// the cases it routes.
+	policies, err := env.App.Policies.Policies(ctx)
+	if err != nil || len(policies) < 2 {
+		t.Fatal(err)
+	}
+	pol := policies[len(policies)-1]
+	if pol.ID == waiting.PolicyID {
+		pol = policies[len(policies)-2]
+	}
+	if _, err := env.App.Route.Create(ctx, access.System("test"), route.Rule{Name: "江头 → 专项期限", DivisionCode: "350206004",
+		UnitKind: org.Government, UnitLevel: org.Street, PolicyID: pol.ID}); err != nil {
+		t.Fatal(err)
+	}
 	want := waiting.RouteUnitID
 	if want == 0 {
 		t.Fatalf("intake did not route %s: %+v", waiting.Number, waiting.Route)
@@ -34,7 +56,7 @@ func TestRouteReceivedRoutesWhatRoutingNeverSaw(t *testing.T) {
 	// As the generator writes cases: no routing on the first, and the
 	// second registered before anyone routed it.
 	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE cases SET route_unit_id = NULL, route_note = NULL WHERE id = $1", waiting.ID)
+		_, err := tx.ExecContext(ctx, "UPDATE cases SET route_unit_id = NULL, route_note = NULL WHERE id IN ($1, $2)", waiting.ID, reg.ID)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -51,6 +73,9 @@ func TestRouteReceivedRoutesWhatRoutingNeverSaw(t *testing.T) {
 	if got.Case.RouteUnitID != want || got.Case.Route.RuleID == 0 || got.Case.Route.AreaCode != waiting.DivisionCode {
 		t.Errorf("routed to unit %d (want %d), by %+v", got.Case.RouteUnitID, want, got.Case.Route)
 	}
+	if got.Case.PolicyID != pol.ID {
+		t.Errorf("deadline policy %d, want %d (the rule's)", got.Case.PolicyID, pol.ID)
+	}
 	if got.Case.Version != waiting.Version+1 {
 		t.Errorf("version %d, want %d", got.Case.Version, waiting.Version+1)
 	}
@@ -61,6 +86,10 @@ func TestRouteReceivedRoutesWhatRoutingNeverSaw(t *testing.T) {
 	before, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), routed.Number)
 	if err != nil || before.Case.Version != routed.Version {
 		t.Errorf("a case routed at intake was changed: version %d → %d (%v)", routed.Version, before.Case.Version, err)
+	}
+	if after, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), reg.Number); err != nil || after.Case.Version != reg.Version ||
+		after.Case.RouteUnitID != 0 {
+		t.Errorf("a registered case was routed: version %d → %d, unit %d (%v)", reg.Version, after.Case.Version, after.Case.RouteUnitID, err)
 	}
 	if n, err := env.App.Cases.RouteReceived(ctx, sys); err != nil || n != 0 {
 		t.Errorf("routing again routed %d (%v), want 0", n, err)

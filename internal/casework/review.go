@@ -12,6 +12,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/score"
 	"pingan/internal/search"
 )
 
@@ -313,9 +314,15 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 		}
 	}
 	due := c.DueAt.In(s.cfg.Location).Format("2006-01-02 15:04")
+	// The review case opens in the hands of the reviewing unit: an
+	// assignment, as a dispatch is (the scorecards count it, and the
+	// timeline carries what the replay of the scores needs).
 	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
-		Action: RequestReview, ToState: Dispatched,
+		Action: RequestReview, ToState: Dispatched, Changes: Diff(Case{}, c, s.cfg.Location),
 		Note: msgReviewOpened.Format(i18n.ZH, stageName, prior.Number, day(in.RequestedAt), to.Name, due) + "\n" + in.Reason}); err != nil {
+		return Case{}, err
+	}
+	if err := s.score.Record(ctx, tx, score.Classify(string(RequestReview), c.ID, score.Snapshot{}, c.scoring(), now)); err != nil {
 		return Case{}, err
 	}
 	if _, err := appendEntry(ctx, tx, Entry{CaseID: prior.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,

@@ -182,10 +182,17 @@ func insertAttachments(ctx context.Context, tx *db.Tx, caseID, reportID, timelin
 		att := Attachment{CaseID: caseID, ReportID: reportID, TimelineID: timelineID, Name: a.Name, ContentType: a.ContentType,
 			Size: a.Size, SHA256: a.SHA256, CreatedAt: time.UnixMicro(at.UnixMicro()), CreatedBy: by}
 		// The content is pingan's when a blob with that digest was stored.
-		var stored int
+		// Touching it claims it: housekeeping (Sweep) deletes only content
+		// untouched for a day, and on PostgreSQL its delete waits for this
+		// row lock, then finds the content fresh.
+		var stored int64
 		if a.SHA256 != "" {
-			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM attachment_blobs WHERE sha256 = $1 AND size = $2",
-				a.SHA256, a.Size).Scan(&stored); err != nil {
+			res, err := tx.ExecContext(ctx, "UPDATE attachment_blobs SET created_at = $1 WHERE sha256 = $2 AND size = $3",
+				at.UnixMicro(), a.SHA256, a.Size)
+			if err == nil {
+				stored, err = res.RowsAffected()
+			}
+			if err != nil {
 				return nil, fmt.Errorf("attachment %q: %w", a.Name, err)
 			}
 		}

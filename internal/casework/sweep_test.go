@@ -42,10 +42,12 @@ func TestSweepRemovesWhatServedItsTime(t *testing.T) {
 	take("old-key")
 	env.Clock.Advance(6 * 24 * time.Hour)
 	orphan := put("照片：上传后来件被拒")
+	again := put("照片：再次上传")
 	attached := put("照片：路灯")
 	take("attached-key", casework.AttachmentInput{Name: "路灯.jpg", ContentType: "image/jpeg", Size: int64(len("照片：路灯")), SHA256: attached})
 	env.Clock.Advance(36 * time.Hour)
 	fresh := put("照片：刚上传")
+	put("照片：再次上传") // the grace counts from the latest upload
 	take("new-key")
 
 	swept, err := env.App.Cases.Sweep(ctx)
@@ -63,20 +65,25 @@ func TestSweepRemovesWhatServedItsTime(t *testing.T) {
 	for name, c := range map[string]struct {
 		digest string
 		want   int
-	}{"unattached": {orphan, 0}, "attached": {attached, 1}, "fresh": {fresh, 1}} {
+	}{"unattached": {orphan, 0}, "attached": {attached, 1}, "fresh": {fresh, 1}, "uploaded again": {again, 1}} {
 		if n := count("SELECT COUNT(*) FROM attachment_blobs WHERE sha256 = $1", c.digest); n != c.want {
 			t.Errorf("%s file: %d rows, want %d", name, n, c.want)
 		}
 	}
 	recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ObjectType: "database"})
-	if err != nil || len(recs) != 1 || recs[0].Action != "housekeeping.sweep" {
+	if err != nil || len(recs) != 2 {
 		t.Fatalf("audit: %+v (%v)", recs, err)
+	}
+	for _, r := range recs {
+		if r.Action != "housekeeping.sweep" || r.Detail != `{"deleted":1}` {
+			t.Errorf("audit record %s %s %s, want housekeeping.sweep of 1", r.Action, r.ObjectID, r.Detail)
+		}
 	}
 	// Nothing left to do: no second record.
 	if swept, err := env.App.Cases.Sweep(ctx); err != nil || swept != (casework.Swept{}) {
 		t.Errorf("second sweep: %+v (%v)", swept, err)
 	}
-	if recs, _ := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ObjectType: "database"}); len(recs) != 1 {
-		t.Errorf("%d housekeeping records after an empty sweep, want 1", len(recs))
+	if recs, _ := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ObjectType: "database"}); len(recs) != 2 {
+		t.Errorf("%d housekeeping records after an empty sweep, want 2", len(recs))
 	}
 }

@@ -520,3 +520,34 @@ func Column[T any](ctx context.Context, q Querier, query string, args ...any) ([
 	}
 	return out, rows.Err()
 }
+
+// DeleteChunked deletes the rows of table that match where, chunk rows per
+// write, until none is left: a large delete (housekeeping after months)
+// never holds the writer for long. Each write that deleted rows also runs also, if
+// given, with how many (its audit record). key lists the columns that
+// identify a row ("user_id, key"). It returns how many rows it deleted.
+func (d *DB) DeleteChunked(ctx context.Context, table, key, where string, args []any, chunk int,
+	also func(tx *Tx, n int64) error) (int64, error) {
+	q := fmt.Sprintf("DELETE FROM %[1]s WHERE (%[2]s) IN (SELECT %[2]s FROM %[1]s WHERE %[3]s LIMIT %[4]d)", table, key, where, chunk)
+	var total int64
+	for {
+		var n int64
+		err := d.Write(ctx, func(tx *Tx) error {
+			res, err := tx.ExecContext(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			if n, err = res.RowsAffected(); err != nil || n == 0 || also == nil {
+				return err
+			}
+			return also(tx, n)
+		})
+		if err != nil {
+			return total, fmt.Errorf("delete from %s: %w", table, err)
+		}
+		total += n
+		if n < int64(chunk) {
+			return total, nil
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -344,5 +345,37 @@ func TestCountersAddUpAtCommit(t *testing.T) {
 	}
 	if n := count(t, d, "SELECT COUNT(*) FROM overdue_counts WHERE dim = 'test' AND key = 'zero'"); n != 0 {
 		t.Errorf("additions that cancel out made a row")
+	}
+}
+
+// DeleteChunked deletes every matching row, a chunk per write, runs also
+// in each write that deleted rows, and leaves the others.
+func TestDeleteChunked(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		for i := range 12 {
+			v := "old"
+			if i >= 10 {
+				v = "new"
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2)", fmt.Sprint("k", i), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var chunks []int64
+	n, err := d.DeleteChunked(ctx, "meta", "key", "value = $1", []any{"old"}, 3, func(tx *db.Tx, n int64) error {
+		chunks = append(chunks, n)
+		return nil
+	})
+	if err != nil || n != 10 || !slices.Equal(chunks, []int64{3, 3, 3, 1}) {
+		t.Fatalf("deleted %d in chunks %v (%v), want 10 in 3, 3, 3, 1", n, chunks, err)
+	}
+	if left := count(t, d, "SELECT COUNT(*) FROM meta WHERE value = 'new'"); left != 2 || count(t, d, "SELECT COUNT(*) FROM meta") != 2 {
+		t.Errorf("%d rows left, want the 2 new ones", left)
 	}
 }

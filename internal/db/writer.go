@@ -220,6 +220,7 @@ const maxTries = 4
 type writer struct {
 	d     *DB
 	max   int
+	lanes int
 	queue chan *job
 
 	mu     sync.RWMutex // guards closed against concurrent submit
@@ -232,11 +233,13 @@ type writer struct {
 }
 
 // WriterStats counts commits and the writes they carried; writes/commits is
-// the mean batch size. Busy is the time the writer spent in batches, from
-// BEGIN to the end of COMMIT; Committing the part of it in COMMIT (writing
-// the log and waiting for the disk). Busy over wall time near 1 means the
-// writer is what limits the write rate.
+// the mean batch size. Busy is the time the writer's lanes spent in
+// batches, from BEGIN to the end of COMMIT, summed over the lanes;
+// Committing the part of it in COMMIT (writing the log and waiting for the
+// disk). Busy over wall time and lanes near 1 means the writer is what
+// limits the write rate.
 type WriterStats struct {
+	Lanes            int
 	Commits, Writes  int64
 	Statements       int64 // run by writes and their deferred work, each a round trip on PostgreSQL
 	Queued           int
@@ -245,12 +248,12 @@ type WriterStats struct {
 
 // WriterStats returns the writer's counters.
 func (d *DB) WriterStats() WriterStats {
-	return WriterStats{Commits: d.w.commits.Load(), Writes: d.w.writes.Load(), Statements: d.w.statements.Load(), Queued: len(d.w.queue),
+	return WriterStats{Lanes: d.w.lanes, Commits: d.w.commits.Load(), Writes: d.w.writes.Load(), Statements: d.w.statements.Load(), Queued: len(d.w.queue),
 		Busy: time.Duration(d.w.busy.Load()), Committing: time.Duration(d.w.syncing.Load())}
 }
 
 func newWriter(d *DB, lanes, maxBatch int) *writer {
-	w := &writer{d: d, max: maxBatch, queue: make(chan *job, 4*maxBatch*lanes)}
+	w := &writer{d: d, max: maxBatch, lanes: lanes, queue: make(chan *job, 4*maxBatch*lanes)}
 	for lane := range lanes {
 		w.wg.Add(1)
 		go w.run(lane)

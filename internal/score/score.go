@@ -92,9 +92,10 @@ func Classify(action string, caseID int64, before, after Snapshot, at time.Time)
 		assigned = at
 	}
 	unit := before.HandlingUnitID
-	switch action {
-	case "dispatch", "transfer":
+	if assigns(action, before, after) {
 		add(after.HandlingUnitID, Assigned)
+	}
+	switch action {
 	case "sign":
 		add(unit, Signed)
 		if onTime(at, before.SignDueAt) {
@@ -137,6 +138,20 @@ func Classify(action string, caseID int64, before, after Snapshot, at time.Time)
 		}
 	}
 	return out
+}
+
+// assigns reports whether an action gave the case to a unit: a dispatch,
+// a transfer, or the request for a petition's review (复查/复核), whose
+// case opens in the hands of the reviewing unit (the reviewed case's own
+// record of the request changes no unit).
+func assigns(action string, before, after Snapshot) bool {
+	switch action {
+	case "dispatch", "transfer":
+		return true
+	case "request_review":
+		return after.HandlingUnitID != 0 && after.HandlingUnitID != before.HandlingUnitID
+	}
+	return false
 }
 
 // Indicator is a rate on a scorecard: the share of Den that is Num.

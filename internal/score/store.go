@@ -302,32 +302,39 @@ func (s *Service) Stored(ctx context.Context) (map[Key]int64, error) {
 // Rebuild replaces the scoring events and counters with those the timeline
 // implies: after a bulk load that wrote cases directly, or a change of
 // definition.
-func (s *Service) Rebuild(ctx context.Context) (int, error) {
-	n, err := s.rebuild(ctx)
-	if err != nil {
-		return n, err
-	}
-	if err := s.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM meta WHERE key = $1", rebuildScores)
-		return err
-	}); err != nil {
-		return n, fmt.Errorf("rebuild scores: %w", err)
-	}
-	return n, nil
-}
+func (s *Service) Rebuild(ctx context.Context) (int, error) { return s.rebuild(ctx) }
 
 // rebuildScores is the meta key a migration sets to ask for Rebuild at
 // the next start (the scoring rules changed).
 const rebuildScores = "rebuild:scores"
 
-// RebuildPending reports whether a migration asked for the scorecards to
-// be rebuilt from the timeline.
-func (s *Service) RebuildPending(ctx context.Context) (bool, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM meta WHERE key = $1", rebuildScores).Scan(&n); err != nil {
-		return false, fmt.Errorf("read meta: %w", err)
+// TakeRebuildRequest removes a migration's request for Rebuild and
+// reports whether there was one: of several nodes starting at once, one
+// takes it and rebuilds. GiveBackRebuildRequest puts it back when the
+// rebuild failed, for the next start.
+func (s *Service) TakeRebuildRequest(ctx context.Context) (bool, error) {
+	var taken bool
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM meta WHERE key = $1", rebuildScores)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		taken = n > 0
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("take the scorecards' rebuild request: %w", err)
 	}
-	return n > 0, nil
+	return taken, nil
+}
+
+// GiveBackRebuildRequest asks again for Rebuild at the next start.
+func (s *Service) GiveBackRebuildRequest(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'rebuild failed') ON CONFLICT DO NOTHING", rebuildScores)
+		return err
+	})
 }
 
 func (s *Service) rebuild(ctx context.Context) (int, error) {
@@ -376,11 +383,22 @@ func (s *Service) rebuild(ctx context.Context) (int, error) {
 		part := keys[:min(len(keys), 20_000)]
 		keys = keys[len(part):]
 		if err := s.db.Write(ctx, func(tx *db.Tx) error {
-			rows := make([][]any, len(part))
-			for i, k := range part {
-				rows[i] = []any{k.UnitID, int(k.Day), string(k.Metric), counts[k]}
+			// Added to what is there: a change recorded by another node
+			// while this one rebuilt has made its counter already.
+			cols := []string{"unit_id", "day", "metric", "n"}
+			for len(part) > 0 {
+				chunk := part[:min(len(part), 5000)]
+				part = part[len(chunk):]
+				args := make([]any, 0, 4*len(chunk))
+				for _, k := range chunk {
+					args = append(args, k.UnitID, int(k.Day), string(k.Metric), counts[k])
+				}
+				if _, err := tx.ExecContext(ctx, db.InsertSQL(tx.Dialect(), "score_counts", cols, len(chunk))+
+					" ON CONFLICT (day, unit_id, metric) DO UPDATE SET n = score_counts.n + excluded.n", args...); err != nil {
+					return err
+				}
 			}
-			return tx.InsertRows(ctx, "score_counts", []string{"unit_id", "day", "metric", "n"}, rows)
+			return nil
 		}); err != nil {
 			return n, fmt.Errorf("rebuild scores: %w", err)
 		}
@@ -449,7 +467,7 @@ func (s *Service) replayRange(ctx context.Context, lo, hi int64, emit func(Event
 		if err := applyChanges(&snap, e.changes); err != nil {
 			return fmt.Errorf("case %d: %w", e.caseID, err)
 		}
-		if e.action == "dispatch" || e.action == "transfer" {
+		if assigns(e.action, before, snap) {
 			snap.AssignedAt = time.UnixMicro(e.at)
 		}
 		for _, ev := range Classify(e.action, e.caseID, before, snap, time.UnixMicro(e.at)) {

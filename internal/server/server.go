@@ -261,12 +261,15 @@ func newMetrics(a *app.App) *metrics {
 		Name: "pingan_db_write_queue", Help: "Writes waiting for the writer.",
 	}, func() float64 { return float64(a.DB.WriterStats().Queued) })
 	busy := prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "pingan_db_writer_busy_seconds_total", Help: "Time the writer spent running batches, commit included; its rate near 1 means writes queue for the writer.",
+		Name: "pingan_db_writer_busy_seconds_total", Help: "Time the writer's lanes spent running batches, commit included, summed over the lanes (pingan_db_writer_lanes); its rate near the number of lanes means writes queue for the writer.",
 	}, func() float64 { return a.DB.WriterStats().Busy.Seconds() })
 	committing := prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "pingan_db_writer_commit_seconds_total", Help: "Time the writer spent in COMMIT: writing the log and waiting for the disk.",
 	}, func() float64 { return a.DB.WriterStats().Committing.Seconds() })
-	m.reg.MustRegister(m.requests, m.latency, writes, commits, queued, busy, committing,
+	lanes := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "pingan_db_writer_lanes", Help: "Writer lanes: concurrent write transactions (1 on SQLite).",
+	}, func() float64 { return float64(a.DB.WriterStats().Lanes) })
+	m.reg.MustRegister(m.requests, m.latency, writes, commits, queued, busy, committing, lanes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.DB.SQL(), a.DB.Dialect().String()))
 	return m

@@ -5,3 +5,6 @@
 -- rebuild removes it.
 INSERT INTO meta (key, value) SELECT 'rebuild:scores', '0019: answers dated by their assignment'
     WHERE EXISTS (SELECT 1 FROM score_events);
+-- With several nodes, the first to start takes the request and rebuilds;
+-- changes the others record meanwhile are added to its counters, and one
+-- recorded while its case's history was being read can count twice.
