@@ -93,7 +93,7 @@ func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor
 	if err := moveAttachments(ctx, tx, from.ID, target.ID, ids); err != nil {
 		return err
 	}
-	for _, u := range []int64{from.IntakeUnitID, actor.UnitID} {
+	for _, u := range slices.Compact([]int64{from.IntakeUnitID, actor.UnitID}) {
 		if err := involve(ctx, tx, target.ID, u); err != nil {
 			return err
 		}
