@@ -10,20 +10,22 @@ import (
 	"pingan/internal/db"
 )
 
-// RouteReceived routes the cases waiting in state received that routing
-// never saw — written by a bulk load (the demo's generated cases) or by
-// other means than intake — as intake would have: each keeps routing's
-// answer (the suggested unit, the area, triage and the explanation) and,
-// when it has no category, the classifier's suggestion; each is audited.
-// It returns how many cases it routed.
-func (s *Service) RouteReceived(ctx context.Context, actor access.Actor) (int, error) {
+// RouteWaiting routes the cases waiting to be registered or dispatched
+// that routing never saw — written by a bulk load (the demo's generated
+// cases) or by other means than intake — as intake and registration
+// would have: each keeps routing's answer (the suggested unit, the area,
+// triage and the explanation, which the dispatch form starts from), the
+// deadline policy a routing rule names and, when it has no category, the
+// classifier's suggestion; each is audited. It returns how many cases it
+// routed.
+func (s *Service) RouteWaiting(ctx context.Context, actor access.Actor) (int, error) {
 	total := 0
 	var after int64
 	for {
-		ids, err := db.IDs(ctx, s.db, "SELECT id FROM cases WHERE state = $1 AND route_note IS NULL AND id > $2 ORDER BY id LIMIT 200",
-			Received, after)
+		ids, err := db.IDs(ctx, s.db, "SELECT id FROM cases WHERE state IN ($1, $2) AND route_note IS NULL AND id > $3 ORDER BY id LIMIT 200",
+			Received, Registered, after)
 		if err != nil {
-			return total, fmt.Errorf("route received cases: %w", err)
+			return total, fmt.Errorf("route waiting cases: %w", err)
 		}
 		if len(ids) == 0 {
 			return total, nil
@@ -32,7 +34,7 @@ func (s *Service) RouteReceived(ctx context.Context, actor access.Actor) (int, e
 		err = s.db.Write(ctx, func(tx *db.Tx) error {
 			routed = 0
 			for _, id := range ids {
-				ok, err := s.routeReceived(ctx, tx, actor, id)
+				ok, err := s.routeWaiting(ctx, tx, actor, id)
 				if err != nil {
 					return err
 				}
@@ -43,21 +45,21 @@ func (s *Service) RouteReceived(ctx context.Context, actor access.Actor) (int, e
 			return nil
 		})
 		if err != nil {
-			return total, fmt.Errorf("route received cases: %w", err)
+			return total, fmt.Errorf("route waiting cases: %w", err)
 		}
 		total += routed
 		after = ids[len(ids)-1]
 	}
 }
 
-// routeReceived routes one received case; false when it was not waiting
+// routeWaiting routes one waiting case; false when it was not waiting
 // for routing any more, or routing had nothing to say.
-func (s *Service) routeReceived(ctx context.Context, tx *db.Tx, actor access.Actor, id int64) (bool, error) {
+func (s *Service) routeWaiting(ctx context.Context, tx *db.Tx, actor access.Actor, id int64) (bool, error) {
 	c, err := caseByID(ctx, tx, id)
 	if err != nil {
 		return false, err
 	}
-	if c.State != Received || routeNote(c.Route) != nil {
+	if c.State != Received && c.State != Registered || routeNote(c.Route) != nil {
 		return false, nil
 	}
 	var body string
@@ -85,9 +87,12 @@ func (s *Service) routeReceived(ctx context.Context, tx *db.Tx, actor access.Act
 		if err != nil {
 			return false, err
 		}
-		next.PolicyID, next.AcceptDueAt = policy.ID, time.Time{}
-		if !policy.Accept.Zero() {
-			next.AcceptDueAt = time.UnixMicro(policy.Accept.After(cal, next.ReceivedAt).UnixMicro())
+		next.PolicyID = policy.ID
+		if next.State == Received { // registered: accepted already
+			next.AcceptDueAt = time.Time{}
+			if !policy.Accept.Zero() {
+				next.AcceptDueAt = time.UnixMicro(policy.Accept.After(cal, next.ReceivedAt).UnixMicro())
+			}
 		}
 		Clock(&next, policy.WarnRatio)
 	}

@@ -16,7 +16,7 @@ import (
 // have routed them: the suggested unit, the area and why, audited; cases
 // past registration and cases routed already are left alone, and routing
 // again finds nothing to do.
-func TestRouteReceivedRoutesWhatRoutingNeverSaw(t *testing.T) {
+func TestRouteWaitingRoutesWhatRoutingNeverSaw(t *testing.T) {
 	env := apptest.New(t)
 	intake := env.Actor(t, "intake")
 	take := func(body, address string) casework.Case {
@@ -32,6 +32,16 @@ func TestRouteReceivedRoutesWhatRoutingNeverSaw(t *testing.T) {
 	registered := take("江头北路路灯不亮", "湖里区江头北路")
 	reg, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), registered.Number, casework.Register,
 		casework.ActionInput{Nature: "complaint", CategoryID: civicCategory(t, env)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dispatched := take("江头北路井盖缺失", "湖里区江头北路")
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), dispatched.Number, casework.Register,
+		casework.ActionInput{Nature: "complaint", CategoryID: civicCategory(t, env)}); err != nil {
+		t.Fatal(err)
+	}
+	dis, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), dispatched.Number, casework.Dispatch,
+		casework.ActionInput{UnitID: env.Unit(t, "350206004")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,15 +66,16 @@ func TestRouteReceivedRoutesWhatRoutingNeverSaw(t *testing.T) {
 	// As the generator writes cases: no routing on the first, and the
 	// second registered before anyone routed it.
 	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE cases SET route_unit_id = NULL, route_note = NULL WHERE id IN ($1, $2)", waiting.ID, reg.ID)
+		_, err := tx.ExecContext(ctx, "UPDATE cases SET route_unit_id = NULL, route_note = NULL WHERE id IN ($1, $2, $3)",
+			waiting.ID, reg.ID, dis.ID)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	sys := access.System("test")
-	n, err := env.App.Cases.RouteReceived(ctx, sys)
-	if err != nil || n != 1 {
-		t.Fatalf("routed %d cases (%v), want 1", n, err)
+	n, err := env.App.Cases.RouteWaiting(ctx, sys)
+	if err != nil || n != 2 {
+		t.Fatalf("routed %d cases (%v), want 2 (the received and the registered)", n, err)
 	}
 	got, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), waiting.Number)
 	if err != nil {
@@ -87,11 +98,16 @@ func TestRouteReceivedRoutesWhatRoutingNeverSaw(t *testing.T) {
 	if err != nil || before.Case.Version != routed.Version {
 		t.Errorf("a case routed at intake was changed: version %d → %d (%v)", routed.Version, before.Case.Version, err)
 	}
-	if after, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), reg.Number); err != nil || after.Case.Version != reg.Version ||
-		after.Case.RouteUnitID != 0 {
-		t.Errorf("a registered case was routed: version %d → %d, unit %d (%v)", reg.Version, after.Case.Version, after.Case.RouteUnitID, err)
+	if after, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), reg.Number); err != nil || after.Case.RouteUnitID == 0 ||
+		after.Case.PolicyID != pol.ID {
+		t.Errorf("the registered case: unit %d, policy %d, want routed under policy %d (%v)", after.Case.RouteUnitID,
+			after.Case.PolicyID, pol.ID, err)
 	}
-	if n, err := env.App.Cases.RouteReceived(ctx, sys); err != nil || n != 0 {
+	if after, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), dis.Number); err != nil || after.Case.Version != dis.Version ||
+		after.Case.RouteUnitID != 0 {
+		t.Errorf("a dispatched case was routed: version %d → %d, unit %d (%v)", dis.Version, after.Case.Version, after.Case.RouteUnitID, err)
+	}
+	if n, err := env.App.Cases.RouteWaiting(ctx, sys); err != nil || n != 0 {
 		t.Errorf("routing again routed %d (%v), want 0", n, err)
 	}
 }

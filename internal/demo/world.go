@@ -207,9 +207,9 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 	if err := a.Dashboard.Rebuild(ctx); err != nil {
 		return err
 	}
-	// The cases waiting to be registered show what routing and the
-	// classifier suggest, as if they had come through intake.
-	if _, err := a.Cases.RouteReceived(ctx, access.System("demo")); err != nil {
+	// The cases waiting to be registered or dispatched show what routing
+	// and the classifier suggest, as if they had come through intake.
+	if _, err := a.Cases.RouteWaiting(ctx, access.System("demo")); err != nil {
 		return err
 	}
 	return mergeRepeats(ctx, a, w.Cast.Dispatcher.UserID, min(50, n/200))

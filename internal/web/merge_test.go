@@ -79,6 +79,8 @@ func TestMergeThroughPages(t *testing.T) {
 	// merge form to fill; the operator can still merge it after all.
 	p = in.get("/cases/" + a)
 	mustContain(t, p, "可能重复的在办案件", `href="/cases/`+a+`?into=`+first+`#act-merge"`, `id="act-merge"`)
+	// When the case it may repeat came in, as every time on the page is written.
+	mustContain(t, p, "% · 2026-11-26 09:00 · ")
 	mustContain(t, in.get("/cases/"+a+"?into="+first), `value="`+first+`"`)
 }
 
