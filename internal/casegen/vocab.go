@@ -1,5 +1,7 @@
 package casegen
 
+import "pingan/internal/division"
+
 // This file holds the place and people vocabulary the case generator draws
 // on. Place names are real Xiamen roads, communities and points of interest,
 // grouped by the district (or township) they lie in; community names follow
@@ -7,41 +9,8 @@ package casegen
 // deliberately generic.
 
 // Roads lists real roads and streets in each district, keyed by the
-// district's division code.
-var Roads = map[string][]string{
-	"350203": { // 思明区
-		"湖滨南路", "湖滨北路", "湖滨中路", "湖滨东路", "厦禾路", "莲前西路",
-		"莲前东路", "中山路", "思明南路", "思明北路", "思明东路", "鹭江道",
-		"镇海路", "开元路", "禾祥西路", "禾祥东路", "嘉禾路", "吕岭路",
-		"白鹭洲路", "公园南路", "体育路", "演武西路", "环岛南路", "文屏路",
-		"阳台山路", "文塔路", "建业路", "虎园路",
-	},
-	"350205": { // 海沧区
-		"海沧大道", "角嵩路", "马青路", "翁角路", "沧虹路", "滨湖北路",
-		"孚莲路", "海景路", "南海三路", "芦澳路", "海富路", "新园路",
-		"阳光西路", "天竺山路", "海翔大道", "东孚南路",
-	},
-	"350206": { // 湖里区
-		"湖里大道", "嘉禾路", "仙岳路", "金尚路", "成功大道", "兴隆路",
-		"东渡路", "悦华路", "岐山路", "岐山北路", "林后路", "云顶北路",
-		"枋湖东路", "长乐路", "金湖路", "台湾街", "园山南路", "长岸路",
-		"嘉园路", "新丰路", "创新路", "华荣路", "华泰路",
-	},
-	"350211": { // 集美区
-		"集美大道", "杏林湾路", "银江路", "杏锦路", "侨英路", "石鼓路",
-		"嘉庚路", "尚南路", "乐海路", "乐天路", "孙坂南路", "集源路",
-		"盛光路", "岩兴路", "剑南路", "马銮路", "海翔大道",
-	},
-	"350212": { // 同安区
-		"环城南路", "环城西路", "环城北路", "银湖中路", "同集中路", "滨海西大道",
-		"同济路", "石浔南路", "霞煌路", "西福路", "汀溪街", "观洋路",
-	},
-	"350213": { // 翔安区
-		"翔安南路", "翔安东路", "翔安西路", "民安大道", "祥福路", "同禾大道",
-		"新曦大道", "巷西路", "香西路", "鸿翔西路", "新兴街", "金曾路",
-		"滨海东大道", "龙新路",
-	},
-}
+// district's division code (the division package's reference list).
+var Roads = division.Roads
 
 // Estates lists real residential estates and communities in each district.
 var Estates = map[string][]string{

@@ -9,9 +9,11 @@ package hot
 import (
 	"cmp"
 	"math"
+	"pingan/internal/division"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -398,6 +400,40 @@ func trimPlace(w string) string {
 	return string(rs[cut:]) + suffix
 }
 
+// roadNames are the city's known roads (division.Roads), longest first,
+// each once.
+var roadNames = sync.OnceValue(func() []string {
+	var out []string
+	for _, rs := range division.Roads {
+		for _, r := range rs {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(a, b)) })
+	return out
+})
+
+// namedRoad returns the known road the most of msgs' titles name, and how
+// many name it.
+func namedRoad(msgs []Message) (string, int) {
+	count := map[string]int{}
+	for _, m := range msgs {
+		for _, r := range roadNames() {
+			if strings.Contains(m.Subject, r) {
+				count[r]++
+				break // the longest a title names
+			}
+		}
+	}
+	if len(count) == 0 {
+		return "", 0
+	}
+	best := heaviest(count, 1)[0]
+	return best, count[best]
+}
+
 // adminArea is an (anonymised) city, district or county: A市, A3区, K9县.
 var adminArea = regexp.MustCompile(`[A-Z]\d{0,2}[市区县]`)
 
@@ -451,7 +487,12 @@ func place(msgs []Message) (label, core string) {
 		return "A市" + area, ""
 	}
 	// A street is where the matter is, not what it is: groups on one
-	// street are not merged for it.
+	// street are not merged for it. A road the titles name comes first
+	// (环岛南路一餐厅拖欠工资: where it happened), then the street the
+	// addresses share (where the people who wrote are).
+	if r, n := namedRoad(msgs); n*2 >= len(msgs) {
+		return r, ""
+	}
 	if len(streets) > 0 {
 		if s := heaviest(streets, 1)[0]; streets[s]*2 >= len(msgs) {
 			return s, ""

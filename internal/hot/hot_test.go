@@ -120,8 +120,9 @@ func TestTrimPlace(t *testing.T) {
 	}
 }
 
-// With no place the messages name, the street their addresses share is
-// where the issue is; a street fewer than half of them share is not.
+// With no place the messages name, a road their titles name, else the
+// street their addresses share, is where the issue is; one fewer than
+// half of them name or share is not.
 func TestPlaceFallsBackToTheSharedStreet(t *testing.T) {
 	msgs := []Message{
 		{Subject: "一餐厅拖欠服务员工资", Street: "环岛南路"},
@@ -134,6 +135,16 @@ func TestPlaceFallsBackToTheSharedStreet(t *testing.T) {
 	msgs[1].Street = "思明南路"
 	if label, _ := place(msgs); label != "" {
 		t.Errorf("place = %q, want none: no street is shared by half", label)
+	}
+	// A road the titles name is where the matter is, wherever the
+	// people who wrote live.
+	named := []Message{
+		{Subject: "环岛南路一餐厅拖欠服务员工资", Street: "演武路"},
+		{Subject: "投诉环岛南路餐厅老板欠薪", Street: "思明南路"},
+		{Subject: "工资被拖欠三个月", Street: "文屏路"},
+	}
+	if label, core := place(named); label != "环岛南路" || core != "" {
+		t.Errorf("place = %q (core %q), want the road two of three titles name", label, core)
 	}
 	msgs[0].Subject = "西池社区物业拖欠保洁工资"
 	msgs[1].Subject = "西池社区物业欠薪"
