@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -195,24 +196,28 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 	// petition registry, the dashboard's volumes and the backlog follow
 	// from them (the cases loaded past their deadline are marked overdue
 	// now; their overdue timers stay pending and fire when pingan runs).
-	if _, err := a.Score.Rebuild(ctx); err != nil {
-		return err
+	// The cases waiting to be registered or dispatched then show what
+	// routing and the classifier suggest, as if they had come through
+	// intake; a few repeats are merged as a dispatcher would.
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"scorecards rebuilt", func() error { _, err := a.Score.Rebuild(ctx); return err }},
+		{"petition registry rebuilt", func() error { _, err := a.Cases.RebuildPetitions(ctx); return err }},
+		{"backlog counters rebuilt", func() error { _, err := a.Cases.RebuildBacklog(ctx); return err }},
+		{"dashboard volumes rebuilt", func() error { return a.Dashboard.Rebuild(ctx) }},
+		{"waiting cases routed", func() error { _, err := a.Cases.RouteWaiting(ctx, access.System("demo")); return err }},
+		{"repeats merged", func() error { return mergeRepeats(ctx, a, w.Cast.Dispatcher.UserID, min(50, n/200)) }},
 	}
-	if _, err := a.Cases.RebuildPetitions(ctx); err != nil {
-		return err
+	for _, st := range steps {
+		start := time.Now()
+		if err := st.run(); err != nil {
+			return fmt.Errorf("%s: %w", st.name, err)
+		}
+		a.Log.Debug(st.name, "took", time.Since(start).Round(time.Millisecond))
 	}
-	if _, err := a.Cases.RebuildBacklog(ctx); err != nil {
-		return err
-	}
-	if err := a.Dashboard.Rebuild(ctx); err != nil {
-		return err
-	}
-	// The cases waiting to be registered or dispatched show what routing
-	// and the classifier suggest, as if they had come through intake.
-	if _, err := a.Cases.RouteWaiting(ctx, access.System("demo")); err != nil {
-		return err
-	}
-	return mergeRepeats(ctx, a, w.Cast.Dispatcher.UserID, min(50, n/200))
+	return nil
 }
 
 // mergeRepeats merges up to k of the newest generated repeats — an open
@@ -230,33 +235,65 @@ func mergeRepeats(ctx context.Context, a *app.App, dispatcher int64, k int) erro
 	// Among the newest cases only (a bounded search at any size): a case
 	// not yet signed for, and the older open cases of its street and
 	// category received in the 30 days before it; a repeat when their
-	// titles say much the same.
-	rows, err := a.DB.QueryContext(ctx, `SELECT n.number, n.title, o.number, o.title
-		FROM cases n JOIN cases o ON o.division_code = n.division_code AND o.category_id = n.category_id
-			AND o.received_at >= n.received_at - $1 AND o.received_at < n.received_at
-			AND o.state IN ('received', 'registered', 'dispatched', 'handling', 'reported')
-		WHERE n.id > (SELECT MAX(id) FROM cases) - 5000 AND n.state IN ('received', 'registered', 'dispatched')
-		ORDER BY n.id DESC, o.received_at`, (30 * 24 * time.Hour).Microseconds())
+	// titles say much the same. The newest are read by id and each one's
+	// older cases looked up by place and time, so the search stops as soon
+	// as it has its pairs.
+	type newest struct {
+		number, title, division string
+		category, received      int64
+	}
+	var ns []newest
+	rows, err := a.DB.QueryContext(ctx, `SELECT number, title, COALESCE(division_code, ''), COALESCE(category_id, 0), received_at
+		FROM cases WHERE state IN ('received', 'registered', 'dispatched') AND id > (SELECT MAX(id) FROM cases) - 5000`)
 	if err != nil {
 		return fmt.Errorf("merge repeats: %w", err)
 	}
-	type pair struct{ from, into string }
-	var pairs []pair
-	used := map[string]bool{}
-	for rows.Next() && len(pairs) < k {
-		var from, fromTitle, into, intoTitle string
-		if err := rows.Scan(&from, &fromTitle, &into, &intoTitle); err != nil {
+	for rows.Next() {
+		var n newest
+		if err := rows.Scan(&n.number, &n.title, &n.division, &n.category, &n.received); err != nil {
 			rows.Close()
 			return fmt.Errorf("merge repeats: %w", err)
 		}
-		if !used[from] && !used[into] && dedup.Likeness(fromTitle, intoTitle) >= 0.6 {
-			used[from], used[into] = true, true
-			pairs = append(pairs, pair{from, into})
-		}
+		ns = append(ns, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("merge repeats: %w", err)
+	}
+	slices.SortFunc(ns, func(a, b newest) int { return cmp.Compare(b.number, a.number) })
+	type pair struct{ from, into string }
+	var pairs []pair
+	used := map[string]bool{}
+	window := (30 * 24 * time.Hour).Microseconds()
+	for _, n := range ns {
+		if len(pairs) == k {
+			break
+		}
+		if used[n.number] || n.division == "" || n.category == 0 {
+			continue
+		}
+		older, err := a.DB.QueryContext(ctx, `SELECT number, title FROM cases WHERE division_code = $1 AND received_at >= $2
+			AND received_at < $3 AND category_id = $4 AND state IN ('received', 'registered', 'dispatched', 'handling', 'reported')
+			ORDER BY received_at LIMIT 50`, n.division, n.received-window, n.received, n.category)
+		if err != nil {
+			return fmt.Errorf("merge repeats: %w", err)
+		}
+		for older.Next() {
+			var into, title string
+			if err := older.Scan(&into, &title); err != nil {
+				older.Close()
+				return fmt.Errorf("merge repeats: %w", err)
+			}
+			if !used[into] && dedup.Likeness(n.title, title) >= 0.6 {
+				used[n.number], used[into] = true, true
+				pairs = append(pairs, pair{n.number, into})
+				break
+			}
+		}
+		older.Close()
+		if err := older.Err(); err != nil {
+			return fmt.Errorf("merge repeats: %w", err)
+		}
 	}
 	for _, p := range pairs {
 		if _, err := a.Cases.Do(ctx, actor, p.from, casework.Merge, casework.ActionInput{Into: p.into,
