@@ -82,12 +82,18 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 	cases := fs.Int("cases", 0, "how many cases to generate")
 	days := fs.Int("days", 90, "the cases are received over this many days before now")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed on the same database state gives the same cases")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *cases <= 0 || *days < 1 {
 		return fmt.Errorf("%w: --cases must be positive and --days ≥ 1", errUsage)
 	}
+	stop, err := cpuProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	a, err := openApp(ctx, e, cfg)
 	if err != nil {
 		return err
@@ -139,17 +145,11 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := cpuProfile(*profile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if *clients < 1 || *dur < time.Second {
 		return fmt.Errorf("%w: --clients ≥ 1 and --duration ≥ 1s", errUsage)
 	}
@@ -178,6 +178,23 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 			r.RawClients, r.Rate, ms(r.P50), ms(r.P99), r.Ratio, r.MeanBatch, r.Statements, 100*r.WriterBusy, ms(r.CommitTime), 100*merged, r.Errors)
 	}
 	return nil
+}
+
+// cpuProfile starts writing a CPU profile to path ("" for none) and
+// returns what stops it.
+func cpuProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
