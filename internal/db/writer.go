@@ -398,7 +398,11 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 		} else {
 			live++
 		}
-		if savepoints {
+		// On PostgreSQL the savepoint is left open (the next one nests in
+		// it, ROLLBACK TO reaches the newest of the name, COMMIT ends them
+		// all): releasing it was a round trip per write. SQLite releases
+		// it, which frees its sub-journal.
+		if savepoints && w.d.dialect == SQLite {
 			if _, err := batchTx.ExecContext(ctx, "RELEASE SAVEPOINT w"); err != nil {
 				w.abort(sqlTx, results, i+1, fmt.Errorf("release savepoint: %w", err))
 				finish(nil)
