@@ -227,8 +227,9 @@ type prepared struct {
 	// to merge it into on its own (see autoMerge); reason says why.
 	merge, reason string
 	// draft is the case the report opens, as far as it is known before
-	// the write (see draft).
-	draft Case
+	// the write (see draft); tokens its text for the search index.
+	draft  Case
+	tokens search.Tokenized
 }
 
 // prepare cleans and checks a report and seals its personal data.
@@ -265,6 +266,7 @@ func (s *Service) IntakeBatch(ctx context.Context, actor access.Actor, ins []Rep
 		if ps[i].draft, err = s.draft(ctx, actor, ps[i].in, now); err != nil {
 			return nil, err
 		}
+		ps[i].tokens = search.Tokenize(search.Text(ps[i].draft.Title, ps[i].draft.Address, ps[i].in.Body))
 	}
 	var out []IntakeResult
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
@@ -522,7 +524,7 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p
 	if err != nil {
 		return IntakeResult{}, err
 	}
-	if err := search.Index(ctx, tx, c.ID, search.Text(c.Title, c.Address, in.Body)); err != nil {
+	if err := search.IndexTokenized(ctx, tx, c.ID, p.tokens); err != nil {
 		return IntakeResult{}, err
 	}
 	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,

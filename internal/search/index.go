@@ -13,6 +13,24 @@ import (
 type Doc struct {
 	CaseID int64
 	Text   string // see Text
+	tokens *Tokenized
+}
+
+// Tokenized is a case's text made into the index's tokens ahead of the
+// write that indexes it (IndexTokenized): tokenizing is work the writer,
+// which all writes wait for, need not do.
+type Tokenized struct{ uni, bi string }
+
+// Tokenize makes text (see Text) into the index's tokens.
+func Tokenize(text string) Tokenized {
+	uni, bi := Tokens(text)
+	return Tokenized{uni, bi}
+}
+
+// IndexTokenized is Index for a text tokenized before the write.
+func IndexTokenized(ctx context.Context, tx *db.Tx, caseID int64, t Tokenized) error {
+	tx.Defer(deferredIndex, Doc{CaseID: caseID, tokens: &t})
+	return nil
 }
 
 // Index stores the searchable text of a case, replacing what was indexed
@@ -71,7 +89,12 @@ func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
 	slices.Sort(ids)
 	args := make([]any, 0, 3*len(ids))
 	for _, id := range ids {
-		uni, bi := Tokens(docs[last[id]].Text)
+		var uni, bi string
+		if d := docs[last[id]]; d.tokens != nil {
+			uni, bi = d.tokens.uni, d.tokens.bi
+		} else {
+			uni, bi = Tokens(d.Text)
+		}
 		args = append(args, id, uni, bi)
 	}
 	pg := tx.Dialect() == db.Postgres

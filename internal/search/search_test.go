@@ -313,7 +313,7 @@ func TestReindexReplaces(t *testing.T) {
 			return err
 		}
 		// A case twice in one bulk: the last text wins.
-		return search.BulkIndex(ctx, tx, []search.Doc{{ids[1], "物业费"}, {ids[1], "物业不作为"}})
+		return search.BulkIndex(ctx, tx, []search.Doc{{CaseID: ids[1], Text: "物业费"}, {CaseID: ids[1], Text: "物业不作为"}})
 	})
 	if err != nil {
 		t.Fatal(err)
