@@ -168,12 +168,16 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 		log.Info("routing rules seeded", "rules", n)
 	}
 	// Migration 0015 asks, on a database that had cases, for the overdue
-	// marks and the backlog counters to be made from the cases.
-	if pending, err := a.Score.OverdueRebuildPending(ctx); err != nil {
+	// marks and the backlog counters to be made from the cases: the first
+	// node to start takes the request.
+	if taken, err := a.Score.TakeOverdueRebuildRequest(ctx); err != nil {
 		return nil, err
-	} else if pending {
+	} else if taken {
 		n, err := a.Cases.RebuildBacklog(ctx)
 		if err != nil {
+			if gerr := a.Score.GiveBackOverdueRebuildRequest(ctx); gerr != nil {
+				log.Error("the backlog's rebuild failed and could not be asked for again", "err", gerr)
+			}
 			return nil, err
 		}
 		log.Info("backlog counters rebuilt", "marked_overdue", n)

@@ -212,12 +212,32 @@ func (s *Service) RebuildOverdue(ctx context.Context) error {
 	return nil
 }
 
-// OverdueRebuildPending reports whether migration 0015 asked for the
-// overdue counters to be rebuilt (on a database that had cases before it).
-func (s *Service) OverdueRebuildPending(ctx context.Context) (bool, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM overdue_counts WHERE dim = $1", overdueRebuild).Scan(&n); err != nil {
-		return false, fmt.Errorf("read overdue counters: %w", err)
+// TakeOverdueRebuildRequest removes migration 0015's request for the
+// overdue marks and counters to be made from the cases, and reports
+// whether there was one: of several nodes starting at once, one takes it
+// and rebuilds. GiveBackOverdueRebuildRequest puts it back when the
+// rebuild failed, for the next start.
+func (s *Service) TakeOverdueRebuildRequest(ctx context.Context) (bool, error) {
+	var taken bool
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM overdue_counts WHERE dim = $1", overdueRebuild)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		taken = n > 0
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("take the backlog's rebuild request: %w", err)
 	}
-	return n > 0, nil
+	return taken, nil
+}
+
+// GiveBackOverdueRebuildRequest asks again for the rebuild at the next start.
+func (s *Service) GiveBackOverdueRebuildRequest(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO overdue_counts (dim, key, n) VALUES ($1, '', 1) ON CONFLICT DO NOTHING", overdueRebuild)
+		return err
+	})
 }
