@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"pingan/internal/db"
 	"pingan/internal/dbtest"
 )
 
@@ -287,4 +288,45 @@ func TestCrashFiresEachTimerOnce(t *testing.T) {
 		t.Errorf("%d overdue cases got %d automatic orders (%d cases twice)", overdue, orders, doubled)
 	}
 	t.Logf("%d timers were due; %d were left when the first node was killed; %d overdue cases, one order each", before, left, overdue)
+}
+
+// pingan scores rebuild makes the scorecards' counters again from the
+// timeline: counters lost or wrong are as the cases say after it.
+func TestScoresRebuildCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := dbtest.Config(t)
+	env := []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=warn", "PINGAN_SECRET_KEY="}
+	run(t, bin, env, "", "gen", "--cases", "300", "--days", "30")
+	d := dbtest.OpenConfig(t, cfg)
+	total := func() int64 {
+		t.Helper()
+		var n int64
+		if err := d.QueryRowContext(context.Background(), "SELECT COALESCE(SUM(n), 0) FROM score_counts").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	want := total()
+	if want == 0 {
+		t.Fatal("the generated cases scored nothing")
+	}
+	if err := d.Write(context.Background(), func(tx *db.Tx) error {
+		_, err := tx.ExecContext(context.Background(), "DELETE FROM score_counts")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, bin, env, "", "scores", "rebuild")
+	if !strings.Contains(out, "scorecards rebuilt") {
+		t.Errorf("output: %s", out)
+	}
+	if got := total(); got != want {
+		t.Errorf("counters after the rebuild add up to %d, want %d", got, want)
+	}
 }
