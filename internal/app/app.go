@@ -167,42 +167,47 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	} else if n > 0 {
 		log.Info("routing rules seeded", "rules", n)
 	}
-	// Migration 0015 asks, on a database that had cases, for the overdue
-	// marks and the backlog counters to be made from the cases: the first
-	// node to start takes the request.
-	if taken, err := a.Score.TakeOverdueRebuildRequest(ctx); err != nil {
+	if err := a.runRequested(ctx); err != nil {
 		return nil, err
-	} else if taken {
-		n, err := a.Cases.RebuildBacklog(ctx)
-		if err != nil {
-			if gerr := a.Score.GiveBackOverdueRebuildRequest(ctx); gerr != nil {
-				log.Error("the backlog's rebuild failed and could not be asked for again", "err", gerr)
-			}
-			return nil, err
-		}
-		log.Info("backlog counters rebuilt", "marked_overdue", n)
-	}
-	// A migration that changed how cases are scored asks for the
-	// scorecards to be made again from the timeline (minutes at millions
-	// of cases, once): the first node to start takes the request.
-	if taken, err := a.Score.TakeRebuildRequest(ctx); err != nil {
-		return nil, err
-	} else if taken {
-		log.Info("rebuilding the scorecards from the timeline (once, after an upgrade)")
-		n, err := a.Score.Rebuild(ctx)
-		if err != nil {
-			if gerr := a.Score.GiveBackRebuildRequest(ctx); gerr != nil {
-				log.Error("the scorecards' rebuild failed and could not be asked for again", "err", gerr)
-			}
-			return nil, err
-		}
-		log.Info("scorecards rebuilt", "events", n)
 	}
 	a.Directory = directory.New(a.Org, a.Catalog, a.Policies)
 	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
 		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Repeats: a.Repeats, Hot: a.Hot, Route: a.Route, Directory: a.Directory,
 		Location: cfg.Location(), Now: now})
 	return a, nil
+}
+
+// runRequested does the rebuilds migrations asked for (db.TakeRequest):
+// the backlog's overdue marks and counters from the cases (0015), the
+// scorecards from the timeline when the scoring rules changed (0019;
+// minutes at millions of cases, once). The first node to start takes each
+// request; a failed rebuild asks again for the next start.
+func (a *App) runRequested(ctx context.Context) error {
+	for _, r := range []struct {
+		key, done string
+		run       func() (int64, error)
+	}{
+		{"rebuild:backlog", "backlog counters rebuilt", func() (int64, error) { return a.Cases.RebuildBacklog(ctx) }},
+		{"rebuild:scores", "scorecards rebuilt", func() (int64, error) { n, err := a.Score.Rebuild(ctx); return int64(n), err }},
+	} {
+		taken, err := a.DB.TakeRequest(ctx, r.key)
+		if err != nil {
+			return err
+		}
+		if !taken {
+			continue
+		}
+		a.Log.Info("doing what an upgrade asked for, once", "request", r.key)
+		n, err := r.run()
+		if err != nil {
+			if gerr := a.DB.Request(ctx, r.key, "the last attempt failed"); gerr != nil {
+				a.Log.Error("could not ask again for "+r.key, "err", gerr)
+			}
+			return fmt.Errorf("%s: %w", r.key, err)
+		}
+		a.Log.Info(r.done, "count", n)
+	}
+	return nil
 }
 
 // Background runs what works behind the requests — the durable timers

@@ -31,7 +31,6 @@ const (
 	OverdueByUnit     = "unit"     // the handling unit's id; "" for none (not yet dispatched)
 	OverdueByDistrict = "district" // the first six digits of the division code; "" for none
 	OverdueByDay      = "day"      // the day the running deadline passed, YYYYMMDD
-	overdueRebuild    = "rebuild"  // left by migration 0015: the counters must be rebuilt
 )
 
 // Overdue is what the backlog counters need of a case.
@@ -134,7 +133,7 @@ func (s *Service) Backlog(ctx context.Context) (map[int64]int64, error) {
 
 // OverdueStored returns every non-zero overdue counter.
 func (s *Service) OverdueStored(ctx context.Context) (map[OverdueKey]int64, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT dim, key, n FROM overdue_counts WHERE n <> 0 AND dim <> $1", overdueRebuild)
+	rows, err := s.db.QueryContext(ctx, "SELECT dim, key, n FROM overdue_counts WHERE n <> 0")
 	if err != nil {
 		return nil, fmt.Errorf("read overdue counters: %w", err)
 	}
@@ -210,34 +209,4 @@ func (s *Service) RebuildOverdue(ctx context.Context) error {
 		return fmt.Errorf("rebuild overdue counters: %w", err)
 	}
 	return nil
-}
-
-// TakeOverdueRebuildRequest removes migration 0015's request for the
-// overdue marks and counters to be made from the cases, and reports
-// whether there was one: of several nodes starting at once, one takes it
-// and rebuilds. GiveBackOverdueRebuildRequest puts it back when the
-// rebuild failed, for the next start.
-func (s *Service) TakeOverdueRebuildRequest(ctx context.Context) (bool, error) {
-	var taken bool
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM overdue_counts WHERE dim = $1", overdueRebuild)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		taken = n > 0
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("take the backlog's rebuild request: %w", err)
-	}
-	return taken, nil
-}
-
-// GiveBackOverdueRebuildRequest asks again for the rebuild at the next start.
-func (s *Service) GiveBackOverdueRebuildRequest(ctx context.Context) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO overdue_counts (dim, key, n) VALUES ($1, '', 1) ON CONFLICT DO NOTHING", overdueRebuild)
-		return err
-	})
 }

@@ -202,7 +202,7 @@ func TestBacklogRebuilt(t *testing.T) {
 	// and counters to the next start.
 	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
 		for _, q := range []string{"UPDATE cases SET overdue_at = NULL", "DELETE FROM overdue_counts",
-			"INSERT INTO overdue_counts (dim, key, n) VALUES ('rebuild', '', 1)"} {
+			"INSERT INTO meta (key, value) VALUES ('rebuild:backlog', 'test')"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -213,7 +213,7 @@ func TestBacklogRebuilt(t *testing.T) {
 	}
 	env.Clock.Advance(48 * time.Hour)
 	env.Node(t) // another start on the same database
-	if pending, err := env.App.Score.TakeOverdueRebuildRequest(ctx); err != nil || pending {
+	if pending, err := env.App.DB.TakeRequest(ctx, "rebuild:backlog"); err != nil || pending {
 		t.Fatalf("rebuild still pending after a start: %v %v", pending, err)
 	}
 	if b, n := backlogNow(t, env), passed(); b.Total != n {

@@ -414,7 +414,7 @@ func TestRebuildAskedByAMigrationRunsAtStart(t *testing.T) {
 	if err != nil || !maps.Equal(got[jiangtou], want[jiangtou]) {
 		t.Errorf("counts after the start: %v, want %v (%v)", got[jiangtou], want[jiangtou], err)
 	}
-	if taken, err := node.Score.TakeRebuildRequest(ctx); err != nil || taken {
+	if taken, err := node.DB.TakeRequest(ctx, "rebuild:scores"); err != nil || taken {
 		t.Errorf("the request is still there after the rebuild (%v)", err)
 	}
 }

@@ -304,39 +304,6 @@ func (s *Service) Stored(ctx context.Context) (map[Key]int64, error) {
 // definition.
 func (s *Service) Rebuild(ctx context.Context) (int, error) { return s.rebuild(ctx) }
 
-// rebuildScores is the meta key a migration sets to ask for Rebuild at
-// the next start (the scoring rules changed).
-const rebuildScores = "rebuild:scores"
-
-// TakeRebuildRequest removes a migration's request for Rebuild and
-// reports whether there was one: of several nodes starting at once, one
-// takes it and rebuilds. GiveBackRebuildRequest puts it back when the
-// rebuild failed, for the next start.
-func (s *Service) TakeRebuildRequest(ctx context.Context) (bool, error) {
-	var taken bool
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM meta WHERE key = $1", rebuildScores)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		taken = n > 0
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("take the scorecards' rebuild request: %w", err)
-	}
-	return taken, nil
-}
-
-// GiveBackRebuildRequest asks again for Rebuild at the next start.
-func (s *Service) GiveBackRebuildRequest(ctx context.Context) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'rebuild failed') ON CONFLICT DO NOTHING", rebuildScores)
-		return err
-	})
-}
-
 func (s *Service) rebuild(ctx context.Context) (int, error) {
 	var batch []Event
 	n := 0
