@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"pingan/internal/app"
 	"pingan/internal/audit"
 	"pingan/internal/config"
 	"pingan/internal/db"
@@ -15,11 +16,22 @@ import (
 // after a bulk load that wrote cases directly or to fill in the repeat
 // counts of petitions taken in before the registry existed.
 func cmdPetitions(ctx context.Context, e *env, args []string) error {
+	return rebuild(ctx, e, args, "petitions", "petition.rebuild", "petition", func(a *app.App) (string, map[string]any, error) {
+		n, err := a.Cases.RebuildPetitions(ctx)
+		return fmt.Sprintf("petition registry rebuilt: %d petitions", n), map[string]any{"petitions": n}, err
+	})
+}
+
+// rebuild runs "pingan <name> rebuild": it opens the storage the flags
+// name, runs fn, audits it as action on objectType with fn's detail, and
+// prints fn's summary with the time it took.
+func rebuild(ctx context.Context, e *env, args []string, name, action, objectType string,
+	fn func(a *app.App) (summary string, detail map[string]any, err error)) error {
 	if len(args) == 0 || args[0] != "rebuild" {
-		return fmt.Errorf("%w: pingan petitions rebuild", errUsage)
+		return fmt.Errorf("%w: pingan %s rebuild", errUsage, name)
 	}
 	cfg := config.Default()
-	fs := e.flags("petitions rebuild", "[flags]")
+	fs := e.flags(name+" rebuild", "[flags]")
 	cfg.RegisterStorage(fs)
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -30,16 +42,16 @@ func cmdPetitions(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	start := time.Now()
-	n, err := a.Cases.RebuildPetitions(ctx)
+	summary, detail, err := fn(a)
 	if err != nil {
 		return err
 	}
 	if err := a.DB.Write(ctx, func(tx *db.Tx) error {
-		return a.Audit.Append(ctx, tx, audit.Entry{ActorName: cliActor("petitions rebuild").Username, Action: "petition.rebuild",
-			ObjectType: "petition", ObjectID: "*", Detail: map[string]any{"petitions": n}})
+		return a.Audit.Append(ctx, tx, audit.Entry{ActorName: cliActor(name + " rebuild").Username, Action: action,
+			ObjectType: objectType, ObjectID: "*", Detail: detail})
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "petition registry rebuilt: %d petitions in %s\n", n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "%s; in %s\n", summary, time.Since(start).Round(time.Millisecond))
 	return nil
 }
