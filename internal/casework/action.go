@@ -289,10 +289,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		}
 	case Reclassify:
 		if next.State == Received {
-			next.AcceptDueAt = time.Time{}
-			if !policy.Accept.Zero() {
-				next.AcceptDueAt = policy.Accept.After(cal, next.ReceivedAt)
-			}
+			acceptBy(&next, policy, cal)
 		}
 	}
 	if (action == Dispatch || action == Transfer) && !in.DueAt.IsZero() {

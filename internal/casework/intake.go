@@ -497,7 +497,7 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p
 		if err != nil {
 			return IntakeResult{}, err
 		}
-		c.AcceptDueAt = time.UnixMicro(policy.Accept.After(cal, now).UnixMicro())
+		acceptBy(&c, policy, cal)
 	}
 	Clock(&c, policy.WarnRatio)
 	c.PolicyID = policy.ID

@@ -5,13 +5,13 @@
 package casework
 
 import (
-	"pingan/internal/route"
 	"time"
 
+	"pingan/internal/calendar"
 	"pingan/internal/deadline"
-	"pingan/internal/score"
-
 	"pingan/internal/i18n"
+	"pingan/internal/route"
+	"pingan/internal/score"
 )
 
 // Priority of a case.
@@ -158,6 +158,16 @@ func (c Case) Status(now time.Time) deadline.Status {
 
 // Overdue reports whether the running deadline has passed at now.
 func (c Case) Overdue(now time.Time) bool { return c.Status(now) == deadline.Red }
+
+// acceptBy sets when a case waiting to be accepted (受理) must be accepted
+// or rejected: its policy's time to accept, counted from its receipt. A
+// case past that step, or under a policy without the limit, has none.
+func acceptBy(c *Case, p deadline.Policy, cal *calendar.Calendar) {
+	c.AcceptDueAt = time.Time{}
+	if c.State == Received && !p.Accept.Zero() {
+		c.AcceptDueAt = time.UnixMicro(p.Accept.After(cal, c.ReceivedAt).UnixMicro())
+	}
+}
 
 // Clock sets the case's running deadline and warning time from its state
 // and its deadlines: a received case runs against its acceptance deadline

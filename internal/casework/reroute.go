@@ -3,7 +3,6 @@ package casework
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
@@ -89,10 +88,7 @@ func (s *Service) routeWaiting(ctx context.Context, tx *db.Tx, actor access.Acto
 		}
 		next.PolicyID = policy.ID
 		if next.State == Received { // registered: accepted already
-			next.AcceptDueAt = time.Time{}
-			if !policy.Accept.Zero() {
-				next.AcceptDueAt = time.UnixMicro(policy.Accept.After(cal, next.ReceivedAt).UnixMicro())
-			}
+			acceptBy(&next, policy, cal)
 		}
 		Clock(&next, policy.WarnRatio)
 	}
