@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -44,7 +45,13 @@ type scoresData struct {
 	Indicators  []score.Indicator
 	Kinds       []option
 	Kind, Date  string
-	Query       string
+	Query       template.URL // period and date, encoded: links keep them
+
+	// The page shows one peer group at a time (or all of them), chosen by a
+	// tab; the export ignores this and sends the whole board.
+	Tabs  []scoreTab
+	Group string       // the selected tab's key
+	Shown []scoreGroup // the groups the selected tab shows
 }
 
 // IndicatorName names an indicator.
@@ -76,7 +83,7 @@ func (w *Web) boardData(r *http.Request, v *view) (scoresData, error) {
 		return scoresData{}, err
 	}
 	d := scoresData{Board: b, MinAssigned: score.MinAssigned, Indicators: score.Indicators, Kind: kind, Date: date,
-		Query: url.Values{"period": {kind}, "date": {date}}.Encode()}
+		Query: template.URL(url.Values{"period": {kind}, "date": {date}}.Encode())}
 	for _, k := range score.PeriodKinds {
 		d.Kinds = append(d.Kinds, option{Value: k.Kind, Label: k.Name.Format(v.Lang)})
 	}
@@ -88,9 +95,81 @@ func (w *Web) scores(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
+	pickGroup(&d, v, r.URL.Query().Get("group"))
 	v.Form = r.URL.Query()
 	v.Title, v.Active, v.Data = v.T("scores.title"), "scores", d
 	return w.render(rw, r, v, "scores", http.StatusOK)
+}
+
+// allGroups is the key of the tab that shows every peer group.
+const allGroups = "all"
+
+// scoreTab is one tab of the board: a peer group, or every group.
+type scoreTab struct {
+	Key           string
+	Label         string
+	Href          template.URL
+	Ranked, Total int // units ranked, units on the board
+}
+
+// scoreGroup is a peer group as the page shows it: the ranked units in
+// the table, the units with too few cases to rank folded away below.
+type scoreGroup struct {
+	Kind             org.Kind
+	Level            org.Level
+	Ranked, Unranked []score.Row
+}
+
+// Total is how many units of the group the board lists.
+func (g scoreGroup) Total() int { return len(g.Ranked) + len(g.Unranked) }
+
+// groupKey names a peer group in the URL.
+func groupKey(g score.Group) string { return string(g.Kind) + "-" + string(g.Level) }
+
+// pickGroup builds the tabs of the board and keeps the groups the tab
+// chosen by key shows. An unknown key, like none, selects the first group
+// with ranked units (else the first group), as the queue does with tabs.
+func pickGroup(d *scoresData, v *view, key string) {
+	if len(d.Board.Groups) == 0 {
+		return
+	}
+	href := func(key string) template.URL {
+		return template.URL("/scores?" + string(d.Query) + "&group=" + url.QueryEscape(key))
+	}
+	groups := make([]scoreGroup, len(d.Board.Groups))
+	all := scoreTab{Key: allGroups, Label: v.T("scores.all_groups"), Href: href(allGroups)}
+	pick, def := -1, -1
+	for i, g := range d.Board.Groups {
+		sg := scoreGroup{Kind: g.Kind, Level: g.Level}
+		for _, row := range g.Rows {
+			if row.Ranked {
+				sg.Ranked = append(sg.Ranked, row)
+			} else {
+				sg.Unranked = append(sg.Unranked, row)
+			}
+		}
+		groups[i] = sg
+		k := groupKey(g)
+		d.Tabs = append(d.Tabs, scoreTab{Key: k, Label: v.KindName(g.Kind) + " · " + v.LevelName(g.Level), Href: href(k),
+			Ranked: len(sg.Ranked), Total: len(g.Rows)})
+		all.Ranked += len(sg.Ranked)
+		all.Total += len(g.Rows)
+		if def < 0 && len(sg.Ranked) > 0 {
+			def = i
+		}
+		if k == key {
+			pick = i
+		}
+	}
+	d.Tabs = append(d.Tabs, all)
+	switch {
+	case key == allGroups:
+		d.Group, d.Shown = allGroups, groups
+		return
+	case pick < 0:
+		pick = max(def, 0)
+	}
+	d.Group, d.Shown = d.Tabs[pick].Key, groups[pick:pick+1]
 }
 
 // scoresExport sends the board as CSV or XLSX; audited like every export.
@@ -160,7 +239,7 @@ type unitScoreData struct {
 	Metrics    []score.Metric
 	Kinds      []option
 	Kind, Date string
-	Query      string
+	Query      template.URL // period and date, encoded: links keep them
 }
 
 // MetricName names a count.
@@ -186,7 +265,7 @@ func (w *Web) unitScore(rw http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	d := unitScoreData{Weights: b.Weights, Unit: u, Row: score.Row{Unit: u, Counts: score.Counts{}}, Indicators: score.Indicators,
-		Metrics: score.Metrics, Kind: kind, Date: date, Query: url.Values{"period": {kind}, "date": {date}}.Encode()}
+		Metrics: score.Metrics, Kind: kind, Date: date, Query: template.URL(url.Values{"period": {kind}, "date": {date}}.Encode())}
 	for _, g := range b.Groups {
 		for _, row := range g.Rows {
 			if row.Unit.ID == u.ID {
@@ -223,7 +302,7 @@ type scoreCasesData struct {
 	Period     score.Period
 	Cases      []casework.Case
 	Next       int64
-	Query      string
+	Query      template.URL // metric, period and date, encoded
 	Kind, Date string
 }
 
@@ -258,7 +337,7 @@ func (w *Web) scoreCases(rw http.ResponseWriter, r *http.Request, v *view) error
 	if len(ids) == pageSize {
 		d.Next = ids[len(ids)-1]
 	}
-	d.Query = url.Values{"metric": {string(m)}, "period": {kind}, "date": {date}}.Encode()
+	d.Query = template.URL(url.Values{"metric": {string(m)}, "period": {kind}, "date": {date}}.Encode())
 	v.Title, v.Active, v.Data = u.Name+" · "+v.MetricName(m), "scores", d
 	return w.render(rw, r, v, "score_cases", http.StatusOK)
 }
@@ -360,7 +439,7 @@ type reportData struct {
 	Indicators []score.Indicator
 	Figures    dashView
 	Orders     []score.Row // the units that received the most supervision orders
-	Query      string
+	Query      template.URL
 	Kinds      []option
 	Kind, Date string
 }
