@@ -3,6 +3,7 @@ package hot
 import (
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,11 +112,102 @@ func TestGrouping(t *testing.T) {
 // A place word keeps only the name in front of it.
 func TestTrimPlace(t *testing.T) {
 	for in, want := range map[string]string{
-		"反映丽发新城": "丽发新城", "靠近菽庄花园": "菽庄花园", "表示总公司": "总公司", "投诉金山小区": "金山小区", "伊景园滨河苑": "伊景园滨河苑",
+		"反映丽发新城": "丽发新城", "靠近菽庄花园": "菽庄花园", "表示恒通公司": "恒通公司", "投诉金山小区": "金山小区", "伊景园滨河苑": "伊景园滨河苑",
 		"建议增开文屏社区": "文屏社区", "要求开通开元小区": "开元小区", "开元小区": "开元小区",
 	} {
 		if got := trimPlace(in); got != want {
 			t.Errorf("trimPlace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A place word needs a proper name before it: generic words (劳务公司,
+// 配套小学, 总公司) are no place, a name in front of them (恒通劳务公司) is.
+func TestTrimPlaceGenericNames(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"付给劳务公司", ""},
+		{"劳务公司", ""},
+		{"物业公司", ""},
+		{"一家物业公司", ""},
+		{"原物业公司", ""},
+		{"宣传有配套小学", ""},
+		{"周边配套小学", ""},
+		{"问该公司", ""},
+		{"表示总公司", ""},
+		{"跟菜市场", ""},
+		{"建设有限公司", ""},
+		{"咨询贵公司", ""}, // a company name has two characters at least
+		{"恒通劳务公司", "恒通劳务公司"},
+		{"长城物业公司", "长城物业公司"},
+		{"恒通建设有限公司", "恒通建设有限公司"}, // not 限公司: 有限公司 is one word
+		{"反映丽发新城", "丽发新城"},
+		{"建议增开文屏社区", "文屏社区"},
+		{"厦门大学", "厦门大学"},
+		{"金山社区", "金山社区"},
+		{"合丰安置小区", "合丰安置小区"},
+	} {
+		if got := trimPlace(c.in); got != c.want {
+			t.Errorf("trimPlace(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A place word that begins another word (村民, 大学生, 广场舞, 市场监管) is
+// no place; what comes before it still may be.
+func TestPlaceNames(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"曾厝垵两户相邻村民因一方在通道上堆放杂物", nil},
+		{"洞井村村民反映村道坑洼", []string{"洞井村"}},
+		{"高岭村委会不作为", []string{"高岭村"}},
+		{"厦门大学生在校外租房被骗", nil},
+		{"厦门大学学生在校外租房被骗", []string{"厦门大学"}},
+		{"附近的中小学生放学时段拥堵", nil},
+		{"金山小区广场舞噪音扰民", []string{"金山小区"}},
+		{"万达广场停车难", []string{"万达广场"}},
+		{"向莲花市场监管所反映", nil},
+		{"违背房地产市场价格", nil},
+		{"金山小区物业公司乱收费", []string{"金山小区"}},
+		{"金山小区恒通有限公司欠薪", []string{"恒通有限公司", "金山小区"}},
+		{"投诉恒通实业发展有限公司欠薪", []string{"恒通实业发展有限公司"}},
+		{"恒通劳务公司拖欠工资", []string{"恒通劳务公司"}},
+		{"金山社区居民反映", []string{"金山社区"}},
+	} {
+		if got := placeNames(c.text); !slices.Equal(got, c.want) {
+			t.Errorf("placeNames(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// Groups whose messages share only a word that is no place (村民, 劳务公司,
+// 配套小学) are named as if they shared none: by the estate some titles
+// name, the road the titles name, or the street the addresses share.
+func TestPlaceIgnoresNonPlaces(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		msgs []Message
+		want string
+	}{
+		{"villagers", []Message{
+			{Subject: "曾厝垵邻里因通道和采光产生纠纷", Body: "曾厝垵两户相邻村民因一方在通道上堆放杂物、搭建棚子，影响另一方通行和采光。", Street: "曾厝垵"},
+			{Subject: "邻里因通道产生纠纷", Body: "曾厝垵两户相邻村民因搭建棚子争吵，村调委会介入。", Street: "曾厝垵"},
+			{Subject: "相邻村民纠纷", Body: "两户相邻村民因通道堆放杂物多次争吵。", Street: "莲前街道"},
+		}, "曾厝垵"},
+		{"labour company", []Message{
+			{Subject: "环岛南路工地拖欠农民工工资", Body: "项目部说钱已经付给劳务公司了，劳务公司又说没收到。", Street: "演武路"},
+			{Subject: "环岛南路工地欠薪", Body: "去问项目部，项目部说钱已经付给劳务公司了。", Street: "文屏路"},
+			{Subject: "钢筋工工资一分没拿到", Body: "劳务公司说没收到钱，到底找谁要？", Street: "思明南路"},
+		}, "环岛南路"},
+		{"supporting school", []Message{
+			{Subject: "丽发新城配套学校迟迟未建成", Body: "买房的时候开发商宣传有配套小学，交房三年了，学校的地块还是一片荒草。"},
+			{Subject: "丽发新城适龄儿童就近入学难", Body: "开发商宣传有配套小学，至今没有动工，孩子要去五公里外上学。"},
+			{Subject: "配套小学什么时候建", Body: "买房时说有配套小学，现在孩子没学上。"},
+		}, "丽发新城"},
+	} {
+		if label, _ := place(c.msgs); label != c.want {
+			t.Errorf("%s: place = %q, want %q", c.name, label, c.want)
 		}
 	}
 }
