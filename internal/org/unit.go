@@ -75,16 +75,20 @@ var Levels = []struct {
 	{Community, i18n.M("社区/村级", "Community / village")},
 }
 
-func validKind(k Kind) bool {
-	return slices.ContainsFunc(Kinds, func(x struct {
-		Kind Kind
-		Name i18n.Message
-	}) bool {
-		return x.Kind == k
-	})
+// KindIndex is k's place in Kinds, the order lists of units follow; -1
+// for no kind of Kinds.
+func KindIndex(k Kind) int {
+	for i, x := range Kinds {
+		if x.Kind == k {
+			return i
+		}
+	}
+	return -1
 }
 
-func levelRank(l Level) int {
+// LevelIndex is l's place in Levels, from the city down; -1 for no level
+// of Levels.
+func LevelIndex(l Level) int {
 	for i, x := range Levels {
 		if x.Level == l {
 			return i
@@ -270,10 +274,10 @@ func (in UnitInput) validate(v *fault.Validation) {
 	case utf8.RuneCountInString(in.Name) > 100:
 		v.Add("name", fault.TooLong, 100)
 	}
-	if !validKind(in.Kind) {
+	if KindIndex(in.Kind) < 0 {
 		v.Add("kind", fault.BadValue, string(in.Kind))
 	}
-	if levelRank(in.Level) < 0 {
+	if LevelIndex(in.Level) < 0 {
 		v.Add("level", fault.BadValue, string(in.Level))
 	}
 }
@@ -315,7 +319,7 @@ func (s *Service) insertUnit(ctx context.Context, tx *db.Tx, in UnitInput) (Unit
 		if !p.Active() {
 			return Unit{}, fault.InvalidField("parent_id", msgParentRetired)
 		}
-		if levelRank(in.Level) < levelRank(p.Level) {
+		if LevelIndex(in.Level) < LevelIndex(p.Level) {
 			return Unit{}, fault.InvalidField("level", msgLevelAboveParent)
 		}
 		parentPath = p.Path
@@ -385,7 +389,7 @@ func (s *Service) UpdateUnit(ctx context.Context, actor access.Actor, id int64, 
 			if err != nil {
 				return err
 			}
-			if levelRank(in.Level) < levelRank(p.Level) {
+			if LevelIndex(in.Level) < LevelIndex(p.Level) {
 				return fault.InvalidField("level", msgLevelAboveParent)
 			}
 		}

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -104,6 +105,11 @@ func (s *Service) Board(ctx context.Context, p Period, units []org.Unit, keep fu
 		rank(g.Rows)
 		b.Groups = append(b.Groups, *g)
 	}
+	// Peer groups in the order of the organisation's kinds, then from the
+	// city down.
+	slices.SortStableFunc(b.Groups, func(a, b Group) int {
+		return cmp.Or(cmp.Compare(org.KindIndex(a.Kind), org.KindIndex(b.Kind)), cmp.Compare(org.LevelIndex(a.Level), org.LevelIndex(b.Level)))
+	})
 	return b, nil
 }
 

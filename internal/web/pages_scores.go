@@ -127,8 +127,9 @@ func (g scoreGroup) Total() int { return len(g.Ranked) + len(g.Unranked) }
 func groupKey(g score.Group) string { return string(g.Kind) + "-" + string(g.Level) }
 
 // pickGroup builds the tabs of the board and keeps the groups the tab
-// chosen by key shows. An unknown key, like none, selects the first group
-// with ranked units (else the first group), as the queue does with tabs.
+// chosen by key shows. An unknown key, like none, selects the group with
+// the most ranked units (the first of them; else the first group), as the
+// queue does with tabs.
 func pickGroup(d *scoresData, v *view, key string) {
 	if len(d.Board.Groups) == 0 {
 		return
@@ -154,7 +155,7 @@ func pickGroup(d *scoresData, v *view, key string) {
 			Ranked: len(sg.Ranked), Total: len(g.Rows)})
 		all.Ranked += len(sg.Ranked)
 		all.Total += len(g.Rows)
-		if def < 0 && len(sg.Ranked) > 0 {
+		if len(sg.Ranked) > 0 && (def < 0 || len(sg.Ranked) > len(groups[def].Ranked)) {
 			def = i
 		}
 		if k == key {

@@ -59,19 +59,31 @@ func TestScorecardGroups(t *testing.T) {
 		}
 		return ranked, unranked
 	}
-	// def is the default group (the first with ranked units); mixed, another
-	// group with ranked and unranked units; bare, a group none of whose
-	// units is ranked.
+	// def is the default group (the one with the most ranked units, the
+	// first of them); mixed, another group with ranked and unranked units;
+	// bare, a group none of whose units is ranked.
 	def, mixed, bare := -1, -1, -1
+	for i, g := range board.Groups {
+		if ranked, _ := split(g); len(ranked) > 0 && (def < 0 || len(ranked) > countRanked(board.Groups[def])) {
+			def = i
+		}
+	}
 	for i, g := range board.Groups {
 		ranked, unranked := split(g)
 		switch {
-		case len(ranked) > 0 && def < 0:
-			def = i
+		case i == def:
 		case len(ranked) > 0 && len(unranked) > 0 && mixed < 0:
 			mixed = i
 		case len(ranked) == 0 && bare < 0:
 			bare = i
+		}
+	}
+	// The groups come in the organisation's order: by kind, then from the
+	// city down.
+	for i := 1; i < len(board.Groups); i++ {
+		a, b := board.Groups[i-1], board.Groups[i]
+		if ka, kb := org.KindIndex(a.Kind), org.KindIndex(b.Kind); ka > kb || ka == kb && org.LevelIndex(a.Level) >= org.LevelIndex(b.Level) {
+			t.Fatalf("group %s comes before %s", key(a), key(b))
 		}
 	}
 	if def < 0 || mixed < 0 || bare < 0 || len(board.Groups) < 3 {
@@ -193,6 +205,16 @@ func TestScorecardGroups(t *testing.T) {
 			t.Fatalf("the export lacks %s of %s", g.Rows[0].Unit.Name, key(g))
 		}
 	}
+}
+
+func countRanked(g score.Group) int {
+	n := 0
+	for _, r := range g.Rows {
+		if r.Ranked {
+			n++
+		}
+	}
+	return n
 }
 
 func kindName(k org.Kind) string {
