@@ -177,11 +177,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	return a, nil
 }
 
-// runRequested does the rebuilds migrations asked for (db.TakeRequest):
+// runRequested does the rebuilds migrations asked for (db.ClaimRequest):
 // the backlog's overdue marks and counters from the cases (0015), the
 // scorecards from the timeline when the scoring rules changed (0019;
-// minutes at millions of cases, once). The first node to start takes each
-// request; a failed rebuild asks again for the next start.
+// minutes at millions of cases, once). The first node to start claims each
+// request and removes it when the work is done; a failed rebuild leaves it
+// for the next start, and one cut short by a crash is taken over by the
+// next node to start once the dead node's claim lapses.
 func (a *App) runRequested(ctx context.Context) error {
 	for _, r := range []struct {
 		key, done string
@@ -190,20 +192,23 @@ func (a *App) runRequested(ctx context.Context) error {
 		{"rebuild:backlog", "backlog counters rebuilt", func() (int64, error) { return a.Cases.RebuildBacklog(ctx) }},
 		{"rebuild:scores", "scorecards rebuilt", func() (int64, error) { n, err := a.Score.Rebuild(ctx); return int64(n), err }},
 	} {
-		taken, err := a.DB.TakeRequest(ctx, r.key)
+		claim, err := a.DB.ClaimRequest(ctx, r.key, db.RequestLease)
 		if err != nil {
 			return err
 		}
-		if !taken {
+		if claim == nil {
 			continue
 		}
 		a.Log.Info("doing what an upgrade asked for, once", "request", r.key)
 		n, err := r.run()
 		if err != nil {
-			if gerr := a.DB.Request(ctx, r.key, "the last attempt failed"); gerr != nil {
-				a.Log.Error("could not ask again for "+r.key, "err", gerr)
+			if rerr := claim.Release(context.WithoutCancel(ctx)); rerr != nil {
+				a.Log.Error("could not leave "+r.key+" for the next start", "err", rerr)
 			}
 			return fmt.Errorf("%s: %w", r.key, err)
+		}
+		if err := claim.Done(ctx); err != nil {
+			return fmt.Errorf("%s done: %w", r.key, err)
 		}
 		a.Log.Info(r.done, "count", n)
 	}

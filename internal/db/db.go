@@ -551,32 +551,3 @@ func (d *DB) DeleteChunked(ctx context.Context, table, key, where string, args [
 		}
 	}
 }
-
-// Request asks for work at the next start (a rebuild from the cases): a
-// meta row under key, which TakeRequest removes. Migrations ask the same
-// way, with SQL.
-func (d *DB) Request(ctx context.Context, key, why string) error {
-	return d.Write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING", key, why)
-		return err
-	})
-}
-
-// TakeRequest removes the request under key and reports whether there was
-// one: of several nodes starting at once, one takes it and does the work.
-func (d *DB) TakeRequest(ctx context.Context, key string) (bool, error) {
-	var taken bool
-	err := d.Write(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM meta WHERE key = $1", key)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		taken = n > 0
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("take request %s: %w", key, err)
-	}
-	return taken, nil
-}

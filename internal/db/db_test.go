@@ -379,3 +379,68 @@ func TestDeleteChunked(t *testing.T) {
 		t.Errorf("%d rows left, want the 2 new ones", left)
 	}
 }
+
+// Work asked for at the next start is claimed by one node, kept while its
+// holder renews the claim, taken over when the holder dies (its claim
+// lapses), left for the next start when the work fails, and gone once done.
+func TestRequestClaims(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	const lease = 300 * time.Millisecond
+	if c, err := d.ClaimRequest(ctx, "rebuild:x", lease); err != nil || c != nil {
+		t.Fatalf("claimed work nobody asked for: %v %v", c, err)
+	}
+	if err := d.Request(ctx, "rebuild:x", "test"); err != nil {
+		t.Fatal(err)
+	}
+	first, err := d.ClaimRequest(ctx, "rebuild:x", lease)
+	if err != nil || first == nil {
+		t.Fatalf("first claim: %v %v", first, err)
+	}
+	// A second node starting meanwhile sees the claim renewed and goes on,
+	// even after several leases have passed.
+	time.Sleep(2 * lease)
+	if c, err := d.ClaimRequest(ctx, "rebuild:x", lease); err != nil || c != nil {
+		t.Fatalf("a live claim was taken over: %v %v", c, err)
+	}
+	// The work fails: the request stays for the next start, which claims
+	// it at once.
+	if err := first.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := d.Requested(ctx, "rebuild:x"); err != nil || !ok {
+		t.Fatalf("the request went with a failed attempt: %v %v", ok, err)
+	}
+	began := time.Now()
+	second, err := d.ClaimRequest(ctx, "rebuild:x", lease)
+	if err != nil || second == nil || time.Since(began) > lease/2 {
+		t.Fatalf("claim after a release: %v %v in %s", second, err, time.Since(began))
+	}
+	// Its holder dies (it stops renewing): the next start waits for the
+	// claim to lapse and takes the work over.
+	second.Crash()
+	third, err := d.ClaimRequest(ctx, "rebuild:x", lease)
+	if err != nil || third == nil {
+		t.Fatalf("a dead node's claim was not taken over: %v %v", third, err)
+	}
+	// The dead node, back, cannot end what is no longer its claim.
+	if err := second.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := d.Requested(ctx, "rebuild:x"); err != nil || !ok {
+		t.Fatalf("a claim taken over was ended by its old holder: %v %v", ok, err)
+	}
+	if err := third.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := d.Requested(ctx, "rebuild:x"); err != nil || ok {
+		t.Fatalf("the request outlived the work: %v %v", ok, err)
+	}
+	var claims int
+	if err := d.QueryRowContext(ctx, "SELECT COUNT(*) FROM meta WHERE key LIKE 'claim:%'").Scan(&claims); err != nil || claims != 0 {
+		t.Fatalf("%d claims left (%v)", claims, err)
+	}
+	if c, err := d.ClaimRequest(ctx, "rebuild:x", lease); err != nil || c != nil {
+		t.Fatalf("claimed work already done: %v %v", c, err)
+	}
+}

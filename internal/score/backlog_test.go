@@ -213,7 +213,7 @@ func TestBacklogRebuilt(t *testing.T) {
 	}
 	env.Clock.Advance(48 * time.Hour)
 	env.Node(t) // another start on the same database
-	if pending, err := env.App.DB.TakeRequest(ctx, "rebuild:backlog"); err != nil || pending {
+	if pending, err := env.App.DB.Requested(ctx, "rebuild:backlog"); err != nil || pending {
 		t.Fatalf("rebuild still pending after a start: %v %v", pending, err)
 	}
 	if b, n := backlogNow(t, env), passed(); b.Total != n {

@@ -387,7 +387,8 @@ func TestResponseCountsWhereTheAssignmentIs(t *testing.T) {
 }
 
 // A migration that changes how cases are scored asks (a meta row) for the
-// scorecards to be rebuilt: pingan rebuilds them when it next starts, once.
+// scorecards to be rebuilt: pingan rebuilds them when it next starts, once
+// — also when a node that started the rebuild died before finishing it.
 func TestRebuildAskedByAMigrationRunsAtStart(t *testing.T) {
 	env := apptest.New(t)
 	jiangtou := env.Unit(t, "350206004")
@@ -398,9 +399,11 @@ func TestRebuildAskedByAMigrationRunsAtStart(t *testing.T) {
 	if err != nil || want[jiangtou][score.Assigned] != 1 {
 		t.Fatalf("counts before: %v (%v)", want, err)
 	}
-	// Counters made by other rules, and the migration's request.
+	// Counters made by other rules, the migration's request, and the claim
+	// of a node that died rebuilding (long lapsed).
 	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
-		for _, q := range []string{"DELETE FROM score_counts", "INSERT INTO meta (key, value) VALUES ('rebuild:scores', 'test')"} {
+		for _, q := range []string{"DELETE FROM score_counts", "INSERT INTO meta (key, value) VALUES ('rebuild:scores', 'test')",
+			"INSERT INTO meta (key, value) VALUES ('claim:rebuild:scores', '00000001700000000000 dead')"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -414,7 +417,7 @@ func TestRebuildAskedByAMigrationRunsAtStart(t *testing.T) {
 	if err != nil || !maps.Equal(got[jiangtou], want[jiangtou]) {
 		t.Errorf("counts after the start: %v, want %v (%v)", got[jiangtou], want[jiangtou], err)
 	}
-	if taken, err := node.DB.TakeRequest(ctx, "rebuild:scores"); err != nil || taken {
+	if taken, err := node.DB.Requested(ctx, "rebuild:scores"); err != nil || taken {
 		t.Errorf("the request is still there after the rebuild (%v)", err)
 	}
 }

@@ -1,6 +1,6 @@
 -- Migrations ask for work at the next start (rebuilding counters from
--- the cases) through one kind of row: meta 'rebuild:<what>', taken by the
--- first node to start (db.TakeRequest). Migration 0015 asked with a row
+-- the cases) through one kind of row: meta 'rebuild:<what>', claimed by
+-- the first node to start (db.ClaimRequest). Migration 0015 asked with a row
 -- of overdue_counts; it moves here (a database without cases has nothing
 -- to rebuild).
 INSERT INTO meta (key, value) SELECT 'rebuild:backlog', '0015: overdue marks and counters from the cases'
