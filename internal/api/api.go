@@ -186,6 +186,7 @@ func remoteHost(r *http.Request) string {
 // Routes lists every endpoint of the API: the whole surface in one place.
 func (a *API) Routes() []Route {
 	caseFilters := []QueryParam{
+		{"q", "string", "full-text search over titles, addresses and report texts: space-separated terms, all must occur (a CJK term of one or two characters matches that character or word, a longer one exactly that substring); or a case number"},
 		{"state", "string", "states, comma-separated: " + joinStates()},
 		{"unit_id", "integer", "handling unit"},
 		{"category_id", "integer", "category, including everything under it"},

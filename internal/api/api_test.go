@@ -3,7 +3,9 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -410,6 +412,23 @@ func TestListAndFiltersOverHTTP(t *testing.T) {
 	env.Do(t, "GET", "/api/v1/cases?received_to=2026-11-25", "dispatcher", nil).JSON(t, &list)
 	if len(list.Cases) != 0 {
 		t.Errorf("before today: %d", len(list.Cases))
+	}
+	// Full-text search, right after the intake that stored the words.
+	other := maps.Clone(report)
+	other["body"], other["keep_separate"] = "金山小区路灯不亮已经一周，晚上出行很不安全。", true
+	if r := env.Do(t, "POST", "/api/v1/reports", "intake", other); r.Status != http.StatusCreated {
+		t.Fatalf("intake: %d %s", r.Status, r.Body)
+	}
+	for q, want := range map[string]int{"噪音": 3, "路灯": 1, "路灯 噪音": 0, "打桩": 3, "不安全": 1, "": 4} {
+		list.Cases = nil
+		env.Do(t, "GET", "/api/v1/cases?q="+url.QueryEscape(q), "dispatcher", nil).JSON(t, &list)
+		if len(list.Cases) != want {
+			t.Errorf("q=%q: %d cases, want %d", q, len(list.Cases), want)
+		}
+	}
+	if r := env.Do(t, "GET", "/api/v1/cases?q="+url.QueryEscape(strings.Repeat("噪音", 60)), "dispatcher", nil); r.Status != http.StatusBadRequest && r.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(r.Body), `"q"`) {
+		t.Errorf("a query too long: %d %s", r.Status, r.Body)
 	}
 }
 

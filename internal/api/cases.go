@@ -189,6 +189,7 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) error {
 	}
 	f.Channel, f.Priority = casework.Channel(q.Get("channel")), casework.Priority(q.Get("priority"))
 	f.DivisionCode = q.Get("division_code")
+	f.Text = q.Get("q")
 	if f.From, err = a.queryTime(q.Get("received_from"), "received_from", false); err != nil {
 		return err
 	}
