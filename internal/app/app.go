@@ -29,6 +29,7 @@ import (
 	"pingan/internal/org"
 	"pingan/internal/route"
 	"pingan/internal/score"
+	"pingan/internal/search"
 	"pingan/internal/secret"
 	"pingan/internal/supervision"
 	"pingan/internal/timer"
@@ -108,6 +109,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 		return nil, err
 	} else if n > 0 {
 		log.Info("database migrated", "applied", n, "backend", d.Dialect())
+	}
+	// The full-text index, on SQLite in the side file: made if it is new,
+	// and caught up with what its writer missed (a crash after a commit).
+	began := time.Now()
+	if n, err := search.Prepare(ctx, d, nil); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("search index caught up", "cases", n, "took", time.Since(began).Round(time.Millisecond))
 	}
 	a := &App{Config: cfg, Log: log, DB: d, Keys: keys, Now: now}
 	a.Audit = audit.New(keys, now)

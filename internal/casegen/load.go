@@ -185,7 +185,7 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 	for i, b := range batch {
 		docs[i] = search.Doc{CaseID: b.Case.ID, Text: search.Text(b.Case.Title, b.Case.Address, b.Report.Body)}
 	}
-	if err := search.BulkIndex(ctx, tx, docs); err != nil {
+	if err := search.IndexAll(ctx, tx, docs); err != nil {
 		return err
 	}
 	repeats := make([]dedup.Doc, len(batch))

@@ -325,6 +325,9 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		if err != nil {
 			return selection{}, false, err
 		}
+		if err := search.Sync(ctx, s.db); err != nil {
+			return selection{}, false, err
+		}
 		if newest {
 			nf := q.NewestFirst(s.db.Dialect(), len(args)+1)
 			args = append(args, nf.Arg)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -58,6 +59,14 @@ type Config struct {
 // SQLiteFile is the name of the database file inside the data directory.
 const SQLiteFile = "pingan.db"
 
+// SideFile is the embedded database's second file, beside SQLiteFile: what
+// is derived from the cases and can be made again from them (the full-text
+// index), written by a writer of its own (Tx.Aside) so that the main
+// writer, which every write waits for, need not. Every reading connection
+// of the main file has it attached as the schema "side", so queries join
+// its tables by their names.
+const SideFile = "side.db"
+
 // DB is an open pingan database: a pool for reads and one writer.
 type DB struct {
 	dialect Dialect
@@ -72,6 +81,9 @@ type DB struct {
 	series   map[string]bool // PostgreSQL sequences known to exist
 
 	readStmts, writeStmts *stmtCache // SQLite only
+
+	side      *DB // SQLite only: the second file (SideFile)
+	asideWork asideWork
 }
 
 // stmtCache keeps prepared statements by their SQL text. SQLite spends more
@@ -224,6 +236,12 @@ func IsPostgresURL(u string) bool {
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
 	"&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_pragma=temp_store(memory)"
 
+// The side file holds only what can be made again from the main file (a
+// lost commit is found missing and redone at the next start), so it is not
+// synced at every commit.
+const sidePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)" +
+	"&_pragma=cache_size(-16000)&_pragma=temp_store(memory)"
+
 func (d *DB) openSQLite(dir string) error {
 	if dir == "" {
 		return errors.New("no data directory given for the embedded database")
@@ -231,21 +249,43 @@ func (d *DB) openSQLite(dir string) error {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
-	path := filepath.Join(dir, SQLiteFile)
+	// The side file first: the main file's readers attach it.
+	side := &DB{dialect: SQLite, log: d.log}
+	sidePath := filepath.Join(dir, SideFile)
+	if err := side.openSQLiteFile(sidePath, sidePragmas, ""); err != nil {
+		return err
+	}
+	if err := d.openSQLiteFile(filepath.Join(dir, SQLiteFile), sqlitePragmas, sidePath); err != nil {
+		side.closePools()
+		return err
+	}
+	side.node, side.w = "side", newWriter(side, 1, 128)
+	d.side = side
+	return nil
+}
+
+// openSQLite opens one SQLite file: a single writer connection (SQLite
+// allows one writer at a time anyway, and a single connection lets the
+// writer batch without lock contention) and a pool of reading ones, each
+// with the file at attach attached as "side" when attach is not empty.
+func (d *DB) openSQLiteFile(path, pragmas, attach string) error {
 	var err error
-	// One writer connection: SQLite allows one writer at a time anyway, and a
-	// single connection lets the writer batch without lock contention.
-	d.write, err = sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate")
+	d.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	d.write.SetMaxOpenConns(1)
 	d.write.SetMaxIdleConns(1)
 	d.write.SetConnMaxLifetime(0)
-	d.read, err = sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	readers, err := sqlite.NewConnector("file:" + path + "?" + pragmas + "&_pragma=query_only(1)")
 	if err != nil {
+		d.write.Close()
 		return fmt.Errorf("open %s: %w", path, err)
 	}
+	if attach != "" {
+		readers = attachingConnector{readers, attach}
+	}
+	d.read = sql.OpenDB(readers)
 	n := max(4, 2*runtime.NumCPU())
 	d.read.SetMaxOpenConns(n)
 	d.read.SetMaxIdleConns(n)
@@ -254,9 +294,29 @@ func (d *DB) openSQLite(dir string) error {
 	// The writer connection must exist first so that WAL mode is set before
 	// readers open the file.
 	if err := d.write.Ping(); err != nil {
+		d.closePools()
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	return nil
+}
+
+// attachingConnector opens reading connections with the side file attached.
+type attachingConnector struct {
+	driver.Connector
+	path string
+}
+
+func (c attachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.(driver.ExecerContext).ExecContext(ctx, "ATTACH DATABASE ? AS side",
+		[]driver.NamedValue{{Ordinal: 1, Value: c.path}}); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("attach %s: %w", c.path, err)
+	}
+	return conn, nil
 }
 
 func (d *DB) openPostgres(url string) error {
@@ -319,13 +379,23 @@ func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 // SQL returns the read pool, for pool metrics.
 func (d *DB) SQL() *sql.DB { return d.read }
 
-// Close finishes the writes already queued, then closes the pools.
+// Close finishes the writes already queued (and the work they left to the
+// side file), then closes the pools.
 func (d *DB) Close() error {
 	if d.w != nil {
 		d.w.close()
 	}
-	return d.closePools()
+	var err error
+	if d.side != nil {
+		err = d.side.Close()
+	}
+	return errors.Join(d.closePools(), err)
 }
+
+// Side returns the embedded database's side file (SideFile), nil on
+// PostgreSQL: its own writer takes the work writes leave to it (Tx.Aside),
+// and its tables are read through d's queries, where it is attached.
+func (d *DB) Side() *DB { return d.side }
 
 func (d *DB) closePools() error {
 	d.readStmts.close()

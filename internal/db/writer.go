@@ -21,6 +21,7 @@ type Tx struct {
 	lane     int
 	after    []func()
 	deferred []deferredItem
+	aside    []func(context.Context, *Tx) error
 }
 
 // Lane names the writer lane this transaction runs on. Transactions on one
@@ -66,15 +67,27 @@ func (t *Tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.
 // Dialect returns the database's dialect.
 func (t *Tx) Dialect() Dialect { return t.d.dialect }
 
+// DB returns the database the transaction writes.
+func (t *Tx) DB() *DB { return t.d }
+
 // AfterCommit registers f to run once this write is durably committed. It
 // does not run if the write fails or is rolled back.
 func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
+
+// Aside leaves fn to the side file's writer (SQLite only, see DB.Side): it
+// runs in a transaction of that file once this write's batch has
+// committed, batches' work in the order they committed. The write is
+// acknowledged without waiting for it (DB.SyncAside waits). A failure is
+// logged: the side file holds only what can be made again, and whoever
+// leaves work aside finds it missing at the next start.
+func (t *Tx) Aside(fn func(ctx context.Context, tx *Tx) error) { t.aside = append(t.aside, fn) }
 
 // Deferred is work a write leaves to the end of its batch's transaction,
 // done once for the whole batch just before the commit: Apply gets the
 // items every successful write of the batch deferred to it, in order.
 // Reads inside the transaction do not see deferred work. Apply's tx runs
-// statements only: AfterCommit and Defer on it are not honoured.
+// statements and takes work Aside; AfterCommit and Defer on it are not
+// honoured.
 type Deferred struct {
 	Name  string // orders the deferred work of a batch
 	Apply func(ctx context.Context, tx *Tx, items []any) error
@@ -212,6 +225,80 @@ type job struct {
 	fn    func(*Tx) error
 	done  chan error
 	tries int // runs so far that failed and were retried
+}
+
+// asideWork counts the work left to the side file: queued by the main
+// writer, done by the side's; SyncAside waits for done to reach queued.
+type asideWork struct {
+	queued atomic.Int64
+	mu     sync.Mutex
+	done   int64
+	moved  chan struct{} // closed, and replaced, when done grows
+}
+
+// leave queues the work a batch left aside on the side file's writer, for
+// it to do after the writes already there.
+func (w *writer) leave(fns []func(context.Context, *Tx) error) {
+	side := w.d.side
+	a := &w.d.asideWork
+	a.queued.Add(1)
+	j := &job{ctx: context.Background(), done: make(chan error, 1), fn: func(tx *Tx) error {
+		for _, fn := range fns {
+			if err := fn(tx.ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	side.w.mu.RLock()
+	closed := side.w.closed
+	if !closed {
+		side.w.queue <- j
+	}
+	side.w.mu.RUnlock()
+	if closed {
+		j.done <- ErrClosed
+	}
+	go func() {
+		if err := <-j.done; err != nil {
+			w.d.log.Error("work left to the side file failed; it is redone at the next start", "err", err)
+		}
+		a.mu.Lock()
+		a.done++
+		if a.moved != nil {
+			close(a.moved)
+			a.moved = nil
+		}
+		a.mu.Unlock()
+	}()
+}
+
+// SyncAside waits until the work left aside (Tx.Aside) by the writes
+// acknowledged before the call is done, or ctx ends: what reads the side
+// file then sees those writes.
+func (d *DB) SyncAside(ctx context.Context) error {
+	if d.side == nil {
+		return nil
+	}
+	a := &d.asideWork
+	target := a.queued.Load()
+	for {
+		a.mu.Lock()
+		if a.done >= target {
+			a.mu.Unlock()
+			return nil
+		}
+		if a.moved == nil {
+			a.moved = make(chan struct{})
+		}
+		moved := a.moved
+		a.mu.Unlock()
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // maxTries bounds how often a write that keeps losing deadlocks runs.
@@ -430,6 +517,17 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 	}
 	w.commits.Add(1)
 	w.writes.Add(int64(live))
+	// The work left aside, queued before the writes are acknowledged, so
+	// that SyncAside after an acknowledgement waits for it.
+	var aside []func(context.Context, *Tx) error
+	for i, t := range txs {
+		if t != nil && results[i] == nil {
+			aside = append(aside, t.aside...)
+		}
+	}
+	if aside = append(aside, batchTx.aside...); len(aside) > 0 {
+		w.leave(aside)
+	}
 	finish(nil)
 	return retry
 }

@@ -34,13 +34,11 @@ func IndexTokenized(ctx context.Context, tx *db.Tx, caseID int64, t Tokenized) e
 }
 
 // Index stores the searchable text of a case, replacing what was indexed
-// for it before. It commits with the write that changes the case, so the
-// index never disagrees with a committed case; the text is indexed at the
-// end of the write's batch, with the batch's other texts in one statement
-// (SQLite's FTS5 writes its pending tokens out as a new segment whenever a
-// statement opens a savepoint: indexing each write's text as it came made
-// a segment per write, and merging them was a quarter of intake's time).
-// A case indexed twice in a batch keeps its last text.
+// for it before, with the write that changes the case: on PostgreSQL in
+// its transaction, at the end of the write's batch with the batch's other
+// texts in one statement; on SQLite in the side file right after the batch
+// commits (see side.go), which a search waits for. A case indexed twice in
+// a batch keeps its last text.
 func Index(ctx context.Context, tx *db.Tx, caseID int64, text string) error {
 	tx.Defer(deferredIndex, Doc{CaseID: caseID, Text: text})
 	return nil
@@ -50,6 +48,10 @@ var deferredIndex = &db.Deferred{Name: "search index", Apply: func(ctx context.C
 	docs := make([]Doc, len(items))
 	for i, it := range items {
 		docs[i] = it.(Doc)
+	}
+	if tx.Dialect() == db.SQLite {
+		indexAside(tx, docs, true)
+		return nil
 	}
 	return BulkIndex(ctx, tx, docs)
 }}
@@ -63,13 +65,25 @@ func pgVector(uni, bi string) string {
 	return fmt.Sprintf("ts_delete(to_tsvector('simple', %s), '%s'::text) || strip(to_tsvector('simple', %s))", bi, runBreak, uni)
 }
 
+// IndexAll indexes many cases with tx's write, as Index does one: for
+// bulk loads. On SQLite the side file's writer indexes them while the
+// loader goes on.
+func IndexAll(ctx context.Context, tx *db.Tx, docs []Doc) error {
+	if tx.Dialect() == db.SQLite {
+		indexAside(tx, docs, true)
+		return nil
+	}
+	return BulkIndex(ctx, tx, docs)
+}
+
 // bulkRows is how many documents one INSERT carries: enough to amortise
 // the statement, few enough to stay far below either database's limit on
 // bound parameters.
 const bulkRows = 200
 
-// BulkIndex indexes many cases at once, for bulk loads: one multi-row
-// INSERT per bulkRows documents. A case listed twice keeps its last text.
+// BulkIndex writes many cases' texts into the index in tx (on SQLite a
+// transaction of the side file): one multi-row INSERT per bulkRows
+// documents. A case listed twice keeps its last text.
 func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
 	if len(docs) == 0 {
 		return nil

@@ -2,6 +2,8 @@ package search
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"pingan/internal/db"
@@ -31,7 +33,7 @@ func Reindex(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 		var n int
 		var last int64
 		err := d.Write(ctx, func(tx *db.Tx) error {
-			docs, err := caseTexts(ctx, tx, after, reindexBatch)
+			docs, err := caseTexts(ctx, tx, "id > $1 ORDER BY id LIMIT $2", after, reindexBatch)
 			if err != nil {
 				return err
 			}
@@ -39,13 +41,17 @@ func Reindex(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 				return nil
 			}
 			last = docs[n-1].CaseID
+			if tx.Dialect() == db.SQLite {
+				indexAside(tx, docs, false)
+				return nil
+			}
 			return BulkIndex(ctx, tx, docs)
 		})
 		if err != nil {
 			return done, fmt.Errorf("reindex cases after %d: %w", after, err)
 		}
 		if n == 0 {
-			return done, nil
+			return done, d.SyncAside(ctx)
 		}
 		after = last
 		done += n
@@ -55,15 +61,18 @@ func Reindex(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 	}
 }
 
-// caseTexts reads the searchable text of the next limit cases after id.
-func caseTexts(ctx context.Context, tx *db.Tx, after int64, limit int) ([]Doc, error) {
+// caseTexts reads the searchable text of the cases where (SQL on cases,
+// with its arguments) selects, in id order.
+func caseTexts(ctx context.Context, tx *db.Tx, where string, args ...any) ([]Doc, error) {
 	lock := ""
 	if tx.Dialect() == db.Postgres {
 		// A concurrent change to one of these cases waits until this batch
-		// is indexed, then indexes its own text after it.
+		// is indexed, then indexes its own text after it. (On SQLite the
+		// write holds the only writer, and the index work it leaves aside
+		// comes before any later change's.)
 		lock = " FOR SHARE"
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT id, title, address FROM cases WHERE id > $1 ORDER BY id LIMIT $2"+lock, after, limit)
+	rows, err := tx.QueryContext(ctx, "SELECT id, title, address FROM cases WHERE "+where+lock, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read cases: %w", err)
 	}
@@ -87,8 +96,17 @@ func caseTexts(ctx context.Context, tx *db.Tx, after int64, limit int) ([]Doc, e
 		return nil, nil
 	}
 	reports := make(map[int64][]string, len(ids))
-	rrows, err := tx.QueryContext(ctx, "SELECT case_id, title, address, body FROM reports WHERE case_id BETWEEN $1 AND $2 ORDER BY id",
-		ids[0], ids[len(ids)-1])
+	// The reports of a run of cases by range; of cases far apart (the
+	// cases changed since a mark), by their ids (SQLite only).
+	var rrows *sql.Rows
+	if span := ids[len(ids)-1] - ids[0]; span < int64(2*len(ids)) || tx.Dialect() == db.Postgres {
+		rrows, err = tx.QueryContext(ctx, "SELECT case_id, title, address, body FROM reports WHERE case_id BETWEEN $1 AND $2 ORDER BY id",
+			ids[0], ids[len(ids)-1])
+	} else {
+		list, _ := json.Marshal(ids)
+		rrows, err = tx.QueryContext(ctx, "SELECT case_id, title, address, body FROM reports WHERE case_id IN (SELECT value FROM json_each($1)) ORDER BY id",
+			string(list))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read reports: %w", err)
 	}

@@ -98,6 +98,9 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, d: dbtest.Open(t)}
+	if _, err := search.Prepare(context.Background(), e.d, nil); err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now().UnixMicro()
 	err := e.d.Write(context.Background(), func(tx *db.Tx) error {
 		return tx.QueryRowContext(context.Background(), `INSERT INTO units (path, code, name, kind, level, created_at, updated_at)
@@ -132,7 +135,7 @@ func (e *env) addCases(bulk bool, texts ...string) []int64 {
 				return err
 			}
 		}
-		return search.BulkIndex(ctx, tx, docs)
+		return search.IndexAll(ctx, tx, docs)
 	})
 	if err != nil {
 		e.t.Fatalf("add cases: %v", err)
@@ -146,6 +149,9 @@ func (e *env) addCases(bulk bool, texts ...string) []int64 {
 func (e *env) find(q string) ([]int64, error) {
 	p, err := search.Parse(q)
 	if err != nil {
+		return nil, err
+	}
+	if err := search.Sync(context.Background(), e.d); err != nil {
 		return nil, err
 	}
 	cond, arg := p.Condition(e.d.Dialect(), 2)
@@ -313,7 +319,7 @@ func TestReindexReplaces(t *testing.T) {
 			return err
 		}
 		// A case twice in one bulk: the last text wins.
-		return search.BulkIndex(ctx, tx, []search.Doc{{CaseID: ids[1], Text: "物业费"}, {CaseID: ids[1], Text: "物业不作为"}})
+		return search.IndexAll(ctx, tx, []search.Doc{{CaseID: ids[1], Text: "物业费"}, {CaseID: ids[1], Text: "物业不作为"}})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -373,9 +379,13 @@ func TestStoredTokens(t *testing.T) {
 		}
 		return
 	}
-	// fts5vocab lists what FTS5 stored, term by term with its position.
+	// fts5vocab lists what FTS5 stored, term by term with its position, in
+	// the side file.
+	if err := search.Sync(ctx, e.d); err != nil {
+		t.Fatal(err)
+	}
 	got := map[string][]string{}
-	err := e.d.Write(ctx, func(tx *db.Tx) error {
+	err := e.d.Side().Write(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, "CREATE VIRTUAL TABLE temp.case_fts_terms USING fts5vocab(main, case_fts, instance)"); err != nil {
 			return err
 		}
@@ -510,5 +520,81 @@ func TestReindex(t *testing.T) {
 	}
 	if got := e.mustFind("江头街道 道路"); len(got) != n-4 {
 		t.Errorf("search by address found %d cases, want %d", len(got), n-4)
+	}
+}
+
+// On SQLite the index is written after the commit, by the side file's
+// writer. A crash between the two loses the indexing, not the cases: at
+// the next start Prepare indexes the cases changed after the side file's
+// mark (they all have timeline entries after it), and every case when the
+// side file is new.
+func TestPrepareCatchesUp(t *testing.T) {
+	e := newEnv(t)
+	if e.d.Side() == nil {
+		t.Skip("PostgreSQL indexes in the write's own transaction")
+	}
+	ctx := context.Background()
+	indexed := e.addCases(false, "楼上漏水", "楼下噪音")
+	if err := search.Sync(ctx, e.d); err != nil {
+		t.Fatal(err)
+	}
+	// Cases committed whose indexing was lost, and a change of an indexed
+	// case's text (a report merged in) likewise.
+	now := time.Now().UnixMicro()
+	lost := []int64{101, 102}
+	err := e.d.Write(ctx, func(tx *db.Tx) error {
+		for i, id := range lost {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, number, title, priority, state, channel, intake_unit_id,
+				received_at, updated_at) VALUES ($1, $2, $3, 'normal', 'received', 'hotline', $4, $5, $5)`,
+				id, fmt.Sprintf("T-2026-%06d", id), []string{"井盖缺失", "路灯不亮"}[i], e.unit, now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reports (case_id, channel, title, body, received_at, intake_unit_id)
+			VALUES ($1, 'hotline', '又来电', '物业不作为', $2, $3)`, indexed[0], now, e.unit); err != nil {
+			return err
+		}
+		for _, id := range []int64{lost[0], lost[1], indexed[0]} {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO timeline (case_id, at, action, to_state) VALUES ($1, $2, 'receive', 'received')", id, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.mustFind("井盖"); got != nil {
+		t.Fatalf("found %v before catching up", got)
+	}
+	n, err := search.Prepare(ctx, e.d, nil)
+	if err != nil || n != 3 {
+		t.Fatalf("Prepare indexed %d cases (%v), want the 3 changed after the mark", n, err)
+	}
+	for q, want := range map[string][]int64{"井盖": {101}, "路灯": {102}, "物业": {indexed[0]}, "噪音": {indexed[1]}} {
+		if got := e.mustFind(q); !slices.Equal(got, want) {
+			t.Errorf("after catching up, search %q = %v, want %v", q, got, want)
+		}
+	}
+	if n, err := search.Prepare(ctx, e.d, nil); err != nil || n != 0 {
+		t.Fatalf("a second start indexed %d cases (%v), want none", n, err)
+	}
+	// A new side file (deleted, or from before the index moved there):
+	// every case.
+	if err := e.d.Side().Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "DROP TABLE case_fts; DROP TABLE search_mark")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := search.Prepare(ctx, e.d, nil); err != nil || n != 4 {
+		t.Fatalf("Prepare on a new side file indexed %d cases (%v), want all 4", n, err)
+	}
+	// (addCases put its texts in the index alone: what the cases hold is
+	// their title and reports.)
+	for q, want := range map[string][]int64{"井盖": {101}, "物业": {indexed[0]}, "案件": indexed, "楼": nil} {
+		if got := e.mustFind(q); !slices.Equal(got, want) {
+			t.Errorf("after indexing anew, search %q = %v, want %v", q, got, want)
+		}
 	}
 }

@@ -10,6 +10,10 @@
 // space-separated strings, so that SQLite (an FTS5 table) and PostgreSQL (a
 // tsvector with a GIN index) index the same tokens and the database's own
 // tokenizer only has to split on spaces.
+//
+// On PostgreSQL the index is written in the transaction of the write that
+// changes a case; on SQLite in the side file, right after the write's
+// batch commits (side.go).
 package search
 
 import (

@@ -542,7 +542,7 @@ func TestScorecardPages(t *testing.T) {
 	n, _ := dispatched(t, env)
 	jt := env.Unit(t, "350206004")
 	l := signedIn(t, env, "leader")
-	p := l.get("/scores")
+	p := l.get("/scores?group=government-street") // the streets' peer group
 	mustContain(t, p, "考评排名", "江头街道", "综合得分", fmt.Sprintf("/scores/%d?", jt))
 	// The drill-down behind 江头街道's "cases given" lists the case just
 	// dispatched to it.

@@ -1,0 +1,175 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"pingan/internal/db"
+)
+
+// On SQLite the index lives in the side file (db.SideFile) and is written
+// by the side file's writer once each batch of writes has committed
+// (db.Tx.Aside): tokens go in off the writer every write waits for, in the
+// order the batches committed. A search first waits for the index to take
+// in every write acknowledged before it (Sync), so what a user stored is
+// what they find.
+//
+// The side file keeps a mark of how far it has come: the newest timeline
+// entry committed before the last batch it indexed. Every change of a
+// case's searchable text appends a timeline entry in the same write, so at
+// start (Prepare) the cases with entries after the mark are indexed again
+// — after a crash between a commit and its indexing, or a failed
+// indexing — and every case when the side file is new.
+
+// sideSchema makes the side file's tables; see migration 0005 for the
+// index's design.
+const sideSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS case_fts USING fts5 (
+    uni,
+    bi,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'ascii'
+);
+CREATE TABLE IF NOT EXISTS search_mark (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    timeline_id INTEGER NOT NULL
+)`
+
+// sideState is what this process knows of a database's side index.
+type sideState struct {
+	failed atomic.Bool // an indexing failed: the mark must stay until the next start
+}
+
+var sides sync.Map // *db.DB → *sideState
+
+func stateOf(d *db.DB) *sideState {
+	s, _ := sides.LoadOrStore(d, &sideState{})
+	return s.(*sideState)
+}
+
+// Prepare readies the index of a database before it serves: on SQLite it
+// makes the side file's tables if they are not there and indexes again the
+// cases changed since the side file's mark (every case, for a new side
+// file). It returns how many cases it indexed. On PostgreSQL the index is
+// in the database's own transactions and there is nothing to do.
+func Prepare(ctx context.Context, d *db.DB, progress func(indexed int)) (int, error) {
+	side := d.Side()
+	if side == nil {
+		return 0, nil
+	}
+	if err := side.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, sideSchema)
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("search index: create: %w", err)
+	}
+	var mark int64
+	if err := side.QueryRowContext(ctx, "SELECT COALESCE(MAX(timeline_id), -1) FROM search_mark").Scan(&mark); err != nil {
+		return 0, fmt.Errorf("search index: read its mark: %w", err)
+	}
+	var newest int64
+	if err := d.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM timeline").Scan(&newest); err != nil {
+		return 0, fmt.Errorf("search index: newest timeline entry: %w", err)
+	}
+	n := 0
+	var err error
+	switch {
+	case mark < 0 && newest > 0:
+		n, err = Reindex(ctx, d, progress) // a new side file
+	case mark >= 0 && mark < newest:
+		n, err = reindexChanged(ctx, d, mark, progress)
+	}
+	if err != nil {
+		return n, err
+	}
+	// The mark goes where the reindex got to, in order after its work.
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		tx.Aside(func(ctx context.Context, side *db.Tx) error { return setMark(ctx, side, newest) })
+		return nil
+	}); err != nil {
+		return n, err
+	}
+	stateOf(d).failed.Store(false)
+	return n, d.SyncAside(ctx)
+}
+
+// setMark records that the index holds every change up to the timeline
+// entry given.
+func setMark(ctx context.Context, side *db.Tx, timelineID int64) error {
+	_, err := side.ExecContext(ctx, `INSERT INTO search_mark (id, timeline_id) VALUES (1, $1)
+		ON CONFLICT (id) DO UPDATE SET timeline_id = excluded.timeline_id`, timelineID)
+	return err
+}
+
+// reindexChanged indexes again the cases with timeline entries after mark.
+func reindexChanged(ctx context.Context, d *db.DB, mark int64, progress func(int)) (int, error) {
+	ids, err := db.IDs(ctx, d, "SELECT DISTINCT case_id FROM timeline WHERE id > $1 ORDER BY case_id", mark)
+	if err != nil {
+		return 0, fmt.Errorf("search index: cases changed since %d: %w", mark, err)
+	}
+	done := 0
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), reindexBatch)]
+		ids = ids[len(chunk):]
+		list, _ := json.Marshal(chunk)
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			docs, err := caseTexts(ctx, tx, "id IN (SELECT value FROM json_each($1)) ORDER BY id", string(list))
+			if err != nil {
+				return err
+			}
+			indexAside(tx, docs, false)
+			return nil
+		})
+		if err != nil {
+			return done, fmt.Errorf("search index: reindex changed cases: %w", err)
+		}
+		done += len(chunk)
+		if progress != nil {
+			progress(done)
+		}
+	}
+	return done, d.SyncAside(ctx)
+}
+
+// indexAside leaves docs to the side file's writer, with the mark of the
+// write's batch when mark is set (the batch is then all indexed up to it).
+func indexAside(tx *db.Tx, docs []Doc, mark bool) {
+	st := stateOf(tx.DB())
+	var newest int64 = -1
+	if mark {
+		if err := tx.QueryRowContext(context.Background(), "SELECT COALESCE(MAX(id), 0) FROM timeline").Scan(&newest); err != nil {
+			newest = -1 // the next start indexes from the mark before
+		}
+	}
+	tx.Aside(func(ctx context.Context, side *db.Tx) error {
+		if err := BulkIndex(ctx, side, docs); err != nil {
+			st.failed.Store(true)
+			return err
+		}
+		if newest < 0 || st.failed.Load() {
+			return nil
+		}
+		return setMark(ctx, side, newest)
+	})
+}
+
+// SyncBound is the longest a search waits for the index to take in the
+// writes before it: the side writer takes milliseconds; one that lags
+// further (a bulk load) leaves the search to what it has.
+const SyncBound = 3 * time.Second
+
+// Sync waits until the index holds every write acknowledged before the
+// call (on SQLite, where it is written after the commit), for SyncBound at
+// most. It fails only when ctx ends.
+func Sync(ctx context.Context, d *db.DB) error {
+	bounded, cancel := context.WithTimeout(ctx, SyncBound)
+	defer cancel()
+	if err := d.SyncAside(bounded); err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return nil
+}
