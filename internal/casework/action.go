@@ -94,11 +94,21 @@ func (s *Service) DoIn(ctx context.Context, tx *db.Tx, actor access.Actor, numbe
 }
 
 func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number string, action Action, in ActionInput) (Case, error) {
-	now := s.now()
 	c, vis, err := s.loadVisible(ctx, tx, actor, number)
 	if err != nil {
 		return Case{}, err
 	}
+	if err := s.act(ctx, tx, actor, c, vis, action, in); err != nil {
+		return Case{}, err
+	}
+	return caseByID(ctx, tx, c.ID)
+}
+
+// act performs an action on c as read in this transaction, which the
+// actor sees (vis: within their scope, not only as its handler).
+func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, vis bool, action Action, in ActionInput) error {
+	now := s.now()
+	var err error
 	allowed := s.Allowed(actor, c, vis)
 	refuse := func(kind Kind, code string, msg i18n.Message, args ...any) error {
 		return fault.New(kind, code, msg, args...).With("state", c.State).With("allowed_actions", allowed).
@@ -107,7 +117,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	actionName := ActionNames[action].Format(i18n.ZH)
 	rows := Rows(c.State, action)
 	if len(rows) == 0 {
-		return Case{}, refuse(fault.Conflict, "transition-not-allowed", msgNotAllowed, stateName(c.State, i18n.ZH), actionName)
+		return refuse(fault.Conflict, "transition-not-allowed", msgNotAllowed, stateName(c.State, i18n.ZH), actionName)
 	}
 	var row *Transition
 	var guardMsg i18n.Message
@@ -124,15 +134,15 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	}
 	if row == nil {
 		if guardMsg != (i18n.Message{}) {
-			return Case{}, refuse(fault.Conflict, "guard-failed", msgGuard, actionName, guardMsg.Format(i18n.ZH))
+			return refuse(fault.Conflict, "guard-failed", msgGuard, actionName, guardMsg.Format(i18n.ZH))
 		}
-		return Case{}, refuse(fault.Forbidden, "action-not-permitted", msgNotYours, actionName)
+		return refuse(fault.Forbidden, "action-not-permitted", msgNotYours, actionName)
 	}
 	if in.ExpectedVersion != 0 && in.ExpectedVersion != c.Version {
-		return Case{}, refuse(fault.Conflict, "version-mismatch", msgVersion, c.Version, in.ExpectedVersion)
+		return refuse(fault.Conflict, "version-mismatch", msgVersion, c.Version, in.ExpectedVersion)
 	}
 	if err := s.validateInput(*row, in); err != nil {
-		return Case{}, err
+		return err
 	}
 
 	before := c
@@ -145,7 +155,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		var v fault.Validation
 		s.checkClassification(ctx, tx, &v, in.Nature, in.CategoryID, in.Priority)
 		if err := v.Err(); err != nil {
-			return Case{}, err
+			return err
 		}
 		if in.Nature != "" {
 			next.Nature = in.Nature
@@ -164,27 +174,27 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 			if next.CategoryID == 0 {
 				v.Add(string(FCategory), msgNeedsClass)
 			}
-			return Case{}, v.Err()
+			return v.Err()
 		}
 		if action == Register {
 			// 不再受理: a concluded 复核 of the petitioner's matter bars it.
 			if err := s.refuseBarred(ctx, tx, next); err != nil {
-				return Case{}, err
+				return err
 			}
 		}
 		if action == Reclassify && next.Nature == c.Nature && next.CategoryID == c.CategoryID && next.Priority == c.Priority {
-			return Case{}, fault.InvalidField(string(FNature), msgNothingChanged)
+			return fault.InvalidField(string(FNature), msgNothingChanged)
 		}
 	case Dispatch, Transfer:
 		u, err := s.org.Unit(ctx, tx, in.UnitID)
 		if err != nil || !u.Active() {
-			return Case{}, fault.InvalidField(string(FUnit), msgUnitInvalid)
+			return fault.InvalidField(string(FUnit), msgUnitInvalid)
 		}
 		if action == Transfer && u.ID == c.HandlingUnitID {
-			return Case{}, fault.InvalidField(string(FUnit), msgSameUnit)
+			return fault.InvalidField(string(FUnit), msgSameUnit)
 		}
 		if !in.DueAt.IsZero() && !in.DueAt.After(now) {
-			return Case{}, fault.InvalidField(string(FDue), msgDuePast)
+			return fault.InvalidField(string(FDue), msgDuePast)
 		}
 		next.HandlingUnitID, next.HandlerID, newUnit = u.ID, 0, u.ID
 		if next.JurisdictionUnitID == 0 || action == Dispatch {
@@ -203,9 +213,9 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		}
 		if !in.DueAt.After(floor) {
 			if c.DueAt.After(now) {
-				return Case{}, fault.InvalidField(string(FDue), msgDueNotLater, c.DueAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
+				return fault.InvalidField(string(FDue), msgDueNotLater, c.DueAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
 			}
-			return Case{}, fault.InvalidField(string(FDue), msgDuePast)
+			return fault.InvalidField(string(FDue), msgDuePast)
 		}
 		next.RequestedDueAt = in.DueAt
 	case ApproveExtension:
@@ -226,7 +236,7 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		next.ResumeState, next.SuspendedAt = "", time.Time{}
 	case CallBack:
 		if !validSatisfaction(in.Satisfaction) {
-			return Case{}, fault.InvalidField(string(FSatisfaction), msgSatisfaction, in.Satisfaction)
+			return fault.InvalidField(string(FSatisfaction), msgSatisfaction, in.Satisfaction)
 		}
 		next.Satisfaction, next.Resolved = in.Satisfaction, in.Resolved
 	case Rehandle:
@@ -235,13 +245,13 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		next.ClosedAt = now
 	case Merge:
 		if target, err = s.mergeTarget(ctx, tx, actor, c, in.Into); err != nil {
-			return Case{}, err
+			return err
 		}
 		next.ResumeState, next.MergedInto = c.State, target.ID
 	case Unmerge:
 		next.ResumeState, next.MergedInto = "", 0
 		if next.ReportCount, err = reportsHeld(ctx, tx, c.ID); err != nil {
-			return Case{}, err
+			return err
 		}
 	case Reopen:
 		next.ClosedAt, next.HandlingUnitID, next.HandlerID = time.Time{}, 0, 0
@@ -256,16 +266,16 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		// Classified now: routing can say more, and its rule may name the
 		// deadline policy.
 		if err := s.routeCase(ctx, tx, &next, next.Address+"\n"+next.Title); err != nil {
-			return Case{}, err
+			return err
 		}
 	}
 	policy, err := s.policyFor(ctx, tx, next)
 	if err != nil {
-		return Case{}, err
+		return err
 	}
 	cal, err := s.calendar.Calendar(ctx)
 	if err != nil {
-		return Case{}, err
+		return err
 	}
 	switch action {
 	case Dispatch:
@@ -279,11 +289,11 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 		}
 	case RequestExtension:
 		if p := policy.MaxExtensions; p != nil && c.ExtensionCount >= *p {
-			return Case{}, fault.New(fault.Conflict, "extension-limit", msgExtLimit, *p, policy.Name)
+			return fault.New(fault.Conflict, "extension-limit", msgExtLimit, *p, policy.Name)
 		}
 		if !policy.Extension.Zero() {
 			if limit := policy.Extension.After(cal, c.DueAt); in.DueAt.After(limit) {
-				return Case{}, fault.InvalidField(string(FDue), msgExtTooLong, policy.Extension.Describe(i18n.ZH),
+				return fault.InvalidField(string(FDue), msgExtTooLong, policy.Extension.Describe(i18n.ZH),
 					limit.In(s.cfg.Location).Format("2006-01-02 15:04"))
 			}
 		}
@@ -307,13 +317,13 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 
 	ok, err := updateCase(ctx, tx, next, now)
 	if err != nil {
-		return Case{}, err
+		return err
 	}
 	if !ok {
-		return Case{}, fault.New(fault.Conflict, "case-changed", msgChanged)
+		return fault.New(fault.Conflict, "case-changed", msgChanged)
 	}
 	if err := involve(ctx, tx, c.ID, newUnit); err != nil {
-		return Case{}, err
+		return err
 	}
 	note := strings.TrimSpace(in.Reason)
 	if n := strings.TrimSpace(in.Note); n != "" {
@@ -329,25 +339,25 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	entryID, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
 		Action: action, FromState: c.State, ToState: next.State, Note: note, Changes: changes})
 	if err != nil {
-		return Case{}, err
+		return err
 	}
 	if _, err := insertAttachments(ctx, tx, c.ID, 0, entryID, actor.UserID, now, in.Evidence); err != nil {
-		return Case{}, err
+		return err
 	}
 	scored := c.scoring()
 	if action == Sign || action == Return {
 		if scored.AssignedAt, err = assignedAt(ctx, tx, c.ID); err != nil {
-			return Case{}, err
+			return err
 		}
 	}
 	if err := s.score.Record(ctx, tx, score.Classify(string(action), c.ID, scored, next.scoring(), now)); err != nil {
-		return Case{}, err
+		return err
 	}
 	detail := map[string]any{"from": c.State, "to": next.State, "timeline_id": entryID}
 	if (action == Register || action == Reclassify) && c.Suggestion != nil && next.CategoryID != 0 && next.CategoryID != c.CategoryID {
 		followed, err := s.learn(ctx, tx, actor, c, next.CategoryID, next.Nature, now)
 		if err != nil {
-			return Case{}, err
+			return err
 		}
 		detail["suggested_category"], detail["followed_classifier"] = c.Suggestion.Label, followed
 	}
@@ -363,23 +373,20 @@ func (s *Service) do(ctx context.Context, tx *db.Tx, actor access.Actor, number 
 	case Merge:
 		detail["into"] = target.Number
 		if err := s.joinReports(ctx, tx, actor, c, target, note, now); err != nil {
-			return Case{}, err
+			return err
 		}
 	case Unmerge:
 		if err := s.returnReports(ctx, tx, actor, next, note, now); err != nil {
-			return Case{}, err
+			return err
 		}
 	}
 	if err := s.audit.Append(ctx, tx, entry(actor, "case."+string(action), "case", c.Number, audit.OK, detail)); err != nil {
-		return Case{}, err
+		return err
 	}
 	if err := s.afterChange(ctx, tx, c, next, "case."+string(action), nil); err != nil {
-		return Case{}, err
+		return err
 	}
-	if err := s.tell(ctx, tx, action, c, next, actor, note); err != nil {
-		return Case{}, err
-	}
-	return caseByID(ctx, tx, c.ID)
+	return s.tell(ctx, tx, action, c, next, actor, note)
 }
 
 // Kind is fault.Kind, named here to keep refuse's signature short.

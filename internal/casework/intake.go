@@ -563,7 +563,8 @@ func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, 
 
 // mergeNew merges a case intake just opened into the case it repeats.
 func (s *Service) mergeNew(ctx context.Context, tx *db.Tx, actor access.Actor, res IntakeResult, into, reason string) (IntakeResult, error) {
-	if _, err := s.do(ctx, tx, actor, res.Case.Number, Merge, ActionInput{Into: into, Reason: reason}); err != nil {
+	// The case as opened, which its taker sees: not read back.
+	if err := s.act(ctx, tx, actor, res.Case, true, Merge, ActionInput{Into: into, Reason: reason}); err != nil {
 		return IntakeResult{}, err
 	}
 	t, err := caseByNumber(ctx, tx, into)
