@@ -82,16 +82,20 @@ func reportsHeld(ctx context.Context, q db.Querier, id int64) (int, error) {
 // target, which records the merge on its timeline and may now be reported
 // often enough to raise its jurisdiction.
 func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor, from Case, target Case, note string, now time.Time) error {
-	ids, err := reportIDs(ctx, tx, "case_id = $1", from.ID)
-	if err != nil {
-		return err
+	res, err := tx.ExecContext(ctx, "UPDATE reports SET merged_from = COALESCE(merged_from, $1), case_id = $2 WHERE case_id = $1",
+		from.ID, target.ID)
+	var moved int64
+	if err == nil {
+		moved, err = res.RowsAffected()
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE reports SET merged_from = COALESCE(merged_from, $1), case_id = $2 WHERE case_id = $1",
-		from.ID, target.ID); err != nil {
+	if err != nil {
 		return fmt.Errorf("merge reports: %w", err)
 	}
-	if err := moveAttachments(ctx, tx, from.ID, target.ID, ids); err != nil {
-		return err
+	// Every report went, and the attachments of reports with them (those
+	// of timeline entries stay where they were recorded).
+	if _, err := tx.ExecContext(ctx, "UPDATE attachments SET case_id = $1 WHERE case_id = $2 AND report_id IS NOT NULL",
+		target.ID, from.ID); err != nil {
+		return fmt.Errorf("merge attachments: %w", err)
 	}
 	for _, u := range slices.Compact([]int64{from.IntakeUnitID, actor.UnitID}) {
 		if err := involve(ctx, tx, target.ID, u); err != nil {
@@ -102,7 +106,7 @@ func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor
 	if note != "" {
 		text += "\n" + note
 	}
-	after, err := s.recount(ctx, tx, actor, target, len(ids), MergedIn, text, now)
+	after, err := s.recount(ctx, tx, actor, target, int(moved), MergedIn, text, now)
 	if err != nil {
 		return err
 	}

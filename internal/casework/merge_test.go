@@ -49,7 +49,8 @@ func TestMergeAndUnmerge(t *testing.T) {
 	env := apptest.New(t)
 	a := newCase(t, env)
 	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web",
-		Body: "江头北路工地凌晨还在打桩，吵得睡不着", ReporterName: "王女士", ReporterPhone: "13906012345"})
+		Body: "江头北路工地凌晨还在打桩，吵得睡不着", ReporterName: "王女士", ReporterPhone: "13906012345",
+		Attachments: []casework.AttachmentInput{{Name: "现场.jpg", ContentType: "image/jpeg", Size: 2048}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,6 +85,24 @@ func TestMergeAndUnmerge(t *testing.T) {
 	if n := len(reportsOf(t, env, b.Number)); n != 0 {
 		t.Errorf("the merged case still holds %d reports", n)
 	}
+	// The report's photo went with it.
+	attachments := func(number string) []string {
+		d, err := env.App.Cases.Get(ctx, access.System("t"), number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, a := range d.Attachments {
+			names = append(names, a.Name)
+		}
+		return names
+	}
+	if got := attachments(a.Number); !slices.Equal(got, []string{"现场.jpg"}) {
+		t.Errorf("the target's attachments after the merge: %v", got)
+	}
+	if got := attachments(b.Number); len(got) != 0 {
+		t.Errorf("the merged case kept attachments: %v", got)
+	}
 	ra := reportsOf(t, env, a.Number)
 	if len(ra) != 2 || caseNow(t, env, a.Number).ReportCount != 2 {
 		t.Fatalf("target holds %d reports, count %d", len(ra), caseNow(t, env, a.Number).ReportCount)
@@ -115,6 +134,9 @@ func TestMergeAndUnmerge(t *testing.T) {
 	}
 	if len(reportsOf(t, env, a.Number)) != 1 || caseNow(t, env, a.Number).ReportCount != 1 {
 		t.Error("the target kept the reports")
+	}
+	if got, kept := attachments(b.Number), attachments(a.Number); !slices.Equal(got, []string{"现场.jpg"}) || len(kept) != 0 {
+		t.Errorf("after unmerge the photo is with %v, the target keeps %v", got, kept)
 	}
 	if h := hits(t, env, "打桩"); len(h) != 1 || h[0] != b.Number {
 		t.Errorf("search 打桩 after unmerge: %v, want %s", h, b.Number)
