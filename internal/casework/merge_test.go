@@ -11,22 +11,33 @@ import (
 	"pingan/internal/fault"
 )
 
-func reportsOf(t *testing.T, env *apptest.Env, number string) []casework.Report {
+func detailOf(t *testing.T, env *apptest.Env, number string) casework.Detail {
 	t.Helper()
 	d, err := env.App.Cases.Get(ctx, access.System("t"), number)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d.Reports
+	return d
+}
+
+func reportsOf(t *testing.T, env *apptest.Env, number string) []casework.Report {
+	t.Helper()
+	return detailOf(t, env, number).Reports
 }
 
 func caseNow(t *testing.T, env *apptest.Env, number string) casework.Case {
 	t.Helper()
-	d, err := env.App.Cases.Get(ctx, access.System("t"), number)
-	if err != nil {
-		t.Fatal(err)
+	return detailOf(t, env, number).Case
+}
+
+// attachmentsOf names the attachments a case's page shows.
+func attachmentsOf(t *testing.T, env *apptest.Env, number string) []string {
+	t.Helper()
+	var names []string
+	for _, a := range detailOf(t, env, number).Attachments {
+		names = append(names, a.Name)
 	}
-	return d.Case
+	return names
 }
 
 func hits(t *testing.T, env *apptest.Env, text string) []string {
@@ -86,21 +97,10 @@ func TestMergeAndUnmerge(t *testing.T) {
 		t.Errorf("the merged case still holds %d reports", n)
 	}
 	// The report's photo went with it.
-	attachments := func(number string) []string {
-		d, err := env.App.Cases.Get(ctx, access.System("t"), number)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, a := range d.Attachments {
-			names = append(names, a.Name)
-		}
-		return names
-	}
-	if got := attachments(a.Number); !slices.Equal(got, []string{"现场.jpg"}) {
+	if got := attachmentsOf(t, env, a.Number); !slices.Equal(got, []string{"现场.jpg"}) {
 		t.Errorf("the target's attachments after the merge: %v", got)
 	}
-	if got := attachments(b.Number); len(got) != 0 {
+	if got := attachmentsOf(t, env, b.Number); len(got) != 0 {
 		t.Errorf("the merged case kept attachments: %v", got)
 	}
 	ra := reportsOf(t, env, a.Number)
@@ -135,7 +135,7 @@ func TestMergeAndUnmerge(t *testing.T) {
 	if len(reportsOf(t, env, a.Number)) != 1 || caseNow(t, env, a.Number).ReportCount != 1 {
 		t.Error("the target kept the reports")
 	}
-	if got, kept := attachments(b.Number), attachments(a.Number); !slices.Equal(got, []string{"现场.jpg"}) || len(kept) != 0 {
+	if got, kept := attachmentsOf(t, env, b.Number), attachmentsOf(t, env, a.Number); !slices.Equal(got, []string{"现场.jpg"}) || len(kept) != 0 {
 		t.Errorf("after unmerge the photo is with %v, the target keeps %v", got, kept)
 	}
 	if h := hits(t, env, "打桩"); len(h) != 1 || h[0] != b.Number {
