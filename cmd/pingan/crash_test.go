@@ -330,3 +330,58 @@ func TestScoresRebuildCommand(t *testing.T) {
 		t.Errorf("counters after the rebuild add up to %d, want %d", got, want)
 	}
 }
+
+// pingan search rebuild makes the full-text index again from the cases:
+// entries lost are back after it, and a word finds every case it should.
+func TestSearchRebuildCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := dbtest.Config(t)
+	env := []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=warn", "PINGAN_SECRET_KEY="}
+	run(t, bin, env, "", "gen", "--cases", "300", "--days", "30")
+	d := dbtest.OpenConfig(t, cfg)
+	ctx := context.Background()
+	index := "case_fts" // in the side file, attached
+	if d.Dialect() == db.Postgres {
+		index = "case_search"
+	}
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := d.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	cases := count("SELECT COUNT(*) FROM cases")
+	if got := count("SELECT COUNT(*) FROM " + index); got != cases {
+		t.Fatalf("the generated cases: %d indexed of %d", got, cases)
+	}
+	// Half the index lost.
+	del := d.Write
+	drop := "DELETE FROM case_search WHERE case_id % 2 = 0"
+	if side := d.Side(); side != nil {
+		del, drop = side.Write, "DELETE FROM case_fts WHERE rowid % 2 = 0"
+	}
+	if err := del(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, drop)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("SELECT COUNT(*) FROM " + index); got >= cases {
+		t.Fatalf("%d indexed of %d after losing half", got, cases)
+	}
+	out := run(t, bin, env, "", "search", "rebuild")
+	if !strings.Contains(out, fmt.Sprintf("search index rebuilt: %d cases", cases)) {
+		t.Errorf("output: %s", out)
+	}
+	if got := count("SELECT COUNT(*) FROM " + index); got != cases {
+		t.Errorf("%d indexed of %d after the rebuild", got, cases)
+	}
+}

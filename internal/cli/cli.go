@@ -43,6 +43,7 @@ func commands() []command {
 		{"workday", "working days: workday add DATE N | workday import FILE", cmdWorkday},
 		{"petitions", "petition registry (信访积案): petitions rebuild", cmdPetitions},
 		{"scores", "scorecards (考评) and backlog counters: scores rebuild", cmdScores},
+		{"search", "full-text search index: search rebuild", cmdSearch},
 		{"import", "take in reports from a CSV or XLSX file: import --file FILE --as USER [--mode …]", cmdImport},
 		{"hot", "hot issues of a message file: hot --data FILE.jsonl [--top 5]", cmdHot},
 		{"gen", "bulk-load realistic generated cases (for benchmarks)", cmdGen},

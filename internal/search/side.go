@@ -97,6 +97,27 @@ func Prepare(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 	return n, d.SyncAside(ctx)
 }
 
+// Rebuild makes the index again from the cases, and returns how many it
+// indexed: on SQLite a new index in the side file (the old one dropped,
+// with the tombstones of cases indexed over and over), on PostgreSQL every
+// case's vector replaced.
+func Rebuild(ctx context.Context, d *db.DB, progress func(indexed int)) (int, error) {
+	side := d.Side()
+	if side == nil {
+		return Reindex(ctx, d, progress)
+	}
+	if err := d.SyncAside(ctx); err != nil {
+		return 0, err
+	}
+	if err := side.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS case_fts; DROP TABLE IF EXISTS search_mark")
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("search index: drop: %w", err)
+	}
+	return Prepare(ctx, d, progress)
+}
+
 // setMark records that the index holds every change up to the timeline
 // entry given.
 func setMark(ctx context.Context, side *db.Tx, timelineID int64) error {
