@@ -170,8 +170,12 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 		return res, fmt.Errorf("search benchmark: %w", err)
 	}
 
+	// What the index holds (casework indexes a case's title and address and
+	// each of its reports'): a merged case's reports bring their own titles
+	// and addresses.
 	like := fmt.Sprintf(`SELECT c.id FROM cases c WHERE c.title LIKE $1 OR c.address LIKE $1
-		OR EXISTS (SELECT 1 FROM reports r WHERE r.case_id = c.id AND r.body LIKE $1) ORDER BY c.id DESC LIMIT %d`, searchPage)
+		OR EXISTS (SELECT 1 FROM reports r WHERE r.case_id = c.id AND (r.body LIKE $1 OR r.title LIKE $1 OR r.address LIKE $1))
+		ORDER BY c.id DESC LIMIT %d`, searchPage)
 	var all struct{ fts, in, like, list, count, page, street []time.Duration }
 	for _, w := range o.Words {
 		q, err := search.Parse(w)

@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"pingan/internal/apptest"
 	"pingan/internal/casework"
 	"pingan/internal/fault"
+	"pingan/internal/search"
 )
 
 func detailOf(t *testing.T, env *apptest.Env, number string) casework.Detail {
@@ -60,7 +62,7 @@ func TestMergeAndUnmerge(t *testing.T) {
 	env := apptest.New(t)
 	a := newCase(t, env)
 	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web",
-		Body: "江头北路工地凌晨还在打桩，吵得睡不着", ReporterName: "王女士", ReporterPhone: "13906012345",
+		Title: "江头北路工地夜间打桩", Body: "江头北路工地凌晨还在打桩，吵得睡不着", ReporterName: "王女士", ReporterPhone: "13906012345",
 		Attachments: []casework.AttachmentInput{{Name: "现场.jpg", ContentType: "image/jpeg", Size: 2048}}})
 	if err != nil {
 		t.Fatal(err)
@@ -108,9 +110,20 @@ func TestMergeAndUnmerge(t *testing.T) {
 		t.Fatalf("target holds %d reports, count %d", len(ra), caseNow(t, env, a.Number).ReportCount)
 	}
 	// The target is found by the repeat's words (and the merged case, by
-	// its own title, still is).
-	if h := hits(t, env, "打桩"); !slices.Contains(h, a.Number) {
-		t.Errorf("search 打桩 after merge: %v, want %s among them", h, a.Number)
+	// its own title, still is; by the words of its report, which went to
+	// the target, no more), as an index made again from the cases has it.
+	if h := hits(t, env, "打桩"); !slices.Contains(h, a.Number) || !slices.Contains(h, b.Number) {
+		t.Errorf("search 打桩 after merge: %v, want %s and %s among them", h, a.Number, b.Number)
+	}
+	if h := hits(t, env, "睡不着"); !slices.Equal(h, []string{a.Number}) {
+		t.Errorf("search 睡不着 after merge: %v, want only %s", h, a.Number)
+	}
+	live := [][]string{hits(t, env, "打桩"), hits(t, env, "睡不着"), hits(t, env, "江头")}
+	if _, err := search.Rebuild(ctx, env.App.DB, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := [][]string{hits(t, env, "打桩"), hits(t, env, "睡不着"), hits(t, env, "江头")}; !reflect.DeepEqual(live, rebuilt) {
+		t.Errorf("the index as merging left it finds %v; made again from the cases, %v", live, rebuilt)
 	}
 	// A merged case takes no action but undoing it.
 	if _, err := env.App.Cases.Do(ctx, d, b.Number, casework.Reclassify, casework.ActionInput{Priority: casework.Urgent}); fault.KindOf(err) != fault.Conflict {
