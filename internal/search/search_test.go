@@ -151,7 +151,10 @@ func (e *env) find(q string) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := search.Sync(context.Background(), e.d); err != nil {
+	// Everything written before, however long the side writer takes
+	// (search.Sync stops waiting after SyncBound; under -race on a busy
+	// machine, indexing hundreds of long messages can take longer).
+	if err := e.d.SyncAside(context.Background()); err != nil {
 		return nil, err
 	}
 	cond, arg := p.Condition(e.d.Dialect(), 2)

@@ -179,9 +179,9 @@ func indexAside(tx *db.Tx, docs []Doc, mark bool) {
 }
 
 // SyncBound is the longest a search waits for the index to take in the
-// writes before it: the side writer takes milliseconds; one that lags
-// further (a bulk load) leaves the search to what it has.
-const SyncBound = 3 * time.Second
+// writes before it: the side writer takes milliseconds; one far behind (a
+// bulk load of many thousand cases) leaves the search to what it has.
+const SyncBound = 10 * time.Second
 
 // Sync waits until the index holds every write acknowledged before the
 // call (on SQLite, where it is written after the commit), for SyncBound at
