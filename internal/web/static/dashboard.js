@@ -37,7 +37,11 @@ document.addEventListener("DOMContentLoaded", function () {
   function pie(id, points) {
     chart(id).setOption({
       tooltip: tip,
-      series: [{ type: "pie", radius: ["35%", "70%"], data: points, label: { formatter: "{b}\n{d}%" } }]
+      // A narrow card: a smaller ring leaves the labels room, and a long
+      // name wraps instead of being cut to "123…".
+      series: [{ type: "pie", radius: ["30%", "56%"], data: points, minShowLabelAngle: 3,
+        label: { formatter: "{b}\n{d}%", overflow: "break", width: 76, lineHeight: 14 },
+        labelLine: { length: 6, length2: 8 }, labelLayout: { hideOverlap: true } }]
     }, true);
   }
 
