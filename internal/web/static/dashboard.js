@@ -78,8 +78,11 @@ document.addEventListener("DOMContentLoaded", function () {
     chart("chart-backlog").setOption({
       tooltip: { trigger: "axis", renderMode: "richText" }, grid: Object.assign({}, grid, { top: 36 }),
       legend: { top: 0, data: [d.labels.backlog, d.labels.cleared] },
+      // Days as MM-DD under the axis (the whole date in the tooltip): the
+      // first and last labels no longer run off the card.
       xAxis: { type: "category", data: (d.backlog || []).concat(d.cleared || []).map(function (p) { return p.name; })
-        .filter(function (v, i, a) { return a.indexOf(v) === i; }).sort() },
+        .filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(),
+        axisLabel: { formatter: function (v) { return v.slice(5); }, hideOverlap: true } },
       yAxis: { type: "value" },
       series: [
         { name: d.labels.backlog, type: "bar", data: (d.backlog || []).map(function (p) { return [p.name, p.value]; }), itemStyle: { color: "#c62828" } },
