@@ -80,7 +80,12 @@ func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 // acknowledged without waiting for it (DB.SyncAside waits). A failure is
 // logged: the side file holds only what can be made again, and whoever
 // leaves work aside finds it missing at the next start.
-func (t *Tx) Aside(fn func(ctx context.Context, tx *Tx) error) { t.aside = append(t.aside, fn) }
+func (t *Tx) Aside(fn func(ctx context.Context, tx *Tx) error) {
+	if t.d.side == nil {
+		panic("db: Aside on a database without a side file (PostgreSQL)")
+	}
+	t.aside = append(t.aside, fn)
+}
 
 // Deferred is work a write leaves to the end of its batch's transaction,
 // done once for the whole batch just before the commit: Apply gets the
