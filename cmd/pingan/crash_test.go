@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -239,17 +240,7 @@ func TestCrashKeepsAcknowledgedReports(t *testing.T) {
 // checks that every due timer fired, and none twice: each overdue case has
 // exactly one automatic supervision order.
 func TestCrashFiresEachTimerOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the binary")
-	}
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := dbtest.Config(t)
-	env := []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=info", "PINGAN_SECRET_KEY="}
-	run(t, bin, env, "", "gen", "--cases", "3000", "--days", "120")
-	d := dbtest.OpenConfig(t, cfg)
+	bin, env, d := generated(t, 3000, 120, "info")
 	count := func(q string) int {
 		t.Helper()
 		var n int
@@ -293,17 +284,7 @@ func TestCrashFiresEachTimerOnce(t *testing.T) {
 // pingan scores rebuild makes the scorecards' counters again from the
 // timeline: counters lost or wrong are as the cases say after it.
 func TestScoresRebuildCommand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := dbtest.Config(t)
-	env := []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=warn", "PINGAN_SECRET_KEY="}
-	run(t, bin, env, "", "gen", "--cases", "300", "--days", "30")
-	d := dbtest.OpenConfig(t, cfg)
+	bin, env, d := generated(t, 300, 30, "warn")
 	total := func() int64 {
 		t.Helper()
 		var n int64
@@ -334,17 +315,7 @@ func TestScoresRebuildCommand(t *testing.T) {
 // pingan search rebuild makes the full-text index again from the cases:
 // entries lost are back after it, and a word finds every case it should.
 func TestSearchRebuildCommand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := dbtest.Config(t)
-	env := []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=warn", "PINGAN_SECRET_KEY="}
-	run(t, bin, env, "", "gen", "--cases", "300", "--days", "30")
-	d := dbtest.OpenConfig(t, cfg)
+	bin, env, d := generated(t, 300, 30, "warn")
 	ctx := context.Background()
 	index := "case_fts" // in the side file, attached
 	if d.Dialect() == db.Postgres {
@@ -384,4 +355,22 @@ func TestSearchRebuildCommand(t *testing.T) {
 	if got := count("SELECT COUNT(*) FROM " + index); got != cases {
 		t.Errorf("%d indexed of %d after the rebuild", got, cases)
 	}
+}
+
+// generated builds the binary, runs "pingan gen" with the cases and days
+// given into a new database of the backend under test, and returns the
+// binary, the environment that names that database, and the database.
+func generated(t *testing.T, cases, days int, logLevel string) (bin string, env []string, d *db.DB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := dbtest.Config(t)
+	env = []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=" + logLevel, "PINGAN_SECRET_KEY="}
+	run(t, bin, env, "", "gen", "--cases", strconv.Itoa(cases), "--days", strconv.Itoa(days))
+	return bin, env, dbtest.OpenConfig(t, cfg)
 }
