@@ -2,8 +2,12 @@ package org_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,9 +185,27 @@ func TestAccountsAndTokens(t *testing.T) {
 	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM api_tokens WHERE hash = $1", tok).Scan(&stored); err != nil || stored != 0 {
 		t.Error("token stored in the clear")
 	}
-	a, err := o.Authenticate(ctx, tok)
-	if err != nil || a.UserID != u.ID || !a.Has(access.Handler) {
-		t.Fatalf("authenticate: %+v %v", a, err)
+	// The first uses, at once, all authenticate, and the token's use is
+	// recorded (once for them all).
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Go(func() {
+			a, err := o.Authenticate(ctx, tok)
+			if err == nil && (a.UserID != u.ID || !a.Has(access.Handler)) {
+				err = fmt.Errorf("authenticated as %+v", a)
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("authenticate: %v", err)
+	}
+	var used sql.NullInt64
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT last_used_at FROM api_tokens WHERE user_id = $1 AND name = 'laptop'", u.ID).Scan(&used); err != nil ||
+		!used.Valid || used.Int64 != env.Clock.Now().UnixMicro() {
+		t.Errorf("the token's use is not recorded: %v (%v)", used, err)
 	}
 	// Expiry.
 	env.Clock.Advance(2 * time.Hour)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -136,6 +137,8 @@ type Service struct {
 	audit  *audit.Log
 	now    func() time.Time
 	tokens *tokenCache
+
+	recording sync.Map // token id → true while its use is being recorded
 }
 
 // NewService returns an organisation service.
