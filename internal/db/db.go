@@ -264,7 +264,7 @@ func (d *DB) openSQLite(dir string) error {
 	return nil
 }
 
-// openSQLite opens one SQLite file: a single writer connection (SQLite
+// openSQLiteFile opens one SQLite file: a single writer connection (SQLite
 // allows one writer at a time anyway, and a single connection lets the
 // writer batch without lock contention) and a pool of reading ones, each
 // with the file at attach attached as "side" when attach is not empty.

@@ -60,6 +60,10 @@ type Claim struct {
 // and does the work (nil); lapsed, its holder died and the work is taken
 // over.
 func (d *DB) ClaimRequest(ctx context.Context, key string, lease time.Duration) (*Claim, error) {
+	// Most starts find nothing asked for: a read says so, without a write.
+	if asked, err := d.Requested(ctx, key); err != nil || !asked {
+		return nil, err
+	}
 	var tok [8]byte
 	if _, err := rand.Read(tok[:]); err != nil {
 		return nil, err

@@ -255,14 +255,8 @@ func (w *writer) leave(fns []func(context.Context, *Tx) error) {
 		}
 		return nil
 	}}
-	side.w.mu.RLock()
-	closed := side.w.closed
-	if !closed {
-		side.w.queue <- j
-	}
-	side.w.mu.RUnlock()
-	if closed {
-		j.done <- ErrClosed
+	if err := side.w.enqueue(j); err != nil {
+		j.done <- err
 	}
 	go func() {
 		if err := <-j.done; err != nil {
@@ -358,21 +352,28 @@ func (w *writer) submit(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	if err := w.enqueue(j); err != nil {
+		return err
+	}
+	// Once queued, the write may commit: wait for the outcome so that the
+	// caller never reports failure for something that was stored.
+	return <-j.done
+}
+
+// enqueue queues j behind the writes already waiting, unless the writer is
+// closed or j's context ends first.
+func (w *writer) enqueue(j *job) error {
 	w.mu.RLock()
+	defer w.mu.RUnlock()
 	if w.closed {
-		w.mu.RUnlock()
 		return ErrClosed
 	}
 	select {
 	case w.queue <- j:
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return ctx.Err()
+		return nil
+	case <-j.ctx.Done():
+		return j.ctx.Err()
 	}
-	w.mu.RUnlock()
-	// Once queued, the write may commit: wait for the outcome so that the
-	// caller never reports failure for something that was stored.
-	return <-j.done
 }
 
 // close stops accepting writes, finishes the queued ones and stops the loop.
