@@ -113,7 +113,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	// The full-text index, on SQLite in the side file: made if it is new,
 	// and caught up with what its writer missed (a crash after a commit).
 	began := time.Now()
-	if n, err := search.Prepare(ctx, d, nil); err != nil {
+	if n, err := search.Prepare(ctx, d); err != nil {
 		return nil, err
 	} else if n > 0 {
 		log.Info("search index caught up", "cases", n, "took", time.Since(began).Round(time.Millisecond))

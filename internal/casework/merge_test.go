@@ -119,7 +119,7 @@ func TestMergeAndUnmerge(t *testing.T) {
 		t.Errorf("search 睡不着 after merge: %v, want only %s", h, a.Number)
 	}
 	live := [][]string{hits(t, env, "打桩"), hits(t, env, "睡不着"), hits(t, env, "江头")}
-	if _, err := search.Rebuild(ctx, env.App.DB, nil); err != nil {
+	if _, err := search.Rebuild(ctx, env.App.DB); err != nil {
 		t.Fatal(err)
 	}
 	if rebuilt := [][]string{hits(t, env, "打桩"), hits(t, env, "睡不着"), hits(t, env, "江头")}; !reflect.DeepEqual(live, rebuilt) {

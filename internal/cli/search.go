@@ -14,7 +14,7 @@ import (
 // here also sheds the tombstones of cases indexed over and over).
 func cmdSearch(ctx context.Context, e *env, args []string) error {
 	return rebuild(ctx, e, args, "search", "search.rebuild", "search", func(a *app.App) (string, map[string]any, error) {
-		n, err := search.Rebuild(ctx, a.DB, nil)
+		n, err := search.Rebuild(ctx, a.DB)
 		return fmt.Sprintf("search index rebuilt: %d cases", n), map[string]any{"cases": n}, err
 	})
 }

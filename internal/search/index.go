@@ -49,11 +49,7 @@ var deferredIndex = &db.Deferred{Name: "search index", Apply: func(ctx context.C
 	for i, it := range items {
 		docs[i] = it.(Doc)
 	}
-	if tx.Dialect() == db.SQLite {
-		indexAside(tx, docs, true)
-		return nil
-	}
-	return BulkIndex(ctx, tx, docs)
+	return IndexAll(ctx, tx, docs)
 }}
 
 // pgVector builds the stored tsvector from the two token strings: the
@@ -68,9 +64,15 @@ func pgVector(uni, bi string) string {
 // IndexAll indexes many cases with tx's write, as Index does one: for
 // bulk loads. On SQLite the side file's writer indexes them while the
 // loader goes on.
-func IndexAll(ctx context.Context, tx *db.Tx, docs []Doc) error {
+func IndexAll(ctx context.Context, tx *db.Tx, docs []Doc) error { return indexWith(ctx, tx, docs, true) }
+
+// indexWith indexes docs with tx's write: on PostgreSQL in its
+// transaction; on SQLite in the side file once it commits, moving the
+// side file's mark to the batch when mark is set (a reindex, which may be
+// cut short, leaves the mark to its end).
+func indexWith(ctx context.Context, tx *db.Tx, docs []Doc, mark bool) error {
 	if tx.Dialect() == db.SQLite {
-		indexAside(tx, docs, true)
+		indexAside(tx, docs, mark)
 		return nil
 	}
 	return BulkIndex(ctx, tx, docs)

@@ -41,11 +41,7 @@ func Reindex(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 				return nil
 			}
 			last = docs[n-1].CaseID
-			if tx.Dialect() == db.SQLite {
-				indexAside(tx, docs, false)
-				return nil
-			}
-			return BulkIndex(ctx, tx, docs)
+			return indexWith(ctx, tx, docs, false)
 		})
 		if err != nil {
 			return done, fmt.Errorf("reindex cases after %d: %w", after, err)

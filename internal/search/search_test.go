@@ -98,7 +98,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, d: dbtest.Open(t)}
-	if _, err := search.Prepare(context.Background(), e.d, nil); err != nil {
+	if _, err := search.Prepare(context.Background(), e.d); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UnixMicro()
@@ -570,7 +570,7 @@ func TestPrepareCatchesUp(t *testing.T) {
 	if got := e.mustFind("井盖"); got != nil {
 		t.Fatalf("found %v before catching up", got)
 	}
-	n, err := search.Prepare(ctx, e.d, nil)
+	n, err := search.Prepare(ctx, e.d)
 	if err != nil || n != 3 {
 		t.Fatalf("Prepare indexed %d cases (%v), want the 3 changed after the mark", n, err)
 	}
@@ -579,7 +579,7 @@ func TestPrepareCatchesUp(t *testing.T) {
 			t.Errorf("after catching up, search %q = %v, want %v", q, got, want)
 		}
 	}
-	if n, err := search.Prepare(ctx, e.d, nil); err != nil || n != 0 {
+	if n, err := search.Prepare(ctx, e.d); err != nil || n != 0 {
 		t.Fatalf("a second start indexed %d cases (%v), want none", n, err)
 	}
 	// A new side file (deleted, or from before the index moved there):
@@ -590,7 +590,7 @@ func TestPrepareCatchesUp(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := search.Prepare(ctx, e.d, nil); err != nil || n != 4 {
+	if n, err := search.Prepare(ctx, e.d); err != nil || n != 4 {
 		t.Fatalf("Prepare on a new side file indexed %d cases (%v), want all 4", n, err)
 	}
 	// (addCases put its texts in the index alone: what the cases hold is

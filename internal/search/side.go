@@ -56,7 +56,7 @@ func stateOf(d *db.DB) *sideState {
 // cases changed since the side file's mark (every case, for a new side
 // file). It returns how many cases it indexed. On PostgreSQL the index is
 // in the database's own transactions and there is nothing to do.
-func Prepare(ctx context.Context, d *db.DB, progress func(indexed int)) (int, error) {
+func Prepare(ctx context.Context, d *db.DB) (int, error) {
 	side := d.Side()
 	if side == nil {
 		return 0, nil
@@ -79,12 +79,15 @@ func Prepare(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 	var err error
 	switch {
 	case mark < 0 && newest > 0:
-		n, err = Reindex(ctx, d, progress) // a new side file
+		n, err = Reindex(ctx, d, nil) // a new side file
 	case mark >= 0 && mark < newest:
-		n, err = reindexChanged(ctx, d, mark, progress)
+		n, err = reindexChanged(ctx, d, mark)
 	}
 	if err != nil {
 		return n, err
+	}
+	if mark == newest {
+		return 0, nil // caught up
 	}
 	// The mark goes where the reindex got to, in order after its work.
 	if err := d.Write(ctx, func(tx *db.Tx) error {
@@ -101,10 +104,10 @@ func Prepare(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 // indexed: on SQLite a new index in the side file (the old one dropped,
 // with the tombstones of cases indexed over and over), on PostgreSQL every
 // case's vector replaced.
-func Rebuild(ctx context.Context, d *db.DB, progress func(indexed int)) (int, error) {
+func Rebuild(ctx context.Context, d *db.DB) (int, error) {
 	side := d.Side()
 	if side == nil {
-		return Reindex(ctx, d, progress)
+		return Reindex(ctx, d, nil)
 	}
 	if err := d.SyncAside(ctx); err != nil {
 		return 0, err
@@ -115,7 +118,7 @@ func Rebuild(ctx context.Context, d *db.DB, progress func(indexed int)) (int, er
 	}); err != nil {
 		return 0, fmt.Errorf("search index: drop: %w", err)
 	}
-	return Prepare(ctx, d, progress)
+	return Prepare(ctx, d)
 }
 
 // setMark records that the index holds every change up to the timeline
@@ -127,7 +130,7 @@ func setMark(ctx context.Context, side *db.Tx, timelineID int64) error {
 }
 
 // reindexChanged indexes again the cases with timeline entries after mark.
-func reindexChanged(ctx context.Context, d *db.DB, mark int64, progress func(int)) (int, error) {
+func reindexChanged(ctx context.Context, d *db.DB, mark int64) (int, error) {
 	ids, err := db.IDs(ctx, d, "SELECT DISTINCT case_id FROM timeline WHERE id > $1 ORDER BY case_id", mark)
 	if err != nil {
 		return 0, fmt.Errorf("search index: cases changed since %d: %w", mark, err)
@@ -142,16 +145,12 @@ func reindexChanged(ctx context.Context, d *db.DB, mark int64, progress func(int
 			if err != nil {
 				return err
 			}
-			indexAside(tx, docs, false)
-			return nil
+			return indexWith(ctx, tx, docs, false)
 		})
 		if err != nil {
 			return done, fmt.Errorf("search index: reindex changed cases: %w", err)
 		}
 		done += len(chunk)
-		if progress != nil {
-			progress(done)
-		}
 	}
 	return done, d.SyncAside(ctx)
 }
