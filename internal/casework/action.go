@@ -14,7 +14,6 @@ import (
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/score"
-	"pingan/internal/search"
 )
 
 // ActionInput carries what an action takes; which fields an action requires
@@ -374,11 +373,6 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	case Merge:
 		detail["into"] = target.Number
 		if err := s.joinReports(ctx, tx, actor, c, target, note, now); err != nil {
-			return err
-		}
-		// Its reports went with their words: it is found by its own title
-		// and address now, as a rebuilt index would have it.
-		if err := search.Index(ctx, tx, c.ID, search.Text(c.Title, c.Address)); err != nil {
 			return err
 		}
 	case Unmerge:

@@ -12,6 +12,7 @@ import (
 	"pingan/internal/dedup"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/search"
 )
 
 // 并案 (merging): a repeat of an open case joins it. The repeat keeps its
@@ -96,6 +97,12 @@ func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor
 	if _, err := tx.ExecContext(ctx, "UPDATE attachments SET case_id = $1 WHERE case_id = $2 AND report_id IS NOT NULL",
 		target.ID, from.ID); err != nil {
 		return fmt.Errorf("merge attachments: %w", err)
+	}
+	// The words went with the reports: the repeat is found by its own
+	// title and address, what reindex gives a case without reports (known
+	// here without reading them).
+	if err := search.Index(ctx, tx, from.ID, search.Text(from.Title, from.Address)); err != nil {
+		return err
 	}
 	for _, u := range slices.Compact([]int64{from.IntakeUnitID, actor.UnitID}) {
 		if err := involve(ctx, tx, target.ID, u); err != nil {
