@@ -127,15 +127,7 @@ func post(client *http.Client, addr, token, key string, i int) (intakeResult, er
 // its idempotency key (an acknowledged one must come back as the same
 // report) and by counting what is stored.
 func TestCrashKeepsAcknowledgedReports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the binary")
-	}
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := dbtest.Config(t)
-	env := []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=info", "PINGAN_SECRET_KEY="}
+	bin, env, cfg := binaryFor(t, "info")
 	out := run(t, bin, env, "", "user", "create", "--username", "crash", "--name", "崩溃测试", "--unit", "HOTLINE-350200",
 		"--roles", "intake", "--token", "crash")
 	m := regexp.MustCompile(`pa_[A-Za-z0-9_-]+`).FindString(out)
@@ -362,6 +354,16 @@ func TestSearchRebuildCommand(t *testing.T) {
 // binary, the environment that names that database, and the database.
 func generated(t *testing.T, cases, days int, logLevel string) (bin string, env []string, d *db.DB) {
 	t.Helper()
+	bin, env, cfg := binaryFor(t, logLevel)
+	run(t, bin, env, "", "gen", "--cases", strconv.Itoa(cases), "--days", strconv.Itoa(days))
+	return bin, env, dbtest.OpenConfig(t, cfg)
+}
+
+// binaryFor builds the binary and names a new database of the backend
+// under test: the binary, the environment that points it at the database,
+// and the database's configuration.
+func binaryFor(t *testing.T, logLevel string) (bin string, env []string, cfg db.Config) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -369,8 +371,7 @@ func generated(t *testing.T, cases, days int, logLevel string) (bin string, env 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := dbtest.Config(t)
+	cfg = dbtest.Config(t)
 	env = []string{"PINGAN_DATA_DIR=" + cfg.DataDir, "PINGAN_DATABASE_URL=" + cfg.URL, "PINGAN_LOG_LEVEL=" + logLevel, "PINGAN_SECRET_KEY="}
-	run(t, bin, env, "", "gen", "--cases", strconv.Itoa(cases), "--days", strconv.Itoa(days))
-	return bin, env, dbtest.OpenConfig(t, cfg)
+	return bin, env, cfg
 }

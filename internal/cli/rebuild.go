@@ -1,5 +1,8 @@
 package cli
 
+// The rebuild commands: each makes derived data again from the cases, the
+// same way (rebuild), audited.
+
 import (
 	"context"
 	"fmt"
@@ -9,6 +12,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/config"
 	"pingan/internal/db"
+	"pingan/internal/search"
 )
 
 // cmdPetitions maintains the petition registry: "petitions rebuild"
@@ -19,6 +23,33 @@ func cmdPetitions(ctx context.Context, e *env, args []string) error {
 	return rebuild(ctx, e, args, "petitions", "petition.rebuild", "petition", func(a *app.App) (string, map[string]any, error) {
 		n, err := a.Cases.RebuildPetitions(ctx)
 		return fmt.Sprintf("petition registry rebuilt: %d petitions", n), map[string]any{"petitions": n}, err
+	})
+}
+
+// cmdScores rebuilds the scorecards (scoring events and their counters,
+// replayed from the timeline) and the backlog (overdue marks and counters,
+// from the cases): after a bulk load by other means, a change of the
+// scoring rules by hand, or counters found wrong.
+func cmdScores(ctx context.Context, e *env, args []string) error {
+	return rebuild(ctx, e, args, "scores", "scores.rebuild", "scorecard", func(a *app.App) (string, map[string]any, error) {
+		events, err := a.Score.Rebuild(ctx)
+		if err != nil {
+			return "", nil, err
+		}
+		marked, err := a.Cases.RebuildBacklog(ctx)
+		return fmt.Sprintf("scorecards rebuilt: %d scoring events; backlog: %d cases newly marked overdue", events, marked),
+			map[string]any{"events": events, "marked_overdue": marked}, err
+	})
+}
+
+// cmdSearch rebuilds the full-text index from the cases: after cases were
+// written by other means, or to repair an index that missed changes (on
+// SQLite the index is the side file, caught up at every start; a new one
+// here also sheds the tombstones of cases indexed over and over).
+func cmdSearch(ctx context.Context, e *env, args []string) error {
+	return rebuild(ctx, e, args, "search", "search.rebuild", "search", func(a *app.App) (string, map[string]any, error) {
+		n, err := search.Rebuild(ctx, a.DB)
+		return fmt.Sprintf("search index rebuilt: %d cases", n), map[string]any{"cases": n}, err
 	})
 }
 
