@@ -169,16 +169,7 @@ func userList(ctx context.Context, e *env, args []string) error {
 var errAuditBroken = errors.New("audit log is not intact")
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return fmt.Errorf("%w: pingan audit verify", errUsage)
-	}
-	cfg := config.Default()
-	fs := e.flags("audit verify", "[flags]")
-	cfg.RegisterStorage(fs)
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, e, cfg)
+	a, err := openFor(ctx, e, args, "audit", "verify")
 	if err != nil {
 		return err
 	}

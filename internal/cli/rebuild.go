@@ -58,16 +58,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 // prints fn's summary with the time it took.
 func rebuild(ctx context.Context, e *env, args []string, name, action, objectType string,
 	fn func(a *app.App) (summary string, detail map[string]any, err error)) error {
-	if len(args) == 0 || args[0] != "rebuild" {
-		return fmt.Errorf("%w: pingan %s rebuild", errUsage, name)
-	}
-	cfg := config.Default()
-	fs := e.flags(name+" rebuild", "[flags]")
-	cfg.RegisterStorage(fs)
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, e, cfg)
+	a, err := openFor(ctx, e, args, name, "rebuild")
 	if err != nil {
 		return err
 	}
@@ -85,4 +76,19 @@ func rebuild(ctx context.Context, e *env, args []string, name, action, objectTyp
 	}
 	fmt.Fprintf(e.stdout, "%s; in %s\n", summary, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// openFor opens the storage the flags of "pingan <name> <sub> [flags]"
+// name, for a maintenance subcommand that takes no other flags.
+func openFor(ctx context.Context, e *env, args []string, name, sub string) (*app.App, error) {
+	if len(args) == 0 || args[0] != sub {
+		return nil, fmt.Errorf("%w: pingan %s %s", errUsage, name, sub)
+	}
+	cfg := config.Default()
+	fs := e.flags(name+" "+sub, "[flags]")
+	cfg.RegisterStorage(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return nil, err
+	}
+	return openApp(ctx, e, cfg)
 }
