@@ -64,7 +64,9 @@ func pgVector(uni, bi string) string {
 // IndexAll indexes many cases with tx's write, as Index does one: for
 // bulk loads. On SQLite the side file's writer indexes them while the
 // loader goes on.
-func IndexAll(ctx context.Context, tx *db.Tx, docs []Doc) error { return indexWith(ctx, tx, docs, true) }
+func IndexAll(ctx context.Context, tx *db.Tx, docs []Doc) error {
+	return indexWith(ctx, tx, docs, true)
+}
 
 // indexWith indexes docs with tx's write: on PostgreSQL in its
 // transaction; on SQLite in the side file once it commits, moving the
