@@ -69,11 +69,18 @@ type App struct {
 type Option func(*options)
 
 type options struct {
-	now func() time.Time
+	now  func() time.Time
+	bare bool
 }
 
 // WithClock makes the App read time from now (tests move time forward).
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithBareIntake builds intake without its smart parts — no classifier
+// suggestion, no routing (a new case waits at its intake unit to be
+// dispatched by hand) — as the baseline `pingan bench intake --bare`
+// measures smart intake against.
+func WithBareIntake() Option { return func(o *options) { o.bare = true } }
 
 // Open connects to the database, applies migrations, seeds the reference data
 // an empty database needs (Xiamen's organisation, the catalogue) and builds
@@ -97,14 +104,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	if err != nil {
 		return nil, err
 	}
-	a, err := build(ctx, cfg, log, d, keys, o.now)
+	a, err := build(ctx, cfg, log, d, keys, o)
 	if err != nil {
 		return nil, errors.Join(err, d.Close())
 	}
 	return a, nil
 }
 
-func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, keys *secret.Keyring, now func() time.Time) (*App, error) {
+func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, keys *secret.Keyring, o options) (*App, error) {
+	now := o.now
 	if n, err := d.Migrate(ctx); err != nil {
 		return nil, err
 	} else if n > 0 {
@@ -144,8 +152,12 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Dashboard = dashboard.NewService(d, cfg.Location(), now)
 	a.Route = route.NewService(d, a.Audit, now)
 	a.Repeats = dedup.NewService(d, now)
+	routing, classifier := a.Route, a.Classifier
+	if o.bare {
+		routing, classifier = nil, nil
+	}
 	a.Cases = casework.NewService(casework.Deps{DB: d, Audit: a.Audit, Keys: keys, Org: a.Org, Catalog: a.Catalog,
-		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard, Route: a.Route, Classifier: a.Classifier,
+		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard, Route: routing, Classifier: classifier,
 		Repeats: a.Repeats, Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location(), AutoMerge: cfg.AutoMerge}, Now: now})
 	a.Hot = hot.NewService(a.Cases, now)
 	a.Auth = auth.NewService(d, a.Audit, a.Org, keys, now)

@@ -41,6 +41,9 @@ type Options struct {
 	// PostgresURL selects PostgreSQL (a fresh schema is created and
 	// dropped); empty means SQLite in a temporary directory.
 	PostgresURL string
+	// Bare measures intake without its smart parts (app.WithBareIntake: no
+	// classifier, no routing), the baseline smart intake is compared with.
+	Bare bool
 	// attach runs the load against an open app instead of a fresh one,
 	// without the raw-insert measurement (the timer benchmark's load).
 	attach *app.App
@@ -49,6 +52,7 @@ type Options struct {
 // Result is one backend's measurement.
 type Result struct {
 	Backend      string
+	Bare         bool
 	Clients      int
 	RawRate      float64 // durable single-row inserts per second, same database
 	Requests     int
@@ -59,6 +63,8 @@ type Result struct {
 	WriterBusy   float64       // share of the run the writer's lanes spent in batches
 	CommitTime   time.Duration // mean time in COMMIT (log written, disk synced)
 	Merged       int           // acknowledged reports intake merged into an open case on its own
+	Routed       int           // cases routing placed with a unit
+	Suggested    int           // cases with the classifier's suggestion
 	Statements   float64       // SQL statements per write (each a round trip on PostgreSQL)
 	Ratio        float64       // Rate / RawRate
 	RawClients   int
@@ -72,7 +78,7 @@ type Result struct {
 
 // Intake runs the benchmark.
 func Intake(ctx context.Context, o Options) (Result, error) {
-	res := Result{Backend: "sqlite", Clients: o.Clients}
+	res := Result{Backend: "sqlite", Clients: o.Clients, Bare: o.Bare}
 	dir, err := os.MkdirTemp("", "pingan-bench-")
 	if err != nil {
 		return res, err
@@ -99,7 +105,11 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 		}
 		res.RawRate, res.RawClients = raw, rawClients
 		// 2. Intake over HTTP.
-		if a, err = app.Open(ctx, cfg, nil); err != nil {
+		var opts []app.Option
+		if o.Bare {
+			opts = append(opts, app.WithBareIntake())
+		}
+		if a, err = app.Open(ctx, cfg, nil, opts...); err != nil {
 			return res, err
 		}
 		defer a.Close()
@@ -117,7 +127,10 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	bodies, err := intakeBodies(ctx, a, 60_000)
+	// More distinct reports than the run will post (100 a second per client
+	// is several times what this machine acknowledges), so that none is
+	// posted twice.
+	bodies, err := intakeBodies(ctx, a, min(60_000, max(2_000, o.Clients*int(o.Duration.Seconds())*100)))
 	if err != nil {
 		return res, err
 	}
@@ -189,9 +202,15 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 		res.Ratio = res.Rate / res.RawRate
 	}
 	// Every acknowledged report is stored, once.
-	if err := a.DB.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM cases WHERE state = 'merged')").
-		Scan(&res.CaseCount, &res.ReportCount, &res.Merged); err != nil {
+	if err := a.DB.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM cases WHERE state = 'merged'),
+		(SELECT COUNT(*) FROM cases WHERE route_unit_id IS NOT NULL), (SELECT COUNT(*) FROM cases WHERE suggestion IS NOT NULL)`).
+		Scan(&res.CaseCount, &res.ReportCount, &res.Merged, &res.Routed, &res.Suggested); err != nil {
 		return res, err
+	}
+	// What is compared is what ran: smart intake routed and classified,
+	// bare intake did neither.
+	if o.attach == nil && res.CaseCount > 0 && (o.Bare != (res.Routed == 0 && res.Suggested == 0)) {
+		return res, fmt.Errorf("bare=%t intake: %d of %d cases routed, %d with a suggestion", o.Bare, res.Routed, res.CaseCount, res.Suggested)
 	}
 	if o.attach == nil && res.ReportCount != res.Acknowledged {
 		return res, fmt.Errorf("%d reports acknowledged but %d stored", res.Acknowledged, res.ReportCount)

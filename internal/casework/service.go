@@ -53,7 +53,9 @@ type Deps struct {
 	Notify   *notify.Service
 	Score    *score.Service
 	Volumes  *dashboard.Service
-	Route    *route.Service
+	// Route places and routes each new case (nil: never; cases wait at
+	// their intake unit for an operator to dispatch them).
+	Route *route.Service
 	// Classifier suggests a category for a report taken in without one
 	// (nil: no suggestions).
 	Classifier *classify.Live
@@ -346,6 +348,9 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 // and keeps the answer on the case. A case placed by routing takes the
 // area as its division.
 func (s *Service) routeCase(ctx context.Context, q db.Querier, c *Case, text string) error {
+	if s.route == nil {
+		return nil // no routing: the case waits at its intake unit for an operator to dispatch it
+	}
 	in := route.Input{DivisionCode: c.DivisionCode, Text: text, Nature: c.Nature}
 	if c.Location != nil {
 		in.Lat, in.Lon = &c.Location.Lat, &c.Location.Lon

@@ -136,46 +136,69 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "intake" {
 		return fmt.Errorf("%w: pingan bench intake [flags] | pingan bench timers [flags] | pingan bench search [flags] | pingan bench scores [flags] | pingan bench dedup [flags]", errUsage)
 	}
-	fs := e.flags("bench intake", "[--clients 32] [--duration 10s] [--postgres URL]")
+	fs := e.flags("bench intake", "[--clients 32] [--duration 10s] [--postgres URL] [--only sqlite|postgres] [--bare] [--rounds 1]")
 	clients := fs.Int("clients", 32, "concurrent HTTP clients")
 	dur := fs.Duration("duration", 10*time.Second, "how long to send reports (the raw insert run takes half as long)")
 	pg := fs.String("postgres", "", "also measure PostgreSQL at this postgres:// URL (a scratch schema is created and dropped)")
 	only := fs.String("only", "", "measure only this backend: sqlite or postgres")
+	bare := fs.Bool("bare", false, "before each run, measure bare intake (no classifier, no routing) on a fresh database: smart intake's baseline")
+	rounds := fs.Int("rounds", 1, "measure each backend this many times, alternating with --bare")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
+	}
+	if *clients < 1 || *dur < time.Second || *rounds < 1 {
+		return fmt.Errorf("%w: --clients ≥ 1, --duration ≥ 1s and --rounds ≥ 1", errUsage)
+	}
+	if *only != "" && *only != "sqlite" && *only != "postgres" {
+		return fmt.Errorf("%w: --only takes sqlite or postgres", errUsage)
+	}
+	var backends []string
+	if *only != "postgres" {
+		backends = append(backends, "")
+	}
+	if *pg != "" && *only != "sqlite" {
+		backends = append(backends, *pg)
+	}
+	if len(backends) == 0 {
+		return fmt.Errorf("%w: --only postgres needs --postgres URL", errUsage)
+	}
+	var runs []bench.Options
+	for range *rounds {
+		for _, url := range backends {
+			if *bare {
+				runs = append(runs, bench.Options{Clients: *clients, Duration: *dur, PostgresURL: url, Bare: true})
+			}
+			runs = append(runs, bench.Options{Clients: *clients, Duration: *dur, PostgresURL: url})
+		}
 	}
 	stop, err := cpuProfile(*profile)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	if *clients < 1 || *dur < time.Second {
-		return fmt.Errorf("%w: --clients ≥ 1 and --duration ≥ 1s", errUsage)
-	}
-	var runs []bench.Options
-	if *only != "postgres" {
-		runs = append(runs, bench.Options{Clients: *clients, Duration: *dur})
-	}
-	if *pg != "" && *only != "sqlite" {
-		runs = append(runs, bench.Options{Clients: *clients, Duration: *dur, PostgresURL: *pg})
-	}
-	if len(runs) == 0 {
-		return fmt.Errorf("%w: --only postgres needs --postgres URL", errUsage)
-	}
-	fmt.Fprintln(e.stdout, "| backend | clients | raw durable inserts/s (clients) | intake over HTTP, reports/s | p50 | p99 | intake ÷ raw | writes per commit | statements per write | writer busy | COMMIT | merged | errors |")
-	fmt.Fprintln(e.stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(e.stdout, "| backend | intake | clients | raw durable inserts/s (clients) | intake over HTTP, reports/s | p50 | p99 | intake ÷ raw | writes per commit | statements per write | writer busy | COMMIT | merged | routed | errors |")
+	fmt.Fprintln(e.stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	bareRate := map[string]float64{}
 	for _, o := range runs {
 		r, err := bench.Intake(ctx, o)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.Backend, err)
 		}
-		merged := 0.0
-		if r.Acknowledged > 0 {
-			merged = float64(r.Merged) / float64(r.Acknowledged)
+		share := func(n int) float64 {
+			if r.CaseCount == 0 {
+				return 0
+			}
+			return 100 * float64(n) / float64(r.CaseCount)
 		}
-		fmt.Fprintf(e.stdout, "| %s | %d | %.0f (%d) | %.0f | %s | %s | %.2f | %.1f | %.1f | %.0f%% | %s | %.0f%% | %d |\n", r.Backend, r.Clients, r.RawRate,
-			r.RawClients, r.Rate, ms(r.P50), ms(r.P99), r.Ratio, r.MeanBatch, r.Statements, 100*r.WriterBusy, ms(r.CommitTime), 100*merged, r.Errors)
+		mode := "smart"
+		if o.Bare {
+			mode, bareRate[r.Backend] = "bare", r.Rate
+		} else if b := bareRate[r.Backend]; b > 0 {
+			mode = fmt.Sprintf("smart (%.0f%% of bare)", 100*r.Rate/b)
+		}
+		fmt.Fprintf(e.stdout, "| %s | %s | %d | %.0f (%d) | %.0f | %s | %s | %.2f | %.1f | %.1f | %.0f%% | %s | %.0f%% | %.0f%% | %d |\n", r.Backend, mode, r.Clients, r.RawRate,
+			r.RawClients, r.Rate, ms(r.P50), ms(r.P99), r.Ratio, r.MeanBatch, r.Statements, 100*r.WriterBusy, ms(r.CommitTime), share(r.Merged), share(r.Routed), r.Errors)
 	}
 	return nil
 }
