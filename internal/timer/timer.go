@@ -140,14 +140,18 @@ func (s *Service) Next(ctx context.Context) (time.Time, error) {
 	return time.UnixMicro(*due), nil
 }
 
+// DueQuery finds a page of the timers due at $1 (µs): what the runner reads,
+// through the partial index of pending timers on due_at.
+const DueQuery = `SELECT id, kind, subject_id, due_at, attempts FROM timers
+	WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1 AND (retry_at IS NULL OR retry_at <= $1)
+	ORDER BY due_at LIMIT 200`
+
 // FireDue fires every timer due now and returns how many this node fired.
 func (s *Service) FireDue(ctx context.Context) (int, error) {
 	fired, pages := 0, 0
 	for {
 		now := s.now()
-		rows, err := s.db.QueryContext(ctx, `SELECT id, kind, subject_id, due_at, attempts FROM timers
-			WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1 AND (retry_at IS NULL OR retry_at <= $1)
-			ORDER BY due_at LIMIT 200`, now.UnixMicro())
+		rows, err := s.db.QueryContext(ctx, DueQuery, now.UnixMicro())
 		if err != nil {
 			return fired, fmt.Errorf("due timers: %w", err)
 		}
