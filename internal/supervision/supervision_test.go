@@ -275,31 +275,56 @@ func TestTwoNodesFireEachTimerOnce(t *testing.T) {
 	for range cases {
 		dispatched(t, env)
 	}
-	env.Clock.Advance(40 * 24 * time.Hour) // every warning and deadline is due
-	var wg sync.WaitGroup
-	fired := make([]int, len(nodes))
-	for i, node := range nodes {
-		wg.Go(func() {
-			n, err := node.Timers.FireDue(ctx)
-			if err != nil {
-				t.Error(err)
-			}
-			fired[i] = n
-		})
+	fireAll := func() []int {
+		var wg sync.WaitGroup
+		fired := make([]int, len(nodes))
+		for i, node := range nodes {
+			wg.Go(func() {
+				n, err := node.Timers.FireDue(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				fired[i] = n
+			})
+		}
+		wg.Wait()
+		return fired
 	}
-	wg.Wait()
-	if fired[0]+fired[1]+fired[2] != 2*cases {
-		t.Errorf("nodes fired %v timers, want %d in all", fired, 2*cases)
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := env.App.DB.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
-	var orderCount, firedRows int
-	if err := env.App.DB.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM supervision_orders),
-		(SELECT COUNT(*) FROM timers WHERE fired_at IS NOT NULL)`).Scan(&orderCount, &firedRows); err != nil {
+	// Every case yellow: each is warned once, by one node.
+	var lastWarn, firstDeadline int64
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT MAX(warn_at), MIN(deadline_at) FROM cases").Scan(&lastWarn, &firstDeadline); err != nil {
 		t.Fatal(err)
 	}
-	if orderCount != cases || firedRows != 2*cases {
-		t.Errorf("%d orders and %d fired timers for %d overdue cases", orderCount, firedRows, cases)
+	if lastWarn >= firstDeadline {
+		t.Fatalf("the cases' warnings (last %d) do not all come before their deadlines (first %d)", lastWarn, firstDeadline)
 	}
-	t.Logf("node shares: %v", fired)
+	env.Clock.Advance(time.UnixMicro(lastWarn).Sub(env.Clock.Now()))
+	fired := fireAll()
+	if fired[0]+fired[1]+fired[2] != cases {
+		t.Errorf("nodes fired %v warnings, want %d in all", fired, cases)
+	}
+	if n, m := count("SELECT COUNT(*) FROM timeline WHERE action = 'warn'"), count("SELECT COUNT(*) FROM notifications WHERE kind = 'case.warning'"); n != cases || m != cases {
+		t.Errorf("%d warnings in timelines and %d warning messages for %d yellow cases", n, m, cases)
+	}
+	t.Logf("node shares of the warnings: %v", fired)
+	// Every case red: each gets one automatic order.
+	env.Clock.Advance(40 * 24 * time.Hour)
+	fired = fireAll()
+	if fired[0]+fired[1]+fired[2] != cases {
+		t.Errorf("nodes fired %v deadlines, want %d in all", fired, cases)
+	}
+	if orders, firedRows := count("SELECT COUNT(*) FROM supervision_orders"), count("SELECT COUNT(*) FROM timers WHERE fired_at IS NOT NULL"); orders != cases || firedRows != 2*cases {
+		t.Errorf("%d orders and %d fired timers for %d overdue cases", orders, firedRows, cases)
+	}
+	t.Logf("node shares of the deadlines: %v", fired)
 }
 
 // A case whose unit has no committee above it (here the city's own
