@@ -6,6 +6,7 @@ package notify
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -54,10 +55,20 @@ type Message struct {
 	Body    string
 }
 
-// Notify adds a message to the inbox inside tx.
+// Notify adds a message to the inbox inside tx. A message to a user whose
+// account is disabled goes to the whole unit instead: someone must read it.
 func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 	if m.UnitID == 0 {
 		return nil
+	}
+	if m.UserID != 0 {
+		var disabled sql.NullInt64
+		if err := tx.QueryRowContext(ctx, "SELECT disabled_at FROM users WHERE id = $1", m.UserID).Scan(&disabled); err != nil {
+			return fmt.Errorf("notify user %d: %w", m.UserID, err)
+		}
+		if disabled.Valid {
+			m.UserID = 0
+		}
 	}
 	title := m.Title
 	if utf8.RuneCountInString(title) > 200 {

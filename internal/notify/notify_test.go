@@ -87,7 +87,7 @@ func TestWebhookSignedDeliveryWithRetry(t *testing.T) {
 	if n, err := env.App.Notify.DeliverDue(ctx); err != nil || n != 0 {
 		t.Fatalf("first attempt: %d %v", n, err)
 	}
-	ds, _ := env.App.Notify.Deliveries(ctx, admin, hook.ID, 0, 10)
+	ds, _ := env.App.Notify.Deliveries(ctx, admin, notify.DeliveryFilter{WebhookID: hook.ID})
 	if len(ds) != 1 || ds[0].Attempts != 1 || ds[0].LastStatus != 503 || !ds[0].NextAttemptAt.Equal(env.Clock.Now().Add(30*time.Second)) {
 		t.Fatalf("after a failure: %+v", ds)
 	}
@@ -144,7 +144,7 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 		env.App.Notify.DeliverDue(ctx)
 		env.Clock.Advance(2 * time.Hour)
 	}
-	ds, _ := env.App.Notify.Deliveries(ctx, env.Actor(t, "sysadmin"), hook.ID, 0, 10)
+	ds, _ := env.App.Notify.Deliveries(ctx, env.Actor(t, "sysadmin"), notify.DeliveryFilter{WebhookID: hook.ID})
 	if len(ds) != 1 || ds[0].Attempts != notify.MaxAttempts || ds[0].FailedAt.IsZero() || !ds[0].NextAttemptAt.IsZero() {
 		t.Errorf("after giving up: %+v", ds)
 	}
@@ -207,7 +207,7 @@ func TestWebhookScopeAndPatterns(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ds, _ := env.App.Notify.Deliveries(ctx, admin, hook.ID, 0, 10)
+	ds, _ := env.App.Notify.Deliveries(ctx, admin, notify.DeliveryFilter{WebhookID: hook.ID})
 	if len(ds) != 1 || ds[0].Event != "case.dispatch" || !strings.Contains(ds[0].Payload, "XM-2026-000001") {
 		t.Errorf("deliveries %+v", ds)
 	}

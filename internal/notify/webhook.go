@@ -127,8 +127,11 @@ func (s *Service) webhooks(ctx context.Context, q db.Querier, includeRetired boo
 	return out, rows.Err()
 }
 
-// Webhooks lists every webhook.
-func (s *Service) Webhooks(ctx context.Context) ([]Webhook, error) {
+// Webhooks lists every webhook, retired ones too, for the administrator.
+func (s *Service) Webhooks(ctx context.Context, actor access.Actor) ([]Webhook, error) {
+	if err := mayManage(actor); err != nil {
+		return nil, err
+	}
 	return s.webhooks(ctx, s.db, true)
 }
 
@@ -199,6 +202,36 @@ func (s *Service) Wake() {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// DeliveryStatus is where a delivery stands.
+type DeliveryStatus string
+
+const (
+	Pending   DeliveryStatus = "pending"   // not sent yet, or waiting to be retried
+	Delivered DeliveryStatus = "delivered" // the receiver answered 2xx
+	Failed    DeliveryStatus = "failed"    // given up after MaxAttempts
+)
+
+// DeliveryStatuses are the statuses in display order.
+var DeliveryStatuses = []struct {
+	Status DeliveryStatus
+	Name   i18n.Message
+}{
+	{Pending, i18n.M("待发送", "Pending")},
+	{Delivered, i18n.M("已送达", "Delivered")},
+	{Failed, i18n.M("已放弃", "Failed")},
+}
+
+// Status says where the delivery stands.
+func (d Delivery) Status() DeliveryStatus {
+	switch {
+	case !d.DeliveredAt.IsZero():
+		return Delivered
+	case !d.FailedAt.IsZero():
+		return Failed
+	}
+	return Pending
 }
 
 // Delivery is one event for one webhook.
@@ -380,11 +413,21 @@ var (
 	msgBadUnit   = i18n.M("单位不存在", "no such unit")
 )
 
-func (s *Service) requireAdmin(ctx context.Context, a access.Actor, action string, id int64) error {
+// mayManage is the one rule for webhooks: only the system administrator
+// (or pingan itself) sees and manages them.
+func mayManage(a access.Actor) error {
 	if a.System || a.Has(access.SysAdmin) {
 		return nil
 	}
-	return s.audit.Refuse(ctx, s.db, entry(a, action, "webhook", id, nil), fault.New(fault.Forbidden, "forbidden", msgAdminOnly))
+	return fault.New(fault.Forbidden, "forbidden", msgAdminOnly)
+}
+
+// requireAdmin is mayManage for changes: a refusal is audited.
+func (s *Service) requireAdmin(ctx context.Context, a access.Actor, action, objType string, id int64) error {
+	if err := mayManage(a); err != nil {
+		return s.audit.Refuse(ctx, s.db, entry(a, action, objType, id, nil), err)
+	}
+	return nil
 }
 
 func entry(a access.Actor, action, objType string, id int64, detail map[string]any) audit.Entry {
@@ -433,7 +476,7 @@ func (in *WebhookInput) validate(ctx context.Context, q db.Querier) error {
 
 // CreateWebhook adds a webhook and returns its signing secret, shown once.
 func (s *Service) CreateWebhook(ctx context.Context, actor access.Actor, in WebhookInput) (Webhook, string, error) {
-	if err := s.requireAdmin(ctx, actor, "webhook.create", 0); err != nil {
+	if err := s.requireAdmin(ctx, actor, "webhook.create", "webhook", 0); err != nil {
 		return Webhook{}, "", err
 	}
 	var raw [24]byte
@@ -479,7 +522,7 @@ func (s *Service) SetWebhookRetired(ctx context.Context, actor access.Actor, id 
 	if retired {
 		action = "webhook.retire"
 	}
-	if err := s.requireAdmin(ctx, actor, action, id); err != nil {
+	if err := s.requireAdmin(ctx, actor, action, "webhook", id); err != nil {
 		return err
 	}
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
@@ -499,20 +542,64 @@ func (s *Service) SetWebhookRetired(ctx context.Context, actor access.Actor, id 
 	return err
 }
 
-// Deliveries lists a webhook's deliveries, newest first.
-func (s *Service) Deliveries(ctx context.Context, actor access.Actor, webhookID, before int64, limit int) ([]Delivery, error) {
-	if !actor.System && !actor.Has(access.SysAdmin) {
-		return nil, fault.New(fault.Forbidden, "forbidden", msgAdminOnly)
+// DeliveryFilter narrows the delivery log.
+type DeliveryFilter struct {
+	WebhookID int64 // 0: every webhook's
+	Status    DeliveryStatus
+	Before    int64 // page: deliveries older than this id
+	Limit     int   // 1–200, default 50
+}
+
+const deliveryColumns = `id, webhook_id, event, payload, created_at, attempts, next_attempt_at, delivered_at, failed_at,
+	COALESCE(last_status, 0), last_error`
+
+func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
+	var d Delivery
+	var created int64
+	var next, delivered, failed sql.NullInt64
+	if err := sc.Scan(&d.ID, &d.WebhookID, &d.Event, &d.Payload, &created, &d.Attempts, &next, &delivered, &failed,
+		&d.LastStatus, &d.LastError); err != nil {
+		return Delivery{}, err
 	}
+	d.CreatedAt, d.NextAttemptAt, d.DeliveredAt, d.FailedAt = time.UnixMicro(created), db.Time(next), db.Time(delivered), db.Time(failed)
+	return d, nil
+}
+
+var msgBadStatus = i18n.M("投递状态无效：%s", "invalid delivery status: %s")
+
+// Deliveries lists deliveries, newest first.
+func (s *Service) Deliveries(ctx context.Context, actor access.Actor, f DeliveryFilter) ([]Delivery, error) {
+	if err := mayManage(actor); err != nil {
+		return nil, err
+	}
+	var where []string
+	var args []any
+	if f.WebhookID != 0 {
+		args = append(args, f.WebhookID)
+		where = append(where, fmt.Sprintf("webhook_id = $%d", len(args)))
+	}
+	switch f.Status {
+	case "":
+	case Delivered:
+		where = append(where, "delivered_at IS NOT NULL")
+	case Failed:
+		where = append(where, "failed_at IS NOT NULL")
+	case Pending:
+		where = append(where, "delivered_at IS NULL AND failed_at IS NULL")
+	default:
+		return nil, fault.InvalidField("status", msgBadStatus, string(f.Status))
+	}
+	if f.Before > 0 {
+		args = append(args, f.Before)
+		where = append(where, fmt.Sprintf("id < $%d", len(args)))
+	}
+	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	q := `SELECT id, webhook_id, event, payload, created_at, attempts, next_attempt_at, delivered_at, failed_at,
-		COALESCE(last_status, 0), last_error FROM webhook_deliveries WHERE webhook_id = $1`
-	args := []any{webhookID}
-	if before > 0 {
-		q += " AND id < $2"
-		args = append(args, before)
+	q := "SELECT " + deliveryColumns + " FROM webhook_deliveries"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
 	if err != nil {
@@ -521,23 +608,34 @@ func (s *Service) Deliveries(ctx context.Context, actor access.Actor, webhookID,
 	defer rows.Close()
 	out := []Delivery{}
 	for rows.Next() {
-		var d Delivery
-		var created int64
-		var next, delivered, failed sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.WebhookID, &d.Event, &d.Payload, &created, &d.Attempts, &next, &delivered, &failed,
-			&d.LastStatus, &d.LastError); err != nil {
+		d, err := scanDelivery(rows)
+		if err != nil {
 			return nil, fmt.Errorf("deliveries: %w", err)
 		}
-		d.CreatedAt, d.NextAttemptAt, d.DeliveredAt, d.FailedAt = time.UnixMicro(created), db.Time(next), db.Time(delivered), db.Time(failed)
 		out = append(out, d)
 	}
 	return out, rows.Err()
 }
 
+// Delivery returns one delivery.
+func (s *Service) Delivery(ctx context.Context, actor access.Actor, id int64) (Delivery, error) {
+	if err := mayManage(actor); err != nil {
+		return Delivery{}, err
+	}
+	d, err := scanDelivery(s.db.QueryRowContext(ctx, "SELECT "+deliveryColumns+" FROM webhook_deliveries WHERE id = $1", id))
+	if db.IsNotFound(err) {
+		return Delivery{}, fault.NotFoundf(fmt.Sprintf("delivery %d", id))
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("delivery %d: %w", id, err)
+	}
+	return d, nil
+}
+
 // Attempts lists the tries at one delivery, oldest first.
 func (s *Service) Attempts(ctx context.Context, actor access.Actor, deliveryID int64) ([]Attempt, error) {
-	if !actor.System && !actor.Has(access.SysAdmin) {
-		return nil, fault.New(fault.Forbidden, "forbidden", msgAdminOnly)
+	if err := mayManage(actor); err != nil {
+		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, at, COALESCE(status, 0), error, duration_us FROM webhook_attempts
 		WHERE delivery_id = $1 ORDER BY id`, deliveryID)
@@ -560,7 +658,7 @@ func (s *Service) Attempts(ctx context.Context, actor access.Actor, deliveryID i
 
 // Replay sends a delivery again now, whatever happened to it before.
 func (s *Service) Replay(ctx context.Context, actor access.Actor, deliveryID int64) error {
-	if err := s.requireAdmin(ctx, actor, "webhook.replay", deliveryID); err != nil {
+	if err := s.requireAdmin(ctx, actor, "webhook.replay", "webhook_delivery", deliveryID); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {

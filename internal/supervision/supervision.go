@@ -201,7 +201,7 @@ func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now t
 	if err != nil {
 		return err
 	}
-	if !c.DeadlineAt.Equal(t.DueAt) || c.Status(now) != deadline.Red {
+	if !deadline.OverdueFrom(c.DeadlineAt).Equal(t.DueAt) || c.Status(now) != deadline.Red {
 		return nil // the clock moved or stopped since the timer was set
 	}
 	// From now the case counts in its unit's backlog (积案).
@@ -427,6 +427,7 @@ var (
 	msgRaised        = i18n.M("案件 %s 已提级至%s办理", "case %s was raised to %s")
 	msgNotSupervisor = i18n.M("只有督办员可以发出督办", "only supervisors issue supervision")
 	msgBadKind       = i18n.M("督办方式无效：%s", "invalid supervision kind: %s")
+	msgBadState      = i18n.M("督办单状态无效：%s", "invalid supervision order state: %s")
 	msgNoTarget      = i18n.M("案件当前没有承办单位可督办", "the case has no unit to supervise")
 	msgClosed        = i18n.M("案件已办结，无需督办", "the case is closed: nothing to supervise")
 	msgNotYours      = i18n.M("只有被督办单位可以回复", "only the supervised unit may reply")
@@ -539,7 +540,9 @@ func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply s
 		if err := s.cases.Record(ctx, tx, actor, c, casework.SuperviseReply, o.Number+"："+reply); err != nil {
 			return err
 		}
-		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: o.FromUnitID, Kind: "supervision.replied", CaseID: c.ID,
+		// The answer goes to the supervisor who issued the order by hand;
+		// an automatic order's answer, to the supervising unit.
+		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: o.FromUnitID, UserID: o.IssuedBy, Kind: "supervision.replied", CaseID: c.ID,
 			OrderID: o.ID, Title: msgReplied.Format(i18n.ZH, o.Number+" "+c.Number), Body: reply}); err != nil {
 			return err
 		}
@@ -626,6 +629,8 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (O
 // Filter narrows the ledger.
 type Filter struct {
 	UnitID     int64 // orders to or from this unit
+	Kind       Kind
+	Automatic  bool // only orders pingan issued itself
 	State      State
 	CaseNumber string
 	From, To   time.Time // issued in [From, To)
@@ -633,14 +638,10 @@ type Filter struct {
 	Limit      int
 }
 
-// Ledger lists the orders the actor may see, newest first: the ledger of a
-// unit's supervision (督办台账).
-func (s *Service) Ledger(ctx context.Context, actor access.Actor, f Filter) ([]Order, error) {
-	if !actor.System && !actor.CaseWorker() {
-		return nil, fault.New(fault.Forbidden, "forbidden", msgNotSupervisor)
-	}
+// where turns a filter, within the actor's scope, into SQL conditions and
+// their arguments; ok is false when nothing can match (an empty scope).
+func (f Filter) where(actor access.Actor) (cond string, args []any, ok bool) {
 	var where []string
-	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
@@ -651,7 +652,7 @@ func (s *Service) Ledger(ctx context.Context, actor access.Actor, f Filter) ([]O
 			ph[i] = arg(u)
 		}
 		if len(ph) == 0 {
-			return []Order{}, nil
+			return "", nil, false
 		}
 		list := strings.Join(ph, ", ")
 		where = append(where, "(o.to_unit_id IN ("+list+") OR o.from_unit_id IN ("+list+"))")
@@ -659,6 +660,12 @@ func (s *Service) Ledger(ctx context.Context, actor access.Actor, f Filter) ([]O
 	if f.UnitID != 0 {
 		u := arg(f.UnitID)
 		where = append(where, "(o.to_unit_id = "+u+" OR o.from_unit_id = "+u+")")
+	}
+	if f.Kind != "" {
+		where = append(where, "o.kind = "+arg(f.Kind))
+	}
+	if f.Automatic {
+		where = append(where, "o.automatic = "+arg(true))
 	}
 	if f.State != "" {
 		where = append(where, "o.state = "+arg(f.State))
@@ -675,14 +682,43 @@ func (s *Service) Ledger(ctx context.Context, actor access.Actor, f Filter) ([]O
 	if f.Before > 0 {
 		where = append(where, "o.id < "+arg(f.Before))
 	}
+	if len(where) == 0 {
+		return "", nil, true
+	}
+	return " WHERE " + strings.Join(where, " AND "), args, true
+}
+
+// check refuses the ledger to accounts that do no case work, and a filter
+// naming a kind or state that does not exist.
+func (f Filter) check(actor access.Actor) error {
+	if !actor.System && !actor.CaseWorker() {
+		return fault.New(fault.Forbidden, "forbidden", msgNotSupervisor)
+	}
+	var v fault.Validation
+	if f.Kind != "" && kindLabel(f.Kind, i18n.ZH) == string(f.Kind) {
+		v.Add("kind", msgBadKind, string(f.Kind))
+	}
+	if f.State != "" && stateLabel(f.State, i18n.ZH) == string(f.State) {
+		v.Add("state", msgBadState, string(f.State))
+	}
+	return v.Err()
+}
+
+// Ledger lists the orders the actor may see, newest first: the ledger of a
+// unit's supervision (督办台账).
+func (s *Service) Ledger(ctx context.Context, actor access.Actor, f Filter) ([]Order, error) {
+	if err := f.check(actor); err != nil {
+		return nil, err
+	}
+	where, args, ok := f.where(actor)
+	if !ok {
+		return []Order{}, nil
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	q := "SELECT " + orderColumns + " FROM supervision_orders o JOIN cases c ON c.id = o.case_id"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q := "SELECT " + orderColumns + " FROM supervision_orders o JOIN cases c ON c.id = o.case_id" + where
 	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(" ORDER BY o.id DESC LIMIT %d", limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("supervision ledger: %w", err)
@@ -697,4 +733,25 @@ func (s *Service) Ledger(ctx context.Context, actor access.Actor, f Filter) ([]O
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// Count is how many orders of the ledger match f (Before and Limit aside).
+func (s *Service) Count(ctx context.Context, actor access.Actor, f Filter) (int, error) {
+	if err := f.check(actor); err != nil {
+		return 0, err
+	}
+	f.Before = 0
+	where, args, ok := f.where(actor)
+	if !ok {
+		return 0, nil
+	}
+	join := ""
+	if f.CaseNumber != "" {
+		join = " JOIN cases c ON c.id = o.case_id"
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM supervision_orders o"+join+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count supervision orders: %w", err)
+	}
+	return n, nil
 }
