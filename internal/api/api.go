@@ -271,6 +271,8 @@ func (a *API) Routes() []Route {
 			Resp: []RoutingRule{}, Status: 200, Handle: a.routingRules},
 		{Method: "POST", Path: "/routing-rules", Summary: "Add a routing rule (system administrator); audited", Tag: "catalogue",
 			Body: RoutingRuleRequest{}, Resp: RoutingRule{}, Status: 201, Handle: a.createRoutingRule},
+		{Method: "PUT", Path: "/routing-rules/{id}", Summary: "Change a routing rule in place: what it matches, its unit, priority and deadline policy (system administrator); audited with the rule before and after", Tag: "catalogue",
+			Body: RoutingRuleRequest{}, Resp: RoutingRule{}, Status: 200, Handle: a.updateRoutingRule},
 		{Method: "POST", Path: "/routing-rules/{id}/retire", Summary: "Retire a routing rule (system administrator); audited", Tag: "catalogue",
 			Resp: RoutingRule{}, Status: 200, Handle: a.retireRoutingRule(true)},
 		{Method: "POST", Path: "/routing-rules/{id}/restore", Summary: "Bring a retired routing rule back (system administrator); audited", Tag: "catalogue",

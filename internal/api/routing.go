@@ -29,7 +29,7 @@ type RoutingRule struct {
 	RetiredAt    *time.Time `json:"retired_at,omitempty"`
 }
 
-// RoutingRuleRequest creates a rule.
+// RoutingRuleRequest creates a rule or, in full, replaces one's fields.
 type RoutingRuleRequest struct {
 	Name         string `json:"name"`
 	Family       string `json:"family,omitempty"`
@@ -71,18 +71,40 @@ func (a *API) routingRules(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+func (req RoutingRuleRequest) rule() routing.Rule {
+	return routing.Rule{Name: req.Name, Family: req.Family, Nature: req.Nature,
+		CategoryCode: req.CategoryCode, DivisionCode: req.DivisionCode, UnitID: req.UnitID, UnitKind: org.Kind(req.UnitKind),
+		UnitLevel: org.Level(req.UnitLevel), Priority: req.Priority, PolicyID: req.PolicyID}
+}
+
 func (a *API) createRoutingRule(w http.ResponseWriter, r *http.Request) error {
 	var req RoutingRuleRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	rule, err := a.route.Create(r.Context(), actorOf(r), routing.Rule{Name: req.Name, Family: req.Family, Nature: req.Nature,
-		CategoryCode: req.CategoryCode, DivisionCode: req.DivisionCode, UnitID: req.UnitID, UnitKind: org.Kind(req.UnitKind),
-		UnitLevel: org.Level(req.UnitLevel), Priority: req.Priority, PolicyID: req.PolicyID})
+	rule, err := a.route.Create(r.Context(), actorOf(r), req.rule())
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, a.ruleOut(rule))
+}
+
+// updateRoutingRule replaces a rule's fields: the body is the whole rule,
+// as for creating one.
+func (a *API) updateRoutingRule(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req RoutingRuleRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	rule, err := a.route.Update(r.Context(), actorOf(r), id, req.rule())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a.ruleOut(rule))
 }
 
 func (a *API) retireRoutingRule(retired bool) handlerFunc {

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"pingan/internal/apptest"
@@ -46,6 +48,29 @@ func TestRoutingRulesOverHTTP(t *testing.T) {
 	}
 	r.JSON(t, &made)
 	path := "/api/v1/routing-rules/" + strconv.FormatInt(made.ID, 10)
+	// Edited in place: the whole rule in the body.
+	rule["priority"], rule["name"] = 7, "思明区噪音 → 思明区城管"
+	if r := env.Do(t, "PUT", path, "dispatcher", rule); r.Status != http.StatusForbidden {
+		t.Errorf("a dispatcher edited a rule: %d", r.Status)
+	}
+	r = env.Do(t, "PUT", path, "sysadmin", rule)
+	var edited struct {
+		ID       int64  `json:"id"`
+		Name     string `json:"name"`
+		Priority int    `json:"priority"`
+		UnitKind string `json:"unit_kind"`
+	}
+	if r.JSON(t, &edited); r.Status != http.StatusOK || edited.ID != made.ID || edited.Priority != 7 ||
+		edited.Name != "思明区噪音 → 思明区城管" || edited.UnitKind != "department" {
+		t.Fatalf("edit: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "PUT", path, "sysadmin", map[string]any{"name": "x", "unit_kind": "police"}); r.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(r.Body), "unit_id") {
+		t.Errorf("an edit without a whole target: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "PUT", "/api/v1/routing-rules/999999", "sysadmin", rule); r.Status != http.StatusNotFound {
+		t.Errorf("editing no rule: %d %s", r.Status, r.Body)
+	}
 	var retired struct {
 		RetiredAt *string `json:"retired_at"`
 	}
@@ -63,5 +88,48 @@ func TestRoutingRulesOverHTTP(t *testing.T) {
 	}
 	if r := env.Do(t, "POST", "/api/v1/routing-rules/999999/retire", "sysadmin", nil); r.Status != http.StatusNotFound {
 		t.Errorf("retiring no rule: %d", r.Status)
+	}
+}
+
+// A 高德 (GCJ-02) point near the 湖里/思明 edge at 东渡: converted, it lies
+// in 湖里区; read as WGS-84 (without "crs") it would be in 思明区, and an
+// unknown datum is refused.
+func TestGCJ02PointIsRoutedAfterConversion(t *testing.T) {
+	env := apptest.New(t)
+	for _, tc := range []struct {
+		crs  string
+		want string
+	}{{"gcj02", "350206"}, {"", "350203"}} {
+		loc := map[string]any{"lat": 24.477337, "lon": 118.074969}
+		if tc.crs != "" {
+			loc["crs"] = tc.crs
+		}
+		r := env.Do(t, "POST", "/api/v1/reports", "intake", map[string]any{"channel": "hotline", "body": "路面塌陷，需要处理", "location": loc})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("crs %q: %d %s", tc.crs, r.Status, r.Body)
+		}
+		var out struct {
+			Case struct {
+				Location struct {
+					Lat float64 `json:"lat"`
+					Lon float64 `json:"lon"`
+				} `json:"location"`
+				Routing struct {
+					Area string `json:"area"`
+				} `json:"routing"`
+			} `json:"case"`
+		}
+		r.JSON(t, &out)
+		if out.Case.Routing.Area != tc.want {
+			t.Errorf("crs %q: area %q, want %s (%s)", tc.crs, out.Case.Routing.Area, tc.want, r.Body)
+		}
+		if tc.crs == "gcj02" && (math.Abs(out.Case.Location.Lat-24.48) > 1e-5 || math.Abs(out.Case.Location.Lon-118.07) > 1e-5) {
+			t.Errorf("the stored point is not the WGS-84 one: %+v", out.Case.Location)
+		}
+	}
+	r := env.Do(t, "POST", "/api/v1/reports", "intake", map[string]any{"channel": "hotline", "body": "路面塌陷",
+		"location": map[string]any{"lat": 24.48, "lon": 118.07, "crs": "bd09"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "location.crs") {
+		t.Errorf("an unknown datum: %d %s", r.Status, r.Body)
 	}
 }

@@ -64,9 +64,34 @@ func TestLocate(t *testing.T) {
 			t.Errorf("(%v, %v) → %s %v, want %s", tc.lat, tc.lon, d.Code, ok, tc.want)
 		}
 	}
-	for _, p := range [][2]float64{{24.40, 118.20}, {39.9, 116.4}} { // the sea off 厦门岛, Beijing
+	// The sea off 厦门岛 (outside every district's bounding box), the sea
+	// inside bounding boxes but outside every outline — 同安湾 (within 湖里's
+	// and 翔安's boxes) and 西海域 (within 思明's and 海沧's) — and Beijing.
+	for _, p := range [][2]float64{{24.40, 118.20}, {24.55, 118.17}, {24.46, 118.055}, {39.9, 116.4}} {
 		if d, ok := Locate(p[0], p[1]); ok {
 			t.Errorf("%v is in %s", p, d.Name)
+		}
+	}
+	inBox := func(b Boundary, lat, lon float64) bool {
+		minLon, minLat, maxLon, maxLat := 180.0, 90.0, -180.0, -90.0
+		for _, poly := range b.Polygons {
+			for _, pt := range poly[0] {
+				minLon, maxLon = min(minLon, pt[0]), max(maxLon, pt[0])
+				minLat, maxLat = min(minLat, pt[1]), max(maxLat, pt[1])
+			}
+		}
+		return lon >= minLon && lon <= maxLon && lat >= minLat && lat <= maxLat
+	}
+	// The two inner sea points would be placed by a bounding-box test.
+	for _, p := range [][2]float64{{24.55, 118.17}, {24.46, 118.055}} {
+		boxes := 0
+		for _, b := range Boundaries() {
+			if inBox(b, p[0], p[1]) {
+				boxes++
+			}
+		}
+		if boxes < 2 {
+			t.Errorf("%v lies in %d districts' bounding boxes, want 2", p, boxes)
 		}
 	}
 	if len(Boundaries()) != 6 {

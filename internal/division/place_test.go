@@ -26,6 +26,13 @@ func TestGCJ02RoundTrip(t *testing.T) {
 			}
 		}
 	}
+	// The published reference vector (Beijing, 天安门): exact to 1e-12°.
+	if lat, lon := ToGCJ02(39.915, 116.404); math.Abs(lat-39.916404281502) > 1e-12 || math.Abs(lon-116.410244499169) > 1e-12 {
+		t.Errorf("ToGCJ02(39.915, 116.404) = %.12f, %.12f, want 39.916404281502, 116.410244499169", lat, lon)
+	}
+	if lat, lon := FromGCJ02(39.916404281502, 116.410244499169); math.Abs(lat-39.915) > 1e-9 || math.Abs(lon-116.404) > 1e-9 {
+		t.Errorf("FromGCJ02 of the reference vector = %.12f, %.12f, want 39.915, 116.404", lat, lon)
+	}
 	// Outside China there is no shift.
 	if lat, lon := ToGCJ02(48.85, 2.35); lat != 48.85 || lon != 2.35 {
 		t.Error("Paris was shifted")

@@ -459,6 +459,47 @@ func (s *Service) insert(ctx context.Context, tx *db.Tx, r Rule) (Rule, error) {
 	return r, err
 }
 
+// Update changes a rule in place — what it matches, its unit, priority and
+// deadline policy — (system administrator); audited with the rule before
+// and after. A retired rule stays retired.
+func (s *Service) Update(ctx context.Context, actor access.Actor, id int64, r Rule) (Rule, error) {
+	if err := s.requireAdmin(ctx, actor, "routing_rule.update", fmt.Sprint(id)); err != nil {
+		return Rule{}, err
+	}
+	if err := s.validate(ctx, s.db, r); err != nil {
+		return Rule{}, err
+	}
+	var out Rule
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		tx.AfterCommit(s.active.Flush) // the rules in force change
+		before, err := s.rules(ctx, tx, "id = $1", id)
+		if err != nil {
+			return err
+		}
+		if len(before) == 0 {
+			return fault.NotFoundf(fmt.Sprintf("routing rule %d", id))
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE routing_rules SET name = $1, family = $2, nature = $3, category_code = $4,
+			division_code = $5, unit_id = $6, unit_kind = $7, unit_level = $8, priority = $9, policy_id = $10, updated_at = $11
+			WHERE id = $12`,
+			strings.TrimSpace(r.Name), db.NullText(r.Family), db.NullText(r.Nature), db.NullText(r.CategoryCode),
+			db.NullText(r.DivisionCode), db.NullID(r.UnitID), db.NullText(string(r.UnitKind)), db.NullText(string(r.UnitLevel)),
+			r.Priority, db.NullID(r.PolicyID), now.UnixMicro(), id); err != nil {
+			return fmt.Errorf("update routing rule %d: %w", id, err)
+		}
+		after, err := s.rules(ctx, tx, "id = $1", id)
+		if err != nil {
+			return err
+		}
+		out = after[0]
+		return s.audit.Append(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID,
+			Action: "routing_rule.update", ObjectType: "routing_rule", ObjectID: fmt.Sprint(id),
+			Detail: map[string]any{"before": ruleDetail(before[0]), "after": ruleDetail(out)}, RemoteAddr: actor.RemoteAddr})
+	})
+	return out, err
+}
+
 // SetRetired retires a rule or brings it back (system administrator);
 // audited.
 func (s *Service) SetRetired(ctx context.Context, actor access.Actor, id int64, retired bool) error {

@@ -2,6 +2,7 @@ package route_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -57,6 +58,10 @@ func TestRouteByPointAndText(t *testing.T) {
 			route.Input{Text: "莲前西路路灯不亮"}, "莲前街道", "", "350203010", false},
 		{"on the sea, no words → triage",
 			at(route.Input{}, 24.40, 118.30), "", route.NoArea, "", false},
+		{"同安湾, inside 湖里's and 翔安's bounding boxes but in no district → triage",
+			at(route.Input{}, 24.55, 118.17), "", route.NoArea, "", false},
+		{"西海域, inside 思明's and 海沧's bounding boxes but in no district → triage",
+			at(route.Input{Family: "police"}, 24.46, 118.055), "", route.NoArea, "", false},
 		{"outside Xiamen → triage",
 			at(route.Input{Text: "天安门"}, 39.90, 116.40), "", route.NoArea, "", false},
 		{"places that disagree → triage",
@@ -211,5 +216,102 @@ func TestIntakeRoutes(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("the dispatch does not record that the suggestion was not followed")
+	}
+}
+
+// Of two rules equally specific the higher priority wins, and editing a
+// rule in place (its priority, unit, policy, conditions) changes the
+// decision at once; the edit is audited with the rule before and after.
+// Without any rule a report waits in triage (no-rule); a rule naming a
+// kind of unit the area lacks sends it there too (no-unit).
+func TestRulePriorityEditAndTriage(t *testing.T) {
+	env := apptest.New(t)
+	r := env.App.Route
+	sys := env.Actor(t, "sysadmin")
+	hb, err := env.App.Org.UnitByCode(ctx, env.App.DB, "DEPT-HB-350200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg, err := env.App.Org.UnitByCode(ctx, env.App.DB, "DEPT-CG-350206")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := route.Input{Text: "江头北路工地噪音", Family: "hotline", Nature: "complaint", CategoryCode: "C0101001"}
+	low, err := r.Create(ctx, sys, route.Rule{Name: "噪音 → 环保", CategoryCode: "C0101", UnitID: hb.ID, Priority: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	high, err := r.Create(ctx, sys, route.Rule{Name: "噪音 → 城管", CategoryCode: "C0101", UnitID: cg.ID, Priority: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := r.Route(ctx, env.App.DB, in); d.RuleID != high.ID || d.UnitID != cg.ID {
+		t.Fatalf("priority 5 did not beat priority 1 among equals: %+v", d)
+	}
+	edit := low
+	edit.Priority, edit.Name = 9, "噪音 → 环保（优先）"
+	got, err := r.Update(ctx, sys, low.ID, edit)
+	if err != nil || got.Priority != 9 || got.Name != "噪音 → 环保（优先）" || got.UnitID != hb.ID {
+		t.Fatalf("update: %+v %v", got, err)
+	}
+	if d, _ := r.Route(ctx, env.App.DB, in); d.RuleID != low.ID || d.UnitID != hb.ID {
+		t.Fatalf("after raising its priority the rule does not win: %+v", d)
+	}
+	recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ObjectType: "routing_rule", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := false
+	for _, rec := range recs {
+		if rec.Action == "routing_rule.update" && rec.ObjectID == strconv.FormatInt(low.ID, 10) &&
+			strings.Contains(rec.Detail, `"before":{`) && strings.Contains(rec.Detail, `"priority":1`) && strings.Contains(rec.Detail, `"priority":9`) {
+			audited = true
+		}
+	}
+	if !audited {
+		t.Error("the edit is not audited with the rule before and after")
+	}
+	// Only the system administrator edits; a bad edit names its field; an
+	// edit of no rule is not found; a refused edit changes nothing.
+	if _, err := r.Update(ctx, env.Actor(t, "dispatcher"), low.ID, edit); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("a dispatcher edited a rule: %v", err)
+	}
+	bad := edit
+	bad.UnitKind, bad.UnitLevel = org.Police, org.Street
+	if _, err := r.Update(ctx, sys, low.ID, bad); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("an edit naming two targets: %v", err)
+	}
+	if _, err := r.Update(ctx, sys, 999999, edit); fault.KindOf(err) != fault.NotFound {
+		t.Errorf("an edit of no rule: %v", err)
+	}
+	if now, _ := r.Rule(ctx, low.ID); now.Priority != 9 || now.UnitKind != "" {
+		t.Errorf("a refused edit changed the rule: %+v", now)
+	}
+
+	// no-unit: 江头 has no township-level 12345 centre.
+	if _, err := r.Create(ctx, sys, route.Rule{Name: "江头 → 街镇热线", DivisionCode: "350206004", Family: "hotline",
+		UnitKind: org.Hotline, UnitLevel: org.Street}); err != nil {
+		t.Fatal(err)
+	}
+	lamp := route.Input{Text: "江头北路路灯不亮", Family: "hotline"}
+	if d, _ := r.Route(ctx, env.App.DB, lamp); !d.Triage || d.Reason != route.NoUnit || d.AreaCode != "350206004" {
+		t.Fatalf("a rule whose kind of unit the area lacks: %+v", d)
+	}
+	// no-rule: every rule retired.
+	rules, err := r.Rules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range rules {
+		if err := r.SetRetired(ctx, sys, x.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, _ := r.Route(ctx, env.App.DB, lamp)
+	if !d.Triage || d.Reason != route.NoRule || d.AreaCode != "350206004" {
+		t.Fatalf("with no rule in force: %+v", d)
+	}
+	if text := route.Explain(d, i18n.ZH, func(int64) string { return "" }); !strings.Contains(text, "没有适用的派遣规则") {
+		t.Errorf("the no-rule explanation: %q", text)
 	}
 }

@@ -40,6 +40,7 @@ var messages = map[string]i18n.Message{
 
 	"form.add":     i18n.M("添加", "Add"),
 	"form.any":     i18n.M("（不限）", "(any)"),
+	"form.cancel":  i18n.M("取消", "Cancel"),
 	"form.choose":  i18n.M("请选择", "Choose…"),
 	"form.delete":  i18n.M("删除", "Delete"),
 	"form.edit":    i18n.M("修改", "Edit"),
@@ -480,6 +481,7 @@ var messages = map[string]i18n.Message{
 	"admin.routing_help":   i18n.M("按性质、分类、属地把诉求派往有管辖权的单位。", "Which unit has jurisdiction, by nature, category and area."),
 	"admin.routing_rule":   i18n.M("条件为空表示不限；同时适用多条规则时取条件最具体的一条，再比优先级。派往“属地单位”时按坐标或地址确定的街镇（或区）查找该类型的单位；找不到时进入待分拣。", "Empty conditions match anything; of the rules that apply, the most specific wins, then the higher priority. A rule may name a unit, or a kind and level of unit serving the report's area (found from its point or address); when none is found the report waits in triage."),
 	"admin.add_rule":       i18n.M("新增规则", "Add a rule"),
+	"admin.edit_rule":      i18n.M("修改规则“%s”", "Edit rule %q"),
 	"admin.rule_fixed":     i18n.M("（指定单位）", "(a fixed unit)"),
 	"admin.rule_area":      i18n.M("（或属地单位的类型）", "(or the area's unit of this kind)"),
 	"admin.rule_policy":    i18n.M("（不选则按性质和分类匹配）", "(empty: chosen by nature and category)"),

@@ -45,7 +45,8 @@ type suggestion struct {
 }
 
 // suggest answers the intake page as the operator types: the categories
-// the classifier suggests, best first.
+// the classifier suggests, best first, and where routing would send the
+// report (see previewRoute).
 func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if err := w.mayIntake(v); err != nil {
 		return err
@@ -74,5 +75,5 @@ func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
 		}
 	}
 	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
-	return json.NewEncoder(rw).Encode(map[string]any{"suggestions": out, "natures": natures})
+	return json.NewEncoder(rw).Encode(map[string]any{"suggestions": out, "natures": natures, "routing": w.previewRoute(r, v)})
 }

@@ -2,10 +2,12 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"pingan/internal/access"
+	"pingan/internal/casework"
 	"pingan/internal/catalog"
 	"pingan/internal/fault"
 	"pingan/internal/org"
@@ -20,6 +22,8 @@ type routingData struct {
 	Kinds      []option
 	Levels     []option
 	Policies   []option
+	// Edit is the rule the form changes; nil when it adds one.
+	Edit *routing.Rule
 }
 
 // FamilyName names a nature family.
@@ -41,6 +45,19 @@ func (w *Web) adminRouting(rw http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	d := routingData{Rules: rules, Choices: w.choices(v)}
+	// ?edit=ID opens the form on that rule; a refused change shows it again.
+	editID, _ := strconv.ParseInt(r.URL.Query().Get("edit"), 10, 64)
+	if r.PathValue("op") == "update" {
+		editID, _ = strconv.ParseInt(r.PathValue("id"), 10, 64)
+	}
+	for i := range rules {
+		if rules[i].ID == editID {
+			d.Edit = &rules[i]
+		}
+	}
+	if d.Edit != nil && v.Form == nil {
+		v.Form = ruleForm(*d.Edit)
+	}
 	for _, f := range catalog.Families {
 		d.Families = append(d.Families, option{Value: string(f.Family), Label: f.Name.Format(v.Lang)})
 	}
@@ -72,19 +89,39 @@ func (w *Web) adminRouting(rw http.ResponseWriter, r *http.Request, v *view) err
 	return w.render(rw, r, v, "admin_routing", status)
 }
 
-func (w *Web) adminCreateRule(rw http.ResponseWriter, r *http.Request, v *view) error {
+// ruleForm is a rule as the form writes it.
+func ruleForm(x routing.Rule) url.Values {
+	id := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	return url.Values{"name": {x.Name}, "family": {x.Family}, "nature": {x.Nature}, "category_code": {x.CategoryCode},
+		"division_code": {x.DivisionCode}, "unit_id": {id(x.UnitID)}, "unit_kind": {string(x.UnitKind)},
+		"unit_level": {string(x.UnitLevel)}, "priority": {strconv.Itoa(x.Priority)}, "policy_id": {id(x.PolicyID)}}
+}
+
+// ruleFromForm reads the rule form.
+func ruleFromForm(r *http.Request) (routing.Rule, error) {
 	f := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	prio, err := strconv.Atoi(f("priority"))
 	if f("priority") == "" {
 		prio, err = 0, nil
 	}
+	if err != nil {
+		return routing.Rule{}, fault.InvalidField("priority", fault.BadFormat, f("priority"))
+	}
+	return routing.Rule{Name: f("name"), Family: f("family"), Nature: f("nature"),
+		CategoryCode: f("category_code"), DivisionCode: f("division_code"), UnitID: formInt(r, "unit_id"),
+		UnitKind: org.Kind(f("unit_kind")), UnitLevel: org.Level(f("unit_level")), Priority: prio,
+		PolicyID: formInt(r, "policy_id")}, nil
+}
+
+func (w *Web) adminCreateRule(rw http.ResponseWriter, r *http.Request, v *view) error {
+	rule, err := ruleFromForm(r)
 	if err == nil {
-		_, err = w.app.Route.Create(r.Context(), v.Actor, routing.Rule{Name: f("name"), Family: f("family"), Nature: f("nature"),
-			CategoryCode: f("category_code"), DivisionCode: f("division_code"), UnitID: formInt(r, "unit_id"),
-			UnitKind: org.Kind(f("unit_kind")), UnitLevel: org.Level(f("unit_level")), Priority: prio,
-			PolicyID: formInt(r, "policy_id")})
-	} else {
-		err = fault.InvalidField("priority", fault.BadFormat, f("priority"))
+		_, err = w.app.Route.Create(r.Context(), v.Actor, rule)
 	}
 	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminRouting)
@@ -100,6 +137,11 @@ func (w *Web) adminRuleOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 		err = w.app.Route.SetRetired(r.Context(), v.Actor, id, true)
 	case "restore":
 		err = w.app.Route.SetRetired(r.Context(), v.Actor, id, false)
+	case "update":
+		var rule routing.Rule
+		if rule, err = ruleFromForm(r); err == nil {
+			_, err = w.app.Route.Update(r.Context(), v.Actor, id, rule)
+		}
 	default:
 		return fault.NotFoundf(r.PathValue("op"))
 	}
@@ -107,4 +149,46 @@ func (w *Web) adminRuleOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 		return w.formFailed(rw, r, v, err, w.adminRouting)
 	}
 	return redirect(rw, r, "/admin/routing", "admin.saved")
+}
+
+// routePreview is where routing would send the report on the intake form
+// and why, for the desk to show before saving.
+type routePreview struct {
+	Label       string `json:"label"`
+	Unit        string `json:"unit,omitempty"`
+	Triage      bool   `json:"triage"`
+	TriageLabel string `json:"triage_label,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	Explanation string `json:"explanation"`
+}
+
+// previewRoute reads the intake form's fields from the query (as the
+// suggestion request sends them) and routes the report as intake would;
+// nil when there is nothing to route yet or the form's classification is
+// not valid (saving will say why).
+func (w *Web) previewRoute(r *http.Request, v *view) *routePreview {
+	q := r.URL.Query()
+	in := casework.ReportInput{Channel: casework.Channel(q.Get("channel")), Title: q.Get("title"), Body: q.Get("body"),
+		Address: q.Get("address"), DivisionCode: q.Get("division_code"), Nature: q.Get("nature")}
+	in.CategoryID, _ = strconv.ParseInt(q.Get("category_id"), 10, 64)
+	if lat, err := strconv.ParseFloat(q.Get("lat"), 64); err == nil {
+		if lon, err := strconv.ParseFloat(q.Get("lon"), 64); err == nil {
+			in.Location = &casework.Point{Lat: lat, Lon: lon}
+		}
+	}
+	if strings.TrimSpace(in.Title+in.Body+in.Address+in.DivisionCode) == "" && in.Location == nil {
+		return nil
+	}
+	c, err := w.app.Cases.Preview(r.Context(), v.Actor, in)
+	if err != nil {
+		return nil
+	}
+	p := &routePreview{Label: v.T("case.routing"), Triage: c.Triage, Reason: c.Route.Reason, Explanation: v.RouteText(c)}
+	if c.RouteUnitID != 0 {
+		p.Unit = v.UnitName(c.RouteUnitID)
+	}
+	if c.Triage {
+		p.TriageLabel = v.T("case.triage")
+	}
+	return p
 }

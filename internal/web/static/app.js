@@ -134,15 +134,19 @@ document.addEventListener("DOMContentLoaded", function () {
     petForm.addEventListener("change", function () { clearTimeout(petTimer); petTimer = setTimeout(who, 100); });
   }
 
-  // The classifier's suggested categories: a click narrows the picker.
+  // The classifier's suggested categories: a click narrows the picker;
+  // and where routing would send the report, and why.
   var sug = document.getElementById("suggest");
   var sugForm = sug && sug.closest("form");
+  var sugRoute = document.getElementById("suggest-route");
+  var routeFields = ["channel", "title", "body", "address", "division_code", "lat", "lon", "nature", "category_id"];
   if (sug && sugForm) {
     var sugTimer = 0, sugLast = "";
     var ask = function () {
-      var title = sugForm.querySelector("[name=title]").value, body = sugForm.querySelector("[name=body]").value;
-      var q = new URLSearchParams({ title: title, body: body }).toString();
-      if (q === sugLast || (title + body).trim().length < 4) return;
+      var params = {};
+      routeFields.forEach(function (n) { var el = sugForm.querySelector("[name=" + n + "]"); params[n] = el ? el.value : ""; });
+      var q = new URLSearchParams(params).toString();
+      if (q === sugLast || (params.title + params.body + params.address + params.division_code + params.lat).trim() === "") return;
       sugLast = q;
       fetch("/intake/suggest?" + q, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
@@ -169,11 +173,33 @@ document.addEventListener("DOMContentLoaded", function () {
             sug.appendChild(b);
           });
           sug.hidden = d.suggestions.length + (d.natures || []).length === 0;
+          if (sugRoute) {
+            sugRoute.textContent = "";
+            if (d.routing) {
+              var label = document.createElement("strong");
+              label.textContent = d.routing.label + "：";
+              sugRoute.appendChild(label);
+              if (d.routing.triage) {
+                var tag = document.createElement("span");
+                tag.className = "tag prio-urgent";
+                tag.textContent = d.routing.triage_label;
+                sugRoute.appendChild(tag);
+                sugRoute.appendChild(document.createTextNode(" "));
+              }
+              sugRoute.appendChild(document.createTextNode(d.routing.explanation));
+            }
+            sugRoute.hidden = !d.routing;
+          }
         })
         .catch(function () { /* suggestions are a help, not a step */ });
     };
-    ["title", "body"].forEach(function (n) {
-      sugForm.querySelector("[name=" + n + "]").addEventListener("input", function () { clearTimeout(sugTimer); sugTimer = setTimeout(ask, 350); });
+    routeFields.forEach(function (n) {
+      var el = sugForm.querySelector("[name=" + n + "]");
+      if (!el) return;
+      var wait = n === "title" || n === "body" || n === "address" ? 350 : 50;
+      ["input", "change"].forEach(function (ev) {
+        el.addEventListener(ev, function () { clearTimeout(sugTimer); sugTimer = setTimeout(ask, wait); });
+      });
     });
   }
 
@@ -196,6 +222,8 @@ document.addEventListener("DOMContentLoaded", function () {
       lon.value = (minLon + p.x / (cos * scale)).toFixed(6);
       lat.value = (maxLat - p.y / scale).toFixed(6);
       place();
+      // The point changed: what listens to the form (routing's suggestion) hears it.
+      lat.dispatchEvent(new Event("change", { bubbles: true }));
     });
     lat.addEventListener("input", place);
     lon.addEventListener("input", place);
