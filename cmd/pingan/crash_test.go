@@ -257,6 +257,9 @@ func TestCrashFiresEachTimerOnce(t *testing.T) {
 	}
 	_ = n1.cmd.Wait()
 	left := count(due)
+	if left == 0 || left == before {
+		t.Fatalf("%d of %d due timers left at the kill: the node was not killed while firing", left, before)
+	}
 	start(t, bin, env)
 	for deadline := time.Now().Add(60 * time.Second); count(due) > 0 && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Millisecond)
@@ -269,6 +272,18 @@ func TestCrashFiresEachTimerOnce(t *testing.T) {
 		GROUP BY case_id HAVING COUNT(*) > 1) x`)
 	if orders != overdue || doubled != 0 {
 		t.Errorf("%d overdue cases got %d automatic orders (%d cases twice)", overdue, orders, doubled)
+	}
+	// Nothing a timer does happened twice: no case's timeline holds its
+	// warning, or its supervision order, more than once.
+	for _, action := range []string{"warn", "supervise"} {
+		twice := count(`SELECT COUNT(*) FROM (SELECT case_id FROM timeline WHERE action = '` + action + `' AND at <= $1
+			GROUP BY case_id HAVING COUNT(*) > 1) x`)
+		if twice != 0 {
+			t.Errorf("%d cases have their %q entry twice", twice, action)
+		}
+	}
+	if warned := count("SELECT COUNT(DISTINCT case_id) FROM timeline WHERE action = 'warn' AND at <= $1"); warned == 0 {
+		t.Error("no case was warned: the test fires no warning timers")
 	}
 	t.Logf("%d timers were due; %d were left when the first node was killed; %d overdue cases, one order each", before, left, overdue)
 }
