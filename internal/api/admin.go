@@ -334,7 +334,9 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if f.To, err = a.queryTime(q.Get("to"), "to", true); err != nil {
 		return err
 	}
-	recs, err := a.audit.List(r.Context(), a.db, f)
+	actor := actorOf(r)
+	reader := audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID, RemoteAddr: actor.RemoteAddr}
+	recs, err := a.audit.Read(r.Context(), a.db, reader, f)
 	if err != nil {
 		return err
 	}

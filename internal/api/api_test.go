@@ -449,6 +449,11 @@ func TestRevealOverHTTP(t *testing.T) {
 	if len(audit.Records) != 1 || audit.Records[0].ActorName != "intake" {
 		t.Errorf("audit of reveal: %+v", audit)
 	}
+	// Reading the audit log is itself recorded.
+	env.Do(t, "GET", "/api/v1/audit?action=audit.read", "auditadmin", nil).JSON(t, &audit)
+	if len(audit.Records) != 1 || audit.Records[0].ActorName != "auditadmin" {
+		t.Errorf("audit of reading the audit log: %+v", audit)
+	}
 	var v struct {
 		Intact  bool  `json:"intact"`
 		Records int64 `json:"records"`

@@ -40,6 +40,7 @@ var kindTitles = map[fault.Kind]struct {
 	fault.Forbidden:    {http.StatusForbidden, i18n.M("无权操作", "Forbidden")},
 	fault.Unauthorized: {http.StatusUnauthorized, i18n.M("未认证", "Unauthorized")},
 	fault.Unavailable:  {http.StatusServiceUnavailable, i18n.M("服务暂不可用", "Service unavailable")},
+	fault.TooLarge:     {http.StatusRequestEntityTooLarge, i18n.M("请求过大", "Request too large")},
 	fault.Internal:     {http.StatusInternalServerError, i18n.M("服务器内部错误", "Internal server error")},
 }
 

@@ -232,6 +232,35 @@ func (l *Log) List(ctx context.Context, q db.Querier, f Filter) ([]Record, error
 	return out, rows.Err()
 }
 
+// Read lists records like List and records that reader (an entry naming
+// the actor) read them: action "audit.read", with the filter and the number
+// of records shown. Who looked into the audit log, and for what, is in the
+// log too; if that cannot be recorded, nothing is shown.
+func (l *Log) Read(ctx context.Context, d *db.DB, reader Entry, f Filter) ([]Record, error) {
+	recs, err := l.List(ctx, d, f)
+	if err != nil {
+		return nil, err
+	}
+	detail := map[string]any{"records": len(recs)}
+	for k, v := range map[string]any{"actor_id": f.ActorID, "object_type": f.ObjectType, "object_id": f.ObjectID,
+		"action": f.Action, "before": f.BeforeID} {
+		if v != int64(0) && v != "" {
+			detail[k] = v
+		}
+	}
+	if !f.From.IsZero() {
+		detail["from"] = f.From.UnixMicro()
+	}
+	if !f.To.IsZero() {
+		detail["to"] = f.To.UnixMicro()
+	}
+	reader.Action, reader.ObjectType, reader.ObjectID, reader.Outcome, reader.Detail = "audit.read", "audit_log", "*", OK, detail
+	if err := d.Write(ctx, func(tx *db.Tx) error { return l.Append(ctx, tx, reader) }); err != nil {
+		return nil, fmt.Errorf("record a read of the audit log: %w", err)
+	}
+	return recs, nil
+}
+
 // Problem kinds Verify reports.
 const (
 	Altered  = "altered"  // the record's content no longer matches its hash

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,6 +91,8 @@ var (
 	msgOldPassword    = i18n.M("当前密码不正确", "the current password is not right")
 	msgSecAdmin       = i18n.M("只有安全管理员可以这样做", "only a security administrator may do this")
 	msgAdminNeedsTOTP = i18n.M("管理员必须启用双因素认证", "administrators must keep two-factor authentication on")
+	msgTOTPOn         = i18n.M("双因素认证已启用", "two-factor authentication is already on")
+	msgOwnPassword    = i18n.M("自己的密码请在“我的设置”中凭当前密码修改", "change your own password in your settings, with the current one")
 )
 
 func randomToken() string {
@@ -270,10 +273,13 @@ func (s *Service) Resume(ctx context.Context, token string) (Session, error) {
 	var created, seen, expires int64
 	var ended sql.NullInt64
 	var lang string
+	var totp, admin bool
 	err := s.db.QueryRowContext(ctx, `SELECT s.user_id, u.username, u.lang, s.stage, s.csrf, s.created_at, s.last_seen_at,
-		s.expires_at, s.ended_at FROM sessions s JOIN users u ON u.id = s.user_id
+		s.expires_at, s.ended_at, u.totp_enabled_at IS NOT NULL,
+		EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN (`+adminRoleList+`))
+		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = $1 AND u.disabled_at IS NULL`, hashToken(token)).
-		Scan(&sess.UserID, &sess.Username, &lang, &sess.Stage, &sess.CSRF, &created, &seen, &expires, &ended)
+		Scan(&sess.UserID, &sess.Username, &lang, &sess.Stage, &sess.CSRF, &created, &seen, &expires, &ended, &totp, &admin)
 	if db.IsNotFound(err) {
 		return Session{}, gone
 	}
@@ -285,6 +291,12 @@ func (s *Service) Resume(ctx context.Context, token string) (Session, error) {
 	if ended.Valid || !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeen) >= IdleTimeout {
 		return Session{}, gone
 	}
+	// An administrator has no full session without the second factor, however
+	// the session came to be full (a change of roles or a reset ends the
+	// sessions too; this holds even if one were missed): they enrol first.
+	if sess.Stage == StageFull && admin && !totp {
+		sess.Stage = StageEnroll
+	}
 	if now.Sub(sess.LastSeen) >= touchEvery {
 		if err := s.db.Write(ctx, func(tx *db.Tx) error {
 			_, err := tx.ExecContext(ctx, "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2", now.UnixMicro(), hashToken(token))
@@ -294,6 +306,31 @@ func (s *Service) Resume(ctx context.Context, token string) (Session, error) {
 		}
 		sess.LastSeen = now
 	}
+	return sess, nil
+}
+
+// adminRoleList is the administrator roles as an SQL list (constants of
+// the code, never input), for Resume.
+var adminRoleList = func() string {
+	var q []string
+	for _, ri := range access.Roles {
+		if ri.Admin {
+			q = append(q, "'"+string(ri.Role)+"'")
+		}
+	}
+	return strings.Join(q, ", ")
+}()
+
+// upgrade makes a session full under a new id and a new form token, in tx:
+// the id a browser held before its second factor is not the one it holds
+// after (the absolute timeout still counts from the sign-in).
+func (s *Service) upgrade(ctx context.Context, tx *db.Tx, sess Session) (Session, error) {
+	token, csrf := randomToken(), randomToken()
+	if _, err := tx.ExecContext(ctx, "UPDATE sessions SET id_hash = $1, csrf = $2, stage = $3 WHERE id_hash = $4",
+		hashToken(token), csrf, StageFull, hashToken(sess.Token)); err != nil {
+		return Session{}, fmt.Errorf("upgrade session: %w", err)
+	}
+	sess.Token, sess.CSRF, sess.Stage = token, csrf, StageFull
 	return sess, nil
 }
 
@@ -333,15 +370,31 @@ func (s *Service) SweepSessions(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// endSessions ends every session of a user (after a password change or a
-// reset), except keep.
-func (s *Service) endSessions(ctx context.Context, tx *db.Tx, userID int64, keep string) error {
-	_, err := tx.ExecContext(ctx, "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL AND id_hash <> $3",
-		s.now().UnixMicro(), userID, hashToken(keep))
-	return err
+// endSessions ends every session of a user (after a change of password or
+// second factor), except the one whose id is keep ("" for none), and returns
+// how many it ended.
+func (s *Service) endSessions(ctx context.Context, tx *db.Tx, userID int64, keep string) (int64, error) {
+	keepHash := ""
+	if keep != "" {
+		keepHash = hashToken(keep)
+	}
+	return s.org.EndSessions(ctx, tx, userID, keepHash)
 }
 
-// VerifyTOTP completes a sign-in waiting for the second factor. Wrong codes
+// actorEntry is the audit entry of an actor's change to a user's account.
+func actorEntry(actor access.Actor, action string, userID int64, detail map[string]any) audit.Entry {
+	return audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID, Action: action,
+		ObjectType: "user", ObjectID: strconv.FormatInt(userID, 10), Detail: detail, RemoteAddr: actor.RemoteAddr}
+}
+
+// deny records that actor was refused a change to a user's account and
+// returns the refusal.
+func (s *Service) deny(ctx context.Context, actor access.Actor, action string, userID int64, msg i18n.Message) error {
+	return s.audit.Refuse(ctx, s.db, actorEntry(actor, action, userID, nil), fault.New(fault.Forbidden, "forbidden", msg))
+}
+
+// VerifyTOTP completes a sign-in waiting for the second factor, under a new
+// session id (the caller sets the returned Token as the cookie). Wrong codes
 // count toward the lockout like wrong passwords.
 func (s *Service) VerifyTOTP(ctx context.Context, token, code, remote string) (Session, error) {
 	sess, err := s.Resume(ctx, token)
@@ -370,40 +423,50 @@ func (s *Service) VerifyTOTP(ctx context.Context, token, code, remote string) (S
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_last_step = $1, failed_logins = 0 WHERE id = $2", step, a.user.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE sessions SET stage = $1 WHERE id_hash = $2", StageFull, hashToken(token)); err != nil {
+		var err error
+		if sess, err = s.upgrade(ctx, tx, sess); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, a.user, "login.totp", audit.OK, remote, nil)
 	})
-	sess.Stage = StageFull
-	return sess, err
+	if err != nil {
+		return Session{}, err
+	}
+	return sess, nil
 }
 
-// BeginEnroll makes a new TOTP secret for a user (not yet in force) and
-// returns it with the otpauth:// URI for an authenticator app.
-func (s *Service) BeginEnroll(ctx context.Context, userID int64) (string, string, error) {
-	u, err := s.org.User(ctx, s.db, userID)
-	if err != nil {
-		return "", "", err
-	}
+// Enrolment is a second factor offered to a user and not yet in force: the
+// secret for an authenticator app, its otpauth:// URI, and Pending, the
+// secret sealed to the session, which the confirming form sends back.
+type Enrolment struct {
+	Secret, URI, Pending string
+}
+
+// pendingAAD binds a pending secret to the session it was offered to.
+func pendingAAD(token string) string { return "user.totp.pending:" + hashToken(token) }
+
+// BeginEnroll makes a new TOTP secret for a session's user. Nothing is
+// stored: the secret travels sealed (encrypted and authenticated under the
+// server's key, bound to this session) in the form that confirms it, so
+// showing the page changes nothing, and nobody can choose the secret or
+// bring one offered to another session.
+func (s *Service) BeginEnroll(sess Session) (Enrolment, error) {
 	sec, err := NewTOTPSecret()
 	if err != nil {
-		return "", "", err
+		return Enrolment{}, err
 	}
-	sealed, err := s.keys.Seal(sec, "user.totp")
+	pending, err := s.keys.Seal(sec, pendingAAD(sess.Token))
 	if err != nil {
-		return "", "", err
+		return Enrolment{}, err
 	}
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_enabled_at IS NULL", sealed, userID)
-		return err
-	})
-	return sec, OTPAuthURI("平安 pingan", u.Username, sec), err
+	return Enrolment{Secret: sec, URI: OTPAuthURI("平安 pingan", sess.Username, sec), Pending: pending}, nil
 }
 
 // ConfirmEnroll turns the second factor on once the user shows a code from
-// the new secret; a session waiting for enrolment becomes full.
-func (s *Service) ConfirmEnroll(ctx context.Context, token, code, remote string) (Session, error) {
+// the secret BeginEnroll offered (pending). The user's other sessions end;
+// a session waiting for enrolment becomes full under a new id (the caller
+// sets the returned Token as the cookie).
+func (s *Service) ConfirmEnroll(ctx context.Context, token, pending, code, remote string) (Session, error) {
 	sess, err := s.Resume(ctx, token)
 	if err != nil {
 		return Session{}, err
@@ -412,29 +475,48 @@ func (s *Service) ConfirmEnroll(ctx context.Context, token, code, remote string)
 	if err != nil {
 		return Session{}, err
 	}
-	if !a.totp.Valid || a.enabled.Valid {
-		return Session{}, fault.New(fault.Conflict, "not-enrolling", msgNotEnrolling)
+	on := fault.New(fault.Conflict, "totp-on", msgTOTPOn)
+	if a.enabled.Valid {
+		return Session{}, on
 	}
-	secretText, err := s.keys.Open(a.totp.String, "user.totp")
+	secretText, err := s.keys.Open(pending, pendingAAD(token))
 	if err != nil {
-		return Session{}, err
+		return Session{}, fault.New(fault.Conflict, "not-enrolling", msgNotEnrolling)
 	}
 	step, ok := checkTOTP(secretText, code, s.now(), 0)
 	if !ok {
 		return Session{}, fault.InvalidField("code", msgBadCode)
 	}
+	sealed, err := s.keys.Seal(secretText, "user.totp")
+	if err != nil {
+		return Session{}, err
+	}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_enabled_at = $1, totp_last_step = $2 WHERE id = $3",
-			s.now().UnixMicro(), step, a.user.ID); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, totp_enabled_at = $2, totp_last_step = $3
+			WHERE id = $4 AND totp_enabled_at IS NULL`, sealed, s.now().UnixMicro(), step, a.user.ID)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE sessions SET stage = $1 WHERE id_hash = $2", StageFull, hashToken(token)); err != nil {
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return on // confirmed meanwhile, in another tab
+		}
+		ended, err := s.endSessions(ctx, tx, a.user.ID, token)
+		if err != nil {
 			return err
 		}
-		return s.record(ctx, tx, a.user, "totp.enable", audit.OK, remote, nil)
+		if sess.Stage != StageFull {
+			if sess, err = s.upgrade(ctx, tx, sess); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, tx, a.user, "totp.enable", audit.OK, remote, map[string]any{"sessions_ended": ended})
 	})
-	sess.Stage = StageFull
-	return sess, err
+	if err != nil {
+		return Session{}, err
+	}
+	return sess, nil
 }
 
 // TOTPEnabled reports whether a user has the second factor on.
@@ -444,27 +526,34 @@ func (s *Service) TOTPEnabled(ctx context.Context, userID int64) (bool, error) {
 }
 
 // DisableTOTP turns the second factor off: a user for themselves (not an
-// administrator: theirs is mandatory), or a security administrator for
-// anyone who lost their device (they enrol again at the next sign-in).
-func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, userID int64) error {
+// administrator: theirs is mandatory, and that holds for a security
+// administrator too), or a security administrator for anyone else who lost
+// their device (they enrol again at the next sign-in). The user's sessions
+// end, except keepSession when they turn it off themselves.
+func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, userID int64, keepSession string) error {
 	u, err := s.org.User(ctx, s.db, userID)
 	if err != nil {
 		return err
 	}
+	self := actor.UserID == userID
 	switch {
+	case self && isAdmin(u):
+		return s.deny(ctx, actor, "totp.disable", userID, msgAdminNeedsTOTP)
+	case self:
 	case actor.Has(access.SecAdmin):
-	case actor.UserID == userID && !isAdmin(u):
-	case actor.UserID == userID:
-		return fault.New(fault.Forbidden, "forbidden", msgAdminNeedsTOTP)
+		keepSession = ""
 	default:
-		return fault.New(fault.Forbidden, "forbidden", msgSecAdmin)
+		return s.deny(ctx, actor, "totp.disable", userID, msgSecAdmin)
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1", userID); err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID,
-			Action: "totp.disable", ObjectType: "user", ObjectID: strconv.FormatInt(userID, 10), RemoteAddr: actor.RemoteAddr})
+		ended, err := s.endSessions(ctx, tx, userID, keepSession)
+		if err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, actorEntry(actor, "totp.disable", userID, map[string]any{"sessions_ended": ended}))
 	})
 }
 
@@ -494,18 +583,23 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, keepSe
 		if err := s.setPassword(ctx, tx, a.user, password); err != nil {
 			return err
 		}
-		if err := s.endSessions(ctx, tx, a.user.ID, keepSession); err != nil {
+		ended, err := s.endSessions(ctx, tx, a.user.ID, keepSession)
+		if err != nil {
 			return err
 		}
-		return s.record(ctx, tx, a.user, "password.change", audit.OK, actor.RemoteAddr, nil)
+		return s.record(ctx, tx, a.user, "password.change", audit.OK, actor.RemoteAddr, map[string]any{"sessions_ended": ended})
 	})
 }
 
-// ResetPassword sets someone's password (security administrator) and ends
-// their sessions.
+// ResetPassword sets someone else's password (security administrator) and
+// ends their sessions. One's own password is changed with the current one
+// (ChangePassword), by a security administrator too.
 func (s *Service) ResetPassword(ctx context.Context, actor access.Actor, userID int64, password string) error {
 	if !actor.System && !actor.Has(access.SecAdmin) {
-		return fault.New(fault.Forbidden, "forbidden", msgSecAdmin)
+		return s.deny(ctx, actor, "password.reset", userID, msgSecAdmin)
+	}
+	if !actor.System && actor.UserID == userID {
+		return s.deny(ctx, actor, "password.reset", userID, msgOwnPassword)
 	}
 	u, err := s.org.User(ctx, s.db, userID)
 	if err != nil {
@@ -515,18 +609,18 @@ func (s *Service) ResetPassword(ctx context.Context, actor access.Actor, userID 
 		if err := s.setPassword(ctx, tx, u, password); err != nil {
 			return err
 		}
-		if err := s.endSessions(ctx, tx, u.ID, ""); err != nil {
+		ended, err := s.endSessions(ctx, tx, u.ID, "")
+		if err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID,
-			Action: "password.reset", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10), RemoteAddr: actor.RemoteAddr})
+		return s.audit.Append(ctx, tx, actorEntry(actor, "password.reset", u.ID, map[string]any{"sessions_ended": ended}))
 	})
 }
 
 // Unlock lifts a lockout (security administrator).
 func (s *Service) Unlock(ctx context.Context, actor access.Actor, userID int64) error {
 	if !actor.System && !actor.Has(access.SecAdmin) {
-		return fault.New(fault.Forbidden, "forbidden", msgSecAdmin)
+		return s.deny(ctx, actor, "user.unlock", userID, msgSecAdmin)
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", userID)
@@ -536,8 +630,7 @@ func (s *Service) Unlock(ctx context.Context, actor access.Actor, userID int64) 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fault.NotFoundf(fmt.Sprintf("user %d", userID))
 		}
-		return s.audit.Append(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID,
-			Action: "user.unlock", ObjectType: "user", ObjectID: strconv.FormatInt(userID, 10), RemoteAddr: actor.RemoteAddr})
+		return s.audit.Append(ctx, tx, actorEntry(actor, "user.unlock", userID, nil))
 	})
 }
 

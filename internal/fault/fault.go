@@ -21,6 +21,7 @@ const (
 	Forbidden                // the caller may not do this: 403
 	Unauthorized             // no valid credentials: 401
 	Unavailable              // temporarily unable: 503
+	TooLarge                 // the request is larger than allowed: 413
 )
 
 // FieldError names one invalid input field.

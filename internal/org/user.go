@@ -47,6 +47,7 @@ var (
 	msgUnitRetired   = i18n.M("单位已撤销", "the unit is retired")
 	msgAccountsAdmin = i18n.M("只有系统管理员可以创建或停用账号", "only a system administrator may create or disable accounts")
 	msgRolesAdmin    = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
+	msgOwnRoles      = i18n.M("不能修改自己的角色，请由另一名安全管理员操作", "you may not change your own roles: another security administrator must")
 )
 
 // CreateUser adds an account. A system administrator creates accounts; only
@@ -132,9 +133,17 @@ func (s *Service) insertUser(ctx context.Context, tx *db.Tx, in UserInput, hash 
 }
 
 // SetRoles replaces a user's roles (security administrator, or the system).
+// Nobody changes their own roles: a security administrator who could would
+// hold whatever role they liked, and 三员分立 would be a formality. A change
+// ends the user's sessions, so that nothing signed in under the old roles
+// (in particular without the second factor an administrator role demands)
+// goes on under the new ones.
 func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64, roles []access.Role) (User, error) {
 	if !actor.System && !actor.Has(access.SecAdmin) {
 		return User{}, s.refuse(ctx, actor, "user.roles", "user", userID, msgRolesAdmin)
+	}
+	if !actor.System && actor.UserID == userID {
+		return User{}, s.refuse(ctx, actor, "user.roles", "user", userID, msgOwnRoles)
 	}
 	if err := access.CheckSeparation(roles); err != nil {
 		return User{}, fault.InvalidField("roles", msgRoles, err.Error())
@@ -156,15 +165,22 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 		if out, err = s.User(ctx, tx, userID); err != nil {
 			return err
 		}
+		var ended int64
+		if !slices.Equal(before.Roles, out.Roles) {
+			if ended, err = s.EndSessions(ctx, tx, userID, ""); err != nil {
+				return err
+			}
+		}
 		tx.AfterCommit(s.tokens.flush)
 		return s.audit.Append(ctx, tx, auditEntry(actor, "user.roles", "user", userID, map[string]any{
-			"before": before.Roles, "after": out.Roles}))
+			"before": before.Roles, "after": out.Roles, "sessions_ended": ended}))
 	})
 	return out, err
 }
 
-// SetUserDisabled disables an account (its tokens stop working at once) or
-// enables it again.
+// SetUserDisabled disables an account (its tokens and sessions stop working
+// at once) or enables it again. Either way the account's sessions end: one
+// opened before it was disabled does not come back with it.
 func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userID int64, disabled bool) (User, error) {
 	if !actor.System && !actor.Has(access.SysAdmin) {
 		return User{}, s.refuse(ctx, actor, "user.disable", "user", userID, msgAccountsAdmin)
@@ -187,10 +203,29 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 		if out, err = s.User(ctx, tx, userID); err != nil {
 			return err
 		}
+		ended, err := s.EndSessions(ctx, tx, userID, "")
+		if err != nil {
+			return err
+		}
 		tx.AfterCommit(s.tokens.flush)
-		return s.audit.Append(ctx, tx, auditEntry(actor, action, "user", userID, nil))
+		return s.audit.Append(ctx, tx, auditEntry(actor, action, "user", userID, map[string]any{"sessions_ended": ended}))
 	})
 	return out, err
+}
+
+// EndSessions ends, in tx, the open sessions of a user but the one whose id
+// hashes to keepHash ("" for none), and returns how many it ended. Whatever
+// changes what a user may do or how they prove who they are — roles, the
+// account's state, the password, the second factor — calls it in the same
+// transaction, so no session outlives the terms it was opened under.
+func (s *Service) EndSessions(ctx context.Context, tx *db.Tx, userID int64, keepHash string) (int64, error) {
+	now := s.now().UnixMicro()
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
+		WHERE user_id = $2 AND ended_at IS NULL AND expires_at > $1 AND id_hash <> $3`, now, userID, keepHash)
+	if err != nil {
+		return 0, fmt.Errorf("end sessions of user %d: %w", userID, err)
+	}
+	return res.RowsAffected()
 }
 
 const userColumns = "id, username, name, unit_id, password_hash IS NOT NULL, created_at, disabled_at"

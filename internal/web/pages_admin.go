@@ -193,7 +193,7 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 	case "password":
 		err = w.app.Auth.ResetPassword(ctx, v.Actor, id, r.PostFormValue("password"))
 	case "totp":
-		err = w.app.Auth.DisableTOTP(ctx, v.Actor, id)
+		err = w.app.Auth.DisableTOTP(ctx, v.Actor, id, "")
 	case "token":
 		var tok string
 		tok, _, err = w.app.Org.IssueToken(ctx, v.Actor, id, r.PostFormValue("name"), 0)
@@ -411,7 +411,8 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error
 			f.To = t.AddDate(0, 0, 1)
 		}
 	}
-	recs, err := w.app.Audit.List(r.Context(), w.app.DB, f)
+	reader := audit.Entry{ActorID: v.Actor.UserID, ActorName: v.Actor.Username, UnitID: v.Actor.UnitID, RemoteAddr: v.Actor.RemoteAddr}
+	recs, err := w.app.Audit.Read(r.Context(), w.app.DB, reader, f)
 	if err != nil {
 		return err
 	}

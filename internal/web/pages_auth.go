@@ -77,7 +77,7 @@ func (w *Web) totpPage(rw http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 func (w *Web) totp(rw http.ResponseWriter, r *http.Request, v *view) error {
-	_, err := w.app.Auth.VerifyTOTP(r.Context(), v.session.Token, r.PostFormValue("code"), remoteHost(r))
+	sess, err := w.app.Auth.VerifyTOTP(r.Context(), v.session.Token, r.PostFormValue("code"), remoteHost(r))
 	if err != nil {
 		if fe, ok := fault.As(err); ok && fe.Code == "locked" {
 			return err
@@ -89,16 +89,27 @@ func (w *Web) totp(rw http.ResponseWriter, r *http.Request, v *view) error {
 		v.Title = v.T("totp.title")
 		return w.render(rw, r, v, "totp", http.StatusUnprocessableEntity)
 	}
+	w.upgraded(rw, r, v, sess)
 	return redirect(rw, r, "/", "")
 }
 
+// upgraded gives the browser a session's new id after its second factor
+// (auth rotates the id when a session becomes full).
+func (w *Web) upgraded(rw http.ResponseWriter, r *http.Request, v *view, sess auth.Session) {
+	if sess.Token != v.session.Token {
+		setCookie(rw, r, sessionCookie, sess.Token, int(sess.ExpiresAt.Sub(v.Now).Seconds()))
+	}
+}
+
 type enrollData struct {
-	Secret, URI, Action string
-	Required            bool
+	auth.Enrolment
+	Action   string
+	Required bool
 }
 
 // enrollPage shows a new secret to scan; at sign-in for an administrator
-// who has none yet, or from the settings page.
+// who has none yet, or from the settings page. Showing it stores nothing:
+// the secret comes back sealed with the confirming form.
 func (w *Web) enrollPage(action string) handler {
 	return func(rw http.ResponseWriter, r *http.Request, v *view) error {
 		on, err := w.app.Auth.TOTPEnabled(r.Context(), v.session.UserID)
@@ -108,27 +119,30 @@ func (w *Web) enrollPage(action string) handler {
 		if on {
 			return redirect(rw, r, "/settings", "")
 		}
-		secret, uri, err := w.app.Auth.BeginEnroll(r.Context(), v.session.UserID)
+		en, err := w.app.Auth.BeginEnroll(v.session)
 		if err != nil {
 			return err
 		}
 		v.Title = v.T("enroll.title")
-		v.Data = enrollData{Secret: secret, URI: uri, Action: action, Required: v.session.Stage == auth.StageEnroll}
+		v.Data = enrollData{Enrolment: en, Action: action, Required: v.session.Stage == auth.StageEnroll}
 		return w.render(rw, r, v, "enroll", http.StatusOK)
 	}
 }
 
 func (w *Web) enroll(rw http.ResponseWriter, r *http.Request, v *view) error {
-	if _, err := w.app.Auth.ConfirmEnroll(r.Context(), v.session.Token, r.PostFormValue("code"), remoteHost(r)); err != nil {
+	pending := r.PostFormValue("pending")
+	sess, err := w.app.Auth.ConfirmEnroll(r.Context(), v.session.Token, pending, r.PostFormValue("code"), remoteHost(r))
+	if err != nil {
 		var ferr error
 		if v.Errors, ferr = formErrors(v, err); ferr != nil {
 			return ferr
 		}
-		// Show the same secret again: the user has it in the app already.
+		// Ask again for the same secret: the user has it in the app already.
 		v.Title = v.T("enroll.title")
-		v.Data = enrollData{Secret: r.PostFormValue("secret"), Action: r.URL.Path, Required: v.session.Stage == auth.StageEnroll}
+		v.Data = enrollData{Enrolment: auth.Enrolment{Pending: pending}, Action: r.URL.Path, Required: v.session.Stage == auth.StageEnroll}
 		return w.render(rw, r, v, "enroll_retry", http.StatusUnprocessableEntity)
 	}
+	w.upgraded(rw, r, v, sess)
 	if r.URL.Path == "/settings/totp" {
 		return redirect(rw, r, "/settings", "settings.totp_on")
 	}
@@ -172,7 +186,11 @@ func (w *Web) settingsPage(rw http.ResponseWriter, r *http.Request, v *view) err
 	}
 	admin := v.Actor.HasAny("sysadmin", "secadmin", "auditadmin")
 	v.Title, v.Active, v.Data = v.T("settings.title"), "settings", settingsData{TOTP: on, Admin: admin}
-	return w.render(rw, r, v, "settings", http.StatusOK)
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return w.render(rw, r, v, "settings", status)
 }
 
 func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, v *view) error {
@@ -192,7 +210,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request, v *view) e
 }
 
 func (w *Web) disableTOTP(rw http.ResponseWriter, r *http.Request, v *view) error {
-	if err := w.app.Auth.DisableTOTP(r.Context(), v.Actor, v.User.ID); err != nil {
+	if err := w.app.Auth.DisableTOTP(r.Context(), v.Actor, v.User.ID, v.session.Token); err != nil {
 		return err
 	}
 	return redirect(rw, r, "/settings", "settings.totp_off")

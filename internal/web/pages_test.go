@@ -90,24 +90,28 @@ func (b *browser) postFile(path string, fields url.Values, field, name string, c
 // the way as the pages ask.
 func signedInAdmin(t testing.TB, env *apptest.Env, username string) *browser {
 	t.Helper()
+	b, _ := enrolledAdmin(t, env, username)
+	return b
+}
+
+// enrolledAdmin is signedInAdmin that also returns the TOTP secret.
+func enrolledAdmin(t testing.TB, env *apptest.Env, username string) (*browser, string) {
+	t.Helper()
 	b := newBrowser(t, env)
 	if p := b.signIn(username, password); p.Location != "/login/enroll" {
 		t.Fatalf("%s sign-in went to %q", username, p.Location)
 	}
 	p := b.get("/login/enroll")
-	m := regexp.MustCompile(`<code class="secret">([A-Z2-7]+)</code>`).FindStringSubmatch(p.Body)
-	if m == nil {
-		t.Fatalf("no secret:\n%s", excerpt(p.Body))
-	}
-	code, err := auth.TOTPCode(m[1], auth.Step(env.Clock.Now()))
+	secret, pending := enrolment(t, p)
+	code, err := auth.TOTPCode(secret, auth.Step(env.Clock.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p = b.post("/login/enroll", url.Values{"code": {code}}); p.Status != http.StatusSeeOther {
+	if p = b.post("/login/enroll", url.Values{"code": {code}, "pending": {pending}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("enrol %s: %d\n%s", username, p.Status, excerpt(p.Body))
 	}
 	b.get("/settings")
-	return b
+	return b, secret
 }
 
 // dispatched makes a case dispatched to 江头街道 through the services and

@@ -28,6 +28,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/app"
 	"pingan/internal/auth"
+	"pingan/internal/casework"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/org"
@@ -163,14 +164,25 @@ func (v *view) Field(name string) string {
 // handler is a page handler.
 type handler func(w http.ResponseWriter, r *http.Request, v *view) error
 
-// access levels of a route.
+// access levels of a route, and what it may receive.
 type gate int
 
 const (
-	public   gate = iota // no session needed (login)
-	partial              // a session waiting for its second factor
-	signedIn             // a full session
+	public    gate = iota // no session needed (login)
+	partial               // a session waiting for its second factor
+	signedIn              // a full session
+	withFiles             // a full session, and the form may carry attachments
 )
+
+// Request body limits: a form without files is small; one with files holds
+// up to MaxAttachments attachments of MaxAttachment bytes, and its fields.
+// A body over the limit is refused (413) before it is read in full.
+const (
+	maxForm      = 1 << 20
+	maxFilesForm = casework.MaxAttachments*casework.MaxAttachment + maxForm
+)
+
+var msgTooLarge = i18n.M("提交的内容过大（上限 %d MB），请减少或压缩附件后重试", "what you sent is too large (limit %d MB): send fewer or smaller files")
 
 // wrap turns a handler into an http.Handler: it resumes the session, checks
 // the gate and the CSRF token, builds the view and renders errors.
@@ -194,13 +206,22 @@ func (w *Web) wrap(g gate, h handler) http.HandlerFunc {
 		case v.session.UserID == 0:
 			w.toLogin(rw, r)
 			return
-		case g == signedIn && v.session.Stage == auth.StageTOTP:
+		case g >= signedIn && v.session.Stage == auth.StageTOTP:
 			http.Redirect(rw, r, "/login/totp", http.StatusSeeOther)
 			return
-		case g == signedIn && v.session.Stage == auth.StageEnroll:
+		case g >= signedIn && v.session.Stage == auth.StageEnroll:
 			http.Redirect(rw, r, "/login/enroll", http.StatusSeeOther)
 			return
 		}
+		limit := int64(maxForm)
+		if g == withFiles {
+			limit = maxFilesForm
+		}
+		if r.ContentLength > limit {
+			w.fail(rw, r, v, fault.New(fault.TooLarge, "too-large", msgTooLarge, limit>>20))
+			return
+		}
+		r.Body = http.MaxBytesReader(rw, r.Body, limit)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if err := w.checkCSRF(r, v); err != nil {
 				w.fail(rw, r, v, err)
@@ -223,7 +244,7 @@ func (w *Web) wrap(g gate, h handler) http.HandlerFunc {
 				w.fail(rw, r, v, err)
 				return
 			}
-			if g == signedIn {
+			if g >= signedIn {
 				if v.Unread, err = w.app.Notify.Unread(ctx, actor); err != nil {
 					w.fail(rw, r, v, err)
 					return
@@ -264,7 +285,18 @@ func (w *Web) checkCSRF(r *http.Request, v *view) error {
 			return errCSRF
 		}
 	}
-	if err := r.ParseMultipartForm(maxUpload); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	// ParseMultipartForm drops ParseForm's error for a form that is not
+	// multipart (a body over the limit among them): parse it first.
+	err := r.ParseForm()
+	if err == nil {
+		if err = r.ParseMultipartForm(maxUpload); errors.Is(err, http.ErrNotMultipart) {
+			err = nil
+		}
+	}
+	if err != nil {
+		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+			return fault.New(fault.TooLarge, "too-large", msgTooLarge, tooLarge.Limit>>20)
+		}
 		return fault.New(fault.Invalid, "bad-form", msgBadForm)
 	}
 	sent := r.PostFormValue("csrf")
@@ -336,7 +368,7 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *view, err error) 
 			msg += "；" + f.Field + "：" + f.Msg.Format(v.Lang, f.Args...)
 		}
 		status = map[fault.Kind]int{fault.Invalid: 400, fault.NotFound: 404, fault.Conflict: 409, fault.Forbidden: 403,
-			fault.Unauthorized: 401, fault.Unavailable: 503}[fe.Kind]
+			fault.Unauthorized: 401, fault.Unavailable: 503, fault.TooLarge: 413}[fe.Kind]
 		if status == 0 {
 			status = http.StatusInternalServerError
 			msg = v.T("error.internal")

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -375,11 +376,7 @@ func TestSecondFactor(t *testing.T) {
 	}
 	p = b.get("/login/enroll")
 	mustContain(t, p, "data-otpauth=\"otpauth://totp/")
-	m := regexp.MustCompile(`<code class="secret">([A-Z2-7]+)</code>`).FindStringSubmatch(p.Body)
-	if m == nil {
-		t.Fatalf("no secret on the enrolment page:\n%s", excerpt(p.Body))
-	}
-	secret := m[1]
+	secret, pending := enrolment(t, p)
 	code := func() string {
 		c, err := auth.TOTPCode(secret, auth.Step(env.Clock.Now()))
 		if err != nil {
@@ -387,10 +384,10 @@ func TestSecondFactor(t *testing.T) {
 		}
 		return c
 	}
-	if p = b.post("/login/enroll", url.Values{"code": {"000000"}}); p.Status != http.StatusUnprocessableEntity {
+	if p = b.post("/login/enroll", url.Values{"code": {"000000"}, "pending": {pending}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("wrong enrolment code: %d", p.Status)
 	}
-	if p = b.post("/login/enroll", url.Values{"code": {code()}}); p.Status != http.StatusSeeOther || p.Location != "/" {
+	if p = b.post("/login/enroll", url.Values{"code": {code()}, "pending": {pending}}); p.Status != http.StatusSeeOther || p.Location != "/" {
 		t.Fatalf("enrol: %d %s\n%s", p.Status, p.Location, excerpt(p.Body))
 	}
 	if p = b.get("/admin"); p.Status != http.StatusOK {
@@ -418,6 +415,22 @@ func TestSecondFactor(t *testing.T) {
 		t.Fatalf("admin users after the code: %d", p.Status)
 	}
 	mustContain(t, p, "sysadmin", "2FA")
+}
+
+var (
+	secretCode   = regexp.MustCompile(`<code class="secret">([A-Z2-7]+)</code>`)
+	pendingField = regexp.MustCompile(`name="pending" value="([^"]+)"`)
+)
+
+// enrolment reads an enrolment page: the secret shown and the sealed
+// pending secret its form sends back.
+func enrolment(t testing.TB, p page) (secret, pending string) {
+	t.Helper()
+	m, n := secretCode.FindStringSubmatch(p.Body), pendingField.FindStringSubmatch(p.Body)
+	if m == nil || n == nil {
+		t.Fatalf("no secret on the enrolment page (%d):\n%s", p.Status, excerpt(p.Body))
+	}
+	return m[1], html.UnescapeString(n[1]) // as a browser reads the attribute
 }
 
 func TestLanguage(t *testing.T) {
