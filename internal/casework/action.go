@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -354,12 +355,12 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 		return err
 	}
 	detail := map[string]any{"from": c.State, "to": next.State, "timeline_id": entryID}
-	if (action == Register || action == Reclassify) && c.Suggestion != nil && next.CategoryID != 0 && next.CategoryID != c.CategoryID {
-		followed, err := s.learn(ctx, tx, actor, c, next.CategoryID, next.Nature, now)
+	if (action == Register || action == Reclassify) && (in.CategoryID != 0 || in.Nature != "") {
+		learnt, err := s.learn(ctx, tx, actor, next, now)
 		if err != nil {
 			return err
 		}
-		detail["suggested_category"], detail["followed_classifier"] = c.Suggestion.Label, followed
+		maps.Copy(detail, learnt)
 	}
 	if newUnit != 0 {
 		detail["unit_id"] = newUnit

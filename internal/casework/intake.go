@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"strings"
 	"time"
@@ -475,7 +476,9 @@ func (s *Service) draft(ctx context.Context, actor access.Actor, in ReportInput,
 	if err := s.routeCase(ctx, s.db, &c, in.Address+"\n"+in.Title+"\n"+in.Body); err != nil {
 		return Case{}, err
 	}
-	s.suggest(&c, in.Body)
+	if err := s.suggest(ctx, s.db, &c, in.Body); err != nil {
+		return Case{}, err
+	}
 	return c, nil
 }
 
@@ -531,8 +534,16 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p
 		Action: Receive, ToState: Received, Note: in.Title}); err != nil {
 		return IntakeResult{}, err
 	}
-	if err := s.audit.Append(ctx, tx, entry(actor, "case.receive", "case", c.Number, audit.OK, map[string]any{
-		"report_id": rep.ID, "channel": in.Channel})); err != nil {
+	detail := map[string]any{"report_id": rep.ID, "channel": in.Channel}
+	if in.CategoryID != 0 || in.Nature != "" {
+		// The operator classified the report at intake.
+		learnt, err := s.learn(ctx, tx, actor, c, now)
+		if err != nil {
+			return IntakeResult{}, err
+		}
+		maps.Copy(detail, learnt)
+	}
+	if err := s.audit.Append(ctx, tx, entry(actor, "case.receive", "case", c.Number, audit.OK, detail)); err != nil {
 		return IntakeResult{}, err
 	}
 	err = s.afterChange(ctx, tx, Case{}, c, "case.receive", map[string]any{"channel": in.Channel})

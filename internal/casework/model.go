@@ -132,14 +132,15 @@ type Case struct {
 	Route       route.Decision
 	Triage      bool
 
-	// Suggestion is the classifier's guess at the category, made when the
-	// case came in without one.
+	// Suggestion is the classifier's guess at the category and nature,
+	// made at intake.
 	Suggestion *Suggestion
 }
 
-// Suggestion is a category the classifier suggested.
+// Suggestion is a category (and nature) the classifier suggested.
 type Suggestion struct {
-	Label            string  `json:"label"` // a top-level category's name
+	Label            string  `json:"label"`                 // a category path label, as deep as the model is sure: 城乡建设/城市建设和市政管理
+	CategoryID       int64   `json:"category_id,omitempty"` // the deepest catalogue category the label names
 	Confidence       float64 `json:"confidence"`
 	Nature           string  `json:"nature,omitempty"` // a nature code, when the model has learnt natures
 	NatureConfidence float64 `json:"nature_confidence,omitempty"`

@@ -384,34 +384,99 @@ func (s *Service) routeCase(ctx context.Context, q db.Querier, c *Case, text str
 	return nil
 }
 
-// suggest asks the classifier for a category when the case has none.
-func (s *Service) suggest(c *Case, body string) {
+// suggest asks the classifier for the case's category and nature, whatever
+// the operator chose: the suggestion is what their choice confirms or
+// corrects. A category label is mapped to the deepest catalogue category
+// it names.
+func (s *Service) suggest(ctx context.Context, q db.Querier, c *Case, body string) error {
 	model := s.classify.Get()
-	if model == nil || c.CategoryID != 0 && c.Nature != "" {
-		return
+	if model == nil {
+		return nil
 	}
 	sug := model.Suggest(c.Title, body)
 	if len(sug.Category) == 0 {
-		return
+		return nil
 	}
-	c.Suggestion = &Suggestion{Label: sug.Category[0].Label, Confidence: sug.Category[0].Confidence, Model: model.Info.Version}
+	sg := &Suggestion{Label: sug.Category[0].Label, Confidence: sug.Category[0].Confidence, Model: model.Info.Version}
 	if len(sug.Nature) > 0 {
-		c.Suggestion.Nature, c.Suggestion.NatureConfidence = sug.Nature[0].Label, sug.Nature[0].Confidence
+		sg.Nature, sg.NatureConfidence = sug.Nature[0].Label, sug.Nature[0].Confidence
 	}
+	cat, found, err := s.cat.ByLabel(ctx, q, sg.Label)
+	if err != nil {
+		return err
+	}
+	if found {
+		sg.CategoryID = cat.ID
+	}
+	c.Suggestion = sg
+	return nil
 }
 
-// learn records what an operator chose against the classifier's
-// suggestion: the labels the next model trains on.
-func (s *Service) learn(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, categoryID int64, nature string, now time.Time) (bool, error) {
-	path, err := s.cat.Path(ctx, tx, categoryID)
-	if err != nil || len(path) == 0 {
-		return false, err
+// learn records how an operator classified a case — at intake, registering
+// or reclassifying it — against the classifier's suggestion: confirmed or
+// corrected, it is a label the next model trains on (Labels). c is the case
+// as classified; the category is kept as its path label. It returns what
+// the audit record says of it: suggested and chosen, for both heads.
+func (s *Service) learn(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, now time.Time) (map[string]any, error) {
+	chosen := ""
+	if c.CategoryID != 0 {
+		path, err := s.cat.Path(ctx, tx, c.CategoryID)
+		if err != nil {
+			return nil, err
+		}
+		chosen = catalog.LabelOf(path)
 	}
-	chosen := path[0].Name
-	_, err = tx.ExecContext(ctx, `INSERT INTO classify_feedback (case_id, suggested, confidence, chosen, model_version, user_id, at,
-		suggested_nature, chosen_nature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, c.Suggestion.Label, c.Suggestion.Confidence,
-		chosen, c.Suggestion.Model, db.NullID(actor.UserID), now.UnixMicro(), db.NullText(c.Suggestion.Nature), db.NullText(nature))
-	return chosen == c.Suggestion.Label, err
+	var sg Suggestion
+	if c.Suggestion != nil {
+		sg = *c.Suggestion
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO classify_feedback (case_id, suggested, confidence, chosen, model_version, user_id, at,
+		suggested_nature, chosen_nature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, sg.Label, sg.Confidence,
+		chosen, sg.Model, db.NullID(actor.UserID), now.UnixMicro(), db.NullText(sg.Nature), db.NullText(c.Nature)); err != nil {
+		return nil, fmt.Errorf("case %s: classifier feedback: %w", c.Number, err)
+	}
+	detail := map[string]any{"chosen_category": chosen, "chosen_nature": c.Nature}
+	if c.Suggestion != nil {
+		detail["suggested_category"], detail["suggested_nature"], detail["model"] = sg.Label, sg.Nature, sg.Model
+		if chosen != "" {
+			detail["category_followed"] = classify.Agrees(chosen, sg.Label)
+		}
+		if c.Nature != "" && sg.Nature != "" {
+			detail["nature_followed"] = c.Nature == sg.Nature
+		}
+	}
+	return detail, nil
+}
+
+// Labels returns the operators' labels for the classifier to train on:
+// for each case they classified, its title and first report with the
+// category (a path label) and nature of their latest choice, in the order
+// of those choices. Only the system (the command line) reads them.
+func (s *Service) Labels(ctx context.Context, actor access.Actor) ([]classify.Example, error) {
+	if !actor.System {
+		return nil, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT c.title, COALESCE((SELECT r.body FROM reports r WHERE r.case_id = c.id ORDER BY r.id LIMIT 1), ''),
+		f.chosen, COALESCE(f.chosen_nature, '') FROM classify_feedback f JOIN cases c ON c.id = f.case_id
+		WHERE f.id = (SELECT MAX(g.id) FROM classify_feedback g WHERE g.case_id = f.case_id) ORDER BY f.id`)
+	if err != nil {
+		return nil, fmt.Errorf("classifier labels: %w", err)
+	}
+	defer rows.Close()
+	var out []classify.Example
+	for rows.Next() {
+		var e classify.Example
+		if err := rows.Scan(&e.Subject, &e.Body, &e.Category, &e.Nature); err != nil {
+			return nil, fmt.Errorf("classifier labels: %w", err)
+		}
+		if e.Category != "" || e.Nature != "" {
+			out = append(out, e)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("classifier labels: %w", err)
+	}
+	return out, nil
 }
 
 // volume is what the dashboard counts of a case (nothing for no case yet).

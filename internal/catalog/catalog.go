@@ -421,6 +421,73 @@ func (s *Service) Path(ctx context.Context, q db.Querier, id int64) ([]Category,
 	return out, nil
 }
 
+// labelSep joins the names of a category path into a classifier label
+// (classify.PathSep).
+const labelSep = "/"
+
+// LabelOf is the classifier's label of the category whose path (root
+// first) is given: the names joined by "/", as 城乡建设/城市建设和市政管理/燃气供应.
+func LabelOf(path []Category) string {
+	names := make([]string, len(path))
+	for i, c := range path {
+		names[i] = c.Name
+	}
+	return strings.Join(names, labelSep)
+}
+
+// MatchLabel returns the category a classifier label names, else its
+// deepest ancestor in the catalogue: the deepest active category whose path
+// follows the label's names from a root. cats must hold the categories
+// on that path (the whole catalogue will do).
+func MatchLabel(cats []Category, label string) (Category, bool) {
+	type key struct {
+		parent int64
+		name   string
+	}
+	byName := make(map[key]Category, len(cats))
+	for _, c := range cats {
+		byName[key{c.ParentID, c.Name}] = c
+	}
+	var best Category
+	found := false
+	for _, name := range strings.Split(label, labelSep) {
+		c, ok := byName[key{best.ID, strings.TrimSpace(name)}]
+		if !ok || !c.Active() {
+			break
+		}
+		best, found = c, true
+	}
+	return best, found
+}
+
+// ByLabel is MatchLabel over the catalogue in q; found is false when not
+// even the label's first level is an active category.
+func (s *Service) ByLabel(ctx context.Context, q db.Querier, label string) (c Category, found bool, err error) {
+	names := strings.Split(label, labelSep)
+	marks, args := make([]string, len(names)), make([]any, len(names))
+	for i, n := range names {
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), strings.TrimSpace(n)
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+categoryColumns+" FROM categories WHERE name IN ("+strings.Join(marks, ", ")+")", args...)
+	if err != nil {
+		return Category{}, false, fmt.Errorf("category by label %q: %w", label, err)
+	}
+	defer rows.Close()
+	var cats []Category
+	for rows.Next() {
+		c, err := scanCategory(rows)
+		if err != nil {
+			return Category{}, false, fmt.Errorf("category by label %q: %w", label, err)
+		}
+		cats = append(cats, c)
+	}
+	if err := rows.Err(); err != nil {
+		return Category{}, false, fmt.Errorf("category by label %q: %w", label, err)
+	}
+	c, found = MatchLabel(cats, label)
+	return c, found, nil
+}
+
 // CategoryInput adds or changes a category.
 type CategoryInput struct {
 	ParentID int64  // 0 for a new top-level category

@@ -88,3 +88,49 @@ func TestRetireAndRestore(t *testing.T) {
 		t.Errorf("the dispatcher's refused edit is not audited: %+v (%v)", recs, err)
 	}
 }
+
+// Classifier labels name categories by their path: a category's label
+// leads back to it, a label deeper than the catalogue (or through a
+// retired category) to its deepest known ancestor, and the list and the
+// database answer alike.
+func TestLabels(t *testing.T) {
+	env := apptest.New(t)
+	cats, err := env.App.Catalog.Categories(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gas catalog.Category
+	for _, c := range cats {
+		if c.Name == "燃气供应" {
+			gas = c
+		}
+	}
+	path, err := env.App.Catalog.Path(ctx, env.App.DB, gas.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := catalog.LabelOf(path)
+	if label != "城乡建设/城市建设和市政管理/燃气供应" {
+		t.Fatalf("label %q", label)
+	}
+	check := func(label string, want int64) {
+		t.Helper()
+		all, err := env.App.Catalog.Categories(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := catalog.MatchLabel(all, label)
+		d, found, err := env.App.Catalog.ByLabel(ctx, env.App.DB, label)
+		if err != nil || c.ID != want || d.ID != want || ok != (want != 0) || found != ok {
+			t.Errorf("%q: list %d %v, database %d %v %v; want %d", label, c.ID, ok, d.ID, found, err, want)
+		}
+	}
+	check(label, gas.ID)
+	check("城乡建设/城市建设和市政管理/不存在", path[1].ID)
+	check("城乡建设", path[0].ID)
+	check("不存在", 0)
+	if _, err := env.App.Catalog.SetCategoryRetired(ctx, env.Actor(t, "sysadmin"), gas.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	check(label, path[1].ID)
+}

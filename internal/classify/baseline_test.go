@@ -70,7 +70,14 @@ func trainBaseline(ex []Example) *baseline {
 	b.w = make([][]float64, len(b.labels))
 	b.bias = make([]float64, len(b.labels))
 	parallel(len(b.labels), 2, func(c int) {
-		b.w[c], b.bias[c] = binarySVM(vecs, y, sw, c, 1, uint64(c), len(b.vocab), 200)
+		sign := make([]int8, len(y))
+		for i, yi := range y {
+			sign[i] = -1
+			if yi == c {
+				sign[i] = 1
+			}
+		}
+		b.w[c], b.bias[c] = binarySVM(vecs, sign, sw, 1, uint64(c), len(b.vocab), 200)
 	})
 	return b
 }

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -73,24 +74,73 @@ func Score(truth, predicted []string) Report {
 	return r
 }
 
-// Evaluate predicts the category of every example that has one and scores
-// the predictions.
-func (m *Model) Evaluate(examples []Example) Report {
-	var truth, pred []string
-	for _, e := range examples {
-		if e.Category == "" {
-			continue
-		}
-		truth = append(truth, e.Category)
-		s := m.Predict(e.Subject, e.Body)
-		pred = append(pred, s[0].Label)
-	}
-	return Score(truth, pred)
+// Evaluation scores both heads of a model on labelled messages.
+type Evaluation struct {
+	// Category scores the category of the messages that have one, each
+	// prediction cut to the depth of the true label (see Agrees).
+	Category Report
+	// Nature scores the nature of the messages that have one; nil when
+	// none has or the model has no nature head.
+	Nature *Report
+	// NatureUnscored counts the messages with a nature that could not be
+	// scored: the model has no nature head.
+	NatureUnscored int
 }
 
-// Write prints the report as a table, its last line "macro-F1 0.xxx".
-func (r Report) Write(w io.Writer) error {
-	width := len("label")
+// Evaluate predicts the category and nature of every example that has
+// them and scores the predictions.
+func (m *Model) Evaluate(examples []Example) Evaluation {
+	var ev Evaluation
+	var truth, pred, ntruth, npred []string
+	for _, e := range examples {
+		cat, nat := CleanLabel(e.Category), e.Nature
+		if cat == "" && nat == "" {
+			continue
+		}
+		s := m.Suggest(e.Subject, e.Body)
+		if cat != "" {
+			truth = append(truth, cat)
+			pred = append(pred, AtDepth(s.Category[0].Label, Depth(cat)))
+		}
+		switch {
+		case nat == "":
+		case len(s.Nature) == 0:
+			ev.NatureUnscored++
+		default:
+			ntruth = append(ntruth, nat)
+			npred = append(npred, s.Nature[0].Label)
+		}
+	}
+	ev.Category = Score(truth, pred)
+	if len(ntruth) > 0 {
+		r := Score(ntruth, npred)
+		ev.Nature = &r
+	}
+	return ev
+}
+
+// Write prints the evaluation: the category's table and accuracy, the
+// nature's (when scored) ending "nature macro-F1 0.xxx", and last the line
+// "macro-F1 0.xxx", the category's.
+func (ev Evaluation) Write(w io.Writer) error {
+	var b bytes.Buffer
+	ev.Category.table(&b, "label", "")
+	switch {
+	case ev.Nature != nil:
+		ev.Nature.table(&b, "nature", "nature ")
+		fmt.Fprintf(&b, "nature macro-F1 %.3f\n", ev.Nature.MacroF1)
+	case ev.NatureUnscored > 0:
+		fmt.Fprintf(&b, "nature not scored: the model has no nature head (%d messages with a nature)\n", ev.NatureUnscored)
+	}
+	fmt.Fprintf(&b, "macro-F1 %.3f\n", ev.Category.MacroF1)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// table prints the per-label scores under a header naming the label
+// column, then the accuracy (its line starting with prefix).
+func (r Report) table(b *bytes.Buffer, column, prefix string) {
+	width := len(column)
 	for _, c := range r.Classes {
 		width = max(width, displayWidth(c.Label))
 	}
@@ -100,15 +150,11 @@ func (r Report) Write(w io.Writer) error {
 		}
 		return s
 	}
-	if _, err := fmt.Fprintf(w, "%s  precision  recall     f1  support\n", pad("label")); err != nil {
-		return err
-	}
+	fmt.Fprintf(b, "%s  precision  recall     f1  support\n", pad(column))
 	for _, c := range r.Classes {
-		fmt.Fprintf(w, "%s  %9.3f  %6.3f  %5.3f  %7d\n", pad(c.Label), c.Precision, c.Recall, c.F1, c.Support)
+		fmt.Fprintf(b, "%s  %9.3f  %6.3f  %5.3f  %7d\n", pad(c.Label), c.Precision, c.Recall, c.F1, c.Support)
 	}
-	fmt.Fprintf(w, "accuracy %.3f (%d messages)\n", r.Accuracy, r.N)
-	_, err := fmt.Fprintf(w, "macro-F1 %.3f\n", r.MacroF1)
-	return err
+	fmt.Fprintf(b, "%saccuracy %.3f (%d messages)\n", prefix, r.Accuracy, r.N)
 }
 
 // displayWidth counts CJK characters as two columns.

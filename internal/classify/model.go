@@ -34,7 +34,7 @@ const (
 )
 
 // Suggestion is one label with the model's confidence in it (0–1; the
-// confidences of one head add up to 1).
+// confidences of one head's suggestions add up to 1).
 type Suggestion struct {
 	Label      string  `json:"label"`
 	Confidence float64 `json:"confidence"`
@@ -42,6 +42,12 @@ type Suggestion struct {
 
 // Suggestions are a message's suggestions per head, best first. Nature is
 // empty while the model has not learnt natures.
+//
+// A head whose labels are paths into the taxonomy suggests as deep as it is
+// sure: the roots share the confidence; the best one is split among its
+// children (and itself, for "none of them") when one of them reaches
+// DeepConfidence, and so on down. The first suggestion is thus the deepest
+// label whose confidence is high enough, else its parent.
 type Suggestions struct {
 	Category []Suggestion `json:"category"`
 	Nature   []Suggestion `json:"nature,omitempty"`
@@ -82,7 +88,19 @@ type head struct {
 	w      []float32 // bucket*len(labels) + class
 	bias   []float32
 	temp   float32
+	tree   tree // of the labels (set by build)
 }
+
+// DeepConfidence is the confidence a child label needs to be suggested in
+// place of its parent: more likely than not.
+const DeepConfidence = 0.5
+
+// noneScore is the decision value of "none of the known children" when a
+// parent's confidence is split among its children. Held out, the SVM of a
+// child learnt from a few dozen messages scores its own messages near 0
+// and its siblings' near -1 (the negatives' target): halfway between, a
+// message like none of them splits evenly, and one like a child goes to it.
+const noneScore = -0.5
 
 // scores adds the head's decision values for a normalised vector to out.
 func (h *head) scores(v []feature, out []float64) {
@@ -122,7 +140,7 @@ func (m *Model) Suggest(subject, body string) Suggestions {
 	off := 0
 	for i := range m.heads {
 		h := &m.heads[i]
-		s := softmax(h.labels, raw[off:off+len(h.labels)], h.temp)
+		s := h.suggest(raw[off : off+len(h.labels)])
 		off += len(h.labels)
 		switch h.name {
 		case HeadCategory:
@@ -218,32 +236,95 @@ func (m *Model) finishDecision(dst []float64, ss float64) []float64 {
 	return dst
 }
 
-func softmax(labels []string, scores []float64, temp float32) []Suggestion {
+// suggest turns the head's decision values into its suggestions.
+func (h *head) suggest(raw []float64) []Suggestion {
+	if h.tree.kids == nil { // flat: one softmax over all labels
+		out := make([]Suggestion, len(h.labels))
+		for c, p := range probabilities(raw, h.temp) {
+			out[c] = Suggestion{Label: h.labels[c], Confidence: p}
+		}
+		sortSuggestions(out)
+		return out
+	}
+	type entry struct {
+		c int
+		p float64
+	}
+	var es []entry
+	for j, p := range probabilities(pick(raw, h.tree.roots, false), h.temp) {
+		es = append(es, entry{h.tree.roots[j], p})
+	}
+	byConfidence := func(a, b entry) int { return cmpConfidence(a.p, b.p) }
+	slices.SortStableFunc(es, byConfidence)
+	for {
+		top := es[0]
+		kids := h.tree.kids[top.c]
+		if len(kids) == 0 {
+			break
+		}
+		// A child against its siblings and against none of them.
+		p := probabilities(pick(raw, kids, true), h.temp)
+		if top.p*slices.Max(p[:len(kids)]) < DeepConfidence {
+			break
+		}
+		es[0].p = top.p * p[len(kids)]
+		for j, k := range kids {
+			es = append(es, entry{k, top.p * p[j]})
+		}
+		slices.SortStableFunc(es, byConfidence)
+	}
+	out := make([]Suggestion, len(es))
+	for i, e := range es {
+		out[i] = Suggestion{Label: h.labels[e.c], Confidence: e.p}
+	}
+	return out
+}
+
+// pick returns raw's values at idx, and noneScore after them when none is
+// set.
+func pick(raw []float64, idx []int, none bool) []float64 {
+	out := make([]float64, len(idx), len(idx)+1)
+	for j, c := range idx {
+		out[j] = raw[c]
+	}
+	if none {
+		out = append(out, noneScore)
+	}
+	return out
+}
+
+// probabilities is the softmax of scores at temperature temp.
+func probabilities(scores []float64, temp float32) []float64 {
 	t := float64(temp)
 	if t <= 0 {
 		t = 1
 	}
 	m := slices.Max(scores)
-	out := make([]Suggestion, len(labels))
+	out := make([]float64, len(scores))
 	var z float64
 	for c, v := range scores {
-		p := math.Exp((v - m) / t)
-		out[c] = Suggestion{Label: labels[c], Confidence: p}
-		z += p
+		out[c] = math.Exp((v - m) / t)
+		z += out[c]
 	}
 	for c := range out {
-		out[c].Confidence /= z
+		out[c] /= z
 	}
-	slices.SortStableFunc(out, func(a, b Suggestion) int {
-		switch {
-		case a.Confidence > b.Confidence:
-			return -1
-		case a.Confidence < b.Confidence:
-			return 1
-		}
-		return 0
-	})
 	return out
+}
+
+func cmpConfidence(a, b float64) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
+}
+
+// sortSuggestions orders suggestions best first (ties keep their order).
+func sortSuggestions(s []Suggestion) {
+	slices.SortStableFunc(s, func(a, b Suggestion) int { return cmpConfidence(a.Confidence, b.Confidence) })
 }
 
 // scale is the quantisation step of the head's weights in the model file.
@@ -275,9 +356,10 @@ const idfUnit = 1.0 / 4096
 func (m *Model) build() {
 	m.stride = 1
 	m.scales = m.scales[:0]
-	for _, h := range m.heads {
+	for i, h := range m.heads {
 		m.stride += len(h.labels)
 		m.scales = append(m.scales, h.scale())
+		m.heads[i].tree = treeOf(h.labels)
 	}
 	nb := 1 << m.feat.Bits
 	m.table = make([]uint16, nb*m.stride)

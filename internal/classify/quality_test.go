@@ -19,9 +19,9 @@ func skipSlow(t *testing.T) {
 }
 
 // TestCrossValidated holds the classifier to its target: on gold messages
-// it has not seen, a macro-F1 at least that of the TF-IDF character
-// n-gram + linear SVM baseline trained on the same data (within 0.01), and
-// at least 0.80. Five stratified folds of the gold file; each fold's models
+// it has not seen, a macro-F1 at least as high as that of the TF-IDF
+// character n-gram + linear SVM baseline trained on the same data, and at
+// least 0.80. Five stratified folds of the gold file; each fold's models
 // train on the other gold messages and all the weakly labelled ones.
 func TestCrossValidated(t *testing.T) {
 	skipSlow(t)
@@ -29,7 +29,7 @@ func TestCrossValidated(t *testing.T) {
 	start := time.Now()
 	ours, base := crossValidate(gold, weak, 5, 1, TrainOptions{}, true)
 	t.Logf("5-fold macro-F1 on %d gold messages: ours %.4f, baseline %.4f (%v)", len(gold), ours.MacroF1, base.MacroF1, time.Since(start).Round(time.Millisecond))
-	if ours.MacroF1 < base.MacroF1-0.01 {
+	if ours.MacroF1 < base.MacroF1 {
 		t.Errorf("macro-F1 %.4f is below the baseline's %.4f", ours.MacroF1, base.MacroF1)
 	}
 	if ours.MacroF1 < 0.80 {

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -99,8 +100,11 @@ func (o TrainOptions) withDefaults() TrainOptions {
 var ErrNoData = errors.New("classify: no labelled examples")
 
 // Train learns a model from labelled examples (and opts.Extra): one linear
-// one-vs-rest SVM per head — category, and nature when at least two natures
-// are labelled — over hashed character n-grams.
+// one-vs-rest SVM per label of each head — category, and nature when at
+// least two natures are labelled — over hashed character n-grams. Category
+// labels may be paths into the taxonomy, at any depth: an example labelled
+// "A/B" is an example of A too, and tells nothing of A's other children
+// when labelled A alone.
 func Train(examples []Example, opts TrainOptions) (*Model, error) {
 	o := opts.withDefaults()
 	if !o.Features.valid() {
@@ -123,8 +127,8 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 		name  string
 		label func(Example) string
 	}{
-		{HeadCategory, func(e Example) string { return e.Category }},
-		{HeadNature, func(e Example) string { return e.Nature }},
+		{HeadCategory, func(e Example) string { return CleanLabel(e.Category) }},
+		{HeadNature, func(e Example) string { return strings.TrimSpace(e.Nature) }},
 	} {
 		labels, y, w := ds.targets(all, h.label, o)
 		if len(labels) < 2 {
@@ -233,8 +237,9 @@ func (ds dataset) vectors(idf []float32, rows []int, workers int) [][]feature {
 	return out
 }
 
-// targets returns the sorted label set of one head, each example's class
-// index (-1: unlabelled for this head) and its weight.
+// targets returns the sorted label set of one head (the ancestors of deep
+// labels included), each example's class index (-1: unlabelled for this
+// head) and its weight.
 func (ds dataset) targets(ex []Example, label func(Example) string, o TrainOptions) ([]string, []int, []float64) {
 	var labels []string
 	for _, e := range ex {
@@ -242,6 +247,7 @@ func (ds dataset) targets(ex []Example, label func(Example) string, o TrainOptio
 			labels = append(labels, l)
 		}
 	}
+	labels = withAncestors(labels)
 	slices.Sort(labels)
 	y := make([]int, len(ex))
 	w := make([]float64, len(ex))
@@ -262,13 +268,26 @@ func (ds dataset) targets(ex []Example, label func(Example) string, o TrainOptio
 	return labels, y, w
 }
 
-// trainHead fits one binary SVM per label, in parallel.
+// trainHead fits one binary SVM per label, in parallel: label c against
+// the rest, where the examples of c's descendants count for c and those of
+// its ancestors, which may or may not be c, sit out.
 func trainHead(vecs [][]feature, y []int, w []float64, labels []string, o TrainOptions) head {
 	nb := 1 << o.Features.Bits
 	k := len(labels)
 	h := head{labels: labels, w: make([]float32, nb*k), bias: make([]float32, k), temp: 1}
+	t := treeOf(labels)
 	parallel(k, o.Workers, func(c int) {
-		wc, b := binarySVM(vecs, y, w, c, o.C, o.Seed+uint64(c), nb, o.maxEpochs)
+		sign := make([]int8, len(y))
+		for i, yi := range y {
+			switch {
+			case yi < 0:
+			case t.under(yi, c):
+				sign[i] = 1
+			case !t.under(c, yi):
+				sign[i] = -1
+			}
+		}
+		wc, b := binarySVM(vecs, sign, w, o.C, o.Seed+uint64(c), nb, o.maxEpochs)
 		for j, v := range wc {
 			h.w[j*k+c] = float32(v)
 		}
@@ -277,16 +296,16 @@ func trainHead(vecs [][]feature, y []int, w []float64, labels []string, o TrainO
 	return h
 }
 
-// binarySVM solves the L2-regularised squared-hinge SVM of class c against
-// the rest by dual coordinate descent (Hsieh et al. 2008, as in LIBLINEAR),
-// each example's cost being C times its weight. Examples with y < 0 are
-// unlabelled for this head and skipped.
-func binarySVM(vecs [][]feature, y []int, sw []float64, c int, C float64, seed uint64, nb, maxEpochs int) ([]float64, float64) {
+// binarySVM solves the L2-regularised squared-hinge SVM of the examples
+// whose sign is 1 against those whose sign is -1 by dual coordinate descent
+// (Hsieh et al. 2008, as in LIBLINEAR), each example's cost being C times
+// its weight. Examples of sign 0 are skipped.
+func binarySVM(vecs [][]feature, ys []int8, sw []float64, C float64, seed uint64, nb, maxEpochs int) ([]float64, float64) {
 	w := make([]float64, nb)
 	var bias float64
 	idx := make([]int, 0, len(vecs))
 	for i := range vecs {
-		if y[i] >= 0 && sw[i] > 0 {
+		if ys[i] != 0 && sw[i] > 0 {
 			idx = append(idx, i)
 		}
 	}
@@ -301,10 +320,7 @@ func binarySVM(vecs [][]feature, y []int, sw []float64, c int, C float64, seed u
 		for _, e := range vecs[i] {
 			qd[k] += float64(e.val) * float64(e.val)
 		}
-		sign[k] = -1
-		if y[i] == c {
-			sign[k] = 1
-		}
+		sign[k] = float64(ys[i])
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x9a17))
 	order := make([]int, n)
@@ -347,11 +363,15 @@ func binarySVM(vecs [][]feature, y []int, sw []float64, c int, C float64, seed u
 }
 
 // calibrate fits the softmax temperature on scores of examples held out
-// from k-fold models, minimising the weighted negative log-likelihood.
+// from k-fold models, minimising the weighted negative log-likelihood of
+// their root labels (the softmax over the roots; the levels below share
+// its temperature).
 func calibrate(vecs [][]feature, y []int, w []float64, labels []string, o TrainOptions) float32 {
 	k := len(labels)
+	tr := treeOf(labels)
 	folds := foldsOf(len(vecs), o.CalibrationFolds, o.Seed)
 	scores := make([][]float64, len(vecs))
+	truth := make([]int, len(vecs)) // the index of the example's root among the roots
 	for f := range o.CalibrationFolds {
 		yf := slices.Clone(y)
 		for i, fi := range folds {
@@ -360,10 +380,15 @@ func calibrate(vecs [][]feature, y []int, w []float64, labels []string, o TrainO
 			}
 		}
 		h := trainHead(vecs, yf, w, labels, o)
+		all := make([]float64, k)
 		for i, fi := range folds {
 			if fi == f && y[i] >= 0 {
-				scores[i] = make([]float64, k)
-				h.scores(vecs[i], scores[i])
+				h.scores(vecs[i], all)
+				scores[i] = make([]float64, len(tr.roots))
+				for j, r := range tr.roots {
+					scores[i][j] = all[r]
+				}
+				truth[i] = slices.Index(tr.roots, tr.root(y[i]))
 			}
 		}
 	}
@@ -378,7 +403,7 @@ func calibrate(vecs [][]feature, y []int, w []float64, labels []string, o TrainO
 			for _, v := range s {
 				z += math.Exp((v - m) / t)
 			}
-			sum += w[i] * (math.Log(z) - (s[y[i]]-m)/t)
+			sum += w[i] * (math.Log(z) - (s[truth[i]]-m)/t)
 		}
 		return sum
 	}
