@@ -11,10 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	cdplog "github.com/chromedp/cdproto/log"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"pingan/internal/access"
 	"pingan/internal/apptest"
@@ -139,8 +142,14 @@ func (u *ui) open(path string) {
 // submit clicks a button that sends a form and waits for the next page.
 func (u *ui) submit(what, button string) {
 	u.t.Helper()
+	u.send(what, chromedp.Click(chromedp.CSS(button)))
+}
+
+// send does what sends a form (a click, a key) and waits for the next page.
+func (u *ui) send(what string, action chromedp.Action[chromedp.Void]) {
+	u.t.Helper()
 	get(u, what, chromedp.Evaluate[bool](`document.body.setAttribute("data-stale", "1"), true`))
-	u.run(what, chromedp.Click(chromedp.CSS(button)))
+	u.run(what, action)
 	// The old page's context goes away as the next one loads: ask again
 	// until the new page answers.
 	deadline := time.Now().Add(20 * time.Second)
@@ -189,6 +198,77 @@ func (u *ui) screenshot(name string) {
 	}
 }
 
+// overflow is empty when the page fits the window's width; otherwise it
+// names how wide the page is and the outermost elements that stick out.
+const overflow = `(function () {
+	var w = document.documentElement.clientWidth;
+	if (document.documentElement.scrollWidth <= w && document.documentElement.scrollWidth <= window.innerWidth) return "";
+	var out = [];
+	document.querySelectorAll("body *").forEach(function (el) {
+		var p = el.parentElement;
+		if (out.length >= 8 || el.getBoundingClientRect().right <= w + 0.5 || (p && p.getBoundingClientRect().right > w + 0.5)) return;
+		var cls = typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "";
+		out.push(el.tagName.toLowerCase() + cls + " to " + Math.round(el.getBoundingClientRect().right) + "px");
+	});
+	return document.documentElement.scrollWidth + "px wide in a window of " + w + "px: " + out.join(", ");
+})()`
+
+// fitsWidth opens pages in a window width pixels wide (a phone) and fails
+// the test for each that is wider, so that it would scroll sideways; the
+// window is the desktop's again afterwards.
+func (u *ui) fitsWidth(width, height int64, paths ...string) {
+	u.t.Helper()
+	u.run("narrow window", chromedp.EmulateViewport(width, height))
+	defer u.run("desktop window", chromedp.EmulateViewport(1366, 900))
+	for _, p := range paths {
+		u.open(p)
+		if wide := get(u, "width of "+p, chromedp.Evaluate[string](overflow)); wide != "" {
+			u.t.Errorf("%s at %dpx: %s", p, width, wide)
+		}
+	}
+}
+
+// focused names the element that has the keyboard focus: its name, and
+// the list it filters for a filter box.
+func (u *ui) focused() string {
+	u.t.Helper()
+	return get(u, "focus", chromedp.Evaluate[string](
+		`(document.activeElement.name || "") + "|" + (document.activeElement.getAttribute("data-filter") || "")`))
+}
+
+// tabTo presses Tab until the focus is on want (see focused).
+func (u *ui) tabTo(want string) {
+	u.t.Helper()
+	for range 60 {
+		if u.focused() == want {
+			return
+		}
+		u.run("tab", chromedp.KeyEvent(kb.Tab))
+	}
+	u.t.Fatalf("Tab never reached %q (stopped at %q)", want, u.focused())
+}
+
+// accessKey presses Alt and a letter, the browser's key for an element's
+// accesskey on Linux and Windows. Chromium acts on an access key at its
+// character event, which chromedp's KeyEvent leaves out under Alt.
+func accessKey(letter string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		code := "Key" + strings.ToUpper(letter)
+		vk := int64(strings.ToUpper(letter)[0])
+		for _, ev := range []input.DispatchKeyEventParams{
+			{Type: input.DispatchKeyEventTypeRawKeyDown, Key: letter, Code: code, WindowsVirtualKeyCode: vk},
+			{Type: input.DispatchKeyEventTypeChar, Key: letter, Code: code, Text: letter, UnmodifiedText: letter, WindowsVirtualKeyCode: vk},
+			{Type: input.DispatchKeyEventTypeKeyUp, Key: letter, Code: code, WindowsVirtualKeyCode: vk},
+		} {
+			ev.Modifiers = int64(chromedp.ModifierAlt)
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func (u *ui) signIn(username string) {
 	u.t.Helper()
 	u.open("/login")
@@ -233,7 +313,9 @@ func TestBrowserClosedLoop(t *testing.T) {
 	u := newUI(t, env)
 	setPasswords(t, env, "intake", "dispatcher", "jiangtou", "verifier", "callback", "supervisor")
 	ctx := context.Background()
-	if err := demo.LoadCases(ctx, env.App, 300, 20, 7, nil); err != nil {
+	// As the demo loads them: the demo handlers' streets have cases waiting,
+	// some overdue, some soon due, some with time left.
+	if err := demo.LoadDemo(ctx, env.App, 300, 20, 7); err != nil {
 		t.Fatal(err)
 	}
 	state := func(n string) casework.State {
@@ -256,7 +338,7 @@ func TestBrowserClosedLoop(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=reporter_name]`), "林先生"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=reporter_phone]`), "13806012345"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=address]`), "湖里区江头北路"),
-		chromedp.SetValue(chromedp.CSS(`select[name=nature]`), "complaint"),
+		chromedp.SendKeys(chromedp.CSS(`input[data-filter=intake-nature]`), "投诉"),
 		chromedp.SendKeys(chromedp.CSS(`input[data-filter=intake-category]`), "噪音"),
 		// A click on the map fills the coordinates.
 		chromedp.Click(chromedp.CSS(`svg.map path[data-code="350206"]`)),
@@ -269,6 +351,16 @@ func TestBrowserClosedLoop(t *testing.T) {
 	if category == "" {
 		t.Fatal("typing in the category filter chose no category")
 	}
+	if nature := get(u, "nature", chromedp.Value(chromedp.CSS(`select[name=nature]`))); nature != "complaint" {
+		t.Fatalf("typing 投诉 in the nature filter chose %q", nature)
+	}
+	// The filter narrows the list to the matches: 投诉 alone, its group
+	// with it, the other groups hidden.
+	shown := get(u, "natures shown", chromedp.Evaluate[string](`Array.prototype.filter.call(document.querySelectorAll("#intake-nature option, #intake-nature optgroup"),
+		function (o) { return !o.hidden; }).map(function (o) { return o.value === undefined ? o.label : o.value; }).join(",")`))
+	if shown != ",接诉即办,complaint" {
+		t.Fatalf("the nature filter shows %q", shown)
+	}
 	u.screenshot("intake")
 	u.submit("save intake", `form.intake button.primary`)
 	number := get(u, "case number", chromedp.Text(chromedp.CSS(`.saved a.casenum`)))
@@ -279,12 +371,41 @@ func TestBrowserClosedLoop(t *testing.T) {
 	if err != nil || !strings.HasPrefix(c.Case.DivisionCode, "350206") {
 		t.Fatalf("the map's point did not place the case in 湖里区: %q (%v)", c.Case.DivisionCode, err)
 	}
+
+	// The desk by keyboard alone: the text has the focus on arrival, Tab
+	// reaches the nature and category filters, typing in them picks, and
+	// the documented Alt+S saves.
+	u.open("/intake")
+	if f := u.focused(); f != "body|" {
+		t.Fatalf("the intake desk opens with the focus on %q, not the text", f)
+	}
+	u.run("type the text", chromedp.KeyEvent("莲前西路路灯不亮，晚上一片漆黑，行人看不清路。"))
+	u.tabTo("|intake-nature")
+	u.run("type a nature", chromedp.KeyEvent("求助"))
+	u.tabTo("|intake-category")
+	u.run("type a category", chromedp.KeyEvent("公共设施"))
+	u.send("save by Alt+S", accessKey("s"))
+	kbNumber := get(u, "case number", chromedp.Text(chromedp.CSS(`.saved a.casenum`)))
+	kc, err := env.App.Cases.Get(ctx, access.System("test"), kbNumber)
+	if err != nil || kc.Case.Nature != "help" || kc.Case.CategoryID == 0 || !strings.Contains(kc.Reports[0].Body, "路灯不亮") {
+		t.Fatalf("the case saved by keyboard: %+v (%v)", kc.Case, err)
+	}
+	// Tab from the top of a page reaches the skip link first; Enter on it
+	// moves past the navigation.
+	u.open("/queue")
+	u.run("tab", chromedp.KeyEvent(kb.Tab))
+	if !get(u, "skip link", chromedp.Evaluate[bool](`document.activeElement.classList.contains("skip") && document.activeElement.getBoundingClientRect().left >= 0`)) {
+		t.Fatalf("the first Tab does not show the skip link: the focus is on %q", u.focused())
+	}
+	u.run("skip", chromedp.KeyEvent(kb.Enter))
+	if loc := get(u, "where", chromedp.Location()); !strings.HasSuffix(loc, "#main") {
+		t.Fatalf("the skip link went to %s", loc)
+	}
 	u.signOut()
 
 	// 2. Register and dispatch.
 	u.signIn("dispatcher")
 	u.open("/queue?tab=register")
-	u.screenshot("queue")
 	u.act(number, casework.Register,
 		chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`form[action="/cases/%s/actions/register"] select[name=category_id]`, number)), category))
 	if s := state(number); s != casework.Registered {
@@ -298,7 +419,14 @@ func TestBrowserClosedLoop(t *testing.T) {
 	}
 	u.signOut()
 
-	// 3. Sign for from the queue, report back with a photo.
+	// 3. Sign for from the queue, report back with a photo. The street has
+	// three more cases in hand, due in a day, in two days and in a month;
+	// a day and a half later they are overdue, soon due and on time.
+	for _, days := range []int{30, 1, 2} {
+		n := sentTo(t, env, "350206004", fmt.Sprintf("江头北路%d号商铺占道经营", days), env.Clock.Now().Add(time.Duration(days)*24*time.Hour))
+		do(t, env, "jiangtou", n, casework.Sign, casework.ActionInput{})
+	}
+	env.Clock.Advance(36 * time.Hour)
 	u.signIn("jiangtou")
 	u.open("/queue?tab=sign")
 	u.run("tick", chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=case][value="%s"]`, number))))
@@ -306,6 +434,13 @@ func TestBrowserClosedLoop(t *testing.T) {
 	if s := state(number); s != casework.Handling {
 		t.Fatalf("after sign: %s", s)
 	}
+	u.open("/queue?tab=handle")
+	for _, rag := range []string{"red", "yellow", "green"} {
+		if n := get(u, "badges", chromedp.Evaluate[int](`document.querySelectorAll("table.cases .rag-`+rag+`").length`)); n == 0 {
+			t.Errorf("the street's queue shows no %s badge", rag)
+		}
+	}
+	u.screenshot("queue")
 	photo := filepath.Join(t.TempDir(), "现场.png")
 	if err := os.WriteFile(photo, append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 128)...), 0o600); err != nil {
 		t.Fatal(err)
@@ -355,12 +490,19 @@ func TestBrowserClosedLoop(t *testing.T) {
 	}
 	u.open("/search?q=" + "噪音")
 	u.screenshot("search")
+	// On a phone: no page is wider than the screen.
+	u.fitsWidth(360, 740, "/intake", "/queue", "/queue?tab=dispatch", "/cases/"+number, "/search?q="+"噪音", "/supervise")
+	u.run("phone", chromedp.EmulateViewport(390, 844))
+	u.open("/intake")
+	u.screenshot("intake-phone")
+	u.run("desktop", chromedp.EmulateViewport(1366, 900))
 	u.signOut()
 
 	// The supervisor's overview, and the English interface.
 	u.signIn("supervisor")
 	u.open("/supervise")
 	u.screenshot("supervise")
+	u.fitsWidth(360, 740, "/dashboard", "/supervise", "/queue", "/cases/"+number, "/search?status=red", "/hot", "/scores")
 	u.open("/scores")
 	u.screenshot("scores")
 	u.open("/hot")

@@ -30,19 +30,29 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
-  // A search box that narrows a long <select>.
+  // A search box that narrows a long <select>. An option matches by its
+  // text or by its group's label (typing 信访 shows that family); a group
+  // left without options is hidden.
   document.querySelectorAll("input[data-filter]").forEach(function (box) {
     var sel = document.getElementById(box.getAttribute("data-filter"));
     if (!sel) return;
+    var has = function (s, q) { return !!s && s.toLowerCase().indexOf(q) >= 0; };
     box.addEventListener("input", function () {
       var q = box.value.trim().toLowerCase();
-      var first = null;
+      var first = null, before = sel.value;
       Array.prototype.forEach.call(sel.options, function (o) {
-        var show = !q || o.value === "" || o.text.toLowerCase().indexOf(q) >= 0;
+        var group = o.parentNode.tagName === "OPTGROUP" ? o.parentNode.label : "";
+        var show = !q || o.value === "" || has(o.text, q) || has(group, q);
         o.hidden = !show;
         if (show && o.value !== "" && !first) first = o;
       });
-      if (q && first && (sel.selectedIndex < 0 || sel.options[sel.selectedIndex].hidden)) first.selected = true;
+      sel.querySelectorAll("optgroup").forEach(function (g) {
+        g.hidden = !Array.prototype.some.call(g.children, function (o) { return !o.hidden; });
+      });
+      // Typing picks the first match, unless a match is chosen already.
+      if (q && first && (sel.selectedIndex < 0 || sel.value === "" || sel.options[sel.selectedIndex].hidden)) first.selected = true;
+      // The picked option counts as a choice (the repeat check reads it).
+      if (sel.value !== before) sel.dispatchEvent(new Event("change", { bubbles: true }));
     });
   });
 
