@@ -89,12 +89,8 @@ func (l *Location) point() (*casework.Point, error) {
 	if l == nil {
 		return nil, nil
 	}
-	lat, lon := l.Lat, l.Lon
-	switch strings.ToLower(l.CRS) {
-	case "", "wgs84", "wgs-84":
-	case "gcj02", "gcj-02":
-		lat, lon = division.FromGCJ02(lat, lon)
-	default:
+	lat, lon, ok := division.ToWGS84(l.CRS, l.Lat, l.Lon)
+	if !ok {
 		return nil, fault.InvalidField("location.crs", fault.BadValue, l.CRS)
 	}
 	return &casework.Point{Lat: lat, Lon: lon}, nil

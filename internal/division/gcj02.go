@@ -1,6 +1,9 @@
 package division
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
 // GCJ-02 is the obfuscated datum Chinese map services (高德, 腾讯, 百度's
 // base before BD-09) return: WGS-84 shifted by a published non-linear
@@ -66,4 +69,19 @@ func FromGCJ02(lat, lon float64) (float64, float64) {
 		}
 	}
 	return wLat, wLon
+}
+
+// ToWGS84 converts a point given in a named datum to WGS-84: "wgs84" (or
+// empty) as it is, "gcj02" (高德, 腾讯) converted. ok is false for a datum
+// it does not know. Every way points come in (the API's location.crs, bulk
+// import) reads the datum through it.
+func ToWGS84(crs string, lat, lon float64) (wLat, wLon float64, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(crs)) {
+	case "", "wgs84", "wgs-84":
+		return lat, lon, true
+	case "gcj02", "gcj-02":
+		wLat, wLon = FromGCJ02(lat, lon)
+		return wLat, wLon, true
+	}
+	return lat, lon, false
 }

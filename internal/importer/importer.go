@@ -3,8 +3,10 @@
 // naming the columns in Chinese or English. A dry run checks every row and
 // names each bad one by its row number and reason; an import then either
 // stores all the rows or none (all-or-nothing), or stores the valid rows
-// and reports the others. Rows carry the source system's id, so importing
-// the same file twice adds nothing.
+// and reports the others. Rows carry the source system's id, scoped by the
+// source system's name (two systems may both number a report "1"), so
+// importing the same file twice adds nothing. Coordinates are WGS-84 unless
+// the file or a row says gcj02 (高德, 腾讯 exports).
 package importer
 
 import (
@@ -23,6 +25,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
 	"pingan/internal/db"
+	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/xlsx"
@@ -42,6 +45,7 @@ type Column struct {
 // the names, in any order; other columns are ignored.
 var Columns = []Column{
 	{"source_id", []string{"source_id", "来源编号", "编号", "工单编号"}, true},
+	{"source_system", []string{"source_system", "来源系统"}, false},
 	{"body", []string{"body", "内容", "诉求内容", "描述"}, true},
 	{"title", []string{"title", "标题"}, false},
 	{"channel", []string{"channel", "渠道", "来源渠道"}, false},
@@ -52,6 +56,7 @@ var Columns = []Column{
 	{"address", []string{"address", "地址"}, false},
 	{"lat", []string{"lat", "纬度"}, false},
 	{"lon", []string{"lon", "经度"}, false},
+	{"crs", []string{"crs", "坐标系"}, false},
 	{"nature", []string{"nature", "性质"}, false},
 	{"category", []string{"category", "分类", "分类编码"}, false},
 	{"priority", []string{"priority", "紧急程度"}, false},
@@ -91,7 +96,17 @@ type Importer struct {
 	DB      *db.DB
 	Loc     *time.Location
 	Lang    i18n.Lang
+	// Source names the system the file comes from (a row's 来源系统
+	// column, if any, names its own). Source ids are unique within a
+	// system, so the system scopes them: one is required.
+	Source string
+	// CRS is the datum of the file's coordinates (a row's 坐标系 column,
+	// if any, names its own): wgs84 (the default) or gcj02.
+	CRS string
 }
+
+// MaxSource bounds a source system's name.
+const MaxSource = 40
 
 var (
 	msgEmpty    = i18n.M("文件是空的", "the file is empty")
@@ -102,7 +117,20 @@ var (
 	msgNumber   = i18n.M("应为数字", "must be a number")
 	msgCategory = i18n.M("没有这个分类编码：%s", "no such category code: %s")
 	msgDupRow   = i18n.M("与第 %d 行来源编号相同", "the same source id as row %d")
+	msgNoSource = i18n.M("须指定来源系统（命令行 --source、导入页的“来源系统”，或文件中的“来源系统”列）：不同系统的编号可能相同",
+		"name the source system (--source, the upload page's source system, or a source_system column): different systems may use the same ids")
+	msgSource = i18n.M("来源系统名称须为 1 到 %d 个字符，不含冒号", "a source system's name is 1 to %d characters, without a colon")
+	msgCRS    = i18n.M("坐标系应为 wgs84 或 gcj02（高德、腾讯）：%s", "the datum must be wgs84 or gcj02 (高德, 腾讯): %s")
 )
+
+// sourceKey is a row's id as pingan keeps it: the system's name and its
+// id, so that system B's "1" is not system A's.
+func sourceKey(system, id string) string { return system + ":" + id }
+
+// checkSource reports whether a source system's name is usable.
+func checkSource(name string) bool {
+	return name != "" && utf8.RuneCountInString(name) <= MaxSource && !strings.ContainsAny(name, ":：")
+}
 
 // Parse reads a CSV (UTF-8, with or without a byte-order mark) or XLSX
 // file into rows of text.
@@ -170,6 +198,16 @@ func (im *Importer) Run(ctx context.Context, actor access.Actor, rows [][]string
 	if len(res.MissingColumns) > 0 {
 		return res, fault.New(fault.Invalid, "missing-columns", msgColumns, strings.Join(res.MissingColumns, "、"))
 	}
+	im.Source = strings.TrimSpace(im.Source)
+	if _, perRow := cols["source_system"]; im.Source == "" && !perRow {
+		return res, fault.InvalidField("source", msgNoSource)
+	}
+	if im.Source != "" && !checkSource(im.Source) {
+		return res, fault.InvalidField("source", msgSource, MaxSource)
+	}
+	if _, _, ok := division.ToWGS84(im.CRS, 0, 0); !ok {
+		return res, fault.InvalidField("crs", msgCRS, im.CRS)
+	}
 
 	// name is how a row's problem names its column: as the file's header
 	// does, whatever the field is called inside pingan.
@@ -200,10 +238,10 @@ func (im *Importer) Run(ctx context.Context, actor access.Actor, rows [][]string
 		}
 		row := Row{Line: line, SourceID: get("source_id")}
 		in, problems := im.input(ctx, get, name)
-		if prev, dup := seen[row.SourceID]; dup && row.SourceID != "" {
+		if prev, dup := seen[in.SourceRef]; dup && row.SourceID != "" {
 			problems = append(problems, msgDupRow.Format(im.Lang, prev))
 		}
-		seen[row.SourceID] = line
+		seen[in.SourceRef] = line
 		if len(problems) == 0 {
 			number, err := im.Cases.CheckReport(ctx, actor, in)
 			switch {
@@ -280,6 +318,15 @@ func (im *Importer) input(ctx context.Context, get, name func(string) string) (c
 	if in.SourceRef == "" {
 		bad("source_id", fault.Required)
 	}
+	system := get("source_system")
+	if system == "" {
+		system = im.Source
+	}
+	if !checkSource(system) {
+		bad("source_system", msgSource, MaxSource)
+	} else if in.SourceRef != "" {
+		in.SourceRef = sourceKey(system, in.SourceRef)
+	}
 	if s := get("received_at"); s != "" {
 		t, err := parseTime(s, im.Loc)
 		if err != nil {
@@ -290,8 +337,14 @@ func (im *Importer) input(ctx context.Context, get, name func(string) string) (c
 	if la, lo := get("lat"), get("lon"); la != "" || lo != "" {
 		lat, err1 := strconv.ParseFloat(la, 64)
 		lon, err2 := strconv.ParseFloat(lo, 64)
+		crs := get("crs")
+		if crs == "" {
+			crs = im.CRS
+		}
 		if err1 != nil || err2 != nil {
 			bad("lat/lon", msgNumber)
+		} else if lat, lon, ok := division.ToWGS84(crs, lat, lon); !ok {
+			bad("crs", msgCRS, crs)
 		} else {
 			in.Location = &casework.Point{Lat: lat, Lon: lon}
 		}

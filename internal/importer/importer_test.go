@@ -3,12 +3,14 @@ package importer_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"strings"
 	"testing"
 
 	"pingan/internal/access"
 	"pingan/internal/apptest"
 	"pingan/internal/casework"
+	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/importer"
 	"pingan/internal/xlsx"
@@ -37,7 +39,8 @@ func count(t *testing.T, env *apptest.Env) int {
 }
 
 func newImporter(env *apptest.Env) *importer.Importer {
-	return &importer.Importer{Cases: env.App.Cases, Catalog: env.App.Catalog, DB: env.App.DB, Loc: env.App.Config.Location(), Lang: i18n.ZH}
+	return &importer.Importer{Cases: env.App.Cases, Catalog: env.App.Catalog, DB: env.App.DB, Loc: env.App.Config.Location(),
+		Lang: i18n.ZH, Source: "网格化系统"}
 }
 
 func TestImportModes(t *testing.T) {
@@ -81,7 +84,7 @@ func TestImportModes(t *testing.T) {
 		t.Fatalf("valid rows: %+v %v, %d cases", res, err, count(t, env))
 	}
 	c, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), res.Rows[0].CaseNumber)
-	if err != nil || c.Case.Channel != "import" || c.Reports[0].SourceRef != "WG-001" || c.Reports[0].PhoneMasked != "138****2345" {
+	if err != nil || c.Case.Channel != "import" || c.Reports[0].SourceRef != "网格化系统:WG-001" || c.Reports[0].PhoneMasked != "138****2345" {
 		t.Fatalf("imported case: %+v %v", c.Case, err)
 	}
 	// The same file again adds nothing.
@@ -125,5 +128,87 @@ func TestImportXLSX(t *testing.T) {
 	}
 	if _, err := importer.Parse([]byte{0xff, 0xfe, 'a'}); err == nil {
 		t.Error("a file in another encoding was read")
+	}
+}
+
+// Source ids are unique only within their system: system B's "1" is not
+// system A's "1"; importing B's file again adds nothing. The system is
+// named for the whole file (--source, the page's field) or per row (a
+// 来源系统 column); a file naming none is refused before any row is read.
+func TestImportSourceScopesIDs(t *testing.T) {
+	env := apptest.New(t)
+	actor := env.Actor(t, "intake")
+	a, b := newImporter(env), newImporter(env)
+	a.Source, b.Source = "数字城管", "网格化系统"
+	fileA, _ := importer.Parse([]byte("编号,内容,地址\n1,莲前西路路灯不亮,思明区莲前西路\n2,湖滨南路井盖缺失,思明区湖滨南路\n"))
+	fileB, _ := importer.Parse([]byte("编号,内容,地址\n1,江头北路夜间施工噪音,湖里区江头北路\n"))
+	if res, err := a.Run(ctx, actor, fileA, importer.AllOrNothing); err != nil || res.Imported != 2 {
+		t.Fatalf("system A: %+v %v", res, err)
+	}
+	res, err := b.Run(ctx, actor, fileB, importer.DryRun)
+	if err != nil || res.Valid != 1 || res.Duplicates != 0 {
+		t.Fatalf("system B's 1 checked as a duplicate of system A's: %+v %v", res, err)
+	}
+	if res, err = b.Run(ctx, actor, fileB, importer.AllOrNothing); err != nil || res.Imported != 1 || count(t, env) != 3 {
+		t.Fatalf("system B: %+v %v, %d cases", res, err, count(t, env))
+	}
+	c, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), res.Rows[0].CaseNumber)
+	if err != nil || c.Reports[0].SourceRef != "网格化系统:1" || !strings.Contains(c.Case.Title, "江头北路") {
+		t.Fatalf("system B's case: %+v %v", c.Reports, err)
+	}
+	for _, im := range []*importer.Importer{a, b} {
+		res, err := im.Run(ctx, actor, map[*importer.Importer][][]string{a: fileA, b: fileB}[im], importer.ValidRows)
+		if err != nil || res.Imported != 0 || res.Duplicates == 0 || count(t, env) != 3 {
+			t.Fatalf("%s again: %+v %v, %d cases", im.Source, res, err, count(t, env))
+		}
+	}
+	// Per row: a 来源系统 column; a row without one falls back on the file's.
+	rows, _ := importer.Parse([]byte("来源系统,编号,内容\n数字城管,1,路灯不亮\n12345热线,1,路灯不亮\n,9,路灯不亮\n"))
+	perRow := newImporter(env)
+	perRow.Source = ""
+	res, err = perRow.Run(ctx, actor, rows, importer.DryRun)
+	if err != nil || res.Duplicates != 1 || res.Valid != 1 || res.Invalid != 1 ||
+		!strings.Contains(strings.Join(res.Rows[2].Problems, ""), "来源系统：") {
+		t.Fatalf("per-row systems: %+v %v", res, err)
+	}
+	// None named, or a name that cannot scope ids: refused.
+	if _, err := perRow.Run(ctx, actor, fileB, importer.DryRun); fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "name the source system") {
+		t.Fatalf("no source system: %v", err)
+	}
+	perRow.Source = "a:b"
+	if _, err := perRow.Run(ctx, actor, fileB, importer.DryRun); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("a source system with a colon: %v", err)
+	}
+}
+
+// 高德 and 腾讯 exports give GCJ-02 coordinates: the file's datum (or a
+// row's 坐标系) converts them, as the API's location.crs does. The point
+// is near the 湖里/思明 edge at 东渡: 湖里 once converted, 思明 if read as
+// WGS-84.
+func TestImportGCJ02(t *testing.T) {
+	env := apptest.New(t)
+	actor := env.Actor(t, "intake")
+	rows, _ := importer.Parse([]byte("编号,内容,纬度,经度,坐标系\n" +
+		"G-1,路面塌陷,24.477337,118.074969,\n" +
+		"G-2,路面塌陷,24.477337,118.074969,wgs84\n" +
+		"G-3,路面塌陷,24.477337,118.074969,bd09\n"))
+	im := newImporter(env)
+	im.CRS = "gcj02"
+	res, err := im.Run(ctx, actor, rows, importer.ValidRows)
+	if err != nil || res.Imported != 2 || res.Invalid != 1 || !strings.Contains(strings.Join(res.Rows[2].Problems, ""), "坐标系：坐标系应为 wgs84 或 gcj02") {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	for i, want := range []string{"350206", "350203"} {
+		c, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), res.Rows[i].CaseNumber)
+		if err != nil || c.Case.DivisionCode != want {
+			t.Errorf("row %d: division %q, want %s (%v)", res.Rows[i].Line, c.Case.DivisionCode, want, err)
+		}
+		if i == 0 && (math.Abs(c.Case.Location.Lat-24.48) > 1e-5 || math.Abs(c.Case.Location.Lon-118.07) > 1e-5) {
+			t.Errorf("the stored point is not the WGS-84 one: %+v", c.Case.Location)
+		}
+	}
+	im.CRS = "bd09"
+	if _, err := im.Run(ctx, actor, rows, importer.DryRun); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("an unknown datum for the file: %v", err)
 	}
 }

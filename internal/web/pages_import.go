@@ -61,7 +61,8 @@ func (w *Web) importFile(rw http.ResponseWriter, r *http.Request, v *view) error
 	rows, err := importer.Parse(raw)
 	var res importer.Result
 	if err == nil {
-		im := &importer.Importer{Cases: w.app.Cases, Catalog: w.app.Catalog, DB: w.app.DB, Loc: w.loc, Lang: v.Lang}
+		im := &importer.Importer{Cases: w.app.Cases, Catalog: w.app.Catalog, DB: w.app.DB, Loc: w.loc, Lang: v.Lang,
+			Source: r.PostFormValue("source"), CRS: r.PostFormValue("crs")}
 		res, err = im.Run(r.Context(), v.Actor, rows, mode)
 	}
 	if err != nil {
