@@ -262,7 +262,7 @@ func TestEveryPostRouteChecksCSRF(t *testing.T) {
 			}
 		}
 	}
-	if n < 30 {
+	if n < 20 { // a sanity check that the walk saw the table
 		t.Fatalf("only %d state-changing routes found", n)
 	}
 	if !alive(t, env, b.sessionOf()) {
