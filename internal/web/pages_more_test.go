@@ -641,3 +641,144 @@ func TestNoRouteLeaksAnotherUnitsCase(t *testing.T) {
 		}
 	}
 }
+
+// auditedOn reports whether the newest audit record of action is a success
+// by actor on the object with id.
+func auditedOn(t testing.TB, env *apptest.Env, action, actor string, id int64) bool {
+	t.Helper()
+	recs, err := env.App.Audit.List(context.Background(), env.App.DB, audit.Filter{Action: action, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(recs) == 1 && recs[0].Outcome == audit.OK && recs[0].ActorName == actor && recs[0].ObjectID == fmt.Sprint(id)
+}
+
+// Administration through the pages, each form posted with the page's
+// token as a browser would: units added and renamed, an account created,
+// disabled and enabled again, unlocked, its password reset and a token
+// issued; each takes effect and is audited with who did it to what.
+func TestAdministrationFormsTakeEffect(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "sysadmin", "secadmin", "intake")
+	ctx := context.Background()
+	sys := signedInAdmin(t, env, "sysadmin")
+
+	// A unit: added under 江头街道, then renamed.
+	parent := env.Unit(t, "350206004")
+	sys.get("/admin/units")
+	p := sys.post("/admin/units", url.Values{"parent_id": {fmt.Sprint(parent)}, "code": {"350206004-C09"}, "name": {"江头第九社区"},
+		"kind": {"government"}, "level": {"community"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("add unit: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	u, err := env.App.Org.UnitByCode(ctx, env.App.DB, "350206004-C09")
+	if err != nil || u.Name != "江头第九社区" || u.ParentID != parent {
+		t.Fatalf("the unit: %+v (%v)", u, err)
+	}
+	if !auditedOn(t, env, "unit.create", "sysadmin", u.ID) {
+		t.Error("the new unit was not audited")
+	}
+	mustContain(t, sys.get("/admin/units"), "江头第九社区", fmt.Sprintf(`action="/admin/units/%d"`, u.ID))
+	p = sys.post(fmt.Sprintf("/admin/units/%d", u.ID), url.Values{"parent_id": {fmt.Sprint(parent)}, "code": {"350206004-C09"},
+		"name": {"江头第九社区（东）"}, "kind": {string(u.Kind)}, "level": {string(u.Level)}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("rename unit: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	if u, err = env.App.Org.UnitByCode(ctx, env.App.DB, "350206004-C09"); err != nil || u.Name != "江头第九社区（东）" {
+		t.Fatalf("after renaming: %+v (%v)", u, err)
+	}
+	if !auditedOn(t, env, "unit.update", "sysadmin", u.ID) {
+		t.Error("the renamed unit was not audited")
+	}
+	// A bad form is refused in words and changes nothing.
+	if p = sys.post("/admin/units", url.Values{"parent_id": {fmt.Sprint(parent)}, "code": {""}, "name": {""}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a unit without a name: %d", p.Status)
+	}
+
+	// An account: created at the new unit, disabled, enabled.
+	sys.get("/admin/users")
+	p = sys.post("/admin/users", url.Values{"username": {"c09"}, "name": {"陈社区"}, "unit_id": {fmt.Sprint(u.ID)}, "password": {"Grid-Nine-Pass-2026"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("add user: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	user, err := env.App.Org.UserByName(ctx, env.App.DB, "c09")
+	if err != nil || user.Name != "陈社区" || user.UnitID != u.ID {
+		t.Fatalf("the user: %+v (%v)", user, err)
+	}
+	if !auditedOn(t, env, "user.create", "sysadmin", user.ID) {
+		t.Error("the new account was not audited")
+	}
+	for _, op := range []string{"disable", "enable"} {
+		if p = sys.post(fmt.Sprintf("/admin/users/%d/%s", user.ID, op), nil); p.Status != http.StatusSeeOther {
+			t.Fatalf("%s: %d\n%s", op, p.Status, excerpt(p.Body))
+		}
+		got, err := env.App.Org.User(ctx, env.App.DB, user.ID)
+		if err != nil || got.DisabledAt.IsZero() != (op == "enable") {
+			t.Fatalf("after %s: disabled at %v (%v)", op, got.DisabledAt, err)
+		}
+		if !auditedOn(t, env, "user."+op, "sysadmin", user.ID) {
+			t.Errorf("%s was not audited", op)
+		}
+	}
+
+	// The security administrator unlocks a locked account, resets a
+	// password and issues a token.
+	intake := env.User(t, "intake").User.ID
+	b := newBrowser(t, env)
+	for range 5 {
+		b.signIn("intake", "not-the-password-1")
+	}
+	if until, err := env.App.Auth.LockedUntil(ctx, intake); err != nil || until.IsZero() {
+		t.Fatalf("intake is not locked: %v %v", until, err)
+	}
+	sec := signedInAdmin(t, env, "secadmin")
+	mustContain(t, sec.get("/admin/users"), fmt.Sprintf(`action="/admin/users/%d/unlock"`, intake))
+	if p = sec.post(fmt.Sprintf("/admin/users/%d/unlock", intake), nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("unlock: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	if until, err := env.App.Auth.LockedUntil(ctx, intake); err != nil || !until.IsZero() {
+		t.Fatalf("still locked until %v (%v)", until, err)
+	}
+	if !auditedOn(t, env, "user.unlock", "secadmin", intake) {
+		t.Error("the unlock was not audited")
+	}
+	if p = sec.post(fmt.Sprintf("/admin/users/%d/password", user.ID), url.Values{"password": {"short"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a short password: %d", p.Status)
+	}
+	if p = sec.post(fmt.Sprintf("/admin/users/%d/password", user.ID), url.Values{"password": {"Grid-Nine-Reset-2026"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("reset password: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	if !auditedOn(t, env, "password.reset", "secadmin", user.ID) {
+		t.Error("the password reset was not audited")
+	}
+	if p = newBrowser(t, env).signIn("c09", "Grid-Nine-Reset-2026"); p.Status != http.StatusSeeOther || strings.HasPrefix(p.Location, "/login?") {
+		t.Fatalf("the new password does not sign in: %d %s", p.Status, p.Location)
+	}
+	if p = newBrowser(t, env).signIn("c09", "Grid-Nine-Pass-2026"); p.Status == http.StatusSeeOther {
+		t.Fatal("the old password still signs in")
+	}
+	p = sec.post(fmt.Sprintf("/admin/users/%d/token", user.ID), url.Values{"name": {"grid-app"}})
+	tok := regexp.MustCompile(`<code class="secret">([^<]+)</code>`).FindStringSubmatch(p.Body)
+	if p.Status != http.StatusOK || tok == nil || p.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("issue token: %d %q\n%s", p.Status, p.Header.Get("Cache-Control"), excerpt(p.Body))
+	}
+	if !auditedOn(t, env, "token.issue", "secadmin", user.ID) {
+		t.Error("the token was not audited")
+	}
+	if recs, _ := env.App.Audit.List(ctx, env.App.DB, audit.Filter{Action: "token.issue", Limit: 1}); strings.Contains(recs[0].Detail, tok[1]) {
+		t.Error("the audit record holds the token")
+	}
+	r := env.Do(t, http.MethodGet, "/api/v1/me", "", nil, "Authorization", "Bearer "+html.UnescapeString(tok[1]))
+	var me struct {
+		Username string `json:"username"`
+	}
+	if r.Status != http.StatusOK {
+		t.Fatalf("the issued token: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &me)
+	if me.Username != "c09" {
+		t.Fatalf("the token belongs to %q", me.Username)
+	}
+	// The page shows it once: reloading does not.
+	mustNotContain(t, sec.get("/admin/users"), tok[1])
+}
