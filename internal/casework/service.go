@@ -521,6 +521,12 @@ func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, before, af
 		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.rework", msgInboxRework
 	case ApproveExtension, DenyExtension:
 		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.extension", msgInboxExtDone
+		// The decision goes to the handler who asked for it.
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(actor_id, 0) FROM timeline WHERE case_id = $1 AND action = $2
+			ORDER BY id DESC LIMIT 1`, after.ID, RequestExtension).Scan(&msg.UserID)
+		if err != nil && !db.IsNotFound(err) {
+			return fmt.Errorf("extension requester of %s: %w", after.Number, err)
+		}
 	case RequestExtension:
 		sup, err := s.org.SupervisingUnit(ctx, tx, after.HandlingUnitID)
 		if err != nil {

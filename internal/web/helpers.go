@@ -15,6 +15,7 @@ import (
 	"pingan/internal/deadline"
 	"pingan/internal/directory"
 	"pingan/internal/division"
+	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/org"
 	routing "pingan/internal/route"
@@ -401,4 +402,28 @@ func (v *view) FieldName(field string) string {
 // RouteText explains routing's suggestion for a case.
 func (v *view) RouteText(c casework.Case) string {
 	return routing.Explain(c.Route, v.Lang, v.UnitName)
+}
+
+// dayRange reads the "from" and "to" dates (YYYY-MM-DD, both days included)
+// of a filter form as the half-open range [from, to+1 day) in the service's
+// zone; an empty field leaves its end open.
+func (w *Web) dayRange(q url.Values) (from, to time.Time, err error) {
+	var v fault.Validation
+	for _, p := range []struct {
+		name  string
+		dst   *time.Time
+		after int
+	}{{"from", &from, 0}, {"to", &to, 1}} {
+		s := strings.TrimSpace(q.Get(p.name))
+		if s == "" {
+			continue
+		}
+		t, perr := time.ParseInLocation("2006-01-02", s, w.loc)
+		if perr != nil {
+			v.Add(p.name, fault.BadFormat, s)
+			continue
+		}
+		*p.dst = t.AddDate(0, 0, p.after)
+	}
+	return from, to, v.Err()
 }

@@ -598,6 +598,9 @@ func (w *Web) replyOrder(rw http.ResponseWriter, r *http.Request, v *view) error
 	if err != nil {
 		return err
 	}
+	if to := r.PostFormValue("to"); to != "" { // the ledger's form comes back to the ledger
+		return redirect(rw, r, safeNext(to), "case.replied")
+	}
 	return redirect(rw, r, "/cases/"+url.PathEscape(o.CaseNumber), "case.replied")
 }
 
@@ -622,23 +625,7 @@ func (w *Web) searchFilter(r *http.Request) (casework.Filter, error) {
 	f.CategoryID, _ = strconv.ParseInt(q.Get("category_id"), 10, 64)
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit_id"), 10, 64)
 	var err error
-	for _, p := range []struct {
-		name  string
-		dst   *time.Time
-		upper bool
-	}{{"from", &f.From, false}, {"to", &f.To, true}} {
-		if s := q.Get(p.name); s != "" {
-			t, perr := time.ParseInLocation("2006-01-02", s, w.loc)
-			if perr != nil {
-				err = fault.InvalidField(p.name, fault.BadFormat, s)
-				continue
-			}
-			if p.upper {
-				t = t.AddDate(0, 0, 1)
-			}
-			*p.dst = t
-		}
-	}
+	f.From, f.To, err = w.dayRange(q)
 	return f, err
 }
 
