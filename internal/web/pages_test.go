@@ -386,6 +386,57 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		fmt.Sprintf("/scores/%d/cases?metric=assigned", env.Unit(t, "350206004")),
 		"/cases/"+pet.Number, "/cases/"+review.Number, "/cases/"+again.Number, "/petitions/backlog?period=year",
 		"/petitions/backlog/cases?figure=stock", "/petitions/backlog/cases?figure=risk&period=quarter")
+	// Who opens each page (200). The others are refused: 403, or 404 where
+	// the page is about a case or a unit they may not see, or sent on (303).
+	// A page not listed fails the test: each new page says who may open it.
+	const (
+		caseWorkers = "intake dispatcher callback jiangtou jiangtou.police gulangyu verifier supervisor huli leader"
+		everyone    = caseWorkers + " sysadmin secadmin auditadmin"
+		intakers    = "intake dispatcher jiangtou jiangtou.police gulangyu"
+		queues      = "intake dispatcher callback jiangtou jiangtou.police gulangyu verifier supervisor huli"
+		boards      = "dispatcher supervisor huli leader"
+		citywide    = "supervisor leader"
+		petitions   = "supervisor huli leader"
+		seeCase     = "intake dispatcher callback jiangtou verifier supervisor huli leader"
+		seeUnit     = "jiangtou supervisor huli leader"
+	)
+	unit := fmt.Sprintf("/scores/%d", env.Unit(t, "350206004"))
+	opens := map[string]string{
+		"/": "", "/no/such/page": "", "/admin/webhooks/deliveries/{id}": "",
+		"/intake": intakers, "/intake/repeats": intakers, "/intake/suggest": intakers, "/intake/import": intakers,
+		"/queue": queues, "/search": caseWorkers, "/search.csv": caseWorkers, "/search.xlsx": caseWorkers, "/supervision": caseWorkers,
+		"/cases/" + n: seeCase, "/cases/" + pet.Number: seeCase, "/cases/" + review.Number: seeCase, "/cases/" + again.Number: seeCase,
+		"/supervise": boards, "/hot": boards, "/scores": boards, "/scores.csv": boards, "/scores.xlsx": boards, "/scores/report": boards,
+		unit: seeUnit, unit + "/cases": seeUnit, unit + "/cases.csv": seeUnit, unit + "/cases.xlsx": seeUnit,
+		"/petitions/backlog": petitions, "/petitions/backlog/cases": petitions,
+		"/dashboard": citywide, "/dashboard.json": citywide, "/dashboard/districts.geojson": everyone,
+		"/inbox": everyone, "/settings": everyone, "/settings/totp": caseWorkers,
+		"/admin": "sysadmin secadmin auditadmin", "/admin/users": "sysadmin secadmin", "/admin/audit": "auditadmin",
+		"/admin/units": "sysadmin", "/admin/categories": "sysadmin", "/admin/deadlines": "sysadmin", "/admin/routing": "sysadmin",
+		"/admin/weights": "sysadmin", "/admin/webhooks": "sysadmin", "/admin/webhooks/deliveries": "sysadmin",
+	}
+	refused := map[string]int{"/": http.StatusSeeOther, "/queue": http.StatusSeeOther, "/settings/totp": http.StatusSeeOther,
+		"/no/such/page": http.StatusNotFound, "/admin/webhooks/deliveries/{id}": http.StatusNotFound}
+	want := func(user, path string) int {
+		base, query, _ := strings.Cut(path, "?")
+		who, ok := opens[base]
+		if !ok {
+			t.Fatalf("the test does not say who may open %s", path)
+		}
+		if !slices.Contains(strings.Fields(who), user) {
+			if s, ok := refused[base]; ok {
+				return s
+			}
+			if strings.HasPrefix(base, "/cases/") || strings.HasPrefix(base, unit) {
+				return http.StatusNotFound
+			}
+			return http.StatusForbidden
+		}
+		if query == "" && (strings.HasPrefix(base, unit+"/cases") || base == "/petitions/backlog/cases") {
+			return http.StatusBadRequest // which number's cases: metric= or figure= is needed
+		}
+		return http.StatusOK
+	}
 	for _, du := range demo.Users {
 		var b *browser
 		if ri, _ := access.Info(du.Roles[0]); ri.Admin {
@@ -400,6 +451,8 @@ func TestEveryPageForEveryRole(t *testing.T) {
 				switch {
 				case p.Status >= 500:
 					t.Errorf("%s %s (%s): %d\n%s", du.Username, path, lang, p.Status, excerpt(p.Body))
+				case p.Status != want(du.Username, path):
+					t.Errorf("%s %s (%s): %d, want %d", du.Username, path, lang, p.Status, want(du.Username, path))
 				case p.Status == http.StatusOK && !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html"):
 				case p.Status == http.StatusOK && !strings.Contains(p.Body, `<html lang="`+lang+`">`):
 					t.Errorf("%s %s: not in %s", du.Username, path, lang)
