@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"pingan/internal/app"
 	"pingan/internal/classify"
 	"pingan/internal/config"
 )
@@ -47,7 +48,7 @@ func modelStorage(fs *flag.FlagSet) *config.Config {
 }
 
 func modelTrain(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("model train", "[--corpus DIR] [--extra FILE.jsonl] [--out FILE | [storage flags] [--no-activate]]")
+	fs := e.flags("model train", "[--corpus DIR] [--extra FILE.jsonl] [--out FILE | [storage flags] [--no-activate] [--no-feedback]]")
 	cfg := modelStorage(fs)
 	corpus := fs.String("corpus", envOr("PINGAN_SHARED_DATA", filepath.Join("..", "shared", "data")),
 		"folder with teddy_messages_train.jsonl (gold labels) and teddy_messages_weak.jsonl (weak labels); empty: none")
@@ -55,6 +56,7 @@ func modelTrain(ctx context.Context, e *env, args []string) error {
 	weakWeight := fs.Float64("weak-weight", 0, "weight of weakly labelled messages (0: the default)")
 	out := fs.String("out", "", "write the model to this file instead of adding it to the registry (how default.model is built)")
 	noActivate := fs.Bool("no-activate", false, "add the new version without making it active")
+	noFeedback := fs.Bool("no-feedback", false, "leave out the operators' labels kept in the database (what pingan model feedback writes)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -83,6 +85,24 @@ func modelTrain(ctx context.Context, e *env, args []string) error {
 		}
 		opts.Extra = ex
 	}
+	// Registry mode: the new version goes into the database, and learns
+	// from the labels operators left there unless told not to.
+	var a *app.App
+	fromDB := 0
+	if *out == "" {
+		var err error
+		if a, err = openApp(ctx, e, *cfg); err != nil {
+			return err
+		}
+		defer a.Close()
+		if !*noFeedback {
+			ex, err := a.Cases.Labels(ctx, cliActor("model train"))
+			if err != nil {
+				return err
+			}
+			opts.Extra, fromDB = append(opts.Extra, ex...), len(ex)
+		}
+	}
 	start := time.Now()
 	m, err := classify.Train(examples, opts)
 	if err != nil {
@@ -93,8 +113,11 @@ func modelTrain(ctx context.Context, e *env, args []string) error {
 	if *corpus != "" {
 		note = append(note, "shared corpus (teddy_messages_train, teddy_messages_weak; natures from cue words)")
 	}
-	if len(opts.Extra) > 0 {
-		note = append(note, fmt.Sprintf("%d operator labels", len(opts.Extra)))
+	if n := len(opts.Extra) - fromDB; n > 0 {
+		note = append(note, fmt.Sprintf("%d labels from %s", n, filepath.Base(*extra)))
+	}
+	if fromDB > 0 {
+		note = append(note, fmt.Sprintf("%d operator labels from the database", fromDB))
 	}
 	m.Info.Note = strings.Join(note, " + ")
 	if *out != "" {
@@ -109,11 +132,6 @@ func modelTrain(ctx context.Context, e *env, args []string) error {
 			m.Info.Examples, m.Info.Weak, took, *out, buf.Len())
 		return nil
 	}
-	a, err := openApp(ctx, e, *cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 	v, err := a.Models.Add(ctx, cliActor("model train"), m, !*noActivate)
 	if err != nil {
 		return err
@@ -122,8 +140,8 @@ func modelTrain(ctx context.Context, e *env, args []string) error {
 	if *noActivate {
 		state = "not activated"
 	}
-	fmt.Fprintf(e.stdout, "trained on %d messages (%d weak) in %v; stored as %s (%s)\n",
-		m.Info.Examples, m.Info.Weak, took, v, state)
+	fmt.Fprintf(e.stdout, "trained on %d messages (%d weak, %d operator labels from the database) in %v; stored as %s (%s)\n",
+		m.Info.Examples, m.Info.Weak, fromDB, took, v, state)
 	return nil
 }
 
@@ -175,10 +193,32 @@ func modelActivate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// modelLoad loads a version, or the active model when version is empty.
-func modelLoad(ctx context.Context, e *env, cfg config.Config, version string) (*classify.Model, error) {
-	if version == classify.DefaultVersion {
-		return classify.Default() // no database needed
+// modelLoad loads the model to evaluate or ask: a model file (a path
+// ending in .model or naming a folder), the embedded one (default, or any
+// when no database is named: nothing is created just to read a model), or
+// a version kept in the named database (its active one when version is
+// empty).
+func modelLoad(ctx context.Context, e *env, fs *flag.FlagSet, cfg config.Config, version string) (*classify.Model, error) {
+	if strings.HasSuffix(version, ".model") || strings.ContainsRune(version, os.PathSeparator) {
+		f, err := os.Open(version)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		m, err := classify.Load(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", version, err)
+		}
+		m.Info.Source = version
+		return m, nil
+	}
+	named := os.Getenv("PINGAN_DATA_DIR") != "" || os.Getenv("PINGAN_DATABASE_URL") != ""
+	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "data-dir" || f.Name == "database-url" })
+	switch {
+	case version == classify.DefaultVersion || version == "" && !named:
+		return classify.Default()
+	case !named:
+		return nil, fmt.Errorf("%w: model version %s is kept in a database: name it with --data-dir or --database-url (or give --model FILE.model)", errUsage, version)
 	}
 	a, err := openApp(ctx, e, cfg)
 	if err != nil {
@@ -192,17 +232,17 @@ func modelLoad(ctx context.Context, e *env, cfg config.Config, version string) (
 }
 
 func modelEval(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("model eval", "--data FILE.jsonl [--model VERSION]")
+	fs := e.flags("model eval", "--data FILE.jsonl [--model VERSION | FILE.model] [storage flags]")
 	cfg := modelStorage(fs)
-	data := fs.String("data", "", "JSONL file of labelled messages (subject, body, label)")
-	version := fs.String("model", "", "model version (default: the active one; default: the built-in one)")
+	data := fs.String("data", "", "JSONL file of labelled messages (subject, body, label and/or nature)")
+	version := fs.String("model", "", "a model file, or a version of the database named by --data-dir or --database-url (default: its active one; default: the built-in one, also used when no database is named)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *data == "" {
 		return fmt.Errorf("%w: --data FILE.jsonl is required", errUsage)
 	}
-	m, err := modelLoad(ctx, e, *cfg, *version)
+	m, err := modelLoad(ctx, e, fs, *cfg, *version)
 	if err != nil {
 		return err
 	}
@@ -215,15 +255,15 @@ func modelEval(ctx context.Context, e *env, args []string) error {
 }
 
 func modelSuggest(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("model suggest", "--subject S --body B [--model VERSION]")
+	fs := e.flags("model suggest", "--subject S --body B [--model VERSION | FILE.model] [storage flags]")
 	cfg := modelStorage(fs)
 	subject := fs.String("subject", "", "message title")
 	body := fs.String("body", "", "message text")
-	version := fs.String("model", "", "model version (default: the active one)")
+	version := fs.String("model", "", "a model file, or a version of the named database (default: its active one; the built-in one when no database is named)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	m, err := modelLoad(ctx, e, *cfg, *version)
+	m, err := modelLoad(ctx, e, fs, *cfg, *version)
 	if err != nil {
 		return err
 	}
@@ -249,9 +289,11 @@ func envOr(name, def string) string {
 	return def
 }
 
-// modelFeedback writes the categories operators chose for cases the
-// classifier had suggested one for, as training data (subject, body,
-// label): pingan model train --extra FILE learns from them.
+// modelFeedback writes the labels operators gave cases — confirmed or
+// corrected, category as a path and nature — as training data (subject,
+// body, label, nature). pingan model train reads them from the database
+// itself; the file is for looking at them, or for training elsewhere
+// (--extra FILE).
 func modelFeedback(ctx context.Context, e *env, args []string) error {
 	cfg := config.Default()
 	fs := e.flags("model feedback", "--out FILE.jsonl")
@@ -268,38 +310,29 @@ func modelFeedback(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	// The latest choice for each case, with the case's title and first report.
-	rows, err := a.DB.QueryContext(ctx, `SELECT c.title, (SELECT r.body FROM reports r WHERE r.case_id = c.id ORDER BY r.id LIMIT 1),
-		f.chosen, COALESCE(f.chosen_nature, '') FROM classify_feedback f JOIN cases c ON c.id = f.case_id
-		WHERE f.id = (SELECT MAX(g.id) FROM classify_feedback g WHERE g.case_id = f.case_id) ORDER BY f.id`)
+	labels, err := a.Cases.Labels(ctx, cliActor("model feedback"))
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	n := 0
-	for rows.Next() {
-		var subject, body, label, nature string
-		if err := rows.Scan(&subject, &body, &label, &nature); err != nil {
-			return err
+	for _, l := range labels {
+		rec := map[string]string{"subject": l.Subject, "body": l.Body}
+		if l.Category != "" {
+			rec["label"] = l.Category
 		}
-		rec := map[string]string{"subject": subject, "body": body, "label": label}
-		if nature != "" {
-			rec["nature"] = nature
+		if l.Nature != "" {
+			rec["nature"] = l.Nature
 		}
 		if err := enc.Encode(rec); err != nil {
 			return err
 		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	if err := os.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d labelled cases written to %s (train on them: pingan model train --extra %s)\n", n, *out, *out)
+	fmt.Fprintf(e.stdout, "%d labelled cases written to %s (pingan model train learns from them in the database; --extra %s elsewhere)\n",
+		len(labels), *out, *out)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"pingan/internal/catalog"
 	"pingan/internal/dedup"
 )
 
@@ -38,10 +39,10 @@ func (w *Web) repeats(rw http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 type suggestion struct {
-	Label      string  `json:"label"`
-	Name       string  `json:"name,omitempty"` // a nature's name`
+	Label      string  `json:"label"`          // a nature's code, or a category's path label
+	Name       string  `json:"name,omitempty"` // the nature's or the category's name
 	Confidence float64 `json:"confidence"`
-	CategoryID int64   `json:"category_id,omitempty"` // the top-level category of that name
+	CategoryID int64   `json:"category_id,omitempty"` // the deepest catalogue category the label names
 }
 
 // suggest answers the intake page as the operator types: the categories
@@ -61,17 +62,15 @@ func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
 			}
 			natures = append(natures, suggestion{Label: s.Label, Name: v.NatureName(s.Label), Confidence: s.Confidence})
 		}
-		roots := map[string]int64{}
-		for _, c := range v.names().CatList {
-			if c.ParentID == 0 && c.Active() {
-				roots[c.Name] = c.ID
-			}
-		}
 		for i, s := range sg.Category {
 			if i == 3 {
 				break
 			}
-			out = append(out, suggestion{Label: s.Label, Confidence: s.Confidence, CategoryID: roots[s.Label]})
+			x := suggestion{Label: s.Label, Confidence: s.Confidence}
+			if c, ok := catalog.MatchLabel(v.names().CatList, s.Label); ok {
+				x.CategoryID, x.Name = c.ID, c.Name
+			}
+			out = append(out, x)
 		}
 	}
 	rw.Header().Set("Content-Type", "application/json; charset=utf-8")

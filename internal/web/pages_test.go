@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -735,27 +734,4 @@ func TestImportPage(t *testing.T) {
 		t.Fatalf("a file in another encoding: %d", p.Status)
 	}
 	mustContain(t, p, "须为 UTF-8 编码的 CSV 或 Excel")
-}
-
-// The intake desk's suggestions: categories from the classifier, with the
-// catalogue's top-level category to pick.
-func TestSuggestEndpoint(t *testing.T) {
-	env := apptest.New(t)
-	setPasswords(t, env, "intake", "leader")
-	b := signedIn(t, env, "intake")
-	p := b.get("/intake/suggest?" + url.Values{"title": {"小学附近网吧违规接纳未成年人"}, "body": {"学校旁边的网吧天天有小学生进出"}}.Encode())
-	var out struct {
-		Suggestions []struct {
-			Label      string  `json:"label"`
-			Confidence float64 `json:"confidence"`
-			CategoryID int64   `json:"category_id"`
-		} `json:"suggestions"`
-	}
-	if err := json.Unmarshal([]byte(p.Body), &out); err != nil || len(out.Suggestions) != 3 || out.Suggestions[0].CategoryID == 0 ||
-		out.Suggestions[0].Confidence < out.Suggestions[1].Confidence {
-		t.Fatalf("suggestions: %v %s", err, p.Body)
-	}
-	if p = signedIn(t, env, "leader").get("/intake/suggest?title=x"); p.Status != http.StatusForbidden {
-		t.Fatalf("a leader: %d", p.Status)
-	}
 }

@@ -169,9 +169,16 @@ document.addEventListener("DOMContentLoaded", function () {
             b.type = "button"; b.className = "tag";
             b.textContent = s.label + " " + Math.round(s.confidence * 100) + "%";
             b.addEventListener("click", function () {
+              // The label is a path (城乡建设/…/燃气供应): narrow by the
+              // category's own name, then pick the very category.
               var box = sugForm.querySelector("input[data-filter=intake-category]");
-              box.value = s.label;
+              box.value = s.name || s.label;
               box.dispatchEvent(new Event("input"));
+              var sel = sugForm.querySelector("select[name=category_id]");
+              if (s.category_id && sel.value !== String(s.category_id)) {
+                sel.value = String(s.category_id);
+                sel.dispatchEvent(new Event("change", { bubbles: true }));
+              }
             });
             sug.appendChild(b);
           });
