@@ -55,7 +55,8 @@ type PolicyView struct {
 	Priority      *string    `json:"priority"`
 	Accept        string     `json:"accept" doc:"time to accept or reject, e.g. 15d; empty: none"`
 	Sign          string     `json:"sign" doc:"time to sign for after dispatch, e.g. 1wd"`
-	Handle        string     `json:"handle" doc:"time to report back after dispatch, e.g. 15wd"`
+	Handle        string     `json:"handle" doc:"time to report back, counted from handle_from, e.g. 15wd"`
+	HandleFrom    string     `json:"handle_from" enum:"dispatch,acceptance" doc:"when the handling time starts: at each dispatch, or at acceptance (registration; petitions)"`
 	WarnRatio     float64    `json:"warn_ratio" doc:"share of the time after which the clock turns yellow"`
 	MaxExtensions *int       `json:"max_extensions"`
 	Extension     string     `json:"extension" doc:"longest single extension; empty: no cap"`
@@ -80,6 +81,7 @@ type PolicyRequest struct {
 	Accept        string  `json:"accept,omitempty"`
 	Sign          string  `json:"sign"`
 	Handle        string  `json:"handle"`
+	HandleFrom    string  `json:"handle_from,omitempty" enum:"dispatch,acceptance" doc:"default dispatch"`
 	WarnRatio     float64 `json:"warn_ratio"`
 	MaxExtensions *int    `json:"max_extensions,omitempty"`
 	Extension     string  `json:"extension,omitempty"`
@@ -322,7 +324,7 @@ func (a *API) workdays(w http.ResponseWriter, r *http.Request) error {
 
 func policyView(p deadline.Policy, loc *time.Location) PolicyView {
 	return PolicyView{ID: p.ID, Name: p.Name, Nature: ptrStr(p.Nature), CategoryID: ptrID(p.CategoryID), Priority: ptrStr(p.Priority),
-		Accept: p.Accept.String(), Sign: p.Sign.String(), Handle: p.Handle.String(), WarnRatio: p.WarnRatio,
+		Accept: p.Accept.String(), Sign: p.Sign.String(), Handle: p.Handle.String(), HandleFrom: string(p.HandleFrom), WarnRatio: p.WarnRatio,
 		MaxExtensions: p.MaxExtensions, Extension: p.Extension.String(), Review: p.Review.String(),
 		ReReview: p.ReReview.String(), Reply: p.Reply.String(), RetiredAt: ptrTime(p.RetiredAt, loc)}
 }
@@ -341,8 +343,8 @@ func (a *API) listPolicies(w http.ResponseWriter, r *http.Request) error {
 
 func (req PolicyRequest) input() deadline.Input {
 	return deadline.Input{Name: req.Name, Nature: req.Nature, CategoryID: req.CategoryID, Priority: req.Priority,
-		Accept: req.Accept, Sign: req.Sign, Handle: req.Handle, WarnRatio: req.WarnRatio, MaxExtensions: req.MaxExtensions,
-		Extension: req.Extension, Review: req.Review, ReReview: req.ReReview, Reply: req.Reply}
+		Accept: req.Accept, Sign: req.Sign, Handle: req.Handle, HandleFrom: deadline.Start(req.HandleFrom), WarnRatio: req.WarnRatio,
+		MaxExtensions: req.MaxExtensions, Extension: req.Extension, Review: req.Review, ReReview: req.ReReview, Reply: req.Reply}
 }
 
 func (a *API) createPolicy(w http.ResponseWriter, r *http.Request) error {

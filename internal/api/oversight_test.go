@@ -35,13 +35,21 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 	}
 	var policies struct {
 		Policies []struct {
-			Name   string `json:"name"`
-			Handle string `json:"handle"`
+			Name       string `json:"name"`
+			Nature     string `json:"nature"`
+			Handle     string `json:"handle"`
+			HandleFrom string `json:"handle_from"`
 		} `json:"policies"`
 	}
 	env.Do(t, "GET", "/api/v1/deadline-policies", "dispatcher", nil).JSON(t, &policies)
-	if len(policies.Policies) < 10 || policies.Policies[0].Name != "默认" || policies.Policies[0].Handle != "15wd" {
+	if len(policies.Policies) < 10 || policies.Policies[0].Name != "默认" || policies.Policies[0].Handle != "15wd" ||
+		policies.Policies[0].HandleFrom != "dispatch" {
 		t.Errorf("policies %+v", policies.Policies)
+	}
+	for _, p := range policies.Policies {
+		if strings.HasPrefix(p.Nature, "petition_") != (p.HandleFrom == "acceptance") {
+			t.Errorf("policy %s of %s counts from %s", p.Name, p.Nature, p.HandleFrom)
+		}
 	}
 
 	in := intake(t, env)

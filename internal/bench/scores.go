@@ -107,7 +107,7 @@ func Scores(ctx context.Context, o ScoresOptions) (ScoresResult, error) {
 		return res, err
 	}
 
-	backlog, err := score.ReadBacklog(ctx, a.DB)
+	backlog, err := score.ReadBacklog(ctx, a.DB, a.Now(), loc)
 	if err != nil {
 		return res, err
 	}
@@ -134,7 +134,7 @@ func Scores(ctx context.Context, o ScoresOptions) (ScoresResult, error) {
 	now := a.Now().UnixMicro()
 	for i := 0; i < o.Runs; i++ {
 		t := time.Now()
-		if _, err := score.ReadBacklog(ctx, a.DB); err != nil {
+		if _, err := score.ReadBacklog(ctx, a.DB, a.Now(), loc); err != nil {
 			return res, err
 		}
 		counters = append(counters, time.Since(t))

@@ -208,20 +208,25 @@ func (c *Calendar) AddWorkdays(t time.Time, n int) time.Time {
 	return c.WorkdayAfter(t, n).AddDate(0, 0, 1)
 }
 
+// windows are the spans of a working day that count as working time: the
+// office hours, or the whole day when none are set.
+func (c *Calendar) windows() []Window {
+	if len(c.office) == 0 {
+		return []Window{{0, 24 * time.Hour}}
+	}
+	return c.office
+}
+
 // AddWorkingHours returns when d of working time after t has passed,
 // counting only office hours on working days (whole working days when no
 // office hours are set).
 func (c *Calendar) AddWorkingHours(t time.Time, d time.Duration) time.Time {
-	windows := c.office
-	if len(windows) == 0 {
-		windows = []Window{{0, 24 * time.Hour}}
-	}
 	t = t.In(c.loc)
 	for day := c.midnight(t); ; day = day.AddDate(0, 0, 1) {
 		if !c.IsWorkday(day) {
 			continue
 		}
-		for _, w := range windows {
+		for _, w := range c.windows() {
 			start, end := day.Add(w.From), day.Add(w.To)
 			if !end.After(t) {
 				continue
@@ -236,6 +241,41 @@ func (c *Calendar) AddWorkingHours(t time.Time, d time.Duration) time.Time {
 			}
 		}
 	}
+}
+
+// WorkingTime returns the working time from from to to, as AddWorkingHours
+// counts it: office hours on working days (whole working days when no
+// office hours are set); zero when to is not after from.
+func (c *Calendar) WorkingTime(from, to time.Time) time.Duration {
+	var d time.Duration
+	for day := c.midnight(from); day.Before(to); day = day.AddDate(0, 0, 1) {
+		if !c.IsWorkday(day) {
+			continue
+		}
+		for _, w := range c.windows() {
+			start, end := day.Add(w.From), day.Add(w.To)
+			if start.Before(from) {
+				start = from
+			}
+			if end.After(to) {
+				end = to
+			}
+			if end.After(start) {
+				d += end.Sub(start)
+			}
+		}
+	}
+	return d
+}
+
+// CloseOfDay returns the close of t's day (midnight at its end); t itself
+// when it is a midnight, the close of the day before.
+func (c *Calendar) CloseOfDay(t time.Time) time.Time {
+	d := c.midnight(t)
+	if d.Equal(t) {
+		return d
+	}
+	return d.AddDate(0, 0, 1)
 }
 
 // Years lists the years whose notices are loaded.

@@ -127,3 +127,34 @@ func TestEmbeddedMatchShared(t *testing.T) {
 		}
 	}
 }
+
+// WorkingTime counts what AddWorkingHours adds: across a weekend, National
+// Day 2024 with its make-up Sunday, and a year end; with office hours and
+// with whole working days.
+func TestWorkingTime(t *testing.T) {
+	for _, office := range []string{"08:00-12:00,14:30-17:30", ""} {
+		c := cal(t, office)
+		for _, from := range []string{"2026-11-26 17:00", "2026-11-28 10:00", "2024-09-27 16:00", "2024-09-30 12:30",
+			"2024-10-03 09:00", "2024-12-31 15:00"} {
+			for _, d := range []time.Duration{0, 30 * time.Minute, 4 * time.Hour, 21*time.Hour + 30*time.Minute, 100 * time.Hour} {
+				end := c.AddWorkingHours(day(from), d)
+				if got := c.WorkingTime(day(from), end); got != d {
+					t.Errorf("office %q: from %s to %v (%v later): %v", office, from, end, d, got)
+				}
+			}
+		}
+		if got := c.WorkingTime(day("2024-10-01 00:00"), day("2024-10-08 00:00")); got != 0 {
+			t.Errorf("office %q: National Day counts %v", office, got)
+		}
+		if got := c.WorkingTime(day("2024-10-08 00:00"), day("2024-10-01 00:00")); got != 0 {
+			t.Errorf("office %q: backwards %v", office, got)
+		}
+	}
+	c := cal(t, "")
+	for in, want := range map[string]string{"2026-11-26 16:00": "2026-11-27 00:00", "2026-11-27 00:00": "2026-11-27 00:00",
+		"2024-12-31 23:59": "2025-01-01 00:00"} {
+		if got := c.CloseOfDay(day(in)); !got.Equal(day(want)) {
+			t.Errorf("close of %s: %v, want %s", in, got, want)
+		}
+	}
+}

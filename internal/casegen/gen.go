@@ -436,13 +436,17 @@ func (h *history) handler(unit int64) Member {
 func (h *history) dispatch(unit int64, family string, cast Cast) {
 	h.involve(unit)
 	h.step(casework.Dispatch, cast.Dispatcher, h.g.pick(dispatchNotes), func(c *casework.Case) {
-		sign, due := h.policy.Sign.After(h.g.w.Calendar, h.at), h.policy.Handle.After(h.g.w.Calendar, h.at)
 		c.HandlingUnitID, c.HandlerID, c.JurisdictionUnitID = unit, 0, unit
-		c.SignDueAt, c.DueAt, c.ClockStartAt = sign, due, h.at
-		if due.Before(sign) {
-			c.SignDueAt = due
+		h.deadlines(c, casework.Dispatch)
+		if c.DueAt.Before(c.SignDueAt) {
+			c.SignDueAt = c.DueAt
 		}
 	})
+}
+
+// deadlines moves the case's deadlines for action now, as the service does.
+func (h *history) deadlines(c *casework.Case, action casework.Action) {
+	casework.SetDeadlines(c, action, h.policy, h.g.w.Calendar, h.at, time.Time{})
 }
 
 func (h *history) run(tp Topic, s street, family string) {
@@ -459,7 +463,7 @@ func (h *history) run(tp Topic, s street, family string) {
 		h.step(casework.Reject, cast.Intake, g.pick(rejectReasons), nil)
 		return
 	}
-	h.step(casework.Register, cast.Intake, "", nil)
+	h.step(casework.Register, cast.Intake, "", func(c *casework.Case) { h.deadlines(c, casework.Register) })
 	unit := g.handlerUnit(tp, s)
 	// Some cases first go to a neighbouring street office, which returns them.
 	if h.chance(7) {
@@ -472,7 +476,8 @@ func (h *history) run(tp Topic, s street, family string) {
 			return
 		}
 		h.step(casework.Return, h.handler(wrong), g.pick(returnReasons), func(c *casework.Case) {
-			c.HandlingUnitID, c.HandlerID, c.SignDueAt, c.DueAt, c.ClockStartAt = 0, 0, time.Time{}, time.Time{}, time.Time{}
+			c.HandlingUnitID, c.HandlerID = 0, 0
+			h.deadlines(c, casework.Return)
 		})
 	}
 	if !h.after(5*time.Minute, 4*time.Hour) {
@@ -523,11 +528,7 @@ func (h *history) run(tp Topic, s street, family string) {
 			if !h.after(24*time.Hour, 20*24*time.Hour) {
 				return
 			}
-			h.step(casework.Resume, cast.Supervisor, "", func(c *casework.Case) {
-				shift := h.at.Sub(c.SuspendedAt)
-				c.SignDueAt, c.DueAt, c.ClockStartAt = c.SignDueAt.Add(shift), c.DueAt.Add(shift), c.ClockStartAt.Add(shift)
-				c.SuspendedAt, c.ResumeState = time.Time{}, ""
-			})
+			h.step(casework.Resume, cast.Supervisor, "", func(c *casework.Case) { h.deadlines(c, casework.Resume) })
 		}
 		// Report back: most on time, some late, a few left open (overdue).
 		limit = max(c.DueAt.Sub(h.at), time.Hour)

@@ -10,6 +10,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/casework"
 	"pingan/internal/db"
+	"pingan/internal/deadline"
 	"pingan/internal/dedup"
 	"pingan/internal/search"
 )
@@ -156,7 +157,7 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 			tTimers.add(string(casework.TimerWarn), c.ID, c.WarnAt.UnixMicro(), now)
 		}
 		if !c.DeadlineAt.IsZero() {
-			tTimers.add(string(casework.TimerOverdue), c.ID, c.DeadlineAt.UnixMicro(), now)
+			tTimers.add(string(casework.TimerOverdue), c.ID, deadline.OverdueFrom(c.DeadlineAt).UnixMicro(), now)
 		}
 		reportID++
 		ref := r.SourceRef // the batch is left as it was: a write may run again

@@ -12,6 +12,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/audit"
 	"pingan/internal/db"
+	"pingan/internal/deadline"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/score"
@@ -205,8 +206,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	case Sign:
 		next.HandlerID = actor.UserID
 	case Return:
-		next.HandlingUnitID, next.HandlerID, next.SignDueAt, next.DueAt = 0, 0, time.Time{}, time.Time{}
-		next.ClockStartAt = time.Time{}
+		next.HandlingUnitID, next.HandlerID = 0, 0 // the deadlines follow below
 	case RequestExtension:
 		floor := now
 		if c.DueAt.After(floor) {
@@ -226,15 +226,6 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 		next.RequestedDueAt = time.Time{}
 	case Suspend:
 		next.ResumeState, next.SuspendedAt = c.State, now
-	case Resume:
-		// The clock stood still while suspended: every deadline moves on.
-		shift := now.Sub(c.SuspendedAt)
-		for _, t := range []*time.Time{&next.SignDueAt, &next.DueAt, &next.AcceptDueAt, &next.ClockStartAt, &next.RequestedDueAt} {
-			if !t.IsZero() {
-				*t = t.Add(shift)
-			}
-		}
-		next.ResumeState, next.SuspendedAt = "", time.Time{}
 	case CallBack:
 		if !validSatisfaction(in.Satisfaction) {
 			return fault.InvalidField(string(FSatisfaction), msgSatisfaction, in.Satisfaction)
@@ -261,7 +252,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	}
 
 	// The clock: the policy for the case as now classified sets the
-	// deadlines of a dispatch and bounds extensions; Clock derives the
+	// deadlines (SetDeadlines) and bounds extensions; Clock derives the
 	// running deadline and the warning time from the state.
 	if action == Register || action == Reclassify {
 		// Classified now: routing can say more, and its rule may name the
@@ -278,16 +269,12 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	if err != nil {
 		return err
 	}
+	accepted, err := acceptedAt(ctx, tx, next, policy)
+	if err != nil {
+		return err
+	}
+	SetDeadlines(&next, action, policy, cal, now, accepted)
 	switch action {
-	case Dispatch:
-		next.ClockStartAt = now
-		next.SignDueAt, next.DueAt = policy.Sign.After(cal, now), policy.Handle.After(cal, now)
-	case Transfer:
-		// The new unit signs for it promptly; the citizen's deadline stands.
-		next.SignDueAt = policy.Sign.After(cal, now)
-		if next.DueAt.IsZero() {
-			next.DueAt, next.ClockStartAt = policy.Handle.After(cal, now), now
-		}
 	case RequestExtension:
 		if p := policy.MaxExtensions; p != nil && c.ExtensionCount >= *p {
 			return fault.New(fault.Conflict, "extension-limit", msgExtLimit, *p, policy.Name)
@@ -297,10 +284,6 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 				return fault.InvalidField(string(FDue), msgExtTooLong, policy.Extension.Describe(i18n.ZH),
 					limit.In(s.cfg.Location).Format("2006-01-02 15:04"))
 			}
-		}
-	case Reclassify:
-		if next.State == Received {
-			acceptBy(&next, policy, cal)
 		}
 	}
 	if (action == Dispatch || action == Transfer) && !in.DueAt.IsZero() {
@@ -432,23 +415,48 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// scoring is what the scorecards need of the case.
 // assignedAt is when a case was last given to a unit (dispatched,
 // transferred, or opened for a review); zero if never. A reviewed case's
 // own record of a review request is never the latest: it is closed then,
 // and a dispatch follows any reopening.
 func assignedAt(ctx context.Context, q db.Querier, caseID int64) (time.Time, error) {
+	return lastEntryAt(ctx, q, caseID, Dispatch, Transfer, RequestReview)
+}
+
+// acceptedAt is when c was accepted (registered, or reopened), for
+// SetDeadlines: wanted only when c's policy counts the handling time from
+// acceptance and c, past acceptance, has no handling deadline (it was
+// accepted under another policy); zero otherwise.
+func acceptedAt(ctx context.Context, q db.Querier, c Case, p deadline.Policy) (time.Time, error) {
+	if p.HandleFrom != deadline.FromAcceptance || !c.DueAt.IsZero() ||
+		c.State != Registered && c.State != Dispatched && c.State != Handling {
+		return time.Time{}, nil
+	}
+	return lastEntryAt(ctx, q, c.ID, Register, Reopen)
+}
+
+// lastEntryAt is when one of actions last happened to the case; zero if
+// never.
+func lastEntryAt(ctx context.Context, q db.Querier, caseID int64, actions ...Action) (time.Time, error) {
+	args := []any{caseID}
+	ph := make([]string, len(actions))
+	for i, a := range actions {
+		args = append(args, a)
+		ph[i] = fmt.Sprintf("$%d", i+2)
+	}
 	var at int64
-	err := q.QueryRowContext(ctx, "SELECT at FROM timeline WHERE case_id = $1 AND action IN ($2, $3, $4) ORDER BY id DESC LIMIT 1",
-		caseID, Dispatch, Transfer, RequestReview).Scan(&at)
+	err := q.QueryRowContext(ctx, "SELECT at FROM timeline WHERE case_id = $1 AND action IN ("+strings.Join(ph, ", ")+
+		") ORDER BY id DESC LIMIT 1", args...).Scan(&at)
 	if db.IsNotFound(err) {
 		return time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("when case %d was assigned: %w", caseID, err)
+		return time.Time{}, fmt.Errorf("when case %d was last %v: %w", caseID, actions, err)
 	}
 	return time.UnixMicro(at), nil
 }
+
+// scoring is what the scorecards need of the case.
 
 func (c Case) scoring() score.Snapshot {
 	return score.Snapshot{HandlingUnitID: c.HandlingUnitID, SignDueAt: c.SignDueAt, DueAt: c.DueAt,

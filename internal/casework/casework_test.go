@@ -228,8 +228,12 @@ func TestDeadlinesSuspensionAndExtension(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.State != casework.Handling || !c.DueAt.Equal(due.Add(72*time.Hour)) {
-		t.Errorf("after 3 days suspended: %s due %v, want handling due %v", c.State, c.DueAt, due.Add(72*time.Hour))
+	// Suspended on Thursday morning with the rest of that day and 15
+	// working days left, resumed on Sunday: that working time runs from
+	// Monday, 15 working days to the close of Friday 18 December and the
+	// rest of a day more, to the close of Monday 21 December.
+	if want := time.Date(2026, 12, 22, 0, 0, 0, 0, apptest.Start.Location()); c.State != casework.Handling || !c.DueAt.Equal(want) {
+		t.Errorf("after 3 days suspended: %s due %v, want handling due %v", c.State, c.DueAt, want)
 	}
 	// Extension: must be later than the current deadline; approval moves it.
 	h := env.Actor(t, "jiangtou")

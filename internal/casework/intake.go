@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,7 @@ type ReportInput struct {
 	SourceRef        string // the report's id in the system it came from, if any
 	Title            string // derived from Body when empty
 	Body             string
+	MediaURL         string // a link (http or https) to media kept elsewhere
 	ReporterName     string
 	ReporterPhone    string
 	ReporterIDNumber string
@@ -94,6 +96,7 @@ var (
 	msgTooLarge      = i18n.M("文件过大（上限 %d MB）", "file too large (limit %d MB)")
 	msgSourceRefLong = i18n.M("不能超过 100 个字符", "must be at most 100 characters")
 	msgKeyLong       = i18n.M("幂等键不能超过 200 个字符", "the idempotency key must be at most 200 characters")
+	msgMediaURL      = i18n.M("须为不超过 2000 个字符的 http 或 https 链接", "must be an http or https link of at most 2000 characters")
 )
 
 // mayIntake reports whether actor may take in reports.
@@ -158,6 +161,11 @@ func (s *Service) normalize(in *ReportInput, v *fault.Validation, now time.Time)
 	}
 	if len(in.SourceRef) > 100 {
 		v.Add("source_ref", msgSourceRefLong)
+	}
+	if in.MediaURL = strings.TrimSpace(in.MediaURL); in.MediaURL != "" {
+		if u, err := url.Parse(in.MediaURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.MediaURL) > 2000 {
+			v.Add("media_url", msgMediaURL)
+		}
 	}
 	if len(in.IdempotencyKey) > 200 {
 		v.Add("idempotency_key", msgKeyLong)
@@ -652,16 +660,16 @@ func (s *Service) insertReport(ctx context.Context, tx *db.Tx, actor access.Acto
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO reports (case_id, channel, source_ref, title, body, reporter_name,
 		phone_masked, phone_sealed, phone_hash, id_masked, id_sealed, id_hash, occurred_at, received_at, address,
-		lat, lon, division_code, intake_unit_id, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
+		lat, lon, division_code, intake_unit_id, created_by, media_url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`,
 		caseID, in.Channel, db.NullText(in.SourceRef), in.Title, in.Body, in.ReporterName,
 		p.phoneMasked, db.NullText(p.phoneSealed), db.NullText(p.phoneHash), p.idMasked, db.NullText(p.idSealed), db.NullText(p.idHash),
 		db.Micros(in.OccurredAt), now.UnixMicro(), in.Address, lat, lon, db.NullText(in.DivisionCode), actor.UnitID,
-		db.NullID(actor.UserID)).Scan(&id)
+		db.NullID(actor.UserID), in.MediaURL).Scan(&id)
 	if err != nil {
 		return Report{}, fmt.Errorf("insert report: %w", err)
 	}
-	return Report{ID: id, CaseID: caseID, Channel: in.Channel, SourceRef: in.SourceRef, Title: in.Title, Body: in.Body,
+	return Report{ID: id, CaseID: caseID, Channel: in.Channel, SourceRef: in.SourceRef, Title: in.Title, Body: in.Body, MediaURL: in.MediaURL,
 		ReporterName: in.ReporterName, PhoneMasked: p.phoneMasked, IDMasked: p.idMasked, HasPhone: p.phoneSealed != "",
 		HasIDNumber: p.idSealed != "", OccurredAt: db.Time(nullMicros(in.OccurredAt)), ReceivedAt: time.UnixMicro(now.UnixMicro()),
 		Address: in.Address, Location: in.Location, DivisionCode: in.DivisionCode, IntakeUnitID: actor.UnitID,

@@ -170,11 +170,73 @@ func acceptBy(c *Case, p deadline.Policy, cal *calendar.Calendar) {
 	}
 }
 
+// SetDeadlines moves the deadlines of c for action, done at t under policy
+// p: the one statement of when each time limit starts, for the service and
+// for the generator (package casegen). A dispatch or transfer gives the
+// unit its time to sign for the case. The handling time starts at each
+// dispatch (a return stops it), or, under a policy that counts it from
+// acceptance (deadline.FromAcceptance: petitions), at registration or
+// reopening, and runs on through dispatches, returns and transfers;
+// accepted is when a case without that deadline (registered before its
+// policy counted from acceptance) was accepted, zero if unknown (then t).
+// A transfer keeps the handling deadline; resuming moves every deadline by
+// the time it had left (deadline.Unit.Resumed).
+func SetDeadlines(c *Case, action Action, p deadline.Policy, cal *calendar.Calendar, t, accepted time.Time) {
+	fromAcceptance := p.HandleFrom == deadline.FromAcceptance
+	from := t // when a handling time not yet running starts
+	if fromAcceptance && !accepted.IsZero() {
+		from = accepted
+	}
+	handleFrom := func(start time.Time) {
+		c.ClockStartAt, c.DueAt = start, p.Handle.After(cal, start)
+	}
+	switch action {
+	case Register, Reopen:
+		if fromAcceptance {
+			handleFrom(t)
+		}
+	case Dispatch, Transfer:
+		c.SignDueAt = p.Sign.After(cal, t)
+		if c.DueAt.IsZero() || action == Dispatch && !fromAcceptance {
+			handleFrom(from)
+		}
+	case Return:
+		c.SignDueAt = time.Time{}
+		if !fromAcceptance {
+			c.DueAt, c.ClockStartAt = time.Time{}, time.Time{}
+		}
+	case Reclassify:
+		switch {
+		case c.State == Received:
+			acceptBy(c, p, cal)
+		case c.State == Registered && !fromAcceptance:
+			c.DueAt, c.ClockStartAt = time.Time{}, time.Time{}
+		case c.State == Registered && c.DueAt.IsZero():
+			handleFrom(from)
+		}
+	case Resume:
+		// The clock stood still while suspended: each deadline keeps the
+		// time it had left, in its limit's unit; the start moves on by the
+		// time suspended, so that the time used before stays used.
+		at := c.SuspendedAt
+		c.SignDueAt = p.Sign.Unit.Resumed(cal, c.SignDueAt, at, t)
+		c.DueAt = p.Handle.Unit.Resumed(cal, c.DueAt, at, t)
+		c.RequestedDueAt = p.Handle.Unit.Resumed(cal, c.RequestedDueAt, at, t)
+		c.AcceptDueAt = p.Accept.Unit.Resumed(cal, c.AcceptDueAt, at, t)
+		if !c.ClockStartAt.IsZero() {
+			c.ClockStartAt = c.ClockStartAt.Add(t.Sub(at))
+		}
+		c.ResumeState, c.SuspendedAt = "", time.Time{}
+	}
+}
+
 // Clock sets the case's running deadline and warning time from its state
 // and its deadlines: a received case runs against its acceptance deadline
-// (petitions), a dispatched one against signing for it and handling it,
-// one in hand against handling it; otherwise no clock runs (suspended,
-// reported back, closed…). The warning comes after ratio of the clock's time.
+// (petitions), a registered one against handling it when its policy counts
+// that from acceptance (petitions), a dispatched one against signing for it
+// and handling it, one in hand against handling it; otherwise no clock runs
+// (suspended, reported back, closed…). The warning comes after ratio of the
+// clock's time.
 // Everything that changes a case's state or deadlines calls it, so the
 // colour means the same everywhere.
 func Clock(c *Case, warnRatio float64) {
@@ -188,7 +250,7 @@ func Clock(c *Case, warnRatio float64) {
 		if !c.SignDueAt.IsZero() && (c.DueAt.IsZero() || c.SignDueAt.Before(c.DueAt)) {
 			c.DeadlineAt = c.SignDueAt
 		}
-	case Handling:
+	case Registered, Handling:
 		c.DeadlineAt = c.DueAt
 	}
 	c.WarnAt = deadline.WarnAt(start, c.DeadlineAt, warnRatio)
@@ -202,7 +264,7 @@ func keepOverdue(c *Case, prev, now time.Time) {
 	if c.DeadlineAt.IsZero() || !c.DeadlineAt.Equal(prev) {
 		c.OverdueAt = time.Time{}
 	}
-	if c.OverdueAt.IsZero() && !c.DeadlineAt.IsZero() && !now.Before(c.DeadlineAt) {
+	if c.OverdueAt.IsZero() && deadline.Passed(c.DeadlineAt, now) {
 		c.OverdueAt = now
 	}
 }
@@ -222,6 +284,7 @@ type Report struct {
 	SourceRef    string
 	Title        string
 	Body         string
+	MediaURL     string // a link to media kept elsewhere, as the source gave it
 	ReporterName string
 	PhoneMasked  string
 	IDMasked     string

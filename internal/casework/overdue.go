@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"pingan/internal/db"
+	"pingan/internal/deadline"
 	"pingan/internal/fault"
 )
 
@@ -17,7 +18,7 @@ import (
 // version, so that a change prepared on the unmarked case is refused
 // rather than undo it.
 func (s *Service) MarkOverdue(ctx context.Context, tx *db.Tx, c Case, now time.Time) error {
-	if !c.OverdueAt.IsZero() || c.DeadlineAt.IsZero() || now.Before(c.DeadlineAt) {
+	if !c.OverdueAt.IsZero() || !deadline.Passed(c.DeadlineAt, now) {
 		return nil
 	}
 	res, err := tx.ExecContext(ctx, "UPDATE cases SET overdue_at = $1, version = version + 1 WHERE id = $2 AND version = $3",
@@ -41,7 +42,7 @@ func (s *Service) MarkOverdue(ctx context.Context, tx *db.Tx, c Case, now time.T
 // after migration 0015. The overdue timers of those cases still fire (and
 // issue their supervision orders); the marks make them count once.
 func (s *Service) RebuildBacklog(ctx context.Context) (marked int64, err error) {
-	now := s.now().UnixMicro()
+	now := s.now()
 	var last int64
 	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM cases").Scan(&last); err != nil {
 		return 0, fmt.Errorf("rebuild backlog: %w", err)
@@ -52,7 +53,8 @@ func (s *Service) RebuildBacklog(ctx context.Context) (marked int64, err error) 
 	for lo := int64(0); lo < last; lo += chunk {
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
 			res, err := tx.ExecContext(ctx, `UPDATE cases SET overdue_at = $1, version = version + 1
-				WHERE id > $2 AND id <= $3 AND deadline_at <= $1 AND overdue_at IS NULL`, now, lo, lo+chunk)
+				WHERE id > $2 AND id <= $3 AND deadline_at < $4 AND overdue_at IS NULL`, now.UnixMicro(), lo, lo+chunk,
+				now.Truncate(time.Second).UnixMicro()) // passed: deadline.Passed
 			if err != nil {
 				return err
 			}

@@ -20,7 +20,7 @@ import (
 	"pingan/internal/search"
 )
 
-const reportColumns = `id, case_id, channel, COALESCE(source_ref, ''), title, body, reporter_name, phone_masked, id_masked,
+const reportColumns = `id, case_id, channel, COALESCE(source_ref, ''), title, body, media_url, reporter_name, phone_masked, id_masked,
 	phone_sealed IS NOT NULL, id_sealed IS NOT NULL, occurred_at, received_at, address, lat, lon,
 	COALESCE(division_code, ''), intake_unit_id, COALESCE(created_by, 0)`
 
@@ -29,7 +29,7 @@ func scanReport(s interface{ Scan(...any) error }) (Report, error) {
 	var occurred sql.NullInt64
 	var received int64
 	var lat, lon sql.NullFloat64
-	err := s.Scan(&r.ID, &r.CaseID, &r.Channel, &r.SourceRef, &r.Title, &r.Body, &r.ReporterName, &r.PhoneMasked,
+	err := s.Scan(&r.ID, &r.CaseID, &r.Channel, &r.SourceRef, &r.Title, &r.Body, &r.MediaURL, &r.ReporterName, &r.PhoneMasked,
 		&r.IDMasked, &r.HasPhone, &r.HasIDNumber, &occurred, &received, &r.Address, &lat, &lon, &r.DivisionCode,
 		&r.IntakeUnitID, &r.CreatedBy)
 	if err != nil {
@@ -340,20 +340,21 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		}
 	}
 	// The colours, as deadline.StatusAt defines them, over the stored
-	// running deadline and warning time.
+	// running deadline and warning time: passed (deadline.Passed) is a
+	// deadline before now truncated to the second.
 	if f.Overdue != nil || len(f.Statuses) > 0 {
-		n := arg(now.UnixMicro())
-		red := "c.deadline_at <= " + n
+		n, sec := arg(now.UnixMicro()), arg(now.Truncate(time.Second).UnixMicro())
+		red := "c.deadline_at < " + sec
 		cond := map[deadline.Status]string{
 			deadline.Red:    red,
-			deadline.Yellow: fmt.Sprintf("(c.deadline_at > %[1]s AND c.warn_at <= %[1]s)", n),
-			deadline.Green:  fmt.Sprintf("(c.deadline_at > %[1]s AND (c.warn_at IS NULL OR c.warn_at > %[1]s))", n),
+			deadline.Yellow: fmt.Sprintf("(c.deadline_at >= %s AND c.warn_at <= %s)", sec, n),
+			deadline.Green:  fmt.Sprintf("(c.deadline_at >= %s AND (c.warn_at IS NULL OR c.warn_at > %s))", sec, n),
 		}
 		if f.Overdue != nil {
 			if *f.Overdue {
 				conds = append(conds, red)
 			} else {
-				conds = append(conds, "(c.deadline_at IS NULL OR c.deadline_at > "+n+")")
+				conds = append(conds, "(c.deadline_at IS NULL OR c.deadline_at >= "+sec+")")
 			}
 		}
 		if len(f.Statuses) > 0 {

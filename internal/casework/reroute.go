@@ -90,10 +90,15 @@ func (s *Service) routeWaiting(ctx context.Context, tx *db.Tx, actor access.Acto
 			return false, err
 		}
 		next.PolicyID = policy.ID
-		if next.State == Received { // registered: accepted already
-			acceptBy(&next, policy, cal)
+		// As a reclassification: a received case's time to accept, a
+		// registered one's time to handle when counted from acceptance.
+		accepted, err := acceptedAt(ctx, tx, next, policy)
+		if err != nil {
+			return false, err
 		}
+		SetDeadlines(&next, Reclassify, policy, cal, s.now(), accepted)
 		Clock(&next, policy.WarnRatio)
+		keepOverdue(&next, c.DeadlineAt, s.now())
 	}
 	ok, err := updateCase(ctx, tx, next, s.now())
 	if err != nil || !ok {

@@ -324,7 +324,7 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 		}
 	}
 	if !before.DeadlineAt.Equal(after.DeadlineAt) {
-		if err := s.timers.Set(ctx, tx, TimerOverdue, after.ID, after.DeadlineAt); err != nil {
+		if err := s.timers.Set(ctx, tx, TimerOverdue, after.ID, deadline.OverdueFrom(after.DeadlineAt)); err != nil {
 			return err
 		}
 	}

@@ -2,13 +2,17 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
 	"pingan/internal/calendar"
 	"pingan/internal/config"
+	"pingan/internal/db"
 )
 
 func cmdWorkday(ctx context.Context, e *env, args []string) error {
@@ -24,14 +28,15 @@ func cmdWorkday(ctx context.Context, e *env, args []string) error {
 	return fmt.Errorf("%w: unknown subcommand %q (add, import)", errUsage, args[0])
 }
 
-// workdayAdd prints the date N working days after DATE. Without a database
-// it uses the holiday notices built into pingan; with --data-dir or
-// --database-url pointing at an existing pingan, the ones stored there
-// (including imported years).
+// workdayAdd prints the date N working days after DATE, on the calendar
+// the server uses: the holiday notices stored in the database (imported
+// years included) when there is one — --database-url or PINGAN_DATABASE_URL,
+// or a data directory holding pingan's database — and the notices built
+// into pingan only when there is none. A data directory named by
+// --data-dir or PINGAN_DATA_DIR must hold a database.
 func workdayAdd(ctx context.Context, e *env, args []string) error {
 	cfg := config.Default()
 	fs := e.flags("workday add", "DATE N   (for example: pingan workday add 2024-09-27 3)")
-	useDB := fs.Bool("stored", false, "use the holiday notices stored in the database (imports included) instead of the built-in ones")
 	cfg.RegisterStorage(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -48,8 +53,12 @@ func workdayAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil || n < 0 || n > 1000 {
 		return fmt.Errorf("%w: N must be a whole number from 0 to 1000, not %q", errUsage, fs.Arg(1))
 	}
+	stored, err := storedCalendar(cfg, fs)
+	if err != nil {
+		return err
+	}
 	var cal *calendar.Calendar
-	if *useDB {
+	if stored {
 		a, err := openApp(ctx, e, cfg)
 		if err != nil {
 			return err
@@ -73,6 +82,27 @@ func workdayAdd(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// storedCalendar reports whether workday add reads the calendar from a
+// database: one at a PostgreSQL URL, or the embedded one in the data
+// directory. The default data directory without a database means none; a
+// directory asked for by name must hold one.
+func storedCalendar(cfg config.Config, fs *flag.FlagSet) (bool, error) {
+	if cfg.DatabaseURL != "" {
+		return true, nil
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, db.SQLiteFile)); err == nil {
+		return true, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return false, err
+	}
+	named := os.Getenv("PINGAN_DATA_DIR") != ""
+	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "data-dir" })
+	if named {
+		return false, fmt.Errorf("no pingan database in %s (leave out --data-dir and PINGAN_DATA_DIR for the built-in holiday notices)", cfg.DataDir)
+	}
+	return false, nil
 }
 
 func workdayImport(ctx context.Context, e *env, args []string) error {

@@ -30,7 +30,7 @@ type Config struct {
 	LogFormat       string        // text or json
 	LogLevel        string        // debug, info, warn, error
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
-	OfficeHours     string        // for limits in working hours: "08:00-12:00,14:30-17:30"
+	OfficeHours     string        // for limits in working hours: "08:00-12:00,14:30-17:30"; "" or "none": whole working days
 	// AutoMerge is the likeness (0–1) above which intake merges a near-exact
 	// repeat of an open case at the same place on its own; 0 never.
 	AutoMerge float64
@@ -86,7 +86,7 @@ func (c *Config) RegisterStorage(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env PINGAN_LOG_LEVEL)")
 	fs.StringVar(&c.CasePrefix, "case-prefix", c.CasePrefix, "case number prefix (env PINGAN_CASE_PREFIX)")
 	fs.StringVar(&c.TimeZone, "time-zone", c.TimeZone, "time zone (env PINGAN_TIME_ZONE)")
-	fs.StringVar(&c.OfficeHours, "office-hours", c.OfficeHours, "office hours, for time limits in working hours (env PINGAN_OFFICE_HOURS)")
+	fs.StringVar(&c.OfficeHours, "office-hours", c.OfficeHours, "office hours, for time limits in working hours; \"none\" (or empty): whole working days (env PINGAN_OFFICE_HOURS)")
 	fs.Float64Var(&c.AutoMerge, "auto-merge", c.AutoMerge, "likeness 0–1 above which intake merges a near-exact repeat of an open case on its own; 0 never (env PINGAN_AUTO_MERGE)")
 }
 
@@ -118,8 +118,8 @@ func (c Config) Validate() error {
 	if p := c.CasePrefix; p == "" || len(p) > 8 || strings.ContainsAny(p, "- /") {
 		errs = append(errs, fmt.Errorf("--case-prefix must be 1–8 characters without '-', '/' or spaces, not %q", p))
 	}
-	if _, err := calendar.ParseOfficeHours(c.OfficeHours); err != nil {
-		errs = append(errs, fmt.Errorf("--office-hours: %w", err))
+	if _, err := c.office(); err != nil {
+		errs = append(errs, fmt.Errorf("--office-hours: %w (or \"none\" for whole working days)", err))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout must be positive"))
@@ -157,10 +157,19 @@ func (c Config) Logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// Office returns the office hours (Validate has checked them).
+// Office returns the office hours (Validate has checked them); nil when
+// they are off, and a working day counts whole.
 func (c Config) Office() []calendar.Window {
-	w, _ := calendar.ParseOfficeHours(c.OfficeHours)
+	w, _ := c.office()
 	return w
+}
+
+// office reads the office hours: "" or "none" switches them off.
+func (c Config) office() ([]calendar.Window, error) {
+	if s := strings.TrimSpace(c.OfficeHours); s == "" || strings.EqualFold(s, "none") {
+		return nil, nil
+	}
+	return calendar.ParseOfficeHours(c.OfficeHours)
 }
 
 // DB returns the database configuration.

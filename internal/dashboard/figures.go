@@ -122,7 +122,7 @@ func (s *Service) Figures(ctx context.Context, p score.Period) (Figures, error) 
 
 	// Overdue now, by district and by the day the deadline passed: the
 	// backlog counters (score.ReadBacklog says what counts).
-	backlog, err := score.ReadBacklog(ctx, s.db)
+	backlog, err := score.ReadBacklog(ctx, s.db, s.now(), s.loc)
 	if err != nil {
 		return f, err
 	}

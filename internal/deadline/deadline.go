@@ -85,6 +85,29 @@ func (l Limit) After(cal *calendar.Calendar, t time.Time) time.Time {
 	return time.Time{}
 }
 
+// Resumed returns where deadline due of a clock suspended at suspended
+// falls when the clock resumes at resumed, with u the unit of its limit:
+// it keeps the time it had left at the suspension, counted in u's terms —
+// working time on the calendar for working hours and working days (a
+// working-day deadline then falls at the close of the working day in which
+// that time runs out), elapsed time for hours and calendar days. A deadline
+// already passed at the suspension stays passed by as long.
+func (u Unit) Resumed(cal *calendar.Calendar, due, suspended, resumed time.Time) time.Time {
+	switch {
+	case due.IsZero():
+		return due
+	case !due.After(suspended):
+		return due.Add(resumed.Sub(suspended))
+	}
+	switch u {
+	case WorkingHours:
+		return cal.AddWorkingHours(resumed, cal.WorkingTime(suspended, due))
+	case WorkingDays:
+		return cal.CloseOfDay(cal.AddWorkingHours(resumed, cal.WorkingTime(suspended, due)))
+	}
+	return resumed.Add(due.Sub(suspended))
+}
+
 // Status is a clock's colour, the same everywhere: queues, lists, the API
 // and scorecards.
 type Status string
@@ -106,13 +129,35 @@ var Statuses = []struct {
 	{Red, i18n.M("超期", "Overdue")},
 }
 
+// Passed reports whether deadline due has passed at t: the one boundary
+// of red, of the overdue timer and of "on time" in the scorecards. A
+// deadline is "by" that time, so at it the case is still in time. Instants
+// count to the second, the precision the timeline keeps (a scorecard
+// rebuilt from history must agree with the one kept live): the deadline
+// has passed from the first whole second after it (OverdueFrom). A zero
+// deadline never passes.
+func Passed(due, t time.Time) bool {
+	return !due.IsZero() && t.Truncate(time.Second).After(due)
+}
+
+// OverdueFrom is the first instant at which due has passed (Passed): when
+// a case's overdue timer is due, and what a stored query compares with
+// (due < the current time truncated to the second).
+func OverdueFrom(due time.Time) time.Time {
+	if due.IsZero() {
+		return due
+	}
+	return due.Truncate(time.Second).Add(time.Second)
+}
+
 // StatusAt is the colour of a clock with the given warning and deadline
-// instants at now; a zero deadline means no clock runs.
+// instants at now; a zero deadline means no clock runs. It is red once the
+// deadline has passed (Passed), yellow from the warning instant on.
 func StatusAt(warn, due, now time.Time) Status {
 	switch {
 	case due.IsZero():
 		return None
-	case !now.Before(due):
+	case Passed(due, now):
 		return Red
 	case !warn.IsZero() && !now.Before(warn):
 		return Yellow

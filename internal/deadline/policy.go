@@ -27,7 +27,8 @@ type Policy struct {
 	Priority     string // "" for any
 	Accept       Limit  // to accept or reject (信访: 15 days); zero for none
 	Sign         Limit  // to sign for after dispatch
-	Handle       Limit  // to report back after dispatch
+	Handle       Limit  // to report back, counted from HandleFrom
+	HandleFrom   Start  // when the handling time starts
 	WarnRatio    float64
 	// MaxExtensions caps approved extensions; nil for no cap.
 	MaxExtensions *int
@@ -38,6 +39,19 @@ type Policy struct {
 	UpdatedAt     time.Time
 	RetiredAt     time.Time
 }
+
+// Start is the step from which a policy counts the handling time.
+type Start string
+
+const (
+	// FromDispatch: each dispatch starts it (12345 work orders: the unit's
+	// time runs from 派单); a return to the dispatcher stops it.
+	FromDispatch Start = "dispatch"
+	// FromAcceptance: acceptance — registration (立案/受理), or a reopening —
+	// starts it, and dispatches, returns and transfers carry it (信访工作条例:
+	// handled "within 60 days of acceptance").
+	FromAcceptance Start = "acceptance"
+)
 
 // Catchall reports whether the policy names nothing: it applies to every case.
 func (p Policy) Catchall() bool { return p.Nature == "" && p.CategoryID == 0 && p.Priority == "" }
@@ -107,7 +121,7 @@ func NewService(d *db.DB, a *audit.Log, now func() time.Time) *Service {
 const cacheTTL = 30 * time.Second
 
 const policyColumns = `p.id, p.name, COALESCE(p.nature, ''), COALESCE(p.category_id, 0), COALESCE(c.code, ''),
-	COALESCE(p.priority, ''), p.accept_limit, p.sign_limit, p.handle_limit, p.warn_ratio, p.max_extensions,
+	COALESCE(p.priority, ''), p.accept_limit, p.sign_limit, p.handle_limit, p.handle_from, p.warn_ratio, p.max_extensions,
 	p.extension_limit, p.review_limit, p.rereview_limit, p.reply_limit, p.updated_at, p.retired_at`
 
 func scanPolicy(s interface{ Scan(...any) error }) (Policy, error) {
@@ -116,7 +130,7 @@ func scanPolicy(s interface{ Scan(...any) error }) (Policy, error) {
 	var maxExt, retired sql.NullInt64
 	var updated int64
 	if err := s.Scan(&p.ID, &p.Name, &p.Nature, &p.CategoryID, &p.CategoryCode, &p.Priority, &accept, &sign, &handle,
-		&p.WarnRatio, &maxExt, &ext, &review, &rereview, &reply, &updated, &retired); err != nil {
+		&p.HandleFrom, &p.WarnRatio, &maxExt, &ext, &review, &rereview, &reply, &updated, &retired); err != nil {
 		return Policy{}, err
 	}
 	for _, f := range []struct {
@@ -204,6 +218,7 @@ type Input struct {
 	Accept        string
 	Sign          string
 	Handle        string
+	HandleFrom    Start // "" is FromDispatch
 	WarnRatio     float64
 	MaxExtensions *int
 	Extension     string
@@ -226,7 +241,13 @@ var (
 func (s *Service) validate(ctx context.Context, q db.Querier, in Input) (Policy, error) {
 	var v fault.Validation
 	p := Policy{Name: strings.TrimSpace(in.Name), Nature: in.Nature, CategoryID: in.CategoryID, Priority: in.Priority,
-		WarnRatio: in.WarnRatio, MaxExtensions: in.MaxExtensions}
+		HandleFrom: in.HandleFrom, WarnRatio: in.WarnRatio, MaxExtensions: in.MaxExtensions}
+	if p.HandleFrom == "" {
+		p.HandleFrom = FromDispatch
+	}
+	if p.HandleFrom != FromDispatch && p.HandleFrom != FromAcceptance {
+		v.Add("handle_from", fault.BadValue, string(p.HandleFrom))
+	}
 	switch {
 	case p.Name == "":
 		v.Add("name", fault.Required)
@@ -292,8 +313,8 @@ func entry(a access.Actor, action string, id int64, detail map[string]any) audit
 
 func fields(p Policy) map[string]any {
 	m := map[string]any{"name": p.Name, "nature": p.Nature, "category_id": p.CategoryID, "priority": p.Priority,
-		"accept": p.Accept.String(), "sign": p.Sign.String(), "handle": p.Handle.String(), "warn_ratio": p.WarnRatio,
-		"extension": p.Extension.String(), "review": p.Review.String(), "rereview": p.ReReview.String(), "reply": p.Reply.String()}
+		"accept": p.Accept.String(), "sign": p.Sign.String(), "handle": p.Handle.String(), "handle_from": p.HandleFrom,
+		"warn_ratio": p.WarnRatio, "extension": p.Extension.String(), "review": p.Review.String(), "rereview": p.ReReview.String(), "reply": p.Reply.String()}
 	if p.MaxExtensions != nil {
 		m["max_extensions"] = *p.MaxExtensions
 	}
@@ -322,11 +343,11 @@ func (s *Service) write(ctx context.Context, tx *db.Tx, id int64, p Policy) (int
 	now := s.now().UnixMicro()
 	args := []any{p.Name, db.NullText(p.Nature), db.NullID(p.CategoryID), db.NullText(p.Priority), p.Accept.String(),
 		p.Sign.String(), p.Handle.String(), p.WarnRatio, maxExt, p.Extension.String(), p.Review.String(),
-		p.ReReview.String(), p.Reply.String(), now}
+		p.ReReview.String(), p.Reply.String(), now, string(p.HandleFrom)}
 	if id == 0 {
 		err := tx.QueryRowContext(ctx, `INSERT INTO deadline_policies (name, nature, category_id, priority, accept_limit,
 			sign_limit, handle_limit, warn_ratio, max_extensions, extension_limit, review_limit, rereview_limit, reply_limit,
-			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+			created_at, updated_at, handle_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) RETURNING id`,
 			args...).Scan(&id)
 		if err != nil {
 			return 0, fmt.Errorf("create deadline policy: %w", err)
@@ -335,7 +356,7 @@ func (s *Service) write(ctx context.Context, tx *db.Tx, id int64, p Policy) (int
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE deadline_policies SET name = $1, nature = $2, category_id = $3, priority = $4,
 		accept_limit = $5, sign_limit = $6, handle_limit = $7, warn_ratio = $8, max_extensions = $9, extension_limit = $10,
-		review_limit = $11, rereview_limit = $12, reply_limit = $13, updated_at = $14 WHERE id = $15`, append(args, id)...)
+		review_limit = $11, rereview_limit = $12, reply_limit = $13, updated_at = $14, handle_from = $15 WHERE id = $16`, append(args, id)...)
 	if err != nil {
 		return 0, fmt.Errorf("update deadline policy %d: %w", id, err)
 	}
@@ -452,8 +473,9 @@ func (s *Service) SetRetired(ctx context.Context, actor access.Actor, id int64, 
 func ptr(n int) *int { return &n }
 
 // defaults follow DOMAIN.md: 12345 work orders (sign for in 1 working day;
-// 咨询 3, 求助 5, 投诉/举报/建议 15 working days; emergencies within 2 hours),
-// 信访工作条例 (accept in 15 days, handle in 60, one extension of at most 30,
+// 咨询 3, 求助 5, 投诉/举报/建议 15 working days, counted from dispatch;
+// emergencies within 2 hours), 信访工作条例 (accept in 15 days, handle in 60
+// counted from acceptance, one extension of at most 30,
 // 复查 and 复核 30 each), disputes (人民调解法: 30 days).
 var defaults = []Input{
 	{Name: "默认", Sign: "1wd", Handle: "15wd", Reply: "2wd", WarnRatio: 0.67},
@@ -461,9 +483,9 @@ var defaults = []Input{
 	{Name: "紧急", Priority: "urgent", Sign: "2h", Handle: "1wd", Reply: "1wd", WarnRatio: 0.67},
 	{Name: "咨询", Nature: "consult", Sign: "1wd", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
 	{Name: "求助", Nature: "help", Sign: "1wd", Handle: "5wd", Reply: "2wd", WarnRatio: 0.67},
-	{Name: "信访·建议意见", Nature: "petition_suggestion", Accept: "15d", Sign: "1wd", Handle: "60d", MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
-	{Name: "信访·检举控告", Nature: "petition_accusation", Accept: "15d", Sign: "1wd", Handle: "60d", MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
-	{Name: "信访·申诉求决", Nature: "petition_claim", Accept: "15d", Sign: "1wd", Handle: "60d", MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
+	{Name: "信访·建议意见", Nature: "petition_suggestion", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
+	{Name: "信访·检举控告", Nature: "petition_accusation", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
+	{Name: "信访·申诉求决", Nature: "petition_claim", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
 	{Name: "刑事警情", Nature: "police_criminal", Sign: "2h", Handle: "30d", Reply: "2wd", WarnRatio: 0.75},
 	{Name: "治安警情", Nature: "police_public_order", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
 	{Name: "交通警情", Nature: "police_traffic", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},

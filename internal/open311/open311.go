@@ -1,8 +1,9 @@
 // Package open311 serves the Open311 GeoReport v2 API
 // (http://wiki.open311.org/GeoReport_v2) under /open311/v2: discovery, the
-// service list and definitions (pingan's civic categories), posting service
-// requests with an API key, reading them back one by one or by query, in
-// JSON and XML. Other cities' apps and FixMyStreet-style front ends speak
+// service list and definitions (pingan's civic categories, each asking for
+// the request's nature), posting service requests with an API key, reading
+// them back one by one, by query or by the token a post returned, in JSON
+// and XML. Other cities' apps and FixMyStreet-style front ends speak
 // it. A request becomes a report on the Open311 channel and follows the
 // same intake, routing and lifecycle as any other; reading requests back
 // shows only those that came in through Open311, and nothing of the people
@@ -11,12 +12,16 @@ package open311
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -249,8 +254,9 @@ func (a *API) serviceList(ctx context.Context) ([]service, error) {
 			}
 			group = p
 		}
+		// Every service asks for one attribute, the nature (see definition).
 		out = append(out, service{ServiceCode: c.Code, ServiceName: c.Name, Description: n.CategoryPath(c.ID),
-			Type: "realtime", Group: group.Name})
+			Metadata: true, Type: "realtime", Group: group.Name})
 	}
 	return out, nil
 }
@@ -267,9 +273,47 @@ func (a *API) services(w http.ResponseWriter, r *http.Request, format string) (a
 }
 
 type definitionDoc struct {
-	XMLName     xml.Name `json:"-" xml:"service_definition"`
-	ServiceCode string   `json:"service_code" xml:"service_code"`
-	Attributes  []string `json:"attributes" xml:"attributes>attribute"`
+	XMLName     xml.Name    `json:"-" xml:"service_definition"`
+	ServiceCode string      `json:"service_code" xml:"service_code"`
+	Attributes  []attribute `json:"attributes" xml:"attributes>attribute"`
+}
+
+type attribute struct {
+	Variable            bool    `json:"variable" xml:"variable"`
+	Code                string  `json:"code" xml:"code"`
+	Datatype            string  `json:"datatype" xml:"datatype"`
+	Required            bool    `json:"required" xml:"required"`
+	DatatypeDescription string  `json:"datatype_description" xml:"datatype_description"`
+	Order               int     `json:"order" xml:"order"`
+	Description         string  `json:"description" xml:"description"`
+	Values              []value `json:"values" xml:"values>value"`
+}
+
+type value struct {
+	Key  string `json:"key" xml:"key"`
+	Name string `json:"name" xml:"name"`
+}
+
+// natureAttribute is the attribute every service asks for: the nature of
+// the request (投诉, 求助…), as the intake desk asks. It is optional: the
+// classifier suggests one when it is left out.
+const natureAttribute = "nature"
+
+// attributes are a service's attributes: the nature, among the civic
+// (接诉即办) natures in force.
+func (a *API) attributes(ctx context.Context) ([]attribute, error) {
+	n, err := a.d.Directory.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nature := attribute{Variable: true, Code: natureAttribute, Datatype: "singlevaluelist", Order: 1,
+		Description: "诉求性质 What kind of request is it?", Values: []value{}}
+	for _, x := range n.NatList {
+		if x.Active() && x.Family == catalog.Hotline {
+			nature.Values = append(nature.Values, value{Key: x.Code, Name: x.Name + " " + x.Label(i18n.EN)})
+		}
+	}
+	return []attribute{nature}, nil
 }
 
 func (a *API) definition(w http.ResponseWriter, r *http.Request, _ string) (any, error) {
@@ -280,8 +324,11 @@ func (a *API) definition(w http.ResponseWriter, r *http.Request, _ string) (any,
 	}
 	for _, s := range list {
 		if s.ServiceCode == code {
-			// pingan's services ask for no extra attributes.
-			return definitionDoc{ServiceCode: code, Attributes: []string{}}, nil
+			attrs, err := a.attributes(r.Context())
+			if err != nil {
+				return nil, err
+			}
+			return definitionDoc{ServiceCode: code, Attributes: attrs}, nil
 		}
 	}
 	return nil, &apiError{http.StatusNotFound, "no service " + code}
@@ -292,6 +339,7 @@ func (a *API) definition(w http.ResponseWriter, r *http.Request, _ string) (any,
 type postResult struct {
 	XMLName          xml.Name `json:"-" xml:"request"`
 	ServiceRequestID string   `json:"service_request_id" xml:"service_request_id"`
+	Token            string   `json:"token" xml:"token"`
 	ServiceNotice    string   `json:"service_notice" xml:"service_notice"`
 	AccountID        *string  `json:"account_id" xml:"account_id"`
 }
@@ -321,7 +369,24 @@ func (a *API) post(w http.ResponseWriter, r *http.Request, format string) (any, 
 	if err != nil || !cat.Active() || cat.Domain != catalog.Civic {
 		return nil, &apiError{http.StatusBadRequest, "service_code " + code + " is not a service"}
 	}
-	in := casework.ReportInput{Channel: "open311", CategoryID: cat.ID, Body: f("description"), Address: f("address_string")}
+	// The token a post returns is the report's source id on the Open311
+	// channel: stored with the report, in its transaction.
+	token, err := newToken()
+	if err != nil {
+		return nil, err
+	}
+	in := casework.ReportInput{Channel: "open311", SourceRef: token, CategoryID: cat.ID, Body: f("description"),
+		MediaURL: f("media_url"), Address: f("address_string")}
+	if nature := f("attribute[" + natureAttribute + "]"); nature != "" {
+		attrs, err := a.attributes(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(attrs[0].Values, func(v value) bool { return v.Key == nature }) {
+			return nil, &apiError{http.StatusBadRequest, "attribute[nature] " + nature + " is not one of the service definition's values"}
+		}
+		in.Nature = nature
+	}
 	if in.Address == "" {
 		in.Address = f("address_id")
 	}
@@ -337,10 +402,7 @@ func (a *API) post(w http.ResponseWriter, r *http.Request, format string) (any, 
 		return nil, &apiError{http.StatusBadRequest, "a location is required: lat and long, address_string or address_id"}
 	}
 	if in.Body == "" {
-		in.Body = cat.Name
-	}
-	if media := f("media_url"); media != "" {
-		in.Body += "\n" + media
+		in.Body = cat.Name // description is optional; intake needs a text
 	}
 	in.ReporterName = personName(f("first_name"), f("last_name"))
 	in.ReporterPhone = f("phone")
@@ -357,7 +419,14 @@ func (a *API) post(w http.ResponseWriter, r *http.Request, format string) (any, 
 	if id := f("account_id"); id != "" {
 		account = &id
 	}
-	out := []postResult{{ServiceRequestID: res.Case.Number, ServiceNotice: notice, AccountID: account}}
+	// The request is the case the report opened, even when intake merged
+	// it at once into the case it repeats. The token comes back as well
+	// (the specification returns either; clients that poll tokens can).
+	id := res.Case.Number
+	if res.MergedFrom != "" {
+		id = res.MergedFrom
+	}
+	out := []postResult{{ServiceRequestID: id, Token: res.Report.SourceRef, ServiceNotice: notice, AccountID: account}}
 	if format == "xml" {
 		return postDoc{Requests: out}, nil
 	}
@@ -405,14 +474,16 @@ type requestsDoc struct {
 // below only ever return those that came in through Open311.
 var reader = access.System("open311")
 
-func (a *API) view(ctx context.Context, c casework.Case) (request, error) {
+// view is a case as an Open311 request; opening is the report it was
+// opened with (the request as posted: its description and media_url).
+func (a *API) view(ctx context.Context, c casework.Case, opening casework.Report) (request, error) {
 	n, err := a.d.Directory.Get(ctx)
 	if err != nil {
 		return request{}, err
 	}
 	loc := a.d.Location
-	v := request{ServiceRequestID: c.Number, Status: "open", Description: c.Title, ServiceNotice: notice,
-		RequestedDatetime: c.ReceivedAt.In(loc), UpdatedDatetime: c.UpdatedAt.In(loc), Address: c.Address}
+	v := request{ServiceRequestID: c.Number, Status: "open", Description: opening.Body, MediaURL: opening.MediaURL,
+		ServiceNotice: notice, RequestedDatetime: c.ReceivedAt.In(loc), UpdatedDatetime: c.UpdatedAt.In(loc), Address: c.Address}
 	if !c.State.Open() {
 		v.Status = "closed"
 	}
@@ -447,25 +518,30 @@ func (a *API) view(ctx context.Context, c casework.Case) (request, error) {
 // maxRequests bounds one query, as the specification suggests.
 const maxRequests = 1000
 
+// list splits a comma-delimited argument, which may also be given more
+// than once (status=open,closed or status=open&status=closed).
+func list(q url.Values, key string) []string {
+	var out []string
+	for _, v := range q[key] {
+		for x := range strings.SplitSeq(v, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
 func (a *API) query(w http.ResponseWriter, r *http.Request, format string) (any, error) {
 	q := r.URL.Query()
-	var out []request
-	add := func(c casework.Case) error {
-		v, err := a.view(r.Context(), c)
-		if err == nil {
-			out = append(out, v)
-		}
-		return err
-	}
-	if ids := q.Get("service_request_id"); ids != "" {
-		for id := range strings.SplitSeq(ids, ",") {
-			c, err := a.open311Case(r.Context(), strings.TrimSpace(id))
+	var cases []casework.Case
+	if ids := list(q, "service_request_id"); len(ids) > 0 {
+		for _, id := range ids {
+			c, err := a.open311Case(r.Context(), id)
 			if err != nil {
 				continue // an id that is not an Open311 request is left out
 			}
-			if err := add(c); err != nil {
-				return nil, err
-			}
+			cases = append(cases, c)
 		}
 	} else {
 		f := casework.Filter{Channel: "open311", Limit: 200}
@@ -480,36 +556,47 @@ func (a *API) query(w http.ResponseWriter, r *http.Request, format string) (any,
 				*dst = t
 			}
 		}
-		if code := q.Get("service_code"); code != "" {
+		services := map[int64]bool{}
+		for _, code := range list(q, "service_code") {
 			cat, err := a.d.Catalog.CategoryByCode(r.Context(), a.d.DB, code)
 			if err != nil {
 				return nil, &apiError{http.StatusBadRequest, "service_code " + code + " is not a service"}
 			}
-			f.CategoryID = cat.ID
+			services[cat.ID] = true
 		}
-		status := q.Get("status")
-		for len(out) < maxRequests {
+		if len(services) == 1 {
+			for id := range services {
+				f.CategoryID = id
+			}
+		}
+		statuses := map[bool]bool{} // open → wanted
+		for _, s := range list(q, "status") {
+			if s != "open" && s != "closed" {
+				return nil, &apiError{http.StatusBadRequest, "status must be open or closed (or both, comma delimited): " + s}
+			}
+			statuses[s == "open"] = true
+		}
+		for len(cases) < maxRequests {
 			page, err := a.d.Cases.List(r.Context(), reader, f)
 			if err != nil {
 				return nil, err
 			}
 			for _, c := range page.Cases {
-				if status != "" && (status == "open") != c.State.Open() {
+				if len(statuses) > 0 && !statuses[c.State.Open()] || len(services) > 1 && !services[c.CategoryID] {
 					continue
 				}
-				if err := add(c); err != nil {
-					return nil, err
-				}
+				cases = append(cases, c)
 			}
 			if page.NextCursor == "" {
 				break
 			}
 			f.Cursor = page.NextCursor
 		}
-		out = out[:min(len(out), maxRequests)]
+		cases = cases[:min(len(cases), maxRequests)]
 	}
-	if out == nil {
-		out = []request{}
+	out, err := a.views(r.Context(), cases)
+	if err != nil {
+		return nil, err
 	}
 	if format == "xml" {
 		return requestsDoc{Requests: out}, nil
@@ -526,25 +613,78 @@ func (a *API) open311Case(ctx context.Context, number string) (casework.Case, er
 	return d.Case, nil
 }
 
+// views are cases as Open311 requests, each with the report it was
+// opened with.
+func (a *API) views(ctx context.Context, cases []casework.Case) ([]request, error) {
+	ids := make([]int64, len(cases))
+	for i, c := range cases {
+		ids[i] = c.ID
+	}
+	opening, err := a.d.Cases.OpeningReports(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]request, 0, len(cases))
+	for _, c := range cases {
+		v, err := a.view(ctx, c, opening[c.ID])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 func (a *API) one(w http.ResponseWriter, r *http.Request, format string) (any, error) {
 	id := strings.TrimSuffix(strings.TrimSuffix(r.PathValue("id"), ".json"), ".xml")
 	c, err := a.open311Case(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	v, err := a.view(r.Context(), c)
+	out, err := a.views(r.Context(), []casework.Case{c})
 	if err != nil {
 		return nil, err
 	}
 	if format == "xml" {
-		return requestsDoc{Requests: []request{v}}, nil
+		return requestsDoc{Requests: out}, nil
 	}
-	return []request{v}, nil
+	return out, nil
 }
 
-// token: pingan answers a post with the request's id at once, so there are
-// no tokens to look up.
-func (a *API) token(w http.ResponseWriter, r *http.Request, _ string) (any, error) {
-	return nil, &apiError{http.StatusNotFound, fmt.Sprintf("no token %s: this server returns service_request_id when a request is posted",
-		strings.TrimSuffix(strings.TrimSuffix(r.PathValue("token"), ".json"), ".xml"))}
+type tokenResult struct {
+	XMLName          xml.Name `json:"-" xml:"request"`
+	ServiceRequestID string   `json:"service_request_id" xml:"service_request_id"`
+	Token            string   `json:"token" xml:"token"`
+}
+
+type tokenDoc struct {
+	XMLName  xml.Name      `xml:"service_requests"`
+	Requests []tokenResult `xml:"request"`
+}
+
+// newToken is a request's token: random, so that it says nothing and
+// cannot be guessed.
+func newToken() (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("open311 token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// token resolves the token a post returned to the request's id.
+func (a *API) token(w http.ResponseWriter, r *http.Request, format string) (any, error) {
+	token := strings.TrimSuffix(strings.TrimSuffix(r.PathValue("token"), ".json"), ".xml")
+	_, number, err := a.d.Cases.ReportBySource(r.Context(), "open311", token)
+	if fault.KindOf(err) == fault.NotFound {
+		return nil, &apiError{http.StatusNotFound, "no token " + token}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := []tokenResult{{ServiceRequestID: number, Token: token}}
+	if format == "xml" {
+		return tokenDoc{Requests: out}, nil
+	}
+	return out, nil
 }

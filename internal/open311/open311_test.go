@@ -43,51 +43,40 @@ func post(t *testing.T, env *apptest.Env, path string, form url.Values) resp {
 	return resp{res.StatusCode, res.Header.Get("Content-Type"), b}
 }
 
-// The specification's example of posting a request (its coordinates are
-// in San Francisco; its service code and phone number are ours, since
-// pingan checks numbers as Chinese ones): accepted, answered in its XML
-// shape; a place outside the city waits in triage for an operator. Its
-// own phone number is refused with an Open311 error.
-func TestPostLikeTheSpecification(t *testing.T) {
+// A post may give the nature (the attribute every service defines) and a
+// media_url, which the request keeps as given; a nature not in the
+// definition or a link that is not http(s) is refused with an Open311
+// error; a place outside the city waits in triage for an operator.
+func TestPostNatureAndMedia(t *testing.T) {
 	env := apptest.New(t)
 	key := env.User(t, "intake").Token
 	form := url.Values{"api_key": {key}, "service_code": {"C0101001"}, "lat": {"37.76524078"}, "long": {"-122.4212043"},
-		"address_string": {"1234 5th street"}, "email": {"smit333@sfgov.edu"}, "device_id": {"tt222111"},
-		"account_id": {"123456"}, "first_name": {"john"}, "last_name": {"smith"}, "phone": {"111111111"},
-		"description": {"A large sinkhole is destroying the street"},
-		"media_url":   {"http://video.google.com/videoplay?docid=-7460391149214040658#"}}
+		"first_name": {"john"}, "last_name": {"smith"}, "description": {"A large sinkhole is destroying the street"},
+		"attribute[nature]": {"gossip"}, "media_url": {"https://example.org/sinkhole.jpg"}}
 	r := post(t, env, "/open311/v2/requests.xml", form)
-	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "phone is not a valid phone number</description>") {
-		t.Fatalf("the example's phone number: %d %s", r.status, r.body)
+	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "attribute[nature] gossip") {
+		t.Fatalf("an unknown nature: %d %s", r.status, r.body)
 	}
-	form.Set("phone", "13806012345")
-	r = post(t, env, "/open311/v2/requests.xml", form)
-	if r.status != http.StatusOK || !strings.HasPrefix(r.ctype, "text/xml") {
-		t.Fatalf("post: %d %s %s", r.status, r.ctype, r.body)
+	form.Set("attribute[nature]", "complaint")
+	form.Set("media_url", "javascript:alert(1)")
+	if r = post(t, env, "/open311/v2/requests.json", form); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "media_url must be an http or https link") {
+		t.Fatalf("a media_url that is no web link: %d %s", r.status, r.body)
 	}
-	var doc struct {
-		XMLName  xml.Name `xml:"service_requests"`
-		Requests []struct {
-			ID        string  `xml:"service_request_id"`
-			Notice    string  `xml:"service_notice"`
-			AccountID *string `xml:"account_id"`
-		} `xml:"request"`
+	form.Set("media_url", "https://example.org/sinkhole.jpg")
+	r = post(t, env, "/open311/v2/requests.json", form)
+	var posted []struct {
+		ID string `json:"service_request_id"`
 	}
-	if err := xml.Unmarshal(r.body, &doc); err != nil || len(doc.Requests) != 1 || doc.Requests[0].ID == "" ||
-		doc.Requests[0].Notice == "" || doc.Requests[0].AccountID == nil || *doc.Requests[0].AccountID != "123456" {
-		t.Fatalf("answer %+v (%v):\n%s", doc, err, r.body)
+	if err := json.Unmarshal(r.body, &posted); err != nil || r.status != http.StatusOK || len(posted) != 1 {
+		t.Fatalf("post: %d %s", r.status, r.body)
 	}
-	id := doc.Requests[0].ID
-	c, err := env.App.Cases.Get(context.Background(), env.Actor(t, "dispatcher"), id)
+	c, err := env.App.Cases.Get(context.Background(), env.Actor(t, "dispatcher"), posted[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Case.Channel != "open311" || !c.Case.Triage || c.Reports[0].ReporterName != "john smith" {
-		t.Errorf("case: channel %s triage %v reporter %q", c.Case.Channel, c.Case.Triage, c.Reports[0].ReporterName)
-	}
-	// The same device posting the same request again is one report.
-	if r2 := post(t, env, "/open311/v2/requests.xml", form); !strings.Contains(string(r2.body), id) {
-		t.Errorf("a repeated post made another request:\n%s", r2.body)
+	if c.Case.Channel != "open311" || !c.Case.Triage || c.Case.Nature != "complaint" || c.Reports[0].ReporterName != "john smith" ||
+		c.Reports[0].MediaURL != "https://example.org/sinkhole.jpg" || c.Reports[0].Body != "A large sinkhole is destroying the street" {
+		t.Errorf("case: channel %s triage %v nature %q report %+v", c.Case.Channel, c.Case.Triage, c.Case.Nature, c.Reports[0])
 	}
 }
 
@@ -118,7 +107,7 @@ func TestServicesAndDiscovery(t *testing.T) {
 	}
 	found := false
 	for _, s := range services {
-		if s.Type != "realtime" || s.Group == "" || s.Name == "" {
+		if s.Type != "realtime" || s.Group == "" || s.Name == "" || !s.Metadata {
 			t.Fatalf("service %+v", s)
 		}
 		found = found || s.Code == "C0101001"
@@ -135,7 +124,11 @@ func TestServicesAndDiscovery(t *testing.T) {
 	if err := xml.Unmarshal(r.body, &sx); err != nil || len(sx.Services) != len(services) {
 		t.Fatalf("services.xml: %v %d", err, len(sx.Services))
 	}
-	if r = get(t, env, "/open311/v2/services/C0101001.json"); r.status != http.StatusOK || !strings.Contains(string(r.body), `"attributes":[]`) {
+	// Every service asks for the request's nature (optional), from the
+	// civic natures in force.
+	if r = get(t, env, "/open311/v2/services/C0101001.json"); r.status != http.StatusOK ||
+		!strings.Contains(string(r.body), `"code":"nature","datatype":"singlevaluelist","required":false`) ||
+		!strings.Contains(string(r.body), `{"key":"complaint","name":"投诉 Complaint"}`) || strings.Contains(string(r.body), "police_") {
 		t.Fatalf("definition: %d %s", r.status, r.body)
 	}
 	r = get(t, env, "/open311/v2/services/nope.json")

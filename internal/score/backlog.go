@@ -2,6 +2,7 @@ package score
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"time"
@@ -21,10 +22,11 @@ import (
 // overdue timer fired, when a lifecycle action left it past its deadline,
 // or when the counters were rebuilt — and the deadline has not moved or
 // stopped since (reporting back, suspending, extending, transferring with
-// a new deadline, closing all clear the mark). The timers are durable, so
-// a deadline that passed while pingan was down is counted when it starts
-// and fires them; until its timer fires (normally within a second), a case
-// whose deadline just passed is not counted yet.
+// a new deadline, closing all clear the mark). Reading adds the cases whose
+// deadline has passed (deadline.Passed) and whose timer has not fired yet
+// (normally none, or those of the last second; after pingan was down, those
+// that passed meanwhile), so that the backlog is exactly the cases the
+// lists show red.
 
 // Dimensions of the overdue counters.
 const (
@@ -91,43 +93,80 @@ type Backlog struct {
 	Days      map[Day]int64    // by the day the running deadline passed
 }
 
-// ReadBacklog reads the overdue counters: for the scorecards and for the
-// dashboard, which reads them without a scorecard service.
-func ReadBacklog(ctx context.Context, q db.Querier) (Backlog, error) {
+// ReadBacklog reads the backlog at now, days in loc: the overdue counters,
+// and the cases past their deadline not marked yet (see above). For the
+// scorecards and for the dashboard, which reads them without a scorecard
+// service.
+func ReadBacklog(ctx context.Context, q db.Querier, now time.Time, loc *time.Location) (Backlog, error) {
 	b := Backlog{Units: map[int64]int64{}, Districts: map[string]int64{}, Days: map[Day]int64{}}
 	rows, err := q.QueryContext(ctx, "SELECT dim, key, n FROM overdue_counts WHERE n <> 0 AND dim IN ($1, $2, $3)",
 		OverdueByUnit, OverdueByDistrict, OverdueByDay)
 	if err != nil {
 		return b, fmt.Errorf("read backlog: %w", err)
 	}
+	if err := b.add(rows); err != nil {
+		return b, fmt.Errorf("read backlog: %w", err)
+	}
+	// Not marked yet: found by the index of unmarked deadlines (migration
+	// 0023), which holds only them below now.
+	rows, err = q.QueryContext(ctx, `SELECT COALESCE(handling_unit_id, 0), COALESCE(division_code, ''), deadline_at
+		FROM cases WHERE overdue_at IS NULL AND deadline_at < $1`, now.Truncate(time.Second).UnixMicro())
+	if err != nil {
+		return b, fmt.Errorf("read backlog: cases not marked yet: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o Overdue
+		var at int64
+		if err := rows.Scan(&o.UnitID, &o.Division, &at); err != nil {
+			return b, fmt.Errorf("read backlog: cases not marked yet: %w", err)
+		}
+		o.DeadlineAt = time.UnixMicro(at)
+		for _, k := range o.keys(loc) {
+			b.count(k.Dim, k.Key, 1)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return b, fmt.Errorf("read backlog: cases not marked yet: %w", err)
+	}
+	return b, nil
+}
+
+// add counts the rows (dim, key, n) of overdue_counts.
+func (b *Backlog) add(rows *sql.Rows) error {
 	defer rows.Close()
 	for rows.Next() {
 		var dim, key string
 		var n int64
 		if err := rows.Scan(&dim, &key, &n); err != nil {
-			return b, fmt.Errorf("read backlog: %w", err)
+			return err
 		}
-		switch dim {
-		case OverdueByUnit:
-			if id, err := strconv.ParseInt(key, 10, 64); err == nil && id != 0 {
-				b.Units[id] += n
-			}
-		case OverdueByDistrict:
-			b.Districts[key] += n
-			b.Total += n
-		case OverdueByDay:
-			if d, err := strconv.Atoi(key); err == nil {
-				b.Days[Day(d)] += n
-			}
+		b.count(dim, key, n)
+	}
+	return rows.Err()
+}
+
+// count adds n cases under key of dimension dim.
+func (b *Backlog) count(dim, key string, n int64) {
+	switch dim {
+	case OverdueByUnit:
+		if id, err := strconv.ParseInt(key, 10, 64); err == nil && id != 0 {
+			b.Units[id] += n
+		}
+	case OverdueByDistrict:
+		b.Districts[key] += n
+		b.Total += n
+	case OverdueByDay:
+		if d, err := strconv.Atoi(key); err == nil {
+			b.Days[Day(d)] += n
 		}
 	}
-	return b, rows.Err()
 }
 
 // Backlog counts each unit's open cases past their running deadline now
 // (as defined above), from the counters.
 func (s *Service) Backlog(ctx context.Context) (map[int64]int64, error) {
-	b, err := ReadBacklog(ctx, s.db)
+	b, err := ReadBacklog(ctx, s.db, s.now(), s.loc)
 	return b.Units, err
 }
 

@@ -47,16 +47,17 @@ func backlogNow(t *testing.T, env *apptest.Env) score.Backlog {
 	if !maps.Equal(stored, want) {
 		t.Fatalf("overdue counters %v, marked cases %v", stored, want)
 	}
-	b, err := score.ReadBacklog(ctx, env.App.DB)
+	b, err := score.ReadBacklog(ctx, env.App.DB, env.Clock.Now(), env.App.Score.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-// The backlog counts a case from the moment its overdue timer fires, under
-// its handling unit, district and deadline day, and stops counting it, or
-// moves it, with every change of its clock or its unit — on both backends.
+// The backlog counts a case from the moment its deadline passes (as the
+// lists show it red; its overdue timer marks it), under its handling unit,
+// district and deadline day, and stops counting it, or moves it, with
+// every change of its clock or its unit — on both backends.
 func TestBacklogTransitions(t *testing.T) {
 	env := apptest.New(t)
 	jiangtou, gulangyu := env.Unit(t, "350206004"), env.Unit(t, "350203012")
@@ -93,11 +94,15 @@ func TestBacklogTransitions(t *testing.T) {
 	}
 	past := func(c casework.Case) { env.Clock.Advance(c.DueAt.Sub(env.Clock.Now()) + time.Hour) }
 
-	// Overdue when its timer fires, not before: then under 江头街道, 湖里区
-	// and the day its deadline passed.
+	// Not at its deadline, which is "by" that time; from the next second
+	// on, before its timer fires and after: under 江头街道, 湖里区 and the
+	// day its deadline passed.
 	a := overdueCase(t, env, jiangtou)
-	past(a)
-	check("deadline passed, timer not fired", want{})
+	env.Clock.Advance(a.DueAt.Sub(env.Clock.Now()))
+	check("at the deadline", want{})
+	env.Clock.Advance(time.Second)
+	check("deadline passed, timer not fired", want{1, 0, 1, 1})
+	env.Clock.Advance(time.Hour)
 	env.Fire(t)
 	b := check("overdue timer fired", want{1, 0, 1, 1})
 	if day := score.DayOf(a.DueAt, loc); b.Days[day] != 1 {
@@ -189,8 +194,8 @@ func TestBacklogRebuilt(t *testing.T) {
 	}
 	passed := func() int64 {
 		var n int64
-		if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases WHERE deadline_at <= $1",
-			env.Clock.Now().UnixMicro()).Scan(&n); err != nil {
+		if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases WHERE deadline_at < $1",
+			env.Clock.Now().Truncate(time.Second).UnixMicro()).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

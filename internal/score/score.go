@@ -11,6 +11,7 @@ package score
 import (
 	"time"
 
+	"pingan/internal/deadline"
 	"pingan/internal/i18n"
 )
 
@@ -64,11 +65,9 @@ type Event struct {
 	At     time.Time
 }
 
-// onTime reports whether at is no later than due (no deadline: on time).
-// Both are compared to the second, the precision the timeline keeps.
-func onTime(at, due time.Time) bool {
-	return due.IsZero() || !at.Truncate(time.Second).After(due.Truncate(time.Second))
-}
+// onTime reports whether at is by due: the deadline has not passed, as
+// deadline.Passed defines it for the case's colour (no deadline: on time).
+func onTime(at, due time.Time) bool { return !deadline.Passed(due, at) }
 
 // Classify returns the scoring events of one lifecycle action on a case:
 // the one definition both the live recording and Rebuild use. The unit

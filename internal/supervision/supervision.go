@@ -201,7 +201,7 @@ func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now t
 	if err != nil {
 		return err
 	}
-	if !c.DeadlineAt.Equal(t.DueAt) || c.Status(now) != deadline.Red {
+	if !deadline.OverdueFrom(c.DeadlineAt).Equal(t.DueAt) || c.Status(now) != deadline.Red {
 		return nil // the clock moved or stopped since the timer was set
 	}
 	// From now the case counts in its unit's backlog (积案).

@@ -367,6 +367,7 @@ func (v *view) PolicyValues(p deadline.Policy) url.Values {
 	set("accept", p.Accept.String())
 	set("sign", p.Sign.String())
 	set("handle", p.Handle.String())
+	set("handle_from", string(p.HandleFrom))
 	set("extension", p.Extension.String())
 	set("review", p.Review.String())
 	set("rereview", p.ReReview.String())

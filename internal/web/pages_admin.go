@@ -316,7 +316,7 @@ func (w *Web) adminDeadlines(rw http.ResponseWriter, r *http.Request, v *view) e
 func policyInput(r *http.Request) (deadline.Input, error) {
 	f := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	in := deadline.Input{Name: f("name"), Nature: f("nature"), CategoryID: formInt(r, "category_id"), Priority: f("priority"),
-		Accept: f("accept"), Sign: f("sign"), Handle: f("handle"), Extension: f("extension"),
+		Accept: f("accept"), Sign: f("sign"), Handle: f("handle"), HandleFrom: deadline.Start(f("handle_from")), Extension: f("extension"),
 		Review: f("review"), ReReview: f("rereview"), Reply: f("reply")}
 	if s := f("warn_ratio"); s != "" {
 		x, err := strconv.ParseFloat(s, 64)

@@ -20,6 +20,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/auth"
 	"pingan/internal/casework"
+	"pingan/internal/deadline"
 	"pingan/internal/demo"
 	"pingan/internal/web"
 )
@@ -489,6 +490,22 @@ func TestAdministrationPages(t *testing.T) {
 	if auditCount(t, env, "deadline_policy.create", audit.OK) != 1 {
 		t.Error("policy creation not audited")
 	}
+	// Counted from acceptance (as the petition policies are), or refused
+	// for a start that does not exist.
+	p = sys.post("/admin/policies", url.Values{"new": {"1"}, "name": {"建议意见加急"}, "nature": {"petition_suggestion"},
+		"priority": {"urgent"}, "sign": {"1h"}, "handle": {"30d"}, "handle_from": {"receipt"}, "warn_ratio": {"0.5"}, "reply": {"1wd"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad start: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	p = sys.post("/admin/policies", url.Values{"new": {"1"}, "name": {"建议意见加急"}, "nature": {"petition_suggestion"},
+		"priority": {"urgent"}, "sign": {"1h"}, "handle": {"30d"}, "handle_from": {"acceptance"}, "warn_ratio": {"0.5"}, "reply": {"1wd"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("policy from acceptance: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	if ps, _ := env.App.Policies.Policies(context.Background()); ps[len(ps)-1].Name != "建议意见加急" || ps[len(ps)-1].HandleFrom != deadline.FromAcceptance {
+		t.Errorf("saved %+v", ps[len(ps)-1])
+	}
+	mustContain(t, sys.get("/admin/deadlines"), "建议意见加急", `<option value="acceptance" selected>`)
 
 	// A category: added, then retired.
 	sys.get("/admin/categories")
