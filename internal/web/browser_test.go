@@ -21,6 +21,7 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/apptest"
+	"pingan/internal/auth"
 	"pingan/internal/casework"
 	"pingan/internal/demo"
 	"pingan/internal/web"
@@ -186,13 +187,26 @@ func (u *ui) check(where string) {
 	}
 }
 
-// screenshot saves the page when PINGAN_SCREENSHOTS names a directory.
+// screenshot saves the whole page when PINGAN_SCREENSHOTS names a
+// directory.
 func (u *ui) screenshot(name string) {
+	u.t.Helper()
+	u.save(name, chromedp.FullScreenshot(100))
+}
+
+// screenshotWindow saves what the window shows, for pages too long to
+// show whole.
+func (u *ui) screenshotWindow(name string) {
+	u.t.Helper()
+	u.save(name, chromedp.CaptureScreenshot())
+}
+
+func (u *ui) save(name string, capture chromedp.Action[[]byte]) {
 	u.t.Helper()
 	if u.shot == "" {
 		return
 	}
-	png := get(u, "screenshot "+name, chromedp.FullScreenshot(100))
+	png := get(u, "screenshot "+name, capture)
 	if err := os.WriteFile(filepath.Join(u.shot, name+".png"), png, 0o644); err != nil {
 		u.t.Fatal(err)
 	}
@@ -279,6 +293,28 @@ func (u *ui) signIn(username string) {
 	u.submit("sign in "+username, `form[action="/login"] button`)
 	name := get(u, "who", chromedp.Text(chromedp.CSS(`.me a`)))
 	if name == "" {
+		u.t.Fatalf("%s is not signed in", username)
+	}
+}
+
+// signInAdmin signs an administrator in, enrolling the second factor on
+// the way as the pages ask.
+func (u *ui) signInAdmin(env *apptest.Env, username string) {
+	u.t.Helper()
+	u.open("/login")
+	u.run("fill login",
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), username),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
+	)
+	u.submit("sign in "+username, `form[action="/login"] button`)
+	secret := get(u, "secret", chromedp.Text(chromedp.CSS(`code.secret`)))
+	code, err := auth.TOTPCode(secret, auth.Step(env.Clock.Now()))
+	if err != nil {
+		u.t.Fatalf("%s's code: %v", username, err)
+	}
+	u.run("fill code", chromedp.SendKeys(chromedp.CSS(`input[name=code]`), code))
+	u.submit("enrol "+username, `form[action="/login/enroll"] button`)
+	if name := get(u, "who", chromedp.Text(chromedp.CSS(`.me a`))); name == "" {
 		u.t.Fatalf("%s is not signed in", username)
 	}
 }
@@ -518,6 +554,36 @@ func TestBrowserClosedLoop(t *testing.T) {
 	if m := web.MissingMessages(); len(m) > 0 {
 		t.Errorf("pages asked for texts that do not exist: %v", m)
 	}
+}
+
+// The administrators' pages in a real browser, for the screenshots and
+// for errors: accounts and routing rules by the system administrator, the
+// audit log by the audit administrator, each signing in with the second
+// factor.
+func TestBrowserAdministration(t *testing.T) {
+	env := apptest.New(t)
+	u := newUI(t, env)
+	setPasswords(t, env, "sysadmin", "auditadmin")
+	if err := demo.LoadCases(context.Background(), env.App, 200, 20, 5, nil); err != nil {
+		t.Fatal(err)
+	}
+	u.signInAdmin(env, "sysadmin")
+	u.open("/admin/users")
+	if n := get(u, "accounts", chromedp.Evaluate[int](`document.querySelectorAll("main tbody tr").length`)); n < len(demo.Users) {
+		t.Fatalf("the accounts page lists %d accounts", n)
+	}
+	u.screenshotWindow("admin-users")
+	u.open("/admin/routing")
+	u.screenshot("admin-routing")
+	u.open("/settings")
+	u.screenshot("settings")
+	u.signOut()
+	u.signInAdmin(env, "auditadmin")
+	u.open("/admin/audit")
+	if n := get(u, "records", chromedp.Evaluate[int](`document.querySelectorAll("main tbody tr").length`)); n < 10 {
+		t.Fatalf("the audit log shows %d records", n)
+	}
+	u.screenshotWindow("audit")
 }
 
 // The city dashboard in a real browser: every chart draws, the map of the
