@@ -373,8 +373,8 @@ func petitionOf(ctx context.Context, q db.Querier, caseID int64) (Petition, erro
 }
 
 // statutoryLimit is the limit a petition runs against now: its handling
-// deadline once dispatched (extensions included), its acceptance deadline
-// before.
+// deadline once accepted (registered; extensions included), its acceptance
+// deadline before.
 func statutoryLimit(c Case) time.Time {
 	if !c.DueAt.IsZero() {
 		return c.DueAt
