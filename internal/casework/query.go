@@ -343,12 +343,28 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 	// running deadline and warning time: passed (deadline.Passed) is a
 	// deadline before now truncated to the second.
 	if f.Overdue != nil || len(f.Statuses) > 0 {
-		n, sec := arg(now.UnixMicro()), arg(now.Truncate(time.Second).UnixMicro())
-		red := "c.deadline_at < " + sec
-		cond := map[deadline.Status]string{
-			deadline.Red:    red,
-			deadline.Yellow: fmt.Sprintf("(c.deadline_at >= %s AND c.warn_at <= %s)", sec, n),
-			deadline.Green:  fmt.Sprintf("(c.deadline_at >= %s AND (c.warn_at IS NULL OR c.warn_at > %s))", sec, n),
+		// Each time is a parameter only once the SQL uses it: PostgreSQL
+		// cannot type a parameter the statement never mentions.
+		var n, sec string
+		nowArg := func() string {
+			if n == "" {
+				n = arg(now.UnixMicro())
+			}
+			return n
+		}
+		secArg := func() string {
+			if sec == "" {
+				sec = arg(now.Truncate(time.Second).UnixMicro())
+			}
+			return sec
+		}
+		red := "c.deadline_at < " + secArg()
+		cond := map[deadline.Status]func() string{
+			deadline.Red:    func() string { return red },
+			deadline.Yellow: func() string { return fmt.Sprintf("(c.deadline_at >= %s AND c.warn_at <= %s)", secArg(), nowArg()) },
+			deadline.Green: func() string {
+				return fmt.Sprintf("(c.deadline_at >= %s AND (c.warn_at IS NULL OR c.warn_at > %s))", secArg(), nowArg())
+			},
 		}
 		if f.Overdue != nil {
 			if *f.Overdue {
@@ -364,7 +380,7 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 				if !ok {
 					return selection{}, false, fault.InvalidField("status", fault.BadValue, string(st))
 				}
-				any = append(any, c)
+				any = append(any, c())
 			}
 			conds = append(conds, "("+strings.Join(any, " OR ")+")")
 		}
