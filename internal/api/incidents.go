@@ -144,7 +144,8 @@ func (a *API) incident(r *http.Request, actor access.Actor, raw []byte, out *Fee
 		return "", false, fault.InvalidField("nature", msgNotPolice, nature)
 	}
 	rep := casework.ReportInput{Channel: casework.Channel("police_110"), SourceRef: strings.TrimSpace(in.IncidentNo),
-		Title: in.Summary, Body: in.Description, Address: in.Address, Nature: nature, Priority: casework.Priority(in.Priority)}
+		Title: in.Summary, Body: in.Description, Address: in.Address, Nature: nature, Priority: casework.Priority(in.Priority),
+		Defaulted: in.Nature == ""}
 	if in.ReportedAt != nil {
 		rep.OccurredAt = *in.ReportedAt
 	}

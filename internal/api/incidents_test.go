@@ -69,6 +69,25 @@ func TestIncidentFeed(t *testing.T) {
 	if c.Channel != "police_110" || c.Routing.Unit.Name != "江头派出所" || len(c.Reports) != 1 || c.Reports[0].Reporter.Phone != "139****1234" {
 		t.Errorf("case: %+v", c)
 	}
+	// The natures the callers gave are labels for the classifier; the
+	// default of an incident without one (其他警情) is nobody's choice.
+	r = env.Do(t, "POST", "/api/v1/incidents", "intake", []byte(`{"incident_no":"110-20261126-0009","description":"湖里区江头北路有人求助"}`),
+		"Content-Type", "application/x-ndjson")
+	var unlabelled struct {
+		Lines []struct {
+			CaseNumber string `json:"case_number"`
+		}
+	}
+	r.JSON(t, &unlabelled)
+	var labels, defaulted int
+	if err := env.App.DB.QueryRowContext(t.Context(), `SELECT (SELECT COUNT(*) FROM classify_feedback),
+		(SELECT COUNT(*) FROM classify_feedback f JOIN cases c ON c.id = f.case_id WHERE c.number = $1)`, unlabelled.Lines[0].CaseNumber).
+		Scan(&labels, &defaulted); err != nil {
+		t.Fatal(err)
+	}
+	if labels != 2 || defaulted != 0 {
+		t.Errorf("%d classifier labels from the feed (want the 2 natures given), %d from the defaulted incident", labels, defaulted)
+	}
 	if r := env.Do(t, "POST", "/api/v1/incidents", "intake", []byte("\n\n"), "Content-Type", "application/x-ndjson"); r.Status != 400 {
 		t.Errorf("empty feed: %d %s", r.Status, r.Body)
 	}

@@ -44,6 +44,10 @@ type ReportInput struct {
 	Nature     string
 	CategoryID int64
 	Priority   Priority
+	// Defaulted: the classification is the channel's default (a 110
+	// incident without a nature is 其他警情), nobody's choice — not a label
+	// for the classifier to learn from.
+	Defaulted bool
 
 	// CaseNumber adds the report to that open case: it opens a case that
 	// is merged into that one at once.
@@ -543,7 +547,7 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p
 		return IntakeResult{}, err
 	}
 	detail := map[string]any{"report_id": rep.ID, "channel": in.Channel}
-	if in.CategoryID != 0 || in.Nature != "" {
+	if (in.CategoryID != 0 || in.Nature != "") && !in.Defaulted {
 		// The operator classified the report at intake.
 		learnt, err := s.learn(ctx, tx, actor, c, now)
 		if err != nil {
