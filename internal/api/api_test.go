@@ -209,7 +209,7 @@ func TestBadRequestsAreProblems(t *testing.T) {
 		{"unknown field", "POST", "/api/v1/reports", "intake", []byte(`{"channel":"hotline","body":"x","colour":"red"}`), 400, "bad-json"},
 		{"wrong type", "POST", "/api/v1/reports", "intake", []byte(`{"channel":"hotline","body":42}`), 400, "bad-json"},
 		{"trailing data", "POST", "/api/v1/reports", "intake", []byte(`{"channel":"hotline","body":"x"} {}`), 400, "bad-json"},
-		{"too large", "POST", "/api/v1/reports", "intake", []byte(`{"channel":"hotline","body":"` + strings.Repeat("x", 1<<20) + `"}`), 400, "body-too-large"},
+		{"too large", "POST", "/api/v1/reports", "intake", []byte(`{"channel":"hotline","body":"` + strings.Repeat("x", 1<<20) + `"}`), 413, "body-too-large"},
 		{"invalid", "POST", "/api/v1/reports", "intake", map[string]any{"channel": "hotline"}, 422, "invalid-input"},
 		{"no such case", "GET", "/api/v1/cases/XM-2026-999999", "intake", nil, 404, "not-found"},
 		{"no such route", "GET", "/api/v1/nothing", "intake", nil, 404, "no-such-route"},

@@ -111,6 +111,7 @@ type OrderView struct {
 // OrderList is a page of the supervision ledger.
 type OrderList struct {
 	Orders     []OrderView `json:"orders"`
+	Total      int         `json:"total" doc:"orders matching the filter, on every page"`
 	NextBefore string      `json:"next_before,omitempty"`
 }
 
@@ -236,6 +237,8 @@ func (a *API) calendarRoutes() []Route {
 			Body: IssueRequest{}, Resp: OrderView{}, Status: 201, Handle: a.issueOrder},
 		{Method: "GET", Path: "/supervision", Summary: "The supervision ledger (督办台账) of the units in scope, newest first", Tag: "supervision",
 			Query: []QueryParam{{"unit_id", "integer", "orders to or from this unit"}, {"state", "string", "open, replied, breached, noted"},
+				{"kind", "string", "remind (催办), interview (约谈), onsite (实地督办), notice (通报), order (督办单)"},
+				{"automatic", "boolean", "true: only the orders pingan issued itself when a case was overdue"},
 				{"case", "string", "case number"}, {"from", "string", "issued on or after (YYYY-MM-DD)"}, {"to", "string", "issued on or before (YYYY-MM-DD)"},
 				{"before", "string", "next_before of the previous page"}, {"limit", "integer", "1–200, default 50"}},
 			Resp: OrderList{}, Status: 200, Handle: a.ledger},
@@ -462,7 +465,14 @@ func (a *API) ledger(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || limit < 0 || limit > 200 {
 		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
 	}
-	f.Limit, f.State, f.CaseNumber = int(limit), supervision.State(q.Get("state")), q.Get("case")
+	f.Limit, f.State, f.CaseNumber, f.Kind = int(limit), supervision.State(q.Get("state")), q.Get("case"), supervision.Kind(q.Get("kind"))
+	switch q.Get("automatic") {
+	case "", "false":
+	case "true":
+		f.Automatic = true
+	default:
+		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "automatic", q.Get("automatic"))
+	}
 	if f.From, err = a.queryTime(q.Get("from"), "from", false); err != nil {
 		return err
 	}
@@ -473,11 +483,15 @@ func (a *API) ledger(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	total, err := a.sup.Count(r.Context(), actorOf(r), f)
+	if err != nil {
+		return err
+	}
 	n, err := a.dir.Get(r.Context())
 	if err != nil {
 		return err
 	}
-	out := OrderList{Orders: []OrderView{}}
+	out := OrderList{Orders: []OrderView{}, Total: total}
 	for _, o := range os {
 		out.Orders = append(out.Orders, a.orderView(n, o, langOf(r)))
 	}

@@ -131,10 +131,24 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 		Orders []struct {
 			Number string `json:"number"`
 		} `json:"orders"`
+		Total int `json:"total"`
 	}
 	env.Do(t, "GET", "/api/v1/supervision?state=replied", "supervisor", nil).JSON(t, &ledger)
-	if len(ledger.Orders) != 1 {
+	if len(ledger.Orders) != 1 || ledger.Total != 1 {
 		t.Errorf("ledger %+v", ledger)
+	}
+	// By kind, and only what pingan issued itself (nothing yet).
+	for query, want := range map[string]int{"kind=remind": 1, "kind=interview": 0, "automatic=true": 0, "kind=remind&automatic=false": 1} {
+		ledger.Orders, ledger.Total = nil, -1
+		env.Do(t, "GET", "/api/v1/supervision?"+query, "supervisor", nil).JSON(t, &ledger)
+		if len(ledger.Orders) != want || ledger.Total != want {
+			t.Errorf("ledger ?%s: %+v, want %d", query, ledger, want)
+		}
+	}
+	for bad, status := range map[string]int{"kind=scold": 422, "automatic=maybe": 400} {
+		if r := env.Do(t, "GET", "/api/v1/supervision?"+bad, "supervisor", nil); r.Status != status {
+			t.Errorf("ledger ?%s: %d %s", bad, r.Status, r.Body)
+		}
 	}
 	if r := env.Do(t, "GET", "/api/v1/supervision/"+o.Number, "gulangyu", nil); r.Status != 404 {
 		t.Errorf("order outside scope: %d", r.Status)

@@ -191,7 +191,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, fault.New(fault.Invalid, "body-too-large", msgBodyLarge, maxBody>>10)
+			return nil, fault.New(fault.TooLarge, "body-too-large", msgBodyLarge, maxBody>>10)
 		}
 		return nil, fmt.Errorf("read request body: %w", err)
 	}
