@@ -628,7 +628,7 @@ func (s *Service) Unlock(ctx context.Context, actor access.Actor, userID int64) 
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.NotFoundf(fmt.Sprintf("user %d", userID))
+			return fault.NotFoundf(i18n.M("用户", "user"), userID)
 		}
 		return s.audit.Append(ctx, tx, actorEntry(actor, "user.unlock", userID, nil))
 	})

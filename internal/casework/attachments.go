@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
@@ -95,7 +94,7 @@ func (s *Service) AddAttachments(ctx context.Context, actor access.Actor, number
 // AttachmentContent returns an attachment and its content to an actor who
 // can see its case; the read is audited.
 func (s *Service) AttachmentContent(ctx context.Context, actor access.Actor, id int64) (Attachment, []byte, error) {
-	notFound := fault.NotFoundf("attachment " + strconv.FormatInt(id, 10))
+	notFound := fault.NotFoundf(i18n.M("附件", "attachment"), id)
 	var caseID int64
 	if err := s.db.QueryRowContext(ctx, "SELECT case_id FROM attachments WHERE id = $1", id).Scan(&caseID); err != nil {
 		if db.IsNotFound(err) {

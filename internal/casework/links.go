@@ -129,7 +129,7 @@ func init() {
 func (s *Service) Load(ctx context.Context, q db.Querier, id int64) (Case, error) {
 	c, err := caseByID(ctx, q, id)
 	if db.IsNotFound(err) {
-		return Case{}, fault.NotFoundf(fmt.Sprintf("case %d", id))
+		return Case{}, fault.NotFoundf(i18n.M("案件", "case"), id)
 	}
 	return c, err
 }

@@ -535,7 +535,7 @@ func (s *Service) RevealPersonal(ctx context.Context, actor access.Actor, report
 	var caseID int64
 	var sealed sql.NullString
 	err := s.db.QueryRowContext(ctx, "SELECT case_id, "+col+" FROM reports WHERE id = $1", reportID).Scan(&caseID, &sealed)
-	notFound := fault.NotFoundf(fmt.Sprintf("report %d", reportID))
+	notFound := fault.NotFoundf(i18n.M("来件", "report"), reportID)
 	if db.IsNotFound(err) {
 		return "", notFound
 	}

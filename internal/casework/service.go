@@ -198,7 +198,7 @@ func (s *Service) Allowed(actor access.Actor, c Case, visible bool) []Action {
 func (s *Service) loadVisible(ctx context.Context, q db.Querier, actor access.Actor, number string) (Case, bool, error) {
 	c, err := caseByNumber(ctx, q, number)
 	if db.IsNotFound(err) {
-		return Case{}, false, fault.NotFoundf("case " + number)
+		return Case{}, false, fault.NotFoundf(i18n.M("案件", "case"), number)
 	}
 	if err != nil {
 		return Case{}, false, fmt.Errorf("get case %s: %w", number, err)
@@ -209,7 +209,7 @@ func (s *Service) loadVisible(ctx context.Context, q db.Querier, actor access.Ac
 	}
 	// A member of the handling unit always sees the case it handles.
 	if !vis && (c.HandlingUnitID == 0 || actor.UnitID != c.HandlingUnitID || !actor.CaseWorker()) {
-		return Case{}, false, fault.NotFoundf("case " + number)
+		return Case{}, false, fault.NotFoundf(i18n.M("案件", "case"), number)
 	}
 	return c, vis, nil
 }

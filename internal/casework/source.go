@@ -7,6 +7,7 @@ import (
 
 	"pingan/internal/db"
 	"pingan/internal/fault"
+	"pingan/internal/i18n"
 )
 
 // ReportBySource returns the report a channel's source id names (an
@@ -15,7 +16,7 @@ import (
 func (s *Service) ReportBySource(ctx context.Context, ch Channel, ref string) (Report, string, error) {
 	r, err := scanReport(s.db.QueryRowContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE channel = $1 AND source_ref = $2", ch, ref))
 	if db.IsNotFound(err) {
-		return Report{}, "", fault.NotFoundf(fmt.Sprintf("report %s %s", ch, ref))
+		return Report{}, "", fault.NotFoundf(i18n.M("来件", "report"), string(ch)+" "+ref)
 	}
 	if err != nil {
 		return Report{}, "", fmt.Errorf("report by source id: %w", err)

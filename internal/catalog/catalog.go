@@ -197,7 +197,7 @@ func (s *Service) Nature(ctx context.Context, q db.Querier, code string) (Nature
 	err := q.QueryRowContext(ctx, "SELECT code, family, name, name_en, sort, retired_at FROM natures WHERE code = $1", code).
 		Scan(&n.Code, &n.Family, &n.Name, &n.NameEN, &n.Sort, &retired)
 	if db.IsNotFound(err) {
-		return Nature{}, fault.NotFoundf("nature " + code)
+		return Nature{}, fault.NotFoundf(i18n.M("性质", "nature"), code)
 	}
 	if err != nil {
 		return Nature{}, fmt.Errorf("get nature %s: %w", code, err)
@@ -386,7 +386,7 @@ func (s *Service) Categories(ctx context.Context, includeRetired bool) ([]Catego
 func (s *Service) Category(ctx context.Context, q db.Querier, id int64) (Category, error) {
 	c, err := scanCategory(q.QueryRowContext(ctx, "SELECT "+categoryColumns+" FROM categories WHERE id = $1", id))
 	if db.IsNotFound(err) {
-		return Category{}, fault.NotFoundf(fmt.Sprintf("category %d", id))
+		return Category{}, fault.NotFoundf(i18n.M("类别", "category"), id)
 	}
 	if err != nil {
 		return Category{}, fmt.Errorf("get category %d: %w", id, err)
@@ -398,7 +398,7 @@ func (s *Service) Category(ctx context.Context, q db.Querier, id int64) (Categor
 func (s *Service) CategoryByCode(ctx context.Context, q db.Querier, code string) (Category, error) {
 	c, err := scanCategory(q.QueryRowContext(ctx, "SELECT "+categoryColumns+" FROM categories WHERE code = $1", code))
 	if db.IsNotFound(err) {
-		return Category{}, fault.NotFoundf("category " + code)
+		return Category{}, fault.NotFoundf(i18n.M("类别", "category"), code)
 	}
 	if err != nil {
 		return Category{}, fmt.Errorf("get category %s: %w", code, err)

@@ -368,7 +368,7 @@ func (s *Service) Get(ctx context.Context, q db.Querier, id int64) (Policy, erro
 	p, err := scanPolicy(q.QueryRowContext(ctx, "SELECT "+policyColumns+` FROM deadline_policies p
 		LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1`, id))
 	if db.IsNotFound(err) {
-		return Policy{}, fault.NotFoundf(fmt.Sprintf("deadline policy %d", id))
+		return Policy{}, fault.NotFoundf(i18n.M("期限规则", "deadline policy"), id)
 	}
 	return p, err
 }

@@ -82,13 +82,14 @@ func (e *Error) With(key string, v any) *Error {
 
 var (
 	msgInvalid  = i18n.M("输入有误，请检查标出的字段", "the input is invalid; see the fields listed")
-	msgNotFound = i18n.M("%s 不存在或无权查看", "%s does not exist or is not visible to you")
+	msgNotFound = i18n.M("%s %v 不存在或无权查看", "%s %v does not exist or is not visible to you")
 )
 
-// NotFoundf reports that what (a case number, a unit id…) does not exist or
-// is outside the caller's scope; the two are deliberately indistinguishable.
-func NotFoundf(what string) *Error {
-	return New(NotFound, "not-found", msgNotFound, what)
+// NotFoundf reports that the thing named what (案件, 单位…) with this id
+// (a case number, a unit id…) does not exist or is outside the caller's
+// scope; the two are deliberately indistinguishable.
+func NotFoundf(what i18n.Message, id any) *Error {
+	return New(NotFound, "not-found", msgNotFound, what, id)
 }
 
 // Validation collects field errors; Err returns nil when there are none.

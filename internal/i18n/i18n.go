@@ -34,7 +34,17 @@ func (m Message) Format(lang Lang, args ...any) string {
 	if len(args) == 0 {
 		return s
 	}
-	return fmt.Sprintf(s, args...)
+	// A message among the arguments (案件/case) is given in the same language.
+	out := args
+	for i, a := range args {
+		if m, ok := a.(Message); ok {
+			if &out[0] == &args[0] {
+				out = append([]any(nil), args...)
+			}
+			out[i] = m.Format(lang)
+		}
+	}
+	return fmt.Sprintf(s, out...)
 }
 
 // Parse returns the language named by s ("en", "en-US", "zh", "zh-CN"…),

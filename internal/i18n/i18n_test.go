@@ -16,3 +16,20 @@ func TestAcceptLanguage(t *testing.T) {
 		t.Error("format")
 	}
 }
+
+// A message given as an argument is rendered in the same language, and the
+// caller's arguments are left as they were.
+func TestMessageWithinMessage(t *testing.T) {
+	noun := M("案件", "case")
+	args := []any{noun, "XM-2026-000001"}
+	msg := M("%s %v 不存在或无权查看", "%s %v does not exist or is not visible to you")
+	if got := msg.Format(ZH, args...); got != "案件 XM-2026-000001 不存在或无权查看" {
+		t.Errorf("zh: %q", got)
+	}
+	if got := msg.Format(EN, args...); got != "case XM-2026-000001 does not exist or is not visible to you" {
+		t.Errorf("en: %q", got)
+	}
+	if args[0] != any(noun) {
+		t.Errorf("the arguments were changed: %v", args)
+	}
+}

@@ -531,7 +531,7 @@ func (s *Service) SetWebhookRetired(ctx context.Context, actor access.Actor, id 
 			return err
 		}
 		if n == 0 {
-			return fault.NotFoundf(fmt.Sprintf("webhook %d", id))
+			return fault.NotFoundf(i18n.M("推送地址", "webhook"), id)
 		}
 		if err := tx.SetRetired(ctx, "webhooks", "id", id, retired, s.now()); err != nil {
 			return err
@@ -624,7 +624,7 @@ func (s *Service) Delivery(ctx context.Context, actor access.Actor, id int64) (D
 	}
 	d, err := scanDelivery(s.db.QueryRowContext(ctx, "SELECT "+deliveryColumns+" FROM webhook_deliveries WHERE id = $1", id))
 	if db.IsNotFound(err) {
-		return Delivery{}, fault.NotFoundf(fmt.Sprintf("delivery %d", id))
+		return Delivery{}, fault.NotFoundf(i18n.M("推送记录", "delivery"), id)
 	}
 	if err != nil {
 		return Delivery{}, fmt.Errorf("delivery %d: %w", id, err)
@@ -668,7 +668,7 @@ func (s *Service) Replay(ctx context.Context, actor access.Actor, deliveryID int
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.NotFoundf(fmt.Sprintf("delivery %d", deliveryID))
+			return fault.NotFoundf(i18n.M("推送记录", "delivery"), deliveryID)
 		}
 		tx.AfterCommit(s.Wake)
 		return s.audit.Append(ctx, tx, entry(actor, "webhook.replay", "webhook_delivery", deliveryID, nil))

@@ -97,7 +97,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, tokenID i
 		var userID int64
 		err := tx.QueryRowContext(ctx, "SELECT user_id FROM api_tokens WHERE id = $1", tokenID).Scan(&userID)
 		if db.IsNotFound(err) {
-			return fault.NotFoundf(fmt.Sprintf("token %d", tokenID))
+			return fault.NotFoundf(i18n.M("令牌", "token"), tokenID)
 		}
 		if err != nil {
 			return fmt.Errorf("revoke token: %w", err)

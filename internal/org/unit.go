@@ -166,7 +166,7 @@ func scanUnit(s interface{ Scan(...any) error }) (Unit, error) {
 func (s *Service) Unit(ctx context.Context, q db.Querier, id int64) (Unit, error) {
 	u, err := scanUnit(q.QueryRowContext(ctx, "SELECT "+unitColumns+" FROM units WHERE id = $1", id))
 	if db.IsNotFound(err) {
-		return Unit{}, fault.NotFoundf(fmt.Sprintf("unit %d", id))
+		return Unit{}, fault.NotFoundf(i18n.M("单位", "unit"), id)
 	}
 	if err != nil {
 		return Unit{}, fmt.Errorf("get unit %d: %w", id, err)
@@ -178,7 +178,7 @@ func (s *Service) Unit(ctx context.Context, q db.Querier, id int64) (Unit, error
 func (s *Service) UnitByCode(ctx context.Context, q db.Querier, code string) (Unit, error) {
 	u, err := scanUnit(q.QueryRowContext(ctx, "SELECT "+unitColumns+" FROM units WHERE code = $1", code))
 	if db.IsNotFound(err) {
-		return Unit{}, fault.NotFoundf("unit " + code)
+		return Unit{}, fault.NotFoundf(i18n.M("单位", "unit"), code)
 	}
 	if err != nil {
 		return Unit{}, fmt.Errorf("get unit %s: %w", code, err)
@@ -493,5 +493,5 @@ func (s *Service) SupervisingUnit(ctx context.Context, q db.Querier, unitID int6
 			return Unit{}, fmt.Errorf("supervising unit of %d: %w", unitID, err)
 		}
 	}
-	return Unit{}, fault.NotFoundf(fmt.Sprintf("supervising committee of unit %d", unitID))
+	return Unit{}, fault.NotFoundf(i18n.M("上级督办单位：单位", "the supervising committee of unit"), unitID)
 }

@@ -198,7 +198,7 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 			return fmt.Errorf("disable user: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.NotFoundf(fmt.Sprintf("user %d", userID))
+			return fault.NotFoundf(i18n.M("用户", "user"), userID)
 		}
 		if out, err = s.User(ctx, tx, userID); err != nil {
 			return err
@@ -270,7 +270,7 @@ func roleRank(r access.Role) int {
 func (s *Service) User(ctx context.Context, q db.Querier, id int64) (User, error) {
 	u, err := s.scanUser(ctx, q, q.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1", id))
 	if db.IsNotFound(err) {
-		return User{}, fault.NotFoundf(fmt.Sprintf("user %d", id))
+		return User{}, fault.NotFoundf(i18n.M("用户", "user"), id)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("get user %d: %w", id, err)
@@ -282,7 +282,7 @@ func (s *Service) User(ctx context.Context, q db.Querier, id int64) (User, error
 func (s *Service) UserByName(ctx context.Context, q db.Querier, username string) (User, error) {
 	u, err := s.scanUser(ctx, q, q.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE username = $1", username))
 	if db.IsNotFound(err) {
-		return User{}, fault.NotFoundf("user " + username)
+		return User{}, fault.NotFoundf(i18n.M("用户", "user"), username)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("get user %s: %w", username, err)

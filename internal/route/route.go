@@ -338,7 +338,7 @@ func (s *Service) Rule(ctx context.Context, id int64) (Rule, error) {
 		return Rule{}, err
 	}
 	if len(rs) == 0 {
-		return Rule{}, fault.NotFoundf(fmt.Sprintf("routing rule %d", id))
+		return Rule{}, fault.NotFoundf(i18n.M("分拨规则", "routing rule"), id)
 	}
 	return rs[0], nil
 }
@@ -477,7 +477,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id int64, r Ru
 			return err
 		}
 		if len(before) == 0 {
-			return fault.NotFoundf(fmt.Sprintf("routing rule %d", id))
+			return fault.NotFoundf(i18n.M("分拨规则", "routing rule"), id)
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE routing_rules SET name = $1, family = $2, nature = $3, category_code = $4,
@@ -517,7 +517,7 @@ func (s *Service) SetRetired(ctx context.Context, actor access.Actor, id int64, 
 			return err
 		}
 		if n == 0 {
-			return fault.NotFoundf(fmt.Sprintf("routing rule %d", id))
+			return fault.NotFoundf(i18n.M("分拨规则", "routing rule"), id)
 		}
 		if err := tx.SetRetired(ctx, "routing_rules", "id", id, retired, s.now()); err != nil {
 			return err

@@ -517,7 +517,7 @@ func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply s
 			return err
 		}
 		if !s.sees(actor, o) {
-			return fault.NotFoundf("supervision order " + number)
+			return fault.NotFoundf(i18n.M("督办单", "supervision order"), number)
 		}
 		if actor.UnitID != o.ToUnitID || !actor.CaseWorker() {
 			return fault.New(fault.Forbidden, "forbidden", msgNotYours)
@@ -612,7 +612,7 @@ func (s *Service) order(ctx context.Context, q db.Querier, where string, arg any
 	o, err := scanOrder(q.QueryRowContext(ctx, "SELECT "+orderColumns+
 		" FROM supervision_orders o JOIN cases c ON c.id = o.case_id WHERE "+where, arg))
 	if db.IsNotFound(err) {
-		return Order{}, fault.NotFoundf(fmt.Sprint("supervision order ", arg))
+		return Order{}, fault.NotFoundf(i18n.M("督办单", "supervision order"), arg)
 	}
 	return o, err
 }
@@ -621,7 +621,7 @@ func (s *Service) order(ctx context.Context, q db.Querier, where string, arg any
 func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (Order, error) {
 	o, err := s.order(ctx, s.db, "o.number = $1", number)
 	if err != nil || !s.sees(actor, o) {
-		return Order{}, fault.NotFoundf("supervision order " + number)
+		return Order{}, fault.NotFoundf(i18n.M("督办单", "supervision order"), number)
 	}
 	return o, nil
 }

@@ -204,7 +204,7 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 			return w.adminUsers(rw, r, v)
 		}
 	default:
-		return fault.NotFoundf(r.PathValue("op"))
+		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
 	}
 	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminUsers)
@@ -277,7 +277,7 @@ func (w *Web) adminCategoryOp(rw http.ResponseWriter, r *http.Request, v *view) 
 	case "delete":
 		err = w.app.Catalog.DeleteCategory(ctx, v.Actor, id)
 	default:
-		return fault.NotFoundf(r.PathValue("op"))
+		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
 	}
 	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminCategories)
@@ -361,7 +361,7 @@ func (w *Web) adminPolicyOp(rw http.ResponseWriter, r *http.Request, v *view) er
 	case "restore":
 		_, err = w.app.Policies.SetRetired(r.Context(), v.Actor, id, false)
 	default:
-		return fault.NotFoundf(r.PathValue("op"))
+		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
 	}
 	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminDeadlines)

@@ -303,7 +303,7 @@ func (w *Web) scoredUnit(r *http.Request, v *view) (org.Unit, error) {
 	}
 	ok := mayReadBoard(v.Actor) && v.Actor.Scope.Contains(u.ID) || v.Actor.Has(access.Handler) && v.Actor.UnitID == u.ID
 	if !ok {
-		return org.Unit{}, fault.NotFoundf(fmt.Sprintf("unit %d", id))
+		return org.Unit{}, fault.NotFoundf(i18n.M("单位", "unit"), id)
 	}
 	return u, nil
 }

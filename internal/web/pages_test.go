@@ -299,6 +299,8 @@ func TestPagesRefuseOutOfScope(t *testing.T) {
 		if covered < 7 {
 			t.Errorf("only %d case routes walked", covered)
 		}
+		// The refusal says, in the reader's language, no more than that.
+		mustContain(t, b.get("/cases/"+n), "案件 "+n+" 不存在或无权查看")
 		// Search and export do not list it either.
 		mustNotContain(t, b.get("/search?q="+url.QueryEscape(n)), "江头北路")
 		mustNotContain(t, b.get("/search?q="+url.QueryEscape("噪音")), n)
