@@ -503,7 +503,6 @@ func TestCountUpTo(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	d := env.Actor(t, "dispatcher")
 	for _, tc := range []struct {
 		actor string
 		f     casework.Filter
@@ -522,6 +521,13 @@ func TestCountUpTo(t *testing.T) {
 		{"dispatcher", casework.Filter{}, 5, 5, false, 0, false},
 		{"dispatcher", casework.Filter{Text: "噪音", States: []casework.State{casework.Closed}}, 10, 0, false, 0, false},
 		{"jiangtou", casework.Filter{Text: "噪音"}, 10, 0, false, 0, false}, // out of scope
+		// The whole city's reader, the text the only condition: the index
+		// alone counts.
+		{"supervisor", casework.Filter{Text: "噪音"}, 10, 4, false, 0, false},
+		{"supervisor", casework.Filter{Text: "噪音"}, 3, 3, true, 0, false},
+		{"supervisor", casework.Filter{Text: "楼 漏水"}, 10, 1, false, 0, false},
+		{"supervisor", casework.Filter{Text: "地震"}, 10, 0, false, 0, false},
+		{"supervisor", casework.Filter{Text: "噪音", States: []casework.State{casework.Closed}}, 10, 0, false, 0, false},
 		{"dispatcher", casework.Filter{Text: "，。"}, 10, 0, false, fault.Invalid, true},
 		{"sysadmin", casework.Filter{Text: "噪音"}, 10, 0, false, fault.Forbidden, true},
 	} {
@@ -535,8 +541,11 @@ func TestCountUpTo(t *testing.T) {
 		}
 	}
 	// Below the limit it is Count.
-	n, err := env.App.Cases.Count(ctx, d, casework.Filter{Text: "噪音"})
-	if err != nil || n != 4 {
-		t.Errorf("Count: %d (%v)", n, err)
+	for _, who := range []string{"dispatcher", "supervisor"} {
+		n, err := env.App.Cases.Count(ctx, env.Actor(t, who), casework.Filter{Text: "噪音"})
+		if err != nil || n != 4 {
+			t.Errorf("Count as %s: %d (%v)", who, n, err)
+		}
 	}
+
 }

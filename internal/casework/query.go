@@ -231,6 +231,22 @@ type selection struct {
 	// id is the case id to order newest first and to bound pages by: c.id,
 	// or the index's rowid when a text search reads the index in id order.
 	id string
+	// only is the text search when it is the selection's one condition (no
+	// scope, no filter): then the index alone counts it.
+	only *search.Query
+}
+
+// count returns the query counting the selection up to limit (0: all),
+// and its arguments.
+func (sel selection) count(d db.Dialect, limit int) (string, []any) {
+	if sel.only != nil {
+		q, arg := sel.only.Matches(d, limit)
+		return q, []any{arg}
+	}
+	if limit > 0 {
+		return fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1%s LIMIT %d) m", sel.from(), limit), sel.args
+	}
+	return "SELECT COUNT(*)" + sel.from(), sel.args
 }
 
 // from returns the FROM and WHERE clauses.
@@ -320,10 +336,14 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		}
 		conds = append(conds, "c.id IN ("+strings.Join(ph, ", ")+")")
 	}
+	var only *search.Query
 	if strings.TrimSpace(f.Text) != "" {
 		q, err := search.Parse(f.Text)
 		if err != nil {
 			return selection{}, false, err
+		}
+		if len(conds) == 0 {
+			only = &q
 		}
 		if err := search.Sync(ctx, s.db); err != nil {
 			return selection{}, false, err
@@ -385,7 +405,10 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 			conds = append(conds, "("+strings.Join(any, " OR ")+")")
 		}
 	}
-	return selection{join: join, conds: conds, args: args, id: id}, true, nil
+	if len(conds) != 1 {
+		only = nil // conditions after the text's
+	}
+	return selection{join: join, conds: conds, args: args, id: id, only: only}, true, nil
 }
 
 // Count returns how many cases in actor's scope match f.
@@ -398,7 +421,8 @@ func (s *Service) Count(ctx context.Context, actor access.Actor, f Filter) (int,
 		return 0, err
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+sel.from(), sel.args...).Scan(&n); err != nil {
+	q, args := sel.count(s.db.Dialect(), 0)
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count cases: %w", err)
 	}
 	return n, nil
@@ -421,8 +445,8 @@ func (s *Service) CountUpTo(ctx context.Context, actor access.Actor, f Filter, l
 	if err != nil || !ok {
 		return 0, false, err
 	}
-	q := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1%s LIMIT %d) m", sel.from(), limit+1)
-	if err := s.db.QueryRowContext(ctx, q, sel.args...).Scan(&n); err != nil {
+	q, args := sel.count(s.db.Dialect(), limit+1)
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("count cases: %w", err)
 	}
 	if n > limit {

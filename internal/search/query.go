@@ -103,6 +103,22 @@ func (q Query) Condition(d db.Dialect, n int) (string, any) {
 	return fmt.Sprintf("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH $%d)", n), q.match()
 }
 
+// Matches returns a query counting the cases the index matches, stopping
+// at limit (0: every match), binding its argument as $1. It reads the index
+// alone, not one case: what a count asks when the text is its only
+// condition (on SQLite ~0.2 µs a match, where joining each case costs 5 µs
+// or more).
+func (q Query) Matches(d db.Dialect, limit int) (string, any) {
+	inner, arg := "SELECT 1 FROM case_fts WHERE case_fts MATCH $1", q.match()
+	if d == db.Postgres {
+		inner, arg = "SELECT 1 FROM case_search WHERE tsv @@ to_tsquery('simple', $1)", q.tsquery()
+	}
+	if limit > 0 {
+		inner += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	return "SELECT COUNT(*) FROM (" + inner + ") m", arg
+}
+
 // Newest is the shape of a case query, newest case first, that reads the
 // matches from the index in id order and stops at the end of the page. On
 // SQLite it takes well under a millisecond for the first page however
