@@ -660,6 +660,9 @@ func (w *Web) search(rw http.ResponseWriter, r *http.Request, v *view) error {
 			count := f
 			count.Cursor = ""
 			d.Total, d.More, err = w.app.Cases.CountUpTo(r.Context(), v.Actor, count, searchCountMax)
+			if f.Cursor == "" && d.More && d.Total < len(d.Cases) {
+				d.Total = len(d.Cases) // a count bounded in the index found fewer than the first page shows
+			}
 		}
 	}
 	if err != nil {
@@ -674,7 +677,7 @@ func (w *Web) search(rw http.ResponseWriter, r *http.Request, v *view) error {
 	return w.render(rw, r, v, "search", http.StatusOK)
 }
 
-// searchCountMax is where the search page stops counting ("10000+ cases"):
+// searchCountMax is where the search page stops counting ("至少 10000 件"):
 // an exact count of a word every address contains would read the whole
 // index.
 const searchCountMax = 10000
