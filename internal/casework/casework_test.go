@@ -13,7 +13,6 @@ import (
 	"pingan/internal/apptest"
 	"pingan/internal/audit"
 	"pingan/internal/casework"
-	"pingan/internal/db"
 	"pingan/internal/fault"
 	"pingan/internal/org"
 )
@@ -540,29 +539,6 @@ func TestCountUpTo(t *testing.T) {
 		if n != tc.n || more != tc.more {
 			t.Errorf("%s %+v up to %d: %d, %v; want %d, %v", tc.actor, tc.f, tc.limit, n, more, tc.n, tc.more)
 		}
-	}
-	// Past the index entries a count in a scope may read, it counts the
-	// newest only and says "at least": 噪音's newest 2 of 4, on SQLite.
-	if env.App.DB.Dialect() == db.SQLite {
-		restore := casework.SetCountWalk(2)
-		for _, tc := range []struct {
-			actor string
-			f     casework.Filter
-			n     int
-			more  bool
-		}{
-			{"dispatcher", casework.Filter{Text: "噪音"}, 2, true},
-			{"dispatcher", casework.Filter{Text: "漏水"}, 1, false},                    // 1 match: within the bound, exact
-			{"supervisor", casework.Filter{Text: "噪音"}, 4, false},                    // the whole city: the index counts, exact
-			{"supervisor", casework.Filter{Text: "噪音", Channel: "hotline"}, 2, true}, // a filter: bounded
-			{"jiangtou", casework.Filter{Text: "噪音"}, 0, true},
-		} {
-			n, more, err := env.App.Cases.CountUpTo(ctx, env.Actor(t, tc.actor), tc.f, 10)
-			if err != nil || n != tc.n || more != tc.more {
-				t.Errorf("bounded walk, %s %+v: %d, %v (%v); want %d, %v", tc.actor, tc.f, n, more, err, tc.n, tc.more)
-			}
-		}
-		restore()
 	}
 	// Below the limit it is Count.
 	for _, who := range []string{"dispatcher", "supervisor"} {

@@ -231,10 +231,9 @@ type selection struct {
 	// id is the case id to order newest first and to bound pages by: c.id,
 	// or the index's rowid when a text search reads the index in id order.
 	id string
-	// text is the text search, if any; only is it when it is the
-	// selection's one condition (no scope, no filter): then the index alone
-	// counts it.
-	text, only *search.Query
+	// only is the text search when it is the selection's one condition (no
+	// scope, no filter): then the index alone counts it.
+	only *search.Query
 }
 
 // count returns the query counting the selection up to limit (0: all),
@@ -262,26 +261,12 @@ func (sel selection) from() string {
 	return q
 }
 
-// How a text search reads the index (where's walk): every match, as a
-// condition (for other orders and full counts); or newest first, stopping
-// where the query stops (a list newest first, a count that stops early); a
-// positive walk reads only that many of the newest matches.
-const (
-	allMatches  = -1
-	newestFirst = 0
-)
-
-// countWalk bounds how many index entries a count in a scope reads: about
-// 25 ms of the index on SQLite. Past it, CountUpTo reports what it found
-// there as a lower bound ("N+").
-var countWalk = 100_000
-
 // where builds the selection of a filter in actor's scope; ok is false when
 // the scope is empty (nothing to find). newest asks for the text search in
 // the form that reads the index newest first and stops (search.Newest) —
 // for a list newest first, or a count that stops early — rather than the
 // condition that reads every match (for other orders and full counts).
-func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now time.Time, walk int) (selection, bool, error) {
+func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now time.Time, newest bool) (selection, bool, error) {
 	var conds []string
 	var args []any
 	join, id := "", "c.id"
@@ -351,28 +336,22 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		}
 		conds = append(conds, "c.id IN ("+strings.Join(ph, ", ")+")")
 	}
-	var text, only *search.Query
+	var only *search.Query
 	if strings.TrimSpace(f.Text) != "" {
 		q, err := search.Parse(f.Text)
 		if err != nil {
 			return selection{}, false, err
 		}
-		text = &q
 		if len(conds) == 0 {
 			only = &q
 		}
 		if err := search.Sync(ctx, s.db); err != nil {
 			return selection{}, false, err
 		}
-		if walk >= newestFirst {
+		if newest {
 			nf := q.NewestFirst(s.db.Dialect(), len(args)+1)
-			if walk > newestFirst {
-				nf = q.NewestWithin(s.db.Dialect(), len(args)+1, walk)
-			}
 			args = append(args, nf.Arg)
-			if nf.Where != "" {
-				conds = append(conds, nf.Where)
-			}
+			conds = append(conds, nf.Where)
 			join, id = nf.Join, nf.ID
 		} else {
 			cond, a := q.Condition(s.db.Dialect(), len(args)+1)
@@ -427,9 +406,9 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		}
 	}
 	if len(conds) != 1 {
-		only = nil // conditions after the text's (or none: a walk bounded in the join)
+		only = nil // conditions after the text's
 	}
-	return selection{join: join, conds: conds, args: args, id: id, text: text, only: only}, true, nil
+	return selection{join: join, conds: conds, args: args, id: id, only: only}, true, nil
 }
 
 // Count returns how many cases in actor's scope match f.
@@ -437,7 +416,7 @@ func (s *Service) Count(ctx context.Context, actor access.Actor, f Filter) (int,
 	if !actor.System && !actor.CaseWorker() {
 		return 0, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
 	}
-	sel, ok, err := s.where(ctx, actor, f, s.now(), allMatches)
+	sel, ok, err := s.where(ctx, actor, f, s.now(), false)
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -462,26 +441,9 @@ func (s *Service) CountUpTo(ctx context.Context, actor access.Actor, f Filter, l
 	}
 	// The newest-first form reads the index in order and so stops at the
 	// limit; the IN condition would read every match first.
-	sel, ok, err := s.where(ctx, actor, f, s.now(), newestFirst)
+	sel, ok, err := s.where(ctx, actor, f, s.now(), true)
 	if err != nil || !ok {
 		return 0, false, err
-	}
-	// In a scope or under filters the walk stops at the limit only if that
-	// many matches are there: a street's count of a character every
-	// address holds would read the whole index. Past countWalk index
-	// entries it reads the newest countWalk only, and says "at least".
-	bounded := false
-	if sel.only == nil && sel.text != nil && s.db.Dialect() == db.SQLite {
-		q, arg := sel.text.Matches(s.db.Dialect(), countWalk+1)
-		var m int
-		if err := s.db.QueryRowContext(ctx, q, arg).Scan(&m); err != nil {
-			return 0, false, fmt.Errorf("count matches: %w", err)
-		}
-		if bounded = m > countWalk; bounded {
-			if sel, ok, err = s.where(ctx, actor, f, s.now(), countWalk); err != nil || !ok {
-				return 0, false, err
-			}
-		}
 	}
 	q, args := sel.count(s.db.Dialect(), limit+1)
 	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
@@ -490,7 +452,7 @@ func (s *Service) CountUpTo(ctx context.Context, actor access.Actor, f Filter, l
 	if n > limit {
 		return limit, true, nil
 	}
-	return n, bounded, nil
+	return n, false, nil
 }
 
 // List returns cases in actor's scope matching f, one page at a time
@@ -511,11 +473,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 	}
 	// Newest first, a text search reads the index in id order and stops at
 	// the end of the page, if ORDER BY and the cursor both name sel.id.
-	walk := allMatches
-	if desc {
-		walk = newestFirst
-	}
-	sel, ok, err := s.where(ctx, actor, f, s.now(), walk)
+	sel, ok, err := s.where(ctx, actor, f, s.now(), desc)
 	if err != nil || !ok {
 		return Page{}, err
 	}
@@ -649,7 +607,7 @@ func (s *Service) CountByUnit(ctx context.Context, actor access.Actor, f Filter,
 	if !actor.System && !actor.CaseWorker() {
 		return nil, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
 	}
-	sel, ok, err := s.where(ctx, actor, f, s.now(), allMatches)
+	sel, ok, err := s.where(ctx, actor, f, s.now(), false)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -698,7 +656,7 @@ func (s *Service) RecentReports(ctx context.Context, actor access.Actor, f Filte
 	if limit <= 0 || limit > MaxDigests {
 		limit = MaxDigests
 	}
-	sel, ok, err := s.where(ctx, actor, f, s.now(), allMatches)
+	sel, ok, err := s.where(ctx, actor, f, s.now(), false)
 	if err != nil || !ok {
 		return nil, false, err
 	}

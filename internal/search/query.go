@@ -128,7 +128,7 @@ func (q Query) Matches(d db.Dialect, limit int) (string, any) {
 // reads, or sorts, every match).
 type Newest struct {
 	Join  string // to append to "FROM cases c"
-	Where string // the match, to AND with the other conditions ("" when the join holds it)
+	Where string // the match, to AND with the other conditions
 	Arg   any    // bound to the placeholder given
 	ID    string // the case id to ORDER BY (ID DESC) and to bound pages by (ID < cursor)
 }
@@ -142,18 +142,6 @@ func (q Query) NewestFirst(d db.Dialect, n int) Newest {
 		return Newest{Where: cond, Arg: arg, ID: "c.id"}
 	}
 	return Newest{Join: "JOIN case_fts f ON f.rowid = c.id", Where: fmt.Sprintf("f.case_fts MATCH $%d", n), Arg: q.match(), ID: "f.rowid"}
-}
-
-// NewestWithin is NewestFirst over the newest within matches only (the
-// index's newest case ids): a query that would otherwise walk every match
-// — a count in a small scope of a character every address holds — reads
-// at most within entries. On PostgreSQL it is NewestFirst.
-func (q Query) NewestWithin(d db.Dialect, n, within int) Newest {
-	if d == db.Postgres {
-		return q.NewestFirst(d, n)
-	}
-	return Newest{Join: fmt.Sprintf("JOIN (SELECT rowid FROM case_fts WHERE case_fts MATCH $%d ORDER BY rowid DESC LIMIT %d) f ON f.rowid = c.id", n, within),
-		Where: "", Arg: q.match(), ID: "f.rowid"}
 }
 
 // match renders the query in FTS5 syntax: uni : "噪" AND bi : "停车 车场".

@@ -235,7 +235,7 @@ var messages = map[string]i18n.Message{
 	"search.newest":      i18n.M("最新登记在前", "Newest first"),
 	"search.by_deadline": i18n.M("期限最近在前", "Nearest deadline first"),
 	"search.found":       i18n.M("共 %d 件", "%d cases"),
-	"search.found_more":  i18n.M("至少 %d 件", "at least %d cases"),
+	"search.found_more":  i18n.M("超过 %d 件", "more than %d cases"),
 	"search.export":      i18n.M("导出", "Export"),
 
 	"supervise.title":       i18n.M("督办总览", "Supervision overview"),

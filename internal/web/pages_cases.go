@@ -660,9 +660,6 @@ func (w *Web) search(rw http.ResponseWriter, r *http.Request, v *view) error {
 			count := f
 			count.Cursor = ""
 			d.Total, d.More, err = w.app.Cases.CountUpTo(r.Context(), v.Actor, count, searchCountMax)
-			if f.Cursor == "" && d.More && d.Total < len(d.Cases) {
-				d.Total = len(d.Cases) // a count bounded in the index found fewer than the first page shows
-			}
 		}
 	}
 	if err != nil {
@@ -677,7 +674,7 @@ func (w *Web) search(rw http.ResponseWriter, r *http.Request, v *view) error {
 	return w.render(rw, r, v, "search", http.StatusOK)
 }
 
-// searchCountMax is where the search page stops counting ("至少 10000 件"):
+// searchCountMax is where the search page stops counting ("10000+ cases"):
 // an exact count of a word every address contains would read the whole
 // index.
 const searchCountMax = 10000
