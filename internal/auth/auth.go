@@ -131,15 +131,6 @@ func (s *Service) account(ctx context.Context, q db.Querier, where string, arg a
 	return a, err
 }
 
-func isAdmin(u org.User) bool {
-	for _, r := range u.Roles {
-		if ri, _ := access.Info(r); ri.Admin {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Service) record(ctx context.Context, tx *db.Tx, u org.User, action, outcome, remote string, detail map[string]any) error {
 	return s.audit.Append(ctx, tx, audit.Entry{ActorID: u.ID, ActorName: u.Username, UnitID: u.UnitID, Action: action,
 		ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10), Outcome: outcome, Detail: detail, RemoteAddr: remote})
@@ -185,7 +176,7 @@ func (s *Service) Login(ctx context.Context, username, password, remote, userAge
 	switch {
 	case a.enabled.Valid:
 		stage = StageTOTP
-	case isAdmin(a.user):
+	case a.user.Admin():
 		stage = StageEnroll
 	}
 	var out Session
@@ -537,7 +528,7 @@ func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, userID in
 	}
 	self := actor.UserID == userID
 	switch {
-	case self && isAdmin(u):
+	case self && u.Admin():
 		return s.deny(ctx, actor, "totp.disable", userID, msgAdminNeedsTOTP)
 	case self:
 	case actor.Has(access.SecAdmin):

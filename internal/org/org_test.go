@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/apptest"
+	"pingan/internal/audit"
 	"pingan/internal/fault"
 	"pingan/internal/org"
 )
@@ -232,5 +234,24 @@ func TestAccountsAndTokens(t *testing.T) {
 	}
 	if _, _, err := o.IssueToken(ctx, env.Actor(t, "jiangtou"), u.ID, "x", 0); fault.KindOf(err) != fault.Forbidden {
 		t.Errorf("token for someone else: %v", err)
+	}
+	// The security administrator issues no token to another administrator
+	// (it would act as them without their second factor), and the refusal
+	// is audited; an administrator issues their own, and the system any.
+	sec, sysadmin := env.Actor(t, "secadmin"), env.Actor(t, "sysadmin")
+	if _, _, err := o.IssueToken(ctx, sec, sysadmin.UserID, "borrowed", 0); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("the security administrator's token for the system administrator: %v", err)
+	}
+	recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ActorID: sec.UserID, Action: "token.issue", Limit: 1})
+	if err != nil || len(recs) != 1 || recs[0].Outcome != audit.Denied || recs[0].ObjectID != strconv.FormatInt(sysadmin.UserID, 10) {
+		t.Errorf("the refusal is not audited: %+v (%v)", recs, err)
+	}
+	if toks, err := o.Tokens(ctx, sysadmin.UserID); err != nil || slices.ContainsFunc(toks, func(t org.Token) bool { return t.Name == "borrowed" }) {
+		t.Errorf("the refused token was stored: %+v (%v)", toks, err)
+	}
+	for _, a := range []access.Actor{sysadmin, sys} {
+		if _, _, err := o.IssueToken(ctx, a, sysadmin.UserID, "own", 0); err != nil {
+			t.Errorf("%s issues the system administrator's token: %v", a.Username, err)
+		}
 	}
 }

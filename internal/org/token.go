@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -26,6 +27,11 @@ var (
 	msgBadToken   = i18n.M("API 令牌无效、已过期或已吊销", "the API token is invalid, expired or revoked")
 	msgTokenAdmin = i18n.M("只能为自己签发令牌，或由安全管理员签发", "tokens are issued to oneself or by a security administrator")
 	msgTokenName  = i18n.M("令牌名称为必填项，且不超过 60 个字符", "a token needs a name of at most 60 characters")
+	msgTokenOther = i18n.M("不能为另一名管理员签发令牌：管理员须自行签发", "tokens are not issued for another administrator: administrators issue their own")
+
+	// errTokenForAdmin marks, inside the transaction, a token asked for
+	// another administrator; it is refused (and audited) outside it.
+	errTokenForAdmin = errors.New("token for another administrator")
 )
 
 // Token describes an issued token (never the token itself).
@@ -46,7 +52,10 @@ func TokenHash(token string) string {
 }
 
 // IssueToken creates an API token for userID and returns it; it is shown
-// once and stored only as a hash. ttl 0 means no expiry.
+// once and stored only as a hash. ttl 0 means no expiry. A security
+// administrator issues tokens to others, but not to another administrator:
+// a token needs no second factor, and the audit log would record whatever
+// it did under the other administrator's name.
 func (s *Service) IssueToken(ctx context.Context, actor access.Actor, userID int64, name string, ttl time.Duration) (string, Token, error) {
 	if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
 		return "", Token{}, s.refuse(ctx, actor, "token.issue", "user", userID, msgTokenAdmin)
@@ -63,26 +72,33 @@ func (s *Service) IssueToken(ctx context.Context, actor access.Actor, userID int
 	var t Token
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
-		t, err = s.insertToken(ctx, tx, userID, name, TokenHash(token), ttl)
+		t, err = s.insertToken(ctx, tx, actor, userID, name, TokenHash(token), ttl)
 		if err != nil {
 			return err
 		}
 		return s.audit.Append(ctx, tx, auditEntry(actor, "token.issue", "user", userID, map[string]any{
 			"token_id": t.ID, "name": name}))
 	})
+	if errors.Is(err, errTokenForAdmin) {
+		return "", Token{}, s.refuse(ctx, actor, "token.issue", "user", userID, msgTokenOther)
+	}
 	return token, t, err
 }
 
-func (s *Service) insertToken(ctx context.Context, tx *db.Tx, userID int64, name, hash string, ttl time.Duration) (Token, error) {
-	if _, err := s.User(ctx, tx, userID); err != nil {
+func (s *Service) insertToken(ctx context.Context, tx *db.Tx, actor access.Actor, userID int64, name, hash string, ttl time.Duration) (Token, error) {
+	u, err := s.User(ctx, tx, userID)
+	if err != nil {
 		return Token{}, err
+	}
+	if !actor.System && actor.UserID != userID && u.Admin() {
+		return Token{}, errTokenForAdmin
 	}
 	now := s.now()
 	t := Token{UserID: userID, Name: name, CreatedAt: now}
 	if ttl > 0 {
 		t.ExpiresAt = now.Add(ttl)
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at, expires_at)
+	err = tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, userID, name, hash, now.UnixMicro(), db.Micros(t.ExpiresAt)).Scan(&t.ID)
 	if err != nil {
 		return Token{}, fmt.Errorf("issue token: %w", err)

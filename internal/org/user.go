@@ -29,6 +29,17 @@ type User struct {
 	DisabledAt  time.Time
 }
 
+// Admin reports whether the account holds an administrator role (and so
+// signs in with a second factor and has no one else issue it a token).
+func (u User) Admin() bool {
+	for _, r := range u.Roles {
+		if ri, _ := access.Info(r); ri.Admin {
+			return true
+		}
+	}
+	return false
+}
+
 // UserInput creates an account.
 type UserInput struct {
 	Username string

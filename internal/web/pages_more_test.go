@@ -781,4 +781,15 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 	}
 	// The page shows it once: reloading does not.
 	mustNotContain(t, sec.get("/admin/users"), tok[1])
+	// Another administrator's token is refused, and the refusal audited:
+	// it would act as them without their second factor.
+	sysID := env.User(t, "sysadmin").User.ID
+	if p = sec.post(fmt.Sprintf("/admin/users/%d/token", sysID), url.Values{"name": {"borrowed"}}); p.Status != http.StatusForbidden ||
+		strings.Contains(p.Body, `<code class="secret">`) {
+		t.Fatalf("a token for the system administrator: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	if recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{Action: "token.issue", Limit: 1}); err != nil || len(recs) != 1 ||
+		recs[0].Outcome != audit.Denied || recs[0].ActorName != "secadmin" || recs[0].ObjectID != fmt.Sprint(sysID) {
+		t.Errorf("the refused token is not audited: %+v (%v)", recs, err)
+	}
 }
