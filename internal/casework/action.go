@@ -292,8 +292,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	if !next.SignDueAt.IsZero() && !next.DueAt.IsZero() && next.DueAt.Before(next.SignDueAt) {
 		next.SignDueAt = next.DueAt
 	}
-	Clock(&next, policy.WarnRatio)
-	keepOverdue(&next, c.DeadlineAt, now)
+	reclock(&next, c, policy.WarnRatio, now)
 	next.PolicyID = policy.ID
 	if action == Dispatch || action == Transfer {
 		next.Triage = false // an operator decided

@@ -237,8 +237,8 @@ func SetDeadlines(c *Case, action Action, p deadline.Policy, cal *calendar.Calen
 // and handling it, one in hand against handling it; otherwise no clock runs
 // (suspended, reported back, closed…). The warning comes after ratio of the
 // clock's time.
-// Everything that changes a case's state or deadlines calls it, so the
-// colour means the same everywhere.
+// Everything that opens a case calls it, and everything that changes one
+// calls reclock, so the colour means the same everywhere.
 func Clock(c *Case, warnRatio float64) {
 	c.DeadlineAt, c.WarnAt = time.Time{}, time.Time{}
 	start := c.ClockStartAt
@@ -256,16 +256,19 @@ func Clock(c *Case, warnRatio float64) {
 	c.WarnAt = deadline.WarnAt(start, c.DeadlineAt, warnRatio)
 }
 
-// keepOverdue carries the overdue mark of a case across a change that
-// moved its running deadline from prev: the mark stays while the deadline
-// stands, goes when it moves or stops, and is set when the deadline the
-// change leaves has already passed at now.
-func keepOverdue(c *Case, prev, now time.Time) {
-	if c.DeadlineAt.IsZero() || !c.DeadlineAt.Equal(prev) {
-		c.OverdueAt = time.Time{}
+// reclock is Clock for a stored case that a change at now turned from
+// prev into next, carrying its overdue mark across: the mark stays while
+// the running deadline stands, goes when it moves or stops, and is set when
+// the deadline the change leaves has already passed at now. Every change to
+// a stored case's state or deadlines calls it, so no overdue case drops out
+// of the backlog counters, nor stays in them once it is in time again.
+func reclock(next *Case, prev Case, warnRatio float64, now time.Time) {
+	Clock(next, warnRatio)
+	if next.DeadlineAt.IsZero() || !next.DeadlineAt.Equal(prev.DeadlineAt) {
+		next.OverdueAt = time.Time{}
 	}
-	if c.OverdueAt.IsZero() && deadline.Passed(c.DeadlineAt, now) {
-		c.OverdueAt = now
+	if next.OverdueAt.IsZero() && deadline.Passed(next.DeadlineAt, now) {
+		next.OverdueAt = now
 	}
 }
 

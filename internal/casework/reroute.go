@@ -97,8 +97,7 @@ func (s *Service) routeWaiting(ctx context.Context, tx *db.Tx, actor access.Acto
 			return false, err
 		}
 		SetDeadlines(&next, Reclassify, policy, cal, s.now(), accepted)
-		Clock(&next, policy.WarnRatio)
-		keepOverdue(&next, c.DeadlineAt, s.now())
+		reclock(&next, c, policy.WarnRatio, s.now())
 	}
 	ok, err := updateCase(ctx, tx, next, s.now())
 	if err != nil || !ok {

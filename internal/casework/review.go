@@ -400,8 +400,7 @@ func (s *Service) ConcludeReview(ctx context.Context, actor access.Actor, number
 		}
 		next := c
 		next.State, next.ClosedAt, next.RequestedDueAt = Closed, now, time.Time{}
-		Clock(&next, 0)
-		keepOverdue(&next, c.DeadlineAt, now) // closed: out of the backlog
+		reclock(&next, c, 0, now) // closed: out of the backlog
 		ok, err := updateCase(ctx, tx, next, now)
 		if err != nil {
 			return err
