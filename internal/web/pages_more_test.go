@@ -137,6 +137,9 @@ func TestSearchPagingFiltersAndExport(t *testing.T) {
 	if len(first) != 50 || m == nil {
 		t.Fatalf("the first page lists %d cases, next link %v", len(first), m)
 	}
+	if !strings.HasPrefix(m[1], q+"&amp;cursor=") {
+		t.Fatalf("the next link %q does not keep the search %q", m[1], q)
+	}
 	p2 := d.get("/search?" + html.UnescapeString(m[1]))
 	second := listed(t, p2)
 	if len(second) != 6 || !sameSet(append(first, second...), all) {
@@ -784,6 +787,7 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 	// Another administrator's token is refused, and the refusal audited:
 	// it would act as them without their second factor.
 	sysID := env.User(t, "sysadmin").User.ID
+	mustNotContain(t, sec.get("/admin/users"), fmt.Sprintf(`action="/admin/users/%d/token"`, sysID))
 	if p = sec.post(fmt.Sprintf("/admin/users/%d/token", sysID), url.Values{"name": {"borrowed"}}); p.Status != http.StatusForbidden ||
 		strings.Contains(p.Body, `<code class="secret">`) {
 		t.Fatalf("a token for the system administrator: %d\n%s", p.Status, excerpt(p.Body))
