@@ -449,14 +449,19 @@ func (s *Service) learn(ctx context.Context, tx *db.Tx, actor access.Actor, c Ca
 }
 
 // Labels returns the operators' labels for the classifier to train on:
-// for each case they classified, its title and first report with the
+// for each case they classified, its title and the report it opened with
+// (the text they classified, wherever a merge moved it since) with the
 // category (a path label) and nature of their latest choice, in the order
 // of those choices. Only the system (the command line) reads them.
 func (s *Service) Labels(ctx context.Context, actor access.Actor) ([]classify.Example, error) {
 	if !actor.System {
 		return nil, fault.New(fault.Forbidden, "forbidden", msgNoCaseWork)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT c.title, COALESCE((SELECT r.body FROM reports r WHERE r.case_id = c.id ORDER BY r.id LIMIT 1), ''),
+	// The opening report is the case's own first one: held by the case, or
+	// by the case it was merged into (merged_from); the first condition is
+	// there for the indexes.
+	rows, err := s.db.QueryContext(ctx, `SELECT c.title, COALESCE((SELECT r.body FROM reports r
+		WHERE (r.merged_from = c.id OR r.case_id = c.id) AND COALESCE(r.merged_from, r.case_id) = c.id ORDER BY r.id LIMIT 1), ''),
 		f.chosen, COALESCE(f.chosen_nature, '') FROM classify_feedback f JOIN cases c ON c.id = f.case_id
 		WHERE f.id = (SELECT MAX(g.id) FROM classify_feedback g WHERE g.case_id = f.case_id) ORDER BY f.id`)
 	if err != nil {

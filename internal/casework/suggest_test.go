@@ -201,3 +201,33 @@ func TestFeedbackThroughAPI(t *testing.T) {
 		t.Errorf("audit: %v", d)
 	}
 }
+
+// A report classified as it is taken in for an open case (a case merged at
+// once into that one) keeps its own text as its label's, although its
+// report now sits with the case it joined; that case keeps its own.
+func TestLabelsOfMergedReports(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	intake := env.Actor(t, "intake")
+	first, err := env.App.Cases.Intake(ctx, intake, casework.ReportInput{Channel: "hotline",
+		Body: "莲前西路100号工地夜间施工噪音扰民", Nature: "complaint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := env.App.Cases.Intake(ctx, intake, casework.ReportInput{Channel: "hotline",
+		Body: "工地晚上十二点还在打桩，孩子没法睡觉", Nature: "report", CaseNumber: first.Case.Number})
+	if err != nil || again.MergedFrom == "" {
+		t.Fatalf("merged at once: %+v %v", again, err)
+	}
+	got, err := env.App.Cases.Labels(ctx, access.System("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []classify.Example{
+		{Subject: first.Case.Title, Body: "莲前西路100号工地夜间施工噪音扰民", Nature: "complaint"},
+		{Subject: "工地晚上十二点还在打桩，孩子没法睡觉", Body: "工地晚上十二点还在打桩，孩子没法睡觉", Nature: "report"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("labels:\n%+v\nwant\n%+v", got, want)
+	}
+}
