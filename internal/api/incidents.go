@@ -136,16 +136,12 @@ func (a *API) incident(r *http.Request, actor access.Actor, raw []byte, out *Fee
 	if strings.TrimSpace(in.IncidentNo) == "" {
 		return "", false, fault.InvalidField("incident_no", msgNoIncNo)
 	}
-	nature := in.Nature
-	if nature == "" {
-		nature = "police_other"
-	}
-	if !strings.HasPrefix(nature, "police_") {
-		return "", false, fault.InvalidField("nature", msgNotPolice, nature)
+	// Without a nature, intake gives the incident the channel's default.
+	if in.Nature != "" && !strings.HasPrefix(in.Nature, "police_") {
+		return "", false, fault.InvalidField("nature", msgNotPolice, in.Nature)
 	}
 	rep := casework.ReportInput{Channel: casework.Channel("police_110"), SourceRef: strings.TrimSpace(in.IncidentNo),
-		Title: in.Summary, Body: in.Description, Address: in.Address, Nature: nature, Priority: casework.Priority(in.Priority),
-		Defaulted: in.Nature == ""}
+		Title: in.Summary, Body: in.Description, Address: in.Address, Nature: in.Nature, Priority: casework.Priority(in.Priority)}
 	if in.ReportedAt != nil {
 		rep.OccurredAt = *in.ReportedAt
 	}

@@ -88,6 +88,11 @@ func TestIncidentFeed(t *testing.T) {
 	if labels != 2 || defaulted != 0 {
 		t.Errorf("%d classifier labels from the feed (want the 2 natures given), %d from the defaulted incident", labels, defaulted)
 	}
+	var nature string
+	if err := env.App.DB.QueryRowContext(t.Context(), "SELECT nature FROM cases WHERE number = $1", unlabelled.Lines[0].CaseNumber).
+		Scan(&nature); err != nil || nature != "police_other" {
+		t.Errorf("the incident without a nature: %q %v, want police_other", nature, err)
+	}
 	if r := env.Do(t, "POST", "/api/v1/incidents", "intake", []byte("\n\n"), "Content-Type", "application/x-ndjson"); r.Status != 400 {
 		t.Errorf("empty feed: %d %s", r.Status, r.Body)
 	}

@@ -40,14 +40,11 @@ type ReportInput struct {
 	DivisionCode     string
 	Attachments      []AttachmentInput
 
-	// The operator's classification, all optional at intake.
+	// The classification, all optional at intake: the operator's, or the
+	// one another system forwards with the report (see operatorChose).
 	Nature     string
 	CategoryID int64
 	Priority   Priority
-	// Defaulted: the classification is the channel's default (a 110
-	// incident without a nature is 其他警情), nobody's choice — not a label
-	// for the classifier to learn from.
-	Defaulted bool
 
 	// CaseNumber adds the report to that open case: it opens a case that
 	// is merged into that one at once.
@@ -243,6 +240,9 @@ type prepared struct {
 	// the write (see draft); tokens its text for the search index.
 	draft  Case
 	tokens search.Tokenized
+	// chosen: the report's classification is an operator's choice, a
+	// label for the classifier (see operatorChose).
+	chosen bool
 }
 
 // prepare cleans and checks a report and seals its personal data.
@@ -252,8 +252,43 @@ func (s *Service) prepare(in ReportInput, now time.Time) (prepared, error) {
 	if err := v.Err(); err != nil {
 		return prepared{}, err
 	}
+	chosen := operatorChose(in)
+	if in.Channel == police110 && in.SourceRef != "" && in.Nature == "" {
+		// An incident the 110 system forwards without a nature.
+		in.Nature = policeOther
+	}
 	sealed, err := s.sealPersonal(phone, idno)
-	return prepared{in: in, sealed: sealed}, err
+	return prepared{in: in, sealed: sealed, chosen: chosen}, err
+}
+
+// The 110 channel, and the nature of an incident its system forwards
+// without one (其他警情): the channel's default, nobody's choice.
+const (
+	police110   Channel = "police_110"
+	policeOther         = "police_other"
+)
+
+// operatorChose reports whether the classification a report comes with is
+// an operator's choice: confirmed or corrected against the suggestion, a
+// label the classifier learns from (learn). Channels where a machine
+// forwards someone else's classification carry none: an Open311 post (the
+// citizen's service code and nature), an imported row (the labels of the
+// system it came from), any report with its id in another system (a source
+// id; that system's labels). The 110 channel is the exception: an
+// incident's nature is the one the 110 call-taker chose as they took the
+// call, however the incident reached us; one without a nature took the
+// channel's default (see prepare).
+func operatorChose(in ReportInput) bool {
+	if in.CategoryID == 0 && in.Nature == "" {
+		return false
+	}
+	switch in.Channel {
+	case police110:
+		return true
+	case "open311", "import":
+		return false
+	}
+	return in.SourceRef == ""
 }
 
 // IntakeBatch takes in reports in one transaction: every one of them, or
@@ -547,7 +582,7 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p
 		return IntakeResult{}, err
 	}
 	detail := map[string]any{"report_id": rep.ID, "channel": in.Channel}
-	if (in.CategoryID != 0 || in.Nature != "") && !in.Defaulted {
+	if p.chosen {
 		// The operator classified the report at intake.
 		learnt, err := s.learn(ctx, tx, actor, c, now)
 		if err != nil {

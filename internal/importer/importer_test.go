@@ -212,3 +212,27 @@ func TestImportGCJ02(t *testing.T) {
 		t.Fatalf("an unknown datum for the file: %v", err)
 	}
 }
+
+// An imported row's classification is the labels of the system it came
+// from, not an operator's choice: it is no label for the classifier,
+// whatever channel the row names.
+func TestImportLeavesNoLabel(t *testing.T) {
+	env := apptest.New(t)
+	rows, err := importer.Parse([]byte("来源编号,内容,渠道,性质,分类\n" +
+		"WG-101,莲前西路路灯不亮已一周,hotline,complaint,C0101001\n" +
+		"WG-102,江头北路工地夜间施工噪音扰民,,report,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newImporter(env).Run(ctx, env.Actor(t, "intake"), rows, importer.AllOrNothing)
+	if err != nil || res.Imported != 2 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	var labels int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM classify_feedback").Scan(&labels); err != nil {
+		t.Fatal(err)
+	}
+	if labels != 0 {
+		t.Errorf("%d classifier labels from imported rows, want none", labels)
+	}
+}

@@ -78,6 +78,15 @@ func TestPostNatureAndMedia(t *testing.T) {
 		c.Reports[0].MediaURL != "https://example.org/sinkhole.jpg" || c.Reports[0].Body != "A large sinkhole is destroying the street" {
 		t.Errorf("case: channel %s triage %v nature %q report %+v", c.Case.Channel, c.Case.Triage, c.Case.Nature, c.Reports[0])
 	}
+	// The service code and nature are the citizen's, not an operator's
+	// choice: no label for the classifier.
+	var labels int
+	if err := env.App.DB.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM classify_feedback").Scan(&labels); err != nil {
+		t.Fatal(err)
+	}
+	if labels != 0 {
+		t.Errorf("%d classifier labels from an Open311 post, want none", labels)
+	}
 }
 
 func TestServicesAndDiscovery(t *testing.T) {
