@@ -22,7 +22,9 @@ import (
 	"pingan/internal/supervision"
 )
 
-// maxUpload bounds a form with files.
+// maxUpload is the largest file an import reads, and how much of a
+// multipart form is held in memory while it is parsed (the rest waits in
+// temporary files); maxFilesForm bounds the form as a whole.
 const maxUpload = 64 << 20
 
 func (w *Web) funcs() template.FuncMap {

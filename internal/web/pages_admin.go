@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -371,18 +370,11 @@ func (w *Web) adminPolicyOp(rw http.ResponseWriter, r *http.Request, v *view) er
 }
 
 func (w *Web) adminImportCalendar(rw http.ResponseWriter, r *http.Request, v *view) error {
-	var raw []byte
-	if r.MultipartForm != nil && len(r.MultipartForm.File["notice"]) > 0 {
-		f, err := r.MultipartForm.File["notice"][0].Open()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if raw, err = io.ReadAll(io.LimitReader(f, 1<<20)); err != nil {
-			return err
-		}
+	raw, err := formFile(r, "notice", 1<<20) // a notice is a page of text
+	if err == nil {
+		_, err = w.app.Calendar.Import(r.Context(), v.Actor, raw)
 	}
-	if _, err := w.app.Calendar.Import(r.Context(), v.Actor, raw); err != nil {
+	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminDeadlines)
 	}
 	return redirect(rw, r, "/admin/deadlines", "admin.imported")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"net/http"
 
 	"pingan/internal/fault"
@@ -44,16 +43,9 @@ func (w *Web) importFile(rw http.ResponseWriter, r *http.Request, v *view) error
 		mode = importer.DryRun
 	}
 	v.Form = r.PostForm
-	var raw []byte
-	if r.MultipartForm != nil && len(r.MultipartForm.File["file"]) > 0 {
-		f, err := r.MultipartForm.File["file"][0].Open()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if raw, err = io.ReadAll(io.LimitReader(f, maxUpload)); err != nil {
-			return err
-		}
+	raw, err := formFile(r, "file", maxUpload)
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.importPage)
 	}
 	if len(raw) == 0 {
 		return w.formFailed(rw, r, v, fault.InvalidField("file", msgNoFile), w.importPage)

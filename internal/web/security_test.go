@@ -326,6 +326,15 @@ func TestBodySizeLimits(t *testing.T) {
 	if p, _ := send(h, "/inbox/read", form, 2<<20, false); p.Status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("2 MB form: %d", p.Status)
 	}
+	// So is an url-encoded form on a route that takes files: only a
+	// multipart form carries them, and an url-encoded one is read whole.
+	for _, chunked := range []bool{false, true} {
+		if p, _ := send(h, "/intake", form, 2<<20, chunked); p.Status != 0 && p.Status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("2 MB url-encoded intake (chunked %v): %d", chunked, p.Status)
+		} else if p.Status != 0 {
+			mustContain(t, p, "提交的内容过大", "1 MB")
+		}
+	}
 	// A route that takes files takes a 2 MB photo.
 	n, _ := dispatched(t, env)
 	h.get("/cases/" + n)
@@ -339,6 +348,34 @@ func TestBodySizeLimits(t *testing.T) {
 		p.Status != http.StatusRequestEntityTooLarge || sent > 32<<20 {
 		t.Fatalf("an upload over the limit: %d, %d MB read", p.Status, sent>>20)
 	}
+}
+
+// A file over its route's limit is refused in words, whole: never cut
+// short and read as if complete.
+func TestFilesOverTheirLimit(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "sysadmin", "intake")
+	sys := signedInAdmin(t, env, "sysadmin")
+	sys.get("/admin/deadlines")
+	line := "2027年元旦：1月1日放假。\n"
+	notice := []byte(strings.Repeat(line, 1<<20/len(line)+1))
+	p := sys.postFile("/admin/calendar", nil, "notice", "notice.txt", notice)
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a notice over 1 MB: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, p, "文件过大", "1 MB")
+	if auditCount(t, env, "calendar.import", audit.OK) != 0 {
+		t.Error("a part of the notice was imported")
+	}
+	b := signedIn(t, env, "intake")
+	b.get("/intake/import")
+	line = "1,莲前西路路灯不亮,13806012345\n"
+	file := []byte("编号,内容,电话\n" + strings.Repeat(line, 64<<20/len(line)+1))
+	p = b.postFile("/intake/import", url.Values{"mode": {"valid-rows"}, "source": {"数字城管"}}, "file", "big.csv", file)
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a file over 64 MB: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, p, "文件过大", "64 MB")
 }
 
 // Cookies are HttpOnly and SameSite=Lax, and Secure when the request came

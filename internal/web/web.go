@@ -16,8 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -174,15 +176,48 @@ const (
 	withFiles             // a full session, and the form may carry attachments
 )
 
-// Request body limits: a form without files is small; one with files holds
-// up to MaxAttachments attachments of MaxAttachment bytes, and its fields.
-// A body over the limit is refused (413) before it is read in full.
+// Request body limits: a form without files is small; one with files (a
+// multipart form, on a route that takes them) holds up to MaxAttachments
+// attachments of MaxAttachment bytes, and its fields. A body over the limit
+// is refused (413) before it is read in full. An url-encoded form is held in
+// memory whole, so it keeps the small limit on every route.
 const (
 	maxForm      = 1 << 20
 	maxFilesForm = casework.MaxAttachments*casework.MaxAttachment + maxForm
 )
 
-var msgTooLarge = i18n.M("提交的内容过大（上限 %d MB），请减少或压缩附件后重试", "what you sent is too large (limit %d MB): send fewer or smaller files")
+var (
+	msgTooLarge     = i18n.M("提交的内容过大（上限 %d MB），请精简内容或减少、压缩附件后重试", "what you sent is too large (limit %d MB): shorten it, or send fewer or smaller files")
+	msgFileTooLarge = i18n.M("文件过大（上限 %d MB），未导入", "the file is too large (limit %d MB) and was not imported")
+)
+
+// isMultipart reports whether r's body is a multipart form: the only kind
+// that carries files.
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
+}
+
+// formFile reads the first file sent as field (nil if none). A file over
+// limit bytes is refused as a whole, never cut short and read as if complete.
+func formFile(r *http.Request, field string, limit int64) ([]byte, error) {
+	if r.MultipartForm == nil || len(r.MultipartForm.File[field]) == 0 {
+		return nil, nil
+	}
+	f, err := r.MultipartForm.File[field][0].Open()
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", field, err)
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", field, err)
+	}
+	if int64(len(raw)) > limit {
+		return nil, fault.InvalidField(field, msgFileTooLarge, limit>>20)
+	}
+	return raw, nil
+}
 
 // wrap turns a handler into an http.Handler: it resumes the session, checks
 // the gate and the CSRF token, builds the view and renders errors.
@@ -214,7 +249,7 @@ func (w *Web) wrap(g gate, h handler) http.HandlerFunc {
 			return
 		}
 		limit := int64(maxForm)
-		if g == withFiles {
+		if g == withFiles && isMultipart(r) {
 			limit = maxFilesForm
 		}
 		if r.ContentLength > limit {
