@@ -438,15 +438,12 @@ func (h *history) dispatch(unit int64, family string, cast Cast) {
 	h.step(casework.Dispatch, cast.Dispatcher, h.g.pick(dispatchNotes), func(c *casework.Case) {
 		c.HandlingUnitID, c.HandlerID, c.JurisdictionUnitID = unit, 0, unit
 		h.deadlines(c, casework.Dispatch)
-		if c.DueAt.Before(c.SignDueAt) {
-			c.SignDueAt = c.DueAt
-		}
 	})
 }
 
 // deadlines moves the case's deadlines for action now, as the service does.
 func (h *history) deadlines(c *casework.Case, action casework.Action) {
-	casework.SetDeadlines(c, action, h.policy, h.g.w.Calendar, h.at, time.Time{})
+	casework.SetDeadlines(c, action, h.policy, h.g.w.Calendar, h.at, time.Time{}, time.Time{})
 }
 
 func (h *history) run(tp Topic, s street, family string) {

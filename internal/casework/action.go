@@ -246,8 +246,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 			return err
 		}
 	case Reopen:
-		next.ClosedAt, next.HandlingUnitID, next.HandlerID = time.Time{}, 0, 0
-		next.SignDueAt, next.DueAt, next.RequestedDueAt, next.ClockStartAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		next.ClosedAt, next.HandlingUnitID, next.HandlerID = time.Time{}, 0, 0 // the deadlines follow below
 		next.Satisfaction, next.Resolved = "", nil
 	}
 
@@ -273,7 +272,11 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	if err != nil {
 		return err
 	}
-	SetDeadlines(&next, action, policy, cal, now, accepted)
+	var due time.Time // a dispatcher's own handling deadline
+	if action == Dispatch || action == Transfer {
+		due = in.DueAt
+	}
+	SetDeadlines(&next, action, policy, cal, now, accepted, due)
 	switch action {
 	case RequestExtension:
 		if p := policy.MaxExtensions; p != nil && c.ExtensionCount >= *p {
@@ -285,12 +288,6 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 					limit.In(s.cfg.Location).Format("2006-01-02 15:04"))
 			}
 		}
-	}
-	if (action == Dispatch || action == Transfer) && !in.DueAt.IsZero() {
-		next.DueAt = in.DueAt
-	}
-	if !next.SignDueAt.IsZero() && !next.DueAt.IsZero() && next.DueAt.Before(next.SignDueAt) {
-		next.SignDueAt = next.DueAt
 	}
 	reclock(&next, c, policy.WarnRatio, now)
 	next.PolicyID = policy.ID

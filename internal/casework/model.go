@@ -179,9 +179,13 @@ func acceptBy(c *Case, p deadline.Policy, cal *calendar.Calendar) {
 // reopening, and runs on through dispatches, returns and transfers;
 // accepted is when a case without that deadline (registered before its
 // policy counted from acceptance) was accepted, zero if unknown (then t).
-// A transfer keeps the handling deadline; resuming moves every deadline by
-// the time it had left (deadline.Unit.Resumed).
-func SetDeadlines(c *Case, action Action, p deadline.Policy, cal *calendar.Calendar, t, accepted time.Time) {
+// due, when set, is the handling deadline a dispatcher names for a dispatch
+// or transfer in place of the policy's. A transfer keeps the handling
+// deadline; reopening clears every deadline before the clock starts again;
+// resuming moves every deadline by the time it had left
+// (deadline.Unit.Resumed). Whatever the action, the time to sign never
+// ends after the handling deadline.
+func SetDeadlines(c *Case, action Action, p deadline.Policy, cal *calendar.Calendar, t, accepted, due time.Time) {
 	fromAcceptance := p.HandleFrom == deadline.FromAcceptance
 	from := t // when a handling time not yet running starts
 	if fromAcceptance && !accepted.IsZero() {
@@ -191,7 +195,13 @@ func SetDeadlines(c *Case, action Action, p deadline.Policy, cal *calendar.Calen
 		c.ClockStartAt, c.DueAt = start, p.Handle.After(cal, start)
 	}
 	switch action {
-	case Register, Reopen:
+	case Register:
+		if fromAcceptance {
+			handleFrom(t)
+		}
+	case Reopen:
+		c.SignDueAt, c.RequestedDueAt = time.Time{}, time.Time{}
+		c.DueAt, c.ClockStartAt = time.Time{}, time.Time{}
 		if fromAcceptance {
 			handleFrom(t)
 		}
@@ -199,6 +209,9 @@ func SetDeadlines(c *Case, action Action, p deadline.Policy, cal *calendar.Calen
 		c.SignDueAt = p.Sign.After(cal, t)
 		if c.DueAt.IsZero() || action == Dispatch && !fromAcceptance {
 			handleFrom(from)
+		}
+		if !due.IsZero() {
+			c.DueAt = due
 		}
 	case Return:
 		c.SignDueAt = time.Time{}
@@ -227,6 +240,9 @@ func SetDeadlines(c *Case, action Action, p deadline.Policy, cal *calendar.Calen
 			c.ClockStartAt = c.ClockStartAt.Add(t.Sub(at))
 		}
 		c.ResumeState, c.SuspendedAt = "", time.Time{}
+	}
+	if !c.SignDueAt.IsZero() && !c.DueAt.IsZero() && c.DueAt.Before(c.SignDueAt) {
+		c.SignDueAt = c.DueAt
 	}
 }
 

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
@@ -96,7 +97,7 @@ func (s *Service) routeWaiting(ctx context.Context, tx *db.Tx, actor access.Acto
 		if err != nil {
 			return false, err
 		}
-		SetDeadlines(&next, Reclassify, policy, cal, s.now(), accepted)
+		SetDeadlines(&next, Reclassify, policy, cal, s.now(), accepted, time.Time{})
 		reclock(&next, c, policy.WarnRatio, s.now())
 	}
 	ok, err := updateCase(ctx, tx, next, s.now())

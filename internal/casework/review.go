@@ -233,15 +233,14 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	c := Case{Number: num, Title: string(title), Nature: prior.Nature, CategoryID: prior.CategoryID, Priority: prior.Priority,
 		State: Dispatched, Channel: in.Channel, IntakeUnitID: actor.UnitID, JurisdictionUnitID: to.ID, HandlingUnitID: to.ID,
 		DivisionCode: prior.DivisionCode, Address: prior.Address, Location: prior.Location, ReceivedAt: at, ReportCount: 1,
-		UpdatedAt: at, Version: 1, ClockStartAt: time.UnixMicro(in.RequestedAt.UnixMicro()), PolicyID: policy.ID}
+		UpdatedAt: at, Version: 1, ClockStartAt: time.UnixMicro(in.RequestedAt.UnixMicro()), PolicyID: policy.ID,
+		DueAt: time.UnixMicro(limit.After(cal, in.RequestedAt).UnixMicro())}
 	if c.IntakeUnitID == 0 {
 		c.IntakeUnitID = to.ID
 	}
-	c.SignDueAt = time.UnixMicro(policy.Sign.After(cal, now).UnixMicro())
-	c.DueAt = time.UnixMicro(limit.After(cal, in.RequestedAt).UnixMicro())
-	if c.DueAt.Before(c.SignDueAt) {
-		c.SignDueAt = c.DueAt
-	}
+	// Given to the superior as a transfer is: its time to sign runs from
+	// now, the review's handling time (from the request) stands.
+	SetDeadlines(&c, Transfer, policy, cal, at, time.Time{}, time.Time{})
 	Clock(&c, policy.WarnRatio)
 	lat, lon := nullPoint(c.Location)
 	err = tx.QueryRowContext(ctx, `INSERT INTO cases (number, title, nature, category_id, priority, state, channel,
