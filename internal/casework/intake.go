@@ -472,6 +472,10 @@ func (s *Service) finishKey(ctx context.Context, tx *db.Tx, userID int64, key st
 	return nil
 }
 
+// loadResult rebuilds the result of an earlier intake: its report, the
+// case it went to and, when that is not the case the report opened (merged
+// at once into the case it repeats), the number of that one — a repeated
+// Open311 post answers with its own request, not the one it joined.
 func (s *Service) loadResult(ctx context.Context, q db.Querier, kr keyResult) (IntakeResult, error) {
 	rep, err := reportByID(ctx, q, kr.ReportID)
 	if err != nil {
@@ -481,7 +485,19 @@ func (s *Service) loadResult(ctx context.Context, q db.Querier, kr keyResult) (I
 	if err != nil {
 		return IntakeResult{}, fmt.Errorf("replay: case %d: %w", kr.CaseID, err)
 	}
-	return IntakeResult{Report: rep, Case: c, Replayed: true}, nil
+	res := IntakeResult{Report: rep, Case: c, Replayed: true}
+	var opened int64
+	var number string
+	err = q.QueryRowContext(ctx, "SELECT c.id, c.number FROM reports r JOIN cases c ON c.id = r.merged_from WHERE r.id = $1",
+		kr.ReportID).Scan(&opened, &number)
+	switch {
+	case db.IsNotFound(err): // never merged, or un-merged since
+	case err != nil:
+		return IntakeResult{}, fmt.Errorf("replay: report %d: the case it opened: %w", kr.ReportID, err)
+	case opened != c.ID:
+		res.MergedFrom = number
+	}
+	return res, nil
 }
 
 func (s *Service) bySourceRef(ctx context.Context, q db.Querier, ch Channel, ref string) (IntakeResult, bool, error) {

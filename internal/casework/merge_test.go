@@ -183,12 +183,19 @@ func TestMergeAndUnmerge(t *testing.T) {
 func TestReportForACaseIsAReversibleMerge(t *testing.T) {
 	env := apptest.New(t)
 	a := newCase(t, env)
-	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "web", Body: "同一工地又在夜间施工", CaseNumber: a.Number})
+	in := casework.ReportInput{Channel: "web", Body: "同一工地又在夜间施工", CaseNumber: a.Number, IdempotencyKey: "k1", RequestHash: "h1"}
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Case.Number != a.Number || res.Case.ReportCount != 2 || res.MergedFrom == "" || res.AutoMerged {
 		t.Fatalf("added: case %s count %d from %q auto %v", res.Case.Number, res.Case.ReportCount, res.MergedFrom, res.AutoMerged)
+	}
+	// The request again: the same result, with the case the report opened.
+	again, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), in)
+	if err != nil || !again.Replayed || again.Case.Number != a.Number || again.MergedFrom != res.MergedFrom || again.Report.ID != res.Report.ID {
+		t.Fatalf("replayed: case %s from %q report %d (%v), want %s from %q report %d", again.Case.Number, again.MergedFrom,
+			again.Report.ID, err, a.Number, res.MergedFrom, res.Report.ID)
 	}
 	if c := caseNow(t, env, res.MergedFrom); c.State != casework.Merged || c.ResumeState != casework.Received {
 		t.Fatalf("the report's own case: %s (resumes %s)", c.State, c.ResumeState)

@@ -233,3 +233,40 @@ func TestRequestsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// A device's repeated post answers with its own request even when intake
+// merged it at once into another citizen's (a near-exact repeat): the
+// same id and token as the first answer, not the request it joined.
+func TestRepeatAfterAutoMerge(t *testing.T) {
+	env := apptest.New(t, apptest.AutoMerge(0.9))
+	key := env.User(t, "intake").Token
+	form := func(dev string) url.Values {
+		return url.Values{"api_key": {key}, "service_code": {"C0101001"}, "lat": {"24.4792"}, "long": {"118.0894"},
+			"address_string": {"思明区莲前西路100号"}, "device_id": {dev}, "description": {"莲前西路100号工地夜间施工噪音扰民已经一周了"}}
+	}
+	type posted []struct {
+		ID    string `json:"service_request_id"`
+		Token string `json:"token"`
+	}
+	var answers [3]posted
+	for i, dev := range []string{"d1", "d2", "d2"} {
+		r := post(t, env, "/open311/v2/requests.json", form(dev))
+		if err := json.Unmarshal(r.body, &answers[i]); err != nil || r.status != http.StatusOK || len(answers[i]) != 1 {
+			t.Fatalf("post %d by %s: %d %s", i+1, dev, r.status, r.body)
+		}
+	}
+	a, b, again := answers[0][0], answers[1][0], answers[2][0]
+	c, err := env.App.Cases.Get(context.Background(), env.Actor(t, "dispatcher"), b.ID)
+	if err != nil || c.Case.MergedInto == 0 {
+		t.Fatalf("the second device's request was not merged on its own: %+v %v", c.Case, err)
+	}
+	if again.ID != b.ID || again.Token != b.Token || again.ID == a.ID {
+		t.Errorf("repeated post answered %+v, first answer %+v (the request it joined %+v)", again, b, a)
+	}
+	var tok []struct {
+		ID string `json:"service_request_id"`
+	}
+	if r := get(t, env, "/open311/v2/tokens/"+b.Token+".json"); json.Unmarshal(r.body, &tok) != nil || len(tok) != 1 || tok[0].ID != b.ID {
+		t.Errorf("token %s: %d %s, want %s", b.Token, r.status, r.body, b.ID)
+	}
+}
