@@ -268,9 +268,11 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	if err != nil {
 		return err
 	}
-	accepted, err := acceptedAt(ctx, tx, next, policy)
-	if err != nil {
-		return err
+	var accepted time.Time // registering and reopening accept the case now
+	if action != Register && action != Reopen {
+		if accepted, err = acceptedAt(ctx, tx, next, policy); err != nil {
+			return err
+		}
 	}
 	var due time.Time // a dispatcher's own handling deadline
 	if action == Dispatch || action == Transfer {
@@ -453,7 +455,6 @@ func lastEntryAt(ctx context.Context, q db.Querier, caseID int64, actions ...Act
 }
 
 // scoring is what the scorecards need of the case.
-
 func (c Case) scoring() score.Snapshot {
 	return score.Snapshot{HandlingUnitID: c.HandlingUnitID, SignDueAt: c.SignDueAt, DueAt: c.DueAt,
 		Satisfaction: c.Satisfaction, Resolved: c.Resolved}
