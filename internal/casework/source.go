@@ -41,8 +41,12 @@ func (s *Service) OpeningReports(ctx context.Context, caseIDs []int64) (map[int6
 			marks[i], args[i] = fmt.Sprintf("$%d", i+1), id
 		}
 		in := strings.Join(marks, ", ")
+		// A case's reports are those it holds or that left it in a merge:
+		// the first condition reads them from the two indexes, the second
+		// keeps those it opened (no COALESCE is indexed).
 		rows, err := s.db.QueryContext(ctx, "SELECT "+reportColumns+", COALESCE(merged_from, case_id) FROM reports WHERE id IN "+
-			"(SELECT MIN(id) FROM reports WHERE COALESCE(merged_from, case_id) IN ("+in+") GROUP BY COALESCE(merged_from, case_id))", args...)
+			"(SELECT MIN(id) FROM reports WHERE (merged_from IN ("+in+") OR case_id IN ("+in+")) AND COALESCE(merged_from, case_id) IN ("+in+
+			") GROUP BY COALESCE(merged_from, case_id))", args...)
 		if err != nil {
 			return nil, fmt.Errorf("opening reports: %w", err)
 		}
