@@ -143,7 +143,7 @@ func (a *API) Handler() http.Handler {
 	}
 	// Anything else under the prefix is a problem document too.
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, a.log, fault.New(fault.NotFound, "no-such-route", msgNoRoute, r.Method, r.URL.Path))
+		writeError(w, r, a.log, errNoRoute(r))
 	})
 	return mux
 }
@@ -153,6 +153,12 @@ var (
 	msgNoToken  = i18n.M("需要 API 令牌：Authorization: Bearer pa_…", "an API token is required: Authorization: Bearer pa_…")
 	msgBadQuery = i18n.M("查询参数 %s 无效：%s", "query parameter %s is invalid: %s")
 )
+
+// errNoRoute answers a request whose address names nothing: an unknown
+// path, or a known one with an id that cannot be one.
+func errNoRoute(r *http.Request) error {
+	return fault.New(fault.NotFound, "no-such-route", msgNoRoute, r.Method, r.URL.Path)
+}
 
 type actorKey struct{}
 

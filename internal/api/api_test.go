@@ -213,6 +213,7 @@ func TestBadRequestsAreProblems(t *testing.T) {
 		{"invalid", "POST", "/api/v1/reports", "intake", map[string]any{"channel": "hotline"}, 422, "invalid-input"},
 		{"no such case", "GET", "/api/v1/cases/XM-2026-999999", "intake", nil, 404, "not-found"},
 		{"no such route", "GET", "/api/v1/nothing", "intake", nil, 404, "no-such-route"},
+		{"an id that cannot be one", "GET", "/api/v1/units/abc", "intake", nil, 404, "no-such-route"},
 		{"bad filter", "GET", "/api/v1/cases?state=lost", "intake", nil, 400, "bad-query"},
 		{"bad limit", "GET", "/api/v1/cases?limit=1000", "intake", nil, 400, "bad-query"},
 		{"bad date", "GET", "/api/v1/cases?received_from=yesterday", "intake", nil, 400, "bad-query"},

@@ -417,7 +417,7 @@ func (a *API) queryTime(s, name string, upper bool) (time.Time, error) {
 func pathID(r *http.Request, name string) (int64, error) {
 	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || v <= 0 {
-		return 0, fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return 0, errNoRoute(r)
 	}
 	return v, nil
 }

@@ -203,7 +203,7 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 			return w.adminUsers(rw, r, v)
 		}
 	default:
-		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return errNoPage()
 	}
 	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminUsers)
@@ -276,7 +276,7 @@ func (w *Web) adminCategoryOp(rw http.ResponseWriter, r *http.Request, v *view) 
 	case "delete":
 		err = w.app.Catalog.DeleteCategory(ctx, v.Actor, id)
 	default:
-		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return errNoPage()
 	}
 	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminCategories)
@@ -360,7 +360,7 @@ func (w *Web) adminPolicyOp(rw http.ResponseWriter, r *http.Request, v *view) er
 	case "restore":
 		_, err = w.app.Policies.SetRetired(r.Context(), v.Actor, id, false)
 	default:
-		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return errNoPage()
 	}
 	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminDeadlines)

@@ -537,7 +537,7 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, v *view) error {
 func (w *Web) download(rw http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return errNoPage()
 	}
 	a, content, err := w.app.Cases.AttachmentContent(r.Context(), v.Actor, id)
 	if err != nil {

@@ -264,7 +264,7 @@ func (w *Web) adminCreateWebhook(rw http.ResponseWriter, r *http.Request, v *vie
 func (w *Web) adminWebhookOp(rw http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return errNoPage()
 	}
 	switch r.PathValue("op") {
 	case "retire":
@@ -272,7 +272,7 @@ func (w *Web) adminWebhookOp(rw http.ResponseWriter, r *http.Request, v *view) e
 	case "restore":
 		err = w.app.Notify.SetWebhookRetired(r.Context(), v.Actor, id, false)
 	default:
-		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return errNoPage()
 	}
 	if err != nil {
 		return err
@@ -350,7 +350,7 @@ type deliveryData struct {
 func (w *Web) adminDelivery(rw http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return errNoPage()
 	}
 	var d deliveryData
 	if d.Delivery, err = w.app.Notify.Delivery(r.Context(), v.Actor, id); err != nil {
@@ -376,7 +376,7 @@ func (w *Web) adminDelivery(rw http.ResponseWriter, r *http.Request, v *view) er
 func (w *Web) adminReplay(rw http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return errNoPage()
 	}
 	if err := w.app.Notify.Replay(r.Context(), v.Actor, id); err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
 	"pingan/internal/fault"
-	"pingan/internal/i18n"
 	"pingan/internal/org"
 	routing "pingan/internal/route"
 )
@@ -144,7 +143,7 @@ func (w *Web) adminRuleOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 			_, err = w.app.Route.Update(r.Context(), v.Actor, id, rule)
 		}
 	default:
-		return fault.NotFoundf(i18n.M("页面", "page"), r.URL.Path)
+		return errNoPage()
 	}
 	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminRouting)

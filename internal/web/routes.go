@@ -24,12 +24,16 @@ func (w *Web) Handler() http.Handler {
 		mux.Handle(rt.Pattern, w.wrap(rt.gate, rt.h))
 	}
 	mux.Handle("/", w.wrap(public, func(http.ResponseWriter, *http.Request, *view) error {
-		return fault.New(fault.NotFound, "not-found", msgNoPage)
+		return errNoPage()
 	}))
 	return mux
 }
 
 var msgNoPage = i18n.M("没有这个页面，请检查地址", "there is no such page: check the address")
+
+// errNoPage answers an address that names nothing: an unknown path, or a
+// known one with an id or an operation that is not there.
+func errNoPage() error { return fault.New(fault.NotFound, "not-found", msgNoPage) }
 
 // route is one page or form of the workbench.
 type route struct {

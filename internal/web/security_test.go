@@ -378,6 +378,25 @@ func TestFilesOverTheirLimit(t *testing.T) {
 	mustContain(t, p, "文件过大", "64 MB")
 }
 
+// An address that names nothing — an unknown path, an id that cannot be
+// one, an operation that is not there — has one answer: no such page.
+func TestAddressesThatNameNothing(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "sysadmin")
+	sys := signedInAdmin(t, env, "sysadmin")
+	sys.get("/admin/users")
+	for _, p := range []page{
+		sys.get("/nothing"),
+		sys.get("/admin/webhooks/deliveries/abc"),
+		sys.post(fmt.Sprintf("/admin/users/%d/promote", env.User(t, "intake").User.ID), nil),
+	} {
+		if p.Status != http.StatusNotFound {
+			t.Errorf("%d, want 404\n%s", p.Status, excerpt(p.Body))
+		}
+		mustContain(t, p, "没有这个页面")
+	}
+}
+
 // Cookies are HttpOnly and SameSite=Lax, and Secure when the request came
 // over TLS or through a proxy that says so.
 func TestCookieFlags(t *testing.T) {
