@@ -89,9 +89,11 @@ func (l Limit) After(cal *calendar.Calendar, t time.Time) time.Time {
 // falls when the clock resumes at resumed, with u the unit of its limit:
 // it keeps the time it had left at the suspension, counted in u's terms —
 // working time on the calendar for working hours and working days (a
-// working-day deadline then falls at the close of the working day in which
-// that time runs out), elapsed time for hours and calendar days. A deadline
-// already passed at the suspension stays passed by as long.
+// working-day deadline that fell at the close of a day then falls at the
+// close of the working day in which that time runs out; one at another
+// time, named by a dispatcher or an approved extension, keeps its exact
+// time left), elapsed time for hours and calendar days. A deadline already
+// passed at the suspension stays passed by as long.
 func (u Unit) Resumed(cal *calendar.Calendar, due, suspended, resumed time.Time) time.Time {
 	switch {
 	case due.IsZero():
@@ -103,7 +105,11 @@ func (u Unit) Resumed(cal *calendar.Calendar, due, suspended, resumed time.Time)
 	case WorkingHours:
 		return cal.AddWorkingHours(resumed, cal.WorkingTime(suspended, due))
 	case WorkingDays:
-		return cal.CloseOfDay(cal.AddWorkingHours(resumed, cal.WorkingTime(suspended, due)))
+		end := cal.AddWorkingHours(resumed, cal.WorkingTime(suspended, due))
+		if due.Equal(cal.CloseOfDay(due)) {
+			end = cal.CloseOfDay(end)
+		}
+		return end
 	}
 	return resumed.Add(due.Sub(suspended))
 }

@@ -67,6 +67,9 @@ func TestResumed(t *testing.T) {
 		// 09:00: the time runs out on Thursday morning, so the close of
 		// Thursday 3 December (not Saturday 16:00, a wall-clock shift).
 		{"wd over a weekend", deadline.WorkingDays, "2026-12-02 00:00", "2026-11-26 17:00", "2026-11-30 09:00", "2026-12-04 00:00"},
+		// A dispatcher's own deadline (Friday 15:00, 5 office hours left)
+		// under a working-day policy keeps its time, not the day's close.
+		{"wd set at 15:00", deadline.WorkingDays, "2026-11-27 15:00", "2026-11-26 17:00", "2026-11-30 09:00", "2026-11-30 16:30"},
 		{"wh over a weekend", deadline.WorkingHours, "2026-11-27 11:30", "2026-11-26 17:00", "2026-11-30 09:00", "2026-11-30 15:30"},
 		{"h over a weekend", deadline.Hours, "2026-11-27 01:00", "2026-11-26 17:00", "2026-11-30 09:00", "2026-11-30 17:00"},
 		{"d over a weekend", deadline.CalendarDays, "2026-12-01 17:00", "2026-11-26 17:00", "2026-11-30 09:00", "2026-12-05 09:00"},
