@@ -16,6 +16,7 @@ import (
 	"pingan/internal/apptest"
 	"pingan/internal/audit"
 	"pingan/internal/fault"
+	"pingan/internal/i18n"
 	"pingan/internal/org"
 )
 
@@ -52,6 +53,14 @@ func TestSeededOrganisation(t *testing.T) {
 	ps, err := env.App.Org.UnitByCode(ctx, env.App.DB, "PSB-350206004")
 	if err != nil || ps.Name != "江头派出所" || len(ps.Ancestors()) != 3 {
 		t.Errorf("江头派出所: %+v %v", ps, err)
+	}
+	// The root has no committee above it: said as such, not as a unit
+	// that does not exist.
+	_, err = env.App.Org.SupervisingUnit(ctx, env.App.DB, units[0].ID)
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Kind != fault.NotFound ||
+		fe.Msg.Format(i18n.ZH, fe.Args...) != fmt.Sprintf("单位 %d 没有上级督办单位", units[0].ID) {
+		t.Errorf("the root's supervising committee: %v", err)
 	}
 }
 

@@ -261,6 +261,7 @@ var (
 	msgCycle            = i18n.M("不能把单位移到它自己的下级", "a unit cannot move under itself")
 	msgAdminOnly        = i18n.M("只有系统管理员可以维护单位", "only a system administrator may change units")
 	msgRootExists       = i18n.M("已有根单位；新单位必须指定上级", "a root unit exists; a new unit needs a parent")
+	msgNoSupervisor     = i18n.M("单位 %d 没有上级督办单位", "unit %d has no supervising committee")
 )
 
 func (in UnitInput) validate(v *fault.Validation) {
@@ -493,5 +494,5 @@ func (s *Service) SupervisingUnit(ctx context.Context, q db.Querier, unitID int6
 			return Unit{}, fmt.Errorf("supervising unit of %d: %w", unitID, err)
 		}
 	}
-	return Unit{}, fault.NotFoundf(i18n.M("上级督办单位：单位", "the supervising committee of unit"), unitID)
+	return Unit{}, fault.New(fault.NotFound, "no-supervising-unit", msgNoSupervisor, unitID)
 }
