@@ -5,6 +5,7 @@ package i18n
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -34,14 +35,16 @@ func (m Message) Format(lang Lang, args ...any) string {
 	if len(args) == 0 {
 		return s
 	}
-	// A message among the arguments (案件/case) is given in the same language.
+	// A message among the arguments (案件/case) is given in the same
+	// language, in a copy: the caller's arguments stay as they were.
 	out := args
+	cloned := false
 	for i, a := range args {
-		if m, ok := a.(Message); ok {
-			if &out[0] == &args[0] {
-				out = append([]any(nil), args...)
+		if inner, ok := a.(Message); ok {
+			if !cloned {
+				out, cloned = slices.Clone(args), true
 			}
-			out[i] = m.Format(lang)
+			out[i] = inner.Format(lang)
 		}
 	}
 	return fmt.Sprintf(s, out...)
