@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -405,6 +406,21 @@ func (v *view) FieldName(field string) string {
 // RouteText explains routing's suggestion for a case.
 func (v *view) RouteText(c casework.Case) string {
 	return routing.Explain(c.Route, v.Lang, v.UnitName)
+}
+
+// pageQuery is a list page's filters as the query string of its links (the
+// next page, the export, the way back from a form), without the keys in drop
+// (the page's own cursor). It is a template.URL because html/template would
+// otherwise escape its = and & as one query value, and the link would lose
+// every filter; q.Encode escapes each value, so nothing else gets through.
+func pageQuery(q url.Values, drop ...string) template.URL {
+	keep := url.Values{}
+	for k, vs := range q {
+		if !slices.Contains(drop, k) {
+			keep[k] = vs
+		}
+	}
+	return template.URL(keep.Encode())
 }
 
 // dayRange reads the "from" and "to" dates (YYYY-MM-DD, both days included)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -384,7 +385,7 @@ type auditData struct {
 	Records []audit.Record
 	Next    int64
 	Verify  *audit.Result
-	Query   string
+	Query   template.URL // the filters, for paging
 }
 
 func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error {
@@ -415,8 +416,7 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error
 	if len(recs) == f.Limit {
 		d.Next = recs[len(recs)-1].ID
 	}
-	q.Del("before")
-	d.Query = q.Encode()
+	d.Query = pageQuery(q, "before")
 	v.Form, v.Title, v.Active, v.Data = q, v.T("admin.audit"), "admin", d
 	return w.render(rw, r, v, "admin_audit", http.StatusOK)
 }

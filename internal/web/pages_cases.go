@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -634,8 +635,8 @@ type searchData struct {
 	Cases    []casework.Case
 	Next     string
 	Total    int
-	More     bool   // more than Total match: the count stopped there
-	Query    string // the query string, for the export link and paging
+	More     bool         // more than Total match: the count stopped there
+	Query    template.URL // the query string, for the export link and paging
 	Searched bool
 }
 
@@ -667,9 +668,7 @@ func (w *Web) search(rw http.ResponseWriter, r *http.Request, v *view) error {
 			return err
 		}
 	}
-	q := r.URL.Query()
-	q.Del("cursor")
-	d.Query = q.Encode()
+	d.Query = pageQuery(r.URL.Query(), "cursor")
 	v.Title, v.Active, v.Data = v.T("search.title"), "search", d
 	return w.render(rw, r, v, "search", http.StatusOK)
 }

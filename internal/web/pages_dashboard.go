@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -188,7 +189,7 @@ type dashboardData struct {
 	View       dashView
 	Kinds      []option
 	Kind, Date string
-	Query      string
+	Query      template.URL // period and date, for the refresh
 	Wall       bool
 }
 
@@ -203,7 +204,7 @@ func (w *Web) dashboardPage(rw http.ResponseWriter, r *http.Request, v *view) er
 	}
 	_, kind, date, _ := w.periodOf(r, v)
 	d := dashboardData{JSON: string(raw), View: dv, Kind: kind, Date: date, Wall: r.URL.Query().Get("wall") == "1",
-		Query: url.Values{"period": {kind}, "date": {date}}.Encode()}
+		Query: pageQuery(url.Values{"period": {kind}, "date": {date}})}
 	for _, k := range score.PeriodKinds {
 		d.Kinds = append(d.Kinds, option{Value: k.Kind, Label: k.Name.Format(v.Lang)})
 	}

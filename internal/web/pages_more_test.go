@@ -137,7 +137,7 @@ func TestSearchPagingFiltersAndExport(t *testing.T) {
 	if len(first) != 50 || m == nil {
 		t.Fatalf("the first page lists %d cases, next link %v", len(first), m)
 	}
-	if !strings.HasPrefix(m[1], q+"&amp;cursor=") {
+	if !strings.HasPrefix(m[1], q+"&cursor=") {
 		t.Fatalf("the next link %q does not keep the search %q", m[1], q)
 	}
 	p2 := d.get("/search?" + html.UnescapeString(m[1]))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -116,8 +117,8 @@ const autoKind = "auto"
 type ledgerData struct {
 	Orders []supervision.Order
 	Total  int
-	Next   int64  // before= for the next page; 0 on the last
-	Query  string // the filters, for paging
+	Next   int64        // before= for the next page; 0 on the last
+	Query  template.URL // the filters, for paging
 	Units  []option
 	Kinds  []option
 	States []option
@@ -178,8 +179,7 @@ func (w *Web) ledger(rw http.ResponseWriter, r *http.Request, v *view) error {
 		d.Orders = d.Orders[:ledgerPage]
 		d.Next = d.Orders[ledgerPage-1].ID
 	}
-	q.Del("before")
-	d.Query = q.Encode()
+	d.Query = pageQuery(q, "before")
 	v.Form, v.Title, v.Active, v.Data = r.URL.Query(), v.T("ledger.title"), "ledger", d
 	return w.render(rw, r, v, "ledger", http.StatusOK)
 }
@@ -286,7 +286,7 @@ type deliveriesData struct {
 	Webhooks   []option
 	Statuses   []option
 	Next       int64
-	Query      string
+	Query      template.URL // the filters, for paging
 }
 
 // deliveryPage is how many deliveries one page of the log shows.
@@ -333,8 +333,7 @@ func (w *Web) adminDeliveries(rw http.ResponseWriter, r *http.Request, v *view) 
 		d.Deliveries = d.Deliveries[:deliveryPage]
 		d.Next = d.Deliveries[deliveryPage-1].ID
 	}
-	q.Del("before")
-	d.Query = q.Encode()
+	d.Query = pageQuery(q, "before")
 	v.Form, v.Title, v.Active, v.Data = r.URL.Query(), v.T("webhooks.deliveries"), "admin", d
 	return w.render(rw, r, v, "admin_deliveries", http.StatusOK)
 }

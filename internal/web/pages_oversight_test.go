@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -298,6 +299,20 @@ func TestLedgerPage(t *testing.T) {
 	}
 	mustContain(t, p, "约谈鼓浪屿街道分管领导", "共 52 件督办单")
 	mustNotContain(t, p, `before=`)
+	// A filtered list's next page keeps its filters: the one order left of
+	// Jiangtou's 51, not Gulangyu's.
+	jiangtou := fmt.Sprint(env.Unit(t, "350206004"))
+	p = s.get("/supervision?unit_id=" + jiangtou + "&from=" + today)
+	more = regexp.MustCompile(`href="/supervision\?(from=` + today + `&amp;unit_id=` + jiangtou + `&amp;before=\d+)"`).FindStringSubmatch(p.Body)
+	if more == nil {
+		t.Fatalf("the filtered first page's next link does not keep the filters:\n%s", excerpt(p.Body))
+	}
+	p = s.get("/supervision?" + html.UnescapeString(more[1]))
+	if n := strings.Count(p.Body, `<tr class="order-`); n != 1 {
+		t.Errorf("filtered second page: %d orders, want 1", n)
+	}
+	mustContain(t, p, "共 51 件督办单")
+	mustNotContain(t, p, "约谈鼓浪屿街道分管领导")
 	// Bad filters are said in Chinese.
 	mustContain(t, s.get("/supervision?from=2026-13-01"), "起始日期")
 	mustContain(t, s.get("/supervision?kind=scold"), "督办方式无效：scold")

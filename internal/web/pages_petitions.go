@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -152,7 +153,7 @@ type backlogData struct {
 	Kinds    []option
 	Kind     string
 	Date     string
-	Query    string
+	Query    template.URL // period and date, for the figures' links
 	MaxTrend int
 }
 
@@ -189,7 +190,7 @@ func (w *Web) backlog(rw http.ResponseWriter, r *http.Request, v *view) error {
 		return err
 	}
 	d := backlogData{Backlog: b, Label: p.Label(w.loc), Kind: kind, Date: date,
-		Query: url.Values{"period": {kind}, "date": {date}}.Encode(), MaxTrend: 1}
+		Query: pageQuery(url.Values{"period": {kind}, "date": {date}}), MaxTrend: 1}
 	d.Kinds = []option{{Value: "month", Label: v.T("backlog.period_month")}, {Value: "quarter", Label: v.T("backlog.period_quarter")},
 		{Value: "year", Label: v.T("backlog.period_year")}}
 	for _, tp := range b.Trend {
@@ -203,7 +204,7 @@ type backlogCasesData struct {
 	Figure casework.Figure
 	Label  string
 	Rows   []backlogRow
-	Query  string
+	Query  template.URL // period, date and figure, for paging
 	Next   int64
 }
 
@@ -227,7 +228,7 @@ func (w *Web) backlogCases(rw http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	d := backlogCasesData{Figure: fig, Label: p.Label(w.loc),
-		Query: url.Values{"period": {kind}, "date": {date}, "figure": {string(fig)}}.Encode()}
+		Query: pageQuery(url.Values{"period": {kind}, "date": {date}, "figure": {string(fig)}})}
 	if len(bcs) > 0 {
 		ids := make([]int64, len(bcs))
 		for i, bc := range bcs {

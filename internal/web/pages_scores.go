@@ -39,17 +39,6 @@ func (w *Web) periodOf(r *http.Request, v *view) (score.Period, string, string, 
 	return p, kind, date, err
 }
 
-// periodQuery is the query string of a scorecard period (and the extra
-// name, value pairs), for links that keep it: a template.URL, or
-// html/template would escape its & and = away.
-func periodQuery(kind, date string, extra ...string) template.URL {
-	q := url.Values{"period": {kind}, "date": {date}}
-	for i := 0; i+1 < len(extra); i += 2 {
-		q.Set(extra[i], extra[i+1])
-	}
-	return template.URL(q.Encode())
-}
-
 type scoresData struct {
 	Board       score.Board
 	MinAssigned int
@@ -94,7 +83,7 @@ func (w *Web) boardData(r *http.Request, v *view) (scoresData, error) {
 		return scoresData{}, err
 	}
 	d := scoresData{Board: b, MinAssigned: score.MinAssigned, Indicators: score.Indicators, Kind: kind, Date: date,
-		Query: periodQuery(kind, date)}
+		Query: pageQuery(url.Values{"period": {kind}, "date": {date}})}
 	for _, k := range score.PeriodKinds {
 		d.Kinds = append(d.Kinds, option{Value: k.Kind, Label: k.Name.Format(v.Lang)})
 	}
@@ -277,7 +266,7 @@ func (w *Web) unitScore(rw http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	d := unitScoreData{Weights: b.Weights, Unit: u, Row: score.Row{Unit: u, Counts: score.Counts{}}, Indicators: score.Indicators,
-		Metrics: score.Metrics, Kind: kind, Date: date, Query: periodQuery(kind, date)}
+		Metrics: score.Metrics, Kind: kind, Date: date, Query: pageQuery(url.Values{"period": {kind}, "date": {date}})}
 	for _, g := range b.Groups {
 		for _, row := range g.Rows {
 			if row.Unit.ID == u.ID {
@@ -349,7 +338,7 @@ func (w *Web) scoreCases(rw http.ResponseWriter, r *http.Request, v *view) error
 	if len(ids) == pageSize {
 		d.Next = ids[len(ids)-1]
 	}
-	d.Query = periodQuery(kind, date, "metric", string(m))
+	d.Query = pageQuery(url.Values{"period": {kind}, "date": {date}, "metric": {string(m)}})
 	v.Title, v.Active, v.Data = u.Name+" · "+v.MetricName(m), "scores", d
 	return w.render(rw, r, v, "score_cases", http.StatusOK)
 }

@@ -1,0 +1,136 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"pingan/internal/apptest"
+	"pingan/internal/audit"
+	"pingan/internal/casework"
+	"pingan/internal/db"
+	"pingan/internal/notify"
+)
+
+// nextPage returns the query of p's "more" link to path, unescaped, failing
+// unless it starts with the filters in want (as a query string).
+func nextPage(t *testing.T, p page, path, want string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<a [^>]*href="`+regexp.QuoteMeta(path)+`\?([^"]*)">`).FindAllStringSubmatch(p.Body, -1)
+	for _, x := range m {
+		q := html.UnescapeString(x[1])
+		if strings.Contains(q, "before=") || strings.Contains(q, "cursor=") {
+			if !strings.HasPrefix(q, want+"&") {
+				t.Fatalf("the next page of %s?%s is %s?%s: the filters are lost", path, want, path, q)
+			}
+			return q
+		}
+	}
+	t.Fatalf("no next page link to %s (%d):\n%s", path, p.Status, excerpt(p.Body))
+	return ""
+}
+
+// A filtered list's next page keeps the filters: its link carries them as
+// query parameters (not one escaped value), and its rows all match them.
+func TestNextPageKeepsFilters(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("search", func(t *testing.T) {
+		env := apptest.New(t)
+		setPasswords(t, env, "dispatcher")
+		for i := range 10 { // older cases that match the words but not the nature
+			take(t, env, casework.ReportInput{Body: fmt.Sprintf("湖滨南路%d号工地夜间噪音", i+1), Nature: "help"})
+		}
+		var complaints []string
+		for i := range 55 {
+			complaints = append(complaints, take(t, env, casework.ReportInput{Body: fmt.Sprintf("禾祥西路%d号楼下噪音扰民", i+1), Nature: "complaint"}))
+		}
+		d := signedIn(t, env, "dispatcher")
+		filters := "nature=complaint&q=%E5%99%AA%E9%9F%B3" // 噪音
+		p1 := d.get("/search?" + filters)
+		p2 := d.get("/search?" + nextPage(t, p1, "/search", filters))
+		first, second := listed(t, p1), listed(t, p2)
+		if len(second) != 5 || !sameSet(append(first, second...), complaints) {
+			t.Errorf("the pages list %d + %d cases, not the 55 complaints", len(first), len(second))
+		}
+	})
+
+	t.Run("webhook deliveries", func(t *testing.T) {
+		env := apptest.New(t)
+		setPasswords(t, env, "sysadmin")
+		rcv := newHookReceiver(t)
+		var ids []string
+		for _, name := range []string{"市大数据局", "区网格中心"} {
+			h, _, err := env.App.Notify.CreateWebhook(ctx, env.Actor(t, "sysadmin"), notify.WebhookInput{Name: name, URL: rcv.srv.URL, Events: []string{"case.*"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, fmt.Sprint(h.ID))
+		}
+		for i := range 51 {
+			take(t, env, casework.ReportInput{Body: fmt.Sprintf("莲前西路%d号路灯不亮", i+1)})
+		}
+		admin := signedInAdmin(t, env, "sysadmin")
+		filters := "status=pending&webhook=" + ids[0]
+		p := admin.get("/admin/webhooks/deliveries?" + nextPage(t, admin.get("/admin/webhooks/deliveries?"+filters), "/admin/webhooks/deliveries", filters))
+		rows := regexp.MustCompile(`<td><a href="/admin/webhooks/deliveries/\d+">\d+</a></td><td>([^<]*)</td>`).FindAllStringSubmatch(p.Body, -1)
+		if len(rows) != 1 || rows[0][1] != "市大数据局" {
+			t.Errorf("the second page of the first webhook's deliveries: %v", rows)
+		}
+	})
+
+	t.Run("audit log", func(t *testing.T) {
+		env := apptest.New(t)
+		setPasswords(t, env, "auditadmin")
+		for i := range 105 {
+			for _, action := range []string{"test.paged", "test.other"} {
+				if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
+					return env.App.Audit.Append(ctx, tx, audit.Entry{Action: action, ObjectType: "thing", ObjectID: fmt.Sprint(i)})
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		aud := signedInAdmin(t, env, "auditadmin")
+		filters := "action=test.paged&object_type=thing"
+		p := aud.get("/admin/audit?" + nextPage(t, aud.get("/admin/audit?"+filters), "/admin/audit", filters))
+		var actions []string
+		for _, m := range regexp.MustCompile(`<td><code>([^<]*)</code></td>`).FindAllStringSubmatch(p.Body, -1) {
+			actions = append(actions, m[1])
+		}
+		if len(actions) != 5 || strings.Count(strings.Join(actions, " "), "test.paged") != 5 {
+			t.Errorf("the second page's actions: %v", actions)
+		}
+	})
+
+	t.Run("petition backlog", func(t *testing.T) {
+		env := apptest.New(t)
+		setPasswords(t, env, "supervisor")
+		var stock []string
+		for i := range 51 {
+			stock = append(stock, take(t, env, casework.ReportInput{Channel: "visit", Nature: "petition_claim",
+				Body: fmt.Sprintf("反映观音山%d号地块拆迁补偿标准不一，要求公开补偿方案。", i+1)}))
+		}
+		env.Clock.Advance(40 * 24 * time.Hour)
+		sup := signedIn(t, env, "supervisor")
+		date := env.Clock.Now().In(env.App.Config.Location()).Format("2006-01-02")
+		// The registry's figures link to their cases with its period.
+		mustContain(t, sup.get("/petitions/backlog?period=quarter"),
+			`id="fig-stock" href="/petitions/backlog/cases?date=`+date+`&amp;period=quarter&figure=stock"`)
+		filters := "date=" + date + "&figure=stock&period=quarter"
+		p1 := sup.get("/petitions/backlog/cases?" + filters)
+		p2 := sup.get("/petitions/backlog/cases?" + nextPage(t, p1, "/petitions/backlog/cases", filters))
+		if p2.Status != http.StatusOK {
+			t.Fatalf("the second page: %d\n%s", p2.Status, excerpt(p2.Body))
+		}
+		first, second := listed(t, p1), listed(t, p2)
+		if len(second) != 1 || !sameSet(append(first, second...), stock) {
+			t.Errorf("the pages list %d + %d cases, not the 51 in stock", len(first), len(second))
+		}
+	})
+}
