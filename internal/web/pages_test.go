@@ -22,6 +22,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/deadline"
 	"pingan/internal/demo"
+	"pingan/internal/notify"
 	"pingan/internal/web"
 )
 
@@ -365,7 +366,19 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		users = append(users, du.Username)
 	}
 	setPasswords(t, env, users...)
+	// A webhook, so that the case's events make a delivery to show.
+	rcv := newHookReceiver(t)
+	hook, _, err := env.App.Notify.CreateWebhook(context.Background(), env.Actor(t, "sysadmin"),
+		notify.WebhookInput{Name: "市大数据局", URL: rcv.srv.URL + "/hook", Events: []string{"case.*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	n, _ := dispatched(t, env)
+	ds, err := env.App.Notify.Deliveries(context.Background(), env.Actor(t, "sysadmin"), notify.DeliveryFilter{WebhookID: hook.ID})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("no delivery to show: %v", err)
+	}
+	delivery := fmt.Sprintf("/admin/webhooks/deliveries/%d", ds[0].ID)
 	// A petition answered, its 复查 requested, and the petitioner back.
 	pet := closedPetition(t, env, "反映江头北路某小区地下车库长期积水，物业公司不作为。")
 	review, err := env.App.Cases.RequestReview(context.Background(), env.Actor(t, "intake"), pet.Number, casework.ReviewInput{Reason: "不服"})
@@ -381,7 +394,8 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		if method != http.MethodGet || strings.Contains(path, "/attachments/") || strings.HasPrefix(path, "/login") {
 			continue
 		}
-		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "", "{unit}", fmt.Sprint(env.Unit(t, "350206004"))).Replace(path))
+		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "", "{unit}", fmt.Sprint(env.Unit(t, "350206004")),
+			"/admin/webhooks/deliveries/{id}", delivery).Replace(path))
 	}
 	pages = append(pages, "/queue?tab=dispatch", "/search?q=%E5%99%AA%E9%9F%B3&status=red&sort=due", "/inbox?unread=1",
 		"/admin/audit?action=login", "/no/such/page", "/hot?days=7&division_code=350206", "/scores?period=week", "/scores?period=year&date=2026-01-01",
@@ -404,7 +418,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 	)
 	unit := fmt.Sprintf("/scores/%d", env.Unit(t, "350206004"))
 	opens := map[string]string{
-		"/": "", "/no/such/page": "", "/admin/webhooks/deliveries/{id}": "",
+		"/": "", "/no/such/page": "",
 		"/intake": intakers, "/intake/repeats": intakers, "/intake/suggest": intakers, "/intake/import": intakers,
 		"/queue": queues, "/search": caseWorkers, "/search.csv": caseWorkers, "/search.xlsx": caseWorkers, "/supervision": caseWorkers,
 		"/cases/" + n: seeCase, "/cases/" + pet.Number: seeCase, "/cases/" + review.Number: seeCase, "/cases/" + again.Number: seeCase,
@@ -415,10 +429,10 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		"/inbox": everyone, "/settings": everyone, "/settings/totp": caseWorkers,
 		"/admin": "sysadmin secadmin auditadmin", "/admin/users": "sysadmin secadmin", "/admin/audit": "auditadmin",
 		"/admin/units": "sysadmin", "/admin/categories": "sysadmin", "/admin/deadlines": "sysadmin", "/admin/routing": "sysadmin",
-		"/admin/weights": "sysadmin", "/admin/webhooks": "sysadmin", "/admin/webhooks/deliveries": "sysadmin",
+		"/admin/weights": "sysadmin", "/admin/webhooks": "sysadmin", "/admin/webhooks/deliveries": "sysadmin", delivery: "sysadmin",
 	}
 	refused := map[string]int{"/": http.StatusSeeOther, "/queue": http.StatusSeeOther, "/settings/totp": http.StatusSeeOther,
-		"/no/such/page": http.StatusNotFound, "/admin/webhooks/deliveries/{id}": http.StatusNotFound}
+		"/no/such/page": http.StatusNotFound}
 	want := func(user, path string) int {
 		base, query, _ := strings.Cut(path, "?")
 		who, ok := opens[base]
