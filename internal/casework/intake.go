@@ -518,6 +518,35 @@ func (s *Service) bySourceRef(ctx context.Context, q db.Querier, ch Channel, ref
 // classifier say of it: pure work on data the write does not change, done
 // before the write so that the writer does not wait for it.
 func (s *Service) draft(ctx context.Context, actor access.Actor, in ReportInput, now time.Time) (Case, error) {
+	c, err := s.routed(ctx, actor, in, now)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.suggest(ctx, s.db, &c, in.Body); err != nil {
+		return Case{}, err
+	}
+	return c, nil
+}
+
+// Preview is where routing would send the case a report would open, and
+// why, without storing anything: what the intake desk shows while the
+// operator types. The report is cleaned as intake cleans it and routed as
+// intake routes it, so the preview and the saved case agree; the form is
+// checked when it is saved, so a field not valid yet does not stop it
+// (a classification that is not valid does: routing depends on it).
+func (s *Service) Preview(ctx context.Context, actor access.Actor, in ReportInput) (Case, error) {
+	if !mayIntake(actor) {
+		return Case{}, fault.New(fault.Forbidden, "forbidden", msgCannotIntake)
+	}
+	now := s.now()
+	var unchecked fault.Validation
+	s.normalize(&in, &unchecked, now)
+	return s.routed(ctx, actor, in, now)
+}
+
+// routed is the case a report would open, placed and routed (draft without
+// the classifier's suggestion).
+func (s *Service) routed(ctx context.Context, actor access.Actor, in ReportInput, now time.Time) (Case, error) {
 	if actor.UnitID == 0 {
 		return Case{}, fmt.Errorf("intake by %s: the actor has no unit", actor.Username)
 	}
@@ -537,9 +566,6 @@ func (s *Service) draft(ctx context.Context, actor access.Actor, in ReportInput,
 		State: Received, Channel: in.Channel, IntakeUnitID: actor.UnitID, DivisionCode: in.DivisionCode,
 		Address: in.Address, Location: in.Location, ReceivedAt: at, ReportCount: 1, UpdatedAt: at, Version: 1}
 	if err := s.routeCase(ctx, s.db, &c, in.Address+"\n"+in.Title+"\n"+in.Body); err != nil {
-		return Case{}, err
-	}
-	if err := s.suggest(ctx, s.db, &c, in.Body); err != nil {
 		return Case{}, err
 	}
 	return c, nil

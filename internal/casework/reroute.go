@@ -8,7 +8,6 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/audit"
 	"pingan/internal/db"
-	"pingan/internal/fault"
 )
 
 // RouteWaiting routes the cases waiting to be registered or dispatched
@@ -118,18 +117,4 @@ func (s *Service) routeWaiting(ctx context.Context, tx *db.Tx, actor access.Acto
 
 func sameSuggestion(a, b *Suggestion) bool {
 	return a == nil && b == nil || a != nil && b != nil && *a == *b
-}
-
-// Preview is the case a report would open — where routing would send it
-// and why, and the classifier's suggestion — without storing anything:
-// what the intake desk shows while the operator types. It is the same
-// draft intake makes, so the preview and the saved case agree.
-func (s *Service) Preview(ctx context.Context, actor access.Actor, in ReportInput) (Case, error) {
-	if !mayIntake(actor) {
-		return Case{}, fault.New(fault.Forbidden, "forbidden", msgCannotIntake)
-	}
-	if in.Title == "" && in.Body != "" {
-		in.Title = deriveTitle(in.Body)
-	}
-	return s.draft(ctx, actor, in, s.now())
 }

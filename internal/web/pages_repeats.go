@@ -73,6 +73,10 @@ func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
 			out = append(out, x)
 		}
 	}
+	routing, err := w.previewRoute(r, v)
+	if err != nil {
+		return err
+	}
 	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
-	return json.NewEncoder(rw).Encode(map[string]any{"suggestions": out, "natures": natures, "routing": w.previewRoute(r, v)})
+	return json.NewEncoder(rw).Encode(map[string]any{"suggestions": out, "natures": natures, "routing": routing})
 }

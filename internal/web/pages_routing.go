@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -165,8 +166,8 @@ type routePreview struct {
 // previewRoute reads the intake form's fields from the query (as the
 // suggestion request sends them) and routes the report as intake would;
 // nil when there is nothing to route yet or the form's classification is
-// not valid (saving will say why).
-func (w *Web) previewRoute(r *http.Request, v *view) *routePreview {
+// not valid (saving will say why). Any other failure is the request's.
+func (w *Web) previewRoute(r *http.Request, v *view) (*routePreview, error) {
 	q := r.URL.Query()
 	in := casework.ReportInput{Channel: casework.Channel(q.Get("channel")), Title: q.Get("title"), Body: q.Get("body"),
 		Address: q.Get("address"), DivisionCode: q.Get("division_code"), Nature: q.Get("nature")}
@@ -177,11 +178,14 @@ func (w *Web) previewRoute(r *http.Request, v *view) *routePreview {
 		}
 	}
 	if strings.TrimSpace(in.Title+in.Body+in.Address+in.DivisionCode) == "" && in.Location == nil {
-		return nil
+		return nil, nil
 	}
 	c, err := w.app.Cases.Preview(r.Context(), v.Actor, in)
+	if k := fault.KindOf(err); k == fault.Invalid || k == fault.Forbidden {
+		return nil, nil
+	}
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("preview routing: %w", err)
 	}
 	p := &routePreview{Label: v.T("case.routing"), Triage: c.Triage, Reason: c.Route.Reason, Explanation: v.RouteText(c)}
 	if c.RouteUnitID != 0 {
@@ -190,5 +194,5 @@ func (w *Web) previewRoute(r *http.Request, v *view) *routePreview {
 	if c.Triage {
 		p.TriageLabel = v.T("case.triage")
 	}
-	return p
+	return p, nil
 }

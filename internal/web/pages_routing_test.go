@@ -132,6 +132,11 @@ func TestIntakeShowsRouting(t *testing.T) {
 	if sug.Routing != nil {
 		t.Fatalf("routing with nothing to route: %+v", sug.Routing)
 	}
+	// A classification that is not valid yet is for saving to refuse.
+	ask(url.Values{"body": {"江头北路有人打架"}, "nature": {"gossip"}})
+	if sug.Routing != nil {
+		t.Fatalf("routing with a nature that is none: %+v", sug.Routing)
+	}
 
 	// After saving.
 	b.get("/intake")
