@@ -292,7 +292,7 @@ func (a *API) Routes() []Route {
 		{Method: "DELETE", Path: "/categories/{id}", Summary: "Delete a category no case uses (otherwise retire it)", Tag: "catalogue",
 			Status: 204, Handle: a.deleteCategory},
 
-		{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (audit administrator)", Tag: "audit",
+		{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (audit administrator; the read is itself audited)", Tag: "audit",
 			Query: []QueryParam{{"actor_id", "integer", "user"}, {"object_type", "string", "case, report, unit, category, nature, user"},
 				{"object_id", "string", "case number or id"}, {"action", "string", "e.g. case.dispatch"},
 				{"from", "string", "on or after (YYYY-MM-DD or RFC 3339)"}, {"to", "string", "before (YYYY-MM-DD: that whole day)"},
