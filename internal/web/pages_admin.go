@@ -396,25 +396,23 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error
 	f := audit.Filter{ObjectType: q.Get("object_type"), ObjectID: strings.TrimSpace(q.Get("object_id")), Action: strings.TrimSpace(q.Get("action")), Limit: 100}
 	f.ActorID, _ = strconv.ParseInt(q.Get("actor_id"), 10, 64)
 	f.BeforeID, _ = strconv.ParseInt(q.Get("before"), 10, 64)
-	if s := q.Get("from"); s != "" {
-		f.From, _ = time.ParseInLocation("2006-01-02", s, w.loc)
+	d := auditData{}
+	var err error
+	if f.From, f.To, err = w.dayRange(q); err == nil {
+		// A bad date is said on the page; nothing is read, nor recorded as read.
+		reader := audit.Entry{ActorID: v.Actor.UserID, ActorName: v.Actor.Username, UnitID: v.Actor.UnitID, RemoteAddr: v.Actor.RemoteAddr}
+		d.Records, err = w.app.Audit.Read(r.Context(), w.app.DB, reader, f)
 	}
-	if s := q.Get("to"); s != "" {
-		if t, err := time.ParseInLocation("2006-01-02", s, w.loc); err == nil {
-			f.To = t.AddDate(0, 0, 1)
+	if err != nil {
+		if v.Errors, err = formErrors(v, err); err != nil {
+			return err
 		}
 	}
-	reader := audit.Entry{ActorID: v.Actor.UserID, ActorName: v.Actor.Username, UnitID: v.Actor.UnitID, RemoteAddr: v.Actor.RemoteAddr}
-	recs, err := w.app.Audit.Read(r.Context(), w.app.DB, reader, f)
-	if err != nil {
-		return err
-	}
-	d := auditData{Records: recs}
 	if res, ok := v.Data.(*audit.Result); ok {
 		d.Verify = res
 	}
-	if len(recs) == f.Limit {
-		d.Next = recs[len(recs)-1].ID
+	if len(d.Records) == f.Limit {
+		d.Next = d.Records[len(d.Records)-1].ID
 	}
 	d.Query = pageQuery(q, "before")
 	v.Form, v.Title, v.Active, v.Data = q, v.T("admin.audit"), "admin", d

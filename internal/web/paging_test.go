@@ -134,3 +134,34 @@ func TestNextPageKeepsFilters(t *testing.T) {
 		}
 	})
 }
+
+// The audit log's dates are read as the other lists read theirs: a day
+// range in the service's zone, and a bad date said on the page (nothing is
+// read then, nor recorded as read) instead of quietly ignored.
+func TestAuditLogDates(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "auditadmin")
+	aud := signedInAdmin(t, env, "auditadmin")
+	day := func(d int) string {
+		return env.Clock.Now().In(env.App.Config.Location()).AddDate(0, 0, d).Format("2006-01-02")
+	}
+	mustContain(t, aud.get("/admin/audit?action=login&from="+day(0)+"&to="+day(0)), "<td><code>login</code></td>")
+	mustNotContain(t, aud.get("/admin/audit?action=login&to="+day(-1)), "<td><code>login</code></td>")
+	mustNotContain(t, aud.get("/admin/audit?action=login&from="+day(1)), "<td><code>login</code></td>")
+
+	reads := auditCount(t, env, "audit.read", audit.OK)
+	for query, want := range map[string]string{
+		"from=2026-13-01":           "起始日期",
+		"action=login&to=yesterday": "截止日期",
+	} {
+		p := aud.get("/admin/audit?" + query)
+		if p.Status != http.StatusOK {
+			t.Fatalf("%s: %d\n%s", query, p.Status, excerpt(p.Body))
+		}
+		mustContain(t, p, `class="flash err"`, want)
+		mustNotContain(t, p, "<td><code>login</code></td>")
+	}
+	if n := auditCount(t, env, "audit.read", audit.OK); n != reads {
+		t.Errorf("%d reads recorded for pages that read nothing", n-reads)
+	}
+}
