@@ -80,6 +80,16 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 	if len(list.Cases) != 0 {
 		t.Errorf("red/yellow list: %+v", list)
 	}
+	// Each colour alone and the overdue flag bind only the times their SQL
+	// uses (PostgreSQL refuses a parameter it cannot type).
+	for q, want := range map[string]int{"status=red": 0, "status=yellow": 0, "overdue=true": 0, "overdue=false": 1,
+		"overdue=false&status=green": 1, "overdue=true&status=green": 0} {
+		list.Cases = nil
+		r := env.Do(t, "GET", "/api/v1/cases?"+q, "jiangtou", nil)
+		if r.JSON(t, &list); r.Status != http.StatusOK || len(list.Cases) != want {
+			t.Errorf("%s: %d %+v, want %d", q, r.Status, list, want)
+		}
+	}
 	if r := env.Do(t, "GET", "/api/v1/cases?status=purple", "jiangtou", nil); r.Status != 422 {
 		t.Errorf("bad status: %d", r.Status)
 	}

@@ -336,15 +336,13 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		}
 		conds = append(conds, "c.id IN ("+strings.Join(ph, ", ")+")")
 	}
-	var only *search.Query
+	var text *search.Query
 	if strings.TrimSpace(f.Text) != "" {
 		q, err := search.Parse(f.Text)
 		if err != nil {
 			return selection{}, false, err
 		}
-		if len(conds) == 0 {
-			only = &q
-		}
+		text = &q
 		if err := search.Sync(ctx, s.db); err != nil {
 			return selection{}, false, err
 		}
@@ -363,27 +361,23 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 	// running deadline and warning time: passed (deadline.Passed) is a
 	// deadline before now truncated to the second.
 	if f.Overdue != nil || len(f.Statuses) > 0 {
-		// Each time is a parameter only once the SQL uses it: PostgreSQL
-		// cannot type a parameter the statement never mentions.
-		var n, sec string
+		// Every colour compares the deadline with the second; now itself
+		// is a parameter only once the SQL uses it (yellow, green):
+		// PostgreSQL cannot type a parameter the statement never mentions.
+		sec := arg(now.Truncate(time.Second).UnixMicro())
+		var n string
 		nowArg := func() string {
 			if n == "" {
 				n = arg(now.UnixMicro())
 			}
 			return n
 		}
-		secArg := func() string {
-			if sec == "" {
-				sec = arg(now.Truncate(time.Second).UnixMicro())
-			}
-			return sec
-		}
-		red := "c.deadline_at < " + secArg()
+		red := "c.deadline_at < " + sec
 		cond := map[deadline.Status]func() string{
 			deadline.Red:    func() string { return red },
-			deadline.Yellow: func() string { return fmt.Sprintf("(c.deadline_at >= %s AND c.warn_at <= %s)", secArg(), nowArg()) },
+			deadline.Yellow: func() string { return fmt.Sprintf("(c.deadline_at >= %s AND c.warn_at <= %s)", sec, nowArg()) },
 			deadline.Green: func() string {
-				return fmt.Sprintf("(c.deadline_at >= %s AND (c.warn_at IS NULL OR c.warn_at > %s))", secArg(), nowArg())
+				return fmt.Sprintf("(c.deadline_at >= %s AND (c.warn_at IS NULL OR c.warn_at > %s))", sec, nowArg())
 			},
 		}
 		if f.Overdue != nil {
@@ -405,8 +399,9 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 			conds = append(conds, "("+strings.Join(any, " OR ")+")")
 		}
 	}
-	if len(conds) != 1 {
-		only = nil // conditions after the text's
+	var only *search.Query // the text's condition, when it is the only one
+	if text != nil && len(conds) == 1 {
+		only = text
 	}
 	return selection{join: join, conds: conds, args: args, id: id, only: only}, true, nil
 }
