@@ -128,6 +128,29 @@ func TestModelEvalWithoutDatabase(t *testing.T) {
 	}
 }
 
+// Once pingan model train has written the default data directory's
+// database, eval and suggest read its active model without naming it.
+func TestModelEvalFindsDefaultDataDir(t *testing.T) {
+	dir := t.TempDir()
+	gold := labelledFile(t, dir, 40)
+	t.Chdir(dir)
+	t.Setenv("PINGAN_DATA_DIR", "")
+	t.Setenv("PINGAN_DATABASE_URL", "")
+	os.Unsetenv("PINGAN_DATA_DIR") // the default data directory, restored after the test
+	if out, _ := runModel(t, "train", "--corpus", "", "--extra", gold); !strings.Contains(out, "stored as v1 (active") {
+		t.Fatalf("train: %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pingan-data")); err != nil {
+		t.Fatalf("train wrote no default data directory: %v", err)
+	}
+	if _, errOut := runModel(t, "eval", "--data", gold); !regexp.MustCompile(`(?m)^model v1,`).MatchString(errOut) {
+		t.Errorf("eval after train: %s", errOut)
+	}
+	if _, errOut := runModel(t, "eval", "--model", "default", "--data", gold); !regexp.MustCompile(`(?m)^model default,`).MatchString(errOut) {
+		t.Errorf("eval --model default: %s", errOut)
+	}
+}
+
 // Operators' corrections reach the next model with no file in between:
 // cases registered under a category the model does not know, `pingan
 // model train` on the database, and the suggestion for a similar report

@@ -14,6 +14,7 @@ import (
 	"pingan/internal/app"
 	"pingan/internal/classify"
 	"pingan/internal/config"
+	"pingan/internal/db"
 )
 
 const modelUsage = "pingan model train | list | activate VERSION | eval --data FILE | suggest --subject S --body B | feedback --out FILE"
@@ -194,10 +195,10 @@ func modelActivate(ctx context.Context, e *env, args []string) error {
 }
 
 // modelLoad loads the model to evaluate or ask: a model file (a path
-// ending in .model or naming a folder), the embedded one (default, or any
-// when no database is named: nothing is created just to read a model), or
-// a version kept in the named database (its active one when version is
-// empty).
+// ending in .model or with a folder in it), the embedded one (default, or
+// any when no database is named and the default data directory holds none:
+// nothing is created just to read a model), or a version kept in the
+// database (its active one when version is empty).
 func modelLoad(ctx context.Context, e *env, fs *flag.FlagSet, cfg config.Config, version string) (*classify.Model, error) {
 	if strings.HasSuffix(version, ".model") || strings.ContainsRune(version, os.PathSeparator) {
 		f, err := os.Open(version)
@@ -214,6 +215,12 @@ func modelLoad(ctx context.Context, e *env, fs *flag.FlagSet, cfg config.Config,
 	}
 	named := os.Getenv("PINGAN_DATA_DIR") != "" || os.Getenv("PINGAN_DATABASE_URL") != ""
 	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "data-dir" || f.Name == "database-url" })
+	if !named && cfg.DataDir != "" {
+		// The default data directory, once it holds a database (pingan
+		// model train wrote there), is the one meant.
+		_, err := os.Stat(filepath.Join(cfg.DataDir, db.SQLiteFile))
+		named = err == nil
+	}
 	switch {
 	case version == classify.DefaultVersion || version == "" && !named:
 		return classify.Default()
@@ -235,7 +242,7 @@ func modelEval(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("model eval", "--data FILE.jsonl [--model VERSION | FILE.model] [storage flags]")
 	cfg := modelStorage(fs)
 	data := fs.String("data", "", "JSONL file of labelled messages (subject, body, label and/or nature)")
-	version := fs.String("model", "", "a model file, or a version of the database named by --data-dir or --database-url (default: its active one; default: the built-in one, also used when no database is named)")
+	version := fs.String("model", "", "a model file, or a version of the database named by --data-dir or --database-url or found in the default data directory (default: its active one; default: the built-in one, also used when there is no database)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -259,7 +266,7 @@ func modelSuggest(ctx context.Context, e *env, args []string) error {
 	cfg := modelStorage(fs)
 	subject := fs.String("subject", "", "message title")
 	body := fs.String("body", "", "message text")
-	version := fs.String("model", "", "a model file, or a version of the named database (default: its active one; the built-in one when no database is named)")
+	version := fs.String("model", "", "a model file, or a version of the named database or the one in the default data directory (default: its active one; the built-in one when there is no database)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
