@@ -2,7 +2,6 @@ package score
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"time"
@@ -96,30 +95,33 @@ type Backlog struct {
 // ReadBacklog reads the backlog at now, days in loc: the overdue counters,
 // and the cases past their deadline not marked yet (see above). For the
 // scorecards and for the dashboard, which reads them without a scorecard
-// service.
+// service. Both are read in one statement, so in one snapshot: a timer that
+// marks a case meanwhile moves it from the second part into the first, and
+// read apart it could be missed by both.
 func ReadBacklog(ctx context.Context, q db.Querier, now time.Time, loc *time.Location) (Backlog, error) {
 	b := Backlog{Units: map[int64]int64{}, Districts: map[string]int64{}, Days: map[Day]int64{}}
-	rows, err := q.QueryContext(ctx, "SELECT dim, key, n FROM overdue_counts WHERE n <> 0 AND dim IN ($1, $2, $3)",
-		OverdueByUnit, OverdueByDistrict, OverdueByDay)
+	// The rows of the counters have a dimension; those of the cases not
+	// marked yet, found by the index of unmarked deadlines (migration
+	// 0023, which holds only them below now), have none.
+	rows, err := q.QueryContext(ctx, `SELECT dim, key, n, 0, '', 0 FROM overdue_counts WHERE n <> 0 AND dim IN ($1, $2, $3)
+		UNION ALL
+		SELECT '', '', 0, COALESCE(handling_unit_id, 0), COALESCE(division_code, ''), deadline_at
+		FROM cases WHERE overdue_at IS NULL AND deadline_at < $4`,
+		OverdueByUnit, OverdueByDistrict, OverdueByDay, now.Truncate(time.Second).UnixMicro())
 	if err != nil {
 		return b, fmt.Errorf("read backlog: %w", err)
-	}
-	if err := b.add(rows); err != nil {
-		return b, fmt.Errorf("read backlog: %w", err)
-	}
-	// Not marked yet: found by the index of unmarked deadlines (migration
-	// 0023), which holds only them below now.
-	rows, err = q.QueryContext(ctx, `SELECT COALESCE(handling_unit_id, 0), COALESCE(division_code, ''), deadline_at
-		FROM cases WHERE overdue_at IS NULL AND deadline_at < $1`, now.Truncate(time.Second).UnixMicro())
-	if err != nil {
-		return b, fmt.Errorf("read backlog: cases not marked yet: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var dim, key string
+		var n, at int64
 		var o Overdue
-		var at int64
-		if err := rows.Scan(&o.UnitID, &o.Division, &at); err != nil {
-			return b, fmt.Errorf("read backlog: cases not marked yet: %w", err)
+		if err := rows.Scan(&dim, &key, &n, &o.UnitID, &o.Division, &at); err != nil {
+			return b, fmt.Errorf("read backlog: %w", err)
+		}
+		if dim != "" {
+			b.count(dim, key, n)
+			continue
 		}
 		o.DeadlineAt = time.UnixMicro(at)
 		for _, k := range o.keys(loc) {
@@ -127,23 +129,9 @@ func ReadBacklog(ctx context.Context, q db.Querier, now time.Time, loc *time.Loc
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return b, fmt.Errorf("read backlog: cases not marked yet: %w", err)
+		return b, fmt.Errorf("read backlog: %w", err)
 	}
 	return b, nil
-}
-
-// add counts the rows (dim, key, n) of overdue_counts.
-func (b *Backlog) add(rows *sql.Rows) error {
-	defer rows.Close()
-	for rows.Next() {
-		var dim, key string
-		var n int64
-		if err := rows.Scan(&dim, &key, &n); err != nil {
-			return err
-		}
-		b.count(dim, key, n)
-	}
-	return rows.Err()
 }
 
 // count adds n cases under key of dimension dim.
