@@ -15,9 +15,9 @@ import (
 // cases) or by other means than intake — as intake and registration
 // would have: each keeps routing's answer (the suggested unit, the area,
 // triage and the explanation, which the dispatch form starts from), the
-// deadline policy a routing rule names and, when it has no category, the
-// classifier's suggestion; each is audited. It returns how many cases it
-// routed.
+// deadline policy a routing rule names and the classifier's suggestion
+// (whatever the case's category, as at intake); each is audited. It
+// returns how many cases it routed.
 func (s *Service) RouteWaiting(ctx context.Context, actor access.Actor) (int, error) {
 	total := 0
 	var after int64

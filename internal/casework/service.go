@@ -56,8 +56,9 @@ type Deps struct {
 	// Route places and routes each new case (nil: never; cases wait at
 	// their intake unit for an operator to dispatch them).
 	Route *route.Service
-	// Classifier suggests a category for a report taken in without one
-	// (nil: no suggestions).
+	// Classifier suggests a category and a nature for every report taken
+	// in, which the operator's choice confirms or corrects (nil: no
+	// suggestions).
 	Classifier *classify.Live
 	// Repeats finds the open cases a report repeats, for merging near-exact
 	// repeats on their own (nil: never).

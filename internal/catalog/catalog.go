@@ -20,6 +20,7 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
+	"pingan/internal/classify"
 	"pingan/internal/db"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
@@ -421,10 +422,6 @@ func (s *Service) Path(ctx context.Context, q db.Querier, id int64) ([]Category,
 	return out, nil
 }
 
-// labelSep joins the names of a category path into a classifier label
-// (classify.PathSep).
-const labelSep = "/"
-
 // LabelOf is the classifier's label of the category whose path (root
 // first) is given: the names joined by "/", as 城乡建设/城市建设和市政管理/燃气供应.
 func LabelOf(path []Category) string {
@@ -432,7 +429,7 @@ func LabelOf(path []Category) string {
 	for i, c := range path {
 		names[i] = c.Name
 	}
-	return strings.Join(names, labelSep)
+	return strings.Join(names, classify.PathSep)
 }
 
 // MatchLabel returns the category a classifier label names, else its
@@ -450,8 +447,8 @@ func MatchLabel(cats []Category, label string) (Category, bool) {
 	}
 	var best Category
 	found := false
-	for _, name := range strings.Split(label, labelSep) {
-		c, ok := byName[key{best.ID, strings.TrimSpace(name)}]
+	for _, name := range strings.Split(classify.CleanLabel(label), classify.PathSep) {
+		c, ok := byName[key{best.ID, name}]
 		if !ok || !c.Active() {
 			break
 		}
@@ -463,10 +460,10 @@ func MatchLabel(cats []Category, label string) (Category, bool) {
 // ByLabel is MatchLabel over the catalogue in q; found is false when not
 // even the label's first level is an active category.
 func (s *Service) ByLabel(ctx context.Context, q db.Querier, label string) (c Category, found bool, err error) {
-	names := strings.Split(label, labelSep)
+	names := strings.Split(classify.CleanLabel(label), classify.PathSep)
 	marks, args := make([]string, len(names)), make([]any, len(names))
 	for i, n := range names {
-		marks[i], args[i] = "$"+strconv.Itoa(i+1), strings.TrimSpace(n)
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), n
 	}
 	rows, err := q.QueryContext(ctx, "SELECT "+categoryColumns+" FROM categories WHERE name IN ("+strings.Join(marks, ", ")+")", args...)
 	if err != nil {

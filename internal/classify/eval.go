@@ -93,7 +93,7 @@ func (m *Model) Evaluate(examples []Example) Evaluation {
 	var ev Evaluation
 	var truth, pred, ntruth, npred []string
 	for _, e := range examples {
-		cat, nat := CleanLabel(e.Category), e.Nature
+		cat, nat := CleanLabel(e.Category), cleanNature(e.Nature)
 		if cat == "" && nat == "" {
 			continue
 		}

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -128,7 +127,7 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 		label func(Example) string
 	}{
 		{HeadCategory, func(e Example) string { return CleanLabel(e.Category) }},
-		{HeadNature, func(e Example) string { return strings.TrimSpace(e.Nature) }},
+		{HeadNature, func(e Example) string { return cleanNature(e.Nature) }},
 	} {
 		labels, y, w := ds.targets(all, h.label, o)
 		if len(labels) < 2 {

@@ -22,6 +22,9 @@ func CleanLabel(label string) string {
 	return strings.Join(parts, PathSep)
 }
 
+// cleanNature is a nature as training and evaluation read it.
+func cleanNature(nature string) string { return strings.TrimSpace(nature) }
+
 // Depth is the number of levels of a label (0 for "").
 func Depth(label string) int {
 	if label == "" {
