@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,7 +32,9 @@ func cmdWorkday(ctx context.Context, e *env, args []string) error {
 // years included) when there is one — --database-url or PINGAN_DATABASE_URL,
 // or a data directory holding pingan's database — and the notices built
 // into pingan only when there is none. A data directory named by
-// --data-dir or PINGAN_DATA_DIR must hold a database.
+// --data-dir or PINGAN_DATA_DIR must hold a database. It only reads: it
+// opens the database alone (no secret key, no migration, no seeding) and
+// refuses one this pingan has not migrated.
 func workdayAdd(ctx context.Context, e *env, args []string) error {
 	cfg := config.Default()
 	fs := e.flags("workday add", "DATE N   (for example: pingan workday add 2024-09-27 3)")
@@ -53,18 +54,13 @@ func workdayAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil || n < 0 || n > 1000 {
 		return fmt.Errorf("%w: N must be a whole number from 0 to 1000, not %q", errUsage, fs.Arg(1))
 	}
-	stored, err := storedCalendar(cfg, fs)
+	stored, err := storedCalendar(cfg)
 	if err != nil {
 		return err
 	}
 	var cal *calendar.Calendar
 	if stored {
-		a, err := openApp(ctx, e, cfg)
-		if err != nil {
-			return err
-		}
-		defer a.Close()
-		if cal, err = a.Calendar.Calendar(ctx); err != nil {
+		if cal, err = readCalendar(ctx, e, cfg); err != nil {
 			return err
 		}
 	} else {
@@ -88,7 +84,7 @@ func workdayAdd(ctx context.Context, e *env, args []string) error {
 // database: one at a PostgreSQL URL, or the embedded one in the data
 // directory. The default data directory without a database means none; a
 // directory asked for by name must hold one.
-func storedCalendar(cfg config.Config, fs *flag.FlagSet) (bool, error) {
+func storedCalendar(cfg config.Config) (bool, error) {
 	if cfg.DatabaseURL != "" {
 		return true, nil
 	}
@@ -97,12 +93,29 @@ func storedCalendar(cfg config.Config, fs *flag.FlagSet) (bool, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return false, err
 	}
-	named := os.Getenv("PINGAN_DATA_DIR") != ""
-	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "data-dir" })
-	if named {
+	if cfg.DataDir != config.DefaultDataDir {
 		return false, fmt.Errorf("no pingan database in %s (leave out --data-dir and PINGAN_DATA_DIR for the built-in holiday notices)", cfg.DataDir)
 	}
 	return false, nil
+}
+
+// readCalendar reads the calendar stored in the database, as the server
+// does, having opened the database alone. A database behind this pingan's
+// schema is refused, not migrated: a date calculation never changes it.
+func readCalendar(ctx context.Context, e *env, cfg config.Config) (cal *calendar.Calendar, err error) {
+	d, err := db.Open(ctx, cfg.DB(cfg.Logger(e.stderr)))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, d.Close()) }()
+	n, err := d.Pending(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, fmt.Errorf("the database is not migrated for this pingan (%d migrations pending): run pingan migrate first", n)
+	}
+	return calendar.NewService(d, nil, cfg.Location(), cfg.Office(), time.Now).Calendar(ctx)
 }
 
 func workdayImport(ctx context.Context, e *env, args []string) error {

@@ -2,12 +2,15 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"pingan/internal/cli"
+	"pingan/internal/db"
 )
 
 // TestWorkdayAddUsesStoredCalendar: after `workday import`, `workday add`
@@ -69,5 +72,50 @@ func TestWorkdayAddUsesStoredCalendar(t *testing.T) {
 	empty := t.TempDir()
 	if _, errOut := run(1, "workday", "add", "--data-dir", empty, "2028-06-02", "1"); !strings.Contains(errOut, "no pingan database in "+empty) {
 		t.Errorf("empty --data-dir: %s", errOut)
+	}
+}
+
+// TestWorkdayAddOnlyReads: a date calculation never changes the database it
+// reads the calendar from: an unmigrated one is refused, not migrated, and
+// nothing (no secret key) is written beside it.
+func TestWorkdayAddOnlyReads(t *testing.T) {
+	t.Setenv("PINGAN_DATABASE_URL", "")
+	os.Unsetenv("PINGAN_DATABASE_URL")
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, err := db.Open(ctx, db.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := func() []string {
+		es, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	before := files()
+	var out, errOut bytes.Buffer
+	if code := cli.Main([]string{"workday", "add", "--data-dir", dir, "2028-06-02", "1"}, strings.NewReader(""), &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), "not migrated") {
+		t.Errorf("unmigrated database: exit %d: %q %s", code, out.String(), errOut.String())
+	}
+	if after := files(); !slices.Equal(before, after) {
+		t.Errorf("files in the data directory: %v, were %v", after, before)
+	}
+	d, err = db.Open(ctx, db.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if v, err := d.SchemaVersion(ctx); err != nil || v != 0 {
+		t.Errorf("schema version %d (%v), want 0: migrated", v, err)
 	}
 }

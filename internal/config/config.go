@@ -40,10 +40,14 @@ type Config struct {
 	SecretKey string
 }
 
+// DefaultDataDir is the data directory when neither --data-dir nor
+// PINGAN_DATA_DIR names one: pingan-data in the working directory.
+const DefaultDataDir = "pingan-data"
+
 // Default returns the defaults, overridden by PINGAN_* variables.
 func Default() Config {
 	return Config{
-		DataDir:         env("PINGAN_DATA_DIR", "pingan-data"),
+		DataDir:         env("PINGAN_DATA_DIR", DefaultDataDir),
 		DatabaseURL:     env("PINGAN_DATABASE_URL", ""),
 		Listen:          env("PINGAN_LISTEN", "127.0.0.1:8080"),
 		CasePrefix:      env("PINGAN_CASE_PREFIX", "XM"),
