@@ -413,6 +413,16 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 		Detail: map[string]any{"case": c.Number, "kind": kind, "automatic": automatic, "to_unit_id": to, "level": level}})
 }
 
+// known reports whether k is one of Kinds.
+func (k Kind) known() bool {
+	for _, x := range Kinds {
+		if x.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
 func kindLabel(k Kind, lang i18n.Lang) string {
 	for _, x := range Kinds {
 		if x.Kind == k {
@@ -457,12 +467,8 @@ func (s *Service) Issue(ctx context.Context, actor access.Actor, caseNumber stri
 	if !actor.Has(access.Supervisor) && !actor.System {
 		return refuse(fault.New(fault.Forbidden, "forbidden", msgNotSupervisor))
 	}
-	valid := false
-	for _, k := range Kinds {
-		valid = valid || k.Kind == in.Kind
-	}
 	var v fault.Validation
-	if !valid {
+	if !in.Kind.known() {
 		v.Add("kind", msgBadKind, string(in.Kind))
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
@@ -519,7 +525,7 @@ func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply s
 		if !s.sees(actor, o) {
 			return fault.NotFoundf(i18n.M("督办单", "supervision order"), number)
 		}
-		if actor.UnitID != o.ToUnitID || !actor.CaseWorker() {
+		if !o.sentTo(actor) {
 			return fault.New(fault.Forbidden, "forbidden", msgNotYours)
 		}
 		if o.State != Open {
@@ -574,6 +580,26 @@ var States = []struct {
 	{Breached, i18n.M("逾期未回复", "Not answered in time")},
 	{Noted, i18n.M("已通报", "Noted")},
 }
+
+// known reports whether st is one of States.
+func (st State) known() bool {
+	for _, x := range States {
+		if x.State == st {
+			return true
+		}
+	}
+	return false
+}
+
+// sentTo reports whether actor answers for the unit o was sent to: a case
+// worker of that unit.
+func (o Order) sentTo(actor access.Actor) bool {
+	return actor.UnitID == o.ToUnitID && actor.CaseWorker()
+}
+
+// MayReply reports whether actor may answer o now: it is open and sent to
+// the actor's unit. Reply enforces it; pages ask it to offer the form.
+func (o Order) MayReply(actor access.Actor) bool { return o.State == Open && o.sentTo(actor) }
 
 func stateLabel(st State, lang i18n.Lang) string {
 	for _, x := range States {
@@ -671,7 +697,7 @@ func (f Filter) where(actor access.Actor) (cond string, args []any, ok bool) {
 		where = append(where, "o.state = "+arg(f.State))
 	}
 	if f.CaseNumber != "" {
-		where = append(where, "c.number = "+arg(f.CaseNumber))
+		where = append(where, "o.case_id = (SELECT id FROM cases WHERE number = "+arg(f.CaseNumber)+")")
 	}
 	if !f.From.IsZero() {
 		where = append(where, "o.issued_at >= "+arg(f.From.UnixMicro()))
@@ -695,10 +721,10 @@ func (f Filter) check(actor access.Actor) error {
 		return fault.New(fault.Forbidden, "forbidden", msgNotSupervisor)
 	}
 	var v fault.Validation
-	if f.Kind != "" && kindLabel(f.Kind, i18n.ZH) == string(f.Kind) {
+	if f.Kind != "" && !f.Kind.known() {
 		v.Add("kind", msgBadKind, string(f.Kind))
 	}
-	if f.State != "" && stateLabel(f.State, i18n.ZH) == string(f.State) {
+	if f.State != "" && !f.State.known() {
 		v.Add("state", msgBadState, string(f.State))
 	}
 	return v.Err()
@@ -745,12 +771,8 @@ func (s *Service) Count(ctx context.Context, actor access.Actor, f Filter) (int,
 	if !ok {
 		return 0, nil
 	}
-	join := ""
-	if f.CaseNumber != "" {
-		join = " JOIN cases c ON c.id = o.case_id"
-	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM supervision_orders o"+join+where, args...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM supervision_orders o"+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count supervision orders: %w", err)
 	}
 	return n, nil

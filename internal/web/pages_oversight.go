@@ -193,12 +193,9 @@ func (v *view) OrderKinds() []option {
 	return out
 }
 
-// MayReply reports whether the actor may answer an order: it is open and
-// addressed to the actor's unit (the service decides; this only shows the
-// form).
-func (v *view) MayReply(o supervision.Order) bool {
-	return o.State == supervision.Open && o.ToUnitID == v.Actor.UnitID && v.Actor.CaseWorker()
-}
+// MayReply reports whether the actor may answer an order, by the service's
+// rule (supervision.Order.MayReply): the page shows the form only then.
+func (v *view) MayReply(o supervision.Order) bool { return o.MayReply(v.Actor) }
 
 // DeliveryStatusName names a webhook delivery's status.
 func (v *view) DeliveryStatusName(s notify.DeliveryStatus) string {
