@@ -466,12 +466,10 @@ func (a *API) ledger(w http.ResponseWriter, r *http.Request) error {
 		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
 	}
 	f.Limit, f.State, f.CaseNumber, f.Kind = int(limit), supervision.State(q.Get("state")), q.Get("case"), supervision.Kind(q.Get("kind"))
-	switch q.Get("automatic") {
-	case "", "false":
-	case "true":
-		f.Automatic = true
-	default:
-		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "automatic", q.Get("automatic"))
+	if v := q.Get("automatic"); v != "" {
+		if f.Automatic, err = strconv.ParseBool(v); err != nil {
+			return fault.New(fault.Invalid, "bad-query", msgBadQuery, "automatic", v)
+		}
 	}
 	if f.From, err = a.queryTime(q.Get("from"), "from", false); err != nil {
 		return err

@@ -182,12 +182,24 @@ func measureLag(ctx context.Context, a *app.App, o TimerOptions, res *TimerResul
 		})
 		return nil
 	})
+	// The timers are set in one transaction, the first due a second from
+	// now; none may be due before the runner starts, or its lag would count
+	// the setting of the others.
 	start := time.Now().Add(time.Second)
-	for i := range o.LagTimers {
-		at := start.Add(time.Duration(i) * o.LoadFor / time.Duration(o.LagTimers))
-		if err := a.DB.Write(ctx, func(tx *db.Tx) error { return a.Timers.Set(ctx, tx, kind, int64(i+1), at) }); err != nil {
-			return err
+	err := a.DB.Write(ctx, func(tx *db.Tx) error {
+		for i := range o.LagTimers {
+			at := start.Add(time.Duration(i) * o.LoadFor / time.Duration(o.LagTimers))
+			if err := a.Timers.Set(ctx, tx, kind, int64(i+1), at); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if late := time.Since(start); late >= 0 {
+		return fmt.Errorf("setting %d timers took until %v after the first was due: the machine is too busy to measure their lag", o.LagTimers, late)
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
