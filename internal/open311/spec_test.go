@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"pingan/internal/apptest"
+	"pingan/internal/casework"
 	"pingan/internal/db"
 )
 
@@ -287,6 +288,29 @@ func replaySpec(t *testing.T, format string) {
 	if r := get(t, env, "/open311/v2/requests"+ext+"?status=pending"); r.status != http.StatusBadRequest || errorsOf(t, format, r).Errors[0].Code != 400 {
 		t.Fatalf("status=pending: %d %s", r.status, r.body)
 	}
+	// A second request, on another service, then rejected (closed): each
+	// filter above must leave it out, and status=closed and the list of both
+	// states find it.
+	o := slices.IndexFunc(services, func(s svc) bool { return s.ServiceCode != "001" && s.ServiceCode != "C0101002" })
+	form2 := url.Values{"api_key": {key}, "service_code": {services[o].ServiceCode}, "device_id": {"another-device"},
+		"description": {"莲前西路路灯一周不亮"}, "address_string": {"思明区莲前西路"}}
+	second := requestsOf(t, format, post(t, env, "/open311/v2/requests"+ext, form2))
+	if len(second) != 1 || second[0].ServiceRequestID == "" || second[0].ServiceRequestID == id {
+		t.Fatalf("a second request: %+v", second)
+	}
+	if _, err := env.App.Cases.Do(context.Background(), env.Actor(t, "dispatcher"), second[0].ServiceRequestID, casework.Reject,
+		casework.ActionInput{Reason: "不属于本热线受理范围"}); err != nil {
+		t.Fatal(err)
+	}
+	check("status=open beside a closed request", requestsOf(t, format, get(t, env, "/open311/v2/requests"+ext+"?"+window+"&status=open")))
+	check("service_code=001,C0101002 beside another service's request", requestsOf(t, format, get(t, env, "/open311/v2/requests"+ext+"?"+window+"&service_code=001,C0101002")))
+	if list := requestsOf(t, format, get(t, env, "/open311/v2/requests"+ext+"?"+window+"&status=closed")); len(list) != 1 || list[0].ServiceRequestID != second[0].ServiceRequestID {
+		t.Fatalf("status=closed: %+v, want the rejected %s", list, second[0].ServiceRequestID)
+	}
+	if list := requestsOf(t, format, get(t, env, "/open311/v2/requests"+ext+"?"+window+"&status=open,closed")); len(list) != 2 {
+		t.Fatalf("status=open,closed: %d requests, want both", len(list))
+	}
+
 	// GET Service Request.
 	r = get(t, env, "/open311/v2/requests/"+id+ext+"?jurisdiction_id=city.gov")
 	check("one", requestsOf(t, format, r))
