@@ -130,14 +130,30 @@ type Service struct {
 	db    *db.DB
 	audit *audit.Log
 	now   func() time.Time
+	// labels is the catalogue as ByLabel reads it, for every intake's
+	// suggestion: flushed by this node's changes of categories as they
+	// commit; another node's show within labelsTTL.
+	labels db.Cache[labelIndex]
 }
+
+// labelsTTL bounds how long another node's change of the catalogue takes
+// to reach this node's mapping of classifier labels (ByLabel).
+const labelsTTL = 30 * time.Second
 
 // NewService returns a catalogue service.
 func NewService(d *db.DB, a *audit.Log, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: d, audit: a, now: now}
+	return &Service{db: d, audit: a, now: now, labels: db.Cache[labelIndex]{TTL: labelsTTL}}
+}
+
+// writeCategories runs a change of the categories and drops the cached
+// catalogue once it has committed (or failed: a load then reads the
+// catalogue as it is).
+func (s *Service) writeCategories(ctx context.Context, fn func(tx *db.Tx) error) error {
+	defer s.labels.Flush()
+	return s.db.Write(ctx, fn)
 }
 
 var (
@@ -432,23 +448,30 @@ func LabelOf(path []Category) string {
 	return strings.Join(names, classify.PathSep)
 }
 
-// MatchLabel returns the category a classifier label names, else its
-// deepest ancestor in the catalogue: the deepest active category whose path
-// follows the label's names from a root. cats must hold the categories
-// on that path (the whole catalogue will do).
-func MatchLabel(cats []Category, label string) (Category, bool) {
-	type key struct {
-		parent int64
-		name   string
-	}
-	byName := make(map[key]Category, len(cats))
+// labelIndex finds a category by its parent and name: the catalogue as a
+// classifier label is read, one name after another from a root.
+type labelIndex map[labelKey]Category
+
+type labelKey struct {
+	parent int64
+	name   string
+}
+
+func indexLabels(cats []Category) labelIndex {
+	ix := make(labelIndex, len(cats))
 	for _, c := range cats {
-		byName[key{c.ParentID, c.Name}] = c
+		ix[labelKey{c.ParentID, c.Name}] = c
 	}
+	return ix
+}
+
+// match returns the deepest active category whose path follows the
+// label's names from a root.
+func (ix labelIndex) match(label string) (Category, bool) {
 	var best Category
 	found := false
 	for _, name := range strings.Split(classify.CleanLabel(label), classify.PathSep) {
-		c, ok := byName[key{best.ID, name}]
+		c, ok := ix[labelKey{best.ID, name}]
 		if !ok || !c.Active() {
 			break
 		}
@@ -457,31 +480,29 @@ func MatchLabel(cats []Category, label string) (Category, bool) {
 	return best, found
 }
 
-// ByLabel is MatchLabel over the catalogue in q; found is false when not
-// even the label's first level is an active category.
-func (s *Service) ByLabel(ctx context.Context, q db.Querier, label string) (c Category, found bool, err error) {
-	names := strings.Split(classify.CleanLabel(label), classify.PathSep)
-	marks, args := make([]string, len(names)), make([]any, len(names))
-	for i, n := range names {
-		marks[i], args[i] = "$"+strconv.Itoa(i+1), n
-	}
-	rows, err := q.QueryContext(ctx, "SELECT "+categoryColumns+" FROM categories WHERE name IN ("+strings.Join(marks, ", ")+")", args...)
+// MatchLabel returns the category a classifier label names, else its
+// deepest ancestor in the catalogue: the deepest active category whose path
+// follows the label's names from a root. cats must hold the categories
+// on that path (the whole catalogue will do).
+func MatchLabel(cats []Category, label string) (Category, bool) {
+	return indexLabels(cats).match(label)
+}
+
+// ByLabel is MatchLabel over the whole catalogue; found is false when not
+// even the label's first level is an active category. Intake asks it for
+// every report's suggestion, so it reads the catalogue from a cache (see
+// Service.labels), not from q: a category changed in q's own uncommitted
+// transaction is not seen (only this package changes categories, each in
+// a write of its own). The Querier is not read.
+func (s *Service) ByLabel(ctx context.Context, _ db.Querier, label string) (c Category, found bool, err error) {
+	ix, err := s.labels.Get(s.now(), func() (labelIndex, error) {
+		cats, err := s.Categories(ctx, true)
+		return indexLabels(cats), err
+	})
 	if err != nil {
 		return Category{}, false, fmt.Errorf("category by label %q: %w", label, err)
 	}
-	defer rows.Close()
-	var cats []Category
-	for rows.Next() {
-		c, err := scanCategory(rows)
-		if err != nil {
-			return Category{}, false, fmt.Errorf("category by label %q: %w", label, err)
-		}
-		cats = append(cats, c)
-	}
-	if err := rows.Err(); err != nil {
-		return Category{}, false, fmt.Errorf("category by label %q: %w", label, err)
-	}
-	c, found = MatchLabel(cats, label)
+	c, found = ix.match(label)
 	return c, found, nil
 }
 
@@ -509,7 +530,7 @@ func (s *Service) CreateCategory(ctx context.Context, actor access.Actor, in Cat
 		return Category{}, err
 	}
 	var out Category
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.writeCategories(ctx, func(tx *db.Tx) error {
 		c, err := s.insertCategory(ctx, tx, in)
 		if err != nil {
 			return err
@@ -596,7 +617,7 @@ func (s *Service) UpdateCategory(ctx context.Context, actor access.Actor, id int
 		return Category{}, err
 	}
 	var out Category
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.writeCategories(ctx, func(tx *db.Tx) error {
 		before, err := s.Category(ctx, tx, id)
 		if err != nil {
 			return err
@@ -632,7 +653,7 @@ func (s *Service) SetCategoryRetired(ctx context.Context, actor access.Actor, id
 		return Category{}, err
 	}
 	var out Category
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.writeCategories(ctx, func(tx *db.Tx) error {
 		c, err := s.Category(ctx, tx, id)
 		if err != nil {
 			return err
@@ -679,7 +700,7 @@ func (s *Service) DeleteCategory(ctx context.Context, actor access.Actor, id int
 	if err := s.requireAdmin(ctx, actor, "category.delete", "category", strconv.FormatInt(id, 10)); err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.writeCategories(ctx, func(tx *db.Tx) error {
 		c, err := s.Category(ctx, tx, id)
 		if err != nil {
 			return err
@@ -731,7 +752,7 @@ func (s *Service) Seed(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("embedded taxonomy: %w", err)
 	}
 	created := 0
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
+	err = s.writeCategories(ctx, func(tx *db.Tx) error {
 		created = 0
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM natures) + (SELECT COUNT(*) FROM categories)").Scan(&n); err != nil {
@@ -870,7 +891,7 @@ func (s *Service) SetEscalation(ctx context.Context, actor access.Actor, id int6
 		reports, days = rule.Reports, rule.Days
 	}
 	var out Category
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.writeCategories(ctx, func(tx *db.Tx) error {
 		before, err := s.Category(ctx, tx, id)
 		if err != nil {
 			return err

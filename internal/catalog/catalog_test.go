@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"pingan/internal/apptest"
 	"pingan/internal/audit"
@@ -133,4 +134,46 @@ func TestLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(label, path[1].ID)
+}
+
+// ByLabel reads a cached catalogue: this node's changes reach it as they
+// commit, another node's (a second service on the same database) once the
+// cache's half minute has passed.
+func TestLabelsCachedAcrossNodes(t *testing.T) {
+	env := apptest.New(t)
+	now := time.Now()
+	other := catalog.NewService(env.App.DB, env.App.Audit, func() time.Time { return now })
+	admin := env.Actor(t, "sysadmin")
+	gas, err := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0101001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := env.App.Catalog.Path(ctx, env.App.DB, gas.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := catalog.LabelOf(path)
+	for _, s := range []*catalog.Service{env.App.Catalog, other} {
+		if c, found, err := s.ByLabel(ctx, env.App.DB, label); err != nil || !found || c.ID != gas.ID {
+			t.Fatalf("before the rename: %d %v %v", c.ID, found, err)
+		}
+	}
+	renamed, err := env.App.Catalog.UpdateCategory(ctx, admin, gas.ID, catalog.CategoryInput{Name: gas.Name + "（新）", NameEN: gas.NameEN, Sort: gas.Sort})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newLabel := label + "（新）"
+	if c, found, err := env.App.Catalog.ByLabel(ctx, env.App.DB, newLabel); err != nil || !found || c.ID != renamed.ID {
+		t.Errorf("this node does not see its own rename at once: %d %v %v", c.ID, found, err)
+	}
+	if c, _, err := env.App.Catalog.ByLabel(ctx, env.App.DB, label); err != nil || c.ID != path[len(path)-2].ID {
+		t.Errorf("the old label still names the renamed category here: %d %v", c.ID, err)
+	}
+	if c, _, err := other.ByLabel(ctx, env.App.DB, label); err != nil || c.ID != gas.ID {
+		t.Errorf("the other node read the catalogue again before its cache expired: %d %v", c.ID, err)
+	}
+	now = now.Add(31 * time.Second)
+	if c, found, err := other.ByLabel(ctx, env.App.DB, newLabel); err != nil || !found || c.ID != gas.ID {
+		t.Errorf("the other node does not see the rename after 31 s: %d %v %v", c.ID, found, err)
+	}
 }
