@@ -13,12 +13,14 @@ import (
 	"net"
 	"net/http"
 	"pingan/internal/directory"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
+	"pingan/internal/auth"
 	"pingan/internal/calendar"
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
@@ -38,6 +40,7 @@ import (
 type Deps struct {
 	DB       *db.DB
 	Org      *org.Service
+	Auth     *auth.Service
 	Catalog  *catalog.Service
 	Cases    *casework.Service
 	Audit    *audit.Log
@@ -59,6 +62,7 @@ type Deps struct {
 type API struct {
 	db    *db.DB
 	org   *org.Service
+	auth  *auth.Service
 	cat   *catalog.Service
 	cases *casework.Service
 	audit *audit.Log
@@ -89,7 +93,7 @@ func New(d Deps) *API {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &API{db: d.DB, org: d.Org, cat: d.Catalog, cases: d.Cases, audit: d.Audit, cal: d.Calendar, pol: d.Policies,
+	a := &API{db: d.DB, org: d.Org, auth: d.Auth, cat: d.Catalog, cases: d.Cases, audit: d.Audit, cal: d.Calendar, pol: d.Policies,
 		sup: d.Super, ntf: d.Notify, rep: d.Repeats, hot: d.Hot, route: d.Route, log: d.Log, loc: d.Location, now: d.Now,
 		dir: d.Directory}
 	if a.dir == nil {
@@ -300,7 +304,7 @@ func (a *API) Routes() []Route {
 			Resp: AuditList{}, Status: 200, Handle: a.listAudit},
 		{Method: "POST", Path: "/audit/verify", Summary: "Verify the audit log's hash chain (audit administrator; the check is itself audited)",
 			Tag: "audit", Resp: AuditVerification{}, Status: 200, Handle: a.verifyAudit},
-	}, append(a.calendarRoutes(), a.petitionRoutes()...)...)
+	}, slices.Concat(a.calendarRoutes(), a.petitionRoutes(), a.resetRoutes())...)
 }
 
 func joinStates() string {

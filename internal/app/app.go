@@ -192,7 +192,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 		return nil, err
 	}
 	a.Directory = directory.New(a.Org, a.Catalog, a.Policies)
-	a.API = api.New(api.Deps{DB: d, Org: a.Org, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
+	a.API = api.New(api.Deps{DB: d, Org: a.Org, Auth: a.Auth, Catalog: a.Catalog, Cases: a.Cases, Audit: a.Audit, Log: log,
 		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Repeats: a.Repeats, Hot: a.Hot, Route: a.Route, Directory: a.Directory,
 		Location: cfg.Location(), Now: now})
 	return a, nil

@@ -518,23 +518,22 @@ func (s *Service) TOTPEnabled(ctx context.Context, userID int64) (bool, error) {
 
 // DisableTOTP turns the second factor off: a user for themselves (not an
 // administrator: theirs is mandatory, and that holds for a security
-// administrator too), or a security administrator for anyone else who lost
-// their device (they enrol again at the next sign-in). The user's sessions
-// end, except keepSession when they turn it off themselves.
+// administrator too; keepSession, the session they do it in, stays), or a
+// security administrator for another user who lost their device, at once
+// (they enrol again at the next sign-in; their sessions end). Another
+// administrator's second factor is removed only through a request a second
+// administrator approves (RequestReset); DisableTOTP refuses it.
 func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, userID int64, keepSession string) error {
+	if actor.System || actor.UserID != userID {
+		_, err := s.reset(ctx, actor, userID, TOTPReset, "", false)
+		return err
+	}
 	u, err := s.org.User(ctx, s.db, userID)
 	if err != nil {
 		return err
 	}
-	self := actor.UserID == userID
-	switch {
-	case self && u.Admin():
+	if u.Admin() {
 		return s.deny(ctx, actor, "totp.disable", userID, msgAdminNeedsTOTP)
-	case self:
-	case actor.Has(access.SecAdmin):
-		keepSession = ""
-	default:
-		return s.deny(ctx, actor, "totp.disable", userID, msgSecAdmin)
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1", userID); err != nil {
@@ -548,17 +547,14 @@ func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, userID in
 	})
 }
 
-func (s *Service) setPassword(ctx context.Context, tx *db.Tx, u org.User, password string) error {
-	if msg, args, ok := org.CheckPassword(password, u.Username); !ok {
-		return fault.InvalidField("password", msg, args...)
-	}
-	h, err := org.HashPassword(password)
+// storePassword sets a user's password hash in tx and lifts any lockout.
+func (s *Service) storePassword(ctx context.Context, tx *db.Tx, userID int64, hash string) error {
+	_, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = $1, password_changed_at = $2, failed_logins = 0, locked_until = NULL WHERE id = $3",
+		hash, s.now().UnixMicro(), userID)
 	if err != nil {
-		return err
+		return fmt.Errorf("set password of user %d: %w", userID, err)
 	}
-	_, err = tx.ExecContext(ctx, "UPDATE users SET password_hash = $1, password_changed_at = $2, failed_logins = 0, locked_until = NULL WHERE id = $3",
-		h, s.now().UnixMicro(), u.ID)
-	return err
+	return nil
 }
 
 // ChangePassword changes one's own password; other sessions end.
@@ -570,8 +566,12 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, keepSe
 	if ok, _ := org.VerifyPassword(a.hash.String, old); !a.hash.Valid || !ok {
 		return fault.InvalidField("old_password", msgOldPassword)
 	}
+	hash, err := newPasswordHash(a.user, password)
+	if err != nil {
+		return err
+	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		if err := s.setPassword(ctx, tx, a.user, password); err != nil {
+		if err := s.storePassword(ctx, tx, a.user.ID, hash); err != nil {
 			return err
 		}
 		ended, err := s.endSessions(ctx, tx, a.user.ID, keepSession)
@@ -582,30 +582,15 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, keepSe
 	})
 }
 
-// ResetPassword sets someone else's password (security administrator) and
-// ends their sessions. One's own password is changed with the current one
-// (ChangePassword), by a security administrator too.
+// ResetPassword sets someone else's password at once and ends their
+// sessions: the system (the command line), or a security administrator for
+// a user who holds no administrator role. An administrator's password is
+// reset only through a request a second administrator approves
+// (RequestReset); ResetPassword refuses it. One's own password is changed
+// with the current one (ChangePassword), by a security administrator too.
 func (s *Service) ResetPassword(ctx context.Context, actor access.Actor, userID int64, password string) error {
-	if !actor.System && !actor.Has(access.SecAdmin) {
-		return s.deny(ctx, actor, "password.reset", userID, msgSecAdmin)
-	}
-	if !actor.System && actor.UserID == userID {
-		return s.deny(ctx, actor, "password.reset", userID, msgOwnPassword)
-	}
-	u, err := s.org.User(ctx, s.db, userID)
-	if err != nil {
-		return err
-	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		if err := s.setPassword(ctx, tx, u, password); err != nil {
-			return err
-		}
-		ended, err := s.endSessions(ctx, tx, u.ID, "")
-		if err != nil {
-			return err
-		}
-		return s.audit.Append(ctx, tx, actorEntry(actor, "password.reset", u.ID, map[string]any{"sessions_ended": ended}))
-	})
+	_, err := s.reset(ctx, actor, userID, PasswordReset, password, false)
+	return err
 }
 
 // Unlock lifts a lockout (security administrator).

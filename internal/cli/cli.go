@@ -38,7 +38,7 @@ func commands() []command {
 		{"serve", "run the server", cmdServe},
 		{"demo", "run the server with the demo organisation, users and cases", cmdDemo},
 		{"migrate", "apply database migrations and seed reference data, then exit", cmdMigrate},
-		{"user", "manage accounts: user create | user token | user list", cmdUser},
+		{"user", "manage accounts: user create | token | list | reset-password | reset-totp | unlock", cmdUser},
 		{"audit", "audit log: audit verify", cmdAudit},
 		{"workday", "working days: workday add DATE N | workday import FILE", cmdWorkday},
 		{"petitions", "petition registry (信访积案): petitions rebuild", cmdPetitions},

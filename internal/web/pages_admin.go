@@ -11,6 +11,7 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
+	"pingan/internal/auth"
 	"pingan/internal/calendar"
 	"pingan/internal/catalog"
 	"pingan/internal/deadline"
@@ -32,7 +33,17 @@ func (w *Web) adminHome(rw http.ResponseWriter, r *http.Request, v *view) error 
 	if err := requireAny(v, access.SysAdmin, access.SecAdmin, access.AuditAdmin); err != nil {
 		return err
 	}
-	v.Title, v.Active = v.T("admin.title"), "admin"
+	// The security and system administrators see how many resets wait for
+	// a second administrator.
+	waiting := 0
+	if v.Actor.HasAny(access.SysAdmin, access.SecAdmin) {
+		rs, err := w.resetRows(r, v)
+		if err != nil {
+			return err
+		}
+		waiting = len(rs)
+	}
+	v.Title, v.Active, v.Data = v.T("admin.title"), "admin", waiting
 	return w.render(rw, r, v, "admin", http.StatusOK)
 }
 
@@ -118,10 +129,34 @@ type userRow struct {
 func (u userRow) HasRole(role string) bool { return slices.Contains(u.Roles, access.Role(role)) }
 
 type usersData struct {
-	Users []userRow
-	Units []option
-	Roles []option
-	Token string
+	Users  []userRow
+	Units  []option
+	Roles  []option
+	Token  string
+	Resets []resetRow // waiting for a second administrator
+}
+
+// resetRow is a pending reset of an administrator's credentials as the
+// page shows it, with what this administrator may do about it.
+type resetRow struct {
+	auth.Reset
+	KindName    string
+	MayDecide   bool
+	MayWithdraw bool
+}
+
+// resetRows lists the resets waiting for approval.
+func (w *Web) resetRows(r *http.Request, v *view) ([]resetRow, error) {
+	rs, err := w.app.Auth.PendingResets(r.Context(), v.Actor)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]resetRow, 0, len(rs))
+	for _, x := range rs {
+		out = append(out, resetRow{Reset: x, KindName: x.Kind.Name().Format(v.Lang), MayDecide: x.MayDecide(v.Actor),
+			MayWithdraw: x.MayWithdraw(v.Actor)})
+	}
+	return out, nil
 }
 
 func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error {
@@ -149,6 +184,9 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error
 	}
 	if t, ok := v.Data.(string); ok {
 		d.Token = t
+	}
+	if d.Resets, err = w.resetRows(r, v); err != nil {
+		return err
 	}
 	v.Title, v.Active, v.Data = v.T("admin.users"), "admin", d
 	status := http.StatusOK
@@ -190,10 +228,15 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 		_, err = w.app.Org.SetUserDisabled(ctx, v.Actor, id, false)
 	case "unlock":
 		err = w.app.Auth.Unlock(ctx, v.Actor, id)
-	case "password":
-		err = w.app.Auth.ResetPassword(ctx, v.Actor, id, r.PostFormValue("password"))
-	case "totp":
-		err = w.app.Auth.DisableTOTP(ctx, v.Actor, id, "")
+	case "password", "totp":
+		kind := auth.PasswordReset
+		if r.PathValue("op") == "totp" {
+			kind = auth.TOTPReset
+		}
+		var res auth.Reset
+		if res, err = w.app.Auth.RequestReset(ctx, v.Actor, id, kind, r.PostFormValue("password")); err == nil && res.State == auth.ResetPending {
+			return toResets(rw, r, "admin.reset_requested")
+		}
 	case "token":
 		var tok string
 		tok, _, err = w.app.Org.IssueToken(ctx, v.Actor, id, r.PostFormValue("name"), 0)
@@ -211,6 +254,39 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 	}
 	w.app.Directory.Flush()
 	return redirect(rw, r, "/admin/users", "admin.saved")
+}
+
+// adminResetOp approves or denies (or, for its requester, withdraws) a
+// pending reset of an administrator's credentials.
+func (w *Web) adminResetOp(rw http.ResponseWriter, r *http.Request, v *view) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var err error
+	flash := ""
+	switch r.PathValue("op") {
+	case "approve":
+		_, err = w.app.Auth.ApproveReset(r.Context(), v.Actor, id)
+		flash = "admin.reset_approved"
+	case "deny":
+		var res auth.Reset
+		res, err = w.app.Auth.DenyReset(r.Context(), v.Actor, id)
+		flash = "admin.reset_denied"
+		if res.State == auth.ResetWithdrawn {
+			flash = "admin.reset_withdrawn"
+		}
+	default:
+		return errNoPage()
+	}
+	if err != nil {
+		return w.formFailed(rw, r, v, err, w.adminUsers)
+	}
+	return toResets(rw, r, flash)
+}
+
+// toResets sends the browser to the pending resets on the users page, with
+// a message.
+func toResets(rw http.ResponseWriter, r *http.Request, flash string) error {
+	http.Redirect(rw, r, "/admin/users?flash="+url.QueryEscape(flash)+"#resets", http.StatusSeeOther)
+	return nil
 }
 
 type categoriesData struct {
@@ -389,7 +465,7 @@ type auditData struct {
 }
 
 func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requireAny(v, access.AuditAdmin); err != nil {
+	if err := w.app.Audit.CheckReader(r.Context(), w.app.DB, v.Actor, "audit.read"); err != nil {
 		return err
 	}
 	q := r.URL.Query()
@@ -400,8 +476,7 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error
 	var err error
 	if f.From, f.To, err = w.dayRange(q); err == nil {
 		// A bad date is said on the page; nothing is read, nor recorded as read.
-		reader := audit.Entry{ActorID: v.Actor.UserID, ActorName: v.Actor.Username, UnitID: v.Actor.UnitID, RemoteAddr: v.Actor.RemoteAddr}
-		d.Records, err = w.app.Audit.Read(r.Context(), w.app.DB, reader, f)
+		d.Records, err = w.app.Audit.ReadAs(r.Context(), w.app.DB, v.Actor, f)
 	}
 	if err != nil {
 		if v.Errors, err = formErrors(v, err); err != nil {
@@ -421,18 +496,8 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error
 
 // adminVerifyAudit checks the hash chains; the check is audited.
 func (w *Web) adminVerifyAudit(rw http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requireAny(v, access.AuditAdmin); err != nil {
-		return err
-	}
-	res, err := w.app.Audit.Verify(r.Context(), w.app.DB)
+	res, err := w.app.Audit.VerifyAs(r.Context(), w.app.DB, v.Actor)
 	if err != nil {
-		return err
-	}
-	detail := map[string]any{"intact": res.Problem == nil, "records": res.Records}
-	if res.Problem != nil {
-		detail["broken_at"], detail["kind"] = res.Problem.ID, res.Problem.Kind
-	}
-	if err := w.app.Cases.RecordAudit(r.Context(), v.Actor, "audit.verify", "audit_log", "*", detail); err != nil {
 		return err
 	}
 	v.Data = &res

@@ -119,6 +119,7 @@ func (w *Web) routes() []route {
 		{"GET /admin/users", signedIn, w.adminUsers},
 		{"POST /admin/users", signedIn, w.adminCreateUser},
 		{"POST /admin/users/{id}/{op}", signedIn, w.adminUserOp},
+		{"POST /admin/resets/{id}/{op}", signedIn, w.adminResetOp},
 		{"GET /admin/categories", signedIn, w.adminCategories},
 		{"POST /admin/categories", signedIn, w.adminCreateCategory},
 		{"POST /admin/categories/{id}/{op}", signedIn, w.adminCategoryOp},

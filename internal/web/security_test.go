@@ -76,7 +76,7 @@ func codeAt(t testing.TB, secret string, at time.Time) string {
 // read the audit log on the session they opened without a second factor.
 func TestAccountChangesEndSessions(t *testing.T) {
 	env := apptest.New(t)
-	setPasswords(t, env, "dispatcher", "sysadmin", "secadmin")
+	setPasswords(t, env, "dispatcher", "sysadmin", "secadmin", "auditadmin")
 	ctx := context.Background()
 	dispID := env.User(t, "dispatcher").User.ID
 	sys, _ := enrolledAdmin(t, env, "sysadmin")
@@ -117,17 +117,32 @@ func TestAccountChangesEndSessions(t *testing.T) {
 		t.Fatalf("a partial session survived a change of roles: %d %s", p.Status, p.Location)
 	}
 
-	// The second factor reset by the security administrator.
-	sysSession := sys.sessionOf()
-	sysID := env.User(t, "sysadmin").User.ID
+	// The second factor of an administrator: requested by the security
+	// administrator, in force (and the target's sessions ended) once the
+	// system administrator approves.
+	aud := signedInAdmin(t, env, "auditadmin")
+	audSession := aud.sessionOf()
+	audID := env.User(t, "auditadmin").User.ID
 	sec.get("/admin/users")
-	if p := sec.post(fmt.Sprintf("/admin/users/%d/totp", sysID), nil); p.Status != http.StatusSeeOther {
-		t.Fatalf("reset TOTP: %d\n%s", p.Status, excerpt(p.Body))
+	if p := sec.post(fmt.Sprintf("/admin/users/%d/totp", audID), nil); p.Status != http.StatusSeeOther ||
+		!strings.Contains(p.Location, "admin.reset_requested") {
+		t.Fatalf("request a TOTP reset: %d %s\n%s", p.Status, p.Location, excerpt(p.Body))
 	}
-	if p := sys.get("/admin"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/login") {
+	if !alive(t, env, audSession) {
+		t.Fatal("a reset ended the session before it was approved")
+	}
+	pending, err := env.App.Auth.PendingResets(ctx, env.Actor(t, "sysadmin"))
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending: %+v %v", pending, err)
+	}
+	sys.get("/admin/users")
+	if p := sys.post(fmt.Sprintf("/admin/resets/%d/approve", pending[0].ID), nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("approve the TOTP reset: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	if p := aud.get("/admin"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/login") {
 		t.Fatalf("admin after the TOTP reset: %d %s", p.Status, p.Location)
 	}
-	if alive(t, env, sysSession) {
+	if alive(t, env, audSession) {
 		t.Fatal("the session survived a TOTP reset")
 	}
 	if det := lastDetail(t, env, "totp.disable"); !strings.Contains(det, `"sessions_ended":1`) {
@@ -135,7 +150,6 @@ func TestAccountChangesEndSessions(t *testing.T) {
 	}
 
 	// Disabled, then enabled again: the old session stays ended.
-	sys, _ = enrolledAdmin(t, env, "sysadmin")
 	d = signedIn(t, env, "dispatcher")
 	old = d.sessionOf()
 	sys.get("/admin/users")

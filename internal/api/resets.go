@@ -1,0 +1,128 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/auth"
+)
+
+// PasswordResetRequest sets another user's password.
+type PasswordResetRequest struct {
+	Password string `json:"password" doc:"the new password: at least 12 characters"`
+}
+
+// CredentialReset is a reset of a user's password or second factor: applied
+// at once (a user without an administrator role), or, for an
+// administrator's account, a request waiting for a second administrator.
+type CredentialReset struct {
+	ID              int64      `json:"id,omitempty" doc:"the request; absent when the reset took effect at once"`
+	Kind            string     `json:"kind" doc:"password, totp"`
+	State           string     `json:"state" doc:"applied, pending, denied, withdrawn, expired, stale (the account changed after the request)"`
+	UserID          int64      `json:"user_id"`
+	Username        string     `json:"username"`
+	RequestedBy     *int64     `json:"requested_by" doc:"null: the system (command line)"`
+	RequestedByName string     `json:"requested_by_name"`
+	RequestedAt     time.Time  `json:"requested_at"`
+	ExpiresAt       *time.Time `json:"expires_at,omitempty" doc:"a request not approved by then lapses"`
+	DecidedBy       *int64     `json:"decided_by,omitempty"`
+	DecidedByName   string     `json:"decided_by_name,omitempty"`
+	DecidedAt       *time.Time `json:"decided_at,omitempty"`
+	MayDecide       bool       `json:"may_decide" doc:"the caller may approve or deny it (four eyes: not the requester, not the target)"`
+}
+
+// CredentialResetList is the requests waiting for approval, oldest first.
+type CredentialResetList struct {
+	Resets []CredentialReset `json:"resets"`
+}
+
+func (a *API) resetRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/users/{id}/password-reset", Summary: "Reset a user's password (security administrator): at once (200, state applied) for a user without an administrator role; for an administrator a request (202, state pending) that a second administrator must approve",
+			Tag: "organisation", Body: PasswordResetRequest{}, Resp: CredentialReset{}, Status: 200, Handle: a.requestReset(auth.PasswordReset)},
+		{Method: "POST", Path: "/users/{id}/totp-reset", Summary: "Remove a user's second factor (they enrol again): like password-reset, at once or a request a second administrator must approve",
+			Tag: "organisation", Resp: CredentialReset{}, Status: 200, Handle: a.requestReset(auth.TOTPReset)},
+		{Method: "GET", Path: "/credential-resets", Summary: "Resets of administrators' credentials waiting for approval (security and system administrators)",
+			Tag: "organisation", Resp: CredentialResetList{}, Status: 200, Handle: a.pendingResets},
+		{Method: "POST", Path: "/credential-resets/{id}/approve", Summary: "Approve a pending reset: a security or system administrator other than the requester and the target, before it expires; the target's sessions end. Audited, refusals too",
+			Tag: "organisation", Resp: CredentialReset{}, Status: 200, Handle: a.decideReset(true)},
+		{Method: "POST", Path: "/credential-resets/{id}/deny", Summary: "Deny a pending reset (a second administrator) or withdraw it (its requester). Audited",
+			Tag: "organisation", Resp: CredentialReset{}, Status: 200, Handle: a.decideReset(false)},
+	}
+}
+
+func (a *API) requestReset(kind auth.ResetKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var req PasswordResetRequest
+		if kind == auth.PasswordReset {
+			if err := decode(w, r, &req); err != nil {
+				return err
+			}
+		}
+		actor := actorOf(r)
+		res, err := a.auth.RequestReset(r.Context(), actor, id, kind, req.Password)
+		if err != nil {
+			return err
+		}
+		status := http.StatusOK
+		if res.State == auth.ResetPending {
+			status = http.StatusAccepted
+		}
+		return writeJSON(w, status, resetView(res, actor, a.loc))
+	}
+}
+
+func (a *API) pendingResets(w http.ResponseWriter, r *http.Request) error {
+	actor := actorOf(r)
+	rs, err := a.auth.PendingResets(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	out := CredentialResetList{Resets: []CredentialReset{}}
+	for _, x := range rs {
+		out.Resets = append(out.Resets, resetView(x, actor, a.loc))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) decideReset(approve bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		actor := actorOf(r)
+		decide := a.auth.DenyReset
+		if approve {
+			decide = a.auth.ApproveReset
+		}
+		res, err := decide(r.Context(), actor, id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, resetView(res, actor, a.loc))
+	}
+}
+
+func resetView(x auth.Reset, actor access.Actor, loc *time.Location) CredentialReset {
+	v := CredentialReset{ID: x.ID, Kind: string(x.Kind), State: string(x.State), UserID: x.UserID, Username: x.Username,
+		RequestedBy: ptrID(x.RequestedBy), RequestedByName: x.RequesterName, RequestedAt: x.RequestedAt.In(loc),
+		DecidedBy: ptrID(x.DecidedBy), DecidedByName: x.DeciderName}
+	if x.State == auth.ResetPending {
+		v.MayDecide = x.MayDecide(actor)
+	}
+	if !x.ExpiresAt.IsZero() {
+		t := x.ExpiresAt.In(loc)
+		v.ExpiresAt = &t
+	}
+	if !x.DecidedAt.IsZero() {
+		t := x.DecidedAt.In(loc)
+		v.DecidedAt = &t
+	}
+	return v
+}

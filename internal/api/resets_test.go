@@ -1,0 +1,133 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"pingan/internal/api"
+	"pingan/internal/apptest"
+	"pingan/internal/audit"
+)
+
+func denied(t *testing.T, env *apptest.Env, action string, actorID int64) int {
+	t.Helper()
+	recs, err := env.App.Audit.List(context.Background(), env.App.DB, audit.Filter{Action: action, ActorID: actorID, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range recs {
+		if r.Outcome == audit.Denied {
+			n++
+		}
+	}
+	return n
+}
+
+// Resets over HTTP: a non-administrator's at once, an administrator's a
+// request that only a second administrator puts in force; refusals are
+// RFC 9457 problems (403, 404, 409).
+func TestCredentialResetsOverHTTP(t *testing.T) {
+	env := apptest.New(t)
+	dispatcher, auditor := env.User(t, "dispatcher").User.ID, env.User(t, "auditadmin").User.ID
+	body := api.PasswordResetRequest{Password: "Api-Reset-Pass-2026"}
+	problem := func(r apptest.Response, status int, code string) {
+		t.Helper()
+		var p api.Problem
+		if r.Status != status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+			t.Fatalf("want %d problem, got %d %s: %s", status, r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+		if r.JSON(t, &p); p.Code != code || p.Status != status || p.Detail == "" {
+			t.Fatalf("problem %+v, want code %s", p, code)
+		}
+	}
+
+	var done api.CredentialReset
+	r := env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", dispatcher), "secadmin", body)
+	if r.JSON(t, &done); r.Status != http.StatusOK || done.State != "applied" || done.ID != 0 {
+		t.Fatalf("non-admin reset: %d %s", r.Status, r.Body)
+	}
+	problem(env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", dispatcher), "secadmin",
+		api.PasswordResetRequest{Password: "short"}), http.StatusUnprocessableEntity, "invalid-input")
+	problem(env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", dispatcher), "sysadmin", body), http.StatusForbidden, "forbidden")
+	problem(env.Do(t, "POST", "/api/v1/users/999999/password-reset", "secadmin", body), http.StatusNotFound, "not-found")
+	problem(env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/totp-reset", auditor), "secadmin", nil), http.StatusConflict, "totp-off")
+
+	var req api.CredentialReset
+	r = env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", auditor), "secadmin", body)
+	if r.JSON(t, &req); r.Status != http.StatusAccepted || req.State != "pending" || req.ID == 0 || req.ExpiresAt == nil || req.MayDecide {
+		t.Fatalf("admin reset: %d %s", r.Status, r.Body)
+	}
+	problem(env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", auditor), "secadmin", body), http.StatusConflict, "reset-pending")
+
+	var list api.CredentialResetList
+	r = env.Do(t, "GET", "/api/v1/credential-resets", "sysadmin", nil)
+	if r.JSON(t, &list); r.Status != 200 || len(list.Resets) != 1 || !list.Resets[0].MayDecide {
+		t.Fatalf("pending for the system administrator: %d %s", r.Status, r.Body)
+	}
+	r = env.Do(t, "GET", "/api/v1/credential-resets", "secadmin", nil)
+	if r.JSON(t, &list); r.Status != 200 || len(list.Resets) != 1 || list.Resets[0].MayDecide {
+		t.Fatalf("pending for the requester: %d %s", r.Status, r.Body)
+	}
+	problem(env.Do(t, "GET", "/api/v1/credential-resets", "dispatcher", nil), http.StatusForbidden, "forbidden")
+
+	approve := fmt.Sprintf("/api/v1/credential-resets/%d/approve", req.ID)
+	for _, who := range []string{"secadmin", "auditadmin", "dispatcher"} { // requester, target, case worker
+		problem(env.Do(t, "POST", approve, who, nil), http.StatusForbidden, "forbidden")
+	}
+	if n := denied(t, env, "password.reset.approve", 0); n != 3 {
+		t.Fatalf("%d refused approvals audited", n)
+	}
+	problem(env.Do(t, "POST", "/api/v1/credential-resets/999999/approve", "sysadmin", nil), http.StatusNotFound, "not-found")
+	var ok api.CredentialReset
+	r = env.Do(t, "POST", approve, "sysadmin", nil)
+	if r.JSON(t, &ok); r.Status != 200 || ok.State != "applied" || ok.DecidedByName != "sysadmin" {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	problem(env.Do(t, "POST", approve, "sysadmin", nil), http.StatusConflict, "reset-decided")
+	if _, err := env.App.Auth.Login(context.Background(), "auditadmin", body.Password, "", ""); err != nil {
+		t.Fatalf("the approved password: %v", err)
+	}
+
+	// Denied by a second administrator.
+	r = env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", auditor), "secadmin", api.PasswordResetRequest{Password: "Api-Reset-Other-2026"})
+	r.JSON(t, &req)
+	r = env.Do(t, "POST", fmt.Sprintf("/api/v1/credential-resets/%d/deny", req.ID), "sysadmin", nil)
+	if r.JSON(t, &ok); r.Status != 200 || ok.State != "denied" {
+		t.Fatalf("deny: %d %s", r.Status, r.Body)
+	}
+}
+
+// Whoever is not the audit administrator is refused the audit log over the
+// API, and the refusal is itself recorded (with nothing of the log in it).
+func TestRefusedAuditReadsAreAudited(t *testing.T) {
+	env := apptest.New(t)
+	for _, who := range []string{"secadmin", "sysadmin", "dispatcher"} {
+		id := env.User(t, who).User.ID
+		for path, action := range map[string]string{"/api/v1/audit?action=user.roles": "audit.read", "/api/v1/audit/verify": "audit.verify"} {
+			method := "GET"
+			if action == "audit.verify" {
+				method = "POST"
+			}
+			before := denied(t, env, action, id)
+			r := env.Do(t, method, path, who, nil)
+			if r.Status != http.StatusForbidden || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+				t.Fatalf("%s %s as %s: %d %s", method, path, who, r.Status, r.Body)
+			}
+			if denied(t, env, action, id) != before+1 {
+				t.Fatalf("%s %s as %s: the refusal is not audited", method, path, who)
+			}
+		}
+	}
+	recs, err := env.App.Audit.List(context.Background(), env.App.DB, audit.Filter{Action: "audit.read", Limit: 1})
+	if err != nil || len(recs) != 1 || recs[0].ObjectType != "audit_log" || recs[0].Detail != `{"reason":"forbidden"}` {
+		t.Fatalf("the refusal's record: %+v %v", recs, err)
+	}
+	// The audit administrator reads, and that is recorded as a read.
+	if r := env.Do(t, "GET", "/api/v1/audit?limit=5", "auditadmin", nil); r.Status != http.StatusOK {
+		t.Fatalf("audit administrator: %d %s", r.Status, r.Body)
+	}
+}

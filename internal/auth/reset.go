@@ -1,0 +1,481 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"pingan/internal/access"
+	"pingan/internal/audit"
+	"pingan/internal/db"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+	"pingan/internal/org"
+)
+
+// Resetting another person's credentials (三员分立, four eyes).
+//
+// A security administrator resets a user's password, or removes their second
+// factor, at once. For an administrator's account that would let one person
+// take over another administrator — reset the audit administrator's password
+// and second factor, sign in as them and read or "verify" the log — so a
+// reset of an administrator's credentials is only a request: it takes effect
+// when a second administrator (a security or system administrator who is
+// neither the requester nor the target) approves it within ResetTTL, and is
+// refused if the target's account changed meanwhile. Requests, approvals,
+// denials, withdrawals and every refusal are audited. The command line
+// (pingan user reset-password / reset-totp) acts as the system, with the
+// machine's trust, and resets at once: it recovers an installation whose
+// administrators are locked out.
+
+// ResetKind is what a credential reset changes.
+type ResetKind string
+
+const (
+	PasswordReset ResetKind = "password" // a new password, chosen by the requester
+	TOTPReset     ResetKind = "totp"     // the second factor removed: enrolled again at the next sign-in
+)
+
+// ResetState is where a reset request stands.
+type ResetState string
+
+const (
+	ResetPending   ResetState = "pending"   // waiting for a second administrator
+	ResetApplied   ResetState = "applied"   // in force (at once, or approved)
+	ResetDenied    ResetState = "denied"    // refused by a second administrator
+	ResetWithdrawn ResetState = "withdrawn" // taken back by the requester
+	ResetExpired   ResetState = "expired"   // not approved within ResetTTL
+	ResetStale     ResetState = "stale"     // the target or the requester changed meanwhile
+)
+
+// ResetTTL is how long a request waits for approval: long enough for a
+// second administrator on another shift, short enough that nobody approves
+// a request whose reason they can no longer check.
+const ResetTTL = 24 * time.Hour
+
+// Reset is a reset of a user's credentials: applied at once (ID 0) or a
+// request waiting for, or decided by, a second administrator.
+type Reset struct {
+	ID            int64
+	Kind          ResetKind
+	UserID        int64 // the target
+	Username      string
+	Name          string
+	RequestedBy   int64
+	RequesterName string
+	RequestedAt   time.Time
+	ExpiresAt     time.Time
+	State         ResetState
+	DecidedBy     int64
+	DeciderName   string
+	DecidedAt     time.Time
+}
+
+// Action is the audit action of the reset itself ("password.reset",
+// "totp.disable"); requests and decisions add ".request", ".approve",
+// ".deny".
+func (k ResetKind) Action() string {
+	if k == TOTPReset {
+		return "totp.disable"
+	}
+	return "password.reset"
+}
+
+var resetKindNames = map[ResetKind]i18n.Message{
+	PasswordReset: i18n.M("密码", "password"),
+	TOTPReset:     i18n.M("两步验证", "two-step verification"),
+}
+
+// Name is the kind for people.
+func (k ResetKind) Name() i18n.Message { return resetKindNames[k] }
+
+// ParseResetKind reads a kind named by a request.
+func ParseResetKind(s string) (ResetKind, bool) {
+	k := ResetKind(s)
+	_, ok := resetKindNames[k]
+	return k, ok
+}
+
+var (
+	msgNeedsApproval    = i18n.M("重置管理员的凭据须提出申请，经另一名管理员批准后生效", "resetting an administrator's credentials is a request that takes effect once a second administrator approves it")
+	msgOwnCredentials   = i18n.M("不能重置自己的密码或两步验证", "you may not reset your own password or second factor")
+	msgTOTPOff          = i18n.M("该用户未启用两步验证", "the user has no second factor")
+	msgResetPending     = i18n.M("该账号已有一项待批准的%s重置申请", "a %s reset of this account is already waiting for approval")
+	msgResetList        = i18n.M("只有安全管理员或系统管理员可以查看和批准重置申请", "only a security or system administrator may see and approve reset requests")
+	msgResetTarget      = i18n.M("不能批准或驳回对自己账号的重置", "you may not decide a reset of your own account")
+	msgResetFourEyes    = i18n.M("申请人不能批准自己的申请，须由另一名管理员批准", "you asked for this reset: another administrator must approve it")
+	msgResetDecided     = i18n.M("该申请已处理", "the request has already been decided")
+	msgResetExpired     = i18n.M("该申请已过期（%d 小时内未获批准），请重新申请", "the request has expired (not approved within %d hours); ask again")
+	msgResetStale       = i18n.M("申请提出后该账号已发生变化，申请作废，请重新申请", "the account changed after the request: it is void; ask again")
+	msgResetRequester   = i18n.M("申请人已不再是在职的安全管理员，申请作废", "the requester is no longer an active security administrator: the request is void")
+	msgResetRequestWhat = i18n.M("重置申请", "reset request")
+)
+
+// RequestReset resets a user's password (kind PasswordReset, with the new
+// password) or second factor (TOTPReset). A security administrator resets a
+// non-administrator at once; for an administrator's account the reset is
+// stored as a request (State ResetPending) until a second administrator
+// approves it (ApproveReset). The system (the command line) resets at once.
+// Nobody resets their own credentials here.
+func (s *Service) RequestReset(ctx context.Context, actor access.Actor, userID int64, kind ResetKind, password string) (Reset, error) {
+	return s.reset(ctx, actor, userID, kind, password, true)
+}
+
+// reset is RequestReset; with queue false an administrator's reset by a
+// user is refused instead of stored.
+func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, kind ResetKind, password string, queue bool) (Reset, error) {
+	action := kind.Action()
+	if _, ok := resetKindNames[kind]; !ok {
+		return Reset{}, fault.InvalidField("kind", fault.BadValue, string(kind))
+	}
+	if !actor.System && !actor.Has(access.SecAdmin) {
+		return Reset{}, s.deny(ctx, actor, action, userID, msgSecAdmin)
+	}
+	if !actor.System && actor.UserID == userID {
+		msg := msgOwnCredentials
+		if kind == PasswordReset {
+			msg = msgOwnPassword
+		}
+		return Reset{}, s.deny(ctx, actor, action, userID, msg)
+	}
+	a, err := s.account(ctx, s.db, "id = $1", userID)
+	if db.IsNotFound(err) {
+		return Reset{}, fault.NotFoundf(i18n.M("用户", "user"), userID)
+	}
+	if err != nil {
+		return Reset{}, err
+	}
+	var hash string
+	switch kind {
+	case PasswordReset:
+		if hash, err = newPasswordHash(a.user, password); err != nil {
+			return Reset{}, err
+		}
+	case TOTPReset:
+		if !a.enabled.Valid {
+			return Reset{}, fault.New(fault.Conflict, "totp-off", msgTOTPOff)
+		}
+	}
+	now := s.now()
+	out := Reset{Kind: kind, UserID: a.user.ID, Username: a.user.Username, Name: a.user.Name, RequestedBy: actor.UserID,
+		RequesterName: actor.Username, RequestedAt: now}
+	if actor.System || !a.user.Admin() {
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			ended, err := s.applyReset(ctx, tx, kind, a.user.ID, hash)
+			if err != nil {
+				return err
+			}
+			return s.audit.Append(ctx, tx, actorEntry(actor, action, a.user.ID, map[string]any{"sessions_ended": ended}))
+		})
+		if err != nil {
+			return Reset{}, err
+		}
+		out.State, out.DecidedBy, out.DeciderName, out.DecidedAt = ResetApplied, actor.UserID, actor.Username, now
+		return out, nil
+	}
+	if !queue {
+		return Reset{}, s.audit.Refuse(ctx, s.db, actorEntry(actor, action, userID, nil),
+			fault.New(fault.Forbidden, "approval-required", msgNeedsApproval))
+	}
+	pending := fault.New(fault.Conflict, "reset-pending", msgResetPending, kind.Name())
+	out.State, out.ExpiresAt = ResetPending, now.Add(ResetTTL)
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		// A request nobody approved in time no longer holds the place.
+		if _, err := tx.ExecContext(ctx, `UPDATE credential_resets SET state = $1, password_hash = NULL
+			WHERE target_id = $2 AND kind = $3 AND state = $4 AND expires_at <= $5`,
+			ResetExpired, userID, kind, ResetPending, now.UnixMicro()); err != nil {
+			return fmt.Errorf("expire reset requests: %w", err)
+		}
+		var open int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM credential_resets WHERE target_id = $1 AND kind = $2 AND state = $3",
+			userID, kind, ResetPending).Scan(&open); err != nil {
+			return fmt.Errorf("reset requests: %w", err)
+		}
+		if open > 0 {
+			return pending
+		}
+		stamp, err := s.stamp(ctx, tx, userID, kind)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO credential_resets (target_id, kind, password_hash, stamp, requested_by,
+			requested_at, expires_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, userID, kind, db.NullText(hash),
+			stamp, actor.UserID, now.UnixMicro(), out.ExpiresAt.UnixMicro(), ResetPending).Scan(&out.ID); err != nil {
+			if db.IsUniqueViolation(err) {
+				return pending // asked at the same moment on another node
+			}
+			return fmt.Errorf("store reset request: %w", err)
+		}
+		return s.audit.Append(ctx, tx, actorEntry(actor, action+".request", userID, map[string]any{
+			"request": out.ID, "expires_at": out.ExpiresAt.UnixMicro()}))
+	})
+	if err != nil {
+		return Reset{}, err
+	}
+	return out, nil
+}
+
+// newPasswordHash checks a new password for u and hashes it.
+func newPasswordHash(u org.User, password string) (string, error) {
+	if msg, args, ok := org.CheckPassword(password, u.Username); !ok {
+		return "", fault.InvalidField("password", msg, args...)
+	}
+	return org.HashPassword(password)
+}
+
+// applyReset puts a reset in force in tx and ends the user's sessions,
+// returning how many it ended.
+func (s *Service) applyReset(ctx context.Context, tx *db.Tx, kind ResetKind, userID int64, hash string) (int64, error) {
+	switch kind {
+	case PasswordReset:
+		if err := s.storePassword(ctx, tx, userID, hash); err != nil {
+			return 0, err
+		}
+	case TOTPReset:
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1", userID); err != nil {
+			return 0, fmt.Errorf("reset second factor: %w", err)
+		}
+	}
+	return s.endSessions(ctx, tx, userID, "")
+}
+
+// stamp fingerprints what a request of kind depends on: the credential it
+// resets, the account's roles and whether it is disabled. A request whose
+// target's stamp changed (a new password or second factor set by the
+// target, roles or state changed by another administrator) is void.
+func (s *Service) stamp(ctx context.Context, q db.Querier, userID int64, kind ResetKind) (string, error) {
+	var hash sql.NullString
+	var totp, disabled sql.NullInt64
+	if err := q.QueryRowContext(ctx, "SELECT password_hash, totp_enabled_at, disabled_at FROM users WHERE id = $1", userID).
+		Scan(&hash, &totp, &disabled); err != nil {
+		return "", fmt.Errorf("stamp user %d: %w", userID, err)
+	}
+	u, err := s.org.User(ctx, q, userID)
+	if err != nil {
+		return "", err
+	}
+	// Only the credential of its own kind: approving one kind of reset
+	// leaves a request of the other kind standing.
+	cred := strconv.FormatBool(hash.Valid) + hash.String
+	if kind == TOTPReset {
+		cred = strconv.FormatBool(totp.Valid) + strconv.FormatInt(totp.Int64, 10)
+	}
+	parts := []string{string(kind), cred, strconv.FormatInt(disabled.Int64, 10)}
+	for _, r := range u.Roles {
+		parts = append(parts, string(r))
+	}
+	slices.Sort(parts[3:])
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+const resetColumns = `r.id, r.kind, r.target_id, t.username, t.name, r.requested_by, q.username, r.requested_at, r.expires_at,
+	r.state, COALESCE(r.decided_by, 0), COALESCE(d.username, ''), r.decided_at
+	FROM credential_resets r JOIN users t ON t.id = r.target_id JOIN users q ON q.id = r.requested_by
+	LEFT JOIN users d ON d.id = r.decided_by`
+
+func scanReset(row interface{ Scan(...any) error }) (Reset, error) {
+	var r Reset
+	var requested, expires int64
+	var decided sql.NullInt64
+	err := row.Scan(&r.ID, &r.Kind, &r.UserID, &r.Username, &r.Name, &r.RequestedBy, &r.RequesterName, &requested, &expires,
+		&r.State, &r.DecidedBy, &r.DeciderName, &decided)
+	r.RequestedAt, r.ExpiresAt, r.DecidedAt = time.UnixMicro(requested), time.UnixMicro(expires), db.Time(decided)
+	return r, err
+}
+
+func (s *Service) resetByID(ctx context.Context, q db.Querier, id int64) (Reset, error) {
+	r, err := scanReset(q.QueryRowContext(ctx, "SELECT "+resetColumns+" WHERE r.id = $1", id))
+	if db.IsNotFound(err) {
+		return Reset{}, fault.NotFoundf(msgResetRequestWhat, id)
+	}
+	if err != nil {
+		return Reset{}, fmt.Errorf("reset request %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// MayDecide reports whether actor may approve or deny r: a security or
+// system administrator who is neither the target nor the requester. This is
+// the four-eyes rule ApproveReset enforces; pages ask it to show the buttons.
+func (r Reset) MayDecide(actor access.Actor) bool { return decideRefusal(actor, r) == nil }
+
+// MayWithdraw reports whether actor asked for r (and so may take it back).
+func (r Reset) MayWithdraw(actor access.Actor) bool {
+	return !actor.System && actor.UserID == r.RequestedBy
+}
+
+func decideRefusal(actor access.Actor, r Reset) *i18n.Message {
+	switch {
+	case actor.System || !actor.HasAny(access.SecAdmin, access.SysAdmin):
+		return &msgResetList
+	case actor.UserID == r.UserID:
+		return &msgResetTarget
+	case actor.UserID == r.RequestedBy:
+		return &msgResetFourEyes
+	}
+	return nil
+}
+
+// PendingResets lists the requests waiting for approval, oldest first, for
+// the security and system administrators (who may approve them, or see
+// their own).
+func (s *Service) PendingResets(ctx context.Context, actor access.Actor) ([]Reset, error) {
+	if !actor.System && !actor.HasAny(access.SecAdmin, access.SysAdmin) {
+		return nil, s.audit.Refuse(ctx, s.db, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID,
+			Action: "credential_reset.list", ObjectType: "credential_reset", ObjectID: "*", RemoteAddr: actor.RemoteAddr},
+			fault.New(fault.Forbidden, "forbidden", msgResetList))
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+resetColumns+" WHERE r.state = $1 AND r.expires_at > $2 ORDER BY r.id",
+		ResetPending, s.now().UnixMicro())
+	if err != nil {
+		return nil, fmt.Errorf("pending resets: %w", err)
+	}
+	defer rows.Close()
+	out := []Reset{}
+	for rows.Next() {
+		r, err := scanReset(rows)
+		if err != nil {
+			return nil, fmt.Errorf("pending resets: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ApproveReset puts a pending request in force: the second administrator's
+// approval. It is refused to the requester, the target and anyone who is not
+// a security or system administrator; after ResetTTL; and when the target's
+// account changed since the request or the requester is no longer an active
+// security administrator (the request is then void). The target's sessions
+// end in the same transaction.
+func (s *Service) ApproveReset(ctx context.Context, actor access.Actor, id int64) (Reset, error) {
+	return s.decide(ctx, actor, id, true)
+}
+
+// DenyReset refuses a pending request (a second administrator) or takes it
+// back (its requester).
+func (s *Service) DenyReset(ctx context.Context, actor access.Actor, id int64) (Reset, error) {
+	return s.decide(ctx, actor, id, false)
+}
+
+func (s *Service) decide(ctx context.Context, actor access.Actor, id int64, approve bool) (Reset, error) {
+	r, err := s.resetByID(ctx, s.db, id)
+	if err != nil {
+		return Reset{}, err
+	}
+	action := r.Kind.Action() + ".deny"
+	if approve {
+		action = r.Kind.Action() + ".approve"
+	}
+	entry := actorEntry(actor, action, r.UserID, map[string]any{"request": r.ID})
+	if msg := decideRefusal(actor, r); msg != nil && (approve || !r.MayWithdraw(actor)) {
+		return Reset{}, s.audit.Refuse(ctx, s.db, entry, fault.New(fault.Forbidden, "forbidden", *msg))
+	}
+	var refusal error
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		refusal = nil
+		cur, err := s.resetByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur.State != ResetPending {
+			refusal = fault.New(fault.Conflict, "reset-decided", msgResetDecided)
+			return s.audit.Append(ctx, tx, refused(entry, "reset-decided"))
+		}
+		now := s.now()
+		// void closes the request as state and records why, in this
+		// transaction; the caller hears refusal.
+		void := func(state ResetState, code string, msg i18n.Message, args ...any) error {
+			refusal = fault.New(fault.Conflict, code, msg, args...)
+			if err := s.close(ctx, tx, id, state, 0, now); err != nil {
+				return err
+			}
+			return s.audit.Append(ctx, tx, refused(entry, code))
+		}
+		if !now.Before(cur.ExpiresAt) {
+			return void(ResetExpired, "reset-expired", msgResetExpired, int(ResetTTL.Hours()))
+		}
+		if !approve {
+			state := ResetDenied
+			if r.MayWithdraw(actor) {
+				state = ResetWithdrawn
+			}
+			if err := s.close(ctx, tx, id, state, actor.UserID, now); err != nil {
+				return err
+			}
+			entry.Detail["requested_by"], entry.Detail["state"] = cur.RequestedBy, state
+			return s.audit.Append(ctx, tx, entry)
+		}
+		var hash sql.NullString
+		var stamp string
+		if err := tx.QueryRowContext(ctx, "SELECT password_hash, stamp FROM credential_resets WHERE id = $1", id).Scan(&hash, &stamp); err != nil {
+			return fmt.Errorf("reset request %d: %w", id, err)
+		}
+		if st, err := s.stamp(ctx, tx, cur.UserID, cur.Kind); err != nil {
+			return err
+		} else if st != stamp {
+			return void(ResetStale, "target-changed", msgResetStale)
+		}
+		requester, err := s.org.User(ctx, tx, cur.RequestedBy)
+		if err != nil {
+			return err
+		}
+		if !requester.DisabledAt.IsZero() || !slices.Contains(requester.Roles, access.SecAdmin) {
+			return void(ResetStale, "requester-changed", msgResetRequester)
+		}
+		if err := s.close(ctx, tx, id, ResetApplied, actor.UserID, now); err != nil {
+			return err
+		}
+		ended, err := s.applyReset(ctx, tx, cur.Kind, cur.UserID, hash.String)
+		if err != nil {
+			return err
+		}
+		entry.Detail["requested_by"] = cur.RequestedBy
+		if err := s.audit.Append(ctx, tx, entry); err != nil {
+			return err
+		}
+		// The reset itself, as an immediate one is recorded.
+		return s.audit.Append(ctx, tx, actorEntry(actor, cur.Kind.Action(), cur.UserID, map[string]any{
+			"request": id, "requested_by": cur.RequestedBy, "approved_by": actor.UserID, "sessions_ended": ended}))
+	})
+	if err != nil {
+		return Reset{}, err
+	}
+	if refusal != nil {
+		return Reset{}, refusal
+	}
+	return s.resetByID(ctx, s.db, id)
+}
+
+// close decides a pending request in tx (decidedBy 0: nobody did, it
+// lapsed); the stored password hash goes with it.
+func (s *Service) close(ctx context.Context, tx *db.Tx, id int64, state ResetState, decidedBy int64, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE credential_resets SET state = $1, decided_by = $2, decided_at = $3, password_hash = NULL
+		WHERE id = $4 AND state = $5`, state, db.NullID(decidedBy), at.UnixMicro(), id, ResetPending)
+	if err != nil {
+		return fmt.Errorf("decide reset request %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return fault.New(fault.Conflict, "reset-decided", msgResetDecided)
+	}
+	return nil
+}
+
+// refused is e as a refusal for reason code.
+func refused(e audit.Entry, code string) audit.Entry {
+	d := map[string]any{"reason": code}
+	for k, v := range e.Detail {
+		d[k] = v
+	}
+	e.Outcome, e.Detail = audit.Denied, d
+	return e
+}
