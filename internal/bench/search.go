@@ -58,9 +58,12 @@ type SearchResult struct {
 	// The product's path over every word: casework List (first page,
 	// newest first, as the city leader), CountUpTo(SearchCountLimit), both
 	// in sequence (what a search page asks), and List for one street's
-	// handler.
-	List, Count, Page, Street Latency
-	SameResults               bool // every word's first page was the same all four ways
+	// handler; then the search page (List and CountUpTo) in three scopes:
+	// a street's handler, a district's supervisor, and a unit no case
+	// involves.
+	List, Count, Page, Street   Latency
+	StreetPage, District, Empty Latency
+	SameResults                 bool // every word's first page was the same all four ways
 }
 
 // WordLatency is one query word's measurements.
@@ -71,6 +74,9 @@ type WordLatency struct {
 	List, Count   Latency
 	Page          Latency // List then CountUpTo, as one search page
 	Street        Latency // List as one street's handler
+	StreetPage    Latency // List then CountUpTo as the street's handler
+	District      Latency // List then CountUpTo as a district's supervisor
+	Empty         Latency // List then CountUpTo as a unit no case involves
 	Shown         int     // what CountUpTo returned
 	More          bool    // and whether it stopped at the limit
 	StreetCases   int     // the street handler's first page
@@ -169,6 +175,14 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("search benchmark: %w", err)
 	}
+	district, err := demoActor(ctx, a, "huli")
+	if err != nil {
+		return res, fmt.Errorf("search benchmark: %w", err)
+	}
+	empty, err := emptyActor(ctx, a)
+	if err != nil {
+		return res, fmt.Errorf("search benchmark: %w", err)
+	}
 
 	// What the index holds (casework indexes a case's title and address and
 	// each of its reports'): a merged case's reports bring their own titles
@@ -176,7 +190,10 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 	like := fmt.Sprintf(`SELECT c.id FROM cases c WHERE c.title LIKE $1 OR c.address LIKE $1
 		OR EXISTS (SELECT 1 FROM reports r WHERE r.case_id = c.id AND (r.body LIKE $1 OR r.title LIKE $1 OR r.address LIKE $1))
 		ORDER BY c.id DESC LIMIT %d`, searchPage)
-	var all struct{ fts, in, like, list, count, page, street []time.Duration }
+	var all struct {
+		fts, in, like, list, count, page, street []time.Duration
+		streetPage, district, empty              []time.Duration
+	}
 	for _, w := range o.Words {
 		q, err := search.Parse(w)
 		if err != nil {
@@ -214,6 +231,19 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 		if err != nil {
 			return res, fmt.Errorf("search benchmark: list %q as a street: %w", w, err)
 		}
+		scoped := []struct {
+			actor access.Actor
+			times *[]time.Duration
+			wl    *Latency
+		}{{street, &all.streetPage, &wl.StreetPage}, {district, &all.district, &wl.District}, {empty, &all.empty, &wl.Empty}}
+		for _, sc := range scoped {
+			var scope WordLatency
+			_, _, _, pages, err := timeProduct(ctx, a, sc.actor, w, o.Runs, &scope)
+			if err != nil {
+				return res, fmt.Errorf("search benchmark: search page %q as %s: %w", w, sc.actor.Username, err)
+			}
+			*sc.wl, *sc.times = latency(pages), append(*sc.times, pages...)
+		}
 		likeIDs, likeTimes, err := timeQuery(ctx, a.DB, o.LikeRuns, like, "%"+w+"%")
 		if err != nil {
 			return res, fmt.Errorf("search benchmark: LIKE %q: %w", w, err)
@@ -233,7 +263,29 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 	}
 	res.FTS, res.In, res.Like = latency(all.fts), latency(all.in), latency(all.like)
 	res.List, res.Count, res.Page, res.Street = latency(all.list), latency(all.count), latency(all.page), latency(all.street)
+	res.StreetPage, res.District, res.Empty = latency(all.streetPage), latency(all.district), latency(all.empty)
 	return res, nil
+}
+
+// emptyActor is a handler of a unit without descendants that no case
+// involves: whose search finds nothing, however common the word.
+func emptyActor(ctx context.Context, a *app.App) (access.Actor, error) {
+	var id int64
+	err := a.DB.QueryRowContext(ctx, `SELECT u.id FROM units u WHERE u.parent_id IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id)
+		AND NOT EXISTS (SELECT 1 FROM case_units cu WHERE cu.unit_id = u.id) ORDER BY u.id LIMIT 1`).Scan(&id)
+	if err != nil {
+		return access.Actor{}, fmt.Errorf("a unit no case involves: %w", err)
+	}
+	u, err := a.Org.Unit(ctx, a.DB, id)
+	if err != nil {
+		return access.Actor{}, err
+	}
+	scope, err := a.Org.ScopeOf(ctx, u)
+	if err != nil {
+		return access.Actor{}, err
+	}
+	return access.Actor{Username: "unit " + u.Code, UnitID: u.ID, Roles: []access.Role{access.Handler}, Scope: scope}, nil
 }
 
 // demoActor returns the acting identity of a demo user.
@@ -384,6 +436,13 @@ func (r SearchResult) String() string {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", w.Word, w.Matches, cell(w.FTS), cell(w.In), cell(w.Like))
 	}
 	fmt.Fprintf(&b, "| **all** | | %s | %s | %s |\n", cell(r.FTS), cell(r.In), cell(r.Like))
+	b.WriteString("\nThe search page (List + CountUpTo) in a scope (p50 / p95 / p99):\n\n")
+	b.WriteString("| query | a street's handler | a district's supervisor | a unit no case involves |\n")
+	b.WriteString("|---|--:|--:|--:|\n")
+	for _, w := range r.Words {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", w.Word, cell(w.StreetPage), cell(w.District), cell(w.Empty))
+	}
+	fmt.Fprintf(&b, "| **all** | %s | %s | %s |\n", cell(r.StreetPage), cell(r.District), cell(r.Empty))
 	return b.String()
 }
 

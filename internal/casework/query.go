@@ -274,10 +274,24 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
+	// A text search takes the scope into the index's match when the scope
+	// is whole subtrees (search.Query.Within); otherwise it is a condition
+	// on case_units.
+	var within []int64
+	scoped := false
 	if !actor.Scope.All && !actor.System {
 		if len(actor.Scope.Units) == 0 {
 			return selection{}, false, nil
 		}
+		if strings.TrimSpace(f.Text) != "" {
+			roots, ok, err := search.ScopeRoots(ctx, s.db, s.db.Dialect(), actor.Scope.Units)
+			if err != nil {
+				return selection{}, false, err
+			}
+			within, scoped = roots, ok
+		}
+	}
+	if !actor.Scope.All && !actor.System && !scoped {
 		ph := make([]string, len(actor.Scope.Units))
 		for i, u := range actor.Scope.Units {
 			ph[i] = arg(u)
@@ -342,6 +356,9 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		if err != nil {
 			return selection{}, false, err
 		}
+		if scoped {
+			q = q.Within(within)
+		}
 		text = &q
 		if err := search.Sync(ctx, s.db); err != nil {
 			return selection{}, false, err
@@ -399,7 +416,7 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 			conds = append(conds, "("+strings.Join(any, " OR ")+")")
 		}
 	}
-	var only *search.Query // the text's condition, when it is the only one
+	var only *search.Query // the text's condition (with its scope), when it is the only one
 	if text != nil && len(conds) == 1 {
 		only = text
 	}

@@ -10,6 +10,7 @@ import (
 
 	"pingan/internal/db"
 	"pingan/internal/route"
+	"pingan/internal/search"
 )
 
 const caseColumns = `c.id, c.number, c.title, COALESCE(c.nature, ''), COALESCE(c.category_id, 0), c.priority, c.state,
@@ -135,15 +136,24 @@ func routeNote(d route.Decision) any {
 }
 
 // involve records that unit has a part in the case, so its scope sees it.
+// A unit new to the case re-indexes it: its index entry holds the scope
+// (search.Rescope).
 func involve(ctx context.Context, tx *db.Tx, caseID, unitID int64) error {
 	if unitID == 0 {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO case_units (unit_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", unitID, caseID)
+	res, err := tx.ExecContext(ctx, "INSERT INTO case_units (unit_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", unitID, caseID)
 	if err != nil {
 		return fmt.Errorf("involve unit %d in case %d: %w", unitID, caseID, err)
 	}
-	return nil
+	added, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("involve unit %d in case %d: %w", unitID, caseID, err)
+	}
+	if added == 0 {
+		return nil
+	}
+	return search.Rescope(ctx, tx, caseID)
 }
 
 // involvedUnits returns the units that have a part in a case.

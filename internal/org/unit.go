@@ -20,6 +20,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/search"
 )
 
 // Kind is what sort of body a unit is.
@@ -411,6 +412,11 @@ func (s *Service) UpdateUnit(ctx context.Context, actor access.Actor, id int64, 
 			// Every descendant's path starts with the old path; swap the prefix.
 			if _, err := tx.ExecContext(ctx, `UPDATE units SET path = $1 || SUBSTR(path, $2) WHERE path LIKE $3`,
 				newPath, len(old.Path)+1, old.Path+"%"); err != nil {
+				return fmt.Errorf("move unit %d: %w", id, err)
+			}
+			// The cases of the subtree are indexed under their units'
+			// ancestors: again, with the move.
+			if err := search.UnitMoved(ctx, tx, newPath); err != nil {
 				return fmt.Errorf("move unit %d: %w", id, err)
 			}
 		}

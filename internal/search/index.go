@@ -14,6 +14,8 @@ type Doc struct {
 	CaseID int64
 	Text   string // see Text
 	tokens *Tokenized
+	units  []int64 // the case's units and their ancestors (scope.go)
+	scoped bool    // whether units were set (ResolveScopes, WithScope)
 }
 
 // Tokenized is a case's text made into the index's tokens ahead of the
@@ -45,11 +47,39 @@ func Index(ctx context.Context, tx *db.Tx, caseID int64, text string) error {
 }
 
 var deferredIndex = &db.Deferred{Name: "search index", Apply: func(ctx context.Context, tx *db.Tx, items []any) error {
-	docs := make([]Doc, len(items))
-	for i, it := range items {
-		docs[i] = it.(Doc)
+	docs := make([]Doc, 0, len(items))
+	texts := map[int64]bool{}
+	var reread []int64
+	for _, it := range items {
+		switch it := it.(type) {
+		case Doc:
+			docs = append(docs, it)
+			texts[it.CaseID] = true
+		case rescope:
+			reread = append(reread, int64(it))
+		}
 	}
-	return IndexAll(ctx, tx, docs)
+	if err := IndexAll(ctx, tx, docs); err != nil {
+		return err
+	}
+	// The cases whose units changed and whose text did not: their text as
+	// stored, a chunk at a time (a unit moved may bring many).
+	reread = slices.DeleteFunc(reread, func(id int64) bool { return texts[id] })
+	slices.Sort(reread)
+	reread = slices.Compact(reread)
+	for len(reread) > 0 {
+		chunk := reread[:min(len(reread), reindexBatch)]
+		reread = reread[len(chunk):]
+		where, args := caseIDs(tx.Dialect(), "id", 1, chunk)
+		docs, err := caseTexts(ctx, tx, where+" ORDER BY id", args...)
+		if err != nil {
+			return err
+		}
+		if err := IndexAll(ctx, tx, docs); err != nil {
+			return err
+		}
+	}
+	return nil
 }}
 
 // pgVector builds the stored tsvector from the two token strings: the
@@ -73,6 +103,9 @@ func IndexAll(ctx context.Context, tx *db.Tx, docs []Doc) error {
 // side file's mark to the batch when mark is set (a reindex, which may be
 // cut short, leaves the mark to its end).
 func indexWith(ctx context.Context, tx *db.Tx, docs []Doc, mark bool) error {
+	if err := ResolveScopes(ctx, tx, docs); err != nil {
+		return err
+	}
 	if tx.Dialect() == db.SQLite {
 		indexAside(tx, docs, mark)
 		return nil
@@ -85,9 +118,16 @@ func indexWith(ctx context.Context, tx *db.Tx, docs []Doc, mark bool) error {
 // bound parameters.
 const bulkRows = 200
 
+// bulkCols is the parameters of one document: case id, unigrams, bigrams
+// and scope tokens.
+const bulkCols = 4
+
 // BulkIndex writes many cases' texts into the index in tx (on SQLite a
 // transaction of the side file): one multi-row INSERT per bulkRows
-// documents. A case listed twice keeps its last text.
+// documents. A case listed twice keeps its last text. The docs' scopes
+// must have been given: read from the main database, which tx may not
+// see (ResolveScopes, which IndexAll calls), or known (Doc.WithScope). A
+// doc without is refused: it would be missing from every scoped search.
 func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
 	if len(docs) == 0 {
 		return nil
@@ -95,6 +135,9 @@ func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
 	// PostgreSQL refuses to update one row twice in a statement.
 	last := make(map[int64]int, len(docs))
 	for i, d := range docs {
+		if !d.scoped {
+			return fmt.Errorf("bulk index case %d: its scope was not given (search.ResolveScopes or Doc.WithScope)", d.CaseID)
+		}
 		last[d.CaseID] = i
 	}
 	// In rowid order: FTS5 writes its pending tokens out as a segment
@@ -105,7 +148,7 @@ func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	args := make([]any, 0, 3*len(ids))
+	args := make([]any, 0, bulkCols*len(ids))
 	for _, id := range ids {
 		var uni, bi string
 		if d := docs[last[id]]; d.tokens != nil {
@@ -113,10 +156,10 @@ func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
 		} else {
 			uni, bi = Tokens(d.Text)
 		}
-		args = append(args, id, uni, bi)
+		args = append(args, id, uni, bi, scopeText(tx.Dialect(), docs[last[id]].units))
 	}
 	pg := tx.Dialect() == db.Postgres
-	rows := len(args) / 3
+	rows := len(args) / bulkCols
 	full := rows / bulkRows * bulkRows
 	if full > 0 {
 		stmt, err := tx.PrepareContext(ctx, bulkSQL(pg, bulkRows))
@@ -125,14 +168,14 @@ func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
 		}
 		defer stmt.Close()
 		for i := 0; i < full; i += bulkRows {
-			if _, err := stmt.ExecContext(ctx, args[3*i:3*(i+bulkRows)]...); err != nil {
-				return fmt.Errorf("bulk index cases %d–%d: %w", args[3*i], args[3*(i+bulkRows-1)], err)
+			if _, err := stmt.ExecContext(ctx, args[bulkCols*i:bulkCols*(i+bulkRows)]...); err != nil {
+				return fmt.Errorf("bulk index cases %d–%d: %w", args[bulkCols*i], args[bulkCols*(i+bulkRows-1)], err)
 			}
 		}
 	}
 	if full < rows {
-		if _, err := tx.ExecContext(ctx, bulkSQL(pg, rows-full), args[3*full:]...); err != nil {
-			return fmt.Errorf("bulk index cases %d–%d: %w", args[3*full], args[len(args)-3], err)
+		if _, err := tx.ExecContext(ctx, bulkSQL(pg, rows-full), args[bulkCols*full:]...); err != nil {
+			return fmt.Errorf("bulk index cases %d–%d: %w", args[bulkCols*full], args[len(args)-bulkCols], err)
 		}
 	}
 	return nil
@@ -149,18 +192,19 @@ func bulkSQL(pg bool, n int) string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			p := 3*i + 1
-			fmt.Fprintf(&b, "($%d::bigint, %s)", p, pgVector(fmt.Sprintf("$%d::text", p+1), fmt.Sprintf("$%d::text", p+2)))
+			p := bulkCols*i + 1
+			fmt.Fprintf(&b, "($%d::bigint, %s || array_to_tsvector(string_to_array($%d::text, ' ')))",
+				p, pgVector(fmt.Sprintf("$%d::text", p+1), fmt.Sprintf("$%d::text", p+2)), p+3)
 		}
 		b.WriteString(" ON CONFLICT (case_id) DO UPDATE SET tsv = EXCLUDED.tsv")
 		return b.String()
 	}
-	b.WriteString("INSERT OR REPLACE INTO case_fts (rowid, uni, bi) VALUES ")
+	b.WriteString("INSERT OR REPLACE INTO case_fts (rowid, uni, bi, scope) VALUES ")
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?)")
 	}
 	return b.String()
 }

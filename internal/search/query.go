@@ -24,6 +24,8 @@ var msgNoWords = i18n.M("没有可检索的文字或字词", "contains no search
 type Query struct {
 	text    string
 	clauses []clause
+	scoped  bool    // Within: only the cases of the subtrees of scope
+	scope   []int64 // their roots
 }
 
 // clause is one condition: a unigram or word, a bigram, or a phrase of
@@ -98,9 +100,17 @@ func (q Query) CaseNumber() (string, bool) {
 // cases), so a list newest first should use NewestFirst instead.
 func (q Query) Condition(d db.Dialect, n int) (string, any) {
 	if d == db.Postgres {
-		return fmt.Sprintf("c.id IN (SELECT case_id FROM case_search WHERE tsv @@ to_tsquery('simple', $%d))", n), q.tsquery()
+		return fmt.Sprintf("c.id IN (SELECT case_id FROM case_search WHERE %s)", q.pgMatch(n)), q.tsquery()
 	}
 	return fmt.Sprintf("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH $%d)", n), q.match()
+}
+
+// pgMatch is the condition on case_search, the text bound as $n.
+func (q Query) pgMatch(n int) string {
+	if q.scoped {
+		return fmt.Sprintf("tsv @@ (to_tsquery('simple', $%d) && %s)", n, q.scopeTsquery())
+	}
+	return fmt.Sprintf("tsv @@ to_tsquery('simple', $%d)", n)
 }
 
 // Matches returns a query counting the cases the index matches, stopping
@@ -111,7 +121,7 @@ func (q Query) Condition(d db.Dialect, n int) (string, any) {
 func (q Query) Matches(d db.Dialect, limit int) (string, any) {
 	inner, arg := "SELECT 1 FROM case_fts WHERE case_fts MATCH $1", q.match()
 	if d == db.Postgres {
-		inner, arg = "SELECT 1 FROM case_search WHERE tsv @@ to_tsquery('simple', $1)", q.tsquery()
+		inner, arg = "SELECT 1 FROM case_search WHERE "+q.pgMatch(1), q.tsquery()
 	}
 	if limit > 0 {
 		inner += fmt.Sprintf(" LIMIT %d", limit)
@@ -144,8 +154,9 @@ func (q Query) NewestFirst(d db.Dialect, n int) Newest {
 	return Newest{Join: "JOIN case_fts f ON f.rowid = c.id", Where: fmt.Sprintf("f.case_fts MATCH $%d", n), Arg: q.match(), ID: "f.rowid"}
 }
 
-// match renders the query in FTS5 syntax: uni : "噪" AND bi : "停车 车场".
-// Every token is a double-quoted string, FTS5's only form of literal text.
+// match renders the query in FTS5 syntax: uni : "噪" AND bi : "停车 车场",
+// and its scope (scopeMatch). Every token is a double-quoted string,
+// FTS5's only form of literal text, and names its column.
 func (q Query) match() string {
 	var b strings.Builder
 	for i, c := range q.clauses {
@@ -158,6 +169,9 @@ func (q Query) match() string {
 			b.WriteString("uni : ")
 		}
 		b.WriteString(`"` + strings.ReplaceAll(strings.Join(c.tokens, " "), `"`, `""`) + `"`)
+	}
+	if q.scoped {
+		b.WriteString(" AND " + q.scopeMatch())
 	}
 	return b.String()
 }

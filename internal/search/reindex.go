@@ -2,8 +2,6 @@ package search
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"pingan/internal/db"
@@ -93,16 +91,9 @@ func caseTexts(ctx context.Context, tx *db.Tx, where string, args ...any) ([]Doc
 	}
 	reports := make(map[int64][]string, len(ids))
 	// The reports of a run of cases by range; of cases far apart (the
-	// cases changed since a mark), by their ids (SQLite only).
-	var rrows *sql.Rows
-	if span := ids[len(ids)-1] - ids[0]; span < int64(2*len(ids)) || tx.Dialect() == db.Postgres {
-		rrows, err = tx.QueryContext(ctx, "SELECT case_id, title, address, body FROM reports WHERE case_id BETWEEN $1 AND $2 ORDER BY id",
-			ids[0], ids[len(ids)-1])
-	} else {
-		list, _ := json.Marshal(ids)
-		rrows, err = tx.QueryContext(ctx, "SELECT case_id, title, address, body FROM reports WHERE case_id IN (SELECT value FROM json_each($1)) ORDER BY id",
-			string(list))
-	}
+	// cases changed since a mark, or whose units changed), by their ids.
+	where, wargs := caseIDs(tx.Dialect(), "case_id", 1, ids)
+	rrows, err := tx.QueryContext(ctx, "SELECT case_id, title, address, body FROM reports WHERE "+where+" ORDER BY id", wargs...)
 	if err != nil {
 		return nil, fmt.Errorf("read reports: %w", err)
 	}

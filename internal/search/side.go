@@ -26,10 +26,11 @@ import (
 // indexing — and every case when the side file is new.
 
 // sideSchema makes the side file's tables; see migration 0005 for the
-// index's design.
+// index's design, scope.go for the scope column.
 const sideSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS case_fts USING fts5 (
     uni,
     bi,
+    scope,
     content = '',
     contentless_delete = 1,
     tokenize = 'ascii'
@@ -54,14 +55,29 @@ func stateOf(d *db.DB) *sideState {
 // Prepare readies the index of a database before it serves: on SQLite it
 // makes the side file's tables if they are not there and indexes again the
 // cases changed since the side file's mark (every case, for a new side
-// file). It returns how many cases it indexed. On PostgreSQL the index is
-// in the database's own transactions and there is nothing to do.
+// file, or one made before its entries held their scope). It returns how
+// many cases it indexed. On PostgreSQL the index is in the database's own
+// transactions and there is nothing to do.
 func Prepare(ctx context.Context, d *db.DB) (int, error) {
 	side := d.Side()
 	if side == nil {
 		return 0, nil
 	}
+	remade := false
 	if err := side.Write(ctx, func(tx *db.Tx) error {
+		// An index without the scope column (made by a build before it) is
+		// made again: its entries lack the tokens scoped searches match.
+		var cols, scoped int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*), COUNT(*) FILTER (WHERE name = 'scope') FROM pragma_table_info('case_fts')").
+			Scan(&cols, &scoped); err != nil {
+			return err
+		}
+		if cols > 0 && scoped == 0 {
+			if _, err := tx.ExecContext(ctx, "DROP TABLE case_fts; DROP TABLE IF EXISTS search_mark"); err != nil {
+				return err
+			}
+			remade = true
+		}
 		_, err := tx.ExecContext(ctx, sideSchema)
 		return err
 	}); err != nil {
@@ -78,7 +94,7 @@ func Prepare(ctx context.Context, d *db.DB) (int, error) {
 	n := 0
 	var err error
 	switch {
-	case mark < 0 && newest > 0:
+	case remade || mark < 0 && newest > 0:
 		n, err = Reindex(ctx, d, nil) // a new side file
 	case mark >= 0 && mark < newest:
 		n, err = reindexChanged(ctx, d, mark)
