@@ -268,10 +268,11 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 }
 
 // emptyActor is a handler of a unit without descendants that no case
-// involves: whose search finds nothing, however common the word.
+// involves: whose search finds nothing, however common the word. (Not a
+// political-legal committee: its scope is its parent's subtree.)
 func emptyActor(ctx context.Context, a *app.App) (access.Actor, error) {
 	var id int64
-	err := a.DB.QueryRowContext(ctx, `SELECT u.id FROM units u WHERE u.parent_id IS NOT NULL
+	err := a.DB.QueryRowContext(ctx, `SELECT u.id FROM units u WHERE u.parent_id IS NOT NULL AND u.kind <> 'committee'
 		AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id)
 		AND NOT EXISTS (SELECT 1 FROM case_units cu WHERE cu.unit_id = u.id) ORDER BY u.id LIMIT 1`).Scan(&id)
 	if err != nil {
@@ -284,6 +285,9 @@ func emptyActor(ctx context.Context, a *app.App) (access.Actor, error) {
 	scope, err := a.Org.ScopeOf(ctx, u)
 	if err != nil {
 		return access.Actor{}, err
+	}
+	if scope.All || len(scope.Units) != 1 {
+		return access.Actor{}, fmt.Errorf("unit %s: its scope is not the unit alone", u.Code)
 	}
 	return access.Actor{Username: "unit " + u.Code, UnitID: u.ID, Roles: []access.Role{access.Handler}, Scope: scope}, nil
 }
