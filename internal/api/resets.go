@@ -2,10 +2,12 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/auth"
+	"pingan/internal/fault"
 )
 
 // PasswordResetRequest sets another user's password.
@@ -13,12 +15,18 @@ type PasswordResetRequest struct {
 	Password string `json:"password" doc:"the new password: at least 12 characters"`
 }
 
+// RolesRequest replaces a user's roles.
+type RolesRequest struct {
+	Roles []string `json:"roles" doc:"every role the user is to hold (an empty list removes them all)"`
+}
+
 // CredentialReset is a reset of a user's password or second factor: applied
 // at once (a user without an administrator role), or, for an
 // administrator's account, a request waiting for a second administrator.
 type CredentialReset struct {
 	ID              int64      `json:"id,omitempty" doc:"the request; absent when the reset took effect at once"`
-	Kind            string     `json:"kind" doc:"password, totp"`
+	Kind            string     `json:"kind" doc:"password, totp, roles (a grant of an administrator role)"`
+	Roles           []string   `json:"roles,omitempty" doc:"kind roles: the roles asked for (all of them)"`
 	State           string     `json:"state" doc:"applied, pending, denied, withdrawn, expired, stale (the account changed after the request)"`
 	UserID          int64      `json:"user_id"`
 	Username        string     `json:"username"`
@@ -43,7 +51,9 @@ func (a *API) resetRoutes() []Route {
 			Tag: "organisation", Body: PasswordResetRequest{}, Resp: CredentialReset{}, Status: 200, Handle: a.requestReset(auth.PasswordReset)},
 		{Method: "POST", Path: "/users/{id}/totp-reset", Summary: "Remove a user's second factor (they enrol again): like password-reset, at once or a request a second administrator must approve",
 			Tag: "organisation", Resp: CredentialReset{}, Status: 200, Handle: a.requestReset(auth.TOTPReset)},
-		{Method: "GET", Path: "/credential-resets", Summary: "Resets of administrators' credentials waiting for approval (security and system administrators)",
+		{Method: "PUT", Path: "/users/{id}/roles", Summary: "Replace a user's roles (security administrator): at once (200, state applied) when no administrator role is added; a grant of an administrator role is a request (202, state pending, kind roles) a second administrator approves at /credential-resets/{id}/approve, refused to whoever set or reset the account's credentials and within 7 days of an administrator's reset. When it takes effect the account's sessions end and its API tokens are revoked",
+			Tag: "organisation", Body: RolesRequest{}, Resp: CredentialReset{}, Status: 200, Handle: a.setRoles},
+		{Method: "GET", Path: "/credential-resets", Summary: "Changes to administrators waiting for approval — resets of their credentials and grants of administrator roles (security and system administrators)",
 			Tag: "organisation", Resp: CredentialResetList{}, Status: 200, Handle: a.pendingResets},
 		{Method: "POST", Path: "/credential-resets/{id}/approve", Summary: "Approve a pending reset: a security or system administrator other than the requester and the target, before it expires; the target's sessions end. Audited, refusals too",
 			Tag: "organisation", Resp: CredentialReset{}, Status: 200, Handle: a.decideReset(true)},
@@ -69,12 +79,39 @@ func (a *API) requestReset(kind auth.ResetKind) handlerFunc {
 		if err != nil {
 			return err
 		}
-		status := http.StatusOK
-		if res.State == auth.ResetPending {
-			status = http.StatusAccepted
-		}
-		return writeJSON(w, status, resetView(res, actor, a.loc))
+		return writeResult(w, res, actor, a.loc)
 	}
+}
+
+func (a *API) setRoles(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req RolesRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	roles, err := access.ParseRoles(strings.Join(req.Roles, ","))
+	if err != nil {
+		return fault.InvalidField("roles", fault.BadValue, err.Error())
+	}
+	actor := actorOf(r)
+	res, err := a.auth.SetRoles(r.Context(), actor, id, roles)
+	if err != nil {
+		return err
+	}
+	return writeResult(w, res, actor, a.loc)
+}
+
+// writeResult answers a change to an account: 200 in force, 202 waiting
+// for a second administrator.
+func writeResult(w http.ResponseWriter, res auth.Reset, actor access.Actor, loc *time.Location) error {
+	status := http.StatusOK
+	if res.State == auth.ResetPending {
+		status = http.StatusAccepted
+	}
+	return writeJSON(w, status, resetView(res, actor, loc))
 }
 
 func (a *API) pendingResets(w http.ResponseWriter, r *http.Request) error {
@@ -113,6 +150,9 @@ func resetView(x auth.Reset, actor access.Actor, loc *time.Location) CredentialR
 	v := CredentialReset{ID: x.ID, Kind: string(x.Kind), State: string(x.State), UserID: x.UserID, Username: x.Username,
 		RequestedBy: ptrID(x.RequestedBy), RequestedByName: x.RequesterName, RequestedAt: x.RequestedAt.In(loc),
 		DecidedBy: ptrID(x.DecidedBy), DecidedByName: x.DeciderName}
+	for _, r := range x.Roles {
+		v.Roles = append(v.Roles, string(r))
+	}
 	if x.State == auth.ResetPending {
 		v.MayDecide = x.MayDecide(actor)
 	}

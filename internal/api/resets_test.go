@@ -34,16 +34,7 @@ func TestCredentialResetsOverHTTP(t *testing.T) {
 	env := apptest.New(t)
 	dispatcher, auditor := env.User(t, "dispatcher").User.ID, env.User(t, "auditadmin").User.ID
 	body := api.PasswordResetRequest{Password: "Api-Reset-Pass-2026"}
-	problem := func(r apptest.Response, status int, code string) {
-		t.Helper()
-		var p api.Problem
-		if r.Status != status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
-			t.Fatalf("want %d problem, got %d %s: %s", status, r.Status, r.Header.Get("Content-Type"), r.Body)
-		}
-		if r.JSON(t, &p); p.Code != code || p.Status != status || p.Detail == "" {
-			t.Fatalf("problem %+v, want code %s", p, code)
-		}
-	}
+	problem := func(r apptest.Response, status int, code string) { t.Helper(); wantProblem(t, r, status, code) }
 
 	var done api.CredentialReset
 	r := env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", dispatcher), "secadmin", body)

@@ -33,6 +33,12 @@ import (
 // (pingan user reset-password / reset-totp) acts as the system, with the
 // machine's trust, and resets at once: it recovers an installation whose
 // administrators are locked out.
+//
+// Granting an administrator role is the other change to administrators
+// that takes a second administrator, and goes through the same requests
+// (kind RoleGrant, see SetRoles): otherwise one security administrator
+// could make an account they control — one they issued a token to, or
+// whose password they reset — an audit administrator.
 
 // ResetKind is what a credential reset changes.
 type ResetKind string
@@ -40,6 +46,7 @@ type ResetKind string
 const (
 	PasswordReset ResetKind = "password" // a new password, chosen by the requester
 	TOTPReset     ResetKind = "totp"     // the second factor removed: enrolled again at the next sign-in
+	RoleGrant     ResetKind = "roles"    // roles that add an administrator role (Reset.Roles)
 )
 
 // ResetState is where a reset request stands.
@@ -59,12 +66,18 @@ const (
 // a request whose reason they can no longer check.
 const ResetTTL = 24 * time.Hour
 
+// GrantHold is how long after an administrator reset an account's password
+// or second factor nobody may ask for an administrator role for it: whoever
+// reset it could sign in as the account until its holder noticed.
+const GrantHold = 7 * 24 * time.Hour
+
 // Reset is a reset of a user's credentials: applied at once (ID 0) or a
 // request waiting for, or decided by, a second administrator.
 type Reset struct {
 	ID            int64
 	Kind          ResetKind
-	UserID        int64 // the target
+	UserID        int64         // the target
+	Roles         []access.Role // RoleGrant: the roles asked for (all of them, not only the new)
 	Username      string
 	Name          string
 	RequestedBy   int64
@@ -81,8 +94,11 @@ type Reset struct {
 // "totp.disable"); requests and decisions add ".request", ".approve",
 // ".deny".
 func (k ResetKind) Action() string {
-	if k == TOTPReset {
+	switch k {
+	case TOTPReset:
 		return "totp.disable"
+	case RoleGrant:
+		return "user.roles"
 	}
 	return "password.reset"
 }
@@ -90,6 +106,7 @@ func (k ResetKind) Action() string {
 var resetKindNames = map[ResetKind]i18n.Message{
 	PasswordReset: i18n.M("密码", "password"),
 	TOTPReset:     i18n.M("两步验证", "two-step verification"),
+	RoleGrant:     i18n.M("管理员角色", "administrator role"),
 }
 
 // Name is the kind for people.
@@ -108,13 +125,18 @@ var (
 	msgTOTPOff          = i18n.M("该用户未启用两步验证", "the user has no second factor")
 	msgResetPending     = i18n.M("该账号已有一项待批准的%s重置申请", "a %s reset of this account is already waiting for approval")
 	msgResetList        = i18n.M("只有安全管理员或系统管理员可以查看和批准重置申请", "only a security or system administrator may see and approve reset requests")
-	msgResetTarget      = i18n.M("不能批准或驳回对自己账号的重置", "you may not decide a reset of your own account")
-	msgResetFourEyes    = i18n.M("申请人不能批准自己的申请，须由另一名管理员批准", "you asked for this reset: another administrator must approve it")
+	msgResetTarget      = i18n.M("不能批准或驳回关于自己账号的申请", "you may not decide a request about your own account")
+	msgResetFourEyes    = i18n.M("申请人不能批准自己的申请，须由另一名管理员批准", "you made this request: another administrator must approve it")
 	msgResetDecided     = i18n.M("该申请已处理", "the request has already been decided")
 	msgResetExpired     = i18n.M("该申请已过期（%d 小时内未获批准），请重新申请", "the request has expired (not approved within %d hours); ask again")
 	msgResetStale       = i18n.M("申请提出后该账号已发生变化，申请作废，请重新申请", "the account changed after the request: it is void; ask again")
 	msgResetRequester   = i18n.M("申请人已不再是在职的安全管理员，申请作废", "the requester is no longer an active security administrator: the request is void")
 	msgResetRequestWhat = i18n.M("重置申请", "reset request")
+	msgGrantRoles       = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
+	msgGrantOwn         = i18n.M("不能修改自己的角色，请由另一名安全管理员操作", "you may not change your own roles: another security administrator must")
+	msgGrantSetter      = i18n.M("该账号的密码或两步验证是您设置或重置的，您不能申请或批准授予其管理员角色", "you set or reset this account's password or second factor: you may neither ask for nor approve an administrator role for it")
+	msgGrantHold        = i18n.M("该账号的密码或两步验证在 %d 天内被管理员重置过，%s 之后才能申请授予管理员角色", "an administrator reset this account's password or second factor less than %d days ago: an administrator role may be asked for after %s")
+	msgGrantPending     = i18n.M("该账号已有一项待批准的管理员角色申请", "an administrator role for this account is already waiting for approval")
 )
 
 // RequestReset resets a user's password (kind PasswordReset, with the new
@@ -131,7 +153,7 @@ func (s *Service) RequestReset(ctx context.Context, actor access.Actor, userID i
 // user is refused instead of stored.
 func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, kind ResetKind, password string, queue bool) (Reset, error) {
 	action := kind.Action()
-	if _, ok := resetKindNames[kind]; !ok {
+	if _, ok := resetKindNames[kind]; !ok || kind == RoleGrant {
 		return Reset{}, fault.InvalidField("kind", fault.BadValue, string(kind))
 	}
 	if !actor.System && !actor.Has(access.SecAdmin) {
@@ -167,7 +189,7 @@ func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, k
 		RequesterName: actor.Username, RequestedAt: now}
 	if actor.System || !a.user.Admin() {
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
-			ended, err := s.applyReset(ctx, tx, kind, a.user.ID, hash)
+			ended, err := s.applyReset(ctx, tx, kind, a.user.ID, hash, actor)
 			if err != nil {
 				return err
 			}
@@ -183,9 +205,18 @@ func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, k
 		return Reset{}, s.audit.Refuse(ctx, s.db, actorEntry(actor, action, userID, nil),
 			fault.New(fault.Forbidden, "approval-required", msgNeedsApproval))
 	}
-	pending := fault.New(fault.Conflict, "reset-pending", msgResetPending, kind.Name())
+	return s.request(ctx, actor, out, hash, fault.New(fault.Conflict, "reset-pending", msgResetPending, kind.Name()), nil)
+}
+
+// request stores out (its kind, target, requester and, for RoleGrant, its
+// roles) as a request waiting for a second administrator, with the new
+// password's hash for a password reset. pending is the refusal when one of
+// its kind is already open for the account; detail goes to the audit record.
+func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, hash string, pending error, detail map[string]any) (Reset, error) {
+	userID, kind, now := out.UserID, out.Kind, out.RequestedAt
+	action := kind.Action()
 	out.State, out.ExpiresAt = ResetPending, now.Add(ResetTTL)
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		// A request nobody approved in time no longer holds the place.
 		if _, err := tx.ExecContext(ctx, `UPDATE credential_resets SET state = $1, password_hash = NULL
 			WHERE target_id = $2 AND kind = $3 AND state = $4 AND expires_at <= $5`,
@@ -204,21 +235,103 @@ func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, k
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO credential_resets (target_id, kind, password_hash, stamp, requested_by,
-			requested_at, expires_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, userID, kind, db.NullText(hash),
-			stamp, actor.UserID, now.UnixMicro(), out.ExpiresAt.UnixMicro(), ResetPending).Scan(&out.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO credential_resets (target_id, kind, password_hash, roles, stamp, requested_by,
+			requested_at, expires_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, userID, kind, db.NullText(hash),
+			db.NullText(joinRoles(out.Roles)), stamp, actor.UserID, now.UnixMicro(), out.ExpiresAt.UnixMicro(), ResetPending).Scan(&out.ID); err != nil {
 			if db.IsUniqueViolation(err) {
 				return pending // asked at the same moment on another node
 			}
 			return fmt.Errorf("store reset request: %w", err)
 		}
-		return s.audit.Append(ctx, tx, actorEntry(actor, action+".request", userID, map[string]any{
-			"request": out.ID, "expires_at": out.ExpiresAt.UnixMicro()}))
+		d := map[string]any{"request": out.ID, "expires_at": out.ExpiresAt.UnixMicro()}
+		for k, v := range detail {
+			d[k] = v
+		}
+		return s.audit.Append(ctx, tx, actorEntry(actor, action+".request", userID, d))
 	})
 	if err != nil {
 		return Reset{}, err
 	}
 	return out, nil
+}
+
+func joinRoles(rs []access.Role) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = string(r)
+	}
+	return strings.Join(parts, ",")
+}
+
+// SetRoles replaces a user's roles. Removing roles, or changing case-work
+// roles, takes effect at once (org.SetRoles); so does anything the system
+// (the command line) does. A change that adds an administrator role is a
+// request (State ResetPending, kind RoleGrant) that a second administrator
+// approves with ApproveReset, as a reset of an administrator's credentials
+// is. It is refused to whoever set the account's credentials for it
+// (created it with a password, or reset its password or second factor:
+// they know, or chose, what signs in as it), and to everybody within
+// GrantHold of an administrator's reset of them. When the grant takes
+// effect the account's sessions end and its API tokens are revoked; its
+// holder enrols a second factor at the next sign-in, as every
+// administrator must.
+func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64, roles []access.Role) (Reset, error) {
+	u, err := s.org.User(ctx, s.db, userID)
+	if db.IsNotFound(err) {
+		return Reset{}, fault.NotFoundf(i18n.M("用户", "user"), userID)
+	}
+	if err != nil {
+		return Reset{}, err
+	}
+	now := s.now()
+	out := Reset{Kind: RoleGrant, UserID: u.ID, Username: u.Username, Name: u.Name, Roles: roles, RequestedBy: actor.UserID,
+		RequesterName: actor.Username, RequestedAt: now}
+	if actor.System || !org.GrantsAdmin(u.Roles, roles) {
+		// org.SetRoles checks who may, and refuses a grant that became
+		// one meanwhile (the roles are read again in its transaction).
+		if u, err = s.org.SetRoles(ctx, actor, userID, roles); err != nil {
+			return Reset{}, err
+		}
+		out.Roles, out.State, out.DecidedBy, out.DeciderName, out.DecidedAt = u.Roles, ResetApplied, actor.UserID, actor.Username, now
+		return out, nil
+	}
+	// Refused outright (user.roles, as org.SetRoles records it), not as
+	// a request.
+	switch {
+	case !actor.Has(access.SecAdmin):
+		return Reset{}, s.deny(ctx, actor, RoleGrant.Action(), userID, msgGrantRoles)
+	case actor.UserID == userID:
+		return Reset{}, s.deny(ctx, actor, RoleGrant.Action(), userID, msgGrantOwn)
+	}
+	action := RoleGrant.Action() + ".request"
+	if err := access.CheckSeparation(roles); err != nil {
+		return Reset{}, fault.InvalidField("roles", fault.BadValue, err.Error())
+	}
+	setBy, resetAt, err := s.credentialsSetBy(ctx, s.db, userID)
+	if err != nil {
+		return Reset{}, err
+	}
+	entry := actorEntry(actor, action, userID, map[string]any{"after": roles})
+	if setBy == actor.UserID {
+		return Reset{}, s.audit.Refuse(ctx, s.db, entry, fault.New(fault.Forbidden, "credentials-set-by-you", msgGrantSetter))
+	}
+	if !resetAt.IsZero() && now.Sub(resetAt) < GrantHold {
+		return Reset{}, s.audit.Refuse(ctx, s.db, entry, fault.New(fault.Conflict, "credentials-recently-reset", msgGrantHold,
+			int(GrantHold.Hours()/24), resetAt.Add(GrantHold).UTC().Format("2006-01-02 15:04 UTC")))
+	}
+	return s.request(ctx, actor, out, "", fault.New(fault.Conflict, "grant-pending", msgGrantPending),
+		map[string]any{"before": u.Roles, "after": roles})
+}
+
+// credentialsSetBy is who last set userID's credentials for its holder (0:
+// the holder, or the system) and when an administrator last reset them.
+func (s *Service) credentialsSetBy(ctx context.Context, q db.Querier, userID int64) (int64, time.Time, error) {
+	var by, at sql.NullInt64
+	if err := q.QueryRowContext(ctx, "SELECT credentials_set_by, credentials_reset_at FROM users WHERE id = $1", userID).
+		Scan(&by, &at); err != nil {
+		return 0, time.Time{}, fmt.Errorf("credentials of user %d: %w", userID, err)
+	}
+	return by.Int64, db.Time(at), nil
 }
 
 // newPasswordHash checks a new password for u and hashes it.
@@ -230,8 +343,9 @@ func newPasswordHash(u org.User, password string) (string, error) {
 }
 
 // applyReset puts a reset in force in tx and ends the user's sessions,
-// returning how many it ended.
-func (s *Service) applyReset(ctx context.Context, tx *db.Tx, kind ResetKind, userID int64, hash string) (int64, error) {
+// returning how many it ended. by is who chose it: the requester, or the
+// system, who leaves no one but the holder knowing the credentials.
+func (s *Service) applyReset(ctx context.Context, tx *db.Tx, kind ResetKind, userID int64, hash string, by access.Actor) (int64, error) {
 	switch kind {
 	case PasswordReset:
 		if err := s.storePassword(ctx, tx, userID, hash); err != nil {
@@ -241,6 +355,14 @@ func (s *Service) applyReset(ctx context.Context, tx *db.Tx, kind ResetKind, use
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1", userID); err != nil {
 			return 0, fmt.Errorf("reset second factor: %w", err)
 		}
+	}
+	var setBy, at any
+	if !by.System {
+		setBy, at = by.UserID, s.now().UnixMicro()
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE users SET credentials_set_by = $1, credentials_reset_at = $2 WHERE id = $3",
+		setBy, at, userID); err != nil {
+		return 0, fmt.Errorf("record reset of user %d: %w", userID, err)
 	}
 	return s.endSessions(ctx, tx, userID, "")
 }
@@ -263,8 +385,18 @@ func (s *Service) stamp(ctx context.Context, q db.Querier, userID int64, kind Re
 	// Only the credential of its own kind: approving one kind of reset
 	// leaves a request of the other kind standing.
 	cred := strconv.FormatBool(hash.Valid) + hash.String
-	if kind == TOTPReset {
+	switch kind {
+	case TOTPReset:
 		cred = strconv.FormatBool(totp.Valid) + strconv.FormatInt(totp.Int64, 10)
+	case RoleGrant:
+		// A grant rests on who can sign in as the account: any credential
+		// reset, or change by its holder, after the request voids it.
+		by, at, err := s.credentialsSetBy(ctx, q, userID)
+		if err != nil {
+			return "", err
+		}
+		cred += "/" + strconv.FormatBool(totp.Valid) + strconv.FormatInt(totp.Int64, 10) + "/" +
+			strconv.FormatInt(by, 10) + "/" + strconv.FormatInt(at.UnixMicro(), 10)
 	}
 	parts := []string{string(kind), cred, strconv.FormatInt(disabled.Int64, 10)}
 	for _, r := range u.Roles {
@@ -276,7 +408,7 @@ func (s *Service) stamp(ctx context.Context, q db.Querier, userID int64, kind Re
 }
 
 const resetColumns = `r.id, r.kind, r.target_id, t.username, t.name, r.requested_by, q.username, r.requested_at, r.expires_at,
-	r.state, COALESCE(r.decided_by, 0), COALESCE(d.username, ''), r.decided_at
+	r.state, COALESCE(r.decided_by, 0), COALESCE(d.username, ''), r.decided_at, COALESCE(r.roles, '')
 	FROM credential_resets r JOIN users t ON t.id = r.target_id JOIN users q ON q.id = r.requested_by
 	LEFT JOIN users d ON d.id = r.decided_by`
 
@@ -284,9 +416,15 @@ func scanReset(row interface{ Scan(...any) error }) (Reset, error) {
 	var r Reset
 	var requested, expires int64
 	var decided sql.NullInt64
+	var roles string
 	err := row.Scan(&r.ID, &r.Kind, &r.UserID, &r.Username, &r.Name, &r.RequestedBy, &r.RequesterName, &requested, &expires,
-		&r.State, &r.DecidedBy, &r.DeciderName, &decided)
+		&r.State, &r.DecidedBy, &r.DeciderName, &decided, &roles)
 	r.RequestedAt, r.ExpiresAt, r.DecidedAt = time.UnixMicro(requested), time.UnixMicro(expires), db.Time(decided)
+	if err == nil && roles != "" {
+		if r.Roles, err = access.ParseRoles(roles); err != nil {
+			err = fmt.Errorf("roles of request %d: %w", r.ID, err)
+		}
+	}
 	return r, err
 }
 
@@ -378,6 +516,16 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id int64, appr
 	if msg := decideRefusal(actor, r); msg != nil && (approve || !r.MayWithdraw(actor)) {
 		return Reset{}, s.audit.Refuse(ctx, s.db, entry, fault.New(fault.Forbidden, "forbidden", *msg))
 	}
+	if approve && r.Kind == RoleGrant {
+		// Whoever knows the account's credentials is no second pair of
+		// eyes on making it an administrator. (A reset after the request
+		// changes the stamp and voids it below.)
+		if by, _, err := s.credentialsSetBy(ctx, s.db, r.UserID); err != nil {
+			return Reset{}, err
+		} else if by == actor.UserID {
+			return Reset{}, s.audit.Refuse(ctx, s.db, entry, fault.New(fault.Forbidden, "credentials-set-by-you", msgGrantSetter))
+		}
+	}
 	var refusal error
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		refusal = nil
@@ -433,11 +581,24 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id int64, appr
 		if err := s.close(ctx, tx, id, ResetApplied, actor.UserID, now); err != nil {
 			return err
 		}
-		ended, err := s.applyReset(ctx, tx, cur.Kind, cur.UserID, hash.String)
+		entry.Detail["requested_by"] = cur.RequestedBy
+		if cur.Kind == RoleGrant {
+			_, ch, err := s.org.ReplaceRoles(ctx, tx, cur.UserID, cur.Roles)
+			if err != nil {
+				return err
+			}
+			if err := s.audit.Append(ctx, tx, entry); err != nil {
+				return err
+			}
+			d := ch.Detail()
+			d["request"], d["requested_by"], d["approved_by"] = id, cur.RequestedBy, actor.UserID
+			return s.audit.Append(ctx, tx, actorEntry(actor, cur.Kind.Action(), cur.UserID, d))
+		}
+		ended, err := s.applyReset(ctx, tx, cur.Kind, cur.UserID, hash.String,
+			access.Actor{UserID: cur.RequestedBy, Username: cur.RequesterName})
 		if err != nil {
 			return err
 		}
-		entry.Detail["requested_by"] = cur.RequestedBy
 		if err := s.audit.Append(ctx, tx, entry); err != nil {
 			return err
 		}

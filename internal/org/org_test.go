@@ -264,3 +264,60 @@ func TestAccountsAndTokens(t *testing.T) {
 		}
 	}
 }
+
+// Which role changes take a second administrator: those that add an
+// administrator role, whatever else they do.
+func TestGrantsAdmin(t *testing.T) {
+	r := func(rs ...access.Role) []access.Role { return rs }
+	for _, tc := range []struct {
+		before, after []access.Role
+		want          bool
+	}{
+		{r(access.Dispatcher), r(access.AuditAdmin), true},
+		{r(), r(access.SecAdmin), true},
+		{r(access.SysAdmin), r(access.SysAdmin), false},
+		{r(access.SysAdmin), r(), false},
+		{r(access.Dispatcher), r(access.Callback, access.Verifier), false},
+		{r(access.AuditAdmin), r(access.SysAdmin), true},
+	} {
+		if got := org.GrantsAdmin(tc.before, tc.after); got != tc.want {
+			t.Errorf("%v → %v: %v, want %v", tc.before, tc.after, got, tc.want)
+		}
+	}
+}
+
+// Only the system grants an administrator role through SetRoles, and the
+// grant revokes the account's tokens in the same transaction; a security
+// administrator's grant is refused (auth.SetRoles asks for approval), the
+// refusal audited; removing an administrator role is immediate.
+func TestSetRolesGrantsOnlyForTheSystem(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	o := env.App.Org
+	sec := env.Actor(t, "secadmin")
+	u := env.User(t, "callback").User
+	tok, _, err := o.IssueToken(ctx, sec, u.ID, "desk", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.SetRoles(ctx, sec, u.ID, []access.Role{access.SysAdmin}); fault.KindOf(err) != fault.Forbidden {
+		t.Fatalf("a security administrator's grant: %v", err)
+	}
+	recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{ActorID: sec.UserID, Action: "user.roles", Limit: 1})
+	if err != nil || len(recs) != 1 || recs[0].Outcome != audit.Denied || !strings.Contains(recs[0].Detail, "approval-required") {
+		t.Fatalf("the refusal: %+v %v", recs, err)
+	}
+	if _, err := o.Authenticate(ctx, tok); err != nil {
+		t.Fatalf("a refused grant revoked the token: %v", err)
+	}
+	got, err := o.SetRoles(ctx, access.System("test"), u.ID, []access.Role{access.SysAdmin})
+	if err != nil || !slices.Equal(got.Roles, []access.Role{access.SysAdmin}) {
+		t.Fatalf("the system's grant: %+v %v", got, err)
+	}
+	if _, err := o.Authenticate(ctx, tok); fault.KindOf(err) != fault.Unauthorized {
+		t.Fatalf("a token issued by another survived the grant: %v", err)
+	}
+	if got, err = o.SetRoles(ctx, sec, u.ID, nil); err != nil || len(got.Roles) != 0 {
+		t.Fatalf("removing the role: %+v %v", got, err)
+	}
+}

@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -59,6 +60,7 @@ var (
 	msgAccountsAdmin = i18n.M("只有系统管理员可以创建或停用账号", "only a system administrator may create or disable accounts")
 	msgRolesAdmin    = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
 	msgOwnRoles      = i18n.M("不能修改自己的角色，请由另一名安全管理员操作", "you may not change your own roles: another security administrator must")
+	msgGrantApproval = i18n.M("授予管理员角色须提出申请，经另一名管理员批准后生效", "granting an administrator role is a request that takes effect once a second administrator approves it")
 )
 
 // CreateUser adds an account. A system administrator creates accounts; only
@@ -111,6 +113,12 @@ func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInp
 			return err
 		}
 		out = u
+		// Whoever chose the first password knows it (see auth.SetRoles).
+		if hash != nil && !actor.System {
+			if _, err := tx.ExecContext(ctx, "UPDATE users SET credentials_set_by = $1 WHERE id = $2", actor.UserID, u.ID); err != nil {
+				return fmt.Errorf("create user %s: %w", u.Username, err)
+			}
+		}
 		return s.audit.Append(ctx, tx, auditEntry(actor, "user.create", "user", u.ID, map[string]any{
 			"username": u.Username, "unit_id": u.UnitID, "roles": u.Roles}))
 	})
@@ -149,6 +157,11 @@ func (s *Service) insertUser(ctx context.Context, tx *db.Tx, in UserInput, hash 
 // ends the user's sessions, so that nothing signed in under the old roles
 // (in particular without the second factor an administrator role demands)
 // goes on under the new ones.
+//
+// Only the system grants an administrator role here: for anyone else a
+// grant is a request that a second administrator approves (auth.SetRoles),
+// and SetRoles refuses it (approval-required). Removing roles, and any
+// change among the case-work roles, stays immediate.
 func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64, roles []access.Role) (User, error) {
 	if !actor.System && !actor.Has(access.SecAdmin) {
 		return User{}, s.refuse(ctx, actor, "user.roles", "user", userID, msgRolesAdmin)
@@ -165,28 +178,90 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM user_roles WHERE user_id = $1", userID); err != nil {
-			return fmt.Errorf("set roles: %w", err)
+		if !actor.System && GrantsAdmin(before.Roles, roles) {
+			return errGrantNeedsApproval
 		}
-		for _, r := range roles {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)", userID, r); err != nil {
-				return fmt.Errorf("set roles: %w", err)
-			}
-		}
-		if out, err = s.User(ctx, tx, userID); err != nil {
+		var ch RoleChange
+		if out, ch, err = s.ReplaceRoles(ctx, tx, userID, roles); err != nil {
 			return err
 		}
-		var ended int64
-		if !slices.Equal(before.Roles, out.Roles) {
-			if ended, err = s.EndSessions(ctx, tx, userID, ""); err != nil {
-				return err
-			}
-		}
-		tx.AfterCommit(s.tokens.flush)
-		return s.audit.Append(ctx, tx, auditEntry(actor, "user.roles", "user", userID, map[string]any{
-			"before": before.Roles, "after": out.Roles, "sessions_ended": ended}))
+		return s.audit.Append(ctx, tx, auditEntry(actor, "user.roles", "user", userID, ch.Detail()))
 	})
+	if errors.Is(err, errGrantNeedsApproval) {
+		return User{}, s.audit.Refuse(ctx, s.db, auditEntry(actor, "user.roles", "user", userID, map[string]any{"after": roles}),
+			fault.New(fault.Forbidden, "approval-required", msgGrantApproval))
+	}
 	return out, err
+}
+
+// errGrantNeedsApproval marks, inside the transaction, a grant of an
+// administrator role by someone other than the system.
+var errGrantNeedsApproval = errors.New("grant of an administrator role needs approval")
+
+// GrantsAdmin reports whether changing roles from before to after adds an
+// administrator role: the change that takes a second administrator.
+func GrantsAdmin(before, after []access.Role) bool {
+	for _, r := range after {
+		if ri, _ := access.Info(r); ri.Admin && !slices.Contains(before, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleChange is what ReplaceRoles did, for the audit record.
+type RoleChange struct {
+	Before, After []access.Role
+	SessionsEnded int64
+	TokensRevoked int64
+}
+
+// Detail is the change as audit detail.
+func (c RoleChange) Detail() map[string]any {
+	return map[string]any{"before": c.Before, "after": c.After, "sessions_ended": c.SessionsEnded,
+		"tokens_revoked": c.TokensRevoked}
+}
+
+// ReplaceRoles sets a user's roles in tx; the caller has checked who may.
+// A change ends the user's sessions. A grant of an administrator role also
+// revokes every API token the account holds: an administrator's token is
+// issued by the administrator, so a token someone else issued to the
+// account while it was an ordinary one must not become an administrator's.
+func (s *Service) ReplaceRoles(ctx context.Context, tx *db.Tx, userID int64, roles []access.Role) (User, RoleChange, error) {
+	before, err := s.User(ctx, tx, userID)
+	if err != nil {
+		return User{}, RoleChange{}, err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM user_roles WHERE user_id = $1", userID); err != nil {
+		return User{}, RoleChange{}, fmt.Errorf("set roles: %w", err)
+	}
+	for _, r := range roles {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)", userID, r); err != nil {
+			return User{}, RoleChange{}, fmt.Errorf("set roles: %w", err)
+		}
+	}
+	out, err := s.User(ctx, tx, userID)
+	if err != nil {
+		return User{}, RoleChange{}, err
+	}
+	ch := RoleChange{Before: before.Roles, After: out.Roles}
+	if !slices.Equal(before.Roles, out.Roles) {
+		if ch.SessionsEnded, err = s.EndSessions(ctx, tx, userID, ""); err != nil {
+			return User{}, RoleChange{}, err
+		}
+	}
+	if GrantsAdmin(before.Roles, out.Roles) {
+		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+			s.now().UnixMicro(), userID)
+		if err != nil {
+			return User{}, RoleChange{}, fmt.Errorf("revoke tokens of user %d: %w", userID, err)
+		}
+		if ch.TokensRevoked, err = res.RowsAffected(); err != nil {
+			return User{}, RoleChange{}, err
+		}
+	}
+	tx.AfterCommit(s.tokens.flush)
+	return out, ch, nil
 }
 
 // SetUserDisabled disables an account (its tokens and sessions stop working

@@ -153,10 +153,24 @@ func (w *Web) resetRows(r *http.Request, v *view) ([]resetRow, error) {
 	}
 	out := make([]resetRow, 0, len(rs))
 	for _, x := range rs {
-		out = append(out, resetRow{Reset: x, KindName: x.Kind.Name().Format(v.Lang), MayDecide: x.MayDecide(v.Actor),
+		kind := x.Kind.Name().Format(v.Lang)
+		if x.Kind == auth.RoleGrant {
+			kind = v.T("admin.grant_kind", roleNames(x.Roles, v.Lang))
+		}
+		out = append(out, resetRow{Reset: x, KindName: kind, MayDecide: x.MayDecide(v.Actor),
 			MayWithdraw: x.MayWithdraw(v.Actor)})
 	}
 	return out, nil
+}
+
+// roleNames is a role set for people: 安全管理员、调度员.
+func roleNames(rs []access.Role, lang i18n.Lang) string {
+	names := make([]string, 0, len(rs))
+	for _, r := range rs {
+		ri, _ := access.Info(r)
+		names = append(names, ri.Name.Format(lang))
+	}
+	return strings.Join(names, i18n.M("、", ", ").Format(lang))
 }
 
 func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error {
@@ -218,7 +232,12 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 		var roles []access.Role
 		roles, err = access.ParseRoles(strings.Join(r.PostForm["role"], ","))
 		if err == nil {
-			_, err = w.app.Org.SetRoles(ctx, v.Actor, id, roles)
+			// Adding an administrator role is a request for a second
+			// administrator (auth.SetRoles); anything else is at once.
+			var res auth.Reset
+			if res, err = w.app.Auth.SetRoles(ctx, v.Actor, id, roles); err == nil && res.State == auth.ResetPending {
+				return toResets(rw, r, "admin.grant_requested")
+			}
 		} else {
 			err = fault.InvalidField("roles", fault.BadValue, err.Error())
 		}

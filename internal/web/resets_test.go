@@ -48,7 +48,7 @@ func TestTakeoverByResetNeedsFourEyes(t *testing.T) {
 	}
 	// The requester sees the requests, may withdraw but not approve them.
 	p := sec.get("/admin/users?flash=admin.reset_requested")
-	mustContain(t, p, "已提出申请，须经另一名管理员批准后生效", "待批准的凭据重置", "等待另一名管理员批准", fmt.Sprintf("/admin/resets/%d/deny", pending[0].ID))
+	mustContain(t, p, "已提出申请，须经另一名管理员批准后生效", "待批准的管理员变更", "等待另一名管理员批准", fmt.Sprintf("/admin/resets/%d/deny", pending[0].ID))
 	mustNotContain(t, p, fmt.Sprintf("/admin/resets/%d/approve", pending[0].ID))
 	before := auditCount(t, env, "password.reset.approve", audit.Denied)
 	for _, r := range pending {
@@ -80,7 +80,7 @@ func TestTakeoverByResetNeedsFourEyes(t *testing.T) {
 	// administration home and decides: denies the second factor's,
 	// approves the password's.
 	sys := signedInAdmin(t, env, "sysadmin")
-	mustContain(t, sys.get("/admin"), "2 项凭据重置等待批准")
+	mustContain(t, sys.get("/admin"), "2 项管理员变更等待批准")
 	p = sys.get("/admin/users")
 	for _, r := range pending {
 		mustContain(t, p, fmt.Sprintf("/admin/resets/%d/approve", r.ID))
@@ -139,5 +139,5 @@ func TestNonAdminResetOnThePage(t *testing.T) {
 	// In English too.
 	sec.lang = "en"
 	sec.post("/lang", url.Values{"lang": {"en"}})
-	mustContain(t, sec.get("/admin/users"), "Credential resets waiting for approval")
+	mustContain(t, sec.get("/admin/users"), "Changes to administrators waiting for approval")
 }

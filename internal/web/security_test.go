@@ -72,8 +72,9 @@ func codeAt(t testing.TB, secret string, at time.Time) string {
 }
 
 // A change of a user's roles, password, second factor or enabled state ends
-// their sessions at once: a dispatcher made audit administrator does not
-// read the audit log on the session they opened without a second factor.
+// their sessions at once: a dispatcher made audit administrator (on a
+// second administrator's approval) does not read the audit log on the
+// session they opened without a second factor.
 func TestAccountChangesEndSessions(t *testing.T) {
 	env := apptest.New(t)
 	setPasswords(t, env, "dispatcher", "sysadmin", "secadmin", "auditadmin")
@@ -89,6 +90,10 @@ func TestAccountChangesEndSessions(t *testing.T) {
 	if p := sec.post(fmt.Sprintf("/admin/users/%d/roles", dispID), url.Values{"role": {"auditadmin"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("roles: %d\n%s", p.Status, excerpt(p.Body))
 	}
+	if !alive(t, env, old) {
+		t.Fatal("a request for a role ended the session")
+	}
+	approveAll(t, env, sys)
 	if p := d.get("/admin/audit"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/login") {
 		t.Fatalf("the audit log on a session from before the role change: %d %s", p.Status, p.Location)
 	}
