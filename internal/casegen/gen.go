@@ -39,6 +39,9 @@ type World struct {
 	Cast Cast
 	// Units maps unit codes to ids.
 	Units map[string]int64
+	// Ancestors maps a unit id to its ancestors' (org.Unit.Ancestors):
+	// the search index's scope of a case is its units and theirs.
+	Ancestors map[int64][]int64
 	// Handlers maps a unit id to a handler's user id there.
 	Handlers map[int64]int64
 	// Categories maps a category path "a/b/c" to its id.
@@ -108,6 +111,10 @@ type Case struct {
 	Personal struct{ PhoneSealed, PhoneHash, IDSealed, IDHash string }
 	Timeline []casework.Entry
 	Units    []int64
+	// Prepared before the write (prepare): the timeline's changes as
+	// stored, and the rows of the scoring events (score.EventColumns).
+	changes   []string
+	eventRows []any
 }
 
 func (g *Generator) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }

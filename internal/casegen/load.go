@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -12,58 +13,122 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/deadline"
 	"pingan/internal/dedup"
+	"pingan/internal/score"
 	"pingan/internal/search"
 )
 
-// BatchSize is how many cases one transaction loads.
+// BatchSize is how many cases the loader writes at a time.
 const BatchSize = 5000
 
 // Load generates n cases received evenly (with jitter) between from and to,
-// in time order, and writes them with their reports, histories and involved
-// units. Each batch is one transaction with one audit record. progress, if
-// set, is called after each batch with the number loaded so far.
-func Load(ctx context.Context, d *db.DB, log *audit.Log, g *Generator, n int, from, to time.Time, progress func(int)) error {
+// in time order, and writes them with their reports, histories, involved
+// units, timers, search and repeat indexes and scoring events (scores), so
+// that nothing needs replaying afterwards. Each batch appends one audit
+// record. progress, if set, is called after each batch with the number
+// loaded so far.
+//
+// A load at least as large as what the database holds, on SQLite, is one
+// transaction that drops the secondary indexes of the tables it fills and
+// makes them again before it commits (see loadBulk); otherwise each batch
+// is a transaction of its own.
+func Load(ctx context.Context, d *db.DB, log *audit.Log, scores *score.Service, g *Generator, n int, from, to time.Time, progress func(int)) error {
 	if n <= 0 {
 		return nil
 	}
-	batches := make(chan []Case, 2)
+	batches := make(chan batch, 2)
 	genErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
 		step := to.Sub(from) / time.Duration(n)
-		batch := make([]Case, 0, BatchSize)
+		next := func() batch { return batch{cases: make([]Case, 0, BatchSize), counts: map[score.Key]int64{}} }
+		b := next()
 		for i := range n {
 			t := from.Add(step * time.Duration(i))
 			if step > time.Microsecond {
 				t = t.Add(time.Duration(g.rng.Int64N(int64(step))))
 			}
-			batch = append(batch, g.Generate(t, to))
-			if len(batch) == BatchSize || i == n-1 {
+			c := g.Generate(t, to)
+			if err := c.prepare(scores, b.counts); err != nil {
+				genErr <- err
+				return
+			}
+			b.cases = append(b.cases, c)
+			if len(b.cases) == BatchSize || i == n-1 {
 				select {
-				case batches <- batch:
+				case batches <- b:
 				case <-ctx.Done():
 					genErr <- ctx.Err()
 					return
 				}
-				batch = make([]Case, 0, BatchSize)
+				b = next()
 			}
 		}
 		genErr <- nil
 	}()
-	done := 0
-	for batch := range batches {
-		if err := d.Write(ctx, func(tx *db.Tx) error { return g.write(ctx, tx, log, batch, to) }); err != nil {
-			// Drain so the generator can finish.
-			for range batches {
-			}
-			return fmt.Errorf("load cases %d–%d: %w", done+1, done+len(batch), err)
-		}
-		done += len(batch)
-		if progress != nil {
-			progress(done)
+	l := &loader{g: g, d: d, log: log, scores: scores, n: n, loadedAt: to, progress: progress}
+	bulk, err := l.bulk(ctx, n)
+	if err == nil {
+		if bulk {
+			err = l.loadBulk(ctx, batches)
+		} else {
+			err = l.loadBatches(ctx, batches)
 		}
 	}
+	if err != nil {
+		// Drain so the generator can finish; its error, if any, is why.
+		for range batches {
+		}
+		if gerr := <-genErr; gerr != nil {
+			return gerr
+		}
+		return err
+	}
 	return <-genErr
+}
+
+// batch is generated cases on their way to the writer, with the counters
+// their scoring events add to.
+type batch struct {
+	cases  []Case
+	counts map[score.Key]int64
+}
+
+// loader writes generated batches.
+type loader struct {
+	g        *Generator
+	d        *db.DB
+	log      *audit.Log
+	scores   *score.Service
+	n        int // cases to load
+	loadedAt time.Time
+	progress func(int)
+	done     int
+}
+
+func (l *loader) loaded(n int) {
+	l.done += n
+	if l.progress != nil {
+		l.progress(l.done)
+	}
+}
+
+// loadBatches writes each batch in a transaction of its own, its search
+// texts indexed as every write indexes them (search.IndexAll).
+func (l *loader) loadBatches(ctx context.Context, batches <-chan batch) error {
+	for b := range batches {
+		err := l.d.Write(ctx, func(tx *db.Tx) error {
+			if err := l.write(ctx, tx, b.cases, func(docs []search.Doc) error { return search.IndexAll(ctx, tx, docs) }); err != nil {
+				return err
+			}
+			l.scores.AddCounts(tx, b.counts)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("load cases %d–%d: %w", l.done+1, l.done+len(b.cases), err)
+		}
+		l.loaded(len(b.cases))
+	}
+	return nil
 }
 
 // table is one bulk-loaded table; with autoID its first column is an id the
@@ -103,9 +168,13 @@ func maxID(ctx context.Context, tx *db.Tx, table string) (int64, error) {
 	return id, err
 }
 
-func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch []Case, loadedAt time.Time) error {
+// write writes one batch's cases in tx, with their scoring events (the
+// caller adds the batch's counters: score.Service.AddCounts); index takes
+// the batch's search texts.
+func (l *loader) write(ctx context.Context, tx *db.Tx, batch []Case, index func([]search.Doc) error) error {
+	g := l.g
 	tCases, tReports, tTimeline, tUnits, tTimers := newTables()
-	now := loadedAt.UnixMicro()
+	now := l.loadedAt.UnixMicro()
 	ids := map[string]int64{}
 	for _, t := range []*table{tCases, tReports, tTimeline} {
 		id, err := maxID(ctx, tx, t.name)
@@ -128,6 +197,7 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 		}
 		numbers[y] = ns
 	}
+	tEvents := &table{name: "score_events", cols: score.EventColumns}
 	first, last := "", ""
 	for i := range batch {
 		b := &batch[i]
@@ -168,16 +238,21 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 			r.ReporterName, r.PhoneMasked, db.NullText(b.Personal.PhoneSealed), db.NullText(b.Personal.PhoneHash), r.IDMasked,
 			db.NullText(b.Personal.IDSealed), db.NullText(b.Personal.IDHash), db.Micros(r.OccurredAt), r.ReceivedAt.UnixMicro(),
 			r.Address, nil, nil, r.DivisionCode, r.IntakeUnitID, db.NullID(r.CreatedBy))
-		for _, e := range b.Timeline {
+		for j, e := range b.Timeline {
 			entryID++
 			tTimeline.add(entryID, c.ID, e.At.UnixMicro(), db.NullID(e.ActorID), db.NullID(e.UnitID),
-				string(e.Action), string(e.FromState), string(e.ToState), e.Note, changesJSON(e.Changes))
+				string(e.Action), string(e.FromState), string(e.ToState), e.Note, b.changes[j])
 		}
+		for k := 0; k < len(b.eventRows); k += len(score.EventColumns) {
+			b.eventRows[k+eventCaseID] = c.ID
+			tEvents.rows++
+		}
+		tEvents.args = append(tEvents.args, b.eventRows...)
 		for _, u := range b.Units {
 			tUnits.add(u, c.ID)
 		}
 	}
-	for _, t := range []*table{tCases, tReports, tTimeline, tUnits, tTimers} {
+	for _, t := range []*table{tCases, tReports, tTimeline, tUnits, tTimers, tEvents} {
 		if err := bulkInsert(ctx, tx, t); err != nil {
 			return err
 		}
@@ -186,7 +261,7 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 	for i, b := range batch {
 		docs[i] = search.Doc{CaseID: b.Case.ID, Text: search.Text(b.Case.Title, b.Case.Address, b.Report.Body)}
 	}
-	if err := search.IndexAll(ctx, tx, docs); err != nil {
+	if err := index(docs); err != nil {
 		return err
 	}
 	repeats := make([]dedup.Doc, len(batch))
@@ -215,7 +290,7 @@ func (g *Generator) write(ctx context.Context, tx *db.Tx, log *audit.Log, batch 
 			return err
 		}
 	}
-	return log.Append(ctx, tx, audit.Entry{ActorName: "casegen", Action: "case.bulk_load", ObjectType: "case",
+	return l.log.Append(ctx, tx, audit.Entry{ActorName: "casegen", Action: "case.bulk_load", ObjectType: "case",
 		ObjectID: first, Detail: map[string]any{"cases": len(batch), "first": first, "last": last,
 			"timeline_entries": tTimeline.rows}})
 }
@@ -256,6 +331,34 @@ func bulkInsert(ctx context.Context, tx *db.Tx, t *table) error {
 		if _, err := tx.ExecContext(ctx, stmtSQL(rows-i), args[i*width:]...); err != nil {
 			return fmt.Errorf("bulk insert into %s: %w", t.name, err)
 		}
+	}
+	return nil
+}
+
+// eventCaseID is the place of case_id in score.EventColumns.
+var eventCaseID = slices.Index(score.EventColumns, "case_id")
+
+// prepare does, before the write, what needs no case id: the timeline
+// entries' changes as stored, and the scoring events they imply from the
+// entries as stored — what a replay of the timeline (score.Rebuild)
+// finds — as rows of score_events (the case id left for the writer to
+// fill in), counted into counts. The writer, which every batch waits for,
+// then only numbers them.
+func (c *Case) prepare(scores *score.Service, counts map[score.Key]int64) error {
+	steps := make([]score.Step, len(c.Timeline))
+	c.changes = make([]string, len(c.Timeline))
+	for i, e := range c.Timeline {
+		c.changes[i] = changesJSON(e.Changes)
+		steps[i] = score.Step{At: e.At.UnixMicro(), Action: string(e.Action), Changes: c.changes[i]}
+	}
+	events, err := score.CaseEvents(0, steps)
+	if err != nil {
+		return err
+	}
+	c.eventRows = make([]any, 0, len(events)*len(score.EventColumns))
+	for _, e := range events {
+		c.eventRows = scores.EventRow(c.eventRows, e)
+		scores.Count(counts, e)
 	}
 	return nil
 }

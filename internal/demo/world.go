@@ -53,6 +53,10 @@ func World(ctx context.Context, a *app.App) (casegen.World, error) {
 	if err != nil {
 		return w, err
 	}
+	w.Ancestors = map[int64][]int64{}
+	for _, u := range units {
+		w.Ancestors[u.ID] = u.Ancestors()
+	}
 	users, err := a.Org.Users(ctx, 0)
 	if err != nil {
 		return w, err
@@ -145,8 +149,8 @@ func CaseCount(ctx context.Context, d *db.DB) (int, error) {
 
 // GenerateCases writes n generated cases received over the days before
 // now, straight into the tables (casegen.Load), and returns the world they
-// were made in. The counters that follow from cases are not rebuilt: see
-// LoadCases.
+// were made in, with their scoring events (the loader records them). The
+// other counters that follow from cases are not rebuilt: see LoadCases.
 func GenerateCases(ctx context.Context, a *app.App, n int, days int, seed uint64, progress func(int)) (casegen.World, error) {
 	return generate(ctx, a, n, days, seed, nil, progress)
 }
@@ -162,7 +166,7 @@ func generate(ctx context.Context, a *app.App, n int, days int, seed uint64, foc
 		return w, err
 	}
 	now := a.Now()
-	return w, casegen.Load(ctx, a.DB, a.Audit, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress)
+	return w, casegen.Load(ctx, a.DB, a.Audit, a.Score, g, n, now.Add(-time.Duration(days)*24*time.Hour), now, progress)
 }
 
 // LoadCases generates n cases received over the days before now, and
@@ -192,10 +196,11 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 	if err != nil {
 		return err
 	}
-	// The loader writes cases and timelines directly: the scorecards, the
-	// petition registry, the dashboard's volumes and the backlog follow
-	// from them (the cases loaded past their deadline are marked overdue
-	// now; their overdue timers stay pending and fire when pingan runs).
+	// The loader writes cases and timelines directly, with the scoring
+	// events their histories imply (the scorecards); the petition
+	// registry, the dashboard's volumes and the backlog follow from them
+	// (the cases loaded past their deadline are marked overdue now; their
+	// overdue timers stay pending and fire when pingan runs).
 	// The cases waiting to be registered or dispatched then show what
 	// routing and the classifier suggest, as if they had come through
 	// intake; a few repeats are merged as a dispatcher would.
@@ -203,7 +208,6 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 		name string
 		run  func() error
 	}{
-		{"scorecards rebuilt", func() error { _, err := a.Score.Rebuild(ctx); return err }},
 		{"petition registry rebuilt", func() error { _, err := a.Cases.RebuildPetitions(ctx); return err }},
 		{"backlog counters rebuilt", func() error { _, err := a.Cases.RebuildBacklog(ctx); return err }},
 		{"dashboard volumes rebuilt", func() error { return a.Dashboard.Rebuild(ctx) }},

@@ -376,9 +376,9 @@ func (s *Service) rebuild(ctx context.Context) (int, error) {
 func (s *Service) insertEvents(ctx context.Context, tx *db.Tx, events []Event) error {
 	rows := make([][]any, len(events))
 	for i, e := range events {
-		rows[i] = []any{e.UnitID, int(DayOf(e.At, s.loc)), string(e.Metric), e.CaseID, e.At.UnixMicro()}
+		rows[i] = s.EventRow(nil, e)
 	}
-	return tx.InsertRows(ctx, "score_events", []string{"unit_id", "day", "metric", "case_id", "at"}, rows)
+	return tx.InsertRows(ctx, "score_events", EventColumns, rows)
 }
 
 // replay walks the timeline case by case, rebuilding each case's handling
@@ -407,41 +407,32 @@ func (s *Service) replayRange(ctx context.Context, lo, hi int64, emit func(Event
 	if err != nil {
 		return fmt.Errorf("read timeline: %w", err)
 	}
-	type entry struct {
-		caseID, at      int64
-		action, changes string
-	}
-	var entries []entry
+	var (
+		cases []int64
+		steps []Step
+	)
 	for rows.Next() {
-		var e entry
-		if err := rows.Scan(&e.caseID, &e.at, &e.action, &e.changes); err != nil {
+		var id int64
+		var st Step
+		if err := rows.Scan(&id, &st.At, &st.Action, &st.Changes); err != nil {
 			rows.Close()
 			return err
 		}
-		entries = append(entries, e)
+		cases, steps = append(cases, id), append(steps, st)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	var cur int64 = -1
-	var snap Snapshot
-	for _, e := range entries {
-		if e.caseID != cur {
-			cur, snap = e.caseID, Snapshot{}
+	for i := 0; i < len(steps); {
+		j := i + 1
+		for j < len(steps) && cases[j] == cases[i] {
+			j++
 		}
-		before := snap
-		if err := applyChanges(&snap, e.changes); err != nil {
-			return fmt.Errorf("case %d: %w", e.caseID, err)
+		if err := replayCase(cases[i], steps[i:j], emit); err != nil {
+			return err
 		}
-		if assigns(e.action, before, snap) {
-			snap.AssignedAt = time.UnixMicro(e.at)
-		}
-		for _, ev := range Classify(e.action, e.caseID, before, snap, time.UnixMicro(e.at)) {
-			if err := emit(ev); err != nil {
-				return err
-			}
-		}
+		i = j
 	}
 	return nil
 }
