@@ -522,7 +522,7 @@ func (s *Service) draft(ctx context.Context, actor access.Actor, in ReportInput,
 	if err != nil {
 		return Case{}, err
 	}
-	if err := s.suggest(ctx, s.db, &c, in.Body); err != nil {
+	if err := s.suggest(ctx, &c, in.Body); err != nil {
 		return Case{}, err
 	}
 	return c, nil

@@ -71,7 +71,7 @@ func (s *Service) routeWaiting(ctx context.Context, tx *db.Tx, actor access.Acto
 	if err := s.routeCase(ctx, tx, &next, next.Address+"\n"+next.Title+"\n"+body); err != nil {
 		return false, err
 	}
-	if err := s.suggest(ctx, tx, &next, body); err != nil {
+	if err := s.suggest(ctx, &next, body); err != nil {
 		return false, err
 	}
 	suggested := !sameSuggestion(next.Suggestion, c.Suggestion)

@@ -389,7 +389,7 @@ func (s *Service) routeCase(ctx context.Context, q db.Querier, c *Case, text str
 // the operator chose: the suggestion is what their choice confirms or
 // corrects. A category label is mapped to the deepest catalogue category
 // it names.
-func (s *Service) suggest(ctx context.Context, q db.Querier, c *Case, body string) error {
+func (s *Service) suggest(ctx context.Context, c *Case, body string) error {
 	model := s.classify.Get()
 	if model == nil {
 		return nil
@@ -402,7 +402,7 @@ func (s *Service) suggest(ctx context.Context, q db.Querier, c *Case, body strin
 	if len(sug.Nature) > 0 {
 		sg.Nature, sg.NatureConfidence = sug.Nature[0].Label, sug.Nature[0].Confidence
 	}
-	cat, found, err := s.cat.ByLabel(ctx, q, sg.Label)
+	cat, found, err := s.cat.ByLabel(ctx, sg.Label)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func auditDetail(t *testing.T, env *apptest.Env, action, number string) map[stri
 // categoryByLabel finds a catalogue category by its path label.
 func categoryByLabel(t *testing.T, env *apptest.Env, label string) int64 {
 	t.Helper()
-	c, ok, err := env.App.Catalog.ByLabel(context.Background(), env.App.DB, label)
+	c, ok, err := env.App.Catalog.ByLabel(context.Background(), label)
 	if err != nil || !ok || c.Name != label[strings.LastIndex(label, "/")+1:] {
 		t.Fatalf("category %s: %+v %v %v", label, c, ok, err)
 	}

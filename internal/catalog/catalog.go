@@ -491,10 +491,9 @@ func MatchLabel(cats []Category, label string) (Category, bool) {
 // ByLabel is MatchLabel over the whole catalogue; found is false when not
 // even the label's first level is an active category. Intake asks it for
 // every report's suggestion, so it reads the catalogue from a cache (see
-// Service.labels), not from q: a category changed in q's own uncommitted
-// transaction is not seen (only this package changes categories, each in
-// a write of its own). The Querier is not read.
-func (s *Service) ByLabel(ctx context.Context, _ db.Querier, label string) (c Category, found bool, err error) {
+// Service.labels): only this package changes categories, each in a write
+// of its own that drops the cache as it commits.
+func (s *Service) ByLabel(ctx context.Context, label string) (c Category, found bool, err error) {
 	ix, err := s.labels.Get(s.now(), func() (labelIndex, error) {
 		cats, err := s.Categories(ctx, true)
 		return indexLabels(cats), err

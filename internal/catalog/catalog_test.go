@@ -121,7 +121,7 @@ func TestLabels(t *testing.T) {
 			t.Fatal(err)
 		}
 		c, ok := catalog.MatchLabel(all, label)
-		d, found, err := env.App.Catalog.ByLabel(ctx, env.App.DB, label)
+		d, found, err := env.App.Catalog.ByLabel(ctx, label)
 		if err != nil || c.ID != want || d.ID != want || ok != (want != 0) || found != ok {
 			t.Errorf("%q: list %d %v, database %d %v %v; want %d", label, c.ID, ok, d.ID, found, err, want)
 		}
@@ -154,7 +154,7 @@ func TestLabelsCachedAcrossNodes(t *testing.T) {
 	}
 	label := catalog.LabelOf(path)
 	for _, s := range []*catalog.Service{env.App.Catalog, other} {
-		if c, found, err := s.ByLabel(ctx, env.App.DB, label); err != nil || !found || c.ID != gas.ID {
+		if c, found, err := s.ByLabel(ctx, label); err != nil || !found || c.ID != gas.ID {
 			t.Fatalf("before the rename: %d %v %v", c.ID, found, err)
 		}
 	}
@@ -163,17 +163,17 @@ func TestLabelsCachedAcrossNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	newLabel := label + "（新）"
-	if c, found, err := env.App.Catalog.ByLabel(ctx, env.App.DB, newLabel); err != nil || !found || c.ID != renamed.ID {
+	if c, found, err := env.App.Catalog.ByLabel(ctx, newLabel); err != nil || !found || c.ID != renamed.ID {
 		t.Errorf("this node does not see its own rename at once: %d %v %v", c.ID, found, err)
 	}
-	if c, _, err := env.App.Catalog.ByLabel(ctx, env.App.DB, label); err != nil || c.ID != path[len(path)-2].ID {
+	if c, _, err := env.App.Catalog.ByLabel(ctx, label); err != nil || c.ID != path[len(path)-2].ID {
 		t.Errorf("the old label still names the renamed category here: %d %v", c.ID, err)
 	}
-	if c, _, err := other.ByLabel(ctx, env.App.DB, label); err != nil || c.ID != gas.ID {
+	if c, _, err := other.ByLabel(ctx, label); err != nil || c.ID != gas.ID {
 		t.Errorf("the other node read the catalogue again before its cache expired: %d %v", c.ID, err)
 	}
 	now = now.Add(31 * time.Second)
-	if c, found, err := other.ByLabel(ctx, env.App.DB, newLabel); err != nil || !found || c.ID != gas.ID {
+	if c, found, err := other.ByLabel(ctx, newLabel); err != nil || !found || c.ID != gas.ID {
 		t.Errorf("the other node does not see the rename after 31 s: %d %v %v", c.ID, found, err)
 	}
 }

@@ -160,7 +160,7 @@ func TestModelTrainLearnsFromOperators(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
 	label := "城乡建设/集体土地上房屋拆迁与补偿/房屋拆迁"
-	deep, ok, err := env.App.Catalog.ByLabel(ctx, env.App.DB, label)
+	deep, ok, err := env.App.Catalog.ByLabel(ctx, label)
 	if err != nil || !ok {
 		t.Fatalf("category %s: %v", label, err)
 	}

@@ -46,7 +46,7 @@ func TestSuggestEndpoint(t *testing.T) {
 	}
 	byLabel := func(label string) int64 {
 		t.Helper()
-		c, ok, err := env.App.Catalog.ByLabel(context.Background(), env.App.DB, label)
+		c, ok, err := env.App.Catalog.ByLabel(context.Background(), label)
 		if err != nil || !ok {
 			t.Fatalf("category %s: %v", label, err)
 		}
@@ -95,7 +95,7 @@ func TestIntakeChoiceIsLearnt(t *testing.T) {
 	b := signedIn(t, env, "intake")
 	ctx := context.Background()
 	label := "城乡建设/住房保障与房地产/物业服务"
-	cat, ok, err := env.App.Catalog.ByLabel(ctx, env.App.DB, label)
+	cat, ok, err := env.App.Catalog.ByLabel(ctx, label)
 	if err != nil || !ok {
 		t.Fatalf("category %s: %v", label, err)
 	}
