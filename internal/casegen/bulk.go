@@ -2,6 +2,7 @@ package casegen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,16 +21,18 @@ var bulkTables = []string{"cases", "reports", "timeline", "case_units", "timers"
 // is 32 MB): the index builds at its end sort in it.
 const bulkCacheKiB = 256 << 10
 
-// bulkMax is the largest load loadBulk takes: its transaction holds the
-// whole load (the log grows by the load's size until the commit), and the
-// index builds at its end sort in memory (temp_store is memory): 1,000,000
-// cases are about 10 million scoring events to sort.
-const bulkMax = 1_000_000
+// bulkMax is the largest load loadBulk takes. Its one transaction holds
+// the database's write lock for the whole load (a server writing the same
+// file waits), the log grows by the load's size until the commit, the
+// index builds at its end sort in memory (temp_store is memory), and the
+// writer bounds a transaction to two minutes: 100,000 cases take 15–25 s on
+// the development machine. A larger load goes batch by batch.
+const bulkMax = 100_000
 
 // bulk reports whether a load of n cases goes through loadBulk: on SQLite,
-// when the database holds no more cases than the load adds, so that making
-// the indexes again costs less than keeping them through the load, and the
-// load is at most bulkMax.
+// into a database without cases (a new one: making the indexes again then
+// costs less than keeping them through the load, and nobody is at work
+// in it yet), and at most bulkMax.
 func (l *loader) bulk(ctx context.Context, n int) (bool, error) {
 	if l.d.Dialect() != db.SQLite || l.d.Side() == nil || n > bulkMax {
 		return false, nil
@@ -38,7 +41,7 @@ func (l *loader) bulk(ctx context.Context, n int) (bool, error) {
 	if err := l.d.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM cases").Scan(&have); err != nil {
 		return false, fmt.Errorf("bulk load: count cases: %w", err)
 	}
-	return have <= int64(n), nil
+	return have == 0, nil
 }
 
 // index is a secondary index as sqlite_master keeps it.
@@ -52,32 +55,43 @@ type index struct{ name, sql string }
 // indexes included: the drop commits only with the load and the indexes
 // made again. Meanwhile the side file's writer indexes each batch's search
 // texts on the other core; once both have finished, the side file's mark
-// moves past the load. (Texts indexed for a load that then failed stay in
-// the side file under case ids no case holds, until cases take those ids
-// and are indexed over them.) A crash after the commit and before the mark
-// moved leaves the loaded cases to be indexed again at the next start
-// (search.Prepare).
+// moves past the load. Texts indexed for a load that then failed are
+// dropped before it returns (and, after a crash, at the next start:
+// search.Prepare drops entries above the newest case), so that no case
+// taking those ids matches them. A crash after the commit and before the
+// mark moved leaves the loaded cases to be indexed again at the next start.
 func (l *loader) loadBulk(ctx context.Context, batches <-chan batch) error {
 	side := l.d.Side()
 	texts := make(chan []search.Doc, 4)
 	sideErr := make(chan error, 1)
+	// Cancelled when the load fails: the texts still queued are not indexed.
+	sideCtx, stopSide := context.WithCancel(ctx)
+	defer stopSide()
 	go func() {
 		var err error
 		for docs := range texts {
 			if err == nil {
-				err = side.Write(ctx, func(tx *db.Tx) error { return search.BulkIndex(ctx, tx, docs) })
+				err = side.Write(sideCtx, func(tx *db.Tx) error { return search.BulkIndex(sideCtx, tx, docs) })
 			}
 		}
 		sideErr <- err
 	}()
 	err := l.d.Write(ctx, func(tx *db.Tx) error { return l.writeAll(ctx, tx, batches, texts) })
+	if err != nil {
+		stopSide()
+	}
 	close(texts)
 	serr := <-sideErr
-	if err == nil && serr != nil {
-		return fmt.Errorf("bulk load: the cases are loaded; their search index is made again at the next start: %w", serr)
-	}
 	if err != nil {
+		// The database had no cases: every entry indexed meanwhile is the
+		// failed load's.
+		if derr := search.DropAbove(context.WithoutCancel(ctx), l.d, 0); derr != nil {
+			return errors.Join(err, derr)
+		}
 		return err
+	}
+	if serr != nil {
+		return fmt.Errorf("bulk load: the cases are loaded; their search index is made again at the next start: %w", serr)
 	}
 	// The mark: the side file holds every text up to the newest entry.
 	if err := l.d.Write(ctx, func(tx *db.Tx) error { return search.IndexAll(ctx, tx, nil) }); err != nil {

@@ -149,4 +149,10 @@ func TestBulkLoadCutShortLeavesTheIndexes(t *testing.T) {
 	if got := table(t, a.DB, indexQuery); !slices.Equal(got, indexes) {
 		t.Fatalf("indexes after a load cut short:\n%v\nbefore:\n%v", got, indexes)
 	}
+	// Nor does the side file keep texts of cases that were never stored:
+	// the cases later given those ids would match them.
+	var entries int
+	if err := a.DB.Side().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM case_fts").Scan(&entries); err != nil || entries != 0 {
+		t.Fatalf("%d search entries after a load cut short (%v)", entries, err)
+	}
 }

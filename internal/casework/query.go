@@ -284,11 +284,19 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 			return selection{}, false, nil
 		}
 		if strings.TrimSpace(f.Text) != "" {
-			roots, ok, err := search.ScopeRoots(ctx, s.db, s.db.Dialect(), actor.Scope.Units)
+			// Only while the index's scope tokens are current (see
+			// search.ScopeCurrent: a unit moved, the index behind).
+			current, err := search.ScopeCurrent(ctx, s.db)
 			if err != nil {
 				return selection{}, false, err
 			}
-			within, scoped = roots, ok
+			if current {
+				roots, ok, err := search.ScopeRoots(ctx, s.db, s.db.Dialect(), actor.Scope.Units)
+				if err != nil {
+					return selection{}, false, err
+				}
+				within, scoped = roots, ok
+			}
 		}
 	}
 	if !actor.Scope.All && !actor.System && !scoped {

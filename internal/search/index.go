@@ -50,6 +50,7 @@ var deferredIndex = &db.Deferred{Name: "search index", Apply: func(ctx context.C
 	docs := make([]Doc, 0, len(items))
 	texts := map[int64]bool{}
 	var reread []int64
+	var gen generation
 	for _, it := range items {
 		switch it := it.(type) {
 		case Doc:
@@ -57,6 +58,8 @@ var deferredIndex = &db.Deferred{Name: "search index", Apply: func(ctx context.C
 			texts[it.CaseID] = true
 		case rescope:
 			reread = append(reread, int64(it))
+		case generation:
+			gen = max(gen, it)
 		}
 	}
 	if err := IndexAll(ctx, tx, docs); err != nil {
@@ -78,6 +81,17 @@ var deferredIndex = &db.Deferred{Name: "search index", Apply: func(ctx context.C
 		if err := IndexAll(ctx, tx, docs); err != nil {
 			return err
 		}
+	}
+	if gen > 0 {
+		// After the entries re-indexed for a unit move, unless writing
+		// any of the side file's entries failed since the start.
+		st := stateOf(tx.DB())
+		tx.Aside(func(ctx context.Context, side *db.Tx) error {
+			if st.failed.Load() {
+				return nil
+			}
+			return setGeneration(ctx, side, int64(gen))
+		})
 	}
 	return nil
 }}

@@ -62,7 +62,23 @@ func Rescope(ctx context.Context, tx *db.Tx, caseID int64) error {
 // the prefix of its subtree's paths. A move is rare and an administrator's
 // act; it costs a read of each affected case's text in the moving write
 // (on SQLite the index itself is written after, off the writer).
+//
+// On SQLite the move also counts a new generation of the unit tree in the
+// main database (counters, scopeGeneration), which the side file takes
+// only once the re-indexed entries are in it: until then — the side writer
+// behind, a write of it failed, the process gone before it ran — the
+// entries may name the old ancestors, and scoped searches do not trust
+// them (ScopeCurrent); the next start indexes everything again (Prepare).
+// On PostgreSQL the entries change in the move's own transaction, which
+// first locks case_units against new rows: a case involving a unit of the
+// subtree meanwhile would otherwise be indexed under the old path, unseen
+// by the move.
 func UnitMoved(ctx context.Context, tx *db.Tx, path string) error {
+	if tx.Dialect() == db.Postgres {
+		if _, err := tx.ExecContext(ctx, "LOCK TABLE case_units IN SHARE MODE"); err != nil {
+			return fmt.Errorf("search index: lock case_units for a unit move: %w", err)
+		}
+	}
 	ids, err := db.IDs(ctx, tx, `SELECT DISTINCT cu.case_id FROM case_units cu JOIN units u ON u.id = cu.unit_id
 		WHERE u.path LIKE $1 ORDER BY cu.case_id`, path+"%")
 	if err != nil {
@@ -71,7 +87,66 @@ func UnitMoved(ctx context.Context, tx *db.Tx, path string) error {
 	for _, id := range ids {
 		tx.Defer(deferredIndex, rescope(id))
 	}
+	if tx.Dialect() == db.SQLite {
+		var gen int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)
+			ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`, scopeGeneration).Scan(&gen); err != nil {
+			return fmt.Errorf("search index: count the unit move: %w", err)
+		}
+		tx.Defer(deferredIndex, generation(gen))
+	}
 	return nil
+}
+
+// scopeGeneration names the counter of unit moves (SQLite): the generation
+// of the unit tree the scope tokens are made from.
+const scopeGeneration = "search scope generation"
+
+// generation asks the batch's index work to record, after its entries,
+// that the side file holds the unit tree's generation.
+type generation int64
+
+// ScopeCurrent waits for the index as Sync does and reports whether its
+// scope tokens can be trusted for a scoped search: on SQLite, when the
+// side file took in every write acknowledged before (within SyncBound) and
+// holds the unit tree's generation (see UnitMoved). A search told no falls
+// back to the scope as a condition on case_units. It fails only when ctx
+// ends or the databases cannot be read.
+func ScopeCurrent(ctx context.Context, d *db.DB) (bool, error) {
+	side := d.Side()
+	if side == nil {
+		return true, nil
+	}
+	bounded, cancel := context.WithTimeout(ctx, SyncBound)
+	defer cancel()
+	if err := d.SyncAside(bounded); err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		return false, nil // behind: the search goes on with what it has, unscoped
+	}
+	want, have, err := generations(ctx, d)
+	return err == nil && want == have, err
+}
+
+// generations returns the unit tree's generation (the main database's) and
+// the one the side file holds.
+func generations(ctx context.Context, d *db.DB) (want, have int64, err error) {
+	if err := d.QueryRowContext(ctx, "SELECT COALESCE(MAX(value), 0) FROM counters WHERE name = $1", scopeGeneration).Scan(&want); err != nil {
+		return 0, 0, fmt.Errorf("search index: unit tree generation: %w", err)
+	}
+	if err := d.Side().QueryRowContext(ctx, "SELECT COALESCE(MAX(generation), 0) FROM search_scope").Scan(&have); err != nil {
+		return 0, 0, fmt.Errorf("search index: its unit tree generation: %w", err)
+	}
+	return want, have, nil
+}
+
+// setGeneration records in the side file that its entries are made from
+// the unit tree's generation gen.
+func setGeneration(ctx context.Context, side *db.Tx, gen int64) error {
+	_, err := side.ExecContext(ctx, `INSERT INTO search_scope (id, generation) VALUES (1, $1)
+		ON CONFLICT (id) DO UPDATE SET generation = excluded.generation`, gen)
+	return err
 }
 
 // idsIn is a subquery of the ids in the JSON array bound to $n.

@@ -86,6 +86,15 @@ func (e *env) involve(caseID int64, units ...int64) {
 // and has the index follow.
 func (e *env) move(unit, parent int64) {
 	e.t.Helper()
+	e.relocate(unit, parent, func(ctx context.Context, tx *db.Tx, newPath string) error {
+		return search.UnitMoved(ctx, tx, newPath)
+	})
+}
+
+// relocate puts unit under parent, rewriting the subtree's paths, then
+// calls then in the same write.
+func (e *env) relocate(unit, parent int64, then func(ctx context.Context, tx *db.Tx, newPath string) error) {
+	e.t.Helper()
 	ctx := context.Background()
 	err := e.d.Write(ctx, func(tx *db.Tx) error {
 		var oldPath, parentPath string
@@ -101,7 +110,7 @@ func (e *env) move(unit, parent int64) {
 			newPath, len(oldPath)+1, oldPath+"%"); err != nil {
 			return err
 		}
-		return search.UnitMoved(ctx, tx, newPath)
+		return then(ctx, tx, newPath)
 	})
 	if err != nil {
 		e.t.Fatalf("move unit %d: %v", unit, err)
@@ -358,5 +367,59 @@ func TestBulkIndexNeedsScope(t *testing.T) {
 		if got := e.findWithin("停车", roots); !slices.Equal(got, []int64{id}) {
 			t.Errorf("停车 within %v after BulkIndex = %v, want [%d]", roots, got, id)
 		}
+	}
+}
+
+// A unit move whose re-indexing never reached the side file (the process
+// gone after the move committed, or the side writer failing): the entries
+// still name the old ancestors, so scoped searches must not trust them
+// until the next start has indexed every case again.
+func TestUnitMoveLostBySideFile(t *testing.T) {
+	e := newEnv(t)
+	if e.d.Side() == nil {
+		t.Skip("PostgreSQL re-indexes in the move's own transaction")
+	}
+	ctx := context.Background()
+	city := e.unitUnder(e.unit, "C")
+	d1, d2 := e.unitUnder(city, "D1"), e.unitUnder(city, "D2")
+	s := e.unitUnder(d1, "S")
+	id := e.addCase("楼下噪音", s)
+	current := func() bool {
+		t.Helper()
+		ok, err := search.ScopeCurrent(ctx, e.d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !current() {
+		t.Fatal("the index's scopes are not current before any move")
+	}
+	e.move(s, d2)
+	if !current() || !slices.Equal(e.findWithin("噪音", []int64{d2}), []int64{id}) || e.findWithin("噪音", []int64{d1}) != nil {
+		t.Fatal("after a move the side file took in, the scopes are not the new ones")
+	}
+	// What the move commits in the main file, without the side file's part.
+	e.relocate(s, d1, func(ctx context.Context, tx *db.Tx, _ string) error {
+		_, err := tx.ExecContext(ctx, "UPDATE counters SET value = value + 1 WHERE name = 'search scope generation'")
+		return err
+	})
+	if current() {
+		t.Fatal("the index's scopes are taken as current after a move it never took in")
+	}
+	if got := e.findWithin("噪音", []int64{d2}); !slices.Equal(got, []int64{id}) {
+		t.Fatalf("the stale entry this guards against is not there: within the old district %v", got)
+	}
+	if _, err := search.Prepare(ctx, e.d); err != nil {
+		t.Fatal(err)
+	}
+	if !current() {
+		t.Fatal("the scopes are not current after a start indexed everything again")
+	}
+	if got := e.findWithin("噪音", []int64{d1}); !slices.Equal(got, []int64{id}) {
+		t.Errorf("within the new district after the start: %v, want [%d]", got, id)
+	}
+	if got := e.findWithin("噪音", []int64{d2}); got != nil {
+		t.Errorf("within the old district after the start: %v, want none", got)
 	}
 }

@@ -601,3 +601,43 @@ func TestPrepareCatchesUp(t *testing.T) {
 		}
 	}
 }
+
+// Texts indexed for cases that were then not stored (a bulk load that
+// failed or crashed after the side file indexed them) are dropped at the
+// next start, so that the cases later given those ids do not match them.
+func TestPrepareDropsEntriesAboveTheNewestCase(t *testing.T) {
+	e := newEnv(t)
+	side := e.d.Side()
+	if side == nil {
+		t.Skip("PostgreSQL indexes in the cases' own transactions")
+	}
+	ctx := context.Background()
+	id := e.addCase("楼下噪音", e.unit)
+	if err := search.Sync(ctx, e.d); err != nil {
+		t.Fatal(err)
+	}
+	ghost := search.Doc{CaseID: id + 1, Text: "井盖缺失"}.WithScope([]int64{e.unit})
+	if err := side.Write(ctx, func(tx *db.Tx) error { return search.BulkIndex(ctx, tx, []search.Doc{ghost}) }); err != nil {
+		t.Fatal(err)
+	}
+	above := func() int {
+		t.Helper()
+		var n int
+		if err := side.QueryRowContext(ctx, "SELECT COUNT(*) FROM case_fts WHERE rowid > $1", id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := above(); n != 1 {
+		t.Fatalf("%d entries above the newest case before the start, want the one indexed", n)
+	}
+	if _, err := search.Prepare(ctx, e.d); err != nil {
+		t.Fatal(err)
+	}
+	if n := above(); n != 0 {
+		t.Errorf("%d entries of cases never stored are left after a start", n)
+	}
+	if got := e.mustFind("噪音"); !slices.Equal(got, []int64{id}) {
+		t.Errorf("after a start, the stored case's entry = %v, want [%d]", got, id)
+	}
+}

@@ -38,6 +38,10 @@ const sideSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS case_fts USING fts5 (
 CREATE TABLE IF NOT EXISTS search_mark (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     timeline_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS search_scope (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL
 )`
 
 // sideState is what this process knows of a database's side index.
@@ -73,7 +77,7 @@ func Prepare(ctx context.Context, d *db.DB) (int, error) {
 			return err
 		}
 		if cols > 0 && scoped == 0 {
-			if _, err := tx.ExecContext(ctx, "DROP TABLE case_fts; DROP TABLE IF EXISTS search_mark"); err != nil {
+			if _, err := tx.ExecContext(ctx, "DROP TABLE case_fts; DROP TABLE IF EXISTS search_mark; DROP TABLE IF EXISTS search_scope"); err != nil {
 				return err
 			}
 			remade = true
@@ -83,6 +87,17 @@ func Prepare(ctx context.Context, d *db.DB) (int, error) {
 	}); err != nil {
 		return 0, fmt.Errorf("search index: create: %w", err)
 	}
+	// Entries above the newest case are a load's that failed or crashed
+	// after its texts were indexed (casegen's bulk load indexes beside its
+	// transaction): cases taking those ids must not match their words or
+	// scopes.
+	var newestCase int64
+	if err := d.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM cases").Scan(&newestCase); err != nil {
+		return 0, fmt.Errorf("search index: newest case: %w", err)
+	}
+	if err := DropAbove(ctx, d, newestCase); err != nil {
+		return 0, err
+	}
 	var mark int64
 	if err := side.QueryRowContext(ctx, "SELECT COALESCE(MAX(timeline_id), -1) FROM search_mark").Scan(&mark); err != nil {
 		return 0, fmt.Errorf("search index: read its mark: %w", err)
@@ -91,29 +106,57 @@ func Prepare(ctx context.Context, d *db.DB) (int, error) {
 	if err := d.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM timeline").Scan(&newest); err != nil {
 		return 0, fmt.Errorf("search index: newest timeline entry: %w", err)
 	}
+	// A unit moved whose re-indexed entries the side file did not take in
+	// (see UnitMoved): every case again, their scopes may be anywhere.
+	want, have, err := generations(ctx, d)
+	if err != nil {
+		return 0, err
+	}
+	moved := want != have
 	n := 0
-	var err error
 	switch {
-	case remade || mark < 0 && newest > 0:
-		n, err = Reindex(ctx, d, nil) // a new side file
+	case remade || moved || mark < 0 && newest > 0:
+		n, err = Reindex(ctx, d, nil) // a new side file, or new scopes
 	case mark >= 0 && mark < newest:
 		n, err = reindexChanged(ctx, d, mark)
 	}
 	if err != nil {
 		return n, err
 	}
-	if mark == newest {
+	if mark == newest && !moved {
 		return 0, nil // caught up
 	}
 	// The mark goes where the reindex got to, in order after its work.
 	if err := d.Write(ctx, func(tx *db.Tx) error {
-		tx.Aside(func(ctx context.Context, side *db.Tx) error { return setMark(ctx, side, newest) })
+		tx.Aside(func(ctx context.Context, side *db.Tx) error {
+			if err := setMark(ctx, side, newest); err != nil {
+				return err
+			}
+			return setGeneration(ctx, side, want)
+		})
 		return nil
 	}); err != nil {
 		return n, err
 	}
 	stateOf(d).failed.Store(false)
 	return n, d.SyncAside(ctx)
+}
+
+// DropAbove removes the side file's entries of case ids above id: texts
+// indexed for cases that were then not stored. Nothing on PostgreSQL,
+// whose index rows are written in the cases' own transactions.
+func DropAbove(ctx context.Context, d *db.DB, id int64) error {
+	side := d.Side()
+	if side == nil {
+		return nil
+	}
+	if err := side.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM case_fts WHERE rowid > $1", id)
+		return err
+	}); err != nil {
+		return fmt.Errorf("search index: drop entries above case %d: %w", id, err)
+	}
+	return nil
 }
 
 // Rebuild makes the index again from the cases, and returns how many it
@@ -129,7 +172,7 @@ func Rebuild(ctx context.Context, d *db.DB) (int, error) {
 		return 0, err
 	}
 	if err := side.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS case_fts; DROP TABLE IF EXISTS search_mark")
+		_, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS case_fts; DROP TABLE IF EXISTS search_mark; DROP TABLE IF EXISTS search_scope")
 		return err
 	}); err != nil {
 		return 0, fmt.Errorf("search index: drop: %w", err)
