@@ -10,6 +10,7 @@ import (
 	"pingan/internal/apptest"
 	"pingan/internal/casework"
 	"pingan/internal/org"
+	"pingan/internal/search"
 )
 
 // scopedSearchWords are searched in every scope: common and rare, one
@@ -135,12 +136,15 @@ func TestScopedSearchFollowsCasework(t *testing.T) {
 	}
 	actors := func() []access.Actor {
 		// A street's handler, its police station, a district's committee,
-		// another district, another street, the whole city; and a street
-		// alone without the units under it, a scope that is not a subtree
-		// (the search keeps its case_units condition).
+		// another district, another street, the whole city; and a district
+		// alone without the streets under it, a scope that is not a
+		// subtree (the search keeps its case_units condition).
 		street := scopeActor(t, env, handlingUnit, access.Handler)
-		alone := street
-		alone.Username, alone.Scope = "street alone", access.Scope{Units: []int64{street.UnitID}}
+		alone := scopeActor(t, env, "350206", access.Supervisor)
+		alone.Username, alone.Scope = "district alone", access.Scope{Units: []int64{alone.UnitID}}
+		if _, whole, err := search.ScopeRoots(ctx, env.App.DB, env.App.DB.Dialect(), alone.Scope.Units); err != nil || whole {
+			t.Fatalf("a district without its streets is taken for whole subtrees (%v): the fallback is not tested", err)
+		}
 		return []access.Actor{street, scopeActor(t, env, "PSB-350206004", access.Handler),
 			scopeActor(t, env, "PLC-350206", access.Supervisor), scopeActor(t, env, "350203", access.Supervisor),
 			scopeActor(t, env, "350203012", access.Handler), env.Actor(t, "supervisor"), alone}
