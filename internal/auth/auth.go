@@ -483,6 +483,9 @@ func (s *Service) ConfirmEnroll(ctx context.Context, token, pending, code, remot
 		return Session{}, err
 	}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := org.LockUser(ctx, tx, a.user.ID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, totp_enabled_at = $2, totp_last_step = $3
 			WHERE id = $4 AND totp_enabled_at IS NULL`, sealed, s.now().UnixMicro(), step, a.user.ID)
 		if err != nil {
@@ -536,6 +539,16 @@ func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, userID in
 		return s.deny(ctx, actor, "totp.disable", userID, msgAdminNeedsTOTP)
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := org.LockUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		// Read again under the lock: an administrator role granted
+		// meanwhile makes the second factor mandatory.
+		if u, err := s.org.User(ctx, tx, userID); err != nil {
+			return err
+		} else if u.Admin() {
+			return fault.New(fault.Forbidden, "forbidden", msgAdminNeedsTOTP)
+		}
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1", userID); err != nil {
 			return err
 		}
@@ -571,6 +584,9 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, keepSe
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := org.LockUser(ctx, tx, a.user.ID); err != nil {
+			return err
+		}
 		if err := s.storePassword(ctx, tx, a.user.ID, hash); err != nil {
 			return err
 		}

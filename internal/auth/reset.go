@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -88,6 +89,9 @@ type Reset struct {
 	DecidedBy     int64
 	DeciderName   string
 	DecidedAt     time.Time
+	// CredentialsSetBy is who last set the target's credentials for its
+	// holder (0: the holder, or the system): RoleGrant's approver may not.
+	CredentialsSetBy int64
 }
 
 // Action is the audit action of the reset itself ("password.reset",
@@ -187,36 +191,81 @@ func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, k
 	now := s.now()
 	out := Reset{Kind: kind, UserID: a.user.ID, Username: a.user.Username, Name: a.user.Name, RequestedBy: actor.UserID,
 		RequesterName: actor.Username, RequestedAt: now}
+	if resetHook != nil {
+		resetHook()
+	}
 	if actor.System || !a.user.Admin() {
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			// The roles again, under the lock: an administrator role
+			// granted since the check above makes this a request.
+			if err := org.LockUser(ctx, tx, a.user.ID); err != nil {
+				return err
+			}
+			if !actor.System {
+				if u, err := s.org.User(ctx, tx, a.user.ID); err != nil {
+					return err
+				} else if u.Admin() {
+					return errBecameAdmin
+				}
+			}
 			ended, err := s.applyReset(ctx, tx, kind, a.user.ID, hash, actor)
 			if err != nil {
 				return err
 			}
 			return s.audit.Append(ctx, tx, actorEntry(actor, action, a.user.ID, map[string]any{"sessions_ended": ended}))
 		})
-		if err != nil {
+		switch {
+		case errors.Is(err, errBecameAdmin): // asked for as an administrator's reset, below
+		case err != nil:
 			return Reset{}, err
+		default:
+			out.State, out.DecidedBy, out.DeciderName, out.DecidedAt = ResetApplied, actor.UserID, actor.Username, now
+			return out, nil
 		}
-		out.State, out.DecidedBy, out.DeciderName, out.DecidedAt = ResetApplied, actor.UserID, actor.Username, now
-		return out, nil
 	}
 	if !queue {
 		return Reset{}, s.audit.Refuse(ctx, s.db, actorEntry(actor, action, userID, nil),
 			fault.New(fault.Forbidden, "approval-required", msgNeedsApproval))
 	}
-	return s.request(ctx, actor, out, hash, fault.New(fault.Conflict, "reset-pending", msgResetPending, kind.Name()), nil)
+	return s.request(ctx, actor, out, hash, fault.New(fault.Conflict, "reset-pending", msgResetPending, kind.Name()), nil, audit.Entry{})
 }
+
+// errBecameAdmin marks, inside reset's transaction, a target that was
+// granted an administrator role after reset read its roles.
+var errBecameAdmin = errors.New("the target became an administrator")
+
+// resetHook, when set (by tests), runs in reset between reading the
+// target's roles and the transaction that writes.
+var resetHook func()
 
 // request stores out (its kind, target, requester and, for RoleGrant, its
 // roles) as a request waiting for a second administrator, with the new
 // password's hash for a password reset. pending is the refusal when one of
 // its kind is already open for the account; detail goes to the audit record.
-func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, hash string, pending error, detail map[string]any) (Reset, error) {
+// A grant (RoleGrant) is refused, and the refusal audited as entry, to
+// whoever set the account's credentials and within GrantHold of an
+// administrator's reset of them: checked here, under the lock on the
+// user's row, so that a reset committed just before is seen.
+func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, hash string, pending error, detail map[string]any, entry audit.Entry) (Reset, error) {
 	userID, kind, now := out.UserID, out.Kind, out.RequestedAt
 	action := kind.Action()
 	out.State, out.ExpiresAt = ResetPending, now.Add(ResetTTL)
+	var refusal error
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		refusal = nil
+		if err := org.LockUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		if kind == RoleGrant {
+			setBy, resetAt, err := s.credentialsSetBy(ctx, tx, userID)
+			if err != nil {
+				return err
+			}
+			if f := grantRefusal(setBy, resetAt, actor.UserID, now); f != nil {
+				refusal = f
+				return refusal // rolled back; audited below
+			}
+		}
 		// A request nobody approved in time no longer holds the place.
 		if _, err := tx.ExecContext(ctx, `UPDATE credential_resets SET state = $1, password_hash = NULL
 			WHERE target_id = $2 AND kind = $3 AND state = $4 AND expires_at <= $5`,
@@ -249,10 +298,29 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 		}
 		return s.audit.Append(ctx, tx, actorEntry(actor, action+".request", userID, d))
 	})
+	if refusal != nil && errors.Is(err, refusal) {
+		return Reset{}, s.audit.Refuse(ctx, s.db, entry, refusal)
+	}
 	if err != nil {
 		return Reset{}, err
 	}
 	return out, nil
+}
+
+// grantRefusal is why an administrator role may not be granted, at now, on
+// the word of who (the requester or the approver) to an account whose
+// credentials setBy set and an administrator last reset at resetAt (see
+// credentialsSetBy), or nil: who set them, or they were reset less than
+// GrantHold ago.
+func grantRefusal(setBy int64, resetAt time.Time, who int64, now time.Time) *fault.Error {
+	if setBy != 0 && setBy == who {
+		return fault.New(fault.Forbidden, "credentials-set-by-you", msgGrantSetter)
+	}
+	if !resetAt.IsZero() && now.Sub(resetAt) < GrantHold {
+		return fault.New(fault.Conflict, "credentials-recently-reset", msgGrantHold,
+			int(GrantHold.Hours()/24), resetAt.Add(GrantHold).UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return nil
 }
 
 func joinRoles(rs []access.Role) string {
@@ -307,20 +375,11 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 	if err := access.CheckSeparation(roles); err != nil {
 		return Reset{}, fault.InvalidField("roles", fault.BadValue, err.Error())
 	}
-	setBy, resetAt, err := s.credentialsSetBy(ctx, s.db, userID)
-	if err != nil {
-		return Reset{}, err
-	}
+	// Whoever set the account's credentials, and a recent reset of them,
+	// are refused in request's transaction.
 	entry := actorEntry(actor, action, userID, map[string]any{"after": roles})
-	if setBy == actor.UserID {
-		return Reset{}, s.audit.Refuse(ctx, s.db, entry, fault.New(fault.Forbidden, "credentials-set-by-you", msgGrantSetter))
-	}
-	if !resetAt.IsZero() && now.Sub(resetAt) < GrantHold {
-		return Reset{}, s.audit.Refuse(ctx, s.db, entry, fault.New(fault.Conflict, "credentials-recently-reset", msgGrantHold,
-			int(GrantHold.Hours()/24), resetAt.Add(GrantHold).UTC().Format("2006-01-02 15:04 UTC")))
-	}
 	return s.request(ctx, actor, out, "", fault.New(fault.Conflict, "grant-pending", msgGrantPending),
-		map[string]any{"before": u.Roles, "after": roles})
+		map[string]any{"before": u.Roles, "after": roles}, entry)
 }
 
 // credentialsSetBy is who last set userID's credentials for its holder (0:
@@ -408,7 +467,8 @@ func (s *Service) stamp(ctx context.Context, q db.Querier, userID int64, kind Re
 }
 
 const resetColumns = `r.id, r.kind, r.target_id, t.username, t.name, r.requested_by, q.username, r.requested_at, r.expires_at,
-	r.state, COALESCE(r.decided_by, 0), COALESCE(d.username, ''), r.decided_at, COALESCE(r.roles, '')
+	r.state, COALESCE(r.decided_by, 0), COALESCE(d.username, ''), r.decided_at, COALESCE(r.roles, ''),
+	COALESCE(t.credentials_set_by, 0)
 	FROM credential_resets r JOIN users t ON t.id = r.target_id JOIN users q ON q.id = r.requested_by
 	LEFT JOIN users d ON d.id = r.decided_by`
 
@@ -418,7 +478,7 @@ func scanReset(row interface{ Scan(...any) error }) (Reset, error) {
 	var decided sql.NullInt64
 	var roles string
 	err := row.Scan(&r.ID, &r.Kind, &r.UserID, &r.Username, &r.Name, &r.RequestedBy, &r.RequesterName, &requested, &expires,
-		&r.State, &r.DecidedBy, &r.DeciderName, &decided, &roles)
+		&r.State, &r.DecidedBy, &r.DeciderName, &decided, &roles, &r.CredentialsSetBy)
 	r.RequestedAt, r.ExpiresAt, r.DecidedAt = time.UnixMicro(requested), time.UnixMicro(expires), db.Time(decided)
 	if err == nil && roles != "" {
 		if r.Roles, err = access.ParseRoles(roles); err != nil {
@@ -440,9 +500,15 @@ func (s *Service) resetByID(ctx context.Context, q db.Querier, id int64) (Reset,
 }
 
 // MayDecide reports whether actor may approve or deny r: a security or
-// system administrator who is neither the target nor the requester. This is
-// the four-eyes rule ApproveReset enforces; pages ask it to show the buttons.
-func (r Reset) MayDecide(actor access.Actor) bool { return decideRefusal(actor, r) == nil }
+// system administrator who is neither the target nor the requester, nor,
+// for a grant, whoever set the target's credentials. This is the four-eyes
+// rule ApproveReset enforces; pages ask it to show the buttons.
+func (r Reset) MayDecide(actor access.Actor) bool {
+	if r.Kind == RoleGrant && r.CredentialsSetBy != 0 && r.CredentialsSetBy == actor.UserID {
+		return false
+	}
+	return decideRefusal(actor, r) == nil
+}
 
 // MayWithdraw reports whether actor asked for r (and so may take it back).
 func (r Reset) MayWithdraw(actor access.Actor) bool {
@@ -516,19 +582,13 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id int64, appr
 	if msg := decideRefusal(actor, r); msg != nil && (approve || !r.MayWithdraw(actor)) {
 		return Reset{}, s.audit.Refuse(ctx, s.db, entry, fault.New(fault.Forbidden, "forbidden", *msg))
 	}
-	if approve && r.Kind == RoleGrant {
-		// Whoever knows the account's credentials is no second pair of
-		// eyes on making it an administrator. (A reset after the request
-		// changes the stamp and voids it below.)
-		if by, _, err := s.credentialsSetBy(ctx, s.db, r.UserID); err != nil {
-			return Reset{}, err
-		} else if by == actor.UserID {
-			return Reset{}, s.audit.Refuse(ctx, s.db, entry, fault.New(fault.Forbidden, "credentials-set-by-you", msgGrantSetter))
-		}
-	}
 	var refusal error
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		refusal = nil
+		// A request's target never changes: locked before anything is read.
+		if err := org.LockUser(ctx, tx, r.UserID); err != nil {
+			return err
+		}
 		cur, err := s.resetByID(ctx, tx, id)
 		if err != nil {
 			return err
@@ -577,6 +637,25 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id int64, appr
 		}
 		if !requester.DisabledAt.IsZero() || !slices.Contains(requester.Roles, access.SecAdmin) {
 			return void(ResetStale, "requester-changed", msgResetRequester)
+		}
+		if cur.Kind == RoleGrant {
+			// Whoever knows the account's credentials is no second pair
+			// of eyes on making it an administrator, and nobody grants
+			// within GrantHold of a reset: read here, under the lock.
+			setBy, resetAt, err := s.credentialsSetBy(ctx, tx, cur.UserID)
+			if err != nil {
+				return err
+			}
+			if f := grantRefusal(setBy, resetAt, actor.UserID, now); f != nil {
+				if f.Code == "credentials-set-by-you" { // another administrator may approve
+					refusal = f
+					return s.audit.Append(ctx, tx, refused(entry, f.Code))
+				}
+				return void(ResetStale, f.Code, f.Msg, f.Args...)
+			}
+			if f := grantRefusal(setBy, resetAt, cur.RequestedBy, now); f != nil {
+				return void(ResetStale, "credentials-set-by-requester", msgResetStale)
+			}
 		}
 		if err := s.close(ctx, tx, id, ResetApplied, actor.UserID, now); err != nil {
 			return err

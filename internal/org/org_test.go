@@ -15,6 +15,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/apptest"
 	"pingan/internal/audit"
+	"pingan/internal/db"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/org"
@@ -319,5 +320,66 @@ func TestSetRolesGrantsOnlyForTheSystem(t *testing.T) {
 	}
 	if got, err = o.SetRoles(ctx, sec, u.ID, nil); err != nil || len(got.Roles) != 0 {
 		t.Fatalf("removing the role: %+v %v", got, err)
+	}
+}
+
+// A token issued to an account while a grant of an administrator role
+// commits does not survive it: both lock the user's row first (LockUser),
+// so on PostgreSQL, with several write lanes, either the issue sees the
+// grant (and is refused) or the grant's revocation sees the token. Run
+// both at once, many times (the race needs PINGAN_TEST_POSTGRES to show).
+func TestTokenIssueAndGrantDoNotInterleave(t *testing.T) {
+	env := apptest.New(t)
+	o := env.App.Org
+	sec, sys := env.Actor(t, "secadmin"), access.System("test")
+	unit := env.Unit(t, "350203012")
+	for i := range 40 {
+		u, err := o.CreateUser(ctx, sys, org.UserInput{Username: fmt.Sprintf("race.%d", i), Name: "竞", UnitID: unit,
+			Roles: []access.Role{access.Handler}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var issueErr, grantErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, _, issueErr = o.IssueToken(ctx, sec, u.ID, "desk", 0)
+		}()
+		go func() {
+			defer wg.Done()
+			_, grantErr = o.SetRoles(ctx, sys, u.ID, []access.Role{access.SysAdmin})
+		}()
+		wg.Wait()
+		if grantErr != nil {
+			t.Fatal(grantErr)
+		}
+		if issueErr != nil && fault.KindOf(issueErr) != fault.Forbidden {
+			t.Fatal(issueErr)
+		}
+		toks, err := o.Tokens(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range toks {
+			if tk.RevokedAt.IsZero() {
+				t.Fatalf("run %d: an administrator holds token %d a security administrator issued", i, tk.ID)
+			}
+		}
+	}
+}
+
+// LockUser finds the user, or says there is none.
+func TestLockUser(t *testing.T) {
+	env := apptest.New(t)
+	id := env.User(t, "callback").User.ID
+	for _, c := range []struct {
+		id   int64
+		kind fault.Kind
+	}{{id, 0}, {id + 1_000_000, fault.NotFound}} {
+		err := env.App.DB.Write(ctx, func(tx *db.Tx) error { return org.LockUser(ctx, tx, c.id) })
+		if (c.kind == 0) != (err == nil) || (err != nil && fault.KindOf(err) != c.kind) {
+			t.Fatalf("LockUser(%d): %v", c.id, err)
+		}
 	}
 }

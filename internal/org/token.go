@@ -85,7 +85,13 @@ func (s *Service) IssueToken(ctx context.Context, actor access.Actor, userID int
 	return token, t, err
 }
 
+// insertToken stores a token in tx; it locks the user's row first (see
+// LockUser), so a grant of an administrator role committed meanwhile is
+// seen here, and one that commits later revokes this token.
 func (s *Service) insertToken(ctx context.Context, tx *db.Tx, actor access.Actor, userID int64, name, hash string, ttl time.Duration) (Token, error) {
+	if err := LockUser(ctx, tx, userID); err != nil {
+		return Token{}, err
+	}
 	u, err := s.User(ctx, tx, userID)
 	if err != nil {
 		return Token{}, err
@@ -120,6 +126,9 @@ func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, tokenID i
 		}
 		if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
 			return fault.New(fault.Forbidden, "forbidden", msgTokenAdmin)
+		}
+		if err := LockUser(ctx, tx, userID); err != nil { // a token's user never changes: read before the lock
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
 			s.now().UnixMicro(), tokenID); err != nil {

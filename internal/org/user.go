@@ -174,6 +174,9 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 	}
 	var out User
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := LockUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		before, err := s.User(ctx, tx, userID)
 		if err != nil {
 			return err
@@ -192,6 +195,28 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 			fault.New(fault.Forbidden, "approval-required", msgGrantApproval))
 	}
 	return out, err
+}
+
+// LockUser locks userID's row in tx until it ends; fault NotFound if there
+// is no such user. It is the first statement of every transaction that
+// changes a user's roles, credentials, disabled state or API tokens, so
+// such changes to one user happen one after another: on PostgreSQL (READ
+// COMMITTED, several write lanes) a second one waits here for the first to
+// commit, and its later statements then see what the first did — a grant
+// revokes every token issued before it, an approval sees a password the
+// holder changed, two role replacements do not merge. (On SQLite writes
+// are serial anyway.) The self-assignment changes nothing.
+func LockUser(ctx context.Context, tx *db.Tx, userID int64) error {
+	res, err := tx.ExecContext(ctx, "UPDATE users SET updated_at = updated_at WHERE id = $1", userID)
+	if err != nil {
+		return fmt.Errorf("lock user %d: %w", userID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fault.NotFoundf(i18n.M("用户", "user"), userID)
+	}
+	return nil
 }
 
 // errGrantNeedsApproval marks, inside the transaction, a grant of an
@@ -222,12 +247,16 @@ func (c RoleChange) Detail() map[string]any {
 		"tokens_revoked": c.TokensRevoked}
 }
 
-// ReplaceRoles sets a user's roles in tx; the caller has checked who may.
+// ReplaceRoles sets a user's roles in tx; the caller has checked who may
+// and locked the user's row (LockUser) first thing in tx.
 // A change ends the user's sessions. A grant of an administrator role also
 // revokes every API token the account holds: an administrator's token is
 // issued by the administrator, so a token someone else issued to the
 // account while it was an ordinary one must not become an administrator's.
 func (s *Service) ReplaceRoles(ctx context.Context, tx *db.Tx, userID int64, roles []access.Role) (User, RoleChange, error) {
+	if err := LockUser(ctx, tx, userID); err != nil { // held already: a no-op, for a caller that forgot
+		return User{}, RoleChange{}, err
+	}
 	before, err := s.User(ctx, tx, userID)
 	if err != nil {
 		return User{}, RoleChange{}, err
@@ -277,6 +306,9 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 		action := "user.enable"
 		if disabled {
 			at, action = s.now().UnixMicro(), "user.disable"
+		}
+		if err := LockUser(ctx, tx, userID); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, "UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3",
 			at, s.now().UnixMicro(), userID)
