@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"pingan/internal/api"
 	"pingan/internal/apptest"
+	"pingan/internal/auth"
 )
 
 // The takeover over the API: the security administrator issues a token to
@@ -70,6 +72,13 @@ func TestGrantingAnAdminRoleOverHTTP(t *testing.T) {
 	if r.JSON(t, &removed); r.Status != 200 || removed.State != "applied" || removed.ID != 0 {
 		t.Fatalf("remove: %d %s", r.Status, r.Body)
 	}
+	// A demoted administrator's reset is still a request for a while
+	// (auth.AdminGrace); after it, the account is an ordinary one.
+	if r := env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", disp), "secadmin",
+		api.PasswordResetRequest{Password: "Api-Grant-Pass-2026"}); r.Status != http.StatusAccepted {
+		t.Fatalf("reset of a demoted administrator: %d %s", r.Status, r.Body)
+	}
+	env.Clock.Advance(auth.AdminGrace + time.Minute)
 	// The variant: reset the password, then ask — refused to the one who
 	// reset it.
 	if r := env.Do(t, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", disp), "secadmin",

@@ -37,7 +37,7 @@ type CredentialReset struct {
 	DecidedBy       *int64     `json:"decided_by,omitempty"`
 	DecidedByName   string     `json:"decided_by_name,omitempty"`
 	DecidedAt       *time.Time `json:"decided_at,omitempty"`
-	MayDecide       bool       `json:"may_decide" doc:"the caller may approve or deny it (four eyes: not the requester, not the target)"`
+	MayDecide       bool       `json:"may_decide" doc:"the caller may approve or deny it (four eyes: not the requester, not the target, and for a grant of an administrator role not whoever last set the target's password or second factor)"`
 }
 
 // CredentialResetList is the requests waiting for approval, oldest first.

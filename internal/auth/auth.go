@@ -90,6 +90,7 @@ var (
 	msgNotEnrolling   = i18n.M("请先开始设置双因素认证", "start setting up two-factor authentication first")
 	msgOldPassword    = i18n.M("当前密码不正确", "the current password is not right")
 	msgSecAdmin       = i18n.M("只有安全管理员可以这样做", "only a security administrator may do this")
+	msgAdminUnlock    = i18n.M("管理员账号的锁定只能等待到期，或在服务器上用命令行（pingan user unlock）解除", "an administrator's lockout ends when it expires, or on the server from the command line (pingan user unlock)")
 	msgAdminNeedsTOTP = i18n.M("管理员必须启用双因素认证", "administrators must keep two-factor authentication on")
 	msgTOTPOn         = i18n.M("双因素认证已启用", "two-factor authentication is already on")
 	msgOwnPassword    = i18n.M("自己的密码请在“我的设置”中凭当前密码修改", "change your own password in your settings, with the current one")
@@ -609,10 +610,27 @@ func (s *Service) ResetPassword(ctx context.Context, actor access.Actor, userID 
 	return err
 }
 
-// Unlock lifts a lockout (security administrator).
+// Unlock lifts a lockout (security administrator). An administrator's
+// lockout (one who holds an administrator role, or held one within
+// AdminGrace) is lifted only by the system (pingan user unlock) or by
+// waiting it out: a security administrator who could lift it again and
+// again could guess another administrator's password and second factor
+// without end.
 func (s *Service) Unlock(ctx context.Context, actor access.Actor, userID int64) error {
 	if !actor.System && !actor.Has(access.SecAdmin) {
 		return s.deny(ctx, actor, "user.unlock", userID, msgSecAdmin)
+	}
+	if !actor.System {
+		u, err := s.org.User(ctx, s.db, userID)
+		if err != nil {
+			return err
+		}
+		if admin, err := s.heldAdmin(ctx, s.db, u); err != nil {
+			return err
+		} else if admin {
+			return s.audit.Refuse(ctx, s.db, actorEntry(actor, "user.unlock", userID, nil),
+				fault.New(fault.Forbidden, "admin-unlock", msgAdminUnlock))
+		}
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", userID)

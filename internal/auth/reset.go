@@ -72,6 +72,26 @@ const ResetTTL = 24 * time.Hour
 // reset it could sign in as the account until its holder noticed.
 const GrantHold = 7 * 24 * time.Hour
 
+// AdminGrace is how long after an account lost its last administrator
+// role (users.admin_until) a reset of its credentials is still an
+// administrator's, a request a second administrator approves: otherwise
+// one security administrator could remove another's role and at once
+// reset their password and second factor.
+const AdminGrace = 7 * 24 * time.Hour
+
+// heldAdmin reports whether u is an administrator for a reset: it holds
+// an administrator role, or held one less than AdminGrace ago.
+func (s *Service) heldAdmin(ctx context.Context, q db.Querier, u org.User) (bool, error) {
+	if u.Admin() {
+		return true, nil
+	}
+	var until sql.NullInt64
+	if err := q.QueryRowContext(ctx, "SELECT admin_until FROM users WHERE id = $1", u.ID).Scan(&until); err != nil {
+		return false, fmt.Errorf("administrator role of user %d: %w", u.ID, err)
+	}
+	return until.Valid && s.now().Sub(time.UnixMicro(until.Int64)) < AdminGrace, nil
+}
+
 // Reset is a reset of a user's credentials: applied at once (ID 0) or a
 // request waiting for, or decided by, a second administrator.
 type Reset struct {
@@ -185,7 +205,8 @@ func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, k
 		}
 	case TOTPReset:
 		if !a.enabled.Valid {
-			return Reset{}, fault.New(fault.Conflict, "totp-off", msgTOTPOff)
+			return Reset{}, s.audit.Refuse(ctx, s.db, actorEntry(actor, action, userID, nil),
+				fault.New(fault.Conflict, "totp-off", msgTOTPOff))
 		}
 	}
 	now := s.now()
@@ -194,7 +215,11 @@ func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, k
 	if resetHook != nil {
 		resetHook()
 	}
-	if actor.System || !a.user.Admin() {
+	admin, err := s.heldAdmin(ctx, s.db, a.user)
+	if err != nil {
+		return Reset{}, err
+	}
+	if actor.System || !admin {
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
 			// The roles again, under the lock: an administrator role
 			// granted since the check above makes this a request.
@@ -204,7 +229,9 @@ func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, k
 			if !actor.System {
 				if u, err := s.org.User(ctx, tx, a.user.ID); err != nil {
 					return err
-				} else if u.Admin() {
+				} else if admin, err := s.heldAdmin(ctx, tx, u); err != nil {
+					return err
+				} else if admin {
 					return errBecameAdmin
 				}
 			}
@@ -278,7 +305,8 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 			return fmt.Errorf("reset requests: %w", err)
 		}
 		if open > 0 {
-			return pending
+			refusal = pending
+			return pending // audited below
 		}
 		stamp, err := s.stamp(ctx, tx, userID, kind)
 		if err != nil {
@@ -288,7 +316,8 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 			requested_at, expires_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, userID, kind, db.NullText(hash),
 			db.NullText(joinRoles(out.Roles)), stamp, actor.UserID, now.UnixMicro(), out.ExpiresAt.UnixMicro(), ResetPending).Scan(&out.ID); err != nil {
 			if db.IsUniqueViolation(err) {
-				return pending // asked at the same moment on another node
+				refusal = pending // asked at the same moment on another node
+				return pending
 			}
 			return fmt.Errorf("store reset request: %w", err)
 		}
@@ -299,6 +328,9 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 		return s.audit.Append(ctx, tx, actorEntry(actor, action+".request", userID, d))
 	})
 	if refusal != nil && errors.Is(err, refusal) {
+		if entry.Action == "" {
+			entry = actorEntry(actor, action+".request", userID, nil)
+		}
 		return Reset{}, s.audit.Refuse(ctx, s.db, entry, refusal)
 	}
 	if err != nil {
@@ -373,7 +405,8 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 	}
 	action := RoleGrant.Action() + ".request"
 	if err := access.CheckSeparation(roles); err != nil {
-		return Reset{}, fault.InvalidField("roles", fault.BadValue, err.Error())
+		return Reset{}, s.audit.Refuse(ctx, s.db, actorEntry(actor, action, userID, map[string]any{"after": roles}),
+			fault.InvalidField("roles", fault.BadValue, err.Error()))
 	}
 	// Whoever set the account's credentials, and a recent reset of them,
 	// are refused in request's transaction.
@@ -571,6 +604,15 @@ func (s *Service) DenyReset(ctx context.Context, actor access.Actor, id int64) (
 
 func (s *Service) decide(ctx context.Context, actor access.Actor, id int64, approve bool) (Reset, error) {
 	r, err := s.resetByID(ctx, s.db, id)
+	if fault.KindOf(err) == fault.NotFound {
+		verb := "deny"
+		if approve {
+			verb = "approve"
+		}
+		return Reset{}, s.audit.Refuse(ctx, s.db, audit.Entry{ActorID: actor.UserID, ActorName: actor.Username, UnitID: actor.UnitID,
+			Action: "credential_reset." + verb, ObjectType: "credential_reset", ObjectID: strconv.FormatInt(id, 10),
+			RemoteAddr: actor.RemoteAddr}, err)
+	}
 	if err != nil {
 		return Reset{}, err
 	}
@@ -655,6 +697,21 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id int64, appr
 			}
 			if f := grantRefusal(setBy, resetAt, cur.RequestedBy, now); f != nil {
 				return void(ResetStale, "credentials-set-by-requester", msgResetStale)
+			}
+		}
+		if cur.Kind == RoleGrant {
+			// A grant's role set may drop another administrator role:
+			// not the last enabled holder's.
+			target, err := s.org.User(ctx, tx, cur.UserID)
+			if err != nil {
+				return err
+			}
+			if err := s.org.KeepsAdmins(ctx, tx, target, cur.Roles); err != nil {
+				if !org.IsLastAdmin(err) {
+					return err
+				}
+				f, _ := fault.As(err)
+				return void(ResetStale, f.Code, f.Msg, f.Args...)
 			}
 		}
 		if err := s.close(ctx, tx, id, ResetApplied, actor.UserID, now); err != nil {

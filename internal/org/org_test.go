@@ -383,3 +383,58 @@ func TestLockUser(t *testing.T) {
 		}
 	}
 }
+
+// Two administrators disabling the last two audit administrators at once
+// leave one: KeepsAdmins locks the other holders' rows, so on PostgreSQL
+// (several write lanes) the second waits for, or after a deadlock runs
+// again behind, the first and sees it. Many times (the race needs
+// PINGAN_TEST_POSTGRES to show).
+func TestLastAdminSurvivesConcurrentRemovals(t *testing.T) {
+	env := apptest.New(t)
+	o := env.App.Org
+	sys, sec, system := env.Actor(t, "sysadmin"), env.Actor(t, "secadmin"), access.System("test")
+	aud := env.User(t, "auditadmin").User
+	for i := range 20 {
+		u, err := o.CreateUser(ctx, system, org.UserInput{Username: fmt.Sprintf("aud.%d", i), Name: "审", UnitID: aud.UnitID,
+			Roles: []access.Role{access.AuditAdmin}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, errs[0] = o.SetUserDisabled(ctx, sys, aud.ID, true)
+		}()
+		go func() {
+			defer wg.Done()
+			_, errs[1] = o.SetRoles(ctx, sec, u.ID, []access.Role{access.Leader})
+		}()
+		wg.Wait()
+		refused := 0
+		for _, err := range errs {
+			if err != nil {
+				if !org.IsLastAdmin(err) {
+					t.Fatal(err)
+				}
+				refused++
+			}
+		}
+		var n int
+		if err := env.App.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE disabled_at IS NULL
+			AND id IN (SELECT user_id FROM user_roles WHERE role = $1)`, access.AuditAdmin).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || refused != 1 {
+			t.Fatalf("run %d: %d enabled audit administrators, %d refused", i, n, refused)
+		}
+		// Back to one enabled audit administrator, the seeded one.
+		if _, err := o.SetUserDisabled(ctx, system, aud.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := o.SetUserDisabled(ctx, system, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

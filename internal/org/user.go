@@ -61,6 +61,7 @@ var (
 	msgRolesAdmin    = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
 	msgOwnRoles      = i18n.M("不能修改自己的角色，请由另一名安全管理员操作", "you may not change your own roles: another security administrator must")
 	msgGrantApproval = i18n.M("授予管理员角色须提出申请，经另一名管理员批准后生效", "granting an administrator role is a request that takes effect once a second administrator approves it")
+	msgLastAdmin     = i18n.M("至少保留一名启用的%s", "at least one enabled %s must remain")
 )
 
 // CreateUser adds an account. A system administrator creates accounts; only
@@ -173,7 +174,9 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 		return User{}, fault.InvalidField("roles", msgRoles, err.Error())
 	}
 	var out User
+	var refusal error
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		refusal = nil
 		if err := LockUser(ctx, tx, userID); err != nil {
 			return err
 		}
@@ -183,6 +186,14 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 		}
 		if !actor.System && GrantsAdmin(before.Roles, roles) {
 			return errGrantNeedsApproval
+		}
+		if !actor.System {
+			if err := s.KeepsAdmins(ctx, tx, before, roles); err != nil {
+				if IsLastAdmin(err) {
+					refusal = err // rolled back; audited below
+				}
+				return err
+			}
 		}
 		var ch RoleChange
 		if out, ch, err = s.ReplaceRoles(ctx, tx, userID, roles); err != nil {
@@ -194,7 +205,48 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 		return User{}, s.audit.Refuse(ctx, s.db, auditEntry(actor, "user.roles", "user", userID, map[string]any{"after": roles}),
 			fault.New(fault.Forbidden, "approval-required", msgGrantApproval))
 	}
+	if refusal != nil && errors.Is(err, refusal) {
+		return User{}, s.audit.Refuse(ctx, s.db, auditEntry(actor, "user.roles", "user", userID, map[string]any{"after": roles}), refusal)
+	}
 	return out, err
+}
+
+// IsLastAdmin reports whether err is KeepsAdmins' refusal.
+func IsLastAdmin(err error) bool {
+	fe, ok := fault.As(err)
+	return ok && fe.Code == "last-admin"
+}
+
+// KeepsAdmins checks, in tx, that giving u the roles after (nil: disabling
+// u) leaves every kind of administrator u holds now with another enabled
+// holder: stripping the only audit administrator would leave nobody to read
+// the log, the only security administrator nobody to approve a request.
+// The caller holds the lock on u's row (LockUser); the other holders' rows
+// are locked here too, so two administrators removing each other's role at
+// once on PostgreSQL do not both pass (one waits; a deadlock's loser runs
+// again and is refused).
+// A refusal is fault Conflict "last-admin".
+func (s *Service) KeepsAdmins(ctx context.Context, tx *db.Tx, u User, after []access.Role) error {
+	if !u.DisabledAt.IsZero() {
+		return nil // a disabled account counts for nobody already
+	}
+	for _, r := range u.Roles {
+		ri, _ := access.Info(r)
+		if !ri.Admin || slices.Contains(after, r) {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = updated_at
+			WHERE id <> $1 AND disabled_at IS NULL AND id IN (SELECT user_id FROM user_roles WHERE role = $2)`, u.ID, r)
+		if err != nil {
+			return fmt.Errorf("holders of %s: %w", r, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fault.New(fault.Conflict, "last-admin", msgLastAdmin, ri.Name)
+		}
+	}
+	return nil
 }
 
 // LockUser locks userID's row in tx until it ends; fault NotFound if there
@@ -232,6 +284,12 @@ func GrantsAdmin(before, after []access.Role) bool {
 		}
 	}
 	return false
+}
+
+// LosesAdmin reports whether changing roles from before to after removes
+// an administrator role.
+func LosesAdmin(before, after []access.Role) bool {
+	return GrantsAdmin(after, before)
 }
 
 // RoleChange is what ReplaceRoles did, for the audit record.
@@ -274,6 +332,13 @@ func (s *Service) ReplaceRoles(ctx context.Context, tx *db.Tx, userID int64, rol
 		return User{}, RoleChange{}, err
 	}
 	ch := RoleChange{Before: before.Roles, After: out.Roles}
+	if LosesAdmin(before.Roles, out.Roles) {
+		// For a while a reset of its credentials still takes a second
+		// administrator (auth.AdminGrace).
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET admin_until = $1 WHERE id = $2", s.now().UnixMicro(), userID); err != nil {
+			return User{}, RoleChange{}, fmt.Errorf("record removed administrator role of user %d: %w", userID, err)
+		}
+	}
 	if !slices.Equal(before.Roles, out.Roles) {
 		if ch.SessionsEnded, err = s.EndSessions(ctx, tx, userID, ""); err != nil {
 			return User{}, RoleChange{}, err
@@ -301,7 +366,9 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 		return User{}, s.refuse(ctx, actor, "user.disable", "user", userID, msgAccountsAdmin)
 	}
 	var out User
+	var refusal error
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		refusal = nil
 		var at any
 		action := "user.enable"
 		if disabled {
@@ -309,6 +376,19 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 		}
 		if err := LockUser(ctx, tx, userID); err != nil {
 			return err
+		}
+		if disabled && !actor.System {
+			// Not the last enabled holder of an administrator role.
+			before, err := s.User(ctx, tx, userID)
+			if err != nil {
+				return err
+			}
+			if err := s.KeepsAdmins(ctx, tx, before, nil); err != nil {
+				if IsLastAdmin(err) {
+					refusal = err // rolled back; audited below
+				}
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, "UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3",
 			at, s.now().UnixMicro(), userID)
@@ -328,6 +408,9 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 		tx.AfterCommit(s.tokens.flush)
 		return s.audit.Append(ctx, tx, auditEntry(actor, action, "user", userID, map[string]any{"sessions_ended": ended}))
 	})
+	if refusal != nil && errors.Is(err, refusal) {
+		return User{}, s.audit.Refuse(ctx, s.db, auditEntry(actor, "user.disable", "user", userID, nil), refusal)
+	}
 	return out, err
 }
 

@@ -177,6 +177,13 @@ func TestAccountChangesEndSessions(t *testing.T) {
 	if p := sec.post(fmt.Sprintf("/admin/users/%d/password", dispID), url.Values{"password": {"Reset-Pass-2026!"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("reset password: %d\n%s", p.Status, excerpt(p.Body))
 	}
+	// The dispatcher was an audit administrator above, within
+	// auth.AdminGrace: the reset is a request a second administrator
+	// approves, and the session ends when it takes effect.
+	if !alive(t, env, old) {
+		t.Fatal("a requested reset ended the session")
+	}
+	approveAll(t, env, sys)
 	if alive(t, env, old) {
 		t.Fatal("the session survived a password reset")
 	}
