@@ -117,6 +117,7 @@ type Route struct {
 	Body    any          // request body type, nil for none
 	Resp    any          // response body type, nil for none
 	Status  int          // success status
+	Also    []int        // other success statuses, with the same body (202 for a request still pending)
 	Handle  handlerFunc
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -358,6 +359,14 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		documented++
 		if op["summary"] == "" || op["responses"] == nil {
 			t.Errorf("%s %s: no summary or responses", rt.Method, rt.Path)
+		}
+		// Every success status the route answers is documented (a reset
+		// of an administrator answers 202, pending approval).
+		responses, _ := op["responses"].(map[string]any)
+		for _, st := range append([]int{rt.Status}, rt.Also...) {
+			if _, ok := responses[strconv.Itoa(st)]; !ok {
+				t.Errorf("%s %s: status %d is not documented", rt.Method, rt.Path, st)
+			}
 		}
 	}
 	for path, ops := range doc.Paths {

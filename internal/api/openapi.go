@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -222,7 +223,13 @@ func (a *API) OpenAPI() map[string]any {
 		case rt.Status != http.StatusNoContent:
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}
 		}
-		op["responses"] = map[string]any{strconv.Itoa(rt.Status): ok, "default": problemResp}
+		responses := map[string]any{strconv.Itoa(rt.Status): ok, "default": problemResp}
+		for _, st := range rt.Also {
+			also := maps.Clone(ok)
+			also["description"] = http.StatusText(st)
+			responses[strconv.Itoa(st)] = also
+		}
+		op["responses"] = responses
 		if !rt.Public {
 			op["security"] = []any{map[string]any{"bearer": []string{}}}
 		}

@@ -48,11 +48,11 @@ type CredentialResetList struct {
 func (a *API) resetRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/users/{id}/password-reset", Summary: "Reset a user's password (security administrator): at once (200, state applied) for a user without an administrator role; for an administrator a request (202, state pending) that a second administrator must approve",
-			Tag: "organisation", Body: PasswordResetRequest{}, Resp: CredentialReset{}, Status: 200, Handle: a.requestReset(auth.PasswordReset)},
+			Tag: "organisation", Body: PasswordResetRequest{}, Resp: CredentialReset{}, Status: 200, Also: []int{202}, Handle: a.requestReset(auth.PasswordReset)},
 		{Method: "POST", Path: "/users/{id}/totp-reset", Summary: "Remove a user's second factor (they enrol again): like password-reset, at once or a request a second administrator must approve",
-			Tag: "organisation", Resp: CredentialReset{}, Status: 200, Handle: a.requestReset(auth.TOTPReset)},
+			Tag: "organisation", Resp: CredentialReset{}, Status: 200, Also: []int{202}, Handle: a.requestReset(auth.TOTPReset)},
 		{Method: "PUT", Path: "/users/{id}/roles", Summary: "Replace a user's roles (security administrator): at once (200, state applied) when no administrator role is added; a grant of an administrator role is a request (202, state pending, kind roles) a second administrator approves at /credential-resets/{id}/approve, refused to whoever set or reset the account's credentials and within 7 days of an administrator's reset. When it takes effect the account's sessions end and its API tokens are revoked",
-			Tag: "organisation", Body: RolesRequest{}, Resp: CredentialReset{}, Status: 200, Handle: a.setRoles},
+			Tag: "organisation", Body: RolesRequest{}, Resp: CredentialReset{}, Status: 200, Also: []int{202}, Handle: a.setRoles},
 		{Method: "GET", Path: "/credential-resets", Summary: "Changes to administrators waiting for approval — resets of their credentials and grants of administrator roles (security and system administrators)",
 			Tag: "organisation", Resp: CredentialResetList{}, Status: 200, Handle: a.pendingResets},
 		{Method: "POST", Path: "/credential-resets/{id}/approve", Summary: "Approve a pending reset: a security or system administrator other than the requester and the target, before it expires; the target's sessions end. Audited, refusals too",
