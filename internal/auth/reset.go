@@ -136,13 +136,6 @@ var resetKindNames = map[ResetKind]i18n.Message{
 // Name is the kind for people.
 func (k ResetKind) Name() i18n.Message { return resetKindNames[k] }
 
-// ParseResetKind reads a kind named by a request.
-func ParseResetKind(s string) (ResetKind, bool) {
-	k := ResetKind(s)
-	_, ok := resetKindNames[k]
-	return k, ok
-}
-
 var (
 	msgNeedsApproval    = i18n.M("重置管理员的凭据须提出申请，经另一名管理员批准后生效", "resetting an administrator's credentials is a request that takes effect once a second administrator approves it")
 	msgOwnCredentials   = i18n.M("不能重置自己的密码或两步验证", "you may not reset your own password or second factor")

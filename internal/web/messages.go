@@ -643,10 +643,7 @@ var messages = map[string]i18n.Message{
 	"field.conclusion":   i18n.M("结论", "Conclusion"),
 
 	// Four-eyes resets of administrators' credentials.
-	"admin.resets":                 i18n.M("待批准的凭据重置", "Credential resets waiting for approval"),
-	"admin.resets_help":            i18n.M("重置管理员的密码或两步验证须经第二名管理员（申请人和被重置人以外的安全管理员或系统管理员）批准方能生效；申请 24 小时内未获批准即失效，账号在此期间发生变化则申请作废。申请、批准、驳回均记入审计日志。", "A reset of an administrator's password or second factor takes effect only once a second administrator (a security or system administrator other than the requester and the target) approves it; a request lapses after 24 hours, and is void if the account changed meanwhile. Requests, approvals and denials are audited."),
 	"admin.resets_none":            i18n.M("没有待批准的申请", "No request is waiting"),
-	"admin.resets_waiting":         i18n.M("%d 项凭据重置等待批准", "%d credential resets wait for approval"),
 	"admin.reset_target":           i18n.M("被重置账号", "Account"),
 	"admin.reset_kind":             i18n.M("重置内容", "Reset"),
 	"admin.reset_requester":        i18n.M("申请人", "Requested by"),

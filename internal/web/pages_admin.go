@@ -278,8 +278,10 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 // adminResetOp approves or denies (or, for its requester, withdraws) a
 // pending reset of an administrator's credentials.
 func (w *Web) adminResetOp(rw http.ResponseWriter, r *http.Request, v *view) error {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var err error
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNoPage()
+	}
 	flash := ""
 	switch r.PathValue("op") {
 	case "approve":
