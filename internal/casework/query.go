@@ -277,19 +277,29 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 	// A text search takes the scope into the index's match when the scope
 	// is whole subtrees (search.Query.Within); otherwise it is a condition
 	// on case_units.
+	var text *search.Query
+	if strings.TrimSpace(f.Text) != "" {
+		q, err := search.Parse(f.Text) // before any reading: bad text costs nothing
+		if err != nil {
+			return selection{}, false, err
+		}
+		text = &q
+	}
 	var within []int64
-	scoped := false
+	scoped, synced := false, false
 	if !actor.Scope.All && !actor.System {
 		if len(actor.Scope.Units) == 0 {
 			return selection{}, false, nil
 		}
-		if strings.TrimSpace(f.Text) != "" {
+		if text != nil {
 			// Only while the index's scope tokens are current (see
-			// search.ScopeCurrent: a unit moved, the index behind).
+			// search.ScopeCurrent: a unit moved, the index behind). It
+			// waits for the index as search.Sync does.
 			current, err := search.ScopeCurrent(ctx, s.db)
 			if err != nil {
 				return selection{}, false, err
 			}
+			synced = true
 			if current {
 				roots, ok, err := search.ScopeRoots(ctx, s.db, s.db.Dialect(), actor.Scope.Units)
 				if err != nil {
@@ -358,18 +368,16 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		}
 		conds = append(conds, "c.id IN ("+strings.Join(ph, ", ")+")")
 	}
-	var text *search.Query
-	if strings.TrimSpace(f.Text) != "" {
-		q, err := search.Parse(f.Text)
-		if err != nil {
-			return selection{}, false, err
-		}
+	if text != nil {
+		q := *text
 		if scoped {
 			q = q.Within(within)
+			text = &q
 		}
-		text = &q
-		if err := search.Sync(ctx, s.db); err != nil {
-			return selection{}, false, err
+		if !synced {
+			if err := search.Sync(ctx, s.db); err != nil {
+				return selection{}, false, err
+			}
 		}
 		if newest {
 			nf := q.NewestFirst(s.db.Dialect(), len(args)+1)
