@@ -27,8 +27,8 @@ const BatchSize = 5000
 // record. progress, if set, is called after each batch with the number
 // loaded so far.
 //
-// A load at least as large as what the database holds, on SQLite, is one
-// transaction that drops the secondary indexes of the tables it fills and
+// On SQLite a load of at most bulkMax cases into a database without cases
+// is one transaction that drops the secondary indexes of the tables it fills and
 // makes them again before it commits (see loadBulk); otherwise each batch
 // is a transaction of its own.
 func Load(ctx context.Context, d *db.DB, log *audit.Log, scores *score.Service, g *Generator, n int, from, to time.Time, progress func(int)) error {
