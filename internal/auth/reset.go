@@ -81,6 +81,13 @@ const AdminGrace = 7 * 24 * time.Hour
 
 // heldAdmin reports whether u is an administrator for a reset: it holds
 // an administrator role, or held one less than AdminGrace ago.
+// HeldAdmin reports whether u counts as an administrator for resets and
+// unlocks: holding an administrator role, or having lost one less than
+// AdminGrace ago (for the pages, to offer what the service will accept).
+func (s *Service) HeldAdmin(ctx context.Context, u org.User) (bool, error) {
+	return s.heldAdmin(ctx, s.db, u)
+}
+
 func (s *Service) heldAdmin(ctx context.Context, q db.Querier, u org.User) (bool, error) {
 	if u.Admin() {
 		return true, nil

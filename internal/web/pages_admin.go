@@ -123,6 +123,9 @@ type userRow struct {
 	org.User
 	Locked time.Time
 	TOTP   bool
+	// HeldAdmin: an administrator for resets and unlocks (auth.HeldAdmin):
+	// a reset is a request, and the lockout is lifted only on the server.
+	HeldAdmin bool
 }
 
 // HasRole reports whether the user holds a role, to tick its box.
@@ -189,6 +192,9 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error
 			return err
 		}
 		if row.TOTP, err = w.app.Auth.TOTPEnabled(r.Context(), u.ID); err != nil {
+			return err
+		}
+		if row.HeldAdmin, err = w.app.Auth.HeldAdmin(r.Context(), u); err != nil {
 			return err
 		}
 		d.Users = append(d.Users, row)

@@ -745,6 +745,16 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 	if !auditedOn(t, env, "user.unlock", "secadmin", intake) {
 		t.Error("the unlock was not audited")
 	}
+	// An administrator's lockout is lifted only on the server (the
+	// service refuses it): the page offers no unlock for one.
+	auditor := env.User(t, "auditadmin").User.ID
+	for range 5 {
+		b.signIn("auditadmin", "not-the-password-1")
+	}
+	if until, err := env.App.Auth.LockedUntil(ctx, auditor); err != nil || until.IsZero() {
+		t.Fatalf("auditadmin is not locked: %v %v", until, err)
+	}
+	mustNotContain(t, sec.get("/admin/users"), fmt.Sprintf(`action="/admin/users/%d/unlock"`, auditor))
 	if p = sec.post(fmt.Sprintf("/admin/users/%d/password", user.ID), url.Values{"password": {"short"}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a short password: %d", p.Status)
 	}
