@@ -70,9 +70,7 @@ var deferredIndex = &db.Deferred{Name: "search index", Apply: func(ctx context.C
 	reread = slices.DeleteFunc(reread, func(id int64) bool { return texts[id] })
 	slices.Sort(reread)
 	reread = slices.Compact(reread)
-	for len(reread) > 0 {
-		chunk := reread[:min(len(reread), reindexBatch)]
-		reread = reread[len(chunk):]
+	for chunk := range slices.Chunk(reread, reindexBatch) {
 		where, args := caseIDs(tx.Dialect(), "id", 1, chunk)
 		docs, err := caseTexts(ctx, tx, where+" ORDER BY id", args...)
 		if err != nil {

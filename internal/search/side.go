@@ -2,8 +2,8 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -195,12 +195,10 @@ func reindexChanged(ctx context.Context, d *db.DB, mark int64) (int, error) {
 		return 0, fmt.Errorf("search index: cases changed since %d: %w", mark, err)
 	}
 	done := 0
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), reindexBatch)]
-		ids = ids[len(chunk):]
-		list, _ := json.Marshal(chunk)
+	for chunk := range slices.Chunk(ids, reindexBatch) {
 		err := d.Write(ctx, func(tx *db.Tx) error {
-			docs, err := caseTexts(ctx, tx, "id IN (SELECT value FROM json_each($1)) ORDER BY id", string(list))
+			where, args := caseIDs(tx.Dialect(), "id", 1, chunk)
+			docs, err := caseTexts(ctx, tx, where+" ORDER BY id", args...)
 			if err != nil {
 				return err
 			}
