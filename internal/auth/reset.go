@@ -156,8 +156,6 @@ var (
 	msgResetStale       = i18n.M("申请提出后该账号已发生变化，申请作废，请重新申请", "the account changed after the request: it is void; ask again")
 	msgResetRequester   = i18n.M("申请人已不再是在职的安全管理员，申请作废", "the requester is no longer an active security administrator: the request is void")
 	msgResetRequestWhat = i18n.M("重置申请", "reset request")
-	msgGrantRoles       = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
-	msgGrantOwn         = i18n.M("不能修改自己的角色，请由另一名安全管理员操作", "you may not change your own roles: another security administrator must")
 	msgGrantSetter      = i18n.M("该账号的密码或两步验证是您设置或重置的，您不能申请或批准授予其管理员角色", "you set or reset this account's password or second factor: you may neither ask for nor approve an administrator role for it")
 	msgGrantHold        = i18n.M("该账号的密码或两步验证在 %d 天内被管理员重置过，%s 之后才能申请授予管理员角色", "an administrator reset this account's password or second factor less than %d days ago: an administrator role may be asked for after %s")
 	msgGrantPending     = i18n.M("该账号已有一项待批准的管理员角色申请", "an administrator role for this account is already waiting for approval")
@@ -397,11 +395,8 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 	}
 	// Refused outright (user.roles, as org.SetRoles records it), not as
 	// a request.
-	switch {
-	case !actor.Has(access.SecAdmin):
-		return Reset{}, s.deny(ctx, actor, RoleGrant.Action(), userID, msgGrantRoles)
-	case actor.UserID == userID:
-		return Reset{}, s.deny(ctx, actor, RoleGrant.Action(), userID, msgGrantOwn)
+	if err := s.org.MayChangeRoles(ctx, actor, userID); err != nil {
+		return Reset{}, err
 	}
 	action := RoleGrant.Action() + ".request"
 	if err := access.CheckSeparation(roles); err != nil {

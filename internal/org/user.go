@@ -152,6 +152,22 @@ func (s *Service) insertUser(ctx context.Context, tx *db.Tx, in UserInput, hash 
 	return s.User(ctx, tx, id)
 }
 
+// MayChangeRoles refuses, audited as user.roles, whoever may not change
+// userID's roles: anyone but a security administrator (or the system), and
+// anyone changing their own. A grant of an administrator role asks it too
+// before it becomes a request (auth.SetRoles).
+func (s *Service) MayChangeRoles(ctx context.Context, actor access.Actor, userID int64) error {
+	switch {
+	case actor.System:
+		return nil
+	case !actor.Has(access.SecAdmin):
+		return s.refuse(ctx, actor, "user.roles", "user", userID, msgRolesAdmin)
+	case actor.UserID == userID:
+		return s.refuse(ctx, actor, "user.roles", "user", userID, msgOwnRoles)
+	}
+	return nil
+}
+
 // SetRoles replaces a user's roles (security administrator, or the system).
 // Nobody changes their own roles: a security administrator who could would
 // hold whatever role they liked, and 三员分立 would be a formality. A change
@@ -164,11 +180,8 @@ func (s *Service) insertUser(ctx context.Context, tx *db.Tx, in UserInput, hash 
 // and SetRoles refuses it (approval-required). Removing roles, and any
 // change among the case-work roles, stays immediate.
 func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64, roles []access.Role) (User, error) {
-	if !actor.System && !actor.Has(access.SecAdmin) {
-		return User{}, s.refuse(ctx, actor, "user.roles", "user", userID, msgRolesAdmin)
-	}
-	if !actor.System && actor.UserID == userID {
-		return User{}, s.refuse(ctx, actor, "user.roles", "user", userID, msgOwnRoles)
+	if err := s.MayChangeRoles(ctx, actor, userID); err != nil {
+		return User{}, err
 	}
 	if err := access.CheckSeparation(roles); err != nil {
 		return User{}, fault.InvalidField("roles", msgRoles, err.Error())
