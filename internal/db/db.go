@@ -82,7 +82,8 @@ type DB struct {
 
 	readStmts, writeStmts *stmtCache // SQLite only
 
-	side      *DB // SQLite only: the second file (SideFile)
+	side      *DB           // SQLite only: the second file (SideFile)
+	ckpt      *checkpointer // SQLite only
 	asideWork asideWork
 }
 
@@ -270,10 +271,16 @@ func (d *DB) openSQLite(dir string) error {
 // with the file at attach attached as "side" when attach is not empty.
 func (d *DB) openSQLiteFile(path, pragmas, attach string) error {
 	var err error
-	d.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	d.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", autoCheckpoint)+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
+	ckpt, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		d.write.Close()
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
 	d.write.SetMaxOpenConns(1)
 	d.write.SetMaxIdleConns(1)
 	d.write.SetConnMaxLifetime(0)
@@ -294,9 +301,11 @@ func (d *DB) openSQLiteFile(path, pragmas, attach string) error {
 	// The writer connection must exist first so that WAL mode is set before
 	// readers open the file.
 	if err := d.write.Ping(); err != nil {
+		ckpt.Close()
 		d.closePools()
 		return fmt.Errorf("open %s: %w", path, err)
 	}
+	d.ckpt = newCheckpointer(ckpt, d.log)
 	return nil
 }
 
@@ -400,7 +409,7 @@ func (d *DB) Side() *DB { return d.side }
 func (d *DB) closePools() error {
 	d.readStmts.close()
 	d.writeStmts.close()
-	var errs []error
+	errs := []error{d.ckpt.close()}
 	if d.write != nil && d.write != d.read {
 		errs = append(errs, d.write.Close())
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -442,5 +445,48 @@ func TestRequestClaims(t *testing.T) {
 	}
 	if c, err := d.ClaimRequest(ctx, "rebuild:x", lease); err != nil || c != nil {
 		t.Fatalf("claimed work already done: %v %v", c, err)
+	}
+}
+
+// The log is copied back into the SQLite file beside the writer, well before
+// the writer's own (far larger) checkpoint threshold: without the
+// checkpointer these pages would stay in the log.
+func TestCheckpointsBesideTheWriter(t *testing.T) {
+	if dbtest.Backend() != "sqlite" {
+		t.Skip("SQLite's write-ahead log")
+	}
+	cfg := dbtest.Config(t)
+	d := dbtest.OpenConfig(t, cfg)
+	ctx := context.Background()
+	file := filepath.Join(cfg.DataDir, db.SQLiteFile)
+	size := func() int64 {
+		fi, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	// Let a checkpoint of the migrations settle first.
+	time.Sleep(500 * time.Millisecond)
+	before := size()
+	page := strings.Repeat("平安", 700) // ~4 KiB a row
+	for i := range 30 {
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			for j := range 10 {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2)", fmt.Sprintf("ck-%d-%d", i, j), fmt.Sprint(i, j, page)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const want = 1 << 20 // 300 rows of 4 KiB: over a megabyte in the file
+	for deadline := time.Now().Add(10 * time.Second); size()-before < want; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the file grew %d bytes after 1.2 MB of commits; the log was not checkpointed", size()-before)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -523,6 +523,7 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 	}
 	w.commits.Add(1)
 	w.writes.Add(int64(live))
+	w.d.ckpt.kick()
 	// The work left aside, queued before the writes are acknowledged, so
 	// that SyncAside after an acknowledgement waits for it.
 	var aside []func(context.Context, *Tx) error
