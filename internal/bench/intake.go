@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -44,6 +45,9 @@ type Options struct {
 	// Bare measures intake without its smart parts (app.WithBareIntake: no
 	// classifier, no routing), the baseline smart intake is compared with.
 	Bare bool
+	// Trace, when set, is a file for an execution trace (runtime/trace) of
+	// two seconds in the middle of the HTTP run: where the writer waits.
+	Trace string
 	// attach runs the load against an open app instead of a fresh one,
 	// without the raw-insert measurement (the timer benchmark's load).
 	attach *app.App
@@ -154,6 +158,13 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 	lat := make([][]time.Duration, o.Clients)
 	deadline := time.Now().Add(o.Duration)
 	start := time.Now()
+	if o.Trace != "" {
+		stop, err := traceMiddle(ctx, o.Trace, o.Duration)
+		if err != nil {
+			return res, err
+		}
+		defer stop()
+	}
 	var wg sync.WaitGroup
 	for i := range o.Clients {
 		wg.Go(func() {
@@ -228,6 +239,38 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 		return res, fmt.Errorf("%d reports acknowledged but %d stored", res.Acknowledged, res.ReportCount)
 	}
 	return res, nil
+}
+
+// traceMiddle writes an execution trace of two seconds (at most half the
+// run) from the middle of a run of duration d to path; stop ends it early
+// and waits for the file.
+func traceMiddle(ctx context.Context, path string, d time.Duration) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	span := min(2*time.Second, d/2)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer f.Close()
+		select {
+		case <-time.After((d - span) / 2):
+		case <-ctx.Done():
+			return
+		}
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintln(os.Stderr, "trace:", err)
+			return
+		}
+		select {
+		case <-time.After(span):
+		case <-ctx.Done():
+		}
+		trace.Stop()
+	}()
+	return func() { cancel(); <-done }, nil
 }
 
 // rawRate measures durable single-row inserts into a scratch table of the

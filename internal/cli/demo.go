@@ -136,7 +136,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "intake" {
 		return fmt.Errorf("%w: pingan bench intake [flags] | pingan bench timers [flags] | pingan bench search [flags] | pingan bench scores [flags] | pingan bench dedup [flags]", errUsage)
 	}
-	fs := e.flags("bench intake", "[--clients 32] [--duration 10s] [--postgres URL] [--only sqlite|postgres] [--bare] [--rounds 1]")
+	fs := e.flags("bench intake", "[--clients 32] [--duration 10s] [--postgres URL] [--only sqlite|postgres] [--bare] [--rounds 1] [--cpuprofile F] [--trace F]")
 	clients := fs.Int("clients", 32, "concurrent HTTP clients")
 	dur := fs.Duration("duration", 10*time.Second, "how long to send reports (the raw insert run takes half as long)")
 	pg := fs.String("postgres", "", "also measure PostgreSQL at this postgres:// URL (a scratch schema is created and dropped)")
@@ -144,6 +144,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	bare := fs.Bool("bare", false, "before each run, measure bare intake (no classifier, no routing) on a fresh database: smart intake's baseline")
 	rounds := fs.Int("rounds", 1, "measure each backend this many times, alternating with --bare")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	traceFile := fs.String("trace", "", "write an execution trace of two seconds in the middle of the HTTP run to this file (the last run's, with --rounds or --bare; read it with go tool trace)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -167,9 +168,9 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	for range *rounds {
 		for _, url := range backends {
 			if *bare {
-				runs = append(runs, bench.Options{Clients: *clients, Duration: *dur, PostgresURL: url, Bare: true})
+				runs = append(runs, bench.Options{Clients: *clients, Duration: *dur, PostgresURL: url, Bare: true, Trace: *traceFile})
 			}
-			runs = append(runs, bench.Options{Clients: *clients, Duration: *dur, PostgresURL: url})
+			runs = append(runs, bench.Options{Clients: *clients, Duration: *dur, PostgresURL: url, Trace: *traceFile})
 		}
 	}
 	stop, err := cpuProfile(*profile)
