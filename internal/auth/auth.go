@@ -64,6 +64,7 @@ type Service struct {
 	audit *audit.Log
 	org   *org.Service
 	keys  *secret.Keyring
+	loc   *time.Location // the city's, for the times in messages
 	now   func() time.Time
 }
 
@@ -74,12 +75,25 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
+// Deps are what the sign-in service works with.
+type Deps struct {
+	DB       *db.DB
+	Audit    *audit.Log
+	Org      *org.Service
+	Keys     *secret.Keyring
+	Location *time.Location // the configured time zone, in which messages give times
+	Now      func() time.Time
+}
+
 // NewService returns the sign-in service.
-func NewService(d *db.DB, a *audit.Log, o *org.Service, keys *secret.Keyring, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return &Service{db: d, audit: a, org: o, keys: keys, now: now}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	return &Service{db: d.DB, audit: d.Audit, org: d.Org, keys: d.Keys, loc: d.Location, now: d.Now}
 }
 
 var (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/auth"
 	"pingan/internal/fault"
+	"pingan/internal/i18n"
 	"pingan/internal/org"
 )
 
@@ -149,6 +151,7 @@ func TestGrantAfterAResetIsRefused(t *testing.T) {
 	sec2 := secondSecAdmin(t, env)
 	roles := []access.Role{access.AuditAdmin}
 
+	resetAt := env.Clock.Now()
 	if err := env.App.Auth.ResetPassword(ctx, sec, disp.UserID, newPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -156,6 +159,17 @@ func TestGrantAfterAResetIsRefused(t *testing.T) {
 	wantCode(t, err, fault.Forbidden, "credentials-set-by-you")
 	_, err = env.App.Auth.SetRoles(ctx, sec2, disp.UserID, roles)
 	wantCode(t, err, fault.Conflict, "credentials-recently-reset")
+	// The day the hold ends, in the city's time as every page gives times
+	// (09:00 in Xiamen, not 01:00 UTC).
+	shanghai, err2 := time.LoadLocation("Asia/Shanghai")
+	if err2 != nil {
+		t.Fatal(err2)
+	}
+	fe, _ := fault.As(err)
+	want := resetAt.Add(auth.GrantHold).In(shanghai).Format("2006-01-02 15:04")
+	if msg := fe.Msg.Format(i18n.ZH, fe.Args...); !strings.Contains(msg, want) || strings.Contains(msg, "UTC") {
+		t.Fatalf("the hold's end: %q, want %s", msg, want)
+	}
 	if n := outcomes(t, env, "user.roles.request", audit.Denied); n != 2 {
 		t.Fatalf("%d refused requests audited, want 2", n)
 	}

@@ -286,7 +286,7 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 			if err != nil {
 				return err
 			}
-			if f := grantRefusal(setBy, resetAt, actor.UserID, now); f != nil {
+			if f := s.grantRefusal(setBy, resetAt, actor.UserID, now); f != nil {
 				refusal = f
 				return refusal // rolled back; audited below
 			}
@@ -342,13 +342,13 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 // credentials setBy set and an administrator last reset at resetAt (see
 // credentialsSetBy), or nil: who set them, or they were reset less than
 // GrantHold ago.
-func grantRefusal(setBy int64, resetAt time.Time, who int64, now time.Time) *fault.Error {
+func (s *Service) grantRefusal(setBy int64, resetAt time.Time, who int64, now time.Time) *fault.Error {
 	if setBy != 0 && setBy == who {
 		return fault.New(fault.Forbidden, "credentials-set-by-you", msgGrantSetter)
 	}
 	if !resetAt.IsZero() && now.Sub(resetAt) < GrantHold {
 		return fault.New(fault.Conflict, "credentials-recently-reset", msgGrantHold,
-			int(GrantHold.Hours()/24), resetAt.Add(GrantHold).UTC().Format("2006-01-02 15:04 UTC"))
+			int(GrantHold.Hours()/24), resetAt.Add(GrantHold).In(s.loc).Format("2006-01-02 15:04"))
 	}
 	return nil
 }
@@ -683,14 +683,14 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id int64, appr
 			if err != nil {
 				return err
 			}
-			if f := grantRefusal(setBy, resetAt, actor.UserID, now); f != nil {
+			if f := s.grantRefusal(setBy, resetAt, actor.UserID, now); f != nil {
 				if f.Code == "credentials-set-by-you" { // another administrator may approve
 					refusal = f
 					return s.audit.Append(ctx, tx, refused(entry, f.Code))
 				}
 				return void(ResetStale, f.Code, f.Msg, f.Args...)
 			}
-			if f := grantRefusal(setBy, resetAt, cur.RequestedBy, now); f != nil {
+			if f := s.grantRefusal(setBy, resetAt, cur.RequestedBy, now); f != nil {
 				return void(ResetStale, "credentials-set-by-requester", msgResetStale)
 			}
 		}
