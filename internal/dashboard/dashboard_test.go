@@ -127,9 +127,13 @@ func TestFiguresMatchCases(t *testing.T) {
 	if f.Total != total || total < 100 {
 		t.Fatalf("total %d, cases %d", f.Total, total)
 	}
+	today := score.DayOf(env.Clock.Now(), loc)
 	for _, d := range f.Days {
 		if d.N != days[d.Day] {
 			t.Errorf("%s: %d, cases %d", d.Day, d.N, days[d.Day])
+		}
+		if d.SoFar != (d.Day == today) {
+			t.Errorf("%s (today %s): so far = %t", d.Day, today, d.SoFar)
 		}
 	}
 	if len(f.Days) != 31 {

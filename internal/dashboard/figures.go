@@ -28,6 +28,8 @@ const LitigationNature = "dispute_litigation"
 type DayCount struct {
 	Day score.Day
 	N   int64
+	// SoFar marks today: counted up to now, not a whole day.
+	SoFar bool
 }
 
 // District is one district's figures over a period.
@@ -117,7 +119,7 @@ func (s *Service) Figures(ctx context.Context, p score.Period) (Figures, error) 
 	}
 	today := score.DayOf(s.now(), s.loc)
 	for day := p.From; day <= p.To && day <= today; day = score.DayOf(day.Time(s.loc).AddDate(0, 0, 1), s.loc) {
-		f.Days = append(f.Days, DayCount{Day: day, N: perDay[day]})
+		f.Days = append(f.Days, DayCount{Day: day, N: perDay[day], SoFar: day == today})
 	}
 
 	// Overdue now, by district and by the day the deadline passed: the

@@ -626,6 +626,16 @@ func TestBrowserDashboard(t *testing.T) {
 	if want := apptest.Start.Day(); days != want {
 		t.Fatalf("the daily chart has %d days, want %d", days, want)
 	}
+	// Today is under way: its point is labelled as counted so far, not
+	// drawn as a fall; the days before are plain values.
+	today := get(u, "today", chromedp.Evaluate[string](`(function () {
+		var series = echarts.getInstanceByDom(document.getElementById("chart-days")).getOption().series;
+		var data = series[0].data, last = series[series.length - 1].data[data.length - 1];
+		return typeof data[0] + " " + data[data.length - 1] + " " + (last && last.label && last.label.formatter || "");
+	})()`))
+	if want := "number null 今日截至 " + env.Clock.Now().Format("15:04"); !strings.HasPrefix(today, want) {
+		t.Fatalf("the daily chart's first and last points: %q, want %q…", today, want)
+	}
 	// Another indicator redraws the map with its own values.
 	u.run("indicator", chromedp.SetValue(chromedp.CSS("#map-indicator"), "per10k"))
 	get(u, "change", chromedp.Evaluate[bool](`document.getElementById("map-indicator").dispatchEvent(new Event("change")), true`))

@@ -579,6 +579,7 @@ var messages = map[string]i18n.Message{
 	"dash.categories":        i18n.M("一级分类", "Top-level categories"),
 	"dash.backlog":           i18n.M("当前积案（按超期日期）", "Backlog now (by the day it fell overdue)"),
 	"dash.cleared":           i18n.M("消化超期件", "Overdue cases cleared"),
+	"dash.so_far":            i18n.M("今日截至 %s：", "today up to %s: "),
 	"dash.backlog_title":     i18n.M("积案与消化", "Backlog and clearing"),
 	"dash.districts":         i18n.M("各区指标", "Districts"),
 	"dash.population":        i18n.M("常住人口", "Residents"),

@@ -44,6 +44,9 @@ type dashPoint struct {
 	Name  string `json:"name"`
 	Value int64  `json:"value"`
 	Link  string `json:"link,omitempty"`
+	// SoFar marks a day still under way (today), which the chart must not
+	// show as a fall.
+	SoFar bool `json:"so_far,omitempty"`
 }
 
 type dashRegion struct {
@@ -58,6 +61,7 @@ type dashRegion struct {
 }
 
 type dashLabels struct {
+	SoFar      string            `json:"so_far"` // before today's count: "今日截至 14:05："
 	Backlog    string            `json:"backlog"`
 	Cleared    string            `json:"cleared"`
 	Indicators map[string]string `json:"indicators"`
@@ -77,7 +81,7 @@ func (w *Web) dashboardView(r *http.Request, v *view) (dashView, score.Period, e
 	}
 	n := v.names()
 	d := dashView{Period: p.From.String() + " — " + p.To.String(), Total: f.Total, Overdue: f.Overdue,
-		Labels: dashLabels{Backlog: v.T("dash.backlog"), Cleared: v.T("dash.cleared"), Indicators: map[string]string{"cases": v.T("dash.cases"), "per10k": v.T("dash.per10k"),
+		Labels: dashLabels{SoFar: v.T("dash.so_far", v.Now.In(w.loc).Format("15:04")), Backlog: v.T("dash.backlog"), Cleared: v.T("dash.cleared"), Indicators: map[string]string{"cases": v.T("dash.cases"), "per10k": v.T("dash.per10k"),
 			"lawsuits_per10k": v.T("dash.lawsuits_per10k"), "overdue": v.T("dash.overdue")}}}
 	from, to := p.From.String(), p.To.String()
 	search := func(extra url.Values) string {
@@ -86,7 +90,7 @@ func (w *Web) dashboardView(r *http.Request, v *view) (dashView, score.Period, e
 		return "/search?" + extra.Encode()
 	}
 	for _, day := range f.Days {
-		d.Days = append(d.Days, dashPoint{Name: day.Day.String(), Value: day.N})
+		d.Days = append(d.Days, dashPoint{Name: day.Day.String(), Value: day.N, SoFar: day.SoFar})
 	}
 	for _, x := range sortedCounts(f.Channels) {
 		d.Channels = append(d.Channels, dashPoint{Name: v.ChannelName(casework.Channel(x.key)), Value: x.n,

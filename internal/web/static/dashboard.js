@@ -64,12 +64,32 @@ document.addEventListener("DOMContentLoaded", function () {
     document.getElementById("dash-total").textContent = d.total;
     document.getElementById("dash-overdue").textContent = d.overdue;
     document.getElementById("dash-period").textContent = d.period;
+    // Today is counted up to now: it is drawn apart — a dashed grey segment
+    // to a hollow, labelled point — so that a day under way does not read
+    // as a fall.
+    var today = d.days.findIndex(function (p) { return p.so_far; });
+    var series = [{ type: "line", smooth: true, areaStyle: { opacity: 0.15 }, itemStyle: { color: "#0b4f8a" },
+      data: d.days.map(function (p, i) { return today < 0 || i < today ? p.value : null; }) }];
+    if (today >= 0) {
+      series.push({ type: "line", itemStyle: { color: "#718096" }, lineStyle: { type: "dashed" },
+        data: d.days.map(function (p, i) {
+          if (i === today) {
+            return { value: p.value, symbol: "emptyCircle", symbolSize: 8,
+              label: { show: true, position: "left", formatter: d.labels.so_far + "{c}" } };
+          }
+          return i === today - 1 ? p.value : null;
+        }) });
+    }
     chart("chart-days").setOption({
-      tooltip: { trigger: "axis", renderMode: "richText" }, grid: grid,
+      grid: grid, series: series,
+      tooltip: { trigger: "axis", renderMode: "richText", formatter: function (ps) {
+        // One line a day: the day before today is in both series.
+        var p = ps.filter(function (x) { return x.value != null; })[0];
+        if (!p) { return ""; }
+        return (p.dataIndex === today ? d.labels.so_far : d.days[p.dataIndex].name + "  ") + p.value;
+      } },
       xAxis: { type: "category", data: d.days.map(function (p) { return p.name.slice(5); }) },
-      yAxis: { type: "value" },
-      series: [{ type: "line", smooth: true, areaStyle: { opacity: 0.15 }, data: d.days.map(function (p) { return p.value; }),
-        itemStyle: { color: "#0b4f8a" } }]
+      yAxis: { type: "value" }
     }, true);
     pie("chart-channels", d.channels || []);
     bar("chart-natures", d.natures || [], true);
