@@ -76,10 +76,18 @@ func ParseRoles(s string) ([]Role, error) {
 	return out, nil
 }
 
+var (
+	msgAdminsApart = i18n.M("角色组合不允许：%s须由不同账号担任（三员分立）",
+		"role combination not allowed: %s are held by separate accounts (separation of duties)")
+	msgAdminAlone = i18n.M("角色组合不允许：%s不能兼任业务角色（%s）",
+		"role combination not allowed: the %s holds no case-work role (%s)")
+)
+
 // CheckSeparation enforces 三员分立: the system, security and audit
 // administrator roles are held by separate accounts, and an administrator
-// account does no case work. It returns a reason when roles break the rule.
-func CheckSeparation(roles []Role) error {
+// account does no case work. When roles break the rule it returns why, for
+// people (as org.CheckPassword does), and ok false.
+func CheckSeparation(roles []Role) (msg i18n.Message, args []any, ok bool) {
 	var admin, business []Role
 	for _, r := range roles {
 		if ri, _ := Info(r); ri.Admin {
@@ -89,12 +97,23 @@ func CheckSeparation(roles []Role) error {
 		}
 	}
 	if len(admin) > 1 {
-		return fmt.Errorf("roles %v may not be combined in one account (三员分立: system, security and audit administrators are separate people)", admin)
+		return msgAdminsApart, []any{RoleNames(admin)}, false
 	}
 	if len(admin) == 1 && len(business) > 0 {
-		return fmt.Errorf("administrator role %s may not be combined with case-work roles %v", admin[0], business)
+		return msgAdminAlone, []any{RoleNames(admin), RoleNames(business)}, false
 	}
-	return nil
+	return i18n.Message{}, nil, true
+}
+
+// RoleNames is a role set for people (安全管理员、派遣员 / Security
+// administrator, Dispatcher).
+func RoleNames(rs []Role) i18n.Message {
+	var zh, en []string
+	for _, r := range rs {
+		ri, _ := Info(r)
+		zh, en = append(zh, ri.Name.ZH), append(en, ri.Name.EN)
+	}
+	return i18n.M(strings.Join(zh, "、"), strings.Join(en, ", "))
 }
 
 // Actor is the authenticated user behind a request.

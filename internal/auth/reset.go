@@ -399,9 +399,8 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 		return Reset{}, err
 	}
 	action := RoleGrant.Action() + ".request"
-	if err := access.CheckSeparation(roles); err != nil {
-		return Reset{}, s.audit.Refuse(ctx, s.db, actorEntry(actor, action, userID, map[string]any{"after": roles}),
-			fault.InvalidField("roles", fault.BadValue, err.Error()))
+	if err := org.CheckRoles(roles); err != nil {
+		return Reset{}, s.audit.Refuse(ctx, s.db, actorEntry(actor, action, userID, map[string]any{"after": roles}), err)
 	}
 	// Whoever set the account's credentials, and a recent reset of them,
 	// are refused in request's transaction.

@@ -438,3 +438,39 @@ func TestLastAdminSurvivesConcurrentRemovals(t *testing.T) {
 		}
 	}
 }
+
+// A role set 三员分立 forbids is refused with what is wrong, in both
+// languages, as the problem's detail and as the field's message.
+func TestCheckRolesNamesTheReason(t *testing.T) {
+	for _, tc := range []struct {
+		roles  []access.Role
+		zh, en string
+	}{
+		{[]access.Role{access.Dispatcher, access.Leader}, "", ""},
+		{[]access.Role{access.AuditAdmin}, "", ""},
+		{[]access.Role{access.SysAdmin, access.AuditAdmin}, "角色组合不允许：系统管理员、审计管理员须由不同账号担任（三员分立）",
+			"role combination not allowed: System administrator, Audit administrator are held by separate accounts (separation of duties)"},
+		{[]access.Role{access.SecAdmin, access.Handler, access.Verifier}, "角色组合不允许：安全管理员不能兼任业务角色（承办人、核查员）",
+			"role combination not allowed: the Security administrator holds no case-work role (Handler, Verifier)"},
+	} {
+		err := org.CheckRoles(tc.roles)
+		if tc.zh == "" {
+			if err != nil {
+				t.Errorf("%v refused: %v", tc.roles, err)
+			}
+			continue
+		}
+		fe, ok := fault.As(err)
+		if !ok || fe.Kind != fault.Invalid || len(fe.Fields) != 1 || fe.Fields[0].Field != "roles" {
+			t.Fatalf("%v: %v", tc.roles, err)
+		}
+		for lang, want := range map[i18n.Lang]string{i18n.ZH: tc.zh, i18n.EN: tc.en} {
+			if got := fe.Msg.Format(lang, fe.Args...); got != want {
+				t.Errorf("%v in %s: %q, want %q", tc.roles, lang, got, want)
+			}
+			if got := fe.Fields[0].Msg.Format(lang, fe.Fields[0].Args...); got != want {
+				t.Errorf("%v's field in %s: %q, want %q", tc.roles, lang, got, want)
+			}
+		}
+	}
+}

@@ -55,7 +55,6 @@ var (
 
 	msgUsername      = i18n.M("须为 2–40 位小写字母、数字、点、下划线或连字符", "must be 2–40 lower-case letters, digits, dots, underscores or hyphens")
 	msgUsernameTaken = i18n.M("用户名 %s 已存在", "user name %s is taken")
-	msgRoles         = i18n.M("角色组合不允许：%s", "role combination not allowed: %s")
 	msgUnitRetired   = i18n.M("单位已撤销", "the unit is retired")
 	msgAccountsAdmin = i18n.M("只有系统管理员可以创建或停用账号", "only a system administrator may create or disable accounts")
 	msgRolesAdmin    = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
@@ -85,8 +84,8 @@ func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInp
 	case utf8.RuneCountInString(in.Name) > 50:
 		v.Add("name", fault.TooLong, 50)
 	}
-	if err := access.CheckSeparation(in.Roles); err != nil {
-		v.Add("roles", msgRoles, err.Error())
+	if msg, args, ok := access.CheckSeparation(in.Roles); !ok {
+		v.Add("roles", msg, args...)
 	}
 	if in.Password != "" {
 		if msg, args, ok := CheckPassword(in.Password, in.Username); !ok {
@@ -168,6 +167,19 @@ func (s *Service) MayChangeRoles(ctx context.Context, actor access.Actor, userID
 	return nil
 }
 
+// CheckRoles refuses a role set that breaks 三员分立 (access.CheckSeparation)
+// as invalid input to the field roles, the reason being the problem's
+// detail too: SetRoles and a grant's request (auth.SetRoles) say alike what
+// is wrong.
+func CheckRoles(roles []access.Role) error {
+	msg, args, ok := access.CheckSeparation(roles)
+	if ok {
+		return nil
+	}
+	return &fault.Error{Kind: fault.Invalid, Code: "invalid-input", Msg: msg, Args: args,
+		Fields: []fault.FieldError{{Field: "roles", Msg: msg, Args: args}}}
+}
+
 // SetRoles replaces a user's roles (security administrator, or the system).
 // Nobody changes their own roles: a security administrator who could would
 // hold whatever role they liked, and 三员分立 would be a formality. A change
@@ -183,8 +195,8 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 	if err := s.MayChangeRoles(ctx, actor, userID); err != nil {
 		return User{}, err
 	}
-	if err := access.CheckSeparation(roles); err != nil {
-		return User{}, fault.InvalidField("roles", msgRoles, err.Error())
+	if err := CheckRoles(roles); err != nil {
+		return User{}, err
 	}
 	var out User
 	var refusal error
