@@ -79,24 +79,40 @@ const GrantHold = 7 * 24 * time.Hour
 // reset their password and second factor.
 const AdminGrace = 7 * 24 * time.Hour
 
-// heldAdmin reports whether u is an administrator for a reset: it holds
-// an administrator role, or held one less than AdminGrace ago.
 // HeldAdmin reports whether u counts as an administrator for resets and
 // unlocks: holding an administrator role, or having lost one less than
 // AdminGrace ago (for the pages, to offer what the service will accept).
-func (s *Service) HeldAdmin(ctx context.Context, u org.User) (bool, error) {
-	return s.heldAdmin(ctx, s.db, u)
+// For the latter, until is when the account stops counting as one (zero
+// for a holder of an administrator role, and for anyone else).
+func (s *Service) HeldAdmin(ctx context.Context, u org.User) (held bool, until time.Time, err error) {
+	if u.Admin() {
+		return true, time.Time{}, nil
+	}
+	until, err = s.formerAdminUntil(ctx, s.db, u)
+	return !until.IsZero(), until, err
 }
 
+// heldAdmin is HeldAdmin's answer, read with q.
 func (s *Service) heldAdmin(ctx context.Context, q db.Querier, u org.User) (bool, error) {
 	if u.Admin() {
 		return true, nil
 	}
-	var until sql.NullInt64
-	if err := q.QueryRowContext(ctx, "SELECT admin_until FROM users WHERE id = $1", u.ID).Scan(&until); err != nil {
-		return false, fmt.Errorf("administrator role of user %d: %w", u.ID, err)
+	until, err := s.formerAdminUntil(ctx, q, u)
+	return !until.IsZero(), err
+}
+
+// formerAdminUntil is when u, having lost an administrator role less than
+// AdminGrace ago (users.admin_until), stops counting as an administrator;
+// zero if it lost none, or longer ago.
+func (s *Service) formerAdminUntil(ctx context.Context, q db.Querier, u org.User) (time.Time, error) {
+	var lost sql.NullInt64
+	if err := q.QueryRowContext(ctx, "SELECT admin_until FROM users WHERE id = $1", u.ID).Scan(&lost); err != nil {
+		return time.Time{}, fmt.Errorf("administrator role of user %d: %w", u.ID, err)
 	}
-	return until.Valid && s.now().Sub(time.UnixMicro(until.Int64)) < AdminGrace, nil
+	if until := db.Time(lost).Add(AdminGrace); lost.Valid && s.now().Before(until) {
+		return until, nil
+	}
+	return time.Time{}, nil
 }
 
 // Reset is a reset of a user's credentials: applied at once (ID 0) or a

@@ -146,8 +146,16 @@ func (u *ui) submit(what, button string) {
 	u.send(what, chromedp.Click(chromedp.CSS(button)))
 }
 
-// send does what sends a form (a click, a key) and waits for the next page.
+// send does what sends a form (a click, a key) and waits for the next page,
+// which it checks.
 func (u *ui) send(what string, action chromedp.Action[chromedp.Void]) {
+	u.t.Helper()
+	u.load(what, action)
+	u.check(what)
+}
+
+// load is send without the check: the next page may show a refusal.
+func (u *ui) load(what string, action chromedp.Action[chromedp.Void]) {
 	u.t.Helper()
 	get(u, what, chromedp.Evaluate[bool](`document.body.setAttribute("data-stale", "1"), true`))
 	u.run(what, action)
@@ -165,7 +173,6 @@ func (u *ui) send(what string, action chromedp.Action[chromedp.Void]) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	u.check(what)
 }
 
 // check looks for template errors and for errors the browser reported.

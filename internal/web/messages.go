@@ -645,8 +645,10 @@ var messages = map[string]i18n.Message{
 
 	// Four-eyes resets of administrators' credentials.
 	"admin.resets_none":            i18n.M("没有待批准的申请", "No request is waiting"),
-	"admin.reset_target":           i18n.M("被重置账号", "Account"),
-	"admin.reset_kind":             i18n.M("重置内容", "Reset"),
+	"admin.reset_target":           i18n.M("目标账号", "Account"),
+	"admin.reset_kind":             i18n.M("申请内容", "Request"),
+	"admin.request_password":       i18n.M("重置密码", "Password reset"),
+	"admin.request_totp":           i18n.M("重置两步验证", "Second-factor reset"),
 	"admin.reset_requester":        i18n.M("申请人", "Requested by"),
 	"admin.reset_requested_at":     i18n.M("申请时间", "Requested"),
 	"admin.reset_expires_at":       i18n.M("失效时间", "Lapses"),
@@ -668,7 +670,8 @@ var messages = map[string]i18n.Message{
 	"admin.changes":              i18n.M("待批准的管理员变更", "Changes to administrators waiting for approval"),
 	"admin.changes_help":         i18n.M("重置管理员的密码或两步验证、授予任何管理员角色，须经第二名管理员（申请人和当事人以外的安全管理员或系统管理员）批准方能生效；申请 24 小时内未获批准即失效，账号在此期间发生变化则申请作废。设置或重置过该账号密码、两步验证的人不能申请或批准授予其管理员角色；管理员重置后 7 天内不能申请。授予生效时，该账号的会话结束、接口令牌全部吊销，本人下次登录须绑定两步验证。申请、批准、驳回均记入审计日志。", "Resetting an administrator's password or second factor, and granting any administrator role, take effect only once a second administrator (a security or system administrator other than the requester and the account's holder) approves; a request lapses after 24 hours and is void if the account changed meanwhile. Whoever set or reset the account's password or second factor may neither ask for nor approve an administrator role for it, and nobody may ask within 7 days of an administrator's reset. When a grant takes effect the account's sessions end and all its API tokens are revoked; its holder sets up two-step verification at the next sign-in. Requests, approvals and denials are audited."),
 	"admin.changes_waiting":      i18n.M("%d 项管理员变更等待批准", "%d changes to administrators wait for approval"),
-	"admin.grant_kind":           i18n.M("授予角色：%s", "Roles: %s"),
+	"admin.request_grant":        i18n.M("授予角色：%s", "Granting the role %s"),
+	"admin.former_admin":         i18n.M("近期卸任管理员，%s 前按管理员对待", "former administrator: treated as one until %s"),
 	"admin.grant_requested":      i18n.M("已提出授予管理员角色的申请，须经另一名管理员批准后生效", "Requested: the administrator role takes effect once another administrator approves it"),
 	"admin.grant_needs_approval": i18n.M("授予管理员角色（系统、安全、审计管理员）须经另一名管理员批准；移除角色立即生效。", "Granting an administrator role (system, security, audit) takes another administrator's approval; removing roles is immediate."),
 }

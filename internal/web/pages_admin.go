@@ -126,6 +126,9 @@ type userRow struct {
 	// HeldAdmin: an administrator for resets and unlocks (auth.HeldAdmin):
 	// a reset is a request, and the lockout is lifted only on the server.
 	HeldAdmin bool
+	// FormerAdminUntil: the account lost its administrator role recently
+	// and counts as an administrator until then (zero: it does not).
+	FormerAdminUntil time.Time
 }
 
 // HasRole reports whether the user holds a role, to tick its box.
@@ -139,16 +142,17 @@ type usersData struct {
 	Resets []resetRow // waiting for a second administrator
 }
 
-// resetRow is a pending reset of an administrator's credentials as the
-// page shows it, with what this administrator may do about it.
+// resetRow is a change to an administrator waiting for approval (a reset
+// of their credentials or a grant of an administrator role) as the page
+// shows it, with what this administrator may do about it.
 type resetRow struct {
 	auth.Reset
-	KindName    string
+	What        string // what the request asks for: 重置密码, 授予角色：审计管理员…
 	MayDecide   bool
 	MayWithdraw bool
 }
 
-// resetRows lists the resets waiting for approval.
+// resetRows lists the changes waiting for approval.
 func (w *Web) resetRows(r *http.Request, v *view) ([]resetRow, error) {
 	rs, err := w.app.Auth.PendingResets(r.Context(), v.Actor)
 	if err != nil {
@@ -156,24 +160,16 @@ func (w *Web) resetRows(r *http.Request, v *view) ([]resetRow, error) {
 	}
 	out := make([]resetRow, 0, len(rs))
 	for _, x := range rs {
-		kind := x.Kind.Name().Format(v.Lang)
-		if x.Kind == auth.RoleGrant {
-			kind = v.T("admin.grant_kind", roleNames(x.Roles, v.Lang))
+		what := v.T("admin.request_password")
+		switch x.Kind {
+		case auth.TOTPReset:
+			what = v.T("admin.request_totp")
+		case auth.RoleGrant:
+			what = v.T("admin.request_grant", access.RoleNames(x.Roles))
 		}
-		out = append(out, resetRow{Reset: x, KindName: kind, MayDecide: x.MayDecide(v.Actor),
-			MayWithdraw: x.MayWithdraw(v.Actor)})
+		out = append(out, resetRow{Reset: x, What: what, MayDecide: x.MayDecide(v.Actor), MayWithdraw: x.MayWithdraw(v.Actor)})
 	}
 	return out, nil
-}
-
-// roleNames is a role set for people: 安全管理员、调度员.
-func roleNames(rs []access.Role, lang i18n.Lang) string {
-	names := make([]string, 0, len(rs))
-	for _, r := range rs {
-		ri, _ := access.Info(r)
-		names = append(names, ri.Name.Format(lang))
-	}
-	return strings.Join(names, i18n.M("、", ", ").Format(lang))
 }
 
 func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error {
@@ -194,7 +190,7 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error
 		if row.TOTP, err = w.app.Auth.TOTPEnabled(r.Context(), u.ID); err != nil {
 			return err
 		}
-		if row.HeldAdmin, err = w.app.Auth.HeldAdmin(r.Context(), u); err != nil {
+		if row.HeldAdmin, row.FormerAdminUntil, err = w.app.Auth.HeldAdmin(r.Context(), u); err != nil {
 			return err
 		}
 		d.Users = append(d.Users, row)
