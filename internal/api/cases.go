@@ -258,6 +258,34 @@ func (a *API) getCase(w http.ResponseWriter, r *http.Request) error {
 	return a.writeCase(w, r, r.PathValue("number"), http.StatusOK)
 }
 
+func (a *API) caseReports(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	after, err := queryInt(q.Get("cursor"), "cursor")
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(q.Get("limit"), "limit")
+	if err != nil {
+		return err
+	}
+	page, err := a.cases.Reports(r.Context(), actorOf(r), r.PathValue("number"), after, int(limit))
+	if err != nil {
+		return err
+	}
+	n, err := a.dir.Get(r.Context())
+	if err != nil {
+		return err
+	}
+	out := ReportList{Reports: []Report{}}
+	for _, rep := range page.Reports {
+		out.Reports = append(out.Reports, a.reportView(n, rep))
+	}
+	if page.Next != 0 {
+		out.NextCursor = strconv.FormatInt(page.Next, 10)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 	es, err := a.cases.Timeline(r.Context(), actorOf(r), r.PathValue("number"))
 	if err != nil {

@@ -105,7 +105,8 @@ type Routing struct {
 type CaseDetail struct {
 	Case
 	AllowedActions []casework.Action `json:"allowed_actions" doc:"what the caller may do now, from the lifecycle table"`
-	Reports        []Report          `json:"reports"`
+	Reports        []Report          `json:"reports" doc:"the first report and the newest, 20 at most; all of them: /cases/{number}/reports"`
+	ReportsOmitted int               `json:"reports_omitted" doc:"reports between the first and the newest that reports leaves out"`
 	Attachments    []Attachment      `json:"attachments"`
 	Links          []Link            `json:"links"`
 	MergedInto     *string           `json:"merged_into" doc:"state merged: the number of the case that holds this one's reports"`
@@ -190,6 +191,12 @@ type IntakeResponse struct {
 }
 
 // CaseList is one page of cases.
+// ReportList is one page of a case's reports.
+type ReportList struct {
+	Reports    []Report `json:"reports"`
+	NextCursor string   `json:"next_cursor,omitempty" doc:"pass as ?cursor= for the next page; absent on the last page"`
+}
+
 type CaseList struct {
 	Cases      []Case `json:"cases"`
 	NextCursor string `json:"next_cursor,omitempty" doc:"pass as ?cursor= for the next page; absent on the last page"`
@@ -436,7 +443,7 @@ func (a *API) reportView(n *directory.Names, r casework.Report) Report {
 }
 
 func (a *API) detailView(n *directory.Names, d casework.Detail, lang i18n.Lang, now time.Time) CaseDetail {
-	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed,
+	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed, ReportsOmitted: d.ReportsOmitted,
 		Reports: []Report{}, Attachments: []Attachment{}, Links: []Link{}, MergedInto: ptrStr(d.MergedInto), Merged: []MergedCase{}}
 	for _, m := range d.Merged {
 		v.Merged = append(v.Merged, MergedCase{Number: m.Number, Title: m.Title, Reports: m.Reports})

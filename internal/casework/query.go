@@ -46,8 +46,40 @@ func reportByID(ctx context.Context, q db.Querier, id int64) (Report, error) {
 	return scanReport(q.QueryRowContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE id = $1", id))
 }
 
-func reportsOf(ctx context.Context, q db.Querier, caseID int64) ([]Report, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE case_id = $1 ORDER BY id", caseID)
+// DetailReports bounds the reports a case's Detail lists: the first (the
+// matter as it was first told) and the newest after it. A case that many
+// people report — a burst water main, a wage dispute at one site — holds
+// thousands; Reports pages through them all.
+const DetailReports = 20
+
+// reportsShown returns the reports a Detail lists, oldest first, and how
+// many of the case's reports it leaves out.
+func reportsShown(ctx context.Context, q db.Querier, caseID int64) ([]Report, int, error) {
+	newest, err := reportRows(ctx, q, "SELECT "+reportColumns+" FROM reports WHERE case_id = $1 ORDER BY id DESC LIMIT $2", caseID, DetailReports)
+	if err != nil {
+		return nil, 0, err
+	}
+	slices.Reverse(newest)
+	if len(newest) < DetailReports {
+		return newest, 0, nil
+	}
+	var first Report
+	var n int
+	if first, err = scanReport(q.QueryRowContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE case_id = $1 ORDER BY id LIMIT 1", caseID)); err != nil {
+		return nil, 0, fmt.Errorf("list reports: %w", err)
+	}
+	if first.ID == newest[0].ID {
+		return newest, 0, nil
+	}
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM reports WHERE case_id = $1", caseID).Scan(&n); err != nil {
+		return nil, 0, fmt.Errorf("count reports: %w", err)
+	}
+	return append([]Report{first}, newest[1:]...), n - DetailReports, nil
+}
+
+// reportRows runs a query of reportColumns.
+func reportRows(ctx context.Context, q db.Querier, query string, args ...any) ([]Report, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
@@ -62,6 +94,48 @@ func reportsOf(ctx context.Context, q db.Querier, caseID int64) ([]Report, error
 	}
 	return out, rows.Err()
 }
+
+// ReportPage is one page of a case's reports, oldest first.
+type ReportPage struct {
+	Case    Case
+	Reports []Report
+	// Next is the id to pass as after for the next page; 0 on the last.
+	Next int64
+}
+
+// Reports returns a case's reports received after the report with id
+// after (0: from the first), oldest first, limit at most (1–200; 0 means
+// 50), if actor may see the case.
+func (s *Service) Reports(ctx context.Context, actor access.Actor, number string, after int64, limit int) (ReportPage, error) {
+	if limit == 0 {
+		limit = 50
+	}
+	if limit < 1 || limit > 200 {
+		return ReportPage{}, fault.InvalidField("limit", msgLimit, 200)
+	}
+	if after < 0 {
+		return ReportPage{}, fault.InvalidField("after", msgBadAfter)
+	}
+	c, _, err := s.loadVisible(ctx, s.db, actor, number)
+	if err != nil {
+		return ReportPage{}, err
+	}
+	rs, err := reportRows(ctx, s.db, "SELECT "+reportColumns+" FROM reports WHERE case_id = $1 AND id > $2 ORDER BY id LIMIT $3", c.ID, after, limit+1)
+	if err != nil {
+		return ReportPage{}, err
+	}
+	p := ReportPage{Case: c, Reports: rs}
+	if len(rs) > limit {
+		p.Reports = rs[:limit]
+		p.Next = rs[limit-1].ID
+	}
+	return p, nil
+}
+
+var (
+	msgLimit    = i18n.M("每页条数须在 1 到 %d 之间", "must be between 1 and %d")
+	msgBadAfter = i18n.M("须为诉求编号（正整数）", "must be a report id (a positive integer)")
+)
 
 func attachmentsOf(ctx context.Context, q db.Querier, caseID int64) ([]Attachment, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, case_id, COALESCE(report_id, 0), COALESCE(timeline_id, 0), name,
@@ -107,11 +181,14 @@ func linksOf(ctx context.Context, q db.Querier, caseID int64) ([]Link, error) {
 
 // Detail is everything about one case a reader in scope may see.
 type Detail struct {
-	Case        Case
-	Reports     []Report
-	Attachments []Attachment
-	Links       []Link
-	Allowed     []Action
+	Case Case
+	// Reports are the first and the newest (DetailReports in all);
+	// ReportsOmitted counts those between them, which Reports pages through.
+	Reports        []Report
+	ReportsOmitted int
+	Attachments    []Attachment
+	Links          []Link
+	Allowed        []Action
 	// MergedInto is the number of the case this one was merged into;
 	// Merged are the cases merged into this one, whose reports it holds.
 	MergedInto string
@@ -132,7 +209,7 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (D
 		return Detail{}, err
 	}
 	d := Detail{Case: c, Allowed: s.Allowed(actor, c, vis)}
-	if d.Reports, err = reportsOf(ctx, s.db, c.ID); err != nil {
+	if d.Reports, d.ReportsOmitted, err = reportsShown(ctx, s.db, c.ID); err != nil {
 		return Detail{}, err
 	}
 	if d.Attachments, err = attachmentsOf(ctx, s.db, c.ID); err != nil {

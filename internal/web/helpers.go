@@ -285,6 +285,21 @@ func span(d time.Duration, lang i18n.Lang) string {
 }
 
 // Mask shows a personal value masked unless it was just revealed.
+// reportItem is what the "report" template shows: a report of case
+// Number; After is the cursor of the page of all reports it is on (-1 on
+// the case's own page), which a reveal returns to.
+type reportItem struct {
+	V      *view
+	R      casework.Report
+	Number string
+	After  int64
+}
+
+// ReportItem pairs a report with what its template needs.
+func (v *view) ReportItem(r casework.Report, number string, after int64) reportItem {
+	return reportItem{V: v, R: r, Number: number, After: after}
+}
+
 func (v *view) Revealed(reportID int64, field string) string {
 	if m, ok := v.Data.(interface{ revealed(int64, string) string }); ok {
 		return m.revealed(reportID, field)

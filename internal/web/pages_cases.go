@@ -503,13 +503,63 @@ func (w *Web) reveal(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
+	rw.Header().Set("Cache-Control", "no-store")
+	if after := r.PostFormValue("after"); after != "" {
+		// From a page of all the case's reports: back to that page.
+		d, err := w.reportsData(r, v, number, after)
+		if err != nil {
+			return err
+		}
+		d.Revealed[fmt.Sprint(id, "/", field)] = value
+		return w.renderReports(rw, r, v, d)
+	}
 	d, err := w.caseData(r, v, number)
 	if err != nil {
 		return err
 	}
 	d.Revealed[fmt.Sprint(id, "/", field)] = value
-	rw.Header().Set("Cache-Control", "no-store")
 	return w.renderCase(rw, r, v, d, http.StatusOK)
+}
+
+// reportsData is one page of all a case's reports.
+type reportsData struct {
+	Page     casework.ReportPage
+	After    int64             // this page's cursor: the reports after this id
+	Revealed map[string]string // "reportID/field" → value
+}
+
+func (d reportsData) revealed(id int64, field string) string {
+	return d.Revealed[fmt.Sprint(id, "/", field)]
+}
+
+// caseReports pages through all of a case's reports, oldest first: the
+// case's own page lists only the first and the newest.
+func (w *Web) caseReports(rw http.ResponseWriter, r *http.Request, v *view) error {
+	d, err := w.reportsData(r, v, r.PathValue("number"), r.URL.Query().Get("after"))
+	if err != nil {
+		return err
+	}
+	return w.renderReports(rw, r, v, d)
+}
+
+func (w *Web) reportsData(r *http.Request, v *view, number, after string) (reportsData, error) {
+	var d reportsData
+	if after != "" {
+		var err error
+		if d.After, err = strconv.ParseInt(after, 10, 64); err != nil {
+			return d, fault.InvalidField("after", msgBadCursor)
+		}
+	}
+	page, err := w.app.Cases.Reports(r.Context(), v.Actor, number, d.After, 0)
+	d.Page, d.Revealed = page, map[string]string{}
+	return d, err
+}
+
+var msgBadCursor = i18n.M("页码无效", "not a page of this list")
+
+func (w *Web) renderReports(rw http.ResponseWriter, r *http.Request, v *view, d reportsData) error {
+	v.Title, v.Active, v.Data = d.Page.Case.Number+" "+v.T("case.reports"), "search", d
+	return w.render(rw, r, v, "reports", http.StatusOK)
 }
 
 func (w *Web) upload(rw http.ResponseWriter, r *http.Request, v *view) error {

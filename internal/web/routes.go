@@ -76,6 +76,7 @@ func (w *Web) routes() []route {
 		{"GET /cases/{number}", signedIn, w.casePage},
 		{"POST /cases/{number}/actions/{action}", withFiles, w.caseAction},
 		{"POST /cases/{number}/reveal", signedIn, w.reveal},
+		{"GET /cases/{number}/reports", signedIn, w.caseReports},
 		{"POST /cases/{number}/attachments", withFiles, w.upload},
 		{"POST /cases/{number}/supervision", signedIn, w.issueOrder},
 		{"POST /cases/{number}/links", signedIn, w.link},

@@ -1,0 +1,90 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"pingan/internal/apptest"
+	"pingan/internal/casework"
+)
+
+// A case many people report lists its first report and the newest on
+// its own, and pages through all of them at /cases/{number}/reports.
+func TestCaseReportsPage(t *testing.T) {
+	env := apptest.New(t)
+	first := intake(t, env)
+	n := first.Case.Number
+	ids := []int64{first.Report.ID}
+	const total = casework.DetailReports + 25
+	for i := 1; i < total; i++ {
+		r := env.Do(t, "POST", "/api/v1/reports", "intake", map[string]any{"channel": "hotline", "case_number": n,
+			"body": fmt.Sprintf("第 %d 位市民来电：江头北路工地夜间打桩。", i+1)})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("report %d: %d %s", i+1, r.Status, r.Body)
+		}
+		var out intakeResp
+		r.JSON(t, &out)
+		ids = append(ids, out.Report.ID)
+	}
+
+	var d struct {
+		caseDetail
+		ReportCount    int `json:"report_count"`
+		ReportsOmitted int `json:"reports_omitted"`
+	}
+	env.Do(t, "GET", "/api/v1/cases/"+n, "supervisor", nil).JSON(t, &d)
+	if d.ReportCount != total || len(d.Reports) != casework.DetailReports || d.ReportsOmitted != total-casework.DetailReports {
+		t.Fatalf("case lists %d of %d reports, %d omitted", len(d.Reports), d.ReportCount, d.ReportsOmitted)
+	}
+	// The first, then the newest in order.
+	want := append([]int64{ids[0]}, ids[total-casework.DetailReports+1:]...)
+	for i, r := range d.Reports {
+		if r.ID != want[i] {
+			t.Fatalf("report %d listed is %d, want %d (first and newest)", i, r.ID, want[i])
+		}
+	}
+
+	// Every report, oldest first, once, in pages of 20.
+	var got []int64
+	cursor, pages := "", 0
+	for {
+		var page struct {
+			Reports []struct {
+				ID       int64 `json:"id"`
+				Reporter struct {
+					Phone string `json:"phone"`
+				} `json:"reporter"`
+			} `json:"reports"`
+			NextCursor string `json:"next_cursor"`
+		}
+		r := env.Do(t, "GET", "/api/v1/cases/"+n+"/reports?limit=20&cursor="+cursor, "supervisor", nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("reports page: %d %s", r.Status, r.Body)
+		}
+		r.JSON(t, &page)
+		for _, rep := range page.Reports {
+			got = append(got, rep.ID)
+			if rep.Reporter.Phone == "13806012345" {
+				t.Fatalf("a page shows the phone unmasked")
+			}
+		}
+		if pages++; page.NextCursor == "" || pages > 10 {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	if fmt.Sprint(got) != fmt.Sprint(ids) || pages != 3 {
+		t.Fatalf("pages (%d) gave %v, want %v", pages, got, ids)
+	}
+
+	// Bad paging is refused with the field named.
+	for _, q := range []string{"limit=500", "limit=-1", "cursor=abc"} {
+		r := env.Do(t, "GET", "/api/v1/cases/"+n+"/reports?"+q, "supervisor", nil)
+		var p problem
+		r.JSON(t, &p)
+		if r.Status != http.StatusBadRequest && r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("?%s: %d %s, want a 400 problem", q, r.Status, r.Body)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"pingan/internal/apptest"
+	"pingan/internal/casework"
+)
+
+// A case many people report shows its first report and the newest, says
+// how many it leaves out, and links to all of them, fifty a page; a phone
+// revealed on such a page is shown on the same page.
+func TestCaseReportsPages(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "jiangtou")
+	n, first := dispatched(t, env)
+	ids := []int64{first}
+	const total = 60
+	for i := 2; i <= total; i++ {
+		res, err := env.App.Cases.Intake(context.Background(), env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+			CaseNumber: n, Body: fmt.Sprintf("第%d位来电：江头北路工地仍在夜间打桩。", i), ReporterName: fmt.Sprintf("市民%d", i),
+			ReporterPhone: fmt.Sprintf("1390000%04d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.Report.ID)
+	}
+	h := signedIn(t, env, "jiangtou")
+	p := h.get("/cases/" + n)
+	// The reports alone (the merged cases and the timeline below name
+	// every report too).
+	card := p
+	if i, j := strings.Index(p.Body, "<h2>诉求"), strings.Index(p.Body, "/intake?case="); i >= 0 && j > i {
+		card.Body = p.Body[i:j]
+	}
+	omitted := total - casework.DetailReports
+	mustContain(t, card, fmt.Sprintf("其间另有 %d 条诉求未列出", omitted), fmt.Sprintf(`href="/cases/%s/reports"`, n),
+		fmt.Sprintf("查看全部 %d 条诉求", total), "林先生", fmt.Sprintf("第%d位来电", total))
+	mustNotContain(t, card, "第2位来电", fmt.Sprintf("第%d位来电", total-casework.DetailReports+1))
+	if got := strings.Count(card.Body, `<article class="report">`); got != casework.DetailReports {
+		t.Fatalf("the case page lists %d reports, want %d", got, casework.DetailReports)
+	}
+
+	// All of them, oldest first, in two pages.
+	p1 := h.get("/cases/" + n + "/reports")
+	if p1.Status != http.StatusOK || strings.Count(p1.Body, `<article class="report">`) != 50 {
+		t.Fatalf("first page: %d, %d reports\n%s", p1.Status, strings.Count(p1.Body, `<article class="report">`), excerpt(p1.Body))
+	}
+	mustContain(t, p1, "林先生", "第2位来电", "第50位来电")
+	mustNotContain(t, p1, "第51位来电")
+	next := regexp.MustCompile(`href="/cases/` + n + `/reports\?after=(\d+)"`).FindStringSubmatch(p1.Body)
+	if next == nil || next[1] != fmt.Sprint(ids[49]) {
+		t.Fatalf("first page's next link: %v, want after=%d", next, ids[49])
+	}
+	p2 := h.get("/cases/" + n + "/reports?after=" + next[1])
+	if strings.Count(p2.Body, `<article class="report">`) != total-50 {
+		t.Fatalf("second page: %d reports", strings.Count(p2.Body, `<article class="report">`))
+	}
+	mustContain(t, p2, "第51位来电", fmt.Sprintf("第%d位来电", total), "回到第一页")
+	mustNotContain(t, p2, "第50位来电", "?after=")
+
+	// Revealing the phone of a report on the second page shows that page.
+	p = h.post("/cases/"+n+"/reveal", url.Values{"report": {fmt.Sprint(ids[55])}, "field": {"phone"}, "after": {next[1]}})
+	if p.Status != http.StatusOK {
+		t.Fatalf("reveal: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, p, "13900000056", "第51位来电")
+	mustNotContain(t, p, "13900000055")
+
+	// A cursor that is not a report id is refused in words.
+	if p = h.get("/cases/" + n + "/reports?after=x"); p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusBadRequest {
+		t.Fatalf("after=x: %d", p.Status)
+	}
+}
