@@ -276,9 +276,9 @@ func (a *API) caseReports(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := ReportList{Reports: []Report{}}
+	out := ReportList{Reports: []ListedReport{}}
 	for _, rep := range page.Reports {
-		out.Reports = append(out.Reports, a.reportView(n, rep))
+		out.Reports = append(out.Reports, ListedReport{Report: a.reportView(n, rep), MergedFrom: ptrStr(page.From[rep.ID])})
 	}
 	if page.Next != 0 {
 		out.NextCursor = strconv.FormatInt(page.Next, 10)

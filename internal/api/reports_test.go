@@ -32,10 +32,19 @@ func TestCaseReportsPage(t *testing.T) {
 		caseDetail
 		ReportCount    int `json:"report_count"`
 		ReportsOmitted int `json:"reports_omitted"`
+		MergedOmitted  int `json:"merged_omitted"`
+		Merged         []struct {
+			Number string `json:"number"`
+		} `json:"merged"`
 	}
 	env.Do(t, "GET", "/api/v1/cases/"+n, "supervisor", nil).JSON(t, &d)
 	if d.ReportCount != total || len(d.Reports) != casework.DetailReports || d.ReportsOmitted != total-casework.DetailReports {
 		t.Fatalf("case lists %d of %d reports, %d omitted", len(d.Reports), d.ReportCount, d.ReportsOmitted)
+	}
+	// Each repeat came in as a case merged into this one: the newest are
+	// listed, the older counted.
+	if len(d.Merged) != casework.DetailReports || d.MergedOmitted != total-1-casework.DetailReports {
+		t.Fatalf("case lists %d merged cases, %d omitted", len(d.Merged), d.MergedOmitted)
 	}
 	// The first, then the newest in order.
 	want := append([]int64{ids[0]}, ids[total-casework.DetailReports+1:]...)
@@ -51,8 +60,9 @@ func TestCaseReportsPage(t *testing.T) {
 	for {
 		var page struct {
 			Reports []struct {
-				ID       int64 `json:"id"`
-				Reporter struct {
+				ID         int64   `json:"id"`
+				MergedFrom *string `json:"merged_from"`
+				Reporter   struct {
 					Phone string `json:"phone"`
 				} `json:"reporter"`
 			} `json:"reports"`
@@ -64,6 +74,9 @@ func TestCaseReportsPage(t *testing.T) {
 		}
 		r.JSON(t, &page)
 		for _, rep := range page.Reports {
+			if (rep.MergedFrom == nil) != (rep.ID == ids[0]) {
+				t.Errorf("report %d: merged_from %v (only the first came in here)", rep.ID, rep.MergedFrom)
+			}
 			got = append(got, rep.ID)
 			if rep.Reporter.Phone == "13806012345" {
 				t.Fatalf("a page shows the phone unmasked")

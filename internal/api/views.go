@@ -110,7 +110,8 @@ type CaseDetail struct {
 	Attachments    []Attachment      `json:"attachments"`
 	Links          []Link            `json:"links"`
 	MergedInto     *string           `json:"merged_into" doc:"state merged: the number of the case that holds this one's reports"`
-	Merged         []MergedCase      `json:"merged" doc:"cases merged into this one (并案); undo with their unmerge action"`
+	Merged         []MergedCase      `json:"merged" doc:"cases merged into this one (并案), the newest 20; undo with their unmerge action"`
+	MergedOmitted  int               `json:"merged_omitted" doc:"older merged cases merged leaves out; /cases/{number}/reports names each report's"`
 }
 
 // MergedCase is a case merged into another.
@@ -193,8 +194,14 @@ type IntakeResponse struct {
 // CaseList is one page of cases.
 // ReportList is one page of a case's reports.
 type ReportList struct {
-	Reports    []Report `json:"reports"`
-	NextCursor string   `json:"next_cursor,omitempty" doc:"pass as ?cursor= for the next page; absent on the last page"`
+	Reports    []ListedReport `json:"reports"`
+	NextCursor string         `json:"next_cursor,omitempty" doc:"pass as ?cursor= for the next page; absent on the last page"`
+}
+
+// ListedReport is a report on a page of its case's reports.
+type ListedReport struct {
+	Report
+	MergedFrom *string `json:"merged_from" doc:"the case it came in as, merged into this one since (并案); null if it came in here"`
 }
 
 type CaseList struct {
@@ -443,7 +450,7 @@ func (a *API) reportView(n *directory.Names, r casework.Report) Report {
 }
 
 func (a *API) detailView(n *directory.Names, d casework.Detail, lang i18n.Lang, now time.Time) CaseDetail {
-	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed, ReportsOmitted: d.ReportsOmitted,
+	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed, ReportsOmitted: d.ReportsOmitted, MergedOmitted: d.MergedOmitted,
 		Reports: []Report{}, Attachments: []Attachment{}, Links: []Link{}, MergedInto: ptrStr(d.MergedInto), Merged: []MergedCase{}}
 	for _, m := range d.Merged {
 		v.Merged = append(v.Merged, MergedCase{Number: m.Number, Title: m.Title, Reports: m.Reports})

@@ -221,28 +221,41 @@ func moveAttachments(ctx context.Context, tx *db.Tx, from, to int64, reports []i
 
 // mergesOf returns the number of the case c was merged into, and the cases
 // merged into c.
-func mergesOf(ctx context.Context, q db.Querier, c Case) (string, []MergedCase, error) {
+func mergesOf(ctx context.Context, q db.Querier, c Case) (string, []MergedCase, int, error) {
 	var into string
 	if c.MergedInto != 0 {
 		if err := q.QueryRowContext(ctx, "SELECT number FROM cases WHERE id = $1", c.MergedInto).Scan(&into); err != nil {
-			return "", nil, fmt.Errorf("case %s: merged into: %w", c.Number, err)
+			return "", nil, 0, fmt.Errorf("case %s: merged into: %w", c.Number, err)
 		}
 	}
+	// The newest DetailReports: a case intake merges every repeat into
+	// holds as many merged cases as reports; Reports names each report's.
 	rows, err := q.QueryContext(ctx, `SELECT m.number, m.title, (SELECT COUNT(*) FROM reports r WHERE r.merged_from = m.id AND r.case_id = $1)
-		FROM cases m WHERE m.merged_into = $1 ORDER BY m.id`, c.ID)
+		FROM cases m WHERE m.merged_into = $1 ORDER BY m.id DESC LIMIT $2`, c.ID, DetailReports)
 	if err != nil {
-		return "", nil, fmt.Errorf("case %s: merged cases: %w", c.Number, err)
+		return "", nil, 0, fmt.Errorf("case %s: merged cases: %w", c.Number, err)
 	}
 	defer rows.Close()
 	var out []MergedCase
 	for rows.Next() {
 		var m MergedCase
 		if err := rows.Scan(&m.Number, &m.Title, &m.Reports); err != nil {
-			return "", nil, fmt.Errorf("case %s: merged cases: %w", c.Number, err)
+			return "", nil, 0, fmt.Errorf("case %s: merged cases: %w", c.Number, err)
 		}
 		out = append(out, m)
 	}
-	return into, out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return "", nil, 0, err
+	}
+	slices.Reverse(out)
+	omitted := 0
+	if len(out) == DetailReports {
+		if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases WHERE merged_into = $1", c.ID).Scan(&omitted); err != nil {
+			return "", nil, 0, fmt.Errorf("case %s: merged cases: %w", c.Number, err)
+		}
+		omitted -= len(out)
+	}
+	return into, out, omitted, nil
 }
 
 // RepeatsOf returns the open cases d (a case the actor has read) may repeat,

@@ -99,6 +99,9 @@ func reportRows(ctx context.Context, q db.Querier, query string, args ...any) ([
 type ReportPage struct {
 	Case    Case
 	Reports []Report
+	// From names the case a report came from when that case was merged
+	// into this one (report id → case number).
+	From map[int64]string
 	// Next is the id to pass as after for the next page; 0 on the last.
 	Next int64
 }
@@ -124,12 +127,29 @@ func (s *Service) Reports(ctx context.Context, actor access.Actor, number string
 	if err != nil {
 		return ReportPage{}, err
 	}
-	p := ReportPage{Case: c, Reports: rs}
+	p := ReportPage{Case: c, Reports: rs, From: map[int64]string{}}
 	if len(rs) > limit {
 		p.Reports = rs[:limit]
 		p.Next = rs[limit-1].ID
 	}
-	return p, nil
+	if len(p.Reports) == 0 {
+		return p, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, m.number FROM reports r JOIN cases m ON m.id = r.merged_from
+		WHERE r.case_id = $1 AND r.id BETWEEN $2 AND $3`, c.ID, p.Reports[0].ID, p.Reports[len(p.Reports)-1].ID)
+	if err != nil {
+		return ReportPage{}, fmt.Errorf("reports' cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var number string
+		if err := rows.Scan(&id, &number); err != nil {
+			return ReportPage{}, fmt.Errorf("reports' cases: %w", err)
+		}
+		p.From[id] = number
+	}
+	return p, rows.Err()
 }
 
 var (
@@ -192,7 +212,10 @@ type Detail struct {
 	// MergedInto is the number of the case this one was merged into;
 	// Merged are the cases merged into this one, whose reports it holds.
 	MergedInto string
-	Merged     []MergedCase
+	Merged     []MergedCase // the newest DetailReports
+	// MergedOmitted counts the older merged cases Merged leaves out; the
+	// Reports pages name each report's.
+	MergedOmitted int
 }
 
 // MergedCase is a case merged into another (并案).
@@ -218,7 +241,7 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (D
 	if d.Links, err = linksOf(ctx, s.db, c.ID); err != nil {
 		return Detail{}, err
 	}
-	if d.MergedInto, d.Merged, err = mergesOf(ctx, s.db, c); err != nil {
+	if d.MergedInto, d.Merged, d.MergedOmitted, err = mergesOf(ctx, s.db, c); err != nil {
 		return Detail{}, err
 	}
 	return d, nil

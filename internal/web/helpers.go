@@ -293,11 +293,13 @@ type reportItem struct {
 	R      casework.Report
 	Number string
 	After  int64
+	From   string // the case it came in as, merged into this one since
 }
 
-// ReportItem pairs a report with what its template needs.
-func (v *view) ReportItem(r casework.Report, number string, after int64) reportItem {
-	return reportItem{V: v, R: r, Number: number, After: after}
+// ReportItem pairs a report with what its template needs; from names the
+// case it came in as, if any.
+func (v *view) ReportItem(r casework.Report, number string, after int64, from string) reportItem {
+	return reportItem{V: v, R: r, Number: number, After: after, From: from}
 }
 
 func (v *view) Revealed(reportID int64, field string) string {

@@ -191,6 +191,8 @@ var messages = map[string]i18n.Message{
 	"case.reports_omitted":   i18n.M("…… 其间另有 %d 条诉求未列出（此处列出首条和最新的诉求）", "… %d more reports in between are not listed here (the first and the newest are)"),
 	"case.reports_all":       i18n.M("查看全部 %d 条诉求", "See all %d reports"),
 	"reports.title":          i18n.M("全部诉求", "All reports"),
+	"case.merged_omitted":    i18n.M("另有 %d 件更早并入的案件未列出，各条诉求来自哪个案件见", "%d older merged cases are not listed; which case each report came from is on"),
+	"case.report_from":       i18n.M("并自", "came in as"),
 	"reports.order":          i18n.M("按受理先后排列，每页 50 条。", "Oldest first, 50 a page."),
 	"reports.first_page":     i18n.M("回到第一页", "First page"),
 	"case.merged_into":       i18n.M("本案已并入", "This case was merged into"),

@@ -43,6 +43,12 @@ func TestCaseReportsPages(t *testing.T) {
 	mustContain(t, card, fmt.Sprintf("其间另有 %d 条诉求未列出", omitted), fmt.Sprintf(`href="/cases/%s/reports"`, n),
 		fmt.Sprintf("查看全部 %d 条诉求", total), "林先生", fmt.Sprintf("第%d位来电", total))
 	mustNotContain(t, card, "第2位来电", fmt.Sprintf("第%d位来电", total-casework.DetailReports+1))
+	// Each repeat came in as a case of its own, merged into this one: the
+	// newest are listed, the rest counted, and each report names its case.
+	mustContain(t, p, fmt.Sprintf("另有 %d 件更早并入的案件未列出", total-1-casework.DetailReports))
+	if got := strings.Count(p.Body, `<ul class="merged"><li>`) + strings.Count(p.Body, "</li><li><a href=\"/cases/"); got != casework.DetailReports {
+		t.Errorf("%d merged cases listed, want %d", got, casework.DetailReports)
+	}
 	if got := strings.Count(card.Body, `<article class="report">`); got != casework.DetailReports {
 		t.Fatalf("the case page lists %d reports, want %d", got, casework.DetailReports)
 	}
@@ -54,6 +60,9 @@ func TestCaseReportsPages(t *testing.T) {
 	}
 	mustContain(t, p1, "林先生", "第2位来电", "第50位来电")
 	mustNotContain(t, p1, "第51位来电")
+	if from := regexp.MustCompile(`并自 <a href="/cases/(XM-\d{4}-\d{6})">`).FindAllStringSubmatch(p1.Body, -1); len(from) != 49 {
+		t.Errorf("%d reports of the first page name the case they came in as, want 49 (all but the first)", len(from))
+	}
 	next := regexp.MustCompile(`href="/cases/` + n + `/reports\?after=(\d+)"`).FindStringSubmatch(p1.Body)
 	if next == nil || next[1] != fmt.Sprint(ids[49]) {
 		t.Fatalf("first page's next link: %v, want after=%d", next, ids[49])
