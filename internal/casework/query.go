@@ -154,7 +154,7 @@ func (s *Service) Reports(ctx context.Context, actor access.Actor, number string
 
 var (
 	msgLimit    = i18n.M("每页条数须在 1 到 %d 之间", "must be between 1 and %d")
-	msgBadAfter = i18n.M("须为诉求编号（正整数）", "must be a report id (a positive integer)")
+	msgBadAfter = i18n.M("须为列表中的编号（正整数）", "must be an id from the list (a positive integer)")
 )
 
 func attachmentsOf(ctx context.Context, q db.Querier, caseID int64) ([]Attachment, error) {
@@ -253,10 +253,67 @@ func (s *Service) Timeline(ctx context.Context, actor access.Actor, number strin
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.case_id, t.at, COALESCE(t.actor_id, 0), COALESCE(u.name, ''),
+	return timelineRows(ctx, s.db, number, "t.case_id = $1 ORDER BY t.id", c.ID)
+}
+
+// TimelineShown is the part of a case's history its page shows: the
+// newest n entries, oldest first, and how many older ones it leaves out. A
+// case that many people report gathers an entry for every repeat.
+func (s *Service) TimelineShown(ctx context.Context, actor access.Actor, number string, n int) ([]Entry, int, error) {
+	c, _, err := s.loadVisible(ctx, s.db, actor, number)
+	if err != nil {
+		return nil, 0, err
+	}
+	es, err := timelineRows(ctx, s.db, number, "t.case_id = $1 ORDER BY t.id DESC LIMIT $2", c.ID, n)
+	if err != nil || len(es) < n {
+		slices.Reverse(es)
+		return es, 0, err
+	}
+	slices.Reverse(es)
+	var all int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM timeline WHERE case_id = $1", c.ID).Scan(&all); err != nil {
+		return nil, 0, fmt.Errorf("timeline of %s: %w", number, err)
+	}
+	return es, all - len(es), nil
+}
+
+// EntryPage is one page of a case's history, oldest first.
+type EntryPage struct {
+	Case    Case
+	Entries []Entry
+	Next    int64 // the id to pass as after for the next page; 0 on the last
+}
+
+// TimelinePage returns a case's history after the entry with id after (0:
+// from the start), oldest first, limit entries at most (1–200).
+func (s *Service) TimelinePage(ctx context.Context, actor access.Actor, number string, after int64, limit int) (EntryPage, error) {
+	if limit < 1 || limit > 200 {
+		return EntryPage{}, fault.InvalidField("limit", msgLimit, 200)
+	}
+	if after < 0 {
+		return EntryPage{}, fault.InvalidField("after", msgBadAfter)
+	}
+	c, _, err := s.loadVisible(ctx, s.db, actor, number)
+	if err != nil {
+		return EntryPage{}, err
+	}
+	es, err := timelineRows(ctx, s.db, number, "t.case_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $3", c.ID, after, limit+1)
+	if err != nil {
+		return EntryPage{}, err
+	}
+	p := EntryPage{Case: c, Entries: es}
+	if len(es) > limit {
+		p.Entries, p.Next = es[:limit], es[limit-1].ID
+	}
+	return p, nil
+}
+
+// timelineRows reads timeline entries (aliased t) where cond holds.
+func timelineRows(ctx context.Context, q db.Querier, number, cond string, args ...any) ([]Entry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.case_id, t.at, COALESCE(t.actor_id, 0), COALESCE(u.name, ''),
 		COALESCE(t.unit_id, 0), COALESCE(n.name, ''), t.action, t.from_state, t.to_state, t.note, t.changes
 		FROM timeline t LEFT JOIN users u ON u.id = t.actor_id LEFT JOIN units n ON n.id = t.unit_id
-		WHERE t.case_id = $1 ORDER BY t.id`, c.ID)
+		WHERE `+cond, args...)
 	if err != nil {
 		return nil, fmt.Errorf("timeline of %s: %w", number, err)
 	}

@@ -354,13 +354,15 @@ type actionForm struct {
 
 type caseData struct {
 	Detail   casework.Detail
-	Timeline []casework.Entry
-	Orders   []supervision.Order
-	Forms    []actionForm
-	Choices  choices
-	Revealed map[string]string // "reportID/field" → value
-	Open     string            // the action form to open (after an error)
-	CanIssue bool
+	Timeline []casework.Entry // the newest timelineShown
+	// TimelineOmitted counts the older entries, on the timeline's pages.
+	TimelineOmitted int
+	Orders          []supervision.Order
+	Forms           []actionForm
+	Choices         choices
+	Revealed        map[string]string // "reportID/field" → value
+	Open            string            // the action form to open (after an error)
+	CanIssue        bool
 	// Suggested is routing's unit, chosen in the dispatch form unless the
 	// user chose another.
 	Suggested string
@@ -426,7 +428,7 @@ func (w *Web) caseData(r *http.Request, v *view, number string) (caseData, error
 	if err != nil {
 		return caseData{}, err
 	}
-	tl, err := w.app.Cases.Timeline(r.Context(), v.Actor, number)
+	tl, older, err := w.app.Cases.TimelineShown(r.Context(), v.Actor, number, timelineShown)
 	if err != nil {
 		return caseData{}, err
 	}
@@ -434,7 +436,7 @@ func (w *Web) caseData(r *http.Request, v *view, number string) (caseData, error
 	if err != nil {
 		return caseData{}, err
 	}
-	cd := caseData{Detail: d, Timeline: tl, Orders: orders, Forms: formsFor(d), Choices: w.choices(v),
+	cd := caseData{Detail: d, Timeline: tl, TimelineOmitted: older, Orders: orders, Forms: formsFor(d), Choices: w.choices(v),
 		Revealed: map[string]string{}, CanIssue: v.Actor.Has(access.Supervisor) && d.Case.State.Open()}
 	if d.Case.RouteUnitID != 0 {
 		cd.Suggested = strconv.FormatInt(d.Case.RouteUnitID, 10)
@@ -519,6 +521,33 @@ func (w *Web) reveal(rw http.ResponseWriter, r *http.Request, v *view) error {
 	}
 	d.Revealed[fmt.Sprint(id, "/", field)] = value
 	return w.renderCase(rw, r, v, d, http.StatusOK)
+}
+
+// timelineShown is how much of a case's history its page shows: the
+// newest entries; the whole is on the timeline's pages, timelinePage each.
+const (
+	timelineShown = 50
+	timelinePage  = 100
+)
+
+// caseTimeline pages through a case's whole history, oldest first.
+func (w *Web) caseTimeline(rw http.ResponseWriter, r *http.Request, v *view) error {
+	var d struct {
+		casework.EntryPage
+		After int64
+	}
+	if s := r.URL.Query().Get("after"); s != "" {
+		var err error
+		if d.After, err = strconv.ParseInt(s, 10, 64); err != nil {
+			return fault.InvalidField("after", msgBadCursor)
+		}
+	}
+	var err error
+	if d.EntryPage, err = w.app.Cases.TimelinePage(r.Context(), v.Actor, r.PathValue("number"), d.After, timelinePage); err != nil {
+		return err
+	}
+	v.Title, v.Active, v.Data = d.Case.Number+" "+v.T("case.timeline"), "search", d
+	return w.render(rw, r, v, "timeline", http.StatusOK)
 }
 
 // reportsData is one page of all a case's reports.

@@ -82,6 +82,40 @@ func TestCaseReportsPages(t *testing.T) {
 	mustContain(t, p, "13900000056", "第51位来电")
 	mustNotContain(t, p, "13900000055")
 
+	// The history: the case page shows the newest entries and counts the
+	// older, whose pages (casework's tests page them) hold every entry.
+	all, err := env.App.Cases.Timeline(context.Background(), env.Actor(t, "supervisor"), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) <= 50 {
+		t.Fatalf("only %d timeline entries: the test wants more than the case page shows", len(all))
+	}
+	tl := h.get("/cases/" + n)
+	if i := strings.Index(tl.Body, "<h2>办理过程"); i >= 0 {
+		tl.Body = tl.Body[i:]
+	}
+	mustContain(t, tl, fmt.Sprintf("更早的 %d 条未列出", len(all)-50), `href="/cases/`+n+`/timeline"`)
+	if got := strings.Count(tl.Body, "<li><time "); got != 50 {
+		t.Errorf("the case page shows %d timeline entries, want 50", got)
+	}
+	seen, after := 0, ""
+	for pages := 0; pages < 10; pages++ {
+		p := h.get("/cases/" + n + "/timeline" + after)
+		if p.Status != http.StatusOK {
+			t.Fatalf("timeline page: %d\n%s", p.Status, excerpt(p.Body))
+		}
+		seen += strings.Count(p.Body, "<li><time ")
+		m := regexp.MustCompile(`href="/cases/` + n + `/timeline\?after=(\d+)"`).FindStringSubmatch(p.Body)
+		if m == nil {
+			break
+		}
+		after = "?after=" + m[1]
+	}
+	if seen != len(all) {
+		t.Errorf("the timeline's pages show %d entries, the case has %d", seen, len(all))
+	}
+
 	// A cursor that is not a report id is refused in words.
 	if p = h.get("/cases/" + n + "/reports?after=x"); p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusBadRequest {
 		t.Fatalf("after=x: %d", p.Status)

@@ -77,6 +77,7 @@ func (w *Web) routes() []route {
 		{"POST /cases/{number}/actions/{action}", withFiles, w.caseAction},
 		{"POST /cases/{number}/reveal", signedIn, w.reveal},
 		{"GET /cases/{number}/reports", signedIn, w.caseReports},
+		{"GET /cases/{number}/timeline", signedIn, w.caseTimeline},
 		{"POST /cases/{number}/attachments", withFiles, w.upload},
 		{"POST /cases/{number}/supervision", signedIn, w.issueOrder},
 		{"POST /cases/{number}/links", signedIn, w.link},
