@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -239,11 +240,9 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/cases/{number}", Summary: "One case with its reports, attachments, links and the actions allowed now",
 			Tag: "cases", Resp: CaseDetail{}, Status: 200, Handle: a.getCase},
 		{Method: "GET", Path: "/cases/{number}/reports", Summary: "All of a case's reports, oldest first, one page at a time (the case itself lists its first and newest only)",
-			Tag: "cases", Query: []QueryParam{{"cursor", "string", "next_cursor of the page before; absent for the first page"},
-				{"limit", "integer", "reports a page: 1–200, default 50"}},
-			Resp: ReportList{}, Status: 200, Handle: a.caseReports},
-		{Method: "GET", Path: "/cases/{number}/timeline", Summary: "A case's history, oldest first", Tag: "cases",
-			Resp: []TimelineEntry{}, Status: 200, Handle: a.timeline},
+			Tag: "cases", Query: pageParams("reports", 50), Resp: ReportList{}, Status: 200, Handle: a.caseReports},
+		{Method: "GET", Path: "/cases/{number}/timeline", Summary: "A case's history, oldest first, one page at a time", Tag: "cases",
+			Query: pageParams("entries", 100), Resp: TimelineList{}, Status: 200, Handle: a.timeline},
 		{Method: "GET", Path: "/cases/{number}/repeats", Summary: "Open cases this case may repeat (found from its first report, at its place, in the window before it came in), for merging it with the action merge; empty unless the caller may merge it now",
 			Tag: "cases", Resp: RepeatsResponse{}, Status: 200, Handle: a.caseRepeats},
 		{Method: "POST", Path: "/cases/{number}/actions/{action}", Summary: "Perform a lifecycle action (see /lifecycle for what each takes)",
@@ -324,4 +323,11 @@ func joinStates() string {
 func requestHash(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// pageParams documents ?cursor= and ?limit= of a case's reports or
+// timeline.
+func pageParams(what string, def int) []QueryParam {
+	return []QueryParam{{"cursor", "string", "next_cursor of the page before; absent for the first page"},
+		{"limit", "integer", fmt.Sprintf("%s a page: 1–200, default %d", what, def)}}
 }

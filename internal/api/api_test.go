@@ -109,14 +109,18 @@ func TestClosedLoopOverHTTP(t *testing.T) {
 		t.Fatalf("closed: %+v", c)
 	}
 	r := env.Do(t, "GET", "/api/v1/cases/"+n+"/timeline", "supervisor", nil)
-	var tl []struct {
-		Action  string `json:"action"`
-		ToState string `json:"to_state"`
-		Actor   struct {
-			Name string `json:"name"`
-		} `json:"actor"`
+	var page struct {
+		Entries []struct {
+			Action  string `json:"action"`
+			ToState string `json:"to_state"`
+			Actor   struct {
+				Name string `json:"name"`
+			} `json:"actor"`
+		} `json:"entries"`
+		NextCursor string `json:"next_cursor"`
 	}
-	r.JSON(t, &tl)
+	r.JSON(t, &page)
+	tl := page.Entries
 	var got []string
 	for _, e := range tl {
 		got = append(got, e.Action+">"+e.ToState)

@@ -258,17 +258,32 @@ func (a *API) getCase(w http.ResponseWriter, r *http.Request) error {
 	return a.writeCase(w, r, r.PathValue("number"), http.StatusOK)
 }
 
-func (a *API) caseReports(w http.ResponseWriter, r *http.Request) error {
+// pageQuery reads ?cursor= (an id from the page before's next_cursor) and
+// ?limit= of a case's reports or timeline; the services check the range.
+func pageQuery(r *http.Request) (after int64, limit int, err error) {
 	q := r.URL.Query()
-	after, err := queryInt(q.Get("cursor"), "cursor")
+	if after, err = queryInt(q.Get("cursor"), "cursor"); err != nil {
+		return 0, 0, err
+	}
+	n, err := queryInt(q.Get("limit"), "limit")
+	return after, int(n), err
+}
+
+// nextCursor is next_cursor for the page that ends before id next (0: the
+// last page).
+func nextCursor(next int64) string {
+	if next == 0 {
+		return ""
+	}
+	return strconv.FormatInt(next, 10)
+}
+
+func (a *API) caseReports(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := pageQuery(r)
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil {
-		return err
-	}
-	page, err := a.cases.Reports(r.Context(), actorOf(r), r.PathValue("number"), after, int(limit))
+	page, err := a.cases.Reports(r.Context(), actorOf(r), r.PathValue("number"), after, limit)
 	if err != nil {
 		return err
 	}
@@ -276,18 +291,22 @@ func (a *API) caseReports(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := ReportList{Reports: []ListedReport{}}
+	out := ReportList{Reports: []ListedReport{}, NextCursor: nextCursor(page.Next)}
 	for _, rep := range page.Reports {
 		out.Reports = append(out.Reports, ListedReport{Report: a.reportView(n, rep), MergedFrom: ptrStr(page.From[rep.ID])})
-	}
-	if page.Next != 0 {
-		out.NextCursor = strconv.FormatInt(page.Next, 10)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
-	es, err := a.cases.Timeline(r.Context(), actorOf(r), r.PathValue("number"))
+	after, limit, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = 100
+	}
+	page, err := a.cases.TimelinePage(r.Context(), actorOf(r), r.PathValue("number"), after, limit)
 	if err != nil {
 		return err
 	}
@@ -296,8 +315,8 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lang := langOf(r)
-	out := []TimelineEntry{}
-	for _, e := range es {
+	out := TimelineList{Entries: []TimelineEntry{}, NextCursor: nextCursor(page.Next)}
+	for _, e := range page.Entries {
 		v := TimelineEntry{ID: e.ID, At: e.At.In(a.loc), Action: e.Action, ActionName: casework.ActionNames[e.Action].Format(lang),
 			FromState: string(e.FromState), ToState: e.ToState, Note: e.Note, Changes: e.Changes, Unit: unitRef(n, e.UnitID)}
 		if e.ActorID != 0 {
@@ -306,7 +325,7 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 		if v.Changes == nil {
 			v.Changes = map[string][2]any{}
 		}
-		out = append(out, v)
+		out.Entries = append(out.Entries, v)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

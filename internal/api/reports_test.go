@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
 
+	"pingan/internal/access"
 	"pingan/internal/apptest"
 	"pingan/internal/casework"
 )
@@ -91,13 +93,44 @@ func TestCaseReportsPage(t *testing.T) {
 		t.Fatalf("pages (%d) gave %v, want %v", pages, got, ids)
 	}
 
+	// The history pages the same way: every entry once, oldest first.
+	all, err := env.App.Cases.Timeline(context.Background(), access.System("t"), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []int64
+	for cursor, pages := "", 0; pages < 20; pages++ {
+		var page struct {
+			Entries []struct {
+				ID int64 `json:"id"`
+			} `json:"entries"`
+			NextCursor string `json:"next_cursor"`
+		}
+		env.Do(t, "GET", "/api/v1/cases/"+n+"/timeline?limit=7&cursor="+cursor, "supervisor", nil).JSON(t, &page)
+		for _, e := range page.Entries {
+			entries = append(entries, e.ID)
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	var want2 []int64
+	for _, e := range all {
+		want2 = append(want2, e.ID)
+	}
+	if len(all) <= 7 || fmt.Sprint(entries) != fmt.Sprint(want2) {
+		t.Fatalf("timeline pages gave %v, want %v", entries, want2)
+	}
+
 	// Bad paging is refused with the field named.
-	for _, q := range []string{"limit=500", "limit=-1", "cursor=abc"} {
-		r := env.Do(t, "GET", "/api/v1/cases/"+n+"/reports?"+q, "supervisor", nil)
-		var p problem
-		r.JSON(t, &p)
-		if r.Status != http.StatusBadRequest && r.Status != http.StatusUnprocessableEntity {
-			t.Errorf("?%s: %d %s, want a 400 problem", q, r.Status, r.Body)
+	for _, list := range []string{"reports", "timeline"} {
+		for _, q := range []string{"limit=500", "limit=-1", "cursor=abc"} {
+			r := env.Do(t, "GET", "/api/v1/cases/"+n+"/"+list+"?"+q, "supervisor", nil)
+			var p problem
+			r.JSON(t, &p)
+			if r.Status != http.StatusBadRequest && r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s?%s: %d %s, want a 400 problem", list, q, r.Status, r.Body)
+			}
 		}
 	}
 }

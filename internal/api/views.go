@@ -167,6 +167,12 @@ type Link struct {
 	CreatedAt time.Time      `json:"created_at"`
 }
 
+// TimelineList is one page of a case's history, oldest first.
+type TimelineList struct {
+	Entries    []TimelineEntry `json:"entries"`
+	NextCursor string          `json:"next_cursor,omitempty" doc:"pass as ?cursor= for the next page; absent on the last page"`
+}
+
 // TimelineEntry is one step of a case's history.
 type TimelineEntry struct {
 	ID         int64             `json:"id"`
