@@ -303,9 +303,6 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 100
-	}
 	page, err := a.cases.TimelinePage(r.Context(), actorOf(r), r.PathValue("number"), after, limit)
 	if err != nil {
 		return err

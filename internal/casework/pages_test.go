@@ -87,7 +87,7 @@ func TestTimelineAndReportPages(t *testing.T) {
 	if _, err := env.App.Cases.Reports(ctx, outsider, c.Number, 0, 10); fault.KindOf(err) != fault.NotFound {
 		t.Errorf("an outsider's reports: %v", err)
 	}
-	for _, limit := range []int{-1, 201} {
+	for _, limit := range []int{-1, 201} { // 0 is the default
 		if _, err := env.App.Cases.TimelinePage(ctx, sys, c.Number, 0, limit); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("limit %d: %v", limit, err)
 		}

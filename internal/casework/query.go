@@ -110,16 +110,7 @@ type ReportPage struct {
 // after (0: from the first), oldest first, limit at most (1–200; 0 means
 // 50), if actor may see the case.
 func (s *Service) Reports(ctx context.Context, actor access.Actor, number string, after int64, limit int) (ReportPage, error) {
-	if limit == 0 {
-		limit = 50
-	}
-	if limit < 1 || limit > 200 {
-		return ReportPage{}, fault.InvalidField("limit", msgLimit, 200)
-	}
-	if after < 0 {
-		return ReportPage{}, fault.InvalidField("after", msgBadAfter)
-	}
-	c, _, err := s.loadVisible(ctx, s.db, actor, number)
+	c, limit, err := s.pageOf(ctx, actor, number, after, limit, 50)
 	if err != nil {
 		return ReportPage{}, err
 	}
@@ -150,6 +141,22 @@ func (s *Service) Reports(ctx context.Context, actor access.Actor, number string
 		p.From[id] = number
 	}
 	return p, rows.Err()
+}
+
+// pageOf checks the bounds of a page of a case's reports or history
+// (limit 0 is def) and loads the case, if actor may see it.
+func (s *Service) pageOf(ctx context.Context, actor access.Actor, number string, after int64, limit, def int) (Case, int, error) {
+	if limit == 0 {
+		limit = def
+	}
+	if limit < 1 || limit > 200 {
+		return Case{}, 0, fault.InvalidField("limit", msgLimit, 200)
+	}
+	if after < 0 {
+		return Case{}, 0, fault.InvalidField("after", msgBadAfter)
+	}
+	c, _, err := s.loadVisible(ctx, s.db, actor, number)
+	return c, limit, err
 }
 
 var (
@@ -285,15 +292,10 @@ type EntryPage struct {
 }
 
 // TimelinePage returns a case's history after the entry with id after (0:
-// from the start), oldest first, limit entries at most (1–200).
+// from the start), oldest first, limit entries at most (1–200; 0 means
+// 100).
 func (s *Service) TimelinePage(ctx context.Context, actor access.Actor, number string, after int64, limit int) (EntryPage, error) {
-	if limit < 1 || limit > 200 {
-		return EntryPage{}, fault.InvalidField("limit", msgLimit, 200)
-	}
-	if after < 0 {
-		return EntryPage{}, fault.InvalidField("after", msgBadAfter)
-	}
-	c, _, err := s.loadVisible(ctx, s.db, actor, number)
+	c, limit, err := s.pageOf(ctx, actor, number, after, limit, 100)
 	if err != nil {
 		return EntryPage{}, err
 	}
