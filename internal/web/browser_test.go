@@ -495,6 +495,12 @@ func TestBrowserClosedLoop(t *testing.T) {
 	if s := state(number); s != casework.Reported {
 		t.Fatalf("after report: %s", s)
 	}
+	// The reveal buttons sit in the reporter's line: a form inside a <p>
+	// would end the paragraph before it.
+	u.open("/cases/" + number)
+	if n := get(u, "reveal forms", chromedp.Evaluate[int](`document.querySelectorAll(".report .who form").length`)); n == 0 {
+		t.Errorf("the reveal forms are not in the reporter's line")
+	}
 	u.signOut()
 
 	// 4. Verify.
