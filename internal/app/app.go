@@ -160,7 +160,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 		Calendar: a.Calendar, Policies: a.Policies, Timers: a.Timers, Notify: a.Notify, Score: a.Score, Volumes: a.Dashboard, Route: routing, Classifier: classifier,
 		Repeats: a.Repeats, Config: casework.Config{NumberPrefix: cfg.CasePrefix, Location: cfg.Location(), AutoMerge: cfg.AutoMerge}, Now: now})
 	a.Hot = hot.NewService(a.Cases, now)
-	a.Auth = auth.NewService(auth.Deps{DB: d, Audit: a.Audit, Org: a.Org, Keys: keys, Location: cfg.Location(), Now: now})
+	a.Auth = auth.NewService(auth.Deps{DB: d, Audit: a.Audit, Org: a.Org, Keys: keys, Notify: a.Notify, Location: cfg.Location(), Now: now})
 	a.Supervision = supervision.NewService(supervision.Deps{DB: d, Audit: a.Audit, Org: a.Org, Cases: a.Cases,
 		Notify: a.Notify, Timers: a.Timers, Calendar: a.Calendar, Policies: a.Policies, Location: cfg.Location(), Now: now})
 	if n, err := a.Org.SeedXiamen(ctx); err != nil {

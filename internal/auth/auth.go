@@ -22,6 +22,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/notify"
 	"pingan/internal/org"
 	"pingan/internal/secret"
 )
@@ -60,12 +61,13 @@ type Session struct {
 
 // Service signs people in.
 type Service struct {
-	db    *db.DB
-	audit *audit.Log
-	org   *org.Service
-	keys  *secret.Keyring
-	loc   *time.Location // the city's, for the times in messages
-	now   func() time.Time
+	db     *db.DB
+	audit  *audit.Log
+	org    *org.Service
+	keys   *secret.Keyring
+	notify *notify.Service // tells administrators of requests they may decide
+	loc    *time.Location  // the city's, for the times in messages
+	now    func() time.Time
 }
 
 // dummyHash is verified against when the user does not exist, so that the
@@ -81,7 +83,8 @@ type Deps struct {
 	Audit    *audit.Log
 	Org      *org.Service
 	Keys     *secret.Keyring
-	Location *time.Location // the configured time zone, in which messages give times
+	Notify   *notify.Service // the inbox, for requests waiting for a second administrator
+	Location *time.Location  // the configured time zone, in which messages give times
 	Now      func() time.Time
 }
 
@@ -93,7 +96,7 @@ func NewService(d Deps) *Service {
 	if d.Location == nil {
 		d.Location = time.UTC
 	}
-	return &Service{db: d.DB, audit: d.Audit, org: d.Org, keys: d.Keys, loc: d.Location, now: d.Now}
+	return &Service{db: d.DB, audit: d.Audit, org: d.Org, keys: d.Keys, notify: d.Notify, loc: d.Location, now: d.Now}
 }
 
 var (

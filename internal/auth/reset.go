@@ -17,6 +17,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/notify"
 	"pingan/internal/org"
 )
 
@@ -159,6 +160,21 @@ var resetKindNames = map[ResetKind]i18n.Message{
 // Name is the kind for people.
 func (k ResetKind) Name() i18n.Message { return resetKindNames[k] }
 
+var resetWhat = map[ResetKind]i18n.Message{
+	PasswordReset: i18n.M("重置密码", "Password reset"),
+	TOTPReset:     i18n.M("重置两步验证", "Second-factor reset"),
+	RoleGrant:     i18n.M("授予角色：%s", "Granting the role %s"),
+}
+
+// What is what r asks for, for people in lang: 重置密码, 重置两步验证,
+// 授予角色：审计管理员.
+func (r Reset) What(lang i18n.Lang) string {
+	if r.Kind == RoleGrant {
+		return resetWhat[r.Kind].Format(lang, access.RoleNames(r.Roles))
+	}
+	return resetWhat[r.Kind].Format(lang)
+}
+
 var (
 	msgNeedsApproval    = i18n.M("重置管理员的凭据须提出申请，经另一名管理员批准后生效", "resetting an administrator's credentials is a request that takes effect once a second administrator approves it")
 	msgOwnCredentials   = i18n.M("不能重置自己的密码或两步验证", "you may not reset your own password or second factor")
@@ -175,6 +191,8 @@ var (
 	msgGrantSetter      = i18n.M("该账号的密码或两步验证是您设置或重置的，您不能申请或批准授予其管理员角色", "you set or reset this account's password or second factor: you may neither ask for nor approve an administrator role for it")
 	msgGrantHold        = i18n.M("该账号的密码或两步验证在 %d 天内被管理员重置过，%s 之后才能申请授予管理员角色", "an administrator reset this account's password or second factor less than %d days ago: an administrator role may be asked for after %s")
 	msgGrantPending     = i18n.M("该账号已有一项待批准的管理员角色申请", "an administrator role for this account is already waiting for approval")
+	msgInboxDecide      = i18n.M("管理员变更待批准：%s，账号 %s，申请人 %s", "a change to an administrator waits for approval: %s, account %s, asked by %s")
+	msgInboxDecideBody  = i18n.M("请在“用户与权限”页面批准或驳回；%s 前未获批准即失效。", "Approve or deny it on Users and roles; unless approved it lapses at %s.")
 )
 
 // RequestReset resets a user's password (kind PasswordReset, with the new
@@ -281,8 +299,10 @@ var resetHook func()
 
 // request stores out (its kind, target, requester and, for RoleGrant, its
 // roles) as a request waiting for a second administrator, with the new
-// password's hash for a password reset. pending is the refusal when one of
-// its kind is already open for the account; detail goes to the audit record.
+// password's hash for a password reset, and tells those who may decide it
+// in their inbox (tellDeciders; "notified" in the audit record). pending
+// is the refusal when one of its kind is already open for the account;
+// detail goes to the audit record.
 // A grant (RoleGrant) is refused, and the refusal audited as entry, to
 // whoever set the account's credentials and within GrantHold of an
 // administrator's reset of them: checked here, under the lock on the
@@ -306,6 +326,7 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 				refusal = f
 				return refusal // rolled back; audited below
 			}
+			out.CredentialsSetBy = setBy // who may not approve it
 		}
 		// A request nobody approved in time no longer holds the place.
 		if _, err := tx.ExecContext(ctx, `UPDATE credential_resets SET state = $1, password_hash = NULL
@@ -335,7 +356,11 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 			}
 			return fmt.Errorf("store reset request: %w", err)
 		}
-		d := map[string]any{"request": out.ID, "expires_at": out.ExpiresAt.UnixMicro()}
+		told, err := s.tellDeciders(ctx, tx, out)
+		if err != nil {
+			return err
+		}
+		d := map[string]any{"request": out.ID, "expires_at": out.ExpiresAt.UnixMicro(), "notified": told}
 		for k, v := range detail {
 			d[k] = v
 		}
@@ -351,6 +376,51 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 		return Reset{}, err
 	}
 	return out, nil
+}
+
+// tellDeciders puts the request r in the inbox of every enabled
+// administrator who may decide it (Reset.MayDecide: not its requester, not
+// its target, not for a grant whoever set the target's credentials), in
+// tx, and returns who was told.
+func (s *Service) tellDeciders(ctx context.Context, tx *db.Tx, r Reset) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.unit_id, ur.role FROM users u JOIN user_roles ur ON ur.user_id = u.id
+		WHERE u.disabled_at IS NULL AND ur.role IN ($1, $2) ORDER BY u.id`, access.SecAdmin, access.SysAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("deciders of request %d: %w", r.ID, err)
+	}
+	var admins []access.Actor
+	for rows.Next() {
+		var a access.Actor
+		var role access.Role
+		if err := rows.Scan(&a.UserID, &a.UnitID, &role); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("deciders of request %d: %w", r.ID, err)
+		}
+		if n := len(admins); n > 0 && admins[n-1].UserID == a.UserID {
+			admins[n-1].Roles = append(admins[n-1].Roles, role)
+			continue
+		}
+		a.Roles = []access.Role{role}
+		admins = append(admins, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("deciders of request %d: %w", r.ID, err)
+	}
+	title := msgInboxDecide.Format(i18n.ZH, r.What(i18n.ZH), r.Username+" "+r.Name, r.RequesterName)
+	body := msgInboxDecideBody.Format(i18n.ZH, r.ExpiresAt.In(s.loc).Format("2006-01-02 15:04"))
+	told := []int64{}
+	for _, a := range admins {
+		if !r.MayDecide(a) {
+			continue
+		}
+		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: a.UnitID, UserID: a.UserID, Kind: "admin.change_request",
+			Title: title, Body: body}); err != nil {
+			return nil, err
+		}
+		told = append(told, a.UserID)
+	}
+	return told, nil
 }
 
 // grantRefusal is why an administrator role may not be granted, at now, on

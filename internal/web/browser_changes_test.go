@@ -19,7 +19,8 @@ import (
 // account that lost an administrator role within auth.AdminGrace is
 // marked, with the day it stops counting as one in the city's time; a
 // role combination 三员分立 forbids is refused with the reason, not a
-// generic "invalid value".
+// generic "invalid value"; the administrators who may decide a request
+// find it in their inbox, its requester does not.
 func TestBrowserChangesToAdministrators(t *testing.T) {
 	env := apptest.New(t)
 	u := newUI(t, env)
@@ -64,10 +65,23 @@ func TestBrowserChangesToAdministrators(t *testing.T) {
 	if len(badges) != 1 || badges[0] != want {
 		t.Errorf("the marks of former administrators: %q, want %q", badges, want)
 	}
+	// Each request is in the inbox of the system administrator, who may
+	// decide it, newest first.
+	u.open("/inbox")
+	notices := get(u, "inbox", chromedp.Evaluate[[]string](`Array.prototype.map.call(document.querySelectorAll(".inbox-list li strong"),
+		function (s) { return s.innerText; })`))
+	if len(notices) != 2 || !strings.HasPrefix(notices[0], "管理员变更待批准：授予角色：审计管理员，账号 dispatcher") ||
+		!strings.HasPrefix(notices[1], "管理员变更待批准：重置密码，账号 auditadmin") {
+		t.Errorf("the system administrator's inbox: %q", notices)
+	}
 	u.signOut()
 
 	// The security administrator ticks 审计管理员 beside 核查员.
 	u.signInAdmin(env, "secadmin")
+	u.open("/inbox")
+	if inbox := get(u, "inbox", chromedp.Text(chromedp.CSS(`main`))); strings.Contains(inbox, "管理员变更待批准") {
+		t.Errorf("the requester is asked to approve their own requests: %q", inbox)
+	}
 	u.open("/admin/users")
 	form := fmt.Sprintf(`form[action="/admin/users/%d/roles"]`, env.User(t, "verifier").User.ID)
 	u.run("tick 审计管理员", chromedp.Click(chromedp.CSS(`tr:has(`+form+`) details > summary`)),

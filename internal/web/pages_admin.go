@@ -160,14 +160,7 @@ func (w *Web) resetRows(r *http.Request, v *view) ([]resetRow, error) {
 	}
 	out := make([]resetRow, 0, len(rs))
 	for _, x := range rs {
-		what := v.T("admin.request_password")
-		switch x.Kind {
-		case auth.TOTPReset:
-			what = v.T("admin.request_totp")
-		case auth.RoleGrant:
-			what = v.T("admin.request_grant", access.RoleNames(x.Roles))
-		}
-		out = append(out, resetRow{Reset: x, What: what, MayDecide: x.MayDecide(v.Actor), MayWithdraw: x.MayWithdraw(v.Actor)})
+		out = append(out, resetRow{Reset: x, What: x.What(v.Lang), MayDecide: x.MayDecide(v.Actor), MayWithdraw: x.MayWithdraw(v.Actor)})
 	}
 	return out, nil
 }
