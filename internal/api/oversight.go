@@ -135,8 +135,9 @@ type InboxItem struct {
 	Body      string    `json:"body"`
 	Case      string    `json:"case,omitempty"`
 	ToUnit    bool      `json:"to_unit" doc:"sent to the whole unit rather than to the reader"`
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt time.Time `json:"created_at" doc:"of the newest event it stands for"`
 	Read      bool      `json:"read"`
+	Times     int       `json:"times" doc:"events it stands for: repeat reports on a case are one message until someone reads it"`
 }
 
 // InboxPage is a page of the inbox.
@@ -521,7 +522,7 @@ func (a *API) inbox(w http.ResponseWriter, r *http.Request) error {
 	out := InboxPage{Items: []InboxItem{}, Unread: p.Unread, NextBefore: p.Next}
 	for _, it := range p.Items {
 		out.Items = append(out.Items, InboxItem{ID: it.ID, Kind: it.Kind, Title: it.Title, Body: it.Body, Case: it.CaseNumber,
-			ToUnit: it.UserID == 0, CreatedAt: it.CreatedAt.In(a.loc), Read: it.Read})
+			ToUnit: it.UserID == 0, CreatedAt: it.CreatedAt.In(a.loc), Read: it.Read, Times: it.Times})
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

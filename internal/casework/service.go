@@ -543,7 +543,7 @@ func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, before, af
 		}
 		msg.UnitID, msg.Kind, text = sup.ID, "case.extension_request", msgInboxExtReq
 	case AddReport:
-		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.report", msgInboxReport
+		msg.UnitID, msg.Kind, text, msg.Gather = after.HandlingUnitID, "case.report", msgInboxReport, true
 	default:
 		return nil
 	}

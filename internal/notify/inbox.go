@@ -53,6 +53,11 @@ type Message struct {
 	OrderID int64
 	Title   string
 	Body    string
+	// Gather makes a message on a case take in the unread one of its kind
+	// on that case to the same addressee: that one is replaced by this,
+	// which counts both (Item.Times). Every repeat report on a case is
+	// then one notice, however many come before someone looks.
+	Gather bool
 }
 
 // Notify adds a message to the inbox inside tx. A message to a user whose
@@ -74,9 +79,27 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 	if utf8.RuneCountInString(title) > 200 {
 		title = string([]rune(title)[:200])
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
-		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro())
+	times := 1
+	if m.Gather && m.CaseID != 0 {
+		// Nobody has read it, so nothing refers to it but the case.
+		var id int64
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT id, times FROM notifications n WHERE case_id = $1 AND unit_id = $2 AND kind = $3
+			AND COALESCE(user_id, 0) = $4 AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id)
+			ORDER BY id DESC LIMIT 1`, m.CaseID, m.UnitID, m.Kind, m.UserID).Scan(&id, &n)
+		switch {
+		case err == nil:
+			if _, err := tx.ExecContext(ctx, "DELETE FROM notifications WHERE id = $1", id); err != nil {
+				return fmt.Errorf("notify unit %d: gather: %w", m.UnitID, err)
+			}
+			times = n + 1
+		case !db.IsNotFound(err):
+			return fmt.Errorf("notify unit %d: gather: %w", m.UnitID, err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at, times)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
+		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro(), times)
 	if err != nil {
 		return fmt.Errorf("notify unit %d: %w", m.UnitID, err)
 	}
@@ -94,8 +117,9 @@ type Item struct {
 	OrderID    int64
 	Title      string
 	Body       string
-	CreatedAt  time.Time
+	CreatedAt  time.Time // of the newest event it stands for
 	Read       bool
+	Times      int // events it stands for (Message.Gather)
 }
 
 // Page of the inbox, newest first.
@@ -126,7 +150,7 @@ func (s *Service) Inbox(ctx context.Context, actor access.Actor, unreadOnly bool
 		limit = 50
 	}
 	q := `SELECT n.id, n.unit_id, COALESCE(n.user_id, 0), n.kind, COALESCE(n.case_id, 0), COALESCE(c.number, ''),
-		COALESCE(n.order_id, 0), n.title, n.body, n.created_at,
+		COALESCE(n.order_id, 0), n.title, n.body, n.created_at, n.times,
 		EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)
 		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE ` + inboxWhere
 	args := []any{actor.UserID, actor.UnitID}
@@ -147,7 +171,7 @@ func (s *Service) Inbox(ctx context.Context, actor access.Actor, unreadOnly bool
 		var it Item
 		var at int64
 		if err := rows.Scan(&it.ID, &it.UnitID, &it.UserID, &it.Kind, &it.CaseID, &it.CaseNumber, &it.OrderID, &it.Title,
-			&it.Body, &at, &it.Read); err != nil {
+			&it.Body, &at, &it.Times, &it.Read); err != nil {
 			return Page{}, fmt.Errorf("inbox: %w", err)
 		}
 		it.CreatedAt = time.UnixMicro(at)

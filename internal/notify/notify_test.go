@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -251,5 +252,63 @@ func TestInbox(t *testing.T) {
 	}
 	if p, _ := env.App.Notify.Inbox(ctx, env.Actor(t, "gulangyu"), false, 0, 10); len(p.Items) != 0 {
 		t.Errorf("another unit sees 江头街道's messages: %+v", p.Items)
+	}
+}
+
+// Repeat reports on a case its unit has not looked at are one message
+// that counts them, the newest on top; once someone has read it, the next
+// repeat is a message of its own.
+func TestRepeatReportsGatherInOneMessage(t *testing.T) {
+	env := apptest.New(t)
+	cat, _ := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0102001")
+	var cases []casework.Case
+	for range 2 {
+		c := intake(t, env, "intake")
+		if _, err := env.App.Cases.Do(ctx, env.Actor(t, "intake"), c.Number, casework.Register, casework.ActionInput{Nature: "complaint", CategoryID: cat.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.App.Cases.Do(ctx, env.Actor(t, "dispatcher"), c.Number, casework.Dispatch, casework.ActionInput{UnitID: env.Unit(t, "350206004")}); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, c)
+	}
+	repeat := func(c casework.Case, body string) {
+		t.Helper()
+		if _, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline", CaseNumber: c.Number, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 3 {
+		repeat(cases[0], fmt.Sprintf("第%d次来电", i+2))
+	}
+	repeat(cases[1], "另一件的来电")
+	h := env.Actor(t, "jiangtou")
+	reports := func() []notify.Item {
+		t.Helper()
+		p, err := env.App.Notify.Inbox(ctx, h, false, 0, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []notify.Item
+		for _, it := range p.Items {
+			if it.Kind == "case.report" {
+				out = append(out, it)
+			}
+		}
+		return out
+	}
+	got := reports()
+	if len(got) != 2 || got[0].CaseNumber != cases[1].Number || got[0].Times != 1 ||
+		got[1].CaseNumber != cases[0].Number || got[1].Times != 3 {
+		t.Fatalf("report messages: %+v", got)
+	}
+	// Read, the next repeat starts a message of its own.
+	if _, err := env.App.Notify.MarkRead(ctx, h, []int64{got[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	repeat(cases[0], "第5次来电")
+	got = reports()
+	if len(got) != 3 || got[0].CaseNumber != cases[0].Number || got[0].Times != 1 || got[0].Read || !got[2].Read || got[2].Times != 3 {
+		t.Fatalf("after reading, report messages: %+v", got)
 	}
 }

@@ -311,6 +311,7 @@ var messages = map[string]i18n.Message{
 	"inbox.marked":      i18n.M("已标为已读", "Marked as read"),
 	"inbox.open":        i18n.M("查看", "Open"),
 	"inbox.empty":       i18n.M("没有消息", "No messages"),
+	"inbox.times":       i18n.M("共 %d 次", "%d times"),
 
 	"admin.title":              i18n.M("系统管理", "Administration"),
 	"admin.units":              i18n.M("组织机构", "Units"),

@@ -32,6 +32,12 @@ func TestCaseReportsPages(t *testing.T) {
 		ids = append(ids, res.Report.ID)
 	}
 	h := signedIn(t, env, "jiangtou")
+	// The street's inbox has one notice of the repeats, counting them.
+	inbox := h.get("/inbox")
+	mustContain(t, inbox, fmt.Sprintf("共 %d 次", total-1))
+	if got := strings.Count(inbox.Body, "案件追加来件"); got != 1 {
+		t.Errorf("%d notices of repeat reports, want 1", got)
+	}
 	p := h.get("/cases/" + n)
 	// The reports alone (the merged cases and the timeline below name
 	// every report too).
