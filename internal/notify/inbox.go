@@ -53,10 +53,10 @@ type Message struct {
 	OrderID int64
 	Title   string
 	Body    string
-	// Gather makes a message on a case take in the unread one of its kind
-	// on that case to the same addressee: that one is replaced by this,
-	// which counts both (Item.Times). Every repeat report on a case is
-	// then one notice, however many come before someone looks.
+	// Gather makes a message on a case join the unread one of its kind on
+	// that case to the same addressee: that one counts it (Item.Times) and
+	// takes its text and time. Every repeat report on a case is then one
+	// notice, however many come before someone looks.
 	Gather bool
 }
 
@@ -79,27 +79,23 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 	if utf8.RuneCountInString(title) > 200 {
 		title = string([]rune(title)[:200])
 	}
-	times := 1
 	if m.Gather && m.CaseID != 0 {
-		// Nobody has read it, so nothing refers to it but the case.
-		var id int64
-		var n int
-		err := tx.QueryRowContext(ctx, `SELECT id, times FROM notifications n WHERE case_id = $1 AND unit_id = $2 AND kind = $3
-			AND COALESCE(user_id, 0) = $4 AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id)
-			ORDER BY id DESC LIMIT 1`, m.CaseID, m.UnitID, m.Kind, m.UserID).Scan(&id, &n)
-		switch {
-		case err == nil:
-			if _, err := tx.ExecContext(ctx, "DELETE FROM notifications WHERE id = $1", id); err != nil {
-				return fmt.Errorf("notify unit %d: gather: %w", m.UnitID, err)
-			}
-			times = n + 1
-		case !db.IsNotFound(err):
+		// Updated in place, not replaced: a reader marking it read at the
+		// same moment (PostgreSQL) refers to it, which a delete would break.
+		res, err := tx.ExecContext(ctx, `UPDATE notifications SET times = times + 1, title = $1, body = $2, created_at = $3
+			WHERE id = (SELECT n.id FROM notifications n WHERE n.case_id = $4 AND n.unit_id = $5 AND n.kind = $6
+				AND COALESCE(n.user_id, 0) = $7 AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id)
+				ORDER BY n.id DESC LIMIT 1)`, title, m.Body, s.now().UnixMicro(), m.CaseID, m.UnitID, m.Kind, m.UserID)
+		if err != nil {
 			return fmt.Errorf("notify unit %d: gather: %w", m.UnitID, err)
 		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at, times)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
-		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro(), times)
+	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
+		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro())
 	if err != nil {
 		return fmt.Errorf("notify unit %d: %w", m.UnitID, err)
 	}

@@ -256,8 +256,8 @@ func TestInbox(t *testing.T) {
 }
 
 // Repeat reports on a case its unit has not looked at are one message
-// that counts them, the newest on top; once someone has read it, the next
-// repeat is a message of its own.
+// that counts them, with the newest's text; once someone has read it, the
+// next repeat is a message of its own.
 func TestRepeatReportsGatherInOneMessage(t *testing.T) {
 	env := apptest.New(t)
 	cat, _ := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0102001")
@@ -299,7 +299,7 @@ func TestRepeatReportsGatherInOneMessage(t *testing.T) {
 	}
 	got := reports()
 	if len(got) != 2 || got[0].CaseNumber != cases[1].Number || got[0].Times != 1 ||
-		got[1].CaseNumber != cases[0].Number || got[1].Times != 3 {
+		got[1].CaseNumber != cases[0].Number || got[1].Times != 3 || got[1].Body != "第4次来电" {
 		t.Fatalf("report messages: %+v", got)
 	}
 	// Read, the next repeat starts a message of its own.
