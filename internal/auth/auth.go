@@ -642,7 +642,7 @@ func (s *Service) Unlock(ctx context.Context, actor access.Actor, userID int64) 
 		if err != nil {
 			return err
 		}
-		if admin, err := s.heldAdmin(ctx, s.db, u); err != nil {
+		if admin, _, err := s.HeldAdmin(ctx, u); err != nil {
 			return err
 		} else if admin {
 			return s.audit.Refuse(ctx, s.db, actorEntry(actor, "user.unlock", userID, nil),

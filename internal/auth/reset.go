@@ -86,34 +86,22 @@ const AdminGrace = 7 * 24 * time.Hour
 // For the latter, until is when the account stops counting as one (zero
 // for a holder of an administrator role, and for anyone else).
 func (s *Service) HeldAdmin(ctx context.Context, u org.User) (held bool, until time.Time, err error) {
+	return s.heldAdmin(ctx, s.db, u)
+}
+
+// heldAdmin is HeldAdmin read with q (a write's transaction).
+func (s *Service) heldAdmin(ctx context.Context, q db.Querier, u org.User) (bool, time.Time, error) {
 	if u.Admin() {
 		return true, time.Time{}, nil
 	}
-	until, err = s.formerAdminUntil(ctx, s.db, u)
-	return !until.IsZero(), until, err
-}
-
-// heldAdmin is HeldAdmin's answer, read with q.
-func (s *Service) heldAdmin(ctx context.Context, q db.Querier, u org.User) (bool, error) {
-	if u.Admin() {
-		return true, nil
-	}
-	until, err := s.formerAdminUntil(ctx, q, u)
-	return !until.IsZero(), err
-}
-
-// formerAdminUntil is when u, having lost an administrator role less than
-// AdminGrace ago (users.admin_until), stops counting as an administrator;
-// zero if it lost none, or longer ago.
-func (s *Service) formerAdminUntil(ctx context.Context, q db.Querier, u org.User) (time.Time, error) {
 	var lost sql.NullInt64
 	if err := q.QueryRowContext(ctx, "SELECT admin_until FROM users WHERE id = $1", u.ID).Scan(&lost); err != nil {
-		return time.Time{}, fmt.Errorf("administrator role of user %d: %w", u.ID, err)
+		return false, time.Time{}, fmt.Errorf("administrator role of user %d: %w", u.ID, err)
 	}
 	if until := db.Time(lost).Add(AdminGrace); lost.Valid && s.now().Before(until) {
-		return until, nil
+		return true, until, nil
 	}
-	return time.Time{}, nil
+	return false, time.Time{}, nil
 }
 
 // Reset is a reset of a user's credentials: applied at once (ID 0) or a
@@ -247,7 +235,7 @@ func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, k
 	if resetHook != nil {
 		resetHook()
 	}
-	admin, err := s.heldAdmin(ctx, s.db, a.user)
+	admin, _, err := s.HeldAdmin(ctx, a.user)
 	if err != nil {
 		return Reset{}, err
 	}
@@ -261,7 +249,7 @@ func (s *Service) reset(ctx context.Context, actor access.Actor, userID int64, k
 			if !actor.System {
 				if u, err := s.org.User(ctx, tx, a.user.ID); err != nil {
 					return err
-				} else if admin, err := s.heldAdmin(ctx, tx, u); err != nil {
+				} else if admin, _, err := s.heldAdmin(ctx, tx, u); err != nil {
 					return err
 				} else if admin {
 					return errBecameAdmin
