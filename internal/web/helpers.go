@@ -284,7 +284,6 @@ func span(d time.Duration, lang i18n.Lang) string {
 	return fmt.Sprintf("%dm", mins)
 }
 
-// Mask shows a personal value masked unless it was just revealed.
 // reportItem is what the "report" template shows: a report of case
 // Number; After is the cursor of the page of all reports it is on (-1 on
 // the case's own page), which a reveal returns to.
@@ -302,6 +301,8 @@ func (v *view) ReportItem(r casework.Report, number string, after int64, from st
 	return reportItem{V: v, R: r, Number: number, After: after, From: from}
 }
 
+// Revealed is a report's personal field revealed by this request (on the
+// case's page or a page of its reports), or "": the page shows it masked.
 func (v *view) Revealed(reportID int64, field string) string {
 	if m, ok := v.Data.(interface{ revealed(int64, string) string }); ok {
 		return m.revealed(reportID, field)

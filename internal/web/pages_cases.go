@@ -536,13 +536,10 @@ func (w *Web) caseTimeline(rw http.ResponseWriter, r *http.Request, v *view) err
 		casework.EntryPage
 		After int64
 	}
-	if s := r.URL.Query().Get("after"); s != "" {
-		var err error
-		if d.After, err = strconv.ParseInt(s, 10, 64); err != nil {
-			return fault.InvalidField("after", msgBadCursor)
-		}
-	}
 	var err error
+	if d.After, err = afterParam(r.URL.Query().Get("after")); err != nil {
+		return err
+	}
 	if d.EntryPage, err = w.app.Cases.TimelinePage(r.Context(), v.Actor, r.PathValue("number"), d.After, timelinePage); err != nil {
 		return err
 	}
@@ -572,16 +569,26 @@ func (w *Web) caseReports(rw http.ResponseWriter, r *http.Request, v *view) erro
 }
 
 func (w *Web) reportsData(r *http.Request, v *view, number, after string) (reportsData, error) {
-	var d reportsData
-	if after != "" {
-		var err error
-		if d.After, err = strconv.ParseInt(after, 10, 64); err != nil {
-			return d, fault.InvalidField("after", msgBadCursor)
-		}
+	d := reportsData{Revealed: map[string]string{}}
+	var err error
+	if d.After, err = afterParam(after); err != nil {
+		return d, err
 	}
-	page, err := w.app.Cases.Reports(r.Context(), v.Actor, number, d.After, 0)
-	d.Page, d.Revealed = page, map[string]string{}
+	d.Page, err = w.app.Cases.Reports(r.Context(), v.Actor, number, d.After, 0)
 	return d, err
+}
+
+// afterParam reads the ?after= of a page of a case's reports or history:
+// the id of the last entry of the page before ("" for the first page).
+func afterParam(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	after, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fault.InvalidField("after", msgBadCursor)
+	}
+	return after, nil
 }
 
 var msgBadCursor = i18n.M("页码无效", "not a page of this list")
