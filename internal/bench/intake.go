@@ -65,7 +65,8 @@ type Result struct {
 	P50, P99   time.Duration
 	MeanBatch  float64       // writes per commit
 	WriterBusy float64       // share of the run the writer's lanes spent in batches
-	CommitTime time.Duration // mean time in COMMIT (log written, disk synced)
+	CommitTime time.Duration // mean time in COMMIT (log written; on PostgreSQL also synced)
+	SyncTime   time.Duration // SQLite: mean time of a log fsync beside the writer, 0 for none
 	Merged     int           // acknowledged reports intake merged into an open case on its own
 	Routed     int           // cases routing placed with a unit
 	Suggested  int           // cases with the classifier's suggestion
@@ -216,6 +217,9 @@ func Intake(ctx context.Context, o Options) (Result, error) {
 	if c := after.Commits - before.Commits; c > 0 {
 		res.MeanBatch = float64(after.Writes-before.Writes) / float64(c)
 		res.CommitTime = (after.Committing - before.Committing) / time.Duration(c)
+	}
+	if n := after.Syncs - before.Syncs; n > 0 {
+		res.SyncTime = (after.Syncing - before.Syncing) / time.Duration(n)
 	}
 	if w := after.Writes - before.Writes; w > 0 {
 		res.Statements = float64(after.Statements-before.Statements) / float64(w)

@@ -178,8 +178,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer stop()
-	fmt.Fprintln(e.stdout, "| backend | intake | clients | raw durable inserts/s (clients) | intake over HTTP, reports/s | p50 | p99 | intake ÷ raw | writes per commit | statements per write | writer busy | COMMIT | CPU per report | merged | routed | errors |")
-	fmt.Fprintln(e.stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(e.stdout, "| backend | intake | clients | raw durable inserts/s (clients) | intake over HTTP, reports/s | p50 | p99 | intake ÷ raw | writes per commit | statements per write | writer busy | COMMIT | log sync | CPU per report | merged | routed | errors |")
+	fmt.Fprintln(e.stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	bareRate := map[string]float64{}
 	for _, o := range runs {
 		r, err := bench.Intake(ctx, o)
@@ -198,10 +198,19 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		} else if b := bareRate[r.Backend]; b > 0 {
 			mode = fmt.Sprintf("smart (%.0f%% of bare)", 100*r.Rate/b)
 		}
-		fmt.Fprintf(e.stdout, "| %s | %s | %d | %.0f (%d) | %.0f | %s | %s | %.2f | %.1f | %.1f | %.0f%% | %s | %s | %.0f%% | %.0f%% | %d |\n", r.Backend, mode, r.Clients, r.RawRate,
-			r.RawClients, r.Rate, ms(r.P50), ms(r.P99), r.Ratio, r.MeanBatch, r.Statements, 100*r.WriterBusy, ms(r.CommitTime), fmt.Sprintf("%.0f µs", float64(r.CPU.Nanoseconds())/1000), share(r.Merged), share(r.Routed), r.Errors)
+		fmt.Fprintf(e.stdout, "| %s | %s | %d | %.0f (%d) | %.0f | %s | %s | %.2f | %.1f | %.1f | %.0f%% | %s | %s | %s | %.0f%% | %.0f%% | %d |\n", r.Backend, mode, r.Clients, r.RawRate,
+			r.RawClients, r.Rate, ms(r.P50), ms(r.P99), r.Ratio, r.MeanBatch, r.Statements, 100*r.WriterBusy, ms(r.CommitTime), syncMs(r.SyncTime), fmt.Sprintf("%.0f µs", float64(r.CPU.Nanoseconds())/1000), share(r.Merged), share(r.Routed), r.Errors)
 	}
 	return nil
+}
+
+// syncMs shows the mean time of a log sync beside the writer; PostgreSQL
+// syncs inside COMMIT.
+func syncMs(d time.Duration) string {
+	if d == 0 {
+		return "—"
+	}
+	return ms(d)
 }
 
 // cpuProfile starts writing a CPU profile to path ("" for none) and

@@ -84,6 +84,7 @@ type DB struct {
 
 	side      *DB           // SQLite only: the second file (SideFile)
 	ckpt      *checkpointer // SQLite only
+	sync      *logSyncer    // SQLite's main file only
 	asideWork asideWork
 }
 
@@ -229,17 +230,25 @@ func IsPostgresURL(u string) bool {
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
-// SQLite durability: WAL with synchronous=FULL. In WAL mode NORMAL already
-// survives a process crash (the commit is in the OS before it is acknowledged)
-// but may lose the last commits on power loss; FULL fsyncs the WAL at every
-// commit so an acknowledged write survives both. The group-committing writer
-// amortises that fsync over every write waiting at the time.
+// SQLite durability: WAL, and the log synced before a write is acknowledged.
+// In WAL mode NORMAL already survives a process crash (the commit is in the
+// OS before it is acknowledged) but may lose the last commits on power loss;
+// FULL fsyncs the WAL at every commit so an acknowledged write survives both.
+// The group-committing writer amortises that sync over every write waiting at
+// the time, and runs it beside itself: its own connection commits with NORMAL
+// (writerSync) and a logSyncer fsyncs the log before the batch's writes are
+// acknowledged — FULL's guarantee, without the writer waiting for the disk.
+// Every other connection keeps FULL (a checkpoint syncs either way).
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
 	"&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_pragma=temp_store(memory)"
 
 // The side file holds only what can be made again from the main file (a
 // lost commit is found missing and redone at the next start), so it is not
 // synced at every commit.
+// writerSync follows sqlitePragmas in the DSN of the main file's writer; the
+// later pragma is the one applied.
+const writerSync = "&_pragma=synchronous(NORMAL)"
+
 const sidePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)" +
 	"&_pragma=cache_size(-16000)&_pragma=temp_store(memory)"
 
@@ -253,13 +262,15 @@ func (d *DB) openSQLite(dir string) error {
 	// The side file first: the main file's readers attach it.
 	side := &DB{dialect: SQLite, log: d.log}
 	sidePath := filepath.Join(dir, SideFile)
-	if err := side.openSQLiteFile(sidePath, sidePragmas, ""); err != nil {
+	if err := side.openSQLiteFile(sidePath, sidePragmas, "", ""); err != nil {
 		return err
 	}
-	if err := d.openSQLiteFile(filepath.Join(dir, SQLiteFile), sqlitePragmas, sidePath); err != nil {
+	path := filepath.Join(dir, SQLiteFile)
+	if err := d.openSQLiteFile(path, sqlitePragmas, writerSync, sidePath); err != nil {
 		side.closePools()
 		return err
 	}
+	d.sync = newLogSyncer(path+"-wal", d.log)
 	side.node, side.w = "side", newWriter(side, 1, 128)
 	d.side = side
 	return nil
@@ -267,11 +278,12 @@ func (d *DB) openSQLite(dir string) error {
 
 // openSQLiteFile opens one SQLite file: a single writer connection (SQLite
 // allows one writer at a time anyway, and a single connection lets the
-// writer batch without lock contention) and a pool of reading ones, each
-// with the file at attach attached as "side" when attach is not empty.
-func (d *DB) openSQLiteFile(path, pragmas, attach string) error {
+// writer batch without lock contention), with writerPragmas after pragmas,
+// and a pool of reading ones, each with the file at attach attached as
+// "side" when attach is not empty.
+func (d *DB) openSQLiteFile(path, pragmas, writerPragmas, attach string) error {
 	var err error
-	d.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", autoCheckpoint)+"&_txlock=immediate")
+	d.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+writerPragmas+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", autoCheckpoint)+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
@@ -395,8 +407,11 @@ func (d *DB) Close() error {
 		d.w.close()
 	}
 	var err error
+	if d.sync != nil {
+		err = d.sync.close()
+	}
 	if d.side != nil {
-		err = d.side.Close()
+		err = errors.Join(err, d.side.Close())
 	}
 	return errors.Join(d.closePools(), err)
 }

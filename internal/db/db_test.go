@@ -490,3 +490,82 @@ func TestCheckpointsBesideTheWriter(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestLogSyncedBesideTheWriter(t *testing.T) {
+	if dbtest.Backend() != "sqlite" {
+		t.Skip("SQLite's write-ahead log")
+	}
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	// The writer commits without waiting for the disk; every other
+	// connection keeps FULL.
+	var writerSync, readerSync int
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		return tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&writerSync)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&readerSync); err != nil {
+		t.Fatal(err)
+	}
+	if writerSync != 1 || readerSync != 2 {
+		t.Fatalf("synchronous: writer %d, readers %d; want 1 (NORMAL) and 2 (FULL)", writerSync, readerSync)
+	}
+	// Each acknowledgement waits for a sync of the log made after its
+	// commit.
+	for i := range 5 {
+		before := d.WriterStats().Syncs
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'x')", fmt.Sprint("sync-", i))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if after := d.WriterStats().Syncs; after <= before {
+			t.Fatalf("write %d acknowledged with %d syncs before and %d after: not synced", i, before, after)
+		}
+	}
+	// Concurrent batches share syncs: never more syncs than commits.
+	st := d.WriterStats()
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Go(func() {
+			if err := d.Write(ctx, func(tx *db.Tx) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'x')", fmt.Sprint("many-", i))
+				return err
+			}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	now := d.WriterStats()
+	if syncs, commits := now.Syncs-st.Syncs, now.Commits-st.Commits; syncs < 1 || syncs > commits {
+		t.Errorf("64 writes: %d commits, %d syncs", commits, syncs)
+	}
+	if n := count(t, d, "SELECT COUNT(*) FROM meta WHERE key LIKE 'many-%'"); n != 64 {
+		t.Errorf("%d of 64 acknowledged writes stored", n)
+	}
+
+	// A disk that refuses the sync: the write waiting for it fails, and so
+	// does every write after it, as does Durable.
+	db.BreakLogSync(d)
+	write := func(key string) error {
+		return d.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'x')", key)
+			return err
+		})
+	}
+	if err := write("refused"); !errors.Is(err, db.ErrLogSync) {
+		t.Fatalf("write whose sync failed: %v, want ErrLogSync", err)
+	}
+	if err := write("after"); !errors.Is(err, db.ErrLogSync) {
+		t.Fatalf("write after a failed sync: %v, want ErrLogSync", err)
+	}
+	if err := d.Durable(ctx); !errors.Is(err, db.ErrLogSync) {
+		t.Fatalf("Durable after a failed sync: %v, want ErrLogSync", err)
+	}
+	if n := count(t, d, "SELECT COUNT(*) FROM meta WHERE key = 'after'"); n != 0 {
+		t.Errorf("a write after the failed sync was committed")
+	}
+}

@@ -160,6 +160,13 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 		applied++
 		d.log.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
+	// The migrations committed on the writer's connection, outside the
+	// writer, whose log is synced beside it.
+	if applied > 0 {
+		if err := d.Durable(ctx); err != nil {
+			return applied, fmt.Errorf("migrate: %w", err)
+		}
+	}
 	return applied, nil
 }
 

@@ -314,28 +314,36 @@ type writer struct {
 	wg     sync.WaitGroup
 
 	commits, writes atomic.Int64 // for metrics
-	busy, syncing   atomic.Int64 // nanoseconds, for metrics
+	busy, syncing   atomic.Int64 // nanoseconds (syncing: in COMMIT), for metrics
 	statements      atomic.Int64 // run through Tx, committed or not
 }
 
 // WriterStats counts commits and the writes they carried; writes/commits is
 // the mean batch size. Busy is the time the writer's lanes spent in
 // batches, from BEGIN to the end of COMMIT, summed over the lanes;
-// Committing the part of it in COMMIT (writing the log and waiting for the
-// disk). Busy over wall time and lanes near 1 means the writer is what
-// limits the write rate.
+// Committing the part of it in COMMIT (writing the log; on PostgreSQL also
+// waiting for the disk). Busy over wall time and lanes near 1 means the
+// writer is what limits the write rate. On SQLite the log is synced beside
+// the writer (logSyncer): Syncs counts the fsyncs, each covering every
+// batch committed before it, and Syncing is the time they took.
 type WriterStats struct {
 	Lanes            int
 	Commits, Writes  int64
 	Statements       int64 // run by writes and their deferred work, each a round trip on PostgreSQL
 	Queued           int
 	Busy, Committing time.Duration
+	Syncs            int64
+	Syncing          time.Duration
 }
 
 // WriterStats returns the writer's counters.
 func (d *DB) WriterStats() WriterStats {
-	return WriterStats{Lanes: d.w.lanes, Commits: d.w.commits.Load(), Writes: d.w.writes.Load(), Statements: d.w.statements.Load(), Queued: len(d.w.queue),
+	st := WriterStats{Lanes: d.w.lanes, Commits: d.w.commits.Load(), Writes: d.w.writes.Load(), Statements: d.w.statements.Load(), Queued: len(d.w.queue),
 		Busy: time.Duration(d.w.busy.Load()), Committing: time.Duration(d.w.syncing.Load())}
+	if d.sync != nil {
+		st.Syncs, st.Syncing = d.sync.syncs.Load(), time.Duration(d.sync.syncing.Load())
+	}
+	return st
 }
 
 func newWriter(d *DB, lanes, maxBatch int) *writer {
@@ -395,19 +403,7 @@ func (w *writer) run(lane int) {
 	defer w.wg.Done()
 	batch := make([]*job, 0, w.max)
 	for j := range w.queue {
-		batch = append(batch[:0], j)
-	drain:
-		for len(batch) < w.max {
-			select {
-			case j, ok := <-w.queue:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, j)
-			default:
-				break drain
-			}
-		}
+		batch = gather(append(batch[:0], j), w.queue, w.max)
 		// A write that lost a deadlock runs again on its own, once the
 		// batch that held it has committed and released its locks.
 		for _, j := range w.commit(lane, batch) {
@@ -419,6 +415,23 @@ func (w *writer) run(lane int) {
 	}
 }
 
+// gather appends to buf what is already waiting on ch, until buf holds max
+// items or ch is empty (or closed); it never waits.
+func gather[T any](buf []T, ch <-chan T, max int) []T {
+	for len(buf) < max {
+		select {
+		case v, ok := <-ch:
+			if !ok {
+				return buf
+			}
+			buf = append(buf, v)
+		default:
+			return buf
+		}
+	}
+	return buf
+}
+
 // commit runs one batch in one transaction and reports each job's outcome,
 // except for the jobs it returns: those lost a deadlock (or a serialisation
 // check), were rolled back, and should run again.
@@ -428,24 +441,12 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 	results := make([]error, len(batch))
 	txs := make([]*Tx, len(batch))
 	finish := func(commitErr error) {
-		for i, j := range batch {
-			err := results[i]
-			if err != nil && j.tries+1 < maxTries && IsRetryable(err) && j.ctx.Err() == nil {
-				j.tries++
-				w.d.log.Warn("write lost a deadlock; running it again", "try", j.tries+1, "err", err)
-				retry = append(retry, j)
-				continue
-			}
-			if err == nil && commitErr != nil {
-				err = commitErr
-			}
-			if err == nil {
-				for _, f := range txs[i].after {
-					f()
-				}
-			}
-			j.done <- err
-		}
+		retry = w.retries(batch, results)
+		deliver(batch, txs, results, commitErr)
+	}
+	if err := w.d.sync.broken(); err != nil {
+		finish(err)
+		return
 	}
 
 	// Statements get a generous bound so that a wedged write cannot stall
@@ -535,8 +536,52 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 	if aside = append(aside, batchTx.aside...); len(aside) > 0 {
 		w.leave(aside)
 	}
-	finish(nil)
+	if w.d.sync == nil {
+		finish(nil)
+		return retry
+	}
+	// The log is synced beside the writer (logSyncer); the batch's writes
+	// learn the outcome once it is. The slices are the batch's own: run
+	// reuses batch for the next one.
+	retry = w.retries(batch, results)
+	batch = slices.Clone(batch)
+	w.d.sync.hand(func(err error) { deliver(batch, txs, results, err) })
 	return retry
+}
+
+// retries takes the writes that lost a deadlock (or a serialisation check)
+// out of batch, setting their places to nil, and returns them to run again.
+func (w *writer) retries(batch []*job, results []error) (retry []*job) {
+	for i, j := range batch {
+		if err := results[i]; err != nil && j.tries+1 < maxTries && IsRetryable(err) && j.ctx.Err() == nil {
+			j.tries++
+			w.d.log.Warn("write lost a deadlock; running it again", "try", j.tries+1, "err", err)
+			retry = append(retry, j)
+			batch[i] = nil
+		}
+	}
+	return retry
+}
+
+// deliver tells each write of batch (nil places skipped) its outcome:
+// its own error, else commitErr; a write that succeeded runs its
+// AfterCommit functions first.
+func deliver(batch []*job, txs []*Tx, results []error, commitErr error) {
+	for i, j := range batch {
+		if j == nil {
+			continue
+		}
+		err := results[i]
+		if err == nil && commitErr != nil {
+			err = commitErr
+		}
+		if err == nil {
+			for _, f := range txs[i].after {
+				f()
+			}
+		}
+		j.done <- err
+	}
 }
 
 // abort rolls the whole transaction back after the batch machinery itself

@@ -264,12 +264,18 @@ func newMetrics(a *app.App) *metrics {
 		Name: "pingan_db_writer_busy_seconds_total", Help: "Time the writer's lanes spent running batches, commit included, summed over the lanes (pingan_db_writer_lanes); its rate near the number of lanes means writes queue for the writer.",
 	}, func() float64 { return a.DB.WriterStats().Busy.Seconds() })
 	committing := prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "pingan_db_writer_commit_seconds_total", Help: "Time the writer spent in COMMIT: writing the log and waiting for the disk.",
+		Name: "pingan_db_writer_commit_seconds_total", Help: "Time the writer spent in COMMIT: writing the log (on PostgreSQL also waiting for the disk).",
 	}, func() float64 { return a.DB.WriterStats().Committing.Seconds() })
+	syncs := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "pingan_db_log_syncs_total", Help: "Embedded database only: fsyncs of the log made beside the writer, each covering every batch committed before it; writes wait for it before they are acknowledged.",
+	}, func() float64 { return float64(a.DB.WriterStats().Syncs) })
+	syncing := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "pingan_db_log_sync_seconds_total", Help: "Embedded database only: time spent in those fsyncs.",
+	}, func() float64 { return a.DB.WriterStats().Syncing.Seconds() })
 	lanes := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "pingan_db_writer_lanes", Help: "Writer lanes: concurrent write transactions (1 on SQLite).",
 	}, func() float64 { return float64(a.DB.WriterStats().Lanes) })
-	m.reg.MustRegister(m.requests, m.latency, writes, commits, queued, busy, committing, lanes,
+	m.reg.MustRegister(m.requests, m.latency, writes, commits, queued, busy, committing, syncs, syncing, lanes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.DB.SQL(), a.DB.Dialect().String()))
 	return m
