@@ -54,9 +54,10 @@ type Message struct {
 	Title   string
 	Body    string
 	// Gather makes a message on a case join the unread one of its kind on
-	// that case to the same addressee: that one counts it (Item.Times) and
-	// takes its text and time. Every repeat report on a case is then one
-	// notice, however many come before someone looks.
+	// that case to the same addressee: it replaces that one at the top of
+	// the inbox, counting both (Item.Times), with its own text and time.
+	// Every repeat report on a case is then one notice, however many come
+	// before someone looks.
 	Gather bool
 }
 
@@ -79,25 +80,35 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 	if utf8.RuneCountInString(title) > 200 {
 		title = string([]rune(title)[:200])
 	}
+	times, replaces := 1, int64(0)
 	if m.Gather && m.CaseID != 0 {
-		// Updated in place, not replaced: a reader marking it read at the
-		// same moment (PostgreSQL) refers to it, which a delete would break.
-		res, err := tx.ExecContext(ctx, `UPDATE notifications SET times = times + 1, title = $1, body = $2, created_at = $3
-			WHERE id = (SELECT n.id FROM notifications n WHERE n.case_id = $4 AND n.unit_id = $5 AND n.kind = $6
-				AND COALESCE(n.user_id, 0) = $7 AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id)
-				ORDER BY n.id DESC LIMIT 1)`, title, m.Body, s.now().UnixMicro(), m.CaseID, m.UnitID, m.Kind, m.UserID)
-		if err != nil {
+		err := tx.QueryRowContext(ctx, `SELECT n.id, n.times FROM notifications n WHERE n.case_id = $1 AND n.unit_id = $2 AND n.kind = $3
+			AND COALESCE(n.user_id, 0) = $4 AND n.superseded_by IS NULL
+			AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id)
+			ORDER BY n.id DESC LIMIT 1`, m.CaseID, m.UnitID, m.Kind, m.UserID).Scan(&replaces, &times)
+		switch {
+		case db.IsNotFound(err):
+			times = 1
+		case err != nil:
 			return fmt.Errorf("notify unit %d: gather: %w", m.UnitID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n > 0 {
-			return err
+		default:
+			times++
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
-		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro())
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at, times)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
+		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro(), times).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("notify unit %d: %w", m.UnitID, err)
+	}
+	// The notice it gathers is replaced by this one, on top of the inbox:
+	// superseded, not deleted (a reader marking it read at this moment, on
+	// PostgreSQL, refers to it).
+	if replaces != 0 {
+		if _, err := tx.ExecContext(ctx, "UPDATE notifications SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL", id, replaces); err != nil {
+			return fmt.Errorf("notify unit %d: gather: %w", m.UnitID, err)
+		}
 	}
 	return nil
 }
@@ -125,7 +136,9 @@ type Page struct {
 	Next   int64 // pass as before for older items; 0 on the last page
 }
 
-const inboxWhere = "(n.user_id = $1 OR (n.user_id IS NULL AND n.unit_id = $2))"
+// inboxWhere selects the actor's messages ($1 the user, $2 the unit): to
+// the actor or the actor's unit, and not replaced by a newer one.
+const inboxWhere = "(n.user_id = $1 OR (n.user_id IS NULL AND n.unit_id = $2)) AND n.superseded_by IS NULL"
 
 // Unread counts the actor's unread messages: to the actor, or to the actor's
 // unit.

@@ -302,13 +302,29 @@ func TestRepeatReportsGatherInOneMessage(t *testing.T) {
 		got[1].CaseNumber != cases[0].Number || got[1].Times != 3 || got[1].Body != "第4次来电" {
 		t.Fatalf("report messages: %+v", got)
 	}
-	// Read, the next repeat starts a message of its own.
-	if _, err := env.App.Notify.MarkRead(ctx, h, []int64{got[1].ID}); err != nil {
+	// Another repeat moves the case's notice back to the top, counting 4;
+	// the one it replaces is no longer listed or counted.
+	unreadBefore, err := env.App.Notify.Unread(ctx, h)
+	if err != nil {
 		t.Fatal(err)
 	}
 	repeat(cases[0], "第5次来电")
 	got = reports()
-	if len(got) != 3 || got[0].CaseNumber != cases[0].Number || got[0].Times != 1 || got[0].Read || !got[2].Read || got[2].Times != 3 {
+	if len(got) != 2 || got[0].CaseNumber != cases[0].Number || got[0].Times != 4 || got[0].Body != "第5次来电" ||
+		got[1].CaseNumber != cases[1].Number {
+		t.Fatalf("after a fourth repeat, report messages: %+v", got)
+	}
+	if n, err := env.App.Notify.Unread(ctx, h); err != nil || n != unreadBefore {
+		t.Errorf("unread %d (%v) after the gathered notice moved, want %d", n, err, unreadBefore)
+	}
+	// Read, the next repeat starts a message of its own.
+	if _, err := env.App.Notify.MarkRead(ctx, h, []int64{got[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	repeat(cases[0], "第6次来电")
+	got = reports()
+	if len(got) != 3 || got[0].CaseNumber != cases[0].Number || got[0].Times != 1 || got[0].Read ||
+		!got[1].Read || got[1].Times != 4 || got[2].CaseNumber != cases[1].Number {
 		t.Fatalf("after reading, report messages: %+v", got)
 	}
 }
