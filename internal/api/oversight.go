@@ -138,6 +138,7 @@ type InboxItem struct {
 	CreatedAt time.Time `json:"created_at" doc:"of the newest event it stands for"`
 	Read      bool      `json:"read"`
 	Times     int       `json:"times" doc:"events it stands for: repeat reports on a case are one message until someone reads it"`
+	Settled   bool      `json:"settled" doc:"what it asked for was settled (an approval request decided); read for everyone, with the outcome after its body"`
 }
 
 // InboxPage is a page of the inbox.
@@ -522,7 +523,7 @@ func (a *API) inbox(w http.ResponseWriter, r *http.Request) error {
 	out := InboxPage{Items: []InboxItem{}, Unread: p.Unread, NextBefore: p.Next}
 	for _, it := range p.Items {
 		out.Items = append(out.Items, InboxItem{ID: it.ID, Kind: it.Kind, Title: it.Title, Body: it.Body, Case: it.CaseNumber,
-			ToUnit: it.UserID == 0, CreatedAt: it.CreatedAt.In(a.loc), Read: it.Read, Times: it.Times})
+			ToUnit: it.UserID == 0, CreatedAt: it.CreatedAt.In(a.loc), Read: it.Read, Times: it.Times, Settled: it.Settled})
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -256,7 +256,8 @@ func (a *App) Background(ctx context.Context) {
 }
 
 // housekeep removes what serves only a while (old idempotency keys,
-// uploads nobody attached, long-expired sessions) at start and every
+// uploads nobody attached, long-expired sessions) and closes the
+// administrator change requests nobody decided in time, at start and every
 // period after, until ctx ends. Every node may do it: each sweep deletes
 // what is left to delete.
 func (a *App) housekeep(ctx context.Context, period time.Duration) {
@@ -266,9 +267,14 @@ func (a *App) housekeep(ctx context.Context, period time.Duration) {
 		swept, err := a.Cases.Sweep(ctx)
 		if err == nil {
 			var sessions int64
+			var lapsed int
 			sessions, err = a.Auth.SweepSessions(ctx)
-			if swept.Keys+swept.Blobs+sessions > 0 {
-				a.Log.Info("housekeeping", "idempotency_keys", swept.Keys, "unattached_files", swept.Blobs, "sessions", sessions)
+			if err == nil {
+				lapsed, err = a.Auth.ExpireRequests(ctx)
+			}
+			if swept.Keys+swept.Blobs+sessions+int64(lapsed) > 0 {
+				a.Log.Info("housekeeping", "idempotency_keys", swept.Keys, "unattached_files", swept.Blobs, "sessions", sessions,
+					"lapsed_requests", lapsed)
 			}
 		}
 		if err != nil && ctx.Err() == nil {

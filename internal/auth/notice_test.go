@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"pingan/internal/apptest"
 	"pingan/internal/audit"
 	"pingan/internal/auth"
+	"pingan/internal/notify"
 	"pingan/internal/org"
 )
 
@@ -111,4 +113,90 @@ func notified(t *testing.T, env *apptest.Env, action string) []int64 {
 	}
 	t.Fatalf("no %s record", action)
 	return nil
+}
+
+// Once a request is decided, its notices say so in every decider's inbox,
+// read for everyone and no longer counted unread; a request still waiting
+// keeps its own.
+func TestDecidedRequestsSettleTheirNotices(t *testing.T) {
+	env := resetEnv(t)
+	ctx := context.Background()
+	sec, sys, aud := env.Actor(t, "secadmin"), env.Actor(t, "sysadmin"), env.Actor(t, "auditadmin")
+	sec2 := secondSecAdmin(t, env)
+	items := func(a access.Actor) (out []notify.Item, unread int) {
+		t.Helper()
+		p, err := env.App.Notify.Inbox(ctx, a, false, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range p.Items {
+			if it.Kind == "admin.change_request" {
+				out = append(out, it)
+			}
+		}
+		return out, p.Unread
+	}
+	_, before := items(sys)
+
+	// Two requests, for two accounts: one approved, one withdrawn.
+	approved, err := env.App.Auth.RequestReset(ctx, sec, aud.UserID, auth.PasswordReset, newPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withdrawn, err := env.App.Auth.RequestReset(ctx, sec, sec2.UserID, auth.PasswordReset, newPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, unread := items(sys); len(got) != 2 || got[0].Settled || got[1].Settled || unread != before+2 {
+		t.Fatalf("pending: %+v, unread %d (was %d)", got, unread, before)
+	}
+	if _, err := env.App.Auth.ApproveReset(ctx, sys, approved.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, unread := items(sys)
+	// Newest first: the withdrawn request's notice, then the approved one's.
+	if !got[1].Settled || !got[1].Read || !strings.Contains(got[1].Body, "【已批准生效，") || got[0].Settled || unread != before+1 {
+		t.Fatalf("after the approval: %+v, unread %d", got, unread)
+	}
+	if _, err := env.App.Auth.DenyReset(ctx, sec, withdrawn.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, unread = items(sys)
+	if !got[0].Settled || !strings.Contains(got[0].Body, "【已由申请人撤回，") || unread != before {
+		t.Fatalf("after the withdrawal: %+v, unread %d", got, unread)
+	}
+	// The other decider of the approved request sees it settled too.
+	if got, _ := items(sec2); len(got) != 1 || !got[0].Settled || !got[0].Read {
+		t.Fatalf("the second security administrator's inbox: %+v", got)
+	}
+
+	// A request nobody decides lapses: housekeeping closes it (audited as
+	// the system's, its password hash gone) and settles its notice; one
+	// still within its time is left alone.
+	lapses, err := env.App.Auth.RequestReset(ctx, sec, aud.UserID, auth.TOTPReset, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := env.App.Auth.ExpireRequests(ctx); err != nil || n != 0 {
+		t.Fatalf("expired %d (%v) before the time ran out", n, err)
+	}
+	env.Clock.Advance(auth.ResetTTL)
+	if n, err := env.App.Auth.ExpireRequests(ctx); err != nil || n != 1 {
+		t.Fatalf("expired %d (%v), want 1", n, err)
+	}
+	got, unread = items(sys)
+	if !got[0].Settled || !strings.Contains(got[0].Body, "【已过期，") || unread != before {
+		t.Fatalf("after the lapse: %+v, unread %d", got, unread)
+	}
+	var st string
+	var hash sql.NullString
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT state, password_hash FROM credential_resets WHERE id = $1", lapses.ID).Scan(&st, &hash); err != nil {
+		t.Fatal(err)
+	}
+	if st != "expired" || hash.Valid {
+		t.Errorf("lapsed request: state %q, hash kept %t", st, hash.Valid)
+	}
+	if len(records(t, env, "totp.disable.expire")) != 1 {
+		t.Errorf("the lapse is not audited")
+	}
 }

@@ -317,10 +317,8 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 			out.CredentialsSetBy = setBy // who may not approve it
 		}
 		// A request nobody approved in time no longer holds the place.
-		if _, err := tx.ExecContext(ctx, `UPDATE credential_resets SET state = $1, password_hash = NULL
-			WHERE target_id = $2 AND kind = $3 AND state = $4 AND expires_at <= $5`,
-			ResetExpired, userID, kind, ResetPending, now.UnixMicro()); err != nil {
-			return fmt.Errorf("expire reset requests: %w", err)
+		if _, err := s.expireRequests(ctx, tx, now, "target_id = $4 AND kind = $5", userID, kind); err != nil {
+			return err
 		}
 		var open int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM credential_resets WHERE target_id = $1 AND kind = $2 AND state = $3",
@@ -403,7 +401,7 @@ func (s *Service) tellDeciders(ctx context.Context, tx *db.Tx, r Reset) ([]int64
 			continue
 		}
 		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: a.UnitID, UserID: a.UserID, Kind: "admin.change_request",
-			Title: title, Body: body}); err != nil {
+			Title: title, Body: body, Subject: resetSubject(r.ID)}); err != nil {
 			return nil, err
 		}
 		told = append(told, a.UserID)
@@ -832,8 +830,86 @@ func (s *Service) close(ctx context.Context, tx *db.Tx, id int64, state ResetSta
 	} else if n != 1 {
 		return fault.New(fault.Conflict, "reset-decided", msgResetDecided)
 	}
-	return nil
+	return s.settleNotices(ctx, tx, id, state, at)
 }
+
+// ExpireRequests closes the requests nobody decided within ResetTTL and
+// returns how many; housekeeping runs it every hour, so that their inbox
+// notices say they lapsed and the new passwords' hashes they kept go.
+func (s *Service) ExpireRequests(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.Write(ctx, func(tx *db.Tx) (err error) {
+		n, err = s.expireRequests(ctx, tx, s.now(), "TRUE")
+		return err
+	})
+	return n, err
+}
+
+// expireRequests closes, in tx, the pending requests matching scope (a
+// condition on credential_resets whose parameters, args, start at $4)
+// whose time ran out at now: state expired, the new password's hash
+// dropped, their inbox notices settled, each audited as the system's.
+func (s *Service) expireRequests(ctx context.Context, tx *db.Tx, now time.Time, scope string, args ...any) (int, error) {
+	rows, err := tx.QueryContext(ctx, `UPDATE credential_resets SET state = $1, password_hash = NULL
+		WHERE state = $2 AND expires_at <= $3 AND `+scope+` RETURNING id, target_id, kind`,
+		append([]any{ResetExpired, ResetPending, now.UnixMicro()}, args...)...)
+	if err != nil {
+		return 0, fmt.Errorf("expire reset requests: %w", err)
+	}
+	type expired struct {
+		id, target int64
+		kind       ResetKind
+	}
+	var out []expired
+	for rows.Next() {
+		var e expired
+		if err := rows.Scan(&e.id, &e.target, &e.kind); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("expire reset requests: %w", err)
+		}
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("expire reset requests: %w", err)
+	}
+	for _, e := range out {
+		if err := s.settleNotices(ctx, tx, e.id, ResetExpired, now); err != nil {
+			return 0, err
+		}
+		if err := s.audit.Append(ctx, tx, actorEntry(access.System("expiry"), e.kind.Action()+".expire", e.target,
+			map[string]any{"request": e.id})); err != nil {
+			return 0, err
+		}
+	}
+	return len(out), nil
+}
+
+// resetSubject names request id in the inbox notices that ask for it
+// (notify.Message.Subject).
+func resetSubject(id int64) string { return "credential_reset:" + strconv.FormatInt(id, 10) }
+
+// settleNotices marks the inbox notices asking to decide request id
+// settled, saying what became of it and when.
+func (s *Service) settleNotices(ctx context.Context, tx *db.Tx, id int64, state ResetState, at time.Time) error {
+	outcome, ok := msgSettled[state]
+	if !ok {
+		return fmt.Errorf("reset request %d: no notice text for state %q", id, state)
+	}
+	_, err := s.notify.Settle(ctx, tx, resetSubject(id), msgSettledAt.Format(i18n.ZH, outcome.Format(i18n.ZH), at.In(s.loc).Format("01-02 15:04")))
+	return err
+}
+
+// msgSettled says what became of a request, in the notices that asked for it.
+var msgSettled = map[ResetState]i18n.Message{
+	ResetApplied:   i18n.M("已批准生效", "approved"),
+	ResetDenied:    i18n.M("已驳回", "denied"),
+	ResetWithdrawn: i18n.M("已由申请人撤回", "withdrawn by its requester"),
+	ResetExpired:   i18n.M("已过期", "expired"),
+	ResetStale:     i18n.M("已作废（账号或申请人已变化）", "void (the account or the requester changed)"),
+}
+
+var msgSettledAt = i18n.M("【%s，%s】", "[%s, %s]")
 
 // refused is e as a refusal for reason code.
 func refused(e audit.Entry, code string) audit.Entry {

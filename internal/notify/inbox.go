@@ -59,6 +59,10 @@ type Message struct {
 	// Every repeat report on a case is then one notice, however many come
 	// before someone looks.
 	Gather bool
+	// Subject names what the message asks its addressee to act on (such
+	// as "credential_reset:17"); Settle marks every message about it
+	// settled once it is.
+	Subject string
 }
 
 // Notify adds a message to the inbox inside tx. A message to a user whose
@@ -96,9 +100,9 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 		}
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at, times)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
-		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro(), times).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at, times, subject)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
+		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro(), times, db.NullText(m.Subject)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("notify unit %d: %w", m.UnitID, err)
 	}
@@ -111,6 +115,19 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 		}
 	}
 	return nil
+}
+
+// Settle marks every message about subject (Message.Subject) settled, in
+// tx: it reads as read to everyone, with note (what became of it) after its
+// text, and is no longer counted unread. It returns how many it marked.
+func (s *Service) Settle(ctx context.Context, tx *db.Tx, subject, note string) (int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE notifications SET settled_at = $1, body = CASE WHEN body = '' THEN $2 ELSE body || ' ' || $2 END
+		WHERE subject = $3 AND settled_at IS NULL`, s.now().UnixMicro(), note, subject)
+	if err != nil {
+		return 0, fmt.Errorf("settle notices of %s: %w", subject, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // Item is a message as its reader sees it.
@@ -126,7 +143,8 @@ type Item struct {
 	Body       string
 	CreatedAt  time.Time // of the newest event it stands for
 	Read       bool
-	Times      int // events it stands for (Message.Gather)
+	Times      int  // events it stands for (Message.Gather)
+	Settled    bool // what it asked for was settled (Service.Settle); Read too
 }
 
 // Page of the inbox, newest first.
@@ -144,7 +162,7 @@ const inboxWhere = "(n.user_id = $1 OR (n.user_id IS NULL AND n.unit_id = $2)) A
 // unit.
 func (s *Service) Unread(ctx context.Context, actor access.Actor) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications n WHERE `+inboxWhere+`
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications n WHERE `+inboxWhere+` AND n.settled_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)`,
 		actor.UserID, actor.UnitID).Scan(&n)
 	if err != nil {
@@ -159,7 +177,7 @@ func (s *Service) Inbox(ctx context.Context, actor access.Actor, unreadOnly bool
 		limit = 50
 	}
 	q := `SELECT n.id, n.unit_id, COALESCE(n.user_id, 0), n.kind, COALESCE(n.case_id, 0), COALESCE(c.number, ''),
-		COALESCE(n.order_id, 0), n.title, n.body, n.created_at, n.times,
+		COALESCE(n.order_id, 0), n.title, n.body, n.created_at, n.times, n.settled_at IS NOT NULL,
 		EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)
 		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE ` + inboxWhere
 	args := []any{actor.UserID, actor.UnitID}
@@ -168,7 +186,7 @@ func (s *Service) Inbox(ctx context.Context, actor access.Actor, unreadOnly bool
 		q += fmt.Sprintf(" AND n.id < $%d", len(args))
 	}
 	if unreadOnly {
-		q += " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)"
+		q += " AND n.settled_at IS NULL AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)"
 	}
 	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(" ORDER BY n.id DESC LIMIT %d", limit+1), args...)
 	if err != nil {
@@ -180,10 +198,11 @@ func (s *Service) Inbox(ctx context.Context, actor access.Actor, unreadOnly bool
 		var it Item
 		var at int64
 		if err := rows.Scan(&it.ID, &it.UnitID, &it.UserID, &it.Kind, &it.CaseID, &it.CaseNumber, &it.OrderID, &it.Title,
-			&it.Body, &at, &it.Times, &it.Read); err != nil {
+			&it.Body, &at, &it.Times, &it.Settled, &it.Read); err != nil {
 			return Page{}, fmt.Errorf("inbox: %w", err)
 		}
 		it.CreatedAt = time.UnixMicro(at)
+		it.Read = it.Read || it.Settled
 		p.Items = append(p.Items, it)
 	}
 	if err := rows.Err(); err != nil {
