@@ -247,13 +247,9 @@ func mergesOf(ctx context.Context, q db.Querier, c Case) (string, []MergedCase, 
 	if err := rows.Err(); err != nil {
 		return "", nil, 0, err
 	}
-	slices.Reverse(out)
-	omitted := 0
-	if len(out) == DetailReports {
-		if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases WHERE merged_into = $1", c.ID).Scan(&omitted); err != nil {
-			return "", nil, 0, fmt.Errorf("case %s: merged cases: %w", c.Number, err)
-		}
-		omitted -= len(out)
+	out, omitted, err := newestShown(ctx, q, out, DetailReports, "SELECT COUNT(*) FROM cases WHERE merged_into = $1", c.ID)
+	if err != nil {
+		return "", nil, 0, fmt.Errorf("case %s: merged cases: %w", c.Number, err)
 	}
 	return into, out, omitted, nil
 }

@@ -59,22 +59,32 @@ func reportsShown(ctx context.Context, q db.Querier, caseID int64) ([]Report, in
 	if err != nil {
 		return nil, 0, err
 	}
-	slices.Reverse(newest)
-	if len(newest) < DetailReports {
-		return newest, 0, nil
+	shown, omitted, err := newestShown(ctx, q, newest, DetailReports, "SELECT COUNT(*) FROM reports WHERE case_id = $1", caseID)
+	if err != nil || omitted == 0 {
+		return shown, omitted, err
 	}
-	var first Report
-	var n int
-	if first, err = scanReport(q.QueryRowContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE case_id = $1 ORDER BY id LIMIT 1", caseID)); err != nil {
+	// The first report in place of the oldest of the newest.
+	first, err := scanReport(q.QueryRowContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE case_id = $1 ORDER BY id LIMIT 1", caseID))
+	if err != nil {
 		return nil, 0, fmt.Errorf("list reports: %w", err)
 	}
-	if first.ID == newest[0].ID {
+	shown[0] = first
+	return shown, omitted, nil
+}
+
+// newestShown turns newest — the newest rows of something, newest first, at
+// most n — into the part a page shows, oldest first, and how many rows it
+// leaves out, counted by the query count (with args) only when n were read.
+func newestShown[T any](ctx context.Context, q db.Querier, newest []T, n int, count string, args ...any) ([]T, int, error) {
+	slices.Reverse(newest)
+	if len(newest) < n {
 		return newest, 0, nil
 	}
-	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM reports WHERE case_id = $1", caseID).Scan(&n); err != nil {
-		return nil, 0, fmt.Errorf("count reports: %w", err)
+	var all int
+	if err := q.QueryRowContext(ctx, count, args...).Scan(&all); err != nil {
+		return nil, 0, fmt.Errorf("count: %w", err)
 	}
-	return append([]Report{first}, newest[1:]...), n - DetailReports, nil
+	return newest, all - len(newest), nil
 }
 
 // reportRows runs a query of reportColumns.
@@ -272,16 +282,14 @@ func (s *Service) TimelineShown(ctx context.Context, actor access.Actor, number 
 		return nil, 0, err
 	}
 	es, err := timelineRows(ctx, s.db, number, "t.case_id = $1 ORDER BY t.id DESC LIMIT $2", c.ID, n)
-	if err != nil || len(es) < n {
-		slices.Reverse(es)
-		return es, 0, err
+	if err != nil {
+		return nil, 0, err
 	}
-	slices.Reverse(es)
-	var all int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM timeline WHERE case_id = $1", c.ID).Scan(&all); err != nil {
+	es, omitted, err := newestShown(ctx, s.db, es, n, "SELECT COUNT(*) FROM timeline WHERE case_id = $1", c.ID)
+	if err != nil {
 		return nil, 0, fmt.Errorf("timeline of %s: %w", number, err)
 	}
-	return es, all - len(es), nil
+	return es, omitted, nil
 }
 
 // EntryPage is one page of a case's history, oldest first.
