@@ -98,10 +98,70 @@ func (s *Service) heldAdmin(ctx context.Context, q db.Querier, u org.User) (bool
 	if err := q.QueryRowContext(ctx, "SELECT admin_until FROM users WHERE id = $1", u.ID).Scan(&lost); err != nil {
 		return false, time.Time{}, fmt.Errorf("administrator role of user %d: %w", u.ID, err)
 	}
-	if until := db.Time(lost).Add(AdminGrace); lost.Valid && s.now().Before(until) {
-		return true, until, nil
+	held, until := s.adminStanding(u, lost, s.now())
+	return held, until, nil
+}
+
+// adminStanding is heldAdmin's answer for u, whose administrator role
+// ended at lost (users.admin_until; NULL if it did not), at now.
+func (s *Service) adminStanding(u org.User, lost sql.NullInt64, now time.Time) (bool, time.Time) {
+	if u.Admin() {
+		return true, time.Time{}
 	}
-	return false, time.Time{}, nil
+	if until := db.Time(lost).Add(AdminGrace); lost.Valid && now.Before(until) {
+		return true, until
+	}
+	return false, time.Time{}
+}
+
+// AccountState is what the users page shows of an account beside its
+// roles: its lockout, second factor and administrator standing.
+type AccountState struct {
+	Locked time.Time // locked until then; zero when not locked
+	TOTP   bool      // two-step verification is on
+	// HeldAdmin: the account counts as an administrator for resets and
+	// unlocks (HeldAdmin); FormerAdminUntil: because it lost its
+	// administrator role less than AdminGrace ago, until then.
+	HeldAdmin        bool
+	FormerAdminUntil time.Time
+}
+
+// AccountStates returns the AccountState of each of users, by id, in one
+// read of them.
+func (s *Service) AccountStates(ctx context.Context, users []org.User) (map[int64]AccountState, error) {
+	out := make(map[int64]AccountState, len(users))
+	now := s.now()
+	for chunk := range slices.Chunk(users, 500) {
+		args := make([]any, len(chunk))
+		byID := make(map[int64]org.User, len(chunk))
+		for i, u := range chunk {
+			args[i], byID[u.ID] = u.ID, u
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT id, locked_until, totp_enabled_at IS NOT NULL, admin_until FROM users
+			WHERE id IN (`+db.Placeholders(1, len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("account states: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var locked, lost sql.NullInt64
+			var st AccountState
+			if err := rows.Scan(&id, &locked, &st.TOTP, &lost); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("account states: %w", err)
+			}
+			if until := db.Time(locked); locked.Valid && now.Before(until) {
+				st.Locked = until
+			}
+			st.HeldAdmin, st.FormerAdminUntil = s.adminStanding(byID[id], lost, now)
+			out[id] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("account states: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // Reset is a reset of a user's credentials: applied at once (ID 0) or a

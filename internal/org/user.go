@@ -568,13 +568,59 @@ func (s *Service) ScopeOf(ctx context.Context, unit Unit) (access.Scope, error) 
 
 // Users lists accounts, optionally of one unit, by user name.
 func (s *Service) Users(ctx context.Context, unitID int64) ([]User, error) {
-	where, args := "", []any{}
-	if unitID != 0 {
-		where, args = " WHERE unit_id = $1", append(args, unitID)
+	p, err := s.UserPage(ctx, UserFilter{UnitID: unitID})
+	return p.Users, err
+}
+
+// UserFilter selects accounts for UserPage.
+type UserFilter struct {
+	UnitID int64
+	// Query finds accounts whose user name or name contains it.
+	Query string
+	// After is the user name the previous page ended with.
+	After string
+	// Limit is the page's size; 0 lists every account.
+	Limit int
+}
+
+// likeEscaper makes a text match itself in a LIKE pattern with ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// UserPage is a page of accounts, by user name.
+type UserPage struct {
+	Users []User
+	Next  string // pass as After for the next page; "" on the last
+}
+
+// UserPage lists the accounts f selects, by user name, with their roles.
+func (s *Service) UserPage(ctx context.Context, f UserFilter) (UserPage, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users"+where+" ORDER BY username", args...)
+	if f.UnitID != 0 {
+		add("unit_id = $%d", f.UnitID)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
+		add(`(LOWER(username) LIKE $%[1]d ESCAPE '\' OR LOWER(name) LIKE $%[1]d ESCAPE '\')`, like)
+	}
+	if f.After != "" {
+		add("username > $%d", f.After)
+	}
+	query := "SELECT " + userColumns + " FROM users"
+	if len(conds) > 0 {
+		query += " WHERE " + strings.Join(conds, " AND ")
+	}
+	query += " ORDER BY username"
+	if f.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", f.Limit+1)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return UserPage{}, fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
 	var out []User
@@ -584,25 +630,47 @@ func (s *Service) Users(ctx context.Context, unitID int64) ([]User, error) {
 		var created int64
 		var disabled sql.NullInt64
 		if err := rows.Scan(&u.ID, &u.Username, &u.Name, &u.UnitID, &u.HasPassword, &created, &disabled); err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
+			return UserPage{}, fmt.Errorf("list users: %w", err)
 		}
 		u.CreatedAt, u.DisabledAt = time.UnixMicro(created), db.Time(disabled)
 		index[u.ID] = len(out)
 		out = append(out, u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return UserPage{}, fmt.Errorf("list users: %w", err)
 	}
-	roleRows, err := s.db.QueryContext(ctx, "SELECT user_id, role FROM user_roles")
+	var p UserPage
+	if f.Limit > 0 && len(out) > f.Limit {
+		delete(index, out[f.Limit].ID)
+		out = out[:f.Limit]
+		p.Next = out[f.Limit-1].Username
+	}
+	p.Users = out
+	if len(out) == 0 {
+		return p, nil
+	}
+	// The roles of the accounts listed: of every account when all are.
+	roleQuery, roleArgs := "SELECT user_id, role FROM user_roles", []any(nil)
+	switch {
+	case f.Limit > 0:
+		roleQuery += " WHERE user_id IN (" + db.Placeholders(1, len(out)) + ")"
+		for _, u := range out {
+			roleArgs = append(roleArgs, u.ID)
+		}
+	case len(conds) > 0:
+		roleQuery += " WHERE user_id IN (SELECT id FROM users WHERE " + strings.Join(conds, " AND ") + ")"
+		roleArgs = args
+	}
+	roleRows, err := s.db.QueryContext(ctx, roleQuery, roleArgs...)
 	if err != nil {
-		return nil, fmt.Errorf("list users: roles: %w", err)
+		return UserPage{}, fmt.Errorf("list users: roles: %w", err)
 	}
 	defer roleRows.Close()
 	for roleRows.Next() {
 		var id int64
 		var r access.Role
 		if err := roleRows.Scan(&id, &r); err != nil {
-			return nil, fmt.Errorf("list users: roles: %w", err)
+			return UserPage{}, fmt.Errorf("list users: roles: %w", err)
 		}
 		if i, ok := index[id]; ok {
 			out[i].Roles = append(out[i].Roles, r)
@@ -611,5 +679,5 @@ func (s *Service) Users(ctx context.Context, unitID int64) ([]User, error) {
 	for i := range out {
 		slices.SortFunc(out[i].Roles, func(a, b access.Role) int { return roleRank(a) - roleRank(b) })
 	}
-	return out, roleRows.Err()
+	return p, roleRows.Err()
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
@@ -119,16 +118,11 @@ func (w *Web) adminUpdateUnit(rw http.ResponseWriter, r *http.Request, v *view) 
 	return redirect(rw, r, "/admin/units", "admin.saved")
 }
 
+// userRow is an account on the users page. HeldAdmin (auth.AccountState):
+// a reset is a request, and the lockout is lifted only on the server.
 type userRow struct {
 	org.User
-	Locked time.Time
-	TOTP   bool
-	// HeldAdmin: an administrator for resets and unlocks (auth.HeldAdmin):
-	// a reset is a request, and the lockout is lifted only on the server.
-	HeldAdmin bool
-	// FormerAdminUntil: the account lost its administrator role recently
-	// and counts as an administrator until then (zero: it does not).
-	FormerAdminUntil time.Time
+	auth.AccountState
 }
 
 // HasRole reports whether the user holds a role, to tick its box.
@@ -136,6 +130,8 @@ func (u userRow) HasRole(role string) bool { return slices.Contains(u.Roles, acc
 
 type usersData struct {
 	Users  []userRow
+	Next   string       // after= for the next page; "" on the last
+	Query  template.URL // the filters, for the next page's link
 	Units  []option
 	Roles  []option
 	Token  string
@@ -165,28 +161,29 @@ func (w *Web) resetRows(r *http.Request, v *view) ([]resetRow, error) {
 	return out, nil
 }
 
+// usersPage is how many accounts the users page lists at a time.
+const usersPage = 100
+
 func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if err := requireAny(v, access.SysAdmin, access.SecAdmin); err != nil {
 		return err
 	}
-	unit, _ := strconv.ParseInt(r.URL.Query().Get("unit"), 10, 64)
-	users, err := w.app.Org.Users(r.Context(), unit)
+	q := r.URL.Query()
+	unit, _ := strconv.ParseInt(q.Get("unit"), 10, 64)
+	page, err := w.app.Org.UserPage(r.Context(), org.UserFilter{UnitID: unit, Query: q.Get("q"), After: q.Get("after"), Limit: usersPage})
 	if err != nil {
 		return err
 	}
-	d := usersData{Units: w.choices(v).Units}
-	for _, u := range users {
-		row := userRow{User: u}
-		if row.Locked, err = w.app.Auth.LockedUntil(r.Context(), u.ID); err != nil {
-			return err
-		}
-		if row.TOTP, err = w.app.Auth.TOTPEnabled(r.Context(), u.ID); err != nil {
-			return err
-		}
-		if row.HeldAdmin, row.FormerAdminUntil, err = w.app.Auth.HeldAdmin(r.Context(), u); err != nil {
-			return err
-		}
-		d.Users = append(d.Users, row)
+	states, err := w.app.Auth.AccountStates(r.Context(), page.Users)
+	if err != nil {
+		return err
+	}
+	d := usersData{Units: w.choices(v).Units, Next: page.Next, Query: pageQuery(q, "after")}
+	for _, u := range page.Users {
+		d.Users = append(d.Users, userRow{User: u, AccountState: states[u.ID]})
+	}
+	if v.Form == nil {
+		v.Form = q // the filters, as the form shows them
 	}
 	for _, ri := range access.Roles {
 		d.Roles = append(d.Roles, option{Value: string(ri.Role), Label: ri.Name.Format(v.Lang)})
