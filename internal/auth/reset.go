@@ -429,34 +429,15 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 // its target, not for a grant whoever set the target's credentials), in
 // tx, and returns who was told.
 func (s *Service) tellDeciders(ctx context.Context, tx *db.Tx, r Reset) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.unit_id, ur.role FROM users u JOIN user_roles ur ON ur.user_id = u.id
-		WHERE u.disabled_at IS NULL AND ur.role IN ($1, $2) ORDER BY u.id`, access.SecAdmin, access.SysAdmin)
+	admins, err := s.org.UsersWith(ctx, tx, org.UserFilter{Roles: []access.Role{access.SecAdmin, access.SysAdmin}, Enabled: true})
 	if err != nil {
-		return nil, fmt.Errorf("deciders of request %d: %w", r.ID, err)
-	}
-	var admins []access.Actor
-	for rows.Next() {
-		var a access.Actor
-		var role access.Role
-		if err := rows.Scan(&a.UserID, &a.UnitID, &role); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("deciders of request %d: %w", r.ID, err)
-		}
-		if n := len(admins); n > 0 && admins[n-1].UserID == a.UserID {
-			admins[n-1].Roles = append(admins[n-1].Roles, role)
-			continue
-		}
-		a.Roles = []access.Role{role}
-		admins = append(admins, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("deciders of request %d: %w", r.ID, err)
 	}
 	title := msgInboxDecide.Format(i18n.ZH, r.What(i18n.ZH), r.Username+" "+r.Name, r.RequesterName)
 	body := msgInboxDecideBody.Format(i18n.ZH, r.ExpiresAt.In(s.loc).Format("2006-01-02 15:04"))
 	told := []int64{}
-	for _, a := range admins {
+	for _, u := range admins.Users {
+		a := access.Actor{UserID: u.ID, UnitID: u.UnitID, Roles: u.Roles}
 		if !r.MayDecide(a) {
 			continue
 		}
@@ -466,6 +447,7 @@ func (s *Service) tellDeciders(ctx context.Context, tx *db.Tx, r Reset) ([]int64
 		}
 		told = append(told, a.UserID)
 	}
+	slices.Sort(told)
 	return told, nil
 }
 

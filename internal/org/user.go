@@ -581,6 +581,10 @@ type UserFilter struct {
 	After string
 	// Limit is the page's size; 0 lists every account.
 	Limit int
+	// Roles keeps the accounts holding any of them; Enabled the accounts
+	// not disabled.
+	Roles   []access.Role
+	Enabled bool
 }
 
 // likeEscaper makes a text match itself in a LIKE pattern with ESCAPE '\'.
@@ -594,6 +598,11 @@ type UserPage struct {
 
 // UserPage lists the accounts f selects, by user name, with their roles.
 func (s *Service) UserPage(ctx context.Context, f UserFilter) (UserPage, error) {
+	return s.UsersWith(ctx, s.db, f)
+}
+
+// UsersWith is UserPage read with q (a write's transaction).
+func (s *Service) UsersWith(ctx context.Context, q db.Querier, f UserFilter) (UserPage, error) {
 	var conds []string
 	var args []any
 	add := func(cond string, arg any) {
@@ -603,12 +612,23 @@ func (s *Service) UserPage(ctx context.Context, f UserFilter) (UserPage, error) 
 	if f.UnitID != 0 {
 		add("unit_id = $%d", f.UnitID)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		like := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
+	if text := strings.TrimSpace(f.Query); text != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(text)) + "%"
 		add(`(LOWER(username) LIKE $%[1]d ESCAPE '\' OR LOWER(name) LIKE $%[1]d ESCAPE '\')`, like)
 	}
 	if f.After != "" {
 		add("username > $%d", f.After)
+	}
+	if f.Enabled {
+		conds = append(conds, "disabled_at IS NULL")
+	}
+	if len(f.Roles) > 0 {
+		in := make([]string, len(f.Roles))
+		for i, r := range f.Roles {
+			args = append(args, r)
+			in[i] = fmt.Sprintf("$%d", len(args))
+		}
+		conds = append(conds, "id IN (SELECT user_id FROM user_roles WHERE role IN ("+strings.Join(in, ", ")+"))")
 	}
 	query := "SELECT " + userColumns + " FROM users"
 	if len(conds) > 0 {
@@ -618,7 +638,7 @@ func (s *Service) UserPage(ctx context.Context, f UserFilter) (UserPage, error) 
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit+1)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return UserPage{}, fmt.Errorf("list users: %w", err)
 	}
@@ -661,7 +681,7 @@ func (s *Service) UserPage(ctx context.Context, f UserFilter) (UserPage, error) 
 		roleQuery += " WHERE user_id IN (SELECT id FROM users WHERE " + strings.Join(conds, " AND ") + ")"
 		roleArgs = args
 	}
-	roleRows, err := s.db.QueryContext(ctx, roleQuery, roleArgs...)
+	roleRows, err := q.QueryContext(ctx, roleQuery, roleArgs...)
 	if err != nil {
 		return UserPage{}, fmt.Errorf("list users: roles: %w", err)
 	}
