@@ -241,6 +241,8 @@ func (a *API) Routes() []Route {
 			Tag: "cases", Resp: CaseDetail{}, Status: 200, Handle: a.getCase},
 		{Method: "GET", Path: "/cases/{number}/reports", Summary: "All of a case's reports, oldest first, one page at a time (the case itself lists its first and newest only)",
 			Tag: "cases", Query: pageParams("reports", 50), Resp: ReportList{}, Status: 200, Handle: a.caseReports},
+		{Method: "GET", Path: "/cases/{number}/attachments", Summary: "All of a case's attachments (of its reports and its history), oldest first, one page at a time (the case itself lists the newest only)",
+			Tag: "cases", Query: pageParams("attachments", 50), Resp: AttachmentList{}, Status: 200, Handle: a.caseAttachments},
 		{Method: "GET", Path: "/cases/{number}/timeline", Summary: "A case's history, oldest first, one page at a time", Tag: "cases",
 			Query: pageParams("entries", 100), Resp: TimelineList{}, Status: 200, Handle: a.timeline},
 		{Method: "GET", Path: "/cases/{number}/repeats", Summary: "Open cases this case may repeat (found from its first report, at its place, in the window before it came in), for merging it with the action merge; empty unless the caller may merge it now",

@@ -298,6 +298,22 @@ func (a *API) caseReports(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+func (a *API) caseAttachments(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	page, err := a.cases.Attachments(r.Context(), actorOf(r), r.PathValue("number"), after, limit)
+	if err != nil {
+		return err
+	}
+	out := AttachmentList{Attachments: []Attachment{}, NextCursor: nextCursor(page.Next)}
+	for _, at := range page.Attachments {
+		out.Attachments = append(out.Attachments, a.attachmentView(at))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageQuery(r)
 	if err != nil {

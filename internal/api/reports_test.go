@@ -21,7 +21,8 @@ func TestCaseReportsPage(t *testing.T) {
 	const total = casework.DetailReports + 25
 	for i := 1; i < total; i++ {
 		r := env.Do(t, "POST", "/api/v1/reports", "intake", map[string]any{"channel": "hotline", "case_number": n,
-			"body": fmt.Sprintf("第 %d 位市民来电：江头北路工地夜间打桩。", i+1)})
+			"body":        fmt.Sprintf("第 %d 位市民来电：江头北路工地夜间打桩。", i+1),
+			"attachments": []map[string]any{{"name": fmt.Sprintf("现场%d.jpg", i+1), "content_type": "image/jpeg", "size": 1024}}})
 		if r.Status != http.StatusCreated {
 			t.Fatalf("report %d: %d %s", i+1, r.Status, r.Body)
 		}
@@ -122,8 +123,48 @@ func TestCaseReportsPage(t *testing.T) {
 		t.Fatalf("timeline pages gave %v, want %v", entries, want2)
 	}
 
+	// The attachments: the case lists the newest 20 and counts the rest;
+	// the pages give every one, oldest first, once.
+	var files []int64
+	for cursor, pages := "", 0; pages < 10; pages++ {
+		var page struct {
+			Attachments []struct {
+				ID int64 `json:"id"`
+			} `json:"attachments"`
+			NextCursor string `json:"next_cursor"`
+		}
+		env.Do(t, "GET", "/api/v1/cases/"+n+"/attachments?limit=20&cursor="+cursor, "supervisor", nil).JSON(t, &page)
+		for _, a := range page.Attachments {
+			files = append(files, a.ID)
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	var withFiles struct {
+		Attachments []struct {
+			ID int64 `json:"id"`
+		} `json:"attachments"`
+		AttachmentsOmitted int `json:"attachments_omitted"`
+	}
+	env.Do(t, "GET", "/api/v1/cases/"+n, "supervisor", nil).JSON(t, &withFiles)
+	if len(files) < total-1 || len(withFiles.Attachments) != casework.DetailReports ||
+		withFiles.AttachmentsOmitted != len(files)-casework.DetailReports {
+		t.Fatalf("%d attachments paged; the case lists %d and leaves out %d", len(files), len(withFiles.Attachments), withFiles.AttachmentsOmitted)
+	}
+	for i, a := range withFiles.Attachments {
+		if want := files[len(files)-casework.DetailReports+i]; a.ID != want {
+			t.Fatalf("attachment %d listed is %d, want %d (the newest, oldest first)", i, a.ID, want)
+		}
+	}
+	for i := 1; i < len(files); i++ {
+		if files[i] <= files[i-1] {
+			t.Fatalf("attachment pages out of order: %v", files)
+		}
+	}
+
 	// Bad paging is refused with the field named.
-	for _, list := range []string{"reports", "timeline"} {
+	for _, list := range []string{"reports", "timeline", "attachments"} {
 		for _, q := range []string{"limit=500", "limit=-1", "cursor=abc"} {
 			r := env.Do(t, "GET", "/api/v1/cases/"+n+"/"+list+"?"+q, "supervisor", nil)
 			var p problem

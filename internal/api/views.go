@@ -104,14 +104,15 @@ type Routing struct {
 // CaseDetail is one case with everything in it.
 type CaseDetail struct {
 	Case
-	AllowedActions []casework.Action `json:"allowed_actions" doc:"what the caller may do now, from the lifecycle table"`
-	Reports        []Report          `json:"reports" doc:"the first report and the newest, 20 at most; all of them: /cases/{number}/reports"`
-	ReportsOmitted int               `json:"reports_omitted" doc:"reports between the first and the newest that reports leaves out"`
-	Attachments    []Attachment      `json:"attachments"`
-	Links          []Link            `json:"links"`
-	MergedInto     *string           `json:"merged_into" doc:"state merged: the number of the case that holds this one's reports"`
-	Merged         []MergedCase      `json:"merged" doc:"cases merged into this one (并案), the newest 20; undo with their unmerge action"`
-	MergedOmitted  int               `json:"merged_omitted" doc:"older merged cases merged leaves out; /cases/{number}/reports names each report's"`
+	AllowedActions     []casework.Action `json:"allowed_actions" doc:"what the caller may do now, from the lifecycle table"`
+	Reports            []Report          `json:"reports" doc:"the first report and the newest, 20 at most; all of them: /cases/{number}/reports"`
+	ReportsOmitted     int               `json:"reports_omitted" doc:"reports between the first and the newest that reports leaves out"`
+	Attachments        []Attachment      `json:"attachments" doc:"the newest 20, oldest first; all of them: /cases/{number}/attachments"`
+	AttachmentsOmitted int               `json:"attachments_omitted" doc:"older attachments attachments leaves out"`
+	Links              []Link            `json:"links"`
+	MergedInto         *string           `json:"merged_into" doc:"state merged: the number of the case that holds this one's reports"`
+	Merged             []MergedCase      `json:"merged" doc:"cases merged into this one (并案), the newest 20; undo with their unmerge action"`
+	MergedOmitted      int               `json:"merged_omitted" doc:"older merged cases merged leaves out; /cases/{number}/reports names each report's"`
 }
 
 // MergedCase is a case merged into another.
@@ -199,6 +200,13 @@ type IntakeResponse struct {
 
 // CaseList is one page of cases.
 // ReportList is one page of a case's reports.
+// AttachmentList is a page of a case's attachments.
+type AttachmentList struct {
+	Attachments []Attachment `json:"attachments"`
+	NextCursor  string       `json:"next_cursor,omitempty" doc:"pass as ?cursor= for the next page; absent on the last page"`
+}
+
+// ReportList is a page of a case's reports.
 type ReportList struct {
 	Reports    []ListedReport `json:"reports"`
 	NextCursor string         `json:"next_cursor,omitempty" doc:"pass as ?cursor= for the next page; absent on the last page"`
@@ -455,9 +463,15 @@ func (a *API) reportView(n *directory.Names, r casework.Report) Report {
 	}
 }
 
+func (a *API) attachmentView(at casework.Attachment) Attachment {
+	return Attachment{ID: at.ID, ReportID: ptrID(at.ReportID), TimelineID: ptrID(at.TimelineID), Name: at.Name,
+		ContentType: at.ContentType, Size: at.Size, SHA256: at.SHA256, CreatedAt: at.CreatedAt.In(a.loc)}
+}
+
 func (a *API) detailView(n *directory.Names, d casework.Detail, lang i18n.Lang, now time.Time) CaseDetail {
 	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed, ReportsOmitted: d.ReportsOmitted, MergedOmitted: d.MergedOmitted,
-		Reports: []Report{}, Attachments: []Attachment{}, Links: []Link{}, MergedInto: ptrStr(d.MergedInto), Merged: []MergedCase{}}
+		AttachmentsOmitted: d.AttachmentsOmitted,
+		Reports:            []Report{}, Attachments: []Attachment{}, Links: []Link{}, MergedInto: ptrStr(d.MergedInto), Merged: []MergedCase{}}
 	for _, m := range d.Merged {
 		v.Merged = append(v.Merged, MergedCase{Number: m.Number, Title: m.Title, Reports: m.Reports})
 	}
@@ -468,9 +482,7 @@ func (a *API) detailView(n *directory.Names, d casework.Detail, lang i18n.Lang, 
 		v.Reports = append(v.Reports, a.reportView(n, r))
 	}
 	for _, at := range d.Attachments {
-		v.Attachments = append(v.Attachments, Attachment{ID: at.ID, ReportID: ptrID(at.ReportID),
-			TimelineID: ptrID(at.TimelineID), Name: at.Name, ContentType: at.ContentType, Size: at.Size,
-			SHA256: at.SHA256, CreatedAt: at.CreatedAt.In(a.loc)})
+		v.Attachments = append(v.Attachments, a.attachmentView(at))
 	}
 	for _, l := range d.Links {
 		v.Links = append(v.Links, Link{Number: l.Number, Title: l.Title, State: l.State, Kind: l.Kind,

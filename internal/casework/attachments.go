@@ -109,15 +109,13 @@ func (s *Service) AttachmentContent(ctx context.Context, actor access.Actor, id 
 	if _, _, err := s.loadVisible(ctx, s.db, actor, c.Number); err != nil {
 		return Attachment{}, nil, notFound
 	}
-	as, err := attachmentsOf(ctx, s.db, caseID)
+	as, err := attachmentsOf(ctx, s.db, "id = $1", id)
 	if err != nil {
 		return Attachment{}, nil, err
 	}
 	var a Attachment
-	for _, x := range as {
-		if x.ID == id {
-			a = x
-		}
+	if len(as) == 1 {
+		a = as[0]
 	}
 	if !a.Stored {
 		return a, nil, fault.New(fault.NotFound, "no-content", msgNoContent)

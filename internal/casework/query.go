@@ -128,11 +128,8 @@ func (s *Service) Reports(ctx context.Context, actor access.Actor, number string
 	if err != nil {
 		return ReportPage{}, err
 	}
-	p := ReportPage{Case: c, Reports: rs, From: map[int64]string{}}
-	if len(rs) > limit {
-		p.Reports = rs[:limit]
-		p.Next = rs[limit-1].ID
-	}
+	p := ReportPage{Case: c, From: map[int64]string{}}
+	p.Reports, p.Next = cut(rs, limit, func(r Report) int64 { return r.ID })
 	if len(p.Reports) == 0 {
 		return p, nil
 	}
@@ -151,6 +148,39 @@ func (s *Service) Reports(ctx context.Context, actor access.Actor, number string
 		p.From[id] = number
 	}
 	return p, rows.Err()
+}
+
+// AttachmentPage is one page of a case's attachments, oldest first.
+type AttachmentPage struct {
+	Case        Case
+	Attachments []Attachment
+	Next        int64 // the id to pass as after for the next page; 0 on the last
+}
+
+// Attachments returns a case's attachments (of its reports and of its
+// history) after the one with id after (0: from the first), oldest first,
+// limit at most (1–200; 0 means 50).
+func (s *Service) Attachments(ctx context.Context, actor access.Actor, number string, after int64, limit int) (AttachmentPage, error) {
+	c, limit, err := s.pageOf(ctx, actor, number, after, limit, 50)
+	if err != nil {
+		return AttachmentPage{}, err
+	}
+	as, err := attachmentsOf(ctx, s.db, "case_id = $1 AND id > $2 ORDER BY id LIMIT $3", c.ID, after, limit+1)
+	if err != nil {
+		return AttachmentPage{}, err
+	}
+	p := AttachmentPage{Case: c}
+	p.Attachments, p.Next = cut(as, limit, func(a Attachment) int64 { return a.ID })
+	return p, nil
+}
+
+// cut trims rows, read with LIMIT limit+1, to a page of limit, and returns
+// the id of its last row to read on after, 0 when there is no more.
+func cut[T any](rows []T, limit int, id func(T) int64) ([]T, int64) {
+	if len(rows) > limit {
+		return rows[:limit], id(rows[limit-1])
+	}
+	return rows, 0
 }
 
 // pageOf checks the bounds of a page of a case's reports or history
@@ -174,10 +204,11 @@ var (
 	msgBadAfter = i18n.M("须为列表中的编号（正整数）", "must be an id from the list (a positive integer)")
 )
 
-func attachmentsOf(ctx context.Context, q db.Querier, caseID int64) ([]Attachment, error) {
+// attachmentsOf reads the attachments where cond holds.
+func attachmentsOf(ctx context.Context, q db.Querier, cond string, args ...any) ([]Attachment, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, case_id, COALESCE(report_id, 0), COALESCE(timeline_id, 0), name,
 		content_type, size, sha256, content_key IS NOT NULL, created_at, COALESCE(created_by, 0)
-		FROM attachments WHERE case_id = $1 ORDER BY id`, caseID)
+		FROM attachments WHERE `+cond, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)
 	}
@@ -223,9 +254,13 @@ type Detail struct {
 	// ReportsOmitted counts those between them, which Reports pages through.
 	Reports        []Report
 	ReportsOmitted int
-	Attachments    []Attachment
-	Links          []Link
-	Allowed        []Action
+	// Attachments are the newest DetailReports, oldest first;
+	// AttachmentsOmitted counts the older ones, which Attachments pages
+	// through.
+	Attachments        []Attachment
+	AttachmentsOmitted int
+	Links              []Link
+	Allowed            []Action
 	// MergedInto is the number of the case this one was merged into;
 	// Merged are the cases merged into this one, whose reports it holds.
 	MergedInto string
@@ -252,8 +287,13 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (D
 	if d.Reports, d.ReportsOmitted, err = reportsShown(ctx, s.db, c.ID); err != nil {
 		return Detail{}, err
 	}
-	if d.Attachments, err = attachmentsOf(ctx, s.db, c.ID); err != nil {
+	newest, err := attachmentsOf(ctx, s.db, "case_id = $1 ORDER BY id DESC LIMIT $2", c.ID, DetailReports)
+	if err != nil {
 		return Detail{}, err
+	}
+	if d.Attachments, d.AttachmentsOmitted, err = newestShown(ctx, s.db, newest, DetailReports,
+		"SELECT COUNT(*) FROM attachments WHERE case_id = $1", c.ID); err != nil {
+		return Detail{}, fmt.Errorf("attachments of %s: %w", c.Number, err)
 	}
 	if d.Links, err = linksOf(ctx, s.db, c.ID); err != nil {
 		return Detail{}, err
@@ -311,10 +351,8 @@ func (s *Service) TimelinePage(ctx context.Context, actor access.Actor, number s
 	if err != nil {
 		return EntryPage{}, err
 	}
-	p := EntryPage{Case: c, Entries: es}
-	if len(es) > limit {
-		p.Entries, p.Next = es[:limit], es[limit-1].ID
-	}
+	p := EntryPage{Case: c}
+	p.Entries, p.Next = cut(es, limit, func(e Entry) int64 { return e.ID })
 	return p, nil
 }
 

@@ -530,6 +530,24 @@ const (
 	timelinePage  = 100
 )
 
+// caseAttachments pages through all of a case's attachments, oldest
+// first: the case's own page lists the newest only.
+func (w *Web) caseAttachments(rw http.ResponseWriter, r *http.Request, v *view) error {
+	var d struct {
+		casework.AttachmentPage
+		After int64
+	}
+	var err error
+	if d.After, err = afterParam(r.URL.Query().Get("after")); err != nil {
+		return err
+	}
+	if d.AttachmentPage, err = w.app.Cases.Attachments(r.Context(), v.Actor, r.PathValue("number"), d.After, 50); err != nil {
+		return err
+	}
+	v.Title, v.Active, v.Data = d.Case.Number+" "+v.T("case.attachments"), "search", d
+	return w.render(rw, r, v, "attachments", http.StatusOK)
+}
+
 // caseTimeline pages through a case's whole history, oldest first.
 func (w *Web) caseTimeline(rw http.ResponseWriter, r *http.Request, v *view) error {
 	var d struct {

@@ -421,7 +421,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		"/": "", "/no/such/page": "",
 		"/intake": intakers, "/intake/repeats": intakers, "/intake/suggest": intakers, "/intake/import": intakers,
 		"/queue": queues, "/search": caseWorkers, "/search.csv": caseWorkers, "/search.xlsx": caseWorkers, "/supervision": caseWorkers,
-		"/cases/" + n: seeCase, "/cases/" + n + "/reports": seeCase, "/cases/" + n + "/timeline": seeCase, "/cases/" + pet.Number: seeCase, "/cases/" + review.Number: seeCase, "/cases/" + again.Number: seeCase,
+		"/cases/" + n: seeCase, "/cases/" + n + "/reports": seeCase, "/cases/" + n + "/timeline": seeCase, "/cases/" + n + "/attachments": seeCase, "/cases/" + pet.Number: seeCase, "/cases/" + review.Number: seeCase, "/cases/" + again.Number: seeCase,
 		"/supervise": boards, "/hot": boards, "/scores": boards, "/scores.csv": boards, "/scores.xlsx": boards, "/scores/report": boards,
 		unit: seeUnit, unit + "/cases": seeUnit, unit + "/cases.csv": seeUnit, unit + "/cases.xlsx": seeUnit,
 		"/petitions/backlog": petitions, "/petitions/backlog/cases": petitions,

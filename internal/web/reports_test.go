@@ -25,7 +25,8 @@ func TestCaseReportsPages(t *testing.T) {
 	for i := 2; i <= total; i++ {
 		res, err := env.App.Cases.Intake(context.Background(), env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
 			CaseNumber: n, Body: fmt.Sprintf("第%d位来电：江头北路工地仍在夜间打桩。", i), ReporterName: fmt.Sprintf("市民%d", i),
-			ReporterPhone: fmt.Sprintf("1390000%04d", i)})
+			ReporterPhone: fmt.Sprintf("1390000%04d", i),
+			Attachments:   []casework.AttachmentInput{{Name: fmt.Sprintf("照片%d.jpg", i), ContentType: "image/jpeg", Size: 2048}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,6 +122,30 @@ func TestCaseReportsPages(t *testing.T) {
 	if seen != len(all) {
 		t.Errorf("the timeline's pages show %d entries, the case has %d", seen, len(all))
 	}
+
+	// The attachments: the newest 20 on the case page, the rest counted
+	// and on the attachments' pages, fifty a page.
+	files := h.get("/cases/" + n)
+	if i := strings.Index(files.Body, "<h2>附件"); i >= 0 {
+		files.Body = files.Body[i : strings.Index(files.Body[i:], "</section>")+i]
+	}
+	mustContain(t, files, fmt.Sprintf(`<span class="count">%d</span>`, total-1), fmt.Sprintf("更早的 %d 个未列出", total-1-20),
+		`href="/cases/`+n+`/attachments"`, fmt.Sprintf("照片%d.jpg", total), fmt.Sprintf("照片%d.jpg", total-19))
+	mustNotContain(t, files, fmt.Sprintf("照片%d.jpg", total-20))
+	a1 := h.get("/cases/" + n + "/attachments")
+	if got := strings.Count(a1.Body, "<li>照片"); a1.Status != http.StatusOK || got != 50 {
+		t.Fatalf("first attachments page: %d, %d files\n%s", a1.Status, got, excerpt(a1.Body))
+	}
+	mustContain(t, a1, "照片2.jpg", "照片51.jpg")
+	m := regexp.MustCompile(`href="/cases/` + n + `/attachments\?after=(\d+)"`).FindStringSubmatch(a1.Body)
+	if m == nil {
+		t.Fatal("no next page of attachments")
+	}
+	a2 := h.get("/cases/" + n + "/attachments?after=" + m[1])
+	if got := strings.Count(a2.Body, "<li>照片"); got != total-1-50 {
+		t.Fatalf("second attachments page: %d files", got)
+	}
+	mustContain(t, a2, "照片52.jpg", fmt.Sprintf("照片%d.jpg", total), "回到第一页")
 
 	// A cursor that is not a report id is refused in words.
 	if p = h.get("/cases/" + n + "/reports?after=x"); p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusBadRequest {

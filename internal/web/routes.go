@@ -78,6 +78,7 @@ func (w *Web) routes() []route {
 		{"POST /cases/{number}/reveal", signedIn, w.reveal},
 		{"GET /cases/{number}/reports", signedIn, w.caseReports},
 		{"GET /cases/{number}/timeline", signedIn, w.caseTimeline},
+		{"GET /cases/{number}/attachments", signedIn, w.caseAttachments},
 		{"POST /cases/{number}/attachments", withFiles, w.upload},
 		{"POST /cases/{number}/supervision", signedIn, w.issueOrder},
 		{"POST /cases/{number}/links", signedIn, w.link},
