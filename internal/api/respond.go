@@ -30,18 +30,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // problem titles by kind, in both languages.
-var kindTitles = map[fault.Kind]struct {
-	status int
-	title  i18n.Message
-}{
-	fault.Invalid:      {http.StatusBadRequest, i18n.M("请求无效", "Invalid request")},
-	fault.NotFound:     {http.StatusNotFound, i18n.M("未找到", "Not found")},
-	fault.Conflict:     {http.StatusConflict, i18n.M("操作冲突", "Conflict")},
-	fault.Forbidden:    {http.StatusForbidden, i18n.M("无权操作", "Forbidden")},
-	fault.Unauthorized: {http.StatusUnauthorized, i18n.M("未认证", "Unauthorized")},
-	fault.Unavailable:  {http.StatusServiceUnavailable, i18n.M("服务暂不可用", "Service unavailable")},
-	fault.TooLarge:     {http.StatusRequestEntityTooLarge, i18n.M("请求过大", "Request too large")},
-	fault.Internal:     {http.StatusInternalServerError, i18n.M("服务器内部错误", "Internal server error")},
+var kindTitles = map[fault.Kind]i18n.Message{
+	fault.Invalid:      i18n.M("请求无效", "Invalid request"),
+	fault.NotFound:     i18n.M("未找到", "Not found"),
+	fault.Conflict:     i18n.M("操作冲突", "Conflict"),
+	fault.Forbidden:    i18n.M("无权操作", "Forbidden"),
+	fault.Unauthorized: i18n.M("未认证", "Unauthorized"),
+	fault.Unavailable:  i18n.M("服务暂不可用", "Service unavailable"),
+	fault.TooLarge:     i18n.M("请求过大", "Request too large"),
+	fault.Internal:     i18n.M("服务器内部错误", "Internal server error"),
 }
 
 var msgInternal = i18n.M("服务器出错，已记录；请稍后重试", "something went wrong on the server; it has been logged, please try again")
@@ -89,15 +86,13 @@ func (p Problem) MarshalJSON() ([]byte, error) {
 func ProblemFor(err error, lang i18n.Lang, instance string) Problem {
 	fe, ok := fault.As(err)
 	if !ok {
-		kt := kindTitles[fault.Internal]
-		return Problem{Type: "about:blank", Title: kt.title.Format(lang), Status: kt.status,
+		return Problem{Type: "about:blank", Title: kindTitles[fault.Internal].Format(lang), Status: fault.Internal.Status(),
 			Detail: msgInternal.Format(lang), Instance: instance, Code: "internal"}
 	}
-	kt := kindTitles[fe.Kind]
 	p := Problem{
 		Type:     "urn:pingan:problem:" + fe.Code,
-		Title:    kt.title.Format(lang),
-		Status:   kt.status,
+		Title:    kindTitles[fe.Kind].Format(lang),
+		Status:   fe.Kind.Status(),
 		Detail:   fe.Msg.Format(lang, fe.Args...),
 		Instance: instance,
 		Code:     fe.Code,

@@ -1,6 +1,6 @@
-// Package fault defines the typed errors domain code returns. Transport maps
-// a Kind to an HTTP status and renders the bilingual message; domain code never
-// knows about HTTP.
+// Package fault defines the typed errors domain code returns. Transports
+// answer with the Kind's HTTP status (Kind.Status) and render the bilingual
+// message; domain code never deals in HTTP.
 package fault
 
 import (
@@ -23,6 +23,29 @@ const (
 	Unavailable              // temporarily unable: 503
 	TooLarge                 // the request is larger than allowed: 413
 )
+
+// Status is the HTTP status a transport answers an error of kind k with
+// (the API's problem documents and the workbench's error pages alike;
+// Open311 keeps its own, narrower set).
+func (k Kind) Status() int {
+	switch k {
+	case Invalid:
+		return 400
+	case NotFound:
+		return 404
+	case Conflict:
+		return 409
+	case Forbidden:
+		return 403
+	case Unauthorized:
+		return 401
+	case Unavailable:
+		return 503
+	case TooLarge:
+		return 413
+	}
+	return 500
+}
 
 // FieldError names one invalid input field.
 type FieldError struct {

@@ -402,10 +402,7 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *view, err error) 
 		for _, f := range fe.Fields {
 			msg += "；" + f.Field + "：" + f.Msg.Format(v.Lang, f.Args...)
 		}
-		status = map[fault.Kind]int{fault.Invalid: 400, fault.NotFound: 404, fault.Conflict: 409, fault.Forbidden: 403,
-			fault.Unauthorized: 401, fault.Unavailable: 503, fault.TooLarge: 413}[fe.Kind]
-		if status == 0 {
-			status = http.StatusInternalServerError
+		if status = fe.Kind.Status(); status >= 500 && fe.Kind != fault.Unavailable {
 			msg = v.T("error.internal")
 		}
 	}
