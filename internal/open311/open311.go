@@ -344,11 +344,6 @@ type postResult struct {
 	AccountID        *string  `json:"account_id" xml:"account_id"`
 }
 
-type postDoc struct {
-	XMLName  xml.Name     `xml:"service_requests"`
-	Requests []postResult `xml:"request"`
-}
-
 // notice tells the citizen what happens next.
 const notice = "已受理，将按属地和职责派往承办单位办理，可凭编号查询进度。Received: it goes to the unit with jurisdiction; follow it by its id."
 
@@ -427,10 +422,7 @@ func (a *API) post(w http.ResponseWriter, r *http.Request, format string) (any, 
 		id = res.MergedFrom
 	}
 	out := []postResult{{ServiceRequestID: id, Token: res.Report.SourceRef, ServiceNotice: notice, AccountID: account}}
-	if format == "xml" {
-		return postDoc{Requests: out}, nil
-	}
-	return out, nil
+	return requests(format, out), nil
 }
 
 // personName writes a name the way its language does: 张 + 敏 → 张敏,
@@ -465,9 +457,20 @@ type request struct {
 	MediaURL          string     `json:"media_url" xml:"media_url"`
 }
 
-type requestsDoc struct {
-	XMLName  xml.Name  `xml:"service_requests"`
-	Requests []request `xml:"request"`
+// requestsDoc wraps a list of requests (as posted, as read, or a token's)
+// in XML's service_requests element.
+type requestsDoc[T any] struct {
+	XMLName  xml.Name `xml:"service_requests"`
+	Requests []T      `xml:"request"`
+}
+
+// requests is a list of requests as the format answers it: the bare list in
+// JSON, wrapped in service_requests in XML.
+func requests[T any](format string, list []T) any {
+	if format == "xml" {
+		return requestsDoc[T]{Requests: list}
+	}
+	return list
 }
 
 // reader reads cases for Open311: every case may be read, but the queries
@@ -598,10 +601,7 @@ func (a *API) query(w http.ResponseWriter, r *http.Request, format string) (any,
 	if err != nil {
 		return nil, err
 	}
-	if format == "xml" {
-		return requestsDoc{Requests: out}, nil
-	}
-	return out, nil
+	return requests(format, out), nil
 }
 
 // open311Case finds a case by its number if it came in through Open311.
@@ -645,21 +645,13 @@ func (a *API) one(w http.ResponseWriter, r *http.Request, format string) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if format == "xml" {
-		return requestsDoc{Requests: out}, nil
-	}
-	return out, nil
+	return requests(format, out), nil
 }
 
 type tokenResult struct {
 	XMLName          xml.Name `json:"-" xml:"request"`
 	ServiceRequestID string   `json:"service_request_id" xml:"service_request_id"`
 	Token            string   `json:"token" xml:"token"`
-}
-
-type tokenDoc struct {
-	XMLName  xml.Name      `xml:"service_requests"`
-	Requests []tokenResult `xml:"request"`
 }
 
 // newToken is a request's token: random, so that it says nothing and
@@ -683,8 +675,5 @@ func (a *API) token(w http.ResponseWriter, r *http.Request, format string) (any,
 		return nil, err
 	}
 	out := []tokenResult{{ServiceRequestID: number, Token: token}}
-	if format == "xml" {
-		return tokenDoc{Requests: out}, nil
-	}
-	return out, nil
+	return requests(format, out), nil
 }
