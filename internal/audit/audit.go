@@ -439,6 +439,29 @@ func (l *Log) check(r Record, after *Record, prevHash string, wantSeq int64, hea
 	return nil
 }
 
+// Refused marks cause, returned from a write's function, as a refusal to
+// record as e: the write rolls back, and Write records the refusal in a
+// transaction of its own (Refuse) and returns cause.
+func Refused(e Entry, cause error) error { return &refused{e, cause} }
+
+type refused struct {
+	entry Entry
+	cause error
+}
+
+func (r *refused) Error() string { return r.cause.Error() }
+func (r *refused) Unwrap() error { return r.cause }
+
+// Write runs fn as d.Write does; a refusal fn returns (Refused) is rolled
+// back with the rest of the write, then recorded, and its cause returned.
+func (l *Log) Write(ctx context.Context, d *db.DB, fn func(tx *db.Tx) error) error {
+	err := d.Write(ctx, fn)
+	if r, ok := errors.AsType[*refused](err); ok {
+		return l.Refuse(ctx, d, r.entry, r.cause)
+	}
+	return err
+}
+
 // Refuse records, in its own transaction, that e.Actor was refused e.Action
 // (the refused write itself stored nothing), and returns cause: the refusal
 // the caller reports. The record's detail names cause's code.

@@ -3,7 +3,9 @@ package audit_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +13,8 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/db"
 	"pingan/internal/dbtest"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
 	"pingan/internal/secret"
 )
 
@@ -278,5 +282,37 @@ func TestFailedWritesLeaveNoRecord(t *testing.T) {
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A refusal returned from a write's function rolls the write back, record
+// included, and is recorded on its own as denied, with its code; the
+// caller gets the refusal itself.
+func TestRefusedWriteIsRolledBackAndRecorded(t *testing.T) {
+	d, log := setup(t, 0)
+	cause := fault.New(fault.Conflict, "last-admin", i18n.M("不行", "no"))
+	err := log.Write(ctx, d, func(tx *db.Tx) error {
+		if err := log.Append(ctx, tx, audit.Entry{ActorName: "u", Action: "user.roles", ObjectType: "user", ObjectID: "7"}); err != nil {
+			return err
+		}
+		return audit.Refused(audit.Entry{ActorName: "u", Action: "user.roles", ObjectType: "user", ObjectID: "7"}, cause)
+	})
+	if err != cause {
+		t.Fatalf("Write returned %v, want the refusal itself", err)
+	}
+	rs, err := log.List(ctx, d, audit.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Outcome != audit.Denied || !strings.Contains(rs[0].Detail, `"reason":"last-admin"`) {
+		t.Fatalf("records after a refused write: %+v", rs)
+	}
+	// Any other error is the write's own, and nothing is recorded.
+	boom := errors.New("boom")
+	if err := log.Write(ctx, d, func(tx *db.Tx) error { return boom }); err != boom {
+		t.Fatalf("Write returned %v, want the write's error", err)
+	}
+	if rs, _ := log.List(ctx, d, audit.Filter{}); len(rs) != 1 {
+		t.Fatalf("%d records after a failed write, want 1", len(rs))
 	}
 }

@@ -359,9 +359,10 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 	userID, kind, now := out.UserID, out.Kind, out.RequestedAt
 	action := kind.Action()
 	out.State, out.ExpiresAt = ResetPending, now.Add(ResetTTL)
-	var refusal error
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		refusal = nil
+	if entry.Action == "" {
+		entry = actorEntry(actor, action+".request", userID, nil)
+	}
+	err := s.audit.Write(ctx, s.db, func(tx *db.Tx) error {
 		if err := org.LockUser(ctx, tx, userID); err != nil {
 			return err
 		}
@@ -371,8 +372,7 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 				return err
 			}
 			if f := s.grantRefusal(setBy, resetAt, actor.UserID, now); f != nil {
-				refusal = f
-				return refusal // rolled back; audited below
+				return audit.Refused(entry, f)
 			}
 			out.CredentialsSetBy = setBy // who may not approve it
 		}
@@ -386,8 +386,7 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 			return fmt.Errorf("reset requests: %w", err)
 		}
 		if open > 0 {
-			refusal = pending
-			return pending // audited below
+			return audit.Refused(entry, pending)
 		}
 		stamp, err := s.stamp(ctx, tx, userID, kind)
 		if err != nil {
@@ -397,8 +396,7 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 			requested_at, expires_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, userID, kind, db.NullText(hash),
 			db.NullText(joinRoles(out.Roles)), stamp, actor.UserID, now.UnixMicro(), out.ExpiresAt.UnixMicro(), ResetPending).Scan(&out.ID); err != nil {
 			if db.IsUniqueViolation(err) {
-				refusal = pending // asked at the same moment on another node
-				return pending
+				return audit.Refused(entry, pending) // asked at the same moment on another node
 			}
 			return fmt.Errorf("store reset request: %w", err)
 		}
@@ -412,12 +410,6 @@ func (s *Service) request(ctx context.Context, actor access.Actor, out Reset, ha
 		}
 		return s.audit.Append(ctx, tx, actorEntry(actor, action+".request", userID, d))
 	})
-	if refusal != nil && errors.Is(err, refusal) {
-		if entry.Action == "" {
-			entry = actorEntry(actor, action+".request", userID, nil)
-		}
-		return Reset{}, s.audit.Refuse(ctx, s.db, entry, refusal)
-	}
 	if err != nil {
 		return Reset{}, err
 	}

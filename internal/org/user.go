@@ -3,7 +3,6 @@ package org
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"pingan/internal/access"
+	"pingan/internal/audit"
 	"pingan/internal/db"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
@@ -199,9 +199,8 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 		return User{}, err
 	}
 	var out User
-	var refusal error
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		refusal = nil
+	refused := auditEntry(actor, "user.roles", "user", userID, map[string]any{"after": roles})
+	err := s.audit.Write(ctx, s.db, func(tx *db.Tx) error {
 		if err := LockUser(ctx, tx, userID); err != nil {
 			return err
 		}
@@ -210,12 +209,12 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 			return err
 		}
 		if !actor.System && GrantsAdmin(before.Roles, roles) {
-			return errGrantNeedsApproval
+			return audit.Refused(refused, fault.New(fault.Forbidden, "approval-required", msgGrantApproval))
 		}
 		if !actor.System {
 			if err := s.KeepsAdmins(ctx, tx, before, roles); err != nil {
 				if IsLastAdmin(err) {
-					refusal = err // rolled back; audited below
+					return audit.Refused(refused, err)
 				}
 				return err
 			}
@@ -226,13 +225,6 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 		}
 		return s.audit.Append(ctx, tx, auditEntry(actor, "user.roles", "user", userID, ch.Detail()))
 	})
-	if errors.Is(err, errGrantNeedsApproval) {
-		return User{}, s.audit.Refuse(ctx, s.db, auditEntry(actor, "user.roles", "user", userID, map[string]any{"after": roles}),
-			fault.New(fault.Forbidden, "approval-required", msgGrantApproval))
-	}
-	if refusal != nil && errors.Is(err, refusal) {
-		return User{}, s.audit.Refuse(ctx, s.db, auditEntry(actor, "user.roles", "user", userID, map[string]any{"after": roles}), refusal)
-	}
 	return out, err
 }
 
@@ -295,10 +287,6 @@ func LockUser(ctx context.Context, tx *db.Tx, userID int64) error {
 	}
 	return nil
 }
-
-// errGrantNeedsApproval marks, inside the transaction, a grant of an
-// administrator role by someone other than the system.
-var errGrantNeedsApproval = errors.New("grant of an administrator role needs approval")
 
 // GrantsAdmin reports whether changing roles from before to after adds an
 // administrator role: the change that takes a second administrator.
@@ -391,9 +379,7 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 		return User{}, s.refuse(ctx, actor, "user.disable", "user", userID, msgAccountsAdmin)
 	}
 	var out User
-	var refusal error
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		refusal = nil
+	err := s.audit.Write(ctx, s.db, func(tx *db.Tx) error {
 		var at any
 		action := "user.enable"
 		if disabled {
@@ -410,7 +396,7 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 			}
 			if err := s.KeepsAdmins(ctx, tx, before, nil); err != nil {
 				if IsLastAdmin(err) {
-					refusal = err // rolled back; audited below
+					return audit.Refused(auditEntry(actor, "user.disable", "user", userID, nil), err)
 				}
 				return err
 			}
@@ -433,9 +419,6 @@ func (s *Service) SetUserDisabled(ctx context.Context, actor access.Actor, userI
 		tx.AfterCommit(s.tokens.flush)
 		return s.audit.Append(ctx, tx, auditEntry(actor, action, "user", userID, map[string]any{"sessions_ended": ended}))
 	})
-	if refusal != nil && errors.Is(err, refusal) {
-		return User{}, s.audit.Refuse(ctx, s.db, auditEntry(actor, "user.disable", "user", userID, nil), refusal)
-	}
 	return out, err
 }
 
