@@ -446,6 +446,8 @@ var messages = map[string]i18n.Message{
 	"field.lon":               i18n.M("经度", "Longitude"),
 	"field.max_extensions":    i18n.M("最多延期次数", "Most extensions"),
 	"field.name":              i18n.M("名称", "Name"),
+	"field.person_name":       i18n.M("姓名", "Name"),
+	"field.otp":               i18n.M("验证码", "Code"),
 	"field.name_en":           i18n.M("英文名称", "English name"),
 	"field.nature":            i18n.M("性质", "Nature"),
 	"field.note":              i18n.M("说明", "Note"),
