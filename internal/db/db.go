@@ -373,12 +373,13 @@ func redactURL(u string) string {
 // Dialect returns the database's dialect.
 func (d *DB) Dialect() Dialect { return d.dialect }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers and can still be written.
 func (d *DB) Ping(ctx context.Context) error {
 	if err := d.read.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping %s: %w", d.dialect, err)
 	}
-	return nil
+	// Writes fail for good once the disk refused to sync the log.
+	return d.sync.broken()
 }
 
 // QueryContext runs a read query on the read pool.

@@ -565,6 +565,10 @@ func TestLogSyncedBesideTheWriter(t *testing.T) {
 	if err := d.Durable(ctx); !errors.Is(err, db.ErrLogSync) {
 		t.Fatalf("Durable after a failed sync: %v, want ErrLogSync", err)
 	}
+	// The node says it cannot serve (/readyz pings the database).
+	if err := d.Ping(ctx); !errors.Is(err, db.ErrLogSync) {
+		t.Fatalf("Ping after a failed sync: %v, want ErrLogSync", err)
+	}
 	if n := count(t, d, "SELECT COUNT(*) FROM meta WHERE key = 'after'"); n != 0 {
 		t.Errorf("a write after the failed sync was committed")
 	}
