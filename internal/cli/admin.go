@@ -221,10 +221,14 @@ func userList(ctx context.Context, e *env, args []string) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tNAME\tUNIT\tROLES\tSTATUS")
+	units := map[int64]org.Unit{}
 	for _, u := range users {
-		unit, err := a.Org.Unit(ctx, a.DB, u.UnitID)
-		if err != nil {
-			return err
+		unit, ok := units[u.UnitID]
+		if !ok {
+			if unit, err = a.Org.Unit(ctx, a.DB, u.UnitID); err != nil {
+				return err
+			}
+			units[u.UnitID] = unit
 		}
 		status := "active"
 		if !u.DisabledAt.IsZero() {
