@@ -72,6 +72,15 @@ func TestUserRecoversAnAdministrator(t *testing.T) {
 	run(0, "", "user", "unlock", "--username", "auditor")
 	run(1, "", "user", "unlock", "--username", "nobody")
 
+	// user list names each account with its unit and roles.
+	run(0, "", "user", "create", "--username", "clerk", "--name", "文员", "--unit", "350200", "--roles", "intake")
+	list := run(0, "", "user", "list")
+	for _, want := range []string{"USERNAME", "auditor", "审计员", "clerk", "文员", "厦门市", "[intake]", "active"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("user list lacks %q:\n%s", want, list)
+		}
+	}
+
 	a = open()
 	defer a.Close()
 	if on, err := a.Auth.TOTPEnabled(ctx, u.ID); err != nil || on {
