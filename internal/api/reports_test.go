@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -99,22 +100,7 @@ func TestCaseReportsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var entries []int64
-	for cursor, pages := "", 0; pages < 20; pages++ {
-		var page struct {
-			Entries []struct {
-				ID int64 `json:"id"`
-			} `json:"entries"`
-			NextCursor string `json:"next_cursor"`
-		}
-		env.Do(t, "GET", "/api/v1/cases/"+n+"/timeline?limit=7&cursor="+cursor, "supervisor", nil).JSON(t, &page)
-		for _, e := range page.Entries {
-			entries = append(entries, e.ID)
-		}
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
-	}
+	entries := pagedIDs(t, env, "/api/v1/cases/"+n+"/timeline?limit=7", "entries")
 	var want2 []int64
 	for _, e := range all {
 		want2 = append(want2, e.ID)
@@ -125,22 +111,7 @@ func TestCaseReportsPage(t *testing.T) {
 
 	// The attachments: the case lists the newest 20 and counts the rest;
 	// the pages give every one, oldest first, once.
-	var files []int64
-	for cursor, pages := "", 0; pages < 10; pages++ {
-		var page struct {
-			Attachments []struct {
-				ID int64 `json:"id"`
-			} `json:"attachments"`
-			NextCursor string `json:"next_cursor"`
-		}
-		env.Do(t, "GET", "/api/v1/cases/"+n+"/attachments?limit=20&cursor="+cursor, "supervisor", nil).JSON(t, &page)
-		for _, a := range page.Attachments {
-			files = append(files, a.ID)
-		}
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
-	}
+	files := pagedIDs(t, env, "/api/v1/cases/"+n+"/attachments?limit=20", "attachments")
 	var withFiles struct {
 		Attachments []struct {
 			ID int64 `json:"id"`
@@ -172,6 +143,32 @@ func TestCaseReportsPage(t *testing.T) {
 			if r.Status != http.StatusBadRequest && r.Status != http.StatusUnprocessableEntity {
 				t.Errorf("%s?%s: %d %s, want a 400 problem", list, q, r.Status, r.Body)
 			}
+		}
+	}
+}
+
+// pagedIDs follows a cursor-paged list from its first page to its last and
+// returns the ids of the items under key, in order.
+func pagedIDs(t *testing.T, env *apptest.Env, path, key string) []int64 {
+	t.Helper()
+	var ids []int64
+	for cursor, pages := "", 0; ; pages++ {
+		if pages > 50 {
+			t.Fatalf("%s: more than 50 pages", path)
+		}
+		var page map[string]json.RawMessage
+		env.Do(t, "GET", path+"&cursor="+cursor, "supervisor", nil).JSON(t, &page)
+		var items []struct {
+			ID int64 `json:"id"`
+		}
+		if err := json.Unmarshal(page[key], &items); err != nil {
+			t.Fatalf("%s: %s: %v", path, key, err)
+		}
+		for _, it := range items {
+			ids = append(ids, it.ID)
+		}
+		if err := json.Unmarshal(page["next_cursor"], &cursor); err != nil || cursor == "" {
+			return ids
 		}
 	}
 }
