@@ -91,17 +91,3 @@ func TestBrowserChangesToAdministrators(t *testing.T) {
 		t.Errorf("the refused combination: %q", msg)
 	}
 }
-
-// The administration pages fit a phone's width: a wide table scrolls
-// inside its card, the page does not scroll sideways.
-func TestBrowserAdminPagesFitAPhone(t *testing.T) {
-	env := apptest.New(t)
-	u := newUI(t, env)
-	setPasswords(t, env, "sysadmin", "secadmin", "auditadmin")
-	u.signInAdmin(env, "sysadmin")
-	u.fitsWidth(360, 740, "/admin", "/admin/users", "/admin/units", "/admin/categories", "/admin/deadlines", "/admin/routing",
-		"/admin/weights", "/admin/webhooks", "/admin/webhooks/deliveries", "/inbox", "/settings")
-	u = newUI(t, env)
-	u.signInAdmin(env, "auditadmin")
-	u.fitsWidth(360, 740, "/admin/audit")
-}

@@ -590,6 +590,10 @@ func TestBrowserAdministration(t *testing.T) {
 	u.screenshot("admin-routing")
 	u.open("/settings")
 	u.screenshot("settings")
+	// Every administration page fits a phone's width: a wide table scrolls
+	// inside its card, the page does not scroll sideways.
+	u.fitsWidth(360, 740, "/admin", "/admin/users", "/admin/units", "/admin/categories", "/admin/deadlines", "/admin/routing",
+		"/admin/weights", "/admin/webhooks", "/admin/webhooks/deliveries", "/inbox", "/settings")
 	u.signOut()
 	u.signInAdmin(env, "auditadmin")
 	u.open("/admin/audit")
@@ -597,6 +601,7 @@ func TestBrowserAdministration(t *testing.T) {
 		t.Fatalf("the audit log shows %d records", n)
 	}
 	u.screenshotWindow("audit")
+	u.fitsWidth(360, 740, "/admin/audit")
 }
 
 // The city dashboard in a real browser: every chart draws, the map of the
