@@ -257,7 +257,9 @@ func TestTimelineIsAppendOnly(t *testing.T) {
 // On PostgreSQL two writes that lock the same rows in opposite orders
 // deadlock; PostgreSQL undoes one of them, and the writer runs that one again
 // instead of failing it: both callers succeed, and each write's effect is
-// there once.
+// there once. The victim's second run can deadlock again (PostgreSQL may
+// give it the first row back before the winner takes it), so more than one
+// extra run is allowed, up to the writer's bound.
 func TestWriterRunsDeadlockVictimAgain(t *testing.T) {
 	d := dbtest.Open(t)
 	if d.Dialect() != db.Postgres {
@@ -301,8 +303,8 @@ func TestWriterRunsDeadlockVictimAgain(t *testing.T) {
 			t.Fatalf("a write failed: %v", err)
 		}
 	}
-	if n := runs.Load(); n != 3 {
-		t.Errorf("%d runs, want 3 (one of the two ran again)", n)
+	if n := runs.Load(); n < 3 || n > 2*db.MaxTries {
+		t.Errorf("%d runs, want 3 to %d (one of the two ran again)", n, 2*db.MaxTries)
 	}
 	for _, key := range []string{"a", "b"} {
 		var v string

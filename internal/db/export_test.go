@@ -15,3 +15,6 @@ func BreakLogSync(d *DB) {
 	}
 	d.sync.path += ".gone"
 }
+
+// MaxTries is how often at most one write runs when it keeps losing deadlocks.
+const MaxTries = maxTries
