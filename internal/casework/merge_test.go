@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"pingan/internal/access"
@@ -298,5 +299,46 @@ func TestRepeatsOfACase(t *testing.T) {
 	}
 	if got := of(env.Actor(t, "intake"), second.Number); got != nil {
 		t.Errorf("a merged case was shown repeats: %v", got)
+	}
+}
+
+// Many people reporting one case at once (a burst main): every report is
+// taken in — on PostgreSQL in concurrent transactions — the case counts
+// them all, and its handling unit has one notice that counts them, not one
+// per report or two that each count some.
+func TestConcurrentRepeatsOnOneCase(t *testing.T) {
+	env := apptest.New(t)
+	c := driveTo(t, env, pathsFromTable(), casework.Handling, false)
+	const n = 30
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{
+				Channel: "web", Body: "同一工地又在夜间施工", CaseNumber: c.Number})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a repeat was refused: %v", err)
+		}
+	}
+	got, err := env.App.Cases.Get(ctx, env.Actor(t, "dispatcher"), c.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Case.ReportCount != n+1 {
+		t.Errorf("report count %d, want %d", got.Case.ReportCount, n+1)
+	}
+	var visible, times int
+	if err := env.App.DB.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(times), 0) FROM notifications
+		WHERE case_id = $1 AND kind = 'case.report' AND superseded_by IS NULL`, c.ID).Scan(&visible, &times); err != nil {
+		t.Fatal(err)
+	}
+	if visible != 1 || times != n {
+		t.Errorf("%d notices listed, the newest counting %d; want one counting %d", visible, times, n)
 	}
 }
