@@ -185,4 +185,26 @@ func TestDemoLoadGivesTheDemoHandlersWork(t *testing.T) {
 	if work < 5 {
 		t.Errorf("the demo's handlers have %d cases to sign for or handle between them, want at least 5", work)
 	}
+	// Their inboxes announce cases of their own, as the steps the loader
+	// wrote would have, dated within the last week.
+	told, now := 0, env.App.Now()
+	for _, u := range []string{"jiangtou", "jiangtou.police", "gulangyu"} {
+		actor := env.Actor(t, u)
+		page, err := env.App.Notify.Inbox(ctx, actor, true, 0, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			if !strings.HasPrefix(it.Kind, "case.") || it.CreatedAt.Before(now.AddDate(0, 0, -7)) || it.CreatedAt.After(now) {
+				t.Errorf("%s: notice %q of kind %s dated %v", u, it.Title, it.Kind, it.CreatedAt)
+			}
+			if _, err := env.App.Cases.Get(ctx, actor, it.CaseNumber); err != nil {
+				t.Errorf("%s: notice about %s, a case they cannot open: %v", u, it.CaseNumber, err)
+			}
+		}
+		told += len(page.Items)
+	}
+	if told < 3 {
+		t.Errorf("the demo's handlers have %d notices between them, want at least 3", told)
+	}
 }

@@ -368,7 +368,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	if err := s.afterChange(ctx, tx, c, next, "case."+string(action), nil); err != nil {
 		return err
 	}
-	return s.tell(ctx, tx, action, c, next, actor, note)
+	return s.tell(ctx, tx, action, next, actor, note)
 }
 
 // Kind is fault.Kind, named here to keep refuse's signature short.

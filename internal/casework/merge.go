@@ -117,7 +117,7 @@ func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor
 	if err != nil {
 		return err
 	}
-	if err := s.tell(ctx, tx, AddReport, after, after, actor, from.Title); err != nil {
+	if err := s.tell(ctx, tx, AddReport, after, actor, from.Title); err != nil {
 		return err
 	}
 	return s.checkRepeat(ctx, tx, after, now)

@@ -337,7 +337,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	if err := s.afterChange(ctx, tx, Case{}, c, "case.review_requested", map[string]any{"stage": stage, "reviews": prior.Number}); err != nil {
 		return Case{}, err
 	}
-	if err := s.tell(ctx, tx, Dispatch, Case{}, c, actor, c.Title); err != nil {
+	if err := s.tell(ctx, tx, Dispatch, c, actor, c.Title); err != nil {
 		return Case{}, err
 	}
 	return caseByID(ctx, tx, c.ID)

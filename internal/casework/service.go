@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -515,7 +516,84 @@ var (
 )
 
 // tell puts the change in the inbox of the unit that must act on it next.
-func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, before, after Case, actor access.Actor, note string) error {
+func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, after Case, actor access.Actor, note string) error {
+	msg, ok, err := s.notice(ctx, tx, action, after, actor, note)
+	if err != nil || !ok {
+		return err
+	}
+	return s.notify.Notify(ctx, tx, msg)
+}
+
+// TellPending puts in the inboxes what the newest step of each open case
+// that tells someone, taken since since, asks of a unit, dated when the step was taken, as
+// the step itself would have (tell). It is for cases a loader wrote
+// directly, whose steps told no one: the demo's handlers find their new
+// and returned cases, reworks and extension decisions waiting. It returns
+// how many notices it sent.
+func (s *Service) TellPending(ctx context.Context, since time.Time) (int, error) {
+	type step struct {
+		caseID, at, unitID, actorID int64
+		action                      Action
+		note                        string
+	}
+	var steps []step
+	// The newest step of each case that tells someone: the case's units
+	// are still what that step left them (a later one that moves the case
+	// would tell too), so its notice goes where it went then.
+	quote := func(vs ...string) string { return "'" + strings.Join(vs, "', '") + "'" }
+	var states, telling []string
+	for _, st := range openStates {
+		states = append(states, string(st))
+	}
+	for _, a := range []Action{Dispatch, Transfer, Return, Rework, Rehandle, RequestExtension, ApproveExtension, DenyExtension} {
+		telling = append(telling, string(a))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, t.at, COALESCE(t.unit_id, 0), COALESCE(t.actor_id, 0), t.action, t.note
+		FROM cases c JOIN timeline t ON t.id = (SELECT MAX(x.id) FROM timeline x WHERE x.case_id = c.id AND x.action IN (`+quote(telling...)+`))
+		WHERE c.updated_at >= $1 AND c.state IN (`+quote(states...)+`) AND t.at >= $1 ORDER BY t.at`, since.UnixMicro())
+	if err != nil {
+		return 0, fmt.Errorf("pending steps: %w", err)
+	}
+	for rows.Next() {
+		var st step
+		if err := rows.Scan(&st.caseID, &st.at, &st.unitID, &st.actorID, &st.action, &st.note); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("pending steps: %w", err)
+		}
+		steps = append(steps, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("pending steps: %w", err)
+	}
+	sent := 0
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		sent = 0
+		for _, st := range steps {
+			c, err := caseByID(ctx, tx, st.caseID)
+			if err != nil {
+				return err
+			}
+			msg, ok, err := s.notice(ctx, tx, st.action, c, access.Actor{UserID: st.actorID, UnitID: st.unitID}, st.note)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			msg.At = time.UnixMicro(st.at)
+			if err := s.notify.Notify(ctx, tx, msg); err != nil {
+				return err
+			}
+			sent++
+		}
+		return nil
+	})
+	return sent, err
+}
+
+// notice is the inbox message a change sends, and whether it sends one.
+func (s *Service) notice(ctx context.Context, tx *db.Tx, action Action, after Case, actor access.Actor, note string) (notify.Message, bool, error) {
 	msg := notify.Message{CaseID: after.ID, Body: note}
 	var text i18n.Message
 	switch action {
@@ -531,27 +609,27 @@ func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, before, af
 		err := tx.QueryRowContext(ctx, `SELECT COALESCE(actor_id, 0) FROM timeline WHERE case_id = $1 AND action = $2
 			ORDER BY id DESC LIMIT 1`, after.ID, RequestExtension).Scan(&msg.UserID)
 		if err != nil && !db.IsNotFound(err) {
-			return fmt.Errorf("extension requester of %s: %w", after.Number, err)
+			return msg, false, fmt.Errorf("extension requester of %s: %w", after.Number, err)
 		}
 	case RequestExtension:
 		sup, err := s.org.SupervisingUnit(ctx, tx, after.HandlingUnitID)
 		if err != nil {
 			if fault.KindOf(err) == fault.NotFound {
-				return nil
+				return msg, false, nil
 			}
-			return err
+			return msg, false, err
 		}
 		msg.UnitID, msg.Kind, text = sup.ID, "case.extension_request", msgInboxExtReq
 	case AddReport:
 		msg.UnitID, msg.Kind, text, msg.Gather = after.HandlingUnitID, "case.report", msgInboxReport, true
 	default:
-		return nil
+		return msg, false, nil
 	}
 	if msg.UnitID == 0 || msg.UnitID == actor.UnitID && action != Rework && action != Rehandle {
-		return nil // nobody else to tell
+		return msg, false, nil // nobody else to tell
 	}
 	msg.Title = text.Format(i18n.ZH, after.Number+" "+after.Title)
-	return s.notify.Notify(ctx, tx, msg)
+	return msg, true, nil
 }
 
 // reindex refreshes a case's searchable text: its title, address and every

@@ -188,7 +188,16 @@ func LoadDemo(ctx context.Context, a *app.App, n int, days int, seed uint64) err
 			}
 		}
 	}
-	return load(ctx, a, n, days, seed, focus, nil)
+	if err := load(ctx, a, n, days, seed, focus, nil); err != nil {
+		return err
+	}
+	// The loader told no one of the steps it wrote: the inboxes get what
+	// the last week's steps would have sent, so that each demo user finds
+	// the cases waiting for them announced.
+	if _, err := a.Cases.TellPending(ctx, a.Now().AddDate(0, 0, -7)); err != nil {
+		return fmt.Errorf("inbox: %w", err)
+	}
+	return nil
 }
 
 func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus []string, progress func(int)) error {

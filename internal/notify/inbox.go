@@ -63,6 +63,10 @@ type Message struct {
 	// as "credential_reset:17"); Settle marks every message about it
 	// settled once it is.
 	Subject string
+	// At is when the message was sent; zero for now. Only what tells of a
+	// step taken earlier (the demo's inbox, its cases loaded directly)
+	// sets it.
+	At time.Time
 }
 
 // Notify adds a message to the inbox inside tx. A message to a user whose
@@ -99,10 +103,14 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 			times++
 		}
 	}
+	at := m.At
+	if at.IsZero() {
+		at = s.now()
+	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at, times, subject)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
-		db.NullID(m.OrderID), title, m.Body, s.now().UnixMicro(), times, db.NullText(m.Subject)).Scan(&id)
+		db.NullID(m.OrderID), title, m.Body, at.UnixMicro(), times, db.NullText(m.Subject)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("notify unit %d: %w", m.UnitID, err)
 	}
