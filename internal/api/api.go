@@ -116,7 +116,9 @@ type Route struct {
 	Public  bool         // no token needed
 	Query   []QueryParam // documented query parameters
 	Body    any          // request body type, nil for none
+	Files   string       // the request is a multipart form carrying files in this field, instead of Body
 	Resp    any          // response body type, nil for none
+	File    bool         // the response is a file's content, instead of Resp
 	Status  int          // success status
 	Also    []int        // other success statuses, with the same body (202 for a request still pending)
 	Handle  handlerFunc
@@ -243,6 +245,10 @@ func (a *API) Routes() []Route {
 			Tag: "cases", Query: pageParams("reports", 50), Resp: ReportList{}, Status: 200, Handle: a.caseReports},
 		{Method: "GET", Path: "/cases/{number}/attachments", Summary: "All of a case's attachments (of its reports and its history), oldest first, one page at a time (the case itself lists the newest only)",
 			Tag: "cases", Query: pageParams("attachments", 50), Resp: AttachmentList{}, Status: 200, Handle: a.caseAttachments},
+		{Method: "POST", Path: "/cases/{number}/attachments", Summary: "Add files to a case (multipart/form-data, up to 20 in the field files, each a photo, PDF, text or office document of at most 20 MB whose content matches its extension); each is recorded on the case's history",
+			Tag: "cases", Files: "files", Resp: AttachmentList{}, Status: 201, Handle: a.addAttachments},
+		{Method: "GET", Path: "/attachments/{id}", Summary: "An attachment's content, to a caller who can see its case (the read is audited): photos and PDFs inline, other files as a download",
+			Tag: "cases", File: true, Status: 200, Handle: a.attachmentContent},
 		{Method: "GET", Path: "/cases/{number}/timeline", Summary: "A case's history, oldest first, one page at a time", Tag: "cases",
 			Query: pageParams("entries", 100), Resp: TimelineList{}, Status: 200, Handle: a.timeline},
 		{Method: "GET", Path: "/cases/{number}/repeats", Summary: "Open cases this case may repeat (found from its first report, at its place, in the window before it came in), for merging it with the action merge; empty unless the caller may merge it now",

@@ -302,7 +302,12 @@ func TestEveryCaseEndpointRefusesOutOfScope(t *testing.T) {
 		path := strings.NewReplacer("{number}", n, "{action}", "sign", "{other}", other,
 			"{id}", fmt.Sprint(in.Report.ID)).Replace(rt.Path)
 		var body any
+		var headers []string
 		switch {
+		case rt.Files != "":
+			var ct string
+			body, ct = multipartFiles(t, rt.Files, [2]string{"a.txt", "x"})
+			headers = []string{"Content-Type", ct}
 		case strings.HasSuffix(rt.Path, "/reveal"):
 			body = map[string]any{"field": "phone"}
 		case strings.HasSuffix(rt.Path, "/links"):
@@ -311,7 +316,7 @@ func TestEveryCaseEndpointRefusesOutOfScope(t *testing.T) {
 			body = map[string]any{}
 		}
 		for _, outsider := range []string{"gulangyu", "jiangtou.police"} {
-			r := env.Do(t, rt.Method, "/api/v1"+path, outsider, body)
+			r := env.Do(t, rt.Method, "/api/v1"+path, outsider, body, headers...)
 			var p problem
 			r.JSON(t, &p)
 			if r.Status != http.StatusNotFound || p.Code != "not-found" {

@@ -314,6 +314,34 @@ func (a *API) caseAttachments(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+func (a *API) addAttachments(w http.ResponseWriter, r *http.Request) error {
+	files, err := a.uploads(w, r, "files")
+	if err != nil {
+		return err
+	}
+	added, err := a.cases.AddAttachments(r.Context(), actorOf(r), r.PathValue("number"), files)
+	if err != nil {
+		return err
+	}
+	out := AttachmentList{Attachments: []Attachment{}}
+	for _, at := range added {
+		out.Attachments = append(out.Attachments, a.attachmentView(at))
+	}
+	return writeJSON(w, http.StatusCreated, out)
+}
+
+func (a *API) attachmentContent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	at, content, err := a.cases.AttachmentContent(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	return casework.ServeAttachment(w, at, content)
+}
+
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageQuery(r)
 	if err != nil {

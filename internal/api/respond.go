@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 
+	"pingan/internal/casework"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 )
@@ -178,6 +180,37 @@ func parseJSON(r *http.Request, body []byte, v any) error {
 		return fault.New(fault.Invalid, "bad-json", msgBadJSON, "unexpected data after the JSON value")
 	}
 	return nil
+}
+
+// Files sent to the API (Route.Files) are held in memory up to
+// uploadMemory bytes a request, the rest in temporary files removed when
+// the request ends; a body over maxUploadBody is refused before it is read.
+const (
+	uploadMemory  = 32 << 20
+	maxUploadBody = casework.MaxAttachments*casework.MaxAttachment + maxBody
+)
+
+var msgNeedMultipart = i18n.M("请求体须为 multipart/form-data，文件放在字段 %s 中", "the request body must be multipart/form-data, with the files in the field %s")
+
+// uploads reads the files of a multipart request's field, checks and
+// stores them (casework.StoreUploads).
+func (a *API) uploads(w http.ResponseWriter, r *http.Request, field string) ([]casework.AttachmentInput, error) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "multipart/form-data" {
+		return nil, fault.New(fault.Invalid, "unsupported-media-type", msgNeedMultipart, field)
+	}
+	if r.ContentLength > maxUploadBody {
+		return nil, fault.New(fault.TooLarge, "body-too-large", msgBodyLarge, maxUploadBody>>10)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, fault.New(fault.TooLarge, "body-too-large", msgBodyLarge, maxUploadBody>>10)
+		}
+		return nil, fault.New(fault.Invalid, "bad-form", msgNeedMultipart, field)
+	}
+	defer r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files of this request
+	return a.cases.StoreUploads(r.Context(), field, r.MultipartForm.File[field])
 }
 
 // readBody reads a bounded request body.

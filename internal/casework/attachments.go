@@ -52,19 +52,21 @@ func (s *Service) PutBlob(ctx context.Context, content []byte) (string, error) {
 }
 
 // AddAttachments adds files (stored with PutBlob, or metadata only) to a
-// case in the actor's scope, with a timeline entry and an audit record.
-func (s *Service) AddAttachments(ctx context.Context, actor access.Actor, number string, files []AttachmentInput) error {
+// case in the actor's scope, with a timeline entry and an audit record, and
+// returns them as added.
+func (s *Service) AddAttachments(ctx context.Context, actor access.Actor, number string, files []AttachmentInput) ([]Attachment, error) {
 	if !actor.System && !actor.HasAny(access.Intake, access.Dispatcher, access.Handler, access.Verifier, access.Callback, access.Supervisor) {
-		return fault.New(fault.Forbidden, "forbidden", msgCannotAdd)
+		return nil, fault.New(fault.Forbidden, "forbidden", msgCannotAdd)
 	}
 	var v fault.Validation
 	if len(files) == 0 {
-		v.Add("file", msgNoFiles)
+		v.Add("files", msgNoFiles)
 	}
-	validateAttachments(&v, "file", files)
+	validateAttachments(&v, "files", files)
 	if err := v.Err(); err != nil {
-		return err
+		return nil, err
 	}
+	var added []Attachment
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		c, _, err := s.loadVisible(ctx, tx, actor, number)
 		if err != nil {
@@ -80,7 +82,7 @@ func (s *Service) AddAttachments(ctx context.Context, actor access.Actor, number
 		if err != nil {
 			return err
 		}
-		if _, err := insertAttachments(ctx, tx, c.ID, 0, id, actor.UserID, now, files); err != nil {
+		if added, err = insertAttachments(ctx, tx, c.ID, 0, id, actor.UserID, now, files); err != nil {
 			return err
 		}
 		return s.audit.Append(ctx, tx, entry(actor, "case.attach", "case", c.Number, audit.OK, map[string]any{"files": len(files)}))
@@ -88,7 +90,10 @@ func (s *Service) AddAttachments(ctx context.Context, actor access.Actor, number
 	if err != nil && denied(err) {
 		err = s.recordDenied(ctx, actor, "case.attach", "case", number, err)
 	}
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return added, nil
 }
 
 // AttachmentContent returns an attachment and its content to an actor who

@@ -620,7 +620,7 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, v *view) error {
 	number := r.PathValue("number")
 	files, err := w.readUploads(r, "files")
 	if err == nil {
-		err = w.app.Cases.AddAttachments(r.Context(), v.Actor, number, files)
+		_, err = w.app.Cases.AddAttachments(r.Context(), v.Actor, number, files)
 	}
 	if err != nil {
 		errs, ferr := formErrors(v, err)
@@ -637,8 +637,7 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, v *view) error {
 	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.uploaded")
 }
 
-// download serves an attachment: images inline, everything else as a
-// download, never sniffed, in a sandbox.
+// download serves an attachment (casework.ServeAttachment).
 func (w *Web) download(rw http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
@@ -648,17 +647,7 @@ func (w *Web) download(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
-	h := rw.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'")
-	h.Set("Cache-Control", "private, no-store")
-	disposition := "attachment"
-	if strings.HasPrefix(a.ContentType, "image/") || a.ContentType == "application/pdf" {
-		disposition = "inline"
-	}
-	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+url.PathEscape(a.Name))
-	_, err = rw.Write(content)
-	return err
+	return casework.ServeAttachment(rw, a, content)
 }
 
 func (w *Web) link(rw http.ResponseWriter, r *http.Request, v *view) error {
