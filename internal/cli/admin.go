@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"pingan/internal/access"
@@ -219,8 +218,7 @@ func userList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tNAME\tUNIT\tROLES\tSTATUS")
+	rows := [][]string{{"USERNAME", "NAME", "UNIT", "ROLES", "STATUS"}}
 	units := map[int64]org.Unit{}
 	for _, u := range users {
 		unit, ok := units[u.UnitID]
@@ -234,9 +232,10 @@ func userList(ctx context.Context, e *env, args []string) error {
 		if !u.DisabledAt.IsZero() {
 			status = "disabled"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", u.Username, u.Name, unit.Name, u.Roles, status)
+		rows = append(rows, []string{u.Username, u.Name, unit.Name, fmt.Sprint(u.Roles), status})
 	}
-	return tw.Flush()
+	table(e.stdout, rows)
+	return nil
 }
 
 // errAuditBroken is returned (exit status 1) when verification finds a break.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,6 +80,29 @@ func TestUserRecoversAnAdministrator(t *testing.T) {
 		if !strings.Contains(list, want) {
 			t.Errorf("user list lacks %q:\n%s", want, list)
 		}
+	}
+	// Its columns line up on a terminal, where a Chinese character takes
+	// two columns: ROLES starts at the same place on every line.
+	var at []int
+	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		i := strings.Index(line, "[")
+		if strings.HasPrefix(line, "USERNAME") {
+			i = strings.Index(line, "ROLES")
+		}
+		if i < 0 {
+			continue
+		}
+		cols := 0
+		for _, r := range line[:i] {
+			cols++
+			if r >= 0x2e80 {
+				cols++
+			}
+		}
+		at = append(at, cols)
+	}
+	if len(at) < 3 || slices.Min(at) != slices.Max(at) {
+		t.Errorf("user list's ROLES column starts at columns %v:\n%s", at, list)
 	}
 
 	a = open()
