@@ -83,6 +83,11 @@ func TestLedgerFiltersCountsAndScope(t *testing.T) {
 		{"江头街道 asks for 鼓浪屿街道", "jiangtou", supervision.Filter{UnitID: gly}, 0},
 		{"鼓浪屿街道's own", "gulangyu", supervision.Filter{}, 2},
 		{"a police station", "jiangtou.police", supervision.Filter{}, 0},
+		// Whoever may see a case sees every order on it, as its history
+		// does; whoever may not, none.
+		{"江头街道's case, to the intake centre", "intake", supervision.Filter{CaseNumber: jiangtou}, 4},
+		{"the intake centre's own", "intake", supervision.Filter{}, 0},
+		{"江头街道's case, to 鼓浪屿街道", "gulangyu", supervision.Filter{CaseNumber: jiangtou}, 0},
 	} {
 		actor := env.Actor(t, tc.user)
 		os, err := env.App.Supervision.Ledger(ctx, actor, tc.f)
@@ -97,7 +102,7 @@ func TestLedgerFiltersCountsAndScope(t *testing.T) {
 			t.Errorf("%s: %d orders listed, %d counted, want %d", tc.name, len(os), n, tc.want)
 		}
 		for _, o := range os {
-			if !actor.Scope.Contains(o.ToUnitID) && !actor.Scope.Contains(o.FromUnitID) {
+			if tc.f.CaseNumber == "" && !actor.Scope.Contains(o.ToUnitID) && !actor.Scope.Contains(o.FromUnitID) {
 				t.Errorf("%s: %s (to %d, from %d) is outside %s's scope", tc.name, o.Number, o.ToUnitID, o.FromUnitID, tc.user)
 			}
 			if tc.f.UnitID != 0 && o.ToUnitID != tc.f.UnitID && o.FromUnitID != tc.f.UnitID {

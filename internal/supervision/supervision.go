@@ -714,6 +714,24 @@ func (f Filter) where(actor access.Actor) (cond string, args []any, ok bool) {
 	return " WHERE " + strings.Join(where, " AND "), args, true
 }
 
+// where is f.where for actor, except that the orders on one case (f names
+// it) are everyone's who may see that case, whichever units they are
+// between: the case's history records each of them, and its page lists
+// them. A case the actor may not see has none (ok false).
+func (s *Service) where(ctx context.Context, actor access.Actor, f Filter) (string, []any, bool, error) {
+	if f.CaseNumber != "" && !actor.Scope.All && !actor.System {
+		switch _, err := s.cases.Visible(ctx, s.db, actor, f.CaseNumber); {
+		case fault.KindOf(err) == fault.NotFound:
+			return "", nil, false, nil
+		case err != nil:
+			return "", nil, false, err
+		}
+		actor.Scope = access.Scope{All: true}
+	}
+	cond, args, ok := f.where(actor)
+	return cond, args, ok, nil
+}
+
 // check refuses the ledger to accounts that do no case work, and a filter
 // naming a kind or state that does not exist.
 func (f Filter) check(actor access.Actor) error {
@@ -736,7 +754,10 @@ func (s *Service) Ledger(ctx context.Context, actor access.Actor, f Filter) ([]O
 	if err := f.check(actor); err != nil {
 		return nil, err
 	}
-	where, args, ok := f.where(actor)
+	where, args, ok, err := s.where(ctx, actor, f)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return []Order{}, nil
 	}
@@ -767,7 +788,10 @@ func (s *Service) Count(ctx context.Context, actor access.Actor, f Filter) (int,
 		return 0, err
 	}
 	f.Before = 0
-	where, args, ok := f.where(actor)
+	where, args, ok, err := s.where(ctx, actor, f)
+	if err != nil {
+		return 0, err
+	}
 	if !ok {
 		return 0, nil
 	}
