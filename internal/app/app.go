@@ -212,6 +212,7 @@ func (a *App) runRequested(ctx context.Context) error {
 	}{
 		{"rebuild:backlog", "backlog counters rebuilt", func() (int64, error) { return a.Cases.RebuildBacklog(ctx) }},
 		{"rebuild:scores", "scorecards rebuilt", func() (int64, error) { n, err := a.Score.Rebuild(ctx); return int64(n), err }},
+		{"rebuild:repeats", "repeat index rebuilt", func() (int64, error) { n, err := dedup.Reindex(ctx, a.DB); return int64(n), err }},
 	} {
 		claim, err := a.DB.ClaimRequest(ctx, r.key, db.RequestLease)
 		if err != nil {

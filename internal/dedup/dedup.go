@@ -27,6 +27,20 @@ const (
 	DefaultRadius = 500.0               // metres
 	DefaultWindow = 30 * 24 * time.Hour // how far back an open case may have been received
 	MinScore      = 0.35                // below this a case is not shown
+	// How much of its words a case must share with the report
+	// (Candidate.Text) to be shown depends on how sure it is to be at the
+	// same place: at least minText within the radius of the report's point
+	// or on the street the report names, for a repeat may be told in quite
+	// other words; minTextPlace when it is only in the same township,
+	// unless it is of the same category; minTextAway — nearly the same
+	// words — when it is only in the same district, for the same matter
+	// elsewhere in the district is another case. Whichever, it must share
+	// minShared words (pairs of characters) at least: one alone is as often
+	// a place's name (朝元社区, 莲前东路一…) as the matter.
+	minText       = 0.15
+	minTextPlace  = 0.3
+	minTextAway   = 0.8
+	minShared     = 2
 	MaxCandidates = 5
 	// sameStreet is what naming the same street adds, when there is no
 	// point to measure: as much as being at the same point.
@@ -367,8 +381,10 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 			return nil, err
 		}
 		c.Title = title
-		c.Text = likeness(words, title, address)
+		var shared int
+		c.Text, shared = likeness(words, title, address)
 		score := c.Text
+		floor := minTextAway // lowered below by the evidence of the place
 		var reasons []string
 		if c.Text >= 0.2 {
 			reasons = append(reasons, msgWords.Format(lang, int(math.Round(100*c.Text))))
@@ -379,23 +395,31 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 			c.Meters = &m
 			if m <= q.Radius {
 				score += 0.25 * (1 - m/q.Radius)
+				floor = minText
 				reasons = append(reasons, msgNear.Format(lang, int(math.Round(m))))
 			}
 		case Street(address, div) != "" && strings.Contains(q.Text, Street(address, div)):
 			score += sameStreet
+			floor = minText
 			reasons = append(reasons, msgSameStreet.Format(lang, Street(address, div)))
 		case area != "" && div != "" && strings.HasPrefix(div, area):
 			score += 0.1
+			if len(area) > 6 { // a township, not the whole district
+				floor = minTextPlace
+			}
 			if d, ok := division.ByCode(area); ok {
 				reasons = append(reasons, msgSameArea.Format(lang, d.Name))
 			}
 		}
 		if q.CategoryID != 0 && cat == q.CategoryID {
 			score += 0.1
+			if floor == minTextPlace {
+				floor = minText
+			}
 			reasons = append(reasons, msgSameCategory.Format(lang))
 		}
 		c.Score = math.Min(1, score)
-		if c.Score < MinScore || c.Text < 0.15 {
+		if c.Score < MinScore || c.Text < floor || shared < minShared {
 			continue
 		}
 		c.Received = time.UnixMicro(received).Format(time.RFC3339)

@@ -113,3 +113,50 @@ func TestProbeFindsNearExact(t *testing.T) {
 		}
 	}
 }
+
+// A case at the report's place is a candidate when it shares the matter's
+// words; one that shares only the words every report uses (纠纷, 社区, 反映),
+// or the matter but only the district (the same kind of thing at another
+// place), is not.
+func TestCandidatesShareTheMatterAtThePlace(t *testing.T) {
+	env := apptest.New(t)
+	s := dedup.NewService(env.App.DB, env.App.Now)
+	open := func(title, address, division string) string {
+		t.Helper()
+		res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+			Title: title, Body: title + "，请尽快处理。", Address: address, DivisionCode: division, KeepSeparate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Case.Number
+	}
+	// 江头街道 (350206004) and 湖里街道 (350206001), both in 湖里区.
+	compensation := open("社区征地青苗补偿纠纷", "湖里区创新路108号", "350206004")
+	crash := open("外卖骑手撞伤老人赔偿纠纷", "湖里区创新路110号", "350206004")
+	theft := open("车棚电动车被盗", "湖里区华泰路8号", "350206001")
+	env.Clock.Advance(time.Hour)
+	actor := access.System("t")
+	for _, tc := range []struct {
+		name, text, division string
+		want, not            string
+	}{
+		{"the same matter reworded, same street", "创新路社区征地后青苗补偿款一直没给\n湖里区创新路108号", "350206004", compensation, crash},
+		{"another matter, same street, generic words alike", "创新路小区两户老人因楼道堆放杂物吵架，反映邻里纠纷问题严重，希望社区调解\n湖里区创新路", "350206004", "", crash},
+		{"the same kind of matter in another township", "江头一电动车被盗\n湖里区江头北路5号", "350206004", "", theft},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Find(ctx, actor, dedup.Query{Text: tc.text, DivisionCode: tc.division}, i18n.ZH)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want != "" && (len(got) == 0 || got[0].Number != tc.want) {
+				t.Errorf("want %s first: %+v", tc.want, got)
+			}
+			for _, c := range got {
+				if c.Number == tc.not || tc.want == "" {
+					t.Errorf("%s is a candidate: %+v", c.Number, c)
+				}
+			}
+		})
+	}
+}

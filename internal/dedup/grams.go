@@ -3,6 +3,7 @@ package dedup
 import (
 	"hash/fnv"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -17,13 +18,18 @@ type gram uint64
 // grams is a set of grams: sorted, each once.
 type grams []gram
 
-// bigrams are the distinct grams of a text.
+// bigrams are the distinct grams of a text, less the words reports of
+// every kind use (stopWords) and the pairs that straddle one of them: what
+// is left says what the matter is. 补偿纠纷 and 赔偿纠纷 would otherwise share
+// 偿纠 and 纠纷, which say nothing of either.
 func bigrams(s string) grams {
 	out := make(grams, 0, len(s)/3+1)
-	var prev rune
+	var buf [64]rune
+	run := buf[:0] // the letters of the current run, lowered
 	for _, r := range s {
 		if !letter(r) {
-			prev = 0
+			out = appendRun(out, run)
+			run = run[:0]
 			continue
 		}
 		if r < utf8.RuneSelf {
@@ -33,13 +39,32 @@ func bigrams(s string) grams {
 		} else {
 			r = unicode.ToLower(r)
 		}
-		if prev != 0 {
-			out = append(out, gram(prev)<<32|gram(r))
-		}
-		prev = r
+		run = append(run, r)
 	}
+	out = appendRun(out, run)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// appendRun appends the pairs of a run of letters that touch no stop word.
+func appendRun(out grams, run []rune) grams {
+	skip := 0     // pairs still to leave out after a stop word
+	kept := false // whether the pair before this one was appended
+	for i := 0; i+1 < len(run); i++ {
+		g := gram(run[i])<<32 | gram(run[i+1])
+		if stopWords[g] {
+			if kept { // it straddles the stop word's first letter
+				out = out[:len(out)-1]
+			}
+			skip = 2 // the stop word and the pair straddling its last letter
+		}
+		if kept = skip == 0; kept {
+			out = append(out, g)
+		} else {
+			skip--
+		}
+	}
+	return out
 }
 
 // letter reports whether r is part of a word: a Chinese character, a
@@ -100,3 +125,21 @@ func (g gram) key(area string) int64 {
 	h.Write(b)
 	return int64(h.Sum64() &^ (1 << 63))
 }
+
+// stopWords are the words reports of every kind use, whatever the matter:
+// how citizens ask (反映, 请求, 希望尽快), what they call a matter (问题,
+// 纠纷, 事项), where (社区, 小区, 附近), and who (居民, 业主). Two
+// reports sharing only these are not about the same thing.
+var stopWords = func() map[gram]bool {
+	m := map[gram]bool{}
+	for _, w := range strings.Fields(`
+		反映 投诉 举报 咨询 建议 请求 要求 希望 尽快 解决 处理 关于 查处 落实
+		问题 纠纷 争议 事项 事宜 情况 现象 隐患 信访
+		社区 小区 村委 附近 周边 一带 门口 楼下 路段
+		居民 村民 业主 市民 群众 本人 我们 家里 一家 有人
+		长期 经常 每天 一直 多次 已经 至今 没有 无人 不能 存在 严重 影响 导致 造成 引发 产生 相关 部门`) {
+		r := []rune(w)
+		m[gram(r[0])<<32|gram(r[1])] = true
+	}
+	return m
+}()

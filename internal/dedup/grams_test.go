@@ -9,20 +9,31 @@ import (
 )
 
 // referenceBigrams is the plain definition grams must agree with: every
-// pair of adjacent word characters, lower-cased, as a string.
+// pair of adjacent word characters, lower-cased, as a string, except the
+// stop words and the pairs that share a letter with one.
 func referenceBigrams(s string) map[string]bool {
 	out := map[string]bool{}
-	var prev rune
+	var runs [][]rune
+	run := []rune{}
 	for _, r := range s {
 		if !unicode.Is(unicode.Han, r) && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			prev = 0
+			runs, run = append(runs, run), []rune{}
 			continue
 		}
-		r = unicode.ToLower(r)
-		if prev != 0 {
-			out[string([]rune{prev, r})] = true
+		run = append(run, unicode.ToLower(r))
+	}
+	for _, run := range append(runs, run) {
+		covered := make([]bool, len(run))
+		for i := 0; i+1 < len(run); i++ {
+			if stopWords[gram(run[i])<<32|gram(run[i+1])] {
+				covered[i], covered[i+1] = true, true
+			}
 		}
-		prev = r
+		for i := 0; i+1 < len(run); i++ {
+			if !covered[i] && !covered[i+1] {
+				out[string(run[i:i+2])] = true
+			}
+		}
 	}
 	return out
 }
@@ -37,6 +48,7 @@ var gramTexts = []string{
 	"⼈⼝康熙部首与𠀀扩展B汉字",
 	"Ωμέγα Straße ÄÖÜ äöü",
 	"a1b2-c3_d4 e5",
+	"补偿纠纷 赔偿纠纷 纠纷问题严重 反映 社区业主反映物业问题",
 }
 
 func TestBigramsAgreeWithTheDefinition(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"pingan/internal/apptest"
 	"pingan/internal/casegen"
 	"pingan/internal/casework"
+	"pingan/internal/db"
 	"pingan/internal/dedup"
 	"pingan/internal/demo"
 	"pingan/internal/i18n"
@@ -206,5 +207,44 @@ func TestIndexFollowsCases(t *testing.T) {
 				t.Errorf("Reindex lacks %v", k)
 			}
 		}
+	}
+}
+
+// Migration 0034 asks for the repeat index to be made again (it no longer
+// holds the words every report uses): the next start does it, once.
+func TestRepeatIndexRebuiltAtStartWhenAsked(t *testing.T) {
+	env := apptest.New(t)
+	take(t, env, "江头北路某工地夜间施工噪音扰民，居民反映问题严重", "湖里区江头北路", 24.5120, 118.1460)
+	count := func(d *db.DB) int {
+		t.Helper()
+		var n int
+		if err := d.QueryRowContext(ctx, "SELECT COUNT(*) FROM repeat_grams").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	want := count(env.App.DB)
+	// An index made before: a row for a common word, and the request.
+	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
+		for _, q := range []string{`INSERT INTO repeat_grams (gram, received_at, case_id, n, place)
+			SELECT 42, received_at, case_id, n, place FROM repeat_grams LIMIT 1`,
+			"INSERT INTO meta (key, value) VALUES ('rebuild:repeats', 'test')"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if count(env.App.DB) != want+1 {
+		t.Fatal("the stale row was not added")
+	}
+	node := env.Node(t)
+	if got := count(node.DB); got != want {
+		t.Errorf("%d index rows after the start, want %d", got, want)
+	}
+	if asked, err := node.DB.Requested(ctx, "rebuild:repeats"); err != nil || asked {
+		t.Errorf("the request is still there after the rebuild (%v)", err)
 	}
 }
