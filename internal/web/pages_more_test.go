@@ -416,6 +416,16 @@ func TestCasePageShowsAllowedActions(t *testing.T) {
 	if checked != len(spelled) {
 		t.Errorf("only %d of the %d spelled-out cases were checked", checked, len(spelled))
 	}
+	// The head of the page names the deadline the clock runs to.
+	b := signedIn(t, env, "dispatcher")
+	for st, want := range map[casework.State]string{casework.Dispatched: "签收期限", casework.Handling: "办理期限"} {
+		p := b.get("/cases/" + cases[st])
+		head := p.Body[strings.Index(p.Body, `class="casehead"`):]
+		head = head[:strings.Index(head, "</header>")]
+		if !strings.Contains(head, want) {
+			t.Errorf("the head of a %s case does not name its %s: %s", st, want, head)
+		}
+	}
 }
 
 // The supervision view lists the overdue and at-risk cases of the units in
