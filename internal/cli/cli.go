@@ -132,7 +132,32 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	hint, err := firstRunHint(ctx, a)
+	if err != nil {
+		a.Close()
+		return err
+	}
+	if hint != "" {
+		log.Warn(hint)
+	}
 	return serve(ctx, a, e, nil)
+}
+
+// firstRunHint says how to create the first accounts when the database has
+// no enabled account: nobody could sign in to a new installation, and
+// nothing on its pages can say why.
+func firstRunHint(ctx context.Context, a *app.App) (string, error) {
+	var any bool
+	if err := a.DB.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE disabled_at IS NULL)").Scan(&any); err != nil {
+		return "", fmt.Errorf("count accounts: %w", err)
+	}
+	if any {
+		return "", nil
+	}
+	return "no account can sign in yet: create the first administrators, one for each role (三员分立), with " +
+		"`pingan user create --username sysadmin --name 系统管理员 --unit 350200 --roles sysadmin --password-stdin` " +
+		"(and likewise secadmin and auditadmin), then the other accounts on the 用户与权限 page; " +
+		"`pingan demo` shows a populated installation", nil
 }
 
 // serve listens, announces the address, serves until ctx ends and closes

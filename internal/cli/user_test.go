@@ -128,3 +128,34 @@ func TestUserRecoversAnAdministrator(t *testing.T) {
 		}
 	}
 }
+
+// pingan serve on a database nobody can sign in to says how to create the
+// first administrators; once there is an account it says nothing.
+func TestServeSaysHowToBegin(t *testing.T) {
+	t.Setenv("PINGAN_DATABASE_URL", "")
+	os.Unsetenv("PINGAN_DATABASE_URL")
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	a, err := app.Open(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hint, err := cli.FirstRunHint(ctx, a)
+	if err != nil || !strings.Contains(hint, "pingan user create") {
+		t.Errorf("hint on a new database: %q (%v)", hint, err)
+	}
+	a.Close()
+	var out, errOut bytes.Buffer
+	if code := cli.Main([]string{"user", "create", "--username", "sysadmin", "--name", "系统管理员", "--unit", "350200",
+		"--roles", "sysadmin", "--password-stdin", "--data-dir", cfg.DataDir}, strings.NewReader("Cli-First-Pass-2026\n"), &out, &errOut); code != 0 {
+		t.Fatalf("user create: %d %s", code, errOut.String())
+	}
+	if a, err = app.Open(ctx, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if hint, err := cli.FirstRunHint(ctx, a); err != nil || hint != "" {
+		t.Errorf("hint once an account exists: %q (%v)", hint, err)
+	}
+}
