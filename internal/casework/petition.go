@@ -148,12 +148,18 @@ func samePerson(a, b petitioner) bool {
 // caseText is what a petition is about, for likeness: its title and its
 // first report.
 func caseText(ctx context.Context, q db.Querier, c Case) (string, error) {
+	body, err := firstBody(ctx, q, c)
+	return c.Title + "\n" + body, err
+}
+
+// firstBody is the text of the case's first report ("" for none).
+func firstBody(ctx context.Context, q db.Querier, c Case) (string, error) {
 	var body string
 	err := q.QueryRowContext(ctx, "SELECT body FROM reports WHERE case_id = $1 ORDER BY id LIMIT 1", c.ID).Scan(&body)
 	if err != nil && !db.IsNotFound(err) {
-		return "", fmt.Errorf("text of case %s: %w", c.Number, err)
+		return "", fmt.Errorf("case %s: first report: %w", c.Number, err)
 	}
-	return c.Title + "\n" + body, nil
+	return body, nil
 }
 
 // history finds the petitions of the same petitioners received before

@@ -62,10 +62,9 @@ func (s *Service) routeWaiting(ctx context.Context, tx *db.Tx, actor access.Acto
 	if c.State != Received && c.State != Registered || routeNote(c.Route) != nil {
 		return false, nil
 	}
-	var body string
-	err = tx.QueryRowContext(ctx, "SELECT body FROM reports WHERE case_id = $1 ORDER BY id LIMIT 1", id).Scan(&body)
-	if err != nil && !db.IsNotFound(err) {
-		return false, fmt.Errorf("case %s: first report: %w", c.Number, err)
+	body, err := firstBody(ctx, tx, c)
+	if err != nil {
+		return false, err
 	}
 	next := c
 	if err := s.routeCase(ctx, tx, &next, next.Address+"\n"+next.Title+"\n"+body); err != nil {
