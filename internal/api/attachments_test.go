@@ -98,18 +98,45 @@ func TestAttachmentsOverHTTP(t *testing.T) {
 			}
 		}
 	}
+	// A report's attachment metadata naming a stored file's digest links
+	// that content; a type pingan does not take files as is served as a
+	// download of bytes, never as what the metadata says.
+	noteSum := sha256.Sum256([]byte(note))
+	r = env.Do(t, "POST", "/api/v1/reports", "intake", map[string]any{"channel": "hotline", "body": "江头北路工地夜间施工，附记录。",
+		"attachments": []map[string]any{{"name": "记录.html", "content_type": "text/html", "size": len(note), "sha256": hex.EncodeToString(noteSum[:])}}})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("intake with an attachment: %d %s", r.Status, r.Body)
+	}
+	var taken struct {
+		Case struct {
+			Attachments []struct {
+				ID int64 `json:"id"`
+			} `json:"attachments"`
+		} `json:"case"`
+	}
+	r.JSON(t, &taken)
+	if len(taken.Case.Attachments) != 1 {
+		t.Fatalf("intake's attachments: %s", r.Body)
+	}
+	got := env.Do(t, "GET", fmt.Sprintf("/api/v1/attachments/%d", taken.Case.Attachments[0].ID), "intake", nil)
+	if got.Status != http.StatusOK || string(got.Body) != note || got.Header.Get("Content-Type") != "application/octet-stream" ||
+		!bytes.HasPrefix([]byte(got.Header.Get("Content-Disposition")), []byte("attachment;")) {
+		t.Errorf("content labelled text/html: %d %v", got.Status, got.Header)
+	}
 	var reads int
 	if err := env.App.DB.QueryRowContext(context.Background(),
 		"SELECT COUNT(*) FROM audit_log WHERE action = 'attachment.read' AND object_id = $1", n).Scan(&reads); err != nil {
 		t.Fatal(err)
 	}
 	if reads != 2 {
-		t.Errorf("%d reads audited, want 2", reads)
+		t.Errorf("%d reads of %s audited, want 2", reads, n)
 	}
 
 	// Refused, and nothing added: a file whose content is not what its
 	// name says, a body that is not a multipart form, an outsider.
 	lie, lieType := multipartFiles(t, "files", [2]string{"照片.png", "not a picture at all"})
+	const stranger = "外人上传的内容"
+	strange, strangeType := multipartFiles(t, "files", [2]string{"外人.txt", stranger})
 	none, noneType := multipartFiles(t, "other", [2]string{"a.txt", "x"})
 	for _, c := range []struct {
 		user, ctype, code string
@@ -119,7 +146,8 @@ func TestAttachmentsOverHTTP(t *testing.T) {
 		{"jiangtou", lieType, "invalid-input", lie, http.StatusUnprocessableEntity},
 		{"jiangtou", noneType, "invalid-input", none, http.StatusUnprocessableEntity},
 		{"jiangtou", "application/json", "unsupported-media-type", []byte(`{"files": []}`), http.StatusBadRequest},
-		{"gulangyu", ct, "not-found", body, http.StatusNotFound},
+		{"gulangyu", strangeType, "not-found", strange, http.StatusNotFound},
+		{"auditadmin", strangeType, "forbidden", strange, http.StatusForbidden},
 	} {
 		r := env.Do(t, "POST", "/api/v1/cases/"+n+"/attachments", c.user, c.body, "Content-Type", c.ctype)
 		var p problem
@@ -127,6 +155,16 @@ func TestAttachmentsOverHTTP(t *testing.T) {
 		if r.Status != c.status || p.Code != c.code {
 			t.Errorf("upload as %s (%s): %d %s, want %d %s", c.user, c.ctype, r.Status, r.Body, c.status, c.code)
 		}
+	}
+	// Those refused before the files were read left no content behind.
+	sum := sha256.Sum256([]byte(stranger))
+	var stored int
+	if err := env.App.DB.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM attachment_blobs WHERE sha256 = $1",
+		hex.EncodeToString(sum[:])).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != 0 {
+		t.Error("a refused upload stored its file")
 	}
 	var list attachmentList
 	env.Do(t, "GET", "/api/v1/cases/"+n+"/attachments", "dispatcher", nil).JSON(t, &list)

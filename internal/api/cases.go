@@ -315,6 +315,9 @@ func (a *API) caseAttachments(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) addAttachments(w http.ResponseWriter, r *http.Request) error {
+	if err := a.cases.CanAttach(r.Context(), actorOf(r), r.PathValue("number")); err != nil {
+		return err
+	}
 	files, err := a.uploads(w, r, "files")
 	if err != nil {
 		return err

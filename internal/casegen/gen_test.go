@@ -194,7 +194,10 @@ func TestDemoLoadGivesTheDemoHandlersWork(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, it := range page.Items {
+		for i, it := range page.Items {
+			if i > 0 && it.CreatedAt.After(page.Items[i-1].CreatedAt) {
+				t.Errorf("%s: the inbox lists %q (%v) below an older notice", u, it.Title, it.CreatedAt)
+			}
 			if !strings.HasPrefix(it.Kind, "case.") || it.CreatedAt.Before(now.AddDate(0, 0, -7)) || it.CreatedAt.After(now) {
 				t.Errorf("%s: notice %q of kind %s dated %v", u, it.Title, it.Kind, it.CreatedAt)
 			}

@@ -51,12 +51,35 @@ func (s *Service) PutBlob(ctx context.Context, content []byte) (string, error) {
 	return digest, nil
 }
 
+// mayAttach refuses the roles that add no files to cases.
+func mayAttach(actor access.Actor) error {
+	if !actor.System && !actor.HasAny(access.Intake, access.Dispatcher, access.Handler, access.Verifier, access.Callback, access.Supervisor) {
+		return fault.New(fault.Forbidden, "forbidden", msgCannotAdd)
+	}
+	return nil
+}
+
+// CanAttach says whether actor may add files to the case numbered number
+// (AddAttachments), before the files are read and stored: someone who may
+// not gets the refusal (audited, as AddAttachments audits it) without
+// leaving content behind. A case outside the actor's scope is not found.
+func (s *Service) CanAttach(ctx context.Context, actor access.Actor, number string) error {
+	err := mayAttach(actor)
+	if err == nil {
+		_, _, err = s.loadVisible(ctx, s.db, actor, number)
+	}
+	if err != nil && denied(err) {
+		err = s.recordDenied(ctx, actor, "case.attach", "case", number, err)
+	}
+	return err
+}
+
 // AddAttachments adds files (stored with PutBlob, or metadata only) to a
 // case in the actor's scope, with a timeline entry and an audit record, and
 // returns them as added.
 func (s *Service) AddAttachments(ctx context.Context, actor access.Actor, number string, files []AttachmentInput) ([]Attachment, error) {
-	if !actor.System && !actor.HasAny(access.Intake, access.Dispatcher, access.Handler, access.Verifier, access.Callback, access.Supervisor) {
-		return nil, fault.New(fault.Forbidden, "forbidden", msgCannotAdd)
+	if err := mayAttach(actor); err != nil {
+		return nil, err
 	}
 	var v fault.Validation
 	if len(files) == 0 {

@@ -98,10 +98,20 @@ func (s *Service) storeUpload(ctx context.Context, field string, fh *multipart.F
 
 // ServeAttachment writes an attachment's content (AttachmentContent) as an
 // HTTP response, for the pages and the API alike: images and PDFs inline,
-// everything else as a download, under the name it was given, never
+// everything else (and any type pingan does not take files as) as a
+// download, under the name it was given, never
 // sniffed, in a sandbox, never cached.
 func ServeAttachment(w http.ResponseWriter, a Attachment, content []byte) error {
 	h := w.Header()
+	// Only a type pingan takes files as is served as that type: metadata
+	// sent with a stored file's digest (intake's attachments) may name any.
+	ct := "application/octet-stream"
+	for _, k := range allowedTypes {
+		if a.ContentType == k.contentType {
+			ct = a.ContentType
+		}
+	}
+	a.ContentType = ct
 	h.Set("Content-Type", a.ContentType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'")

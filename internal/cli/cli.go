@@ -147,11 +147,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 // no enabled account: nobody could sign in to a new installation, and
 // nothing on its pages can say why.
 func firstRunHint(ctx context.Context, a *app.App) (string, error) {
-	var any bool
-	if err := a.DB.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE disabled_at IS NULL)").Scan(&any); err != nil {
+	var some bool
+	if err := a.DB.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE disabled_at IS NULL)").Scan(&some); err != nil {
 		return "", fmt.Errorf("count accounts: %w", err)
 	}
-	if any {
+	if some {
 		return "", nil
 	}
 	return "no account can sign in yet: create the first administrators, one for each role (三员分立), with " +

@@ -30,13 +30,16 @@ const (
 	// How much of its words a case must share with the report
 	// (Candidate.Text) to be shown depends on how sure it is to be at the
 	// same place: at least minText within the radius of the report's point
-	// or on the street the report names, for a repeat may be told in quite
+	// (where both have a point, the distance alone says whether the case is
+	// at the place: one further away is only in the district) or on the
+	// street the report names, for a repeat may be told in quite
 	// other words; minTextPlace when it is only in the same township,
 	// unless it is of the same category; minTextAway — nearly the same
 	// words — when it is only in the same district, for the same matter
 	// elsewhere in the district is another case. Whichever, it must share
-	// minShared words (pairs of characters) at least: one alone is as often
-	// a place's name (朝元社区, 莲前东路一…) as the matter.
+	// minShared words (pairs of characters) at least, or all its matter's
+	// if it has fewer: one alone is as often a place's name (朝元社区,
+	// 莲前东路一…) as the matter.
 	minText       = 0.15
 	minTextPlace  = 0.3
 	minTextAway   = 0.8
@@ -381,8 +384,8 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 			return nil, err
 		}
 		c.Title = title
-		var shared int
-		c.Text, shared = likeness(words, title, address)
+		var shared, size int
+		c.Text, shared, size = likeness(words, title, address)
 		score := c.Text
 		floor := minTextAway // lowered below by the evidence of the place
 		var reasons []string
@@ -419,7 +422,7 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 			reasons = append(reasons, msgSameCategory.Format(lang))
 		}
 		c.Score = math.Min(1, score)
-		if c.Score < MinScore || c.Text < floor || shared < minShared {
+		if c.Score < MinScore || c.Text < floor || shared < min(minShared, size) {
 			continue
 		}
 		c.Received = time.UnixMicro(received).Format(time.RFC3339)

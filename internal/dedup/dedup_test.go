@@ -134,6 +134,7 @@ func TestCandidatesShareTheMatterAtThePlace(t *testing.T) {
 	compensation := open("社区征地青苗补偿纠纷", "湖里区创新路108号", "350206004")
 	crash := open("外卖骑手撞伤老人赔偿纠纷", "湖里区创新路110号", "350206004")
 	theft := open("车棚电动车被盗", "湖里区华泰路8号", "350206001")
+	parking := open("小区停车问题", "湖里区华泰路10号", "350206001")
 	env.Clock.Advance(time.Hour)
 	actor := access.System("t")
 	for _, tc := range []struct {
@@ -143,6 +144,8 @@ func TestCandidatesShareTheMatterAtThePlace(t *testing.T) {
 		{"the same matter reworded, same street", "创新路社区征地后青苗补偿款一直没给\n湖里区创新路108号", "350206004", compensation, crash},
 		{"another matter, same street, generic words alike", "创新路小区两户老人因楼道堆放杂物吵架，反映邻里纠纷问题严重，希望社区调解\n湖里区创新路", "350206004", "", crash},
 		{"the same kind of matter in another township", "江头一电动车被盗\n湖里区江头北路5号", "350206004", "", theft},
+		// A title of common words but one pair: its repeat shares that one.
+		{"the same short title again", "小区停车问题\n湖里区华泰路10号\n小区停车问题", "350206001", parking, theft},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := s.Find(ctx, actor, dedup.Query{Text: tc.text, DivisionCode: tc.division}, i18n.ZH)

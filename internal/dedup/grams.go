@@ -20,15 +20,23 @@ type grams []gram
 
 // bigrams are the distinct grams of a text, less the words reports of
 // every kind use (stopWords) and the pairs that straddle one of them: what
-// is left says what the matter is. 补偿纠纷 and 赔偿纠纷 would otherwise share
-// 偿纠 and 纠纷, which say nothing of either.
-func bigrams(s string) grams {
+// is left says what the matter is, the words Find looks up and compares.
+// 补偿纠纷 and 赔偿纠纷 would otherwise share 偿纠 and 纠纷, which say nothing
+// of either.
+func bigrams(s string) grams { return pairs(s, true) }
+
+// allPairs are every distinct gram of a text: what Likeness and Dice
+// compare, where two texts saying the same thing must share their small
+// words too (没有亮 is not 一直亮).
+func allPairs(s string) grams { return pairs(s, false) }
+
+func pairs(s string, stops bool) grams {
 	out := make(grams, 0, len(s)/3+1)
 	var buf [64]rune
 	run := buf[:0] // the letters of the current run, lowered
 	for _, r := range s {
 		if !letter(r) {
-			out = appendRun(out, run)
+			out = appendRun(out, run, stops)
 			run = run[:0]
 			continue
 		}
@@ -41,18 +49,19 @@ func bigrams(s string) grams {
 		}
 		run = append(run, r)
 	}
-	out = appendRun(out, run)
+	out = appendRun(out, run, stops)
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-// appendRun appends the pairs of a run of letters that touch no stop word.
-func appendRun(out grams, run []rune) grams {
+// appendRun appends the pairs of a run of letters; with stops, only those
+// that touch no stop word.
+func appendRun(out grams, run []rune, stops bool) grams {
 	skip := 0     // pairs still to leave out after a stop word
 	kept := false // whether the pair before this one was appended
 	for i := 0; i+1 < len(run); i++ {
 		g := gram(run[i])<<32 | gram(run[i+1])
-		if stopWords[g] {
+		if stops && stopWords[g] {
 			if kept { // it straddles the stop word's first letter
 				out = out[:len(out)-1]
 			}
@@ -129,7 +138,8 @@ func (g gram) key(area string) int64 {
 // stopWords are the words reports of every kind use, whatever the matter:
 // how citizens ask (反映, 请求, 希望尽快), what they call a matter (问题,
 // 纠纷, 事项), where (社区, 小区, 附近), and who (居民, 业主). Two
-// reports sharing only these are not about the same thing.
+// reports sharing only these are not about the same thing. Words that turn
+// a matter round (没有, 不能, 无人, 一直) are not among them.
 var stopWords = func() map[gram]bool {
 	m := map[gram]bool{}
 	for _, w := range strings.Fields(`
@@ -137,7 +147,7 @@ var stopWords = func() map[gram]bool {
 		问题 纠纷 争议 事项 事宜 情况 现象 隐患 信访
 		社区 小区 村委 附近 周边 一带 门口 楼下 路段
 		居民 村民 业主 市民 群众 本人 我们 家里 一家 有人
-		长期 经常 每天 一直 多次 已经 至今 没有 无人 不能 存在 严重 影响 导致 造成 引发 产生 相关 部门`) {
+		长期 经常 每天 多次 至今 存在 严重 影响 导致 造成 引发 产生 相关 部门`) {
 		r := []rune(w)
 		m[gram(r[0])<<32|gram(r[1])] = true
 	}

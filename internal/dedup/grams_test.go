@@ -9,9 +9,9 @@ import (
 )
 
 // referenceBigrams is the plain definition grams must agree with: every
-// pair of adjacent word characters, lower-cased, as a string, except the
-// stop words and the pairs that share a letter with one.
-func referenceBigrams(s string) map[string]bool {
+// pair of adjacent word characters, lower-cased, as a string; with stops,
+// except the stop words and the pairs that share a letter with one.
+func referenceBigrams(s string, stops bool) map[string]bool {
 	out := map[string]bool{}
 	var runs [][]rune
 	run := []rune{}
@@ -25,7 +25,7 @@ func referenceBigrams(s string) map[string]bool {
 	for _, run := range append(runs, run) {
 		covered := make([]bool, len(run))
 		for i := 0; i+1 < len(run); i++ {
-			if stopWords[gram(run[i])<<32|gram(run[i+1])] {
+			if stops && stopWords[gram(run[i])<<32|gram(run[i+1])] {
 				covered[i], covered[i+1] = true, true
 			}
 		}
@@ -49,21 +49,24 @@ var gramTexts = []string{
 	"Ωμέγα Straße ÄÖÜ äöü",
 	"a1b2-c3_d4 e5",
 	"补偿纠纷 赔偿纠纷 纠纷问题严重 反映 社区业主反映物业问题",
+	"一家里有人 纠纷纠纷 路灯晚上没有亮 社区",
 }
 
 func TestBigramsAgreeWithTheDefinition(t *testing.T) {
 	for _, s := range gramTexts {
-		got := bigrams(s)
-		if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
-			t.Fatalf("%q: not a sorted set: %v", s, got)
-		}
-		want := referenceBigrams(s)
-		strs := map[string]bool{}
-		for _, g := range got {
-			strs[string([]rune{rune(g >> 32), rune(g & 0xFFFFFFFF)})] = true
-		}
-		if !maps.Equal(strs, want) {
-			t.Errorf("%q: bigrams %v, want %v", s, slices.Sorted(maps.Keys(strs)), slices.Sorted(maps.Keys(want)))
+		for _, stops := range []bool{true, false} {
+			got := pairs(s, stops)
+			if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
+				t.Fatalf("%q: not a sorted set: %v", s, got)
+			}
+			want := referenceBigrams(s, stops)
+			strs := map[string]bool{}
+			for _, g := range got {
+				strs[string([]rune{rune(g >> 32), rune(g & 0xFFFFFFFF)})] = true
+			}
+			if !maps.Equal(strs, want) {
+				t.Errorf("%q (stop words left out: %v): bigrams %v, want %v", s, stops, slices.Sorted(maps.Keys(strs)), slices.Sorted(maps.Keys(want)))
+			}
 		}
 	}
 }
@@ -97,5 +100,11 @@ func TestGramSetOperations(t *testing.T) {
 	}
 	if Dice("噪音扰民", "噪音扰民") != 1 || Dice("噪音扰民", "施工") != 0 || Likeness("扰民", "夜间噪音扰民") != 1 {
 		t.Error("Dice or Likeness of known pairs")
+	}
+	// Dice decides merging on its own: reports saying the opposite stay apart.
+	for _, p := range [][2]string{{"小区路灯晚上没有亮", "小区路灯晚上一直亮"}, {"停车场无人管理", "停车场有人管理"}} {
+		if d := Dice(p[0], p[1]); d >= 0.9 {
+			t.Errorf("Dice(%s, %s) = %.2f: they would be merged", p[0], p[1], d)
+		}
 	}
 }

@@ -49,21 +49,21 @@ func matter(title, address string) grams {
 // likeness is how alike a report's words are to a case's matter, 0–1: the
 // share of the smaller of the two found in the other, where the report's
 // words also leave out the case's address (a report names its place too);
-// and how many words they share.
-func likeness(words grams, title, address string) (float64, int) {
+// how many words they share; and how many the case's matter has.
+func likeness(words grams, title, address string) (share float64, shared, size int) {
 	place := bigrams(address)
 	m := bigrams(title).minus(place)
 	if len(m) == 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
 	// m and place have no gram in common: the words left are those of m
 	// and those of neither.
 	rest := len(words) - words.common(place)
 	if rest == 0 {
-		return 0, 0
+		return 0, 0, len(m)
 	}
 	n := words.common(m)
-	return float64(n) / float64(min(rest, len(m))), n
+	return float64(n) / float64(min(rest, len(m))), n, len(m)
 }
 
 // Street is the street or road an address names, without the divisions

@@ -188,18 +188,12 @@ func LoadDemo(ctx context.Context, a *app.App, n int, days int, seed uint64) err
 			}
 		}
 	}
-	if err := load(ctx, a, n, days, seed, focus, nil); err != nil {
-		return err
-	}
-	// The loader told no one of the steps it wrote: the inboxes get what
-	// the last week's steps would have sent, so that each demo user finds
-	// the cases waiting for them announced.
-	if _, err := a.Cases.TellPending(ctx, a.Now().AddDate(0, 0, -7)); err != nil {
-		return fmt.Errorf("inbox: %w", err)
-	}
-	return nil
+	return load(ctx, a, n, days, seed, focus, nil)
 }
 
+// load generates and loads n cases, then derives what the cases imply.
+// focus, the demo's townships, marks the demo's load (LoadDemo); nil is a
+// plain load (LoadCases, pingan gen), which fills no inboxes.
 func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus []string, progress func(int)) error {
 	w, err := generate(ctx, a, n, days, seed, focus, progress)
 	if err != nil {
@@ -221,6 +215,18 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 		{"backlog counters rebuilt", func() error { _, err := a.Cases.RebuildBacklog(ctx); return err }},
 		{"dashboard volumes rebuilt", func() error { return a.Dashboard.Rebuild(ctx) }},
 		{"waiting cases routed", func() error { _, err := a.Cases.RouteWaiting(ctx, access.System("demo")); return err }},
+		// The loader told no one of the steps it wrote: for the demo, the
+		// inboxes get what the last week's steps would have sent, so that
+		// each demo user finds the cases waiting for them announced (before
+		// the merges below, which tell as they go: the inbox lists newest
+		// first by when a notice was added).
+		{"inboxes filled", func() error {
+			if focus == nil {
+				return nil
+			}
+			_, err := a.Cases.TellPending(ctx, a.Now().AddDate(0, 0, -7))
+			return err
+		}},
 		{"repeats merged", func() error { return mergeRepeats(ctx, a, w.Cast.Dispatcher.UserID, min(50, n/200)) }},
 	}
 	for _, st := range steps {

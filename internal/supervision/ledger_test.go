@@ -110,6 +110,20 @@ func TestLedgerFiltersCountsAndScope(t *testing.T) {
 			}
 		}
 	}
+	// Each order the ledger lists for a case opens for whoever sees the
+	// case, and for nobody else.
+	onCase, err := env.App.Supervision.Ledger(ctx, env.Actor(t, "intake"), supervision.Filter{CaseNumber: jiangtou})
+	if err != nil || len(onCase) == 0 {
+		t.Fatalf("orders on %s: %v (%v)", jiangtou, onCase, err)
+	}
+	for _, o := range onCase {
+		if _, err := env.App.Supervision.Get(ctx, env.Actor(t, "intake"), o.Number); err != nil {
+			t.Errorf("the intake centre cannot open %s, listed for a case it sees: %v", o.Number, err)
+		}
+		if _, err := env.App.Supervision.Get(ctx, env.Actor(t, "gulangyu"), o.Number); fault.KindOf(err) != fault.NotFound {
+			t.Errorf("鼓浪屿街道 opens %s: %v", o.Number, err)
+		}
+	}
 	// Pages of two, newest first, cover the ledger once; the count ignores
 	// the page.
 	sup := env.Actor(t, "supervisor")

@@ -7,6 +7,7 @@
 package supervision
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -522,8 +523,8 @@ func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply s
 		if err != nil {
 			return err
 		}
-		if !s.sees(actor, o) {
-			return fault.NotFoundf(i18n.M("督办单", "supervision order"), number)
+		if ok, err := s.sees(ctx, tx, actor, o); err != nil || !ok {
+			return cmp.Or[error](err, fault.NotFoundf(i18n.M("督办单", "supervision order"), number))
 		}
 		if !o.sentTo(actor) {
 			return fault.New(fault.Forbidden, "forbidden", msgNotYours)
@@ -611,8 +612,22 @@ func stateLabel(st State, lang i18n.Lang) string {
 }
 
 // sees reports whether actor may see an order: one of its units is in scope.
-func (s *Service) sees(actor access.Actor, o Order) bool {
-	return actor.System || (actor.CaseWorker() && (actor.Scope.Contains(o.ToUnitID) || actor.Scope.Contains(o.FromUnitID)))
+func (s *Service) sees(ctx context.Context, q db.Querier, actor access.Actor, o Order) (bool, error) {
+	if actor.System || (actor.CaseWorker() && (actor.Scope.Contains(o.ToUnitID) || actor.Scope.Contains(o.FromUnitID))) {
+		return true, nil
+	}
+	if !actor.CaseWorker() {
+		return false, nil
+	}
+	// Whoever may see the case sees the orders on it (see where).
+	switch _, err := s.cases.Visible(ctx, q, actor, o.CaseNumber); {
+	case err == nil:
+		return true, nil
+	case fault.KindOf(err) == fault.NotFound:
+		return false, nil
+	default:
+		return false, err
+	}
 }
 
 const orderColumns = `o.id, o.number, o.case_id, c.number, o.kind, o.automatic, o.level, COALESCE(o.parent_id, 0),
@@ -645,9 +660,16 @@ func (s *Service) order(ctx context.Context, q db.Querier, where string, arg any
 
 // Get returns an order the actor may see.
 func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (Order, error) {
+	var notFound error = fault.NotFoundf(i18n.M("督办单", "supervision order"), number)
 	o, err := s.order(ctx, s.db, "o.number = $1", number)
-	if err != nil || !s.sees(actor, o) {
-		return Order{}, fault.NotFoundf(i18n.M("督办单", "supervision order"), number)
+	if fault.KindOf(err) == fault.NotFound {
+		return Order{}, notFound
+	}
+	if err != nil {
+		return Order{}, err
+	}
+	if ok, err := s.sees(ctx, s.db, actor, o); err != nil || !ok {
+		return Order{}, cmp.Or(err, notFound)
 	}
 	return o, nil
 }

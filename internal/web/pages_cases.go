@@ -618,7 +618,11 @@ func (w *Web) renderReports(rw http.ResponseWriter, r *http.Request, v *view, d 
 
 func (w *Web) upload(rw http.ResponseWriter, r *http.Request, v *view) error {
 	number := r.PathValue("number")
-	files, err := w.readUploads(r, "files")
+	err := w.app.Cases.CanAttach(r.Context(), v.Actor, number)
+	var files []casework.AttachmentInput
+	if err == nil {
+		files, err = w.readUploads(r, "files")
+	}
 	if err == nil {
 		_, err = w.app.Cases.AddAttachments(r.Context(), v.Actor, number, files)
 	}
