@@ -220,12 +220,12 @@ func (a *API) OpenAPI() map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{rt.Files},
 					"properties": map[string]any{rt.Files: map[string]any{"type": "array",
-						"items": map[string]any{"type": "string", "format": "binary"}}}}}}}
+						"items": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}}}}}
 		}
 		ok := map[string]any{"description": http.StatusText(rt.Status)}
 		switch {
 		case rt.File:
-			ok["content"] = map[string]any{"*/*": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+			ok["content"] = map[string]any{"*/*": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}
 		case rt.Resp != nil:
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Resp))}}
 		case rt.Status != http.StatusNoContent:
