@@ -20,6 +20,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/app"
 	"pingan/internal/config"
+	"pingan/internal/db"
 	"pingan/internal/dbtest"
 	"pingan/internal/demo"
 	"pingan/internal/org"
@@ -144,6 +145,23 @@ func (e *Env) Node(t testing.TB) *app.App {
 		}
 	})
 	return a
+}
+
+// Exec runs statements directly, in one write: a database as an older
+// version left it, or changed behind pingan's back.
+func (e *Env) Exec(t testing.TB, queries ...string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.App.DB.Write(ctx, func(tx *db.Tx) error {
+		for _, q := range queries {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Fire fires the timers due at the clock's time and returns how many fired.

@@ -225,18 +225,9 @@ func TestRepeatIndexRebuiltAtStartWhenAsked(t *testing.T) {
 	}
 	want := count(env.App.DB)
 	// An index made before: a row for a common word, and the request.
-	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
-		for _, q := range []string{`INSERT INTO repeat_grams (gram, received_at, case_id, n, place)
+	env.Exec(t, `INSERT INTO repeat_grams (gram, received_at, case_id, n, place)
 			SELECT 42, received_at, case_id, n, place FROM repeat_grams LIMIT 1`,
-			"INSERT INTO meta (key, value) VALUES ('rebuild:repeats', 'test')"} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+		"INSERT INTO meta (key, value) VALUES ('rebuild:repeats', 'test')")
 	if count(env.App.DB) != want+1 {
 		t.Fatal("the stale row was not added")
 	}

@@ -7,7 +7,6 @@ import (
 
 	"pingan/internal/apptest"
 	"pingan/internal/casework"
-	"pingan/internal/db"
 	"pingan/internal/demo"
 	"pingan/internal/org"
 	"pingan/internal/score"
@@ -205,17 +204,8 @@ func TestBacklogRebuilt(t *testing.T) {
 	}
 	// A database as it was before migration 0015, which leaves the marks
 	// and counters to the next start.
-	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
-		for _, q := range []string{"UPDATE cases SET overdue_at = NULL", "DELETE FROM overdue_counts",
-			"INSERT INTO meta (key, value) VALUES ('rebuild:backlog', 'test')"} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	env.Exec(t, "UPDATE cases SET overdue_at = NULL", "DELETE FROM overdue_counts",
+		"INSERT INTO meta (key, value) VALUES ('rebuild:backlog', 'test')")
 	env.Clock.Advance(48 * time.Hour)
 	env.Node(t) // another start on the same database
 	if pending, err := env.App.DB.Requested(ctx, "rebuild:backlog"); err != nil || pending {

@@ -11,7 +11,6 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/apptest"
 	"pingan/internal/casework"
-	"pingan/internal/db"
 	"pingan/internal/demo"
 	"pingan/internal/fault"
 	"pingan/internal/score"
@@ -401,17 +400,8 @@ func TestRebuildAskedByAMigrationRunsAtStart(t *testing.T) {
 	}
 	// Counters made by other rules, the migration's request, and the claim
 	// of a node that died rebuilding (long lapsed).
-	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
-		for _, q := range []string{"DELETE FROM score_counts", "INSERT INTO meta (key, value) VALUES ('rebuild:scores', 'test')",
-			"INSERT INTO meta (key, value) VALUES ('claim:rebuild:scores', '00000001700000000000 dead')"} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	env.Exec(t, "DELETE FROM score_counts", "INSERT INTO meta (key, value) VALUES ('rebuild:scores', 'test')",
+		"INSERT INTO meta (key, value) VALUES ('claim:rebuild:scores', '00000001700000000000 dead')")
 	node := env.Node(t)
 	got, err := node.Score.Counts(ctx, p)
 	if err != nil || !maps.Equal(got[jiangtou], want[jiangtou]) {
