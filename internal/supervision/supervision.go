@@ -611,7 +611,8 @@ func stateLabel(st State, lang i18n.Lang) string {
 	return string(st)
 }
 
-// sees reports whether actor may see an order: one of its units is in scope.
+// sees reports whether actor may see an order: one of its units is in
+// scope, or its case is visible to the actor (seesCase).
 func (s *Service) sees(ctx context.Context, q db.Querier, actor access.Actor, o Order) (bool, error) {
 	if actor.System || (actor.CaseWorker() && (actor.Scope.Contains(o.ToUnitID) || actor.Scope.Contains(o.FromUnitID))) {
 		return true, nil
@@ -619,15 +620,18 @@ func (s *Service) sees(ctx context.Context, q db.Querier, actor access.Actor, o 
 	if !actor.CaseWorker() {
 		return false, nil
 	}
-	// Whoever may see the case sees the orders on it (see where).
-	switch _, err := s.cases.Visible(ctx, q, actor, o.CaseNumber); {
-	case err == nil:
-		return true, nil
-	case fault.KindOf(err) == fault.NotFound:
+	return s.seesCase(ctx, q, actor, o.CaseNumber)
+}
+
+// seesCase reports whether actor may see the case numbered number: whoever
+// may, sees every order on it, whichever units the order is between (the
+// case's history records each, and its page lists them).
+func (s *Service) seesCase(ctx context.Context, q db.Querier, actor access.Actor, number string) (bool, error) {
+	_, err := s.cases.Visible(ctx, q, actor, number)
+	if fault.KindOf(err) == fault.NotFound {
 		return false, nil
-	default:
-		return false, err
 	}
+	return err == nil, err
 }
 
 const orderColumns = `o.id, o.number, o.case_id, c.number, o.kind, o.automatic, o.level, COALESCE(o.parent_id, 0),
@@ -660,16 +664,12 @@ func (s *Service) order(ctx context.Context, q db.Querier, where string, arg any
 
 // Get returns an order the actor may see.
 func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (Order, error) {
-	var notFound error = fault.NotFoundf(i18n.M("督办单", "supervision order"), number)
 	o, err := s.order(ctx, s.db, "o.number = $1", number)
-	if fault.KindOf(err) == fault.NotFound {
-		return Order{}, notFound
-	}
 	if err != nil {
 		return Order{}, err
 	}
 	if ok, err := s.sees(ctx, s.db, actor, o); err != nil || !ok {
-		return Order{}, cmp.Or(err, notFound)
+		return Order{}, cmp.Or[error](err, fault.NotFoundf(i18n.M("督办单", "supervision order"), number))
 	}
 	return o, nil
 }
@@ -737,15 +737,11 @@ func (f Filter) where(actor access.Actor) (cond string, args []any, ok bool) {
 }
 
 // where is f.where for actor, except that the orders on one case (f names
-// it) are everyone's who may see that case, whichever units they are
-// between: the case's history records each of them, and its page lists
-// them. A case the actor may not see has none (ok false).
+// it) are everyone's who may see that case (seesCase). A case the actor
+// may not see has none (ok false).
 func (s *Service) where(ctx context.Context, actor access.Actor, f Filter) (string, []any, bool, error) {
 	if f.CaseNumber != "" && !actor.Scope.All && !actor.System {
-		switch _, err := s.cases.Visible(ctx, s.db, actor, f.CaseNumber); {
-		case fault.KindOf(err) == fault.NotFound:
-			return "", nil, false, nil
-		case err != nil:
+		if ok, err := s.seesCase(ctx, s.db, actor, f.CaseNumber); err != nil || !ok {
 			return "", nil, false, err
 		}
 		actor.Scope = access.Scope{All: true}
