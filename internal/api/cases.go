@@ -315,14 +315,12 @@ func (a *API) caseAttachments(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) addAttachments(w http.ResponseWriter, r *http.Request) error {
-	if err := a.cases.CanAttach(r.Context(), actorOf(r), r.PathValue("number")); err != nil {
-		return err
-	}
 	files, err := a.uploads(w, r, "files")
 	if err != nil {
 		return err
 	}
-	added, err := a.cases.AddAttachments(r.Context(), actorOf(r), r.PathValue("number"), files)
+	defer r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files of this request
+	added, err := a.cases.AttachUploads(r.Context(), actorOf(r), r.PathValue("number"), "files", files)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 
@@ -192,9 +193,9 @@ const (
 
 var msgNeedMultipart = i18n.M("请求体须为 multipart/form-data，文件放在字段 %s 中", "the request body must be multipart/form-data, with the files in the field %s")
 
-// uploads reads the files of a multipart request's field, checks and
-// stores them (casework.StoreUploads).
-func (a *API) uploads(w http.ResponseWriter, r *http.Request, field string) ([]casework.AttachmentInput, error) {
+// uploads reads a multipart request and returns the files of its field;
+// the caller removes the form's temporary files (r.MultipartForm.RemoveAll).
+func (a *API) uploads(w http.ResponseWriter, r *http.Request, field string) ([]*multipart.FileHeader, error) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "multipart/form-data" {
 		return nil, fault.New(fault.Invalid, "unsupported-media-type", msgNeedMultipart, field)
 	}
@@ -209,8 +210,7 @@ func (a *API) uploads(w http.ResponseWriter, r *http.Request, field string) ([]c
 		}
 		return nil, fault.New(fault.Invalid, "bad-form", msgNeedMultipart, field)
 	}
-	defer r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files of this request
-	return a.cases.StoreUploads(r.Context(), field, r.MultipartForm.File[field])
+	return r.MultipartForm.File[field], nil
 }
 
 // readBody reads a bounded request body.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"mime/multipart"
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
@@ -59,11 +60,26 @@ func mayAttach(actor access.Actor) error {
 	return nil
 }
 
-// CanAttach says whether actor may add files to the case numbered number
-// (AddAttachments), before the files are read and stored: someone who may
-// not gets the refusal (audited, as AddAttachments audits it) without
-// leaving content behind. A case outside the actor's scope is not found.
-func (s *Service) CanAttach(ctx context.Context, actor access.Actor, number string) error {
+// AttachUploads adds the files sent as one field of a multipart form to
+// the case numbered number: it checks first that actor may (the refusal
+// audited, as AddAttachments audits it), so that someone who may not
+// leaves no content behind; then checks and stores the files
+// (StoreUploads) and adds them (AddAttachments). The pages and the API
+// take files onto a case through it alike.
+func (s *Service) AttachUploads(ctx context.Context, actor access.Actor, number, field string, files []*multipart.FileHeader) ([]Attachment, error) {
+	if err := s.canAttach(ctx, actor, number); err != nil {
+		return nil, err
+	}
+	in, err := s.StoreUploads(ctx, field, files)
+	if err != nil {
+		return nil, err
+	}
+	return s.AddAttachments(ctx, actor, number, in)
+}
+
+// canAttach says whether actor may add files to the case numbered number;
+// a case outside the actor's scope is not found.
+func (s *Service) canAttach(ctx context.Context, actor access.Actor, number string) error {
 	err := mayAttach(actor)
 	if err == nil {
 		_, _, err = s.loadVisible(ctx, s.db, actor, number)

@@ -618,15 +618,7 @@ func (w *Web) renderReports(rw http.ResponseWriter, r *http.Request, v *view, d 
 
 func (w *Web) upload(rw http.ResponseWriter, r *http.Request, v *view) error {
 	number := r.PathValue("number")
-	err := w.app.Cases.CanAttach(r.Context(), v.Actor, number)
-	var files []casework.AttachmentInput
-	if err == nil {
-		files, err = w.readUploads(r, "files")
-	}
-	if err == nil {
-		_, err = w.app.Cases.AddAttachments(r.Context(), v.Actor, number, files)
-	}
-	if err != nil {
+	if _, err := w.app.Cases.AttachUploads(r.Context(), v.Actor, number, "files", formFiles(r, "files")); err != nil {
 		errs, ferr := formErrors(v, err)
 		if ferr != nil {
 			return ferr
