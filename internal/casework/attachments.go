@@ -62,9 +62,9 @@ func mayAttach(actor access.Actor) error {
 
 // AttachUploads adds the files sent as one field of a multipart form to
 // the case numbered number: it checks first that actor may (the refusal
-// audited, as AddAttachments audits it), so that someone who may not
+// audited, as addAttachments audits it), so that someone who may not
 // leaves no content behind; then checks and stores the files
-// (StoreUploads) and adds them (AddAttachments). The pages and the API
+// (StoreUploads) and adds them (addAttachments). The pages and the API
 // take files onto a case through it alike.
 func (s *Service) AttachUploads(ctx context.Context, actor access.Actor, number, field string, files []*multipart.FileHeader) ([]Attachment, error) {
 	if err := s.canAttach(ctx, actor, number); err != nil {
@@ -74,7 +74,7 @@ func (s *Service) AttachUploads(ctx context.Context, actor access.Actor, number,
 	if err != nil {
 		return nil, err
 	}
-	return s.AddAttachments(ctx, actor, number, in)
+	return s.addAttachments(ctx, actor, number, in)
 }
 
 // canAttach says whether actor may add files to the case numbered number;
@@ -90,10 +90,10 @@ func (s *Service) canAttach(ctx context.Context, actor access.Actor, number stri
 	return err
 }
 
-// AddAttachments adds files (stored with PutBlob, or metadata only) to a
+// addAttachments adds files (stored with PutBlob, or metadata only) to a
 // case in the actor's scope, with a timeline entry and an audit record, and
 // returns them as added.
-func (s *Service) AddAttachments(ctx context.Context, actor access.Actor, number string, files []AttachmentInput) ([]Attachment, error) {
+func (s *Service) addAttachments(ctx context.Context, actor access.Actor, number string, files []AttachmentInput) ([]Attachment, error) {
 	if err := mayAttach(actor); err != nil {
 		return nil, err
 	}

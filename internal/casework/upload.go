@@ -43,7 +43,7 @@ var (
 // most MaxAttachments, each a photo, PDF, text or office document whose
 // content is what its extension says, of at most MaxAttachment bytes —
 // stores their content (PutBlob) and returns their metadata, for intake,
-// a report-back's evidence or AddAttachments. The name a user gives is
+// a report-back's evidence or addAttachments. The name a user gives is
 // kept for display only; the content is stored under its digest. The
 // pages and the API take files through it alike.
 func (s *Service) StoreUploads(ctx context.Context, field string, files []*multipart.FileHeader) ([]AttachmentInput, error) {
