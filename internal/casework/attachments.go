@@ -52,14 +52,6 @@ func (s *Service) PutBlob(ctx context.Context, content []byte) (string, error) {
 	return digest, nil
 }
 
-// mayAttach refuses the roles that add no files to cases.
-func mayAttach(actor access.Actor) error {
-	if !actor.System && !actor.HasAny(access.Intake, access.Dispatcher, access.Handler, access.Verifier, access.Callback, access.Supervisor) {
-		return fault.New(fault.Forbidden, "forbidden", msgCannotAdd)
-	}
-	return nil
-}
-
 // AttachUploads adds the files sent as one field of a multipart form to
 // the case numbered number: it checks first that actor may (the refusal
 // audited, as addAttachments audits it), so that someone who may not
@@ -77,11 +69,13 @@ func (s *Service) AttachUploads(ctx context.Context, actor access.Actor, number,
 	return s.addAttachments(ctx, actor, number, in)
 }
 
-// canAttach says whether actor may add files to the case numbered number;
-// a case outside the actor's scope is not found.
+// canAttach says whether actor may add files to the case numbered number:
+// a role that adds files, and the case in scope (else it is not found).
 func (s *Service) canAttach(ctx context.Context, actor access.Actor, number string) error {
-	err := mayAttach(actor)
-	if err == nil {
+	var err error
+	if !actor.System && !actor.HasAny(access.Intake, access.Dispatcher, access.Handler, access.Verifier, access.Callback, access.Supervisor) {
+		err = fault.New(fault.Forbidden, "forbidden", msgCannotAdd)
+	} else {
 		_, _, err = s.loadVisible(ctx, s.db, actor, number)
 	}
 	if err != nil && denied(err) {
@@ -90,13 +84,10 @@ func (s *Service) canAttach(ctx context.Context, actor access.Actor, number stri
 	return err
 }
 
-// addAttachments adds files (stored with PutBlob, or metadata only) to a
-// case in the actor's scope, with a timeline entry and an audit record, and
-// returns them as added.
+// addAttachments adds files (stored with PutBlob) to a case in the actor's
+// scope, with a timeline entry and an audit record, and returns them as
+// added; its caller has checked the actor's role (canAttach).
 func (s *Service) addAttachments(ctx context.Context, actor access.Actor, number string, files []AttachmentInput) ([]Attachment, error) {
-	if err := mayAttach(actor); err != nil {
-		return nil, err
-	}
 	var v fault.Validation
 	if len(files) == 0 {
 		v.Add("files", msgNoFiles)
