@@ -540,17 +540,9 @@ func (s *Service) TellPending(ctx context.Context, since time.Time) (int, error)
 	// The newest step of each case that tells someone: the case's units
 	// are still what that step left them (a later one that moves the case
 	// would tell too), so its notice goes where it went then.
-	quote := func(vs ...string) string { return "'" + strings.Join(vs, "', '") + "'" }
-	var states, telling []string
-	for _, st := range openStates {
-		states = append(states, string(st))
-	}
-	for _, a := range []Action{Dispatch, Transfer, Return, Rework, Rehandle, RequestExtension, ApproveExtension, DenyExtension} {
-		telling = append(telling, string(a))
-	}
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, t.at, COALESCE(t.unit_id, 0), COALESCE(t.actor_id, 0), t.action, t.note
-		FROM cases c JOIN timeline t ON t.id = (SELECT MAX(x.id) FROM timeline x WHERE x.case_id = c.id AND x.action IN (`+quote(telling...)+`))
-		WHERE c.updated_at >= $1 AND c.state IN (`+quote(states...)+`) AND t.at >= $1 ORDER BY t.at`, since.UnixMicro())
+		FROM cases c JOIN timeline t ON t.id = (SELECT MAX(x.id) FROM timeline x WHERE x.case_id = c.id AND x.action IN (`+sqlList(told)+`))
+		WHERE c.updated_at >= $1 AND c.state IN (`+sqlList(openStates)+`) AND t.at >= $1 ORDER BY t.at`, since.UnixMicro())
 	if err != nil {
 		return 0, fmt.Errorf("pending steps: %w", err)
 	}
@@ -590,6 +582,20 @@ func (s *Service) TellPending(ctx context.Context, since time.Time) (int, error)
 		return nil
 	})
 	return sent, err
+}
+
+// told are the actions whose steps notice tells someone of, but for
+// AddReport, whose notices gather repeats as they come.
+var told = []Action{Dispatch, Transfer, Return, Rework, Rehandle, RequestExtension, ApproveExtension, DenyExtension}
+
+// sqlList is a list of the values' SQL literals, for IN (…): constants of
+// the code, never input.
+func sqlList[T ~string](vs []T) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = "'" + string(v) + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 // notice is the inbox message a change sends, and whether it sends one.
