@@ -58,7 +58,9 @@ type World struct {
 	CategoryCodes map[int64]string
 	// Focus are townships (division codes) one case in four is drawn in,
 	// the others across the city: the demo's handlers work there, and
-	// should find work waiting when they log in. None: all across the city.
+	// should find work waiting when they log in — half the cases drawn
+	// there are matters the street office handles itself, which few
+	// topics are. None: all across the city.
 	Focus []string
 }
 
@@ -74,6 +76,7 @@ type Generator struct {
 	rng     *rand.Rand
 	streets []street
 	focus   []street // of World.Focus
+	own     []int    // the topics a street office handles itself
 	weights []int    // cumulative topic weights
 	total   int
 }
@@ -100,6 +103,9 @@ func New(w World, seed uint64) (*Generator, error) {
 		}
 		g.total += t.Weight
 		g.weights = append(g.weights, g.total)
+		if t.Handler == "street" {
+			g.own = append(g.own, i)
+		}
 	}
 	return g, nil
 }
@@ -325,6 +331,9 @@ func (g *Generator) Generate(t, now time.Time) Case {
 	s := g.streets[g.rng.IntN(len(g.streets))]
 	if len(g.focus) > 0 && g.rng.IntN(4) == 0 {
 		s = g.focus[g.rng.IntN(len(g.focus))]
+		if len(g.own) > 0 && g.rng.IntN(2) == 0 {
+			tp = Topics[g.own[g.rng.IntN(len(g.own))]]
+		}
 	}
 	nature := tp.Natures[0]
 	if len(tp.Natures) > 1 && g.rng.IntN(3) == 0 {
