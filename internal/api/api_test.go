@@ -173,8 +173,9 @@ func TestRefusedTransitionIsProblemJSON(t *testing.T) {
 	// English on request.
 	r = env.Do(t, "POST", "/api/v1/cases/"+n+"/actions/close", "dispatcher", nil, "Accept-Language", "en-US,en;q=0.9")
 	r.JSON(t, &p)
-	if p.Title != "Conflict" {
-		t.Errorf("English title %q", p.Title)
+	if p.Title != "Conflict" || !strings.Contains(p.Detail, "Received") || !strings.Contains(p.Detail, "Close") ||
+		strings.ContainsFunc(p.Detail, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+		t.Errorf("English title %q, detail %q: want the state and action named in English", p.Title, p.Detail)
 	}
 	// Wrong role: 403, same shape.
 	r = env.Do(t, "POST", "/api/v1/cases/"+n+"/actions/register", "leader", nil)

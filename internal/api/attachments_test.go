@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 
 	"pingan/internal/apptest"
@@ -147,7 +148,11 @@ func TestAttachmentsOverHTTP(t *testing.T) {
 		{"jiangtou", noneType, "invalid-input", none, http.StatusUnprocessableEntity},
 		{"jiangtou", "application/json", "unsupported-media-type", []byte(`{"files": []}`), http.StatusBadRequest},
 		{"gulangyu", strangeType, "not-found", strange, http.StatusNotFound},
-		{"auditadmin", strangeType, "forbidden", strange, http.StatusForbidden},
+		{"auditadmin", strangeType, "not-found", strange, http.StatusNotFound},
+		{"leader", strangeType, "forbidden", strange, http.StatusForbidden},
+		// Refused before the body is read: what it holds is not looked at.
+		{"gulangyu", "application/json", "not-found", []byte(`{"files": []}`), http.StatusNotFound},
+		{"leader", "multipart/form-data; boundary=x", "forbidden", []byte("not a form"), http.StatusForbidden},
 	} {
 		r := env.Do(t, "POST", "/api/v1/cases/"+n+"/attachments", c.user, c.body, "Content-Type", c.ctype)
 		var p problem
@@ -170,5 +175,53 @@ func TestAttachmentsOverHTTP(t *testing.T) {
 	env.Do(t, "GET", "/api/v1/cases/"+n+"/attachments", "dispatcher", nil).JSON(t, &list)
 	if len(list.Attachments) != 2 {
 		t.Errorf("the case has %d attachments after the refused uploads, want 2", len(list.Attachments))
+	}
+	// The case says who may add files now.
+	for user, want := range map[string]bool{"jiangtou": true, "dispatcher": true, "leader": false} {
+		var d struct {
+			CanAttach *bool `json:"can_attach"`
+		}
+		env.Do(t, "GET", "/api/v1/cases/"+n, user, nil).JSON(t, &d)
+		if d.CanAttach == nil || *d.CanAttach != want {
+			t.Errorf("can_attach for %s: %v, want %v", user, d.CanAttach, want)
+		}
+	}
+}
+
+// TestNoFilesOnAFinishedCase: a case rejected (or closed, or merged) takes
+// no more files; the refusal names its state in the reader's language, and
+// the case says so before anyone tries.
+func TestNoFilesOnAFinishedCase(t *testing.T) {
+	env := apptest.New(t)
+	n := intake(t, env).Case.Number
+	act(t, env, "intake", n, "reject", map[string]any{"reason": "不属于受理范围"})
+	var d struct {
+		State     string `json:"state"`
+		CanAttach *bool  `json:"can_attach"`
+	}
+	env.Do(t, "GET", "/api/v1/cases/"+n, "intake", nil).JSON(t, &d)
+	if d.State != "rejected" || d.CanAttach == nil || *d.CanAttach {
+		t.Fatalf("rejected case: state %s, can_attach %v", d.State, d.CanAttach)
+	}
+	const late = "结案后补充的材料"
+	for lang, want := range map[string]string{"zh-CN": "不予受理", "en": "Rejected"} {
+		body, ct := multipartFiles(t, "files", [2]string{"补充.txt", late})
+		r := env.Do(t, "POST", "/api/v1/cases/"+n+"/attachments", "intake", body, "Content-Type", ct, "Accept-Language", lang)
+		var p problem
+		r.JSON(t, &p)
+		if r.Status != http.StatusConflict || p.Code != "case-not-open" || p.State != "rejected" || !strings.Contains(p.Detail, want) {
+			t.Errorf("upload to a rejected case (%s): %d %s", lang, r.Status, r.Body)
+		}
+	}
+	var list attachmentList
+	env.Do(t, "GET", "/api/v1/cases/"+n+"/attachments", "intake", nil).JSON(t, &list)
+	sum := sha256.Sum256([]byte(late))
+	var stored int
+	if err := env.App.DB.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM attachment_blobs WHERE sha256 = $1",
+		hex.EncodeToString(sum[:])).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Attachments) != 0 || stored != 0 {
+		t.Errorf("the refused files were kept: %d attachments, %d blobs", len(list.Attachments), stored)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -315,12 +316,13 @@ func (a *API) caseAttachments(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) addAttachments(w http.ResponseWriter, r *http.Request) error {
-	files, err := a.uploads(w, r, "files")
-	if err != nil {
-		return err
-	}
-	defer r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files of this request
-	added, err := a.cases.AttachUploads(r.Context(), actorOf(r), r.PathValue("number"), "files", files)
+	defer func() {
+		if r.MultipartForm != nil {
+			r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files of this request
+		}
+	}()
+	added, err := a.cases.AttachUploads(r.Context(), actorOf(r), r.PathValue("number"), "files",
+		func() ([]*multipart.FileHeader, error) { return a.uploads(w, r, "files") })
 	if err != nil {
 		return err
 	}

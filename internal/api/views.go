@@ -105,6 +105,7 @@ type Routing struct {
 type CaseDetail struct {
 	Case
 	AllowedActions     []casework.Action `json:"allowed_actions" doc:"what the caller may do now, from the lifecycle table"`
+	CanAttach          bool              `json:"can_attach" doc:"whether the caller may add files now (POST /cases/{number}/attachments): a role that adds files, and the case not closed, rejected or merged"`
 	Reports            []Report          `json:"reports" doc:"the first report and the newest, 20 at most; all of them: /cases/{number}/reports"`
 	ReportsOmitted     int               `json:"reports_omitted" doc:"reports between the first and the newest that reports leaves out"`
 	Attachments        []Attachment      `json:"attachments" doc:"the newest 20, oldest first; all of them: /cases/{number}/attachments"`
@@ -469,7 +470,7 @@ func (a *API) attachmentView(at casework.Attachment) Attachment {
 }
 
 func (a *API) detailView(n *directory.Names, d casework.Detail, lang i18n.Lang, now time.Time) CaseDetail {
-	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed, ReportsOmitted: d.ReportsOmitted, MergedOmitted: d.MergedOmitted,
+	v := CaseDetail{Case: a.caseView(n, d.Case, lang, now), AllowedActions: d.Allowed, CanAttach: d.CanAttach, ReportsOmitted: d.ReportsOmitted, MergedOmitted: d.MergedOmitted,
 		AttachmentsOmitted: d.AttachmentsOmitted,
 		Reports:            []Report{}, Attachments: []Attachment{}, Links: []Link{}, MergedInto: ptrStr(d.MergedInto), Merged: []MergedCase{}}
 	for _, m := range d.Merged {

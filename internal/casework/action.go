@@ -116,10 +116,10 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 		return fault.New(kind, code, msg, args...).With("state", c.State).With("allowed_actions", allowed).
 			With("version", c.Version)
 	}
-	actionName := ActionNames[action].Format(i18n.ZH)
+	actionName := ActionNames[action]
 	rows := Rows(c.State, action)
 	if len(rows) == 0 {
-		return refuse(fault.Conflict, "transition-not-allowed", msgNotAllowed, stateName(c.State, i18n.ZH), actionName)
+		return refuse(fault.Conflict, "transition-not-allowed", msgNotAllowed, stateName(c.State), actionName)
 	}
 	var row *Transition
 	var guardMsg i18n.Message
@@ -136,7 +136,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	}
 	if row == nil {
 		if guardMsg != (i18n.Message{}) {
-			return refuse(fault.Conflict, "guard-failed", msgGuard, actionName, guardMsg.Format(i18n.ZH))
+			return refuse(fault.Conflict, "guard-failed", msgGuard, actionName, guardMsg)
 		}
 		return refuse(fault.Forbidden, "action-not-permitted", msgNotYours, actionName)
 	}

@@ -20,11 +20,12 @@ const Attach Action = "attach"
 func init() { ActionNames[Attach] = i18n.M("上传附件", "Add attachments") }
 
 var (
-	msgNoFiles    = i18n.M("请选择文件", "choose at least one file")
-	msgCannotAdd  = i18n.M("您的角色不能为案件添加附件", "your role may not add attachments to cases")
-	msgNoContent  = i18n.M("附件内容不存在", "the attachment has no stored content")
-	msgEmptyBlob  = i18n.M("文件为空", "the file is empty")
-	msgHashChange = i18n.M("文件摘要与内容不符", "the file's digest does not match its content")
+	msgNoFiles     = i18n.M("请选择文件", "choose at least one file")
+	msgCannotAdd   = i18n.M("您的角色不能为案件添加附件", "your role may not add attachments to cases")
+	msgFilesClosed = i18n.M("案件 %s 已%s，不能再添加附件；如有新材料，请先重新打开案件", "case %s is %s: files can no longer be added; reopen it first if new material has come")
+	msgNoContent   = i18n.M("附件内容不存在", "the attachment has no stored content")
+	msgEmptyBlob   = i18n.M("文件为空", "the file is empty")
+	msgHashChange  = i18n.M("文件摘要与内容不符", "the file's digest does not match its content")
 )
 
 // PutBlob stores attachment content under its SHA-256 (once, however often
@@ -53,13 +54,17 @@ func (s *Service) PutBlob(ctx context.Context, content []byte) (string, error) {
 }
 
 // AttachUploads adds the files sent as one field of a multipart form to
-// the case numbered number: it checks first that actor may (the refusal
-// audited, as addAttachments audits it), so that someone who may not
-// leaves no content behind; then checks and stores the files
-// (StoreUploads) and adds them (addAttachments). The pages and the API
-// take files onto a case through it alike.
-func (s *Service) AttachUploads(ctx context.Context, actor access.Actor, number, field string, files []*multipart.FileHeader) ([]Attachment, error) {
+// the case numbered number. It checks first that actor may (canAttach, the
+// refusal audited) and only then calls read for the files, so that a
+// request someone may not make is neither read nor stored; then it checks
+// and stores the files (StoreUploads) and adds them (addAttachments). The
+// pages and the API take files onto a case through it alike.
+func (s *Service) AttachUploads(ctx context.Context, actor access.Actor, number, field string, read func() ([]*multipart.FileHeader, error)) ([]Attachment, error) {
 	if err := s.canAttach(ctx, actor, number); err != nil {
+		return nil, err
+	}
+	files, err := read()
+	if err != nil {
 		return nil, err
 	}
 	in, err := s.StoreUploads(ctx, field, files)
@@ -70,13 +75,12 @@ func (s *Service) AttachUploads(ctx context.Context, actor access.Actor, number,
 }
 
 // canAttach says whether actor may add files to the case numbered number:
-// a role that adds files, and the case in scope (else it is not found).
+// the case in scope (else it is not found), a role that adds files and a
+// case still open (attachable).
 func (s *Service) canAttach(ctx context.Context, actor access.Actor, number string) error {
-	var err error
-	if !actor.System && !actor.HasAny(access.Intake, access.Dispatcher, access.Handler, access.Verifier, access.Callback, access.Supervisor) {
-		err = fault.New(fault.Forbidden, "forbidden", msgCannotAdd)
-	} else {
-		_, _, err = s.loadVisible(ctx, s.db, actor, number)
+	c, _, err := s.loadVisible(ctx, s.db, actor, number)
+	if err == nil {
+		err = attachable(actor, c)
 	}
 	if err != nil && denied(err) {
 		err = s.recordDenied(ctx, actor, "case.attach", "case", number, err)
@@ -84,9 +88,23 @@ func (s *Service) canAttach(ctx context.Context, actor access.Actor, number stri
 	return err
 }
 
+// attachable says whether actor may add files to c, which they see: a role
+// that adds files, and a case still being worked on. A closed case's
+// record is what was decided on; material that comes later reopens it.
+func attachable(actor access.Actor, c Case) error {
+	if !actor.System && !actor.HasAny(access.Intake, access.Dispatcher, access.Handler, access.Verifier, access.Callback, access.Supervisor) {
+		return fault.New(fault.Forbidden, "forbidden", msgCannotAdd)
+	}
+	if !c.State.Open() {
+		return fault.New(fault.Conflict, "case-not-open", msgFilesClosed, c.Number, stateName(c.State)).With("state", c.State)
+	}
+	return nil
+}
+
 // addAttachments adds files (stored with PutBlob) to a case in the actor's
 // scope, with a timeline entry and an audit record, and returns them as
-// added; its caller has checked the actor's role (canAttach).
+// added; its caller has checked the actor's role (canAttach), and it checks
+// again in its write that the case is open (attachable).
 func (s *Service) addAttachments(ctx context.Context, actor access.Actor, number string, files []AttachmentInput) ([]Attachment, error) {
 	var v fault.Validation
 	if len(files) == 0 {
@@ -99,6 +117,9 @@ func (s *Service) addAttachments(ctx context.Context, actor access.Actor, number
 	var added []Attachment
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		c, _, err := s.loadVisible(ctx, tx, actor, number)
+		if err == nil {
+			err = attachable(actor, c)
+		}
 		if err != nil {
 			return err
 		}

@@ -638,7 +638,8 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p
 	err = s.afterChange(ctx, tx, Case{}, c, "case.receive", map[string]any{"channel": in.Channel})
 	// The actor took it in, so sees it: everything about the new case is at
 	// hand without reading it back.
-	fresh := &Detail{Case: c, Reports: []Report{rep}, Attachments: atts, Allowed: s.Allowed(actor, c, true)}
+	fresh := &Detail{Case: c, Reports: []Report{rep}, Attachments: atts, Allowed: s.Allowed(actor, c, true),
+		CanAttach: attachable(actor, c) == nil}
 	return IntakeResult{Report: rep, Case: c, Fresh: fresh}, err
 }
 
@@ -650,7 +651,7 @@ func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, 
 		return IntakeResult{}, err
 	}
 	if !t.State.Open() {
-		return IntakeResult{}, fault.New(fault.Conflict, "case-not-open", msgCaseClosed, t.Number, stateName(t.State, i18n.ZH)).
+		return IntakeResult{}, fault.New(fault.Conflict, "case-not-open", msgCaseClosed, t.Number, stateName(t.State)).
 			With("state", t.State)
 	}
 	p.in.CaseNumber = ""

@@ -60,7 +60,7 @@ func (s *Service) mergeTarget(ctx context.Context, tx *db.Tx, actor access.Actor
 		return Case{}, err
 	}
 	if !t.State.Open() {
-		return Case{}, fault.InvalidField(string(FInto), msgMergeTarget, t.Number, stateName(t.State, i18n.ZH))
+		return Case{}, fault.InvalidField(string(FInto), msgMergeTarget, t.Number, stateName(t.State))
 	}
 	if t.MergedInto == c.ID {
 		return Case{}, fault.InvalidField(string(FInto), msgMergeLoop, t.Number)

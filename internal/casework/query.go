@@ -261,6 +261,7 @@ type Detail struct {
 	AttachmentsOmitted int
 	Links              []Link
 	Allowed            []Action
+	CanAttach          bool // the actor may add files to the case now (attachable)
 	// MergedInto is the number of the case this one was merged into;
 	// Merged are the cases merged into this one, whose reports it holds.
 	MergedInto string
@@ -283,7 +284,7 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (D
 	if err != nil {
 		return Detail{}, err
 	}
-	d := Detail{Case: c, Allowed: s.Allowed(actor, c, vis)}
+	d := Detail{Case: c, Allowed: s.Allowed(actor, c, vis), CanAttach: attachable(actor, c) == nil}
 	if d.Reports, d.ReportsOmitted, err = reportsShown(ctx, s.db, c.ID); err != nil {
 		return Detail{}, err
 	}

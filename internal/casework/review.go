@@ -163,16 +163,17 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	if !ok {
 		return Case{}, fault.New(fault.Conflict, "review-final", msgFinal, prior.Number)
 	}
-	stageName := StageNames[stage].Format(i18n.ZH)
+	stageMsg := StageNames[stage]
+	stageName := stageMsg.Format(i18n.ZH) // for the stored title and notes
 	if prior.State != Closed {
 		return Case{}, fault.New(fault.Conflict, "not-answered", msgNotAnswered, prior.Number,
-			stateName(prior.State, i18n.ZH), stageName).With("state", prior.State)
+			stateName(prior.State), stageMsg).With("state", prior.State)
 	}
 	var existing string
 	err = tx.QueryRowContext(ctx, `SELECT c.number FROM petitions p JOIN cases c ON c.id = p.case_id
 		WHERE p.prior_case_id = $1 AND p.stage = $2`, prior.ID, stage).Scan(&existing)
 	if err == nil {
-		return Case{}, fault.New(fault.Conflict, "review-exists", msgAlreadyReviewed, prior.Number, stageName, existing).
+		return Case{}, fault.New(fault.Conflict, "review-exists", msgAlreadyReviewed, prior.Number, stageMsg, existing).
 			With("review_case", existing)
 	}
 	if !db.IsNotFound(err) {
@@ -183,7 +184,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 		return Case{}, fault.InvalidField("requested_at", msgBeforeAnswer, prior.ClosedAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
 	}
 	if end := ReviewWindowEnd(prior.ClosedAt, s.cfg.Location); !in.RequestedAt.Before(end) {
-		return Case{}, fault.InvalidField("requested_at", msgWindowClosed, stageName, day(prior.ClosedAt), ReviewRequestDays,
+		return Case{}, fault.InvalidField("requested_at", msgWindowClosed, stageMsg, day(prior.ClosedAt), ReviewRequestDays,
 			day(end.Add(-time.Second)), day(in.RequestedAt))
 	}
 	// The next level up from the unit that answered.
@@ -199,7 +200,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 		return Case{}, err
 	}
 	if from.ParentID == 0 {
-		return Case{}, fault.New(fault.Conflict, "no-superior", msgNoSuperior, from.Name, stageName)
+		return Case{}, fault.New(fault.Conflict, "no-superior", msgNoSuperior, from.Name, stageMsg)
 	}
 	to, err := s.org.Unit(ctx, tx, from.ParentID)
 	if err != nil {
@@ -214,7 +215,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 		limit = policy.ReReview
 	}
 	if limit.Zero() {
-		return Case{}, fault.New(fault.Conflict, "no-review-limit", msgNoReviewLimit, policy.Name, stageName)
+		return Case{}, fault.New(fault.Conflict, "no-review-limit", msgNoReviewLimit, policy.Name, stageMsg)
 	}
 	cal, err := s.calendar.Calendar(ctx)
 	if err != nil {
@@ -302,7 +303,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	if _, err := tx.ExecContext(ctx, `INSERT INTO petitions (case_id, stage, origin_case_id, prior_case_id, requested_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, stage, origin, prior.ID, in.RequestedAt.UnixMicro(), now.UnixMicro()); err != nil {
 		if db.IsUniqueViolation(err) {
-			return Case{}, fault.New(fault.Conflict, "review-exists", msgAlreadyReviewed, prior.Number, stageName, "")
+			return Case{}, fault.New(fault.Conflict, "review-exists", msgAlreadyReviewed, prior.Number, stageMsg, "")
 		}
 		return Case{}, fmt.Errorf("record %s: %w", stage, err)
 	}
@@ -386,16 +387,17 @@ func (s *Service) ConcludeReview(ctx context.Context, actor access.Actor, number
 		if p.Stage != StageReview && p.Stage != StageReReview {
 			return fault.New(fault.Conflict, "not-a-review", msgNotReview, c.Number)
 		}
-		stageName := StageNames[p.Stage].Format(i18n.ZH)
+		stageMsg := StageNames[p.Stage]
+		stageName := stageMsg.Format(i18n.ZH) // for the stored notes
 		switch c.State {
 		case Handling, Reported, Verified, PendingClose:
 		default:
-			return fault.New(fault.Conflict, "transition-not-allowed", msgConcludeState, stateName(c.State, i18n.ZH), stageName).
+			return fault.New(fault.Conflict, "transition-not-allowed", msgConcludeState, stateName(c.State), stageMsg).
 				With("state", c.State)
 		}
 		member := c.HandlingUnitID != 0 && actor.UnitID == c.HandlingUnitID && actor.HasAny(access.Handler, access.Dispatcher, access.Supervisor)
 		if !member && !(vis && actor.Has(access.Supervisor)) && !actor.System {
-			return fault.New(fault.Forbidden, "action-not-permitted", msgConcludeRole, stageName)
+			return fault.New(fault.Forbidden, "action-not-permitted", msgConcludeRole, stageMsg)
 		}
 		next := c
 		next.State, next.ClosedAt, next.RequestedDueAt = Closed, now, time.Time{}

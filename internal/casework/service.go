@@ -126,13 +126,13 @@ var (
 )
 
 // stateName returns a state's name in lang.
-func stateName(s State, lang i18n.Lang) string {
+func stateName(s State) i18n.Message {
 	for _, x := range States {
 		if x.State == s {
-			return x.Name.Format(lang)
+			return x.Name
 		}
 	}
-	return string(s)
+	return i18n.M(string(s), string(s))
 }
 
 // visible reports whether actor may see the case: the actor does case work,

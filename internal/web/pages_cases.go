@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -618,7 +619,8 @@ func (w *Web) renderReports(rw http.ResponseWriter, r *http.Request, v *view, d 
 
 func (w *Web) upload(rw http.ResponseWriter, r *http.Request, v *view) error {
 	number := r.PathValue("number")
-	if _, err := w.app.Cases.AttachUploads(r.Context(), v.Actor, number, "files", formFiles(r, "files")); err != nil {
+	if _, err := w.app.Cases.AttachUploads(r.Context(), v.Actor, number, "files",
+		func() ([]*multipart.FileHeader, error) { return formFiles(r, "files"), nil }); err != nil {
 		errs, ferr := formErrors(v, err)
 		if ferr != nil {
 			return ferr

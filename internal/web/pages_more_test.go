@@ -817,3 +817,47 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 		t.Errorf("the refused token is not audited: %+v (%v)", recs, err)
 	}
 }
+
+// TestUploadFormOnlyWhereFilesAreTaken: the case page offers its upload
+// form to whoever may add files to the case now: not to a role that adds
+// none, and to no one once the case is finished, whose refusal of a file
+// sent anyway names its state.
+func TestUploadFormOnlyWhereFilesAreTaken(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	setPasswords(t, env, "jiangtou", "leader", "dispatcher")
+	n, _ := dispatched(t, env)
+	form := func(number string) string { return `action="/cases/` + number + `/attachments"` }
+	if p := signedIn(t, env, "jiangtou").get("/cases/" + n); !strings.Contains(p.Body, form(n)) {
+		t.Error("the handler's page of an open case has no upload form")
+	}
+	if p := signedIn(t, env, "leader").get("/cases/" + n); p.Status != http.StatusOK || strings.Contains(p.Body, form(n)) {
+		t.Errorf("the leader's page of the case: %d, upload form shown: %v", p.Status, strings.Contains(p.Body, form(n)))
+	}
+
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+		Body: "咨询户口迁移需要什么材料。", Address: "思明区", Nature: "help"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := res.Case.Number
+	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "intake"), done, casework.Reject,
+		casework.ActionInput{Reason: "已当场答复"}); err != nil {
+		t.Fatal(err)
+	}
+	d := signedIn(t, env, "dispatcher")
+	if p := d.get("/cases/" + done); p.Status != http.StatusOK || strings.Contains(p.Body, form(done)) {
+		t.Errorf("a rejected case's page: %d, upload form shown: %v", p.Status, strings.Contains(p.Body, form(done)))
+	}
+	p := d.postFile("/cases/"+done+"/attachments", nil, "files", "late.txt", []byte("事后补充"))
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "已不予受理，不能再添加附件") {
+		t.Errorf("a file sent to a rejected case: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	var files int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM attachments WHERE case_id = $1", res.Case.ID).Scan(&files); err != nil {
+		t.Fatal(err)
+	}
+	if files != 0 {
+		t.Errorf("the rejected case took %d files", files)
+	}
+}
