@@ -160,6 +160,27 @@ func (c Case) Status(now time.Time) deadline.Status {
 // Overdue reports whether the running deadline has passed at now.
 func (c Case) Overdue(now time.Time) bool { return c.Status(now) == deadline.Red }
 
+// DeadlineName names the deadline c's clock runs to (DeadlineAt): to accept
+// it (受理期限), to sign for it (签收期限) or to handle it (办理期限).
+func (c Case) DeadlineName() i18n.Message {
+	switch {
+	case !c.AcceptDueAt.IsZero() && c.DeadlineAt.Equal(c.AcceptDueAt):
+		return msgAcceptBy
+	case !c.SignDueAt.IsZero() && c.DeadlineAt.Equal(c.SignDueAt):
+		return msgSignBy
+	case !c.DueAt.IsZero() && c.DeadlineAt.Equal(c.DueAt):
+		return msgHandleBy
+	}
+	return msgDeadline
+}
+
+var (
+	msgAcceptBy = i18n.M("受理期限", "Accept by")
+	msgSignBy   = i18n.M("签收期限", "Sign for by")
+	msgHandleBy = i18n.M("办理期限", "Due")
+	msgDeadline = i18n.M("期限", "Deadline")
+)
+
 // acceptBy sets when a case waiting to be accepted (受理) must be accepted
 // or rejected: its policy's time to accept, counted from its receipt. A
 // case past that step, or under a policy without the limit, has none.

@@ -138,7 +138,7 @@ var (
 	msgIssued         = i18n.M("督办：%s（回复期限 %s）", "Supervision: %s (reply by %s)")
 	msgReplied        = i18n.M("督办已回复：%s", "Supervision answered: %s")
 	msgEscalated      = i18n.M("督办升级：%s 的下级单位逾期未回复", "Escalated: a unit under you did not answer supervision of %s")
-	msgAutoReason     = i18n.M("案件已超过办理期限（%s），自动督办", "the case passed its deadline (%s): automatic supervision")
+	msgAutoReason     = i18n.M("案件已超过%s（%s），自动督办", "the case is past its deadline (%s %s): automatic supervision")
 	msgEscReason      = i18n.M("督办单 %s 逾期未回复，提级督办", "supervision order %s was not answered in time: escalated")
 	msgOverdueNoOrder = i18n.M("已逾期：%s（无上级政法委，未生成督办单）", "Overdue: %s (no supervising committee above: no order)")
 )
@@ -210,7 +210,7 @@ func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now t
 		return err
 	}
 	unit := responsible(c)
-	reason := msgAutoReason.Format(i18n.ZH, s.fmtTime(c.DeadlineAt))
+	reason := msgAutoReason.Format(i18n.ZH, c.DeadlineName(), s.fmtTime(c.DeadlineAt))
 	sup, err := s.org.SupervisingUnit(ctx, tx, unit)
 	switch {
 	case fault.KindOf(err) == fault.NotFound:

@@ -14,6 +14,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/deadline"
 	"pingan/internal/fault"
+	"pingan/internal/i18n"
 	"pingan/internal/notify"
 	"pingan/internal/supervision"
 )
@@ -122,6 +123,9 @@ func TestWarningOrderAndEscalation(t *testing.T) {
 	if !o.Automatic || o.Kind != supervision.Formal || o.State != supervision.Open || o.Level != 1 ||
 		o.FromUnitID != env.Unit(t, "PLC-350206") || o.ToUnitID != env.Unit(t, "350206004") {
 		t.Fatalf("automatic order %+v", o)
+	}
+	if !strings.Contains(o.Reason, "案件已超过办理期限") {
+		t.Errorf("the order's reason %q does not name the handling deadline", o.Reason)
 	}
 	// Reply time: the default policy's 2 working days.
 	if o.ReplyDueAt.Sub(o.IssuedAt) < 24*time.Hour {
@@ -359,5 +363,28 @@ func TestOverdueWithoutSupervisingCommittee(t *testing.T) {
 	}
 	if !told {
 		t.Error("the committee was not told its case is overdue")
+	}
+}
+
+// TestOverdueSignForNamesItsDeadline: a case not signed for in time is
+// supervised for its signing deadline, and the order says so (not the
+// handling deadline, which has not come).
+func TestOverdueSignForNamesItsDeadline(t *testing.T) {
+	env := apptest.New(t)
+	c := dispatched(t, env)
+	if !c.DeadlineAt.Equal(c.SignDueAt) {
+		t.Fatalf("a fresh dispatch runs to %v, want the signing deadline %v", c.DeadlineAt, c.SignDueAt)
+	}
+	env.Clock.Advance(c.DeadlineAt.Sub(env.Clock.Now()) + time.Minute)
+	env.Fire(t)
+	os := orders(t, env, c.Number)
+	if len(os) != 1 {
+		t.Fatalf("%d orders, want 1", len(os))
+	}
+	if !strings.Contains(os[0].Reason, "案件已超过签收期限") {
+		t.Errorf("the order's reason %q does not name the signing deadline", os[0].Reason)
+	}
+	if got := c.DeadlineName().Format(i18n.EN); got != "Sign for by" {
+		t.Errorf("the deadline's English name %q", got)
 	}
 }

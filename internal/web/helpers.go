@@ -263,19 +263,9 @@ func (v *view) Left(c casework.Case) string {
 	return v.T("time.left", span(d, v.Lang))
 }
 
-// DeadlineName names the deadline the case's clock runs to: to accept it,
-// to sign for it, or to handle it.
-func (v *view) DeadlineName(c casework.Case) string {
-	switch {
-	case !c.AcceptDueAt.IsZero() && c.DeadlineAt.Equal(c.AcceptDueAt):
-		return v.T("field.accept_due_at")
-	case !c.SignDueAt.IsZero() && c.DeadlineAt.Equal(c.SignDueAt):
-		return v.T("field.sign_due_at")
-	case !c.DueAt.IsZero() && c.DeadlineAt.Equal(c.DueAt):
-		return v.T("field.due_at")
-	}
-	return v.T("case.deadline_at")
-}
+// DeadlineName names the deadline the case's clock runs to
+// (casework.Case.DeadlineName) in the page's language.
+func (v *view) DeadlineName(c casework.Case) string { return c.DeadlineName().Format(v.Lang) }
 
 // span renders a duration as days and hours (or minutes).
 func span(d time.Duration, lang i18n.Lang) string {

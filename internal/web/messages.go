@@ -217,7 +217,6 @@ var messages = map[string]i18n.Message{
 	"case.actions":             i18n.M("办理", "Actions"),
 	"case.no_actions":          i18n.M("当前状态下您没有可执行的操作", "There is nothing you may do in this state"),
 	"case.done":                i18n.M("已办理", "Done"),
-	"case.deadline_at":         i18n.M("期限", "due"),
 	"case.extended":            i18n.M("（已延期 %d 次）", "(extended %d times)"),
 	"case.resolved":            i18n.M("已解决", "resolved"),
 	"case.unresolved":          i18n.M("未解决", "not resolved"),
