@@ -155,6 +155,7 @@ func (s *Service) Where(actor access.Actor, q Query) (string, []any, bool) {
 type plan struct {
 	q     Query
 	words grams
+	named []place  // the places the report names (namedPlaces)
 	area  string   // the division the report is in, if known
 	areas []string // the districts (index keys) a candidate may be filed under
 	start int64    // the window's start, µs
@@ -174,7 +175,7 @@ func (s *Service) plan(actor access.Actor, q Query) (plan, bool) {
 	if q.At.IsZero() {
 		q.At = s.now()
 	}
-	p := plan{q: q, words: bigrams(q.Text)}
+	p := plan{q: q, words: bigrams(q.Text), named: namedPlaces(q.Text)}
 	if len(p.words) == 0 {
 		return p, false
 	}
@@ -382,6 +383,9 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 		var cat, received int64
 		if err := rows.Scan(&c.CaseID, &c.Number, &title, &address, &div, &lat, &lon, &cat, &received); err != nil {
 			return nil, err
+		}
+		if placesDiffer(namedPlaces(title), q.Text, p.named) {
+			continue // another community, estate or village: another matter
 		}
 		c.Title = title
 		var shared, size int

@@ -2,6 +2,7 @@ package dedup_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -161,5 +162,38 @@ func TestCandidatesShareTheMatterAtThePlace(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAnotherCommunityIsAnotherMatter: a report naming another community
+// than an open case's title is not its repeat, however alike the rest of
+// their words, however near; the same community's is.
+func TestAnotherCommunityIsAnotherMatter(t *testing.T) {
+	env := apptest.New(t)
+	s := dedup.NewService(env.App.DB, env.App.Now)
+	lat, lon := 24.5045, 118.1278 // 江头街道
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+		Title: "吕厝社区残疾人家庭生活困难请求救助", Body: "吕厝社区一户残疾人家庭生活困难，老人卧床，请求救助。",
+		Address: "湖里区江头街道园山南路47号", DivisionCode: "350206004", Location: &casework.Point{Lat: lat, Lon: lon}, KeepSeparate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(time.Hour)
+	near := lat + 0.001 // about 110 m north
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"蔡塘社区残疾人家庭生活困难请求救助\n湖里区江头街道仙岳路115号\n蔡塘社区一户残疾人家庭生活困难，老人卧床，请求救助。", false},
+		{"吕厝社区残疾人家庭生活困难\n湖里区江头街道园山南路\n吕厝社区那户残疾人家庭还是很困难，请求救助。", true},
+	} {
+		got, err := s.Find(ctx, access.System("t"), dedup.Query{Text: tc.text, DivisionCode: "350206004", Lat: &near, Lon: &lon}, i18n.ZH)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := slices.ContainsFunc(got, func(c dedup.Candidate) bool { return c.Number == res.Case.Number })
+		if found != tc.want {
+			t.Errorf("%.30s…: %s found %v, want %v: %+v", tc.text, res.Case.Number, found, tc.want, got)
+		}
 	}
 }

@@ -110,7 +110,7 @@ func TestFindRecallOnGeneratedCases(t *testing.T) {
 	s := env.App.Repeats
 	actor := access.System("test")
 	rows, err := env.App.DB.QueryContext(ctx, `SELECT id, title, address, division_code, category_id FROM cases
-		WHERE state NOT IN ('closed', 'rejected') ORDER BY id DESC LIMIT 60`)
+		WHERE state NOT IN ('closed', 'rejected', 'merged') AND category_id IS NOT NULL ORDER BY id DESC LIMIT 60`)
 	if err != nil {
 		t.Fatal(err)
 	}

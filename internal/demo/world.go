@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -14,7 +13,6 @@ import (
 	"pingan/internal/casegen"
 	"pingan/internal/casework"
 	"pingan/internal/db"
-	"pingan/internal/dedup"
 	"pingan/internal/fault"
 	"pingan/internal/org"
 )
@@ -195,7 +193,14 @@ func LoadDemo(ctx context.Context, a *app.App, n int, days int, seed uint64) err
 // focus, the demo's townships, marks the demo's load (LoadDemo); nil is a
 // plain load (LoadCases, pingan gen), which fills no inboxes.
 func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus []string, progress func(int)) error {
-	w, err := generate(ctx, a, n, days, seed, focus, progress)
+	// Of the n cases, repeats are the last few: taken in now and merged
+	// into the open cases they repeat.
+	repeats := min(50, n/200)
+	w, err := generate(ctx, a, n-repeats, days, seed, focus, progress)
+	if err != nil {
+		return err
+	}
+	g, err := casegen.New(w, seed+1) // the repeats' words, other than the load's
 	if err != nil {
 		return err
 	}
@@ -206,7 +211,7 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 	// overdue timers stay pending and fire when pingan runs).
 	// The cases waiting to be registered or dispatched then show what
 	// routing and the classifier suggest, as if they had come through
-	// intake; a few repeats are merged as a dispatcher would.
+	// intake; a few repeats come in and are merged as a dispatcher would.
 	steps := []struct {
 		name string
 		run  func() error
@@ -227,7 +232,7 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 			_, err := a.Cases.TellPending(ctx, a.Now().AddDate(0, 0, -7))
 			return err
 		}},
-		{"repeats merged", func() error { return mergeRepeats(ctx, a, w.Cast.Dispatcher.UserID, min(50, n/200)) }},
+		{"repeats merged", func() error { return mergeRepeats(ctx, a, g, w.Cast, repeats) }},
 	}
 	for _, st := range steps {
 		start := time.Now()
@@ -239,86 +244,66 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 	return nil
 }
 
-// mergeRepeats merges up to k of the newest generated repeats — an open
-// case not yet signed for, with the same title as an older open case of
-// the same street received within the 30 days before it — into the case
-// they repeat, through the service, as the dispatcher would (并案).
-func mergeRepeats(ctx context.Context, a *app.App, dispatcher int64, k int) error {
+// mergeRepeats takes in a repeat of each of up to k of the newest open
+// cases — another report of its matter, as a neighbour or the citizen
+// calling again would tell it (casegen.Repeat: other words, the same
+// places) — and merges it into the case it repeats, through the service,
+// as the intake operator and the dispatcher would (并案).
+func mergeRepeats(ctx context.Context, a *app.App, g *casegen.Generator, cast casegen.Cast, k int) error {
 	if k <= 0 {
 		return nil
 	}
-	actor, err := a.Org.Actor(ctx, dispatcher)
+	operator, err := a.Org.Actor(ctx, cast.Intake.UserID)
 	if err != nil {
 		return fmt.Errorf("merge repeats: %w", err)
 	}
-	// Among the newest cases only (a bounded search at any size): a case
-	// not yet signed for, and the older open cases of its street and
-	// category received in the 30 days before it; a repeat when their
-	// titles say much the same. The newest are read by id and each one's
-	// older cases looked up by place and time, so the search stops as soon
-	// as it has its pairs.
-	type newest struct {
-		number, title, division string
-		category, received      int64
+	dispatcher, err := a.Org.Actor(ctx, cast.Dispatcher.UserID)
+	if err != nil {
+		return fmt.Errorf("merge repeats: %w", err)
 	}
-	var ns []newest
-	rows, err := a.DB.QueryContext(ctx, `SELECT number, title, COALESCE(division_code, ''), COALESCE(category_id, 0), received_at
-		FROM cases WHERE state IN ('received', 'registered', 'dispatched') AND id > (SELECT MAX(id) FROM cases) - 5000`)
+	type open struct {
+		number, title, address, division, nature string
+		category                                 int64
+	}
+	var cases []open
+	// The newest cases being handled, a bounded read at any size.
+	rows, err := a.DB.QueryContext(ctx, `SELECT number, title, COALESCE(address, ''), COALESCE(division_code, ''), nature,
+		COALESCE(category_id, 0) FROM cases WHERE state IN ('dispatched', 'handling') AND id > (SELECT MAX(id) FROM cases) - 5000
+		ORDER BY id DESC`)
 	if err != nil {
 		return fmt.Errorf("merge repeats: %w", err)
 	}
 	for rows.Next() {
-		var n newest
-		if err := rows.Scan(&n.number, &n.title, &n.division, &n.category, &n.received); err != nil {
+		var c open
+		if err := rows.Scan(&c.number, &c.title, &c.address, &c.division, &c.nature, &c.category); err != nil {
 			rows.Close()
 			return fmt.Errorf("merge repeats: %w", err)
 		}
-		ns = append(ns, n)
+		cases = append(cases, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("merge repeats: %w", err)
 	}
-	slices.SortFunc(ns, func(a, b newest) int { return cmp.Compare(b.number, a.number) })
-	type pair struct{ from, into string }
-	var pairs []pair
-	used := map[string]bool{}
-	window := (30 * 24 * time.Hour).Microseconds()
-	for _, n := range ns {
-		if len(pairs) == k {
+	merged := 0
+	for _, c := range cases {
+		if merged == k {
 			break
 		}
-		if used[n.number] || n.division == "" || n.category == 0 {
+		title, body, ok := g.Repeat(c.title, c.address, c.division, c.category)
+		if !ok {
 			continue
 		}
-		older, err := a.DB.QueryContext(ctx, `SELECT number, title FROM cases WHERE division_code = $1 AND received_at >= $2
-			AND received_at < $3 AND category_id = $4 AND state IN ('received', 'registered', 'dispatched', 'handling', 'reported')
-			ORDER BY received_at LIMIT 50`, n.division, n.received-window, n.received, n.category)
+		res, err := a.Cases.Intake(ctx, operator, casework.ReportInput{Channel: "hotline", Title: title, Body: body,
+			Address: c.address, DivisionCode: c.division, Nature: c.nature, KeepSeparate: true})
 		if err != nil {
-			return fmt.Errorf("merge repeats: %w", err)
+			return fmt.Errorf("merge repeats: take in a repeat of %s: %w", c.number, err)
 		}
-		for older.Next() {
-			var into, title string
-			if err := older.Scan(&into, &title); err != nil {
-				older.Close()
-				return fmt.Errorf("merge repeats: %w", err)
-			}
-			if !used[into] && dedup.Likeness(n.title, title) >= 0.6 {
-				used[n.number], used[into] = true, true
-				pairs = append(pairs, pair{n.number, into})
-				break
-			}
-		}
-		older.Close()
-		if err := older.Err(); err != nil {
-			return fmt.Errorf("merge repeats: %w", err)
-		}
-	}
-	for _, p := range pairs {
-		if _, err := a.Cases.Do(ctx, actor, p.from, casework.Merge, casework.ActionInput{Into: p.into,
+		if _, err := a.Cases.Do(ctx, dispatcher, res.Case.Number, casework.Merge, casework.ActionInput{Into: c.number,
 			Reason: "同一地点同一事项的重复来件"}); err != nil {
-			return fmt.Errorf("merge %s into %s: %w", p.from, p.into, err)
+			return fmt.Errorf("merge %s into %s: %w", res.Case.Number, c.number, err)
 		}
+		merged++
 	}
 	return nil
 }
