@@ -131,8 +131,8 @@ type ReplyRequest struct {
 type InboxItem struct {
 	ID        int64     `json:"id"`
 	Kind      string    `json:"kind"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
+	Title     string    `json:"title" doc:"in the language the request asks for (Accept-Language)"`
+	Body      string    `json:"body" doc:"in the language the request asks for; a note someone wrote, as written"`
 	Case      string    `json:"case,omitempty"`
 	ToUnit    bool      `json:"to_unit" doc:"sent to the whole unit rather than to the reader"`
 	CreatedAt time.Time `json:"created_at" doc:"of the newest event it stands for"`
@@ -521,8 +521,9 @@ func (a *API) inbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := InboxPage{Items: []InboxItem{}, Unread: p.Unread, NextBefore: p.Next}
+	lang := langOf(r)
 	for _, it := range p.Items {
-		out.Items = append(out.Items, InboxItem{ID: it.ID, Kind: it.Kind, Title: it.Title, Body: it.Body, Case: it.CaseNumber,
+		out.Items = append(out.Items, InboxItem{ID: it.ID, Kind: it.Kind, Title: it.Title.Format(lang), Body: it.Body.Format(lang), Case: it.CaseNumber,
 			ToUnit: it.UserID == 0, CreatedAt: it.CreatedAt.In(a.loc), Read: it.Read, Times: it.Times, Settled: it.Settled})
 	}
 	return writeJSON(w, http.StatusOK, out)

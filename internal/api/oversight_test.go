@@ -124,6 +124,20 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 	if box.Unread != 2 || box.Items[0].Kind != "supervision.issued" || box.Items[0].Case != n {
 		t.Errorf("inbox %+v", box)
 	}
+	// Each notice in the reader's language; what someone wrote, as written.
+	for lang, want := range map[string][2]string{"zh-CN": {"督办：催办 " + n, "新派件：" + n}, "en": {"Supervision: Reminder " + n, "New case: " + n}} {
+		var texts struct {
+			Items []struct {
+				Title string `json:"title"`
+				Body  string `json:"body"`
+			} `json:"items"`
+		}
+		env.Do(t, "GET", "/api/v1/inbox", "jiangtou", nil, "Accept-Language", lang).JSON(t, &texts)
+		if len(texts.Items) != 2 || !strings.HasPrefix(texts.Items[0].Title, want[0]) || texts.Items[0].Body != "请加快办理" ||
+			!strings.HasPrefix(texts.Items[1].Title, want[1]) {
+			t.Errorf("inbox in %s: %+v, want titles %q and %q", lang, texts.Items, want[0], want[1])
+		}
+	}
 	var read struct {
 		Marked int `json:"marked"`
 		Unread int `json:"unread"`

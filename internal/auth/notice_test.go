@@ -26,7 +26,7 @@ func inbox(t *testing.T, env *apptest.Env, a access.Actor) []string {
 	var out []string
 	for _, it := range p.Items {
 		if it.Kind == "admin.change_request" {
-			out = append(out, it.Title)
+			out = append(out, it.Title.ZH)
 		}
 	}
 	return out
@@ -155,14 +155,19 @@ func TestDecidedRequestsSettleTheirNotices(t *testing.T) {
 	}
 	got, unread := items(sys)
 	// Newest first: the withdrawn request's notice, then the approved one's.
-	if !got[1].Settled || !got[1].Read || !strings.Contains(got[1].Body, "【已批准生效，") || got[0].Settled || unread != before+1 {
+	if !got[1].Settled || !got[1].Read || !strings.Contains(got[1].Body.ZH, "【已批准生效，") || got[0].Settled || unread != before+1 {
 		t.Fatalf("after the approval: %+v, unread %d", got, unread)
+	}
+	// In English, the notice and what became of it read in English.
+	if en := got[1].Title.EN + " " + got[1].Body.EN; !strings.HasPrefix(en, "a change to an administrator waits for approval") ||
+		!strings.Contains(en, "lapses at") || !strings.Contains(en, "[approved, ") || strings.Contains(en, "已批准") {
+		t.Errorf("the settled notice in English: %q", en)
 	}
 	if _, err := env.App.Auth.DenyReset(ctx, sec, withdrawn.ID); err != nil {
 		t.Fatal(err)
 	}
 	got, unread = items(sys)
-	if !got[0].Settled || !strings.Contains(got[0].Body, "【已由申请人撤回，") || unread != before {
+	if !got[0].Settled || !strings.Contains(got[0].Body.ZH, "【已由申请人撤回，") || unread != before {
 		t.Fatalf("after the withdrawal: %+v, unread %d", got, unread)
 	}
 	// The other decider of the approved request sees it settled too.
@@ -185,7 +190,7 @@ func TestDecidedRequestsSettleTheirNotices(t *testing.T) {
 		t.Fatalf("expired %d (%v), want 1", n, err)
 	}
 	got, unread = items(sys)
-	if !got[0].Settled || !strings.Contains(got[0].Body, "【已过期，") || unread != before {
+	if !got[0].Settled || !strings.Contains(got[0].Body.ZH, "【已过期，") || unread != before {
 		t.Fatalf("after the lapse: %+v, unread %d", got, unread)
 	}
 	var st string

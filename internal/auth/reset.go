@@ -425,8 +425,8 @@ func (s *Service) tellDeciders(ctx context.Context, tx *db.Tx, r Reset) ([]int64
 	if err != nil {
 		return nil, fmt.Errorf("deciders of request %d: %w", r.ID, err)
 	}
-	title := msgInboxDecide.Format(i18n.ZH, r.What(i18n.ZH), r.Username+" "+r.Name, r.RequesterName)
-	body := msgInboxDecideBody.Format(i18n.ZH, r.ExpiresAt.In(s.loc).Format("2006-01-02 15:04"))
+	title := msgInboxDecide.Fill(i18n.Message{ZH: r.What(i18n.ZH), EN: r.What(i18n.EN)}, r.Username+" "+r.Name, r.RequesterName)
+	body := msgInboxDecideBody.Fill(r.ExpiresAt.In(s.loc).Format("2006-01-02 15:04"))
 	told := []int64{}
 	for _, u := range admins.Users {
 		a := access.Actor{UserID: u.ID, UnitID: u.UnitID, Roles: u.Roles}
@@ -930,7 +930,7 @@ func (s *Service) settleNotices(ctx context.Context, tx *db.Tx, id int64, state 
 	if !ok {
 		return fmt.Errorf("reset request %d: no notice text for state %q", id, state)
 	}
-	_, err := s.notify.Settle(ctx, tx, resetSubject(id), msgSettledAt.Format(i18n.ZH, outcome.Format(i18n.ZH), at.In(s.loc).Format("01-02 15:04")))
+	_, err := s.notify.Settle(ctx, tx, resetSubject(id), msgSettledAt.Fill(outcome, at.In(s.loc).Format("01-02 15:04")))
 	return err
 }
 

@@ -600,7 +600,7 @@ func sqlList[T ~string](vs []T) string {
 
 // notice is the inbox message a change sends, and whether it sends one.
 func (s *Service) notice(ctx context.Context, tx *db.Tx, action Action, after Case, actor access.Actor, note string) (notify.Message, bool, error) {
-	msg := notify.Message{CaseID: after.ID, Body: note}
+	msg := notify.Message{CaseID: after.ID, Body: i18n.Plain(note)}
 	var text i18n.Message
 	switch action {
 	case Dispatch, Transfer:
@@ -634,7 +634,7 @@ func (s *Service) notice(ctx context.Context, tx *db.Tx, action Action, after Ca
 	if msg.UnitID == 0 || msg.UnitID == actor.UnitID && action != Rework && action != Rehandle {
 		return msg, false, nil // nobody else to tell
 	}
-	msg.Title = text.Format(i18n.ZH, after.Number+" "+after.Title)
+	msg.Title = text.Fill(after.Number + " " + after.Title)
 	return msg, true, nil
 }
 

@@ -26,6 +26,17 @@ type Message struct {
 // M defines a message.
 func M(zh, en string) Message { return Message{ZH: zh, EN: en} }
 
+// Fill is m with args put in, in both languages: text to keep and show
+// later in its reader's language (an inbox notice). Arguments that are
+// Messages are put in in the same language.
+func (m Message) Fill(args ...any) Message {
+	return Message{ZH: m.Format(ZH, args...), EN: m.Format(EN, args...)}
+}
+
+// Plain is text written in one language — a user's note, a case's title —
+// that reads the same in both.
+func Plain(s string) Message { return Message{ZH: s, EN: s} }
+
 // Format renders the message in lang.
 func (m Message) Format(lang Lang, args ...any) string {
 	s := m.ZH

@@ -5,6 +5,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/audit"
 	"pingan/internal/db"
+	"pingan/internal/i18n"
 	"pingan/internal/secret"
 )
 
@@ -51,8 +53,8 @@ type Message struct {
 	Kind    string
 	CaseID  int64
 	OrderID int64
-	Title   string
-	Body    string
+	Title   i18n.Message // in both languages (i18n.Message.Fill, i18n.Plain)
+	Body    i18n.Message
 	// Gather makes a message on a case join the unread one of its kind on
 	// that case to the same addressee: it replaces that one at the top of
 	// the inbox, counting both (Item.Times), with its own text and time.
@@ -84,10 +86,7 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 			m.UserID = 0
 		}
 	}
-	title := m.Title
-	if utf8.RuneCountInString(title) > 200 {
-		title = string([]rune(title)[:200])
-	}
+	title, titleEN := clip(m.Title.ZH), clip(m.Title.EN)
 	times, replaces := 1, int64(0)
 	if m.Gather && m.CaseID != 0 {
 		err := tx.QueryRowContext(ctx, `SELECT n.id, n.times FROM notifications n WHERE n.case_id = $1 AND n.unit_id = $2 AND n.kind = $3
@@ -108,9 +107,10 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 		at = s.now()
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, created_at, times, subject)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, m.UnitID, db.NullID(m.UserID), m.Kind, db.NullID(m.CaseID),
-		db.NullID(m.OrderID), title, m.Body, at.UnixMicro(), times, db.NullText(m.Subject)).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, title_en, body_en,
+		created_at, times, subject) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`, m.UnitID, db.NullID(m.UserID),
+		m.Kind, db.NullID(m.CaseID), db.NullID(m.OrderID), title, m.Body.ZH, english(title, titleEN), english(m.Body.ZH, m.Body.EN),
+		at.UnixMicro(), times, db.NullText(m.Subject)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("notify unit %d: %w", m.UnitID, err)
 	}
@@ -125,12 +125,32 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 	return nil
 }
 
+// clip bounds a notice's title.
+func clip(title string) string {
+	if utf8.RuneCountInString(title) > 200 {
+		return string([]rune(title)[:200])
+	}
+	return title
+}
+
+// english is what a notice keeps of its English text: "" when it is the
+// Chinese (a note written in either), which is then shown in both.
+func english(zh, en string) string {
+	if en == zh {
+		return ""
+	}
+	return en
+}
+
 // Settle marks every message about subject (Message.Subject) settled, in
 // tx: it reads as read to everyone, with note (what became of it) after its
 // text, and is no longer counted unread. It returns how many it marked.
-func (s *Service) Settle(ctx context.Context, tx *db.Tx, subject, note string) (int, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE notifications SET settled_at = $1, body = CASE WHEN body = '' THEN $2 ELSE body || ' ' || $2 END
-		WHERE subject = $3 AND settled_at IS NULL`, s.now().UnixMicro(), note, subject)
+func (s *Service) Settle(ctx context.Context, tx *db.Tx, subject string, note i18n.Message) (int, error) {
+	// body_en '' reads as body: the English note goes after whichever it is.
+	res, err := tx.ExecContext(ctx, `UPDATE notifications SET settled_at = $1,
+		body = CASE WHEN body = '' THEN $2 ELSE body || ' ' || $2 END,
+		body_en = CASE WHEN body_en = '' AND body = '' THEN $3 WHEN body_en = '' THEN body || ' ' || $3 ELSE body_en || ' ' || $3 END
+		WHERE subject = $4 AND settled_at IS NULL`, s.now().UnixMicro(), note.ZH, note.EN, subject)
 	if err != nil {
 		return 0, fmt.Errorf("settle notices of %s: %w", subject, err)
 	}
@@ -147,8 +167,8 @@ type Item struct {
 	CaseID     int64
 	CaseNumber string
 	OrderID    int64
-	Title      string
-	Body       string
+	Title      i18n.Message
+	Body       i18n.Message
 	CreatedAt  time.Time // of the newest event it stands for
 	Read       bool
 	Times      int  // events it stands for (Message.Gather)
@@ -185,7 +205,7 @@ func (s *Service) Inbox(ctx context.Context, actor access.Actor, unreadOnly bool
 		limit = 50
 	}
 	q := `SELECT n.id, n.unit_id, COALESCE(n.user_id, 0), n.kind, COALESCE(n.case_id, 0), COALESCE(c.number, ''),
-		COALESCE(n.order_id, 0), n.title, n.body, n.created_at, n.times, n.settled_at IS NOT NULL,
+		COALESCE(n.order_id, 0), n.title, n.body, n.title_en, n.body_en, n.created_at, n.times, n.settled_at IS NOT NULL,
 		EXISTS (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.notification_id = n.id)
 		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE ` + inboxWhere
 	args := []any{actor.UserID, actor.UnitID}
@@ -205,10 +225,12 @@ func (s *Service) Inbox(ctx context.Context, actor access.Actor, unreadOnly bool
 	for rows.Next() {
 		var it Item
 		var at int64
-		if err := rows.Scan(&it.ID, &it.UnitID, &it.UserID, &it.Kind, &it.CaseID, &it.CaseNumber, &it.OrderID, &it.Title,
-			&it.Body, &at, &it.Times, &it.Settled, &it.Read); err != nil {
+		var titleEN, bodyEN string
+		if err := rows.Scan(&it.ID, &it.UnitID, &it.UserID, &it.Kind, &it.CaseID, &it.CaseNumber, &it.OrderID, &it.Title.ZH,
+			&it.Body.ZH, &titleEN, &bodyEN, &at, &it.Times, &it.Settled, &it.Read); err != nil {
 			return Page{}, fmt.Errorf("inbox: %w", err)
 		}
+		it.Title.EN, it.Body.EN = cmp.Or(titleEN, it.Title.ZH), cmp.Or(bodyEN, it.Body.ZH)
 		it.CreatedAt = time.UnixMicro(at)
 		it.Read = it.Read || it.Settled
 		p.Items = append(p.Items, it)

@@ -299,7 +299,7 @@ func TestRepeatReportsGatherInOneMessage(t *testing.T) {
 	}
 	got := reports()
 	if len(got) != 2 || got[0].CaseNumber != cases[1].Number || got[0].Times != 1 ||
-		got[1].CaseNumber != cases[0].Number || got[1].Times != 3 || got[1].Body != "第4次来电" {
+		got[1].CaseNumber != cases[0].Number || got[1].Times != 3 || got[1].Body.ZH != "第4次来电" {
 		t.Fatalf("report messages: %+v", got)
 	}
 	// Another repeat moves the case's notice back to the top, counting 4;
@@ -310,7 +310,7 @@ func TestRepeatReportsGatherInOneMessage(t *testing.T) {
 	}
 	repeat(cases[0], "第5次来电")
 	got = reports()
-	if len(got) != 2 || got[0].CaseNumber != cases[0].Number || got[0].Times != 4 || got[0].Body != "第5次来电" ||
+	if len(got) != 2 || got[0].CaseNumber != cases[0].Number || got[0].Times != 4 || got[0].Body.ZH != "第5次来电" ||
 		got[1].CaseNumber != cases[1].Number {
 		t.Fatalf("after a fourth repeat, report messages: %+v", got)
 	}

@@ -64,7 +64,7 @@ func TestRepeatedMatterIsRaised(t *testing.T) {
 	}
 	told := false
 	for _, it := range inbox(t, env, "jiangtou") {
-		told = told || strings.Contains(it.Title, "已提级至湖里区")
+		told = told || strings.Contains(it.Title.ZH, "已提级至湖里区")
 	}
 	if !told {
 		t.Error("the street office was not told")

@@ -135,7 +135,7 @@ func NewService(d Deps) *Service {
 
 var (
 	msgWarn           = i18n.M("临期提醒：%s 将于 %s 到期", "Due soon: %s is due %s")
-	msgIssued         = i18n.M("督办：%s（回复期限 %s）", "Supervision: %s (reply by %s)")
+	msgIssued         = i18n.M("督办：%s %s（回复期限 %s）", "Supervision: %s %s (reply by %s)")
 	msgReplied        = i18n.M("督办已回复：%s", "Supervision answered: %s")
 	msgEscalated      = i18n.M("督办升级：%s 的下级单位逾期未回复", "Escalated: a unit under you did not answer supervision of %s")
 	msgAutoReason     = i18n.M("案件已超过%s（%s），自动督办", "the case is past its deadline (%s %s): automatic supervision")
@@ -170,9 +170,9 @@ func (s *Service) onWarn(ctx context.Context, tx *db.Tx, t timer.Timer, now time
 	} else if fault.KindOf(err) != fault.NotFound {
 		return err
 	}
-	text := msgWarn.Format(i18n.ZH, c.Number+" "+c.Title, s.fmtTime(c.DeadlineAt))
+	text := msgWarn.Fill(c.Number+" "+c.Title, s.fmtTime(c.DeadlineAt))
 	actor := system(from)
-	if err := s.cases.Record(ctx, tx, actor, c, casework.Warn, text); err != nil {
+	if err := s.cases.Record(ctx, tx, actor, c, casework.Warn, text.ZH); err != nil {
 		return err
 	}
 	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: unit, Kind: "case.warning", CaseID: c.ID, Title: text}); err != nil {
@@ -210,14 +210,14 @@ func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now t
 		return err
 	}
 	unit := responsible(c)
-	reason := msgAutoReason.Format(i18n.ZH, c.DeadlineName(), s.fmtTime(c.DeadlineAt))
+	reason := msgAutoReason.Fill(c.DeadlineName(), s.fmtTime(c.DeadlineAt))
 	sup, err := s.org.SupervisingUnit(ctx, tx, unit)
 	switch {
 	case fault.KindOf(err) == fault.NotFound:
 		// No committee above the unit (the city's own committee, or an
 		// organisation without one): the unit is told, and nobody orders.
 		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: unit, Kind: "case.overdue", CaseID: c.ID,
-			Title: msgOverdueNoOrder.Format(i18n.ZH, c.Number+" "+c.Title), Body: reason}); err != nil {
+			Title: msgOverdueNoOrder.Fill(c.Number + " " + c.Title), Body: reason}); err != nil {
 			return err
 		}
 		if err := s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", Action: "supervision.issue", ObjectType: "case",
@@ -270,10 +270,10 @@ func (s *Service) onRepeat(ctx context.Context, tx *db.Tx, t timer.Timer, now ti
 	if err != nil {
 		return err
 	}
-	reason := msgRepeatReason.Format(i18n.ZH, rule.Days, recent, from.Name, to.Name)
+	reason := msgRepeatReason.Fill(rule.Days, recent, from.Name, to.Name)
 	actor := system(sup.ID)
 	actor.Roles = []access.Role{access.Dispatcher} // the platform transfers it, as a dispatcher would
-	moved, err := s.cases.DoIn(ctx, tx, actor, c.Number, casework.Transfer, casework.ActionInput{UnitID: to.ID, Reason: reason})
+	moved, err := s.cases.DoIn(ctx, tx, actor, c.Number, casework.Transfer, casework.ActionInput{UnitID: to.ID, Reason: reason.ZH})
 	if err != nil {
 		return err
 	}
@@ -282,11 +282,11 @@ func (s *Service) onRepeat(ctx context.Context, tx *db.Tx, t timer.Timer, now ti
 			return err
 		}
 	} else if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: to.ID, Kind: "case.escalated", CaseID: c.ID,
-		Title: msgRaised.Format(i18n.ZH, c.Number, to.Name), Body: reason}); err != nil {
+		Title: msgRaised.Fill(c.Number, to.Name), Body: reason}); err != nil {
 		return err // the order would have told the higher unit
 	}
 	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: from.ID, Kind: "case.escalated", CaseID: c.ID,
-		Title: msgRaised.Format(i18n.ZH, c.Number, to.Name), Body: reason}); err != nil {
+		Title: msgRaised.Fill(c.Number, to.Name), Body: reason}); err != nil {
 		return err
 	}
 	return s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", UnitID: sup.ID, Action: "case.escalate_jurisdiction",
@@ -324,16 +324,16 @@ func (s *Service) onOrderDue(ctx context.Context, tx *db.Tx, t timer.Timer, now 
 	if sup, err := s.org.SupervisingUnit(ctx, tx, to.ParentID); err == nil {
 		from = sup.ID
 	}
-	reason := msgEscReason.Format(i18n.ZH, o.Number)
+	reason := msgEscReason.Fill(o.Number)
 	esc, err := s.issue(ctx, tx, system(from), c, Formal, true, o.Level+1, o.ID, from, to.ParentID, reason, time.Time{}, now)
 	if err != nil {
 		return err
 	}
-	if err := s.cases.Record(ctx, tx, system(from), c, casework.Escalate, reason+" → "+esc.Number); err != nil {
+	if err := s.cases.Record(ctx, tx, system(from), c, casework.Escalate, reason.ZH+" → "+esc.Number); err != nil {
 		return err
 	}
 	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: to.ParentID, Kind: "supervision.escalated", CaseID: c.ID,
-		OrderID: esc.ID, Title: msgEscalated.Format(i18n.ZH, c.Number)}); err != nil {
+		OrderID: esc.ID, Title: msgEscalated.Fill(c.Number)}); err != nil {
 		return err
 	}
 	detail["escalated_to"] = esc.Number
@@ -348,7 +348,7 @@ func (s *Service) onOrderDue(ctx context.Context, tx *db.Tx, t timer.Timer, now 
 // issue writes an order with its timeline entry, inbox message, webhook
 // event, audit record and reply timer. A zero replyDue takes the policy's.
 func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c casework.Case, kind Kind, automatic bool,
-	level int, parent, from, to int64, reason string, replyDue, now time.Time) (Order, error) {
+	level int, parent, from, to int64, reason i18n.Message, replyDue, now time.Time) (Order, error) {
 	year := now.In(s.loc).Year()
 	n, err := tx.NextInSeries(ctx, "order:"+strconv.Itoa(year))
 	if err != nil {
@@ -356,7 +356,7 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 	}
 	o := Order{Number: fmt.Sprintf("%s-%d-%06d", s.prefix, year, n), CaseID: c.ID, CaseNumber: c.Number, Kind: kind,
 		Automatic: automatic, Level: level, ParentID: parent, FromUnitID: from, ToUnitID: to, IssuedBy: actor.UserID,
-		IssuedAt: now, Reason: reason, State: Open}
+		IssuedAt: now, Reason: reason.ZH, State: Open}
 	if kind == Notice {
 		o.State = Noted
 	} else {
@@ -392,7 +392,7 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 		}
 	}
 	kindName := kindLabel(kind, i18n.ZH)
-	note := kindName + " " + o.Number + "：" + reason
+	note := kindName + " " + o.Number + "：" + reason.ZH
 	if err := s.cases.Record(ctx, tx, actor, c, casework.Supervise, note); err != nil {
 		return Order{}, err
 	}
@@ -401,7 +401,7 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 		due = s.fmtTime(o.ReplyDueAt)
 	}
 	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: to, Kind: "supervision.issued", CaseID: c.ID, OrderID: o.ID,
-		Title: msgIssued.Format(i18n.ZH, kindName+" "+c.Number+" "+c.Title, due), Body: reason}); err != nil {
+		Title: msgIssued.Fill(kindMessage(kind), c.Number+" "+c.Title, due), Body: reason}); err != nil {
 		return Order{}, err
 	}
 	if err := s.notify.Emit(ctx, tx, notify.Event{Type: "supervision.issued", CaseID: c.ID, CaseNumber: c.Number,
@@ -424,13 +424,16 @@ func (k Kind) known() bool {
 	return false
 }
 
-func kindLabel(k Kind, lang i18n.Lang) string {
+func kindLabel(k Kind, lang i18n.Lang) string { return kindMessage(k).Format(lang) }
+
+// kindMessage names a kind of supervision.
+func kindMessage(k Kind) i18n.Message {
 	for _, x := range Kinds {
 		if x.Kind == k {
-			return x.Name.Format(lang)
+			return x.Name
 		}
 	}
-	return string(k)
+	return i18n.Plain(string(k))
 }
 
 var (
@@ -499,7 +502,7 @@ func (s *Service) Issue(ctx context.Context, actor access.Actor, caseNumber stri
 		if to == 0 {
 			return fault.New(fault.Conflict, "no-target", msgNoTarget)
 		}
-		out, err = s.issue(ctx, tx, actor, c, in.Kind, false, 1, 0, actor.UnitID, to, in.Reason, in.ReplyDueAt, now)
+		out, err = s.issue(ctx, tx, actor, c, in.Kind, false, 1, 0, actor.UnitID, to, i18n.Plain(in.Reason), in.ReplyDueAt, now)
 		return err
 	})
 	if fault.KindOf(err) == fault.Conflict {
@@ -550,7 +553,7 @@ func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply s
 		// The answer goes to the supervisor who issued the order by hand;
 		// an automatic order's answer, to the supervising unit.
 		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: o.FromUnitID, UserID: o.IssuedBy, Kind: "supervision.replied", CaseID: c.ID,
-			OrderID: o.ID, Title: msgReplied.Format(i18n.ZH, o.Number+" "+c.Number), Body: reply}); err != nil {
+			OrderID: o.ID, Title: msgReplied.Fill(o.Number + " " + c.Number), Body: i18n.Plain(reply)}); err != nil {
 			return err
 		}
 		if err := s.notify.Emit(ctx, tx, notify.Event{Type: "supervision.replied", CaseID: c.ID, CaseNumber: c.Number,

@@ -107,7 +107,7 @@ func TestWarningOrderAndEscalation(t *testing.T) {
 		t.Fatalf("the warning fired again: %d", n)
 	}
 	items := inbox(t, env, "jiangtou")
-	if len(items) < 2 || items[0].Kind != "case.warning" || !strings.Contains(items[0].Title, c.Number) {
+	if len(items) < 2 || items[0].Kind != "case.warning" || !strings.Contains(items[0].Title.ZH, c.Number) {
 		t.Fatalf("江头街道's inbox: %+v", items)
 	}
 	// Red: an automatic order from 湖里区委政法委 to 江头街道.
@@ -359,7 +359,7 @@ func TestOverdueWithoutSupervisingCommittee(t *testing.T) {
 	}
 	told := false
 	for _, it := range inbox(t, env, "supervisor") {
-		told = told || strings.Contains(it.Title, "已逾期") && strings.Contains(it.Title, c.Number)
+		told = told || strings.Contains(it.Title.ZH, "已逾期") && strings.Contains(it.Title.ZH, c.Number)
 	}
 	if !told {
 		t.Error("the committee was not told its case is overdue")

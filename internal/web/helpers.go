@@ -263,6 +263,10 @@ func (v *view) Left(c casework.Case) string {
 	return v.T("time.left", span(d, v.Lang))
 }
 
+// Text is a message kept in both languages (an inbox notice's) in the
+// page's.
+func (v *view) Text(m i18n.Message) string { return m.Format(v.Lang) }
+
 // DeadlineName names the deadline the case's clock runs to
 // (casework.Case.DeadlineName) in the page's language.
 func (v *view) DeadlineName(c casework.Case) string { return c.DeadlineName().Format(v.Lang) }

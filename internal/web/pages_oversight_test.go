@@ -437,6 +437,10 @@ func TestIssueAndReplyOnCasePage(t *testing.T) {
 		t.Fatalf("the supervisor's badge: %d, want %d", got, before+1)
 	}
 	mustContain(t, p, "督办已回复："+o.Number)
+	// The same notice in English, for a reader who asks for it.
+	en := signedIn(t, env, "supervisor")
+	en.post("/lang", url.Values{"lang": {"en"}})
+	mustContain(t, en.get("/inbox"), "Supervision answered: "+o.Number)
 	if got := unreadBadge(t, signedIn(t, env, "verifier").get("/inbox")); got != verifierBefore {
 		t.Errorf("a colleague's badge moved: %d, was %d", got, verifierBefore)
 	}
