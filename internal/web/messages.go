@@ -263,6 +263,7 @@ var messages = map[string]i18n.Message{
 	"supervise.to":          i18n.M("督办对象", "To"),
 	"supervise.auto":        i18n.M("自动", "automatic"),
 	"supervise.ledger_link": i18n.M("全部督办单（督办台账）", "All orders (the ledger)"),
+	"supervise.all_cases":   i18n.M("全部 %d 件，按期限排序", "All %d, by deadline"),
 
 	"ledger.title":       i18n.M("督办台账", "Supervision orders ledger"),
 	"ledger.help":        i18n.M("本单位及所辖单位发出和收到的督办单。发给本单位的待回复督办单可在此直接回复。", "Orders sent and received by your unit and the units under it. Answer an order addressed to your unit right here."),

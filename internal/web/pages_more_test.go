@@ -448,7 +448,7 @@ func TestSupervisePageByScope(t *testing.T) {
 	env.Clock.Advance(36 * time.Hour)
 	section := func(p page, h2 string) []string {
 		t.Helper()
-		i := strings.Index(p.Body, "<h2>"+h2+"</h2>")
+		i := strings.Index(p.Body, "<h2>"+h2+" <span class=\"count\">")
 		if i < 0 {
 			t.Fatalf("no section %s:\n%s", h2, excerpt(p.Body))
 		}

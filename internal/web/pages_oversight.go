@@ -26,6 +26,10 @@ type superviseData struct {
 	Extensions  int
 }
 
+// superviseShown is how many overdue cases, and how many near their
+// deadline, the supervision view lists.
+const superviseShown = 20
+
 var msgNoSupervise = i18n.M("督办视图供督办员、领导和派遣员使用", "the supervision view is for supervisors, leaders and dispatchers")
 
 // supervise is the supervisor's view: overdue and at-risk cases across the
@@ -36,8 +40,9 @@ func (w *Web) supervise(rw http.ResponseWriter, r *http.Request, v *view) error 
 		return fault.New(fault.Forbidden, "forbidden", msgNoSupervise)
 	}
 	ctx := r.Context()
-	red := casework.Filter{Statuses: []deadline.Status{deadline.Red}, Sort: "due", Limit: 50}
-	yellow := casework.Filter{Statuses: []deadline.Status{deadline.Yellow}, Sort: "due", Limit: 50}
+	// The most pressing of each (the search lists all of them).
+	red := casework.Filter{Statuses: []deadline.Status{deadline.Red}, Sort: "due", Limit: superviseShown}
+	yellow := casework.Filter{Statuses: []deadline.Status{deadline.Yellow}, Sort: "due", Limit: superviseShown}
 	var d superviseData
 	var err error
 	if d.Red, err = w.app.Cases.Count(ctx, a, red); err != nil {
@@ -58,7 +63,7 @@ func (w *Web) supervise(rw http.ResponseWriter, r *http.Request, v *view) error 
 	if d.ByUnit, err = w.app.Cases.CountByUnit(ctx, a, casework.Filter{Statuses: []deadline.Status{deadline.Red, deadline.Yellow}}, 15); err != nil {
 		return err
 	}
-	if d.Orders, err = w.app.Supervision.Ledger(ctx, a, supervision.Filter{Limit: 30}); err != nil {
+	if d.Orders, err = w.app.Supervision.Ledger(ctx, a, supervision.Filter{Limit: 15}); err != nil {
 		return err
 	}
 	if d.OpenOrders, err = w.app.Supervision.Count(ctx, a, supervision.Filter{State: supervision.Open}); err != nil {

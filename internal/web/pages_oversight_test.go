@@ -548,3 +548,27 @@ func TestDeadlineBadgeOnCasePage(t *testing.T) {
 		}
 	}
 }
+
+// TestSuperviseListsTheMostPressing: the supervision view lists the 20
+// cases most overdue, counts all of them, and links to the whole list.
+func TestSuperviseListsTheMostPressing(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "supervisor")
+	var numbers []string
+	for range 22 {
+		n, _ := dispatched(t, env)
+		numbers = append(numbers, n)
+	}
+	env.Clock.Advance(30 * 24 * time.Hour)
+	p := signedIn(t, env, "supervisor").get("/supervise")
+	mustContain(t, p, `<span class="count">22</span>`, "全部 22 件，按期限排序")
+	shown := 0
+	for _, n := range numbers {
+		if strings.Contains(p.Body, `href="/cases/`+n+`"`) {
+			shown++
+		}
+	}
+	if shown != 20 {
+		t.Errorf("%d of the 22 overdue cases listed, want 20", shown)
+	}
+}
