@@ -20,6 +20,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/division"
 	"pingan/internal/i18n"
+	"pingan/internal/placename"
 )
 
 // Defaults of a search.
@@ -155,7 +156,7 @@ func (s *Service) Where(actor access.Actor, q Query) (string, []any, bool) {
 type plan struct {
 	q     Query
 	words grams
-	named []place  // the places the report names (namedPlaces)
+	named []string // the places the report names (placename.Names)
 	area  string   // the division the report is in, if known
 	areas []string // the districts (index keys) a candidate may be filed under
 	start int64    // the window's start, µs
@@ -175,7 +176,7 @@ func (s *Service) plan(actor access.Actor, q Query) (plan, bool) {
 	if q.At.IsZero() {
 		q.At = s.now()
 	}
-	p := plan{q: q, words: bigrams(q.Text), named: namedPlaces(q.Text)}
+	p := plan{q: q, words: bigrams(q.Text), named: placename.Names(q.Text)}
 	if len(p.words) == 0 {
 		return p, false
 	}
@@ -384,7 +385,7 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 		if err := rows.Scan(&c.CaseID, &c.Number, &title, &address, &div, &lat, &lon, &cat, &received); err != nil {
 			return nil, err
 		}
-		if placesDiffer(namedPlaces(title), q.Text, p.named) {
+		if placesDiffer(title, q.Text, p.named) {
 			continue // another community, estate or village: another matter
 		}
 		c.Title = title

@@ -14,8 +14,9 @@ func TestPlacesDiffer(t *testing.T) {
 		// Two families in two neighbouring communities.
 		{"吕厝社区残疾人家庭生活困难请求救助", "蔡塘社区残疾人家庭生活困难请求救助", true},
 		{"院前村垃圾长期无人清运", "东坪山村垃圾长期无人清运，臭气熏天", true},
-		{"瑞景新村电梯停运", "莲花五村电梯停运", false}, // 新村 and 村 are other kinds
-		{"瑞景新村电梯停运", "康乐新村电梯停运三天", true},
+		{"瑞景新村电梯停运", "莲花五村电梯停运", true},
+		{"恒通劳务公司拖欠农民工工资", "鑫达建设有限公司拖欠农民工工资", false}, // 公司 and 有限公司 are other kinds
+		{"恒通劳务公司拖欠农民工工资", "鑫达劳务公司拖欠农民工工资", true},
 		// The same place, named again or among others.
 		{"吕厝社区残疾人家庭生活困难请求救助", "吕厝社区一户残疾人家庭生活困难，请社区帮帮忙", false},
 		{"金尚小区电梯停运无人维修", "康乐新村旁边的金尚小区电梯停了，楼上老人下不了楼", false},

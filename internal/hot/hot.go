@@ -10,13 +10,13 @@ import (
 	"cmp"
 	"math"
 	"pingan/internal/division"
+	"pingan/internal/placename"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Message is one message.
@@ -356,136 +356,6 @@ func isWord(r rune) bool {
 	return unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// placeWords are named places and groups of people: estates, schools,
-// companies, villages, markets, and the groups who write.
-var placeWords = regexp.MustCompile(`[\p{Han}A-Za-z0-9]{2,6}(?:小区|花园|家园|新城|之城|苑|广场|学院|大学|中学|小学|幼儿园|医院|有限(?:责任)?公司|公司|集团|市场|村|社区|大厦|公寓|搅拌站|车贷|地铁\d+号线|高铁站|工业园)`)
-
-// placeSuffixes are the place words of placeWords, longest first.
-// 有限公司 is one word, so that its 有 is not taken for the verb
-// (恒通建设有限公司 is not 限公司) nor its 有限 for part of the name.
-var placeSuffixes = []string{"有限责任公司", "有限公司", "幼儿园", "搅拌站", "工业园", "高铁站", "小区", "花园", "家园", "新城", "之城", "广场", "学院", "大学",
-	"中学", "小学", "医院", "公司", "集团", "市场", "社区", "大厦", "公寓", "车贷", "苑", "村"}
-
-// placeTraps are the words a place word begins rather than ends: 村民 are
-// villagers (两户相邻村民 names no village), 大学生 and 小学生 students,
-// 广场舞 a dance held anywhere (小区广场舞 is about the estate), 市场监管
-// and 市场价 the market in the abstract. A place word followed by one of
-// them is no place. 社区居民 and 公司员工 are still about the community
-// and the company, and 村委会 about the village, so they are not here.
-var placeTraps = map[string][]string{
-	"村":  {"民"},
-	"大学": {"生"},
-	"中学": {"生"},
-	"小学": {"生"},
-	"广场": {"舞"},
-	"市场": {"监管", "监督", "价", "秩序", "经济", "行情", "化", "准入", "主体", "部"},
-}
-
-// genericNames are words that say what kind of place, or which one, but
-// are no name: 劳务公司, 物业公司 and 配套小学 are a labour-service
-// company, the property company and the school promised with an estate,
-// and every message about such a matter says them. A name made of these
-// alone, or of one character before them (原物业公司, 问该公司), is no
-// place; one with a proper name before them (恒通劳务公司) is. Single
-// characters are here only when they seldom end a proper name (该, 菜).
-var genericNames = []string{
-	// trades and services
-	"劳务", "物业", "装修", "建筑", "建设", "保洁", "中介", "快递", "外卖", "培训", "家政", "保安", "施工",
-	"开发", "房产", "房地产", "地产", "搬家", "运输", "物流", "监理", "自来水", "供水", "燃气", "公交", "股份",
-	// kinds of estate, school, hospital and market
-	"配套", "安置", "住宅", "老旧", "商品房", "公立", "公办", "私立", "民办", "专科", "综合", "农贸", "菜",
-	// where or which
-	"附近", "周边", "周围", "旁边", "隔壁", "对面", "相邻", "本", "该", "此", "各", "每", "某", "总", "分", "一家", "两家", "几家", "多家", "整个",
-}
-
-// placeVerbs are the requests that come before a place in a sentence
-// (建议增开文屏社区…): a place is what follows the last of them.
-var placeVerbs = []string{"建议", "增开", "开通", "要求", "举报", "请求", "呼吁"}
-
-// placeSuffix returns the place word w ends with.
-func placeSuffix(w string) string {
-	for _, x := range placeSuffixes {
-		if strings.HasSuffix(w, x) {
-			return x
-		}
-	}
-	if i := strings.LastIndex(w, "地铁"); i >= 0 {
-		return w[i:] // 地铁3号线
-	}
-	return ""
-}
-
-// placeNames returns the places text names, trimmed (trimPlace). A place
-// word caught in a trap (placeTraps) or with no name before it is
-// dropped; what comes before it, or what trimPlace cut off, is looked at
-// again: 洞井村村民 is 洞井村, 金山小区物业公司 is 金山小区,
-// 金山小区恒通有限公司 is both.
-func placeNames(text string) []string {
-	var names []string
-	var scan func(from, to int)
-	scan = func(from, to int) {
-		for _, loc := range placeWords.FindAllStringIndex(text[from:to], -1) {
-			start, end := from+loc[0], from+loc[1]
-			suffix := placeSuffix(text[start:end])
-			trapped := slices.ContainsFunc(placeTraps[suffix], func(t string) bool { return strings.HasPrefix(text[end:], t) })
-			kept := suffix // never empty: placeWords ends in one
-			if w := trimPlace(text[start:end]); w != "" && !trapped {
-				names = append(names, w)
-				kept = w
-			}
-			scan(start, end-len(kept))
-		}
-	}
-	scan(0, len(text))
-	return names
-}
-
-// trimPlace keeps the name in front of a place word: what follows the last
-// function word, request or administrative area ("反映丽发新城" → 丽发新城,
-// "建议增开文屏社区" → 文屏社区), the place word itself left whole (小区 is
-// not cut at its 区). It returns "" when no name is left, or only a
-// generic one (genericNames).
-func trimPlace(w string) string {
-	for _, v := range placeVerbs {
-		if i := strings.LastIndex(w, v); i >= 0 {
-			w = w[i+len(v):]
-		}
-	}
-	suffix := placeSuffix(w)
-	rs := []rune(strings.TrimSuffix(w, suffix))
-	cut := 0
-	for i, r := range rs {
-		if strings.ContainsRune("的在了是和与及对向把被为于到从给让请将有无我你他们这那个市区县省镇乡路道街反映投诉关于咨询希望近示称", r) || r < unicode.MaxASCII {
-			cut = i + 1
-		}
-	}
-	name := string(rs[cut:])
-	proper := withoutGeneric(name)
-	switch n := utf8.RuneCountInString(proper); {
-	case n == 0:
-		return "" // a place word with no name before it, or a generic one
-	case n == 1 && (proper != name || strings.HasSuffix(suffix, "公司") || suffix == "集团"):
-		// One character before a generic word is no name (原物业公司,
-		// 问该公司), nor is one before a company word: a company's name
-		// has two at least, so 资有限公司 is 普惠投资有限公司 cut at the
-		// 投 of 投诉.
-		return ""
-	}
-	return name + suffix
-}
-
-// withoutGeneric returns name without the generic words (genericNames) it
-// ends with: 恒通劳务 is 恒通, 一家物业 nothing.
-func withoutGeneric(name string) string {
-	for {
-		i := slices.IndexFunc(genericNames, func(g string) bool { return strings.HasSuffix(name, g) })
-		if i < 0 {
-			return name
-		}
-		name = strings.TrimSuffix(name, genericNames[i])
-	}
-}
-
 // roadNames are the city's known roads (division.Roads), longest first,
 // each once.
 var roadNames = sync.OnceValue(func() []string {
@@ -533,7 +403,7 @@ func place(msgs []Message) (label, core string) {
 	for _, m := range msgs {
 		text := m.Subject + "。" + m.Body
 		seen := map[string]bool{}
-		for _, w := range placeNames(text) {
+		for _, w := range placename.Names(text) {
 			if !seen[w] && len([]rune(w)) >= 3 {
 				count[w]++
 				seen[w] = true

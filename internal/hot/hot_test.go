@@ -3,7 +3,6 @@ package hot
 import (
 	"math"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,78 +105,6 @@ func TestGrouping(t *testing.T) {
 	want := 10*3 + 2*4 + 5*math.Log1p(20)
 	if math.Abs(noise.Heat-want) > 1e-9 || !noise.From.Equal(at) || !noise.To.Equal(at.Add(24*time.Hour)) {
 		t.Errorf("heat %.3f (want %.3f), %s–%s", noise.Heat, want, noise.From, noise.To)
-	}
-}
-
-// A place word keeps only the name in front of it.
-func TestTrimPlace(t *testing.T) {
-	for in, want := range map[string]string{
-		"反映丽发新城": "丽发新城", "靠近菽庄花园": "菽庄花园", "表示恒通公司": "恒通公司", "投诉金山小区": "金山小区", "伊景园滨河苑": "伊景园滨河苑",
-		"建议增开文屏社区": "文屏社区", "要求开通开元小区": "开元小区", "开元小区": "开元小区",
-	} {
-		if got := trimPlace(in); got != want {
-			t.Errorf("trimPlace(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-// A place word needs a proper name before it: generic words (劳务公司,
-// 配套小学, 总公司) are no place, a name in front of them (恒通劳务公司) is.
-func TestTrimPlaceGenericNames(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"付给劳务公司", ""},
-		{"劳务公司", ""},
-		{"物业公司", ""},
-		{"一家物业公司", ""},
-		{"原物业公司", ""},
-		{"宣传有配套小学", ""},
-		{"周边配套小学", ""},
-		{"问该公司", ""},
-		{"表示总公司", ""},
-		{"跟菜市场", ""},
-		{"建设有限公司", ""},
-		{"咨询贵公司", ""}, // a company name has two characters at least
-		{"恒通劳务公司", "恒通劳务公司"},
-		{"长城物业公司", "长城物业公司"},
-		{"恒通建设有限公司", "恒通建设有限公司"}, // not 限公司: 有限公司 is one word
-		{"反映丽发新城", "丽发新城"},
-		{"建议增开文屏社区", "文屏社区"},
-		{"厦门大学", "厦门大学"},
-		{"金山社区", "金山社区"},
-		{"合丰安置小区", "合丰安置小区"},
-	} {
-		if got := trimPlace(c.in); got != c.want {
-			t.Errorf("trimPlace(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
-// A place word that begins another word (村民, 大学生, 广场舞, 市场监管) is
-// no place; what comes before it still may be.
-func TestPlaceNames(t *testing.T) {
-	for _, c := range []struct {
-		text string
-		want []string
-	}{
-		{"曾厝垵两户相邻村民因一方在通道上堆放杂物", nil},
-		{"洞井村村民反映村道坑洼", []string{"洞井村"}},
-		{"高岭村委会不作为", []string{"高岭村"}},
-		{"厦门大学生在校外租房被骗", nil},
-		{"厦门大学学生在校外租房被骗", []string{"厦门大学"}},
-		{"附近的中小学生放学时段拥堵", nil},
-		{"金山小区广场舞噪音扰民", []string{"金山小区"}},
-		{"万达广场停车难", []string{"万达广场"}},
-		{"向莲花市场监管所反映", nil},
-		{"违背房地产市场价格", nil},
-		{"金山小区物业公司乱收费", []string{"金山小区"}},
-		{"金山小区恒通有限公司欠薪", []string{"恒通有限公司", "金山小区"}},
-		{"投诉恒通实业发展有限公司欠薪", []string{"恒通实业发展有限公司"}},
-		{"恒通劳务公司拖欠工资", []string{"恒通劳务公司"}},
-		{"金山社区居民反映", []string{"金山社区"}},
-	} {
-		if got := placeNames(c.text); !slices.Equal(got, c.want) {
-			t.Errorf("placeNames(%q) = %q, want %q", c.text, got, c.want)
-		}
 	}
 }
 

@@ -1,0 +1,139 @@
+package placename
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"testing"
+
+	"pingan/internal/sharedtest"
+)
+
+// A place word keeps only the name in front of it.
+func TestTrimPlace(t *testing.T) {
+	for in, want := range map[string]string{
+		"反映丽发新城": "丽发新城", "靠近菽庄花园": "菽庄花园", "表示恒通公司": "恒通公司", "投诉金山小区": "金山小区", "伊景园滨河苑": "伊景园滨河苑",
+		"建议增开文屏社区": "文屏社区", "要求开通开元小区": "开元小区", "开元小区": "开元小区",
+	} {
+		if got := trimPlace(in); got != want {
+			t.Errorf("trimPlace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A place word needs a proper name before it: generic words (劳务公司,
+// 配套小学, 总公司) are no place, a name in front of them (恒通劳务公司) is.
+func TestTrimPlaceGenericNames(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"付给劳务公司", ""},
+		{"劳务公司", ""},
+		{"物业公司", ""},
+		{"一家物业公司", ""},
+		{"原物业公司", ""},
+		{"宣传有配套小学", ""},
+		{"周边配套小学", ""},
+		{"问该公司", ""},
+		{"表示总公司", ""},
+		{"跟菜市场", ""},
+		{"建设有限公司", ""},
+		{"咨询贵公司", ""}, // a company name has two characters at least
+		{"恒通劳务公司", "恒通劳务公司"},
+		{"长城物业公司", "长城物业公司"},
+		{"恒通建设有限公司", "恒通建设有限公司"}, // not 限公司: 有限公司 is one word
+		{"反映丽发新城", "丽发新城"},
+		{"建议增开文屏社区", "文屏社区"},
+		{"厦门大学", "厦门大学"},
+		{"金山社区", "金山社区"},
+		{"合丰安置小区", "合丰安置小区"},
+	} {
+		if got := trimPlace(c.in); got != c.want {
+			t.Errorf("trimPlace(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A place word that begins another word (村民, 大学生, 广场舞, 市场监管) is
+// no place; what comes before it still may be.
+func TestNames(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"曾厝垵两户相邻村民因一方在通道上堆放杂物", nil},
+		{"洞井村村民反映村道坑洼", []string{"洞井村"}},
+		{"高岭村委会不作为", []string{"高岭村"}},
+		{"厦门大学生在校外租房被骗", nil},
+		{"厦门大学学生在校外租房被骗", []string{"厦门大学"}},
+		{"附近的中小学生放学时段拥堵", nil},
+		{"金山小区广场舞噪音扰民", []string{"金山小区"}},
+		{"万达广场停车难", []string{"万达广场"}},
+		{"向莲花市场监管所反映", nil},
+		{"违背房地产市场价格", nil},
+		{"金山小区物业公司乱收费", []string{"金山小区"}},
+		{"金山小区恒通有限公司欠薪", []string{"恒通有限公司", "金山小区"}},
+		{"投诉恒通实业发展有限公司欠薪", []string{"恒通实业发展有限公司"}},
+		{"恒通劳务公司拖欠工资", []string{"恒通劳务公司"}},
+		{"金山社区居民反映", []string{"金山社区"}},
+		{"材料交到社区了，打电话问社区说在街道审核", nil}, // 问 and 说 end no name
+	} {
+		if got := Names(c.text); !slices.Equal(got, c.want) {
+			t.Errorf("Names(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// reference is the regular expression placeMatches stands for.
+var reference = regexp.MustCompile(`[\p{Han}A-Za-z0-9]{2,6}(?:小区|花园|家园|新城|之城|苑|广场|学院|大学|中学|小学|幼儿园|医院|有限(?:责任)?公司|公司|集团|市场|村|社区|大厦|公寓|搅拌站|车贷|地铁\d+号线|高铁站|工业园)`)
+
+// TestMatchesAreTheReferences: on every message of the shared corpora,
+// whole and in the parts Names looks at again, placeMatches finds what the
+// regular expression finds.
+func TestMatchesAreTheReferences(t *testing.T) {
+	texts := []string{"地铁3号线车站", "地铁号线", "A1区金山小区地铁12号线恒通有限责任公司", "abcdef小区", "金山社区居民"}
+	for _, name := range []string{"teddy_hot_messages.jsonl", "teddy_messages_train.jsonl", "teddy_messages_weak.jsonl"} {
+		f, err := os.Open(sharedtest.Path(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var m struct{ Subject, Body string }
+			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, m.Subject+"。"+m.Body)
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(texts) < 7000 {
+		t.Fatalf("%d texts", len(texts))
+	}
+	compared := 0
+	var compare func(text string, from, to int)
+	compare = func(text string, from, to int) {
+		var want [][2]int
+		for _, loc := range reference.FindAllStringIndex(text[from:to], -1) {
+			want = append(want, [2]int{from + loc[0], from + loc[1]})
+		}
+		got := placeMatches(text, from, to)
+		compared++
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q [%d:%d]: %v, the expression finds %v", text, from, to, got, want)
+		}
+		for _, m := range got {
+			if m[1]-m[0] > 6 { // the part before its last two characters, as Names looks again
+				compare(text, m[0], m[1]-6)
+			}
+		}
+	}
+	for _, text := range texts {
+		compare(text, 0, len(text))
+	}
+	t.Logf("%d texts, %d ranges compared", len(texts), compared)
+}
