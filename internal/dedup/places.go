@@ -10,19 +10,15 @@ import (
 // are about different matters, however alike their other words: 吕厝社区
 // 残疾人家庭生活困难 and 蔡塘社区残疾人家庭生活困难 are two families in
 // two neighbouring communities, often well within the radius of each other
-// and in the same township and category. The finder and the demo's merges
-// refuse such a pair (PlacesDiffer); the places are found as the hot-issue
-// finder finds them (placename).
+// and in the same township and category. The finder drops such a candidate
+// (placesDiffer); the places are found as the hot-issue finder finds them
+// (placename).
 
-// PlacesDiffer reports whether text names another place of a kind a case's
-// title names (another 社区, another 小区…) and none of the title's places
-// of any kind: then it tells of a different matter. A text naming no such
-// place (我们小区的电梯), or the title's own among others, does not differ.
-func PlacesDiffer(title, text string) bool {
-	return placesDiffer(title, text, placename.Names(text))
-}
-
-// placesDiffer is PlacesDiffer with the places text names already found.
+// placesDiffer reports whether text, which names the places named
+// (placename.Names), names another place of a kind a case's title names
+// (another 社区, another 小区…) and none of the title's places of any kind:
+// then it tells of a different matter. A text naming no such place (我们
+// 小区的电梯), or the title's own among others, does not differ.
 func placesDiffer(title, text string, named []string) bool {
 	// Most titles name no place of the kinds the text names: those are
 	// told apart without looking for the title's places.

@@ -1,9 +1,9 @@
-package dedup_test
+package dedup
 
 import (
 	"testing"
 
-	"pingan/internal/dedup"
+	"pingan/internal/placename"
 )
 
 func TestPlacesDiffer(t *testing.T) {
@@ -29,8 +29,8 @@ func TestPlacesDiffer(t *testing.T) {
 		{"路灯不亮", "吕厝社区路灯不亮", false},
 		{"吕厝社区低保申请无回音", "金尚小区低保申请无回音", false},
 	} {
-		if got := dedup.PlacesDiffer(tc.title, tc.text); got != tc.want {
-			t.Errorf("PlacesDiffer(%q, %q) = %v, want %v", tc.title, tc.text, got, tc.want)
+		if got := placesDiffer(tc.title, tc.text, placename.Names(tc.text)); got != tc.want {
+			t.Errorf("placesDiffer(%q, %q) = %v, want %v", tc.title, tc.text, got, tc.want)
 		}
 	}
 }
