@@ -44,7 +44,7 @@ func (a *API) repeats(w http.ResponseWriter, r *http.Request) error {
 	if strings.TrimSpace(req.Text) == "" {
 		return fault.InvalidField("text", msgNoText)
 	}
-	q := dedup.Query{Text: req.Text + " " + req.Address, DivisionCode: req.DivisionCode, CategoryID: req.CategoryID}
+	q := dedup.Query{Text: req.Text + " " + req.Address, Address: req.Address, DivisionCode: req.DivisionCode, CategoryID: req.CategoryID}
 	p, err := req.Location.point()
 	if err != nil {
 		return err

@@ -362,12 +362,12 @@ func dedupQueries(ctx context.Context, a *app.App, o DedupOptions, at time.Time,
 			continue
 		}
 		out = append(out, dedupQuery{original: id, title: t, q: dedup.Query{Text: t + "\n" + address + "\n" + body,
-			DivisionCode: div, CategoryID: cat, At: at}})
+			Address: address, DivisionCode: div, CategoryID: cat, At: at}})
 	}
 	for range o.Queries {
 		c := g.Generate(at, at)
 		out = append(out, dedupQuery{title: c.Case.Title, q: dedup.Query{Text: c.Case.Title + "\n" + c.Case.Address + "\n" + c.Report.Body,
-			DivisionCode: c.Case.DivisionCode, CategoryID: c.Case.CategoryID, At: at}})
+			Address: c.Case.Address, DivisionCode: c.Case.DivisionCode, CategoryID: c.Case.CategoryID, At: at}})
 	}
 	return out, nil
 }

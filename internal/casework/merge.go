@@ -274,7 +274,7 @@ func (s *Service) RepeatsOf(ctx context.Context, actor access.Actor, d Detail, l
 // repeatQuery is the repeat lookup of a report: its words, at its place,
 // in the window before at.
 func repeatQuery(title, address, body, division string, category int64, point *Point, at time.Time) dedup.Query {
-	q := dedup.Query{Text: title + "\n" + address + "\n" + body, DivisionCode: division, CategoryID: category, At: at}
+	q := dedup.Query{Text: title + "\n" + address + "\n" + body, Address: address, DivisionCode: division, CategoryID: category, At: at}
 	if point != nil {
 		q.Lat, q.Lon = &point.Lat, &point.Lon
 	}

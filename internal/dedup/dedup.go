@@ -54,6 +54,7 @@ const (
 // Query is what is known of the new report.
 type Query struct {
 	Text         string   // title, body and address
+	Address      string   // the report's address, when it has one apart (also in Text)
 	Lat, Lon     *float64 // WGS-84
 	DivisionCode string   // the area, if known
 	CategoryID   int64
@@ -157,6 +158,7 @@ type plan struct {
 	q     Query
 	words grams
 	named []string // the places the report names (placename.Names)
+	road  string   // the road the report's address is on (road), if any
 	area  string   // the division the report is in, if known
 	areas []string // the districts (index keys) a candidate may be filed under
 	start int64    // the window's start, µs
@@ -176,7 +178,7 @@ func (s *Service) plan(actor access.Actor, q Query) (plan, bool) {
 	if q.At.IsZero() {
 		q.At = s.now()
 	}
-	p := plan{q: q, words: bigrams(q.Text), named: placename.Names(q.Text)}
+	p := plan{q: q, words: bigrams(q.Text), named: placename.Names(q.Text), road: road(Street(q.Address, q.DivisionCode))}
 	if len(p.words) == 0 {
 		return p, false
 	}
@@ -397,11 +399,13 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 		if c.Text >= 0.2 {
 			reasons = append(reasons, msgWords.Format(lang, int(math.Round(100*c.Text))))
 		}
+		near := false // both points, within the radius
 		switch {
 		case q.Lat != nil && q.Lon != nil && lat.Valid && lon.Valid:
 			m := metres(*q.Lat, *q.Lon, lat.Float64, lon.Float64)
 			c.Meters = &m
 			if m <= q.Radius {
+				near = true
 				score += 0.25 * (1 - m/q.Radius)
 				floor = minText
 				reasons = append(reasons, msgNear.Format(lang, int(math.Round(m))))
@@ -417,6 +421,14 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 			}
 			if d, ok := division.ByCode(area); ok {
 				reasons = append(reasons, msgSameArea.Format(lang, d.Name))
+			}
+		}
+		if !near && p.road != "" {
+			// Both on roads the addresses name, and not one: another
+			// place, however alike the words (西福路 and 同济路's signals
+			// in one township), unless the report names the case's road.
+			if r := road(Street(address, div)); r != "" && r != p.road && !strings.Contains(q.Text, r) {
+				continue
 			}
 		}
 		if q.CategoryID != 0 && cat == q.CategoryID {

@@ -197,3 +197,37 @@ func TestAnotherCommunityIsAnotherMatter(t *testing.T) {
 		}
 	}
 }
+
+// TestAnotherRoadIsAnotherPlace: without points to measure, a report on
+// another road of the township than an open case's is not its repeat,
+// however alike the words; one on its road, or naming it, is.
+func TestAnotherRoadIsAnotherPlace(t *testing.T) {
+	env := apptest.New(t)
+	s := dedup.NewService(env.App.DB, env.App.Now)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+		Title: "同济路信号灯故障导致拥堵", Body: "同济路口信号灯故障，车辆拥堵严重。", Address: "同安区五显镇同济路12号",
+		DivisionCode: "350212110", KeepSeparate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(time.Hour)
+	for _, tc := range []struct {
+		text, address string
+		want          bool
+	}{
+		{"西福路信号灯故障导致拥堵", "同安区五显镇西福路70号", false},
+		{"同济路信号灯又坏了，车堵成一片", "同安区五显镇同济路30号", true},
+		{"西福路与同济路交叉口信号灯故障导致拥堵", "同安区五显镇西福路1号", true},
+		{"西福路信号灯故障导致拥堵", "", true}, // no address apart: the township's evidence as before
+	} {
+		q := dedup.Query{Text: tc.text + "\n" + tc.address + "\n" + tc.text + "，请尽快修复。", Address: tc.address, DivisionCode: "350212110"}
+		got, err := s.Find(ctx, access.System("t"), q, i18n.ZH)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := slices.ContainsFunc(got, func(c dedup.Candidate) bool { return c.Number == res.Case.Number })
+		if found != tc.want {
+			t.Errorf("%s (%s): %s found %v, want %v: %+v", tc.text, tc.address, res.Case.Number, found, tc.want, got)
+		}
+	}
+}

@@ -88,6 +88,30 @@ func Street(address, divisionCode string) string {
 	return s
 }
 
+// road is street (Street) when it names a road — 西福路, 鹭江道, 海沧大道,
+// 台湾街 — without a division left before it (an address whose division
+// code was not known: 同安区五显镇西福路), and "" when it names something
+// else (an estate, a village).
+func road(street string) string {
+	for _, div := range []string{"街道", "区", "镇", "乡"} {
+		if i := strings.LastIndex(street, div); i >= 0 {
+			street = street[i+len(div):]
+		}
+	}
+	if utf8.RuneCountInString(street) < 2 {
+		return ""
+	}
+	for _, end := range []string{"路", "大道", "街", "巷"} {
+		if strings.HasSuffix(street, end) {
+			return street
+		}
+	}
+	if strings.HasSuffix(street, "道") && !strings.HasSuffix(street, "街道") {
+		return street
+	}
+	return ""
+}
+
 // placeKey is the index's hash of a street name (0 for none).
 func placeKey(street string) int64 {
 	if street == "" {

@@ -123,14 +123,15 @@ func TestFindRecallOnGeneratedCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		if nt, body, ok := g.Repeat(title, address, div, cat); ok {
-			qs = append(qs, dedup.Query{Text: nt + "\n" + address + "\n" + body, DivisionCode: div, CategoryID: cat})
+			qs = append(qs, dedup.Query{Text: nt + "\n" + address + "\n" + body, Address: address, DivisionCode: div, CategoryID: cat})
 			originals = append(originals, id)
 		}
 	}
 	rows.Close()
 	for range 40 {
 		c := g.Generate(env.App.Now(), env.App.Now())
-		qs = append(qs, dedup.Query{Text: c.Case.Title + "\n" + c.Case.Address + "\n" + c.Report.Body, DivisionCode: c.Case.DivisionCode})
+		qs = append(qs, dedup.Query{Text: c.Case.Title + "\n" + c.Case.Address + "\n" + c.Report.Body, Address: c.Case.Address,
+			DivisionCode: c.Case.DivisionCode})
 	}
 	var found, want, originalFound int
 	for i, q := range qs {

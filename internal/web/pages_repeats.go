@@ -17,7 +17,7 @@ func (w *Web) repeats(rw http.ResponseWriter, r *http.Request, v *view) error {
 		return err
 	}
 	q := r.URL.Query()
-	dq := dedup.Query{Text: strings.TrimSpace(q.Get("text") + " " + q.Get("address")), DivisionCode: q.Get("division_code")}
+	dq := dedup.Query{Text: strings.TrimSpace(q.Get("text") + " " + q.Get("address")), Address: q.Get("address"), DivisionCode: q.Get("division_code")}
 	dq.CategoryID, _ = strconv.ParseInt(q.Get("category_id"), 10, 64)
 	if lat, err := strconv.ParseFloat(q.Get("lat"), 64); err == nil {
 		if lon, err := strconv.ParseFloat(q.Get("lon"), 64); err == nil {
