@@ -584,9 +584,18 @@ func (s *Service) TellPending(ctx context.Context, since time.Time) (int, error)
 	return sent, err
 }
 
-// told are the actions whose steps notice tells someone of, but for
-// AddReport, whose notices gather repeats as they come.
-var told = []Action{Dispatch, Transfer, Return, Rework, Rehandle, RequestExtension, ApproveExtension, DenyExtension}
+// told are the actions whose steps notice tells someone of (notices), but
+// for those whose notices gather repeats as they come; in a fixed order.
+var told = func() []Action {
+	var out []Action
+	for a, n := range notices {
+		if !n.gather {
+			out = append(out, a)
+		}
+	}
+	slices.Sort(out)
+	return out
+}()
 
 // sqlList is a list of the values' SQL literals, for IN (…): constants of
 // the code, never input.
@@ -598,26 +607,60 @@ func sqlList[T ~string](vs []T) string {
 	return strings.Join(q, ", ")
 }
 
-// notice is the inbox message a change sends, and whether it sends one.
+// addressee is whom a step's notice goes to.
+type addressee int
+
+const (
+	toHandler    addressee = iota // the unit handling the case
+	toIntake                      // the unit that took it in
+	toRequester                   // the handler who asked for the extension decided (in the handling unit)
+	toSupervisor                  // the committee above the handling unit, if there is one
+)
+
+// notices are the inbox notices the lifecycle's steps send: the kind, the
+// text and the addressee of each action's. A step tells no one in its own
+// unit, but for rework and rehandling (ownToo), which a verifier or callback
+// operator of the handling unit may order. AddReport's notices gather the
+// repeats that come before anyone looks (notify.Message.Gather).
+var notices = map[Action]struct {
+	kind           string
+	text           i18n.Message
+	to             addressee
+	ownToo, gather bool
+}{
+	Dispatch:         {kind: "case.assigned", text: msgInboxAssigned, to: toHandler},
+	Transfer:         {kind: "case.assigned", text: msgInboxAssigned, to: toHandler},
+	Return:           {kind: "case.returned", text: msgInboxReturned, to: toIntake},
+	Rework:           {kind: "case.rework", text: msgInboxRework, to: toHandler, ownToo: true},
+	Rehandle:         {kind: "case.rework", text: msgInboxRework, to: toHandler, ownToo: true},
+	RequestExtension: {kind: "case.extension_request", text: msgInboxExtReq, to: toSupervisor},
+	ApproveExtension: {kind: "case.extension", text: msgInboxExtDone, to: toRequester},
+	DenyExtension:    {kind: "case.extension", text: msgInboxExtDone, to: toRequester},
+	AddReport:        {kind: "case.report", text: msgInboxReport, to: toHandler, gather: true},
+}
+
+// notice is the inbox message a change sends (notices), and whether it
+// sends one.
 func (s *Service) notice(ctx context.Context, tx *db.Tx, action Action, after Case, actor access.Actor, note string) (notify.Message, bool, error) {
 	msg := notify.Message{CaseID: after.ID, Body: i18n.Plain(note)}
-	var text i18n.Message
-	switch action {
-	case Dispatch, Transfer:
-		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.assigned", msgInboxAssigned
-	case Return:
-		msg.UnitID, msg.Kind, text = after.IntakeUnitID, "case.returned", msgInboxReturned
-	case Rework, Rehandle:
-		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.rework", msgInboxRework
-	case ApproveExtension, DenyExtension:
-		msg.UnitID, msg.Kind, text = after.HandlingUnitID, "case.extension", msgInboxExtDone
-		// The decision goes to the handler who asked for it.
+	n, ok := notices[action]
+	if !ok {
+		return msg, false, nil
+	}
+	msg.Kind, msg.Gather = n.kind, n.gather
+	switch n.to {
+	case toHandler:
+		msg.UnitID = after.HandlingUnitID
+	case toIntake:
+		msg.UnitID = after.IntakeUnitID
+	case toRequester:
+		msg.UnitID = after.HandlingUnitID
 		err := tx.QueryRowContext(ctx, `SELECT COALESCE(actor_id, 0) FROM timeline WHERE case_id = $1 AND action = $2
 			ORDER BY id DESC LIMIT 1`, after.ID, RequestExtension).Scan(&msg.UserID)
 		if err != nil && !db.IsNotFound(err) {
 			return msg, false, fmt.Errorf("extension requester of %s: %w", after.Number, err)
 		}
-	case RequestExtension:
+	case toSupervisor:
 		sup, err := s.org.SupervisingUnit(ctx, tx, after.HandlingUnitID)
 		if err != nil {
 			if fault.KindOf(err) == fault.NotFound {
@@ -625,16 +668,12 @@ func (s *Service) notice(ctx context.Context, tx *db.Tx, action Action, after Ca
 			}
 			return msg, false, err
 		}
-		msg.UnitID, msg.Kind, text = sup.ID, "case.extension_request", msgInboxExtReq
-	case AddReport:
-		msg.UnitID, msg.Kind, text, msg.Gather = after.HandlingUnitID, "case.report", msgInboxReport, true
-	default:
-		return msg, false, nil
+		msg.UnitID = sup.ID
 	}
-	if msg.UnitID == 0 || msg.UnitID == actor.UnitID && action != Rework && action != Rehandle {
+	if msg.UnitID == 0 || msg.UnitID == actor.UnitID && !n.ownToo {
 		return msg, false, nil // nobody else to tell
 	}
-	msg.Title = text.Fill(after.Number + " " + after.Title)
+	msg.Title = n.text.Fill(after.Number + " " + after.Title)
 	return msg, true, nil
 }
 
