@@ -132,14 +132,14 @@ var genericNames = []string{
 	"劳务", "物业", "装修", "建筑", "建设", "保洁", "中介", "快递", "外卖", "培训", "家政", "保安", "施工",
 	"开发", "房产", "房地产", "地产", "搬家", "运输", "物流", "监理", "自来水", "供水", "燃气", "公交", "股份",
 	// kinds of estate, school, hospital and market
-	"配套", "安置", "住宅", "老旧", "商品房", "公立", "公办", "私立", "民办", "专科", "综合", "农贸", "菜",
+	"配套", "安置", "住宅", "老旧", "旧", "商品房", "公立", "公办", "私立", "民办", "专科", "综合", "农贸", "菜",
 	// where or which
 	"附近", "周边", "周围", "旁边", "隔壁", "对面", "相邻", "本", "该", "此", "各", "每", "某", "总", "分", "一家", "两家", "几家", "多家", "整个",
 }
 
 // placeVerbs are the requests that come before a place in a sentence
 // (建议增开文屏社区…): a place is what follows the last of them.
-var placeVerbs = []string{"建议", "增开", "开通", "要求", "举报", "请求", "呼吁"}
+var placeVerbs = []string{"建议", "增开", "开通", "要求", "举报", "请求", "呼吁", "启动"}
 
 // Suffix returns the place word w ends with (小区, 社区, 有限公司…), "" when
 // none.
