@@ -101,7 +101,7 @@ type OrderView struct {
 	FromUnit   *UnitRef   `json:"from_unit"`
 	ToUnit     *UnitRef   `json:"to_unit"`
 	IssuedAt   time.Time  `json:"issued_at"`
-	Reason     string     `json:"reason"`
+	Reason     string     `json:"reason" doc:"an automatic order's in the language the request asks for; a supervisor's own words as written"`
 	ReplyDueAt *time.Time `json:"reply_due_at"`
 	State      string     `json:"state" enum:"open,replied,breached,noted"`
 	RepliedAt  *time.Time `json:"replied_at"`
@@ -399,7 +399,7 @@ func (a *API) retirePolicy(retired bool) handlerFunc {
 
 func (a *API) orderView(n *directory.Names, o supervision.Order, lang i18n.Lang) OrderView {
 	v := OrderView{Number: o.Number, Case: o.CaseNumber, Kind: string(o.Kind), Automatic: o.Automatic, Level: o.Level,
-		FromUnit: unitRef(n, o.FromUnitID), ToUnit: unitRef(n, o.ToUnitID), IssuedAt: o.IssuedAt.In(a.loc), Reason: o.Reason,
+		FromUnit: unitRef(n, o.FromUnitID), ToUnit: unitRef(n, o.ToUnitID), IssuedAt: o.IssuedAt.In(a.loc), Reason: o.Reason.Format(lang),
 		ReplyDueAt: ptrTime(o.ReplyDueAt, a.loc), State: string(o.State), RepliedAt: ptrTime(o.RepliedAt, a.loc), Reply: o.Reply}
 	for _, k := range supervision.Kinds {
 		if k.Kind == o.Kind {

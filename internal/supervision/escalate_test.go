@@ -50,7 +50,7 @@ func TestRepeatedMatterIsRaised(t *testing.T) {
 	raised := func() []string {
 		var out []string
 		for _, o := range orders(t, env, c.Number) {
-			if strings.Contains(o.Reason, "提级管辖") {
+			if strings.Contains(o.Reason.ZH, "提级管辖") {
 				if o.ToUnitID != district || !o.Automatic {
 					t.Fatalf("the escalation order: %+v", o)
 				}
@@ -135,7 +135,7 @@ func TestCategoryRuleOfEscalation(t *testing.T) {
 	}
 	found := false
 	for _, o := range orders(t, env, c.Number) {
-		found = found || strings.Contains(o.Reason, "10天内已被反映2次")
+		found = found || strings.Contains(o.Reason.ZH, "10天内已被反映2次")
 	}
 	if !found {
 		t.Error("the order does not name the category's rule")

@@ -79,7 +79,7 @@ type Order struct {
 	ToUnitID   int64
 	IssuedBy   int64
 	IssuedAt   time.Time
-	Reason     string
+	Reason     i18n.Message // in both languages: a supervisor's own words as written, an automatic order's in each
 	ReplyDueAt time.Time
 	State      State
 	RepliedAt  time.Time
@@ -356,7 +356,7 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 	}
 	o := Order{Number: fmt.Sprintf("%s-%d-%06d", s.prefix, year, n), CaseID: c.ID, CaseNumber: c.Number, Kind: kind,
 		Automatic: automatic, Level: level, ParentID: parent, FromUnitID: from, ToUnitID: to, IssuedBy: actor.UserID,
-		IssuedAt: now, Reason: reason.ZH, State: Open}
+		IssuedAt: now, Reason: reason, State: Open}
 	if kind == Notice {
 		o.State = Noted
 	} else {
@@ -378,11 +378,15 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 		}
 		o.ReplyDueAt = replyDue
 	}
+	reasonEN := o.Reason.EN
+	if reasonEN == o.Reason.ZH {
+		reasonEN = "" // read as the Chinese
+	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO supervision_orders (number, case_id, kind, automatic, level, parent_id,
-		from_unit_id, to_unit_id, issued_by, issued_at, reason, reply_due_at, state)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		from_unit_id, to_unit_id, issued_by, issued_at, reason, reason_en, reply_due_at, state)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		o.Number, o.CaseID, o.Kind, o.Automatic, o.Level, db.NullID(o.ParentID), o.FromUnitID, o.ToUnitID,
-		db.NullID(o.IssuedBy), now.UnixMicro(), o.Reason, o.ReplyDueAt.UnixMicro(), o.State).Scan(&o.ID)
+		db.NullID(o.IssuedBy), now.UnixMicro(), o.Reason.ZH, reasonEN, o.ReplyDueAt.UnixMicro(), o.State).Scan(&o.ID)
 	if err != nil {
 		return Order{}, fmt.Errorf("issue supervision order: %w", err)
 	}
@@ -638,17 +642,19 @@ func (s *Service) seesCase(ctx context.Context, q db.Querier, actor access.Actor
 }
 
 const orderColumns = `o.id, o.number, o.case_id, c.number, o.kind, o.automatic, o.level, COALESCE(o.parent_id, 0),
-	o.from_unit_id, o.to_unit_id, COALESCE(o.issued_by, 0), o.issued_at, o.reason, o.reply_due_at, o.state,
+	o.from_unit_id, o.to_unit_id, COALESCE(o.issued_by, 0), o.issued_at, o.reason, o.reason_en, o.reply_due_at, o.state,
 	o.replied_at, COALESCE(o.replied_by, 0), o.reply`
 
 func scanOrder(sc interface{ Scan(...any) error }) (Order, error) {
 	var o Order
 	var issued, due int64
 	var replied sql.NullInt64
+	var reasonEN string
 	if err := sc.Scan(&o.ID, &o.Number, &o.CaseID, &o.CaseNumber, &o.Kind, &o.Automatic, &o.Level, &o.ParentID,
-		&o.FromUnitID, &o.ToUnitID, &o.IssuedBy, &issued, &o.Reason, &due, &o.State, &replied, &o.RepliedBy, &o.Reply); err != nil {
+		&o.FromUnitID, &o.ToUnitID, &o.IssuedBy, &issued, &o.Reason.ZH, &reasonEN, &due, &o.State, &replied, &o.RepliedBy, &o.Reply); err != nil {
 		return Order{}, err
 	}
+	o.Reason.EN = cmp.Or(reasonEN, o.Reason.ZH)
 	o.IssuedAt, o.RepliedAt = time.UnixMicro(issued), db.Time(replied)
 	if due != 0 {
 		o.ReplyDueAt = time.UnixMicro(due)

@@ -124,7 +124,7 @@ func TestWarningOrderAndEscalation(t *testing.T) {
 		o.FromUnitID != env.Unit(t, "PLC-350206") || o.ToUnitID != env.Unit(t, "350206004") {
 		t.Fatalf("automatic order %+v", o)
 	}
-	if !strings.Contains(o.Reason, "案件已超过办理期限") {
+	if !strings.Contains(o.Reason.ZH, "案件已超过办理期限") {
 		t.Errorf("the order's reason %q does not name the handling deadline", o.Reason)
 	}
 	// Reply time: the default policy's 2 working days.
@@ -381,10 +381,14 @@ func TestOverdueSignForNamesItsDeadline(t *testing.T) {
 	if len(os) != 1 {
 		t.Fatalf("%d orders, want 1", len(os))
 	}
-	if !strings.Contains(os[0].Reason, "案件已超过签收期限") {
+	if !strings.Contains(os[0].Reason.ZH, "案件已超过签收期限") {
 		t.Errorf("the order's reason %q does not name the signing deadline", os[0].Reason)
 	}
 	if got := c.DeadlineName().Format(i18n.EN); got != "Sign for by" {
 		t.Errorf("the deadline's English name %q", got)
+	}
+	// Read back, the reason is in both languages.
+	if en := os[0].Reason.EN; !strings.HasPrefix(en, "the case is past its deadline (Sign for by ") {
+		t.Errorf("the order's reason in English: %q", en)
 	}
 }

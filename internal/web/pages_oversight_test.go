@@ -370,7 +370,7 @@ func TestIssueAndReplyOnCasePage(t *testing.T) {
 	for _, o := range os {
 		byKind[o.Kind] = o
 		if o.Automatic || o.FromUnitID != env.Unit(t, "PLC-350200") || o.ToUnitID != env.Unit(t, "350206004") ||
-			o.IssuedBy != env.User(t, "supervisor").User.ID || o.Reason != "督办理由"+string(o.Kind) {
+			o.IssuedBy != env.User(t, "supervisor").User.ID || o.Reason.ZH != "督办理由"+string(o.Kind) {
 			t.Errorf("order %+v", o)
 		}
 	}
