@@ -362,7 +362,7 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 	out := TimelineList{Entries: []TimelineEntry{}, NextCursor: nextCursor(page.Next)}
 	for _, e := range page.Entries {
 		v := TimelineEntry{ID: e.ID, At: e.At.In(a.loc), Action: e.Action, ActionName: casework.ActionNames[e.Action].Format(lang),
-			FromState: string(e.FromState), ToState: e.ToState, Note: e.Note, Changes: e.Changes, Unit: unitRef(n, e.UnitID)}
+			FromState: string(e.FromState), ToState: e.ToState, Note: e.Note.Format(lang), Changes: e.Changes, Unit: unitRef(n, e.UnitID)}
 		if e.ActorID != 0 {
 			v.Actor = &UserRef{ID: e.ActorID, Name: e.ActorName}
 		}

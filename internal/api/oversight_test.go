@@ -125,7 +125,7 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 		t.Errorf("inbox %+v", box)
 	}
 	// Each notice in the reader's language; what someone wrote, as written.
-	for lang, want := range map[string][2]string{"zh-CN": {"督办：催办 " + n, "新派件：" + n}, "en": {"Supervision: Reminder " + n, "New case: " + n}} {
+	for lang, want := range map[string][2]string{"zh-CN": {"催办：" + n, "新派件：" + n}, "en": {"Reminder: " + n, "New case: " + n}} {
 		var texts struct {
 			Items []struct {
 				Title string `json:"title"`
@@ -136,6 +136,21 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 		if len(texts.Items) != 2 || !strings.HasPrefix(texts.Items[0].Title, want[0]) || texts.Items[0].Body != "请加快办理" ||
 			!strings.HasPrefix(texts.Items[1].Title, want[1]) {
 			t.Errorf("inbox in %s: %+v, want titles %q and %q", lang, texts.Items, want[0], want[1])
+		}
+	}
+	// The order's note on the case's timeline: pingan's words in the
+	// reader's language, the supervisor's as written.
+	for lang, want := range map[string]string{"zh-CN": "催办 ", "en": "Reminder "} {
+		var tl struct {
+			Entries []struct {
+				Action string `json:"action"`
+				Note   string `json:"note"`
+			} `json:"entries"`
+		}
+		env.Do(t, "GET", "/api/v1/cases/"+n+"/timeline", "huli", nil, "Accept-Language", lang).JSON(t, &tl)
+		last := tl.Entries[len(tl.Entries)-1]
+		if last.Action != "supervise" || !strings.HasPrefix(last.Note, want) || !strings.HasSuffix(last.Note, "请加快办理") {
+			t.Errorf("timeline in %s ends with %+v, want a note starting %q", lang, last, want)
 		}
 	}
 	var read struct {

@@ -18,6 +18,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/deadline"
 	"pingan/internal/division"
+	"pingan/internal/i18n"
 	"pingan/internal/secret"
 )
 
@@ -384,7 +385,7 @@ func (g *Generator) Generate(t, now time.Time) Case {
 	c.PolicyID = h.policy.ID
 	casework.Clock(&c, h.policy.WarnRatio)
 	out.Timeline = append(out.Timeline, casework.Entry{At: t, ActorID: g.w.Cast.Intake.UserID, UnitID: c.IntakeUnitID,
-		Action: casework.Receive, ToState: casework.Received, Note: c.Title})
+		Action: casework.Receive, ToState: casework.Received, Note: i18n.Plain(c.Title)})
 	h.run(tp, s, family)
 	c.UpdatedAt = h.at
 	if len(out.Timeline) > 0 {
@@ -433,7 +434,7 @@ func (h *history) step(a casework.Action, m Member, note string, mutate func(c *
 	h.c.Version++
 	casework.Clock(h.c, h.policy.WarnRatio)
 	h.out.Timeline = append(h.out.Timeline, casework.Entry{At: h.at, ActorID: m.UserID, UnitID: m.UnitID, Action: a,
-		FromState: before.State, ToState: h.c.State, Note: note, Changes: casework.Diff(before, *h.c, h.g.w.Location)})
+		FromState: before.State, ToState: h.c.State, Note: i18n.Plain(note), Changes: casework.Diff(before, *h.c, h.g.w.Location)})
 }
 
 func (h *history) involve(unit int64) {

@@ -157,7 +157,7 @@ func newTables() (cases, reports, timeline, units, timers *table) {
 			"reporter_name", "phone_masked", "phone_sealed", "phone_hash", "id_masked", "id_sealed", "id_hash", "occurred_at",
 			"received_at", "address", "lat", "lon", "division_code", "intake_unit_id", "created_by"}},
 		&table{name: "timeline", autoID: true, cols: []string{"id", "case_id", "at", "actor_id", "unit_id", "action",
-			"from_state", "to_state", "note", "changes"}},
+			"from_state", "to_state", "note", "note_en", "changes"}},
 		&table{name: "case_units", cols: []string{"unit_id", "case_id"}},
 		&table{name: "timers", cols: []string{"kind", "subject_id", "due_at", "created_at"}}
 }
@@ -240,8 +240,9 @@ func (l *loader) write(ctx context.Context, tx *db.Tx, batch []Case, index func(
 			r.Address, nil, nil, r.DivisionCode, r.IntakeUnitID, db.NullID(r.CreatedBy))
 		for j, e := range b.Timeline {
 			entryID++
+			note, noteEN := e.Note.Columns()
 			tTimeline.add(entryID, c.ID, e.At.UnixMicro(), db.NullID(e.ActorID), db.NullID(e.UnitID),
-				string(e.Action), string(e.FromState), string(e.ToState), e.Note, b.changes[j])
+				string(e.Action), string(e.FromState), string(e.ToState), note, noteEN, b.changes[j])
 		}
 		for k := 0; k < len(b.eventRows); k += len(score.EventColumns) {
 			b.eventRows[k+eventCaseID] = c.ID

@@ -21,8 +21,11 @@ import (
 // ActionInput carries what an action takes; which fields an action requires
 // or accepts is in the lifecycle table.
 type ActionInput struct {
-	Note         string
-	Reason       string
+	Note   string
+	Reason string
+	// Why is the reason when pingan gives it (an automatic merge, a
+	// jurisdiction raised), in both languages; a person's is Reason.
+	Why          i18n.Message
 	UnitID       int64
 	DueAt        time.Time
 	Nature       string
@@ -41,7 +44,7 @@ type ActionInput struct {
 func (in ActionInput) present() map[Field]bool {
 	return map[Field]bool{
 		FNote:         strings.TrimSpace(in.Note) != "",
-		FReason:       strings.TrimSpace(in.Reason) != "",
+		FReason:       strings.TrimSpace(in.Reason) != "" || in.Why.ZH != "",
 		FUnit:         in.UnitID != 0,
 		FDue:          !in.DueAt.IsZero(),
 		FNature:       in.Nature != "",
@@ -307,15 +310,10 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	if err := involve(ctx, tx, c.ID, newUnit); err != nil {
 		return err
 	}
-	note := strings.TrimSpace(in.Reason)
-	if n := strings.TrimSpace(in.Note); n != "" {
-		if note != "" {
-			note += "\n"
-		}
-		note += n
-	}
+	said := i18n.Join("\n", in.Why, i18n.Plain(strings.TrimSpace(in.Reason)), i18n.Plain(strings.TrimSpace(in.Note)))
+	note := said
 	if action == Merge {
-		note = strings.TrimSpace(msgMergedInto.Format(i18n.ZH, target.Number) + "\n" + note)
+		note = i18n.Join("\n", msgMergedInto.Fill(target.Number), said)
 	}
 	changes := Diff(before, next, s.cfg.Location)
 	entryID, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
@@ -354,11 +352,11 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	switch action {
 	case Merge:
 		detail["into"] = target.Number
-		if err := s.joinReports(ctx, tx, actor, c, target, note, now); err != nil {
+		if err := s.joinReports(ctx, tx, actor, c, target, said, now); err != nil {
 			return err
 		}
 	case Unmerge:
-		if err := s.returnReports(ctx, tx, actor, next, note, now); err != nil {
+		if err := s.returnReports(ctx, tx, actor, next, said, now); err != nil {
 			return err
 		}
 	}

@@ -129,7 +129,7 @@ func (s *Service) addAttachments(ctx context.Context, actor access.Actor, number
 		}
 		now := s.now()
 		id, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID, Action: Attach,
-			FromState: c.State, ToState: c.State, Note: fmt.Sprint(names)})
+			FromState: c.State, ToState: c.State, Note: i18n.Plain(fmt.Sprint(names))})
 		if err != nil {
 			return err
 		}

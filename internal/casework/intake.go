@@ -235,7 +235,8 @@ type prepared struct {
 	sealed sealedPersonal
 	// merge is the open case the report repeats nearly word for word,
 	// to merge it into on its own (see autoMerge); reason says why.
-	merge, reason string
+	merge  string
+	reason i18n.Message
 	// draft is the case the report opens, as far as it is known before
 	// the write (see draft); tokens its text for the search index.
 	draft  Case
@@ -620,7 +621,7 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p
 		return IntakeResult{}, err
 	}
 	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
-		Action: Receive, ToState: Received, Note: in.Title}); err != nil {
+		Action: Receive, ToState: Received, Note: i18n.Plain(in.Title)}); err != nil {
 		return IntakeResult{}, err
 	}
 	detail := map[string]any{"report_id": rep.ID, "channel": in.Channel}
@@ -659,13 +660,13 @@ func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, 
 	if err != nil {
 		return IntakeResult{}, err
 	}
-	return s.mergeNew(ctx, tx, actor, res, t.Number, "")
+	return s.mergeNew(ctx, tx, actor, res, t.Number, i18n.Message{})
 }
 
 // mergeNew merges a case intake just opened into the case it repeats.
-func (s *Service) mergeNew(ctx context.Context, tx *db.Tx, actor access.Actor, res IntakeResult, into, reason string) (IntakeResult, error) {
+func (s *Service) mergeNew(ctx context.Context, tx *db.Tx, actor access.Actor, res IntakeResult, into string, reason i18n.Message) (IntakeResult, error) {
 	// The case as opened, which its taker sees: not read back.
-	if err := s.act(ctx, tx, actor, res.Case, true, Merge, ActionInput{Into: into, Reason: reason}); err != nil {
+	if err := s.act(ctx, tx, actor, res.Case, true, Merge, ActionInput{Into: into, Why: reason}); err != nil {
 		return IntakeResult{}, err
 	}
 	t, err := caseByNumber(ctx, tx, into)
@@ -673,7 +674,7 @@ func (s *Service) mergeNew(ctx context.Context, tx *db.Tx, actor access.Actor, r
 		return IntakeResult{}, fmt.Errorf("merge into %s: %w", into, err)
 	}
 	res.Report.CaseID = t.ID
-	return IntakeResult{Report: res.Report, Case: t, MergedFrom: res.Case.Number, AutoMerged: reason != ""}, nil
+	return IntakeResult{Report: res.Report, Case: t, MergedFrom: res.Case.Number, AutoMerged: reason.ZH != ""}, nil
 }
 
 // autoMerge returns the open case a new report repeats nearly word for
@@ -681,9 +682,9 @@ func (s *Service) mergeNew(ctx context.Context, tx *db.Tx, actor access.Actor, r
 // service is configured to (Config.AutoMerge): the candidate's score and
 // the two titles' likeness both reach the threshold. Empty when there is
 // none.
-func (s *Service) autoMerge(ctx context.Context, actor access.Actor, in ReportInput, now time.Time) (into, reason string, err error) {
+func (s *Service) autoMerge(ctx context.Context, actor access.Actor, in ReportInput, now time.Time) (into string, reason i18n.Message, err error) {
 	if s.cfg.AutoMerge <= 0 || s.repeats == nil || in.KeepSeparate || in.CaseNumber != "" {
-		return "", "", nil
+		return "", reason, nil
 	}
 	// Near-exact: titles at least AutoMerge alike share nearly all their
 	// bigrams, so the title's alone are looked up.
@@ -691,7 +692,7 @@ func (s *Service) autoMerge(ctx context.Context, actor access.Actor, in ReportIn
 	q.Probe, q.ProbePlace = in.Title, in.Address
 	cands, err := s.repeats.Find(ctx, actor, q, i18n.ZH)
 	if err != nil {
-		return "", "", err
+		return "", reason, err
 	}
 	for _, c := range cands {
 		if c.Score < s.cfg.AutoMerge {
@@ -701,9 +702,9 @@ func (s *Service) autoMerge(ctx context.Context, actor access.Actor, in ReportIn
 		if like < s.cfg.AutoMerge {
 			continue
 		}
-		return c.Number, msgAutoMerged.Format(i18n.ZH, int(math.Round(100*like)), strings.Join(c.Reasons, "，")), nil
+		return c.Number, msgAutoMerged.Fill(int(math.Round(100*like)), i18n.List(c.Why...)), nil
 	}
-	return "", "", nil
+	return "", reason, nil
 }
 
 var msgAutoMerged = i18n.M("自动并案：标题相似度 %d%%（%s）", "merged on its own: titles %d%% alike (%s)")

@@ -96,7 +96,7 @@ func (s *Service) changeLink(ctx context.Context, actor access.Actor, number, ot
 				return fmt.Errorf("%s %s and %s: %w", action, number, other, err)
 			}
 			if _, err := appendEntry(ctx, tx, Entry{CaseID: p[0].ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
-				Action: action, FromState: p[0].State, ToState: p[0].State, Note: p[1].Number}); err != nil {
+				Action: action, FromState: p[0].State, ToState: p[0].State, Note: i18n.Plain(p[1].Number)}); err != nil {
 				return err
 			}
 		}
@@ -135,8 +135,8 @@ func (s *Service) Load(ctx context.Context, q db.Querier, id int64) (Case, error
 }
 
 // Record appends a timeline entry that does not change the case's state
-// (supervision, warnings) inside tx.
-func (s *Service) Record(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, action Action, note string) error {
+// (supervision, warnings) inside tx, with its note in both languages.
+func (s *Service) Record(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, action Action, note i18n.Message) error {
 	unit := actor.UnitID
 	_, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: s.now(), ActorID: actor.UserID, UnitID: unit, Action: action,
 		FromState: c.State, ToState: c.State, Note: note})

@@ -82,7 +82,7 @@ func reportsHeld(ctx context.Context, q db.Querier, id int64) (int, error) {
 // joinReports moves the merged case's reports (and their attachments) to
 // target, which records the merge on its timeline and may now be reported
 // often enough to raise its jurisdiction.
-func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor, from Case, target Case, note string, now time.Time) error {
+func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor, from Case, target Case, note i18n.Message, now time.Time) error {
 	res, err := tx.ExecContext(ctx, "UPDATE reports SET merged_from = COALESCE(merged_from, $1), case_id = $2 WHERE case_id = $1",
 		from.ID, target.ID)
 	var moved int64
@@ -109,15 +109,12 @@ func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor
 			return err
 		}
 	}
-	text := msgMergedHere.Format(i18n.ZH, from.Number)
-	if note != "" {
-		text += "\n" + note
-	}
+	text := i18n.Join("\n", msgMergedHere.Fill(from.Number), note)
 	after, err := s.recount(ctx, tx, actor, target, int(moved), MergedIn, text, now)
 	if err != nil {
 		return err
 	}
-	if err := s.tell(ctx, tx, AddReport, after, actor, from.Title); err != nil {
+	if err := s.tell(ctx, tx, AddReport, after, actor, i18n.Plain(from.Title)); err != nil {
 		return err
 	}
 	return s.checkRepeat(ctx, tx, after, now)
@@ -125,7 +122,7 @@ func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor
 
 // returnReports gives a case being un-merged its reports back from the
 // cases that hold them.
-func (s *Service) returnReports(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, note string, now time.Time) error {
+func (s *Service) returnReports(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, note i18n.Message, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, "SELECT case_id, COUNT(*) FROM reports WHERE merged_from = $1 GROUP BY case_id", c.ID)
 	if err != nil {
 		return fmt.Errorf("unmerge: %w", err)
@@ -151,10 +148,7 @@ func (s *Service) returnReports(ctx context.Context, tx *db.Tx, actor access.Act
 	if _, err := tx.ExecContext(ctx, "UPDATE reports SET case_id = $1, merged_from = NULL WHERE merged_from = $1", c.ID); err != nil {
 		return fmt.Errorf("unmerge reports: %w", err)
 	}
-	text := msgUnmergedFrom.Format(i18n.ZH, c.Number)
-	if note != "" {
-		text += "\n" + note
-	}
+	text := i18n.Join("\n", msgUnmergedFrom.Fill(c.Number), note)
 	for id, n := range holders {
 		if id == c.ID {
 			continue
@@ -175,7 +169,7 @@ func (s *Service) returnReports(ctx context.Context, tx *db.Tx, actor access.Act
 
 // recount changes a case's report count by delta after reports moved in
 // or out, re-indexes its text, and records why on its timeline.
-func (s *Service) recount(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, delta int, action Action, note string, now time.Time) (Case, error) {
+func (s *Service) recount(ctx context.Context, tx *db.Tx, actor access.Actor, c Case, delta int, action Action, note i18n.Message, now time.Time) (Case, error) {
 	next := c
 	next.ReportCount += delta
 	ok, err := updateCase(ctx, tx, next, now)

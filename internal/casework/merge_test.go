@@ -162,7 +162,7 @@ func TestMergeAndUnmerge(t *testing.T) {
 		}
 		var s []string
 		for _, e := range entries {
-			s = append(s, string(e.Action)+":"+e.Note)
+			s = append(s, string(e.Action)+":"+e.Note.ZH)
 		}
 		return strings.Join(s, "|")
 	}
@@ -236,8 +236,23 @@ func TestAutoMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := entries[len(entries)-1]; last.Action != casework.Merge || !strings.Contains(last.Note, "自动并案") {
-		t.Errorf("the merged case's last entry: %s %q", last.Action, last.Note)
+	// The note pingan wrote reads in each reader's language, the reasons
+	// too; read back as stored.
+	last := entries[len(entries)-1]
+	if zh := "并入 " + first.Case.Number + "\n自动并案：标题相似度 100%（"; last.Action != casework.Merge || !strings.HasPrefix(last.Note.ZH, zh) ||
+		!strings.Contains(last.Note.ZH, "内容相似度") {
+		t.Errorf("the merged case's last entry: %s %q, want it to start %q", last.Action, last.Note.ZH, zh)
+	}
+	if en := "merged into " + first.Case.Number + "\nmerged on its own: titles 100% alike (words "; !strings.HasPrefix(last.Note.EN, en) ||
+		strings.ContainsFunc(last.Note.EN, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff && !strings.ContainsRune("江头北路", r) }) {
+		t.Errorf("the merged case's last entry in English: %q, want it to start %q", last.Note.EN, en)
+	}
+	target, err := env.App.Cases.Timeline(ctx, access.System("t"), first.Case.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := target[len(target)-1]; last.Action != casework.MergedIn || !strings.HasPrefix(last.Note.EN, same.MergedFrom+" merged into this case\nmerged on its own") {
+		t.Errorf("the target's last entry: %s %q", last.Action, last.Note.EN)
 	}
 	other := in("江头北路128号门口井盖缺失", "井盖丢了，晚上很危险。", false)
 	if other.MergedFrom != "" {

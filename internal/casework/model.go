@@ -374,7 +374,7 @@ type Entry struct {
 	Action    Action
 	FromState State
 	ToState   State
-	Note      string
+	Note      i18n.Message // what the actor wrote, or what pingan did (both languages)
 	Changes   map[string][2]any
 }
 

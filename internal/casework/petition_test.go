@@ -120,7 +120,7 @@ func TestRepeatPetitioner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := tl[len(tl)-1]; last.Action != casework.RepeatPetition || !strings.Contains(last.Note, "第 2 次信访，同一事项第 2 次") {
+	if last := tl[len(tl)-1]; last.Action != casework.RepeatPetition || !strings.Contains(last.Note.ZH, "第 2 次信访，同一事项第 2 次") {
 		t.Errorf("p2 timeline ends %+v, want the repeat noted", last)
 	}
 
@@ -281,9 +281,9 @@ func TestReviewChainAndNoLongerAccepted(t *testing.T) {
 	var noted bool
 	for _, e := range tl {
 		if e.Action == casework.Reject {
-			rejectNote = e.Note
+			rejectNote = e.Note.ZH
 		}
-		noted = noted || e.Action == casework.NoLongerAccept && e.Note == rereview.Number
+		noted = noted || e.Action == casework.NoLongerAccept && e.Note.ZH == rereview.Number
 	}
 	if !strings.Contains(rejectNote, "不再受理") || !strings.Contains(rejectNote, rereview.Number) || !noted {
 		t.Errorf("timeline of the declined petition: %+v", tl)

@@ -360,7 +360,7 @@ func (s *Service) TimelinePage(ctx context.Context, actor access.Actor, number s
 // timelineRows reads timeline entries (aliased t) where cond holds.
 func timelineRows(ctx context.Context, q db.Querier, number, cond string, args ...any) ([]Entry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT t.id, t.case_id, t.at, COALESCE(t.actor_id, 0), COALESCE(u.name, ''),
-		COALESCE(t.unit_id, 0), COALESCE(n.name, ''), t.action, t.from_state, t.to_state, t.note, t.changes
+		COALESCE(t.unit_id, 0), COALESCE(n.name, ''), t.action, t.from_state, t.to_state, t.note, t.note_en, t.changes
 		FROM timeline t LEFT JOIN users u ON u.id = t.actor_id LEFT JOIN units n ON n.id = t.unit_id
 		WHERE `+cond, args...)
 	if err != nil {
@@ -371,11 +371,12 @@ func timelineRows(ctx context.Context, q db.Querier, number, cond string, args .
 	for rows.Next() {
 		var e Entry
 		var at int64
-		var changes string
+		var changes, note, noteEN string
 		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.ActorID, &e.ActorName, &e.UnitID, &e.UnitName, &e.Action,
-			&e.FromState, &e.ToState, &e.Note, &changes); err != nil {
+			&e.FromState, &e.ToState, &note, &noteEN, &changes); err != nil {
 			return nil, fmt.Errorf("timeline of %s: %w", number, err)
 		}
+		e.Note = i18n.Stored(note, noteEN)
 		e.At = time.UnixMicro(at)
 		if err := json.Unmarshal([]byte(changes), &e.Changes); err != nil {
 			return nil, fmt.Errorf("timeline of %s: entry %d: %w", number, e.ID, err)

@@ -319,7 +319,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	// timeline carries what the replay of the scores needs).
 	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
 		Action: RequestReview, ToState: Dispatched, Changes: Diff(Case{}, c, s.cfg.Location),
-		Note: msgReviewOpened.Format(i18n.ZH, stageName, prior.Number, day(in.RequestedAt), to.Name, due) + "\n" + in.Reason}); err != nil {
+		Note: i18n.Join("\n", msgReviewOpened.Fill(stageMsg, prior.Number, day(in.RequestedAt), to.Name, due), i18n.Plain(in.Reason))}); err != nil {
 		return Case{}, err
 	}
 	if err := s.score.Record(ctx, tx, score.Classify(string(RequestReview), c.ID, score.Snapshot{}, c.scoring(), now)); err != nil {
@@ -327,7 +327,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	}
 	if _, err := appendEntry(ctx, tx, Entry{CaseID: prior.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
 		Action: RequestReview, FromState: prior.State, ToState: prior.State,
-		Note: msgReviewRequested.Format(i18n.ZH, stageName, c.Number, to.Name, due)}); err != nil {
+		Note: msgReviewRequested.Fill(stageMsg, c.Number, to.Name, due)}); err != nil {
 		return Case{}, err
 	}
 	if err := s.audit.Append(ctx, tx, entry(actor, "petition.request_review", "case", prior.Number, audit.OK, map[string]any{
@@ -338,7 +338,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	if err := s.afterChange(ctx, tx, Case{}, c, "case.review_requested", map[string]any{"stage": stage, "reviews": prior.Number}); err != nil {
 		return Case{}, err
 	}
-	if err := s.tell(ctx, tx, Dispatch, c, actor, c.Title); err != nil {
+	if err := s.tell(ctx, tx, Dispatch, c, actor, i18n.Plain(c.Title)); err != nil {
 		return Case{}, err
 	}
 	return caseByID(ctx, tx, c.ID)
@@ -347,6 +347,8 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 var (
 	msgReviewOpened    = i18n.M("%s申请：原案 %s，申请日 %s，由%s办理，期限 %s", "%s requested of %s on %s; handled by %s, due %s")
 	msgReviewRequested = i18n.M("申请%s：%s，由%s办理，期限 %s", "%s requested: %s, handled by %s, due %s")
+	msgConcluded       = i18n.M("%s：%s", "%s: %s")          // the stage and its conclusion
+	msgConcludedOf     = i18n.M("%s %s：%s", "%s of %s: %s") // on the case reviewed
 )
 
 // ConcludeReview records the opinion of a 复查 or 复核 and closes its case:
@@ -388,7 +390,6 @@ func (s *Service) ConcludeReview(ctx context.Context, actor access.Actor, number
 			return fault.New(fault.Conflict, "not-a-review", msgNotReview, c.Number)
 		}
 		stageMsg := StageNames[p.Stage]
-		stageName := stageMsg.Format(i18n.ZH) // for the stored notes
 		switch c.State {
 		case Handling, Reported, Verified, PendingClose:
 		default:
@@ -413,14 +414,14 @@ func (s *Service) ConcludeReview(ctx context.Context, actor access.Actor, number
 			in.Conclusion, in.Opinion, now.UnixMicro(), c.ID); err != nil {
 			return fmt.Errorf("conclude %s: %w", c.Number, err)
 		}
-		name := in.Conclusion
+		name := i18n.Plain(in.Conclusion)
 		for _, x := range Conclusions {
 			if x.Value == in.Conclusion {
-				name = x.Name.Format(i18n.ZH)
+				name = x.Name
 			}
 		}
 		if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
-			Action: ConcludeReview, FromState: c.State, ToState: Closed, Note: stageName + "：" + name + "\n" + in.Opinion,
+			Action: ConcludeReview, FromState: c.State, ToState: Closed, Note: i18n.Join("\n", msgConcluded.Fill(stageMsg, name), i18n.Plain(in.Opinion)),
 			Changes: Diff(c, next, s.cfg.Location)}); err != nil {
 			return err
 		}
@@ -431,7 +432,7 @@ func (s *Service) ConcludeReview(ctx context.Context, actor access.Actor, number
 			}
 			if _, err := appendEntry(ctx, tx, Entry{CaseID: prior.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
 				Action: ConcludeReview, FromState: prior.State, ToState: prior.State,
-				Note: stageName + " " + c.Number + "：" + name}); err != nil {
+				Note: msgConcludedOf.Fill(stageMsg, c.Number, name)}); err != nil {
 				return err
 			}
 		}
@@ -470,8 +471,8 @@ func (s *Service) DeclineBarred(ctx context.Context, actor access.Actor, number 
 			return fault.New(fault.Conflict, "not-barred", msgNotBarred, c.Number)
 		}
 		b := h.Barred
-		reason := msgBarredReason.Format(i18n.ZH, b.Number, b.ClosedAt.In(s.cfg.Location).Format("2006-01-02"))
-		if out, err = s.do(ctx, tx, actor, number, Reject, ActionInput{Reason: reason}); err != nil {
+		reason := msgBarredReason.Fill(b.Number, b.ClosedAt.In(s.cfg.Location).Format("2006-01-02"))
+		if out, err = s.do(ctx, tx, actor, number, Reject, ActionInput{Why: reason}); err != nil {
 			return err
 		}
 		now := s.now()
@@ -482,11 +483,11 @@ func (s *Service) DeclineBarred(ctx context.Context, actor access.Actor, number 
 			}
 		}
 		if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
-			Action: NoLongerAccept, FromState: out.State, ToState: out.State, Note: b.Number}); err != nil {
+			Action: NoLongerAccept, FromState: out.State, ToState: out.State, Note: i18n.Plain(b.Number)}); err != nil {
 			return err
 		}
 		if _, err := appendEntry(ctx, tx, Entry{CaseID: b.CaseID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
-			Action: NoLongerAccept, FromState: b.State, ToState: b.State, Note: c.Number}); err != nil {
+			Action: NoLongerAccept, FromState: b.State, ToState: b.State, Note: i18n.Plain(c.Number)}); err != nil {
 			return err
 		}
 		return s.audit.Append(ctx, tx, entry(actor, "petition.no_longer_accept", "case", c.Number, audit.OK,

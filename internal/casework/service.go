@@ -516,7 +516,7 @@ var (
 )
 
 // tell puts the change in the inbox of the unit that must act on it next.
-func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, after Case, actor access.Actor, note string) error {
+func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, after Case, actor access.Actor, note i18n.Message) error {
 	msg, ok, err := s.notice(ctx, tx, action, after, actor, note)
 	if err != nil || !ok {
 		return err
@@ -534,13 +534,13 @@ func (s *Service) TellPending(ctx context.Context, since time.Time) (int, error)
 	type step struct {
 		caseID, at, unitID, actorID int64
 		action                      Action
-		note                        string
+		note, noteEN                string
 	}
 	var steps []step
 	// The newest step of each case that tells someone: the case's units
 	// are still what that step left them (a later one that moves the case
 	// would tell too), so its notice goes where it went then.
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id, t.at, COALESCE(t.unit_id, 0), COALESCE(t.actor_id, 0), t.action, t.note
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, t.at, COALESCE(t.unit_id, 0), COALESCE(t.actor_id, 0), t.action, t.note, t.note_en
 		FROM cases c JOIN timeline t ON t.id = (SELECT MAX(x.id) FROM timeline x WHERE x.case_id = c.id AND x.action IN (`+sqlList(told)+`))
 		WHERE c.updated_at >= $1 AND c.state IN (`+sqlList(openStates)+`) AND t.at >= $1 ORDER BY t.at`, since.UnixMicro())
 	if err != nil {
@@ -548,7 +548,7 @@ func (s *Service) TellPending(ctx context.Context, since time.Time) (int, error)
 	}
 	for rows.Next() {
 		var st step
-		if err := rows.Scan(&st.caseID, &st.at, &st.unitID, &st.actorID, &st.action, &st.note); err != nil {
+		if err := rows.Scan(&st.caseID, &st.at, &st.unitID, &st.actorID, &st.action, &st.note, &st.noteEN); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("pending steps: %w", err)
 		}
@@ -566,7 +566,7 @@ func (s *Service) TellPending(ctx context.Context, since time.Time) (int, error)
 			if err != nil {
 				return err
 			}
-			msg, ok, err := s.notice(ctx, tx, st.action, c, access.Actor{UserID: st.actorID, UnitID: st.unitID}, st.note)
+			msg, ok, err := s.notice(ctx, tx, st.action, c, access.Actor{UserID: st.actorID, UnitID: st.unitID}, i18n.Stored(st.note, st.noteEN))
 			if err != nil {
 				return err
 			}
@@ -641,8 +641,8 @@ var notices = map[Action]struct {
 
 // notice is the inbox message a change sends (notices), and whether it
 // sends one.
-func (s *Service) notice(ctx context.Context, tx *db.Tx, action Action, after Case, actor access.Actor, note string) (notify.Message, bool, error) {
-	msg := notify.Message{CaseID: after.ID, Body: i18n.Plain(note)}
+func (s *Service) notice(ctx context.Context, tx *db.Tx, action Action, after Case, actor access.Actor, note i18n.Message) (notify.Message, bool, error) {
+	msg := notify.Message{CaseID: after.ID, Body: note}
 	n, ok := notices[action]
 	if !ok {
 		return msg, false, nil

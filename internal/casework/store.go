@@ -176,10 +176,11 @@ func appendEntry(ctx context.Context, tx *db.Tx, e Entry) (int64, error) {
 		changes = string(b)
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO timeline (case_id, at, actor_id, unit_id, action, from_state, to_state, note, changes)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+	note, noteEN := e.Note.Columns()
+	err := tx.QueryRowContext(ctx, `INSERT INTO timeline (case_id, at, actor_id, unit_id, action, from_state, to_state, note, note_en, changes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		e.CaseID, e.At.UnixMicro(), db.NullID(e.ActorID), db.NullID(e.UnitID), e.Action, e.FromState, e.ToState,
-		e.Note, changes).Scan(&id)
+		note, noteEN, changes).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("timeline: %w", err)
 	}

@@ -80,6 +80,9 @@ type Candidate struct {
 	Text     float64  `json:"text"`    // likeness of the words, 0–1
 	Meters   *float64 `json:"meters"`  // distance, when both have a point
 	Reasons  []string `json:"reasons"` // in the user's language
+	// Why is Reasons in both languages, for a note kept on the case
+	// (an automatic merge's).
+	Why []i18n.Message `json:"-"`
 }
 
 // Service finds candidates.
@@ -395,9 +398,9 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 		c.Text, shared, size = likeness(words, title, address)
 		score := c.Text
 		floor := minTextAway // lowered below by the evidence of the place
-		var reasons []string
+		var reasons []i18n.Message
 		if c.Text >= 0.2 {
-			reasons = append(reasons, msgWords.Format(lang, int(math.Round(100*c.Text))))
+			reasons = append(reasons, msgWords.Fill(int(math.Round(100*c.Text))))
 		}
 		near := false // both points, within the radius
 		switch {
@@ -408,19 +411,19 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 				near = true
 				score += 0.25 * (1 - m/q.Radius)
 				floor = minText
-				reasons = append(reasons, msgNear.Format(lang, int(math.Round(m))))
+				reasons = append(reasons, msgNear.Fill(int(math.Round(m))))
 			}
 		case Street(address, div) != "" && strings.Contains(q.Text, Street(address, div)):
 			score += sameStreet
 			floor = minText
-			reasons = append(reasons, msgSameStreet.Format(lang, Street(address, div)))
+			reasons = append(reasons, msgSameStreet.Fill(Street(address, div)))
 		case area != "" && div != "" && strings.HasPrefix(div, area):
 			score += 0.1
 			if len(area) > 6 { // a township, not the whole district
 				floor = minTextPlace
 			}
 			if d, ok := division.ByCode(area); ok {
-				reasons = append(reasons, msgSameArea.Format(lang, d.Name))
+				reasons = append(reasons, msgSameArea.Fill(d.Name))
 			}
 		}
 		if !near && p.road != "" {
@@ -436,14 +439,17 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 			if floor == minTextPlace {
 				floor = minText
 			}
-			reasons = append(reasons, msgSameCategory.Format(lang))
+			reasons = append(reasons, msgSameCategory)
 		}
 		c.Score = math.Min(1, score)
 		if c.Score < MinScore || c.Text < floor || shared < min(minShared, size) {
 			continue
 		}
 		c.Received = time.UnixMicro(received).Format(time.RFC3339)
-		c.Reasons = reasons
+		c.Why = reasons
+		for _, r := range reasons {
+			c.Reasons = append(c.Reasons, r.Format(lang))
+		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {

@@ -4,6 +4,7 @@
 package i18n
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,6 +37,42 @@ func (m Message) Fill(args ...any) Message {
 // Plain is text written in one language — a user's note, a case's title —
 // that reads the same in both.
 func Plain(s string) Message { return Message{ZH: s, EN: s} }
+
+// Join is the messages that are not empty (in Chinese), one after
+// another with sep between them, in each language: a system's words
+// followed by a user's note.
+func Join(sep string, ms ...Message) Message {
+	var zh, en []string
+	for _, m := range ms {
+		if m.ZH == "" {
+			continue
+		}
+		zh, en = append(zh, m.ZH), append(en, cmp.Or(m.EN, m.ZH))
+	}
+	return Message{ZH: strings.Join(zh, sep), EN: strings.Join(en, sep)}
+}
+
+// List is the messages as a list in a sentence: 甲，乙 and "a, b".
+func List(ms ...Message) Message {
+	zh, en := make([]string, len(ms)), make([]string, len(ms))
+	for i, m := range ms {
+		zh[i], en[i] = m.ZH, m.EN
+	}
+	return Message{ZH: strings.Join(zh, "，"), EN: strings.Join(en, ", ")}
+}
+
+// Columns is how a message is stored: its Chinese, and its English or ""
+// when that is the Chinese (text written in one language, shown as
+// written in both). Stored reads the two columns back.
+func (m Message) Columns() (zh, en string) {
+	if m.EN == m.ZH {
+		return m.ZH, ""
+	}
+	return m.ZH, m.EN
+}
+
+// Stored is the message kept in the two columns Columns gives.
+func Stored(zh, en string) Message { return Message{ZH: zh, EN: cmp.Or(en, zh)} }
 
 // Format renders the message in lang.
 func (m Message) Format(lang Lang, args ...any) string {

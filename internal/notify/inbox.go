@@ -5,7 +5,6 @@
 package notify
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -86,7 +85,8 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 			m.UserID = 0
 		}
 	}
-	title, titleEN := clip(m.Title.ZH), clip(m.Title.EN)
+	title, titleEN := i18n.Message{ZH: clip(m.Title.ZH), EN: clip(m.Title.EN)}.Columns()
+	body, bodyEN := m.Body.Columns()
 	times, replaces := 1, int64(0)
 	if m.Gather && m.CaseID != 0 {
 		err := tx.QueryRowContext(ctx, `SELECT n.id, n.times FROM notifications n WHERE n.case_id = $1 AND n.unit_id = $2 AND n.kind = $3
@@ -109,7 +109,7 @@ func (s *Service) Notify(ctx context.Context, tx *db.Tx, m Message) error {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO notifications (unit_id, user_id, kind, case_id, order_id, title, body, title_en, body_en,
 		created_at, times, subject) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`, m.UnitID, db.NullID(m.UserID),
-		m.Kind, db.NullID(m.CaseID), db.NullID(m.OrderID), title, m.Body.ZH, english(title, titleEN), english(m.Body.ZH, m.Body.EN),
+		m.Kind, db.NullID(m.CaseID), db.NullID(m.OrderID), title, body, titleEN, bodyEN,
 		at.UnixMicro(), times, db.NullText(m.Subject)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("notify unit %d: %w", m.UnitID, err)
@@ -131,15 +131,6 @@ func clip(title string) string {
 		return string([]rune(title)[:200])
 	}
 	return title
-}
-
-// english is what a notice keeps of its English text: "" when it is the
-// Chinese (a note written in either), which is then shown in both.
-func english(zh, en string) string {
-	if en == zh {
-		return ""
-	}
-	return en
 }
 
 // Settle marks every message about subject (Message.Subject) settled, in
@@ -225,12 +216,12 @@ func (s *Service) Inbox(ctx context.Context, actor access.Actor, unreadOnly bool
 	for rows.Next() {
 		var it Item
 		var at int64
-		var titleEN, bodyEN string
-		if err := rows.Scan(&it.ID, &it.UnitID, &it.UserID, &it.Kind, &it.CaseID, &it.CaseNumber, &it.OrderID, &it.Title.ZH,
-			&it.Body.ZH, &titleEN, &bodyEN, &at, &it.Times, &it.Settled, &it.Read); err != nil {
+		var title, body, titleEN, bodyEN string
+		if err := rows.Scan(&it.ID, &it.UnitID, &it.UserID, &it.Kind, &it.CaseID, &it.CaseNumber, &it.OrderID, &title,
+			&body, &titleEN, &bodyEN, &at, &it.Times, &it.Settled, &it.Read); err != nil {
 			return Page{}, fmt.Errorf("inbox: %w", err)
 		}
-		it.Title.EN, it.Body.EN = cmp.Or(titleEN, it.Title.ZH), cmp.Or(bodyEN, it.Body.ZH)
+		it.Title, it.Body = i18n.Stored(title, titleEN), i18n.Stored(body, bodyEN)
 		it.CreatedAt = time.UnixMicro(at)
 		it.Read = it.Read || it.Settled
 		p.Items = append(p.Items, it)

@@ -135,7 +135,9 @@ func NewService(d Deps) *Service {
 
 var (
 	msgWarn           = i18n.M("临期提醒：%s 将于 %s 到期", "Due soon: %s is due %s")
-	msgIssued         = i18n.M("督办：%s %s（回复期限 %s）", "Supervision: %s %s (reply by %s)")
+	msgIssued         = i18n.M("%s：%s（回复期限 %s）", "%s: %s (reply by %s)") // the kind, the case
+	msgOrderNote      = i18n.M("%s %s：%s", "%s %s: %s")                  // on the case's timeline: the kind, the order, its reason
+	msgReplyNote      = i18n.M("%s：%s", "%s: %s")                        // the order, the reply
 	msgReplied        = i18n.M("督办已回复：%s", "Supervision answered: %s")
 	msgEscalated      = i18n.M("督办升级：%s 的下级单位逾期未回复", "Escalated: a unit under you did not answer supervision of %s")
 	msgAutoReason     = i18n.M("案件已超过%s（%s），自动督办", "the case is past its deadline (%s %s): automatic supervision")
@@ -172,7 +174,7 @@ func (s *Service) onWarn(ctx context.Context, tx *db.Tx, t timer.Timer, now time
 	}
 	text := msgWarn.Fill(c.Number+" "+c.Title, s.fmtTime(c.DeadlineAt))
 	actor := system(from)
-	if err := s.cases.Record(ctx, tx, actor, c, casework.Warn, text.ZH); err != nil {
+	if err := s.cases.Record(ctx, tx, actor, c, casework.Warn, text); err != nil {
 		return err
 	}
 	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: unit, Kind: "case.warning", CaseID: c.ID, Title: text}); err != nil {
@@ -273,7 +275,7 @@ func (s *Service) onRepeat(ctx context.Context, tx *db.Tx, t timer.Timer, now ti
 	reason := msgRepeatReason.Fill(rule.Days, recent, from.Name, to.Name)
 	actor := system(sup.ID)
 	actor.Roles = []access.Role{access.Dispatcher} // the platform transfers it, as a dispatcher would
-	moved, err := s.cases.DoIn(ctx, tx, actor, c.Number, casework.Transfer, casework.ActionInput{UnitID: to.ID, Reason: reason.ZH})
+	moved, err := s.cases.DoIn(ctx, tx, actor, c.Number, casework.Transfer, casework.ActionInput{UnitID: to.ID, Why: reason})
 	if err != nil {
 		return err
 	}
@@ -329,7 +331,7 @@ func (s *Service) onOrderDue(ctx context.Context, tx *db.Tx, t timer.Timer, now 
 	if err != nil {
 		return err
 	}
-	if err := s.cases.Record(ctx, tx, system(from), c, casework.Escalate, reason.ZH+" → "+esc.Number); err != nil {
+	if err := s.cases.Record(ctx, tx, system(from), c, casework.Escalate, i18n.Join(" → ", reason, i18n.Plain(esc.Number))); err != nil {
 		return err
 	}
 	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: to.ParentID, Kind: "supervision.escalated", CaseID: c.ID,
@@ -378,15 +380,12 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 		}
 		o.ReplyDueAt = replyDue
 	}
-	reasonEN := o.Reason.EN
-	if reasonEN == o.Reason.ZH {
-		reasonEN = "" // read as the Chinese
-	}
+	reasonZH, reasonEN := o.Reason.Columns()
 	err = tx.QueryRowContext(ctx, `INSERT INTO supervision_orders (number, case_id, kind, automatic, level, parent_id,
 		from_unit_id, to_unit_id, issued_by, issued_at, reason, reason_en, reply_due_at, state)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		o.Number, o.CaseID, o.Kind, o.Automatic, o.Level, db.NullID(o.ParentID), o.FromUnitID, o.ToUnitID,
-		db.NullID(o.IssuedBy), now.UnixMicro(), o.Reason.ZH, reasonEN, o.ReplyDueAt.UnixMicro(), o.State).Scan(&o.ID)
+		db.NullID(o.IssuedBy), now.UnixMicro(), reasonZH, reasonEN, o.ReplyDueAt.UnixMicro(), o.State).Scan(&o.ID)
 	if err != nil {
 		return Order{}, fmt.Errorf("issue supervision order: %w", err)
 	}
@@ -395,9 +394,7 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 			return Order{}, err
 		}
 	}
-	kindName := kindLabel(kind, i18n.ZH)
-	note := kindName + " " + o.Number + "：" + reason.ZH
-	if err := s.cases.Record(ctx, tx, actor, c, casework.Supervise, note); err != nil {
+	if err := s.cases.Record(ctx, tx, actor, c, casework.Supervise, msgOrderNote.Fill(kindMessage(kind), o.Number, reason)); err != nil {
 		return Order{}, err
 	}
 	due := "—"
@@ -551,7 +548,7 @@ func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply s
 		if err != nil {
 			return err
 		}
-		if err := s.cases.Record(ctx, tx, actor, c, casework.SuperviseReply, o.Number+"："+reply); err != nil {
+		if err := s.cases.Record(ctx, tx, actor, c, casework.SuperviseReply, msgReplyNote.Fill(o.Number, reply)); err != nil {
 			return err
 		}
 		// The answer goes to the supervisor who issued the order by hand;
@@ -649,12 +646,12 @@ func scanOrder(sc interface{ Scan(...any) error }) (Order, error) {
 	var o Order
 	var issued, due int64
 	var replied sql.NullInt64
-	var reasonEN string
+	var reason, reasonEN string
 	if err := sc.Scan(&o.ID, &o.Number, &o.CaseID, &o.CaseNumber, &o.Kind, &o.Automatic, &o.Level, &o.ParentID,
-		&o.FromUnitID, &o.ToUnitID, &o.IssuedBy, &issued, &o.Reason.ZH, &reasonEN, &due, &o.State, &replied, &o.RepliedBy, &o.Reply); err != nil {
+		&o.FromUnitID, &o.ToUnitID, &o.IssuedBy, &issued, &reason, &reasonEN, &due, &o.State, &replied, &o.RepliedBy, &o.Reply); err != nil {
 		return Order{}, err
 	}
-	o.Reason.EN = cmp.Or(reasonEN, o.Reason.ZH)
+	o.Reason = i18n.Stored(reason, reasonEN)
 	o.IssuedAt, o.RepliedAt = time.UnixMicro(issued), db.Time(replied)
 	if due != 0 {
 		o.ReplyDueAt = time.UnixMicro(due)

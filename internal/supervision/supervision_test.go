@@ -391,4 +391,13 @@ func TestOverdueSignForNamesItsDeadline(t *testing.T) {
 	if en := os[0].Reason.EN; !strings.HasPrefix(en, "the case is past its deadline (Sign for by ") {
 		t.Errorf("the order's reason in English: %q", en)
 	}
+	// So is the note the order left on the case's timeline.
+	tl := timeline(t, env, c.Number)
+	last := tl[len(tl)-1]
+	if zh := "督办单 " + os[0].Number + "：案件已超过签收期限"; last.Action != casework.Supervise || !strings.HasPrefix(last.Note.ZH, zh) {
+		t.Errorf("the timeline's last entry: %s %q, want it to start %q", last.Action, last.Note.ZH, zh)
+	}
+	if en := "Supervision order " + os[0].Number + ": the case is past its deadline (Sign for by "; !strings.HasPrefix(last.Note.EN, en) {
+		t.Errorf("the timeline's note in English: %q, want it to start %q", last.Note.EN, en)
+	}
 }

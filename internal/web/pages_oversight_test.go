@@ -423,7 +423,7 @@ func TestIssueAndReplyOnCasePage(t *testing.T) {
 		t.Errorf("%d supervision.reply records", got)
 	}
 	tl, err := env.App.Cases.Timeline(ctx, access.System("test"), n)
-	if err != nil || tl[len(tl)-1].Action != casework.SuperviseReply || !strings.Contains(tl[len(tl)-1].Note, o.Number) {
+	if err != nil || tl[len(tl)-1].Action != casework.SuperviseReply || !strings.Contains(tl[len(tl)-1].Note.ZH, o.Number) {
 		t.Errorf("timeline ends %+v (%v)", tl[len(tl)-1], err)
 	}
 	// Someone outside the unit's scope cannot see the order to answer it.
@@ -441,6 +441,10 @@ func TestIssueAndReplyOnCasePage(t *testing.T) {
 	en := signedIn(t, env, "supervisor")
 	en.post("/lang", url.Values{"lang": {"en"}})
 	mustContain(t, en.get("/inbox"), "Supervision answered: "+o.Number)
+	// And the case's timeline: the orders' notes in English, the reply
+	// as its writer wrote it.
+	mustContain(t, en.get("/cases/"+n), "Interview "+o.Number+": ", o.Number+": 已约谈施工方负责人，明日整改")
+	mustNotContain(t, en.get("/cases/"+n), "约谈 "+o.Number)
 	if got := unreadBadge(t, signedIn(t, env, "verifier").get("/inbox")); got != verifierBefore {
 		t.Errorf("a colleague's badge moved: %d, was %d", got, verifierBefore)
 	}
