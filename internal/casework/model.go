@@ -163,10 +163,12 @@ func (c Case) Overdue(now time.Time) bool { return c.Status(now) == deadline.Red
 // DeadlineName names the deadline c's clock runs to (DeadlineAt): to accept
 // it (受理期限), to sign for it (签收期限) or to handle it (办理期限).
 func (c Case) DeadlineName() i18n.Message {
+	// By the state, as Clock chose: the deadlines may fall at one instant
+	// (accept and sign for within a working day each, of one morning).
 	switch {
-	case !c.AcceptDueAt.IsZero() && c.DeadlineAt.Equal(c.AcceptDueAt):
+	case c.State == Received && !c.AcceptDueAt.IsZero() && c.DeadlineAt.Equal(c.AcceptDueAt):
 		return msgAcceptBy
-	case !c.SignDueAt.IsZero() && c.DeadlineAt.Equal(c.SignDueAt):
+	case c.State == Dispatched && !c.SignDueAt.IsZero() && c.DeadlineAt.Equal(c.SignDueAt):
 		return msgSignBy
 	case !c.DueAt.IsZero() && c.DeadlineAt.Equal(c.DueAt):
 		return msgHandleBy

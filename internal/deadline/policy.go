@@ -474,24 +474,27 @@ func ptr(n int) *int { return &n }
 
 // defaults follow DOMAIN.md: 12345 work orders (sign for in 1 working day;
 // 咨询 3, 求助 5, 投诉/举报/建议 15 working days, counted from dispatch;
-// emergencies within 2 hours), 信访工作条例 (accept in 15 days, handle in 60
+// emergencies within 2 hours; registered or rejected — and so dispatched —
+// within 24 hours, 2 for urgent matters, 1 for emergencies, as Beijing's
+// standard has it), 信访工作条例 (accept in 15 days, handle in 60
 // counted from acceptance, one extension of at most 30,
-// 复查 and 复核 30 each), disputes (人民调解法: 30 days).
+// 复查 and 复核 30 each), disputes (人民调解法: 30 days). Police incidents
+// are registered within the hour: a 110 incident waits for no one.
 var defaults = []Input{
-	{Name: "默认", Sign: "1wd", Handle: "15wd", Reply: "2wd", WarnRatio: 0.67},
-	{Name: "特急", Priority: "emergency", Sign: "1h", Handle: "2h", Reply: "4h", WarnRatio: 0.5},
-	{Name: "紧急", Priority: "urgent", Sign: "2h", Handle: "1wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "咨询", Nature: "consult", Sign: "1wd", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "求助", Nature: "help", Sign: "1wd", Handle: "5wd", Reply: "2wd", WarnRatio: 0.67},
+	{Name: "默认", Accept: "1wd", Sign: "1wd", Handle: "15wd", Reply: "2wd", WarnRatio: 0.67},
+	{Name: "特急", Priority: "emergency", Accept: "1h", Sign: "1h", Handle: "2h", Reply: "4h", WarnRatio: 0.5},
+	{Name: "紧急", Priority: "urgent", Accept: "2h", Sign: "2h", Handle: "1wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "咨询", Nature: "consult", Accept: "1wd", Sign: "1wd", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "求助", Nature: "help", Accept: "1wd", Sign: "1wd", Handle: "5wd", Reply: "2wd", WarnRatio: 0.67},
 	{Name: "信访·建议意见", Nature: "petition_suggestion", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
 	{Name: "信访·检举控告", Nature: "petition_accusation", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
 	{Name: "信访·申诉求决", Nature: "petition_claim", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
-	{Name: "刑事警情", Nature: "police_criminal", Sign: "2h", Handle: "30d", Reply: "2wd", WarnRatio: 0.75},
-	{Name: "治安警情", Nature: "police_public_order", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "交通警情", Nature: "police_traffic", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "纠纷警情", Nature: "police_dispute", Sign: "2h", Handle: "5wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "求助警情", Nature: "police_help", Sign: "1h", Handle: "1wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "人民调解", Nature: "dispute_mediation", Sign: "1wd", Handle: "30d", Reply: "3wd", WarnRatio: 0.75},
+	{Name: "刑事警情", Nature: "police_criminal", Accept: "1h", Sign: "2h", Handle: "30d", Reply: "2wd", WarnRatio: 0.75},
+	{Name: "治安警情", Nature: "police_public_order", Accept: "1h", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "交通警情", Nature: "police_traffic", Accept: "1h", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "纠纷警情", Nature: "police_dispute", Accept: "1h", Sign: "2h", Handle: "5wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "求助警情", Nature: "police_help", Accept: "1h", Sign: "1h", Handle: "1wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "人民调解", Nature: "dispute_mediation", Accept: "1wd", Sign: "1wd", Handle: "30d", Reply: "3wd", WarnRatio: 0.75},
 }
 
 // Seed creates the default policies when there are none.

@@ -29,6 +29,9 @@ func TestBacklogFollowsMerges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The case it joins is registered, waiting for a unit: on no clock
+	// (left at intake, it would be late to register by then too).
+	do(t, env, "dispatcher", target, casework.Register, casework.ActionInput{CategoryID: cat.ID})
 	do(t, env, "dispatcher", n, casework.Register, casework.ActionInput{CategoryID: cat.ID})
 	c := do(t, env, "dispatcher", n, casework.Dispatch, casework.ActionInput{UnitID: jiangtou})
 	env.Clock.Advance(c.DeadlineAt.Sub(env.Clock.Now()) + time.Hour)

@@ -401,3 +401,57 @@ func TestOverdueSignForNamesItsDeadline(t *testing.T) {
 		t.Errorf("the timeline's note in English: %q, want it to start %q", last.Note.EN, en)
 	}
 }
+
+// A report nobody registers is late like any other case: a 110 incident
+// within the hour, a complaint within a working day (the default
+// policies), and then supervised at the intake unit, its order naming the
+// deadline to accept.
+func TestAReportNobodyRegistersIsSupervised(t *testing.T) {
+	env := apptest.New(t)
+	take := func(channel casework.Channel, nature, body string) casework.Case {
+		t.Helper()
+		res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: channel, Body: body, Nature: nature})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Case
+	}
+	incident := take("police_110", "police_public_order", "江头北路有人聚众斗殴")
+	complaint := take("hotline", "complaint", "江头北路路灯不亮已一周")
+	if want := apptest.Start.Add(time.Hour); !incident.AcceptDueAt.Equal(want) || !incident.DeadlineAt.Equal(want) ||
+		incident.DeadlineName().ZH != "受理期限" {
+		t.Fatalf("the incident must be registered by %v (running to %v, %s), want %v", incident.AcceptDueAt, incident.DeadlineAt,
+			incident.DeadlineName().ZH, want)
+	}
+	// 1 working day from Thursday 09:00: by the end of Friday.
+	if due, want := complaint.AcceptDueAt, time.Date(2026, 11, 28, 0, 0, 0, 0, apptest.Start.Location()); !due.Equal(want) ||
+		!complaint.DeadlineAt.Equal(due) {
+		t.Fatalf("the complaint must be registered by %v (running to %v), want %v", due, complaint.DeadlineAt, want)
+	}
+	env.Clock.Advance(time.Hour + time.Minute)
+	env.Fire(t)
+	os := orders(t, env, incident.Number)
+	if len(os) != 1 || !os[0].Automatic || os[0].ToUnitID != incident.IntakeUnitID || !strings.Contains(os[0].Reason.ZH, "受理期限") {
+		t.Fatalf("the unregistered incident's orders: %+v", os)
+	}
+	if os := orders(t, env, complaint.Number); len(os) != 0 {
+		t.Errorf("the complaint, still in time, has %d orders", len(os))
+	}
+	// Registered, the clock to accept stops: nothing more is due of intake.
+	cat, err := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0102001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := env.App.Cases.Do(ctx, env.Actor(t, "intake"), complaint.Number, casework.Register, casework.ActionInput{CategoryID: cat.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.DeadlineAt.IsZero() {
+		t.Errorf("registered, the complaint still runs to %v (accept by %v)", c.DeadlineAt, c.AcceptDueAt)
+	}
+	env.Clock.Advance(3 * 24 * time.Hour)
+	env.Fire(t)
+	if os := orders(t, env, complaint.Number); len(os) != 0 {
+		t.Errorf("the registered complaint has %d orders", len(os))
+	}
+}
