@@ -38,6 +38,15 @@ func (m Message) Fill(args ...any) Message {
 // that reads the same in both.
 func Plain(s string) Message { return Message{ZH: s, EN: s} }
 
+// Colon stands between a label and its text, Semicolon between clauses,
+// Series between the items of a series (甲、乙), in each language's
+// punctuation.
+var (
+	Colon     = M("：", ": ")
+	Semicolon = M("；", "; ")
+	Series    = M("、", ", ")
+)
+
 // Join is the messages that are not empty (in Chinese), one after
 // another with sep between them, in each language: a system's words
 // followed by a user's note.

@@ -307,7 +307,7 @@ func (im *Importer) Run(ctx context.Context, actor access.Actor, rows [][]string
 func (im *Importer) input(ctx context.Context, get, name func(string) string) (casework.ReportInput, []string) {
 	var problems []string
 	bad := func(col string, msg i18n.Message, args ...any) {
-		problems = append(problems, name(col)+"："+msg.Format(im.Lang, args...))
+		problems = append(problems, name(col)+i18n.Colon.Format(im.Lang)+msg.Format(im.Lang, args...))
 	}
 	in := casework.ReportInput{Channel: casework.Channel(get("channel")), SourceRef: get("source_id"), Title: get("title"),
 		Body: get("body"), ReporterName: get("reporter_name"), ReporterPhone: get("reporter_phone"),
@@ -382,7 +382,7 @@ func describe(fe *fault.Error, lang i18n.Lang, name func(string) string) []strin
 	}
 	var out []string
 	for _, f := range fe.Fields {
-		out = append(out, name(f.Field)+"："+f.Msg.Format(lang, f.Args...))
+		out = append(out, name(f.Field)+i18n.Colon.Format(lang)+f.Msg.Format(lang, f.Args...))
 	}
 	return out
 }

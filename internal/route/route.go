@@ -250,10 +250,10 @@ func Explain(d Decision, lang i18n.Lang, unitName func(int64) string) string {
 		case ByPoint:
 			parts = append(parts, msgByPoint.Format(lang, name))
 		case ByAddress:
-			parts = append(parts, msgByAddress.Format(lang, name, strings.Join(d.Words, "、")))
+			parts = append(parts, msgByAddress.Format(lang, name, strings.Join(d.Words, i18n.Series.Format(lang))))
 		}
 		if d.AreaBy == ByPoint && len(d.Words) > 0 {
-			parts = append(parts, msgAndWords.Format(lang, strings.Join(d.Words, "、")))
+			parts = append(parts, msgAndWords.Format(lang, strings.Join(d.Words, i18n.Series.Format(lang))))
 		}
 	}
 	if d.RuleName != "" {

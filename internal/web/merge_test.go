@@ -45,6 +45,16 @@ func TestMergeThroughPages(t *testing.T) {
 	// The merged case names where it went and offers to undo.
 	p = in.get("/cases/" + from)
 	mustContain(t, p, "本案已并入", first, "/cases/"+from+"/actions/unmerge")
+	// Its reports card says where its report went, and offers no report
+	// to add to a case that is no longer open.
+	mustContain(t, p, "来件已随并案移至 <a href=\"/cases/"+first+"\">")
+	mustNotContain(t, p, "/intake?case="+from)
+	// The open case takes reports from intake, not from a read-only role.
+	mustContain(t, in.get("/cases/"+first), "/intake?case="+first)
+	setPasswords(t, env, "leader")
+	lp := signedIn(t, env, "leader").get("/cases/" + first)
+	mustContain(t, lp, "并入本案的案件")
+	mustNotContain(t, lp, "/intake?case=")
 	if p := in.post("/cases/"+from+"/actions/unmerge", url.Values{}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("unmerge without a reason: %d", p.Status)
 	}

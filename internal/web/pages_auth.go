@@ -53,6 +53,13 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, v *view) error {
 		v.Data = loginData{Next: next}
 		return w.render(rw, r, v, "login", http.StatusUnauthorized)
 	}
+	// A language chosen on the sign-in page is the newest choice: the
+	// account keeps it, rather than turning the pages back to its own.
+	if c, err := r.Cookie(langCookie); err == nil && c.Value != "" && i18n.Parse(c.Value) != sess.Lang {
+		if err := w.app.Auth.SetLang(r.Context(), sess.UserID, i18n.Parse(c.Value)); err != nil {
+			return err
+		}
+	}
 	// A fresh session id at every sign-in; the old one (if any) ends.
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		_ = w.app.Auth.Logout(r.Context(), c.Value) // ending a stale session is best effort

@@ -122,7 +122,7 @@ type intakeData struct {
 }
 
 func (w *Web) mayIntake(v *view) error {
-	if !v.Actor.HasAny(access.Intake, access.Dispatcher, access.Handler) {
+	if !v.MayIntake() {
 		return fault.New(fault.Forbidden, "forbidden", msgNoIntake)
 	}
 	return nil

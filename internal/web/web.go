@@ -152,6 +152,15 @@ func (v *view) T(key string, args ...any) string {
 // Can reports whether the actor holds a role.
 func (v *view) Can(role string) bool { return v.Actor.Has(access.Role(role)) }
 
+// Colon is the punctuation between a label and its text.
+func (v *view) Colon() string { return i18n.Colon.Format(v.Lang) }
+
+// MayIntake reports whether the actor takes in reports (the intake desk,
+// a report added to a case).
+func (v *view) MayIntake() bool {
+	return v.Actor.HasAny(access.Intake, access.Dispatcher, access.Handler)
+}
+
 // CaseWorker reports whether the actor works on cases.
 func (v *view) CaseWorker() bool { return v.Actor.CaseWorker() }
 
@@ -400,7 +409,7 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *view, err error) 
 	if fe, ok := fault.As(err); ok {
 		msg = fe.Msg.Format(v.Lang, fe.Args...)
 		for _, f := range fe.Fields {
-			msg += "；" + f.Field + "：" + f.Msg.Format(v.Lang, f.Args...)
+			msg += i18n.Semicolon.Format(v.Lang) + f.Field + v.Colon() + f.Msg.Format(v.Lang, f.Args...)
 		}
 		if status = fe.Kind.Status(); status >= 500 && fe.Kind != fault.Unavailable {
 			msg = v.T("error.internal")

@@ -355,7 +355,7 @@ func TestIntakeValidation(t *testing.T) {
 	}
 	// The errors are named in the user's language and the form keeps what
 	// was typed.
-	mustContain(t, p, "Please correct the following", "keep this address", "<li>Phone：", "<li>Text：")
+	mustContain(t, p, "Please correct the following", "keep this address", "<li>Phone: ", "<li>Text: ")
 	n, err := env.App.Cases.Count(context.Background(), access.System("test"), casework.Filter{})
 	if err != nil || n != 0 {
 		t.Fatalf("invalid intake stored %d cases (%v)", n, err)
@@ -447,4 +447,26 @@ func TestLanguage(t *testing.T) {
 	// Remembered for the account: a new browser opens in English too.
 	b2 := signedIn(t, env, "dispatcher")
 	mustContain(t, b2.get("/queue"), "Work queue")
+
+	// Chosen on the sign-in page, the language stays after sign-in, and
+	// the account keeps it.
+	setPasswords(t, env, "intake")
+	b3 := newBrowser(t, env)
+	b3.get("/login")
+	if p := b3.post("/lang", url.Values{"lang": {"en"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("switch language before sign-in: %d", p.Status)
+	}
+	mustContain(t, b3.get("/login"), `<html lang="en">`)
+	if p := b3.post("/login", url.Values{"username": {"intake"}, "password": {password}, "next": {"/"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", p.Status)
+	}
+	mustContain(t, b3.get("/queue"), `<html lang="en">`, "Work queue")
+	mustContain(t, signedIn(t, env, "intake").get("/queue"), `<html lang="en">`)
+	// A browser that never chose keeps the account's language.
+	b4 := newBrowser(t, env)
+	b4.lang = "zh-CN"
+	if p := b4.signIn("dispatcher", password); p.Status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", p.Status)
+	}
+	mustContain(t, b4.get("/queue"), `<html lang="en">`)
 }
