@@ -350,14 +350,15 @@ func (g *Generator) Generate(t, now time.Time) Case {
 		prio = casework.Urgent
 	}
 	word := g.places(s)
+	title, body := tp.Report(g.rng.IntN(len(tp.Titles)))
 	c := casework.Case{
-		Title: fill(g.pick(tp.Titles), word), Nature: nature, CategoryID: g.w.Categories[strings.Join(tp.Category, "/")],
+		Title: fill(title, word), Nature: nature, CategoryID: g.w.Categories[strings.Join(tp.Category, "/")],
 		Priority: prio, State: casework.Received, Channel: ch, IntakeUnitID: g.w.Cast.Intake.UnitID,
 		DivisionCode: s.div.Code, ReceivedAt: t, ReportCount: 1, Version: 1,
 	}
 	c.Address = s.district.Name + s.div.Name + word("road") + strconv.Itoa(1+g.rng.IntN(300)) + "号"
 	out := Case{Units: []int64{c.IntakeUnitID}}
-	rep := casework.Report{Channel: ch, Title: c.Title, Body: fill(g.pick(tp.Bodies), word), ReceivedAt: t,
+	rep := casework.Report{Channel: ch, Title: c.Title, Body: fill(body, word), ReceivedAt: t,
 		OccurredAt: t.Add(-time.Duration(g.rng.IntN(72*60)) * time.Minute), Address: c.Address,
 		DivisionCode: s.div.Code, IntakeUnitID: c.IntakeUnitID, CreatedBy: g.w.Cast.Intake.UserID}
 	if ch == "police_110" {

@@ -2,6 +2,7 @@ package casegen_test
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -145,6 +146,72 @@ func TestGeneratedCaseNamesItsOwnRoad(t *testing.T) {
 	}
 	if named < 100 {
 		t.Fatalf("only %d of 2000 titles name a road", named)
+	}
+}
+
+var placeholder = regexp.MustCompile(`\\\{[a-z]+\\\}`)
+
+// pattern matches what a template may be filled in as.
+func pattern(template string) *regexp.Regexp {
+	return regexp.MustCompile("^" + placeholder.ReplaceAllString(regexp.QuoteMeta(template), ".+?") + "$")
+}
+
+// A generated report's title heads its own body: the topics' titles and
+// bodies go in pairs (a lost child is not titled as an old man lost).
+func TestGeneratedTitleHeadsItsBody(t *testing.T) {
+	env := apptest.New(t)
+	w, err := demo.World(context.Background(), env.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := casegen.New(w, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type pair struct{ title, body *regexp.Regexp }
+	var pairs []pair
+	for _, tp := range casegen.Topics {
+		if len(tp.Titles) != len(tp.Bodies) {
+			t.Errorf("%v: %d titles for %d bodies", tp.Category, len(tp.Titles), len(tp.Bodies))
+		}
+		for i := range tp.Titles {
+			title, body := tp.Report(i)
+			pairs = append(pairs, pair{pattern(title), pattern(body)})
+		}
+	}
+	now := env.Clock.Now()
+	for range 500 {
+		r := g.Generate(now, now).Report
+		headed, titled := false, false
+		for _, p := range pairs {
+			if p.title.MatchString(r.Title) {
+				titled = true
+				headed = headed || p.body.MatchString(r.Body)
+			}
+		}
+		if !titled {
+			t.Fatalf("%q matches no title template", r.Title)
+		}
+		if !headed {
+			t.Fatalf("%q heads a body not its own: %q", r.Title, r.Body)
+		}
+	}
+	// A repeat tells the case's own report again: the same title and body
+	// templates, refilled.
+	for range 200 {
+		c := g.Generate(now, now)
+		title, body, ok := g.Repeat(c.Case.Title, c.Case.Address, c.Case.DivisionCode, c.Case.CategoryID)
+		if !ok {
+			t.Fatalf("no repeat of %q", c.Case.Title)
+		}
+		same := false
+		for _, p := range pairs {
+			same = same || p.title.MatchString(c.Case.Title) && p.body.MatchString(c.Report.Body) &&
+				p.title.MatchString(title) && p.body.MatchString(body)
+		}
+		if !same {
+			t.Fatalf("%q (%q) repeated as another matter: %q (%q)", c.Case.Title, c.Report.Body, title, body)
+		}
 	}
 }
 

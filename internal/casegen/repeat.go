@@ -1,13 +1,16 @@
 package casegen
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Repeat composes another report of the matter of a stored case, as a
-// neighbour or the same citizen calling again would tell it: a title and a
-// body from the templates of a topic with the case's category, drawn
-// afresh (so in other words), naming the places the case names where the
-// templates ask for a place. ok is false when no topic has the category or
-// the division is not a township the generator knows.
+// neighbour or the same citizen calling again would tell it: the topic's
+// report the case's title was made from (any of its topic's, if the title
+// is no template's), told afresh — its figures and dates drawn again — and
+// naming the places the case names. ok is false when no topic has the
+// category or the division is not a township the generator knows.
 func (g *Generator) Repeat(title, address, divisionCode string, categoryID int64) (newTitle, body string, ok bool) {
 	var topics []Topic
 	for _, t := range Topics {
@@ -24,17 +27,52 @@ func (g *Generator) Repeat(title, address, divisionCode string, categoryID int64
 	if len(topics) == 0 || !ok {
 		return "", "", false
 	}
-	tp := topics[g.rng.IntN(len(topics))]
-	said := title + " " + address
-	word := func(key string) string { return g.named(key, s, said) }
-	newTitle = fill(g.pick(tp.Titles), word)
-	for range 3 { // other words than the case's, where the topic has them
-		if newTitle != title {
+	tp, i := topics[g.rng.IntN(len(topics))], -1
+	for _, t := range topics {
+		if j := slices.IndexFunc(t.Titles, func(x string) bool { return filled(x, title) }); j >= 0 {
+			tp, i = t, j
 			break
 		}
-		newTitle = fill(g.pick(tp.Titles), word)
 	}
-	return newTitle, fill(g.pick(tp.Bodies), word), true
+	if i < 0 {
+		i = g.rng.IntN(len(tp.Titles))
+	}
+	said := title + " " + address
+	word := func(key string) string { return g.named(key, s, said) }
+	t, b := tp.Report(i)
+	return fill(t, word), fill(b, word), true
+}
+
+// filled reports whether text may be tmpl with its placeholders filled
+// in: it has the template's literal parts, in order, from end to end.
+func filled(tmpl, text string) bool {
+	var parts []string
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		j := strings.IndexByte(tmpl, '}')
+		if i < 0 || j < i {
+			parts = append(parts, tmpl)
+			break
+		}
+		parts = append(parts, tmpl[:i])
+		tmpl = tmpl[j+1:]
+	}
+	if len(parts) == 1 {
+		return text == parts[0]
+	}
+	first, last := parts[0], parts[len(parts)-1]
+	if !strings.HasPrefix(text, first) || !strings.HasSuffix(text[len(first):], last) {
+		return false
+	}
+	text = text[len(first) : len(text)-len(last)]
+	for _, p := range parts[1 : len(parts)-1] {
+		k := strings.Index(text, p)
+		if k < 0 {
+			return false
+		}
+		text = text[k+len(p):]
+	}
+	return true
 }
 
 // named is the word for placeholder key that text already names (a road,

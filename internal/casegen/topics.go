@@ -8,7 +8,15 @@ type Topic struct {
 	Handler  string   // which unit handles it, e.g. "street", "police", "dept:CG", "city:JY", "petition"
 	Weight   int      // relative frequency among topics
 	Titles   []string // title templates, 8–25 characters
-	Bodies   []string // body templates, 40–200 characters
+	Bodies   []string // body templates, 40–200 characters: Bodies[i] is what Titles[i] heads
+}
+
+// Report is the title and body templates of the topic's report i
+// (mod their number): a title goes with its own body, so that a missing
+// child is not headed as an old man lost.
+func (tp Topic) Report(i int) (title, body string) {
+	i %= len(tp.Titles)
+	return tp.Titles[i], tp.Bodies[i]
 }
 
 // Topics is the catalogue of matters the generator composes reports about.
@@ -133,6 +141,7 @@ var Topics = []Topic{
 			"{estate}垃圾桶满溢无人清运",
 			"{road}路边建筑垃圾乱倒",
 			"{street}垃圾中转站臭气熏天",
+			"{estate}保洁不到位楼道垃圾无人收",
 		},
 		Bodies: []string{
 			"{estate}{n}号楼旁边的垃圾分类投放点已经{days}天没人清运了，垃圾袋堆到桶外面，天气热，臭味很大，苍蝇蚊子到处飞。请尽快安排清运并消毒。",
@@ -377,6 +386,7 @@ var Topics = []Topic{
 			"{company}拖欠员工工资{n}个月",
 			"求助：工厂老板跑路工资未发",
 			"{road}一餐厅拖欠服务员工资",
+			"离职后{company}迟迟不结清工资",
 		},
 		Bodies: []string{
 			"我在{company}上班，公司从今年开始就没按时发过工资，到现在已经拖欠{n}个月了，我一个人被欠了{amount}元。车间里三十多个工友情况都一样，找老板，老板只说再等等。我们外地来的，房租都交不起了。",
@@ -980,12 +990,12 @@ var Topics = []Topic{
 		Titles: []string{
 			"{road}发生两车追尾事故",
 			"{road}一电动车与小车相撞有人受伤",
-			"{landmark}路口发生交通事故",
+			"{landmark}附近路口发生交通事故",
 		},
 		Bodies: []string{
 			"报警称在{road}往{landmark}方向发生两车追尾事故，后车追尾前车，无人受伤，双方对责任有争议，车辆占用一条车道，请交警到场处理。",
 			"{road}靠近{street}的路口，一辆电动自行车和一辆小轿车相撞，骑车人倒地，腿部流血，已经打了急救电话，请交警尽快过来。",
-			"我刚在{landmark}路口右转的时候，一个行人突然从车后面冲出来，我的车蹭到了他，人看起来没大事，但是他说腿疼，请交警来处理一下。",
+			"我刚在{landmark}附近的路口右转的时候，一个行人突然从车后面冲出来，我的车蹭到了他，人看起来没大事，但是他说腿疼，请交警来处理一下。",
 		},
 	},
 	{
