@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -113,9 +114,16 @@ func (s *Service) Board(ctx context.Context, p Period, units []org.Unit, keep fu
 	return b, nil
 }
 
-// rank orders a peer group by score (ranked units first, best first; ties
-// by more cases, then by name) and marks the red and black lists.
+// rank orders a peer group by its published score (one decimal; ranked
+// units first, best first; among equal scores by more cases, then by code,
+// which orders the table and nothing else) and marks the red and black
+// lists. Equal scores share a rank (1, 2, 2, 4): a published ranking
+// treats them alike. The red list is the units with fewer than ListSize
+// (at most half the ranked) peers above them, the black list those with as
+// few below; a unit that is both — tied across the middle, or every unit
+// tied — is on neither.
 func rank(rows []Row) {
+	published := func(r Row) float64 { return math.Round(r.Score * 10) }
 	slices.SortStableFunc(rows, func(a, b Row) int {
 		switch {
 		case a.Ranked != b.Ranked:
@@ -123,8 +131,8 @@ func rank(rows []Row) {
 				return -1
 			}
 			return 1
-		case a.Score != b.Score:
-			if a.Score > b.Score {
+		case published(a) != published(b):
+			if published(a) > published(b) {
 				return -1
 			}
 			return 1
@@ -140,17 +148,22 @@ func rank(rows []Row) {
 		}
 	}
 	list := min(ListSize, n/2)
-	for i := range rows {
-		if !rows[i].Ranked {
-			continue
+	for i := 0; i < n; {
+		j := i // rows[i:j] share a score
+		for j < n && published(rows[j]) == published(rows[i]) {
+			j++
 		}
-		rows[i].Rank, rows[i].OfRanked = i+1, n
-		switch {
-		case i < list:
-			rows[i].List = "red"
-		case i >= n-list:
-			rows[i].List = "black"
+		red, black := i < list, n-j < list
+		for k := i; k < j; k++ {
+			rows[k].Rank, rows[k].OfRanked, rows[k].List = i+1, n, ""
+			switch {
+			case red && !black:
+				rows[k].List = "red"
+			case black && !red:
+				rows[k].List = "black"
+			}
 		}
+		i = j
 	}
 }
 
