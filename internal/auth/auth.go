@@ -101,7 +101,7 @@ func NewService(d Deps) *Service {
 
 var (
 	msgBadCredentials = i18n.M("用户名或密码错误", "wrong user name or password")
-	msgLocked         = i18n.M("连续登录失败次数过多，账号已锁定，请 %d 分钟后再试或联系安全管理员", "too many failed sign-ins: the account is locked; try again in %d minutes or ask the security administrator")
+	msgLocked         = i18n.M("连续登录失败次数过多，账号已锁定，请 %d 分钟后再试或联系安全管理员", "too many failed sign-ins: the account is locked; try again in %d {minute|minutes} or ask the security administrator")
 	msgSessionGone    = i18n.M("登录已过期，请重新登录", "your session has ended; please sign in again")
 	msgBadCode        = i18n.M("验证码不正确", "the code is not right")
 	msgNotEnrolling   = i18n.M("请先开始设置双因素认证", "start setting up two-factor authentication first")

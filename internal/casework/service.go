@@ -511,7 +511,8 @@ var (
 	msgInboxReturned = i18n.M("案件被退回：%s", "Case returned: %s")
 	msgInboxRework   = i18n.M("案件需重新办理：%s", "Case sent back for more work: %s")
 	msgInboxExtReq   = i18n.M("延期申请待审批：%s", "Extension request to decide: %s")
-	msgInboxExtDone  = i18n.M("延期申请已处理：%s", "Extension request decided: %s")
+	msgInboxExtYes   = i18n.M("延期申请已批准：%s", "Extension approved: %s")
+	msgInboxExtNo    = i18n.M("延期申请未获批准：%s", "Extension denied: %s")
 	msgInboxReport   = i18n.M("案件追加来件：%s", "Another report on case: %s")
 )
 
@@ -634,8 +635,8 @@ var notices = map[Action]struct {
 	Rework:           {kind: "case.rework", text: msgInboxRework, to: toHandler, ownToo: true},
 	Rehandle:         {kind: "case.rework", text: msgInboxRework, to: toHandler, ownToo: true},
 	RequestExtension: {kind: "case.extension_request", text: msgInboxExtReq, to: toSupervisor},
-	ApproveExtension: {kind: "case.extension", text: msgInboxExtDone, to: toRequester},
-	DenyExtension:    {kind: "case.extension", text: msgInboxExtDone, to: toRequester},
+	ApproveExtension: {kind: "case.extension", text: msgInboxExtYes, to: toRequester},
+	DenyExtension:    {kind: "case.extension", text: msgInboxExtNo, to: toRequester},
 	AddReport:        {kind: "case.report", text: msgInboxReport, to: toHandler, gather: true},
 }
 

@@ -46,8 +46,8 @@ func (l Limit) Describe(lang i18n.Lang) string {
 		return ""
 	}
 	names := map[Unit]i18n.Message{
-		Hours: i18n.M("%d小时", "%d hours"), WorkingHours: i18n.M("%d个工作小时", "%d working hours"),
-		WorkingDays: i18n.M("%d个工作日", "%d working days"), CalendarDays: i18n.M("%d天", "%d days"),
+		Hours: i18n.M("%d小时", "%d {hour|hours}"), WorkingHours: i18n.M("%d个工作小时", "%d working {hour|hours}"),
+		WorkingDays: i18n.M("%d个工作日", "%d working {day|days}"), CalendarDays: i18n.M("%d天", "%d {day|days}"),
 	}
 	return names[l.Unit].Format(lang, l.Amount)
 }

@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -38,11 +39,12 @@ func (m Message) Fill(args ...any) Message {
 // that reads the same in both.
 func Plain(s string) Message { return Message{ZH: s, EN: s} }
 
-// Colon stands between a label and its text, Semicolon between clauses,
-// Series between the items of a series (甲、乙), in each language's
-// punctuation.
+// Colon stands between a label and its text, Comma and Semicolon between
+// clauses, Series between the items of a series (甲、乙), in each
+// language's punctuation.
 var (
 	Colon     = M("：", ": ")
+	Comma     = M("，", ", ")
 	Semicolon = M("；", "; ")
 	Series    = M("、", ", ")
 )
@@ -67,7 +69,7 @@ func List(ms ...Message) Message {
 	for i, m := range ms {
 		zh[i], en[i] = m.ZH, m.EN
 	}
-	return Message{ZH: strings.Join(zh, "，"), EN: strings.Join(en, ", ")}
+	return Message{ZH: strings.Join(zh, Comma.ZH), EN: strings.Join(en, Comma.EN)}
 }
 
 // Columns is how a message is stored: its Chinese, and its English or ""
@@ -83,11 +85,13 @@ func (m Message) Columns() (zh, en string) {
 // Stored is the message kept in the two columns Columns gives.
 func Stored(zh, en string) Message { return Message{ZH: zh, EN: cmp.Or(en, zh)} }
 
-// Format renders the message in lang.
+// Format renders the message in lang. An English text says {one|many}
+// where a word follows a number: "repeated %d {time|times}" takes the
+// first when the argument of the verb before it is 1.
 func (m Message) Format(lang Lang, args ...any) string {
 	s := m.ZH
 	if lang == EN {
-		s = m.EN
+		s = plural(m.EN, args)
 	}
 	if len(args) == 0 {
 		return s
@@ -105,6 +109,77 @@ func (m Message) Format(lang Lang, args ...any) string {
 		}
 	}
 	return fmt.Sprintf(s, out...)
+}
+
+// plural picks each {one|many} of format by the argument of the fmt verb
+// before it (explicit indexes, %[2]d, included).
+func plural(format string, args []any) string {
+	if !strings.Contains(format, "|") || !strings.Contains(format, "{") {
+		return format
+	}
+	var b strings.Builder
+	next, last := 0, -1 // the next verb's argument; the last verb's
+	for i := 0; i < len(format); i++ {
+		switch c := format[i]; c {
+		case '%':
+			j := i + 1
+			if j < len(format) && format[j] == '%' {
+				b.WriteString("%%")
+				i = j
+				continue
+			}
+			for j < len(format) && strings.IndexByte("+-# 0123456789.", format[j]) >= 0 {
+				j++
+			}
+			if j < len(format) && format[j] == '[' {
+				if k := strings.IndexByte(format[j:], ']'); k > 0 {
+					if n, err := strconv.Atoi(format[j+1 : j+k]); err == nil {
+						next = n - 1
+					}
+					j += k + 1
+				}
+			}
+			last, next = next, next+1
+			end := min(j+1, len(format)) // through the verb
+			b.WriteString(format[i:end])
+			i = end - 1
+		case '{':
+			if end := strings.IndexByte(format[i:], '}'); end > 0 {
+				if one, many, ok := strings.Cut(format[i+1:i+end], "|"); ok {
+					if last >= 0 && last < len(args) && isOne(args[last]) {
+						b.WriteString(one)
+					} else {
+						b.WriteString(many)
+					}
+					i += end
+					continue
+				}
+			}
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// isOne reports whether a is the number 1.
+func isOne(a any) bool {
+	switch n := a.(type) {
+	case int:
+		return n == 1
+	case int64:
+		return n == 1
+	case int32:
+		return n == 1
+	case uint:
+		return n == 1
+	case uint64:
+		return n == 1
+	case float64:
+		return n == 1
+	}
+	return false
 }
 
 // Parse returns the language named by s ("en", "en-US", "zh", "zh-CN"…),

@@ -57,3 +57,29 @@ func TestJoinListAndColumns(t *testing.T) {
 		}
 	}
 }
+
+// English counts a noun by the number before it; Chinese needs nothing.
+func TestPlural(t *testing.T) {
+	times := M("重复 %d 次", "repeated %d {time|times}")
+	for n, want := range map[int]string{0: "repeated 0 times", 1: "repeated 1 time", 2: "repeated 2 times"} {
+		if got := times.Format(EN, n); got != want {
+			t.Errorf("%d: %q, want %q", n, got, want)
+		}
+	}
+	if got := times.Format(ZH, 1); got != "重复 1 次" {
+		t.Errorf("zh: %q", got)
+	}
+	// The verb before each marker decides, explicit indexes too; %% and
+	// braces without a bar are text.
+	rule := M("%d 天内 %d 次", "%[2]d {report|reports} in %[1]d {day|days}, 100%% {sure|sure}; {kept}")
+	if got := rule.Format(EN, 1, 3); got != "3 reports in 1 day, 100% sure; {kept}" {
+		t.Errorf("indexed: %q", got)
+	}
+	if got := M("", "%s: %d {case|cases}").Format(EN, "江头街道", int64(1)); got != "江头街道: 1 case" {
+		t.Errorf("int64: %q", got)
+	}
+	// What an argument says is never read as a marker.
+	if got := M("", "%s %d {time|times}").Format(EN, "{a|b}", 2); got != "{a|b} 2 times" {
+		t.Errorf("argument: %q", got)
+	}
+}

@@ -195,7 +195,7 @@ func trimPlace(w string) string {
 	rs := []rune(strings.TrimSuffix(w, suffix))
 	cut := 0
 	for i, r := range rs {
-		if strings.ContainsRune("的在了是和与及对向把被为于到从给让请将有无我你他们这那个市区县省镇乡路道街反映投诉关于咨询希望近示称问说", r) || r < unicode.MaxASCII {
+		if strings.ContainsRune("的在了是和与及对向把被为于到从去往给让请将有无我你他们这那个市区县省镇乡路道街反映投诉关于咨询希望近示称问说", r) || r < unicode.MaxASCII {
 			cut = i + 1
 		}
 	}

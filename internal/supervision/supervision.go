@@ -438,7 +438,7 @@ func kindMessage(k Kind) i18n.Message {
 }
 
 var (
-	msgRepeatReason  = i18n.M("提级管辖：同一事项%d天内已被反映%d次，由%s提级至%s办理", "escalated jurisdiction: the matter was reported %[2]d times within %[1]d days; raised from %[3]s to %[4]s")
+	msgRepeatReason  = i18n.M("提级管辖：同一事项%d天内已被反映%d次，由%s提级至%s办理", "escalated jurisdiction: the matter was reported %[2]d {time|times} within %[1]d {day|days}; raised from %[3]s to %[4]s")
 	msgRaised        = i18n.M("案件 %s 已提级至%s办理", "case %s was raised to %s")
 	msgNotSupervisor = i18n.M("只有督办员可以发出督办", "only supervisors issue supervision")
 	msgBadKind       = i18n.M("督办方式无效：%s", "invalid supervision kind: %s")

@@ -498,12 +498,23 @@ func TestExtensionDecisionReachesTheRequester(t *testing.T) {
 	if got := unreadBadge(t, p); got != before+1 {
 		t.Errorf("the requester's badge: %d, want %d", got, before+1)
 	}
-	mustContain(t, p, "延期申请已处理："+n)
+	mustContain(t, p, "延期申请已批准："+n)
 	p = other.get("/inbox")
 	if got := unreadBadge(t, p); got != otherBefore {
 		t.Errorf("the colleague's badge: %d, want %d", got, otherBefore)
 	}
-	mustNotContain(t, p, "延期申请已处理")
+	mustNotContain(t, p, "延期申请已批准")
+	// A denial says so, whatever the note.
+	h.get("/cases/" + n)
+	later := c.DueAt.AddDate(0, 0, 20).In(env.App.Config.Location()).Format("2006-01-02T15:04")
+	if p := h.post("/cases/"+n+"/actions/request_extension", url.Values{"due_at": {later}, "reason": {"仍需等待"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("request again: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	s.get("/cases/" + n)
+	if p := s.post("/cases/"+n+"/actions/deny_extension", url.Values{"reason": {"理由不充分"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("deny: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, h.get("/inbox?unread=1"), "延期申请未获批准："+n)
 }
 
 // leftText is how the pages write a time span.

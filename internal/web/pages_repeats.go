@@ -8,6 +8,7 @@ import (
 
 	"pingan/internal/catalog"
 	"pingan/internal/dedup"
+	"pingan/internal/i18n"
 )
 
 // repeats answers the intake page as the operator types: the open cases
@@ -35,7 +36,8 @@ func (w *Web) repeats(rw http.ResponseWriter, r *http.Request, v *view) error {
 		cs = []dedup.Candidate{}
 	}
 	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
-	return json.NewEncoder(rw).Encode(map[string]any{"candidates": cs, "add": v.T("repeats.add"), "score": v.T("repeats.score")})
+	return json.NewEncoder(rw).Encode(map[string]any{"candidates": cs, "add": v.T("repeats.add"), "score": v.T("repeats.score"),
+		"sep": i18n.Comma.Format(v.Lang)}) // between the reasons
 }
 
 type suggestion struct {

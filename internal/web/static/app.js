@@ -86,7 +86,7 @@ document.addEventListener("DOMContentLoaded", function () {
             var a = document.createElement("a");
             a.href = "/cases/" + c.number; a.textContent = c.number; a.target = "_blank";
             li.appendChild(a);
-            li.appendChild(document.createTextNode(" " + c.title + " · " + d.score + " " + Math.round(c.score * 100) + "% · " + c.reasons.join("，") + " "));
+            li.appendChild(document.createTextNode(" " + c.title + " · " + d.score + " " + Math.round(c.score * 100) + "% · " + c.reasons.join(d.sep || "，") + " "));
             var b = document.createElement("button");
             b.type = "button"; b.textContent = d.add; b.className = "link";
             b.addEventListener("click", function () { intake.querySelector("[name=case_number]").value = c.number; });
