@@ -50,6 +50,7 @@ type WorkdayAnswer struct {
 type PolicyView struct {
 	ID            int64      `json:"id"`
 	Name          string     `json:"name"`
+	NameEN        string     `json:"name_en" doc:"the English name; empty: none (the Chinese is shown)"`
 	Nature        *string    `json:"nature"`
 	CategoryID    *int64     `json:"category_id"`
 	Priority      *string    `json:"priority"`
@@ -75,6 +76,7 @@ type PolicyList struct {
 // a unit: h hours, wh working hours, wd working days, d days.
 type PolicyRequest struct {
 	Name          string  `json:"name"`
+	NameEN        string  `json:"name_en,omitempty"`
 	Nature        string  `json:"nature,omitempty"`
 	CategoryID    int64   `json:"category_id,omitempty"`
 	Priority      string  `json:"priority,omitempty"`
@@ -328,7 +330,7 @@ func (a *API) workdays(w http.ResponseWriter, r *http.Request) error {
 }
 
 func policyView(p deadline.Policy, loc *time.Location) PolicyView {
-	return PolicyView{ID: p.ID, Name: p.Name, Nature: ptrStr(p.Nature), CategoryID: ptrID(p.CategoryID), Priority: ptrStr(p.Priority),
+	return PolicyView{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Nature: ptrStr(p.Nature), CategoryID: ptrID(p.CategoryID), Priority: ptrStr(p.Priority),
 		Accept: p.Accept.String(), Sign: p.Sign.String(), Handle: p.Handle.String(), HandleFrom: string(p.HandleFrom), WarnRatio: p.WarnRatio,
 		MaxExtensions: p.MaxExtensions, Extension: p.Extension.String(), Review: p.Review.String(),
 		ReReview: p.ReReview.String(), Reply: p.Reply.String(), RetiredAt: ptrTime(p.RetiredAt, loc)}
@@ -347,7 +349,7 @@ func (a *API) listPolicies(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (req PolicyRequest) input() deadline.Input {
-	return deadline.Input{Name: req.Name, Nature: req.Nature, CategoryID: req.CategoryID, Priority: req.Priority,
+	return deadline.Input{Name: req.Name, NameEN: req.NameEN, Nature: req.Nature, CategoryID: req.CategoryID, Priority: req.Priority,
 		Accept: req.Accept, Sign: req.Sign, Handle: req.Handle, HandleFrom: deadline.Start(req.HandleFrom), WarnRatio: req.WarnRatio,
 		MaxExtensions: req.MaxExtensions, Extension: req.Extension, Review: req.Review, ReReview: req.ReReview, Reply: req.Reply}
 }

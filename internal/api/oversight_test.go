@@ -36,13 +36,14 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 	var policies struct {
 		Policies []struct {
 			Name       string `json:"name"`
+			NameEN     string `json:"name_en"`
 			Nature     string `json:"nature"`
 			Handle     string `json:"handle"`
 			HandleFrom string `json:"handle_from"`
 		} `json:"policies"`
 	}
 	env.Do(t, "GET", "/api/v1/deadline-policies", "dispatcher", nil).JSON(t, &policies)
-	if len(policies.Policies) < 10 || policies.Policies[0].Name != "默认" || policies.Policies[0].Handle != "15wd" ||
+	if len(policies.Policies) < 10 || policies.Policies[0].Name != "默认" || policies.Policies[0].NameEN != "Default" || policies.Policies[0].Handle != "15wd" ||
 		policies.Policies[0].HandleFrom != "dispatch" {
 		t.Errorf("policies %+v", policies.Policies)
 	}
@@ -66,6 +67,10 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 	env.Do(t, "GET", "/api/v1/cases/"+n, "jiangtou", nil).JSON(t, &c)
 	if c.DeadlineStatus != "green" || c.TimeLeft <= 0 || c.Policy.Name != "默认" {
 		t.Errorf("case clock %+v", c)
+	}
+	env.Do(t, "GET", "/api/v1/cases/"+n, "jiangtou", nil, "Accept-Language", "en").JSON(t, &c)
+	if c.Policy.Name != "Default" {
+		t.Errorf("the policy in English: %q", c.Policy.Name)
 	}
 	var list struct {
 		Cases []struct {

@@ -41,7 +41,7 @@ type CategoryRef struct {
 // PolicyRef names the deadline policy that set a case's deadlines.
 type PolicyRef struct {
 	ID   int64  `json:"id"`
-	Name string `json:"name"`
+	Name string `json:"name" doc:"in the reader's language"`
 }
 
 // Location is a WGS-84 point.
@@ -442,7 +442,7 @@ func (a *API) caseView(n *directory.Names, c casework.Case, lang i18n.Lang, now 
 		v.TimeLeft = &left
 	}
 	if p, ok := n.Policies[c.PolicyID]; ok {
-		v.Policy = &PolicyRef{ID: p.ID, Name: p.Name}
+		v.Policy = &PolicyRef{ID: p.ID, Name: p.Label().Format(lang)}
 	}
 	if cat, ok := n.Cats[c.CategoryID]; ok {
 		v.Category = &CategoryRef{ID: cat.ID, Code: cat.Code, Name: cat.Name, Path: n.CategoryPath(cat.ID)}

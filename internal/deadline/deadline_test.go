@@ -2,6 +2,7 @@ package deadline_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -416,9 +417,25 @@ func TestPolicyAdministration(t *testing.T) {
 	pol := env.App.Policies
 	admin := env.Actor(t, "sysadmin")
 	cat, _ := env.App.Catalog.CategoryByCode(ctx, env.App.DB, "C0102")
-	p, err := pol.Create(ctx, admin, deadline.Input{Name: "市政设施", CategoryID: cat.ID, Sign: "4wh", Handle: "5wd", Reply: "1wd", WarnRatio: 0.5})
+	p, err := pol.Create(ctx, admin, deadline.Input{Name: "市政设施", NameEN: " Municipal facilities ", CategoryID: cat.ID, Sign: "4wh", Handle: "5wd", Reply: "1wd", WarnRatio: 0.5})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Named in both languages, read back; a policy named in one reads the
+	// same in both, and the defaults have their English names.
+	if l := p.Label(); l.ZH != "市政设施" || l.EN != "Municipal facilities" {
+		t.Errorf("label %+v", l)
+	}
+	if l := (deadline.Policy{Name: "夜间"}).Label(); l.EN != "夜间" {
+		t.Errorf("a policy without an English name: %+v", l)
+	}
+	defaults := map[string]string{}
+	ps, _ := pol.Policies(ctx)
+	for _, x := range ps {
+		defaults[x.Name] = x.NameEN
+	}
+	if defaults["紧急"] != "Urgent" || defaults["人民调解"] != "People's mediation" || defaults["市政设施"] != "Municipal facilities" {
+		t.Errorf("English names %v", defaults)
 	}
 	got, err := pol.Resolve(ctx, "complaint", "C0102001", "normal")
 	if err != nil || got.ID != p.ID {
@@ -430,6 +447,7 @@ func TestPolicyAdministration(t *testing.T) {
 		{Name: "x", Sign: "1wd", Handle: "1wd", Reply: "1wd", WarnRatio: 1.5},
 		{Name: "x", Nature: "gossip", Sign: "1wd", Handle: "1wd", Reply: "1wd", WarnRatio: 0.5},
 		{Name: "x", Sign: "1wd", Reply: "1wd", WarnRatio: 0.5},
+		{Name: "x", NameEN: strings.Repeat("x", 61), Sign: "1wd", Handle: "1wd", Reply: "1wd", WarnRatio: 0.5},
 	}
 	for i, in := range bad {
 		if _, err := pol.Create(ctx, admin, in); fault.KindOf(err) != fault.Invalid {

@@ -21,6 +21,7 @@ import (
 type Policy struct {
 	ID           int64
 	Name         string
+	NameEN       string // "" when it has none: the Chinese is shown
 	Nature       string // "" for any
 	CategoryID   int64  // 0 for any; otherwise this category and those under it
 	CategoryCode string
@@ -39,6 +40,9 @@ type Policy struct {
 	UpdatedAt     time.Time
 	RetiredAt     time.Time
 }
+
+// Label is the policy's name in both languages.
+func (p Policy) Label() i18n.Message { return i18n.Stored(p.Name, p.NameEN) }
 
 // Start is the step from which a policy counts the handling time.
 type Start string
@@ -120,7 +124,7 @@ func NewService(d *db.DB, a *audit.Log, now func() time.Time) *Service {
 // cacheTTL bounds how long another node's policy change takes to apply here.
 const cacheTTL = 30 * time.Second
 
-const policyColumns = `p.id, p.name, COALESCE(p.nature, ''), COALESCE(p.category_id, 0), COALESCE(c.code, ''),
+const policyColumns = `p.id, p.name, p.name_en, COALESCE(p.nature, ''), COALESCE(p.category_id, 0), COALESCE(c.code, ''),
 	COALESCE(p.priority, ''), p.accept_limit, p.sign_limit, p.handle_limit, p.handle_from, p.warn_ratio, p.max_extensions,
 	p.extension_limit, p.review_limit, p.rereview_limit, p.reply_limit, p.updated_at, p.retired_at`
 
@@ -129,7 +133,7 @@ func scanPolicy(s interface{ Scan(...any) error }) (Policy, error) {
 	var accept, sign, handle, ext, review, rereview, reply string
 	var maxExt, retired sql.NullInt64
 	var updated int64
-	if err := s.Scan(&p.ID, &p.Name, &p.Nature, &p.CategoryID, &p.CategoryCode, &p.Priority, &accept, &sign, &handle,
+	if err := s.Scan(&p.ID, &p.Name, &p.NameEN, &p.Nature, &p.CategoryID, &p.CategoryCode, &p.Priority, &accept, &sign, &handle,
 		&p.HandleFrom, &p.WarnRatio, &maxExt, &ext, &review, &rereview, &reply, &updated, &retired); err != nil {
 		return Policy{}, err
 	}
@@ -212,6 +216,7 @@ func Choose(ps []Policy, nature, categoryCode, priority string) (Policy, bool) {
 // Input creates or changes a policy; limits are written "3wd", "2h"….
 type Input struct {
 	Name          string
+	NameEN        string
 	Nature        string
 	CategoryID    int64
 	Priority      string
@@ -240,7 +245,7 @@ var (
 
 func (s *Service) validate(ctx context.Context, q db.Querier, in Input) (Policy, error) {
 	var v fault.Validation
-	p := Policy{Name: strings.TrimSpace(in.Name), Nature: in.Nature, CategoryID: in.CategoryID, Priority: in.Priority,
+	p := Policy{Name: strings.TrimSpace(in.Name), NameEN: strings.TrimSpace(in.NameEN), Nature: in.Nature, CategoryID: in.CategoryID, Priority: in.Priority,
 		HandleFrom: in.HandleFrom, WarnRatio: in.WarnRatio, MaxExtensions: in.MaxExtensions}
 	if p.HandleFrom == "" {
 		p.HandleFrom = FromDispatch
@@ -253,6 +258,9 @@ func (s *Service) validate(ctx context.Context, q db.Querier, in Input) (Policy,
 		v.Add("name", fault.Required)
 	case utf8.RuneCountInString(p.Name) > 60:
 		v.Add("name", fault.TooLong, 60)
+	}
+	if utf8.RuneCountInString(p.NameEN) > 60 {
+		v.Add("name_en", fault.TooLong, 60)
 	}
 	for _, f := range []struct {
 		field, s string
@@ -312,7 +320,7 @@ func entry(a access.Actor, action string, id int64, detail map[string]any) audit
 }
 
 func fields(p Policy) map[string]any {
-	m := map[string]any{"name": p.Name, "nature": p.Nature, "category_id": p.CategoryID, "priority": p.Priority,
+	m := map[string]any{"name": p.Name, "name_en": p.NameEN, "nature": p.Nature, "category_id": p.CategoryID, "priority": p.Priority,
 		"accept": p.Accept.String(), "sign": p.Sign.String(), "handle": p.Handle.String(), "handle_from": p.HandleFrom,
 		"warn_ratio": p.WarnRatio, "extension": p.Extension.String(), "review": p.Review.String(), "rereview": p.ReReview.String(), "reply": p.Reply.String()}
 	if p.MaxExtensions != nil {
@@ -343,11 +351,11 @@ func (s *Service) write(ctx context.Context, tx *db.Tx, id int64, p Policy) (int
 	now := s.now().UnixMicro()
 	args := []any{p.Name, db.NullText(p.Nature), db.NullID(p.CategoryID), db.NullText(p.Priority), p.Accept.String(),
 		p.Sign.String(), p.Handle.String(), p.WarnRatio, maxExt, p.Extension.String(), p.Review.String(),
-		p.ReReview.String(), p.Reply.String(), now, string(p.HandleFrom)}
+		p.ReReview.String(), p.Reply.String(), now, string(p.HandleFrom), p.NameEN}
 	if id == 0 {
 		err := tx.QueryRowContext(ctx, `INSERT INTO deadline_policies (name, nature, category_id, priority, accept_limit,
 			sign_limit, handle_limit, warn_ratio, max_extensions, extension_limit, review_limit, rereview_limit, reply_limit,
-			created_at, updated_at, handle_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) RETURNING id`,
+			created_at, updated_at, handle_from, name_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id`,
 			args...).Scan(&id)
 		if err != nil {
 			return 0, fmt.Errorf("create deadline policy: %w", err)
@@ -356,7 +364,7 @@ func (s *Service) write(ctx context.Context, tx *db.Tx, id int64, p Policy) (int
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE deadline_policies SET name = $1, nature = $2, category_id = $3, priority = $4,
 		accept_limit = $5, sign_limit = $6, handle_limit = $7, warn_ratio = $8, max_extensions = $9, extension_limit = $10,
-		review_limit = $11, rereview_limit = $12, reply_limit = $13, updated_at = $14, handle_from = $15 WHERE id = $16`, append(args, id)...)
+		review_limit = $11, rereview_limit = $12, reply_limit = $13, updated_at = $14, handle_from = $15, name_en = $16 WHERE id = $17`, append(args, id)...)
 	if err != nil {
 		return 0, fmt.Errorf("update deadline policy %d: %w", id, err)
 	}
@@ -481,20 +489,20 @@ func ptr(n int) *int { return &n }
 // 复查 and 复核 30 each), disputes (人民调解法: 30 days). Police incidents
 // are registered within the hour: a 110 incident waits for no one.
 var defaults = []Input{
-	{Name: "默认", Accept: "1wd", Sign: "1wd", Handle: "15wd", Reply: "2wd", WarnRatio: 0.67},
-	{Name: "特急", Priority: "emergency", Accept: "1h", Sign: "1h", Handle: "2h", Reply: "4h", WarnRatio: 0.5},
-	{Name: "紧急", Priority: "urgent", Accept: "2h", Sign: "2h", Handle: "1wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "咨询", Nature: "consult", Accept: "1wd", Sign: "1wd", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "求助", Nature: "help", Accept: "1wd", Sign: "1wd", Handle: "5wd", Reply: "2wd", WarnRatio: 0.67},
-	{Name: "信访·建议意见", Nature: "petition_suggestion", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
-	{Name: "信访·检举控告", Nature: "petition_accusation", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
-	{Name: "信访·申诉求决", Nature: "petition_claim", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
-	{Name: "刑事警情", Nature: "police_criminal", Accept: "1h", Sign: "2h", Handle: "30d", Reply: "2wd", WarnRatio: 0.75},
-	{Name: "治安警情", Nature: "police_public_order", Accept: "1h", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "交通警情", Nature: "police_traffic", Accept: "1h", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "纠纷警情", Nature: "police_dispute", Accept: "1h", Sign: "2h", Handle: "5wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "求助警情", Nature: "police_help", Accept: "1h", Sign: "1h", Handle: "1wd", Reply: "1wd", WarnRatio: 0.67},
-	{Name: "人民调解", Nature: "dispute_mediation", Accept: "1wd", Sign: "1wd", Handle: "30d", Reply: "3wd", WarnRatio: 0.75},
+	{Name: "默认", NameEN: "Default", Accept: "1wd", Sign: "1wd", Handle: "15wd", Reply: "2wd", WarnRatio: 0.67},
+	{Name: "特急", NameEN: "Emergency", Priority: "emergency", Accept: "1h", Sign: "1h", Handle: "2h", Reply: "4h", WarnRatio: 0.5},
+	{Name: "紧急", NameEN: "Urgent", Priority: "urgent", Accept: "2h", Sign: "2h", Handle: "1wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "咨询", NameEN: "Consultation", Nature: "consult", Accept: "1wd", Sign: "1wd", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "求助", NameEN: "Request for help", Nature: "help", Accept: "1wd", Sign: "1wd", Handle: "5wd", Reply: "2wd", WarnRatio: 0.67},
+	{Name: "信访·建议意见", NameEN: "Petition: suggestion", Nature: "petition_suggestion", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
+	{Name: "信访·检举控告", NameEN: "Petition: accusation", Nature: "petition_accusation", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
+	{Name: "信访·申诉求决", NameEN: "Petition: appeal or claim", Nature: "petition_claim", Accept: "15d", Sign: "1wd", Handle: "60d", HandleFrom: FromAcceptance, MaxExtensions: ptr(1), Extension: "30d", Review: "30d", ReReview: "30d", Reply: "5wd", WarnRatio: 0.75},
+	{Name: "刑事警情", NameEN: "Criminal incident", Nature: "police_criminal", Accept: "1h", Sign: "2h", Handle: "30d", Reply: "2wd", WarnRatio: 0.75},
+	{Name: "治安警情", NameEN: "Public-order incident", Nature: "police_public_order", Accept: "1h", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "交通警情", NameEN: "Traffic incident", Nature: "police_traffic", Accept: "1h", Sign: "2h", Handle: "3wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "纠纷警情", NameEN: "Dispute incident", Nature: "police_dispute", Accept: "1h", Sign: "2h", Handle: "5wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "求助警情", NameEN: "Call for help", Nature: "police_help", Accept: "1h", Sign: "1h", Handle: "1wd", Reply: "1wd", WarnRatio: 0.67},
+	{Name: "人民调解", NameEN: "People's mediation", Nature: "dispute_mediation", Accept: "1wd", Sign: "1wd", Handle: "30d", Reply: "3wd", WarnRatio: 0.75},
 }
 
 // Seed creates the default policies when there are none.

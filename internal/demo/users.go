@@ -37,7 +37,7 @@ var Users = []User{
 	{"callback", "陈静", org.CodeHotline, roles(access.Callback), "12345 回访员 calls citizens back"},
 	{"jiangtou", "王磊", "350206004", roles(access.Handler), "江头街道 承办人 handles civic cases"},
 	{"jiangtou.police", "刘洋", "PSB-350206004", roles(access.Handler), "江头派出所 承办人 handles police cases"},
-	{"gulangyu", "黄丽", "350203012", roles(access.Handler), "鼓浪屿街道 承办人"},
+	{"gulangyu", "黄丽", "350203012", roles(access.Handler), "鼓浪屿街道 承办人: another street, sees none of 江头's cases"},
 	{"verifier", "赵芳", org.CodeCityCommittee, roles(access.Verifier), "市委政法委 核查员 verifies report-backs"},
 	{"supervisor", "孙伟", org.CodeCityCommittee, roles(access.Supervisor), "市委政法委 督办员: extensions, suspensions, reopening"},
 	{"huli", "吴刚", "PLC-350206", roles(access.Supervisor, access.Verifier), "湖里区委政法委 督办员 (district scope)"},

@@ -141,7 +141,7 @@ func (v *view) NatureName(code string) string {
 }
 
 // PolicyName names a deadline policy.
-func (v *view) PolicyName(id int64) string { return v.names().Policies[id].Name }
+func (v *view) PolicyName(id int64) string { return v.names().Policies[id].Label().Format(v.Lang) }
 
 // StateName names a case state.
 func (v *view) StateName(s casework.State) string {
@@ -388,6 +388,7 @@ func (v *view) PolicyValues(p deadline.Policy) url.Values {
 		}
 	}
 	set("name", p.Name)
+	set("name_en", p.NameEN)
 	set("nature", p.Nature)
 	if p.CategoryID != 0 {
 		f.Set("category_id", strconv.FormatInt(p.CategoryID, 10))

@@ -120,9 +120,10 @@ var messages = map[string]i18n.Message{
 	"intake.merged_from":   i18n.M("本次来件编号", "this report's own number"),
 	"intake.merged_undo":   i18n.M("，如并错可在该页“取消并案”", "; undo the merge on its page if it was wrong"),
 
-	"intake.suggested": i18n.M("建议分类：", "Suggested:"),
-	"case.suggestion":  i18n.M("分类建议", "Suggested category"),
-	"case.model":       i18n.M("模型 %s", "model %s"),
+	"intake.suggested":   i18n.M("建议分类：", "Suggested:"),
+	"case.suggestion":    i18n.M("分类建议", "Suggested category"),
+	"case.model":         i18n.M("模型 %s", "model %s"),
+	"case.model_builtin": i18n.M("内置模型", "built-in model"), // the model pingan ships (classify.DefaultVersion)
 
 	"repeats.title":         i18n.M("可能重复的在办案件", "Open cases this may repeat"),
 	"repeats.help":          i18n.M("同一地点、近期、内容相近的在办案件。若为同一件事，点“并入此案”，本次来件并入该案办理（可取消）；几乎相同的来件会自动并入。", "Open cases at the same place, recent, with similar words. If it is the same matter, “Add to this case” merges this report into it (reversibly); nearly identical reports merge on their own."),
@@ -600,7 +601,7 @@ var messages = map[string]i18n.Message{
 	"dash.backlog_title":     i18n.M("积案与消化", "Backlog and clearing"),
 	"dash.districts":         i18n.M("各区指标", "Districts"),
 	"dash.population":        i18n.M("常住人口", "Residents"),
-	"dash.population_source": i18n.M("人口：第七次全国人口普查（2020）。万人成讼率以性质为“诉讼”的案件计。", "Residents: the 2020 census. Lawsuits are cases of the nature 'litigation'."),
+	"dash.population_source": i18n.M("人口：第七次全国人口普查（2020）。万人成讼率以性质为“诉讼”的案件计。", "Residents: the 2020 census. Lawsuits are cases of the nature “Dispute: litigation”."),
 	"dash.unset":             i18n.M("未分类", "Not classified"),
 
 	"report.title":      i18n.M("平安建设考评月度通报（%s）", "Monthly evaluation notice (%s)"),

@@ -404,7 +404,7 @@ func (w *Web) adminDeadlines(rw http.ResponseWriter, r *http.Request, v *view) e
 // policyInput reads a deadline policy form.
 func policyInput(r *http.Request) (deadline.Input, error) {
 	f := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-	in := deadline.Input{Name: f("name"), Nature: f("nature"), CategoryID: formInt(r, "category_id"), Priority: f("priority"),
+	in := deadline.Input{Name: f("name"), NameEN: f("name_en"), Nature: f("nature"), CategoryID: formInt(r, "category_id"), Priority: f("priority"),
 		Accept: f("accept"), Sign: f("sign"), Handle: f("handle"), HandleFrom: deadline.Start(f("handle_from")), Extension: f("extension"),
 		Review: f("review"), ReReview: f("rereview"), Reply: f("reply")}
 	if s := f("warn_ratio"); s != "" {

@@ -445,6 +445,16 @@ func TestIssueAndReplyOnCasePage(t *testing.T) {
 	// as its writer wrote it.
 	mustContain(t, en.get("/cases/"+n), "Interview "+o.Number+": ", o.Number+": 已约谈施工方负责人，明日整改")
 	mustNotContain(t, en.get("/cases/"+n), "约谈 "+o.Number)
+	// Its deadline policy by its English name.
+	got, err := env.App.Cases.Get(ctx, access.System("test"), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := env.App.Policies.Get(ctx, env.App.DB, got.Case.PolicyID)
+	if err != nil || pol.NameEN == "" {
+		t.Fatalf("the case's policy %+v has no English name (%v)", pol, err)
+	}
+	mustContain(t, en.get("/cases/"+n), "<dd>"+pol.NameEN+"</dd>")
 	if got := unreadBadge(t, signedIn(t, env, "verifier").get("/inbox")); got != verifierBefore {
 		t.Errorf("a colleague's badge moved: %d, was %d", got, verifierBefore)
 	}

@@ -76,7 +76,7 @@ func (w *Web) adminRouting(rw http.ResponseWriter, r *http.Request, v *view) err
 	}
 	for _, p := range ps {
 		if p.RetiredAt.IsZero() {
-			d.Policies = append(d.Policies, option{Value: strconv.FormatInt(p.ID, 10), Label: p.Name})
+			d.Policies = append(d.Policies, option{Value: strconv.FormatInt(p.ID, 10), Label: p.Label().Format(v.Lang)})
 		}
 	}
 	for _, l := range org.Levels {

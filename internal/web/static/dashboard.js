@@ -25,7 +25,10 @@ document.addEventListener("DOMContentLoaded", function () {
 
   function bar(id, points, horizontal) {
     var names = points.map(function (p) { return p.name; });
-    var cat = { type: "category", data: names, axisLabel: { width: 160, overflow: "truncate" } };
+    // Every bar named (ECharts would leave out every other label when they
+    // crowd), in a smaller type when there are many.
+    var cat = { type: "category", data: names,
+      axisLabel: { interval: 0, width: 160, overflow: "truncate", fontSize: names.length > 12 ? 10 : 12 } };
     var val = { type: "value" };
     chart(id).setOption({
       tooltip: tip, grid: grid,
