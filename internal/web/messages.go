@@ -608,6 +608,7 @@ var messages = map[string]i18n.Message{
 	"report.link":       i18n.M("月度通报", "Monthly notice"),
 	"report.print":      i18n.M("打印", "Print"),
 	"report.period":     i18n.M("统计期间：%s 至 %s", "Period: %s to %s"),
+	"report.to_date":    i18n.M("（本期尚未结束，数据截至 %s）", "(the period is not over: figures to %s)"),
 	"report.issued":     i18n.M("生成日期：%s", "Issued %s"),
 	"report.overview":   i18n.M("一、总体情况", "1. Overview"),
 	"report.summary":    i18n.M("本月全市共受理 %d 件，各单位办结反馈 %d 件，回访 %d 件；目前超期未办结 %d 件。", "This month the city received %d cases; units reported %d back as handled and %d callbacks were made; %d cases are overdue now."),

@@ -651,7 +651,12 @@ func TestScorecardPages(t *testing.T) {
 		t.Fatalf("export: %d, audited %d", csvPage.Status, auditCount(t, env, "score.export", audit.OK)-before)
 	}
 
-	mustContain(t, l.get("/scores/report"), "平安建设考评月度通报（2026-11）", "红榜", "黑榜", "本月全市共受理")
+	// The month under way says its figures run to today; a month over does not.
+	mustContain(t, l.get("/scores/report"), "平安建设考评月度通报（2026-11）", "红榜", "黑榜", "本月全市共受理",
+		"（本期尚未结束，数据截至 "+env.Clock.Now().In(env.App.Config.Location()).Format("2006-01-02")+"）")
+	october := l.get("/scores/report?date=2026-10-15")
+	mustContain(t, october, "平安建设考评月度通报（2026-10）")
+	mustNotContain(t, october, "本期尚未结束")
 	x := l.get("/scores.xlsx?period=month")
 	if sheet := xlsxSheet(t, x); !strings.Contains(sheet, "江头街道") || !strings.Contains(sheet, "综合得分") {
 		t.Fatalf("the Excel board:\n%.2000s", sheet)
