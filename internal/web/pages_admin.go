@@ -333,6 +333,39 @@ func (w *Web) adminCategories(rw http.ResponseWriter, r *http.Request, v *view) 
 	return w.render(rw, r, v, "admin_categories", status)
 }
 
+type categoryData struct {
+	Category catalog.Category
+	Path     string // from the top, in the reader's language
+	Filter   string // the list's, to go back to
+}
+
+// adminCategory is one category's page: what it is, and its forms (the
+// list stays light at the catalogue's 700 categories).
+func (w *Web) adminCategory(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.SysAdmin); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNoPage()
+	}
+	c, err := w.app.Catalog.Category(r.Context(), w.app.DB, id)
+	if err != nil {
+		return err
+	}
+	filter := strings.TrimSpace(r.URL.Query().Get("q"))
+	if filter == "" {
+		filter = strings.TrimSpace(r.PostFormValue("q"))
+	}
+	v.Title, v.Active = c.Name, "admin"
+	v.Data = categoryData{Category: c, Path: v.CategoryPath(c.ID), Filter: filter}
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return w.render(rw, r, v, "admin_category", status)
+}
+
 func (w *Web) adminCreateCategory(rw http.ResponseWriter, r *http.Request, v *view) error {
 	_, err := w.app.Catalog.CreateCategory(r.Context(), v.Actor, catalog.CategoryInput{ParentID: formInt(r, "parent_id"),
 		Domain: catalog.Domain(r.PostFormValue("domain")), Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en")})
@@ -369,7 +402,7 @@ func (w *Web) adminCategoryOp(rw http.ResponseWriter, r *http.Request, v *view) 
 		return errNoPage()
 	}
 	if err != nil {
-		return w.formFailed(rw, r, v, err, w.adminCategories)
+		return w.formFailed(rw, r, v, err, w.adminCategory)
 	}
 	w.app.Directory.Flush()
 	return redirect(rw, r, "/admin/categories?q="+url.QueryEscape(r.PostFormValue("q")), "admin.saved")

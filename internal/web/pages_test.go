@@ -379,6 +379,11 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		t.Fatalf("no delivery to show: %v", err)
 	}
 	delivery := fmt.Sprintf("/admin/webhooks/deliveries/%d", ds[0].ID)
+	cat, err := env.App.Catalog.CategoryByCode(context.Background(), env.App.DB, "C0102001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	category := fmt.Sprintf("/admin/categories/%d", cat.ID)
 	// A petition answered, its 复查 requested, and the petitioner back.
 	pet := closedPetition(t, env, "反映江头北路某小区地下车库长期积水，物业公司不作为。")
 	review, err := env.App.Cases.RequestReview(context.Background(), env.Actor(t, "intake"), pet.Number, casework.ReviewInput{Reason: "不服"})
@@ -395,7 +400,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 			continue
 		}
 		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "", "{unit}", fmt.Sprint(env.Unit(t, "350206004")),
-			"/admin/webhooks/deliveries/{id}", delivery).Replace(path))
+			"/admin/webhooks/deliveries/{id}", delivery, "/admin/categories/{id}", category).Replace(path))
 	}
 	pages = append(pages, "/queue?tab=dispatch", "/search?q=%E5%99%AA%E9%9F%B3&status=red&sort=due", "/inbox?unread=1",
 		"/admin/audit?action=login", "/no/such/page", "/hot?days=7&division_code=350206", "/scores?period=week", "/scores?period=year&date=2026-01-01",
@@ -428,7 +433,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		"/dashboard": citywide, "/dashboard.json": citywide, "/dashboard/districts.geojson": everyone,
 		"/inbox": everyone, "/settings": everyone, "/settings/totp": caseWorkers,
 		"/admin": "sysadmin secadmin auditadmin", "/admin/users": "sysadmin secadmin", "/admin/audit": "auditadmin",
-		"/admin/units": "sysadmin", "/admin/categories": "sysadmin", "/admin/deadlines": "sysadmin", "/admin/routing": "sysadmin",
+		"/admin/units": "sysadmin", "/admin/categories": "sysadmin", category: "sysadmin", "/admin/deadlines": "sysadmin", "/admin/routing": "sysadmin",
 		"/admin/weights": "sysadmin", "/admin/webhooks": "sysadmin", "/admin/webhooks/deliveries": "sysadmin", delivery: "sysadmin",
 	}
 	refused := map[string]int{"/": http.StatusSeeOther, "/queue": http.StatusSeeOther, "/settings/totp": http.StatusSeeOther,
@@ -528,17 +533,25 @@ func TestAdministrationPages(t *testing.T) {
 	if p = sys.post("/admin/categories", url.Values{"domain": {"civic"}, "name": {"共享单车乱停放"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("category: %d\n%s", p.Status, excerpt(p.Body))
 	}
+	// The list links each category to its page, which carries its forms
+	// (the list of the catalogue's 700 stays light).
 	p = sys.get("/admin/categories?q=" + url.QueryEscape("共享单车乱停放"))
-	m := regexp.MustCompile(`/admin/categories/(\d+)/retire`).FindStringSubmatch(p.Body)
+	m := regexp.MustCompile(`href="/admin/categories/(\d+)\?q=`).FindStringSubmatch(p.Body)
 	if m == nil {
-		t.Fatalf("no retire form:\n%s", excerpt(p.Body))
+		t.Fatalf("no link to the category:\n%s", excerpt(p.Body))
+	}
+	mustNotContain(t, p, "/retire", "/rename")
+	mustContain(t, sys.get("/admin/categories/"+m[1]), "共享单车乱停放", `action="/admin/categories/`+m[1]+`/retire"`,
+		`action="/admin/categories/`+m[1]+`/rename"`)
+	if p := sys.get("/admin/categories/999999"); p.Status != http.StatusNotFound {
+		t.Errorf("no such category: %d", p.Status)
 	}
 	// Its rule of 提级管辖: a bad one is refused with the reason, a good one
 	// shows in the list, blanks inherit again.
 	if p = sys.post("/admin/categories/"+m[1]+"/escalation", url.Values{"escalate_reports": {"1"}, "escalate_days": {"30"}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a rule of 1 report: %d", p.Status)
 	} else {
-		mustContain(t, p, "2–100")
+		mustContain(t, p, "2–100", `action="/admin/categories/`+m[1]+`/escalation"`) // on the category's page
 	}
 	if p = sys.post("/admin/categories/"+m[1]+"/escalation", url.Values{"escalate_reports": {"2"}, "escalate_days": {"7"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("escalation rule: %d\n%s", p.Status, excerpt(p.Body))

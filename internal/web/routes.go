@@ -125,6 +125,7 @@ func (w *Web) routes() []route {
 		{"POST /admin/resets/{id}/{op}", signedIn, w.adminResetOp},
 		{"GET /admin/categories", signedIn, w.adminCategories},
 		{"POST /admin/categories", signedIn, w.adminCreateCategory},
+		{"GET /admin/categories/{id}", signedIn, w.adminCategory},
 		{"POST /admin/categories/{id}/{op}", signedIn, w.adminCategoryOp},
 		{"GET /admin/deadlines", signedIn, w.adminDeadlines},
 		{"POST /admin/policies", signedIn, w.adminCreatePolicy},
