@@ -319,14 +319,19 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 	if err := s.score.TrackOverdue(ctx, tx, before.overdue(), after.overdue()); err != nil {
 		return err
 	}
-	// A new case has no timers: only a time to set needs setting.
+	// Only a time that moved needs setting; a new case has no timers to
+	// cancel.
+	set := s.timers.Set
+	if before.ID == 0 {
+		set = s.timers.Add
+	}
 	if !before.WarnAt.Equal(after.WarnAt) {
-		if err := s.timers.Set(ctx, tx, TimerWarn, after.ID, after.WarnAt); err != nil {
+		if err := set(ctx, tx, TimerWarn, after.ID, after.WarnAt); err != nil {
 			return err
 		}
 	}
 	if !before.DeadlineAt.Equal(after.DeadlineAt) {
-		if err := s.timers.Set(ctx, tx, TimerOverdue, after.ID, deadline.OverdueFrom(after.DeadlineAt)); err != nil {
+		if err := set(ctx, tx, TimerOverdue, after.ID, deadline.OverdueFrom(after.DeadlineAt)); err != nil {
 			return err
 		}
 	}

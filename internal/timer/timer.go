@@ -111,8 +111,17 @@ func (s *Service) Set(ctx context.Context, tx *db.Tx, kind Kind, subject int64, 
 	if keep || at.IsZero() {
 		return nil
 	}
+	return s.Add(ctx, tx, kind, subject, at)
+}
+
+// Add is Set for a subject that has no pending timer of kind — one created
+// in tx — without looking for timers to cancel.
+func (s *Service) Add(ctx context.Context, tx *db.Tx, kind Kind, subject int64, at time.Time) error {
+	if at.IsZero() {
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO timers (kind, subject_id, due_at, created_at) VALUES ($1, $2, $3, $4)",
-		kind, subject, at.UnixMicro(), now); err != nil {
+		kind, subject, at.UnixMicro(), s.now().UnixMicro()); err != nil {
 		return fmt.Errorf("set timer %s %d: %w", kind, subject, err)
 	}
 	tx.AfterCommit(s.Wake)
