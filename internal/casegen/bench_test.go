@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"pingan/internal/apptest"
-	"pingan/internal/casegen"
 	"pingan/internal/demo"
 )
 
@@ -30,14 +29,7 @@ func BenchmarkLoad(b *testing.B) {
 // BenchmarkGenerate measures composing cases alone, without the database.
 func BenchmarkGenerate(b *testing.B) {
 	env := apptest.New(b)
-	w, err := demo.World(context.Background(), env.App)
-	if err != nil {
-		b.Fatal(err)
-	}
-	g, err := casegen.New(w, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
+	g := generator(b, env, 1)
 	now := env.App.Now()
 	entries := 0
 	b.ResetTimer()

@@ -114,14 +114,7 @@ func TestGeneratedCasesFollowTheTable(t *testing.T) {
 // district names the road of its address.
 func TestGeneratedCaseNamesItsOwnRoad(t *testing.T) {
 	env := apptest.New(t)
-	w, err := demo.World(context.Background(), env.App)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := casegen.New(w, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := generator(t, env, 7)
 	now := env.Clock.Now()
 	named := 0
 	for range 2000 {
@@ -149,6 +142,20 @@ func TestGeneratedCaseNamesItsOwnRoad(t *testing.T) {
 	}
 }
 
+// generator is a generator over the demo's world in env, drawing from seed.
+func generator(t testing.TB, env *apptest.Env, seed uint64) *casegen.Generator {
+	t.Helper()
+	w, err := demo.World(context.Background(), env.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := casegen.New(w, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
 var placeholder = regexp.MustCompile(`\\\{[a-z]+\\\}`)
 
 // pattern matches what a template may be filled in as.
@@ -160,14 +167,7 @@ func pattern(template string) *regexp.Regexp {
 // bodies go in pairs (a lost child is not titled as an old man lost).
 func TestGeneratedTitleHeadsItsBody(t *testing.T) {
 	env := apptest.New(t)
-	w, err := demo.World(context.Background(), env.App)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := casegen.New(w, 11)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := generator(t, env, 11)
 	type pair struct{ title, body *regexp.Regexp }
 	var pairs []pair
 	for _, tp := range casegen.Topics {

@@ -165,19 +165,9 @@ func plural(format string, args []any) string {
 
 // isOne reports whether a is the number 1.
 func isOne(a any) bool {
-	switch n := a.(type) {
-	case int:
-		return n == 1
-	case int64:
-		return n == 1
-	case int32:
-		return n == 1
-	case uint:
-		return n == 1
-	case uint64:
-		return n == 1
-	case float64:
-		return n == 1
+	switch a.(type) {
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return fmt.Sprint(a) == "1"
 	}
 	return false
 }
