@@ -52,9 +52,21 @@ func TestMergeThroughPages(t *testing.T) {
 	// The open case takes reports from intake, not from a read-only role.
 	mustContain(t, in.get("/cases/"+first), "/intake?case="+first)
 	setPasswords(t, env, "leader")
-	lp := signedIn(t, env, "leader").get("/cases/" + first)
+	leader := signedIn(t, env, "leader")
+	lp := leader.get("/cases/" + first)
 	mustContain(t, lp, "并入本案的案件")
 	mustNotContain(t, lp, "/intake?case=")
+	// Refusals say which kind they are.
+	if p := leader.get("/intake?case=" + first); p.Status != http.StatusForbidden {
+		t.Errorf("a leader at the intake desk: %d", p.Status)
+	} else {
+		mustContain(t, p, "<h1>无权操作", "您的角色不能受理来件")
+	}
+	if p := leader.get("/cases/XM-2026-999999"); p.Status != http.StatusNotFound {
+		t.Errorf("no such case: %d", p.Status)
+	} else {
+		mustContain(t, p, "<h1>未找到")
+	}
 	if p := in.post("/cases/"+from+"/actions/unmerge", url.Values{}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("unmerge without a reason: %d", p.Status)
 	}

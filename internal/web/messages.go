@@ -57,6 +57,10 @@ var messages = map[string]i18n.Message{
 	"list.more":  i18n.M("更多", "More"),
 
 	"error.title":    i18n.M("出错了", "Something went wrong"),
+	"error.400":      i18n.M("请求有误", "Not understood"),
+	"error.403":      i18n.M("无权操作", "Not allowed"),
+	"error.404":      i18n.M("未找到", "Not found"),
+	"error.409":      i18n.M("当前无法执行", "Not possible now"),
 	"error.internal": i18n.M("服务器内部错误，已记录，请稍后重试", "internal error: it has been logged; please try again later"),
 	"error.back":     i18n.M("返回上一页", "Go back"),
 	"error.home":     i18n.M("回到首页", "Home"),

@@ -162,6 +162,12 @@ func TestSearchPagingFiltersAndExport(t *testing.T) {
 		}
 	}
 
+	// Nothing found: nothing to export, and the empty row spans the table.
+	none := d.get("/search?q=" + url.QueryEscape("没有这样的案件"))
+	mustContain(t, none, `<td colspan="6" class="empty">`)
+	mustNotContain(t, none, "/search.csv?")
+	mustContain(t, d.get("/search?"+q), "/search.csv?")
+
 	// The export: the header, then one row per case found.
 	header := []string{"案件编号", "标题", "状态", "期限状态", "性质", "分类", "紧急程度", "来源渠道", "承办单位", "行政区划", "地址",
 		"登记时间", "期限", "结案时间", "重复次数"}

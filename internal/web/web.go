@@ -419,6 +419,12 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *view, err error) 
 		w.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	v.Title, v.Error, v.Data = v.T("error.title"), msg, status
+	switch status { // what kind of refusal, where it is one
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		v.Title = v.T("error.400")
+	case http.StatusForbidden, http.StatusNotFound, http.StatusConflict:
+		v.Title = v.T(fmt.Sprintf("error.%d", status))
+	}
 	if rerr := w.render(rw, r, v, "error", status); rerr != nil {
 		w.log.Error("error page failed", "err", rerr)
 		http.Error(rw, msg, status)
