@@ -76,5 +76,8 @@ func checkTOTP(secret, code string, now time.Time, last int64) (int64, bool) {
 func OTPAuthURI(issuer, account, secret string) string {
 	label := url.PathEscape(issuer + ":" + account)
 	q := url.Values{"secret": {secret}, "issuer": {issuer}, "algorithm": {"SHA1"}, "digits": {"6"}, "period": {"30"}}
-	return "otpauth://totp/" + label + "?" + q.Encode()
+	// A space is %20 in the query as in the label (the key URI format is
+	// RFC 3986's; some apps show a form-encoded + as it is). A + in a value
+	// is %2B already.
+	return "otpauth://totp/" + label + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }

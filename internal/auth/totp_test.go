@@ -48,7 +48,7 @@ func TestCheckTOTP(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	if uri := OTPAuthURI("平安", "admin", "ABC"); uri != "otpauth://totp/%E5%B9%B3%E5%AE%89:admin?algorithm=SHA1&digits=6&issuer=%E5%B9%B3%E5%AE%89&period=30&secret=ABC" {
+	if uri := OTPAuthURI("平安 pingan", "admin", "ABC"); uri != "otpauth://totp/%E5%B9%B3%E5%AE%89%20pingan:admin?algorithm=SHA1&digits=6&issuer=%E5%B9%B3%E5%AE%89%20pingan&period=30&secret=ABC" {
 		t.Errorf("uri %s", uri)
 	}
 }
