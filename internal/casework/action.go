@@ -310,10 +310,10 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	if err := involve(ctx, tx, c.ID, newUnit); err != nil {
 		return err
 	}
-	said := i18n.Join("\n", in.Why, i18n.Plain(strings.TrimSpace(in.Reason)), i18n.Plain(strings.TrimSpace(in.Note)))
+	said := i18n.Join(i18n.Line, in.Why, i18n.Plain(strings.TrimSpace(in.Reason)), i18n.Plain(strings.TrimSpace(in.Note)))
 	note := said
 	if action == Merge {
-		note = i18n.Join("\n", msgMergedInto.Fill(target.Number), said)
+		note = i18n.Join(i18n.Line, msgMergedInto.Fill(target.Number), said)
 	}
 	changes := Diff(before, next, s.cfg.Location)
 	entryID, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,

@@ -702,7 +702,7 @@ func (s *Service) autoMerge(ctx context.Context, actor access.Actor, in ReportIn
 		if like < s.cfg.AutoMerge {
 			continue
 		}
-		return c.Number, msgAutoMerged.Fill(int(math.Round(100*like)), i18n.List(c.Why...)), nil
+		return c.Number, msgAutoMerged.Fill(int(math.Round(100*like)), i18n.Join(i18n.Comma, c.Why...)), nil
 	}
 	return "", reason, nil
 }

@@ -109,7 +109,7 @@ func (s *Service) joinReports(ctx context.Context, tx *db.Tx, actor access.Actor
 			return err
 		}
 	}
-	text := i18n.Join("\n", msgMergedHere.Fill(from.Number), note)
+	text := i18n.Join(i18n.Line, msgMergedHere.Fill(from.Number), note)
 	after, err := s.recount(ctx, tx, actor, target, int(moved), MergedIn, text, now)
 	if err != nil {
 		return err
@@ -148,7 +148,7 @@ func (s *Service) returnReports(ctx context.Context, tx *db.Tx, actor access.Act
 	if _, err := tx.ExecContext(ctx, "UPDATE reports SET case_id = $1, merged_from = NULL WHERE merged_from = $1", c.ID); err != nil {
 		return fmt.Errorf("unmerge reports: %w", err)
 	}
-	text := i18n.Join("\n", msgUnmergedFrom.Fill(c.Number), note)
+	text := i18n.Join(i18n.Line, msgUnmergedFrom.Fill(c.Number), note)
 	for id, n := range holders {
 		if id == c.ID {
 			continue

@@ -453,7 +453,7 @@ func (s *Service) trackPetition(ctx context.Context, tx *db.Tx, before, after Ca
 	// A repeat petition says so on its timeline.
 	note := msgRepeatPetition.Fill(h.Visits, h.SameMatter)
 	if h.Barred != nil {
-		note = i18n.Join("\n", note, msgBarredNote.Fill(h.Barred.Number, h.Barred.ClosedAt.In(s.cfg.Location).Format("2006-01-02")))
+		note = i18n.Join(i18n.Line, note, msgBarredNote.Fill(h.Barred.Number, h.Barred.ClosedAt.In(s.cfg.Location).Format("2006-01-02")))
 	}
 	_, err = appendEntry(ctx, tx, Entry{CaseID: after.ID, At: now, Action: RepeatPetition, FromState: after.State,
 		ToState: after.State, Note: note})

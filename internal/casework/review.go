@@ -319,7 +319,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	// timeline carries what the replay of the scores needs).
 	if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
 		Action: RequestReview, ToState: Dispatched, Changes: Diff(Case{}, c, s.cfg.Location),
-		Note: i18n.Join("\n", msgReviewOpened.Fill(stageMsg, prior.Number, day(in.RequestedAt), to.Name, due), i18n.Plain(in.Reason))}); err != nil {
+		Note: i18n.Join(i18n.Line, msgReviewOpened.Fill(stageMsg, prior.Number, day(in.RequestedAt), to.Name, due), i18n.Plain(in.Reason))}); err != nil {
 		return Case{}, err
 	}
 	if err := s.score.Record(ctx, tx, score.Classify(string(RequestReview), c.ID, score.Snapshot{}, c.scoring(), now)); err != nil {
@@ -347,7 +347,6 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 var (
 	msgReviewOpened    = i18n.M("%s申请：原案 %s，申请日 %s，由%s办理，期限 %s", "%s requested of %s on %s; handled by %s, due %s")
 	msgReviewRequested = i18n.M("申请%s：%s，由%s办理，期限 %s", "%s requested: %s, handled by %s, due %s")
-	msgConcluded       = i18n.M("%s：%s", "%s: %s")          // the stage and its conclusion
 	msgConcludedOf     = i18n.M("%s %s：%s", "%s of %s: %s") // on the case reviewed
 )
 
@@ -421,7 +420,7 @@ func (s *Service) ConcludeReview(ctx context.Context, actor access.Actor, number
 			}
 		}
 		if _, err := appendEntry(ctx, tx, Entry{CaseID: c.ID, At: now, ActorID: actor.UserID, UnitID: actor.UnitID,
-			Action: ConcludeReview, FromState: c.State, ToState: Closed, Note: i18n.Join("\n", msgConcluded.Fill(stageMsg, name), i18n.Plain(in.Opinion)),
+			Action: ConcludeReview, FromState: c.State, ToState: Closed, Note: i18n.Join(i18n.Line, i18n.Join(i18n.Colon, stageMsg, name), i18n.Plain(in.Opinion)),
 			Changes: Diff(c, next, s.cfg.Location)}); err != nil {
 			return err
 		}

@@ -40,19 +40,21 @@ func (m Message) Fill(args ...any) Message {
 func Plain(s string) Message { return Message{ZH: s, EN: s} }
 
 // Colon stands between a label and its text, Comma and Semicolon between
-// clauses, Series between the items of a series (甲、乙), in each
-// language's punctuation.
+// clauses, Series between the items of a series (甲、乙), Line between
+// lines, in each language's punctuation.
 var (
 	Colon     = M("：", ": ")
 	Comma     = M("，", ", ")
 	Semicolon = M("；", "; ")
 	Series    = M("、", ", ")
+	Line      = Plain("\n")
 )
 
 // Join is the messages that are not empty (in Chinese), one after
-// another with sep between them, in each language: a system's words
-// followed by a user's note.
-func Join(sep string, ms ...Message) Message {
+// another with sep between them, in each language: a system's words and
+// a user's note on lines of their own (Line), a label and its text
+// (Colon), reasons in a sentence (Comma).
+func Join(sep Message, ms ...Message) Message {
 	var zh, en []string
 	for _, m := range ms {
 		if m.ZH == "" {
@@ -60,16 +62,7 @@ func Join(sep string, ms ...Message) Message {
 		}
 		zh, en = append(zh, m.ZH), append(en, cmp.Or(m.EN, m.ZH))
 	}
-	return Message{ZH: strings.Join(zh, sep), EN: strings.Join(en, sep)}
-}
-
-// List is the messages as a list in a sentence: 甲，乙 and "a, b".
-func List(ms ...Message) Message {
-	zh, en := make([]string, len(ms)), make([]string, len(ms))
-	for i, m := range ms {
-		zh[i], en[i] = m.ZH, m.EN
-	}
-	return Message{ZH: strings.Join(zh, Comma.ZH), EN: strings.Join(en, Comma.EN)}
+	return Message{ZH: strings.Join(zh, sep.ZH), EN: strings.Join(en, sep.EN)}
 }
 
 // Columns is how a message is stored: its Chinese, and its English or ""

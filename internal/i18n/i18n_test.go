@@ -37,14 +37,14 @@ func TestMessageWithinMessage(t *testing.T) {
 // A note pingan writes is its words and a person's, joined in each
 // language; stored, the English of text written once takes no room.
 func TestJoinListAndColumns(t *testing.T) {
-	said := Join("\n", M("并入 %s", "merged into %s").Fill("XM-1"), Message{}, Plain("同一工地"))
+	said := Join(Line, M("并入 %s", "merged into %s").Fill("XM-1"), Message{}, Plain("同一工地"))
 	if said.ZH != "并入 XM-1\n同一工地" || said.EN != "merged into XM-1\n同一工地" {
 		t.Errorf("join: %+v", said)
 	}
-	if got := Join("\n", Message{}, Plain("")); got != (Message{}) {
+	if got := Join(Line, Message{}, Plain("")); got != (Message{}) {
 		t.Errorf("nothing joined: %+v", got)
 	}
-	if got := List(M("分类相同", "same category"), M("相距 3 米", "3 m apart")); got.ZH != "分类相同，相距 3 米" || got.EN != "same category, 3 m apart" {
+	if got := Join(Comma, M("分类相同", "same category"), M("相距 3 米", "3 m apart")); got.ZH != "分类相同，相距 3 米" || got.EN != "same category, 3 m apart" {
 		t.Errorf("list: %+v", got)
 	}
 	for _, m := range []Message{said, Plain("已签收"), {}} {

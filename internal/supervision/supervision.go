@@ -137,7 +137,6 @@ var (
 	msgWarn           = i18n.M("临期提醒：%s 将于 %s 到期", "Due soon: %s is due %s")
 	msgIssued         = i18n.M("%s：%s（回复期限 %s）", "%s: %s (reply by %s)") // the kind, the case
 	msgOrderNote      = i18n.M("%s %s：%s", "%s %s: %s")                  // on the case's timeline: the kind, the order, its reason
-	msgReplyNote      = i18n.M("%s：%s", "%s: %s")                        // the order, the reply
 	msgReplied        = i18n.M("督办已回复：%s", "Supervision answered: %s")
 	msgEscalated      = i18n.M("督办升级：%s 的下级单位逾期未回复", "Escalated: a unit under you did not answer supervision of %s")
 	msgAutoReason     = i18n.M("案件已超过%s（%s），自动督办", "The case is past its deadline (%s %s): supervised automatically")
@@ -331,7 +330,7 @@ func (s *Service) onOrderDue(ctx context.Context, tx *db.Tx, t timer.Timer, now 
 	if err != nil {
 		return err
 	}
-	if err := s.cases.Record(ctx, tx, system(from), c, casework.Escalate, i18n.Join(" → ", reason, i18n.Plain(esc.Number))); err != nil {
+	if err := s.cases.Record(ctx, tx, system(from), c, casework.Escalate, i18n.Join(i18n.Plain(" → "), reason, i18n.Plain(esc.Number))); err != nil {
 		return err
 	}
 	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: to.ParentID, Kind: "supervision.escalated", CaseID: c.ID,
@@ -424,8 +423,6 @@ func (k Kind) known() bool {
 	}
 	return false
 }
-
-func kindLabel(k Kind, lang i18n.Lang) string { return kindMessage(k).Format(lang) }
 
 // kindMessage names a kind of supervision.
 func kindMessage(k Kind) i18n.Message {
@@ -548,7 +545,7 @@ func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply s
 		if err != nil {
 			return err
 		}
-		if err := s.cases.Record(ctx, tx, actor, c, casework.SuperviseReply, msgReplyNote.Fill(o.Number, reply)); err != nil {
+		if err := s.cases.Record(ctx, tx, actor, c, casework.SuperviseReply, i18n.Join(i18n.Colon, i18n.Plain(o.Number), i18n.Plain(reply))); err != nil {
 			return err
 		}
 		// The answer goes to the supervisor who issued the order by hand;
