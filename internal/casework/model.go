@@ -163,17 +163,28 @@ func (c Case) Overdue(now time.Time) bool { return c.Status(now) == deadline.Red
 // DeadlineName names the deadline c's clock runs to (DeadlineAt): to accept
 // it (受理期限), to sign for it (签收期限) or to handle it (办理期限).
 func (c Case) DeadlineName() i18n.Message {
-	// By the state, as Clock chose: the deadlines may fall at one instant
-	// (accept and sign for within a working day each, of one morning).
-	switch {
-	case c.State == Received && !c.AcceptDueAt.IsZero() && c.DeadlineAt.Equal(c.AcceptDueAt):
-		return msgAcceptBy
-	case c.State == Dispatched && !c.SignDueAt.IsZero() && c.DeadlineAt.Equal(c.SignDueAt):
-		return msgSignBy
-	case !c.DueAt.IsZero() && c.DeadlineAt.Equal(c.DueAt):
-		return msgHandleBy
+	if at, name := c.running(); !at.IsZero() && at.Equal(c.DeadlineAt) {
+		return name
 	}
 	return msgDeadline
+}
+
+// running is the deadline c's state runs a clock to, and its name: the
+// one choice of Clock and DeadlineName (deadlines may fall at one instant,
+// accept and sign for within a working day each of one morning).
+func (c Case) running() (time.Time, i18n.Message) {
+	switch c.State {
+	case Received:
+		return c.AcceptDueAt, msgAcceptBy
+	case Dispatched:
+		if !c.SignDueAt.IsZero() && (c.DueAt.IsZero() || c.SignDueAt.Before(c.DueAt)) {
+			return c.SignDueAt, msgSignBy
+		}
+		return c.DueAt, msgHandleBy
+	case Registered, Handling:
+		return c.DueAt, msgHandleBy
+	}
+	return time.Time{}, msgDeadline
 }
 
 var (
@@ -279,18 +290,10 @@ func SetDeadlines(c *Case, action Action, p deadline.Policy, cal *calendar.Calen
 // Everything that opens a case calls it, and everything that changes one
 // calls reclock, so the colour means the same everywhere.
 func Clock(c *Case, warnRatio float64) {
-	c.DeadlineAt, c.WarnAt = time.Time{}, time.Time{}
+	c.DeadlineAt, _ = c.running()
 	start := c.ClockStartAt
-	switch c.State {
-	case Received:
-		c.DeadlineAt, start = c.AcceptDueAt, c.ReceivedAt
-	case Dispatched:
-		c.DeadlineAt = c.DueAt
-		if !c.SignDueAt.IsZero() && (c.DueAt.IsZero() || c.SignDueAt.Before(c.DueAt)) {
-			c.DeadlineAt = c.SignDueAt
-		}
-	case Registered, Handling:
-		c.DeadlineAt = c.DueAt
+	if c.State == Received {
+		start = c.ReceivedAt
 	}
 	c.WarnAt = deadline.WarnAt(start, c.DeadlineAt, warnRatio)
 }
