@@ -11,11 +11,10 @@ type Topic struct {
 	Bodies   []string // body templates, 40–200 characters: Bodies[i] is what Titles[i] heads
 }
 
-// Report is the title and body templates of the topic's report i
-// (mod their number): a title goes with its own body, so that a missing
-// child is not headed as an old man lost.
+// Report is the title and body templates of the topic's report i: a title
+// goes with its own body, so that a missing child is not headed as an old
+// man lost.
 func (tp Topic) Report(i int) (title, body string) {
-	i %= len(tp.Titles)
 	return tp.Titles[i], tp.Bodies[i]
 }
 
