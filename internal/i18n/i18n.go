@@ -1,6 +1,9 @@
 // Package i18n holds the languages pingan speaks and the bilingual messages it
 // shows. zh-CN is the default; English is the alternative. A Message carries
 // both texts at its point of definition so the two cannot drift apart.
+// An English text counts its nouns with {one|many} ("%d {time|times}");
+// text kept in the database keeps both languages in two columns
+// (Columns, Stored); Join puts messages together in each language.
 package i18n
 
 import (
