@@ -178,7 +178,7 @@ func (a *API) listCategories(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := CategoryList{Categories: []Category{}}
 	for _, c := range cs {
-		out.Categories = append(out.Categories, categoryView(n, c, a.loc))
+		out.Categories = append(out.Categories, categoryView(n, c, langOf(r), a.loc))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -189,7 +189,7 @@ func (a *API) writeCategory(w http.ResponseWriter, r *http.Request, c catalog.Ca
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, status, categoryView(n, c, a.loc))
+	return writeJSON(w, status, categoryView(n, c, langOf(r), a.loc))
 }
 
 func (a *API) getCategory(w http.ResponseWriter, r *http.Request) error {
@@ -205,7 +205,7 @@ func (a *API) getCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, categoryView(n, c, a.loc))
+	return writeJSON(w, http.StatusOK, categoryView(n, c, langOf(r), a.loc))
 }
 
 func (req CategoryRequest) input() catalog.CategoryInput {

@@ -63,14 +63,20 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 		Policy         struct {
 			Name string `json:"name"`
 		} `json:"deadline_policy"`
+		Category struct {
+			Name string `json:"name"`
+			Path string `json:"path"`
+		} `json:"category"`
 	}
 	env.Do(t, "GET", "/api/v1/cases/"+n, "jiangtou", nil).JSON(t, &c)
-	if c.DeadlineStatus != "green" || c.TimeLeft <= 0 || c.Policy.Name != "默认" {
+	if c.DeadlineStatus != "green" || c.TimeLeft <= 0 || c.Policy.Name != "默认" ||
+		c.Category.Name != "事故处理" || c.Category.Path != "城乡建设 / 安全生产 / 事故处理" {
 		t.Errorf("case clock %+v", c)
 	}
 	env.Do(t, "GET", "/api/v1/cases/"+n, "jiangtou", nil, "Accept-Language", "en").JSON(t, &c)
-	if c.Policy.Name != "Default" {
-		t.Errorf("the policy in English: %q", c.Policy.Name)
+	if c.Policy.Name != "Default" || c.Category.Name != "Accident handling" ||
+		c.Category.Path != "Urban and rural development / Workplace safety / Accident handling" {
+		t.Errorf("the policy and the category in English: %+v", c)
 	}
 	var list struct {
 		Cases []struct {

@@ -34,8 +34,8 @@ type UserRef struct {
 type CategoryRef struct {
 	ID   int64  `json:"id"`
 	Code string `json:"code"`
-	Name string `json:"name"`
-	Path string `json:"path" doc:"names from the top level down, separated by ' / '"`
+	Name string `json:"name" doc:"in the language of the request (Accept-Language), Chinese where the category has no English name"`
+	Path string `json:"path" doc:"names from the top level down, separated by ' / ', in the language of the request"`
 }
 
 // PolicyRef names the deadline policy that set a case's deadlines.
@@ -266,7 +266,7 @@ type Category struct {
 	Level     int            `json:"level"`
 	Name      string         `json:"name"`
 	NameEN    string         `json:"name_en"`
-	Path      string         `json:"path"`
+	Path      string         `json:"path" doc:"names from the top level down, separated by ' / ', in the language of the request"`
 	Sort      int            `json:"sort"`
 	RetiredAt *time.Time     `json:"retired_at"`
 	// Escalation is the category's own rule of 提级管辖; null inherits the
@@ -445,7 +445,7 @@ func (a *API) caseView(n *directory.Names, c casework.Case, lang i18n.Lang, now 
 		v.Policy = &PolicyRef{ID: p.ID, Name: p.Label().Format(lang)}
 	}
 	if cat, ok := n.Cats[c.CategoryID]; ok {
-		v.Category = &CategoryRef{ID: cat.ID, Code: cat.Code, Name: cat.Name, Path: n.CategoryPath(cat.ID)}
+		v.Category = &CategoryRef{ID: cat.ID, Code: cat.Code, Name: cat.Label(lang), Path: n.CategoryPath(cat.ID, lang)}
 	}
 	if c.Route.AreaCode != "" || c.Route.Triage || c.RouteUnitID != 0 {
 		v.Routing = &Routing{Unit: unitRef(n, c.RouteUnitID), Triage: c.Triage, Reason: c.Route.Reason, Area: c.Route.AreaCode,
@@ -502,10 +502,10 @@ func natureView(x catalog.Nature, loc *time.Location) Nature {
 		RetiredAt: ptrTime(x.RetiredAt, loc)}
 }
 
-func categoryView(n *directory.Names, c catalog.Category, loc *time.Location) Category {
-	path := c.Name
+func categoryView(n *directory.Names, c catalog.Category, lang i18n.Lang, loc *time.Location) Category {
+	path := c.Label(lang)
 	if n != nil {
-		path = n.CategoryPath(c.ID)
+		path = n.CategoryPath(c.ID, lang)
 	}
 	return Category{ID: c.ID, ParentID: ptrID(c.ParentID), Code: c.Code, Domain: c.Domain, Level: c.Level,
 		Name: c.Name, NameEN: c.NameEN, Path: path, Sort: c.Sort, RetiredAt: ptrTime(c.RetiredAt, loc), Escalation: c.Escalation}

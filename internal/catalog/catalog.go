@@ -125,6 +125,15 @@ type Category struct {
 // Active reports whether new cases may take this category.
 func (c Category) Active() bool { return c.RetiredAt.IsZero() }
 
+// Label returns the name in lang: the English name when the reader reads
+// English and the category has one, else the Chinese.
+func (c Category) Label(lang i18n.Lang) string {
+	if lang == i18n.EN && c.NameEN != "" {
+		return c.NameEN
+	}
+	return c.Name
+}
+
 // Service manages the catalogue.
 type Service struct {
 	db    *db.DB
@@ -723,32 +732,103 @@ func (s *Service) DeleteCategory(ctx context.Context, actor access.Actor, id int
 //go:embed civic_taxonomy.csv
 var civicTaxonomy []byte
 
+// bilingual is a name of the built-in catalogue in both languages.
+type bilingual struct{ zh, en string }
+
 // policeTypes and disputeTypes are pingan's own catalogues of police
 // incident types (警情类别) and dispute types (矛盾纠纷类型).
 var policeTypes = []struct {
-	name     string
-	children []string
+	name     bilingual
+	children []bilingual
 }{
-	{"刑事案件", []string{"盗窃", "电信网络诈骗", "其他诈骗", "抢劫抢夺", "故意伤害", "涉毒", "其他刑事案件"}},
-	{"治安案件", []string{"打架斗殴", "噪声扰民", "寻衅滋事", "赌博", "侵犯隐私", "其他治安案件"}},
-	{"交通警情", []string{"交通事故", "交通拥堵", "违法停车", "酒驾醉驾", "其他交通警情"}},
-	{"纠纷警情", []string{"家庭纠纷", "邻里纠纷", "经济纠纷", "劳资纠纷", "其他纠纷"}},
-	{"求助警情", []string{"走失寻人", "急病救助", "开锁求助", "其他求助"}},
-	{"灾害事故", []string{"火灾", "溺水", "其他灾害事故"}},
+	{bilingual{"刑事案件", "Criminal cases"}, []bilingual{{"盗窃", "Theft"}, {"电信网络诈骗", "Telecom and online fraud"},
+		{"其他诈骗", "Other fraud"}, {"抢劫抢夺", "Robbery and snatching"}, {"故意伤害", "Assault causing injury"},
+		{"涉毒", "Drug offences"}, {"其他刑事案件", "Other criminal cases"}}},
+	{bilingual{"治安案件", "Public-order cases"}, []bilingual{{"打架斗殴", "Fighting"}, {"噪声扰民", "Noise nuisance"},
+		{"寻衅滋事", "Provoking trouble"}, {"赌博", "Gambling"}, {"侵犯隐私", "Invasion of privacy"},
+		{"其他治安案件", "Other public-order cases"}}},
+	{bilingual{"交通警情", "Traffic incidents"}, []bilingual{{"交通事故", "Traffic accident"}, {"交通拥堵", "Traffic congestion"},
+		{"违法停车", "Illegal parking"}, {"酒驾醉驾", "Drink-driving"}, {"其他交通警情", "Other traffic incidents"}}},
+	{bilingual{"纠纷警情", "Dispute incidents"}, []bilingual{{"家庭纠纷", "Family dispute"}, {"邻里纠纷", "Neighbour dispute"},
+		{"经济纠纷", "Money dispute"}, {"劳资纠纷", "Wage dispute"}, {"其他纠纷", "Other disputes"}}},
+	{bilingual{"求助警情", "Calls for help"}, []bilingual{{"走失寻人", "Missing person"}, {"急病救助", "Medical emergency"},
+		{"开锁求助", "Locked out"}, {"其他求助", "Other calls for help"}}},
+	{bilingual{"灾害事故", "Disasters and accidents"}, []bilingual{{"火灾", "Fire"}, {"溺水", "Drowning"},
+		{"其他灾害事故", "Other disasters and accidents"}}},
 }
 
-var disputeTypes = []string{
-	"婚姻家庭纠纷", "邻里纠纷", "房屋宅基地纠纷", "合同纠纷", "劳动争议", "物业纠纷", "医疗纠纷",
-	"道路交通事故纠纷", "征地拆迁纠纷", "山林土地纠纷", "损害赔偿纠纷", "消费纠纷", "其他纠纷",
+var (
+	disputeRoot  = bilingual{"矛盾纠纷", "Disputes"}
+	disputeTypes = []bilingual{
+		{"婚姻家庭纠纷", "Marriage and family"}, {"邻里纠纷", "Neighbours"}, {"房屋宅基地纠纷", "Housing and homestead land"},
+		{"合同纠纷", "Contracts"}, {"劳动争议", "Labour"}, {"物业纠纷", "Property management"}, {"医疗纠纷", "Medical care"},
+		{"道路交通事故纠纷", "Road traffic accidents"}, {"征地拆迁纠纷", "Land acquisition and demolition"},
+		{"山林土地纠纷", "Forest and farmland"}, {"损害赔偿纠纷", "Compensation for damage"}, {"消费纠纷", "Consumer"},
+		{"其他纠纷", "Other disputes"},
+	}
+)
+
+// builtIn is one category of the built-in catalogue. Its key is its domain
+// and the Chinese names from its root ("civic:城乡建设/安全生产"), which is
+// how a catalogue made by an earlier version is matched to it.
+type builtIn struct {
+	key, parent string
+	domain      Domain
+	name        bilingual
 }
 
-// Seed fills an empty catalogue: the default natures, the civic taxonomy
-// (the three-level 附件1 catalogue), police incident types and dispute types.
-// It returns how many categories it created (0 when the catalogue existed).
-func (s *Service) Seed(ctx context.Context) (int, error) {
+// builtInCategories lists the built-in catalogue, parents before children:
+// the civic taxonomy (附件1, with pingan's English), police incident types
+// and dispute types.
+func builtInCategories() ([]builtIn, error) {
 	recs, err := csv.NewReader(bytes.NewReader(civicTaxonomy)).ReadAll()
 	if err != nil {
-		return 0, fmt.Errorf("embedded taxonomy: %w", err)
+		return nil, fmt.Errorf("embedded taxonomy: %w", err)
+	}
+	if len(recs) < 2 || len(recs[0]) != 6 {
+		return nil, fmt.Errorf("embedded taxonomy: want a header and rows of three names and their English")
+	}
+	var out []builtIn
+	seen := map[string]bool{}
+	add := func(domain Domain, parent string, name bilingual) string {
+		key := string(domain) + ":" + name.zh
+		if parent != "" {
+			key = parent + "/" + name.zh
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, builtIn{key: key, parent: parent, domain: domain, name: name})
+		}
+		return key
+	}
+	for _, r := range recs[1:] {
+		l1 := add(Civic, "", bilingual{r[0], r[3]})
+		l2 := add(Civic, l1, bilingual{r[1], r[4]})
+		add(Civic, l2, bilingual{r[2], r[5]})
+	}
+	for _, p := range policeTypes {
+		top := add(PoliceDomain, "", p.name)
+		for _, c := range p.children {
+			add(PoliceDomain, top, c)
+		}
+	}
+	top := add(DisputeDomain, "", disputeRoot)
+	for _, d := range disputeTypes {
+		add(DisputeDomain, top, d)
+	}
+	return out, nil
+}
+
+// Seed fills an empty catalogue: the default natures and the built-in
+// categories (builtInCategories). It returns how many categories it created
+// (0 when the catalogue existed). In a catalogue that exists, a built-in
+// category still named as it was made and without an English name gets the
+// built-in English one (catalogues made before the catalogue had English);
+// that change is audited as catalog.translate.
+func (s *Service) Seed(ctx context.Context) (int, error) {
+	cats, err := builtInCategories()
+	if err != nil {
+		return 0, err
 	}
 	created := 0
 	err = s.writeCategories(ctx, func(tx *db.Tx) error {
@@ -758,7 +838,7 @@ func (s *Service) Seed(ctx context.Context) (int, error) {
 			return fmt.Errorf("seed catalogue: %w", err)
 		}
 		if n > 0 {
-			return nil
+			return s.translateBuiltIn(ctx, tx, cats)
 		}
 		now := s.now().UnixMicro()
 		for i, nat := range defaultNatures {
@@ -767,56 +847,73 @@ func (s *Service) Seed(ctx context.Context) (int, error) {
 				return fmt.Errorf("seed nature %s: %w", nat.Code, err)
 			}
 		}
-		ids := map[string]int64{} // "l1", "l1/l2" → id
-		add := func(key string, parent int64, domain Domain, name string) (int64, error) {
-			if id, ok := ids[key]; ok {
-				return id, nil
-			}
-			c, err := s.insertCategory(ctx, tx, CategoryInput{ParentID: parent, Domain: domain, Name: name})
+		ids := map[string]int64{}
+		for _, b := range cats {
+			c, err := s.insertCategory(ctx, tx, CategoryInput{ParentID: ids[b.parent], Domain: b.domain, Name: b.name.zh, NameEN: b.name.en})
 			if err != nil {
-				return 0, fmt.Errorf("seed category %s: %w", key, err)
+				return fmt.Errorf("seed category %s: %w", b.key, err)
 			}
-			ids[key] = c.ID
+			ids[b.key] = c.ID
 			created++
-			return c.ID, nil
-		}
-		for _, r := range recs[1:] {
-			l1, err := add(r[0], 0, Civic, r[0])
-			if err != nil {
-				return err
-			}
-			l2, err := add(r[0]+"/"+r[1], l1, Civic, r[1])
-			if err != nil {
-				return err
-			}
-			if _, err := add(r[0]+"/"+r[1]+"/"+r[2], l2, Civic, r[2]); err != nil {
-				return err
-			}
-		}
-		for _, p := range policeTypes {
-			top, err := add("police:"+p.name, 0, PoliceDomain, p.name)
-			if err != nil {
-				return err
-			}
-			for _, c := range p.children {
-				if _, err := add("police:"+p.name+"/"+c, top, PoliceDomain, c); err != nil {
-					return err
-				}
-			}
-		}
-		top, err := add("dispute:", 0, DisputeDomain, "矛盾纠纷")
-		if err != nil {
-			return err
-		}
-		for _, d := range disputeTypes {
-			if _, err := add("dispute:"+d, top, DisputeDomain, d); err != nil {
-				return err
-			}
 		}
 		return s.audit.Append(ctx, tx, entry(access.System("seed"), "catalog.seed", "category", "*",
 			map[string]any{"natures": len(defaultNatures), "categories": created}))
 	})
 	return created, err
+}
+
+// translateBuiltIn gives the built-in categories of an existing catalogue
+// the English names they lack.
+func (s *Service) translateBuiltIn(ctx context.Context, tx *db.Tx, cats []builtIn) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id, COALESCE(parent_id, 0), domain, name, name_en FROM categories ORDER BY level")
+	if err != nil {
+		return fmt.Errorf("translate catalogue: %w", err)
+	}
+	type row struct {
+		id, parent int64
+		key, en    string
+	}
+	byID := map[int64]*row{}
+	var all []*row
+	for rows.Next() {
+		var r row
+		var domain, name string
+		if err := rows.Scan(&r.id, &r.parent, &domain, &name, &r.en); err != nil {
+			rows.Close()
+			return fmt.Errorf("translate catalogue: %w", err)
+		}
+		if p, ok := byID[r.parent]; ok {
+			r.key = p.key + "/" + name
+		} else {
+			r.key = domain + ":" + name
+		}
+		byID[r.id] = &r
+		all = append(all, &r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("translate catalogue: %w", err)
+	}
+	english := make(map[string]string, len(cats))
+	for _, b := range cats {
+		english[b.key] = b.name.en
+	}
+	now := s.now().UnixMicro()
+	n := 0
+	for _, r := range all {
+		if en := english[r.key]; r.en == "" && en != "" {
+			if _, err := tx.ExecContext(ctx, "UPDATE categories SET name_en = $1, updated_at = $2 WHERE id = $3 AND name_en = ''",
+				en, now, r.id); err != nil {
+				return fmt.Errorf("translate category %d: %w", r.id, err)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return s.audit.Append(ctx, tx, entry(access.System("seed"), "catalog.translate", "category", "*",
+		map[string]any{"categories": n}))
 }
 
 // ---- 提级管辖 rules ----

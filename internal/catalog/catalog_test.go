@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/catalog"
 	"pingan/internal/fault"
+	"pingan/internal/i18n"
 )
 
 var ctx = context.Background()
@@ -175,5 +177,86 @@ func TestLabelsCachedAcrossNodes(t *testing.T) {
 	now = now.Add(31 * time.Second)
 	if c, found, err := other.ByLabel(ctx, newLabel); err != nil || !found || c.ID != gas.ID {
 		t.Errorf("the other node does not see the rename after 31 s: %d %v %v", c.ID, found, err)
+	}
+}
+
+// TestCatalogueInEnglish: every built-in category has an English name,
+// siblings' English names differ (an English reader must tell them apart),
+// and a catalogue made before the catalogue had English gets it at the next
+// start, except where an administrator renamed the category or gave it an
+// English name of their own.
+func TestCatalogueInEnglish(t *testing.T) {
+	env := apptest.New(t)
+	c := env.App.Catalog
+	cats, err := c.Categories(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	siblings := map[int64]map[string]string{}
+	for _, x := range cats {
+		if x.NameEN == "" {
+			t.Errorf("%s %s has no English name", x.Code, x.Name)
+			continue
+		}
+		if siblings[x.ParentID] == nil {
+			siblings[x.ParentID] = map[string]string{}
+		}
+		if other, dup := siblings[x.ParentID][x.NameEN]; dup {
+			t.Errorf("%s and %s, siblings, are both %q in English", other, x.Name, x.NameEN)
+		}
+		siblings[x.ParentID][x.NameEN] = x.Name
+	}
+	noise, err := c.CategoryByCode(ctx, env.App.DB, "C0402003") // 噪音污染
+	if err != nil {
+		t.Fatal(err)
+	}
+	if noise.Label(i18n.EN) != noise.NameEN || noise.Label(i18n.ZH) != noise.Name {
+		t.Errorf("labels of %s: %q, %q", noise.Code, noise.Label(i18n.EN), noise.Label(i18n.ZH))
+	}
+
+	// As an earlier version left it: no English anywhere; one category
+	// renamed, one translated by an administrator.
+	env.Exec(t, "UPDATE categories SET name_en = ''",
+		"UPDATE categories SET name = '噪声扰民问题' WHERE code = 'C0402003'",
+		"UPDATE categories SET name_en = 'Our own words' WHERE code = 'P01'")
+	created, err := c.Seed(ctx)
+	if err != nil || created != 0 {
+		t.Fatalf("seed an existing catalogue: %d created, %v", created, err)
+	}
+	after, err := c.Categories(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	translated := 0
+	for i, x := range after {
+		switch {
+		case x.Code == "C0402003":
+			if x.NameEN != "" {
+				t.Errorf("the renamed %s was given the built-in English %q", x.Name, x.NameEN)
+			}
+		case x.Code == "P01":
+			if x.NameEN != "Our own words" {
+				t.Errorf("the administrator's English for P01 became %q", x.NameEN)
+			}
+		case x.NameEN != cats[i].NameEN:
+			t.Errorf("%s %s: %q after the start, %q when seeded", x.Code, x.Name, x.NameEN, cats[i].NameEN)
+		default:
+			translated++
+		}
+	}
+	recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{Action: "catalog.translate"})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%d catalog.translate records (%v)", len(recs), err)
+	}
+	var detail struct{ Categories int }
+	if err := json.Unmarshal([]byte(recs[0].Detail), &detail); err != nil || detail.Categories != translated {
+		t.Errorf("audit says %d categories translated, %d were (%s)", detail.Categories, translated, recs[0].Detail)
+	}
+	// A second start has nothing left to translate and records nothing.
+	if _, err := c.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := env.App.Audit.List(ctx, env.App.DB, audit.Filter{Action: "catalog.translate"}); len(recs) != 1 {
+		t.Errorf("%d catalog.translate records after a second start", len(recs))
 	}
 }

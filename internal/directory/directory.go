@@ -12,6 +12,7 @@ import (
 
 	"pingan/internal/catalog"
 	"pingan/internal/deadline"
+	"pingan/internal/i18n"
 	"pingan/internal/org"
 )
 
@@ -44,6 +45,8 @@ type Names struct {
 	NatList  []catalog.Nature
 	Users    map[int64]string
 	Policies map[int64]deadline.Policy
+
+	catCodes map[string]int64
 }
 
 // Flush drops the snapshot.
@@ -81,7 +84,7 @@ func (d *Directory) Get(ctx context.Context) (*Names, error) {
 		return nil, err
 	}
 	n := &Names{UnitList: units, CatList: cats, NatList: natures,
-		Units: make(map[int64]org.Unit, len(units)), Cats: make(map[int64]catalog.Category, len(cats)),
+		Units: make(map[int64]org.Unit, len(units)), Cats: make(map[int64]catalog.Category, len(cats)), catCodes: make(map[string]int64, len(cats)),
 		Natures: make(map[string]catalog.Nature, len(natures)), Users: make(map[int64]string, len(users)),
 		Policies: make(map[int64]deadline.Policy, len(ps))}
 	for _, u := range units {
@@ -89,6 +92,7 @@ func (d *Directory) Get(ctx context.Context) (*Names, error) {
 	}
 	for _, c := range cats {
 		n.Cats[c.ID] = c
+		n.catCodes[c.Code] = c.ID
 	}
 	for _, x := range natures {
 		n.Natures[x.Code] = x
@@ -103,18 +107,25 @@ func (d *Directory) Get(ctx context.Context) (*Names, error) {
 	return n, nil
 }
 
-// CategoryPath names a category with its ancestors: 城乡建设 / 市政 / 道路.
-func (n *Names) CategoryPath(id int64) string {
+// CategoryPath names a category with its ancestors in lang: 城乡建设 / 市政 /
+// 道路, or its English where the categories have it.
+func (n *Names) CategoryPath(id int64, lang i18n.Lang) string {
 	var parts []string
 	for id != 0 && len(parts) <= catalog.MaxDepth {
 		c, ok := n.Cats[id]
 		if !ok {
 			break
 		}
-		parts = append([]string{c.Name}, parts...)
+		parts = append([]string{c.Label(lang)}, parts...)
 		id = c.ParentID
 	}
 	return strings.Join(parts, " / ")
+}
+
+// CategoryByCode finds a category by its code.
+func (n *Names) CategoryByCode(code string) (catalog.Category, bool) {
+	c, ok := n.Cats[n.catCodes[code]]
+	return c, ok
 }
 
 // UnitName names a unit ("" for none).

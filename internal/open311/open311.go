@@ -255,7 +255,7 @@ func (a *API) serviceList(ctx context.Context) ([]service, error) {
 			group = p
 		}
 		// Every service asks for one attribute, the nature (see definition).
-		out = append(out, service{ServiceCode: c.Code, ServiceName: c.Name, Description: n.CategoryPath(c.ID),
+		out = append(out, service{ServiceCode: c.Code, ServiceName: c.Name, Description: n.CategoryPath(c.ID, i18n.ZH),
 			Metadata: true, Type: "realtime", Group: group.Name})
 	}
 	return out, nil

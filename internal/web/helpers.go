@@ -13,6 +13,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/calendar"
 	"pingan/internal/casework"
+	"pingan/internal/catalog"
 	"pingan/internal/deadline"
 	"pingan/internal/directory"
 	"pingan/internal/division"
@@ -126,7 +127,28 @@ func (v *view) CategoryPath(id int64) string {
 	if id == 0 {
 		return "—"
 	}
-	return v.names().CategoryPath(id)
+	return v.names().CategoryPath(id, v.Lang)
+}
+
+// CategoryCodePath names the category with this code and its ancestors; the
+// code itself when no category has it.
+func (v *view) CategoryCodePath(code string) string {
+	n := v.names()
+	if c, ok := n.CategoryByCode(code); ok {
+		return n.CategoryPath(c.ID, v.Lang)
+	}
+	return code
+}
+
+// LabelPath names the category a classifier label (城乡建设/…/燃气供应)
+// stands for, in the page's language; the label itself when the catalogue
+// has no such category.
+func (v *view) LabelPath(label string) string {
+	n := v.names()
+	if c, ok := catalog.MatchLabel(n.CatList, label); ok {
+		return n.CategoryPath(c.ID, v.Lang)
+	}
+	return label
 }
 
 // NatureName names a nature.

@@ -82,7 +82,7 @@ func (w *Web) choices(v *view) choices {
 	}
 	for _, x := range n.CatList {
 		if x.Active() {
-			c.Categories = append(c.Categories, option{Value: strconv.FormatInt(x.ID, 10), Label: x.Name, Depth: x.Level - 1})
+			c.Categories = append(c.Categories, option{Value: strconv.FormatInt(x.ID, 10), Label: x.Label(v.Lang), Depth: x.Level - 1})
 		}
 	}
 	for _, u := range n.UnitList {

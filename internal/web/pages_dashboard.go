@@ -125,7 +125,7 @@ func (w *Web) dashboardView(r *http.Request, v *view) (dashView, score.Period, e
 		id, _ := strconv.ParseInt(x.key, 10, 64)
 		name := v.T("dash.unset")
 		if id != 0 {
-			name = n.Cats[id].Name
+			name = n.Cats[id].Label(v.Lang)
 		}
 		d.Categories = append(d.Categories, dashPoint{Name: name, Value: x.n, Link: search(url.Values{"category_id": {x.key}})})
 	}
@@ -134,7 +134,7 @@ func (w *Web) dashboardView(r *http.Request, v *view) (dashView, score.Period, e
 			break
 		}
 		id, _ := strconv.ParseInt(x.key, 10, 64)
-		d.Hot = append(d.Hot, dashPoint{Name: n.CategoryPath(id), Value: x.n, Link: search(url.Values{"category_id": {x.key}})})
+		d.Hot = append(d.Hot, dashPoint{Name: n.CategoryPath(id, v.Lang), Value: x.n, Link: search(url.Values{"category_id": {x.key}})})
 	}
 	for _, reg := range f.Districts {
 		name := reg.Code

@@ -42,7 +42,8 @@ func (w *Web) repeats(rw http.ResponseWriter, r *http.Request, v *view) error {
 
 type suggestion struct {
 	Label      string  `json:"label"`          // a nature's code, or a category's path label
-	Name       string  `json:"name,omitempty"` // the nature's or the category's name
+	Name       string  `json:"name,omitempty"` // the nature's or the category's name, in the page's language
+	Path       string  `json:"path,omitempty"` // the category's path in the page's language
 	Confidence float64 `json:"confidence"`
 	CategoryID int64   `json:"category_id,omitempty"` // the deepest catalogue category the label names
 }
@@ -70,7 +71,7 @@ func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
 			}
 			x := suggestion{Label: s.Label, Confidence: s.Confidence}
 			if c, ok := catalog.MatchLabel(v.names().CatList, s.Label); ok {
-				x.CategoryID, x.Name = c.ID, c.Name
+				x.CategoryID, x.Name, x.Path = c.ID, c.Label(v.Lang), v.names().CategoryPath(c.ID, v.Lang)
 			}
 			out = append(out, x)
 		}

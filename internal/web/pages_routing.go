@@ -64,7 +64,7 @@ func (w *Web) adminRouting(rw http.ResponseWriter, r *http.Request, v *view) err
 	}
 	for _, c := range v.names().CatList {
 		if c.Active() {
-			d.Categories = append(d.Categories, option{Value: c.Code, Label: c.Name, Depth: c.Level - 1})
+			d.Categories = append(d.Categories, option{Value: c.Code, Label: c.Label(v.Lang), Depth: c.Level - 1})
 		}
 	}
 	for _, k := range org.Kinds {

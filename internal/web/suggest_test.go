@@ -25,6 +25,7 @@ func TestSuggestEndpoint(t *testing.T) {
 	type sugg struct {
 		Label      string  `json:"label"`
 		Name       string  `json:"name"`
+		Path       string  `json:"path"`
 		Confidence float64 `json:"confidence"`
 		CategoryID int64   `json:"category_id"`
 	}
@@ -53,9 +54,17 @@ func TestSuggestEndpoint(t *testing.T) {
 		return c.ID
 	}
 	cats, natures := ask("小学附近网吧违规接纳未成年人", "学校旁边的网吧天天有小学生进出，老板也不管，投诉")
-	if c := cats[0]; c.Label != "教育文体" || c.Name != "教育文体" || c.CategoryID != byLabel("教育文体") || c.Confidence < 0.5 {
+	if c := cats[0]; c.Label != "教育文体" || c.Name != "教育文体" || c.Path != "教育文体" || c.CategoryID != byLabel("教育文体") || c.Confidence < 0.5 {
 		t.Errorf("first category: %+v", c)
 	}
+	// In English the category is named in English; the label, which the
+	// model learnt, stays as it is.
+	b.post("/lang", url.Values{"lang": {"en"}})
+	if c, _ := ask("小学附近网吧违规接纳未成年人", "学校旁边的网吧天天有小学生进出，老板也不管，投诉"); c[0].Label != "教育文体" ||
+		c[0].Name != "Education, culture and sports" || c[0].Path != c[0].Name {
+		t.Errorf("first category in English: %+v", c[0])
+	}
+	b.post("/lang", url.Values{"lang": {"zh-CN"}})
 	if len(natures) != 2 || natures[0].Label != "complaint" || natures[0].Name != "投诉" || natures[0].Confidence < 0.5 {
 		t.Errorf("natures: %+v", natures)
 	}
@@ -78,7 +87,7 @@ func TestSuggestEndpoint(t *testing.T) {
 	}
 	env.App.Classifier.Set(m)
 	cats, _ = ask("燃气公司收费太高", "小区天然气管道初装费太贵，燃气公司乱收费，天然气用户投诉")
-	if c := cats[0]; c.Label != gas || c.Name != "燃气供应" || c.CategoryID != byLabel(gas) {
+	if c := cats[0]; c.Label != gas || c.Name != "燃气供应" || c.Path != "城乡建设 / 城市建设和市政管理 / 燃气供应" || c.CategoryID != byLabel(gas) {
 		t.Errorf("deep suggestion: %+v", cats)
 	}
 	if p := signedIn(t, env, "leader").get("/intake/suggest?title=x"); p.Status != http.StatusForbidden {

@@ -469,4 +469,11 @@ func TestLanguage(t *testing.T) {
 		t.Fatalf("sign in: %d", p.Status)
 	}
 	mustContain(t, b4.get("/queue"), `<html lang="en">`)
+
+	// Categories are named in the reader's language: on the case, in the
+	// pickers, in the routing rules.
+	n, _ := dispatched(t, env)
+	mustContain(t, b.get("/cases/"+n), "Urban and rural development / Workplace safety / Accident handling")
+	mustContain(t, b.get("/search"), "Accident handling</option>", "Criminal cases</option>")
+	mustContain(t, signedIn(t, env, "intake").get("/cases/"+n), "Accident handling")
 }

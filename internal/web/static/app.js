@@ -167,7 +167,7 @@ document.addEventListener("DOMContentLoaded", function () {
           d.suggestions.forEach(function (s) {
             var b = document.createElement("button");
             b.type = "button"; b.className = "tag";
-            b.textContent = s.label + " " + Math.round(s.confidence * 100) + "%";
+            b.textContent = (s.path || s.label) + " " + Math.round(s.confidence * 100) + "%";
             b.addEventListener("click", function () {
               // The label is a path (城乡建设/…/燃气供应): narrow by the
               // category's own name, then pick the very category.
