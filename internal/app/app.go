@@ -178,6 +178,12 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	} else if n > 0 {
 		log.Info("holiday notices stored", "years", n)
 	}
+	if cal, err := a.Calendar.Calendar(ctx); err != nil {
+		return nil, fmt.Errorf("read calendar: %w", err)
+	} else if ys := cal.Unknown(now()); len(ys) > 0 {
+		log.Warn("holiday notice not imported: deadlines count its holidays as working days until it is (管理 → 期限与日历)",
+			"years", ys)
+	}
 	if n, err := a.Policies.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("seed deadline policies: %w", err)
 	} else if n > 0 {

@@ -158,6 +158,24 @@ func (c *Calendar) Location() *time.Location { return c.loc }
 // only weekends are off.
 func (c *Calendar) Known(year int) bool { return c.known[year] }
 
+// Lookahead is how far ahead deadlines reach that matter now: a petition's
+// 60 days and their extensions. A year within it whose notice is missing
+// makes deadlines count its holidays as working days.
+const Lookahead = 90 * 24 * time.Hour
+
+// Unknown lists the years from t's to Lookahead after it whose holiday
+// notice is not loaded (a notice published without days counts as not
+// loaded).
+func (c *Calendar) Unknown(t time.Time) []int {
+	var out []int
+	for y := t.In(c.loc).Year(); y <= t.Add(Lookahead).In(c.loc).Year(); y++ {
+		if !c.known[y] {
+			out = append(out, y)
+		}
+	}
+	return out
+}
+
 // midnight returns the start of t's day in the calendar's zone.
 func (c *Calendar) midnight(t time.Time) time.Time {
 	t = t.In(c.loc)

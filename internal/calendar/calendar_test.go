@@ -158,3 +158,31 @@ func TestWorkingTime(t *testing.T) {
 		}
 	}
 }
+
+// A year that deadlines reach and whose notice is missing (2027's was not
+// yet published when pingan was built: its file lists no days) is named,
+// and stops being once a notice for it is loaded.
+func TestUnknownYears(t *testing.T) {
+	c := cal(t, "")
+	if got := c.Unknown(day("2026-06-30")); len(got) != 0 {
+		t.Errorf("mid-2026: %v unknown", got)
+	}
+	if got := c.Unknown(day("2026-11-26")); len(got) != 1 || got[0] != 2027 {
+		t.Errorf("late 2026: %v unknown, want [2027]", got)
+	}
+	if got := c.Unknown(day("2030-02-01")); len(got) != 1 || got[0] != 2030 {
+		t.Errorf("2030: %v unknown", got)
+	}
+	ns, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns = append(ns, Notice{Year: 2027, Days: []Day{{Date: "2027-01-01", Name: "元旦", Off: true}}})
+	withNotice := New(shanghai, ns, nil)
+	if got := withNotice.Unknown(day("2026-11-26")); len(got) != 0 {
+		t.Errorf("with 2027's notice: %v unknown", got)
+	}
+	if withNotice.IsWorkday(day("2027-01-01")) || !c.IsWorkday(day("2027-01-01")) {
+		t.Error("New Year's Day 2027 should be off with the notice, a Friday at work without it")
+	}
+}

@@ -372,6 +372,8 @@ var messages = map[string]i18n.Message{
 	"admin.calendar_help":      i18n.M("工作日按国务院办公厅每年发布的放假通知计算。新一年的通知发布后，在此导入（holiday-cn 格式 JSON）。", "Working days follow the State Council's yearly holiday notice. Import a new year's notice here (holiday-cn JSON)."),
 	"admin.year":               i18n.M("年份", "Year"),
 	"admin.holidays":           i18n.M("放假天数", "Days off"),
+	"admin.notice_missing":     i18n.M("%d 年的放假通知尚未导入：在导入之前，期限只把周末算作休息日，落在节假日的期限会早于应有的日子。国务院办公厅发布通知后，请在下方导入。", "The holiday notice of %d is not imported: until it is, deadlines count only weekends as days off, so a deadline across its holidays falls earlier than it should. Import it below once the State Council publishes it."),
+	"admin.notice_unpublished": i18n.M("尚未发布：只有周末休息", "Not yet published: weekends only"),
 	"admin.makeup_days":        i18n.M("调休上班天数", "Make-up working days"),
 	"admin.source":             i18n.M("来源", "Source"),
 	"admin.source_embedded":    i18n.M("内置", "built in"),

@@ -411,6 +411,7 @@ func (w *Web) adminCategoryOp(rw http.ResponseWriter, r *http.Request, v *view) 
 type deadlinesData struct {
 	Policies []deadline.Policy
 	Years    []calendar.StoredNotice
+	Unknown  []int // years deadlines reach whose notice is missing
 	Choices  choices
 }
 
@@ -426,7 +427,12 @@ func (w *Web) adminDeadlines(rw http.ResponseWriter, r *http.Request, v *view) e
 	if err != nil {
 		return err
 	}
-	v.Title, v.Active, v.Data = v.T("admin.deadlines"), "admin", deadlinesData{Policies: ps, Years: ys, Choices: w.choices(v)}
+	cal, err := w.app.Calendar.Calendar(r.Context())
+	if err != nil {
+		return err
+	}
+	v.Title, v.Active, v.Data = v.T("admin.deadlines"), "admin", deadlinesData{Policies: ps, Years: ys, Unknown: cal.Unknown(v.Now),
+		Choices: w.choices(v)}
 	status := http.StatusOK
 	if len(v.Errors) > 0 {
 		status = http.StatusUnprocessableEntity

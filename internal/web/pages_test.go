@@ -495,9 +495,19 @@ func TestAdministrationPages(t *testing.T) {
 	setPasswords(t, env, "sysadmin", "secadmin", "auditadmin", "dispatcher")
 	sys := signedInAdmin(t, env, "sysadmin")
 
+	// 2027's holiday notice is not out yet (the clock is at 2026-11-26):
+	// the page says what that does to deadlines until it is imported.
+	p := sys.get("/admin/deadlines")
+	mustContain(t, p, "2027 年的放假通知尚未导入", "尚未发布：只有周末休息")
+	notice := `{"year": 2027, "papers": [], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}`
+	if p := sys.postFile("/admin/calendar", nil, "notice", "2027.json", []byte(notice)); p.Status != http.StatusSeeOther {
+		t.Fatalf("import 2027's notice: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	p = sys.get("/admin/deadlines")
+	mustNotContain(t, p, "2027 年的放假通知尚未导入", "尚未发布")
+
 	// A deadline policy: a bad limit is refused in words, a good one saved.
-	sys.get("/admin/deadlines")
-	p := sys.post("/admin/policies", url.Values{"new": {"1"}, "name": {"噪音投诉加急"}, "nature": {"complaint"}, "handle": {"3 weeks"}})
+	p = sys.post("/admin/policies", url.Values{"new": {"1"}, "name": {"噪音投诉加急"}, "nature": {"complaint"}, "handle": {"3 weeks"}})
 	if p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad policy: %d\n%s", p.Status, excerpt(p.Body))
 	}
