@@ -617,7 +617,7 @@ var messages = map[string]i18n.Message{
 	"report.to_date":    i18n.M("（本期尚未结束，数据截至 %s）", "(the period is not over: figures to %s)"),
 	"report.issued":     i18n.M("生成日期：%s", "Issued %s"),
 	"report.overview":   i18n.M("一、总体情况", "1. Overview"),
-	"report.summary":    i18n.M("本月全市共受理 %d 件，各单位办结反馈 %d 件，回访 %d 件；目前超期未办结 %d 件。", "This month the city received %d cases; units reported %d back as handled and %d callbacks were made; %d cases are overdue now."),
+	"report.summary":    i18n.M("本月全市共受理 %d 件，各单位办结反馈 %d 件，回访 %d 件；目前超期未办结 %d 件。", "This month the city received %d {case|cases}; units reported %d {case|cases} handled, %d {callback was|callbacks were} made, and %d {case is|cases are} overdue now."),
 	"report.lists":      i18n.M("二、红黑榜", "2. Red and black lists"),
 	"report.supervised": i18n.M("三、督办较多的单位", "3. Units most supervised"),
 	"report.hot":        i18n.M("四、热点类别", "4. Hot categories"),
