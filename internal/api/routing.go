@@ -16,6 +16,7 @@ import (
 type RoutingRule struct {
 	ID           int64      `json:"id"`
 	Name         string     `json:"name"`
+	NameEN       string     `json:"name_en" doc:"empty when it has none: the Chinese name is shown"`
 	Family       string     `json:"family,omitempty" doc:"nature family it matches: hotline, petition, police, dispute"`
 	Nature       string     `json:"nature,omitempty"`
 	CategoryCode string     `json:"category_code,omitempty" doc:"this category and those under it"`
@@ -32,6 +33,7 @@ type RoutingRule struct {
 // RoutingRuleRequest creates a rule or, in full, replaces one's fields.
 type RoutingRuleRequest struct {
 	Name         string `json:"name"`
+	NameEN       string `json:"name_en,omitempty"`
 	Family       string `json:"family,omitempty"`
 	Nature       string `json:"nature,omitempty"`
 	CategoryCode string `json:"category_code,omitempty"`
@@ -46,7 +48,7 @@ type RoutingRuleRequest struct {
 var msgRulesAdminOnly = i18n.M("分派规则由系统管理员管理", "routing rules are managed by the system administrator")
 
 func (a *API) ruleOut(r routing.Rule) RoutingRule {
-	out := RoutingRule{ID: r.ID, Name: r.Name, Family: r.Family, Nature: r.Nature, CategoryCode: r.CategoryCode,
+	out := RoutingRule{ID: r.ID, Name: r.Name, NameEN: r.NameEN, Family: r.Family, Nature: r.Nature, CategoryCode: r.CategoryCode,
 		DivisionCode: r.DivisionCode, UnitID: r.UnitID, UnitKind: string(r.UnitKind), UnitLevel: string(r.UnitLevel),
 		Priority: r.Priority, PolicyID: r.PolicyID, UpdatedAt: r.UpdatedAt.In(a.loc)}
 	if !r.RetiredAt.IsZero() {
@@ -72,7 +74,7 @@ func (a *API) routingRules(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (req RoutingRuleRequest) rule() routing.Rule {
-	return routing.Rule{Name: req.Name, Family: req.Family, Nature: req.Nature,
+	return routing.Rule{Name: req.Name, NameEN: req.NameEN, Family: req.Family, Nature: req.Nature,
 		CategoryCode: req.CategoryCode, DivisionCode: req.DivisionCode, UnitID: req.UnitID, UnitKind: org.Kind(req.UnitKind),
 		UnitLevel: org.Level(req.UnitLevel), Priority: req.Priority, PolicyID: req.PolicyID}
 }

@@ -181,7 +181,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	if cal, err := a.Calendar.Calendar(ctx); err != nil {
 		return nil, fmt.Errorf("read calendar: %w", err)
 	} else if ys := cal.Unknown(now()); len(ys) > 0 {
-		log.Warn("holiday notice not imported: deadlines count its holidays as working days until it is (管理 → 办理期限)",
+		log.Warn("holiday notice not imported: deadlines count its holidays as working days until it is (管理 → 办理期限, Admin → Deadlines)",
 			"years", ys)
 	}
 	if n, err := a.Policies.Seed(ctx); err != nil {

@@ -100,16 +100,16 @@ func NewService(d Deps) *Service {
 }
 
 var (
-	msgBadCredentials = i18n.M("用户名或密码错误", "wrong user name or password")
+	msgBadCredentials = i18n.M("用户名或密码错误", "Wrong username or password")
 	msgLocked         = i18n.M("连续登录失败次数过多，账号已锁定，请 %d 分钟后再试或联系安全管理员", "too many failed sign-ins: the account is locked; try again in %d {minute|minutes} or ask the security administrator")
 	msgSessionGone    = i18n.M("登录已过期，请重新登录", "your session has ended; please sign in again")
 	msgBadCode        = i18n.M("验证码不正确", "the code is not right")
-	msgNotEnrolling   = i18n.M("请先开始设置双因素认证", "start setting up two-factor authentication first")
+	msgNotEnrolling   = i18n.M("请先开始设置双因素认证", "start setting up two-step verification first")
 	msgOldPassword    = i18n.M("当前密码不正确", "the current password is not right")
 	msgSecAdmin       = i18n.M("只有安全管理员可以这样做", "only a security administrator may do this")
 	msgAdminUnlock    = i18n.M("管理员账号的锁定只能等待到期，或在服务器上用命令行（pingan user unlock）解除", "an administrator's lockout ends when it expires, or on the server from the command line (pingan user unlock)")
-	msgAdminNeedsTOTP = i18n.M("管理员必须启用双因素认证", "administrators must keep two-factor authentication on")
-	msgTOTPOn         = i18n.M("双因素认证已启用", "two-factor authentication is already on")
+	msgAdminNeedsTOTP = i18n.M("管理员必须启用双因素认证", "administrators must keep two-step verification on")
+	msgTOTPOn         = i18n.M("双因素认证已启用", "two-step verification is already on")
 	msgOwnPassword    = i18n.M("自己的密码请在“我的设置”中凭当前密码修改", "change your own password in your settings, with the current one")
 )
 

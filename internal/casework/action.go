@@ -285,11 +285,11 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	switch action {
 	case RequestExtension:
 		if p := policy.MaxExtensions; p != nil && c.ExtensionCount >= *p {
-			return fault.New(fault.Conflict, "extension-limit", msgExtLimit, *p, policy.Name)
+			return fault.New(fault.Conflict, "extension-limit", msgExtLimit, *p, policy.Label())
 		}
 		if !policy.Extension.Zero() {
 			if limit := policy.Extension.After(cal, c.DueAt); in.DueAt.After(limit) {
-				return fault.InvalidField(string(FDue), msgExtTooLong, policy.Extension.Describe(i18n.ZH),
+				return fault.InvalidField(string(FDue), msgExtTooLong, i18n.M(policy.Extension.Describe(i18n.ZH), policy.Extension.Describe(i18n.EN)),
 					limit.In(s.cfg.Location).Format("2006-01-02 15:04"))
 			}
 		}

@@ -707,7 +707,7 @@ func (s *Service) autoMerge(ctx context.Context, actor access.Actor, in ReportIn
 	return "", reason, nil
 }
 
-var msgAutoMerged = i18n.M("自动并案：标题相似度 %d%%（%s）", "merged on its own: titles %d%% alike (%s)")
+var msgAutoMerged = i18n.M("自动并案：标题相似度 %d%%（%s）", "merged automatically: titles %d%% alike (%s)")
 
 // checkRepeat raises the case's jurisdiction (提级管辖) when it has been
 // reported as often as its category's rule says within the rule's window:

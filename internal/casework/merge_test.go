@@ -243,7 +243,7 @@ func TestAutoMerge(t *testing.T) {
 		!strings.Contains(last.Note.ZH, "内容相似度") {
 		t.Errorf("the merged case's last entry: %s %q, want it to start %q", last.Action, last.Note.ZH, zh)
 	}
-	if en := "merged into " + first.Case.Number + "\nmerged on its own: titles 100% alike (words "; !strings.HasPrefix(last.Note.EN, en) ||
+	if en := "merged into " + first.Case.Number + "\nmerged automatically: titles 100% alike (words "; !strings.HasPrefix(last.Note.EN, en) ||
 		strings.ContainsFunc(last.Note.EN, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff && !strings.ContainsRune("江头北路", r) }) {
 		t.Errorf("the merged case's last entry in English: %q, want it to start %q", last.Note.EN, en)
 	}
@@ -251,7 +251,7 @@ func TestAutoMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := target[len(target)-1]; last.Action != casework.MergedIn || !strings.HasPrefix(last.Note.EN, same.MergedFrom+" merged into this case\nmerged on its own") {
+	if last := target[len(target)-1]; last.Action != casework.MergedIn || !strings.HasPrefix(last.Note.EN, same.MergedFrom+" merged into this case\nmerged automatically") {
 		t.Errorf("the target's last entry: %s %q", last.Action, last.Note.EN)
 	}
 	other := in("江头北路128号门口井盖缺失", "井盖丢了，晚上很危险。", false)

@@ -478,7 +478,7 @@ func init() {
 
 var (
 	msgRepeatPetition = i18n.M("该信访人第 %d 次信访，同一事项第 %d 次", "the petitioner's petition no. %d, no. %d about this matter")
-	msgBarredNote     = i18n.M("同一事项的复核 %s 已于 %s 办结，依《信访工作条例》不再受理", "the re-review %s of this matter was concluded on %s: not accepted again (信访工作条例)")
+	msgBarredNote     = i18n.M("同一事项的复核 %s 已于 %s 办结，依《信访工作条例》不再受理", "the re-review %s of this matter was concluded on %s: not accepted again (Regulations on Letters and Visits)")
 	msgBarred         = i18n.M("不再受理：同一信访人就同一事项的复核 %s 已于 %s 办结，不能立案；请以“不再受理”办结", "not accepted again: the re-review %s of this petitioner's matter was concluded on %s; close it as not accepted instead of registering")
 )
 

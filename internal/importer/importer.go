@@ -120,7 +120,7 @@ var (
 	msgNoSource = i18n.M("须指定来源系统（命令行 --source、导入页的“来源系统”，或文件中的“来源系统”列）：不同系统的编号可能相同",
 		"name the source system (--source, the upload page's source system, or a source_system column): different systems may use the same ids")
 	msgSource = i18n.M("来源系统名称须为 1 到 %d 个字符，不含冒号", "a source system's name is 1 to %d characters, without a colon")
-	msgCRS    = i18n.M("坐标系应为 wgs84 或 gcj02（高德、腾讯）：%s", "the datum must be wgs84 or gcj02 (高德, 腾讯): %s")
+	msgCRS    = i18n.M("坐标系应为 wgs84 或 gcj02（高德、腾讯）：%s", "the datum must be wgs84 or gcj02 (Amap, Tencent Maps): %s")
 )
 
 // sourceKey is a row's id as pingan keeps it: the system's name and its

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"pingan/internal/access"
 	"pingan/internal/audit"
@@ -31,6 +32,7 @@ import (
 type Rule struct {
 	ID           int64
 	Name         string
+	NameEN       string // "" when it has none: the Chinese is shown
 	Family       string // nature family: hotline, petition, police, dispute
 	Nature       string
 	CategoryCode string // this category and those under it
@@ -46,6 +48,9 @@ type Rule struct {
 
 // Active reports whether the rule applies.
 func (r Rule) Active() bool { return r.RetiredAt.IsZero() }
+
+// Label is the rule's name in both languages.
+func (r Rule) Label() i18n.Message { return i18n.Stored(r.Name, r.NameEN) }
 
 // specificity orders rules: each condition a rule sets makes it more
 // specific; a longer category or area code, more still.
@@ -85,17 +90,18 @@ type Input struct {
 
 // Decision is where a report goes and why.
 type Decision struct {
-	AreaCode  string   `json:"area,omitempty"` // the division it is in
-	AreaBy    string   `json:"area_by,omitempty"`
-	Words     []string `json:"words,omitempty"` // place names that placed it
-	RuleID    int64    `json:"rule,omitempty"`
-	RuleName  string   `json:"rule_name,omitempty"`
-	PolicyID  int64    `json:"policy,omitempty"` // the rule's deadline policy
-	UnitID    int64    `json:"unit,omitempty"`
-	Fallback  bool     `json:"fallback,omitempty"` // the area is known only to the district: its district-level unit
-	Triage    bool     `json:"triage,omitempty"`
-	Reason    string   `json:"reason,omitempty"` // why it went to triage: no-area, ambiguous, no-rule, no-unit
-	Ambiguous bool     `json:"ambiguous,omitempty"`
+	AreaCode   string   `json:"area,omitempty"` // the division it is in
+	AreaBy     string   `json:"area_by,omitempty"`
+	Words      []string `json:"words,omitempty"` // place names that placed it
+	RuleID     int64    `json:"rule,omitempty"`
+	RuleName   string   `json:"rule_name,omitempty"`
+	RuleNameEN string   `json:"rule_name_en,omitempty"` // decisions made before rules had English have none
+	PolicyID   int64    `json:"policy,omitempty"`       // the rule's deadline policy
+	UnitID     int64    `json:"unit,omitempty"`
+	Fallback   bool     `json:"fallback,omitempty"` // the area is known only to the district: its district-level unit
+	Triage     bool     `json:"triage,omitempty"`
+	Reason     string   `json:"reason,omitempty"` // why it went to triage: no-area, ambiguous, no-rule, no-unit
+	Ambiguous  bool     `json:"ambiguous,omitempty"`
 }
 
 // How an area was settled.
@@ -196,7 +202,7 @@ func (s *Service) Route(ctx context.Context, q db.Querier, in Input) (Decision, 
 		d.Triage, d.Reason = true, NoRule
 		return d, nil
 	}
-	d.RuleID, d.RuleName, d.PolicyID = best.ID, best.Name, best.PolicyID
+	d.RuleID, d.RuleName, d.RuleNameEN, d.PolicyID = best.ID, best.Name, best.NameEN, best.PolicyID
 	unit, fallback, err := s.unitFor(ctx, q, *best, area)
 	if err != nil {
 		return d, err
@@ -257,7 +263,7 @@ func Explain(d Decision, lang i18n.Lang, unitName func(int64) string) string {
 		}
 	}
 	if d.RuleName != "" {
-		parts = append(parts, msgByRule.Format(lang, d.RuleName))
+		parts = append(parts, msgByRule.Format(lang, i18n.Stored(d.RuleName, d.RuleNameEN)))
 	}
 	if d.PolicyID != 0 {
 		parts = append(parts, msgPolicy.Format(lang))
@@ -289,14 +295,14 @@ var (
 	msgFallback  = i18n.M("属地只能确定到区，由区级单位分派", "the area is known only to the district: its district-level unit assigns it")
 
 	triageReasons = map[string]i18n.Message{
-		NoArea:    i18n.M("无法确定属地，转人工分拣", "no area could be found: to triage"),
-		Ambiguous: i18n.M("地址指向多个地方，转人工分拣", "the address names places that disagree: to triage"),
-		NoRule:    i18n.M("没有适用的派遣规则，转人工分拣", "no routing rule applies: to triage"),
-		NoUnit:    i18n.M("该地没有规则要求的单位，转人工分拣", "the area has no unit of the kind the rule names: to triage"),
+		NoArea:    i18n.M("无法确定属地，转人工分拣", "sent to triage: no area could be found"),
+		Ambiguous: i18n.M("地址指向多个地方，转人工分拣", "sent to triage: the address names places that disagree"),
+		NoRule:    i18n.M("没有适用的派遣规则，转人工分拣", "sent to triage: no routing rule applies"),
+		NoUnit:    i18n.M("该地没有规则要求的单位，转人工分拣", "sent to triage: the area has no unit of the kind the rule names"),
 	}
 )
 
-const ruleColumns = `id, name, COALESCE(family, ''), COALESCE(nature, ''), COALESCE(category_code, ''), COALESCE(division_code, ''),
+const ruleColumns = `id, name, name_en, COALESCE(family, ''), COALESCE(nature, ''), COALESCE(category_code, ''), COALESCE(division_code, ''),
 	COALESCE(unit_id, 0), COALESCE(unit_kind, ''), COALESCE(unit_level, ''), priority, COALESCE(policy_id, 0), updated_at, retired_at`
 
 // rules reads the rules that meet where (all of them when it is empty).
@@ -315,7 +321,7 @@ func (s *Service) rules(ctx context.Context, q db.Querier, where string, args ..
 		var r Rule
 		var updated int64
 		var retiredAt sql.NullInt64
-		if err := rows.Scan(&r.ID, &r.Name, &r.Family, &r.Nature, &r.CategoryCode, &r.DivisionCode, &r.UnitID,
+		if err := rows.Scan(&r.ID, &r.Name, &r.NameEN, &r.Family, &r.Nature, &r.CategoryCode, &r.DivisionCode, &r.UnitID,
 			&r.UnitKind, &r.UnitLevel, &r.Priority, &r.PolicyID, &updated, &retiredAt); err != nil {
 			return nil, err
 		}
@@ -355,6 +361,11 @@ func (s *Service) validate(ctx context.Context, q db.Querier, r Rule) error {
 	var v fault.Validation
 	if strings.TrimSpace(r.Name) == "" {
 		v.Add("name", fault.Required)
+	} else if utf8.RuneCountInString(r.Name) > 100 {
+		v.Add("name", fault.TooLong, 100)
+	}
+	if utf8.RuneCountInString(r.NameEN) > 100 {
+		v.Add("name_en", fault.TooLong, 100)
 	}
 	if r.DivisionCode != "" {
 		if _, ok := division.ByCode(r.DivisionCode); !ok {
@@ -423,7 +434,7 @@ func (s *Service) requireAdmin(ctx context.Context, actor access.Actor, action, 
 }
 
 func ruleDetail(r Rule) map[string]any {
-	return map[string]any{"name": r.Name, "family": r.Family, "nature": r.Nature, "category_code": r.CategoryCode,
+	return map[string]any{"name": r.Name, "name_en": r.NameEN, "family": r.Family, "nature": r.Nature, "category_code": r.CategoryCode,
 		"division_code": r.DivisionCode, "unit_id": r.UnitID, "unit_kind": r.UnitKind, "unit_level": r.UnitLevel, "priority": r.Priority, "policy_id": r.PolicyID}
 }
 
@@ -451,10 +462,11 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, r Rule) (Rule,
 func (s *Service) insert(ctx context.Context, tx *db.Tx, r Rule) (Rule, error) {
 	now := s.now()
 	err := tx.QueryRowContext(ctx, `INSERT INTO routing_rules (name, family, nature, category_code, division_code, unit_id,
-		unit_kind, unit_level, priority, policy_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+		unit_kind, unit_level, priority, policy_id, created_at, updated_at, name_en)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id`,
 		strings.TrimSpace(r.Name), db.NullText(r.Family), db.NullText(r.Nature), db.NullText(r.CategoryCode),
 		db.NullText(r.DivisionCode), db.NullID(r.UnitID), db.NullText(string(r.UnitKind)), db.NullText(string(r.UnitLevel)),
-		r.Priority, db.NullID(r.PolicyID), now.UnixMicro()).Scan(&r.ID)
+		r.Priority, db.NullID(r.PolicyID), now.UnixMicro(), strings.TrimSpace(r.NameEN)).Scan(&r.ID)
 	r.UpdatedAt = now
 	return r, err
 }
@@ -481,11 +493,11 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id int64, r Ru
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE routing_rules SET name = $1, family = $2, nature = $3, category_code = $4,
-			division_code = $5, unit_id = $6, unit_kind = $7, unit_level = $8, priority = $9, policy_id = $10, updated_at = $11
-			WHERE id = $12`,
+			division_code = $5, unit_id = $6, unit_kind = $7, unit_level = $8, priority = $9, policy_id = $10, updated_at = $11,
+			name_en = $13 WHERE id = $12`,
 			strings.TrimSpace(r.Name), db.NullText(r.Family), db.NullText(r.Nature), db.NullText(r.CategoryCode),
 			db.NullText(r.DivisionCode), db.NullID(r.UnitID), db.NullText(string(r.UnitKind)), db.NullText(string(r.UnitLevel)),
-			r.Priority, db.NullID(r.PolicyID), now.UnixMicro(), id); err != nil {
+			r.Priority, db.NullID(r.PolicyID), now.UnixMicro(), id, strings.TrimSpace(r.NameEN)); err != nil {
 			return fmt.Errorf("update routing rule %d: %w", id, err)
 		}
 		after, err := s.rules(ctx, tx, "id = $1", id)
@@ -532,10 +544,10 @@ func (s *Service) SetRetired(ctx context.Context, actor access.Actor, id int64, 
 // district's 信访局, everything else to the township's government (街道
 // or 镇), which hands it to a line department if need be.
 var DefaultRules = []Rule{
-	{Name: "警情 → 属地派出所", Family: "police", UnitKind: org.Police, UnitLevel: org.Street},
-	{Name: "矛盾纠纷 → 属地人民调解委员会", Family: "dispute", UnitKind: org.Mediation, UnitLevel: org.Street},
-	{Name: "信访 → 区信访局", Family: "petition", UnitKind: org.Petition, UnitLevel: org.District},
-	{Name: "接诉即办 → 属地街镇", UnitKind: org.Government, UnitLevel: org.Street},
+	{Name: "警情 → 属地派出所", NameEN: "Police incidents → the area's police station", Family: "police", UnitKind: org.Police, UnitLevel: org.Street},
+	{Name: "矛盾纠纷 → 属地人民调解委员会", NameEN: "Disputes → the area's people's mediation committee", Family: "dispute", UnitKind: org.Mediation, UnitLevel: org.Street},
+	{Name: "信访 → 区信访局", NameEN: "Petitions → the district's petition bureau", Family: "petition", UnitKind: org.Petition, UnitLevel: org.District},
+	{Name: "接诉即办 → 属地街镇", NameEN: "Hotline requests → the area's street or town", UnitKind: org.Government, UnitLevel: org.Street},
 }
 
 // Seed stores the default rules when there are none and returns how many

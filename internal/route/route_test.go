@@ -315,3 +315,39 @@ func TestRulePriorityEditAndTriage(t *testing.T) {
 		t.Errorf("the no-rule explanation: %q", text)
 	}
 }
+
+// A rule's name reads in the reader's language where the rule has an
+// English one; a decision stored before rules had English reads in Chinese.
+func TestRuleNamesInEnglish(t *testing.T) {
+	env := apptest.New(t)
+	d, err := env.App.Route.Route(ctx, env.App.DB, route.Input{Family: "police", Text: "湖里区江头北路有人打架"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := func(int64) string { return "X" }
+	if d.RuleName != "警情 → 属地派出所" || d.RuleNameEN != "Police incidents → the area's police station" {
+		t.Fatalf("rule %q / %q", d.RuleName, d.RuleNameEN)
+	}
+	if en := route.Explain(d, i18n.EN, name); !strings.Contains(en, "Police incidents → the area's police station") || strings.Contains(en, "警情") {
+		t.Errorf("in English: %s", en)
+	}
+	if zh := route.Explain(d, i18n.ZH, name); !strings.Contains(zh, "警情 → 属地派出所") {
+		t.Errorf("in Chinese: %s", zh)
+	}
+	d.RuleNameEN = ""
+	if en := route.Explain(d, i18n.EN, name); !strings.Contains(en, "警情 → 属地派出所") {
+		t.Errorf("an older decision in English: %s", en)
+	}
+	// An administrator names a rule in both languages, and too long a name
+	// is refused.
+	admin := env.Actor(t, "sysadmin")
+	r, err := env.App.Route.Create(ctx, admin, route.Rule{Name: "交通 → 交警", NameEN: "Traffic → traffic police",
+		Family: "police", Nature: "police_traffic", UnitKind: org.Police, UnitLevel: org.Street})
+	if err != nil || r.NameEN != "Traffic → traffic police" {
+		t.Fatalf("create: %+v %v", r, err)
+	}
+	if _, err := env.App.Route.Update(ctx, admin, r.ID, route.Rule{Name: r.Name, NameEN: strings.Repeat("x", 101),
+		Family: "police", UnitKind: org.Police, UnitLevel: org.Street}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("a 101-character English name: %v", err)
+	}
+}

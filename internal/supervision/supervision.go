@@ -139,7 +139,7 @@ var (
 	msgOrderNote      = i18n.M("%s %s：%s", "%s %s: %s")                  // on the case's timeline: the kind, the order, its reason
 	msgReplied        = i18n.M("督办已回复：%s", "Supervision answered: %s")
 	msgEscalated      = i18n.M("督办升级：%s 的下级单位逾期未回复", "Escalated: a unit under you did not answer supervision of %s")
-	msgAutoReason     = i18n.M("案件已超过%s（%s），自动督办", "The case is past its deadline (%s %s): supervised automatically")
+	msgAutoReason     = i18n.M("案件已超过%s（%s），自动督办", "Supervised automatically: the case is past its deadline (%s: %s)")
 	msgEscReason      = i18n.M("督办单 %s 逾期未回复，提级督办", "supervision order %s was not answered in time: escalated")
 	msgOverdueNoOrder = i18n.M("已逾期：%s（无上级政法委，未生成督办单）", "Overdue: %s (no supervising committee above: no order)")
 )

@@ -388,7 +388,7 @@ func TestOverdueSignForNamesItsDeadline(t *testing.T) {
 		t.Errorf("the deadline's English name %q", got)
 	}
 	// Read back, the reason is in both languages.
-	if en := os[0].Reason.EN; !strings.HasPrefix(en, "The case is past its deadline (Sign for by ") {
+	if en := os[0].Reason.EN; !strings.HasPrefix(en, "Supervised automatically: the case is past its deadline (Sign for by: ") {
 		t.Errorf("the order's reason in English: %q", en)
 	}
 	// So is the note the order left on the case's timeline.
@@ -397,7 +397,7 @@ func TestOverdueSignForNamesItsDeadline(t *testing.T) {
 	if zh := "督办单 " + os[0].Number + "：案件已超过签收期限"; last.Action != casework.Supervise || !strings.HasPrefix(last.Note.ZH, zh) {
 		t.Errorf("the timeline's last entry: %s %q, want it to start %q", last.Action, last.Note.ZH, zh)
 	}
-	if en := "Supervision order " + os[0].Number + ": The case is past its deadline (Sign for by "; !strings.HasPrefix(last.Note.EN, en) {
+	if en := "Supervision order " + os[0].Number + ": Supervised automatically: the case is past its deadline (Sign for by: "; !strings.HasPrefix(last.Note.EN, en) {
 		t.Errorf("the timeline's note in English: %q, want it to start %q", last.Note.EN, en)
 	}
 }

@@ -216,7 +216,7 @@ func (w *Web) intake(rw http.ResponseWriter, r *http.Request, v *view) error {
 	return redirect(rw, r, to, "intake.saved")
 }
 
-var msgPoint = i18n.M("坐标须为数字", "coordinates must be numbers")
+var msgPoint = i18n.M("须为数字", "must be numbers")
 
 // readPoint reads the map point; with no district chosen, the district is
 // the one the point falls in.

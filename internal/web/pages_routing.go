@@ -98,7 +98,7 @@ func ruleForm(x routing.Rule) url.Values {
 		}
 		return strconv.FormatInt(n, 10)
 	}
-	return url.Values{"name": {x.Name}, "family": {x.Family}, "nature": {x.Nature}, "category_code": {x.CategoryCode},
+	return url.Values{"name": {x.Name}, "name_en": {x.NameEN}, "family": {x.Family}, "nature": {x.Nature}, "category_code": {x.CategoryCode},
 		"division_code": {x.DivisionCode}, "unit_id": {id(x.UnitID)}, "unit_kind": {string(x.UnitKind)},
 		"unit_level": {string(x.UnitLevel)}, "priority": {strconv.Itoa(x.Priority)}, "policy_id": {id(x.PolicyID)}}
 }
@@ -113,7 +113,7 @@ func ruleFromForm(r *http.Request) (routing.Rule, error) {
 	if err != nil {
 		return routing.Rule{}, fault.InvalidField("priority", fault.BadFormat, f("priority"))
 	}
-	return routing.Rule{Name: f("name"), Family: f("family"), Nature: f("nature"),
+	return routing.Rule{Name: f("name"), NameEN: f("name_en"), Family: f("family"), Nature: f("nature"),
 		CategoryCode: f("category_code"), DivisionCode: f("division_code"), UnitID: formInt(r, "unit_id"),
 		UnitKind: org.Kind(f("unit_kind")), UnitLevel: org.Level(f("unit_level")), Priority: prio,
 		PolicyID: formInt(r, "policy_id")}, nil

@@ -764,10 +764,15 @@ func TestRoutingPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p = sys.post("/admin/routing", url.Values{"name": {"噪音 → 市生态环境局"}, "category_code": {"C0101"}, "unit_id": {fmt.Sprint(hb.ID)}}); p.Status != http.StatusSeeOther {
+	if p = sys.post("/admin/routing", url.Values{"name": {"噪音 → 市生态环境局"}, "name_en": {"Noise → the city's environment bureau"},
+		"category_code": {"C0101"}, "unit_id": {fmt.Sprint(hb.ID)}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("rule: %d\n%s", p.Status, excerpt(p.Body))
 	}
-	mustContain(t, sys.get("/admin/routing"), "噪音 → 市生态环境局", "厦门市生态环境局")
+	mustContain(t, sys.get("/admin/routing"), "噪音 → 市生态环境局", "Noise → the city&#39;s environment bureau", "厦门市生态环境局",
+		"城乡建设 / 安全生产 <code>C0101</code>")
+	// In English the case names its rule in English.
+	d.post("/lang", url.Values{"lang": {"en"}})
+	mustContain(t, d.get("/cases/"+routed.Case.Number), "Police incidents → the area&#39;s police station")
 	if auditCount(t, env, "routing_rule.create", audit.OK) != 1 {
 		t.Fatal("the rule was not audited")
 	}

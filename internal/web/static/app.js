@@ -194,7 +194,7 @@ document.addEventListener("DOMContentLoaded", function () {
             sugRoute.textContent = "";
             if (d.routing) {
               var label = document.createElement("strong");
-              label.textContent = d.routing.label + "：";
+              label.textContent = d.routing.label + sugRoute.dataset.colon;
               sugRoute.appendChild(label);
               if (d.routing.triage) {
                 var tag = document.createElement("span");
