@@ -91,7 +91,7 @@ var (
 	msgLatLon        = i18n.M("坐标无效：纬度 -90..90，经度 -180..180", "invalid coordinates: latitude -90..90, longitude -180..180")
 	msgUnknownDiv    = i18n.M("未知的行政区划代码：%s", "unknown division code: %s")
 	msgKeyReused     = i18n.M("该幂等键已用于另一个不同的请求", "this idempotency key was already used for a different request")
-	msgCaseClosed    = i18n.M("案件 %s 已%s，不能追加来件；请重新打开或新建案件", "case %s is %s; reopen it or open a new case")
+	msgCaseClosed    = i18n.M("案件 %s 已%s，不能追加来件；请重新打开或新建案件", "case %s is “%s”; reopen it or open a new case")
 	msgSHA256        = i18n.M("须为64位十六进制 SHA-256 摘要", "must be a 64-hex-digit SHA-256 digest")
 	msgTooMany       = i18n.M("最多 %d 个", "at most %d")
 	msgTooLarge      = i18n.M("文件过大（上限 %d MB）", "file too large (limit %d MB)")

@@ -46,7 +46,7 @@ type ConclusionInput struct {
 var (
 	msgReviewRole      = i18n.M("您的角色不能登记复查、复核申请", "your role may not record review requests")
 	msgNotPetition     = i18n.M("案件 %s 不是信访事项", "case %s is not a petition")
-	msgNotAnswered     = i18n.M("信访事项 %s 尚未办结答复（当前“%s”），不能申请%s", "petition %s has not been answered (it is %s): %s cannot be requested yet")
+	msgNotAnswered     = i18n.M("信访事项 %s 尚未办结答复（当前“%s”），不能申请%s", "petition %s has not been answered (it is “%s”): a %s cannot be requested yet")
 	msgFinal           = i18n.M("%s 是复核，复核意见为最终意见；同一事实和理由不再受理", "%s is a re-review, whose opinion is final: the same facts and reasons are not accepted again")
 	msgAlreadyReviewed = i18n.M("%s 已申请%s：%s", "%s already has a %s: %s")
 	msgWindowClosed    = i18n.M("已超过申请期限：%s须自答复之日（%s）起 %d 日内提出，即不晚于 %s；申请日为 %s", "too late: a %[1]s must be requested within %[3]d days of the answer of %[2]s, by %[4]s; it was requested on %[5]s")
@@ -54,7 +54,7 @@ var (
 	msgNoSuperior      = i18n.M("作出答复的单位“%s”没有上一级单位，%s须向本平台以外的机关提出", "the unit that answered, %s, has no superior here: the %s goes to an authority outside pingan")
 	msgNoReviewLimit   = i18n.M("期限规则“%s”没有%s时限", "deadline policy %q has no %s limit")
 	msgNotReview       = i18n.M("案件 %s 不是复查或复核", "case %s is not a review")
-	msgConcludeState   = i18n.M("案件当前为“%s”，须签收后才能作出%s意见", "the case is %s: sign for it before concluding the %s")
+	msgConcludeState   = i18n.M("案件当前为“%s”，须签收后才能作出%s意见", "the case is “%s”: sign for it before concluding the %s")
 	msgConcludeRole    = i18n.M("只有承办单位或督办员可以作出%s意见", "only the handling unit or a supervisor may conclude the %s")
 	msgConclusion      = i18n.M("复查/复核结论无效：%s", "invalid conclusion: %s")
 	msgNotBarred       = i18n.M("案件 %s 没有已办结的同一事项复核，不能以“不再受理”办结", "case %s has no concluded re-review of the same matter: it cannot be closed as not accepted again")
@@ -167,7 +167,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	stageName := stageMsg.Format(i18n.ZH) // for the stored title and notes
 	if prior.State != Closed {
 		return Case{}, fault.New(fault.Conflict, "not-answered", msgNotAnswered, prior.Number,
-			stateName(prior.State), stageMsg).With("state", prior.State)
+			stateName(prior.State), i18n.Lower(stageMsg)).With("state", prior.State)
 	}
 	var existing string
 	err = tx.QueryRowContext(ctx, `SELECT c.number FROM petitions p JOIN cases c ON c.id = p.case_id
@@ -392,7 +392,7 @@ func (s *Service) ConcludeReview(ctx context.Context, actor access.Actor, number
 		switch c.State {
 		case Handling, Reported, Verified, PendingClose:
 		default:
-			return fault.New(fault.Conflict, "transition-not-allowed", msgConcludeState, stateName(c.State), stageMsg).
+			return fault.New(fault.Conflict, "transition-not-allowed", msgConcludeState, stateName(c.State), i18n.Lower(stageMsg)).
 				With("state", c.State)
 		}
 		member := c.HandlingUnitID != 0 && actor.UnitID == c.HandlingUnitID && actor.HasAny(access.Handler, access.Dispatcher, access.Supervisor)

@@ -115,7 +115,7 @@ func NewService(d Deps) *Service {
 
 var (
 	msgNoCaseWork = i18n.M("当前账号不办理案件", "this account does not work on cases")
-	msgNotAllowed = i18n.M("案件当前状态为“%s”，不能执行“%s”", "the case is %s; %s is not possible now")
+	msgNotAllowed = i18n.M("案件当前状态为“%s”，不能执行“%s”", "the case is “%s”; “%s” is not possible now")
 	msgNotYours   = i18n.M("您的角色或单位不能对此案件执行“%s”", "your role or unit may not do “%s” on this case")
 	msgGuard      = i18n.M("“%s”现在不可用：%s", "%s is not available now: %s")
 	msgChanged    = i18n.M("案件已被他人修改，请刷新后重试", "the case was changed by someone else; reload and try again")

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Lang is a user interface language.
@@ -76,6 +78,15 @@ func (m Message) Columns() (zh, en string) {
 		return m.ZH, ""
 	}
 	return m.ZH, m.EN
+}
+
+// Lower is m with its English begun in lower case: a name put inside a
+// sentence ("Review" in "Record a review request").
+func Lower(m Message) Message {
+	if r, size := utf8.DecodeRuneInString(m.EN); size > 0 && unicode.IsUpper(r) {
+		m.EN = string(unicode.ToLower(r)) + m.EN[size:]
+	}
+	return m
 }
 
 // Stored is the message kept in the two columns Columns gives.

@@ -83,3 +83,20 @@ func TestPlural(t *testing.T) {
 		t.Errorf("argument: %q", got)
 	}
 }
+
+func TestLower(t *testing.T) {
+	for _, tc := range []struct{ in, want Message }{
+		{M("复查", "Review"), M("复查", "review")},
+		{M("复核", "Re-review"), M("复核", "re-review")},
+		{M("已办结", "already lower"), M("已办结", "already lower")},
+		{M("", ""), M("", "")},
+		{M("Ångström", "Ångström"), M("Ångström", "ångström")},
+	} {
+		if got := Lower(tc.in); got != tc.want {
+			t.Errorf("Lower(%+v) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+	if got := M("可申请%s", "A %s may be requested").Format(EN, Lower(M("复查", "Review"))); got != "A review may be requested" {
+		t.Errorf("in a sentence: %q", got)
+	}
+}

@@ -199,6 +199,9 @@ func trimPlace(w string) string {
 			cut = i + 1
 		}
 	}
+	if len(rs) > 0 && strings.ContainsRune("进出回入住搬", rs[len(rs)-1]) {
+		return "" // a verb of going in or out before the place word: 不让业主进小区, 搬出小区
+	}
 	name := string(rs[cut:])
 	proper := withoutGeneric(name)
 	switch n := utf8.RuneCountInString(proper); {

@@ -15,7 +15,7 @@ import (
 func TestTrimPlace(t *testing.T) {
 	for in, want := range map[string]string{
 		"反映丽发新城": "丽发新城", "靠近菽庄花园": "菽庄花园", "表示恒通公司": "恒通公司", "投诉金山小区": "金山小区", "伊景园滨河苑": "伊景园滨河苑",
-		"建议增开文屏社区": "文屏社区", "要求开通开元小区": "开元小区", "开元小区": "开元小区",
+		"建议增开文屏社区": "文屏社区", "不让业主进小区": "", "搬出小区": "", "要求开通开元小区": "开元小区", "开元小区": "开元小区",
 	} {
 		if got := trimPlace(in); got != want {
 			t.Errorf("trimPlace(%q) = %q, want %q", in, got, want)

@@ -551,7 +551,7 @@ func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply s
 		// The answer goes to the supervisor who issued the order by hand;
 		// an automatic order's answer, to the supervising unit.
 		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: o.FromUnitID, UserID: o.IssuedBy, Kind: "supervision.replied", CaseID: c.ID,
-			OrderID: o.ID, Title: msgReplied.Fill(o.Number + " " + c.Number), Body: i18n.Plain(reply)}); err != nil {
+			OrderID: o.ID, Title: msgReplied.Fill(o.Number + " " + c.Number + " " + c.Title), Body: i18n.Plain(reply)}); err != nil {
 			return err
 		}
 		if err := s.notify.Emit(ctx, tx, notify.Event{Type: "supervision.replied", CaseID: c.ID, CaseNumber: c.Number,

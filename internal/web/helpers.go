@@ -79,6 +79,7 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return false
 		},
+		"group":  grouped,
 		"indent": func(depth int) string { return strings.Repeat("　", max(depth, 0)) },
 		"add":    func(a, b int) int { return a + b },
 		"pct":    func(x float64) float64 { return 100 * x },
@@ -94,6 +95,24 @@ func (w *Web) funcs() template.FuncMap {
 			return n
 		},
 	}
+}
+
+// grouped writes n with its thousands grouped: 1,073,315.
+func grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // names returns the directory snapshot for naming things on a page.

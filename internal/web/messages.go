@@ -659,7 +659,7 @@ var messages = map[string]i18n.Message{
 	"petition.opinion":         i18n.M("意见", "Opinion"),
 	"petition.reason":          i18n.M("请求事项和理由", "Request and reasons"),
 	"petition.out_of_scope":    i18n.M("不在查看范围", "outside your scope"),
-	"petition.window":          i18n.M("可申请%s至 %s 前", "%s may be requested until %s"),
+	"petition.window":          i18n.M("可申请%s至 %s 前", "A %s may be requested until %s"),
 	"petition.window_closed":   i18n.M("%s申请期限已于 %s 届满；期限内收到的申请可按收到时间登记", "the window for a %s closed at %s; a request received in time may be recorded with the day it came"),
 	"petition.request":         i18n.M("登记%s申请", "Record a %s request"),
 	"petition.conclude":        i18n.M("作出%s意见", "Conclude the %s"),

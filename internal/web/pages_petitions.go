@@ -11,6 +11,7 @@ import (
 
 	"pingan/internal/casework"
 	"pingan/internal/fault"
+	"pingan/internal/i18n"
 )
 
 // petitioner answers the intake desk as the operator types the reporter:
@@ -64,6 +65,11 @@ func (w *Web) petitioner(rw http.ResponseWriter, r *http.Request, v *view) error
 
 // StageName names a petition stage.
 func (v *view) StageName(s casework.Stage) string { return casework.StageNames[s].Format(v.Lang) }
+
+// StageWord names a stage inside a sentence (lower case in English).
+func (v *view) StageWord(s casework.Stage) string {
+	return i18n.Lower(casework.StageNames[s]).Format(v.Lang)
+}
 
 // ConclusionName names the conclusion of a review.
 func (v *view) ConclusionName(c string) string {
