@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"pingan/internal/api"
@@ -63,6 +64,22 @@ type App struct {
 	Models      *classify.Registry
 	// Directory names units, categories and users for lists and pages.
 	Directory *directory.Directory
+
+	clock *clock
+}
+
+// clock is the App's time: its options' clock, except while HoldClock
+// holds it.
+type clock struct {
+	base func() time.Time
+	at   atomic.Int64 // µs; 0 when not replaying
+}
+
+func (c *clock) now() time.Time {
+	if us := c.at.Load(); us != 0 {
+		return time.UnixMicro(us)
+	}
+	return c.base()
 }
 
 // Option adjusts how an App is built.
@@ -112,7 +129,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 }
 
 func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, keys *secret.Keyring, o options) (*App, error) {
-	now := o.now
+	clk := &clock{base: o.now}
+	now := clk.now
 	if n, err := d.Migrate(ctx); err != nil {
 		return nil, err
 	} else if n > 0 {
@@ -126,7 +144,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	} else if n > 0 {
 		log.Info("search index caught up", "cases", n, "took", time.Since(began).Round(time.Millisecond))
 	}
-	a := &App{Config: cfg, Log: log, DB: d, Keys: keys, Now: now}
+	a := &App{Config: cfg, Log: log, DB: d, Keys: keys, Now: now, clock: clk}
 	a.Audit = audit.New(keys, now)
 	a.Org = org.NewService(d, a.Audit, now)
 	a.Catalog = catalog.NewService(d, a.Audit, now)
@@ -241,6 +259,18 @@ func (a *App) runRequested(ctx context.Context) error {
 		a.Log.Info(r.done, "count", n)
 	}
 	return nil
+}
+
+// HoldClock holds the App's clock at t, the zero time letting it run
+// again: the demo replays its history's timers at the times they fell due
+// (demo.replay), so that what they make is dated as it would have been had
+// pingan been running then. Nothing else may use the App meanwhile.
+func (a *App) HoldClock(t time.Time) {
+	if t.IsZero() {
+		a.clock.at.Store(0)
+		return
+	}
+	a.clock.at.Store(t.UnixMicro())
 }
 
 // Background runs what works behind the requests — the durable timers

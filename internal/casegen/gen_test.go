@@ -6,11 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/apptest"
 	"pingan/internal/casegen"
 	"pingan/internal/casework"
+	"pingan/internal/deadline"
 	"pingan/internal/demo"
 )
 
@@ -255,7 +257,9 @@ func TestDemoLoadGivesTheDemoHandlersWork(t *testing.T) {
 		t.Errorf("the demo's handlers have %d cases to sign for or handle between them, want at least 5", work)
 	}
 	// Their inboxes announce cases of their own, as the steps the loader
-	// wrote would have, dated within the last week.
+	// wrote would have (the last week's), and the warnings and supervision
+	// orders of the history replayed, dated when they were sent, newest
+	// first.
 	told, now := 0, env.App.Now()
 	for _, u := range []string{"jiangtou", "jiangtou.police", "gulangyu"} {
 		actor := env.Actor(t, u)
@@ -267,7 +271,8 @@ func TestDemoLoadGivesTheDemoHandlersWork(t *testing.T) {
 			if i > 0 && it.CreatedAt.After(page.Items[i-1].CreatedAt) {
 				t.Errorf("%s: the inbox lists %q (%v) below an older notice", u, it.Title, it.CreatedAt)
 			}
-			if !strings.HasPrefix(it.Kind, "case.") || it.CreatedAt.Before(now.AddDate(0, 0, -7)) || it.CreatedAt.After(now) {
+			if !strings.HasPrefix(it.Kind, "case.") && !strings.HasPrefix(it.Kind, "supervision.") ||
+				it.CreatedAt.Before(now.AddDate(0, 0, -30)) || it.CreatedAt.After(now) {
 				t.Errorf("%s: notice %q of kind %s dated %v", u, it.Title, it.Kind, it.CreatedAt)
 			}
 			if _, err := env.App.Cases.Get(ctx, actor, it.CaseNumber); err != nil {
@@ -278,5 +283,71 @@ func TestDemoLoadGivesTheDemoHandlersWork(t *testing.T) {
 	}
 	if told < 3 {
 		t.Errorf("the demo's handlers have %d notices between them, want at least 3", told)
+	}
+}
+
+// The demo's history runs its clocks as pingan would have: each automatic
+// supervision order is issued when its case went overdue, most are
+// answered within their reply window by the unit they were sent to, the
+// rest run out and are escalated — and nothing is dated after now.
+func TestDemoReplaysItsTimers(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	if err := demo.LoadDemo(ctx, env.App, 600, 30, 5); err != nil {
+		t.Fatal(err)
+	}
+	now := env.App.Now()
+	if got := env.App.Now(); !got.Equal(apptest.Start) {
+		t.Fatalf("the clock reads %v after the load, want %v: the replay did not let it go", got, apptest.Start)
+	}
+	rows, err := env.App.DB.QueryContext(ctx, `SELECT o.number, o.level, o.state, o.issued_at, o.reply_due_at, COALESCE(o.replied_at, 0),
+		o.to_unit_id, COALESCE(u.unit_id, 0), c.deadline_at
+		FROM supervision_orders o JOIN cases c ON c.id = o.case_id LEFT JOIN users u ON u.id = o.replied_by ORDER BY o.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	levels, states, onTime := map[int]int{}, map[string]int{}, 0
+	days := map[string]bool{}
+	for rows.Next() {
+		var number, state string
+		var level int
+		var issued, due, replied, to, replier, dl int64
+		if err := rows.Scan(&number, &level, &state, &issued, &due, &replied, &to, &replier, &dl); err != nil {
+			t.Fatal(err)
+		}
+		levels[level]++
+		states[state]++
+		at := time.UnixMicro(issued)
+		days[at.Format("2006-01-02")] = true
+		if at.After(now) || time.UnixMicro(replied).After(now) {
+			t.Errorf("%s issued %v, answered %v: after now (%v)", number, at, time.UnixMicro(replied), now)
+		}
+		if level == 1 {
+			if at.Before(time.UnixMicro(dl)) {
+				t.Errorf("%s issued %v, before its case's deadline %v", number, at, time.UnixMicro(dl))
+			}
+			if at.Equal(deadline.OverdueFrom(time.UnixMicro(dl))) {
+				onTime++
+			}
+		}
+		if state == "replied" && (replied <= issued || replied > due || replier != to) {
+			t.Errorf("%s answered at %v by a user of unit %d; issued %v, due %v, sent to %d", number,
+				time.UnixMicro(replied), replier, at, time.UnixMicro(due), to)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("orders by level %v, by state %v, on %d days; %d of the first level issued as their case went overdue", levels, states, len(days), onTime)
+	total := states["open"] + states["replied"] + states["breached"]
+	if levels[1] < 5 || len(days) < 5 {
+		t.Fatalf("%d first-level orders on %d days: the replay did not run", levels[1], len(days))
+	}
+	if onTime < levels[1]*9/10 {
+		t.Errorf("%d of %d first-level orders issued the moment their case went overdue", onTime, levels[1])
+	}
+	if states["replied"] < total/2 || states["breached"] == 0 || levels[2] == 0 || levels[2] >= levels[1] {
+		t.Errorf("orders by state %v and level %v: want most answered, some run out and escalated", states, levels)
 	}
 }

@@ -531,12 +531,12 @@ func (s *Service) tell(ctx context.Context, tx *db.Tx, action Action, after Case
 }
 
 // TellPending puts in the inboxes what the newest step of each open case
-// that tells someone, taken since since, asks of a unit, dated when the step was taken, as
-// the step itself would have (tell). It is for cases a loader wrote
-// directly, whose steps told no one: the demo's handlers find their new
-// and returned cases, reworks and extension decisions waiting. It returns
-// how many notices it sent.
-func (s *Service) TellPending(ctx context.Context, since time.Time) (int, error) {
+// that tells someone, taken from since until before until, asks of a unit,
+// dated when the step was taken, as the step itself would have (tell). It
+// is for cases a loader wrote directly, whose steps told no one: the demo's
+// handlers find their new and returned cases, reworks and extension
+// decisions waiting. It returns how many notices it sent.
+func (s *Service) TellPending(ctx context.Context, since, until time.Time) (int, error) {
 	type step struct {
 		caseID, at, unitID, actorID int64
 		action                      Action
@@ -548,7 +548,8 @@ func (s *Service) TellPending(ctx context.Context, since time.Time) (int, error)
 	// would tell too), so its notice goes where it went then.
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, t.at, COALESCE(t.unit_id, 0), COALESCE(t.actor_id, 0), t.action, t.note, t.note_en
 		FROM cases c JOIN timeline t ON t.id = (SELECT MAX(x.id) FROM timeline x WHERE x.case_id = c.id AND x.action IN (`+sqlList(told)+`))
-		WHERE c.updated_at >= $1 AND c.state IN (`+sqlList(openStates)+`) AND t.at >= $1 ORDER BY t.at`, since.UnixMicro())
+		WHERE c.updated_at >= $1 AND c.state IN (`+sqlList(openStates)+`) AND t.at >= $1 AND t.at < $2 ORDER BY t.at`,
+		since.UnixMicro(), until.UnixMicro())
 	if err != nil {
 		return 0, fmt.Errorf("pending steps: %w", err)
 	}

@@ -206,9 +206,13 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 	}
 	// The loader writes cases and timelines directly, with the scoring
 	// events their histories imply (the scorecards); the petition
-	// registry, the dashboard's volumes and the backlog follow from them
-	// (the cases loaded past their deadline are marked overdue now; their
-	// overdue timers stay pending and fire when pingan runs).
+	// registry, the dashboard's volumes and the backlog follow from them.
+	// The demo then replays its history's timers at the times they fell
+	// due (warnings, automatic supervision orders, their escalations; most
+	// orders answered by their units, see replay), so that the ledger reads
+	// as if pingan had been running all along; a plain load leaves them
+	// pending, to fire when pingan runs (the cases past their deadline are
+	// marked overdue now).
 	// The cases waiting to be registered or dispatched then show what
 	// routing and the classifier suggest, as if they had come through
 	// intake; a few repeats come in and are merged as a dispatcher would.
@@ -217,21 +221,17 @@ func load(ctx context.Context, a *app.App, n int, days int, seed uint64, focus [
 		run  func() error
 	}{
 		{"petition registry rebuilt", func() error { _, err := a.Cases.RebuildPetitions(ctx); return err }},
-		{"backlog counters rebuilt", func() error { _, err := a.Cases.RebuildBacklog(ctx); return err }},
-		{"dashboard volumes rebuilt", func() error { return a.Dashboard.Rebuild(ctx) }},
-		{"waiting cases routed", func() error { _, err := a.Cases.RouteWaiting(ctx, access.System("demo")); return err }},
-		// The loader told no one of the steps it wrote: for the demo, the
-		// inboxes get what the last week's steps would have sent, so that
-		// each demo user finds the cases waiting for them announced (before
-		// the merges below, which tell as they go: the inbox lists newest
-		// first by when a notice was added).
-		{"inboxes filled", func() error {
+		{"timers replayed", func() error {
 			if focus == nil {
 				return nil
 			}
-			_, err := a.Cases.TellPending(ctx, a.Now().AddDate(0, 0, -7))
+			fired, replied, err := replay(ctx, a, w, seed)
+			a.Log.Debug("timers replayed", "fired", fired, "orders answered", replied)
 			return err
 		}},
+		{"backlog counters rebuilt", func() error { _, err := a.Cases.RebuildBacklog(ctx); return err }},
+		{"dashboard volumes rebuilt", func() error { return a.Dashboard.Rebuild(ctx) }},
+		{"waiting cases routed", func() error { _, err := a.Cases.RouteWaiting(ctx, access.System("demo")); return err }},
 		{"repeats merged", func() error { return mergeRepeats(ctx, a, g, w.Cast, repeats) }},
 	}
 	for _, st := range steps {

@@ -482,6 +482,7 @@ var messages = map[string]i18n.Message{
 	"field.reporter_name":      i18n.M("姓名", "Name"),
 	"field.reporter_phone":     i18n.M("电话", "Phone"),
 	"field.requested_due_at":   i18n.M("申请延期至", "Extend to"),
+	"case.extension_requested": i18n.M("申请延期至", "Extension requested to"),
 	"field.rereview":           i18n.M("复核时限", "Re-review"),
 	"field.resolved":           i18n.M("问题是否解决", "Resolved?"),
 	"field.review":             i18n.M("复查时限", "Review"),
