@@ -159,6 +159,20 @@ func (v *view) CategoryCodePath(code string) string {
 	return code
 }
 
+// DivisionName names a division code with its district: 湖里区江头街道; the
+// code itself when no division has it, "" for none.
+func (v *view) DivisionName(code string) string {
+	d, ok := division.ByCode(code)
+	if !ok {
+		return code
+	}
+	name := d.Name
+	if p, ok := division.ByCode(d.ParentCode); ok && p.Level != division.City {
+		name = p.Name + name
+	}
+	return name
+}
+
 // LabelPath names the category a classifier label (城乡建设/…/燃气供应)
 // stands for, in the page's language; the label itself when the catalogue
 // has no such category.

@@ -816,7 +816,7 @@ func casesTable(v *view, loc *time.Location, cases []casework.Case) table {
 	for _, c := range cases {
 		t.Rows = append(t.Rows, []any{c.Number, c.Title, v.StateName(c.State), v.StatusName(v.Status(c)), v.NatureName(c.Nature),
 			v.CategoryPath(c.CategoryID), v.PriorityName(c.Priority), v.ChannelName(c.Channel), v.UnitName(c.HandlingUnitID),
-			c.DivisionCode, c.Address, fmtTime(c.ReceivedAt, loc), fmtTime(c.DeadlineAt, loc), fmtTime(c.ClosedAt, loc),
+			v.DivisionName(c.DivisionCode), c.Address, fmtTime(c.ReceivedAt, loc), fmtTime(c.DeadlineAt, loc), fmtTime(c.ClosedAt, loc),
 			c.RepeatCount()})
 	}
 	return t

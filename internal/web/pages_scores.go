@@ -185,7 +185,7 @@ func (w *Web) scoresExport(rw http.ResponseWriter, r *http.Request, v *view) err
 	t := table{Sheet: v.T("scores.title"), Header: []string{v.T("scores.group"), v.T("field.unit"), v.T("scores.rank"),
 		v.T("scores.list"), v.T("scores.composite")}}
 	for _, ind := range d.Indicators {
-		t.Header = append(t.Header, v.IndicatorName(ind), v.IndicatorName(ind)+" "+v.T("scores.num_den"))
+		t.Header = append(t.Header, v.IndicatorName(ind), v.T("scores.num_den_of", v.IndicatorName(ind)))
 	}
 	t.Header = append(t.Header, v.T("scores.assigned"), v.T("scores.orders"), v.T("scores.backlog"), v.T("scores.cleared"))
 	for _, g := range d.Board.Groups {

@@ -473,7 +473,8 @@ func TestLanguage(t *testing.T) {
 	// Categories are named in the reader's language: on the case, in the
 	// pickers, in the routing rules.
 	n, _ := dispatched(t, env)
-	mustContain(t, b.get("/cases/"+n), "Urban and rural development / Workplace safety / Accident handling")
+	mustContain(t, b.get("/cases/"+n), "Urban and rural development / Workplace safety / Accident handling",
+		`title="350206004">(湖里区江头街道)`)
 	mustContain(t, b.get("/search"), "Accident handling</option>", "Criminal cases</option>")
 	mustContain(t, signedIn(t, env, "intake").get("/cases/"+n), "Accident handling")
 }
