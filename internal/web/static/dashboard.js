@@ -59,7 +59,9 @@ document.addEventListener("DOMContentLoaded", function () {
       tooltip: tip,
       visualMap: { min: 0, max: max, calculable: true, left: 8, bottom: 8, inRange: { color: ["#e3ecf7", "#0b4f8a"] } },
       series: [{ type: "map", map: "xiamen", roam: true, data: values, name: data.labels.indicators[key],
-        label: { show: true }, emphasis: { label: { show: true } } }]
+        // Dark names with a white edge read on the darkest and the lightest fill.
+        label: { show: true, color: "#1a202c", textBorderColor: "#fff", textBorderWidth: 3 },
+        emphasis: { label: { show: true } } }]
     }, true);
   }
 
@@ -78,7 +80,10 @@ document.addEventListener("DOMContentLoaded", function () {
         data: d.days.map(function (p, i) {
           if (i === today) {
             return { value: p.value, symbol: "emptyCircle", symbolSize: 8,
-              label: { show: true, position: "left", formatter: d.labels.so_far + "{c}" } };
+              // Below the point and ending at it: clear of the dashed
+              // segment that comes down to it, inside the chart's right edge.
+              label: { show: true, position: "bottom", align: "right", distance: 8, formatter: d.labels.so_far + "{c}",
+                backgroundColor: "rgba(255,255,255,0.9)", padding: [2, 4] } };
           }
           return i === today - 1 ? p.value : null;
         }) });
