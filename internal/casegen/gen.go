@@ -277,8 +277,9 @@ func (g *Generator) channel(t Topic, nature string) casework.Channel {
 	return "email"
 }
 
-// handlerUnit resolves a topic's handler to a unit for street s.
-func (g *Generator) handlerUnit(t Topic, s street) int64 {
+// handlerUnit resolves a topic's handler to a unit for street s, and says
+// which notes its handlers write (handlerNotes).
+func (g *Generator) handlerUnit(t Topic, s street) (unit int64, notes string) {
 	code := ""
 	sc, dc := s.div.Code, s.district.Code
 	switch h := t.Handler; {
@@ -303,20 +304,52 @@ func (g *Generator) handlerUnit(t Topic, s street) int64 {
 		code = "DEPT-" + strings.TrimPrefix(h, "city:") + "-" + division.XiamenCode
 	}
 	if id, ok := g.w.Units[code]; ok {
-		return id
+		return id, noteKind[t.Handler]
 	}
-	return g.w.Units[sc] // the street office takes what has no better home
+	return g.w.Units[sc], "" // the street office takes what has no better home
 }
 
 // notes used in histories
 var (
 	dispatchNotes = []string{"请依职责核查处理，并按时反馈办理结果。", "请尽快联系来电人核实情况并处理。", "属贵单位辖区，请签收办理。", "群众反映强烈，请优先处置。"}
-	signNotes     = []string{"已签收，安排专人办理。", "已签收，正在联系来电人。", "收到，已转交网格员核实。"}
-	handleNotes   = []string{"已电话联系来电人，了解具体情况。", "工作人员已到现场核实，情况基本属实。", "已约谈相关责任方，要求限期整改。",
-		"已协调物业及社区共同处理。", "已向相关部门发函协查。", "正在调取监控并走访周边群众。"}
-	reportNotes = []string{"经现场核查，已责令责任方整改，现已处理完毕，并向来电人反馈。", "已督促相关单位落实整改措施，问题已解决。",
-		"经调解，双方达成一致意见，已签订调解协议。", "已依法作出处理，并将处理结果告知当事人。", "经核实，反映问题已整改到位，后续将加强巡查。",
-		"已向来电人解释相关政策，来电人表示理解。"}
+	// noteKind is the kind of notes (handlerNotes) a Topic.Handler writes;
+	// others write the street offices' and departments'.
+	noteKind = map[string]string{"police": "police", "mediation": "mediation", "justice": "mediation", "petition": "petition", "court": "court"}
+	// What the handling unit writes as it signs for, works on and reports
+	// back, by the kind of unit (Topic.Handler): a police station does
+	// not "rectify", a mediation committee does not "collect evidence".
+	handlerNotes = map[string]struct{ sign, handle, report []string }{
+		"": { // street offices and line departments
+			sign: []string{"已签收，安排专人办理。", "已签收，正在联系来电人。", "收到，已转交网格员核实。"},
+			handle: []string{"已电话联系来电人，了解具体情况。", "工作人员已到现场核实，情况基本属实。", "已约谈相关责任方，要求限期整改。",
+				"已协调物业及社区共同处理。", "已向相关部门发函协查。"},
+			report: []string{"经现场核查，已责令责任方整改，现已处理完毕，并向来电人反馈。", "已督促相关单位落实整改措施，问题已解决。",
+				"已依法作出处理，并将处理结果告知当事人。", "经核实，反映问题已整改到位，后续将加强巡查。", "已向来电人解释相关政策，来电人表示理解。"},
+		},
+		"police": {
+			sign:   []string{"已签收，民警正赶赴现场。", "已签收，已指派社区民警跟进。", "收到，值班民警处置中。"},
+			handle: []string{"民警已到场处置，正在了解情况。", "正在调取周边监控并走访群众。", "已对相关人员进行询问并制作笔录。", "已通知当事人到派出所说明情况。"},
+			report: []string{"民警到场后已妥善处置，并向报警人反馈。", "经调查，已依法作出处理，并告知报警人处理结果。", "经民警现场调解，双方达成和解。",
+				"已协助找到当事人，报警人表示感谢。"},
+		},
+		"mediation": {
+			sign:   []string{"已签收，安排调解员跟进。", "已签收，已联系当事人约定调解时间。"},
+			handle: []string{"调解员已分别联系双方当事人了解情况。", "已通知双方到调解室进行调解。", "已组织第一次调解，双方尚未达成一致。"},
+			report: []string{"经调解，双方达成一致意见，已签订调解协议。", "经多次调解，双方就赔偿数额达成一致，已履行完毕。",
+				"调解不成，已告知当事人可通过诉讼途径解决，并提供法律援助指引。"},
+		},
+		"petition": {
+			sign:   []string{"已签收，安排专人接待信访人。", "已签收，正在调阅原办理材料。"},
+			handle: []string{"已约见信访人，听取诉求并做好记录。", "已向相关职能部门调取材料、核实情况。", "已召开协调会研究化解方案。"},
+			report: []string{"已依法依规作出书面答复意见，并送达信访人。", "经协调，信访人合理诉求已解决，信访人表示息诉。",
+				"已向信访人释法明理，告知复查途径。"},
+		},
+		"court": {
+			sign:   []string{"已签收，转执行局办理。"},
+			handle: []string{"已查询被执行人名下财产。", "已约谈被执行人，责令申报财产。", "已向申请人说明执行进展。"},
+			report: []string{"已对被执行人采取强制执行措施，执行款已发放申请人。", "被执行人暂无可供执行财产，已告知申请人并将持续关注。"},
+		},
+	}
 	returnReasons = []string{"该事项不属于本单位职责范围，请重新派遣。", "地址不在本辖区，请核实后改派。", "诉求涉及多部门，建议由区级统筹。"}
 	rejectReasons = []string{"反映事项属于民事纠纷，已告知来电人通过诉讼途径解决。", "诉求信息不全，多次联系来电人未果，无法核实。",
 		"该事项已通过法定途径处理完毕，不再重复受理。", "反映内容不属于本平台受理范围，已告知相应渠道。"}
@@ -479,7 +512,7 @@ func (h *history) run(tp Topic, s street, family string) {
 		return
 	}
 	h.step(casework.Register, cast.Intake, "", func(c *casework.Case) { h.deadlines(c, casework.Register) })
-	unit := g.handlerUnit(tp, s)
+	unit, kind := g.handlerUnit(tp, s)
 	// Some cases first go to a neighbouring street office, which returns them.
 	if h.chance(7) {
 		if !h.after(5*time.Minute, 3*time.Hour) {
@@ -504,14 +537,15 @@ func (h *history) run(tp Topic, s street, family string) {
 	if h.chance(2) || !h.after(10*time.Minute, c.SignDueAt.Sub(h.at)*5/4+time.Minute) {
 		return
 	}
-	h.step(casework.Sign, hm, g.pick(signNotes), func(c *casework.Case) { c.HandlerID = hm.UserID })
+	notes := handlerNotes[kind]
+	h.step(casework.Sign, hm, g.pick(notes.sign), func(c *casework.Case) { c.HandlerID = hm.UserID })
 	for round := 0; ; round++ {
 		limit := max(c.DueAt.Sub(h.at), time.Hour)
 		for range g.rng.IntN(3) {
 			if !h.after(limit/20, limit/4) {
 				return
 			}
-			h.step(casework.Handle, hm, g.pick(handleNotes), nil)
+			h.step(casework.Handle, hm, g.pick(notes.handle), nil)
 		}
 		if round == 0 && h.chance(6) {
 			if !h.after(time.Hour, limit/3+time.Hour) {
@@ -554,7 +588,7 @@ func (h *history) run(tp Topic, s street, family string) {
 		if h.chance(3) || !h.after(limit/10, hi) {
 			return
 		}
-		h.step(casework.ReportBack, hm, g.pick(reportNotes), nil)
+		h.step(casework.ReportBack, hm, g.pick(notes.report), nil)
 		if !h.after(2*time.Hour, 48*time.Hour) {
 			return
 		}

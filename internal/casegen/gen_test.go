@@ -14,6 +14,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/deadline"
 	"pingan/internal/demo"
+	"pingan/internal/org"
 )
 
 // Generated histories obey the lifecycle table, every state occurs, and the
@@ -349,5 +350,44 @@ func TestDemoReplaysItsTimers(t *testing.T) {
 	}
 	if states["replied"] < total/2 || states["breached"] == 0 || levels[2] == 0 || levels[2] >= levels[1] {
 		t.Errorf("orders by state %v and level %v: want most answered, some run out and escalated", states, levels)
+	}
+}
+
+// A handler writes what its kind of unit does: a police station's officers
+// go to the scene, a mediation committee mediates, a street office has
+// things put right.
+func TestHandlersWriteTheirOwnNotes(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	g := generator(t, env, 17)
+	now := env.Clock.Now()
+	units := map[int64]org.Unit{}
+	checked := map[org.Kind]int{}
+	for range 1500 {
+		c := g.Generate(now.AddDate(0, 0, -40), now)
+		for _, e := range c.Timeline {
+			if e.Action != casework.Sign && e.Action != casework.Handle && e.Action != casework.ReportBack {
+				continue
+			}
+			u, ok := units[e.UnitID]
+			if !ok {
+				var err error
+				if u, err = env.App.Org.Unit(ctx, env.App.DB, e.UnitID); err != nil {
+					t.Fatal(err)
+				}
+				units[e.UnitID] = u
+			}
+			sign, handle, report := casegen.NotesOf(string(u.Kind))
+			want := map[casework.Action][]string{casework.Sign: sign, casework.Handle: handle, casework.ReportBack: report}[e.Action]
+			if !slices.Contains(want, e.Note.ZH) {
+				t.Fatalf("%s of %s (%s) wrote %q on %q", e.Action, u.Name, u.Kind, e.Note.ZH, c.Case.Title)
+			}
+			checked[u.Kind]++
+		}
+	}
+	for _, k := range []org.Kind{org.Police, org.Mediation, org.Government, org.Department} {
+		if checked[k] == 0 {
+			t.Errorf("no note by a unit of kind %s among %v", k, checked)
+		}
 	}
 }
