@@ -225,8 +225,8 @@ func (r Reset) What(lang i18n.Lang) string {
 
 var (
 	msgNeedsApproval    = i18n.M("重置管理员的凭据须提出申请，经另一名管理员批准后生效", "resetting an administrator's credentials is a request that takes effect once a second administrator approves it")
-	msgOwnCredentials   = i18n.M("不能重置自己的密码或两步验证", "you may not reset your own password or second factor")
-	msgTOTPOff          = i18n.M("该用户未启用两步验证", "the user has no second factor")
+	msgOwnCredentials   = i18n.M("不能重置自己的密码或两步验证", "you may not reset your own password or two-step verification")
+	msgTOTPOff          = i18n.M("该用户未启用两步验证", "the user has not set up two-step verification")
 	msgResetPending     = i18n.M("该账号已有一项待批准的%s重置申请", "a %s reset of this account is already waiting for approval")
 	msgResetList        = i18n.M("只有安全管理员或系统管理员可以查看和批准重置申请", "only a security or system administrator may see and approve reset requests")
 	msgResetTarget      = i18n.M("不能批准或驳回关于自己账号的申请", "you may not decide a request about your own account")
@@ -236,8 +236,8 @@ var (
 	msgResetStale       = i18n.M("申请提出后该账号已发生变化，申请作废，请重新申请", "the account changed after the request: it is void; ask again")
 	msgResetRequester   = i18n.M("申请人已不再是在职的安全管理员，申请作废", "the requester is no longer an active security administrator: the request is void")
 	msgResetRequestWhat = i18n.M("重置申请", "reset request")
-	msgGrantSetter      = i18n.M("该账号的密码或两步验证是您设置或重置的，您不能申请或批准授予其管理员角色", "you set or reset this account's password or second factor: you may neither ask for nor approve an administrator role for it")
-	msgGrantHold        = i18n.M("该账号的密码或两步验证在 %d 天内被管理员重置过，%s 之后才能申请授予管理员角色", "an administrator reset this account's password or second factor less than %d {day|days} ago: an administrator role may be asked for after %s")
+	msgGrantSetter      = i18n.M("该账号的密码或两步验证是您设置或重置的，您不能申请或批准授予其管理员角色", "you set or reset this account's password or two-step verification: you may neither ask for nor approve an administrator role for it")
+	msgGrantHold        = i18n.M("该账号的密码或两步验证在 %d 天内被管理员重置过，%s 之后才能申请授予管理员角色", "an administrator reset this account's password or two-step verification less than %d {day|days} ago: an administrator role may be asked for after %s")
 	msgGrantPending     = i18n.M("该账号已有一项待批准的管理员角色申请", "an administrator role for this account is already waiting for approval")
 	msgInboxDecide      = i18n.M("管理员变更待批准：%s，账号 %s，申请人 %s", "a change to an administrator waits for approval: %s, account %s, asked by %s")
 	msgInboxDecideBody  = i18n.M("请在“用户与权限”页面批准或驳回；%s 前未获批准即失效。", "Approve or deny it on Users and roles; unless approved it lapses at %s.")
