@@ -80,6 +80,11 @@ func TestNames(t *testing.T) {
 		{"村里启动旧村改造，补偿不公", nil},        // 旧村改造 is a programme, not a village
 		{"黎安社区旧村改造安置补偿不公", []string{"黎安社区"}},
 		{"今天去白沙仑社区找对方要钱", []string{"白沙仑社区"}}, // 去 goes to a place, is no part of its name
+		{"官田洋一里长者食堂为何停办", []string{"官田洋一里"}}, // Xiamen's 里 estates
+		{"湖滨四里12号楼外墙脱落", []string{"湖滨四里"}},
+		{"屿后北里小区停车难", []string{"屿后北里小区"}},
+		{"步行一里路才到公交站", nil}, // a distance
+		{"家里这里哪里都漏水", nil},
 	} {
 		if got := Names(c.text); !slices.Equal(got, c.want) {
 			t.Errorf("Names(%q) = %q, want %q", c.text, got, c.want)
@@ -88,7 +93,7 @@ func TestNames(t *testing.T) {
 }
 
 // reference is the regular expression placeMatches stands for.
-var reference = regexp.MustCompile(`[\p{Han}A-Za-z0-9]{2,6}(?:小区|花园|家园|新城|之城|苑|广场|学院|大学|中学|小学|幼儿园|医院|有限(?:责任)?公司|公司|集团|市场|村|社区|大厦|公寓|搅拌站|车贷|地铁\d+号线|高铁站|工业园)`)
+var reference = regexp.MustCompile(`[\p{Han}A-Za-z0-9]{2,6}(?:小区|花园|家园|新城|之城|苑|广场|学院|大学|中学|小学|幼儿园|医院|有限(?:责任)?公司|公司|集团|市场|村|社区|大厦|公寓|搅拌站|车贷|地铁\d+号线|高铁站|工业园|[一二三四五六七八九东西南北中]里)`)
 
 // TestMatchesAreTheReferences: on every message of the shared corpora,
 // whole and in the parts Names looks at again, placeMatches finds what the
