@@ -173,7 +173,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	err = tx.QueryRowContext(ctx, `SELECT c.number FROM petitions p JOIN cases c ON c.id = p.case_id
 		WHERE p.prior_case_id = $1 AND p.stage = $2`, prior.ID, stage).Scan(&existing)
 	if err == nil {
-		return Case{}, fault.New(fault.Conflict, "review-exists", msgAlreadyReviewed, prior.Number, stageMsg, existing).
+		return Case{}, fault.New(fault.Conflict, "review-exists", msgAlreadyReviewed, prior.Number, i18n.Lower(stageMsg), existing).
 			With("review_case", existing)
 	}
 	if !db.IsNotFound(err) {
@@ -184,7 +184,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 		return Case{}, fault.InvalidField("requested_at", msgBeforeAnswer, prior.ClosedAt.In(s.cfg.Location).Format("2006-01-02 15:04"))
 	}
 	if end := ReviewWindowEnd(prior.ClosedAt, s.cfg.Location); !in.RequestedAt.Before(end) {
-		return Case{}, fault.InvalidField("requested_at", msgWindowClosed, stageMsg, day(prior.ClosedAt), ReviewRequestDays,
+		return Case{}, fault.InvalidField("requested_at", msgWindowClosed, i18n.Lower(stageMsg), day(prior.ClosedAt), ReviewRequestDays,
 			day(end.Add(-time.Second)), day(in.RequestedAt))
 	}
 	// The next level up from the unit that answered.
@@ -200,7 +200,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 		return Case{}, err
 	}
 	if from.ParentID == 0 {
-		return Case{}, fault.New(fault.Conflict, "no-superior", msgNoSuperior, from.Name, stageMsg)
+		return Case{}, fault.New(fault.Conflict, "no-superior", msgNoSuperior, from.Name, i18n.Lower(stageMsg))
 	}
 	to, err := s.org.Unit(ctx, tx, from.ParentID)
 	if err != nil {
@@ -215,7 +215,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 		limit = policy.ReReview
 	}
 	if limit.Zero() {
-		return Case{}, fault.New(fault.Conflict, "no-review-limit", msgNoReviewLimit, policy.Name, stageMsg)
+		return Case{}, fault.New(fault.Conflict, "no-review-limit", msgNoReviewLimit, policy.Label(), i18n.Lower(stageMsg))
 	}
 	cal, err := s.calendar.Calendar(ctx)
 	if err != nil {
@@ -303,7 +303,7 @@ func (s *Service) requestReview(ctx context.Context, tx *db.Tx, actor access.Act
 	if _, err := tx.ExecContext(ctx, `INSERT INTO petitions (case_id, stage, origin_case_id, prior_case_id, requested_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, stage, origin, prior.ID, in.RequestedAt.UnixMicro(), now.UnixMicro()); err != nil {
 		if db.IsUniqueViolation(err) {
-			return Case{}, fault.New(fault.Conflict, "review-exists", msgAlreadyReviewed, prior.Number, stageMsg, "")
+			return Case{}, fault.New(fault.Conflict, "review-exists", msgAlreadyReviewed, prior.Number, i18n.Lower(stageMsg), "")
 		}
 		return Case{}, fmt.Errorf("record %s: %w", stage, err)
 	}
@@ -397,7 +397,7 @@ func (s *Service) ConcludeReview(ctx context.Context, actor access.Actor, number
 		}
 		member := c.HandlingUnitID != 0 && actor.UnitID == c.HandlingUnitID && actor.HasAny(access.Handler, access.Dispatcher, access.Supervisor)
 		if !member && !(vis && actor.Has(access.Supervisor)) && !actor.System {
-			return fault.New(fault.Forbidden, "action-not-permitted", msgConcludeRole, stageMsg)
+			return fault.New(fault.Forbidden, "action-not-permitted", msgConcludeRole, i18n.Lower(stageMsg))
 		}
 		next := c
 		next.State, next.ClosedAt, next.RequestedDueAt = Closed, now, time.Time{}

@@ -768,13 +768,13 @@ var (
 	}
 )
 
-// builtIn is one category of the built-in catalogue. Its key is its domain
-// and the Chinese names from its root ("civic:城乡建设/安全生产"), which is
-// how a catalogue made by an earlier version is matched to it.
+// builtIn is one category of the built-in catalogue, with the code Seed
+// gives it in an empty catalogue: codes never change, so that is how a
+// catalogue made by an earlier version is matched to it.
 type builtIn struct {
-	key, parent string
-	domain      Domain
-	name        bilingual
+	code, parent string // parent's code, "" at the top
+	domain       Domain
+	name         bilingual
 }
 
 // builtInCategories lists the built-in catalogue, parents before children:
@@ -789,17 +789,29 @@ func builtInCategories() ([]builtIn, error) {
 		return nil, fmt.Errorf("embedded taxonomy: want a header and rows of three names and their English")
 	}
 	var out []builtIn
-	seen := map[string]bool{}
+	codes := map[string]string{} // parent's code and name → code
+	levels := map[string]int{}   // code → level
+	children := map[string]int{} // parent's code (the domain's letter at the top) → children so far
 	add := func(domain Domain, parent string, name bilingual) string {
-		key := string(domain) + ":" + name.zh
+		key := parent + "\x00" + string(domain) + "\x00" + name.zh
+		if code, ok := codes[key]; ok {
+			return code
+		}
+		// As insertCategory numbers a category in an empty catalogue: the
+		// parent's code (the domain's letter at the top) and the next
+		// number, of two digits at the first two levels and three below.
+		prefix, level, digits := domainPrefix[domain], 1, 2
 		if parent != "" {
-			key = parent + "/" + name.zh
+			prefix, level = parent, levels[parent]+1
 		}
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, builtIn{key: key, parent: parent, domain: domain, name: name})
+		if level >= 3 {
+			digits = 3
 		}
-		return key
+		children[prefix]++
+		code := fmt.Sprintf("%s%0*d", prefix, digits, children[prefix])
+		codes[key], levels[code] = code, level
+		out = append(out, builtIn{code: code, parent: parent, domain: domain, name: name})
+		return code
 	}
 	for _, r := range recs[1:] {
 		l1 := add(Civic, "", bilingual{r[0], r[3]})
@@ -851,9 +863,12 @@ func (s *Service) Seed(ctx context.Context) (int, error) {
 		for _, b := range cats {
 			c, err := s.insertCategory(ctx, tx, CategoryInput{ParentID: ids[b.parent], Domain: b.domain, Name: b.name.zh, NameEN: b.name.en})
 			if err != nil {
-				return fmt.Errorf("seed category %s: %w", b.key, err)
+				return fmt.Errorf("seed category %s: %w", b.code, err)
 			}
-			ids[b.key] = c.ID
+			if c.Code != b.code {
+				return fmt.Errorf("seed category %s: made as %s: builtInCategories numbers categories otherwise than insertCategory", b.code, c.Code)
+			}
+			ids[b.code] = c.ID
 			created++
 		}
 		return s.audit.Append(ctx, tx, entry(access.System("seed"), "catalog.seed", "category", "*",
@@ -863,51 +878,49 @@ func (s *Service) Seed(ctx context.Context) (int, error) {
 }
 
 // translateBuiltIn gives the built-in categories of an existing catalogue
-// the English names they lack.
+// the English names they lack: each found by its code, if it still has the
+// Chinese name it was made with (one an administrator renamed is theirs).
+// An English name emptied on purpose is filled again.
 func (s *Service) translateBuiltIn(ctx context.Context, tx *db.Tx, cats []builtIn) error {
-	rows, err := tx.QueryContext(ctx, "SELECT id, COALESCE(parent_id, 0), domain, name, name_en FROM categories ORDER BY level")
+	byCode := make(map[string]builtIn, len(cats))
+	for _, b := range cats {
+		byCode[b.code] = b
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, code, name FROM categories WHERE name_en = ''")
 	if err != nil {
 		return fmt.Errorf("translate catalogue: %w", err)
 	}
-	type row struct {
-		id, parent int64
-		key, en    string
+	type untranslated struct {
+		id int64
+		en string
 	}
-	byID := map[int64]*row{}
-	var all []*row
+	var todo []untranslated
 	for rows.Next() {
-		var r row
-		var domain, name string
-		if err := rows.Scan(&r.id, &r.parent, &domain, &name, &r.en); err != nil {
+		var id int64
+		var code, name string
+		if err := rows.Scan(&id, &code, &name); err != nil {
 			rows.Close()
 			return fmt.Errorf("translate catalogue: %w", err)
 		}
-		if p, ok := byID[r.parent]; ok {
-			r.key = p.key + "/" + name
-		} else {
-			r.key = domain + ":" + name
+		if b, ok := byCode[code]; ok && b.name.zh == name && b.name.en != "" {
+			todo = append(todo, untranslated{id, b.name.en})
 		}
-		byID[r.id] = &r
-		all = append(all, &r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("translate catalogue: %w", err)
 	}
-	english := make(map[string]string, len(cats))
-	for _, b := range cats {
-		english[b.key] = b.name.en
-	}
 	now := s.now().UnixMicro()
-	n := 0
-	for _, r := range all {
-		if en := english[r.key]; r.en == "" && en != "" {
-			if _, err := tx.ExecContext(ctx, "UPDATE categories SET name_en = $1, updated_at = $2 WHERE id = $3 AND name_en = ''",
-				en, now, r.id); err != nil {
-				return fmt.Errorf("translate category %d: %w", r.id, err)
-			}
-			n++
+	var n int64
+	for _, t := range todo {
+		// Another node starting at the same moment may have translated it.
+		res, err := tx.ExecContext(ctx, "UPDATE categories SET name_en = $1, updated_at = $2 WHERE id = $3 AND name_en = ''",
+			t.en, now, t.id)
+		if err != nil {
+			return fmt.Errorf("translate category %d: %w", t.id, err)
 		}
+		k, _ := res.RowsAffected()
+		n += k
 	}
 	if n == 0 {
 		return nil

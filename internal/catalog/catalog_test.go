@@ -215,9 +215,11 @@ func TestCatalogueInEnglish(t *testing.T) {
 	}
 
 	// As an earlier version left it: no English anywhere; one category
-	// renamed, one translated by an administrator.
+	// renamed, and its parent, one translated by an administrator. The
+	// renamed parent's other children are still the built-in ones.
 	env.Exec(t, "UPDATE categories SET name_en = ''",
 		"UPDATE categories SET name = '噪声扰民问题' WHERE code = 'C0402003'",
+		"UPDATE categories SET name = '各类污染' WHERE code = 'C0402'",
 		"UPDATE categories SET name_en = 'Our own words' WHERE code = 'P01'")
 	created, err := c.Seed(ctx)
 	if err != nil || created != 0 {
@@ -230,7 +232,7 @@ func TestCatalogueInEnglish(t *testing.T) {
 	translated := 0
 	for i, x := range after {
 		switch {
-		case x.Code == "C0402003":
+		case x.Code == "C0402003" || x.Code == "C0402":
 			if x.NameEN != "" {
 				t.Errorf("the renamed %s was given the built-in English %q", x.Name, x.NameEN)
 			}
@@ -251,6 +253,9 @@ func TestCatalogueInEnglish(t *testing.T) {
 	var detail struct{ Categories int }
 	if err := json.Unmarshal([]byte(recs[0].Detail), &detail); err != nil || detail.Categories != translated {
 		t.Errorf("audit says %d categories translated, %d were (%s)", detail.Categories, translated, recs[0].Detail)
+	}
+	if c, _ := c.CategoryByCode(ctx, env.App.DB, "C0402001"); c.NameEN == "" {
+		t.Errorf("%s, under a renamed parent, was left without English", c.Name)
 	}
 	// A second start has nothing left to translate and records nothing.
 	if _, err := c.Seed(ctx); err != nil {

@@ -124,10 +124,12 @@ var placeTraps = func() map[string][]string {
 		"广场": {"舞"},
 		"市场": {"监管", "监督", "价", "秩序", "经济", "行情", "化", "准入", "主体", "部"},
 	}
-	// 一里路, 一里地, 一里多, 一里外: a distance, not an estate; 七里山,
+	// 一里路程, 一里地远, 一里多路, 一里开外: a distance, not an estate
+	// (湖滨一里路口, 湖滨一里地下车库, 湖滨四里外墙 are the estate); 七里山,
 	// 五里堡, 七里香, 二里牌: a longer name the 里 does not end.
 	for _, w := range liEstates {
-		m[w] = []string{"路", "地", "多", "远", "外", "左右", "山", "堡", "香", "牌"}
+		m[w] = []string{"路程", "路远", "路才", "路就", "路到", "地远", "地才", "多路", "多远", "远", "开外", "左右",
+			"山", "堡", "香", "牌"}
 	}
 	return m
 }()
@@ -211,20 +213,25 @@ func trimPlace(w string) string {
 			cut = i + 1
 		}
 	}
-	if len(rs) > 0 && strings.ContainsRune("进出回入住搬", rs[len(rs)-1]) {
-		return "" // a verb of going in or out before the place word: 不让业主进小区, 搬出小区
+	if k := len(rs); k > 0 && strings.ContainsRune("进出回入", rs[k-1]) &&
+		(k-1 == cut || strings.ContainsRune("主民户人辆员卖递搬走开驶进出", rs[k-2])) {
+		// Going in or out, by whoever goes, is no name: 不让业主进小区,
+		// 搬出小区, 车辆进出小区 (but 前进村, 跃进社区, 日出花园 are).
+		return ""
 	}
 	name := string(rs[cut:])
 	proper := withoutGeneric(name)
 	switch n := utf8.RuneCountInString(proper); {
 	case n == 0:
 		return "" // a place word with no name before it, or a generic one
-	case n == 1 && (proper != name || strings.HasSuffix(suffix, "公司") || suffix == "集团"):
+	case n == 1 && (proper != name || strings.HasSuffix(suffix, "公司") || suffix == "集团" || slices.Contains(liEstates, suffix)):
 		// One character before a generic word is no name (原物业公司,
 		// 问该公司), nor is one before a company word: a company's name
 		// has two at least, so 资有限公司 is 普惠投资有限公司 cut at the
-		// 投 of 投诉.
+		// 投 of 投诉; nor one before a 里 (县城东里 is no estate 城东里).
 		return ""
+	case slices.Contains(liEstates, suffix) && strings.ContainsRune("走跑行约近", []rune(proper)[n-1]):
+		return "" // a distance walked: 往前走一里
 	}
 	return name + suffix
 }

@@ -149,6 +149,22 @@ func (s *Service) Next(ctx context.Context) (time.Time, error) {
 	return time.UnixMicro(*due), nil
 }
 
+// NextFire returns when the earliest pending timer can fire: its due time,
+// or its retry's when its work failed and waits (zero when none is
+// pending). Unlike Next it reads every pending timer, not the index's
+// first: for a replay of a loaded history (the demo), not for the runner.
+func (s *Service) NextFire(ctx context.Context) (time.Time, error) {
+	var at *int64
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(CASE WHEN retry_at > due_at THEN retry_at ELSE due_at END)
+		FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL`).Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("next timer: %w", err)
+	}
+	if at == nil {
+		return time.Time{}, nil
+	}
+	return time.UnixMicro(*at), nil
+}
+
 // DueQuery finds a page of the timers due at $1 (µs): what the runner reads,
 // through the partial index of pending timers on due_at.
 const DueQuery = `SELECT id, kind, subject_id, due_at, attempts FROM timers

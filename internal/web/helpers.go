@@ -14,6 +14,7 @@ import (
 	"pingan/internal/calendar"
 	"pingan/internal/casework"
 	"pingan/internal/catalog"
+	"pingan/internal/classify"
 	"pingan/internal/deadline"
 	"pingan/internal/directory"
 	"pingan/internal/division"
@@ -178,7 +179,9 @@ func (v *view) DivisionName(code string) string {
 // has no such category.
 func (v *view) LabelPath(label string) string {
 	n := v.names()
-	if c, ok := catalog.MatchLabel(n.CatList, label); ok {
+	// MatchLabel gives the deepest category of the path the catalogue
+	// has: only the whole path names the label's category.
+	if c, ok := catalog.MatchLabel(n.CatList, label); ok && c.Level == strings.Count(label, classify.PathSep)+1 {
 		return n.CategoryPath(c.ID, v.Lang)
 	}
 	return label
