@@ -153,7 +153,12 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, a.log, errNoRoute(r))
 	})
-	return mux
+	// Names, reasons and problems are written in the request's language
+	// (langOf): a cache keeps one answer per language.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept-Language")
+		mux.ServeHTTP(w, r)
+	})
 }
 
 var (

@@ -73,7 +73,11 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 		c.Category.Name != "事故处理" || c.Category.Path != "城乡建设 / 安全生产 / 事故处理" {
 		t.Errorf("case clock %+v", c)
 	}
-	env.Do(t, "GET", "/api/v1/cases/"+n, "jiangtou", nil, "Accept-Language", "en").JSON(t, &c)
+	en := env.Do(t, "GET", "/api/v1/cases/"+n, "jiangtou", nil, "Accept-Language", "en")
+	en.JSON(t, &c)
+	if v := en.Header.Get("Vary"); !strings.Contains(v, "Accept-Language") {
+		t.Errorf("an answer in the request's language says Vary %q", v)
+	}
 	if c.Policy.Name != "Default" || c.Category.Name != "Accident handling" ||
 		c.Category.Path != "Urban and rural development / Workplace safety / Accident handling" {
 		t.Errorf("the policy and the category in English: %+v", c)
