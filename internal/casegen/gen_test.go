@@ -301,7 +301,7 @@ func TestDemoReplaysItsTimers(t *testing.T) {
 	if got := env.App.Now(); !got.Equal(apptest.Start) {
 		t.Fatalf("the clock reads %v after the load, want %v: the replay did not let it go", got, apptest.Start)
 	}
-	rows, err := env.App.DB.QueryContext(ctx, `SELECT o.number, o.level, o.state, o.issued_at, o.reply_due_at, COALESCE(o.replied_at, 0),
+	rows, err := env.App.DB.QueryContext(ctx, `SELECT c.number, o.number, o.level, o.state, o.issued_at, o.reply_due_at, COALESCE(o.replied_at, 0),
 		o.to_unit_id, COALESCE(u.unit_id, 0), c.deadline_at
 		FROM supervision_orders o JOIN cases c ON c.id = o.case_id LEFT JOIN users u ON u.id = o.replied_by ORDER BY o.id`)
 	if err != nil {
@@ -309,13 +309,17 @@ func TestDemoReplaysItsTimers(t *testing.T) {
 	}
 	defer rows.Close()
 	levels, states, onTime := map[int]int{}, map[string]int{}, 0
+	var supervised []string
 	days := map[string]bool{}
 	for rows.Next() {
-		var number, state string
+		var caseNumber, number, state string
 		var level int
 		var issued, due, replied, to, replier, dl int64
-		if err := rows.Scan(&number, &level, &state, &issued, &due, &replied, &to, &replier, &dl); err != nil {
+		if err := rows.Scan(&caseNumber, &number, &level, &state, &issued, &due, &replied, &to, &replier, &dl); err != nil {
 			t.Fatal(err)
+		}
+		if !slices.Contains(supervised, caseNumber) {
+			supervised = append(supervised, caseNumber)
 		}
 		levels[level]++
 		states[state]++
@@ -341,6 +345,19 @@ func TestDemoReplaysItsTimers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("orders by level %v, by state %v, on %d days; %d of the first level issued as their case went overdue", levels, states, len(days), onTime)
+	// A case's page shows its history by time, the replayed steps among
+	// the loader's.
+	for _, number := range supervised {
+		es, _, err := env.App.Cases.TimelineShown(ctx, env.Actor(t, "supervisor"), number, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(es); i++ {
+			if es[i].At.Before(es[i-1].At) {
+				t.Errorf("%s shows %s at %v after %s at %v", number, es[i].Action, es[i].At, es[i-1].Action, es[i-1].At)
+			}
+		}
+	}
 	total := states["open"] + states["replied"] + states["breached"]
 	if levels[1] < 5 || len(days) < 5 {
 		t.Fatalf("%d first-level orders on %d days: the replay did not run", levels[1], len(days))

@@ -330,6 +330,10 @@ func (s *Service) TimelineShown(ctx context.Context, actor access.Actor, number 
 	if err != nil {
 		return nil, 0, fmt.Errorf("timeline of %s: %w", number, err)
 	}
+	// Entries are appended as steps are taken, so in time order, but for
+	// a history written afterwards (the demo's replayed clocks, dated when
+	// they ran out, appended after the loader's later steps): by time.
+	slices.SortStableFunc(es, func(a, b Entry) int { return a.At.Compare(b.At) })
 	return es, omitted, nil
 }
 
