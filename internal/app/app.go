@@ -181,36 +181,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Auth = auth.NewService(auth.Deps{DB: d, Audit: a.Audit, Org: a.Org, Keys: keys, Notify: a.Notify, Location: cfg.Location(), Now: now})
 	a.Supervision = supervision.NewService(supervision.Deps{DB: d, Audit: a.Audit, Org: a.Org, Cases: a.Cases,
 		Notify: a.Notify, Timers: a.Timers, Calendar: a.Calendar, Policies: a.Policies, Location: cfg.Location(), Now: now})
-	if n, err := a.Org.SeedXiamen(ctx); err != nil {
-		return nil, fmt.Errorf("seed organisation: %w", err)
-	} else if n > 0 {
-		log.Info("organisation seeded", "units", n)
-	}
-	if n, err := a.Catalog.Seed(ctx); err != nil {
-		return nil, fmt.Errorf("seed catalogue: %w", err)
-	} else if n > 0 {
-		log.Info("catalogue seeded", "categories", n)
-	}
-	if n, err := a.Calendar.Seed(ctx); err != nil {
-		return nil, fmt.Errorf("seed calendar: %w", err)
-	} else if n > 0 {
-		log.Info("holiday notices stored", "years", n)
-	}
-	if cal, err := a.Calendar.Calendar(ctx); err != nil {
-		return nil, fmt.Errorf("read calendar: %w", err)
-	} else if ys := cal.Unknown(now()); len(ys) > 0 {
-		log.Warn("holiday notice not imported: deadlines count its holidays as working days until it is (管理 → 办理期限, Admin → Deadlines)",
-			"years", ys)
-	}
-	if n, err := a.Policies.Seed(ctx); err != nil {
-		return nil, fmt.Errorf("seed deadline policies: %w", err)
-	} else if n > 0 {
-		log.Info("deadline policies seeded", "policies", n)
-	}
-	if n, err := a.Route.Seed(ctx); err != nil {
-		return nil, fmt.Errorf("seed routing rules: %w", err)
-	} else if n > 0 {
-		log.Info("routing rules seeded", "rules", n)
+	// Nodes starting at once on an empty database: one seeds, the others
+	// find its work.
+	if err := d.Serialised(ctx, func() error { return a.seed(ctx) }); err != nil {
+		return nil, err
 	}
 	if err := a.runRequested(ctx); err != nil {
 		return nil, err
@@ -220,6 +194,45 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 		Calendar: a.Calendar, Policies: a.Policies, Super: a.Supervision, Notify: a.Notify, Repeats: a.Repeats, Hot: a.Hot, Route: a.Route, Directory: a.Directory,
 		Location: cfg.Location(), Now: now})
 	return a, nil
+}
+
+// seed fills what an empty database needs (Xiamen's organisation, the
+// catalogue, the holiday notices, the deadline policies, the routing
+// rules), brings what an earlier version made up to date, and warns of a
+// holiday notice missing.
+func (a *App) seed(ctx context.Context) error {
+	if n, err := a.Org.SeedXiamen(ctx); err != nil {
+		return fmt.Errorf("seed organisation: %w", err)
+	} else if n > 0 {
+		a.Log.Info("organisation seeded", "units", n)
+	}
+	if n, err := a.Catalog.Seed(ctx); err != nil {
+		return fmt.Errorf("seed catalogue: %w", err)
+	} else if n > 0 {
+		a.Log.Info("catalogue seeded", "categories", n)
+	}
+	if n, err := a.Calendar.Seed(ctx); err != nil {
+		return fmt.Errorf("seed calendar: %w", err)
+	} else if n > 0 {
+		a.Log.Info("holiday notices stored", "years", n)
+	}
+	if cal, err := a.Calendar.Calendar(ctx); err != nil {
+		return fmt.Errorf("read calendar: %w", err)
+	} else if ys := cal.Unknown(a.Now()); len(ys) > 0 {
+		a.Log.Warn("holiday notice not imported: deadlines count its holidays as working days until it is (管理 → 办理期限, Admin → Deadlines)",
+			"years", ys)
+	}
+	if n, err := a.Policies.Seed(ctx); err != nil {
+		return fmt.Errorf("seed deadline policies: %w", err)
+	} else if n > 0 {
+		a.Log.Info("deadline policies seeded", "policies", n)
+	}
+	if n, err := a.Route.Seed(ctx); err != nil {
+		return fmt.Errorf("seed routing rules: %w", err)
+	} else if n > 0 {
+		a.Log.Info("routing rules seeded", "rules", n)
+	}
+	return nil
 }
 
 // runRequested does the rebuilds migrations asked for (db.ClaimRequest):

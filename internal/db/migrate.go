@@ -102,6 +102,27 @@ func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return v, nil
 }
 
+// Serialised runs fn while no other node of the cluster runs a Serialised
+// of its own: on PostgreSQL under an advisory lock held by a connection of
+// its own (fn uses others), on SQLite, whose file one process serves, as
+// it is. Nodes starting at once seed the reference data under it, so the
+// second finds what the first made instead of making it again.
+func (d *DB) Serialised(ctx context.Context, fn func() error) error {
+	if d.dialect != Postgres {
+		return fn()
+	}
+	conn, err := d.read.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("serialise: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7216150002)"); err != nil {
+		return fmt.Errorf("serialise: take lock: %w", err)
+	}
+	defer conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(7216150002)") //nolint:errcheck // released with the session anyway
+	return fn()
+}
+
 // Migrate applies every pending migration, each in its own transaction, and
 // returns how many it applied. Concurrent nodes on one PostgreSQL database
 // serialise on an advisory lock, so exactly one applies each migration.
