@@ -61,12 +61,7 @@ type Nature struct {
 func (n Nature) Active() bool { return n.RetiredAt.IsZero() }
 
 // Label returns the name in lang.
-func (n Nature) Label(lang i18n.Lang) string {
-	if lang == i18n.EN && n.NameEN != "" {
-		return n.NameEN
-	}
-	return n.Name
-}
+func (n Nature) Label(lang i18n.Lang) string { return i18n.Stored(n.Name, n.NameEN).Format(lang) }
 
 // defaultNatures are those of DOMAIN.md: 12345, 信访工作条例 (2022), police
 // incident classes, and dispute resolution channels.
@@ -127,12 +122,7 @@ func (c Category) Active() bool { return c.RetiredAt.IsZero() }
 
 // Label returns the name in lang: the English name when the reader reads
 // English and the category has one, else the Chinese.
-func (c Category) Label(lang i18n.Lang) string {
-	if lang == i18n.EN && c.NameEN != "" {
-		return c.NameEN
-	}
-	return c.Name
-}
+func (c Category) Label(lang i18n.Lang) string { return i18n.Stored(c.Name, c.NameEN).Format(lang) }
 
 // Service manages the catalogue.
 type Service struct {
@@ -910,23 +900,20 @@ func (s *Service) translateBuiltIn(ctx context.Context, tx *db.Tx, cats []builtI
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("translate catalogue: %w", err)
 	}
+	// Nodes seed one at a time (App.seed runs under db.Serialised): what
+	// was read above is what is updated.
 	now := s.now().UnixMicro()
-	var n int64
 	for _, t := range todo {
-		// Another node starting at the same moment may have translated it.
-		res, err := tx.ExecContext(ctx, "UPDATE categories SET name_en = $1, updated_at = $2 WHERE id = $3 AND name_en = ''",
-			t.en, now, t.id)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE categories SET name_en = $1, updated_at = $2 WHERE id = $3",
+			t.en, now, t.id); err != nil {
 			return fmt.Errorf("translate category %d: %w", t.id, err)
 		}
-		k, _ := res.RowsAffected()
-		n += k
 	}
-	if n == 0 {
+	if len(todo) == 0 {
 		return nil
 	}
 	return s.audit.Append(ctx, tx, entry(access.System("seed"), "catalog.translate", "category", "*",
-		map[string]any{"categories": n}))
+		map[string]any{"categories": len(todo)}))
 }
 
 // ---- 提级管辖 rules ----
