@@ -116,11 +116,24 @@ func (d *DB) Serialised(ctx context.Context, fn func() error) error {
 		return fmt.Errorf("serialise: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7216150002)"); err != nil {
-		return fmt.Errorf("serialise: take lock: %w", err)
+	unlock, err := advisoryLock(ctx, conn, 7216150002)
+	if err != nil {
+		return fmt.Errorf("serialise: %w", err)
 	}
-	defer conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(7216150002)") //nolint:errcheck // released with the session anyway
+	defer unlock()
 	return fn()
+}
+
+// advisoryLock takes PostgreSQL's session lock key on conn, waiting for
+// whichever session holds it; unlock releases it (closing the session
+// would too).
+func advisoryLock(ctx context.Context, conn *sql.Conn, key int64) (unlock func(), err error) {
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		return nil, fmt.Errorf("take lock: %w", err)
+	}
+	return func() {
+		conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // released with the session anyway
+	}, nil
 }
 
 // Migrate applies every pending migration, each in its own transaction, and
@@ -137,10 +150,11 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	defer conn.Close()
 	if d.dialect == Postgres {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7216150001)"); err != nil {
-			return 0, fmt.Errorf("migrate: take lock: %w", err)
+		unlock, err := advisoryLock(ctx, conn, 7216150001)
+		if err != nil {
+			return 0, fmt.Errorf("migrate: %w", err)
 		}
-		defer conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(7216150001)") //nolint:errcheck // released with the session anyway
+		defer unlock()
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,

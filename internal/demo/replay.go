@@ -89,7 +89,6 @@ func replay(ctx context.Context, a *app.App, w casegen.World, seed uint64) (fire
 			continue
 		}
 		if next.IsZero() || next.After(end) {
-			a.HoldClock(time.Time{})
 			return fired, replied, tell(end)
 		}
 		at = next
@@ -111,7 +110,6 @@ func replay(ctx context.Context, a *app.App, w casegen.World, seed uint64) (fire
 			// why, and sets the retry NextFire waits for): leave the rest
 			// to the runner rather than spin.
 			a.Log.Warn("replay stopped: a timer's work keeps failing", "at", at)
-			a.HoldClock(time.Time{})
 			return fired, replied, tell(end)
 		}
 		// The orders this step issued: most will be answered in time.

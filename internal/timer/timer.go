@@ -138,15 +138,7 @@ func (s *Service) Wake() {
 
 // Next returns when the earliest pending timer is due (zero if none).
 func (s *Service) Next(ctx context.Context) (time.Time, error) {
-	var due *int64
-	if err := s.db.QueryRowContext(ctx, "SELECT MIN(due_at) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL").
-		Scan(&due); err != nil {
-		return time.Time{}, fmt.Errorf("next timer: %w", err)
-	}
-	if due == nil {
-		return time.Time{}, nil
-	}
-	return time.UnixMicro(*due), nil
+	return s.earliest(ctx, "due_at")
 }
 
 // NextFire returns when the earliest pending timer can fire: its due time,
@@ -154,9 +146,14 @@ func (s *Service) Next(ctx context.Context) (time.Time, error) {
 // pending). Unlike Next it reads every pending timer, not the index's
 // first: for a replay of a loaded history (the demo), not for the runner.
 func (s *Service) NextFire(ctx context.Context) (time.Time, error) {
+	return s.earliest(ctx, "CASE WHEN retry_at > due_at THEN retry_at ELSE due_at END")
+}
+
+// earliest is the least of when (µs) over the pending timers; zero for none.
+func (s *Service) earliest(ctx context.Context, when string) (time.Time, error) {
 	var at *int64
-	if err := s.db.QueryRowContext(ctx, `SELECT MIN(CASE WHEN retry_at > due_at THEN retry_at ELSE due_at END)
-		FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL`).Scan(&at); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT MIN("+when+") FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL").
+		Scan(&at); err != nil {
 		return time.Time{}, fmt.Errorf("next timer: %w", err)
 	}
 	if at == nil {
