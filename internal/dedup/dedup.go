@@ -413,7 +413,7 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 				floor = minText
 				reasons = append(reasons, msgNear.Fill(int(math.Round(m))))
 			}
-		case Street(address, div) != "" && strings.Contains(q.Text, Street(address, div)):
+		case Street(address, div) != "" && strings.Contains(q.Text, Street(address, div)) && !apart(area, div):
 			score += sameStreet
 			floor = minText
 			reasons = append(reasons, msgSameStreet.Fill(Street(address, div)))
@@ -474,6 +474,13 @@ var (
 	msgSameStreet   = i18n.M("同在%s", "both on %s")
 	msgSameCategory = i18n.M("分类相同", "same category")
 )
+
+// apart reports whether two division codes name different townships: a
+// road that runs through both (仙岳路 through 江头 and 禾山) is not one
+// place, and naming it is no evidence of being at the same place.
+func apart(a, b string) bool {
+	return len(a) > 6 && len(b) > 6 && !strings.HasPrefix(a, b) && !strings.HasPrefix(b, a)
+}
 
 // overlap is the share of the smaller set found in the larger: a case's
 // title is short, a new report long, and the title's words appearing in

@@ -231,3 +231,36 @@ func TestAnotherRoadIsAnotherPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestALongRoadIsNotOnePlace: a report naming the road an open case is on
+// is at the same place, unless the two are in different townships the
+// road runs through; there it must say nearly the same to be a candidate.
+func TestALongRoadIsNotOnePlace(t *testing.T) {
+	env := apptest.New(t)
+	s := dedup.NewService(env.App.DB, env.App.Now)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+		Title: "仙岳路人行道砖块松动绊倒行人", Body: "仙岳路人行道砖块松动，有老人被绊倒。", Address: "湖里区仙岳路100号",
+		DivisionCode: "350206004", KeepSeparate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(time.Hour)
+	for _, tc := range []struct {
+		division string
+		want     bool
+	}{
+		{"350206004", true},  // 江头街道, the case's township
+		{"350206003", false}, // 禾山街道: the same road, elsewhere
+		{"350206", true},     // the district only: the road is the evidence
+	} {
+		q := dedup.Query{Text: "仙岳路人行道地砖松动，路人容易绊倒，请修复", DivisionCode: tc.division}
+		got, err := s.Find(ctx, access.System("t"), q, i18n.ZH)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := slices.ContainsFunc(got, func(c dedup.Candidate) bool { return c.Number == res.Case.Number })
+		if found != tc.want {
+			t.Errorf("in %s: %s found %v, want %v: %+v", tc.division, res.Case.Number, found, tc.want, got)
+		}
+	}
+}
