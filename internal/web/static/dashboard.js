@@ -9,11 +9,15 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!root || typeof echarts === "undefined") return;
   var data = JSON.parse(document.getElementById("dash-data").textContent);
   var charts = {};
+  var locale = /^zh/i.test(document.documentElement.lang) ? "ZH" : "EN";
   var geoReady = false;
 
   function chart(id) {
     if (!charts[id]) {
-      charts[id] = echarts.init(document.getElementById(id), null, { renderer: "canvas" });
+      // ECharts' own words in the page's language, not the browser's. Its
+      // generated aria description stays off: it reads out data points
+      // ("第0个系列…NaN"); each chart's container names it (aria-label).
+      charts[id] = echarts.init(document.getElementById(id), null, { renderer: "canvas", locale: locale });
       charts[id].on("click", function (p) {
         if (p.data && p.data.link) window.location.href = p.data.link;
       });
