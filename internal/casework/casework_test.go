@@ -150,6 +150,23 @@ func TestSourceRefIsIdempotent(t *testing.T) {
 	if !b.Replayed || a.Case.Number != b.Case.Number || a.Report.ID != b.Report.ID {
 		t.Errorf("second intake of one source id: %+v", b)
 	}
+	// Someone who may not see the case learns that the report was
+	// received, not which case it is in; nothing is stored.
+	other := env.Actor(t, "gulangyu")
+	if _, err := env.App.Cases.Get(ctx, other, a.Case.Number); fault.KindOf(err) != fault.NotFound {
+		t.Fatalf("gulangyu sees the 110 case: %v", err)
+	}
+	c, err := env.App.Cases.Intake(ctx, other, in)
+	if fault.KindOf(err) != fault.Conflict || strings.Contains(err.Error(), a.Case.Number) || c.Case.Number != "" {
+		t.Errorf("a replay outside the case's scope: %+v, %v", c, err)
+	}
+	if n, err := env.App.Cases.CheckReport(ctx, other, in); fault.KindOf(err) != fault.Conflict || n != "" {
+		t.Errorf("a dry run outside the case's scope: %q, %v", n, err)
+	}
+	var reports int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM reports").Scan(&reports); err != nil || reports != 1 {
+		t.Errorf("%d reports (%v), want 1", reports, err)
+	}
 }
 
 func TestScope(t *testing.T) {
@@ -471,6 +488,20 @@ func TestTextSearchPages(t *testing.T) {
 				}
 			}
 		}
+	}
+	// A case number, as pasted (any case, spaces around), finds its case,
+	// for those who may see it; and no other case.
+	for _, text := range []string{noise[2], " " + strings.ToLower(noise[2]) + " "} {
+		p, err := env.App.Cases.List(ctx, d, casework.Filter{Text: text})
+		if err != nil || len(p.Cases) != 1 || p.Cases[0].Number != noise[2] {
+			t.Errorf("%q: %v (%v), want %s", text, numbers(p.Cases), err, noise[2])
+		}
+		if n, err := env.App.Cases.Count(ctx, d, casework.Filter{Text: text}); err != nil || n != 1 {
+			t.Errorf("%q counted %d (%v), want 1", text, n, err)
+		}
+	}
+	if p, err := env.App.Cases.List(ctx, env.Actor(t, "gulangyu"), casework.Filter{Text: noise[2]}); err != nil || len(p.Cases) != 0 {
+		t.Errorf("gulangyu finds %v by number (%v)", numbers(p.Cases), err)
 	}
 	// The text search combines with the other filters, and a cursor of the
 	// list without text pages the list with it the same way.

@@ -91,7 +91,8 @@ var (
 	msgLatLon        = i18n.M("坐标无效：纬度 -90..90，经度 -180..180", "invalid coordinates: latitude -90..90, longitude -180..180")
 	msgUnknownDiv    = i18n.M("未知的行政区划代码：%s", "unknown division code: %s")
 	msgKeyReused     = i18n.M("该幂等键已用于另一个不同的请求", "this idempotency key was already used for a different request")
-	msgCaseClosed    = i18n.M("案件 %s 已%s，不能追加来件；请重新打开或新建案件", "case %s is “%s”; reopen it or open a new case")
+	msgCaseClosed    = i18n.M("案件 %s 状态为“%s”，不能追加来件；请重新打开或新建案件", "case %s is “%s”; reopen it or open a new case")
+	msgSourceRefSeen = i18n.M("来源编号 %s 的来件已经受理，所在案件不在您的查看范围内", "a report with source id %s was already received, in a case outside your view")
 	msgSHA256        = i18n.M("须为64位十六进制 SHA-256 摘要", "must be a 64-hex-digit SHA-256 digest")
 	msgTooMany       = i18n.M("最多 %d 个", "at most %d")
 	msgTooLarge      = i18n.M("文件过大（上限 %d MB）", "file too large (limit %d MB)")
@@ -345,7 +346,7 @@ func (s *Service) intake(ctx context.Context, tx *db.Tx, actor access.Actor, p p
 		}
 	}
 	if in.SourceRef != "" {
-		prev, found, err := s.bySourceRef(ctx, tx, in.Channel, in.SourceRef)
+		prev, found, err := s.bySourceRef(ctx, tx, actor, in.Channel, in.SourceRef)
 		if err != nil {
 			return IntakeResult{}, err
 		}
@@ -392,7 +393,7 @@ func (s *Service) CheckReport(ctx context.Context, actor access.Actor, in Report
 		return "", err
 	}
 	if p.in.SourceRef != "" {
-		prev, found, err := s.bySourceRef(ctx, s.db, p.in.Channel, p.in.SourceRef)
+		prev, found, err := s.bySourceRef(ctx, s.db, actor, p.in.Channel, p.in.SourceRef)
 		if err != nil || found {
 			return prev.Case.Number, err
 		}
@@ -501,7 +502,11 @@ func (s *Service) loadResult(ctx context.Context, q db.Querier, kr keyResult) (I
 	return res, nil
 }
 
-func (s *Service) bySourceRef(ctx context.Context, q db.Querier, ch Channel, ref string) (IntakeResult, bool, error) {
+// bySourceRef returns what the report the channel already received under
+// ref became, for a replay. Someone who may not see that case learns only
+// that the report was received (a conflict), not which case holds it: a
+// source id must not be a way to find out case numbers.
+func (s *Service) bySourceRef(ctx context.Context, q db.Querier, actor access.Actor, ch Channel, ref string) (IntakeResult, bool, error) {
 	var kr keyResult
 	err := q.QueryRowContext(ctx, "SELECT id, case_id FROM reports WHERE channel = $1 AND source_ref = $2", ch, ref).
 		Scan(&kr.ReportID, &kr.CaseID)
@@ -512,7 +517,15 @@ func (s *Service) bySourceRef(ctx context.Context, q db.Querier, ch Channel, ref
 		return IntakeResult{}, false, fmt.Errorf("find report by source id: %w", err)
 	}
 	r, err := s.loadResult(ctx, q, kr)
-	return r, err == nil, err
+	if err != nil {
+		return IntakeResult{}, false, err
+	}
+	if ok, err := s.visible(ctx, q, actor, r.Case); err != nil {
+		return IntakeResult{}, false, err
+	} else if !ok {
+		return IntakeResult{}, false, fault.New(fault.Conflict, "source-ref-received", msgSourceRefSeen, ref)
+	}
+	return r, true, nil
 }
 
 // draft is the case a report would open, with what routing and the

@@ -488,13 +488,20 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 	// A text search takes the scope into the index's match when the scope
 	// is whole subtrees (search.Query.Within); otherwise it is a condition
 	// on case_units.
+	// A case number (operators paste them) is looked up by number, not
+	// searched for as words.
 	var text *search.Query
+	number := ""
 	if strings.TrimSpace(f.Text) != "" {
 		q, err := search.Parse(f.Text) // before any reading: bad text costs nothing
 		if err != nil {
 			return selection{}, false, err
 		}
-		text = &q
+		if n, ok := q.CaseNumber(); ok {
+			number = n
+		} else {
+			text = &q
+		}
 	}
 	var within []int64
 	scoped, synced := false, false
@@ -526,6 +533,9 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 			ph[i] = arg(u)
 		}
 		conds = append(conds, "c.id IN (SELECT case_id FROM case_units WHERE unit_id IN ("+strings.Join(ph, ", ")+"))")
+	}
+	if number != "" {
+		conds = append(conds, "c.number = "+arg(number))
 	}
 	if len(f.States) > 0 {
 		ph := make([]string, len(f.States))
