@@ -460,7 +460,7 @@ func (a *API) lifecycle(w http.ResponseWriter, r *http.Request) error {
 			opt = []casework.Field{}
 		}
 		out.Transitions = append(out.Transitions, TransitionView{Action: t.Action, From: t.From, To: string(t.To),
-			Roles: t.Roles, Who: who[t.Who], Required: req, Optional: opt})
+			Roles: t.Roles, Who: who[t.Who], Guard: t.Guard.Name(), Required: req, Optional: opt})
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,12 +37,30 @@ func enumValues() map[reflect.Type][]string {
 	for _, s := range casework.States {
 		add(reflect.TypeFor[casework.State](), string(s.State))
 	}
-	for _, act := range casework.TableActions() {
+	// The table's actions, then those a timeline also records (receive,
+	// warn, supervise, merged_in…).
+	actions := casework.TableActions()
+	for _, act := range slices.Sorted(maps.Keys(casework.ActionNames)) {
+		if !slices.Contains(actions, act) {
+			actions = append(actions, act)
+		}
+	}
+	for _, act := range actions {
 		add(reflect.TypeFor[casework.Action](), string(act))
 	}
-	for _, f := range []casework.Field{casework.FNote, casework.FReason, casework.FUnit, casework.FDue, casework.FNature,
-		casework.FCategory, casework.FPriority, casework.FSatisfaction, casework.FResolved, casework.FEvidence} {
+	fields := []casework.Field{casework.FNote}
+	for _, t := range casework.Table {
+		for _, f := range slices.Concat(t.Required, t.Optional) {
+			if !slices.Contains(fields, f) {
+				fields = append(fields, f)
+			}
+		}
+	}
+	for _, f := range fields {
 		add(reflect.TypeFor[casework.Field](), string(f))
+	}
+	for _, g := range casework.Guards[1:] {
+		add(reflect.TypeFor[casework.GuardName](), string(g))
 	}
 	for _, r := range access.Roles {
 		add(reflect.TypeFor[access.Role](), string(r.Role))

@@ -353,13 +353,14 @@ type NamedCode struct {
 
 // TransitionView is one row of the lifecycle table.
 type TransitionView struct {
-	Action   casework.Action  `json:"action"`
-	From     []casework.State `json:"from"`
-	To       string           `json:"to" doc:"the next state; empty: unchanged; <previous>: the state before suspension"`
-	Roles    []access.Role    `json:"roles"`
-	Who      string           `json:"who" enum:"in_scope,handling_unit,outside_handling_unit"`
-	Required []casework.Field `json:"required"`
-	Optional []casework.Field `json:"optional"`
+	Action   casework.Action    `json:"action"`
+	From     []casework.State   `json:"from"`
+	To       string             `json:"to" doc:"the next state; empty: unchanged; <previous>: the state before suspension"`
+	Roles    []access.Role      `json:"roles"`
+	Who      string             `json:"who" enum:"in_scope,handling_unit,outside_handling_unit"`
+	Guard    casework.GuardName `json:"guard,omitempty" doc:"a condition on the case beyond its state: no_pending_extension, pending_extension, classified (nature and category set — by the action's own input when it takes them)"`
+	Required []casework.Field   `json:"required"`
+	Optional []casework.Field   `json:"optional"`
 }
 
 func ptrTime(t time.Time, loc *time.Location) *time.Time {

@@ -171,7 +171,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 		if in.Priority != "" {
 			next.Priority = in.Priority
 		}
-		if action == Register && (next.Nature == "" || next.CategoryID == 0) {
+		if row.Guard == Classified && (next.Nature == "" || next.CategoryID == 0) {
 			var v fault.Validation
 			if next.Nature == "" {
 				v.Add(string(FNature), msgNeedsClass)

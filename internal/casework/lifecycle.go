@@ -143,9 +143,21 @@ const (
 	NoPendingExtension
 	// PendingExtension: an extension request is waiting for a decision.
 	PendingExtension
-	// Classified: nature and category are set (after applying the input).
+	// Classified: nature and category are set — after applying the input,
+	// when the action takes them (register); before, when it does not
+	// (dispatch: a case reopened from rejection was never classified).
 	Classified
 )
+
+// GuardName is a guard as the API names it.
+type GuardName string
+
+// Guards names the guards, by their value.
+var Guards = []GuardName{NoGuard: "", NoPendingExtension: "no_pending_extension", PendingExtension: "pending_extension",
+	Classified: "classified"}
+
+// Name is the guard's name in the API; "" for none.
+func (g Guard) Name() GuardName { return Guards[g] }
 
 // Transition is one row of the lifecycle table: in any of From, an actor
 // with one of Roles (and the Who relation to the case) may do Action, which
@@ -178,7 +190,7 @@ var Table = []Transition{
 	{Action: Reject, From: []State{Received}, To: Rejected, Roles: roles(access.Intake, access.Dispatcher), Who: InScope,
 		Required: []Field{FReason}},
 	{Action: Dispatch, From: []State{Registered}, To: Dispatched, Roles: roles(access.Dispatcher), Who: InScope,
-		Required: []Field{FUnit}, Optional: []Field{FDue, FNote}},
+		Guard: Classified, Required: []Field{FUnit}, Optional: []Field{FDue, FNote}},
 	{Action: Sign, From: []State{Dispatched}, To: Handling, Roles: roles(access.Handler), Who: HandlingUnit,
 		Optional: []Field{FNote}},
 	{Action: Return, From: []State{Dispatched}, To: Registered, Roles: roles(access.Handler), Who: HandlingUnit,

@@ -227,3 +227,35 @@ func TestTransitionRefusalCarriesAllowedActions(t *testing.T) {
 		t.Errorf("allowed_actions %v offers dispatch before registration", allowed)
 	}
 }
+
+// TestDispatchNeedsAClassifiedCase: a case rejected at intake (never
+// classified) and reopened is registered without a nature or category;
+// it is not dispatched until it has them, and the refusal says so.
+func TestDispatchNeedsAClassifiedCase(t *testing.T) {
+	env := apptest.New(t)
+	c := newCase(t, env)
+	do(t, env, c.Number, step{casework.Reject, access.Intake})
+	c = do(t, env, c.Number, step{casework.Reopen, access.Supervisor})
+	if c.State != casework.Registered || c.CategoryID != 0 {
+		t.Fatalf("reopened: %s, category %d", c.State, c.CategoryID)
+	}
+	dispatcher := env.Actor(t, "dispatcher")
+	d, err := env.App.Cases.Get(ctx, dispatcher, c.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(d.Allowed, casework.Dispatch) || !slices.Contains(d.Allowed, casework.Reclassify) {
+		t.Errorf("allowed on an unclassified registered case: %v", d.Allowed)
+	}
+	_, err = env.App.Cases.Do(ctx, dispatcher, c.Number, casework.Dispatch, validInput(t, env, casework.Dispatch, env.Clock.Now()))
+	if fe, ok := fault.As(err); !ok || fe.Kind != fault.Conflict || fe.Code != "guard-failed" {
+		t.Fatalf("dispatching an unclassified case: %v", err)
+	}
+	if _, err := env.App.Cases.Do(ctx, dispatcher, c.Number, casework.Reclassify,
+		casework.ActionInput{Nature: "complaint", CategoryID: civicCategory(t, env)}); err != nil {
+		t.Fatal(err)
+	}
+	if c = do(t, env, c.Number, step{casework.Dispatch, access.Dispatcher}); c.State != casework.Dispatched {
+		t.Fatalf("dispatched once classified: %s", c.State)
+	}
+}

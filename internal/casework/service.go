@@ -114,15 +114,16 @@ func NewService(d Deps) *Service {
 }
 
 var (
-	msgNoCaseWork = i18n.M("当前账号不办理案件", "this account does not work on cases")
-	msgNotAllowed = i18n.M("案件当前状态为“%s”，不能执行“%s”", "the case is “%s”; “%s” is not possible now")
-	msgNotYours   = i18n.M("您的角色或单位不能对此案件执行“%s”", "your role or unit may not do “%s” on this case")
-	msgGuard      = i18n.M("“%s”现在不可用：%s", "%s is not available now: %s")
-	msgChanged    = i18n.M("案件已被他人修改，请刷新后重试", "the case was changed by someone else; reload and try again")
-	msgUnknownAct = i18n.M("未知操作：%s", "unknown action: %s")
-	msgNoPending  = i18n.M("没有待审批的延期申请", "there is no pending extension request")
-	msgHasPending = i18n.M("已有延期申请待审批", "an extension request is already pending")
-	msgVersion    = i18n.M("案件版本为 %d，不是 %d；请刷新后重试", "the case is at version %d, not %d; reload and try again")
+	msgNoCaseWork   = i18n.M("当前账号不办理案件", "this account does not work on cases")
+	msgNotAllowed   = i18n.M("案件当前状态为“%s”，不能执行“%s”", "the case is “%s”; “%s” is not possible now")
+	msgNotYours     = i18n.M("您的角色或单位不能对此案件执行“%s”", "your role or unit may not do “%s” on this case")
+	msgUnclassified = i18n.M("案件尚未确定性质和分类，请先修改分类", "the case has no nature and category yet: reclassify it first")
+	msgGuard        = i18n.M("“%s”现在不可用：%s", "%s is not available now: %s")
+	msgChanged      = i18n.M("案件已被他人修改，请刷新后重试", "the case was changed by someone else; reload and try again")
+	msgUnknownAct   = i18n.M("未知操作：%s", "unknown action: %s")
+	msgNoPending    = i18n.M("没有待审批的延期申请", "there is no pending extension request")
+	msgHasPending   = i18n.M("已有延期申请待审批", "an extension request is already pending")
+	msgVersion      = i18n.M("案件版本为 %d，不是 %d；请刷新后重试", "the case is at version %d, not %d; reload and try again")
 )
 
 // stateName returns a state's name in lang.
@@ -177,6 +178,9 @@ func guardHolds(t Transition, c Case) (bool, i18n.Message) {
 		return c.RequestedDueAt.IsZero(), msgHasPending
 	case PendingExtension:
 		return !c.RequestedDueAt.IsZero(), msgNoPending
+	case Classified:
+		// An action that classifies is checked after its input (act).
+		return t.Takes(FCategory) || (c.Nature != "" && c.CategoryID != 0), msgUnclassified
 	}
 	return true, i18n.Message{}
 }
