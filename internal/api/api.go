@@ -162,9 +162,10 @@ func (a *API) Handler() http.Handler {
 }
 
 var (
-	msgNoRoute  = i18n.M("没有这个接口：%s %s", "no such endpoint: %s %s")
-	msgNoToken  = i18n.M("需要 API 令牌：Authorization: Bearer pa_…", "an API token is required: Authorization: Bearer pa_…")
-	msgBadQuery = i18n.M("查询参数 %s 无效：%s", "query parameter %s is invalid: %s")
+	msgNoRoute   = i18n.M("没有这个接口：%s %s", "no such endpoint: %s %s")
+	msgNoToken   = i18n.M("需要 API 令牌：Authorization: Bearer pa_…", "an API token is required: Authorization: Bearer pa_…")
+	msgBadQuery  = i18n.M("查询参数 %s 无效：%s", "query parameter %s is invalid: %s")
+	msgBadHeader = i18n.M("请求头 %s 无效：%s", "header %s is invalid: %s")
 )
 
 // errNoRoute answers a request whose address names nothing: an unknown
@@ -181,9 +182,9 @@ func actorOf(r *http.Request) access.Actor {
 }
 
 func (a *API) authenticate(r *http.Request) (access.Actor, error) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
+	// The scheme in any case (RFC 9110 §11.1).
+	scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return access.Actor{}, fault.New(fault.Unauthorized, "unauthorized", msgNoToken)
 	}
 	actor, err := a.org.Authenticate(r.Context(), strings.TrimSpace(token))

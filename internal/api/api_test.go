@@ -198,8 +198,19 @@ func TestRefusedTransitionIsProblemJSON(t *testing.T) {
 	// Stale version.
 	r = env.Do(t, "POST", "/api/v1/cases/"+n+"/actions/reclassify", "dispatcher", map[string]any{"priority": "urgent"}, "If-Match", `"7"`)
 	r.JSON(t, &p)
-	if r.Status != http.StatusConflict || p.Code != "version-mismatch" {
+	if r.Status != http.StatusPreconditionFailed || p.Code != "version-mismatch" {
 		t.Errorf("stale If-Match: %d %s", r.Status, r.Body)
+	}
+	// The same in the body: a conflict.
+	r = env.Do(t, "POST", "/api/v1/cases/"+n+"/actions/reclassify", "dispatcher", map[string]any{"priority": "urgent", "version": 7})
+	r.JSON(t, &p)
+	if r.Status != http.StatusConflict || p.Code != "version-mismatch" {
+		t.Errorf("stale version: %d %s", r.Status, r.Body)
+	}
+	r = env.Do(t, "POST", "/api/v1/cases/"+n+"/actions/reclassify", "dispatcher", map[string]any{"priority": "urgent"}, "If-Match", "garbage")
+	r.JSON(t, &p)
+	if r.Status != http.StatusBadRequest || p.Code != "bad-header" || !strings.Contains(p.Detail, "请求头 If-Match") {
+		t.Errorf("malformed If-Match: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -237,6 +248,45 @@ func TestBadRequestsAreProblems(t *testing.T) {
 			}
 		})
 	}
+	// What is wrong with a body is said in the reader's words, with the
+	// field it is in — not in Go's (api.ReportRequest, int64, 2006-01-02…).
+	for _, tc := range []struct {
+		body, field, detail string
+	}{
+		{`{"channel":"hotline","body":42}`, "body", "body：须为字符串"},
+		{`{"channel":"hotline","body":"x","category_id":"12"}`, "category_id", "category_id：须为整数"},
+		{`[]`, "", "请求体须为 JSON 对象"},
+		{`{"channel":"hotline","body":"x","colour":"red"}`, "colour", "colour：未知字段"},
+		{`{"channel":"hotline","body":"x","occurred_at":"yesterday"}`, "", "RFC 3339"},
+		{`{"channel":"hotline",}`, "", "语法错误"},
+	} {
+		r := env.Do(t, "POST", "/api/v1/reports", "intake", []byte(tc.body))
+		var p problem
+		r.JSON(t, &p)
+		if r.Status != 400 || p.Code != "bad-json" || !strings.Contains(p.Detail, tc.detail) ||
+			strings.ContainsAny(p.Detail, "\\") || strings.Contains(p.Detail, "api.") || strings.Contains(p.Detail, "int64") {
+			t.Errorf("%s: %d %s, want a detail with %q", tc.body, r.Status, r.Body, tc.detail)
+		}
+		if tc.field != "" && (len(p.Errors) != 1 || p.Errors[0].Field != tc.field) {
+			t.Errorf("%s: errors %+v, want %s", tc.body, p.Errors, tc.field)
+		}
+	}
+	// The scheme of a token in any case.
+	if r := env.Do(t, "GET", "/api/v1/cases", "", nil, "Authorization", "bearer "+env.User(t, "intake").Token); r.Status != 200 {
+		t.Errorf("a lower-case bearer scheme: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "GET", "/api/v1/cases", "", nil, "Authorization", "Basic "+env.User(t, "intake").Token); r.Status != 401 {
+		t.Errorf("a token as Basic: %d %s", r.Status, r.Body)
+	}
+	// JSON in UTF-8 is JSON whatever the case of its media type; another
+	// type or charset is 415.
+	for ct, status := range map[string]int{"Application/JSON": 201, "application/json; charset=UTF-8": 201,
+		"application/merge-patch+json": 201, "text/plain": 415, "application/json; charset=gbk": 415} {
+		r := env.Do(t, "POST", "/api/v1/reports", "intake", report, "Content-Type", ct)
+		if r.Status != status {
+			t.Errorf("Content-Type %s: %d %s, want %d", ct, r.Status, r.Body, status)
+		}
+	}
 }
 
 // 50 concurrent retries with one idempotency key create exactly one case.
@@ -268,9 +318,37 @@ func TestIdempotencyKeyUnderConcurrency(t *testing.T) {
 	if cases != 1 || reports != 1 {
 		t.Errorf("%d cases and %d reports from one key", cases, reports)
 	}
+	// The same request written another way (key order, spacing, escapes)
+	// is the same request.
+	raw, err := json.Marshal(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("{\n")
+	for i, k := range slices.Backward(slices.Sorted(maps.Keys(fields))) {
+		v, _ := json.Marshal(fields[k])
+		if s, ok := fields[k].(string); ok {
+			v = []byte(strconv.QuoteToASCII(s)) // \uXXXX escapes for the Chinese
+		}
+		fmt.Fprintf(&b, "  %q : %s", k, v)
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+	}
+	b.WriteString("\n}")
+	r := env.Do(t, "POST", "/api/v1/reports", "intake", []byte(b.String()), "Idempotency-Key", "retry-7f3a")
+	var again intakeResp
+	if r.JSON(t, &again); r.Status != http.StatusCreated || again.Case.Number != numbers[0] {
+		t.Errorf("the same request rewritten (%s): %d %s", b.String(), r.Status, r.Body)
+	}
 	// The same key with a different body is refused.
 	other := map[string]any{"channel": "web", "body": "另一件事"}
-	r := env.Do(t, "POST", "/api/v1/reports", "intake", other, "Idempotency-Key", "retry-7f3a")
+	r = env.Do(t, "POST", "/api/v1/reports", "intake", other, "Idempotency-Key", "retry-7f3a")
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "idempotency-key-reused") {
 		t.Errorf("reused key: %d %s", r.Status, r.Body)
 	}

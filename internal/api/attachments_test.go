@@ -146,7 +146,7 @@ func TestAttachmentsOverHTTP(t *testing.T) {
 	}{
 		{"jiangtou", lieType, "invalid-input", lie, http.StatusUnprocessableEntity},
 		{"jiangtou", noneType, "invalid-input", none, http.StatusUnprocessableEntity},
-		{"jiangtou", "application/json", "unsupported-media-type", []byte(`{"files": []}`), http.StatusBadRequest},
+		{"jiangtou", "application/json", "unsupported-media-type", []byte(`{"files": []}`), http.StatusUnsupportedMediaType},
 		{"gulangyu", strangeType, "not-found", strange, http.StatusNotFound},
 		{"auditadmin", strangeType, "not-found", strange, http.StatusNotFound},
 		{"leader", strangeType, "forbidden", strange, http.StatusForbidden},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -128,7 +129,14 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 		if len(key) > 200 {
 			return fault.InvalidField("Idempotency-Key", msgKeyWithCase)
 		}
-		in.IdempotencyKey, in.RequestHash = key, requestHash(body)
+		// The request as decoded, not its bytes: a client that builds the
+		// body again on retry (another key order, spacing, escapes) sends
+		// the same request.
+		canonical, err := json.Marshal(req)
+		if err != nil {
+			return err
+		}
+		in.IdempotencyKey, in.RequestHash = key, requestHash(canonical)
 	}
 	res, err := a.cases.Intake(r.Context(), actor, in)
 	if err != nil {
@@ -388,7 +396,7 @@ func (a *API) doAction(w http.ResponseWriter, r *http.Request) error {
 	if m := r.Header.Get("If-Match"); m != "" && in.ExpectedVersion == 0 {
 		v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(m, "W/"), `"`))
 		if err != nil {
-			return fault.New(fault.Invalid, "bad-header", msgBadQuery, "If-Match", m)
+			return fault.New(fault.Invalid, "bad-header", msgBadHeader, "If-Match", m)
 		}
 		in.ExpectedVersion = v
 	}

@@ -130,7 +130,7 @@ func (a *API) incident(r *http.Request, actor access.Actor, raw []byte, out *Fee
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return "", false, fault.New(fault.Invalid, "bad-json", msgBadJSON, err.Error())
+		return "", false, badJSON(err)
 	}
 	out.IncidentNo = in.IncidentNo
 	if strings.TrimSpace(in.IncidentNo) == "" {

@@ -224,7 +224,7 @@ func (a *API) OpenAPI() map[string]any {
 			h := "Idempotency-Key"
 			desc := "retrying with the same key (for 7 days) returns the first result and creates nothing new"
 			if rt.Path != "/reports" {
-				h, desc = "If-Match", "the case version (ETag) the action expects"
+				h, desc = "If-Match", "the case version (ETag) the action expects; another answers 412 (version in the body: 409)"
 			}
 			params = append(params, map[string]any{"name": h, "in": "header", "description": desc, "schema": map[string]any{"type": "string"}})
 		}

@@ -10,7 +10,9 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"reflect"
 	"strings"
+	"time"
 
 	"pingan/internal/casework"
 	"pingan/internal/fault"
@@ -103,8 +105,11 @@ func ProblemFor(err error, lang i18n.Lang, instance string) Problem {
 	}
 	// Well-formed requests with invalid content are 422, as are reused
 	// idempotency keys (IETF httpapi-idempotency-key-header).
-	if fe.Kind == fault.Invalid && (fe.Code == "invalid-input" || fe.Code == "idempotency-key-reused") {
+	switch {
+	case fe.Kind == fault.Invalid && (fe.Code == "invalid-input" || fe.Code == "idempotency-key-reused"):
 		p.Status = http.StatusUnprocessableEntity
+	case fe.Code == "unsupported-media-type":
+		p.Status = http.StatusUnsupportedMediaType
 	}
 	for _, f := range fe.Fields {
 		p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Message: f.Msg.Format(lang, f.Args...)})
@@ -117,6 +122,9 @@ func ProblemFor(err error, lang i18n.Lang, instance string) Problem {
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	lang := langOf(r)
 	p := ProblemFor(err, lang, r.URL.Path)
+	if p.Code == "version-mismatch" && r.Header.Get("If-Match") != "" {
+		p.Status = http.StatusPreconditionFailed // the header's precondition, not the body's version
+	}
 	if p.Status >= 500 {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -144,8 +152,76 @@ func langOf(r *http.Request) i18n.Lang {
 var (
 	msgBadJSON   = i18n.M("请求体不是有效的 JSON：%s", "the request body is not valid JSON: %s")
 	msgBodyLarge = i18n.M("请求体过大（上限 %d KB）", "the request body is too large (limit %d KB)")
-	msgNeedJSON  = i18n.M("请求体须为 application/json", "the request body must be application/json")
+	msgNeedJSON  = i18n.M("请求体须为 application/json（UTF-8）", "the request body must be application/json (UTF-8)")
+	msgJSONType  = i18n.M("须为%s", "must be %s")
+	msgNotObject = i18n.M("请求体须为 JSON 对象", "the request body must be a JSON object")
+	msgJSONTime  = i18n.M("时间须为 RFC 3339 格式，如 2026-11-29T08:00:00+08:00", "times must be RFC 3339, like 2026-11-29T08:00:00+08:00")
+	msgTrailing  = i18n.M("JSON 值之后还有多余内容", "unexpected data after the JSON value")
+	msgTruncated = i18n.M("内容不完整", "it ends too early")
+	msgSyntax    = i18n.M("第 %d 个字节处有语法错误", "syntax error at byte %d")
+	msgUnknown   = i18n.M("未知字段", "unknown field")
 )
+
+// jsonTypes names, for a refused value, the JSON type the field takes.
+var jsonTypes = map[reflect.Kind]i18n.Message{
+	reflect.String: i18n.M("字符串", "a string"), reflect.Bool: i18n.M("true 或 false", "true or false"),
+	reflect.Int: i18n.M("整数", "an integer"), reflect.Int64: i18n.M("整数", "an integer"), reflect.Int32: i18n.M("整数", "an integer"),
+	reflect.Float64: i18n.M("数字", "a number"), reflect.Slice: i18n.M("数组", "an array"), reflect.Map: i18n.M("对象", "an object"),
+	reflect.Struct: i18n.M("对象", "an object"),
+}
+
+// jsonContentType reports whether a request's Content-Type is JSON in
+// UTF-8: application/json or a +json type, in any case, without a charset
+// or with utf-8. A request without one is taken as JSON.
+func jsonContentType(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))) {
+		return false
+	}
+	cs, ok := params["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8") || strings.EqualFold(cs, "utf8")
+}
+
+// badJSON is the problem of a body that does not decode: what is wrong, in
+// the reader's language, with the field it is in when there is one — not
+// Go's own words for it.
+func badJSON(err error) error {
+	var (
+		te *json.UnmarshalTypeError
+		se *json.SyntaxError
+		pe *time.ParseError
+	)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fault.New(fault.Invalid, "bad-json", msgBadJSON, msgTruncated)
+	case errors.As(err, &te) && te.Field == "":
+		return fault.New(fault.Invalid, "bad-json", msgBadJSON, msgNotObject)
+	case errors.As(err, &te):
+		what, ok := jsonTypes[te.Type.Kind()]
+		if !ok {
+			what = jsonTypes[reflect.String]
+		}
+		return fieldJSON(te.Field, msgJSONType.Fill(what))
+	case errors.As(err, &se):
+		return fault.New(fault.Invalid, "bad-json", msgBadJSON, msgSyntax.Fill(se.Offset))
+	case errors.As(err, &pe):
+		return fault.New(fault.Invalid, "bad-json", msgBadJSON, msgJSONTime)
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fieldJSON(strings.Trim(f, `"`), msgUnknown)
+	}
+	return fault.New(fault.Invalid, "bad-json", msgBadJSON, strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// fieldJSON is a bad-json problem about one field, named in its errors.
+func fieldJSON(field string, why i18n.Message) error {
+	e := fault.New(fault.Invalid, "bad-json", msgBadJSON, i18n.Join(i18n.Colon, i18n.Plain(field), why))
+	e.Fields = []fault.FieldError{{Field: field, Msg: why}}
+	return e
+}
 
 // decode reads a JSON request body strictly into v: unknown fields, trailing
 // data and oversized bodies are refused with a clear problem.
@@ -159,7 +235,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 
 // parseJSON decodes an already-read body strictly into v.
 func parseJSON(r *http.Request, body []byte, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+	if !jsonContentType(r.Header.Get("Content-Type")) {
 		return fault.New(fault.Invalid, "unsupported-media-type", msgNeedJSON)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -168,17 +244,10 @@ func parseJSON(r *http.Request, body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return fault.New(fault.Invalid, "bad-json", msgBadJSON, "truncated")
-		}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return fault.New(fault.Invalid, "bad-json", msgBadJSON, fmt.Sprintf("field %q must be %s", te.Field, te.Type))
-		}
-		return fault.New(fault.Invalid, "bad-json", msgBadJSON, strings.TrimPrefix(err.Error(), "json: "))
+		return badJSON(err)
 	}
 	if dec.More() {
-		return fault.New(fault.Invalid, "bad-json", msgBadJSON, "unexpected data after the JSON value")
+		return fault.New(fault.Invalid, "bad-json", msgBadJSON, msgTrailing)
 	}
 	return nil
 }

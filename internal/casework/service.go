@@ -187,7 +187,7 @@ func guardHolds(t Transition, c Case) (bool, i18n.Message) {
 
 // Allowed returns the actions actor may take on c now, in table order.
 func (s *Service) Allowed(actor access.Actor, c Case, visible bool) []Action {
-	var out []Action
+	out := []Action{} // none is an empty list, in problems too
 	for _, t := range Table {
 		if !slices.Contains(t.From, c.State) || slices.Contains(out, t.Action) {
 			continue
