@@ -4,7 +4,7 @@
 package access
 
 import (
-	"fmt"
+	"pingan/internal/fault"
 	"slices"
 	"strings"
 
@@ -67,7 +67,7 @@ func ParseRoles(s string) ([]Role, error) {
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		r := Role(strings.TrimSpace(f))
 		if _, ok := Info(r); !ok {
-			return nil, fmt.Errorf("unknown role %q", f)
+			return nil, fault.InvalidField("roles", msgUnknownRole, f)
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)
@@ -77,6 +77,7 @@ func ParseRoles(s string) ([]Role, error) {
 }
 
 var (
+	msgUnknownRole = i18n.M("未知角色：%s", "unknown role: %s")
 	msgAdminsApart = i18n.M("角色组合不允许：%s须由不同账号担任（三员分立）",
 		"role combination not allowed: %s are held by separate accounts (separation of duties)")
 	msgAdminAlone = i18n.M("角色组合不允许：%s不能兼任业务角色（%s）",

@@ -7,7 +7,6 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/auth"
-	"pingan/internal/fault"
 )
 
 // PasswordResetRequest sets another user's password.
@@ -94,7 +93,7 @@ func (a *API) setRoles(w http.ResponseWriter, r *http.Request) error {
 	}
 	roles, err := access.ParseRoles(strings.Join(req.Roles, ","))
 	if err != nil {
-		return fault.InvalidField("roles", fault.BadValue, err.Error())
+		return err
 	}
 	actor := actorOf(r)
 	res, err := a.auth.SetRoles(r.Context(), actor, id, roles)

@@ -193,7 +193,8 @@ func TestWebhookScopeAndPatterns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []notify.WebhookInput{{Name: "", URL: "ftp://x", Events: nil}, {Name: "x", URL: "http://x", Events: []string{"ca*se"}}} {
+	for _, bad := range []notify.WebhookInput{{Name: "", URL: "ftp://x", Events: nil}, {Name: "x", URL: "http://x", Events: []string{"ca*se"}},
+		{Name: "x", URL: "http://x", Events: []string{"bogus.event"}}, {Name: "x", URL: "http://x", Events: []string{"case.*", "cases.*"}}} {
 		if _, _, err := env.App.Notify.CreateWebhook(ctx, admin, bad); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("bad webhook %+v: %v", bad, err)
 		}
@@ -214,6 +215,16 @@ func TestWebhookScopeAndPatterns(t *testing.T) {
 	}
 	if err := env.App.Notify.SetWebhookRetired(ctx, admin, hook.ID, true); err != nil {
 		t.Fatal(err)
+	}
+	// Every family is one a pattern may name.
+	for _, family := range notify.EventFamilies {
+		if _, _, err := env.App.Notify.CreateWebhook(ctx, admin, notify.WebhookInput{Name: family, URL: rcv.srv.URL, Events: []string{family + ".*"}}); err != nil {
+			t.Errorf("%s.*: %v", family, err)
+		}
+	}
+	// The deliveries of a webhook there is not: not found, not an empty list.
+	if _, err := env.App.Notify.Deliveries(ctx, admin, notify.DeliveryFilter{WebhookID: 999999}); fault.KindOf(err) != fault.NotFound {
+		t.Errorf("deliveries of no webhook: %v", err)
 	}
 }
 

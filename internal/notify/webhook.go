@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,10 @@ func (w Webhook) Matches(event string) bool {
 	}
 	return false
 }
+
+// EventFamilies are the kinds of event there are: a pattern names one
+// ("case.*", "supervision.issued") or is "*".
+var EventFamilies = []string{"case", "supervision"}
 
 // Event is something that happened, as webhooks report it.
 type Event struct {
@@ -409,7 +414,8 @@ var (
 	msgAdminOnly = i18n.M("只有系统管理员可以管理 Webhook", "only a system administrator may manage webhooks")
 	msgURL       = i18n.M("须为 http:// 或 https:// 开头的完整地址", "must be a full http:// or https:// address")
 	msgEvents    = i18n.M("至少需要一个事件类型，如 *、case.*、case.dispatch", "needs at least one event pattern: *, case.*, case.dispatch")
-	msgBadEvent  = i18n.M("事件类型无效：%s", "invalid event pattern: %s")
+	msgWebhook   = i18n.M("推送地址", "webhook")
+	msgBadEvent  = i18n.M("事件类型无效：%s（应为 *、case.* 或 supervision.* 之类）", "invalid event pattern: %s (use *, case.*, supervision.* or one event)")
 	msgBadUnit   = i18n.M("单位不存在", "no such unit")
 )
 
@@ -453,7 +459,9 @@ func (in *WebhookInput) validate(ctx context.Context, q db.Querier) error {
 		if e == "" {
 			continue
 		}
-		if strings.ContainsAny(e, ", ") || (strings.Contains(e, "*") && e != "*" && !strings.HasSuffix(e, ".*")) {
+		family, _, _ := strings.Cut(e, ".")
+		if strings.ContainsAny(e, ", ") || (strings.Contains(e, "*") && e != "*" && !strings.HasSuffix(e, ".*")) ||
+			(e != "*" && !slices.Contains(EventFamilies, family)) {
 			v.Add("events", msgBadEvent, e)
 		}
 		events = append(events, e)
@@ -531,7 +539,7 @@ func (s *Service) SetWebhookRetired(ctx context.Context, actor access.Actor, id 
 			return err
 		}
 		if n == 0 {
-			return fault.NotFoundf(i18n.M("推送地址", "webhook"), id)
+			return fault.NotFoundf(msgWebhook, id)
 		}
 		if err := tx.SetRetired(ctx, "webhooks", "id", id, retired, s.now()); err != nil {
 			return err
@@ -575,6 +583,13 @@ func (s *Service) Deliveries(ctx context.Context, actor access.Actor, f Delivery
 	var where []string
 	var args []any
 	if f.WebhookID != 0 {
+		var n int
+		if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM webhooks WHERE id = $1", f.WebhookID).Scan(&n); err != nil {
+			return nil, fmt.Errorf("deliveries: %w", err)
+		}
+		if n == 0 {
+			return nil, fault.NotFoundf(msgWebhook, f.WebhookID)
+		}
 		args = append(args, f.WebhookID)
 		where = append(where, fmt.Sprintf("webhook_id = $%d", len(args)))
 	}
