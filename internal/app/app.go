@@ -75,11 +75,13 @@ type clock struct {
 	at   atomic.Int64 // µs; 0 when not replaying
 }
 
+// now is to the microsecond, as the databases store times: what a write
+// answers is what a read of it gives later.
 func (c *clock) now() time.Time {
 	if us := c.at.Load(); us != 0 {
 		return time.UnixMicro(us)
 	}
-	return c.base()
+	return c.base().Truncate(time.Microsecond)
 }
 
 // Option adjusts how an App is built.

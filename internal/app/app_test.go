@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"sync"
 	"testing"
+	"time"
 
 	"pingan/internal/app"
 	"pingan/internal/config"
@@ -52,5 +53,27 @@ func TestNodesStartTogether(t *testing.T) {
 	}
 	if categories != 700 || seeds != 1 || units == 0 || policies == 0 || rules != 4 {
 		t.Errorf("after three starts: %d units, %d categories, %d policies, %d rules, %d catalogue seeds", units, categories, policies, rules, seeds)
+	}
+}
+
+// The App's time is to the microsecond, as the databases store it: what a
+// write answers (a supervision order's issue time) is what a read gives.
+func TestNowIsToTheMicrosecond(t *testing.T) {
+	dc := dbtest.Config(t)
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DataDir, cfg.DatabaseURL, cfg.SecretKey = dc.DataDir, dc.URL, base64.StdEncoding.EncodeToString(key)
+	a, err := app.Open(context.Background(), cfg, nil, app.WithClock(func() time.Time {
+		return time.Date(2026, 11, 29, 8, 0, 0, 123456789, time.UTC)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if got := a.Now(); got.Nanosecond() != 123456000 {
+		t.Errorf("now %s, want it to the microsecond", got.Format(time.RFC3339Nano))
 	}
 }

@@ -5,12 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"pingan/internal/access"
 	"pingan/internal/app"
 	"pingan/internal/config"
+	"pingan/internal/db"
 	"pingan/internal/org"
 	"pingan/internal/secret"
 )
@@ -18,6 +21,24 @@ import (
 // openApp opens the app for a one-shot command, with storage flags parsed.
 func openApp(ctx context.Context, e *env, cfg config.Config) (*app.App, error) {
 	return app.Open(ctx, cfg, cfg.Logger(e.stderr))
+}
+
+// demoDataDir is where pingan demo keeps its data, unless PINGAN_DATA_DIR
+// says otherwise.
+const demoDataDir = "pingan-demo-data"
+
+// openExisting opens the installation a command works on, which must be
+// there already: a command that manages users or data in a directory
+// without a database would make a new, empty one, and its work would be
+// lost to the server running elsewhere.
+func openExisting(ctx context.Context, e *env, cfg config.Config) (*app.App, error) {
+	if cfg.DatabaseURL == "" {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, db.SQLiteFile)); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no pingan database in %s: name the data directory in use with --data-dir "+
+				"(pingan demo's is %s), or start pingan there first", cfg.DataDir, demoDataDir)
+		}
+	}
+	return openApp(ctx, e, cfg)
 }
 
 // cliActor is the audit identity of an operator at the command line.
@@ -76,7 +97,7 @@ func userRecover(ctx context.Context, e *env, what string, args []string) error 
 			return err
 		}
 	}
-	a, err := openApp(ctx, e, cfg)
+	a, err := openExisting(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
@@ -129,7 +150,7 @@ func userCreate(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	a, err := openApp(ctx, e, cfg)
+	a, err := openExisting(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
@@ -185,7 +206,7 @@ func userToken(ctx context.Context, e *env, args []string) error {
 	if *username == "" {
 		return fmt.Errorf("%w: --username is required", errUsage)
 	}
-	a, err := openApp(ctx, e, cfg)
+	a, err := openExisting(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
@@ -209,7 +230,7 @@ func userList(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, cfg)
+	a, err := openExisting(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 func cmdDemo(ctx context.Context, e *env, args []string) error {
 	cfg := config.Default()
 	if os.Getenv("PINGAN_DATA_DIR") == "" {
-		cfg.DataDir = "pingan-demo-data"
+		cfg.DataDir = demoDataDir
 	}
 	fs := e.flags("demo", "[flags]")
 	cfg.RegisterServer(fs)

@@ -32,7 +32,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, cfg)
+	a, err := openExisting(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

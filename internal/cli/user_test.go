@@ -34,6 +34,16 @@ func TestUserRecoversAnAdministrator(t *testing.T) {
 		}
 		return out.String() + errOut.String()
 	}
+	// Where there is no database yet (a mistyped or forgotten --data-dir),
+	// a user command says so rather than making an empty one.
+	if out := run(1, "", "user", "token", "--username", "intake"); !strings.Contains(out, "no pingan database in "+dir) ||
+		!strings.Contains(out, "--data-dir") {
+		t.Errorf("a user command without a database: %s", out)
+	}
+	if _, err := os.Stat(dir + "/" + db.SQLiteFile); !os.IsNotExist(err) {
+		t.Errorf("the user command made a database: %v", err)
+	}
+	run(0, "", "migrate")
 	run(0, "Cli-Old-Pass-2026\n", "user", "create", "--username", "auditor", "--name", "审计员", "--unit", "350200",
 		"--roles", "auditadmin", "--password-stdin")
 	open := func() *app.App {
