@@ -149,8 +149,23 @@ func (a *API) Handler() http.Handler {
 			}
 		})
 	}
-	// Anything else under the prefix is a problem document too.
-	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+	// Anything else under the prefix is a problem document too: 405 with
+	// the methods the path has (Allow), or 404.
+	catchAll := Prefix + "/"
+	mux.HandleFunc(catchAll, func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); m != r.Method && pattern != catchAll {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, r, a.log, fault.New(fault.Invalid, "method-not-allowed", msgNoMethod, r.Method, strings.Join(allow, ", ")))
+			return
+		}
 		writeError(w, r, a.log, errNoRoute(r))
 	})
 	// Names, reasons and problems are written in the request's language
@@ -163,6 +178,7 @@ func (a *API) Handler() http.Handler {
 
 var (
 	msgNoRoute   = i18n.M("没有这个接口：%s %s", "no such endpoint: %s %s")
+	msgNoMethod  = i18n.M("此地址不接受 %s，可用：%s", "%s is not allowed here; use %s")
 	msgNoToken   = i18n.M("需要 API 令牌：Authorization: Bearer pa_…", "an API token is required: Authorization: Bearer pa_…")
 	msgBadQuery  = i18n.M("查询参数 %s 无效：%s", "query parameter %s is invalid: %s")
 	msgBadHeader = i18n.M("请求头 %s 无效：%s", "header %s is invalid: %s")

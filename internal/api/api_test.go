@@ -231,6 +231,7 @@ func TestBadRequestsAreProblems(t *testing.T) {
 		{"invalid", "POST", "/api/v1/reports", "intake", map[string]any{"channel": "hotline"}, 422, "invalid-input"},
 		{"no such case", "GET", "/api/v1/cases/XM-2026-999999", "intake", nil, 404, "not-found"},
 		{"no such route", "GET", "/api/v1/nothing", "intake", nil, 404, "no-such-route"},
+		{"no such method", "DELETE", "/api/v1/cases", "intake", nil, 405, "method-not-allowed"},
 		{"an id that cannot be one", "GET", "/api/v1/units/abc", "intake", nil, 404, "no-such-route"},
 		{"bad filter", "GET", "/api/v1/cases?state=lost", "intake", nil, 400, "bad-query"},
 		{"bad limit", "GET", "/api/v1/cases?limit=1000", "intake", nil, 400, "bad-query"},
@@ -270,6 +271,10 @@ func TestBadRequestsAreProblems(t *testing.T) {
 		if tc.field != "" && (len(p.Errors) != 1 || p.Errors[0].Field != tc.field) {
 			t.Errorf("%s: errors %+v, want %s", tc.body, p.Errors, tc.field)
 		}
+	}
+	// A path's methods are named when another is used.
+	if r := env.Do(t, "DELETE", "/api/v1/cases/XM-2026-000001", "intake", nil); r.Status != 405 || r.Header.Get("Allow") != "GET" {
+		t.Errorf("DELETE a case: %d, Allow %q", r.Status, r.Header.Get("Allow"))
 	}
 	// The scheme of a token in any case.
 	if r := env.Do(t, "GET", "/api/v1/cases", "", nil, "Authorization", "bearer "+env.User(t, "intake").Token); r.Status != 200 {

@@ -110,6 +110,8 @@ func ProblemFor(err error, lang i18n.Lang, instance string) Problem {
 		p.Status = http.StatusUnprocessableEntity
 	case fe.Code == "unsupported-media-type":
 		p.Status = http.StatusUnsupportedMediaType
+	case fe.Code == "method-not-allowed":
+		p.Status = http.StatusMethodNotAllowed
 	}
 	for _, f := range fe.Fields {
 		p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Message: f.Msg.Format(lang, f.Args...)})
