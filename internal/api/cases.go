@@ -216,7 +216,7 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if limit < 0 || limit > 200 {
+	if (q.Has("limit") && limit < 1) || limit > 200 {
 		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
 	}
 	f.Limit = int(limit)

@@ -15,6 +15,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/db"
 	"pingan/internal/deadline"
+	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/search"
@@ -554,20 +555,36 @@ func (s *Service) where(ctx context.Context, actor access.Actor, f Filter, now t
 		}
 		conds = append(conds, "c.category_id IN (SELECT id FROM categories WHERE code LIKE "+arg(cat.Code+"%")+")")
 	}
+	// A value there is not is a mistake to say, not a filter that finds
+	// nothing.
 	if len(f.Natures) > 0 {
 		ph := make([]string, len(f.Natures))
 		for i, n := range f.Natures {
+			if _, err := s.cat.Nature(ctx, s.db, n); fault.KindOf(err) == fault.NotFound {
+				return selection{}, false, fault.InvalidField("nature", fault.BadValue, n)
+			} else if err != nil {
+				return selection{}, false, err
+			}
 			ph[i] = arg(n)
 		}
 		conds = append(conds, "c.nature IN ("+strings.Join(ph, ", ")+")")
 	}
 	if f.Channel != "" {
+		if !validChannel(f.Channel) {
+			return selection{}, false, fault.InvalidField("channel", fault.BadValue, string(f.Channel))
+		}
 		conds = append(conds, "c.channel = "+arg(f.Channel))
 	}
 	if f.Priority != "" {
+		if !validPriority(f.Priority) {
+			return selection{}, false, fault.InvalidField("priority", fault.BadValue, string(f.Priority))
+		}
 		conds = append(conds, "c.priority = "+arg(f.Priority))
 	}
 	if f.DivisionCode != "" {
+		if _, ok := division.ByCode(f.DivisionCode); !ok {
+			return selection{}, false, fault.InvalidField("division_code", fault.BadValue, f.DivisionCode)
+		}
 		conds = append(conds, "c.division_code LIKE "+arg(f.DivisionCode+"%"))
 	}
 	if !f.From.IsZero() {
