@@ -228,6 +228,19 @@ type servicesDoc struct {
 	Services []service `xml:"service"`
 }
 
+// service is the category of a service code: one of serviceList's, not a
+// group of them or a retired one.
+func (a *API) service(ctx context.Context, code string) (catalog.Category, error) {
+	list, err := a.serviceList(ctx)
+	if err != nil {
+		return catalog.Category{}, err
+	}
+	if !slices.ContainsFunc(list, func(s service) bool { return s.ServiceCode == code }) {
+		return catalog.Category{}, &apiError{http.StatusBadRequest, "service_code " + code + " is not a service (GET services.json lists them)"}
+	}
+	return a.d.Catalog.CategoryByCode(ctx, a.d.DB, code)
+}
+
 // serviceList is every active civic category that has no children: what a
 // citizen reports.
 func (a *API) serviceList(ctx context.Context) ([]service, error) {
@@ -360,9 +373,9 @@ func (a *API) post(w http.ResponseWriter, r *http.Request, format string) (any, 
 	if code == "" {
 		return nil, &apiError{http.StatusBadRequest, "service_code is required"}
 	}
-	cat, err := a.d.Catalog.CategoryByCode(r.Context(), a.d.DB, code)
-	if err != nil || !cat.Active() || cat.Domain != catalog.Civic {
-		return nil, &apiError{http.StatusBadRequest, "service_code " + code + " is not a service"}
+	cat, err := a.service(r.Context(), code)
+	if err != nil {
+		return nil, err
 	}
 	// The token a post returns is the report's source id on the Open311
 	// channel: stored with the report, in its transaction.
@@ -561,9 +574,9 @@ func (a *API) query(w http.ResponseWriter, r *http.Request, format string) (any,
 		}
 		services := map[int64]bool{}
 		for _, code := range list(q, "service_code") {
-			cat, err := a.d.Catalog.CategoryByCode(r.Context(), a.d.DB, code)
+			cat, err := a.service(r.Context(), code)
 			if err != nil {
-				return nil, &apiError{http.StatusBadRequest, "service_code " + code + " is not a service"}
+				return nil, err
 			}
 			services[cat.ID] = true
 		}

@@ -222,6 +222,7 @@ func TestRequestsRoundTrip(t *testing.T) {
 		{url.Values{"api_key": {key}, "service_code": {"C0101001"}}, 400},
 		{url.Values{"api_key": {key}, "service_code": {"C0101001"}, "lat": {"north"}, "long": {"118.1"}}, 400},
 		{url.Values{"api_key": {key}, "service_code": {"P01"}, "lat": {"24.5"}, "long": {"118.1"}}, 400},
+		{url.Values{"api_key": {key}, "service_code": {"C01"}, "lat": {"24.5"}, "long": {"118.1"}}, 400}, // a group of services
 	} {
 		r := post(t, env, "/open311/v2/requests.json", bad.form)
 		var errs []struct {
