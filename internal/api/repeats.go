@@ -56,10 +56,7 @@ func (a *API) repeats(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if cs == nil {
-		cs = []dedup.Candidate{}
-	}
-	return writeJSON(w, http.StatusOK, RepeatsResponse{Candidates: cs})
+	return writeJSON(w, http.StatusOK, RepeatsResponse{Candidates: dedup.In(cs, a.loc)})
 }
 
 func (a *API) caseRepeats(w http.ResponseWriter, r *http.Request) error {
@@ -71,8 +68,5 @@ func (a *API) caseRepeats(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if cs == nil {
-		cs = []dedup.Candidate{}
-	}
-	return writeJSON(w, http.StatusOK, RepeatsResponse{Candidates: cs})
+	return writeJSON(w, http.StatusOK, RepeatsResponse{Candidates: dedup.In(cs, a.loc)})
 }

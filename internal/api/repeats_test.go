@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"pingan/internal/apptest"
@@ -17,14 +18,23 @@ func TestRepeatsOverHTTP(t *testing.T) {
 	}
 	var out struct {
 		Candidates []struct {
-			Number  string   `json:"number"`
-			Score   float64  `json:"score"`
-			Reasons []string `json:"reasons"`
+			Number   string   `json:"number"`
+			Score    float64  `json:"score"`
+			Reasons  []string `json:"reasons"`
+			Received string   `json:"received_at"`
 		} `json:"candidates"`
 	}
 	r.JSON(t, &out)
 	if len(out.Candidates) == 0 || out.Candidates[0].Number != in.Case.Number || len(out.Candidates[0].Reasons) == 0 {
 		t.Fatalf("candidates: %+v", out)
+	}
+	// Times as everywhere in the API: the city's offset, as the case has it.
+	var c struct {
+		Received string `json:"received_at"`
+	}
+	env.Do(t, "GET", "/api/v1/cases/"+in.Case.Number, "intake", nil).JSON(t, &c)
+	if got := out.Candidates[0].Received; got != c.Received || !strings.HasSuffix(got, "+08:00") {
+		t.Errorf("candidate received_at %q, the case's %q", got, c.Received)
 	}
 	if r := env.Do(t, "POST", "/api/v1/repeats", "intake", map[string]any{"text": ""}); r.Status == http.StatusOK {
 		t.Fatal("an empty text was accepted")

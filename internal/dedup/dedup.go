@@ -72,17 +72,28 @@ type Query struct {
 
 // Candidate is an open case the report may repeat.
 type Candidate struct {
-	CaseID   int64    `json:"-"`
-	Number   string   `json:"number"`
-	Title    string   `json:"title"`
-	Received string   `json:"received_at"`
-	Score    float64  `json:"score"`   // 0–1
-	Text     float64  `json:"text"`    // likeness of the words, 0–1
-	Meters   *float64 `json:"meters"`  // distance, when both have a point
-	Reasons  []string `json:"reasons"` // in the user's language
+	CaseID   int64     `json:"-"`
+	Number   string    `json:"number"`
+	Title    string    `json:"title"`
+	Received time.Time `json:"received_at"`
+	Score    float64   `json:"score"`   // 0–1
+	Text     float64   `json:"text"`    // likeness of the words, 0–1
+	Meters   *float64  `json:"meters"`  // distance, when both have a point
+	Reasons  []string  `json:"reasons"` // in the user's language
 	// Why is Reasons in both languages, for a note kept on the case
 	// (an automatic merge's).
 	Why []i18n.Message `json:"-"`
+}
+
+// In is cs as an answer shows them: a list, empty rather than nil, with
+// times in loc (the city's).
+func In(cs []Candidate, loc *time.Location) []Candidate {
+	out := make([]Candidate, len(cs))
+	for i, c := range cs {
+		c.Received = c.Received.In(loc)
+		out[i] = c
+	}
+	return out
 }
 
 // Service finds candidates.
@@ -445,7 +456,7 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 		if c.Score < MinScore || c.Text < floor || shared < min(minShared, size) {
 			continue
 		}
-		c.Received = time.UnixMicro(received).Format(time.RFC3339)
+		c.Received = time.UnixMicro(received)
 		c.Why = reasons
 		for _, r := range reasons {
 			c.Reasons = append(c.Reasons, r.Format(lang))

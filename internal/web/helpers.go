@@ -38,13 +38,6 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return t.In(w.loc).Format("2006-01-02 15:04")
 		},
-		"stamp": func(s string) string { // an RFC 3339 time from a JSON-shaped value, as tm writes it
-			t, err := time.Parse(time.RFC3339Nano, s)
-			if err != nil {
-				return s
-			}
-			return t.In(w.loc).Format("2006-01-02 15:04")
-		},
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

@@ -32,11 +32,8 @@ func (w *Web) repeats(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
-	if cs == nil {
-		cs = []dedup.Candidate{}
-	}
 	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
-	return json.NewEncoder(rw).Encode(map[string]any{"candidates": cs, "add": v.T("repeats.add"), "score": v.T("repeats.score"),
+	return json.NewEncoder(rw).Encode(map[string]any{"candidates": dedup.In(cs, w.loc), "add": v.T("repeats.add"), "score": v.T("repeats.score"),
 		"sep": i18n.Comma.Format(v.Lang)}) // between the reasons
 }
 
