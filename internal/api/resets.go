@@ -7,6 +7,9 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/auth"
+	"pingan/internal/fault"
+	"pingan/internal/i18n"
+	"pingan/internal/org"
 )
 
 // PasswordResetRequest sets another user's password.
@@ -46,6 +49,14 @@ type CredentialResetList struct {
 
 func (a *API) resetRoutes() []Route {
 	return []Route{
+		{Method: "GET", Path: "/users", Summary: "Accounts, by user name, one page at a time (security and system administrators): the ids the other /users routes take",
+			Tag: "organisation", Query: []QueryParam{
+				{"q", "string", "part of the user name or the name"},
+				{"unit_id", "integer", "accounts of this unit"},
+				{"role", "string", "accounts holding any of these roles, comma-separated"},
+				{"cursor", "string", "next_cursor of the page before; absent for the first page"},
+				{"limit", "integer", "accounts a page, 1–200 (default 50)"},
+			}, Resp: UserList{}, Status: 200, Handle: a.users},
 		{Method: "POST", Path: "/users/{id}/password-reset", Summary: "Reset a user's password (security administrator): at once (200, state applied) for a user without an administrator role; for an administrator a request (202, state pending) that a second administrator must approve",
 			Tag: "organisation", Body: PasswordResetRequest{}, Resp: CredentialReset{}, Status: 200, Also: []int{202}, Handle: a.requestReset(auth.PasswordReset)},
 		{Method: "POST", Path: "/users/{id}/totp-reset", Summary: "Remove a user's second factor (they enrol again): like password-reset, at once or a request a second administrator must approve",
@@ -164,4 +175,59 @@ func resetView(x auth.Reset, actor access.Actor, loc *time.Location) CredentialR
 		v.DecidedAt = &t
 	}
 	return v
+}
+
+// UserList is a page of accounts.
+type UserList struct {
+	Users      []UserView `json:"users"`
+	NextCursor string     `json:"next_cursor,omitempty"`
+}
+
+// UserView is an account as administrators see it.
+type UserView struct {
+	ID         int64         `json:"id"`
+	Username   string        `json:"username"`
+	Name       string        `json:"name"`
+	Unit       *UnitRef      `json:"unit"`
+	Roles      []access.Role `json:"roles"`
+	CreatedAt  time.Time     `json:"created_at"`
+	DisabledAt *time.Time    `json:"disabled_at"`
+}
+
+var msgUsersAdmins = i18n.M("只有安全管理员和系统管理员能查看账号列表", "only security and system administrators list accounts")
+
+func (a *API) users(w http.ResponseWriter, r *http.Request) error {
+	if actor := actorOf(r); !actor.System && !actor.HasAny(access.SysAdmin, access.SecAdmin) {
+		return fault.New(fault.Forbidden, "forbidden", msgUsersAdmins)
+	}
+	q := r.URL.Query()
+	f := org.UserFilter{Query: q.Get("q"), After: q.Get("cursor"), Limit: 50}
+	var err error
+	if f.UnitID, err = queryInt(q.Get("unit_id"), "unit_id"); err != nil {
+		return err
+	}
+	if f.Roles, err = access.ParseRoles(q.Get("role")); err != nil {
+		return err
+	}
+	if q.Has("limit") {
+		n, err := queryInt(q.Get("limit"), "limit")
+		if err != nil || n < 1 || n > 200 {
+			return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
+		}
+		f.Limit = int(n)
+	}
+	page, err := a.org.UserPage(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	n, err := a.dir.Get(r.Context())
+	if err != nil {
+		return err
+	}
+	out := UserList{Users: []UserView{}, NextCursor: page.Next}
+	for _, u := range page.Users {
+		out.Users = append(out.Users, UserView{ID: u.ID, Username: u.Username, Name: u.Name, Unit: unitRef(n, u.UnitID),
+			Roles: append([]access.Role{}, u.Roles...), CreatedAt: u.CreatedAt.In(a.loc), DisabledAt: ptrTime(u.DisabledAt, a.loc)})
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,5 +121,67 @@ func TestRefusedAuditReadsAreAudited(t *testing.T) {
 	// The audit administrator reads, and that is recorded as a read.
 	if r := env.Do(t, "GET", "/api/v1/audit?limit=5", "auditadmin", nil); r.Status != http.StatusOK {
 		t.Fatalf("audit administrator: %d %s", r.Status, r.Body)
+	}
+}
+
+// Administrators list accounts, a page at a time, to find the ids the
+// other /users routes take; nobody else does.
+func TestListUsers(t *testing.T) {
+	env := apptest.New(t)
+	type account struct {
+		ID       int64    `json:"id"`
+		Username string   `json:"username"`
+		Roles    []string `json:"roles"`
+		Unit     struct {
+			Code string `json:"code"`
+		} `json:"unit"`
+	}
+	type page struct {
+		Users      []account `json:"users"`
+		NextCursor string    `json:"next_cursor"`
+	}
+	var all page
+	if r := env.Do(t, "GET", "/api/v1/users?limit=200", "secadmin", nil); r.Status != 200 {
+		t.Fatalf("list: %d %s", r.Status, r.Body)
+	} else {
+		r.JSON(t, &all)
+	}
+	if len(all.Users) < 5 || all.NextCursor != "" {
+		t.Fatalf("every account: %d (next %q)", len(all.Users), all.NextCursor)
+	}
+	var paged []string
+	cursor := ""
+	for range len(all.Users) + 1 {
+		var p page
+		env.Do(t, "GET", "/api/v1/users?limit=2&cursor="+cursor, "sysadmin", nil).JSON(t, &p)
+		for _, u := range p.Users {
+			paged = append(paged, u.Username)
+		}
+		if cursor = p.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(paged) != len(all.Users) || !slices.IsSorted(paged) {
+		t.Errorf("pages of 2: %v, want the %d accounts by name", paged, len(all.Users))
+	}
+	var handlers page
+	env.Do(t, "GET", "/api/v1/users?role=handler", "secadmin", nil).JSON(t, &handlers)
+	for _, u := range handlers.Users {
+		if !slices.Contains(u.Roles, "handler") {
+			t.Errorf("%s without the handler role: %v", u.Username, u.Roles)
+		}
+	}
+	if !slices.ContainsFunc(handlers.Users, func(u account) bool {
+		return u.Username == "jiangtou" && u.Unit.Code == "350206004"
+	}) {
+		t.Errorf("handlers: %+v", handlers.Users)
+	}
+	for user, status := range map[string]int{"supervisor": 403, "jiangtou": 403, "auditadmin": 403} {
+		if r := env.Do(t, "GET", "/api/v1/users", user, nil); r.Status != status {
+			t.Errorf("%s lists accounts: %d", user, r.Status)
+		}
+	}
+	if r := env.Do(t, "GET", "/api/v1/users?role=bogus", "secadmin", nil); r.Status != 422 {
+		t.Errorf("an unknown role: %d %s", r.Status, r.Body)
 	}
 }
