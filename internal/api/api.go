@@ -115,6 +115,7 @@ type Route struct {
 	Tag     string
 	Public  bool         // no token needed
 	Query   []QueryParam // documented query parameters
+	Needs   []string     // the query parameters a request must have
 	Body    any          // request body type, nil for none
 	Files   string       // the request is a multipart form carrying files in this field, instead of Body
 	Resp    any          // response body type, nil for none

@@ -456,6 +456,18 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 			continue
 		}
 		documented++
+		// A parameter the route needs is documented as required, and a
+		// request without it is refused.
+		for _, name := range rt.Needs {
+			if !slices.ContainsFunc(rt.Query, func(q api.QueryParam) bool { return q.Name == name }) {
+				t.Errorf("%s %s needs %s, which it does not document", rt.Method, rt.Path, name)
+			}
+		}
+		if len(rt.Needs) > 0 && rt.Method == "GET" && !strings.Contains(rt.Path, "{") {
+			if r := env.Do(t, "GET", "/api/v1"+rt.Path, "leader", nil); r.Status != 400 && r.Status != 422 {
+				t.Errorf("%s without %v: %d", rt.Path, rt.Needs, r.Status)
+			}
+		}
 		if op["summary"] == "" || op["responses"] == nil {
 			t.Errorf("%s %s: no summary or responses", rt.Method, rt.Path)
 		}

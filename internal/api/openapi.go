@@ -218,7 +218,7 @@ func (a *API) OpenAPI() map[string]any {
 		}
 		for _, q := range rt.Query {
 			params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Doc,
-				"schema": map[string]any{"type": q.Type}})
+				"required": slices.Contains(rt.Needs, q.Name), "schema": map[string]any{"type": q.Type}})
 		}
 		if strings.Contains(rt.Path, "/actions/") || rt.Path == "/reports" {
 			h := "Idempotency-Key"

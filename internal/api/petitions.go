@@ -118,7 +118,7 @@ func (a *API) petitionRoutes() []Route {
 		{Method: "GET", Path: "/petitions/backlog/cases", Summary: "The cases behind one figure of the registry",
 			Tag: "petitions", Query: append(period, QueryParam{"figure", "string", "stock, inflow or risk"},
 				QueryParam{"before", "integer", "cases with a smaller id (paging)"}, QueryParam{"limit", "integer", "1–200, default 50"}),
-			Resp: BacklogCaseList{}, Status: 200, Handle: a.backlogCases},
+			Needs: []string{"figure"}, Resp: BacklogCaseList{}, Status: 200, Handle: a.backlogCases},
 	}
 }
 
