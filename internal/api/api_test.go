@@ -531,6 +531,9 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 			}
 		}
 	}
+	if got := enum("Problem", "allowed_actions"); !slices.Contains(got, "dispatch") {
+		t.Errorf("a problem's allowed_actions: %v", got)
+	}
 	if states := enum("CaseDetail", "state"); !slices.Contains(states, "pending_close") {
 		t.Errorf("case states: %v", states)
 	}

@@ -193,6 +193,21 @@ func (a *API) OpenAPI() map[string]any {
 	problem := g.object(reflect.TypeFor[Problem]())
 	problem["additionalProperties"] = true
 	problem["description"] = "RFC 9457 problem details; refused lifecycle actions add state, allowed_actions and version"
+	// The members some problems add (fault.Error.With).
+	props, _ := problem["properties"].(map[string]any)
+	actions := map[string]any{"type": "array", "items": g.schema(reflect.TypeFor[casework.Action]())}
+	for name, schema := range map[string]any{
+		"state":           g.schema(reflect.TypeFor[casework.State]()),
+		"allowed_actions": actions,
+		"actions":         actions,
+		"version":         map[string]any{"type": "integer", "description": "the case's version now"},
+		"review_case":     map[string]any{"type": "string", "description": "the 复查/复核 case already open on the matter"},
+		"rereview_case":   map[string]any{"type": "string", "description": "the 复核 case that concluded the matter"},
+	} {
+		if props != nil {
+			props[name] = schema
+		}
+	}
 	g.comps["Problem"] = problem
 	problemResp := map[string]any{
 		"description": "problem",
