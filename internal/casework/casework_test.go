@@ -580,3 +580,24 @@ func TestCountUpTo(t *testing.T) {
 	}
 
 }
+
+// Everything wrong with a report is said at once: its place and its
+// classification alike.
+func TestIntakeNamesEveryBadField(t *testing.T) {
+	env := apptest.New(t)
+	_, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline", Body: "路灯不亮",
+		DivisionCode: "abc", Nature: "bogus", Priority: "high", CategoryID: 999999})
+	fe, ok := fault.As(err)
+	if !ok {
+		t.Fatalf("a bad report: %v", err)
+	}
+	var fields []string
+	for _, f := range fe.Fields {
+		fields = append(fields, f.Field)
+	}
+	for _, want := range []string{"division_code", "nature", "priority", "category_id"} {
+		if !slices.Contains(fields, want) {
+			t.Errorf("fields %v, want %s among them", fields, want)
+		}
+	}
+}

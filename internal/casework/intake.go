@@ -248,11 +248,14 @@ type prepared struct {
 }
 
 // prepare cleans and checks a report and seals its personal data.
-func (s *Service) prepare(in ReportInput, now time.Time) (prepared, error) {
+func (s *Service) prepare(ctx context.Context, in ReportInput, now time.Time) (prepared, error) {
 	var v fault.Validation
 	phone, idno := s.normalize(&in, &v, now)
-	if err := v.Err(); err != nil {
-		return prepared{}, err
+	if v.Err() != nil {
+		// Everything wrong at once: the classification too, which the
+		// write checks again in its transaction.
+		s.checkClassification(ctx, s.db, &v, in.Nature, in.CategoryID, in.Priority)
+		return prepared{}, v.Err()
 	}
 	chosen := operatorChose(in)
 	if in.Channel == police110 && in.SourceRef != "" && in.Nature == "" {
@@ -305,7 +308,7 @@ func (s *Service) IntakeBatch(ctx context.Context, actor access.Actor, ins []Rep
 	ps := make([]prepared, len(ins))
 	for i, in := range ins {
 		var err error
-		if ps[i], err = s.prepare(in, now); err != nil {
+		if ps[i], err = s.prepare(ctx, in, now); err != nil {
 			return nil, err
 		}
 		// Looked for before the write, on the read pool: the lookup and
@@ -383,7 +386,7 @@ func (s *Service) CheckReport(ctx context.Context, actor access.Actor, in Report
 	if !mayIntake(actor) {
 		return "", fault.New(fault.Forbidden, "forbidden", msgCannotIntake)
 	}
-	p, err := s.prepare(in, s.now())
+	p, err := s.prepare(ctx, in, s.now())
 	if err != nil {
 		return "", err
 	}
