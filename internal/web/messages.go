@@ -566,6 +566,7 @@ var messages = map[string]i18n.Message{
 	"admin.rule_area":      i18n.M("（或属地单位的类型）", "(or the area's unit of this kind)"),
 	"admin.rule_policy":    i18n.M("（不选则按性质和分类匹配）", "(empty: chosen by nature and category)"),
 	"admin.rule_target":    i18n.M("派往", "Sends to"),
+	"admin.rule_priority":  i18n.M("优先级", "Rule priority"),
 	"admin.rule_area_unit": i18n.M("属地%s（%s）", "the area's %s (%s)"),
 	"admin.weights":        i18n.M("考评权重", "Score weights"),
 	"admin.weights_help":   i18n.M("综合得分 = 各指标按权重加权平均（回退率、重办率、返工率取 1 减去该率）；权重为 0 的指标不计入。修改记入审计日志。", "The composite is the weighted mean of the indicators (for return, re-handling and rework rates, one minus the rate); weight 0 leaves an indicator out. Changes are audited."),
@@ -607,7 +608,7 @@ var messages = map[string]i18n.Message{
 	"dash.categories":        i18n.M("一级分类", "Top-level categories"),
 	"dash.backlog":           i18n.M("当前积案（按超期日期）", "Backlog now (by the day it fell overdue)"),
 	"dash.cleared":           i18n.M("消化超期件", "Overdue cases cleared"),
-	"dash.so_far":            i18n.M("今日截至 %s：", "today up to %s: "),
+	"dash.so_far":            i18n.M("今日截至 %s：{c} 件", "today up to %s: {c}"), // {c}: the count, as ECharts' label formatter puts it
 	"dash.backlog_title":     i18n.M("积案与消化", "Backlog and clearing"),
 	"dash.districts":         i18n.M("各区指标", "Districts"),
 	"dash.population":        i18n.M("常住人口", "Residents"),

@@ -867,3 +867,23 @@ func TestUploadFormOnlyWhereFilesAreTaken(t *testing.T) {
 		t.Errorf("the rejected case took %d files", files)
 	}
 }
+
+// Every priority above normal has its own look, 特急 the strongest: the
+// tag's class is prio-<priority>.
+func TestPriorityTagsAreStyled(t *testing.T) {
+	env := apptest.New(t)
+	b := newBrowser(t, env)
+	css := b.get("/static/app.css").Body
+	for _, p := range casework.Priorities {
+		if p.Priority == casework.Normal {
+			continue
+		}
+		if !strings.Contains(css, ".prio-"+string(p.Priority)+" {") {
+			t.Errorf("app.css has no style for the %s tag", p.Priority)
+		}
+	}
+	if i, j := strings.Index(css, ".prio-emergency {"), strings.Index(css, ".prio-urgent {"); i < 0 || j < 0 ||
+		!strings.Contains(css[i:j], "--err") {
+		t.Error("特急 is not drawn in the error colour")
+	}
+}

@@ -86,7 +86,7 @@ document.addEventListener("DOMContentLoaded", function () {
             return { value: p.value, symbol: "emptyCircle", symbolSize: 8,
               // Below the point and ending at it: clear of the dashed
               // segment that comes down to it, inside the chart's right edge.
-              label: { show: true, position: "bottom", align: "right", distance: 8, formatter: d.labels.so_far + "{c}",
+              label: { show: true, position: "bottom", align: "right", distance: 8, formatter: d.labels.so_far,
                 backgroundColor: "rgba(255,255,255,0.9)", padding: [2, 4] } };
           }
           return i === today - 1 ? p.value : null;
@@ -98,7 +98,7 @@ document.addEventListener("DOMContentLoaded", function () {
         // One line a day: the day before today is in both series.
         var p = ps.filter(function (x) { return x.value != null; })[0];
         if (!p) { return ""; }
-        return (p.dataIndex === today ? d.labels.so_far : d.days[p.dataIndex].name + "  ") + p.value;
+        return p.dataIndex === today ? d.labels.so_far.replace("{c}", p.value) : d.days[p.dataIndex].name + "  " + p.value;
       } },
       xAxis: { type: "category", data: d.days.map(function (p) { return p.name.slice(5); }) },
       yAxis: { type: "value" }
