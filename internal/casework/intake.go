@@ -92,6 +92,7 @@ var (
 	msgUnknownDiv    = i18n.M("未知的行政区划代码：%s", "unknown division code: %s")
 	msgKeyReused     = i18n.M("该幂等键已用于另一个不同的请求", "this idempotency key was already used for a different request")
 	msgCaseClosed    = i18n.M("案件 %s 状态为“%s”，不能追加来件；请重新打开或新建案件", "case %s is “%s”; reopen it or open a new case")
+	msgNoCaseToAdd   = i18n.M("没有编号为 %s 的案件，或不在您的查看范围内", "no case %s, or none you may see")
 	msgSourceRefSeen = i18n.M("来源编号 %s 的来件已经受理，所在案件不在您的查看范围内", "a report with source id %s was already received, in a case outside your view")
 	msgSHA256        = i18n.M("须为64位十六进制 SHA-256 摘要", "must be a 64-hex-digit SHA-256 digest")
 	msgTooMany       = i18n.M("最多 %d 个", "at most %d")
@@ -655,8 +656,8 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p
 	err = s.afterChange(ctx, tx, Case{}, c, "case.receive", map[string]any{"channel": in.Channel})
 	// The actor took it in, so sees it: everything about the new case is at
 	// hand without reading it back.
-	fresh := &Detail{Case: c, Reports: []Report{rep}, Attachments: atts, Allowed: s.Allowed(actor, c, true),
-		CanAttach: attachable(actor, c) == nil}
+	fresh := s.detail(actor, c, true)
+	fresh.Reports, fresh.Attachments = []Report{rep}, atts
 	return IntakeResult{Report: rep, Case: c, Fresh: fresh}, err
 }
 
@@ -664,6 +665,10 @@ func (s *Service) openCase(ctx context.Context, tx *db.Tx, actor access.Actor, p
 // merged at once into that case (reversibly, see Merge).
 func (s *Service) addReport(ctx context.Context, tx *db.Tx, actor access.Actor, p prepared, now time.Time) (IntakeResult, error) {
 	t, _, err := s.loadVisible(ctx, tx, actor, p.in.CaseNumber)
+	if fault.KindOf(err) == fault.NotFound {
+		// A number mistyped on the form: said on its field, the report kept.
+		return IntakeResult{}, fault.InvalidField("case_number", msgNoCaseToAdd, p.in.CaseNumber)
+	}
 	if err != nil {
 		return IntakeResult{}, err
 	}

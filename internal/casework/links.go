@@ -30,7 +30,8 @@ var (
 	msgCannotLink = i18n.M("您的角色不能关联案件", "your role may not link cases")
 )
 
-func mayLink(a access.Actor) bool {
+// MayLink reports whether actor may link and unlink cases.
+func MayLink(a access.Actor) bool {
 	return a.System || a.HasAny(access.Intake, access.Dispatcher, access.Handler, access.Supervisor)
 }
 
@@ -56,7 +57,7 @@ func (s *Service) Unlink(ctx context.Context, actor access.Actor, number, other 
 
 // changeLink links (kind != "") or unlinks two cases.
 func (s *Service) changeLink(ctx context.Context, actor access.Actor, number, other, kind string) error {
-	if !mayLink(actor) {
+	if !MayLink(actor) {
 		return fault.New(fault.Forbidden, "forbidden", msgCannotLink)
 	}
 	action := LinkCases
@@ -69,11 +70,14 @@ func (s *Service) changeLink(ctx context.Context, actor access.Actor, number, ot
 			return err
 		}
 		b, _, err := s.loadVisible(ctx, tx, actor, other)
+		if fault.KindOf(err) == fault.NotFound {
+			return fault.InvalidField("case_number", msgNoCaseToAdd, other)
+		}
 		if err != nil {
 			return err
 		}
 		if a.ID == b.ID {
-			return fault.InvalidField("case", msgLinkSelf)
+			return fault.InvalidField("case_number", msgLinkSelf)
 		}
 		now := s.now()
 		for _, p := range [][2]Case{{a, b}, {b, a}} {

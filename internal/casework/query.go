@@ -263,6 +263,7 @@ type Detail struct {
 	Links              []Link
 	Allowed            []Action
 	CanAttach          bool // the actor may add files to the case now (attachable)
+	CanLink            bool // the actor may link it to other cases (MayLink)
 	// MergedInto is the number of the case this one was merged into;
 	// Merged are the cases merged into this one, whose reports it holds.
 	MergedInto string
@@ -279,13 +280,18 @@ type MergedCase struct {
 	Reports int // of its reports, those the case it was merged into holds
 }
 
+// detail is c's detail without its lists: what actor may do with it.
+func (s *Service) detail(actor access.Actor, c Case, vis bool) *Detail {
+	return &Detail{Case: c, Allowed: s.Allowed(actor, c, vis), CanAttach: attachable(actor, c) == nil, CanLink: MayLink(actor)}
+}
+
 // Get returns a case by number, if actor may see it.
 func (s *Service) Get(ctx context.Context, actor access.Actor, number string) (Detail, error) {
 	c, vis, err := s.loadVisible(ctx, s.db, actor, number)
 	if err != nil {
 		return Detail{}, err
 	}
-	d := Detail{Case: c, Allowed: s.Allowed(actor, c, vis), CanAttach: attachable(actor, c) == nil}
+	d := *s.detail(actor, c, vis)
 	if d.Reports, d.ReportsOmitted, err = reportsShown(ctx, s.db, c.ID); err != nil {
 		return Detail{}, err
 	}

@@ -173,6 +173,7 @@ var messages = map[string]i18n.Message{
 	"queue.all":           i18n.M("全选", "Select all"),
 	"queue.sign_selected": i18n.M("签收选中案件", "Sign for selected"),
 	"queue.signed":        i18n.M("已签收 %d 件", "Signed for %d {case|cases}"),
+	"queue.none_ticked":   i18n.M("没有勾选案件：请先勾选要签收的案件", "No case ticked: tick the cases to sign for first"),
 	"queue.sign_failed":   i18n.M("以下案件未能签收（状态已变化或无权限）：", "These could not be signed for (their state changed, or you may not):"),
 	"queue.sign":          i18n.M("待签收", "To sign for"),
 	"queue.triage":        i18n.M("待分拣", "Triage"),
@@ -242,6 +243,7 @@ var messages = map[string]i18n.Message{
 	"case.no_links":            i18n.M("暂无关联案件", "No linked cases"),
 	"case.link":                i18n.M("关联", "Link"),
 	"case.linked":              i18n.M("已关联", "Linked"),
+	"case.unlinked":            i18n.M("已取消关联", "Unlinked"),
 
 	"search.title":       i18n.M("案件查询", "Search cases"),
 	"search.placeholder": i18n.M("案件编号、标题、地址或诉求内容中的词", "Case number, or words from the title, address or text"),

@@ -213,7 +213,7 @@ func (w *Web) intake(rw http.ResponseWriter, r *http.Request, v *view) error {
 			to += "&auto=1"
 		}
 	}
-	return redirect(rw, r, to, "intake.saved")
+	return redirect(rw, r, to, "") // the saved panel says which case it went to
 }
 
 var msgPoint = i18n.M("须为数字", "must be numbers")
@@ -332,6 +332,9 @@ func (w *Web) queue(rw http.ResponseWriter, r *http.Request, v *view) error {
 // bulkSign signs for every chosen case; each is its own action, so one
 // refusal does not stop the others.
 func (w *Web) bulkSign(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if len(r.PostForm["case"]) == 0 {
+		return redirect(rw, r, "/queue?tab=sign", "queue.none_ticked")
+	}
 	signed := 0
 	var failed []string
 	for _, n := range r.PostForm["case"] {
@@ -494,7 +497,7 @@ func (w *Web) caseAction(rw http.ResponseWriter, r *http.Request, v *view) error
 	if err != nil {
 		return w.caseFormError(rw, r, v, number, string(action), err)
 	}
-	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.done")
+	return redirect(rw, r, "/cases/"+url.PathEscape(number), "done."+string(action))
 }
 
 // reveal shows one personal field in full, once, and the audit log keeps
@@ -621,16 +624,7 @@ func (w *Web) upload(rw http.ResponseWriter, r *http.Request, v *view) error {
 	number := r.PathValue("number")
 	if _, err := w.app.Cases.AttachUploads(r.Context(), v.Actor, number, "files",
 		func() ([]*multipart.FileHeader, error) { return formFiles(r, "files"), nil }); err != nil {
-		errs, ferr := formErrors(v, err)
-		if ferr != nil {
-			return ferr
-		}
-		d, derr := w.caseData(r, v, number)
-		if derr != nil {
-			return derr
-		}
-		v.Errors = errs
-		return w.renderCase(rw, r, v, d, http.StatusUnprocessableEntity)
+		return w.caseFormError(rw, r, v, number, "", err)
 	}
 	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.uploaded")
 }
@@ -651,16 +645,16 @@ func (w *Web) download(rw http.ResponseWriter, r *http.Request, v *view) error {
 func (w *Web) link(rw http.ResponseWriter, r *http.Request, v *view) error {
 	number := r.PathValue("number")
 	other := strings.TrimSpace(r.PostFormValue("case"))
-	var err error
+	err, flash := error(nil), "case.linked"
 	if r.PostFormValue("unlink") != "" {
-		err = w.app.Cases.Unlink(r.Context(), v.Actor, number, other)
+		err, flash = w.app.Cases.Unlink(r.Context(), v.Actor, number, other), "case.unlinked"
 	} else {
 		err = w.app.Cases.Link(r.Context(), v.Actor, number, other, r.PostFormValue("kind"))
 	}
 	if err != nil {
-		return err
+		return w.caseFormError(rw, r, v, number, "", err)
 	}
-	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.done")
+	return redirect(rw, r, "/cases/"+url.PathEscape(number), flash)
 }
 
 func (w *Web) issueOrder(rw http.ResponseWriter, r *http.Request, v *view) error {
@@ -671,16 +665,7 @@ func (w *Web) issueOrder(rw http.ResponseWriter, r *http.Request, v *view) error
 			Kind: supervision.Kind(r.PostFormValue("kind")), Reason: r.PostFormValue("reason"), ReplyDueAt: due})
 	}
 	if err != nil {
-		errs, ferr := formErrors(v, err)
-		if ferr != nil {
-			return ferr
-		}
-		d, derr := w.caseData(r, v, number)
-		if derr != nil {
-			return derr
-		}
-		v.Errors, v.Form, d.Open = errs, r.PostForm, "supervise"
-		return w.renderCase(rw, r, v, d, http.StatusUnprocessableEntity)
+		return w.caseFormError(rw, r, v, number, "supervise", err)
 	}
 	return redirect(rw, r, "/cases/"+url.PathEscape(number), "case.supervised")
 }

@@ -258,7 +258,7 @@ func (w *Web) adminCreateWebhook(rw http.ResponseWriter, r *http.Request, v *vie
 		return w.formFailed(rw, r, v, err, w.adminWebhooks)
 	}
 	// The secret is shown once, on this response; it is stored sealed.
-	v.Data, v.Flash = webhooksData{Secret: secret, Created: h.ID}, "webhooks.created"
+	v.Data, v.Flash = webhooksData{Secret: secret, Created: h.ID}, v.T("webhooks.created")
 	rw.Header().Set("Cache-Control", "no-store")
 	return w.adminWebhooks(rw, r, v)
 }

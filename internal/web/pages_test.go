@@ -170,6 +170,8 @@ func TestClosedLoopThroughPages(t *testing.T) {
 		if err != nil || got.Case.State != wantState {
 			t.Fatalf("after %s: %s (%v), want %s", action, got.Case.State, err, wantState)
 		}
+		// The page after says which action was done.
+		mustContain(t, b.get(p.Location), `role="status">已完成“`+casework.ActionNames[casework.Action(action)].ZH+`”`)
 	}
 	dis := signedIn(t, env, "dispatcher")
 	// The dispatcher's queue lists it; the case page offers register.
@@ -190,8 +192,13 @@ func TestClosedLoopThroughPages(t *testing.T) {
 
 	h := signedIn(t, env, "jiangtou")
 	mustContain(t, h.get("/queue?tab=sign"), n)
-	// Bulk sign from the queue.
+	// Bulk sign from the queue: nothing ticked is said, then one.
 	h.get("/queue?tab=sign")
+	if p := h.post("/queue/sign", nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("bulk sign of nothing: %d", p.Status)
+	} else {
+		mustContain(t, h.get(p.Location), "请先勾选要签收的案件")
+	}
 	if p := h.post("/queue/sign", url.Values{"case": {n}}); p.Status != http.StatusOK && p.Status != http.StatusSeeOther {
 		t.Fatalf("bulk sign: %d\n%s", p.Status, excerpt(p.Body))
 	}
@@ -220,6 +227,33 @@ func TestClosedLoopThroughPages(t *testing.T) {
 	step(signedIn(t, env, "callback"), "callback", url.Values{"satisfaction": {"satisfied"}, "resolved": {"yes"}}, casework.PendingClose)
 	step(dis, "close", nil, casework.Closed)
 	mustContain(t, dis.get("/cases/"+n), "结案")
+}
+
+// The link form's mistakes are said on the case page, what was typed
+// kept; those who may not link cases are not offered the form.
+func TestLinkFormOnCasePage(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "dispatcher", "leader")
+	n, _ := dispatched(t, env)
+	d := signedIn(t, env, "dispatcher")
+	d.get("/cases/" + n)
+	for typed, says := range map[string]string{"XM-2026-999999": "没有编号为 XM-2026-999999 的案件", n: "不能关联案件自身"} {
+		p := d.post("/cases/"+n+"/links", url.Values{"case": {typed}})
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("link to %s: %d\n%s", typed, p.Status, excerpt(p.Body))
+		}
+		mustContain(t, p, says, "<li>案件编号", `value="`+typed+`"`)
+	}
+	other, _ := dispatched(t, env)
+	d.get("/cases/" + n)
+	if p := d.post("/cases/"+n+"/links", url.Values{"case": {other}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("link: %d", p.Status)
+	} else {
+		mustContain(t, d.get(p.Location), `role="status">已关联`, other)
+	}
+	page := signedIn(t, env, "leader").get("/cases/" + n)
+	mustContain(t, page, other) // the link, shown
+	mustNotContain(t, page, `action="/cases/`+n+`/links"`)
 }
 
 // A refused transition shows the reason on the case page and changes

@@ -296,15 +296,29 @@ func (w *Web) wrap(g gate, h handler) http.HandlerFunc {
 			}
 		}
 		if f := r.URL.Query().Get("flash"); f != "" {
-			if _, ok := messages[f]; ok {
-				v.Flash = f
-			}
+			v.Flash = flashText(v, f)
 		}
 		if err := h(rw, r, v); err != nil {
 			w.fail(rw, r, v, err)
 		}
 	}
 }
+
+// flashText is what a ?flash= says after a form: a message's key, or
+// done.<action> naming the lifecycle action done; "" for anything else.
+func flashText(v *view, key string) string {
+	if _, ok := messages[key]; ok {
+		return v.T(key)
+	}
+	if a, ok := strings.CutPrefix(key, "done."); ok {
+		if name, ok := casework.ActionNames[casework.Action(a)]; ok {
+			return msgActionDone.Format(v.Lang, name)
+		}
+	}
+	return ""
+}
+
+var msgActionDone = i18n.M("已完成“%s”", "%s: done")
 
 func (w *Web) toLogin(rw http.ResponseWriter, r *http.Request) {
 	next := r.URL.RequestURI()

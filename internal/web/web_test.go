@@ -360,6 +360,15 @@ func TestIntakeValidation(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Fatalf("invalid intake stored %d cases (%v)", n, err)
 	}
+	// A case number that names no case is a mistake on its field: the
+	// call's details stay on the form.
+	b.get("/intake")
+	p = b.post("/intake", url.Values{"channel": {"hotline"}, "body": {"路灯不亮"}, "reporter_name": {"林先生"},
+		"reporter_phone": {"13806012345"}, "case_number": {"XM-2026-999999"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a report for no case: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, p, "no case XM-2026-999999", "林先生", "13806012345", "路灯不亮")
 }
 
 func TestSecondFactor(t *testing.T) {
