@@ -271,7 +271,7 @@ func mergeByPlace(issues []Issue) []Issue {
 	byCore := map[string]int{}
 	var out []Issue
 	for _, is := range issues {
-		if j, ok := byCore[is.core]; ok && estate.MatchString(is.core) && cosSum(out[j].sum, is.sum) >= mergeThreshold {
+		if j, ok := byCore[is.core]; ok && estate.MatchString(is.core) && cosSum(out[j].sum, is.sum, is.core) >= mergeThreshold {
 			m := &out[j]
 			m.Messages = append(m.Messages, is.Messages...)
 			for u, w := range is.heat.users {
@@ -312,14 +312,26 @@ var estate = regexp.MustCompile(`^\p{Han}{2,}(?:小区|花园|家园|新城|之�
 // mergeThreshold is the likeness two groups about one place need to merge.
 const mergeThreshold = 0.05
 
-func cosSum(a, b map[string]float64) float64 {
+// cosSum is the cosine of two groups' summed vectors, leaving out the
+// bigrams of place: both name it, and naming one place is not saying one
+// thing about it (a quarrel and a water pipe in 东屿社区).
+func cosSum(a, b map[string]float64, place string) float64 {
+	rs := []rune(place)
+	skip := map[string]bool{}
+	for i := 0; i+1 < len(rs); i++ {
+		skip[string(rs[i:i+2])] = true
+	}
 	var dot, na, nb float64
 	for t, w := range a {
-		dot += w * b[t]
-		na += w * w
+		if !skip[t] {
+			dot += w * b[t]
+			na += w * w
+		}
 	}
-	for _, w := range b {
-		nb += w * w
+	for t, w := range b {
+		if !skip[t] {
+			nb += w * w
+		}
 	}
 	if na == 0 || nb == 0 {
 		return 0
