@@ -551,7 +551,7 @@ func TestBrowserClosedLoop(t *testing.T) {
 	u.signIn("supervisor")
 	u.open("/supervise")
 	u.screenshot("supervise")
-	u.fitsWidth(360, 740, "/dashboard", "/supervise", "/queue", "/cases/"+number, "/search?status=red", "/hot", "/scores")
+	u.fitsWidth(360, 740, "/dashboard", "/supervise", "/queue", "/cases/"+number, "/search?status=red", "/hot", "/scores", "/supervision", "/scores/report")
 	u.open("/scores")
 	u.screenshot("scores")
 	u.open("/hot")
