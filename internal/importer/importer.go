@@ -222,6 +222,10 @@ func (im *Importer) Run(ctx context.Context, actor access.Actor, rows [][]string
 		}
 		return field
 	}
+	known, err := im.codes(ctx)
+	if err != nil {
+		return res, err
+	}
 	var inputs []casework.ReportInput
 	var lines []int
 	seen := map[string]int{}
@@ -237,7 +241,7 @@ func (im *Importer) Run(ctx context.Context, actor access.Actor, rows [][]string
 			continue // a blank row
 		}
 		row := Row{Line: line, SourceID: get("source_id")}
-		in, problems := im.input(ctx, get, name)
+		in, problems := im.input(ctx, get, name, known)
 		if prev, dup := seen[in.SourceRef]; dup && row.SourceID != "" {
 			problems = append(problems, msgDupRow.Format(im.Lang, prev))
 		}
@@ -303,15 +307,53 @@ func (im *Importer) Run(ctx context.Context, actor access.Actor, rows [][]string
 	return res, nil
 }
 
+// codes maps what a file may write in a coded column — the code, or its
+// name in Chinese or English (投诉, 12345热线, 紧急) — to the code: column →
+// written, lower-cased → code.
+type codes map[string]map[string]string
+
+func (im *Importer) codes(ctx context.Context) (codes, error) {
+	c := codes{"channel": {}, "priority": {}, "nature": {}}
+	add := func(col, code string, names ...string) {
+		for _, n := range append(names, code) {
+			c[col][strings.ToLower(n)] = code
+		}
+	}
+	for _, ch := range casework.Channels {
+		add("channel", string(ch.Channel), ch.Name.ZH, ch.Name.EN)
+	}
+	for _, p := range casework.Priorities {
+		add("priority", string(p.Priority), p.Name.ZH, p.Name.EN)
+	}
+	natures, err := im.Catalog.Natures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range natures {
+		add("nature", n.Code, n.Name, n.NameEN)
+	}
+	return c, nil
+}
+
+// of is the code v names in col; v itself when it names none (intake
+// refuses it, naming the value).
+func (c codes) of(col, v string) string {
+	if code, ok := c[col][strings.ToLower(v)]; ok {
+		return code
+	}
+	return v
+}
+
 // input builds a report from a row, with the problems of its own fields.
-func (im *Importer) input(ctx context.Context, get, name func(string) string) (casework.ReportInput, []string) {
+func (im *Importer) input(ctx context.Context, get, name func(string) string, known codes) (casework.ReportInput, []string) {
 	var problems []string
 	bad := func(col string, msg i18n.Message, args ...any) {
 		problems = append(problems, name(col)+i18n.Colon.Format(im.Lang)+msg.Format(im.Lang, args...))
 	}
-	in := casework.ReportInput{Channel: casework.Channel(get("channel")), SourceRef: get("source_id"), Title: get("title"),
-		Body: get("body"), ReporterName: get("reporter_name"), ReporterPhone: get("reporter_phone"),
-		ReporterIDNumber: get("reporter_id"), Address: get("address"), Nature: get("nature"), Priority: casework.Priority(get("priority"))}
+	in := casework.ReportInput{Channel: casework.Channel(known.of("channel", get("channel"))), SourceRef: get("source_id"),
+		Title: get("title"), Body: get("body"), ReporterName: get("reporter_name"), ReporterPhone: get("reporter_phone"),
+		ReporterIDNumber: get("reporter_id"), Address: get("address"), Nature: known.of("nature", get("nature")),
+		Priority: casework.Priority(known.of("priority", get("priority")))}
 	if in.Channel == "" {
 		in.Channel = "import"
 	}

@@ -3,6 +3,7 @@ package importer_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -234,5 +235,34 @@ func TestImportLeavesNoLabel(t *testing.T) {
 	}
 	if labels != 0 {
 		t.Errorf("%d classifier labels from imported rows, want none", labels)
+	}
+}
+
+// A file may name a channel, nature or priority by its code or by its
+// name, in Chinese or English; a value that names none is refused.
+func TestImportTakesNames(t *testing.T) {
+	env := apptest.New(t)
+	rows, err := importer.Parse([]byte("来源编号,内容,渠道,性质,紧急程度\n" +
+		"WG-201,莲前西路路灯不亮已一周,12345热线,投诉,紧急\n" +
+		"WG-202,江头北路工地夜间施工噪音扰民,WeChat,Complaint,emergency\n" +
+		"WG-203,湖滨一里垃圾没人清运,热线电话,投诉,紧急\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newImporter(env).Run(ctx, env.Actor(t, "intake"), rows, importer.ValidRows)
+	if err != nil || res.Imported != 2 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	if p := res.Rows[2].Problems; len(p) != 1 || !strings.Contains(p[0], "热线电话") {
+		t.Errorf("a channel no one has: %v", res.Rows[2].Problems)
+	}
+	for i, want := range []string{"hotline complaint urgent", "wechat complaint emergency"} {
+		d, err := env.App.Cases.Get(ctx, env.Actor(t, "intake"), res.Rows[i].CaseNumber)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(d.Case.Channel, " ", d.Case.Nature, " ", d.Case.Priority); got != want {
+			t.Errorf("row %d: %s, want %s", i+2, got, want)
+		}
 	}
 }

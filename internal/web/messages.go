@@ -139,7 +139,7 @@ var messages = map[string]i18n.Message{
 	"repeats.keep_separate": i18n.M("与上述案件不是同一件事：单独立案，不自动并案", "Not the same matter as these: keep it a case of its own, never merge it on its own"),
 
 	"import.title":            i18n.M("批量导入", "Bulk import"),
-	"import.help":             i18n.M("从其他系统导出的 CSV（UTF-8）或 Excel（.xlsx）文件导入诉求：第一行为列名，每行一件。先“仅检查”，逐行列出问题；再选择导入方式。来源编号相同的行不会重复导入。", "Import reports from another system's CSV (UTF-8) or Excel (.xlsx) export: a header row, then one report per row. Check first: every problem is listed by row; then choose how to import. A row whose source id was imported before is not imported again."),
+	"import.help":             i18n.M("从其他系统导出的 CSV（UTF-8）或 Excel（.xlsx）文件导入诉求：第一行为列名，每行一件。渠道、性质、紧急程度可写代码或名称（如 hotline 或 12345热线、complaint 或 投诉、urgent 或 紧急），与受理台的选项相同。先“仅检查”，逐行列出问题；再选择导入方式。来源编号相同的行不会重复导入。", "Import reports from another system's CSV (UTF-8) or Excel (.xlsx) export: a header row, then one report per row. Channel, nature and priority may be written as codes or as names (hotline or 12345 hotline, complaint, urgent), the intake desk's choices. Check first: every problem is listed by row; then choose how to import. A row whose source id was imported before is not imported again."),
 	"import.file":             i18n.M("文件", "File"),
 	"import.source":           i18n.M("来源系统", "Source system"),
 	"import.source_hint":      i18n.M("（必填，除非文件有“来源系统”列；不同系统的编号可能相同）", "(required unless the file has a source_system column: different systems may use the same ids)"),
