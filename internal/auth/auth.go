@@ -104,6 +104,7 @@ var (
 	msgLocked         = i18n.M("连续登录失败次数过多，账号已锁定，请 %d 分钟后再试或联系安全管理员", "too many failed sign-ins: the account is locked; try again in %d {minute|minutes} or ask the security administrator")
 	msgSessionGone    = i18n.M("登录已过期，请重新登录", "your session has ended; please sign in again")
 	msgBadCode        = i18n.M("验证码不正确", "the code is not right")
+	msgUsedCode       = i18n.M("这个验证码刚用过，请等验证器显示下一个", "this code was just used: wait for your app's next one")
 	msgNotEnrolling   = i18n.M("请先开始设置双因素认证", "start setting up two-step verification first")
 	msgOldPassword    = i18n.M("当前密码不正确", "the current password is not right")
 	msgSecAdmin       = i18n.M("只有安全管理员可以这样做", "only a security administrator may do this")
@@ -426,7 +427,11 @@ func (s *Service) VerifyTOTP(ctx context.Context, token, code, remote string) (S
 	}
 	step, ok := checkTOTP(secretText, code, s.now(), a.lastStep.Int64)
 	if !ok {
-		return Session{}, s.failed(ctx, a, "code", remote, fault.InvalidField("code", msgBadCode))
+		why := msgBadCode
+		if usedTOTP(secretText, code, s.now(), a.lastStep.Int64) {
+			why = msgUsedCode // still a failure: a code seen once may be replayed by someone else
+		}
+		return Session{}, s.failed(ctx, a, "code", remote, fault.InvalidField("otp", why))
 	}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_last_step = $1, failed_logins = 0 WHERE id = $2", step, a.user.ID); err != nil {
@@ -494,7 +499,7 @@ func (s *Service) ConfirmEnroll(ctx context.Context, token, pending, code, remot
 	}
 	step, ok := checkTOTP(secretText, code, s.now(), 0)
 	if !ok {
-		return Session{}, fault.InvalidField("code", msgBadCode)
+		return Session{}, fault.InvalidField("otp", msgBadCode)
 	}
 	sealed, err := s.keys.Seal(secretText, "user.totp")
 	if err != nil {

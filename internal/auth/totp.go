@@ -54,22 +54,39 @@ func Step(t time.Time) int64 { return t.Unix() / int64(totpStep/time.Second) }
 // skew, and whether it matched; steps at or before last are refused (a code
 // is good once).
 func checkTOTP(secret, code string, now time.Time, last int64) (int64, bool) {
+	step, used := matchTOTP(secret, code, now, last)
+	return step, step != 0 && !used
+}
+
+// usedTOTP reports whether code is right but was used already (its step is
+// not after last): signing in again within the same half minute.
+func usedTOTP(secret, code string, now time.Time, last int64) bool {
+	_, used := matchTOTP(secret, code, now, last)
+	return used
+}
+
+// matchTOTP returns the first step within the skew after last whose code
+// is code (0 if none), and whether code is that of a step at or before
+// last.
+func matchTOTP(secret, code string, now time.Time, last int64) (step int64, used bool) {
 	code = strings.TrimSpace(code)
 	if len(code) != totpDigits {
 		return 0, false
 	}
 	cur := Step(now)
 	for d := -totpSkew; d <= totpSkew; d++ {
-		step := cur + int64(d)
-		if step <= last {
+		s := cur + int64(d)
+		want, err := TOTPCode(secret, s)
+		if err != nil || !hmac.Equal([]byte(want), []byte(code)) {
 			continue
 		}
-		want, err := TOTPCode(secret, step)
-		if err == nil && hmac.Equal([]byte(want), []byte(code)) {
-			return step, true
+		if s <= last {
+			used = true
+			continue
 		}
+		return s, false
 	}
-	return 0, false
+	return 0, used
 }
 
 // OTPAuthURI is what authenticator apps scan: otpauth://totp/….

@@ -416,6 +416,12 @@ func TestSecondFactor(t *testing.T) {
 	if p = b2.post("/login/totp", url.Values{"code": {used}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a code already used at enrolment was accepted: %d", p.Status)
 	}
+	// The page says it was used, not that it is wrong, on the 验证码 field.
+	mustContain(t, p, "<li>验证码：这个验证码刚用过")
+	if p = b2.post("/login/totp", url.Values{"code": {"000000"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a wrong code: %d", p.Status)
+	}
+	mustContain(t, p, "<li>验证码：验证码不正确")
 	env.Clock.Advance(30 * time.Second)
 	if p = b2.post("/login/totp", url.Values{"code": {code()}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("right code: %d\n%s", p.Status, excerpt(p.Body))
