@@ -114,7 +114,7 @@ var messages = map[string]i18n.Message{
 	"intake.add_to_hint":   i18n.M("（重复来电：填写已有案件编号，本次来件并入该案，可取消）", "(repeat contact: an existing case number merges this report into it, reversibly)"),
 	"intake.division_auto": i18n.M("按坐标或地址自动判断", "from the coordinates or address"),
 	"intake.map":           i18n.M("厦门市各区地图，点击选择位置", "Map of Xiamen's districts: click to pick the place"),
-	"intake.map_hint":      i18n.M("在右侧地图上点击即可填入坐标；所在区随坐标自动确定。", "Click the map to fill in the coordinates; the district follows from them."),
+	"intake.map_hint":      i18n.M("在地图上点击即可填入坐标；所在区随坐标自动确定。", "Click the map to fill in the coordinates; the district follows from them."),
 	"intake.save":          i18n.M("保存并登记下一件", "Save and start the next"),
 	"intake.save_hint":     i18n.M("快捷键 Alt+S；保存后表单清空，可直接登记下一件。", "Alt+S; the form clears for the next report."),
 	"intake.saved":         i18n.M("已登记", "Received"),

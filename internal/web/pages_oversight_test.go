@@ -554,7 +554,13 @@ func TestDeadlineBadgeOnCasePage(t *testing.T) {
 	if due.IsZero() || warn.IsZero() || !warn.Before(due) {
 		t.Fatalf("deadline %v, warning %v", due, warn)
 	}
-	deadline := "期限 " + due.In(env.App.Config.Location()).Format("2006-01-02 15:04")
+	// A deadline at midnight is the end of the day before: 24:00, not the
+	// next day's 00:00.
+	local := due.In(env.App.Config.Location())
+	if local.Hour() != 0 || local.Minute() != 0 {
+		t.Fatalf("the deadline %s is not at a day's end", local)
+	}
+	deadline := "期限 " + local.AddDate(0, 0, -1).Format("2006-01-02") + " 24:00"
 	for _, step := range []struct {
 		at        time.Time
 		rag, name string
