@@ -6,7 +6,6 @@ import (
 
 	"pingan/internal/audit"
 	"pingan/internal/catalog"
-	"pingan/internal/fault"
 	"pingan/internal/org"
 )
 
@@ -308,14 +307,9 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if f.BeforeID, err = queryInt(q.Get("before"), "before"); err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil {
+	if f.Limit, err = queryLimit(q, 500); err != nil {
 		return err
 	}
-	if limit < 0 || limit > 500 {
-		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
-	}
-	f.Limit = int(limit)
 	f.ObjectType, f.ObjectID, f.Action = q.Get("object_type"), q.Get("object_id"), q.Get("action")
 	if f.From, err = a.queryTime(q.Get("from"), "from", false); err != nil {
 		return err

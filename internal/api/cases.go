@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -212,14 +213,9 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) error {
 		f.Statuses = append(f.Statuses, deadline.Status(s))
 	}
 	f.Sort, f.Cursor = q.Get("sort"), q.Get("cursor")
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil {
+	if f.Limit, err = queryLimit(q, 200); err != nil {
 		return err
 	}
-	if (q.Has("limit") && limit < 1) || limit > 200 {
-		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
-	}
-	f.Limit = int(limit)
 	for _, s := range f.States {
 		if !knownState(s) {
 			return fault.New(fault.Invalid, "bad-query", msgBadQuery, "state", string(s))
@@ -481,6 +477,19 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// queryLimit reads ?limit=: 0 when absent (the list's default), else a
+// whole number from 1 to most.
+func queryLimit(q url.Values, most int) (int, error) {
+	if !q.Has("limit") {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || n < 1 || n > most {
+		return 0, fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
+	}
+	return n, nil
 }
 
 func queryInt(s, name string) (int64, error) {

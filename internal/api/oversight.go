@@ -465,9 +465,9 @@ func (a *API) ledger(w http.ResponseWriter, r *http.Request) error {
 	if f.Before, err = queryInt(q.Get("before"), "before"); err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil || limit < 0 || limit > 200 {
-		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
+	limit, err := queryLimit(q, 200)
+	if err != nil {
+		return err
 	}
 	f.Limit, f.State, f.CaseNumber, f.Kind = int(limit), supervision.State(q.Get("state")), q.Get("case"), supervision.Kind(q.Get("kind"))
 	if v := q.Get("automatic"); v != "" {
@@ -513,9 +513,9 @@ func (a *API) inbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil || limit < 0 || limit > 200 {
-		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
+	limit, err := queryLimit(q, 200)
+	if err != nil {
+		return err
 	}
 	unread, _ := strconv.ParseBool(q.Get("unread"))
 	p, err := a.ntf.Inbox(r.Context(), actorOf(r), unread, before, int(limit))
@@ -603,9 +603,9 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(r.URL.Query().Get("limit"), "limit")
-	if err != nil || limit < 0 || limit > 200 {
-		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", r.URL.Query().Get("limit"))
+	limit, err := queryLimit(r.URL.Query(), 200)
+	if err != nil {
+		return err
 	}
 	ds, err := a.ntf.Deliveries(r.Context(), actorOf(r), notify.DeliveryFilter{WebhookID: id,
 		Status: notify.DeliveryStatus(r.URL.Query().Get("status")), Before: before, Limit: int(limit)})

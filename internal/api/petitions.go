@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"net/http"
 	"strings"
 	"time"
@@ -261,14 +262,11 @@ func (a *API) backlogCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil || limit < 0 || limit > 200 {
-		return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
+	limit, err := queryLimit(q, 200)
+	if err != nil {
+		return err
 	}
-	if limit == 0 {
-		limit = 50
-	}
-	bcs, err := a.cases.BacklogCases(r.Context(), actorOf(r), p, casework.Figure(q.Get("figure")), before, int(limit))
+	bcs, err := a.cases.BacklogCases(r.Context(), actorOf(r), p, casework.Figure(q.Get("figure")), before, cmp.Or(limit, 50))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"net/http"
 	"strings"
 	"time"
@@ -201,7 +202,7 @@ func (a *API) users(w http.ResponseWriter, r *http.Request) error {
 		return fault.New(fault.Forbidden, "forbidden", msgUsersAdmins)
 	}
 	q := r.URL.Query()
-	f := org.UserFilter{Query: q.Get("q"), After: q.Get("cursor"), Limit: 50}
+	f := org.UserFilter{Query: q.Get("q"), After: q.Get("cursor")}
 	var err error
 	if f.UnitID, err = queryInt(q.Get("unit_id"), "unit_id"); err != nil {
 		return err
@@ -209,13 +210,10 @@ func (a *API) users(w http.ResponseWriter, r *http.Request) error {
 	if f.Roles, err = access.ParseRoles(q.Get("role")); err != nil {
 		return err
 	}
-	if q.Has("limit") {
-		n, err := queryInt(q.Get("limit"), "limit")
-		if err != nil || n < 1 || n > 200 {
-			return fault.New(fault.Invalid, "bad-query", msgBadQuery, "limit", q.Get("limit"))
-		}
-		f.Limit = int(n)
+	if f.Limit, err = queryLimit(q, 200); err != nil {
+		return err
 	}
+	f.Limit = cmp.Or(f.Limit, 50)
 	page, err := a.org.UserPage(r.Context(), f)
 	if err != nil {
 		return err

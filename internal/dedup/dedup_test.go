@@ -198,19 +198,37 @@ func TestAnotherCommunityIsAnotherMatter(t *testing.T) {
 	}
 }
 
+// apart takes in a report as a case of its own (never merged) and moves
+// the clock on an hour, for the reports a test then compares with it.
+func apart(t *testing.T, env *apptest.Env, in casework.ReportInput) string {
+	t.Helper()
+	in.Channel, in.KeepSeparate = "hotline", true
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(time.Hour)
+	return res.Case.Number
+}
+
+// finds reports whether Find, as the system, lists case number for q.
+func finds(t *testing.T, s *dedup.Service, q dedup.Query, number string) (bool, []dedup.Candidate) {
+	t.Helper()
+	got, err := s.Find(ctx, access.System("t"), q, i18n.ZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.ContainsFunc(got, func(c dedup.Candidate) bool { return c.Number == number }), got
+}
+
 // TestAnotherRoadIsAnotherPlace: without points to measure, a report on
 // another road of the township than an open case's is not its repeat,
 // however alike the words; one on its road, or naming it, is.
 func TestAnotherRoadIsAnotherPlace(t *testing.T) {
 	env := apptest.New(t)
 	s := dedup.NewService(env.App.DB, env.App.Now)
-	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
-		Title: "同济路信号灯故障导致拥堵", Body: "同济路口信号灯故障，车辆拥堵严重。", Address: "同安区五显镇同济路12号",
-		DivisionCode: "350212110", KeepSeparate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Clock.Advance(time.Hour)
+	n := apart(t, env, casework.ReportInput{Title: "同济路信号灯故障导致拥堵", Body: "同济路口信号灯故障，车辆拥堵严重。",
+		Address: "同安区五显镇同济路12号", DivisionCode: "350212110"})
 	for _, tc := range []struct {
 		text, address string
 		want          bool
@@ -221,13 +239,8 @@ func TestAnotherRoadIsAnotherPlace(t *testing.T) {
 		{"西福路信号灯故障导致拥堵", "", true}, // no address apart: the township's evidence as before
 	} {
 		q := dedup.Query{Text: tc.text + "\n" + tc.address + "\n" + tc.text + "，请尽快修复。", Address: tc.address, DivisionCode: "350212110"}
-		got, err := s.Find(ctx, access.System("t"), q, i18n.ZH)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found := slices.ContainsFunc(got, func(c dedup.Candidate) bool { return c.Number == res.Case.Number })
-		if found != tc.want {
-			t.Errorf("%s (%s): %s found %v, want %v: %+v", tc.text, tc.address, res.Case.Number, found, tc.want, got)
+		if found, got := finds(t, s, q, n); found != tc.want {
+			t.Errorf("%s (%s): %s found %v, want %v: %+v", tc.text, tc.address, n, found, tc.want, got)
 		}
 	}
 }
@@ -238,13 +251,8 @@ func TestAnotherRoadIsAnotherPlace(t *testing.T) {
 func TestALongRoadIsNotOnePlace(t *testing.T) {
 	env := apptest.New(t)
 	s := dedup.NewService(env.App.DB, env.App.Now)
-	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
-		Title: "仙岳路人行道砖块松动绊倒行人", Body: "仙岳路人行道砖块松动，有老人被绊倒。", Address: "湖里区仙岳路100号",
-		DivisionCode: "350206004", KeepSeparate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Clock.Advance(time.Hour)
+	n := apart(t, env, casework.ReportInput{Title: "仙岳路人行道砖块松动绊倒行人", Body: "仙岳路人行道砖块松动，有老人被绊倒。",
+		Address: "湖里区仙岳路100号", DivisionCode: "350206004"})
 	for _, tc := range []struct {
 		division string
 		want     bool
@@ -254,13 +262,8 @@ func TestALongRoadIsNotOnePlace(t *testing.T) {
 		{"350206", true},     // the district only: the road is the evidence
 	} {
 		q := dedup.Query{Text: "仙岳路人行道地砖松动，路人容易绊倒，请修复", DivisionCode: tc.division}
-		got, err := s.Find(ctx, access.System("t"), q, i18n.ZH)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found := slices.ContainsFunc(got, func(c dedup.Candidate) bool { return c.Number == res.Case.Number })
-		if found != tc.want {
-			t.Errorf("in %s: %s found %v, want %v: %+v", tc.division, res.Case.Number, found, tc.want, got)
+		if found, got := finds(t, s, q, n); found != tc.want {
+			t.Errorf("in %s: %s found %v, want %v: %+v", tc.division, n, found, tc.want, got)
 		}
 	}
 }
