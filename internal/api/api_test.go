@@ -278,8 +278,9 @@ func TestBadRequestsAreProblems(t *testing.T) {
 		}
 	}
 	// A path's methods are named when another is used.
-	if r := env.Do(t, "DELETE", "/api/v1/cases/XM-2026-000001", "intake", nil); r.Status != 405 || r.Header.Get("Allow") != "GET" {
-		t.Errorf("DELETE a case: %d, Allow %q", r.Status, r.Header.Get("Allow"))
+	if r := env.Do(t, "DELETE", "/api/v1/cases/XM-2026-000001", "intake", nil, "Accept-Language", "en"); r.Status != 405 ||
+		r.Header.Get("Allow") != "GET" || !strings.Contains(string(r.Body), `"title":"Method not allowed"`) {
+		t.Errorf("DELETE a case: %d, Allow %q: %s", r.Status, r.Header.Get("Allow"), r.Body)
 	}
 	// The scheme of a token in any case.
 	if r := env.Do(t, "GET", "/api/v1/cases", "", nil, "Authorization", "bearer "+env.User(t, "intake").Token); r.Status != 200 {

@@ -46,6 +46,14 @@ var kindTitles = map[fault.Kind]i18n.Message{
 	fault.Internal:     i18n.M("服务器内部错误", "Internal server error"),
 }
 
+// statusTitles are the titles of the statuses a problem's kind does not
+// give.
+var statusTitles = map[int]i18n.Message{
+	http.StatusMethodNotAllowed:     i18n.M("不支持此方法", "Method not allowed"),
+	http.StatusUnsupportedMediaType: i18n.M("不支持的请求格式", "Unsupported media type"),
+	http.StatusPreconditionFailed:   i18n.M("案件已有变动", "Precondition failed"),
+}
+
 var msgInternal = i18n.M("服务器出错，已记录；请稍后重试", "something went wrong on the server; it has been logged, please try again")
 
 // Problem is an RFC 9457 problem document with pingan's extension members:
@@ -113,6 +121,9 @@ func ProblemFor(err error, lang i18n.Lang, instance string) Problem {
 	case fe.Code == "method-not-allowed":
 		p.Status = http.StatusMethodNotAllowed
 	}
+	if t, ok := statusTitles[p.Status]; ok {
+		p.Title = t.Format(lang)
+	}
 	for _, f := range fe.Fields {
 		p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Message: f.Msg.Format(lang, f.Args...)})
 	}
@@ -126,6 +137,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	p := ProblemFor(err, lang, r.URL.Path)
 	if p.Code == "version-mismatch" && r.Header.Get("If-Match") != "" {
 		p.Status = http.StatusPreconditionFailed // the header's precondition, not the body's version
+		p.Title = statusTitles[p.Status].Format(lang)
 	}
 	if p.Status >= 500 {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
