@@ -224,7 +224,11 @@ func TestClosedLoopThroughPages(t *testing.T) {
 	}
 
 	step(signedIn(t, env, "verifier"), "verify", url.Values{"note": {"现场核实"}}, casework.Verified)
-	step(signedIn(t, env, "callback"), "callback", url.Values{"satisfaction": {"satisfied"}, "resolved": {"yes"}}, casework.PendingClose)
+	cb := signedIn(t, env, "callback")
+	// The callback's required answers are marked as such.
+	mustContain(t, cb.get("/cases/"+n), `满意度 <span class="req">*</span><select name="satisfaction" required>`,
+		`问题是否解决 <span class="req">*</span></legend>`, `name="resolved" value="yes" required`)
+	step(cb, "callback", url.Values{"satisfaction": {"satisfied"}, "resolved": {"yes"}}, casework.PendingClose)
 	step(dis, "close", nil, casework.Closed)
 	mustContain(t, dis.get("/cases/"+n), "结案")
 }
