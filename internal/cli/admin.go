@@ -28,9 +28,9 @@ func openApp(ctx context.Context, e *env, cfg config.Config) (*app.App, error) {
 const demoDataDir = "pingan-demo-data"
 
 // openExisting opens the installation a command works on, which must be
-// there already: a command that manages users or data in a directory
-// without a database would make a new, empty one, and its work would be
-// lost to the server running elsewhere.
+// there already: a command that reads or changes accounts or data in a
+// directory without a database would make a new, empty one, and its work
+// would be lost to the server running elsewhere. (user create begins one.)
 func openExisting(ctx context.Context, e *env, cfg config.Config) (*app.App, error) {
 	if cfg.DatabaseURL == "" {
 		if _, err := os.Stat(filepath.Join(cfg.DataDir, db.SQLiteFile)); errors.Is(err, os.ErrNotExist) {
@@ -150,7 +150,9 @@ func userCreate(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	a, err := openExisting(ctx, e, cfg)
+	// The first accounts of a new installation are made here: the one user
+	// command that may begin a database.
+	a, err := openApp(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

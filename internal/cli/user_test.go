@@ -43,7 +43,7 @@ func TestUserRecoversAnAdministrator(t *testing.T) {
 	if _, err := os.Stat(dir + "/" + db.SQLiteFile); !os.IsNotExist(err) {
 		t.Errorf("the user command made a database: %v", err)
 	}
-	run(0, "", "migrate")
+	// user create begins one: a new installation's first accounts.
 	run(0, "Cli-Old-Pass-2026\n", "user", "create", "--username", "auditor", "--name", "审计员", "--unit", "350200",
 		"--roles", "auditadmin", "--password-stdin")
 	open := func() *app.App {
