@@ -19,6 +19,7 @@ import (
 	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
+	"pingan/internal/search"
 	"pingan/internal/supervision"
 )
 
@@ -723,16 +724,17 @@ func (w *Web) search(rw http.ResponseWriter, r *http.Request, v *view) error {
 	d := searchData{Choices: w.choices(v)}
 	v.Form = r.URL.Query()
 	f, err := w.searchFilter(r)
-	if err == nil && f.Text != "" {
-		// A case number goes straight to its page.
-		if _, gerr := w.app.Cases.Get(r.Context(), v.Actor, strings.ToUpper(f.Text)); gerr == nil {
-			return redirect(rw, r, "/cases/"+url.PathEscape(strings.ToUpper(f.Text)), "")
-		}
-	}
 	if err == nil {
 		f.Limit = 50
 		var page casework.Page
 		if page, err = w.app.Cases.List(r.Context(), v.Actor, f); err == nil {
+			// A case number (the list looks it up by number) goes
+			// straight to its page.
+			if q, perr := search.Parse(f.Text); perr == nil && len(page.Cases) == 1 {
+				if n, ok := q.CaseNumber(); ok && n == page.Cases[0].Number {
+					return redirect(rw, r, "/cases/"+url.PathEscape(n), "")
+				}
+			}
 			d.Cases, d.Next, d.Searched = page.Cases, page.NextCursor, true
 			count := f
 			count.Cursor = ""

@@ -174,6 +174,10 @@ func TestClosedLoopThroughPages(t *testing.T) {
 		mustContain(t, b.get(p.Location), `role="status">已完成“`+casework.ActionNames[casework.Action(action)].ZH+`”`)
 	}
 	dis := signedIn(t, env, "dispatcher")
+	// A case number in the search box, as pasted, opens the case.
+	if p := dis.get("/search?q=" + url.QueryEscape(" "+strings.ToLower(n)+" ")); p.Status != http.StatusSeeOther || p.Location != "/cases/"+n {
+		t.Fatalf("searching %s: %d %q", n, p.Status, p.Location)
+	}
 	// The dispatcher's queue lists it; the case page offers register.
 	mustContain(t, dis.get("/queue?tab=register"), n)
 	mustContain(t, dis.get("/cases/"+n), `/cases/`+n+`/actions/register`)
