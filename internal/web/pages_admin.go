@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -521,12 +522,14 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error
 		return err
 	}
 	q := r.URL.Query()
-	f := audit.Filter{ObjectType: q.Get("object_type"), ObjectID: strings.TrimSpace(q.Get("object_id")), Action: strings.TrimSpace(q.Get("action")), Limit: 100}
-	f.ActorID, _ = strconv.ParseInt(q.Get("actor_id"), 10, 64)
+	f := audit.Filter{ObjectType: q.Get("object_type"), ObjectID: strings.TrimSpace(q.Get("object_id")), Limit: 100}
 	f.BeforeID, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	d := auditData{}
-	var err error
-	if f.From, f.To, err = w.dayRange(q); err == nil {
+	err := w.auditFilter(r, q, &f)
+	if err == nil {
+		f.From, f.To, err = w.dayRange(q)
+	}
+	if err == nil {
 		// A bad date is said on the page; nothing is read, nor recorded as read.
 		d.Records, err = w.app.Audit.ReadAs(r.Context(), w.app.DB, v.Actor, f)
 	}
@@ -544,6 +547,39 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error
 	d.Query = pageQuery(q, "before")
 	v.Form, v.Title, v.Active, v.Data = q, v.T("admin.audit"), "admin", d
 	return w.render(rw, r, v, "admin_audit", http.StatusOK)
+}
+
+var (
+	msgAuditNoAction = i18n.M("没有这项操作：%s", "no such action: %s")
+	msgAuditNoActor  = i18n.M("没有这个用户：%s", "no such user: %s")
+)
+
+// auditFilter reads the filter's action (a code or its name) and actor (a
+// user name, or a user id as older links give it) into f.
+func (w *Web) auditFilter(r *http.Request, q url.Values, f *audit.Filter) error {
+	var v fault.Validation
+	if a := strings.TrimSpace(q.Get("action")); a != "" {
+		if f.Action = auditActionCode(a); f.Action == "" {
+			v.Add("action", msgAuditNoAction, a)
+		} else {
+			q.Set("action", f.Action) // the list shows it chosen
+		}
+	}
+	actor := strings.TrimSpace(cmp.Or(q.Get("actor"), q.Get("actor_id")))
+	if id, err := strconv.ParseInt(actor, 10, 64); err == nil && id > 0 {
+		f.ActorID = id
+	} else if actor != "" {
+		u, err := w.app.Org.UserByName(r.Context(), w.app.DB, actor)
+		switch {
+		case err == nil:
+			f.ActorID = u.ID
+		case fault.KindOf(err) == fault.NotFound:
+			v.Add("actor", msgAuditNoActor, actor)
+		default:
+			return err
+		}
+	}
+	return v.Err()
 }
 
 // adminVerifyAudit checks the hash chains; the check is audited.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func TestNextPageKeepsFilters(t *testing.T) {
 		filters := "action=test.paged&object_type=thing"
 		p := aud.get("/admin/audit?" + nextPage(t, aud.get("/admin/audit?"+filters), "/admin/audit", filters))
 		var actions []string
-		for _, m := range regexp.MustCompile(`<td><code>([^<]*)</code></td>`).FindAllStringSubmatch(p.Body, -1) {
+		for _, m := range regexp.MustCompile(`<code class="muted">([^<]*)</code></td>`).FindAllStringSubmatch(p.Body, -1) {
 			actions = append(actions, m[1])
 		}
 		if len(actions) != 5 || strings.Count(strings.Join(actions, " "), "test.paged") != 5 {
@@ -145,9 +146,9 @@ func TestAuditLogDates(t *testing.T) {
 	day := func(d int) string {
 		return env.Clock.Now().In(env.App.Config.Location()).AddDate(0, 0, d).Format("2006-01-02")
 	}
-	mustContain(t, aud.get("/admin/audit?action=login&from="+day(0)+"&to="+day(0)), "<td><code>login</code></td>")
-	mustNotContain(t, aud.get("/admin/audit?action=login&to="+day(-1)), "<td><code>login</code></td>")
-	mustNotContain(t, aud.get("/admin/audit?action=login&from="+day(1)), "<td><code>login</code></td>")
+	mustContain(t, aud.get("/admin/audit?action=login&from="+day(0)+"&to="+day(0)), `<code class="muted">login</code></td>`)
+	mustNotContain(t, aud.get("/admin/audit?action=login&to="+day(-1)), `<code class="muted">login</code></td>`)
+	mustNotContain(t, aud.get("/admin/audit?action=login&from="+day(1)), `<code class="muted">login</code></td>`)
 
 	reads := auditCount(t, env, "audit.read", audit.OK)
 	for query, want := range map[string]string{
@@ -159,9 +160,47 @@ func TestAuditLogDates(t *testing.T) {
 			t.Fatalf("%s: %d\n%s", query, p.Status, excerpt(p.Body))
 		}
 		mustContain(t, p, `class="flash err"`, want)
-		mustNotContain(t, p, "<td><code>login</code></td>")
+		mustNotContain(t, p, `<code class="muted">login</code></td>`)
 	}
 	if n := auditCount(t, env, "audit.read", audit.OK); n != reads {
 		t.Errorf("%d reads recorded for pages that read nothing", n-reads)
 	}
+}
+
+// The audit page names what it lists — actions, objects, outcomes — in
+// the reader's language beside their codes, and filters by those names and
+// by a user's name: an audit administrator need not know the codes.
+func TestAuditLogNames(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "auditadmin")
+	n, _ := dispatched(t, env)
+	aud := signedInAdmin(t, env, "auditadmin")
+
+	p := aud.get("/admin/audit?object_type=case&action=" + url.QueryEscape("案件 · 派遣"))
+	mustContain(t, p, `案件 · 派遣 <code class="muted">case.dispatch</code>`, `<a href="/cases/`+n+`" class="casenum">`+n+`</a>`,
+		"<td>成功</td>", `<dt>unit_id</dt>`, `江头街道</span></dd>`, `<option value="supervision_order" >督办单</option>`)
+	mustNotContain(t, p, "case.register</code>")
+
+	// By the user's name: the dispatcher registered and dispatched, the
+	// intake operator took the report in.
+	p = aud.get("/admin/audit?actor=dispatcher&object_type=case")
+	mustContain(t, p, "case.register</code>", "case.dispatch</code>")
+	mustNotContain(t, p, "case.receive</code>")
+
+	reads := auditCount(t, env, "audit.read", audit.OK)
+	for query, want := range map[string]string{
+		"actor=nobody":                     "没有这个用户：nobody",
+		"action=" + url.QueryEscape("不存在"): "没有这项操作：不存在",
+	} {
+		p := aud.get("/admin/audit?" + query)
+		mustContain(t, p, `class="flash err"`, want)
+		mustNotContain(t, p, `<code class="muted">`)
+	}
+	if got := auditCount(t, env, "audit.read", audit.OK); got != reads {
+		t.Errorf("%d reads recorded for filters that read nothing", got-reads)
+	}
+
+	// In English too.
+	aud.post("/lang", url.Values{"lang": {"en"}})
+	mustContain(t, aud.get("/admin/audit?actor=dispatcher&object_type=case"), "Case · Dispatch", "<td>done</td>")
 }

@@ -1,0 +1,339 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	"pingan/internal/audit"
+	"pingan/internal/casework"
+	"pingan/internal/i18n"
+)
+
+// The audit log stores codes ("case.dispatch", "supervision_order", "ok"):
+// they are what the hash chain covers and what the API returns. The audit
+// page names them in the reader's language, and keeps the code beside the
+// name for whoever has to match it elsewhere.
+
+// auditNouns name what a record is about: an object type, or the part of
+// an action's code before its first dot.
+var auditNouns = map[string]i18n.Message{
+	"case":              i18n.M("案件", "Case"),
+	"report":            i18n.M("来件", "Report"),
+	"attachment":        i18n.M("附件", "Attachment"),
+	"personal":          i18n.M("个人信息", "Personal data"),
+	"supervision":       i18n.M("督办", "Supervision"),
+	"supervision_order": i18n.M("督办单", "Supervision order"),
+	"petition":          i18n.M("信访", "Petition"),
+	"user":              i18n.M("用户", "User"),
+	"unit":              i18n.M("单位", "Unit"),
+	"org":               i18n.M("组织机构", "Organisation"),
+	"token":             i18n.M("接口令牌", "API token"),
+	"login":             i18n.M("登录", "Sign-in"),
+	"logout":            i18n.M("退出登录", "Sign-out"),
+	"password":          i18n.M("密码", "Password"),
+	"totp":              i18n.M("两步验证", "Two-step verification"),
+	"credential_reset":  i18n.M("凭据重置申请", "Credential reset"),
+	"category":          i18n.M("分类", "Category"),
+	"catalog":           i18n.M("分类目录", "Catalogue"),
+	"nature":            i18n.M("性质", "Nature"),
+	"routing_rule":      i18n.M("分派规则", "Routing rule"),
+	"deadline_policy":   i18n.M("期限规则", "Deadline policy"),
+	"calendar":          i18n.M("工作日历", "Work calendar"),
+	"model":             i18n.M("分类模型", "Classifier model"),
+	"score":             i18n.M("考核", "Scorecard"),
+	"score_board":       i18n.M("考核排名", "Scoreboard"),
+	"score_weights":     i18n.M("考核权重", "Scorecard weights"),
+	"webhook":           i18n.M("Webhook", "Webhook"),
+	"webhook_delivery":  i18n.M("Webhook 投递", "Webhook delivery"),
+	"audit":             i18n.M("审计日志", "Audit log"),
+	"audit_log":         i18n.M("审计日志", "Audit log"),
+	"database":          i18n.M("数据库", "Database"),
+	"housekeeping":      i18n.M("系统维护", "Housekeeping"),
+}
+
+// auditVerbs name the parts of an action's code after its first dot.
+var auditVerbs = map[string]i18n.Message{
+	"create":    i18n.M("新建", "created"),
+	"update":    i18n.M("修改", "changed"),
+	"retire":    i18n.M("停用", "retired"),
+	"restore":   i18n.M("恢复", "restored"),
+	"delete":    i18n.M("删除", "deleted"),
+	"seed":      i18n.M("初始化", "set up"),
+	"import":    i18n.M("导入", "imported"),
+	"translate": i18n.M("翻译", "translated"),
+	"enable":    i18n.M("启用", "enabled"),
+	"disable":   i18n.M("停用", "disabled"),
+	"unlock":    i18n.M("解除锁定", "unlocked"),
+	"roles":     i18n.M("角色变更", "roles changed"),
+	"issue":     i18n.M("签发", "issued"),
+	"revoke":    i18n.M("吊销", "revoked"),
+	"read":      i18n.M("查阅", "read"),
+	"verify":    i18n.M("校验", "verified"),
+	"list":      i18n.M("查看列表", "listed"),
+	"request":   i18n.M("申请", "requested"),
+	"approve":   i18n.M("批准", "approved"),
+	"deny":      i18n.M("驳回", "denied"),
+	"expire":    i18n.M("过期", "expired"),
+	"reset":     i18n.M("重置", "reset"),
+	"change":    i18n.M("修改", "changed"),
+	"activate":  i18n.M("启用", "activated"),
+	"add":       i18n.M("添加", "added"),
+	"replay":    i18n.M("重新投递", "redelivered"),
+	"sweep":     i18n.M("清理", "swept"),
+	"lockout":   i18n.M("锁定", "locked out"),
+	"totp":      i18n.M("两步验证", "second factor"),
+	"weights":   i18n.M("权重调整", "weights changed"),
+	"export":    i18n.M("导出", "exported"),
+	"reveal":    i18n.M("查看", "revealed"),
+}
+
+// auditActionNames name the actions whose words do not compose from the
+// nouns and verbs, or that are not a case's lifecycle action.
+var auditActionNames = map[string]i18n.Message{
+	"login":                      i18n.M("登录", "Signed in"),
+	"logout":                     i18n.M("退出登录", "Signed out"),
+	"login.lockout":              i18n.M("登录失败次数过多，账号锁定", "Locked out after failed sign-ins"),
+	"login.totp":                 i18n.M("两步验证登录", "Second factor at sign-in"),
+	"personal.reveal":            i18n.M("查看个人信息（电话、身份证号）", "Personal data revealed (phone, ID number)"),
+	"attachment.read":            i18n.M("查看附件", "Attachment opened"),
+	"report.create":              i18n.M("登记来件", "Report taken in"),
+	"supervision.issue":          i18n.M("发出督办", "Supervision issued"),
+	"supervision.reply":          i18n.M("回复督办", "Supervision answered"),
+	"supervision.escalate":       i18n.M("督办升级", "Supervision escalated"),
+	"supervision.breach":         i18n.M("督办逾期未回复", "Supervision not answered in time"),
+	"case.warn":                  i18n.M("案件 · 临期提醒", "Case · due-soon warning"),
+	"case.route":                 i18n.M("案件 · 自动分派", "Case · routed"),
+	"case.export":                i18n.M("案件 · 导出", "Case · exported"),
+	"case.bulk_load":             i18n.M("案件 · 批量生成", "Case · bulk load"),
+	"case.escalate_jurisdiction": i18n.M("案件 · 提级管辖", "Case · jurisdiction escalated (提级管辖)"),
+	"category.escalation":        i18n.M("分类 · 提级管辖规则修改", "Category · escalation rule changed"),
+	"petition.request_review":    i18n.M("信访 · 申请复查", "Petition · review requested"),
+	"petition.conclude_review":   i18n.M("信访 · 复查结论", "Petition · review concluded"),
+	"petition.no_longer_accept":  i18n.M("信访 · 不再受理", "Petition · no longer accepted"),
+	"score.export":               i18n.M("考核 · 导出", "Scorecard · exported"),
+}
+
+// auditActionCodes are the actions the filter offers, in the order of
+// their nouns; a code not listed can still be given in the address.
+var auditActionCodes = func() []string {
+	codes := []string{
+		"login", "login.totp", "login.lockout", "logout", "password.change", "password.reset", "password.reset.request",
+		"password.reset.approve", "password.reset.deny", "totp.enable", "totp.disable", "totp.disable.request",
+		"totp.disable.approve", "totp.disable.deny", "totp.disable.expire", "credential_reset.list",
+		"credential_reset.approve", "credential_reset.deny",
+		"personal.reveal", "attachment.read", "report.create",
+		"case.warn", "case.route", "case.export", "case.bulk_load", "case.escalate_jurisdiction",
+		"supervision.issue", "supervision.reply", "supervision.escalate", "supervision.breach",
+		"petition.request_review", "petition.conclude_review", "petition.no_longer_accept",
+		"user.create", "user.disable", "user.enable", "user.unlock", "user.roles", "user.roles.request",
+		"user.roles.approve", "user.roles.deny", "user.roles.expire", "token.issue", "token.revoke",
+		"unit.create", "unit.update", "unit.retire", "unit.restore", "org.seed",
+		"catalog.seed", "catalog.translate", "category.create", "category.update", "category.retire",
+		"category.restore", "category.delete", "category.escalation",
+		"nature.create", "nature.update", "nature.retire", "nature.restore",
+		"routing_rule.seed", "routing_rule.create", "routing_rule.update", "routing_rule.retire", "routing_rule.restore",
+		"deadline_policy.seed", "deadline_policy.create", "deadline_policy.update", "deadline_policy.retire",
+		"deadline_policy.restore", "calendar.seed", "calendar.import", "model.add", "model.activate",
+		"score.weights", "score.export", "webhook.create", "webhook.retire", "webhook.restore", "webhook.replay",
+		"audit.read", "audit.verify", "housekeeping.sweep",
+	}
+	var cases []string
+	for a := range casework.ActionNames {
+		if c := "case." + string(a); !slices.Contains(codes, c) {
+			cases = append(cases, c)
+		}
+	}
+	slices.Sort(cases)
+	codes = append(codes, cases...)
+	// Grouped by noun, the nouns in the order they first appear.
+	first := map[string]int{}
+	for i, c := range codes {
+		if _, ok := first[auditNoun(c)]; !ok {
+			first[auditNoun(c)] = i
+		}
+	}
+	slices.SortStableFunc(codes, func(a, b string) int { return first[auditNoun(a)] - first[auditNoun(b)] })
+	return codes
+}()
+
+// auditNoun is the part of an action's code before its first dot.
+func auditNoun(code string) string {
+	noun, _, _ := strings.Cut(code, ".")
+	return noun
+}
+
+// auditActionName names an action's code in lang: its own name, a case's
+// lifecycle action, or its noun and verbs; the code itself when a part has
+// no name.
+func auditActionName(code string, lang i18n.Lang) string {
+	if m, ok := auditActionNames[code]; ok {
+		return m.Format(lang)
+	}
+	noun, rest, _ := strings.Cut(code, ".")
+	n, ok := auditNouns[noun]
+	if !ok {
+		return code
+	}
+	if rest == "" {
+		return n.Format(lang)
+	}
+	if noun == "case" {
+		if m, ok := casework.ActionNames[casework.Action(rest)]; ok {
+			return n.Format(lang) + " · " + m.Format(lang)
+		}
+	}
+	parts := []string{n.Format(lang)}
+	for _, v := range strings.Split(rest, ".") {
+		m, ok := auditVerbs[v]
+		if !ok {
+			return code
+		}
+		parts = append(parts, m.Format(lang))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// auditActionCode is the code of an action given by its code or by its
+// name in either language (as the filter's list shows it); "" when it is
+// neither.
+func auditActionCode(s string) string {
+	s = strings.TrimSpace(s)
+	for _, c := range auditActionCodes {
+		if s == c || s == auditActionName(c, i18n.ZH) || strings.EqualFold(s, auditActionName(c, i18n.EN)) {
+			return c
+		}
+	}
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r == '.' || r == '_') }) < 0 {
+		return s // a code the list does not offer
+	}
+	return ""
+}
+
+// auditObjectTypes are the object types the filter offers.
+var auditObjectTypes = []string{"case", "report", "supervision_order", "user", "credential_reset", "unit", "category",
+	"nature", "routing_rule", "deadline_policy", "calendar", "model", "score_weights", "score_board", "webhook",
+	"webhook_delivery", "audit_log", "database"}
+
+// auditObjectName names an object type in lang (the code when it has no
+// name).
+func auditObjectName(code string, lang i18n.Lang) string {
+	if m, ok := auditNouns[code]; ok {
+		return m.Format(lang)
+	}
+	return code
+}
+
+var (
+	msgAuditOK     = i18n.M("成功", "done")
+	msgAuditDenied = i18n.M("被拒绝", "refused")
+)
+
+// auditOutcomeName names an outcome in lang.
+func auditOutcomeName(outcome string, lang i18n.Lang) string {
+	switch outcome {
+	case audit.OK:
+		return msgAuditOK.Format(lang)
+	case audit.Denied:
+		return msgAuditDenied.Format(lang)
+	}
+	return outcome
+}
+
+// detailItem is one member of a record's detail.
+type detailItem struct {
+	Key, Value string
+	UnitID     int64 // the value names a unit (a key ending in unit_id)
+}
+
+// auditDetail lists a record's detail (a JSON object) member by member, in
+// the order stored; the JSON as it is when it is not an object.
+func auditDetail(detail string) []detailItem {
+	dec := json.NewDecoder(strings.NewReader(detail))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		if strings.TrimSpace(detail) == "" || detail == "null" {
+			return nil
+		}
+		return []detailItem{{Value: detail}}
+	}
+	var out []detailItem
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return []detailItem{{Value: detail}}
+		}
+		key, _ := t.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return []detailItem{{Value: detail}}
+		}
+		it := detailItem{Key: key, Value: string(raw)}
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			it.Value = s
+		} else if bytes.HasPrefix(raw, []byte("[")) || bytes.HasPrefix(raw, []byte("{")) {
+			var b bytes.Buffer
+			if json.Compact(&b, raw) == nil {
+				it.Value = b.String()
+			}
+		}
+		if strings.HasSuffix(key, "unit_id") {
+			it.UnitID, _ = strconv.ParseInt(it.Value, 10, 64)
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// AuditAction names an action's code on the audit page.
+func (v *view) AuditAction(code string) string { return auditActionName(code, v.Lang) }
+
+// AuditObject names an object type on the audit page.
+func (v *view) AuditObject(code string) string { return auditObjectName(code, v.Lang) }
+
+// AuditOutcome names an outcome on the audit page.
+func (v *view) AuditOutcome(outcome string) string { return auditOutcomeName(outcome, v.Lang) }
+
+// AuditDetail lists a record's detail on the audit page.
+func (v *view) AuditDetail(detail string) []detailItem { return auditDetail(detail) }
+
+// AuditActions are the filter's actions, grouped by what they are about.
+func (v *view) AuditActions() []optgroup {
+	var out []optgroup
+	for _, c := range auditActionCodes {
+		noun := auditObjectName(auditNoun(c), v.Lang)
+		if len(out) == 0 || out[len(out)-1].Label != noun {
+			out = append(out, optgroup{Label: noun})
+		}
+		g := &out[len(out)-1]
+		g.Options = append(g.Options, option{Value: c, Label: auditActionName(c, v.Lang)})
+	}
+	return out
+}
+
+// AuditObjectTypes are the filter's object types.
+func (v *view) AuditObjectTypes() []option {
+	out := make([]option, len(auditObjectTypes))
+	for i, t := range auditObjectTypes {
+		out[i] = option{Value: t, Label: auditObjectName(t, v.Lang)}
+	}
+	return out
+}
+
+// UserNameText names the user whose id an audit record's object is.
+func (v *view) UserNameText(id string) string {
+	n, _ := strconv.ParseInt(id, 10, 64)
+	return v.names().Users[n]
+}
+
+// UnitNameText names the unit whose id an audit record's object is.
+func (v *view) UnitNameText(id string) string {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n == 0 {
+		return ""
+	}
+	return v.names().UnitName(n)
+}
