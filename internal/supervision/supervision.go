@@ -500,6 +500,9 @@ func (s *Service) Issue(ctx context.Context, actor access.Actor, caseNumber stri
 		if to == 0 {
 			return fault.New(fault.Conflict, "no-target", msgNoTarget)
 		}
+		if err := s.checkAwaiting(ctx, tx, c, to, in.Kind); err != nil {
+			return err
+		}
 		out, err = s.issue(ctx, tx, actor, c, in.Kind, false, 1, 0, actor.UnitID, to, i18n.Plain(in.Reason), in.ReplyDueAt, now)
 		return err
 	})
@@ -508,6 +511,31 @@ func (s *Service) Issue(ctx context.Context, actor access.Actor, caseNumber stri
 	}
 	return out, err
 }
+
+// checkAwaiting refuses a second order of a kind to a unit about a case
+// while the first still awaits its reply (a supervisor pressing again sends
+// another kind: 催办 after a 督办单, or 约谈). A 通报 awaits nothing.
+func (s *Service) checkAwaiting(ctx context.Context, tx *db.Tx, c casework.Case, to int64, kind Kind) error {
+	if kind == Notice {
+		return nil
+	}
+	var number string
+	var issued, due int64
+	err := tx.QueryRowContext(ctx, `SELECT number, issued_at, reply_due_at FROM supervision_orders
+		WHERE case_id = $1 AND to_unit_id = $2 AND kind = $3 AND state = $4 ORDER BY id DESC LIMIT 1`,
+		c.ID, to, kind, Open).Scan(&number, &issued, &due)
+	if db.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open orders of %s: %w", c.Number, err)
+	}
+	return fault.New(fault.Conflict, "order-awaiting-reply", msgAwaiting, kindMessage(kind), number,
+		s.fmtTime(time.UnixMicro(issued)), s.fmtTime(time.UnixMicro(due)))
+}
+
+var msgAwaiting = i18n.M("已有同类督办（%s %s，%s 发出）在等待回复，回复期限 %s；请等待回复或改用其他督办方式",
+	"a %s (%s, issued %s) already awaits its reply, due %s: wait for it or press in another way")
 
 // Reply answers an open order, by a member of the unit it was sent to.
 func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply string) (Order, error) {

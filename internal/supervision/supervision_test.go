@@ -247,6 +247,20 @@ func TestManualOrdersAndLedger(t *testing.T) {
 	if err != nil || n.State != supervision.Noted || !n.ReplyDueAt.IsZero() {
 		t.Fatalf("notice: %+v %v", n, err)
 	}
+	// The same kind again, to the same unit, while the first awaits its
+	// reply: refused, naming the first; another kind presses on.
+	_, err = env.App.Supervision.Issue(ctx, env.Actor(t, "supervisor"), c.Number, supervision.IssueInput{Kind: supervision.Interview, Reason: "再次约谈"})
+	if fe, ok := fault.As(err); !ok || fe.Kind != fault.Conflict || fe.Code != "order-awaiting-reply" || !strings.Contains(err.Error(), o.Number) {
+		t.Errorf("a second interview while the first awaits its reply: %v", err)
+	}
+	var refused int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND outcome = $2 AND object_id = $3",
+		"supervision.issue", audit.Denied, c.Number).Scan(&refused); err != nil || refused != 1 {
+		t.Errorf("%d refused issues audited (%v), want 1", refused, err)
+	}
+	if _, err := env.App.Supervision.Issue(ctx, env.Actor(t, "supervisor"), c.Number, supervision.IssueInput{Kind: supervision.Remind, Reason: "请尽快答复"}); err != nil {
+		t.Errorf("a reminder while an interview awaits its reply: %v", err)
+	}
 	for user, want := range map[string]fault.Kind{"jiangtou": fault.Forbidden, "gulangyu": fault.NotFound, "leader": fault.Forbidden} {
 		if _, err := env.App.Supervision.Issue(ctx, env.Actor(t, user), c.Number, supervision.IssueInput{Kind: supervision.Remind, Reason: "x"}); fault.KindOf(err) != want {
 			t.Errorf("%s issues: %v, want %v", user, err, want)
@@ -255,7 +269,7 @@ func TestManualOrdersAndLedger(t *testing.T) {
 	if _, err := env.App.Supervision.Issue(ctx, env.Actor(t, "supervisor"), c.Number, supervision.IssueInput{Kind: "scold", Reason: ""}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("bad kind and no reason: %v", err)
 	}
-	for user, want := range map[string]int{"supervisor": 2, "huli": 2, "jiangtou": 2, "gulangyu": 0, "jiangtou.police": 0} {
+	for user, want := range map[string]int{"supervisor": 3, "huli": 3, "jiangtou": 3, "gulangyu": 0, "jiangtou.police": 0} {
 		os, err := env.App.Supervision.Ledger(ctx, env.Actor(t, user), supervision.Filter{})
 		if err != nil || len(os) != want {
 			t.Errorf("%s's ledger: %d orders (%v), want %d", user, len(os), err, want)
@@ -264,9 +278,16 @@ func TestManualOrdersAndLedger(t *testing.T) {
 	if _, err := env.App.Supervision.Get(ctx, env.Actor(t, "gulangyu"), o.Number); fault.KindOf(err) != fault.NotFound {
 		t.Errorf("order outside scope: %v", err)
 	}
-	os, _ := env.App.Supervision.Ledger(ctx, env.Actor(t, "supervisor"), supervision.Filter{State: supervision.Open})
+	os, _ := env.App.Supervision.Ledger(ctx, env.Actor(t, "supervisor"), supervision.Filter{State: supervision.Open, Kind: supervision.Interview})
 	if len(os) != 1 || os[0].Number != o.Number {
-		t.Errorf("open orders: %+v", os)
+		t.Errorf("open interviews: %+v", os)
+	}
+	// Once answered, the unit may be interviewed again.
+	if _, err := env.App.Supervision.Reply(ctx, env.Actor(t, "jiangtou"), o.Number, "已约谈并部署整改"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Supervision.Issue(ctx, env.Actor(t, "supervisor"), c.Number, supervision.IssueInput{Kind: supervision.Interview, Reason: "再次约谈"}); err != nil {
+		t.Errorf("an interview after the first was answered: %v", err)
 	}
 }
 

@@ -362,6 +362,13 @@ func TestIssueAndReplyOnCasePage(t *testing.T) {
 			t.Fatalf("issue %s: %d %s\n%s", k, p.Status, p.Location, excerpt(p.Body))
 		}
 	}
+	// The reminder again, while the first awaits its reply: said on the
+	// form, with the reason kept, and nothing issued.
+	p = s.post("/cases/"+n+"/supervision", url.Values{"kind": {"remind"}, "reason": {"再催一次"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a second reminder: %d", p.Status)
+	}
+	mustContain(t, p, "已有同类督办（催办 DB-", "再催一次")
 	os, err := env.App.Supervision.Ledger(ctx, access.System("test"), supervision.Filter{CaseNumber: n})
 	if err != nil || len(os) != len(kinds) {
 		t.Fatalf("orders %+v %v", os, err)
@@ -391,8 +398,8 @@ func TestIssueAndReplyOnCasePage(t *testing.T) {
 	if p := h.post("/cases/"+n+"/supervision", url.Values{"kind": {"remind"}, "reason": {"自己督办自己"}}); p.Status != http.StatusForbidden {
 		t.Errorf("handler issues: %d", p.Status)
 	}
-	if got := auditCount(t, env, "supervision.issue", "denied"); got != 1 {
-		t.Errorf("%d refused supervision.issue records", got)
+	if got := auditCount(t, env, "supervision.issue", "denied"); got != 2 { // the second reminder's and the handler's
+		t.Errorf("%d refused supervision.issue records, want 2", got)
 	}
 	// The handling unit sees a reply form on each open order, none on the
 	// notice.
