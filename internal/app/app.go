@@ -153,7 +153,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, k
 	a.Calendar = calendar.NewService(d, a.Audit, cfg.Location(), cfg.Office(), now)
 	a.Policies = deadline.NewService(d, a.Audit, now)
 	a.Timers = timer.NewService(d, log, now)
-	a.Notify = notify.NewService(d, a.Audit, keys, log, now)
+	a.Notify = notify.NewService(d, a.Audit, keys, log, cfg.Location(), now)
 	// The classifier: the version activated in the database, else the one
 	// embedded in the binary; Background follows switches. Without one,
 	// intake goes on without suggestions.

@@ -26,6 +26,7 @@ type Service struct {
 	audit  *audit.Log
 	keys   *secret.Keyring
 	log    *slog.Logger
+	loc    *time.Location
 	now    func() time.Time
 	client *http.Client
 
@@ -33,15 +34,19 @@ type Service struct {
 	wake  chan struct{}
 }
 
-// NewService returns the notification service.
-func NewService(d *db.DB, a *audit.Log, keys *secret.Keyring, log *slog.Logger, now func() time.Time) *Service {
+// NewService returns the notification service; webhook payloads give
+// their times in loc (the city's, as the API does).
+func NewService(d *db.DB, a *audit.Log, keys *secret.Keyring, log *slog.Logger, loc *time.Location, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
+	}
+	if loc == nil {
+		loc = time.UTC
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, audit: a, keys: keys, log: log, now: now, wake: make(chan struct{}, 1), hooks: db.Cache[[]Webhook]{TTL: hookCacheTTL},
+	return &Service{db: d, audit: a, keys: keys, log: log, loc: loc, now: now, wake: make(chan struct{}, 1), hooks: db.Cache[[]Webhook]{TTL: hookCacheTTL},
 		client: &http.Client{Timeout: 10 * time.Second}}
 }
 

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -108,6 +109,16 @@ func TestWebhookSignedDeliveryWithRetry(t *testing.T) {
 	last := got[2]
 	if last.event != "case.receive" || !strings.Contains(string(last.body), c.Number) {
 		t.Errorf("payload %s %s", last.event, last.body)
+	}
+	// Its time in the city's offset, as the API gives times.
+	var body struct {
+		OccurredAt time.Time `json:"occurred_at"`
+	}
+	if err := json.Unmarshal(last.body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if _, off := body.OccurredAt.Zone(); off != 8*3600 || !strings.Contains(string(last.body), "+08:00") {
+		t.Errorf("occurred_at in another offset: %s", last.body)
 	}
 	if !notify.VerifySignature(secret, last.signature, last.body, env.Clock.Now(), 5*time.Minute) {
 		t.Errorf("signature %q does not verify", last.signature)

@@ -169,7 +169,7 @@ func (s *Service) Emit(ctx context.Context, tx *db.Tx, e Event) error {
 			}
 		}
 		if payload == nil {
-			body := map[string]any{"event": e.Type, "occurred_at": now.UTC().Format(time.RFC3339Nano)}
+			body := map[string]any{"event": e.Type, "occurred_at": now.In(s.loc).Format(time.RFC3339Nano)}
 			if e.CaseNumber != "" {
 				body["case"] = e.CaseNumber
 			}
