@@ -103,6 +103,9 @@ func enrolledAdmin(t testing.TB, env *apptest.Env, username string) (*browser, s
 		t.Fatalf("%s sign-in went to %q", username, p.Location)
 	}
 	p := b.get("/login/enroll")
+	// Before the second factor the header offers no page, only signing out.
+	mustNotContain(t, p, `href="/admin"`, `href="/inbox"`, `href="/settings"`)
+	mustContain(t, p, `action="/logout"`)
 	secret, pending := enrolment(t, p)
 	code, err := auth.TOTPCode(secret, auth.Step(env.Clock.Now()))
 	if err != nil {

@@ -161,6 +161,10 @@ func (v *view) MayIntake() bool {
 	return v.Actor.HasAny(access.Intake, access.Dispatcher, access.Handler)
 }
 
+// SignedIn reports whether the session has passed every step of sign-in
+// (the second factor too): only then does the header offer the pages.
+func (v *view) SignedIn() bool { return v.session.UserID != 0 && v.session.Stage == auth.StageFull }
+
 // CaseWorker reports whether the actor works on cases.
 func (v *view) CaseWorker() bool { return v.Actor.CaseWorker() }
 
