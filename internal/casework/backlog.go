@@ -260,7 +260,7 @@ const (
 
 // RiskReasons names the reasons.
 var RiskReasons = map[RiskReason]i18n.Message{
-	RiskNearLimit:   i18n.M("临近期限", "close to the limit"),
+	RiskNearLimit:   i18n.M("临近法定期限", "close to the statutory limit"),
 	RiskRepeated:    i18n.M("多次来件", "reported repeatedly"),
 	RiskSameMatter:  i18n.M("重复信访", "repeat petition"),
 	RiskPetitioners: i18n.M("多人信访", "several petitioners"),

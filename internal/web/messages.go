@@ -642,7 +642,7 @@ var messages = map[string]i18n.Message{
 	"backlog.inflow":         i18n.M("增量", "Inflow"),
 	"backlog.inflow_help":    i18n.M("本期新超期成为积案的", "fell past their limit during the period"),
 	"backlog.risk":           i18n.M("变量", "At risk"),
-	"backlog.risk_help":      i18n.M("未超期但有风险：临近期限、多次来件、重复信访或多人信访", "not yet overdue but at risk: close to the limit, reported repeatedly, a repeat petition, or several petitioners"),
+	"backlog.risk_help":      i18n.M("未超过法定期限但有风险：临近法定期限、多次来件、重复信访或多人信访（法定期限不同于案件页的办理时限）", "within the statutory limit but at risk: close to the statutory limit (not the case page's handling deadline), reported repeatedly, a repeat petition, or several petitioners"),
 	"backlog.trend":          i18n.M("近 12 个月走势", "Trend over 12 months"),
 	"backlog.month":          i18n.M("月份", "Month"),
 	"backlog.limit":          i18n.M("法定期限", "Statutory limit"),
