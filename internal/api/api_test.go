@@ -265,6 +265,10 @@ func TestBadRequestsAreProblems(t *testing.T) {
 		{`{"channel":"hotline","body":"x","colour":"red"}`, "colour", "colour：未知字段"},
 		{`{"channel":"hotline","body":"x","occurred_at":"yesterday"}`, "", "RFC 3339"},
 		{`{"channel":"hotline",}`, "", "语法错误"},
+		// Names exactly as the schema spells them: Go's decoder would take
+		// "Body" for body, and location's "LAT" for lat.
+		{`{"channel":"hotline","Body":"x"}`, "Body", "Body：未知字段（应为 body）"},
+		{`{"channel":"hotline","body":"x","location":{"LAT":24.5,"lon":118.1}}`, "location.LAT", "location.LAT：未知字段（应为 location.lat）"},
 	} {
 		r := env.Do(t, "POST", "/api/v1/reports", "intake", []byte(tc.body))
 		var p problem

@@ -3,7 +3,6 @@ package api
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -127,10 +126,8 @@ func (a *API) incidents(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) incident(r *http.Request, actor access.Actor, raw []byte, out *FeedLine) (string, bool, error) {
 	var in IncidentLine
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return "", false, badJSON(err)
+	if _, err := strictJSON(raw, &in); err != nil {
+		return "", false, err
 	}
 	out.IncidentNo = in.IncidentNo
 	if strings.TrimSpace(in.IncidentNo) == "" {

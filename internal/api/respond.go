@@ -255,10 +255,9 @@ func parseJSON(r *http.Request, body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil // no body: every field absent; validation says what is missing
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return badJSON(err)
+	dec, err := strictJSON(body, v)
+	if err != nil {
+		return err
 	}
 	if dec.More() {
 		return fault.New(fault.Invalid, "bad-json", msgBadJSON, msgTrailing)
