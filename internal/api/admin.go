@@ -77,6 +77,7 @@ func (a *API) createUnit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.dir.Flush()
+	w.Header().Set("Location", Prefix+"/units/"+strconv.FormatInt(u.ID, 10))
 	return writeJSON(w, http.StatusCreated, unitView(u, a.loc))
 }
 
@@ -220,6 +221,7 @@ func (a *API) createCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Location", Prefix+"/categories/"+strconv.FormatInt(c.ID, 10))
 	return a.writeCategory(w, r, c, http.StatusCreated)
 }
 

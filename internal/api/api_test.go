@@ -672,3 +672,42 @@ func TestCatalogueAdministration(t *testing.T) {
 		t.Errorf("catalogue audit trail: %v", actions)
 	}
 }
+
+// Whatever a POST creates that can be read by itself, its 201 names in
+// Location, and a GET of it answers.
+func TestCreatedNamesItsLocation(t *testing.T) {
+	env := apptest.New(t)
+	in := intake(t, env)
+	n := in.Case.Number
+	act(t, env, "intake", n, "register", map[string]any{"category_id": categoryID(t, env, "C0101001")})
+	act(t, env, "dispatcher", n, "dispatch", map[string]any{"unit_id": env.Unit(t, "350206004")})
+	files, ct := multipartFiles(t, "files", [2]string{"记录.txt", "现场记录"})
+	for _, tc := range []struct {
+		name, user, path string
+		body             any
+		headers          []string
+		want             *regexp.Regexp
+		reader           string
+	}{
+		{"report", "intake", "/api/v1/reports", map[string]any{"channel": "hotline", "body": "江头北路路灯不亮"}, nil,
+			regexp.MustCompile(`^/api/v1/cases/XM-\d{4}-\d{6}$`), "intake"},
+		{"unit", "sysadmin", "/api/v1/units", map[string]any{"parent_id": env.Unit(t, "350206004"), "code": "TEST-LOC-1",
+			"name": "测试社区", "kind": "government", "level": "community"}, nil, regexp.MustCompile(`^/api/v1/units/\d+$`), "sysadmin"},
+		{"category", "sysadmin", "/api/v1/categories", map[string]any{"parent_id": categoryID(t, env, "C0101"), "name": "共享单车乱停放"}, nil,
+			regexp.MustCompile(`^/api/v1/categories/\d+$`), "sysadmin"},
+		{"order", "huli", "/api/v1/cases/" + n + "/supervision", map[string]any{"kind": "remind", "reason": "请加快办理"}, nil,
+			regexp.MustCompile(`^/api/v1/supervision/DB-\d{4}-\d{6}$`), "jiangtou"},
+		{"attachments", "jiangtou", "/api/v1/cases/" + n + "/attachments", files, []string{"Content-Type", ct},
+			regexp.MustCompile(`^/api/v1/cases/` + n + `/attachments$`), "jiangtou"},
+	} {
+		r := env.Do(t, "POST", tc.path, tc.user, tc.body, tc.headers...)
+		loc := r.Header.Get("Location")
+		if r.Status != http.StatusCreated || !tc.want.MatchString(loc) {
+			t.Errorf("%s: %d, Location %q: %s", tc.name, r.Status, loc, r.Body)
+			continue
+		}
+		if got := env.Do(t, "GET", loc, tc.reader, nil); got.Status != 200 {
+			t.Errorf("%s: GET %s: %d %s", tc.name, loc, got.Status, got.Body)
+		}
+	}
+}

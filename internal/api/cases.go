@@ -334,6 +334,7 @@ func (a *API) addAttachments(w http.ResponseWriter, r *http.Request) error {
 	for _, at := range added {
 		out.Attachments = append(out.Attachments, a.attachmentView(at))
 	}
+	w.Header().Set("Location", Prefix+"/cases/"+url.PathEscape(r.PathValue("number"))+"/attachments")
 	return writeJSON(w, http.StatusCreated, out)
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"pingan/internal/directory"
 	"strconv"
 	"time"
@@ -432,6 +433,7 @@ func (a *API) issueOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Location", Prefix+"/supervision/"+url.PathEscape(o.Number))
 	return a.writeOrder(w, r, o, http.StatusCreated)
 }
 
