@@ -264,14 +264,18 @@ func (a *API) getCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 // pageQuery reads ?cursor= (an id from the page before's next_cursor) and
-// ?limit= of a case's reports or timeline; the services check the range.
+// ?limit= (1–200) of a case's reports, attachments or timeline, refused as
+// every list's are.
 func pageQuery(r *http.Request) (after int64, limit int, err error) {
 	q := r.URL.Query()
 	if after, err = queryInt(q.Get("cursor"), "cursor"); err != nil {
 		return 0, 0, err
 	}
-	n, err := queryInt(q.Get("limit"), "limit")
-	return after, int(n), err
+	if after < 0 {
+		return 0, 0, fault.New(fault.Invalid, "bad-query", msgBadQuery, "cursor", q.Get("cursor"))
+	}
+	limit, err = queryLimit(q, 200)
+	return after, limit, err
 }
 
 // nextCursor is next_cursor for the page that ends before id next (0: the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"pingan/internal/access"
@@ -134,14 +135,16 @@ func TestCaseReportsPage(t *testing.T) {
 		}
 	}
 
-	// Bad paging is refused with the field named.
+	// Bad paging is refused as every list refuses it: 400, the parameter
+	// named.
 	for _, list := range []string{"reports", "timeline", "attachments"} {
-		for _, q := range []string{"limit=500", "limit=-1", "cursor=abc"} {
+		for _, q := range []string{"limit=500", "limit=-1", "limit=0", "cursor=abc", "cursor=-3"} {
 			r := env.Do(t, "GET", "/api/v1/cases/"+n+"/"+list+"?"+q, "supervisor", nil)
 			var p problem
 			r.JSON(t, &p)
-			if r.Status != http.StatusBadRequest && r.Status != http.StatusUnprocessableEntity {
-				t.Errorf("%s?%s: %d %s, want a 400 problem", list, q, r.Status, r.Body)
+			param, _, _ := strings.Cut(q, "=")
+			if r.Status != http.StatusBadRequest || p.Code != "bad-query" || !strings.Contains(p.Detail, param) {
+				t.Errorf("%s?%s: %d %s, want a 400 bad-query naming %s", list, q, r.Status, r.Body, param)
 			}
 		}
 	}
