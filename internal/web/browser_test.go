@@ -716,6 +716,17 @@ func TestBrowserRepeats(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// Natures are suggested by the nature picker, apart from the
+	// categories: one click chooses one.
+	natures := get(u, "natures", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#suggest-nature button")).map(b => b.textContent)`))
+	catChips := get(u, "categories", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#suggest button")).map(b => b.textContent)`))
+	if len(natures) == 0 || !strings.HasPrefix(natures[0], "投诉 ") || strings.Contains(strings.Join(catChips, " "), "投诉 ") {
+		t.Fatalf("natures suggested %q, categories %q", natures, catChips)
+	}
+	u.run("pick nature", chromedp.Click(chromedp.CSS(`#suggest-nature button`)))
+	if got := get(u, "nature", chromedp.Value(chromedp.CSS(`select[name=nature]`))); got != "complaint" {
+		t.Fatalf("a nature suggestion chose %q", got)
+	}
 	u.run("pick", chromedp.Click(chromedp.CSS(`#suggest button`)))
 	if cat := get(u, "category", chromedp.Value(chromedp.CSS(`select[name=category_id]`))); cat == "" {
 		t.Fatal("a suggestion did not choose a category")

@@ -124,10 +124,11 @@ var messages = map[string]i18n.Message{
 	"intake.merged_from":   i18n.M("本次来件编号", "this report's own number"),
 	"intake.merged_undo":   i18n.M("，如并错可在该页“取消并案”", "; undo the merge on its page if it was wrong"),
 
-	"intake.suggested":   i18n.M("建议分类：", "Suggested:"),
-	"case.suggestion":    i18n.M("分类建议", "Suggested category"),
-	"case.model":         i18n.M("模型 %s", "model %s"),
-	"case.model_builtin": i18n.M("内置模型", "built-in model"), // the model pingan ships (classify.DefaultVersion)
+	"intake.suggested":        i18n.M("建议分类：", "Suggested:"),
+	"intake.suggested_nature": i18n.M("建议性质：", "Suggested:"),
+	"case.suggestion":         i18n.M("分类建议", "Suggested category"),
+	"case.model":              i18n.M("模型 %s", "model %s"),
+	"case.model_builtin":      i18n.M("内置模型", "built-in model"), // the model pingan ships (classify.DefaultVersion)
 
 	"repeats.title":         i18n.M("可能重复的在办案件", "Open cases this may repeat"),
 	"repeats.help":          i18n.M("同一地点、近期、内容相近的在办案件。若为同一件事，点“并入此案”，本次来件并入该案办理（可取消）；几乎相同的来件会自动并入。", "Open cases at the same place, recent, with similar words. If it is the same matter, “Add to this case” merges this report into it (reversibly); nearly identical reports merge on their own."),

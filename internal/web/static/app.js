@@ -147,6 +147,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // The classifier's suggested categories: a click narrows the picker;
   // and where routing would send the report, and why.
   var sug = document.getElementById("suggest");
+  var sugNature = document.getElementById("suggest-nature");
   var sugForm = sug && sug.closest("form");
   var sugRoute = document.getElementById("suggest-route");
   var routeFields = ["channel", "title", "body", "address", "division_code", "lat", "lon", "nature", "category_id"];
@@ -163,6 +164,7 @@ document.addEventListener("DOMContentLoaded", function () {
         .then(function (d) {
           if (!d) return;
           sug.querySelectorAll("button").forEach(function (b) { b.remove(); });
+          if (sugNature) sugNature.querySelectorAll("button").forEach(function (b) { b.remove(); });
           sug.hidden = d.suggestions.length === 0;
           d.suggestions.forEach(function (s) {
             var b = document.createElement("button");
@@ -182,14 +184,20 @@ document.addEventListener("DOMContentLoaded", function () {
             });
             sug.appendChild(b);
           });
-          (d.natures || []).forEach(function (s) {
+          // The suggested natures, by the nature picker: a click chooses
+          // one (and routing hears of it).
+          (sugNature ? d.natures || [] : []).forEach(function (s) {
             var b = document.createElement("button");
             b.type = "button"; b.className = "tag";
             b.textContent = s.name + " " + Math.round(s.confidence * 100) + "%";
-            b.addEventListener("click", function () { sugForm.querySelector("select[name=nature]").value = s.label; });
-            sug.appendChild(b);
+            b.addEventListener("click", function () {
+              var sel = sugForm.querySelector("select[name=nature]");
+              sel.value = s.label;
+              sel.dispatchEvent(new Event("change", { bubbles: true }));
+            });
+            sugNature.appendChild(b);
           });
-          sug.hidden = d.suggestions.length + (d.natures || []).length === 0;
+          if (sugNature) sugNature.hidden = (d.natures || []).length === 0;
           if (sugRoute) {
             sugRoute.textContent = "";
             if (d.routing) {
