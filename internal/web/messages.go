@@ -272,6 +272,7 @@ var messages = map[string]i18n.Message{
 	"supervise.to":          i18n.M("督办对象", "To"),
 	"supervise.auto":        i18n.M("自动", "automatic"),
 	"supervise.ledger_link": i18n.M("全部督办单（督办台账）", "All orders (the ledger)"),
+	"supervise.all_units":   i18n.M("全部单位", "Every unit"),
 	"supervise.all_cases":   i18n.M("全部 %d 件，按期限排序", "All %d, by deadline"),
 
 	"ledger.title":       i18n.M("督办台账", "Supervision orders ledger"),

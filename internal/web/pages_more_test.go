@@ -18,6 +18,7 @@ import (
 	"pingan/internal/apptest"
 	"pingan/internal/audit"
 	"pingan/internal/casework"
+	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/supervision"
 	"pingan/internal/web"
@@ -886,4 +887,44 @@ func TestPriorityTagsAreStyled(t *testing.T) {
 		!strings.Contains(css[i:j], "--err") {
 		t.Error("特急 is not drawn in the error colour")
 	}
+}
+
+// The supervision view lists the fifteen units with most cases at risk,
+// and all of them on asking.
+func TestSuperviseByUnitShowsAll(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "supervisor")
+	var streets []string
+	for _, d := range division.Children(division.XiamenCode) {
+		for _, s := range division.Children(d.Code) {
+			if len(streets) < 17 {
+				streets = append(streets, s.Code)
+			}
+		}
+	}
+	due := env.Clock.Now().Add(24 * time.Hour)
+	for i, code := range streets {
+		sentTo(t, env, code, fmt.Sprintf("路灯不亮第%d处", i+1), due)
+	}
+	env.Clock.Advance(36 * time.Hour)
+	units := func(p page) int {
+		t.Helper()
+		i := strings.Index(p.Body, `id="by-unit"`)
+		if i < 0 {
+			t.Fatalf("no units section:\n%s", excerpt(p.Body))
+		}
+		sec := p.Body[i : i+strings.Index(p.Body[i:], "</section>")]
+		return strings.Count(sec, `<a href="/search?unit_id=`)
+	}
+	b := signedIn(t, env, "supervisor")
+	p := b.get("/supervise")
+	if n := units(p); n != 15 {
+		t.Errorf("%d units listed, want the first 15", n)
+	}
+	mustContain(t, p, `<a href="/supervise?units=all#by-unit">全部单位 →</a>`)
+	p = b.get("/supervise?units=all")
+	if n := units(p); n != len(streets) {
+		t.Errorf("%d units listed on asking for all, want %d", n, len(streets))
+	}
+	mustNotContain(t, p, `units=all#by-unit">`)
 }

@@ -21,14 +21,21 @@ type superviseData struct {
 	RedCases    []casework.Case
 	YellowCases []casework.Case
 	ByUnit      []casework.UnitCount
+	MoreUnits   bool // ByUnit is the first byUnitShown of more
+	AllUnits    bool // ?units=all: every unit is listed
 	Orders      []supervision.Order
 	OpenOrders  int
 	Extensions  int
 }
 
 // superviseShown is how many overdue cases, and how many near their
-// deadline, the supervision view lists.
-const superviseShown = 20
+// deadline, the supervision view lists; byUnitShown how many units with
+// such cases, most first, until the reader asks for all (allUnits of them).
+const (
+	superviseShown = 20
+	byUnitShown    = 15
+	allUnits       = 5000
+)
 
 var msgNoSupervise = i18n.M("督办视图供督办员、领导和派遣员使用", "the supervision view is for supervisors, leaders and dispatchers")
 
@@ -60,8 +67,15 @@ func (w *Web) supervise(rw http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	d.YellowCases = p.Cases
-	if d.ByUnit, err = w.app.Cases.CountByUnit(ctx, a, casework.Filter{Statuses: []deadline.Status{deadline.Red, deadline.Yellow}}, 15); err != nil {
+	shown := byUnitShown
+	if d.AllUnits = r.URL.Query().Get("units") == "all"; d.AllUnits {
+		shown = allUnits
+	}
+	if d.ByUnit, err = w.app.Cases.CountByUnit(ctx, a, casework.Filter{Statuses: []deadline.Status{deadline.Red, deadline.Yellow}}, shown+1); err != nil {
 		return err
+	}
+	if d.MoreUnits = len(d.ByUnit) > shown; d.MoreUnits {
+		d.ByUnit = d.ByUnit[:shown]
 	}
 	if d.Orders, err = w.app.Supervision.Ledger(ctx, a, supervision.Filter{Limit: 15}); err != nil {
 		return err
