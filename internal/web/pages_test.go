@@ -524,6 +524,10 @@ func TestEveryPageForEveryRole(t *testing.T) {
 					t.Errorf("%s %s: not in %s", du.Username, path, lang)
 				case p.Status == http.StatusOK && (!strings.Contains(p.Body, "</html>") || strings.Contains(p.Body, "%!")):
 					t.Errorf("%s %s (%s): broken page\n%s", du.Username, path, lang, excerpt(p.Body))
+				case p.Status == http.StatusOK && strings.Contains(p.Body, `<a href="/queue"`) != slices.Contains(strings.Fields(queues), du.Username):
+					// The navigation offers 待办 to those who have a queue
+					// (a leader's would only send them on to 查询).
+					t.Errorf("%s %s: the navigation's 待办 link is wrong", du.Username, path)
 				}
 			}
 		}

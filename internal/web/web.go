@@ -165,6 +165,10 @@ func (v *view) MayIntake() bool {
 // (the second factor too): only then does the header offer the pages.
 func (v *view) SignedIn() bool { return v.session.UserID != 0 && v.session.Stage == auth.StageFull }
 
+// HasQueue reports whether the actor has a queue of work (待办): a leader,
+// who only reads, has none.
+func (v *view) HasQueue() bool { return len(v.web.tabs(v)) > 0 }
+
 // CaseWorker reports whether the actor works on cases.
 func (v *view) CaseWorker() bool { return v.Actor.CaseWorker() }
 
