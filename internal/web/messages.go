@@ -329,6 +329,7 @@ var messages = map[string]i18n.Message{
 
 	"admin.title":              i18n.M("系统管理", "Administration"),
 	"admin.units":              i18n.M("组织机构", "Units"),
+	"admin.move_help":          i18n.M("改变上级单位即把本单位连同下级单位一起移过去；各案件的可见范围随之更新。", "A new parent moves the unit with the units under it; who sees their cases follows."),
 	"admin.units_help":         i18n.M("区、街道、社区和政法各部门；停用而不删除。", "Districts, streets, communities and departments; retired, never deleted."),
 	"admin.add_unit":           i18n.M("新增单位", "Add a unit"),
 	"admin.users":              i18n.M("用户与权限", "Users and roles"),

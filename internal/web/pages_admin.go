@@ -49,11 +49,34 @@ func (w *Web) adminHome(rw http.ResponseWriter, r *http.Request, v *view) error 
 
 type unitsData struct {
 	Units   []org.Unit
+	Filter  string     // name or code, as typed
+	Unit    org.Unit   // the unit page's
+	Path    []org.Unit // its ancestors, root first
 	Kinds   []option
 	Levels  []option
 	Parents []option
 }
 
+// unitForms fills the choices the unit forms take. The parents a unit may
+// move under are the active units outside its own subtree, and its parent
+// as it is (retired or not).
+func (w *Web) unitForms(v *view, d *unitsData) {
+	for _, k := range org.Kinds {
+		d.Kinds = append(d.Kinds, option{Value: string(k.Kind), Label: k.Name.Format(v.Lang)})
+	}
+	for _, l := range org.Levels {
+		d.Levels = append(d.Levels, option{Value: string(l.Level), Label: l.Name.Format(v.Lang)})
+	}
+	for _, u := range v.names().UnitList {
+		inside := d.Unit.ID != 0 && strings.HasPrefix(u.Path, d.Unit.Path)
+		if (u.Active() || u.ID == d.Unit.ParentID) && !inside {
+			d.Parents = append(d.Parents, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Depth: u.Depth()})
+		}
+	}
+}
+
+// adminUnits lists the units as a tree, each a link to its own page
+// (found by name or code with ?q=), with the form to add one.
 func (w *Web) adminUnits(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if err := requireAny(v, access.SysAdmin); err != nil {
 		return err
@@ -62,20 +85,49 @@ func (w *Web) adminUnits(rw http.ResponseWriter, r *http.Request, v *view) error
 	if err != nil {
 		return err
 	}
-	d := unitsData{Units: units}
-	for _, k := range org.Kinds {
-		d.Kinds = append(d.Kinds, option{Value: string(k.Kind), Label: k.Name.Format(v.Lang)})
+	d := unitsData{Filter: strings.TrimSpace(r.URL.Query().Get("q"))}
+	for _, u := range units {
+		if d.Filter == "" || strings.Contains(u.Name, d.Filter) || strings.Contains(strings.ToLower(u.Code), strings.ToLower(d.Filter)) {
+			d.Units = append(d.Units, u)
+		}
 	}
-	for _, l := range org.Levels {
-		d.Levels = append(d.Levels, option{Value: string(l.Level), Label: l.Name.Format(v.Lang)})
-	}
-	d.Parents = w.choices(v).Units
+	w.unitForms(v, &d)
 	v.Title, v.Active, v.Data = v.T("admin.units"), "admin", d
-	status := http.StatusOK
-	if len(v.Errors) > 0 {
-		status = http.StatusUnprocessableEntity
+	return w.render(rw, r, v, "admin_units", formStatus(v))
+}
+
+// adminUnit is one unit's page: what it is, where it sits, and the forms
+// to change, move, retire or restore it.
+func (w *Web) adminUnit(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.SysAdmin); err != nil {
+		return err
 	}
-	return w.render(rw, r, v, "admin_units", status)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNoPage()
+	}
+	d := unitsData{}
+	if d.Unit, err = w.app.Org.Unit(r.Context(), w.app.DB, id); err != nil {
+		return err
+	}
+	for _, a := range d.Unit.Ancestors() {
+		u, err := w.app.Org.Unit(r.Context(), w.app.DB, a)
+		if err != nil {
+			return err
+		}
+		d.Path = append(d.Path, u)
+	}
+	w.unitForms(v, &d)
+	v.Title, v.Active, v.Data = d.Unit.Name, "admin", d
+	return w.render(rw, r, v, "admin_unit", formStatus(v))
+}
+
+// formStatus is a form page's status: 422 when it shows errors.
+func formStatus(v *view) int {
+	if len(v.Errors) > 0 {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusOK
 }
 
 func unitInput(r *http.Request) org.UnitInput {
@@ -113,10 +165,10 @@ func (w *Web) adminUpdateUnit(rw http.ResponseWriter, r *http.Request, v *view) 
 		_, err = w.app.Org.UpdateUnit(r.Context(), v.Actor, id, unitInput(r))
 	}
 	if err != nil {
-		return w.formFailed(rw, r, v, err, w.adminUnits)
+		return w.formFailed(rw, r, v, err, w.adminUnit)
 	}
 	w.app.Directory.Flush()
-	return redirect(rw, r, "/admin/units", "admin.saved")
+	return redirect(rw, r, "/admin/units/"+strconv.FormatInt(id, 10), "admin.saved")
 }
 
 // userRow is an account on the users page. HeldAdmin (auth.AccountState):

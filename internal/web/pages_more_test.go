@@ -698,11 +698,32 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 	if !auditedOn(t, env, "unit.create", "sysadmin", u.ID) {
 		t.Error("the new unit was not audited")
 	}
-	mustContain(t, sys.get("/admin/units"), "江头第九社区", fmt.Sprintf(`action="/admin/units/%d"`, u.ID))
+	// The list links each unit to its page (no form a row: a city's
+	// thousand units stay a light page); ?q= finds one by name or code.
+	list := sys.get("/admin/units")
+	mustContain(t, list, fmt.Sprintf(`<a href="/admin/units/%d">江头第九社区</a>`, u.ID))
+	if n := strings.Count(list.Body, "<form"); n > 4 {
+		t.Errorf("the units list has %d forms", n)
+	}
+	found := sys.get("/admin/units?q=C09")
+	mustContain(t, found, "江头第九社区")
+	mustNotContain(t, found, ">江头街道</a>")
+	// Its page: where it sits, and the form; its own subtree is no parent
+	// to move under.
+	page := sys.get(fmt.Sprintf("/admin/units/%d", u.ID))
+	mustContain(t, page, `<a href="/admin/units/`+fmt.Sprint(parent)+`">江头街道</a>`, fmt.Sprintf(`action="/admin/units/%d"`, u.ID),
+		fmt.Sprintf(`<option value="%d" selected>`, parent))
+	mustNotContain(t, page, fmt.Sprintf(`<option value="%d"`, u.ID))
+	p = sys.post(fmt.Sprintf("/admin/units/%d", u.ID), url.Values{"parent_id": {fmt.Sprint(parent)}, "code": {"350206004-C09"},
+		"name": {""}, "kind": {string(u.Kind)}, "level": {string(u.Level)}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a unit renamed to nothing: %d", p.Status)
+	}
+	mustContain(t, p, `class="flash err"`, fmt.Sprintf(`action="/admin/units/%d"`, u.ID))
 	p = sys.post(fmt.Sprintf("/admin/units/%d", u.ID), url.Values{"parent_id": {fmt.Sprint(parent)}, "code": {"350206004-C09"},
 		"name": {"江头第九社区（东）"}, "kind": {string(u.Kind)}, "level": {string(u.Level)}})
-	if p.Status != http.StatusSeeOther {
-		t.Fatalf("rename unit: %d\n%s", p.Status, excerpt(p.Body))
+	if p.Status != http.StatusSeeOther || p.Location != fmt.Sprintf("/admin/units/%d?flash=admin.saved", u.ID) {
+		t.Fatalf("rename unit: %d %s\n%s", p.Status, p.Location, excerpt(p.Body))
 	}
 	if u, err = env.App.Org.UnitByCode(ctx, env.App.DB, "350206004-C09"); err != nil || u.Name != "江头第九社区（东）" {
 		t.Fatalf("after renaming: %+v (%v)", u, err)

@@ -187,8 +187,10 @@ func TestWebhookPages(t *testing.T) {
 	}
 }
 
-// ledgerOrders issues orders on a case dispatched to 江头街道 and one to
-// 鼓浪屿街道 through the service and returns the two case numbers.
+// ledgerOrders issues orders through the service — a reminder on each of
+// reminders cases dispatched to 江头街道 (one at a time awaits its reply on
+// a case), a notice on the first, an interview on a case of 鼓浪屿街道 —
+// and returns the first case's number and 鼓浪屿's.
 func ledgerOrders(t *testing.T, env *apptest.Env, reminders int) (string, string) {
 	t.Helper()
 	ctx := context.Background()
@@ -217,7 +219,11 @@ func ledgerOrders(t *testing.T, env *apptest.Env, reminders int) (string, string
 	}
 	issue(gly, supervision.Interview, "约谈鼓浪屿街道分管领导")
 	for i := range reminders {
-		issue(jt, supervision.Remind, fmt.Sprintf("第%d次催办", i+1))
+		n := jt
+		if i > 0 {
+			n, _ = dispatched(t, env)
+		}
+		issue(n, supervision.Remind, fmt.Sprintf("第%d次催办", i+1))
 	}
 	issue(jt, supervision.Notice, "全市通报")
 	return jt, gly

@@ -429,6 +429,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	category := fmt.Sprintf("/admin/categories/%d", cat.ID)
+	unitPage := fmt.Sprintf("/admin/units/%d", env.Unit(t, "350206004"))
 	// A petition answered, its 复查 requested, and the petitioner back.
 	pet := closedPetition(t, env, "反映江头北路某小区地下车库长期积水，物业公司不作为。")
 	review, err := env.App.Cases.RequestReview(context.Background(), env.Actor(t, "intake"), pet.Number, casework.ReviewInput{Reason: "不服"})
@@ -445,7 +446,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 			continue
 		}
 		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "", "{unit}", fmt.Sprint(env.Unit(t, "350206004")),
-			"/admin/webhooks/deliveries/{id}", delivery, "/admin/categories/{id}", category).Replace(path))
+			"/admin/webhooks/deliveries/{id}", delivery, "/admin/categories/{id}", category, "/admin/units/{id}", unitPage).Replace(path))
 	}
 	pages = append(pages, "/queue?tab=dispatch", "/search?q=%E5%99%AA%E9%9F%B3&status=red&sort=due", "/inbox?unread=1",
 		"/admin/audit?action=login", "/no/such/page", "/hot?days=7&division_code=350206", "/scores?period=week", "/scores?period=year&date=2026-01-01",
@@ -478,7 +479,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		"/dashboard": citywide, "/dashboard.json": citywide, "/dashboard/districts.geojson": everyone,
 		"/inbox": everyone, "/settings": everyone, "/settings/totp": caseWorkers,
 		"/admin": "sysadmin secadmin auditadmin", "/admin/users": "sysadmin secadmin", "/admin/audit": "auditadmin",
-		"/admin/units": "sysadmin", "/admin/categories": "sysadmin", category: "sysadmin", "/admin/deadlines": "sysadmin", "/admin/routing": "sysadmin",
+		"/admin/units": "sysadmin", unitPage: "sysadmin", "/admin/categories": "sysadmin", category: "sysadmin", "/admin/deadlines": "sysadmin", "/admin/routing": "sysadmin",
 		"/admin/weights": "sysadmin", "/admin/webhooks": "sysadmin", "/admin/webhooks/deliveries": "sysadmin", delivery: "sysadmin",
 	}
 	refused := map[string]int{"/": http.StatusSeeOther, "/queue": http.StatusSeeOther, "/settings/totp": http.StatusSeeOther,

@@ -118,6 +118,7 @@ func (w *Web) routes() []route {
 		{"GET /admin", signedIn, w.adminHome},
 		{"GET /admin/units", signedIn, w.adminUnits},
 		{"POST /admin/units", signedIn, w.adminCreateUnit},
+		{"GET /admin/units/{id}", signedIn, w.adminUnit},
 		{"POST /admin/units/{id}", signedIn, w.adminUpdateUnit},
 		{"GET /admin/users", signedIn, w.adminUsers},
 		{"POST /admin/users", signedIn, w.adminCreateUser},
