@@ -82,10 +82,12 @@ func TestBrowserChangesToAdministrators(t *testing.T) {
 	if inbox := get(u, "inbox", chromedp.Text(chromedp.CSS(`main`))); strings.Contains(inbox, "管理员变更待批准") {
 		t.Errorf("the requester is asked to approve their own requests: %q", inbox)
 	}
-	u.open("/admin/users")
-	form := fmt.Sprintf(`form[action="/admin/users/%d/roles"]`, env.User(t, "verifier").User.ID)
-	u.run("tick 审计管理员", chromedp.Click(chromedp.CSS(`tr:has(`+form+`) details > summary`)),
-		chromedp.WaitVisible(chromedp.CSS(form+" button")), chromedp.Click(chromedp.CSS(form+` input[value=auditadmin]`)))
+	// From the list to the account's page, and its roles form.
+	verifier := env.User(t, "verifier").User.ID
+	u.open("/admin/users?q=verifier")
+	u.load("open the account", chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/admin/users/%d"]`, verifier))))
+	form := fmt.Sprintf(`form[action="/admin/users/%d/roles"]`, verifier)
+	u.run("tick 审计管理员", chromedp.Click(chromedp.CSS(form+` input[value=auditadmin]`)))
 	u.load("grant", chromedp.Click(chromedp.CSS(form+" button")))
 	if msg := get(u, "refusal", chromedp.Text(chromedp.CSS(`.flash.err`))); !strings.Contains(msg, "角色组合不允许：审计管理员不能兼任业务角色（核查员）") {
 		t.Errorf("the refused combination: %q", msg)

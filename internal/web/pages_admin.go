@@ -183,6 +183,7 @@ func (u userRow) HasRole(role string) bool { return slices.Contains(u.Roles, acc
 
 type usersData struct {
 	Users  []userRow
+	User   userRow // the user page's
 	Next   string       // after= for the next page; "" on the last
 	Query  template.URL // the filters, for the next page's link
 	Units  []option
@@ -238,21 +239,42 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error
 	if v.Form == nil {
 		v.Form = q // the filters, as the form shows them
 	}
+	if d.Resets, err = w.resetRows(r, v); err != nil {
+		return err
+	}
+	v.Title, v.Active, v.Data = v.T("admin.users"), "admin", d
+	return w.render(rw, r, v, "admin_users", formStatus(v))
+}
+
+// adminUser is one account's page: who it is, and the forms the reader's
+// role offers (roles, resets, tokens and unlocking for the security
+// administrator; disabling for the system administrator). A token just
+// issued is shown here, once.
+func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request, v *view) error {
+	if err := requireAny(v, access.SysAdmin, access.SecAdmin); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errNoPage()
+	}
+	u, err := w.app.Org.User(r.Context(), w.app.DB, id)
+	if err != nil {
+		return err
+	}
+	states, err := w.app.Auth.AccountStates(r.Context(), []org.User{u})
+	if err != nil {
+		return err
+	}
+	d := usersData{User: userRow{User: u, AccountState: states[u.ID]}}
 	for _, ri := range access.Roles {
 		d.Roles = append(d.Roles, option{Value: string(ri.Role), Label: ri.Name.Format(v.Lang)})
 	}
 	if t, ok := v.Data.(string); ok {
 		d.Token = t
 	}
-	if d.Resets, err = w.resetRows(r, v); err != nil {
-		return err
-	}
-	v.Title, v.Active, v.Data = v.T("admin.users"), "admin", d
-	status := http.StatusOK
-	if len(v.Errors) > 0 {
-		status = http.StatusUnprocessableEntity
-	}
-	return w.render(rw, r, v, "admin_users", status)
+	v.Title, v.Active, v.Data = u.Username, "admin", d
+	return w.render(rw, r, v, "admin_user", formStatus(v))
 }
 
 func (w *Web) adminCreateUser(rw http.ResponseWriter, r *http.Request, v *view) error {
@@ -308,16 +330,16 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 			// Shown once, on this response; never stored in the clear.
 			v.Data = tok
 			rw.Header().Set("Cache-Control", "no-store")
-			return w.adminUsers(rw, r, v)
+			return w.adminUser(rw, r, v)
 		}
 	default:
 		return errNoPage()
 	}
 	if err != nil {
-		return w.formFailed(rw, r, v, err, w.adminUsers)
+		return w.formFailed(rw, r, v, err, w.adminUser)
 	}
 	w.app.Directory.Flush()
-	return redirect(rw, r, "/admin/users", "admin.saved")
+	return redirect(rw, r, "/admin/users/"+strconv.FormatInt(id, 10), "admin.saved")
 }
 
 // adminResetOp approves or denies (or, for its requester, withdraws) a

@@ -430,6 +430,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 	}
 	category := fmt.Sprintf("/admin/categories/%d", cat.ID)
 	unitPage := fmt.Sprintf("/admin/units/%d", env.Unit(t, "350206004"))
+	userPage := fmt.Sprintf("/admin/users/%d", env.User(t, "jiangtou").User.ID)
 	// A petition answered, its 复查 requested, and the petitioner back.
 	pet := closedPetition(t, env, "反映江头北路某小区地下车库长期积水，物业公司不作为。")
 	review, err := env.App.Cases.RequestReview(context.Background(), env.Actor(t, "intake"), pet.Number, casework.ReviewInput{Reason: "不服"})
@@ -446,7 +447,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 			continue
 		}
 		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "", "{unit}", fmt.Sprint(env.Unit(t, "350206004")),
-			"/admin/webhooks/deliveries/{id}", delivery, "/admin/categories/{id}", category, "/admin/units/{id}", unitPage).Replace(path))
+			"/admin/webhooks/deliveries/{id}", delivery, "/admin/categories/{id}", category, "/admin/units/{id}", unitPage, "/admin/users/{id}", userPage).Replace(path))
 	}
 	pages = append(pages, "/queue?tab=dispatch", "/search?q=%E5%99%AA%E9%9F%B3&status=red&sort=due", "/inbox?unread=1",
 		"/admin/audit?action=login", "/no/such/page", "/hot?days=7&division_code=350206", "/scores?period=week", "/scores?period=year&date=2026-01-01",
@@ -478,7 +479,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		"/petitions/backlog": petitions, "/petitions/backlog/cases": petitions,
 		"/dashboard": citywide, "/dashboard.json": citywide, "/dashboard/districts.geojson": everyone,
 		"/inbox": everyone, "/settings": everyone, "/settings/totp": caseWorkers,
-		"/admin": "sysadmin secadmin auditadmin", "/admin/users": "sysadmin secadmin", "/admin/audit": "auditadmin",
+		"/admin": "sysadmin secadmin auditadmin", "/admin/users": "sysadmin secadmin", userPage: "sysadmin secadmin", "/admin/audit": "auditadmin",
 		"/admin/units": "sysadmin", unitPage: "sysadmin", "/admin/categories": "sysadmin", category: "sysadmin", "/admin/deadlines": "sysadmin", "/admin/routing": "sysadmin",
 		"/admin/weights": "sysadmin", "/admin/webhooks": "sysadmin", "/admin/webhooks/deliveries": "sysadmin", delivery: "sysadmin",
 	}
@@ -637,7 +638,7 @@ func TestAdministrationPages(t *testing.T) {
 	if p = sec.post(fmt.Sprintf("/admin/users/%d/roles", disp), url.Values{"role": {"dispatcher", "leader"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("secadmin roles: %d\n%s", p.Status, excerpt(p.Body))
 	}
-	p = sec.get("/admin/users")
+	p = sec.get(fmt.Sprintf("/admin/users/%d", disp))
 	form := regexp.MustCompile(fmt.Sprintf(`(?s)action="/admin/users/%d/roles".*?</form>`, disp)).FindString(p.Body)
 	if !strings.Contains(form, `value="leader" checked`) || !strings.Contains(form, `value="dispatcher" checked`) ||
 		strings.Contains(form, `value="handler" checked`) {

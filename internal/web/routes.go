@@ -122,6 +122,7 @@ func (w *Web) routes() []route {
 		{"POST /admin/units/{id}", signedIn, w.adminUpdateUnit},
 		{"GET /admin/users", signedIn, w.adminUsers},
 		{"POST /admin/users", signedIn, w.adminCreateUser},
+		{"GET /admin/users/{id}", signedIn, w.adminUser},
 		{"POST /admin/users/{id}/{op}", signedIn, w.adminUserOp},
 		{"POST /admin/resets/{id}/{op}", signedIn, w.adminResetOp},
 		{"GET /admin/categories", signedIn, w.adminCategories},
