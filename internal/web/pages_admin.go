@@ -99,12 +99,9 @@ func (w *Web) adminUnits(rw http.ResponseWriter, r *http.Request, v *view) error
 // adminUnit is one unit's page: what it is, where it sits, and the forms
 // to change, move, retire or restore it.
 func (w *Web) adminUnit(rw http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requireAny(v, access.SysAdmin); err != nil {
-		return err
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := adminPathID(v, r, access.SysAdmin)
 	if err != nil {
-		return errNoPage()
+		return err
 	}
 	d := unitsData{}
 	if d.Unit, err = w.app.Org.Unit(r.Context(), w.app.DB, id); err != nil {
@@ -120,6 +117,19 @@ func (w *Web) adminUnit(rw http.ResponseWriter, r *http.Request, v *view) error 
 	w.unitForms(v, &d)
 	v.Title, v.Active, v.Data = d.Unit.Name, "admin", d
 	return w.render(rw, r, v, "admin_unit", formStatus(v))
+}
+
+// adminPathID is the {id} of an administration page's path, for a reader
+// in one of roles; a path whose id is not a number is no page.
+func adminPathID(v *view, r *http.Request, roles ...access.Role) (int64, error) {
+	if err := requireAny(v, roles...); err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, errNoPage()
+	}
+	return id, nil
 }
 
 // formStatus is a form page's status: 422 when it shows errors.
@@ -183,7 +193,7 @@ func (u userRow) HasRole(role string) bool { return slices.Contains(u.Roles, acc
 
 type usersData struct {
 	Users  []userRow
-	User   userRow // the user page's
+	User   userRow      // the user page's
 	Next   string       // after= for the next page; "" on the last
 	Query  template.URL // the filters, for the next page's link
 	Units  []option
@@ -251,12 +261,9 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error
 // administrator; disabling for the system administrator). A token just
 // issued is shown here, once.
 func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requireAny(v, access.SysAdmin, access.SecAdmin); err != nil {
-		return err
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := adminPathID(v, r, access.SysAdmin, access.SecAdmin)
 	if err != nil {
-		return errNoPage()
+		return err
 	}
 	u, err := w.app.Org.User(r.Context(), w.app.DB, id)
 	if err != nil {
@@ -417,12 +424,9 @@ type categoryData struct {
 // adminCategory is one category's page: what it is, and its forms (the
 // list stays light at the catalogue's 700 categories).
 func (w *Web) adminCategory(rw http.ResponseWriter, r *http.Request, v *view) error {
-	if err := requireAny(v, access.SysAdmin); err != nil {
-		return err
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := adminPathID(v, r, access.SysAdmin)
 	if err != nil {
-		return errNoPage()
+		return err
 	}
 	c, err := w.app.Catalog.Category(r.Context(), w.app.DB, id)
 	if err != nil {
