@@ -99,7 +99,7 @@ var auditActionNames = map[string]i18n.Message{
 	"login.totp":                 i18n.M("两步验证登录", "Second factor at sign-in"),
 	"personal.reveal":            i18n.M("查看个人信息（电话、身份证号）", "Personal data revealed (phone, ID number)"),
 	"attachment.read":            i18n.M("查看附件", "Attachment opened"),
-	"report.create":              i18n.M("登记来件", "Report taken in"),
+	"report.create":              i18n.M("受理来件", "Report taken in"),
 	"supervision.issue":          i18n.M("发出督办", "Supervision issued"),
 	"supervision.reply":          i18n.M("回复督办", "Supervision answered"),
 	"supervision.escalate":       i18n.M("督办升级", "Supervision escalated"),

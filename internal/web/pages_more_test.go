@@ -171,7 +171,7 @@ func TestSearchPagingFiltersAndExport(t *testing.T) {
 
 	// The export: the header, then one row per case found.
 	header := []string{"案件编号", "标题", "状态", "期限状态", "性质", "分类", "紧急程度", "来源渠道", "承办单位", "行政区划", "地址",
-		"登记时间", "期限", "结案时间", "重复次数"}
+		"受理时间", "期限", "结案时间", "重复次数"}
 	for _, tc := range []struct {
 		query string
 		want  []string

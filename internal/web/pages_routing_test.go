@@ -146,7 +146,7 @@ func TestIntakeShowsRouting(t *testing.T) {
 	}
 	p = b.get(p.Location)
 	flash := html.UnescapeString(p.Body)
-	for _, want := range []string{"已登记为", "派遣建议：", "适用规则“接诉即办 → 属地街镇”", "建议派往莲前街道"} {
+	for _, want := range []string{"已受理为", "派遣建议：", "适用规则“接诉即办 → 属地街镇”", "建议派往莲前街道"} {
 		if !strings.Contains(flash, want) {
 			t.Errorf("the saved flash lacks %q", want)
 		}
@@ -154,7 +154,7 @@ func TestIntakeShowsRouting(t *testing.T) {
 	p = b.post("/intake", url.Values{"form_id": {"r-2"}, "channel": {"hotline"}, "body": {"小区门口垃圾没人清理"}})
 	p = b.get(p.Location)
 	flash = html.UnescapeString(p.Body)
-	for _, want := range []string{"已登记为", "派遣建议：", "待分拣", "无法确定属地，转人工分拣"} {
+	for _, want := range []string{"已受理为", "派遣建议：", "待分拣", "无法确定属地，转人工分拣"} {
 		if !strings.Contains(flash, want) {
 			t.Errorf("the triage flash lacks %q", want)
 		}

@@ -339,7 +339,7 @@ func TestCSRF(t *testing.T) {
 		t.Fatalf("stored %d cases, want 1", n-before)
 	}
 	p = b.get(p.Location)
-	mustContain(t, p, "已登记为", "小区门口夜间施工噪音扰民")
+	mustContain(t, p, "已受理为", "小区门口夜间施工噪音扰民")
 }
 
 func TestIntakeValidation(t *testing.T) {
