@@ -152,8 +152,12 @@ var genericNames = []string{
 }
 
 // placeVerbs are the requests that come before a place in a sentence
-// (建议增开文屏社区…): a place is what follows the last of them.
-var placeVerbs = []string{"建议", "增开", "开通", "要求", "举报", "请求", "呼吁", "启动"}
+// (建议增开文屏社区…), and the words that begin a clause in a text
+// written without commas (处理结果公司不予回复, 目前公司拖欠工资): a place
+// is what follows the last of them.
+var placeVerbs = []string{"建议", "增开", "开通", "要求", "举报", "请求", "呼吁", "启动",
+	"结果", "目前", "现在", "但是", "可是", "而且", "并且", "因为", "由于", "所以", "如果", "然后", "后来", "最后",
+	"导致", "造成", "同时", "其中", "当时", "今天", "昨天", "已经", "一直", "至今"}
 
 // Suffix returns the place word w ends with (小区, 社区, 有限公司…), "" when
 // none.

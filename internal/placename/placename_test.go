@@ -47,6 +47,11 @@ func TestTrimPlaceGenericNames(t *testing.T) {
 		{"厦门大学", "厦门大学"},
 		{"金山社区", "金山社区"},
 		{"合丰安置小区", "合丰安置小区"},
+		// A clause begun without a comma: no name before the place word.
+		{"处理结果公司", ""},
+		{"目前公司", ""},
+		{"但是小区", ""},
+		{"结果恒通公司", "恒通公司"},
 	} {
 		if got := trimPlace(c.in); got != c.want {
 			t.Errorf("trimPlace(%q) = %q, want %q", c.in, got, c.want)
