@@ -661,12 +661,40 @@ func TestBrowserDashboard(t *testing.T) {
 	if name != "万人诉求量" {
 		t.Fatalf("the map shows %q after choosing 万人诉求量", name)
 	}
+	// The most reported categories are named by their own names (with
+	// the parent's where two share one), not by paths cut alike; the map's
+	// legend keeps clear of the western districts.
+	labels := get(u, "hot labels", chromedp.Evaluate[[]string](`(function () {
+		var o = echarts.getInstanceByDom(document.getElementById("chart-hot")).getOption().yAxis[0];
+		return o.data.map(function (n, i) { return n + " => " + o.axisLabel.formatter(n, i); });
+	})()`))
+	if len(labels) == 0 {
+		t.Fatal("no hot categories")
+	}
+	for _, l := range labels {
+		path, shown, _ := strings.Cut(l, " => ")
+		if !strings.HasSuffix(path, shown) || strings.Count(shown, " / ") > 1 || strings.Count(path, " / ") > 0 && shown == path {
+			t.Errorf("a hot category %q is labelled %q", path, shown)
+		}
+	}
+	inkOf := `(function () {
+		var c = echarts.getInstanceByDom(document.getElementById("chart-days")).getOption();
+		var m = echarts.getInstanceByDom(document.getElementById("chart-map")).getOption();
+		return c.xAxis[0].axisLabel.color + " " + m.visualMap[0].right + " " + m.visualMap[0].left;
+	})()`
+	if got := get(u, "ink", chromedp.Evaluate[string](inkOf)); got != "#4a5568 8 null" {
+		t.Errorf("the page's axis labels and map legend: %q", got)
+	}
 	u.check("dashboard")
 	u.screenshot("dashboard")
 	u.open("/dashboard?wall=1")
 	u.run("wall", chromedp.Sleep(1500*time.Millisecond))
 	if wall := get(u, "wall", chromedp.Evaluate[bool](`document.body.classList.contains("wall")`)); !wall {
 		t.Fatal("?wall=1 did not switch to the wall display")
+	}
+	// On the wall's navy the words are light.
+	if got := get(u, "wall ink", chromedp.Evaluate[string](inkOf)); !strings.HasPrefix(got, "#e6edf5 ") {
+		t.Errorf("the wall display's axis labels: %q", got)
 	}
 	u.check("wall display")
 	u.screenshot("dashboard-wall")

@@ -27,13 +27,37 @@ document.addEventListener("DOMContentLoaded", function () {
   var tip = { trigger: "item", renderMode: "richText" };
   var grid = { left: 8, right: 16, top: 16, bottom: 8, containLabel: true };
 
+  // The colour of the charts' words: light on the wall display's navy,
+  // else the page's grey.
+  function ink() { return document.body.classList.contains("wall") ? "#e6edf5" : "#4a5568"; }
+  function axis(o) {
+    o.axisLabel = Object.assign({ color: ink() }, o.axisLabel || {});
+    o.axisLine = { lineStyle: { color: ink() } };
+    return o;
+  }
+
+  // shortNames names each category by its own name, with its parent's
+  // where two share it: paths cut to the card's width all began alike
+  // (城乡建设 / 住房保障…).
+  function shortNames(names) {
+    var parts = names.map(function (n) { return n.split(" / "); });
+    var leaf = parts.map(function (p) { return p[p.length - 1]; });
+    return parts.map(function (p, i) {
+      var twice = leaf.filter(function (l) { return l === leaf[i]; }).length > 1;
+      return twice && p.length > 1 ? p.slice(-2).join(" / ") : leaf[i];
+    });
+  }
+
   function bar(id, points, horizontal) {
     var names = points.map(function (p) { return p.name; });
+    var shown = shortNames(names);
     // Every bar named (ECharts would leave out every other label when they
-    // crowd), in a smaller type when there are many.
-    var cat = { type: "category", data: names,
-      axisLabel: { interval: 0, width: 160, overflow: "truncate", fontSize: names.length > 12 ? 10 : 12 } };
-    var val = { type: "value" };
+    // crowd), in a smaller type when there are many; the whole path is in
+    // the tooltip.
+    var cat = axis({ type: "category", data: names,
+      axisLabel: { interval: 0, width: 160, overflow: "truncate", fontSize: names.length > 12 ? 10 : 12,
+        formatter: function (v, i) { return shown[i]; } } });
+    var val = axis({ type: "value" });
     chart(id).setOption({
       tooltip: tip, grid: grid,
       xAxis: horizontal ? val : cat, yAxis: horizontal ? Object.assign({}, cat, { inverse: true }) : val,
@@ -47,7 +71,7 @@ document.addEventListener("DOMContentLoaded", function () {
       // A narrow card: a smaller ring leaves the labels room, and a long
       // name wraps instead of being cut to "123…".
       series: [{ type: "pie", radius: ["30%", "56%"], data: points, minShowLabelAngle: 3,
-        label: { formatter: "{b}\n{d}%", overflow: "break", width: 76, lineHeight: 14 },
+        label: { formatter: "{b}\n{d}%", overflow: "break", width: 76, lineHeight: 14, color: ink() },
         labelLine: { length: 6, length2: 8 }, labelLayout: { hideOverlap: true } }]
     }, true);
   }
@@ -61,7 +85,10 @@ document.addEventListener("DOMContentLoaded", function () {
     var max = Math.max.apply(null, values.map(function (v) { return v.value; }).concat([1]));
     chart("chart-map").setOption({
       tooltip: tip,
-      visualMap: { min: 0, max: max, calculable: true, left: 8, bottom: 8, inRange: { color: ["#e3ecf7", "#0b4f8a"] } },
+      // The legend in the sea to the south-east, clear of 集美 and 海沧 in
+      // the west.
+      visualMap: { min: 0, max: max, calculable: true, right: 8, bottom: 8, inRange: { color: ["#e3ecf7", "#0b4f8a"] },
+        textStyle: { color: ink() } },
       series: [{ type: "map", map: "xiamen", roam: true, data: values, name: data.labels.indicators[key],
         // Dark names with a white edge read on the darkest and the lightest fill.
         label: { show: true, color: "#1a202c", textBorderColor: "#fff", textBorderWidth: 3 },
@@ -100,8 +127,8 @@ document.addEventListener("DOMContentLoaded", function () {
         if (!p) { return ""; }
         return p.dataIndex === today ? d.labels.so_far.replace("{c}", p.value) : d.days[p.dataIndex].name + "  " + p.value;
       } },
-      xAxis: { type: "category", data: d.days.map(function (p) { return p.name.slice(5); }) },
-      yAxis: { type: "value" }
+      xAxis: axis({ type: "category", data: d.days.map(function (p) { return p.name.slice(5); }) }),
+      yAxis: axis({ type: "value" })
     }, true);
     pie("chart-channels", d.channels || []);
     bar("chart-natures", d.natures || [], true);
@@ -109,13 +136,13 @@ document.addEventListener("DOMContentLoaded", function () {
     bar("chart-hot", d.hot || [], true);
     chart("chart-backlog").setOption({
       tooltip: { trigger: "axis", renderMode: "richText" }, grid: Object.assign({}, grid, { top: 36 }),
-      legend: { top: 0, data: [d.labels.backlog, d.labels.cleared] },
+      legend: { top: 0, data: [d.labels.backlog, d.labels.cleared], textStyle: { color: ink() } },
       // Days as MM-DD under the axis (the whole date in the tooltip): the
       // first and last labels no longer run off the card.
-      xAxis: { type: "category", data: (d.backlog || []).concat(d.cleared || []).map(function (p) { return p.name; })
+      xAxis: axis({ type: "category", data: (d.backlog || []).concat(d.cleared || []).map(function (p) { return p.name; })
         .filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(),
-        axisLabel: { formatter: function (v) { return v.slice(5); }, hideOverlap: true } },
-      yAxis: { type: "value" },
+        axisLabel: { formatter: function (v) { return v.slice(5); }, hideOverlap: true } }),
+      yAxis: axis({ type: "value" }),
       series: [
         { name: d.labels.backlog, type: "bar", data: (d.backlog || []).map(function (p) { return [p.name, p.value]; }), itemStyle: { color: "#c62828" } },
         { name: d.labels.cleared, type: "line", data: (d.cleared || []).map(function (p) { return [p.name, p.value]; }), itemStyle: { color: "#2f855a" } }
@@ -156,6 +183,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // Full screen for the wall display (大屏).
   function wall(on) {
     document.body.classList.toggle("wall", on);
+    draw(data); // the words in the wall's colours, or back
     resizeAll();
   }
   if (root.hasAttribute("data-wall")) wall(true);
