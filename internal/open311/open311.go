@@ -410,7 +410,9 @@ func (a *API) post(w http.ResponseWriter, r *http.Request, format string) (any, 
 		return nil, &apiError{http.StatusBadRequest, "a location is required: lat and long, address_string or address_id"}
 	}
 	if in.Body == "" {
-		in.Body = cat.Name // description is optional; intake needs a text
+		// description is optional; intake needs a text: the service's
+		// name, as title and text, which a request's view leaves out.
+		in.Title, in.Body = cat.Name, cat.Name
 	}
 	in.ReporterName = personName(f("first_name"), f("last_name"))
 	in.ReporterPhone = f("phone")
@@ -517,6 +519,9 @@ func (a *API) view(ctx context.Context, c casework.Case, opening casework.Report
 	}
 	if cat, ok := n.Cats[c.CategoryID]; ok {
 		v.ServiceCode, v.ServiceName = cat.Code, cat.Name
+		if opening.Body == cat.Name && opening.Title == cat.Name {
+			v.Description = "" // posted without one: intake took the service's name for its text
+		}
 	}
 	if c.HandlingUnitID != 0 {
 		v.AgencyResponsible = n.UnitName(c.HandlingUnitID)

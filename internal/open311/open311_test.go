@@ -181,6 +181,9 @@ func TestRequestsRoundTrip(t *testing.T) {
 	if strings.Contains(string(r.body), "13806012345") {
 		t.Fatal("the reporter's phone is in the answer")
 	}
+	if one[0].Description != "江头北路工地夜间施工噪音扰民" {
+		t.Errorf("the description posted reads %q", one[0].Description)
+	}
 	// A case from another channel is not an Open311 request.
 	other, err := env.App.Cases.Intake(context.Background(), env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
 		Body: "小区噪音", Address: "湖里区江头北路"})
@@ -232,6 +235,17 @@ func TestRequestsRoundTrip(t *testing.T) {
 		if json.Unmarshal(r.body, &errs); r.status != bad.status || len(errs) != 1 || errs[0].Description == "" {
 			t.Errorf("%v: %d %s", bad.form, r.status, r.body)
 		}
+	}
+	// One posted without a description reads without one, not with the
+	// service's name intake took for its text.
+	r = post(t, env, "/open311/v2/requests.json", url.Values{"api_key": {key}, "service_code": {"C0101001"},
+		"lat": {"24.5121"}, "long": {"118.1461"}})
+	if err := json.Unmarshal(r.body, &posted); err != nil || r.status != 200 || len(posted) != 1 {
+		t.Fatalf("post without a description: %d %s", r.status, r.body)
+	}
+	r = get(t, env, "/open311/v2/requests/"+posted[0].ID+".json")
+	if err := json.Unmarshal(r.body, &one); err != nil || len(one) != 1 || one[0].Description != "" || one[0].ServiceCode != "C0101001" {
+		t.Errorf("a request posted without a description: %v %s", err, r.body)
 	}
 }
 
