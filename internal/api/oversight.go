@@ -259,8 +259,10 @@ func (a *API) calendarRoutes() []Route {
 		{Method: "GET", Path: "/webhooks", Summary: "Webhooks (system administrator)", Tag: "webhooks", Resp: WebhookList{}, Status: 200, Handle: a.listWebhooks},
 		{Method: "POST", Path: "/webhooks", Summary: "Add a webhook; the answer shows its signing secret once", Tag: "webhooks",
 			Body: WebhookRequest{}, Resp: WebhookView{}, Status: 201, Handle: a.createWebhook},
-		{Method: "POST", Path: "/webhooks/{id}/retire", Summary: "Stop a webhook", Tag: "webhooks", Status: 204, Handle: a.retireWebhook(true)},
-		{Method: "POST", Path: "/webhooks/{id}/restore", Summary: "Start a stopped webhook again", Tag: "webhooks", Status: 204, Handle: a.retireWebhook(false)},
+		{Method: "POST", Path: "/webhooks/{id}/retire", Summary: "Stop a webhook; the answer is the webhook as it is now", Tag: "webhooks",
+			Resp: WebhookView{}, Status: 200, Handle: a.retireWebhook(true)},
+		{Method: "POST", Path: "/webhooks/{id}/restore", Summary: "Start a stopped webhook again; the answer is the webhook as it is now", Tag: "webhooks",
+			Resp: WebhookView{}, Status: 200, Handle: a.retireWebhook(false)},
 		{Method: "GET", Path: "/webhooks/{id}/deliveries", Summary: "A webhook's delivery log, newest first", Tag: "webhooks",
 			Query: []QueryParam{{"status", "string", "pending, delivered or failed"}, {"before", "integer", "deliveries older than this id"}, {"limit", "integer", "1–200"}},
 			Resp:  DeliveryList{}, Status: 200, Handle: a.listDeliveries},
@@ -591,8 +593,17 @@ func (a *API) retireWebhook(retired bool) handlerFunc {
 		if err := a.ntf.SetWebhookRetired(r.Context(), actorOf(r), id, retired); err != nil {
 			return err
 		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
+		// As a unit's or a category's retire answers: the object as it is.
+		hooks, err := a.ntf.Webhooks(r.Context(), actorOf(r))
+		if err != nil {
+			return err
+		}
+		for _, h := range hooks {
+			if h.ID == id {
+				return writeJSON(w, http.StatusOK, webhookView(h, a.loc))
+			}
+		}
+		return fault.NotFoundf(i18n.M("Webhook", "webhook"), id)
 	}
 }
 

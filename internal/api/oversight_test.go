@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -219,5 +220,34 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 	}
 	if r := env.Do(t, "GET", "/api/v1/webhooks", "dispatcher", nil); r.Status != 403 {
 		t.Errorf("dispatcher lists webhooks: %d", r.Status)
+	}
+	// Retire and restore answer the webhook as it is now, as a unit's do;
+	// one that does not exist is 404.
+	var hook struct {
+		ID        int64   `json:"id"`
+		RetiredAt *string `json:"retired_at"`
+	}
+	r = env.Do(t, "GET", "/api/v1/webhooks", "sysadmin", nil)
+	var hooks struct {
+		Webhooks []struct {
+			ID int64 `json:"id"`
+		} `json:"webhooks"`
+	}
+	r.JSON(t, &hooks)
+	if len(hooks.Webhooks) != 1 {
+		t.Fatalf("webhooks: %s", r.Body)
+	}
+	id := hooks.Webhooks[0].ID
+	for _, op := range []string{"retire", "restore"} {
+		retired := op == "retire"
+		r = env.Do(t, "POST", fmt.Sprintf("/api/v1/webhooks/%d/%s", id, op), "sysadmin", nil)
+		hook.RetiredAt = nil
+		r.JSON(t, &hook)
+		if r.Status != 200 || hook.ID != id || (hook.RetiredAt != nil) != retired {
+			t.Errorf("%s: %d %s", op, r.Status, r.Body)
+		}
+	}
+	if r := env.Do(t, "POST", "/api/v1/webhooks/99999/retire", "sysadmin", nil); r.Status != 404 {
+		t.Errorf("retire a webhook that does not exist: %d", r.Status)
 	}
 }
