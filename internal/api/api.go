@@ -313,7 +313,7 @@ func (a *API) Routes() []Route {
 		{Method: "PUT", Path: "/categories/{id}", Summary: "Rename or re-sort a category", Tag: "catalogue",
 			Body: CategoryRequest{}, Resp: Category{}, Status: 200, Handle: a.updateCategory},
 		{Method: "GET", Path: "/routing-rules", Summary: "Jurisdiction routing rules, retired ones included (system administrator)", Tag: "catalogue",
-			Resp: []RoutingRule{}, Status: 200, Handle: a.routingRules},
+			Resp: RoutingRuleList{}, Status: 200, Handle: a.routingRules},
 		{Method: "POST", Path: "/routing-rules", Summary: "Add a routing rule (system administrator); audited", Tag: "catalogue",
 			Body: RoutingRuleRequest{}, Resp: RoutingRule{}, Status: 201, Handle: a.createRoutingRule},
 		{Method: "PUT", Path: "/routing-rules/{id}", Summary: "Change a routing rule in place: what it matches, its unit, priority and deadline policy (system administrator); audited with the rule before and after", Tag: "catalogue",

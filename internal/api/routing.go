@@ -66,11 +66,16 @@ func (a *API) routingRules(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]RoutingRule, 0, len(rules))
+	out := RoutingRuleList{Rules: make([]RoutingRule, 0, len(rules))}
 	for _, x := range rules {
-		out = append(out, a.ruleOut(x))
+		out.Rules = append(out.Rules, a.ruleOut(x))
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// RoutingRuleList is every routing rule, as every list is an object.
+type RoutingRuleList struct {
+	Rules []RoutingRule `json:"rules"`
 }
 
 func (req RoutingRuleRequest) rule() routing.Rule {

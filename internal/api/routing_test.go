@@ -14,18 +14,20 @@ import (
 // over the API; others may not; a bad rule is refused with the field named.
 func TestRoutingRulesOverHTTP(t *testing.T) {
 	env := apptest.New(t)
-	var rules []struct {
-		ID        int64   `json:"id"`
-		Name      string  `json:"name"`
-		RetiredAt *string `json:"retired_at"`
+	var list struct {
+		Rules []struct {
+			ID        int64   `json:"id"`
+			Name      string  `json:"name"`
+			RetiredAt *string `json:"retired_at"`
+		} `json:"rules"`
 	}
 	r := env.Do(t, "GET", "/api/v1/routing-rules", "sysadmin", nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("list: %d %s", r.Status, r.Body)
 	}
-	r.JSON(t, &rules)
-	if len(rules) < 4 {
-		t.Fatalf("the default rules: %+v", rules)
+	r.JSON(t, &list)
+	if rules := list.Rules; len(rules) < 4 {
+		t.Fatalf("the default rules: %s", r.Body)
 	}
 	if r := env.Do(t, "GET", "/api/v1/routing-rules", "dispatcher", nil); r.Status != http.StatusForbidden {
 		t.Errorf("a dispatcher listed the rules: %d", r.Status)
