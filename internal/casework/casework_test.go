@@ -489,6 +489,18 @@ func TestTextSearchPages(t *testing.T) {
 			}
 		}
 	}
+	// A cursor continues the order it was made in: another sort's is
+	// refused, not read as a place in this one.
+	for _, pair := range [][2]string{{"due", "-received"}, {"-received", "due"}} {
+		p, err := env.App.Cases.List(ctx, d, casework.Filter{Text: "楼", Sort: pair[0], Limit: 2})
+		if err != nil || p.NextCursor == "" {
+			t.Fatalf("楼 by %s: %v", pair[0], err)
+		}
+		_, err = env.App.Cases.List(ctx, d, casework.Filter{Text: "楼", Sort: pair[1], Limit: 2, Cursor: p.NextCursor})
+		if fe, ok := fault.As(err); !ok || fe.Kind != fault.Invalid || len(fe.Fields) != 1 || fe.Fields[0].Field != "cursor" {
+			t.Errorf("a %s cursor sorted by %s: %v", pair[0], pair[1], err)
+		}
+	}
 	// A case number, as pasted (any case, spaces around), finds its case,
 	// for those who may see it; and no other case.
 	for _, text := range []string{noise[2], " " + strings.ToLower(noise[2]) + " "} {

@@ -431,11 +431,12 @@ type Page struct {
 }
 
 type cursor struct {
-	K  int64 `json:"k"`
-	ID int64 `json:"id"`
+	K    int64  `json:"k"`
+	ID   int64  `json:"id"`
+	Sort string `json:"s,omitempty"` // the order it continues: "due", or "" for newest first
 }
 
-var msgBadCursor = i18n.M("分页游标无效，请从第一页重新开始", "invalid page cursor; start again from the first page")
+var msgBadCursor = i18n.M("分页游标无效或与排序不符，请从第一页重新开始", "invalid page cursor, or one of another sort; start again from the first page")
 
 // Sorts lists the orders List supports.
 var Sorts = []string{"-received", "due"}
@@ -736,9 +737,10 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 	// Keyset pagination: the sort key and the id.
 	const noDue = math.MaxInt64
 	var desc bool
+	order := "due"
 	switch f.Sort {
 	case "", "-received":
-		desc = true
+		desc, order = true, ""
 	case "due":
 	default:
 		return Page{}, fault.InvalidField("sort", fault.BadValue, f.Sort)
@@ -753,9 +755,9 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 		sel.args = append(sel.args, v)
 		return fmt.Sprintf("$%d", len(sel.args))
 	}
-	sortKey, order := sel.id, sel.id+" DESC"
+	sortKey, orderBy := sel.id, sel.id+" DESC"
 	if !desc {
-		sortKey, order = fmt.Sprintf("COALESCE(c.deadline_at, %d)", int64(noDue)), fmt.Sprintf("COALESCE(c.deadline_at, %d), c.id", int64(noDue))
+		sortKey, orderBy = fmt.Sprintf("COALESCE(c.deadline_at, %d)", int64(noDue)), fmt.Sprintf("COALESCE(c.deadline_at, %d), c.id", int64(noDue))
 	}
 	if f.Cursor != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(f.Cursor)
@@ -763,7 +765,9 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 		if err == nil {
 			err = json.Unmarshal(raw, &cur)
 		}
-		if err != nil || cur.ID <= 0 {
+		if err != nil || cur.ID <= 0 || cur.Sort != order {
+			// A cursor continues the order it was made in: another
+			// sort's would skip or repeat cases.
 			return Page{}, fault.InvalidField("cursor", msgBadCursor)
 		}
 		if desc {
@@ -778,7 +782,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 		limit = 50
 	}
 	limit = min(limit, 200)
-	q := "SELECT " + caseColumns + sel.from() + fmt.Sprintf(" ORDER BY %s LIMIT %d", order, limit+1)
+	q := "SELECT " + caseColumns + sel.from() + fmt.Sprintf(" ORDER BY %s LIMIT %d", orderBy, limit+1)
 	rows, err := s.db.QueryContext(ctx, q, sel.args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list cases: %w", err)
@@ -805,7 +809,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 				k = last.DeadlineAt.UnixMicro()
 			}
 		}
-		b, _ := json.Marshal(cursor{K: k, ID: last.ID})
+		b, _ := json.Marshal(cursor{K: k, ID: last.ID, Sort: order})
 		p.NextCursor = base64.RawURLEncoding.EncodeToString(b)
 	}
 	return p, nil
