@@ -115,7 +115,7 @@ type OrderView struct {
 type OrderList struct {
 	Orders     []OrderView `json:"orders"`
 	Total      int         `json:"total" doc:"orders matching the filter, on every page"`
-	NextBefore string      `json:"next_before,omitempty"`
+	NextBefore int64       `json:"next_before,omitempty" doc:"pass as ?before= for older orders"`
 }
 
 // IssueRequest issues a supervision order on a case.
@@ -245,7 +245,7 @@ func (a *API) calendarRoutes() []Route {
 				{"kind", "string", "remind (催办), interview (约谈), onsite (实地督办), notice (通报), order (督办单)"},
 				{"automatic", "boolean", "true: only the orders pingan issued itself when a case was overdue"},
 				{"case", "string", "case number"}, {"from", "string", "issued on or after (YYYY-MM-DD)"}, {"to", "string", "issued on or before (YYYY-MM-DD)"},
-				{"before", "string", "next_before of the previous page"}, {"limit", "integer", "1–200, default 50"}},
+				{"before", "integer", "next_before of the previous page"}, {"limit", "integer", "1–200, default 50"}},
 			Resp: OrderList{}, Status: 200, Handle: a.ledger},
 		{Method: "GET", Path: "/supervision/{order}", Summary: "One supervision order", Tag: "supervision", Resp: OrderView{}, Status: 200, Handle: a.getOrder},
 		{Method: "POST", Path: "/supervision/{order}/reply", Summary: "Answer a supervision order (the supervised unit)", Tag: "supervision",
@@ -506,7 +506,7 @@ func (a *API) ledger(w http.ResponseWriter, r *http.Request) error {
 		want = 50
 	}
 	if len(os) == want {
-		out.NextBefore = strconv.FormatInt(os[len(os)-1].ID, 10)
+		out.NextBefore = os[len(os)-1].ID
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

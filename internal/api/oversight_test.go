@@ -200,6 +200,34 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 			t.Errorf("ledger ?%s: %+v, want %d", query, ledger, want)
 		}
 	}
+	// Paged as the inbox and the audit log are: next_before, a number.
+	if r := env.Do(t, "POST", "/api/v1/cases/"+n+"/supervision", "huli", map[string]any{"kind": "interview", "reason": "约谈"}); r.Status != 201 {
+		t.Fatalf("a second order: %d %s", r.Status, r.Body)
+	}
+	var seen []string
+	for before, pages := int64(0), 0; ; pages++ {
+		var page struct {
+			Orders []struct {
+				Number string `json:"number"`
+			} `json:"orders"`
+			Total      int   `json:"total"`
+			NextBefore int64 `json:"next_before"`
+		}
+		q := "/api/v1/supervision?limit=1"
+		if before != 0 {
+			q += fmt.Sprintf("&before=%d", before)
+		}
+		env.Do(t, "GET", q, "supervisor", nil).JSON(t, &page)
+		for _, o := range page.Orders {
+			seen = append(seen, o.Number)
+		}
+		if before = page.NextBefore; before == 0 || pages > 5 {
+			if len(seen) != page.Total || page.Total != 2 {
+				t.Errorf("paged ledger: %v of %d", seen, page.Total)
+			}
+			break
+		}
+	}
 	for bad, status := range map[string]int{"kind=scold": 422, "automatic=maybe": 400} {
 		if r := env.Do(t, "GET", "/api/v1/supervision?"+bad, "supervisor", nil); r.Status != status {
 			t.Errorf("ledger ?%s: %d %s", bad, r.Status, r.Body)
