@@ -489,6 +489,7 @@ func (w *Web) adminCategoryOp(rw http.ResponseWriter, r *http.Request, v *view) 
 
 type deadlinesData struct {
 	Policies []deadline.Policy
+	Policy   deadline.Policy // the policy page's
 	Years    []calendar.StoredNotice
 	Unknown  []int // years deadlines reach whose notice is missing
 	Choices  choices
@@ -554,6 +555,30 @@ func (w *Web) adminCreatePolicy(rw http.ResponseWriter, r *http.Request, v *view
 	return redirect(rw, r, "/admin/deadlines", "admin.saved")
 }
 
+// adminPolicy is one deadline policy's page: its limits and the form to
+// change, retire or restore it.
+func (w *Web) adminPolicy(rw http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := adminPathID(v, r, access.SysAdmin)
+	if err != nil {
+		return err
+	}
+	p, err := w.app.Policies.Get(r.Context(), w.app.DB, id)
+	if err != nil {
+		return err
+	}
+	v.Title, v.Active, v.Data = p.Name, "admin", deadlinesData{Policy: p, Choices: w.choices(v)}
+	return w.render(rw, r, v, "admin_policy", formStatus(v))
+}
+
+// PolicyForm fills the policy page's form: as submitted after an error,
+// else as stored.
+func (v *view) PolicyForm(p deadline.Policy) url.Values {
+	if len(v.Errors) > 0 && v.Form != nil {
+		return v.Form
+	}
+	return v.PolicyValues(p)
+}
+
 func (w *Web) adminPolicyOp(rw http.ResponseWriter, r *http.Request, v *view) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var err error
@@ -571,10 +596,10 @@ func (w *Web) adminPolicyOp(rw http.ResponseWriter, r *http.Request, v *view) er
 		return errNoPage()
 	}
 	if err != nil {
-		return w.formFailed(rw, r, v, err, w.adminDeadlines)
+		return w.formFailed(rw, r, v, err, w.adminPolicy)
 	}
 	w.app.Directory.Flush()
-	return redirect(rw, r, "/admin/deadlines", "admin.saved")
+	return redirect(rw, r, "/admin/policies/"+strconv.FormatInt(id, 10), "admin.saved")
 }
 
 func (w *Web) adminImportCalendar(rw http.ResponseWriter, r *http.Request, v *view) error {

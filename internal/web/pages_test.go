@@ -431,6 +431,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 	category := fmt.Sprintf("/admin/categories/%d", cat.ID)
 	unitPage := fmt.Sprintf("/admin/units/%d", env.Unit(t, "350206004"))
 	userPage := fmt.Sprintf("/admin/users/%d", env.User(t, "jiangtou").User.ID)
+	policyPage := "/admin/policies/1"
 	// A petition answered, its 复查 requested, and the petitioner back.
 	pet := closedPetition(t, env, "反映江头北路某小区地下车库长期积水，物业公司不作为。")
 	review, err := env.App.Cases.RequestReview(context.Background(), env.Actor(t, "intake"), pet.Number, casework.ReviewInput{Reason: "不服"})
@@ -447,7 +448,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 			continue
 		}
 		pages = append(pages, strings.NewReplacer("{number}", n, "{$}", "", "{unit}", fmt.Sprint(env.Unit(t, "350206004")),
-			"/admin/webhooks/deliveries/{id}", delivery, "/admin/categories/{id}", category, "/admin/units/{id}", unitPage, "/admin/users/{id}", userPage).Replace(path))
+			"/admin/webhooks/deliveries/{id}", delivery, "/admin/categories/{id}", category, "/admin/units/{id}", unitPage, "/admin/users/{id}", userPage, "/admin/policies/{id}", policyPage).Replace(path))
 	}
 	pages = append(pages, "/queue?tab=dispatch", "/search?q=%E5%99%AA%E9%9F%B3&status=red&sort=due", "/inbox?unread=1",
 		"/admin/audit?action=login", "/no/such/page", "/hot?days=7&division_code=350206", "/scores?period=week", "/scores?period=year&date=2026-01-01",
@@ -480,7 +481,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		"/dashboard": citywide, "/dashboard.json": citywide, "/dashboard/districts.geojson": everyone,
 		"/inbox": everyone, "/settings": everyone, "/settings/totp": caseWorkers,
 		"/admin": "sysadmin secadmin auditadmin", "/admin/users": "sysadmin secadmin", userPage: "sysadmin secadmin", "/admin/audit": "auditadmin",
-		"/admin/units": "sysadmin", unitPage: "sysadmin", "/admin/categories": "sysadmin", category: "sysadmin", "/admin/deadlines": "sysadmin", "/admin/routing": "sysadmin",
+		"/admin/units": "sysadmin", unitPage: "sysadmin", policyPage: "sysadmin", "/admin/categories": "sysadmin", category: "sysadmin", "/admin/deadlines": "sysadmin", "/admin/routing": "sysadmin",
 		"/admin/weights": "sysadmin", "/admin/webhooks": "sysadmin", "/admin/webhooks/deliveries": "sysadmin", delivery: "sysadmin",
 	}
 	refused := map[string]int{"/": http.StatusSeeOther, "/queue": http.StatusSeeOther, "/settings/totp": http.StatusSeeOther,
@@ -584,10 +585,27 @@ func TestAdministrationPages(t *testing.T) {
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("policy from acceptance: %d\n%s", p.Status, excerpt(p.Body))
 	}
-	if ps, _ := env.App.Policies.Policies(context.Background()); ps[len(ps)-1].Name != "建议意见加急" || ps[len(ps)-1].HandleFrom != deadline.FromAcceptance {
+	ps, _ := env.App.Policies.Policies(context.Background())
+	if ps[len(ps)-1].Name != "建议意见加急" || ps[len(ps)-1].HandleFrom != deadline.FromAcceptance {
 		t.Errorf("saved %+v", ps[len(ps)-1])
 	}
-	mustContain(t, sys.get("/admin/deadlines"), "建议意见加急", `<option value="acceptance" selected>`)
+	// The list links each policy to its page, which carries its form (a
+	// category list in every row's form made the list 10,000 elements).
+	pol := fmt.Sprintf("/admin/policies/%d", ps[len(ps)-1].ID)
+	list := sys.get("/admin/deadlines")
+	mustContain(t, list, "建议意见加急", `<a href="`+pol+`">`)
+	mustNotContain(t, list, `/edit"`)
+	mustContain(t, sys.get(pol), "建议意见加急", `<option value="acceptance" selected>`, `action="`+pol+`/edit"`, `action="`+pol+`/retire"`)
+	// A bad change stays on the policy's page with what was typed.
+	p = sys.post(pol+"/edit", url.Values{"name": {"建议意见特急"}, "nature": {"petition_suggestion"}, "handle": {"3 weeks"}, "reply": {"1wd"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad change: %d", p.Status)
+	}
+	mustContain(t, p, "时限格式", `value="建议意见特急"`, `action="`+pol+`/edit"`)
+	if p = sys.post(pol+"/edit", url.Values{"name": {"建议意见特急"}, "nature": {"petition_suggestion"}, "priority": {"urgent"},
+		"sign": {"1h"}, "handle": {"20d"}, "handle_from": {"acceptance"}, "warn_ratio": {"0.5"}, "reply": {"1wd"}}); p.Status != http.StatusSeeOther || p.Location != pol+"?flash=admin.saved" {
+		t.Fatalf("a change: %d %s\n%s", p.Status, p.Location, excerpt(p.Body))
+	}
 
 	// A category: added, then retired.
 	sys.get("/admin/categories")

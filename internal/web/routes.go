@@ -131,6 +131,7 @@ func (w *Web) routes() []route {
 		{"POST /admin/categories/{id}/{op}", signedIn, w.adminCategoryOp},
 		{"GET /admin/deadlines", signedIn, w.adminDeadlines},
 		{"POST /admin/policies", signedIn, w.adminCreatePolicy},
+		{"GET /admin/policies/{id}", signedIn, w.adminPolicy},
 		{"POST /admin/policies/{id}/{op}", signedIn, w.adminPolicyOp},
 		{"POST /admin/calendar", withFiles, w.adminImportCalendar},
 		{"GET /admin/routing", signedIn, w.adminRouting},
