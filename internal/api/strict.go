@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -28,6 +30,14 @@ func namesOf(t reflect.Type) map[string]reflect.Type {
 	if m, ok := jsonNames.Load(t); ok {
 		return m.(map[string]reflect.Type)
 	}
+	return collectNames(t, map[reflect.Type]bool{})
+}
+
+// collectNames is namesOf, through embedded structs not already on the
+// way (a struct that embeds a pointer to itself ends there).
+func collectNames(t reflect.Type, on map[reflect.Type]bool) map[string]reflect.Type {
+	on[t] = true
+	defer delete(on, t)
 	out := map[string]reflect.Type{}
 	for f := range t.Fields() {
 		tag := f.Tag.Get("json")
@@ -41,7 +51,10 @@ func namesOf(t reflect.Type) map[string]reflect.Type {
 				ft = ft.Elem()
 			}
 			if ft.Kind() == reflect.Struct {
-				for n, nt := range namesOf(ft) {
+				if on[ft] {
+					continue
+				}
+				for n, nt := range collectNames(ft, on) {
 					if _, ok := out[n]; !ok {
 						out[n] = nt
 					}
@@ -87,7 +100,7 @@ func walkNames(doc any, t reflect.Type, path string) error {
 		for k, val := range obj {
 			ft, ok := names[k]
 			if !ok {
-				for n := range names {
+				for _, n := range slices.Sorted(maps.Keys(names)) {
 					if strings.EqualFold(n, k) {
 						return fieldJSON(path+k, msgCaseOf.Fill(path+n))
 					}

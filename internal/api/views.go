@@ -81,7 +81,7 @@ type Case struct {
 	DeadlineAt       *time.Time     `json:"deadline_at" doc:"the running deadline: accepting, signing for or handling"`
 	WarnAt           *time.Time     `json:"warn_at" doc:"when the running clock turns yellow"`
 	TimeLeft         *int64         `json:"time_left_seconds" doc:"seconds until the running deadline; negative when overdue"`
-	AcceptDueAt      *time.Time     `json:"accept_due_at" doc:"deadline to register or reject the case while it waits to be accepted (受理期限): its policy's time to accept, from receipt"`
+	AcceptDueAt      *time.Time     `json:"accept_due_at" doc:"deadline to register or reject the case while it waits to be accepted (立案期限): its policy's time to accept, from receipt"`
 	Policy           *PolicyRef     `json:"deadline_policy"`
 	ExtensionCount   int            `json:"extension_count"`
 	ReportCount      int            `json:"report_count"`

@@ -161,7 +161,7 @@ func (c Case) Status(now time.Time) deadline.Status {
 func (c Case) Overdue(now time.Time) bool { return c.Status(now) == deadline.Red }
 
 // DeadlineName names the deadline c's clock runs to (DeadlineAt): to accept
-// it (受理期限), to sign for it (签收期限) or to handle it (办理期限).
+// it (立案期限), to sign for it (签收期限) or to handle it (办理期限).
 func (c Case) DeadlineName() i18n.Message {
 	if at, name := c.running(); !at.IsZero() && at.Equal(c.DeadlineAt) {
 		return name
@@ -188,7 +188,7 @@ func (c Case) running() (time.Time, i18n.Message) {
 }
 
 var (
-	msgAcceptBy = i18n.M("受理期限", "Accept by")
+	msgAcceptBy = i18n.M("立案期限", "Register by")
 	msgSignBy   = i18n.M("签收期限", "Sign for by")
 	msgHandleBy = i18n.M("办理期限", "Due")
 	msgDeadline = i18n.M("期限", "Deadline")

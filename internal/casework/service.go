@@ -350,7 +350,7 @@ func (s *Service) afterChange(ctx context.Context, tx *db.Tx, before, after Case
 		data["handling_unit_id"] = after.HandlingUnitID
 	}
 	if !after.DeadlineAt.IsZero() {
-		data["deadline_at"] = after.DeadlineAt.UTC().Format(time.RFC3339)
+		data["deadline_at"] = after.DeadlineAt.In(s.cfg.Location).Format(time.RFC3339) // the city's offset, as the API's
 	}
 	return s.notify.Emit(ctx, tx, notify.Event{Type: event, CaseID: after.ID, CaseNumber: after.Number, Data: data})
 }

@@ -117,8 +117,9 @@ func TestWebhookSignedDeliveryWithRetry(t *testing.T) {
 	if err := json.Unmarshal(last.body, &body); err != nil {
 		t.Fatal(err)
 	}
-	if _, off := body.OccurredAt.Zone(); off != 8*3600 || !strings.Contains(string(last.body), "+08:00") {
-		t.Errorf("occurred_at in another offset: %s", last.body)
+	if _, off := body.OccurredAt.Zone(); off != 8*3600 || !strings.Contains(string(last.body), "+08:00") ||
+		!strings.Contains(string(last.body), `"deadline_at"`) || strings.Contains(string(last.body), `Z"`) {
+		t.Errorf("times in another offset (occurred_at, data.deadline_at): %s", last.body)
 	}
 	if !notify.VerifySignature(secret, last.signature, last.body, env.Clock.Now(), 5*time.Minute) {
 		t.Errorf("signature %q does not verify", last.signature)

@@ -411,8 +411,9 @@ func (a *API) post(w http.ResponseWriter, r *http.Request, format string) (any, 
 	}
 	if in.Body == "" {
 		// description is optional; intake needs a text: the service's
-		// name, as title and text, which a request's view leaves out.
-		in.Title, in.Body = cat.Name, cat.Name
+		// name, marked as having no description (the staff read it so,
+		// and a request's view gives the description as posted: none).
+		in.Title, in.Body = cat.Name, cat.Name+noDescription
 	}
 	in.ReporterName = personName(f("first_name"), f("last_name"))
 	in.ReporterPhone = f("phone")
@@ -488,6 +489,9 @@ func requests[T any](format string, list []T) any {
 	return list
 }
 
+// noDescription ends the text of a request posted without a description.
+const noDescription = "（未填写描述）"
+
 // reader reads cases for Open311: every case may be read, but the queries
 // below only ever return those that came in through Open311.
 var reader = access.System("open311")
@@ -500,7 +504,11 @@ func (a *API) view(ctx context.Context, c casework.Case, opening casework.Report
 		return request{}, err
 	}
 	loc := a.d.Location
-	v := request{ServiceRequestID: c.Number, Status: "open", Description: opening.Body, MediaURL: opening.MediaURL,
+	description := opening.Body
+	if strings.HasSuffix(description, noDescription) {
+		description = "" // posted without one (see post)
+	}
+	v := request{ServiceRequestID: c.Number, Status: "open", Description: description, MediaURL: opening.MediaURL,
 		ServiceNotice: notice, RequestedDatetime: c.ReceivedAt.In(loc), UpdatedDatetime: c.UpdatedAt.In(loc), Address: c.Address}
 	if !c.State.Open() {
 		v.Status = "closed"
@@ -519,9 +527,7 @@ func (a *API) view(ctx context.Context, c casework.Case, opening casework.Report
 	}
 	if cat, ok := n.Cats[c.CategoryID]; ok {
 		v.ServiceCode, v.ServiceName = cat.Code, cat.Name
-		if opening.Body == cat.Name && opening.Title == cat.Name {
-			v.Description = "" // posted without one: intake took the service's name for its text
-		}
+
 	}
 	if c.HandlingUnitID != 0 {
 		v.AgencyResponsible = n.UnitName(c.HandlingUnitID)

@@ -180,7 +180,7 @@ func (s *Service) onWarn(ctx context.Context, tx *db.Tx, t timer.Timer, now time
 		return err
 	}
 	if err := s.notify.Emit(ctx, tx, notify.Event{Type: "case.warning", CaseID: c.ID, CaseNumber: c.Number,
-		Data: map[string]any{"deadline_at": c.DeadlineAt.UTC().Format(time.RFC3339), "unit_id": unit}}); err != nil {
+		Data: map[string]any{"deadline_at": c.DeadlineAt.In(s.loc).Format(time.RFC3339), "unit_id": unit}}); err != nil {
 		return err
 	}
 	return s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", UnitID: from, Action: "case.warn", ObjectType: "case",
@@ -233,7 +233,7 @@ func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now t
 		}
 	}
 	return s.notify.Emit(ctx, tx, notify.Event{Type: "case.overdue", CaseID: c.ID, CaseNumber: c.Number,
-		Data: map[string]any{"deadline_at": c.DeadlineAt.UTC().Format(time.RFC3339), "unit_id": unit}})
+		Data: map[string]any{"deadline_at": c.DeadlineAt.In(s.loc).Format(time.RFC3339), "unit_id": unit}})
 }
 
 // onRepeat raises the jurisdiction of a case reported again and again
@@ -531,11 +531,11 @@ func (s *Service) checkAwaiting(ctx context.Context, tx *db.Tx, c casework.Case,
 		return fmt.Errorf("open orders of %s: %w", c.Number, err)
 	}
 	return fault.New(fault.Conflict, "order-awaiting-reply", msgAwaiting, kindMessage(kind), number,
-		s.fmtTime(time.UnixMicro(issued)), s.fmtTime(time.UnixMicro(due)))
+		s.fmtTime(time.UnixMicro(issued)), s.fmtTime(time.UnixMicro(due))).With("order", number)
 }
 
 var msgAwaiting = i18n.M("已有同类督办（%s %s，%s 发出）在等待回复，回复期限 %s；请等待回复或改用其他督办方式",
-	"a %s (%s, issued %s) already awaits its reply, due %s: wait for it or press in another way")
+	"%s %s (issued %s) already awaits its reply, due %s: wait for it or press in another way")
 
 // Reply answers an open order, by a member of the unit it was sent to.
 func (s *Service) Reply(ctx context.Context, actor access.Actor, number, reply string) (Order, error) {

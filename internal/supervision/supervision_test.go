@@ -440,7 +440,7 @@ func TestAReportNobodyRegistersIsSupervised(t *testing.T) {
 	incident := take("police_110", "police_public_order", "江头北路有人聚众斗殴")
 	complaint := take("hotline", "complaint", "江头北路路灯不亮已一周")
 	if want := apptest.Start.Add(time.Hour); !incident.AcceptDueAt.Equal(want) || !incident.DeadlineAt.Equal(want) ||
-		incident.DeadlineName().ZH != "受理期限" {
+		incident.DeadlineName().ZH != "立案期限" {
 		t.Fatalf("the incident must be registered by %v (running to %v, %s), want %v", incident.AcceptDueAt, incident.DeadlineAt,
 			incident.DeadlineName().ZH, want)
 	}
@@ -452,7 +452,7 @@ func TestAReportNobodyRegistersIsSupervised(t *testing.T) {
 	env.Clock.Advance(time.Hour + time.Minute)
 	env.Fire(t)
 	os := orders(t, env, incident.Number)
-	if len(os) != 1 || !os[0].Automatic || os[0].ToUnitID != incident.IntakeUnitID || !strings.Contains(os[0].Reason.ZH, "受理期限") {
+	if len(os) != 1 || !os[0].Automatic || os[0].ToUnitID != incident.IntakeUnitID || !strings.Contains(os[0].Reason.ZH, "立案期限") {
 		t.Fatalf("the unregistered incident's orders: %+v", os)
 	}
 	if os := orders(t, env, complaint.Number); len(os) != 0 {

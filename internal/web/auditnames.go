@@ -300,9 +300,14 @@ func (v *view) AuditOutcome(outcome string) string { return auditOutcomeName(out
 // AuditDetail lists a record's detail on the audit page.
 func (v *view) AuditDetail(detail string) []detailItem { return auditDetail(detail) }
 
-// AuditActions are the filter's actions, grouped by what they are about.
+// AuditActions are the filter's actions, grouped by what they are about;
+// a code the list does not offer, given in the address, is offered too, so
+// that filtering again keeps it.
 func (v *view) AuditActions() []optgroup {
 	var out []optgroup
+	if c := v.Field("action"); c != "" && !slices.Contains(auditActionCodes, c) {
+		out = append(out, optgroup{Label: auditObjectName(auditNoun(c), v.Lang), Options: []option{{Value: c, Label: c}}})
+	}
 	for _, c := range auditActionCodes {
 		noun := auditObjectName(auditNoun(c), v.Lang)
 		if len(out) == 0 || out[len(out)-1].Label != noun {

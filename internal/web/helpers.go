@@ -39,6 +39,9 @@ func (w *Web) funcs() template.FuncMap {
 			return t.In(w.loc).Format("2006-01-02 15:04")
 		},
 		"due": func(t time.Time) string { return dueText(t, w.loc) },
+		// pathEscape makes a stored value one segment of a path (an audit
+		// record's object id may be anything someone typed).
+		"pathEscape": url.PathEscape,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

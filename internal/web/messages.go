@@ -124,8 +124,8 @@ var messages = map[string]i18n.Message{
 	"intake.merged_from":   i18n.M("本次来件编号", "this report's own number"),
 	"intake.merged_undo":   i18n.M("，如并错可在该页“取消并案”", "; undo the merge on its page if it was wrong"),
 
-	"intake.suggested":        i18n.M("建议分类：", "Suggested:"),
-	"intake.suggested_nature": i18n.M("建议性质：", "Suggested:"),
+	"intake.suggested":        i18n.M("建议分类：", "Suggested category:"),
+	"intake.suggested_nature": i18n.M("建议性质：", "Suggested nature:"),
 	"case.suggestion":         i18n.M("分类建议", "Suggested category"),
 	"case.model":              i18n.M("模型 %s", "model %s"),
 	"case.model_builtin":      i18n.M("内置模型", "built-in model"), // the model pingan ships (classify.DefaultVersion)
@@ -429,8 +429,8 @@ var messages = map[string]i18n.Message{
 	"csv.closed_at":       i18n.M("结案时间", "Closed"),
 	"csv.repeat_count":    i18n.M("重复次数", "Repeats"),
 
-	"field.accept":             i18n.M("受理时限", "To accept"),
-	"field.accept_due_at":      i18n.M("受理期限", "Accept by"),
+	"field.accept":             i18n.M("立案时限", "To register"),
+	"field.accept_due_at":      i18n.M("立案期限", "Register by"),
 	"field.address":            i18n.M("地址", "Address"),
 	"field.body":               i18n.M("诉求内容", "Text"),
 	"field.case":               i18n.M("案件", "Case"),
@@ -451,7 +451,7 @@ var messages = map[string]i18n.Message{
 	"field.handle":             i18n.M("办理时限", "To handle"),
 	"field.handle_from":        i18n.M("办理时限起算", "Handling time counts from"),
 	"policy.from_dispatch":     i18n.M("自派遣起算", "dispatch"),
-	"policy.from_acceptance":   i18n.M("自受理（立案）起算", "acceptance (registration)"),
+	"policy.from_acceptance":   i18n.M("自立案起算", "registration"),
 	"field.handling_unit":      i18n.M("承办单位", "Handling unit"),
 	"field.intake_unit":        i18n.M("受理单位", "Received by"),
 	"field.jurisdiction_unit":  i18n.M("属地单位", "Jurisdiction"),

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -668,10 +667,14 @@ func (w *Web) auditFilter(r *http.Request, q url.Values, f *audit.Filter) error 
 			q.Set("action", f.Action) // the list shows it chosen
 		}
 	}
-	actor := strings.TrimSpace(cmp.Or(q.Get("actor"), q.Get("actor_id")))
-	if id, err := strconv.ParseInt(actor, 10, 64); err == nil && id > 0 {
-		f.ActorID = id
-	} else if actor != "" {
+	// actor is a user name (a staff number is one too); actor_id, as
+	// older links give it, an id.
+	if id := strings.TrimSpace(q.Get("actor_id")); id != "" && q.Get("actor") == "" {
+		if f.ActorID, _ = strconv.ParseInt(id, 10, 64); f.ActorID <= 0 {
+			v.Add("actor", msgAuditNoActor, id)
+		}
+	}
+	if actor := strings.TrimSpace(q.Get("actor")); actor != "" {
 		u, err := w.app.Org.UserByName(r.Context(), w.app.DB, actor)
 		switch {
 		case err == nil:

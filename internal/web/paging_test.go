@@ -11,11 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"pingan/internal/access"
 	"pingan/internal/apptest"
 	"pingan/internal/audit"
 	"pingan/internal/casework"
 	"pingan/internal/db"
 	"pingan/internal/notify"
+	"pingan/internal/org"
 )
 
 // nextPage returns the query of p's "more" link to path, unescaped, failing
@@ -199,6 +201,16 @@ func TestAuditLogNames(t *testing.T) {
 	if got := auditCount(t, env, "audit.read", audit.OK); got != reads {
 		t.Errorf("%d reads recorded for filters that read nothing", got-reads)
 	}
+
+	// A user name of digits (a staff number) is a name, not an id.
+	if _, err := env.App.Org.CreateUser(context.Background(), access.System("test"), org.UserInput{Username: "20231234", Name: "工号用户",
+		UnitID: env.Unit(t, "350206004"), Password: "Staff-Number-2026"}); err != nil {
+		t.Fatal(err)
+	}
+	newBrowser(t, env).signIn("20231234", "Staff-Number-2026")
+	mustContain(t, aud.get("/admin/audit?actor=20231234"), `<code class="muted">login</code>`)
+	// A code the list does not offer stays chosen for the next filter.
+	mustContain(t, aud.get("/admin/audit?action=test.paged"), `<option value="test.paged" selected>test.paged</option>`)
 
 	// In English too.
 	aud.post("/lang", url.Values{"lang": {"en"}})
