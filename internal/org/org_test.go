@@ -128,6 +128,7 @@ func TestUnitAdministration(t *testing.T) {
 		{"code taken", org.UnitInput{ParentID: hs, Code: "350206004", Name: "x", Kind: org.Government, Level: org.Community}, comm.ID, "code"},
 		{"above parent", org.UnitInput{ParentID: hs, Code: comm.Code, Name: "x", Kind: org.Government, Level: org.City}, comm.ID, "level"},
 		{"bad kind", org.UnitInput{ParentID: hs, Code: comm.Code, Name: "x", Kind: "club", Level: org.Community}, comm.ID, "kind"},
+		{"no such division", org.UnitInput{ParentID: hs, Code: comm.Code, Name: "x", Kind: org.Government, Level: org.Community, DivisionCode: "abc"}, comm.ID, "division_code"},
 	}
 	for _, tc := range cases {
 		_, err := o.UpdateUnit(ctx, admin, tc.id, tc.in)

@@ -18,6 +18,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/audit"
 	"pingan/internal/db"
+	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/search"
@@ -262,6 +263,7 @@ var (
 	msgCycle            = i18n.M("不能把单位移到它自己的下级", "a unit cannot move under itself")
 	msgAdminOnly        = i18n.M("只有系统管理员可以维护单位", "only a system administrator may change units")
 	msgRootExists       = i18n.M("已有根单位；新单位必须指定上级", "a root unit exists; a new unit needs a parent")
+	msgNoDivision       = i18n.M("没有这个行政区划代码：%s", "no such division code: %s")
 	msgNoSupervisor     = i18n.M("单位 %d 没有上级督办单位", "unit %d has no supervising committee")
 )
 
@@ -284,6 +286,11 @@ func (in UnitInput) validate(v *fault.Validation) {
 	}
 	if LevelIndex(in.Level) < 0 {
 		v.Add("level", fault.BadValue, string(in.Level))
+	}
+	if d := strings.TrimSpace(in.DivisionCode); d != "" {
+		if _, ok := division.ByCode(d); !ok {
+			v.Add("division_code", msgNoDivision, d)
+		}
 	}
 }
 

@@ -751,10 +751,24 @@ func TestBrowserRepeats(t *testing.T) {
 	if len(natures) == 0 || !strings.HasPrefix(natures[0], "投诉 ") || strings.Contains(strings.Join(catChips, " "), "投诉 ") {
 		t.Fatalf("natures suggested %q, categories %q", natures, catChips)
 	}
+	// The nature re-asks for suggestions, which draws the chips anew:
+	// mark the old ones to wait for the new.
+	get(u, "mark", chromedp.Evaluate[bool](`document.querySelectorAll("#suggest button").forEach(b => b.dataset.old = "1"), true`))
 	u.run("pick nature", chromedp.Click(chromedp.CSS(`#suggest-nature button`)))
 	if got := get(u, "nature", chromedp.Value(chromedp.CSS(`select[name=nature]`))); got != "complaint" {
 		t.Fatalf("a nature suggestion chose %q", got)
 	}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		ok, err := chromedp.Run(u.ctx, chromedp.Evaluate[bool](`document.querySelector("#suggest button:not([data-old])") !== null`))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the suggestions were not asked again after the nature (%v)", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	u.run("settle", chromedp.Sleep(200*time.Millisecond))
 	u.run("pick", chromedp.Click(chromedp.CSS(`#suggest button`)))
 	if cat := get(u, "category", chromedp.Value(chromedp.CSS(`select[name=category_id]`))); cat == "" {
 		t.Fatal("a suggestion did not choose a category")

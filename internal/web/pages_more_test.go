@@ -712,7 +712,8 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 	// to move under.
 	page := sys.get(fmt.Sprintf("/admin/units/%d", u.ID))
 	mustContain(t, page, `<a href="/admin/units/`+fmt.Sprint(parent)+`">江头街道</a>`, fmt.Sprintf(`action="/admin/units/%d"`, u.ID),
-		fmt.Sprintf(`<option value="%d" selected>`, parent))
+		fmt.Sprintf(`<option value="%d" selected>`, parent), `name="name" required maxlength="100" value="江头第九社区"`,
+		`name="code" required maxlength="40" value="350206004-C09"`)
 	mustNotContain(t, page, fmt.Sprintf(`<option value="%d"`, u.ID))
 	p = sys.post(fmt.Sprintf("/admin/units/%d", u.ID), url.Values{"parent_id": {fmt.Sprint(parent)}, "code": {"350206004-C09"},
 		"name": {""}, "kind": {string(u.Kind)}, "level": {string(u.Level)}})
