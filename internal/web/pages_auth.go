@@ -174,6 +174,11 @@ func (w *Web) setLang(rw http.ResponseWriter, r *http.Request, v *view) error {
 			return err
 		}
 	}
+	// Back to the page the switch was on, as it was (its filters too):
+	// the form says which (browsers here send no Referer).
+	if next := r.PostFormValue("next"); next != "" {
+		return redirect(rw, r, safeNext(next), "")
+	}
 	back := r.Referer()
 	if u, err := url.Parse(back); err == nil && u.Host == r.Host {
 		return redirect(rw, r, safeNext(u.RequestURI()), "")

@@ -212,7 +212,15 @@ func TestAuditLogNames(t *testing.T) {
 	// A code the list does not offer stays chosen for the next filter.
 	mustContain(t, aud.get("/admin/audit?action=test.paged"), `<option value="test.paged" selected>test.paged</option>`)
 
-	// In English too.
-	aud.post("/lang", url.Values{"lang": {"en"}})
+	// In English too: the switch comes back to the page as it was, its
+	// filters kept and its flash gone.
+	p = aud.get("/admin/audit?object_type=case&actor=dispatcher&flash=admin.saved")
+	m := regexp.MustCompile(`name="next" value="([^"]+)"`).FindStringSubmatch(p.Body)
+	if m == nil || html.UnescapeString(m[1]) != "/admin/audit?actor=dispatcher&object_type=case" {
+		t.Fatalf("the language switch comes back to %v", m)
+	}
+	if p = aud.post("/lang", url.Values{"lang": {"en"}, "next": {html.UnescapeString(m[1])}}); p.Location != "/admin/audit?actor=dispatcher&object_type=case" {
+		t.Errorf("the language switch went to %q", p.Location)
+	}
 	mustContain(t, aud.get("/admin/audit?actor=dispatcher&object_type=case"), "Case · Dispatch", "<td>done</td>")
 }
