@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"pingan/internal/audit"
 	"pingan/internal/casework"
@@ -245,7 +246,8 @@ func auditOutcomeName(outcome string, lang i18n.Lang) string {
 // detailItem is one member of a record's detail.
 type detailItem struct {
 	Key, Value string
-	UnitID     int64 // the value names a unit (a key ending in unit_id)
+	UnitID     int64     // the value names a unit (a key ending in unit_id)
+	At         time.Time // the value is a time (a key ending in _at, in µs as stored)
 }
 
 // auditDetail lists a record's detail (a JSON object) member by member, in
@@ -282,6 +284,9 @@ func auditDetail(detail string) []detailItem {
 		}
 		if strings.HasSuffix(key, "unit_id") {
 			it.UnitID, _ = strconv.ParseInt(it.Value, 10, 64)
+		}
+		if us, err := strconv.ParseInt(it.Value, 10, 64); err == nil && strings.HasSuffix(key, "_at") && us > 1e15 {
+			it.At = time.UnixMicro(us)
 		}
 		out = append(out, it)
 	}

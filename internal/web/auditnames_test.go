@@ -3,6 +3,7 @@ package web
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"pingan/internal/i18n"
 )
@@ -53,6 +54,10 @@ func TestAuditDetail(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("member %d: %+v, want %+v", i, got[i], want[i])
 		}
+	}
+	at := auditDetail(`{"deadline_at":1796054400000000,"n_at":3}`)
+	if len(at) != 2 || !at[0].At.Equal(time.UnixMicro(1796054400000000)) || !at[1].At.IsZero() {
+		t.Errorf("times: %+v", at)
 	}
 	if got := auditDetail(`{}`); len(got) != 0 {
 		t.Errorf("empty object: %v", got)

@@ -398,7 +398,7 @@ var messages = map[string]i18n.Message{
 	"audit.broken":      i18n.M("校验失败：记录 #%d（链 %s 第 %d 条）处被篡改、删除或插入。", "Broken at record #%d (chain %s, number %d): altered, removed or inserted."),
 	"audit.at":          i18n.M("时间", "When"),
 	"audit.actor":       i18n.M("操作人", "Who"),
-	"audit.actor_hint":  i18n.M("用户名", "user name"),
+	"audit.actor_hint":  i18n.M("用户名或姓名", "user name or name"),
 	"audit.action":      i18n.M("操作", "Action"),
 	"audit.object":      i18n.M("对象", "Object"),
 	"audit.object_type": i18n.M("对象类型", "Object type"),

@@ -654,6 +654,7 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error
 var (
 	msgAuditNoAction = i18n.M("没有这项操作：%s", "no such action: %s")
 	msgAuditNoActor  = i18n.M("没有这个用户：%s", "no such user: %s")
+	msgAuditSameName = i18n.M("不止一个用户叫%s，请填用户名", "more than one user is called %s: give the user name")
 )
 
 // auditFilter reads the filter's action (a code or its name) and actor (a
@@ -675,17 +676,43 @@ func (w *Web) auditFilter(r *http.Request, q url.Values, f *audit.Filter) error 
 		}
 	}
 	if actor := strings.TrimSpace(q.Get("actor")); actor != "" {
-		u, err := w.app.Org.UserByName(r.Context(), w.app.DB, actor)
+		id, err := w.userNamed(r, actor)
 		switch {
-		case err == nil:
-			f.ActorID = u.ID
-		case fault.KindOf(err) == fault.NotFound:
-			v.Add("actor", msgAuditNoActor, actor)
-		default:
+		case err != nil:
 			return err
+		case id == 0:
+			v.Add("actor", msgAuditNoActor, actor)
+		case id < 0:
+			v.Add("actor", msgAuditSameName, actor)
+		default:
+			f.ActorID = id
 		}
 	}
 	return v.Err()
+}
+
+// userNamed is the id of the account whose user name, or else whose
+// person's name, is s: 0 when none is, -1 when several people have that
+// name.
+func (w *Web) userNamed(r *http.Request, s string) (int64, error) {
+	u, err := w.app.Org.UserByName(r.Context(), w.app.DB, s)
+	if err == nil || fault.KindOf(err) != fault.NotFound {
+		return u.ID, err
+	}
+	page, err := w.app.Org.UserPage(r.Context(), org.UserFilter{Query: s, Limit: 100})
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	for _, u := range page.Users {
+		if u.Name == s {
+			if id != 0 {
+				return -1, nil
+			}
+			id = u.ID
+		}
+	}
+	return id, nil
 }
 
 // adminVerifyAudit checks the hash chains; the check is audited.

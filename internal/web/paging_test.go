@@ -180,7 +180,7 @@ func TestAuditLogNames(t *testing.T) {
 
 	p := aud.get("/admin/audit?object_type=case&action=" + url.QueryEscape("案件 · 派遣"))
 	mustContain(t, p, `案件 · 派遣 <code class="muted">case.dispatch</code>`, `<a href="/cases/`+n+`" class="casenum">`+n+`</a>`,
-		"<td>成功</td>", `<dt>unit_id</dt>`, `江头街道</span></dd>`, `<option value="supervision_order" >督办单</option>`)
+		`<td class="nowrap">成功</td>`, `<dt>unit_id</dt>`, `江头街道</span></dd>`, `<option value="supervision_order" >督办单</option>`)
 	mustNotContain(t, p, "case.register</code>")
 
 	// By the user's name: the dispatcher registered and dispatched, the
@@ -202,6 +202,10 @@ func TestAuditLogNames(t *testing.T) {
 		t.Errorf("%d reads recorded for filters that read nothing", got-reads)
 	}
 
+	// The person's name does as well as the user name (the dispatcher is
+	// 李强).
+	p = aud.get("/admin/audit?actor=" + url.QueryEscape("李强") + "&object_type=case")
+	mustContain(t, p, "case.register</code>", "李强 <code class=\"muted\">dispatcher</code>")
 	// A user name of digits (a staff number) is a name, not an id.
 	if _, err := env.App.Org.CreateUser(context.Background(), access.System("test"), org.UserInput{Username: "20231234", Name: "工号用户",
 		UnitID: env.Unit(t, "350206004"), Password: "Staff-Number-2026"}); err != nil {
@@ -222,5 +226,5 @@ func TestAuditLogNames(t *testing.T) {
 	if p = aud.post("/lang", url.Values{"lang": {"en"}, "next": {html.UnescapeString(m[1])}}); p.Location != "/admin/audit?actor=dispatcher&object_type=case" {
 		t.Errorf("the language switch went to %q", p.Location)
 	}
-	mustContain(t, aud.get("/admin/audit?actor=dispatcher&object_type=case"), "Case · Dispatch", "<td>done</td>")
+	mustContain(t, aud.get("/admin/audit?actor=dispatcher&object_type=case"), "Case · Dispatch", `<td class="nowrap">done</td>`)
 }
