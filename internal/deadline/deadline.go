@@ -179,3 +179,17 @@ func WarnAt(start, due time.Time, ratio float64) time.Time {
 	}
 	return start.Add(time.Duration(float64(due.Sub(start)) * ratio))
 }
+
+// Text writes a deadline in loc: one at midnight is the end of the day
+// before ("2026-12-18 24:00"), as people read 截至 a day; "00:00" of the
+// next would read as its start. The zero time is "—".
+func Text(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.In(loc)
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+		return t.AddDate(0, 0, -1).Format("2006-01-02") + " 24:00"
+	}
+	return t.Format("2006-01-02 15:04")
+}

@@ -477,3 +477,18 @@ func TestPolicyAdministration(t *testing.T) {
 		t.Error("a retired policy still applies")
 	}
 }
+
+// A deadline at midnight reads as the end of the day before.
+func TestText(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	for in, want := range map[time.Time]string{
+		time.Date(2026, 12, 19, 0, 0, 0, 0, loc):       "2026-12-18 24:00",
+		time.Date(2026, 12, 18, 17, 30, 0, 0, loc):     "2026-12-18 17:30",
+		time.Date(2026, 12, 18, 16, 0, 0, 0, time.UTC): "2026-12-18 24:00", // midnight in the city
+		{}: "—",
+	} {
+		if got := deadline.Text(in, loc); got != want {
+			t.Errorf("Text(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -171,7 +171,7 @@ func (s *Service) onWarn(ctx context.Context, tx *db.Tx, t timer.Timer, now time
 	} else if fault.KindOf(err) != fault.NotFound {
 		return err
 	}
-	text := msgWarn.Fill(c.Number+" "+c.Title, s.fmtTime(c.DeadlineAt))
+	text := msgWarn.Fill(c.Number+" "+c.Title, deadline.Text(c.DeadlineAt, s.loc))
 	actor := system(from)
 	if err := s.cases.Record(ctx, tx, actor, c, casework.Warn, text); err != nil {
 		return err
@@ -211,7 +211,7 @@ func (s *Service) onOverdue(ctx context.Context, tx *db.Tx, t timer.Timer, now t
 		return err
 	}
 	unit := responsible(c)
-	reason := msgAutoReason.Fill(c.DeadlineName(), s.fmtTime(c.DeadlineAt))
+	reason := msgAutoReason.Fill(c.DeadlineName(), deadline.Text(c.DeadlineAt, s.loc))
 	sup, err := s.org.SupervisingUnit(ctx, tx, unit)
 	switch {
 	case fault.KindOf(err) == fault.NotFound:
@@ -398,7 +398,7 @@ func (s *Service) issue(ctx context.Context, tx *db.Tx, actor access.Actor, c ca
 	}
 	due := "—"
 	if !o.ReplyDueAt.IsZero() && o.State == Open {
-		due = s.fmtTime(o.ReplyDueAt)
+		due = deadline.Text(o.ReplyDueAt, s.loc)
 	}
 	if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: to, Kind: "supervision.issued", CaseID: c.ID, OrderID: o.ID,
 		Title: msgIssued.Fill(kindMessage(kind), c.Number+" "+c.Title, due), Body: reason}); err != nil {
@@ -531,7 +531,7 @@ func (s *Service) checkAwaiting(ctx context.Context, tx *db.Tx, c casework.Case,
 		return fmt.Errorf("open orders of %s: %w", c.Number, err)
 	}
 	return fault.New(fault.Conflict, "order-awaiting-reply", msgAwaiting, kindMessage(kind), number,
-		s.fmtTime(time.UnixMicro(issued)), s.fmtTime(time.UnixMicro(due))).With("order", number)
+		s.fmtTime(time.UnixMicro(issued)), deadline.Text(time.UnixMicro(due), s.loc)).With("order", number)
 }
 
 var msgAwaiting = i18n.M("已有同类督办（%s %s，%s 发出）在等待回复，回复期限 %s；请等待回复或改用其他督办方式",

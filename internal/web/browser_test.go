@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -795,4 +796,19 @@ func TestBrowserRepeats(t *testing.T) {
 		t.Fatalf("the merged case says %q", banner)
 	}
 	u.screenshot("case-merged")
+}
+
+// The language switch comes back to the page it was on, with its query:
+// the browser names the page to the site (Referrer-Policy same-origin).
+func TestBrowserLanguageKeepsPage(t *testing.T) {
+	env := apptest.New(t)
+	u := newUI(t, env)
+	setPasswords(t, env, "dispatcher")
+	u.signIn("dispatcher")
+	u.open("/search?q=" + url.QueryEscape("噪音") + "&status=red&flash=admin.saved")
+	u.submit("English", `form.lang button`)
+	where := get(u, "where", chromedp.Evaluate[string](`location.pathname + location.search + " " + document.documentElement.lang`))
+	if where != "/search?q=%E5%99%AA%E9%9F%B3&status=red en" {
+		t.Errorf("after switching to English: %q", where)
+	}
 }

@@ -38,7 +38,7 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return t.In(w.loc).Format("2006-01-02 15:04")
 		},
-		"due": func(t time.Time) string { return dueText(t, w.loc) },
+		"due": func(t time.Time) string { return deadline.Text(t, w.loc) },
 		// pathEscape makes a stored value one segment of a path (an audit
 		// record's object id may be anything someone typed).
 		"pathEscape": url.PathEscape,
@@ -527,18 +527,4 @@ func (w *Web) dayRange(q url.Values) (from, to time.Time, err error) {
 		*p.dst = t.AddDate(0, 0, p.after)
 	}
 	return from, to, v.Err()
-}
-
-// dueText writes a deadline: one at midnight is the end of the day before
-// ("2026-12-18 24:00"), as people read 截至 a day; "00:00" of the next
-// read as its start.
-func dueText(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return "—"
-	}
-	t = t.In(loc)
-	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
-		return t.AddDate(0, 0, -1).Format("2006-01-02") + " 24:00"
-	}
-	return t.Format("2006-01-02 15:04")
 }

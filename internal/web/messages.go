@@ -237,7 +237,7 @@ var messages = map[string]i18n.Message{
 	"case.replied":             i18n.M("已回复", "Reply sent"),
 	"case.issue":               i18n.M("发起督办", "Issue a supervision order"),
 	"case.reply_default":       i18n.M("（不填则按期限规则）", "(empty: from the deadline policy)"),
-	"case.supervised":          i18n.M("督办单已发出", "Supervision order issued"),
+	"case.supervised":          i18n.M("督办已发出", "Supervision issued"),
 	"case.routing":             i18n.M("派遣建议", "Routing"),
 	"case.triage":              i18n.M("待分拣", "triage"),
 	"case.links":               i18n.M("关联案件", "Linked cases"),

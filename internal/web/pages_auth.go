@@ -175,12 +175,13 @@ func (w *Web) setLang(rw http.ResponseWriter, r *http.Request, v *view) error {
 		}
 	}
 	// Back to the page the switch was on, as it was (its filters too):
-	// the form says which (browsers here send no Referer).
-	if next := r.PostFormValue("next"); next != "" {
-		return redirect(rw, r, safeNext(next), "")
-	}
+	// the browser names it (Referrer-Policy same-origin), without its
+	// flash.
 	back := r.Referer()
 	if u, err := url.Parse(back); err == nil && u.Host == r.Host {
+		q := u.Query()
+		q.Del("flash")
+		u.RawQuery = q.Encode()
 		return redirect(rw, r, safeNext(u.RequestURI()), "")
 	}
 	return redirect(rw, r, "/", "")

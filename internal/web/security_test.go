@@ -663,7 +663,7 @@ func TestSettingsPages(t *testing.T) {
 	if p = b.post("/settings/totp", url.Values{"code": {code}, "pending": {foreign}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("another session's secret: %d", p.Status)
 	}
-	mustContain(t, p, "请先开始设置双因素认证")
+	mustContain(t, p, "请先开始设置两步验证")
 	if p = b.post("/settings/totp", url.Values{"code": {"000000"}, "pending": {pending}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a wrong code: %d", p.Status)
 	}

@@ -125,7 +125,6 @@ type view struct {
 	CSRF    string
 	Unread  int
 	Flash   string
-	Here    string // this page's path and query (a GET's, without its flash): where the language switch comes back to
 	Error   string
 	Errors  map[string]string // field → message
 	Form    url.Values
@@ -306,13 +305,6 @@ func (w *Web) wrap(g gate, h handler) http.HandlerFunc {
 		}
 		if f := r.URL.Query().Get("flash"); f != "" {
 			v.Flash = flashText(v, f)
-		}
-		if r.Method == http.MethodGet {
-			u := *r.URL
-			q := u.Query()
-			q.Del("flash")
-			u.RawQuery = q.Encode()
-			v.Here = u.RequestURI()
 		}
 		if err := h(rw, r, v); err != nil {
 			w.fail(rw, r, v, err)
