@@ -949,4 +949,12 @@ func TestSuperviseByUnitShowsAll(t *testing.T) {
 		t.Errorf("%d units listed on asking for all, want %d", n, len(streets))
 	}
 	mustNotContain(t, p, `units=all#by-unit">`)
+	// A unit's link opens its cases at risk, both kinds ticked on the
+	// search form (filtering again keeps both).
+	link := regexp.MustCompile(`<a href="(/search\?unit_id=[^"]+)">`).FindStringSubmatch(p.Body)
+	if link == nil {
+		t.Fatal("no unit link")
+	}
+	mustContain(t, b.get(html.UnescapeString(link[1])), `value="red" checked`, `value="yellow" checked`)
+	mustNotContain(t, b.get(html.UnescapeString(link[1])), `value="green" checked`)
 }

@@ -23,6 +23,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -178,6 +179,11 @@ func (v *view) Field(name string) string {
 		return ""
 	}
 	return v.Form.Get(name)
+}
+
+// FieldHas reports whether a submitted field (a list of boxes) holds value.
+func (v *view) FieldHas(name, value string) bool {
+	return v.Form != nil && slices.Contains(v.Form[name], value)
 }
 
 // handler is a page handler.
