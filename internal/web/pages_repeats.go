@@ -45,6 +45,10 @@ type suggestion struct {
 	CategoryID int64   `json:"category_id,omitempty"` // the deepest catalogue category the label names
 }
 
+// minSuggestion is the least confidence a suggestion is shown with (the
+// page rounds to whole percents).
+const minSuggestion = 0.005
+
 // suggest answers the intake page as the operator types: the categories
 // the classifier suggests, best first, and where routing would send the
 // report (see previewRoute).
@@ -56,14 +60,16 @@ func (w *Web) suggest(rw http.ResponseWriter, r *http.Request, v *view) error {
 	subject, body := r.URL.Query().Get("title"), r.URL.Query().Get("body")
 	if m := w.app.Classifier.Get(); m != nil && len([]rune(subject+body)) >= 4 {
 		sg := m.Suggest(subject, body)
+		// Two natures and three categories at most, none the page would
+		// show as 0%.
 		for i, s := range sg.Nature {
-			if i == 2 {
+			if i == 2 || s.Confidence < minSuggestion {
 				break
 			}
 			natures = append(natures, suggestion{Label: s.Label, Name: v.NatureName(s.Label), Confidence: s.Confidence})
 		}
 		for i, s := range sg.Category {
-			if i == 3 {
+			if i == 3 || s.Confidence < minSuggestion {
 				break
 			}
 			x := suggestion{Label: s.Label, Confidence: s.Confidence}
