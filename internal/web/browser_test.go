@@ -688,6 +688,29 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	u.check("dashboard")
 	u.screenshot("dashboard")
+	// On a phone the map's legend lies along the card's foot, off the
+	// districts, and the channels are named under their ring, not cut at
+	// the card's edge.
+	u.run("phone", chromedp.EmulateViewport(360, 740))
+	u.open("/dashboard")
+	phone := `(function () {
+		var m = echarts.getInstanceByDom(document.getElementById("chart-map"));
+		var p = echarts.getInstanceByDom(document.getElementById("chart-channels"));
+		if (!m || !p || !m.getOption().visualMap) return "";
+		return m.getOption().visualMap[0].orient + " " + p.getOption().legend[0].show + " " + p.getOption().series[0].label.show;
+	})()`
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		got, err := chromedp.Run(u.ctx, chromedp.Evaluate[string](phone))
+		if err == nil && got == "horizontal true false" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the phone's dashboard: %q (%v)", got, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	u.screenshot("dashboard-phone")
+	u.run("desktop", chromedp.EmulateViewport(1366, 900))
 	u.open("/dashboard?wall=1")
 	u.run("wall", chromedp.Sleep(1500*time.Millisecond))
 	if wall := get(u, "wall", chromedp.Evaluate[bool](`document.body.classList.contains("wall")`)); !wall {

@@ -65,13 +65,21 @@ document.addEventListener("DOMContentLoaded", function () {
     }, true);
   }
 
+  // narrow reports whether the page is phone-wide (a desktop's three
+  // columns make cards nearly as narrow as a phone's one).
+  function narrow() { return window.innerWidth < 600; }
+
   function pie(id, points) {
+    var small = narrow();
     chart(id).setOption({
       tooltip: tip,
       // A narrow card: a smaller ring leaves the labels room, and a long
-      // name wraps instead of being cut to "123…".
-      series: [{ type: "pie", radius: ["30%", "56%"], data: points, minShowLabelAngle: 3,
-        label: { formatter: "{b}\n{d}%", overflow: "break", width: 76, lineHeight: 14, color: ink() },
+      // name wraps instead of being cut to "123…". On a phone the names
+      // go under the ring, where they are not cut at the card's edge.
+      legend: small ? { bottom: 0, type: "scroll", textStyle: { color: ink() } } : { show: false },
+      series: [{ type: "pie", radius: small ? ["24%", "48%"] : ["30%", "56%"], center: ["50%", small ? "42%" : "50%"],
+        data: points, minShowLabelAngle: 3,
+        label: small ? { show: false } : { formatter: "{b}\n{d}%", overflow: "break", width: 76, lineHeight: 14, color: ink() },
         labelLine: { length: 6, length2: 8 }, labelLayout: { hideOverlap: true } }]
     }, true);
   }
@@ -87,8 +95,9 @@ document.addEventListener("DOMContentLoaded", function () {
       tooltip: tip,
       // The legend in the sea to the south-east, clear of 集美 and 海沧 in
       // the west.
-      visualMap: { min: 0, max: max, calculable: true, right: 8, bottom: 8, inRange: { color: ["#e3ecf7", "#0b4f8a"] },
-        textStyle: { color: ink() } },
+      // On a phone it lies along the foot of the card instead.
+      visualMap: Object.assign({ min: 0, max: max, calculable: true, inRange: { color: ["#e3ecf7", "#0b4f8a"] },
+        textStyle: { color: ink() } }, narrow() ? { orient: "horizontal", left: "center", bottom: 0, itemHeight: 120 } : { right: 8, bottom: 8 }),
       series: [{ type: "map", map: "xiamen", roam: true, data: values, name: data.labels.indicators[key],
         // Dark names with a white edge read on the darkest and the lightest fill.
         label: { show: true, color: "#1a202c", textBorderColor: "#fff", textBorderWidth: 3 },
@@ -172,6 +181,7 @@ document.addEventListener("DOMContentLoaded", function () {
   function resizeAll() {
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(function () {
+      draw(data); // a card that turned phone-wide lays its chart out anew
       Object.keys(charts).forEach(function (k) {
         var el = charts[k].getDom();
         if (el.clientWidth > 0 && el.clientHeight > 0) charts[k].resize();
