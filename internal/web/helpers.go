@@ -526,5 +526,10 @@ func (w *Web) dayRange(q url.Values) (from, to time.Time, err error) {
 		}
 		*p.dst = t.AddDate(0, 0, p.after)
 	}
+	if !from.IsZero() && !to.IsZero() && !to.After(from) {
+		v.Add("to", msgToBeforeFrom) // would silently find nothing
+	}
 	return from, to, v.Err()
 }
+
+var msgToBeforeFrom = i18n.M("不能早于起始日期", "cannot be before the start date")

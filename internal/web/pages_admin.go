@@ -629,9 +629,6 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request, v *view) error
 	d := auditData{}
 	err := w.auditFilter(r, q, &f)
 	if err == nil {
-		f.From, f.To, err = w.dayRange(q)
-	}
-	if err == nil {
 		// A bad date is said on the page; nothing is read, nor recorded as read.
 		d.Records, err = w.app.Audit.ReadAs(r.Context(), w.app.DB, v.Actor, f)
 	}
@@ -686,6 +683,17 @@ func (w *Web) auditFilter(r *http.Request, q url.Values, f *audit.Filter) error 
 			v.Add("actor", msgAuditSameName, actor)
 		default:
 			f.ActorID = id
+		}
+	}
+	// The dates' errors with the others, all said at once.
+	var err error
+	if f.From, f.To, err = w.dayRange(q); err != nil {
+		fe, ok := fault.As(err)
+		if !ok || fe.Kind != fault.Invalid {
+			return err
+		}
+		for _, x := range fe.Fields {
+			v.Add(x.Field, x.Msg, x.Args...)
 		}
 	}
 	return v.Err()

@@ -706,7 +706,7 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 		t.Errorf("the units list has %d forms", n)
 	}
 	found := sys.get("/admin/units?q=C09")
-	mustContain(t, found, "江头第九社区")
+	mustContain(t, found, "江头第九社区</a> <span class=\"muted\">江头街道</span>") // with its parent
 	mustNotContain(t, found, ">江头街道</a>")
 	// Its page: where it sits, and the form; its own subtree is no parent
 	// to move under.

@@ -192,6 +192,8 @@ func TestAuditLogNames(t *testing.T) {
 	reads := auditCount(t, env, "audit.read", audit.OK)
 	for query, want := range map[string]string{
 		"actor=nobody":                     "没有这个用户：nobody",
+		"actor=nobody&from=2026-99-01":     "起始日期",
+		"from=2026-11-20&to=2026-11-10":    "不能早于起始日期",
 		"action=" + url.QueryEscape("不存在"): "没有这项操作：不存在",
 	} {
 		p := aud.get("/admin/audit?" + query)
@@ -201,6 +203,8 @@ func TestAuditLogNames(t *testing.T) {
 	if got := auditCount(t, env, "audit.read", audit.OK); got != reads {
 		t.Errorf("%d reads recorded for filters that read nothing", got-reads)
 	}
+	// Every bad field is said at once.
+	mustContain(t, aud.get("/admin/audit?actor=nobody&from=2026-99-01"), "没有这个用户：nobody", "起始日期")
 
 	// The person's name does as well as the user name (the dispatcher is
 	// 李强).
