@@ -459,16 +459,16 @@ type Enrolment struct {
 // pendingAAD binds a pending secret to the session it was offered to.
 func pendingAAD(token string) string { return "user.totp.pending:" + hashToken(token) }
 
-// BeginEnroll makes a new TOTP secret for a session's user. Nothing is
+// BeginEnroll offers the TOTP secret of a session's user. Nothing is
 // stored: the secret travels sealed (encrypted and authenticated under the
 // server's key, bound to this session) in the form that confirms it, so
 // showing the page changes nothing, and nobody can choose the secret or
 // bring one offered to another session.
 func (s *Service) BeginEnroll(sess Session) (Enrolment, error) {
-	sec, err := NewTOTPSecret()
-	if err != nil {
-		return Enrolment{}, err
-	}
+	// The same secret for the whole of a session: a user who scanned it
+	// and then reloaded the page, or switched its language, still has the
+	// one the page shows. It is made from the session's own secret token.
+	sec := b32.EncodeToString(s.keys.Derive("totp.enroll", sess.Token)[:20])
 	pending, err := s.keys.Seal(sec, pendingAAD(sess.Token))
 	if err != nil {
 		return Enrolment{}, err

@@ -135,11 +135,18 @@ func (k *Keyring) AuditMAC(msg []byte) []byte {
 // values can be found without storing them in the clear; base64url, no
 // padding.
 func (k *Keyring) LookupHash(kind, value string) string {
+	return base64.RawURLEncoding.EncodeToString(k.Derive(kind, value))
+}
+
+// Derive returns 32 bytes only this keyring makes from value, apart for
+// each kind: the same value gives the same bytes, and nobody without the
+// key can tell what they are.
+func (k *Keyring) Derive(kind, value string) []byte {
 	m := hmac.New(sha256.New, k.lookup)
 	m.Write([]byte(kind))
 	m.Write([]byte{0})
 	m.Write([]byte(value))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return m.Sum(nil)
 }
 
 // Seal encrypts plaintext with AES-256-GCM; the result is base64 text with

@@ -493,3 +493,35 @@ func TestLanguage(t *testing.T) {
 	mustContain(t, b.get("/search"), "Accident handling</option>", "Criminal cases</option>")
 	mustContain(t, signedIn(t, env, "intake").get("/cases/"+n), "Accident handling")
 }
+
+// The enrolment page shows one secret for the whole of a sign-in: a user
+// who scanned it and then reloaded, or switched the language, still has the
+// secret the page shows and confirms with a code from it. Another sign-in
+// is offered another.
+func TestEnrolmentKeepsItsSecret(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "auditadmin")
+	b := newBrowser(t, env)
+	if p := b.signIn("auditadmin", password); p.Location != "/login/enroll" {
+		t.Fatalf("sign-in went to %q", p.Location)
+	}
+	first, _ := enrolment(t, b.get("/login/enroll"))
+	b.post("/lang", url.Values{"lang": {"en"}})
+	again, pending := enrolment(t, b.get("/login/enroll"))
+	if again != first {
+		t.Fatalf("the secret changed on reloading: %s, then %s", first, again)
+	}
+	code, err := auth.TOTPCode(first, auth.Step(env.Clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := b.post("/login/enroll", url.Values{"code": {code}, "pending": {pending}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("a code from the first secret: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	other := newBrowser(t, env)
+	setPasswords(t, env, "secadmin")
+	other.signIn("secadmin", password)
+	if s, _ := enrolment(t, other.get("/login/enroll")); s == first {
+		t.Error("another sign-in was offered the same secret")
+	}
+}
