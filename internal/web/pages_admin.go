@@ -255,6 +255,14 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error
 	return w.render(rw, r, v, "admin_users", formStatus(v))
 }
 
+// onceCookie carries a token just issued to the account's page that shows
+// it, sealed to the session and the account.
+const onceCookie = "pa_once"
+
+func onceAAD(session string, userID int64) string {
+	return "token.once:" + session + ":" + strconv.FormatInt(userID, 10)
+}
+
 // adminUser is one account's page: who it is, and the forms the reader's
 // role offers (roles, resets, tokens and unlocking for the security
 // administrator; disabling for the system administrator). A token just
@@ -276,8 +284,14 @@ func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request, v *view) error 
 	for _, ri := range access.Roles {
 		d.Roles = append(d.Roles, option{Value: string(ri.Role), Label: ri.Name.Format(v.Lang)})
 	}
-	if t, ok := v.Data.(string); ok {
-		d.Token = t
+	if c, err := r.Cookie(onceCookie); err == nil && c.Value != "" {
+		// A token just issued to this account, in this session: shown
+		// now and never again.
+		if tok, err := w.app.Keys.Open(c.Value, onceAAD(v.session.Token, id)); err == nil {
+			d.Token = tok
+			rw.Header().Set("Cache-Control", "no-store")
+		}
+		setCookie(rw, r, onceCookie, "", -1)
 	}
 	v.Title, v.Active, v.Data = u.Username, "admin", d
 	return w.render(rw, r, v, "admin_user", formStatus(v))
@@ -333,10 +347,15 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 		var tok string
 		tok, _, err = w.app.Org.IssueToken(ctx, v.Actor, id, r.PostFormValue("name"), 0)
 		if err == nil {
-			// Shown once, on this response; never stored in the clear.
-			v.Data = tok
-			rw.Header().Set("Cache-Control", "no-store")
-			return w.adminUser(rw, r, v)
+			// Shown once, on the account's page the browser is sent on
+			// to (a reload there issues nothing): it travels sealed to
+			// this session in a cookie the page reads and clears.
+			sealed, err := w.app.Keys.Seal(tok, onceAAD(v.session.Token, id))
+			if err != nil {
+				return err
+			}
+			setCookie(rw, r, onceCookie, sealed, 60)
+			return redirect(rw, r, "/admin/users/"+strconv.FormatInt(id, 10), "")
 		}
 	default:
 		return errNoPage()

@@ -809,10 +809,24 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 	if p = newBrowser(t, env).signIn("c09", "Grid-Nine-Pass-2026"); p.Status == http.StatusSeeOther {
 		t.Fatal("the old password still signs in")
 	}
-	p = sec.post(fmt.Sprintf("/admin/users/%d/token", user.ID), url.Values{"name": {"grid-app"}})
+	// Issued, then shown on the account's page the browser is sent on to
+	// (a reload there issues no second one), and only there, once.
+	userPage := fmt.Sprintf("/admin/users/%d", user.ID)
+	p = sec.post(userPage+"/token", url.Values{"name": {"grid-app"}})
+	if p.Status != http.StatusSeeOther || p.Location != userPage || strings.Contains(p.Body, "pa_") {
+		t.Fatalf("issue token: %d %s", p.Status, p.Location)
+	}
+	if other := sys.get(userPage); strings.Contains(other.Body, `<code class="secret">`) {
+		t.Error("another session was shown the token")
+	}
+	p = sec.get(userPage)
 	tok := regexp.MustCompile(`<code class="secret">([^<]+)</code>`).FindStringSubmatch(p.Body)
 	if p.Status != http.StatusOK || tok == nil || p.Header.Get("Cache-Control") != "no-store" {
-		t.Fatalf("issue token: %d %q\n%s", p.Status, p.Header.Get("Cache-Control"), excerpt(p.Body))
+		t.Fatalf("the token on the account's page: %d %q\n%s", p.Status, p.Header.Get("Cache-Control"), excerpt(p.Body))
+	}
+	var tokens int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1", user.ID).Scan(&tokens); err != nil || tokens != 1 {
+		t.Errorf("%d tokens issued (%v), want 1", tokens, err)
 	}
 	if !auditedOn(t, env, "token.issue", "secadmin", user.ID) {
 		t.Error("the token was not audited")
