@@ -25,6 +25,7 @@ import (
 	"pingan/internal/auth"
 	"pingan/internal/casework"
 	"pingan/internal/demo"
+	"pingan/internal/supervision"
 	"pingan/internal/web"
 )
 
@@ -833,5 +834,31 @@ func TestBrowserLanguageKeepsPage(t *testing.T) {
 	where := get(u, "where", chromedp.Evaluate[string](`location.pathname + location.search + " " + document.documentElement.lang`))
 	if where != "/search?q=%E5%99%AA%E9%9F%B3&status=red en" {
 		t.Errorf("after switching to English: %q", where)
+	}
+}
+
+// A form refused on the case page comes back open, its reasons moved into
+// it and the form in view, not said 750 px above it.
+func TestBrowserRefusalBesideItsForm(t *testing.T) {
+	env := apptest.New(t)
+	u := newUI(t, env)
+	setPasswords(t, env, "supervisor")
+	n, _ := dispatched(t, env)
+	if _, err := env.App.Supervision.Issue(context.Background(), env.Actor(t, "supervisor"), n,
+		supervision.IssueInput{Kind: supervision.Remind, Reason: "请加快办理"}); err != nil {
+		t.Fatal(err)
+	}
+	u.signIn("supervisor")
+	u.open("/cases/" + n)
+	form := `form[action="/cases/` + n + `/supervision"]`
+	u.run("open the form", chromedp.Click(chromedp.CSS(`details:has(`+form+`) > summary`)),
+		chromedp.SendKeys(chromedp.CSS(form+` textarea[name=reason], `+form+` input[name=reason]`), "再催一次"))
+	u.load("issue again", chromedp.Click(chromedp.CSS(form+` button`)))
+	got := get(u, "where", chromedp.Evaluate[string](`(function () {
+		var err = document.querySelector("details.action[open] .flash.err");
+		return (err ? err.textContent : "none") + " | " + (window.scrollY > 200);
+	})()`))
+	if !strings.Contains(got, "已有同类督办") || !strings.HasSuffix(got, "| true") {
+		t.Errorf("the refusal: %q", got)
 	}
 }

@@ -4,6 +4,17 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
+  // A form refused on a long page (the case page's actions) comes back
+  // open with the reasons said at the top: they move into the form, which
+  // comes into view, so the reasons sit by the fields they name.
+  var refused = document.querySelector("main > .flash.err");
+  var openForm = document.querySelector("details.action[open]");
+  if (refused && openForm) {
+    var summary = openForm.querySelector("summary");
+    openForm.insertBefore(refused, summary ? summary.nextSibling : openForm.firstChild);
+    openForm.scrollIntoView({ block: "start" });
+  }
+
   // Buttons that need a second thought.
   document.addEventListener("click", function (e) {
     var b = e.target.closest("[data-confirm]");
