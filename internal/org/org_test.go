@@ -230,6 +230,16 @@ func TestAccountsAndTokens(t *testing.T) {
 	if _, err := o.Authenticate(ctx, tok2); err != nil {
 		t.Fatal(err)
 	}
+	// Someone else's token, revoked by one who may not: refused, and the
+	// refusal on the record.
+	if err := o.RevokeToken(ctx, env.Actor(t, "dispatcher"), t2.ID); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("a dispatcher revokes another's token: %v", err)
+	}
+	var refused int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = 'token.revoke' AND outcome = 'denied' AND object_id = $1",
+		strconv.FormatInt(u.ID, 10)).Scan(&refused); err != nil || refused != 1 {
+		t.Errorf("%d refused revocations on the record (%v), want 1", refused, err)
+	}
 	if err := o.RevokeToken(ctx, env.Actor(t, "secadmin"), t2.ID); err != nil {
 		t.Fatal(err)
 	}

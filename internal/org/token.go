@@ -115,8 +115,8 @@ func (s *Service) insertToken(ctx context.Context, tx *db.Tx, actor access.Actor
 // RevokeToken revokes a token; it stops working on every node within the
 // authentication cache's lifetime (and at once on this one).
 func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, tokenID int64) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var userID int64
+	var userID int64
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		err := tx.QueryRowContext(ctx, "SELECT user_id FROM api_tokens WHERE id = $1", tokenID).Scan(&userID)
 		if db.IsNotFound(err) {
 			return fault.NotFoundf(i18n.M("令牌", "token"), tokenID)
@@ -137,6 +137,11 @@ func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, tokenID i
 		tx.AfterCommit(s.tokens.flush)
 		return s.audit.Append(ctx, tx, auditEntry(actor, "token.revoke", "user", userID, map[string]any{"token_id": tokenID}))
 	})
+	if fault.KindOf(err) == fault.Forbidden {
+		// Refused: the attempt is on the record too.
+		return s.audit.Refuse(ctx, s.db, auditEntry(actor, "token.revoke", "user", userID, map[string]any{"token_id": tokenID}), err)
+	}
+	return err
 }
 
 // Tokens lists a user's tokens, newest first.

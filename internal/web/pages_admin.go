@@ -193,6 +193,7 @@ func (u userRow) HasRole(role string) bool { return slices.Contains(u.Roles, acc
 type usersData struct {
 	Users  []userRow
 	User   userRow      // the user page's
+	Tokens []org.Token  // the user page's account's API tokens, newest first (security administrator)
 	Next   string       // after= for the next page; "" on the last
 	Query  template.URL // the filters, for the next page's link
 	Units  []option
@@ -281,6 +282,11 @@ func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	d := usersData{User: userRow{User: u, AccountState: states[u.ID]}}
+	if v.Actor.Has(access.SecAdmin) {
+		if d.Tokens, err = w.app.Org.Tokens(r.Context(), u.ID); err != nil {
+			return err
+		}
+	}
 	for _, ri := range access.Roles {
 		d.Roles = append(d.Roles, option{Value: string(ri.Role), Label: ri.Name.Format(v.Lang)})
 	}
@@ -342,6 +348,19 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 		var res auth.Reset
 		if res, err = w.app.Auth.RequestReset(ctx, v.Actor, id, kind, r.PostFormValue("password")); err == nil && res.State == auth.ResetPending {
 			return toResets(rw, r, "admin.reset_requested")
+		}
+	case "revoke":
+		// One of this account's tokens (another account's id in the form
+		// is no token of this page).
+		err = fault.NotFoundf(i18n.M("令牌", "token"), r.PostFormValue("token_id"))
+		tokens, terr := w.app.Org.Tokens(ctx, id)
+		if terr != nil {
+			return terr
+		}
+		for _, t := range tokens {
+			if strconv.FormatInt(t.ID, 10) == r.PostFormValue("token_id") {
+				err = w.app.Org.RevokeToken(ctx, v.Actor, t.ID)
+			}
 		}
 	case "token":
 		var tok string

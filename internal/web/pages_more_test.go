@@ -845,8 +845,29 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 	if me.Username != "c09" {
 		t.Fatalf("the token belongs to %q", me.Username)
 	}
-	// The page shows it once: reloading does not.
-	mustNotContain(t, sec.get(fmt.Sprintf("/admin/users/%d", user.ID)), tok[1])
+	// The page shows it once: reloading does not; it lists the token by
+	// its purpose, with a revoke button that takes effect (and another
+	// account's token id in the form is no token of this page).
+	p = sec.get(userPage)
+	mustNotContain(t, p, tok[1])
+	var tokenID int64
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT id FROM api_tokens WHERE user_id = $1", user.ID).Scan(&tokenID); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, p, "<td>grid-app</td>", fmt.Sprintf(`name="token_id" value="%d"`, tokenID))
+	if p = sec.post(fmt.Sprintf("/admin/users/%d/revoke", env.User(t, "intake").User.ID), url.Values{"token_id": {fmt.Sprint(tokenID)}}); p.Status != http.StatusNotFound {
+		t.Errorf("revoke through another account's page: %d", p.Status)
+	}
+	if p = sec.post(userPage+"/revoke", url.Values{"token_id": {fmt.Sprint(tokenID)}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	if r := env.Do(t, http.MethodGet, "/api/v1/me", "", nil, "Authorization", "Bearer "+html.UnescapeString(tok[1])); r.Status != http.StatusUnauthorized {
+		t.Errorf("the revoked token: %d", r.Status)
+	}
+	if !auditedOn(t, env, "token.revoke", "secadmin", user.ID) {
+		t.Error("the revocation was not audited")
+	}
+	mustContain(t, sec.get(userPage), "已吊销（")
 	// Another administrator's token is refused, and the refusal audited:
 	// it would act as them without their second factor.
 	sysID := env.User(t, "sysadmin").User.ID
