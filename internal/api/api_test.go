@@ -74,6 +74,16 @@ func intake(t *testing.T, env *apptest.Env) intakeResp {
 	return out
 }
 
+// dispatchedCase takes in the standard report, registers it and
+// dispatches it to 江头街道, and returns its case number.
+func dispatchedCase(t *testing.T, env *apptest.Env) string {
+	t.Helper()
+	n := intake(t, env).Case.Number
+	act(t, env, "intake", n, "register", map[string]any{"category_id": categoryID(t, env, "C0101001")})
+	act(t, env, "dispatcher", n, "dispatch", map[string]any{"unit_id": env.Unit(t, "350206004")})
+	return n
+}
+
 func act(t *testing.T, env *apptest.Env, user, number, action string, body map[string]any) caseDetail {
 	t.Helper()
 	r := env.Do(t, "POST", "/api/v1/cases/"+number+"/actions/"+action, user, body)
@@ -677,10 +687,7 @@ func TestCatalogueAdministration(t *testing.T) {
 // Location, and a GET of it answers.
 func TestCreatedNamesItsLocation(t *testing.T) {
 	env := apptest.New(t)
-	in := intake(t, env)
-	n := in.Case.Number
-	act(t, env, "intake", n, "register", map[string]any{"category_id": categoryID(t, env, "C0101001")})
-	act(t, env, "dispatcher", n, "dispatch", map[string]any{"unit_id": env.Unit(t, "350206004")})
+	n := dispatchedCase(t, env)
 	files, ct := multipartFiles(t, "files", [2]string{"记录.txt", "现场记录"})
 	for _, tc := range []struct {
 		name, user, path string

@@ -52,10 +52,7 @@ type attachmentList struct {
 // and outsiders are refused and leave the case as it was.
 func TestAttachmentsOverHTTP(t *testing.T) {
 	env := apptest.New(t)
-	in := intake(t, env)
-	n := in.Case.Number
-	act(t, env, "intake", n, "register", map[string]any{"category_id": categoryID(t, env, "C0101001")})
-	act(t, env, "dispatcher", n, "dispatch", map[string]any{"unit_id": env.Unit(t, "350206004")})
+	n := dispatchedCase(t, env)
 
 	const note = "现场噪音记录：凌晨一点仍在打桩。"
 	body, ct := multipartFiles(t, "files", [2]string{"现场.png", pngBytes}, [2]string{"记录.txt", note})

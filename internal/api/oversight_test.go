@@ -54,10 +54,7 @@ func TestDeadlineAndSupervisionOverHTTP(t *testing.T) {
 		}
 	}
 
-	in := intake(t, env)
-	n := in.Case.Number
-	act(t, env, "intake", n, "register", map[string]any{"category_id": categoryID(t, env, "C0101001")})
-	act(t, env, "dispatcher", n, "dispatch", map[string]any{"unit_id": env.Unit(t, "350206004")})
+	n := dispatchedCase(t, env)
 	var c struct {
 		DeadlineStatus string `json:"deadline_status"`
 		TimeLeft       int64  `json:"time_left_seconds"`
