@@ -177,11 +177,16 @@ document.addEventListener("DOMContentLoaded", function () {
   // Resize at most once a frame, and only charts that are laid out: a
   // chart resized while its box has no size (the page hidden, or being
   // left) has no geometry to fit and the map would fail.
-  var frame = 0;
+  var frame = 0, wasNarrow = narrow();
   function resizeAll() {
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(function () {
-      draw(data); // a card that turned phone-wide lays its chart out anew
+      // A page that turned phone-wide (or back) lays its charts out anew;
+      // any other resize only fits them.
+      if (narrow() !== wasNarrow) {
+        wasNarrow = narrow();
+        draw(data);
+      }
       Object.keys(charts).forEach(function (k) {
         var el = charts[k].getDom();
         if (el.clientWidth > 0 && el.clientHeight > 0) charts[k].resize();
