@@ -2,7 +2,6 @@ package auth
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base32"
 	"encoding/binary"
@@ -21,15 +20,6 @@ const (
 )
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// NewTOTPSecret returns a random 160-bit secret, base32-encoded.
-func NewTOTPSecret() (string, error) {
-	b := make([]byte, 20)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return b32.EncodeToString(b), nil
-}
 
 // TOTPCode returns the code of secret at step (RFC 4226 HOTP of the step).
 func TOTPCode(secret string, step int64) (string, error) {
