@@ -3,6 +3,7 @@ package org_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -482,6 +483,157 @@ func TestCheckRolesNamesTheReason(t *testing.T) {
 			if got := fe.Fields[0].Msg.Format(lang, fe.Fields[0].Args...); got != want {
 				t.Errorf("%v's field in %s: %q, want %q", tc.roles, lang, got, want)
 			}
+		}
+	}
+}
+
+// An account's name is the system administrator's to change, its unit the
+// security administrator's once it holds roles; each change is audited with
+// what it was, a refused one too, and a move ends the account's sessions
+// and moves its API token's reach at once.
+func TestRenameAndMoveAccounts(t *testing.T) {
+	env := apptest.New(t)
+	o := env.App.Org
+	sysadmin, secadmin := env.Actor(t, "sysadmin"), env.Actor(t, "secadmin")
+	jiangtou, heshan := env.Unit(t, "350206004"), env.Unit(t, "350206003")
+	u, err := o.CreateUser(ctx, sysadmin, org.UserInput{Username: "jt.chen", Name: "陈", UnitID: jiangtou, Password: "Jt-Handler-2026!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := func(outcome string) int {
+		t.Helper()
+		var n int
+		if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.update' AND outcome = $1 AND object_id = $2",
+			outcome, itoa(u.ID)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	stored := func() org.User {
+		t.Helper()
+		got, err := o.User(ctx, env.App.DB, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	// Renaming: the system administrator's; the name is checked and trimmed.
+	for _, bad := range []string{"", "   ", strings.Repeat("林", 51)} {
+		if _, err := o.RenameUser(ctx, sysadmin, u.ID, bad); fault.KindOf(err) != fault.Invalid {
+			t.Errorf("name %q: %v", bad, err)
+		}
+	}
+	for _, a := range []access.Actor{secadmin, env.Actor(t, "dispatcher")} {
+		if _, err := o.RenameUser(ctx, a, u.ID, "陈明"); fault.KindOf(err) != fault.Forbidden {
+			t.Errorf("%s renames: %v", a.Username, err)
+		}
+	}
+	if got := stored(); got.Name != "陈" {
+		t.Fatalf("a refused rename stored %q", got.Name)
+	}
+	if n := records("denied"); n != 2 {
+		t.Errorf("%d refused renames on the record, want 2", n)
+	}
+	if got, err := o.RenameUser(ctx, sysadmin, u.ID, "  陈明 "); err != nil || got.Name != "陈明" || stored().Name != "陈明" {
+		t.Fatalf("rename: %+v, %v", got, err)
+	}
+	last := func() (audit.Record, map[string]any) {
+		t.Helper()
+		recs, err := env.App.Audit.List(ctx, env.App.DB, audit.Filter{Action: "user.update", Limit: 1})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("the last change on the record: %+v (%v)", recs, err)
+		}
+		var d map[string]any
+		if err := json.Unmarshal([]byte(recs[0].Detail), &d); err != nil {
+			t.Fatal(err)
+		}
+		return recs[0], d
+	}
+	if rec, d := last(); rec.Outcome != audit.OK || d["name_before"] != "陈" || d["name"] != "陈明" {
+		t.Fatalf("the rename's record: %+v %v", rec, d)
+	}
+	// The same name again changes nothing, and records nothing.
+	if _, err := o.RenameUser(ctx, sysadmin, u.ID, "陈明"); err != nil || records("ok") != 1 {
+		t.Errorf("an unchanged name: %v, %d records", err, records("ok"))
+	}
+
+	// Without roles the account reaches nothing: the system administrator
+	// moves it, as they placed it.
+	if got, err := o.MoveUser(ctx, sysadmin, u.ID, heshan); err != nil || got.UnitID != heshan {
+		t.Fatalf("the system administrator moves an account without roles: %+v, %v", got, err)
+	}
+	if _, err := o.SetRoles(ctx, secadmin, u.ID, []access.Role{access.Handler}); err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := o.IssueToken(ctx, secadmin, u.ID, "tablet", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := o.Authenticate(ctx, tok); err != nil || a.UnitID != heshan || a.Scope.Contains(jiangtou) {
+		t.Fatalf("the token before the move: %+v, %v", a, err)
+	}
+	sess, err := env.App.Auth.Login(ctx, "jt.chen", "Jt-Handler-2026!", "127.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With roles, the unit decides what they reach: the security
+	// administrator's to change, and nobody moves themselves.
+	if _, err := o.MoveUser(ctx, sysadmin, u.ID, jiangtou); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("the system administrator moves an account with roles: %v", err)
+	}
+	if _, err := o.MoveUser(ctx, secadmin, secadmin.UserID, jiangtou); fault.KindOf(err) != fault.Forbidden {
+		t.Errorf("the security administrator moves themselves: %v", err)
+	}
+	retired, err := o.CreateUnit(ctx, sysadmin, org.UnitInput{ParentID: jiangtou, Code: "GRID-9", Name: "第九网格", Kind: org.Government, Level: org.Community})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.SetUnitRetired(ctx, sysadmin, retired.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, unit := range []int64{0, retired.ID, 999999} {
+		if _, err := o.MoveUser(ctx, secadmin, u.ID, unit); fault.KindOf(err) != fault.Invalid {
+			t.Errorf("a move to unit %d: %v", unit, err)
+		}
+	}
+	if got := stored(); got.UnitID != heshan {
+		t.Fatalf("a refused move stored unit %d", got.UnitID)
+	}
+	if _, err := env.App.Auth.Resume(ctx, sess.Token); err != nil {
+		t.Fatalf("a refused move ended the session: %v", err)
+	}
+	if got, err := o.MoveUser(ctx, secadmin, u.ID, jiangtou); err != nil || got.UnitID != jiangtou || got.Name != "陈明" {
+		t.Fatalf("the security administrator moves the account: %+v, %v", got, err)
+	}
+	if _, err := env.App.Auth.Resume(ctx, sess.Token); fault.KindOf(err) != fault.Unauthorized {
+		t.Errorf("the session outlived the move: %v", err)
+	}
+	if a, err := o.Authenticate(ctx, tok); err != nil || a.UnitID != jiangtou || !a.Scope.Contains(jiangtou) || a.Scope.Contains(heshan) {
+		t.Errorf("the token after the move: %+v, %v", a, err)
+	}
+	if rec, d := last(); rec.ActorID != secadmin.UserID || fmt.Sprint(d["from_unit_id"]) != itoa(heshan) ||
+		fmt.Sprint(d["to_unit_id"]) != itoa(jiangtou) || fmt.Sprint(d["sessions_ended"]) != "1" {
+		t.Errorf("the move's record: %+v %v", rec, d)
+	}
+	if n := records("denied"); n != 3 {
+		t.Errorf("%d refusals on the record, want 3 (two renames, the system administrator's move)", n)
+	}
+
+	// What each may change, as the account's page offers it.
+	for _, tc := range []struct {
+		who          access.Actor
+		account      org.User
+		rename, move bool
+	}{
+		{sysadmin, stored(), true, false},
+		{secadmin, stored(), false, true},
+		{secadmin, env.User(t, "secadmin").User, false, false},
+		{env.Actor(t, "dispatcher"), stored(), false, false},
+		{access.System("test"), stored(), true, true},
+	} {
+		if rename, move := org.AccountEdits(tc.who, tc.account); rename != tc.rename || move != tc.move {
+			t.Errorf("%s on %s: rename %v move %v, want %v %v", tc.who.Username, tc.account.Username, rename, move, tc.rename, tc.move)
 		}
 	}
 }

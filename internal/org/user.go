@@ -58,6 +58,10 @@ var (
 	msgUnitRetired   = i18n.M("单位已撤销", "the unit is retired")
 	msgAccountsAdmin = i18n.M("只有系统管理员可以创建或停用账号", "only a system administrator may create or disable accounts")
 	msgRolesAdmin    = i18n.M("只有安全管理员可以分配角色", "only a security administrator may assign roles")
+	msgEditAdmin     = i18n.M("只有系统管理员或安全管理员可以修改账号", "only a system or security administrator may change an account")
+	msgRenameAdmin   = i18n.M("只有系统管理员可以修改姓名", "only a system administrator may change a name")
+	msgMoveAdmin     = i18n.M("该账号持有角色，调整其单位会改变它能办理的案件：须由安全管理员操作", "the account holds roles, and its unit decides which cases they reach: a security administrator moves it")
+	msgOwnUnit       = i18n.M("不能调整自己账号的单位，请由另一名管理员操作", "you may not move your own account: another administrator must")
 	msgOwnRoles      = i18n.M("不能修改自己的角色，请由另一名安全管理员操作", "you may not change your own roles: another security administrator must")
 	msgGrantApproval = i18n.M("授予管理员角色须提出申请，经另一名管理员批准后生效", "granting an administrator role is a request that takes effect once a second administrator approves it")
 	msgLastAdmin     = i18n.M("至少保留一名启用的%s", "at least one enabled %s must remain")
@@ -78,12 +82,7 @@ func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInp
 	if !usernameRE.MatchString(in.Username) {
 		v.Add("username", msgUsername)
 	}
-	switch {
-	case in.Name == "":
-		v.Add("name", fault.Required)
-	case utf8.RuneCountInString(in.Name) > 50:
-		v.Add("name", fault.TooLong, 50)
-	}
+	checkName(&v, in.Name)
 	if msg, args, ok := access.CheckSeparation(in.Roles); !ok {
 		v.Add("roles", msg, args...)
 	}
@@ -126,16 +125,12 @@ func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in UserInp
 }
 
 func (s *Service) insertUser(ctx context.Context, tx *db.Tx, in UserInput, hash any) (User, error) {
-	unit, err := s.Unit(ctx, tx, in.UnitID)
-	if err != nil {
-		return User{}, fault.InvalidField("unit_id", fault.BadValue, strconv.FormatInt(in.UnitID, 10))
-	}
-	if !unit.Active() {
-		return User{}, fault.InvalidField("unit_id", msgUnitRetired)
+	if err := s.checkUnit(ctx, tx, in.UnitID); err != nil {
+		return User{}, err
 	}
 	now := s.now().UnixMicro()
 	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO users (username, name, unit_id, password_hash, created_at, updated_at)
+	err := tx.QueryRowContext(ctx, `INSERT INTO users (username, name, unit_id, password_hash, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, in.Username, in.Name, in.UnitID, hash, now).Scan(&id)
 	if db.IsUniqueViolation(err) {
 		return User{}, fault.InvalidField("username", msgUsernameTaken, in.Username)
@@ -149,6 +144,137 @@ func (s *Service) insertUser(ctx context.Context, tx *db.Tx, in UserInput, hash 
 		}
 	}
 	return s.User(ctx, tx, id)
+}
+
+// checkName adds to v what is wrong with a person's name.
+func checkName(v *fault.Validation, name string) {
+	switch {
+	case name == "":
+		v.Add("name", fault.Required)
+	case utf8.RuneCountInString(name) > 50:
+		v.Add("name", fault.TooLong, 50)
+	}
+}
+
+// checkUnit refuses a unit an account cannot belong to: one that does not
+// exist, or is retired.
+func (s *Service) checkUnit(ctx context.Context, q db.Querier, id int64) error {
+	unit, err := s.Unit(ctx, q, id)
+	if err != nil {
+		return fault.InvalidField("unit_id", fault.BadValue, strconv.FormatInt(id, 10))
+	}
+	if !unit.Active() {
+		return fault.InvalidField("unit_id", msgUnitRetired)
+	}
+	return nil
+}
+
+// AccountEdits reports what actor may change of account u: the person's
+// name (RenameUser), and the unit it is in (MoveUser).
+func AccountEdits(actor access.Actor, u User) (rename, move bool) {
+	_, rename = accountRefusal(actor, u, true, false)
+	_, move = accountRefusal(actor, u, false, true)
+	return rename, move
+}
+
+// accountRefusal says why actor may not rename or move u, if they may not.
+// Renaming is the system administrator's, who keeps the accounts. A unit
+// decides which cases the account's roles reach, so moving an account that
+// holds roles is the security administrator's, who grants them; one
+// without roles reaches nothing, and the system administrator moves it as
+// they placed it. Nobody moves their own account.
+func accountRefusal(actor access.Actor, u User, rename, move bool) (i18n.Message, bool) {
+	switch {
+	case actor.System:
+	case !actor.Has(access.SysAdmin) && !actor.Has(access.SecAdmin):
+		return msgEditAdmin, false
+	case rename && !actor.Has(access.SysAdmin):
+		return msgRenameAdmin, false
+	case move && actor.UserID == u.ID:
+		return msgOwnUnit, false
+	case move && len(u.Roles) > 0 && !actor.Has(access.SecAdmin):
+		return msgMoveAdmin, false
+	}
+	return i18n.Message{}, true
+}
+
+// RenameUser changes the name of the person account userID belongs to.
+func (s *Service) RenameUser(ctx context.Context, actor access.Actor, userID int64, name string) (User, error) {
+	name = strings.TrimSpace(name)
+	var v fault.Validation
+	checkName(&v, name)
+	if err := v.Err(); err != nil {
+		return User{}, err
+	}
+	return s.changeAccount(ctx, actor, userID, func(u *User) { u.Name = name })
+}
+
+// MoveUser moves account userID to another unit. A move ends the account's
+// sessions (its next request signs in afresh, in the new unit) and takes
+// effect at once for its API tokens.
+func (s *Service) MoveUser(ctx context.Context, actor access.Actor, userID, unitID int64) (User, error) {
+	if unitID == 0 {
+		return User{}, fault.InvalidField("unit_id", fault.Required)
+	}
+	return s.changeAccount(ctx, actor, userID, func(u *User) { u.UnitID = unitID })
+}
+
+// changeAccount applies change to the account's name and unit, as
+// accountRefusal allows; only a change is written and audited.
+func (s *Service) changeAccount(ctx context.Context, actor access.Actor, userID int64, change func(*User)) (User, error) {
+	const action = "user.update"
+	if !actor.System && !actor.Has(access.SysAdmin) && !actor.Has(access.SecAdmin) {
+		return User{}, s.refuse(ctx, actor, action, "user", userID, msgEditAdmin)
+	}
+	var out User
+	err := s.audit.Write(ctx, s.db, func(tx *db.Tx) error {
+		if err := LockUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		before, err := s.User(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		after := before
+		change(&after)
+		out = before
+		renamed, moved := after.Name != before.Name, after.UnitID != before.UnitID
+		if !renamed && !moved {
+			return nil
+		}
+		detail := map[string]any{}
+		if renamed {
+			detail["name_before"], detail["name"] = before.Name, after.Name
+		}
+		if moved {
+			detail["from_unit_id"], detail["to_unit_id"] = before.UnitID, after.UnitID
+		}
+		if msg, ok := accountRefusal(actor, before, renamed, moved); !ok {
+			return audit.Refused(auditEntry(actor, action, "user", userID, detail), fault.New(fault.Forbidden, "forbidden", msg))
+		}
+		if moved {
+			if err := s.checkUnit(ctx, tx, after.UnitID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET name = $1, unit_id = $2, updated_at = $3 WHERE id = $4",
+			after.Name, after.UnitID, s.now().UnixMicro(), userID); err != nil {
+			return fmt.Errorf("update user %d: %w", userID, err)
+		}
+		if moved {
+			ended, err := s.EndSessions(ctx, tx, userID, "")
+			if err != nil {
+				return err
+			}
+			detail["sessions_ended"] = ended
+		}
+		if out, err = s.User(ctx, tx, userID); err != nil {
+			return err
+		}
+		tx.AfterCommit(s.tokens.flush)
+		return s.audit.Append(ctx, tx, auditEntry(actor, action, "user", userID, detail))
+	})
+	return out, err
 }
 
 // MayChangeRoles refuses, audited as user.roles, whoever may not change

@@ -200,6 +200,8 @@ type usersData struct {
 	Roles  []option
 	Token  string
 	Resets []resetRow // waiting for a second administrator
+	// What the user page's reader may change of the account's name and unit (org.AccountEdits).
+	Rename, Move bool
 }
 
 // resetRow is a change to an administrator waiting for approval (a reset
@@ -282,6 +284,12 @@ func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	d := usersData{User: userRow{User: u, AccountState: states[u.ID]}}
+	if d.Rename, d.Move = org.AccountEdits(v.Actor, u); d.Move {
+		d.Units = w.choices(v).Units
+	}
+	if v.Form == nil {
+		v.Form = url.Values{"name": {u.Name}, "unit_id": {strconv.FormatInt(u.UnitID, 10)}}
+	}
 	if v.Actor.Has(access.SecAdmin) {
 		if d.Tokens, err = w.app.Org.Tokens(r.Context(), u.ID); err != nil {
 			return err
@@ -313,14 +321,19 @@ func (w *Web) adminCreateUser(rw http.ResponseWriter, r *http.Request, v *view) 
 	return redirect(rw, r, "/admin/users", "admin.user_created")
 }
 
-// adminUserOp changes an account: roles (security administrator),
-// disabling (system administrator), unlocking, password and second-factor
-// resets, tokens (security administrator).
+// adminUserOp changes an account: the person's name and unit
+// (org.RenameUser, org.MoveUser), roles (security administrator), disabling (system
+// administrator), unlocking, password and second-factor resets, tokens
+// (security administrator).
 func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	ctx := r.Context()
 	var err error
 	switch r.PathValue("op") {
+	case "rename":
+		_, err = w.app.Org.RenameUser(ctx, v.Actor, id, r.PostFormValue("name"))
+	case "move":
+		_, err = w.app.Org.MoveUser(ctx, v.Actor, id, formInt(r, "unit_id"))
 	case "roles":
 		var roles []access.Role
 		roles, err = access.ParseRoles(strings.Join(r.PostForm["role"], ","))

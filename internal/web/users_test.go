@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -76,4 +78,49 @@ func TestUsersPagePagesAndFinds(t *testing.T) {
 	mustNotContain(t, p, "<code>clerk000</code>")
 	p = sys.get("/admin/users?q=k_0")
 	mustContain(t, p, "没有符合条件的账号")
+}
+
+// An account's page renames the person (system administrator) and moves
+// the account to another unit (security administrator, once it holds
+// roles), each form offered only to whoever may use it; a refusal is said
+// on the page, in the reader's language.
+func TestAccountPageRenamesAndMoves(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "sysadmin", "secadmin")
+	sys, sec := signedInAdmin(t, env, "sysadmin"), signedInAdmin(t, env, "secadmin")
+	handler := env.User(t, "jiangtou").User // a handler of 江头街道
+	page := fmt.Sprintf("/admin/users/%d", handler.ID)
+	heshan := env.Unit(t, "350206003")
+
+	p := sys.get(page)
+	mustContain(t, p, "姓名与单位", `action="`+page+`/rename"`, `value="`+handler.Name+`"`, "其单位由安全管理员调整")
+	mustNotContain(t, p, `action="`+page+`/move"`)
+	p = sec.get(page)
+	mustContain(t, p, `action="`+page+`/move"`, fmt.Sprintf(`<option value="%d" selected>`, handler.UnitID), "调整后该账号须重新登录")
+	mustNotContain(t, p, `action="`+page+`/rename"`)
+	// Nobody moves themselves: the security administrator's own page offers no move.
+	mustNotContain(t, sec.get(fmt.Sprintf("/admin/users/%d", env.User(t, "secadmin").User.ID)), "/move\"")
+
+	if p = sys.post(page+"/rename", url.Values{"name": {"  "}}); p.Status == http.StatusSeeOther {
+		t.Fatal("an empty name was saved")
+	}
+	mustContain(t, p, "为必填项")
+	if p = sys.post(page+"/rename", url.Values{"name": {"江头街道 陈处理"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("rename: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, sys.get(page), "<h1>江头街道 陈处理 <code")
+	if p = sys.post(page+"/move", url.Values{"unit_id": {fmt.Sprint(heshan)}}); p.Status != http.StatusForbidden {
+		t.Fatalf("the system administrator moves a handler: %d", p.Status)
+	}
+	mustContain(t, p, "须由安全管理员操作")
+	if p = sec.post(page+"/move", url.Values{"unit_id": {fmt.Sprint(heshan)}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("move: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, sec.get(page), "禾山街道", fmt.Sprintf(`<option value="%d" selected>`, heshan))
+	if !auditedOn(t, env, "user.update", "secadmin", handler.ID) {
+		t.Error("the move was not audited")
+	}
+	if u, err := env.App.Org.User(context.Background(), env.App.DB, handler.ID); err != nil || u.UnitID != heshan || u.Name != "江头街道 陈处理" {
+		t.Errorf("stored: %+v (%v)", u, err)
+	}
 }
