@@ -8,6 +8,7 @@ import (
 
 	"pingan/internal/access"
 	"pingan/internal/auth"
+	"pingan/internal/directory"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
 	"pingan/internal/org"
@@ -21,6 +22,52 @@ type PasswordResetRequest struct {
 // RolesRequest replaces a user's roles.
 type RolesRequest struct {
 	Roles []string `json:"roles" doc:"every role the user is to hold (an empty list removes them all)"`
+}
+
+// UserNameRequest corrects the name of an account's person.
+type UserNameRequest struct {
+	Name string `json:"name" doc:"the person's name, 1–50 characters"`
+}
+
+// UserUnitRequest moves an account to another unit.
+type UserUnitRequest struct {
+	UnitID int64 `json:"unit_id" doc:"an active unit"`
+}
+
+func (a *API) renameUser(w http.ResponseWriter, r *http.Request) error {
+	var req UserNameRequest
+	return a.changeUser(w, r, &req, func(actor access.Actor, id int64) (org.User, error) {
+		return a.org.RenameUser(r.Context(), actor, id, req.Name)
+	})
+}
+
+func (a *API) moveUser(w http.ResponseWriter, r *http.Request) error {
+	var req UserUnitRequest
+	return a.changeUser(w, r, &req, func(actor access.Actor, id int64) (org.User, error) {
+		return a.org.MoveUser(r.Context(), actor, id, req.UnitID)
+	})
+}
+
+// changeUser decodes a change to the account in the path into req, makes
+// it, and answers the account as it now is.
+func (a *API) changeUser(w http.ResponseWriter, r *http.Request, req any, change func(access.Actor, int64) (org.User, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := decode(w, r, req); err != nil {
+		return err
+	}
+	u, err := change(actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	a.dir.Flush()
+	n, err := a.dir.Get(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a.userView(n, u))
 }
 
 // CredentialReset is a reset of a user's password or second factor: applied
@@ -64,6 +111,10 @@ func (a *API) resetRoutes() []Route {
 			Tag: "organisation", Resp: CredentialReset{}, Status: 200, Also: []int{202}, Handle: a.requestReset(auth.TOTPReset)},
 		{Method: "PUT", Path: "/users/{id}/roles", Summary: "Replace a user's roles (security administrator): at once (200, state applied) when no administrator role is added; a grant of an administrator role is a request (202, state pending, kind roles) a second administrator approves at /credential-resets/{id}/approve, refused to whoever set or reset the account's credentials and within 7 days of an administrator's reset. When it takes effect the account's sessions end and its API tokens are revoked",
 			Tag: "organisation", Body: RolesRequest{}, Resp: CredentialReset{}, Status: 200, Also: []int{202}, Handle: a.setRoles},
+		{Method: "PUT", Path: "/users/{id}/name", Summary: "Correct the name of the person an account belongs to (system administrator). Audited with the name before",
+			Tag: "organisation", Body: UserNameRequest{}, Resp: UserView{}, Status: 200, Handle: a.renameUser},
+		{Method: "PUT", Path: "/users/{id}/unit", Summary: "Move an account to another unit, which decides the cases its roles reach: the security administrator's once the account holds roles (the system administrator's too before), never one's own. The account's sessions end; its API tokens reach the new unit's cases at once. Audited with the unit before",
+			Tag: "organisation", Body: UserUnitRequest{}, Resp: UserView{}, Status: 200, Handle: a.moveUser},
 		{Method: "GET", Path: "/credential-resets", Summary: "Changes to administrators waiting for approval — resets of their credentials and grants of administrator roles (security and system administrators)",
 			Tag: "organisation", Resp: CredentialResetList{}, Status: 200, Handle: a.pendingResets},
 		{Method: "POST", Path: "/credential-resets/{id}/approve", Summary: "Approve a pending reset: a security or system administrator other than the requester and the target, before it expires; the target's sessions end. Audited, refusals too",
@@ -224,8 +275,12 @@ func (a *API) users(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := UserList{Users: []UserView{}, NextCursor: page.Next}
 	for _, u := range page.Users {
-		out.Users = append(out.Users, UserView{ID: u.ID, Username: u.Username, Name: u.Name, Unit: unitRef(n, u.UnitID),
-			Roles: append([]access.Role{}, u.Roles...), CreatedAt: u.CreatedAt.In(a.loc), DisabledAt: ptrTime(u.DisabledAt, a.loc)})
+		out.Users = append(out.Users, a.userView(n, u))
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) userView(n *directory.Names, u org.User) UserView {
+	return UserView{ID: u.ID, Username: u.Username, Name: u.Name, Unit: unitRef(n, u.UnitID),
+		Roles: append([]access.Role{}, u.Roles...), CreatedAt: u.CreatedAt.In(a.loc), DisabledAt: ptrTime(u.DisabledAt, a.loc)}
 }

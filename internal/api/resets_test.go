@@ -185,3 +185,42 @@ func TestListUsers(t *testing.T) {
 		t.Errorf("an unknown role: %d %s", r.Status, r.Body)
 	}
 }
+
+// An account's person renamed and the account moved over HTTP: the answer
+// is the account as it now is; refusals are problems, audited.
+func TestRenameAndMoveUsersOverHTTP(t *testing.T) {
+	env := apptest.New(t)
+	handler := env.User(t, "jiangtou").User
+	heshan := env.Unit(t, "350206003")
+	path := fmt.Sprintf("/api/v1/users/%d", handler.ID)
+	problem := func(r apptest.Response, status int, code string) { t.Helper(); wantProblem(t, r, status, code) }
+
+	var u api.UserView
+	r := env.Do(t, "PUT", path+"/name", "sysadmin", api.UserNameRequest{Name: " 陈明 "})
+	if r.JSON(t, &u); r.Status != http.StatusOK || u.Name != "陈明" || u.ID != handler.ID || u.Unit == nil || u.Unit.ID != handler.UnitID {
+		t.Fatalf("rename: %d %s", r.Status, r.Body)
+	}
+	problem(env.Do(t, "PUT", path+"/name", "sysadmin", api.UserNameRequest{}), http.StatusUnprocessableEntity, "invalid-input")
+	problem(env.Do(t, "PUT", path+"/name", "secadmin", api.UserNameRequest{Name: "x"}), http.StatusForbidden, "forbidden")
+	problem(env.Do(t, "PUT", path+"/unit", "sysadmin", api.UserUnitRequest{UnitID: heshan}), http.StatusForbidden, "forbidden")
+	problem(env.Do(t, "PUT", path+"/unit", "secadmin", api.UserUnitRequest{UnitID: 999999}), http.StatusUnprocessableEntity, "invalid-input")
+	problem(env.Do(t, "PUT", "/api/v1/users/999999/unit", "secadmin", api.UserUnitRequest{UnitID: heshan}), http.StatusNotFound, "not-found")
+	problem(env.Do(t, "PUT", path+"/unit", "secadmin", []byte(`{"unitId": 1}`)), http.StatusBadRequest, "bad-json")
+	r = env.Do(t, "PUT", path+"/unit", "secadmin", api.UserUnitRequest{UnitID: heshan})
+	if r.JSON(t, &u); r.Status != http.StatusOK || u.Unit == nil || u.Unit.ID != heshan || u.Name != "陈明" {
+		t.Fatalf("move: %d %s", r.Status, r.Body)
+	}
+	// The handler's token reaches the new unit's cases at once.
+	var me struct {
+		Unit struct {
+			ID int64 `json:"id"`
+		} `json:"unit"`
+	}
+	r = env.Do(t, "GET", "/api/v1/me", "jiangtou", nil)
+	if r.JSON(t, &me); me.Unit.ID != heshan {
+		t.Errorf("the moved handler's token: %d %s", r.Status, r.Body)
+	}
+	if n := denied(t, env, "user.update", env.User(t, "sysadmin").User.ID); n != 1 {
+		t.Errorf("%d of the system administrator's refusals on the record, want 1", n)
+	}
+}
