@@ -89,10 +89,7 @@ func (s *Service) IssueToken(ctx context.Context, actor access.Actor, userID int
 // LockUser), so a grant of an administrator role committed meanwhile is
 // seen here, and one that commits later revokes this token.
 func (s *Service) insertToken(ctx context.Context, tx *db.Tx, actor access.Actor, userID int64, name, hash string, ttl time.Duration) (Token, error) {
-	if err := LockUser(ctx, tx, userID); err != nil {
-		return Token{}, err
-	}
-	u, err := s.User(ctx, tx, userID)
+	u, err := s.lockedUser(ctx, tx, userID)
 	if err != nil {
 		return Token{}, err
 	}

@@ -228,10 +228,7 @@ func (s *Service) changeAccount(ctx context.Context, actor access.Actor, userID 
 	}
 	var out User
 	err := s.audit.Write(ctx, s.db, func(tx *db.Tx) error {
-		if err := LockUser(ctx, tx, userID); err != nil {
-			return err
-		}
-		before, err := s.User(ctx, tx, userID)
+		before, err := s.lockedUser(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
@@ -327,10 +324,7 @@ func (s *Service) SetRoles(ctx context.Context, actor access.Actor, userID int64
 	var out User
 	refused := auditEntry(actor, "user.roles", "user", userID, map[string]any{"after": roles})
 	err := s.audit.Write(ctx, s.db, func(tx *db.Tx) error {
-		if err := LockUser(ctx, tx, userID); err != nil {
-			return err
-		}
-		before, err := s.User(ctx, tx, userID)
+		before, err := s.lockedUser(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
@@ -414,6 +408,15 @@ func LockUser(ctx context.Context, tx *db.Tx, userID int64) error {
 	return nil
 }
 
+// lockedUser locks the user's row (LockUser) and reads the user as the
+// lock holds it.
+func (s *Service) lockedUser(ctx context.Context, tx *db.Tx, userID int64) (User, error) {
+	if err := LockUser(ctx, tx, userID); err != nil {
+		return User{}, err
+	}
+	return s.User(ctx, tx, userID)
+}
+
 // GrantsAdmin reports whether changing roles from before to after adds an
 // administrator role: the change that takes a second administrator.
 func GrantsAdmin(before, after []access.Role) bool {
@@ -451,10 +454,7 @@ func (c RoleChange) Detail() map[string]any {
 // issued by the administrator, so a token someone else issued to the
 // account while it was an ordinary one must not become an administrator's.
 func (s *Service) ReplaceRoles(ctx context.Context, tx *db.Tx, userID int64, roles []access.Role) (User, RoleChange, error) {
-	if err := LockUser(ctx, tx, userID); err != nil { // held already: a no-op, for a caller that forgot
-		return User{}, RoleChange{}, err
-	}
-	before, err := s.User(ctx, tx, userID)
+	before, err := s.lockedUser(ctx, tx, userID) // held already: a no-op, for a caller that forgot
 	if err != nil {
 		return User{}, RoleChange{}, err
 	}
