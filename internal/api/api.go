@@ -198,13 +198,22 @@ func actorOf(r *http.Request) access.Actor {
 	return a
 }
 
-func (a *API) authenticate(r *http.Request) (access.Actor, error) {
+// bearer is the request's API token, "" if it has none.
+func bearer(r *http.Request) string {
 	// The scheme in any case (RFC 9110 §11.1).
 	scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+	if !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+func (a *API) authenticate(r *http.Request) (access.Actor, error) {
+	token := bearer(r)
+	if token == "" {
 		return access.Actor{}, fault.New(fault.Unauthorized, "unauthorized", msgNoToken)
 	}
-	actor, err := a.org.Authenticate(r.Context(), strings.TrimSpace(token))
+	actor, err := a.org.Authenticate(r.Context(), token)
 	if err != nil {
 		return access.Actor{}, err
 	}
@@ -339,7 +348,7 @@ func (a *API) Routes() []Route {
 			Resp: AuditList{}, Status: 200, Handle: a.listAudit},
 		{Method: "POST", Path: "/audit/verify", Summary: "Verify the audit log's hash chain (audit administrator; the check is itself audited)",
 			Tag: "audit", Resp: AuditVerification{}, Status: 200, Handle: a.verifyAudit},
-	}, slices.Concat(a.calendarRoutes(), a.petitionRoutes(), a.resetRoutes())...)
+	}, slices.Concat(a.calendarRoutes(), a.petitionRoutes(), a.resetRoutes(), a.tokenRoutes())...)
 }
 
 func joinStates() string {

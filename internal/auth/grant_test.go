@@ -268,7 +268,7 @@ func TestGrantByCreatorWithdrawDenyAndSystem(t *testing.T) {
 	if err != nil || res.State != auth.ResetApplied || !hasRole(t, env, disp.UserID, access.SysAdmin) {
 		t.Fatalf("system grant: %+v %v", res, err)
 	}
-	toks, err := env.App.Org.Tokens(ctx, disp.UserID)
+	toks, err := env.App.Org.Tokens(ctx, access.System("test"), disp.UserID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,13 +78,13 @@ func EnsureUsers(ctx context.Context, a *app.App) ([]Credential, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", du.Username, err)
 		}
-		toks, err := a.Org.Tokens(ctx, u.ID)
+		toks, err := a.Org.Tokens(ctx, actor, u.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, t := range toks {
 			if t.Name == TokenName && t.RevokedAt.IsZero() {
-				if err := a.Org.RevokeToken(ctx, actor, t.ID); err != nil {
+				if _, err := a.Org.RevokeToken(ctx, actor, u.ID, t.ID); err != nil {
 					return nil, err
 				}
 			}

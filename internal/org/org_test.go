@@ -233,7 +233,7 @@ func TestAccountsAndTokens(t *testing.T) {
 	}
 	// Someone else's token, revoked by one who may not: refused, and the
 	// refusal on the record.
-	if err := o.RevokeToken(ctx, env.Actor(t, "dispatcher"), t2.ID); fault.KindOf(err) != fault.Forbidden {
+	if _, err := o.RevokeToken(ctx, env.Actor(t, "dispatcher"), u.ID, t2.ID); fault.KindOf(err) != fault.Forbidden {
 		t.Errorf("a dispatcher revokes another's token: %v", err)
 	}
 	var refused int
@@ -241,7 +241,7 @@ func TestAccountsAndTokens(t *testing.T) {
 		strconv.FormatInt(u.ID, 10)).Scan(&refused); err != nil || refused != 1 {
 		t.Errorf("%d refused revocations on the record (%v), want 1", refused, err)
 	}
-	if err := o.RevokeToken(ctx, env.Actor(t, "secadmin"), t2.ID); err != nil {
+	if _, err := o.RevokeToken(ctx, env.Actor(t, "secadmin"), u.ID, t2.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := o.Authenticate(ctx, tok2); fault.KindOf(err) != fault.Unauthorized {
@@ -268,7 +268,7 @@ func TestAccountsAndTokens(t *testing.T) {
 	if err != nil || len(recs) != 1 || recs[0].Outcome != audit.Denied || recs[0].ObjectID != strconv.FormatInt(sysadmin.UserID, 10) {
 		t.Errorf("the refusal is not audited: %+v (%v)", recs, err)
 	}
-	if toks, err := o.Tokens(ctx, sysadmin.UserID); err != nil || slices.ContainsFunc(toks, func(t org.Token) bool { return t.Name == "borrowed" }) {
+	if toks, err := o.Tokens(ctx, sys, sysadmin.UserID); err != nil || slices.ContainsFunc(toks, func(t org.Token) bool { return t.Name == "borrowed" }) {
 		t.Errorf("the refused token was stored: %+v (%v)", toks, err)
 	}
 	for _, a := range []access.Actor{sysadmin, sys} {
@@ -369,7 +369,7 @@ func TestTokenIssueAndGrantDoNotInterleave(t *testing.T) {
 		if issueErr != nil && fault.KindOf(issueErr) != fault.Forbidden {
 			t.Fatal(issueErr)
 		}
-		toks, err := o.Tokens(ctx, u.ID)
+		toks, err := o.Tokens(ctx, access.System("test"), u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,6 +27,7 @@ var (
 	msgBadToken   = i18n.M("API 令牌无效、已过期或已吊销", "the API token is invalid, expired or revoked")
 	msgTokenAdmin = i18n.M("只能为自己签发令牌，或由安全管理员签发", "tokens are issued to oneself or by a security administrator")
 	msgTokenName  = i18n.M("令牌名称为必填项，且不超过 60 个字符", "a token needs a name of at most 60 characters")
+	msgTokenList  = i18n.M("令牌只列给其持有人和安全管理员", "tokens are listed to their holder and to a security administrator")
 	msgTokenOther = i18n.M("不能为另一名管理员签发令牌：管理员须自行签发", "tokens are not issued for another administrator: administrators issue their own")
 
 	// errTokenForAdmin marks, inside the transaction, a token asked for
@@ -64,15 +65,14 @@ func (s *Service) IssueToken(ctx context.Context, actor access.Actor, userID int
 	if name == "" || len([]rune(name)) > 60 {
 		return "", Token{}, fault.InvalidField("name", msgTokenName)
 	}
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
+	token, hash, err := newToken()
+	if err != nil {
 		return "", Token{}, err
 	}
-	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
 	var t Token
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
-		t, err = s.insertToken(ctx, tx, actor, userID, name, TokenHash(token), ttl)
+		t, err = s.insertToken(ctx, tx, actor, userID, name, hash, ttl)
 		if err != nil {
 			return err
 		}
@@ -83,6 +83,16 @@ func (s *Service) IssueToken(ctx context.Context, actor access.Actor, userID int
 		return "", Token{}, s.refuse(ctx, actor, "token.issue", "user", userID, msgTokenOther)
 	}
 	return token, t, err
+}
+
+// newToken makes a token and the hash it is stored as.
+func newToken() (token, hash string, err error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", "", err
+	}
+	token = TokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	return token, TokenHash(token), nil
 }
 
 // insertToken stores a token in tx; it locks the user's row first (see
@@ -109,17 +119,15 @@ func (s *Service) insertToken(ctx context.Context, tx *db.Tx, actor access.Actor
 	return t, nil
 }
 
-// RevokeToken revokes a token; it stops working on every node within the
-// authentication cache's lifetime (and at once on this one).
-func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, tokenID int64) error {
-	var userID int64
+// RevokeToken revokes one of userID's tokens; it stops working on every
+// node within the authentication cache's lifetime (and at once on this
+// one). A token of another account is not found.
+func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, userID, tokenID int64) (Token, error) {
+	var out Token
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		err := tx.QueryRowContext(ctx, "SELECT user_id FROM api_tokens WHERE id = $1", tokenID).Scan(&userID)
-		if db.IsNotFound(err) {
-			return fault.NotFoundf(i18n.M("令牌", "token"), tokenID)
-		}
+		t, err := s.token(ctx, tx, userID, tokenID)
 		if err != nil {
-			return fmt.Errorf("revoke token: %w", err)
+			return err
 		}
 		if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
 			return fault.New(fault.Forbidden, "forbidden", msgTokenAdmin)
@@ -131,36 +139,111 @@ func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, tokenID i
 			s.now().UnixMicro(), tokenID); err != nil {
 			return fmt.Errorf("revoke token: %w", err)
 		}
+		if out, err = s.token(ctx, tx, userID, t.ID); err != nil {
+			return err
+		}
 		tx.AfterCommit(s.tokens.flush)
 		return s.audit.Append(ctx, tx, auditEntry(actor, "token.revoke", "user", userID, map[string]any{"token_id": tokenID}))
 	})
 	if fault.KindOf(err) == fault.Forbidden {
 		// Refused: the attempt is on the record too.
-		return s.audit.Refuse(ctx, s.db, auditEntry(actor, "token.revoke", "user", userID, map[string]any{"token_id": tokenID}), err)
+		return Token{}, s.audit.Refuse(ctx, s.db, auditEntry(actor, "token.revoke", "user", userID, map[string]any{"token_id": tokenID}), err)
 	}
-	return err
+	return out, err
 }
 
-// Tokens lists a user's tokens, newest first.
-func (s *Service) Tokens(ctx context.Context, userID int64) ([]Token, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, user_id, name, created_at, expires_at, last_used_at, revoked_at
-		FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
+// RotateToken replaces the token its holder signed in with (token, which
+// authenticated actor) by a new one of the same name and lifetime, and
+// revokes it, in one write: an integration renews its credential without
+// a person, and a copy of the old token stops working. A token issues no
+// other token: whoever holds a leaked one can rotate it, but its holder
+// then finds theirs refused.
+func (s *Service) RotateToken(ctx context.Context, actor access.Actor, token string) (string, Token, error) {
+	fresh, hash, err := newToken()
+	if err != nil {
+		return "", Token{}, err
+	}
+	var out Token
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		var old Token
+		var created int64
+		var exp, rev sql.NullInt64
+		err := tx.QueryRowContext(ctx, "SELECT id, user_id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE hash = $1",
+			TokenHash(token)).Scan(&old.ID, &old.UserID, &old.Name, &created, &exp, &rev)
+		if db.IsNotFound(err) || (err == nil && (rev.Valid || old.UserID != actor.UserID || (exp.Valid && !s.now().Before(time.UnixMicro(exp.Int64))))) {
+			return fault.New(fault.Unauthorized, "unauthorized", msgBadToken)
+		}
+		if err != nil {
+			return fmt.Errorf("rotate token: %w", err)
+		}
+		var ttl time.Duration
+		if exp.Valid {
+			ttl = time.UnixMicro(exp.Int64).Sub(time.UnixMicro(created))
+		}
+		if out, err = s.insertToken(ctx, tx, actor, old.UserID, old.Name, hash, ttl); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2", s.now().UnixMicro(), old.ID); err != nil {
+			return fmt.Errorf("rotate token: %w", err)
+		}
+		tx.AfterCommit(s.tokens.flush)
+		return s.audit.Append(ctx, tx, auditEntry(actor, "token.rotate", "user", old.UserID, map[string]any{
+			"token_id": out.ID, "revoked_token_id": old.ID, "name": old.Name}))
+	})
+	if err != nil {
+		return "", Token{}, err
+	}
+	return fresh, out, nil
+}
+
+// Tokens lists a user's tokens, newest first, to the user and to a
+// security administrator.
+func (s *Service) Tokens(ctx context.Context, actor access.Actor, userID int64) ([]Token, error) {
+	if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
+		return nil, fault.New(fault.Forbidden, "forbidden", msgTokenList)
+	}
+	if _, err := s.User(ctx, s.db, userID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE user_id = $1 ORDER BY id DESC", userID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	defer rows.Close()
 	var out []Token
 	for rows.Next() {
-		var t Token
-		var created int64
-		var exp, used, rev sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &created, &exp, &used, &rev); err != nil {
+		t, err := scanToken(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list tokens: %w", err)
 		}
-		t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt = time.UnixMicro(created), db.Time(exp), db.Time(used), db.Time(rev)
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+const tokenColumns = "id, user_id, name, created_at, expires_at, last_used_at, revoked_at"
+
+func scanToken(row interface{ Scan(...any) error }) (Token, error) {
+	var t Token
+	var created int64
+	var exp, used, rev sql.NullInt64
+	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &created, &exp, &used, &rev); err != nil {
+		return Token{}, err
+	}
+	t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt = time.UnixMicro(created), db.Time(exp), db.Time(used), db.Time(rev)
+	return t, nil
+}
+
+// token reads one of userID's tokens; another account's is not found.
+func (s *Service) token(ctx context.Context, q db.Querier, userID, tokenID int64) (Token, error) {
+	t, err := scanToken(q.QueryRowContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE id = $1 AND user_id = $2", tokenID, userID))
+	if db.IsNotFound(err) {
+		return Token{}, fault.NotFoundf(i18n.M("令牌", "token"), tokenID)
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("read token %d: %w", tokenID, err)
+	}
+	return t, nil
 }
 
 // tokenCacheTTL bounds how long a revoked token, a disabled account or a role

@@ -291,7 +291,7 @@ func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request, v *view) error 
 		v.Form = url.Values{"name": {u.Name}, "unit_id": {strconv.FormatInt(u.UnitID, 10)}}
 	}
 	if v.Actor.Has(access.SecAdmin) {
-		if d.Tokens, err = w.app.Org.Tokens(r.Context(), u.ID); err != nil {
+		if d.Tokens, err = w.app.Org.Tokens(r.Context(), v.Actor, u.ID); err != nil {
 			return err
 		}
 	}
@@ -365,16 +365,7 @@ func (w *Web) adminUserOp(rw http.ResponseWriter, r *http.Request, v *view) erro
 	case "revoke":
 		// One of this account's tokens (another account's id in the form
 		// is no token of this page).
-		err = fault.NotFoundf(i18n.M("令牌", "token"), r.PostFormValue("token_id"))
-		tokens, terr := w.app.Org.Tokens(ctx, id)
-		if terr != nil {
-			return terr
-		}
-		for _, t := range tokens {
-			if strconv.FormatInt(t.ID, 10) == r.PostFormValue("token_id") {
-				err = w.app.Org.RevokeToken(ctx, v.Actor, t.ID)
-			}
-		}
+		_, err = w.app.Org.RevokeToken(ctx, v.Actor, id, formInt(r, "token_id"))
 	case "token":
 		var tok string
 		tok, _, err = w.app.Org.IssueToken(ctx, v.Actor, id, r.PostFormValue("name"), 0)
