@@ -105,6 +105,7 @@ var (
 	msgSessionGone    = i18n.M("登录已过期，请重新登录", "your session has ended; please sign in again")
 	msgBadCode        = i18n.M("验证码不正确", "the code is not right")
 	msgUsedCode       = i18n.M("这个验证码刚用过，请等验证器显示下一个", "this code was just used: wait for your app's next one")
+	msgBadEnrolCode   = i18n.M("验证码不正确，请确认手机时间准确后，输入应用中当前的动态码", "the code is not right: check your phone's clock and enter the code the app shows now")
 	msgNotEnrolling   = i18n.M("请先开始设置两步验证", "start setting up two-step verification first")
 	msgOldPassword    = i18n.M("当前密码不正确", "the current password is not right")
 	msgSecAdmin       = i18n.M("只有安全管理员可以这样做", "only a security administrator may do this")
@@ -499,7 +500,7 @@ func (s *Service) ConfirmEnroll(ctx context.Context, token, pending, code, remot
 	}
 	step, ok := checkTOTP(secretText, code, s.now(), 0)
 	if !ok {
-		return Session{}, fault.InvalidField("otp", msgBadCode)
+		return Session{}, fault.InvalidField("otp", msgBadEnrolCode)
 	}
 	sealed, err := s.keys.Seal(secretText, "user.totp")
 	if err != nil {

@@ -84,8 +84,6 @@ var messages = map[string]i18n.Message{
 	"enroll.qr":       i18n.M("两步验证二维码", "two-step verification QR code"),
 	"enroll.manual":   i18n.M("无法扫码时，可手动输入密钥：", "If you cannot scan, type this key:"),
 	"enroll.submit":   i18n.M("确认启用", "Turn on"),
-	"enroll.retry":    i18n.M("动态码不正确。请确认手机时间准确后，输入应用中新的动态码。", "The code was wrong. Check your phone's clock and enter the app's current code."),
-	"enroll.restart":  i18n.M("重新生成二维码", "Start again with a new code"),
 
 	"settings.title":            i18n.M("个人设置", "Settings"),
 	"settings.profile":          i18n.M("账号信息", "Account"),

@@ -114,40 +114,45 @@ type enrollData struct {
 	Required bool
 }
 
-// enrollPage shows a new secret to scan; at sign-in for an administrator
+// enrollPage shows the secret to scan; at sign-in for an administrator
 // who has none yet, or from the settings page. Showing it stores nothing:
 // the secret comes back sealed with the confirming form.
 func (w *Web) enrollPage(action string) handler {
 	return func(rw http.ResponseWriter, r *http.Request, v *view) error {
-		on, err := w.app.Auth.TOTPEnabled(r.Context(), v.session.UserID)
-		if err != nil {
-			return err
-		}
-		if on {
-			return redirect(rw, r, "/settings", "")
-		}
-		en, err := w.app.Auth.BeginEnroll(v.session)
-		if err != nil {
-			return err
-		}
-		v.Title = v.T("enroll.title")
-		v.Data = enrollData{Enrolment: en, Action: action, Required: v.session.Stage == auth.StageEnroll}
-		return w.render(rw, r, v, "enroll", http.StatusOK)
+		return w.showEnrol(rw, r, v, action, http.StatusOK)
 	}
 }
 
+// showEnrol shows the enrolment page: the session's secret (the same for
+// the whole of a sign-in, so after a wrong code it is the one the user
+// scanned, still there to scan again or type) and v.Errors, said once,
+// beside the form.
+func (w *Web) showEnrol(rw http.ResponseWriter, r *http.Request, v *view, action string, status int) error {
+	on, err := w.app.Auth.TOTPEnabled(r.Context(), v.session.UserID)
+	if err != nil {
+		return err
+	}
+	if on {
+		// Turned on meanwhile (in another tab): the settings page says so.
+		return redirect(rw, r, "/settings", "settings.totp_on")
+	}
+	en, err := w.app.Auth.BeginEnroll(v.session)
+	if err != nil {
+		return err
+	}
+	v.Title = v.T("enroll.title")
+	v.Data = enrollData{Enrolment: en, Action: action, Required: v.session.Stage == auth.StageEnroll}
+	return w.render(rw, r, v, "enroll", status)
+}
+
 func (w *Web) enroll(rw http.ResponseWriter, r *http.Request, v *view) error {
-	pending := r.PostFormValue("pending")
-	sess, err := w.app.Auth.ConfirmEnroll(r.Context(), v.session.Token, pending, r.PostFormValue("code"), remoteHost(r))
+	sess, err := w.app.Auth.ConfirmEnroll(r.Context(), v.session.Token, r.PostFormValue("pending"), r.PostFormValue("code"), remoteHost(r))
 	if err != nil {
 		var ferr error
 		if v.Errors, ferr = formErrors(v, err); ferr != nil {
 			return ferr
 		}
-		// Ask again for the same secret: the user has it in the app already.
-		v.Title = v.T("enroll.title")
-		v.Data = enrollData{Enrolment: auth.Enrolment{Pending: pending}, Action: r.URL.Path, Required: v.session.Stage == auth.StageEnroll}
-		return w.render(rw, r, v, "enroll_retry", http.StatusUnprocessableEntity)
+		return w.showEnrol(rw, r, v, r.URL.Path, http.StatusUnprocessableEntity)
 	}
 	w.upgraded(rw, r, v, sess)
 	if r.URL.Path == "/settings/totp" {

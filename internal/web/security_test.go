@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -667,17 +666,22 @@ func TestSettingsPages(t *testing.T) {
 	if p = b.post("/settings/totp", url.Values{"code": {"000000"}, "pending": {pending}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a wrong code: %d", p.Status)
 	}
-	m := pendingField.FindStringSubmatch(p.Body) // the retry form carries the same secret
-	if m == nil {
-		t.Fatalf("no pending secret on the retry form:\n%s", excerpt(p.Body))
+	s, again := enrolment(t, p) // the page asks again, with the same secret
+	if s != secret {
+		t.Fatalf("after a wrong code the page offers %s, not %s", s, secret)
 	}
-	again := html.UnescapeString(m[1])
 	if p = b.post("/settings/totp", url.Values{"code": {code}, "pending": {again}}); p.Status != http.StatusSeeOther ||
 		!strings.Contains(p.Location, "settings.totp_on") {
 		t.Fatalf("enrol: %d %s\n%s", p.Status, p.Location, excerpt(p.Body))
 	}
 	if on, err := env.App.Auth.TOTPEnabled(ctx, id); err != nil || !on {
 		t.Fatalf("TOTP after enrolling: %v (%v)", on, err)
+	}
+	// The same form sent again (from another tab) finds it on: the settings
+	// page says so, rather than a form asking for a code.
+	if p = b.post("/settings/totp", url.Values{"code": {code}, "pending": {again}}); p.Status != http.StatusSeeOther ||
+		p.Location != "/settings?flash=settings.totp_on" {
+		t.Fatalf("enrolling twice: %d %s\n%s", p.Status, p.Location, excerpt(p.Body))
 	}
 	if !alive(t, env, b.sessionOf()) || alive(t, env, other.sessionOf()) {
 		t.Fatal("after turning the second factor on: this session must stay, the others end")

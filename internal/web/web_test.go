@@ -393,9 +393,23 @@ func TestSecondFactor(t *testing.T) {
 		}
 		return c
 	}
-	if p = b.post("/login/enroll", url.Values{"code": {"000000"}, "pending": {pending}}); p.Status != http.StatusUnprocessableEntity {
-		t.Fatalf("wrong enrolment code: %d", p.Status)
+	// A refused code (wrong, short, not digits, none: a client may skip the
+	// form's pattern) is said once, and the page shows the same secret
+	// again, QR code and key, with a pending secret that confirms.
+	for _, bad := range []string{wrongCode(t, secret, env.Clock.Now()), "12345", "12ab56", "1234567", ""} {
+		p = b.post("/login/enroll", url.Values{"code": {bad}, "pending": {pending}})
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("enrolment code %q: %d", bad, p.Status)
+		}
+		if n := strings.Count(p.Body, "不正确"); n != 1 {
+			t.Errorf("enrolment code %q: the page says 不正确 %d times:\n%s", bad, n, excerpt(p.Body))
+		}
+		mustContain(t, p, "验证码不正确，请确认手机时间准确", `data-otpauth="otpauth://totp/`, "管理员账号必须启用两步验证")
+		if again, _ := enrolment(t, p); again != secret {
+			t.Fatalf("enrolment code %q: the page offers %s, not %s", bad, again, secret)
+		}
 	}
+	_, pending = enrolment(t, p)
 	if p = b.post("/login/enroll", url.Values{"code": {code()}, "pending": {pending}}); p.Status != http.StatusSeeOther || p.Location != "/" {
 		t.Fatalf("enrol: %d %s\n%s", p.Status, p.Location, excerpt(p.Body))
 	}
