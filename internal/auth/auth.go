@@ -106,7 +106,7 @@ var (
 	msgBadCode        = i18n.M("验证码不正确", "the code is not right")
 	msgUsedCode       = i18n.M("这个验证码刚用过，请等验证器显示下一个", "this code was just used: wait for your app's next one")
 	msgBadEnrolCode   = i18n.M("验证码不正确，请确认手机时间准确后，输入应用中当前的动态码", "the code is not right: check your phone's clock and enter the code the app shows now")
-	msgNotEnrolling   = i18n.M("请先开始设置两步验证", "start setting up two-step verification first")
+	msgNotEnrolling   = i18n.M("这个二维码已失效，请扫描本页的二维码后输入它的动态码", "that code to scan is no longer valid: scan the one on this page and enter its code")
 	msgOldPassword    = i18n.M("当前密码不正确", "the current password is not right")
 	msgSecAdmin       = i18n.M("只有安全管理员可以这样做", "only a security administrator may do this")
 	msgAdminUnlock    = i18n.M("管理员账号的锁定只能等待到期，或在服务器上用命令行（pingan user unlock）解除", "an administrator's lockout ends when it expires, or on the server from the command line (pingan user unlock)")

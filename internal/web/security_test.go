@@ -662,7 +662,11 @@ func TestSettingsPages(t *testing.T) {
 	if p = b.post("/settings/totp", url.Values{"code": {code}, "pending": {foreign}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("another session's secret: %d", p.Status)
 	}
-	mustContain(t, p, "请先开始设置两步验证")
+	// The page says so and offers this session's own secret instead.
+	mustContain(t, p, "这个二维码已失效")
+	if s, _ := enrolment(t, p); s != secret {
+		t.Fatalf("after another session's secret the page offers %s, not the session's %s", s, secret)
+	}
 	if p = b.post("/settings/totp", url.Values{"code": {"000000"}, "pending": {pending}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a wrong code: %d", p.Status)
 	}
