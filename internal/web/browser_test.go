@@ -588,13 +588,19 @@ func TestBrowserAdministration(t *testing.T) {
 		t.Fatalf("the accounts page lists %d accounts", n)
 	}
 	u.screenshotWindow("admin-users")
+	handler := fmt.Sprintf("/admin/users/%d", env.User(t, "jiangtou").User.ID)
+	u.open(handler)
+	if n := get(u, "the rename form", chromedp.Evaluate[int](`document.querySelectorAll("form[action$='/rename'] input[name=name]").length`)); n != 1 {
+		t.Fatalf("the account's page offers the system administrator %d name fields", n)
+	}
+	u.screenshot("admin-user")
 	u.open("/admin/routing")
 	u.screenshot("admin-routing")
 	u.open("/settings")
 	u.screenshot("settings")
 	// Every administration page fits a phone's width: a wide table scrolls
 	// inside its card, the page does not scroll sideways.
-	u.fitsWidth(360, 740, "/admin", "/admin/users", "/admin/units", "/admin/categories", "/admin/deadlines", "/admin/routing",
+	u.fitsWidth(360, 740, "/admin", "/admin/users", handler, "/admin/units", "/admin/categories", "/admin/deadlines", "/admin/routing",
 		"/admin/weights", "/admin/webhooks", "/admin/webhooks/deliveries", "/inbox", "/settings")
 	u.signOut()
 	u.signInAdmin(env, "auditadmin")
