@@ -267,3 +267,27 @@ func TestALongRoadIsNotOnePlace(t *testing.T) {
 		}
 	}
 }
+
+// TestOneCommunityTwoMatters: the place a title names is compared as a
+// place, not counted among its words again: two matters in one community
+// (or estate) share its name, and that alone makes no repeat; the same
+// matter there is one.
+func TestOneCommunityTwoMatters(t *testing.T) {
+	env := apptest.New(t)
+	s := dedup.NewService(env.App.DB, env.App.Now)
+	rubbish := apart(t, env, casework.ReportInput{Title: "龙山社区金龙花园垃圾清运不及时", Body: "龙山社区金龙花园垃圾清运不及时，臭味很大。",
+		Address: "湖里区江头街道吕岭路", DivisionCode: "350206004"})
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"龙山社区金龙花园路灯坏了\n湖里区江头街道吕岭路\n龙山社区金龙花园的路灯坏了，晚上出行不便。", false},
+		{"龙山社区金龙花园门口共享单车乱停\n湖里区江头街道吕岭路\n龙山社区金龙花园门口共享单车乱停乱放。", false},
+		{"龙山社区金龙花园垃圾没人清运\n湖里区江头街道吕岭路\n龙山社区金龙花园的垃圾几天没人清运了。", true},
+	} {
+		found, got := finds(t, s, dedup.Query{Text: tc.text, DivisionCode: "350206004"}, rubbish)
+		if found != tc.want {
+			t.Errorf("%.20s…: %s found %v, want %v: %+v", tc.text, rubbish, found, tc.want, got)
+		}
+	}
+}

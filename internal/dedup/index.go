@@ -14,13 +14,14 @@ import (
 
 	"pingan/internal/db"
 	"pingan/internal/division"
+	"pingan/internal/placename"
 )
 
 // The repeat index (table repeat_grams) lets Find read, for each bigram of
 // a new report, the open cases of its district received in the window that
 // say it, newest first, instead of reading and scoring every open case of
 // the district. Each open case is filed under the bigrams of its matter
-// (matter: its title's bigrams less its address's), each keyed with the
+// (matter: its title's bigrams less its address's and the places it names), each keyed with the
 // case's district. It is kept inside the write that changes a case (Track),
 // by the generator's bulk load (BulkIndex) and rebuilt by Reindex.
 
@@ -39,10 +40,15 @@ type Doc struct {
 func district(code string) string { return code[:min(len(code), 6)] }
 
 // matter is the set of bigrams a case's likeness is measured on: those of
-// its title that are not in its address. The place is compared as a place
-// (distance or area); counted as words too, every case in the same street
-// would look like a repeat of every other.
+// its title that are not in its address, nor in the places its title
+// names (placename.Names: 龙山社区, 金龙花园). The place is compared as a
+// place (distance, area, street, the places named); counted as words too,
+// every case in the same street or community would look like a repeat of
+// every other.
 func matter(title, address string) grams {
+	for _, name := range placename.Names(title) {
+		title = strings.ReplaceAll(title, name, " ") // no pair straddles it either
+	}
 	return bigrams(title).minus(bigrams(address))
 }
 
@@ -52,7 +58,7 @@ func matter(title, address string) grams {
 // how many words they share; and how many the case's matter has.
 func likeness(words grams, title, address string) (share float64, shared, size int) {
 	place := bigrams(address)
-	m := bigrams(title).minus(place)
+	m := matter(title, address)
 	if len(m) == 0 {
 		return 0, 0, 0
 	}

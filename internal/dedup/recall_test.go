@@ -240,3 +240,26 @@ func TestRepeatIndexRebuiltAtStartWhenAsked(t *testing.T) {
 		t.Errorf("the request is still there after the rebuild (%v)", err)
 	}
 }
+
+// An upgrade across both migrations that ask for the index to be made
+// again (0034, 0040) asks once, and the start after it rebuilds the index
+// without the places titles name.
+func TestRepeatIndexUpgradeAsksOnce(t *testing.T) {
+	env := apptest.New(t)
+	take(t, env, "龙山社区金龙花园垃圾清运不及时，臭味很大", "湖里区江头街道吕岭路", 24.5120, 118.1460)
+	env.Exec(t, "DELETE FROM schema_migrations WHERE version IN (34, 40)")
+	if n, err := env.App.DB.Migrate(ctx); err != nil || n != 2 {
+		t.Fatalf("migrate: %d applied (%v), want 2", n, err)
+	}
+	if asked, err := env.App.DB.Requested(ctx, "rebuild:repeats"); err != nil || !asked {
+		t.Fatalf("no rebuild asked for (%v)", err)
+	}
+	node := env.Node(t)
+	var places int
+	if err := node.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM repeat_grams").Scan(&places); err != nil {
+		t.Fatal(err)
+	}
+	if asked, err := node.DB.Requested(ctx, "rebuild:repeats"); err != nil || asked || places == 0 {
+		t.Errorf("after the start: asked %v, %d index rows (%v)", asked, places, err)
+	}
+}
