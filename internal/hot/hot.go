@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"math"
 	"pingan/internal/division"
+	"pingan/internal/i18n"
 	"pingan/internal/placename"
 	"regexp"
 	"slices"
@@ -39,7 +40,7 @@ type Issue struct {
 	Rank        int
 	Heat        float64
 	From, To    time.Time
-	Place       string // the place or group of people it is about
+	Place       string // the place or group of people it is about; X等 when its messages name several, X the most
 	Description string // the subject that best stands for the group
 	Messages    []Message
 	Users       int
@@ -197,7 +198,7 @@ func Find(msgs []Message, o Options) []Issue {
 		}
 		is.Users, is.Heat = len(is.heat.users), is.heat.heat()
 		is.Description = strings.TrimSpace(msgs[bestRep].Subject)
-		is.Place, is.core = place(is.Messages)
+		is.Place, is.core = place(is.Messages, is.Description)
 		is.sum = g.sum
 		out = append(out, is)
 	}
@@ -290,8 +291,9 @@ func mergeByPlace(issues []Issue) []Issue {
 				m.To = is.To
 			}
 			if len(is.Messages) > len(m.Messages)-len(is.Messages) {
-				m.Description, m.Place = is.Description, is.Place
+				m.Description = is.Description
 			}
+			m.Place, _ = place(m.Messages, m.Description) // of all it holds now
 			m.Users, m.Heat = len(m.heat.users), m.heat.heat()
 			continue
 		}
@@ -383,42 +385,31 @@ var roadNames = sync.OnceValue(func() []string {
 	return out
 })
 
-// namedRoad returns the known road the most of msgs' titles name, and how
-// many name it.
-func namedRoad(msgs []Message) (string, int) {
-	count := map[string]int{}
-	for _, m := range msgs {
-		for _, r := range roadNames() {
-			if strings.Contains(m.Subject, r) {
-				count[r]++
-				break // the longest a title names
-			}
-		}
-	}
-	if len(count) == 0 {
-		return "", 0
-	}
-	best := heaviest(count, 1)[0]
-	return best, count[best]
-}
-
 // adminArea is an (anonymised) city, district or county: A市, A3区, K9县.
 var adminArea = regexp.MustCompile(`[A-Z]\d{0,2}[市区县]`)
 
 // place names what a group of messages is about: the named place or group
-// most of them mention, with its district when they agree on one; else the
-// street their addresses share.
-func place(msgs []Message) (label, core string) {
-	count := map[string]int{}
+// they mention, with its district when most agree on one; else the road
+// their titles name, else the street their addresses share. A name stands
+// for the group when at least half of its messages give it and none is
+// given by more; ties go to the name the group's description gives (so
+// that the two agree), then to the one more titles give. When some
+// messages give another name and not it, the label says so (龙山社区等):
+// reports grouped for their words may be about several places, and naming
+// one of them alone says the others' cases are about it.
+func place(msgs []Message, description string) (label, core string) {
+	names := make([][]string, len(msgs))
+	roads := make([][]string, len(msgs))
+	streets := make([][]string, len(msgs))
+	titled := map[string]int{}
 	areas := map[string]int{}
-	streets := map[string]int{}
-	for _, m := range msgs {
-		text := m.Subject + "。" + m.Body
-		seen := map[string]bool{}
-		for _, w := range placename.Names(text) {
-			if !seen[w] && len([]rune(w)) >= 3 {
-				count[w]++
-				seen[w] = true
+	for i, m := range msgs {
+		for _, w := range placename.Names(m.Subject + "。" + m.Body) {
+			if len([]rune(w)) >= 3 && !slices.Contains(names[i], w) {
+				names[i] = append(names[i], w)
+				if strings.Contains(m.Subject, w) {
+					titled[w]++
+				}
 			}
 		}
 		for _, a := range adminArea.FindAllString(m.Subject+"。"+m.Body, -1) {
@@ -426,44 +417,94 @@ func place(msgs []Message) (label, core string) {
 				areas[a]++
 			}
 		}
-		if m.Street != "" {
-			streets[m.Street]++
+		for _, r := range roadNames() {
+			if strings.Contains(m.Subject, r) {
+				roads[i] = []string{r} // the longest a title names
+				break
+			}
+		}
+		if s := m.Street; s != "" && !township.MatchString(s) {
+			streets[i] = []string{s}
 		}
 	}
-	best, bestN := "", 0
-	for w, n := range count {
-		if n > bestN || n == bestN && len(w) > len(best) {
-			best, bestN = w, n
-		}
+	// Ties: the description's, then the name more titles give, then the
+	// longer (the more particular), then any, but always the same.
+	order := func(a, b string) int {
+		return cmp.Or(cmp.Compare(b2i(strings.Contains(description, b)), b2i(strings.Contains(description, a))),
+			cmp.Compare(titled[b], titled[a]), cmp.Compare(len(b), len(a)), cmp.Compare(a, b))
 	}
+	several := func(name string) string { return msgSeveral.Format(i18n.ZH, name) }
+	// The district the most messages name, none as often as another.
 	area, areaN := "", 0
 	for a, n := range areas {
-		if n > areaN || n == areaN && a < area {
+		switch {
+		case n > areaN:
 			area, areaN = a, n
+		case n == areaN:
+			area = ""
 		}
 	}
-	if best == "" || bestN*2 < len(msgs) {
-		best = ""
+	if best, n, others := consensus(names, order); n*2 >= len(msgs) {
+		label = best
+		if others {
+			label = several(best)
+		}
+		if area != "" && areaN*2 >= len(msgs) {
+			label = "A市" + area + label
+		}
+		return label, best
 	}
-	switch {
-	case best != "" && area != "" && areaN*2 >= len(msgs):
-		return "A市" + area + best, best
-	case best != "":
-		return best, best
-	case area != "":
+	if area != "" {
 		return "A市" + area, ""
 	}
 	// A street is where the matter is, not what it is: groups on one
 	// street are not merged for it. A road the titles name comes first
 	// (环岛南路一餐厅拖欠工资: where it happened), then the street the
 	// addresses share (where the people who wrote are).
-	if r, n := namedRoad(msgs); n*2 >= len(msgs) {
-		return r, ""
-	}
-	if len(streets) > 0 {
-		if s := heaviest(streets, 1)[0]; streets[s]*2 >= len(msgs) {
-			return s, ""
+	for _, given := range [][][]string{roads, streets} {
+		if best, n, others := consensus(given, order); n*2 >= len(msgs) {
+			if others {
+				return several(best), ""
+			}
+			return best, ""
 		}
 	}
 	return "", ""
+}
+
+var msgSeveral = i18n.M("%s等", "%s and others")
+
+// township is a street that names a township, not a street (an address
+// with no road: 莲前街道): no place of its own.
+var township = regexp.MustCompile(`(?:街道|镇|乡)$`)
+
+// consensus returns the name the most messages give (given[i] are message
+// i's names), ties going to the least by order; how many messages give
+// it; and whether a message gives others and none that is it or part of
+// it (金山小区 and 金山小区中心广场 are one place).
+func consensus(given [][]string, order func(a, b string) int) (best string, n int, others bool) {
+	count := map[string]int{}
+	for _, ws := range given {
+		for _, w := range ws {
+			count[w]++
+		}
+	}
+	for w, c := range count {
+		if c > n || c == n && order(w, best) < 0 {
+			best, n = w, c
+		}
+	}
+	for _, ws := range given {
+		if len(ws) > 0 && !slices.ContainsFunc(ws, func(w string) bool { return strings.Contains(w, best) || strings.Contains(best, w) }) {
+			others = true
+		}
+	}
+	return best, n, others
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -133,7 +133,7 @@ func TestPlaceIgnoresNonPlaces(t *testing.T) {
 			{Subject: "配套小学什么时候建", Body: "买房时说有配套小学，现在孩子没学上。"},
 		}, "丽发新城"},
 	} {
-		if label, _ := place(c.msgs); label != c.want {
+		if label, _ := place(c.msgs, ""); label != c.want {
 			t.Errorf("%s: place = %q, want %q", c.name, label, c.want)
 		}
 	}
@@ -141,18 +141,23 @@ func TestPlaceIgnoresNonPlaces(t *testing.T) {
 
 // With no place the messages name, a road their titles name, else the
 // street their addresses share, is where the issue is; one fewer than
-// half of them name or share is not.
+// half of them name or share is not. A street some addresses give
+// instead is said (等).
 func TestPlaceFallsBackToTheSharedStreet(t *testing.T) {
 	msgs := []Message{
 		{Subject: "一餐厅拖欠服务员工资", Street: "环岛南路"},
 		{Subject: "餐厅老板欠薪不给", Street: "环岛南路"},
-		{Subject: "拖欠工资三个月", Street: "演武路"},
+		{Subject: "拖欠工资三个月"},
 	}
-	if label, core := place(msgs); label != "环岛南路" || core != "" {
+	if label, core := place(msgs, ""); label != "环岛南路" || core != "" {
 		t.Errorf("place = %q (core %q), want 环岛南路 and no core to merge on", label, core)
 	}
+	msgs[2].Street = "演武路"
+	if label, _ := place(msgs, ""); label != "环岛南路等" {
+		t.Errorf("place = %q, want 环岛南路等: one address is on another street", label)
+	}
 	msgs[1].Street = "思明南路"
-	if label, _ := place(msgs); label != "" {
+	if label, _ := place(msgs, ""); label != "" {
 		t.Errorf("place = %q, want none: no street is shared by half", label)
 	}
 	// A road the titles name is where the matter is, wherever the
@@ -162,12 +167,68 @@ func TestPlaceFallsBackToTheSharedStreet(t *testing.T) {
 		{Subject: "投诉环岛南路餐厅老板欠薪", Street: "思明南路"},
 		{Subject: "工资被拖欠三个月", Street: "文屏路"},
 	}
-	if label, core := place(named); label != "环岛南路" || core != "" {
+	if label, core := place(named, ""); label != "环岛南路" || core != "" {
 		t.Errorf("place = %q (core %q), want the road two of three titles name", label, core)
 	}
 	msgs[0].Subject = "西池社区物业拖欠保洁工资"
 	msgs[1].Subject = "西池社区物业欠薪"
-	if label, _ := place(msgs); label != "西池社区" {
+	if label, _ := place(msgs, ""); label != "西池社区" {
 		t.Errorf("place = %q, want the community the messages name", label)
+	}
+}
+
+// A group whose reports name several places is labelled with the one the
+// most name and 等, never with one of them alone: two reports about
+// 龙山社区 and one about 内厝社区 are not 内厝社区's, nor are one of each.
+// Ties go to the place the description names, the same every time.
+func TestPlaceSaysWhenReportsNameSeveral(t *testing.T) {
+	msg := func(subject, body string) Message { return Message{Subject: subject, Body: body} }
+	for _, c := range []struct {
+		name        string
+		msgs        []Message
+		description string
+		want, core  string
+	}{
+		{"all name one", []Message{
+			msg("龙山社区群租房存在安全隐患", "龙山社区2号楼被隔成十几个小单间。"),
+			msg("龙山社区群租房存在安全隐患", "龙山社区5号楼住了二三十个人。"),
+		}, "", "龙山社区", "龙山社区"},
+		{"most name one", []Message{
+			msg("龙山社区群租房存在安全隐患", "龙山社区2号楼被隔成十几个小单间。"),
+			msg("内厝社区群租房存在安全隐患", "内厝社区5号楼住了二三十个人。"),
+			msg("龙山社区群租房存在安全隐患", "龙山社区4号楼电线乱拉。"),
+		}, "内厝社区群租房存在安全隐患", "龙山社区等", "龙山社区"},
+		{"one of each, the description's first", []Message{
+			msg("内厝社区村民承包地边界纠纷", "内厝社区两户村民的承包地相邻。"),
+			msg("龙山社区村民承包地边界纠纷", "龙山社区两户村民的承包地相邻。"),
+		}, "龙山社区村民承包地边界纠纷", "龙山社区等", "龙山社区"},
+		{"one of each, in the body only", []Message{
+			msg("培训机构搬迁后家长退费无门", "新地址在蔡塘社区，离家太远去不了。"),
+			msg("培训机构搬迁后家长退费无门", "新地址在金尚社区，离家太远去不了。"),
+		}, "培训机构搬迁后家长退费无门", "蔡塘社区等", "蔡塘社区"},
+		{"one names none", []Message{
+			msg("龙山社区消防通道被车堵死", "龙山社区消防通道天天被私家车占用。"),
+			msg("消防通道被车堵死", "小区消防通道天天被私家车占用。"),
+		}, "", "龙山社区", "龙山社区"},
+		{"a company beside the estate", []Message{
+			msg("金山小区物业不作为", "金山小区恒通物业有限公司不管事。"),
+			msg("金山小区物业不作为", "金山小区物业不管事。"),
+		}, "", "金山小区", "金山小区"},
+		{"none named by half: the area is said instead (City)", []Message{
+			msg("湖滨东路一电动车被盗", "停放在鸿山社区8号楼车棚的电动自行车被盗。"),
+			msg("白鹭洲路一电动车被盗", "停放在槟榔社区2号楼车棚的电动自行车被盗。"),
+			msg("吕岭路一电动车被盗", "停放在龙山社区2号楼车棚的电动自行车被盗。"),
+		}, "", "", ""},
+		{"one road each", []Message{
+			msg("湖滨东路一电动车被盗", "停放在楼下车棚的电动自行车被盗。"),
+			msg("吕岭路一电动车被盗", "停放在楼下车棚的电动自行车被盗。"),
+		}, "吕岭路一电动车被盗", "吕岭路等", ""},
+	} {
+		for range 20 { // ties once fell to a map's order
+			if label, core := place(c.msgs, c.description); label != c.want || core != c.core {
+				t.Errorf("%s: place = %q (core %q), want %q (core %q)", c.name, label, core, c.want, c.core)
+				break
+			}
+		}
 	}
 }
