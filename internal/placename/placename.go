@@ -146,7 +146,7 @@ var genericNames = []string{
 	"劳务", "物业", "装修", "建筑", "建设", "保洁", "中介", "快递", "外卖", "培训", "家政", "保安", "施工",
 	"开发", "房产", "房地产", "地产", "搬家", "运输", "物流", "监理", "自来水", "供水", "燃气", "公交", "股份",
 	// kinds of estate, school, hospital and market
-	"配套", "安置", "住宅", "老旧", "旧", "商品房", "公立", "公办", "私立", "民办", "专科", "综合", "农贸", "菜",
+	"配套", "安置", "住宅", "保障性住房", "保障房", "长租", "老旧", "旧", "商品房", "公立", "公办", "私立", "民办", "专科", "综合", "农贸", "菜",
 	// where or which
 	"附近", "周边", "周围", "旁边", "隔壁", "对面", "相邻", "本", "该", "此", "各", "每", "某", "总", "分", "一家", "两家", "几家", "多家", "整个",
 }
@@ -155,9 +155,9 @@ var genericNames = []string{
 // (建议增开文屏社区…), and the words that begin a clause in a text
 // written without commas (处理结果公司不予回复, 目前公司拖欠工资): a place
 // is what follows the last of them.
-var placeVerbs = []string{"建议", "增开", "开通", "要求", "举报", "请求", "呼吁", "启动",
+var placeVerbs = []string{"建议", "增开", "增设", "开通", "要求", "举报", "请求", "呼吁", "启动", "规范", "督促", "更换", "确认", "核定", "公开", "留下", "路过", "经过",
 	"结果", "目前", "现在", "但是", "可是", "而且", "并且", "因为", "由于", "所以", "如果", "然后", "后来", "最后",
-	"导致", "造成", "同时", "其中", "当时", "今天", "昨天", "已经", "一直", "至今"}
+	"导致", "造成", "同时", "其中", "当时", "时候", "发现", "今天", "昨天", "已经", "一直", "至今"}
 
 // Suffix returns the place word w ends with (小区, 社区, 有限公司…), "" when
 // none.
@@ -213,9 +213,16 @@ func trimPlace(w string) string {
 	rs := []rune(strings.TrimSuffix(w, suffix))
 	cut := 0
 	for i, r := range rs {
-		if strings.ContainsRune("的在了是和与及对向把被为于到从去往给让请将有无我你他们这那个市区县省镇乡路道街反映投诉关于咨询希望近示称问说", r) || r < unicode.MaxASCII {
+		if strings.ContainsRune("的在了是和与及对向把被为于到从去往给让请将有无我你他们这那个市区县省镇乡路道街反映投诉关于咨询希望近示称问说找而", r) || r < unicode.MaxASCII ||
+			r == '住' && len(rs)-i > 2 && !strings.ContainsRune("宅房户院进建", rs[i+1]) {
+			// 住 before a name of two or more is living there (申请人黄辉住万寿北社区);
+			// before one it is part of the name (福住小区), and 住宅, 住房,
+			// 住户, 住院, 住进, 住建局 are other words.
 			cut = i + 1
 		}
+	}
+	if cut > 0 && len(rs)-cut == 1 && rs[cut-1] == '市' && suffix == "社区" {
+		cut-- // one character after 市 is no community's name, but the two may be: 市头社区
 	}
 	if k := len(rs); k > 0 && strings.ContainsRune("进出回入", rs[k-1]) &&
 		(k-1 == cut || strings.ContainsRune("主民户人辆员卖递搬走开驶进出", rs[k-2])) {
@@ -225,6 +232,11 @@ func trimPlace(w string) string {
 	}
 	name := string(rs[cut:])
 	proper := withoutGeneric(name)
+	if suffix == "广场" {
+		// Any estate's 中心广场 (后坑社区中心广场, cut at its 区) is
+		// no name; a town's 中心医院 or 中心小学 is one.
+		proper = strings.TrimSuffix(proper, "中心")
+	}
 	switch n := utf8.RuneCountInString(proper); {
 	case n == 0:
 		return "" // a place word with no name before it, or a generic one

@@ -101,6 +101,25 @@ func TestNames(t *testing.T) {
 		{"跃进社区居民反映", []string{"跃进社区"}},
 		{"日出花园停车难", []string{"日出花园"}},
 		{"福住小区停水", []string{"福住小区"}},
+		// Words before a place that are no part of its name, seen in
+		// hot issues' labels (黄辉住万寿北社区, 时候公司, 规范海沧社区).
+		{"申请人黄辉住万寿北社区，楼上漏水", []string{"万寿北社区"}},
+		{"住宅小区停车难", nil},
+		{"走的时候公司说月底结清", nil},
+		{"查社保记录才发现公司只交了几个月", nil},
+		{"建议规范海沧社区一带广场舞时间", []string{"海沧社区"}},
+		{"请求上级督促村务公开", nil},
+		{"业委会决定更换物业公司", nil},
+		{"多次找村委会调解未果", nil},
+		{"而同村条件相同的房子", []string{"同村"}}, // not 而同村 (two characters label nothing)
+		{"万寿北社区是保障性住房小区", []string{"万寿北社区"}},
+		{"后坑社区中心广场有广场舞", []string{"后坑社区"}},
+		{"康乐新村中心广场有广场舞", []string{"康乐新村中心广场"}},
+		{"A市中心医院", []string{"中心医院"}}, // a city's: one hospital
+		{"市头社区老人赡养费分摊纠纷", []string{"市头社区"}},
+		{"请求确认欧厝社区集体山地使用权", []string{"欧厝社区"}},
+		{"建议增设沧湖东一里周边单车停放点", []string{"沧湖东一里"}},
+		{"父母去世后留下凤山社区的一套老房子", []string{"凤山社区"}},
 	} {
 		if got := Names(c.text); !slices.Equal(got, c.want) {
 			t.Errorf("Names(%q) = %q, want %q", c.text, got, c.want)
