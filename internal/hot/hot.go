@@ -445,6 +445,11 @@ func place(msgs []Message, description string) (label, core string) {
 		}
 	}
 	if best, n, others := consensus(names, order); n*2 >= len(msgs) {
+		// A message naming no place but a road in its title is about
+		// somewhere else too (鹭江道邻里纠纷 beside 菽庄花园邻里纠纷).
+		for i := range msgs {
+			others = others || len(names[i]) == 0 && len(roads[i]) > 0 && !strings.Contains(best, roads[i][0])
+		}
 		label = best
 		if others {
 			label = several(best)
