@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Message is one message.
@@ -445,10 +446,17 @@ func place(msgs []Message, description string) (label, core string) {
 		}
 	}
 	if best, n, others := consensus(names, order); n*2 >= len(msgs) {
-		// A message naming no place but a road in its title is about
-		// somewhere else too (鹭江道邻里纠纷 beside 菽庄花园邻里纠纷).
-		for i := range msgs {
-			others = others || len(names[i]) == 0 && len(roads[i]) > 0 && !strings.Contains(best, roads[i][0])
+		// A message naming no place may still be about somewhere else:
+		// its title names a road (鹭江道邻里纠纷 beside 菽庄花园邻里纠纷),
+		// or says what another's says with another name where that one
+		// names the place (日光岩征地青苗补偿纠纷 beside
+		// 内厝社区征地青苗补偿纠纷: 日光岩 ends in no place word).
+		for i, m := range msgs {
+			if others || len(names[i]) > 0 || strings.Contains(m.Subject, best) {
+				continue
+			}
+			others = len(roads[i]) > 0 && !strings.Contains(best, roads[i][0]) ||
+				slices.ContainsFunc(msgs, func(o Message) bool { return swapped(m.Subject, o.Subject, best) })
 		}
 		label = best
 		if others {
@@ -478,6 +486,23 @@ func place(msgs []Message, description string) (label, core string) {
 }
 
 var msgSeveral = i18n.M("%s等", "%s and others")
+
+// swapped reports whether subject is other with a name of two characters
+// or more where other names place, the words after it being four or more
+// (a title of the same matter somewhere else).
+func swapped(subject, other, place string) bool {
+	i := strings.Index(other, place)
+	if i < 0 {
+		return false
+	}
+	before, after := other[:i], other[i+len(place):]
+	mid, ok := strings.CutPrefix(subject, before)
+	if !ok || utf8.RuneCountInString(after) < 4 {
+		return false
+	}
+	mid, ok = strings.CutSuffix(mid, after)
+	return ok && utf8.RuneCountInString(mid) >= 2
+}
 
 // township is a street that names a township, not a street (an address
 // with no road: 莲前街道): no place of its own.
