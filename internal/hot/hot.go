@@ -193,7 +193,11 @@ func Find(msgs []Message, o Options) []Issue {
 			if m.Time.After(is.To) {
 				is.To = m.Time
 			}
-			if s, _ := sim(vecs[i], g); s > bestSim {
+			// The earliest of members alike to within rounding (the two
+			// of a pair are exactly alike to their sum): sim adds in a
+			// map's order, and the description, and the place ties go
+			// to, should not change from one run to the next.
+			if s, _ := sim(vecs[i], g); s > bestSim+1e-9 {
 				bestRep, bestSim = i, s
 			}
 		}

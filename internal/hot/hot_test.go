@@ -241,3 +241,23 @@ func TestPlaceSaysWhenReportsNameSeveral(t *testing.T) {
 		}
 	}
 }
+
+// A pair's two messages are exactly alike to their sum: the description is
+// the earlier's, and so is the place, every time (rounding in a map's order
+// picked either).
+func TestPairDescribedByTheEarlier(t *testing.T) {
+	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	msgs := []Message{
+		{User: "u1", Subject: "内厝社区村民承包地边界纠纷", Body: "内厝社区两户村民的承包地相邻，一户把田埂往对方地里挪了一截。", Time: at},
+		{User: "u2", Subject: "龙山社区村民承包地边界纠纷", Body: "龙山社区两户村民的承包地相邻，一户把田埂往对方地里挪了一截。", Time: at.Add(time.Hour)},
+	}
+	for range 20 {
+		issues := Find(msgs, Options{})
+		if len(issues) != 1 || issues[0].Description != msgs[0].Subject || issues[0].Place != "内厝社区等" {
+			for _, is := range issues {
+				t.Logf("%q %q %d", is.Place, is.Description, len(is.Messages))
+			}
+			t.Fatal("want one issue, described by the earlier message and labelled 内厝社区等")
+		}
+	}
+}
