@@ -438,7 +438,12 @@ func place(msgs []Message, description string) (label, core string) {
 		return cmp.Or(cmp.Compare(b2i(strings.Contains(description, b)), b2i(strings.Contains(description, a))),
 			cmp.Compare(titled[b], titled[a]), cmp.Compare(len(b), len(a)), cmp.Compare(a, b))
 	}
-	several := func(name string) string { return msgSeveral.Format(i18n.ZH, name) }
+	withOthers := func(name string, others bool) string {
+		if others {
+			return msgSeveral.Format(i18n.ZH, name)
+		}
+		return name
+	}
 	// The district the most messages name, none as often as another.
 	area, areaN := "", 0
 	for a, n := range areas {
@@ -462,10 +467,7 @@ func place(msgs []Message, description string) (label, core string) {
 			others = len(roads[i]) > 0 && !strings.Contains(best, roads[i][0]) ||
 				slices.ContainsFunc(msgs, func(o Message) bool { return swapped(m.Subject, o.Subject, best) })
 		}
-		label = best
-		if others {
-			label = several(best)
-		}
+		label = withOthers(best, others)
 		if area != "" && areaN*2 >= len(msgs) {
 			label = "A市" + area + label
 		}
@@ -477,14 +479,19 @@ func place(msgs []Message, description string) (label, core string) {
 	// A street is where the matter is, not what it is: groups on one
 	// street are not merged for it. A road the titles name comes first
 	// (环岛南路一餐厅拖欠工资: where it happened), then the street the
-	// addresses share (where the people who wrote are).
-	for _, given := range [][][]string{roads, streets} {
-		if best, n, others := consensus(given, order); n*2 >= len(msgs) {
-			if others {
-				return several(best), ""
-			}
-			return best, ""
-		}
+	// addresses share (where the people who wrote are) — unless most
+	// messages name places, none of them the group's: then the street of
+	// some addresses is not where the matter is, and the caller says the
+	// area (City: the township or district).
+	if best, n, others := consensus(roads, order); n*2 >= len(msgs) {
+		return withOthers(best, others), ""
+	}
+	placed := 0
+	for _, ns := range names {
+		placed += b2i(len(ns) > 0)
+	}
+	if best, n, others := consensus(streets, order); n*2 >= len(msgs) && placed*2 < len(msgs) {
+		return withOthers(best, others), ""
 	}
 	return "", ""
 }

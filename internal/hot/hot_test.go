@@ -228,6 +228,11 @@ func TestPlaceSaysWhenReportsNameSeveral(t *testing.T) {
 			msg("白鹭洲路一电动车被盗", "停放在槟榔社区2号楼车棚的电动自行车被盗。"),
 			msg("吕岭路一电动车被盗", "停放在龙山社区2号楼车棚的电动自行车被盗。"),
 		}, "", "", ""},
+		{"each names its own: not the street two addresses share", []Message{
+			{Subject: "金榜山社区一户婆媳纠纷请求调解", Street: "公园南路"},
+			{Subject: "巡司顶社区一户婆媳纠纷请求调解", Street: "公园南路"},
+			{Subject: "内厝社区一户婆媳纠纷请求调解", Street: "鹭江道"},
+		}, "", "", ""},
 		{"one road each", []Message{
 			msg("湖滨东路一电动车被盗", "停放在楼下车棚的电动自行车被盗。"),
 			msg("吕岭路一电动车被盗", "停放在楼下车棚的电动自行车被盗。"),
