@@ -97,7 +97,7 @@ var auditActionNames = map[string]i18n.Message{
 	"login":                      i18n.M("登录", "Signed in"),
 	"logout":                     i18n.M("退出登录", "Signed out"),
 	"login.lockout":              i18n.M("登录失败次数过多，账号锁定", "Locked out after failed sign-ins"),
-	"login.totp":                 i18n.M("两步验证登录", "Second factor at sign-in"),
+	"login.totp":                 i18n.M("两步验证登录", "Second factor checked at sign-in"),
 	"personal.reveal":            i18n.M("查看个人信息（电话、身份证号）", "Personal data revealed (phone, ID number)"),
 	"attachment.read":            i18n.M("查看附件", "Attachment opened"),
 	"report.create":              i18n.M("受理来件", "Report taken in"),
@@ -105,16 +105,58 @@ var auditActionNames = map[string]i18n.Message{
 	"supervision.reply":          i18n.M("回复督办", "Supervision answered"),
 	"supervision.escalate":       i18n.M("督办升级", "Supervision escalated"),
 	"supervision.breach":         i18n.M("督办逾期未回复", "Supervision not answered in time"),
-	"case.warn":                  i18n.M("案件 · 临期提醒", "Case · due-soon warning"),
 	"case.route":                 i18n.M("案件 · 自动分派", "Case · routed"),
 	"case.export":                i18n.M("案件 · 导出", "Case · exported"),
-	"case.bulk_load":             i18n.M("案件 · 批量生成", "Case · bulk load"),
+	"case.bulk_load":             i18n.M("案件 · 批量生成", "Case · bulk-loaded"),
 	"case.escalate_jurisdiction": i18n.M("案件 · 提级管辖", "Case · jurisdiction escalated (提级管辖)"),
 	"category.escalation":        i18n.M("分类 · 提级管辖规则修改", "Category · escalation rule changed"),
 	"petition.request_review":    i18n.M("信访 · 申请复查", "Petition · review requested"),
 	"petition.conclude_review":   i18n.M("信访 · 复查结论", "Petition · review concluded"),
 	"petition.no_longer_accept":  i18n.M("信访 · 不再受理", "Petition · no longer accepted"),
 	"score.export":               i18n.M("考核 · 导出", "Scorecard · exported"),
+}
+
+// auditCasePast are a case's actions in English as the log says them,
+// done: casework.ActionNames are what a button says ("Dispatch"). The
+// Chinese is casework's, which reads as either.
+var auditCasePast = map[casework.Action]string{
+	casework.Receive:          "received",
+	casework.Register:         "registered",
+	casework.Reject:           "rejected",
+	casework.Dispatch:         "dispatched",
+	casework.Sign:             "signed for",
+	casework.Return:           "returned",
+	casework.Handle:           "progress recorded",
+	casework.ReportBack:       "reported back",
+	casework.Verify:           "verified",
+	casework.Rework:           "sent back for rework",
+	casework.CallBack:         "callback recorded",
+	casework.Rehandle:         "sent back to be handled again",
+	casework.CloseCase:        "closed",
+	casework.Transfer:         "transferred",
+	casework.RequestExtension: "extension requested",
+	casework.ApproveExtension: "extension approved",
+	casework.DenyExtension:    "extension denied",
+	casework.Suspend:          "suspended",
+	casework.Resume:           "resumed",
+	casework.Reopen:           "reopened",
+	casework.Reclassify:       "reclassified",
+	casework.AddReport:        "report added",
+	casework.Merge:            "merged into another case",
+	casework.Unmerge:          "merge undone",
+	casework.LinkCases:        "linked to a case",
+	casework.UnlinkCases:      "unlinked from a case",
+	casework.Warn:             "due-soon warning sent",
+	casework.Supervise:        "supervision order issued",
+	casework.SuperviseReply:   "supervision answered",
+	casework.Escalate:         "supervision escalated",
+	casework.MergedIn:         "repeat merged in",
+	casework.MergedOut:        "merged repeat taken out",
+	casework.Attach:           "attachments added",
+	casework.RepeatPetition:   "repeat petition recorded",
+	casework.RequestReview:    "review requested",
+	casework.ConcludeReview:   "review concluded",
+	casework.NoLongerAccept:   "no longer accepted",
 }
 
 // auditActionCodes are the actions the filter offers, in the order of
@@ -183,6 +225,9 @@ func auditActionName(code string, lang i18n.Lang) string {
 	}
 	if noun == "case" {
 		if m, ok := casework.ActionNames[casework.Action(rest)]; ok {
+			if past, ok := auditCasePast[casework.Action(rest)]; ok {
+				m.EN = past
+			}
 			return n.Format(lang) + " · " + m.Format(lang)
 		}
 	}

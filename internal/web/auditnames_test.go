@@ -1,10 +1,13 @@
 package web
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
+	"pingan/internal/casework"
 	"pingan/internal/i18n"
 )
 
@@ -39,6 +42,40 @@ func TestAuditActionNames(t *testing.T) {
 	for _, c := range auditObjectTypes {
 		if auditObjectName(c, i18n.ZH) == c {
 			t.Errorf("object type %s has no name", c)
+		}
+	}
+}
+
+// In English an action is named as done, the same way throughout: "Case ·
+// dispatched", "User · created", "Signed in"; never as the button that
+// does it ("Case · Dispatch").
+func TestAuditActionNamesPast(t *testing.T) {
+	for a := range casework.ActionNames {
+		if _, ok := auditCasePast[a]; !ok {
+			t.Errorf("case action %s has no English name in auditCasePast", a)
+		}
+	}
+	irregular := []string{"set", "read", "reset", "sent", "taken", "undone", "swept"}
+	past := func(w string) bool { return strings.HasSuffix(w, "ed") || slices.Contains(irregular, w) }
+	for _, c := range auditActionCodes {
+		name := auditActionName(c, i18n.EN)
+		words := name
+		if _, rest, ok := strings.Cut(name, " · "); ok {
+			words = rest
+			if strings.IndexFunc(rest, unicode.IsUpper) == 0 {
+				t.Errorf("%s reads %q: after the noun, a capital", c, name)
+			}
+		}
+		if !slices.ContainsFunc(strings.FieldsFunc(strings.ToLower(words), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }), past) {
+			t.Errorf("%s reads %q: not as done", c, name)
+		}
+	}
+	for code, want := range map[string]string{
+		"case.dispatch": "Case · dispatched", "case.sign": "Case · signed for", "case.warn": "Case · due-soon warning sent",
+		"case.request_review": "Case · review requested", "user.create": "User · created", "login": "Signed in",
+	} {
+		if got := auditActionName(code, i18n.EN); got != want {
+			t.Errorf("%s: %q, want %q", code, got, want)
 		}
 	}
 }

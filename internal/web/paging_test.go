@@ -222,5 +222,5 @@ func TestAuditLogNames(t *testing.T) {
 
 	// In English too.
 	aud.post("/lang", url.Values{"lang": {"en"}})
-	mustContain(t, aud.get("/admin/audit?actor=dispatcher&object_type=case"), "Case · Dispatch", `<td class="nowrap">done</td>`)
+	mustContain(t, aud.get("/admin/audit?actor=dispatcher&object_type=case"), "Case · dispatched", `<td class="nowrap">done</td>`)
 }
