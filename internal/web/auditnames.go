@@ -11,6 +11,7 @@ import (
 	"pingan/internal/audit"
 	"pingan/internal/casework"
 	"pingan/internal/i18n"
+	"pingan/internal/score"
 )
 
 // The audit log stores codes ("case.dispatch", "supervision_order", "ok"):
@@ -288,9 +289,174 @@ func auditOutcomeName(outcome string, lang i18n.Lang) string {
 	return outcome
 }
 
+// auditKeys name the keys of records' details. Every key the code writes
+// has a name (TestAuditDetailKeysNamed reads them from the source); a name
+// stays when the code stops writing its key, for the records that have it.
+var auditKeys = map[string]i18n.Message{
+	// Who, what, where.
+	"case":              i18n.M("案件", "Case"),
+	"other":             i18n.M("关联案件", "Other case"),
+	"into":              i18n.M("并入案件", "Merged into"),
+	"first":             i18n.M("首个案件", "First case"),
+	"last":              i18n.M("末个案件", "Last case"),
+	"report_id":         i18n.M("来件编号", "Report"),
+	"review_case":       i18n.M("复查/复核案件", "Review case"),
+	"rereview_case":     i18n.M("复核案件", "Re-review case"),
+	"order":             i18n.M("督办单", "Supervision order"),
+	"escalated_to":      i18n.M("升级后的督办单", "Escalated to"),
+	"attachment":        i18n.M("附件编号", "Attachment"),
+	"timeline_id":       i18n.M("时间线记录编号", "Timeline entry"),
+	"token_id":          i18n.M("令牌编号", "Token"),
+	"request":           i18n.M("申请编号", "Request"),
+	"unit_id":           i18n.M("单位", "Unit"),
+	"from_unit_id":      i18n.M("原单位", "From unit"),
+	"to_unit_id":        i18n.M("目标单位", "To unit"),
+	"suggested_unit_id": i18n.M("建议单位", "Unit suggested"),
+	"parent_id":         i18n.M("上级", "Parent"),
+	"username":          i18n.M("用户名", "User name"),
+	"roles":             i18n.M("角色", "Roles"),
+	"requested_by":      i18n.M("申请人", "Requested by"),
+	"approved_by":       i18n.M("批准人", "Approved by"),
+	"notified":          i18n.M("已通知", "Notified"),
+	"actor_id":          i18n.M("操作人", "Who"),
+	"action":            i18n.M("操作", "Action"),
+	"object_type":       i18n.M("对象类型", "Object type"),
+	"object_id":         i18n.M("对象编号", "Object id"),
+	"field":             i18n.M("查看的字段", "Field"),
+	"channel":           i18n.M("来源渠道", "Channel"),
+	"area":              i18n.M("属地区划", "Area"),
+	"division_code":     i18n.M("行政区划", "Division"),
+	"url":               i18n.M("接收地址", "URL"),
+	"events":            i18n.M("事件类型", "Events"),
+	"source":            i18n.M("数据来源", "Source"),
+	"query":             i18n.M("查询条件", "Query"),
+
+	// A change: what it was, what it became.
+	"before":      i18n.M("修改前", "Before"),
+	"after":       i18n.M("修改后", "After"),
+	"from":        i18n.M("原状态", "From"),
+	"to":          i18n.M("新状态", "To"),
+	"state":       i18n.M("状态", "State"),
+	"stage":       i18n.M("阶段", "Stage"),
+	"conclusion":  i18n.M("结论", "Conclusion"),
+	"reason":      i18n.M("原因", "Reason"),
+	"automatic":   i18n.M("自动发出", "Automatic"),
+	"triage":      i18n.M("待人工分派", "Left to an operator"),
+	"intact":      i18n.M("完整无篡改", "Intact"),
+	"broken_at":   i18n.M("问题记录号", "Broken at record"),
+	"was":         i18n.M("原启用版本", "Previously active"),
+	"name":        i18n.M("名称", "Name"),
+	"name_before": i18n.M("原名称", "Name before"),
+	"name_en":     i18n.M("英文名称", "English name"),
+	"code":        i18n.M("编码", "Code"),
+	"kind":        i18n.M("类型", "Kind"),
+	"level":       i18n.M("层级", "Level"),
+	"family":      i18n.M("性质类别", "Family"),
+	"sort":        i18n.M("排序", "Sort order"),
+	"note":        i18n.M("说明", "Note"),
+
+	// Classifying and routing a case.
+	"nature":              i18n.M("性质", "Nature"),
+	"category_id":         i18n.M("分类", "Category"),
+	"category_code":       i18n.M("分类", "Category"),
+	"priority":            i18n.M("紧急程度", "Priority"),
+	"chosen_category":     i18n.M("选定分类", "Category chosen"),
+	"chosen_nature":       i18n.M("选定性质", "Nature chosen"),
+	"suggested_category":  i18n.M("建议分类", "Category suggested"),
+	"suggested_nature":    i18n.M("建议性质", "Nature suggested"),
+	"category_followed":   i18n.M("采纳分类建议", "Category suggestion followed"),
+	"nature_followed":     i18n.M("采纳性质建议", "Nature suggestion followed"),
+	"followed_suggestion": i18n.M("采纳分派建议", "Routing suggestion followed"),
+	"model":               i18n.M("分类模型版本", "Classifier model"),
+	"unit_kind":           i18n.M("单位类型", "Unit kind"),
+	"unit_level":          i18n.M("单位层级", "Unit level"),
+	"policy_id":           i18n.M("期限规则", "Deadline policy"),
+
+	// Times and limits.
+	"deadline_at":    i18n.M("期限", "Deadline"),
+	"due_at":         i18n.M("办理期限", "Due"),
+	"requested_at":   i18n.M("申请时间", "Requested"),
+	"expires_at":     i18n.M("失效时间", "Expires"),
+	"accept":         i18n.M("立案时限", "Time to register"),
+	"sign":           i18n.M("签收时限", "Time to sign for"),
+	"handle":         i18n.M("办理时限", "Time to handle"),
+	"handle_from":    i18n.M("办理时限起算", "Handling time counts from"),
+	"reply":          i18n.M("督办回复时限", "Time to answer supervision"),
+	"review":         i18n.M("复查时限", "Time for review"),
+	"rereview":       i18n.M("复核时限", "Time for re-review"),
+	"extension":      i18n.M("单次延期上限", "Longest extension"),
+	"max_extensions": i18n.M("最多延期次数", "Most extensions"),
+	"warn_ratio":     i18n.M("临期提醒比例", "Warning at (share of the time)"),
+	"minutes":        i18n.M("锁定时长（分钟）", "Locked for (minutes)"),
+	"days":           i18n.M("时间窗口（天）", "Window (days)"),
+	"rule":           i18n.M("提级规则", "Rule"),
+
+	// Counts.
+	"sessions_ended":   i18n.M("结束的会话数", "Sessions ended"),
+	"tokens_revoked":   i18n.M("吊销的令牌数", "Tokens revoked"),
+	"failures":         i18n.M("连续失败次数", "Failures in a row"),
+	"reports":          i18n.M("反映次数", "Reports"),
+	"recent_reports":   i18n.M("时间窗口内反映次数", "Reports in the window"),
+	"files":            i18n.M("文件数", "Files"),
+	"affected":         i18n.M("涉及分类数", "Categories affected"),
+	"cases":            i18n.M("案件数", "Cases"),
+	"timeline_entries": i18n.M("时间线记录数", "Timeline entries"),
+	"petitions":        i18n.M("信访事项数", "Petitions"),
+	"marked_overdue":   i18n.M("新标记逾期的案件数", "Newly marked overdue"),
+	"units":            i18n.M("单位数", "Units"),
+	"categories":       i18n.M("分类数", "Categories"),
+	"natures":          i18n.M("性质数", "Natures"),
+	"rules":            i18n.M("分派规则数", "Routing rules"),
+	"policies":         i18n.M("期限规则数", "Deadline policies"),
+	"years":            i18n.M("年份数", "Years"),
+	"holidays":         i18n.M("放假天数", "Days off"),
+	"makeup_workdays":  i18n.M("调休上班天数", "Make-up working days"),
+	"papers":           i18n.M("放假通知", "Notices"),
+	"records":          i18n.M("记录数", "Records"),
+	"rows":             i18n.M("行数", "Rows"),
+	"deleted":          i18n.M("删除条数", "Rows deleted"),
+	"examples":         i18n.M("训练样本数", "Training examples"),
+	"weak":             i18n.M("弱标注样本数", "Weakly labelled examples"),
+	"bytes":            i18n.M("大小（字节）", "Size (bytes)"),
+}
+
+// auditActionKeys name the keys that mean something else in one action's
+// records than in the rest.
+var auditActionKeys = map[string]map[string]i18n.Message{
+	"audit.read": { // the filter the reader gave
+		"from":   i18n.M("起始日期", "From"),
+		"to":     i18n.M("截止日期", "To"),
+		"before": i18n.M("早于记录号", "Before record"),
+	},
+	"audit.verify":   {"kind": i18n.M("问题类型", "Problem")},
+	"scores.rebuild": {"events": i18n.M("考核事件数", "Scoring events")},
+	"user.update": { // a person's name, not a thing's
+		"name":        i18n.M("姓名", "Name"),
+		"name_before": i18n.M("原姓名", "Name before"),
+	},
+}
+
+var msgWeight = i18n.M("%s权重", "%s weight")
+
+// auditKeyName names a key of action's detail in lang; "" when it has no
+// name.
+func auditKeyName(action, key string, lang i18n.Lang) string {
+	if m, ok := auditActionKeys[action][key]; ok {
+		return m.Format(lang)
+	}
+	if m, ok := auditKeys[key]; ok {
+		return m.Format(lang)
+	}
+	if ind, ok := score.IndicatorByKey(key); ok && action == "score.weights" {
+		return msgWeight.Format(lang, ind.Name.Format(lang))
+	}
+	return ""
+}
+
 // detailItem is one member of a record's detail.
 type detailItem struct {
 	Key, Value string
+	Name       string    // the key in the reader's language ("" when it has none)
 	UnitID     int64     // the value names a unit (a key ending in unit_id)
 	At         time.Time // the value is a time (a key ending in _at, in µs as stored)
 }
@@ -347,8 +513,14 @@ func (v *view) AuditObject(code string) string { return auditObjectName(code, v.
 // AuditOutcome names an outcome on the audit page.
 func (v *view) AuditOutcome(outcome string) string { return auditOutcomeName(outcome, v.Lang) }
 
-// AuditDetail lists a record's detail on the audit page.
-func (v *view) AuditDetail(detail string) []detailItem { return auditDetail(detail) }
+// AuditDetail lists a record's detail on the audit page, its keys named.
+func (v *view) AuditDetail(r audit.Record) []detailItem {
+	items := auditDetail(r.Detail)
+	for i := range items {
+		items[i].Name = auditKeyName(r.Action, items[i].Key, v.Lang)
+	}
+	return items
+}
 
 // AuditActions are the filter's actions, grouped by what they are about;
 // a code the list does not offer, given in the address, is offered too, so

@@ -1,14 +1,24 @@
 package web
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"maps"
+	"path/filepath"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
 
 	"pingan/internal/casework"
+	"pingan/internal/catalog"
 	"pingan/internal/i18n"
+	"pingan/internal/score"
 )
 
 // Every action the audit page's filter offers has a name of its own in
@@ -102,4 +112,191 @@ func TestAuditDetail(t *testing.T) {
 	if got := auditDetail(`[1,2]`); len(got) != 1 || got[0].Value != `[1,2]` {
 		t.Errorf("not an object: %v", got)
 	}
+}
+
+// Every key a record's detail is written with has a name on the audit
+// page. The keys are read from the source (detailKeys); the few the
+// source does not spell out as a key are added: the JSON fields of a
+// struct written as a value, and the scorecard's indicators, which score
+// names itself.
+func TestAuditDetailKeysNamed(t *testing.T) {
+	keys := detailKeys(t, "..")
+	for _, k := range notDetailKeys {
+		if _, ok := keys[k]; !ok {
+			t.Errorf("notDetailKeys holds %q, which no map has now", k)
+		}
+		delete(keys, k)
+	}
+	for _, k := range []string{"sessions_ended", "to_unit_id", "before", "reason", "requested_by", "records"} {
+		if _, ok := keys[k]; !ok {
+			t.Fatalf("the source's detail keys leave out %q: the scan has gone blind (%d keys)", k, len(keys))
+		}
+	}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[catalog.Escalation]()) { // category.escalation's before and after
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		keys[name] = "catalog.Escalation." + f.Name
+	}
+	for _, k := range []string{"from_unit_id", "to_unit_id", "name_before", "name"} { // user.update's, on their way
+		keys[k] = "user.update"
+	}
+	for k, where := range keys {
+		if auditKeyName("", k, i18n.ZH) == "" {
+			t.Errorf("detail key %q (%s) has no name in auditKeys; if its map is not an audit record's detail, add the key to notDetailKeys", k, where)
+		}
+	}
+	for _, ind := range score.Indicators {
+		if got := auditKeyName("score.weights", ind.Key, i18n.ZH); got != ind.Name.ZH+"权重" {
+			t.Errorf("score.weights %s: %q", ind.Key, got)
+		}
+	}
+	for action, names := range auditActionKeys {
+		for k := range names {
+			if _, ok := auditKeys[k]; !ok {
+				t.Errorf("%s names %q, which has no name elsewhere", action, k)
+			}
+		}
+	}
+	for k, m := range auditKeys {
+		if m.ZH == "" || m.EN == "" || m.ZH == k {
+			t.Errorf("key %q: name %+v", k, m)
+		}
+	}
+	if got := auditKeyName("audit.read", "from", i18n.ZH); got != "起始日期" {
+		t.Errorf("audit.read's from: %q", got)
+	}
+}
+
+// notDetailKeys are the keys of maps that the packages writing audit
+// records build for something else.
+var notDetailKeys = []string{
+	"event", "occurred_at", "data", // a webhook delivery's body (notify)
+	"previous_state", "handling_unit_id", "report_count", "reviews", // a webhook event's data (casework.afterChange)
+	"candidates", "add", "score", "sep", "suggestions", "routing", // the intake form's JSON (pages_repeats.go)
+}
+
+// detailKeys reads the keys records' details are written with from the
+// Go source under root: the string keys of map[string]any literals, and
+// those set in such a map (setIn), in every package that writes audit
+// records (builds an audit.Entry or calls RecordAudit). It maps each key
+// to where it is first written.
+func detailKeys(t *testing.T, root string) map[string]string {
+	t.Helper()
+	fset := token.NewFileSet()
+	pkgs := map[string][]*ast.File{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		pkgs[filepath.Dir(path)] = append(pkgs[filepath.Dir(path)], f)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]string{}
+	add := func(lit ast.Expr) {
+		if b, ok := lit.(*ast.BasicLit); ok && b.Kind == token.STRING {
+			k, _ := strconv.Unquote(b.Value)
+			if _, ok := keys[k]; !ok {
+				keys[k] = fset.Position(b.Pos()).String()
+			}
+		}
+	}
+	for _, dir := range slices.Sorted(maps.Keys(pkgs)) {
+		files := pkgs[dir]
+		writes := files[0].Name.Name == "audit"
+		for _, f := range files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if s, ok := n.(*ast.SelectorExpr); ok {
+					x, _ := s.X.(*ast.Ident)
+					writes = writes || s.Sel.Name == "RecordAudit" || x != nil && x.Name == "audit" && s.Sel.Name == "Entry"
+				}
+				return !writes
+			})
+		}
+		if !writes {
+			continue
+		}
+		for _, f := range files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.CompositeLit:
+					if anyMap(n.Type) {
+						for _, e := range n.Elts {
+							add(e.(*ast.KeyValueExpr).Key)
+						}
+					}
+				case *ast.FuncDecl:
+					setIn(n, add)
+				}
+				return true
+			})
+		}
+	}
+	return keys
+}
+
+// setIn passes add the keys fn sets in its maps of map[string]any (d["k"]
+// = v), and in an audit entry's (e.Detail["k"] = v). Its maps are known by
+// name: declared of that type, or made from such a literal.
+func setIn(fn *ast.FuncDecl, add func(ast.Expr)) {
+	anyMaps := map[string]bool{}
+	ast.Inspect(fn, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Field:
+			for _, id := range n.Names {
+				anyMaps[id.Name] = anyMaps[id.Name] || anyMap(n.Type)
+			}
+		case *ast.ValueSpec:
+			for i, id := range n.Names {
+				anyMaps[id.Name] = anyMaps[id.Name] || anyMap(n.Type) || i < len(n.Values) && anyMapLit(n.Values[i])
+			}
+		case *ast.AssignStmt:
+			for i, l := range n.Lhs {
+				if id, ok := l.(*ast.Ident); ok && len(n.Lhs) == len(n.Rhs) && anyMapLit(n.Rhs[i]) {
+					anyMaps[id.Name] = true
+				}
+			}
+		}
+		return true
+	})
+	ast.Inspect(fn, func(n ast.Node) bool {
+		if a, ok := n.(*ast.AssignStmt); ok {
+			for _, l := range a.Lhs {
+				ix, ok := l.(*ast.IndexExpr)
+				if !ok {
+					continue
+				}
+				switch m := ix.X.(type) {
+				case *ast.Ident:
+					if anyMaps[m.Name] {
+						add(ix.Index)
+					}
+				case *ast.SelectorExpr:
+					if m.Sel.Name == "Detail" {
+						add(ix.Index)
+					}
+				}
+			}
+		}
+		return true
+	})
+}
+
+// anyMap reports whether e is the type map[string]any.
+func anyMap(e ast.Expr) bool {
+	m, ok := e.(*ast.MapType)
+	if !ok {
+		return false
+	}
+	k, _ := m.Key.(*ast.Ident)
+	v, _ := m.Value.(*ast.Ident)
+	return k != nil && v != nil && k.Name == "string" && v.Name == "any"
+}
+
+// anyMapLit reports whether e is a map[string]any literal.
+func anyMapLit(e ast.Expr) bool {
+	c, ok := e.(*ast.CompositeLit)
+	return ok && anyMap(c.Type)
 }
