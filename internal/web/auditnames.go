@@ -3,15 +3,19 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"pingan/internal/access"
 	"pingan/internal/audit"
 	"pingan/internal/casework"
 	"pingan/internal/i18n"
+	"pingan/internal/org"
 	"pingan/internal/score"
+	"pingan/internal/supervision"
 )
 
 // The audit log stores codes ("case.dispatch", "supervision_order", "ok"):
@@ -455,53 +459,227 @@ func auditKeyName(action, key string, lang i18n.Lang) string {
 
 // detailItem is one member of a record's detail.
 type detailItem struct {
-	Key, Value string
-	Name       string    // the key in the reader's language ("" when it has none)
-	UnitID     int64     // the value names a unit (a key ending in unit_id)
-	At         time.Time // the value is a time (a key ending in _at, in µs as stored)
+	Key   string       // "" for a detail that is not an object
+	Name  string       // the key in the reader's language ("" when it has none)
+	Value string       // the value as text, a list's items joined; a code named
+	Code  string       // the code Value names
+	Note  string       // what the id in Value stands for: a unit, a person
+	At    time.Time    // the value is a time
+	Items []detailItem // the members of an object
+
+	list   []string // the items of a list of plain values
+	isBool bool
 }
 
 // auditDetail lists a record's detail (a JSON object) member by member, in
-// the order stored; the JSON as it is when it is not an object.
+// the order stored, and an object in it likewise; the JSON as it is when
+// it is not an object.
 func auditDetail(detail string) []detailItem {
-	dec := json.NewDecoder(strings.NewReader(detail))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		if strings.TrimSpace(detail) == "" || detail == "null" {
-			return nil
-		}
-		return []detailItem{{Value: detail}}
+	if items, ok := detailMembers([]byte(detail)); ok {
+		return items
 	}
-	var out []detailItem
+	if strings.TrimSpace(detail) == "" || detail == "null" {
+		return nil
+	}
+	return []detailItem{{Value: detail}}
+}
+
+// detailMembers lists the members of the JSON object raw; false when raw
+// is not one.
+func detailMembers(raw []byte) ([]detailItem, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, false
+	}
+	out := []detailItem{}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return []detailItem{{Value: detail}}
+			return nil, false
 		}
 		key, _ := t.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return []detailItem{{Value: detail}}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, false
 		}
-		it := detailItem{Key: key, Value: string(raw)}
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			it.Value = s
-		} else if bytes.HasPrefix(raw, []byte("[")) || bytes.HasPrefix(raw, []byte("{")) {
-			var b bytes.Buffer
-			if json.Compact(&b, raw) == nil {
-				it.Value = b.String()
+		out = append(out, detailMember(key, v))
+	}
+	// A change reads before, then after (JSON objects are stored with
+	// their keys in alphabetical order).
+	a := slices.IndexFunc(out, func(it detailItem) bool { return it.Key == "after" })
+	if b := slices.IndexFunc(out, func(it detailItem) bool { return it.Key == "before" }); a >= 0 && b > a {
+		before := out[b]
+		out = slices.Insert(slices.Delete(out, b, b+1), a, before)
+	}
+	return out, true
+}
+
+// detailMember reads one member's value: an object, a list of plain
+// values, a time (a key ending in _at, or audit.read's from and to: in µs
+// as stored, or RFC 3339), or a plain value as text.
+func detailMember(key string, raw json.RawMessage) detailItem {
+	it := detailItem{Key: key}
+	if items, ok := detailMembers(raw); ok {
+		it.Items = items
+		return it
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return detailItem{Key: key, Value: string(raw)}
+	}
+	switch v := v.(type) {
+	case nil:
+	case bool:
+		it.Value, it.isBool = strconv.FormatBool(v), true
+	case []any:
+		for _, x := range v {
+			switch x.(type) {
+			case string, json.Number:
+				it.list = append(it.list, fmt.Sprint(x))
+			default: // a list of lists or objects: as it is
+				var b bytes.Buffer
+				if json.Compact(&b, raw) != nil {
+					return detailItem{Key: key, Value: string(raw)}
+				}
+				return detailItem{Key: key, Value: b.String()}
 			}
 		}
-		if strings.HasSuffix(key, "unit_id") {
-			it.UnitID, _ = strconv.ParseInt(it.Value, 10, 64)
-		}
-		if us, err := strconv.ParseInt(it.Value, 10, 64); err == nil && strings.HasSuffix(key, "_at") && us > 1e15 {
-			it.At = time.UnixMicro(us)
-		}
-		out = append(out, it)
+		it.Value = strings.Join(it.list, ", ")
+	default:
+		it.Value = fmt.Sprint(v)
 	}
-	return out
+	if strings.HasSuffix(key, "_at") || key == "from" || key == "to" {
+		if us, err := strconv.ParseInt(it.Value, 10, 64); err == nil && us > 1e15 {
+			it.At = time.UnixMicro(us)
+		} else if t, err := time.Parse(time.RFC3339, it.Value); err == nil && strings.HasSuffix(key, "_at") {
+			it.At = t
+		}
+	}
+	return it
+}
+
+var (
+	msgYes = i18n.M("是", "yes")
+	msgNo  = i18n.M("否", "no")
+)
+
+// detailCodes name the values of the keys whose values are codes the page
+// knows.
+var detailCodes = func() map[string]func(*view, string) string {
+	state := func(v *view, s string) string { return v.StateName(casework.State(s)) }
+	nature := (*view).NatureName
+	role := func(v *view, s string) string {
+		if _, ok := access.Info(access.Role(s)); ok {
+			return v.RoleName(access.Role(s))
+		}
+		return s
+	}
+	kind := func(v *view, s string) string {
+		if n := v.KindName(org.Kind(s)); n != s {
+			return n
+		}
+		return v.OrderKind(supervision.Kind(s))
+	}
+	level := func(v *view, s string) string { return v.LevelName(org.Level(s)) }
+	division := (*view).DivisionName
+	label := (*view).LabelPath
+	return map[string]func(*view, string) string{
+		"state": state, "from": state, "to": state,
+		"nature": nature, "chosen_nature": nature, "suggested_nature": nature,
+		"chosen_category": label, "suggested_category": label,
+		"category_code": (*view).CategoryCodePath,
+		"roles":         role, "before": role, "after": role, // a user's roles
+		"kind": kind, "unit_kind": kind, "level": level, "unit_level": level,
+		"division_code": division, "area": division,
+		"channel":    func(v *view, s string) string { return v.ChannelName(casework.Channel(s)) },
+		"priority":   func(v *view, s string) string { return v.PriorityName(s) },
+		"family":     (*view).FamilyName,
+		"conclusion": (*view).ConclusionName,
+		"stage": func(v *view, s string) string {
+			if m, ok := casework.StageNames[casework.Stage(s)]; ok {
+				return m.Format(v.Lang)
+			}
+			return s
+		},
+		"handle_from": func(v *view, s string) string {
+			if m, ok := messages["policy.from_"+s]; ok {
+				return m.Format(v.Lang)
+			}
+			return s
+		},
+		"action":      func(v *view, s string) string { return auditActionName(s, v.Lang) },
+		"object_type": func(v *view, s string) string { return auditObjectName(s, v.Lang) },
+	}
+}()
+
+// detailIDs name what the ids of a key's values stand for; parent_id is a
+// unit's only in a unit's records.
+var detailIDs = map[string]func(v *view, id int64) string{
+	"requested_by": (*view).UserName, "approved_by": (*view).UserName, "notified": (*view).UserName, "actor_id": (*view).UserName,
+	"category_id": (*view).CategoryPath, "policy_id": (*view).PolicyName,
+}
+
+// nameDetail names the keys of the detail of a record of action on an
+// object of objType, and the values the page knows.
+func (v *view) nameDetail(items []detailItem, action, objType string) {
+	for i := range items {
+		it := &items[i]
+		it.Name = auditKeyName(action, it.Key, v.Lang)
+		switch {
+		case it.Items != nil:
+			v.nameDetail(it.Items, action, objType)
+		case !it.At.IsZero():
+		case it.isBool:
+			yes := it.Value == "true"
+			it.Value = msgNo.Format(v.Lang)
+			if yes {
+				it.Value = msgYes.Format(v.Lang)
+			}
+		case action == "score.weights" && len(it.list) == 2: // an indicator's weight, before and after
+			it.Value = it.list[0] + " → " + it.list[1]
+		default:
+			v.nameValue(it, objType)
+		}
+	}
+}
+
+// nameValue names a plain value or list: a code by its name, the code
+// kept beside it; an id with what it stands for.
+func (v *view) nameValue(it *detailItem, objType string) {
+	values := it.list
+	if values == nil {
+		values = []string{it.Value}
+	}
+	sep := i18n.Series.Format(v.Lang)
+	byID := detailIDs[it.Key]
+	if strings.HasSuffix(it.Key, "unit_id") || it.Key == "parent_id" && objType == "unit" {
+		byID = func(v *view, id int64) string { return v.names().UnitName(id) }
+	}
+	if byID != nil {
+		var names []string
+		for _, s := range values {
+			if id, _ := strconv.ParseInt(s, 10, 64); id != 0 {
+				if n := byID(v, id); n != "" {
+					names = append(names, n)
+				}
+			}
+		}
+		it.Note = strings.Join(names, sep)
+		return
+	}
+	name := detailCodes[it.Key]
+	if name == nil || it.Value == "" {
+		return
+	}
+	names := make([]string, len(values))
+	for i, s := range values {
+		names[i] = name(v, s)
+	}
+	if named := strings.Join(names, sep); named != it.Value {
+		it.Value, it.Code = named, it.Value
+	}
 }
 
 // AuditAction names an action's code on the audit page.
@@ -513,12 +691,10 @@ func (v *view) AuditObject(code string) string { return auditObjectName(code, v.
 // AuditOutcome names an outcome on the audit page.
 func (v *view) AuditOutcome(outcome string) string { return auditOutcomeName(outcome, v.Lang) }
 
-// AuditDetail lists a record's detail on the audit page, its keys named.
+// AuditDetail lists a record's detail on the audit page, named.
 func (v *view) AuditDetail(r audit.Record) []detailItem {
 	items := auditDetail(r.Detail)
-	for i := range items {
-		items[i].Name = auditKeyName(r.Action, items[i].Key, v.Lang)
-	}
+	v.nameDetail(items, r.Action, r.ObjectType)
 	return items
 }
 

@@ -90,21 +90,27 @@ func TestAuditActionNamesPast(t *testing.T) {
 	}
 }
 
+// A detail reads member by member in the order stored, an object in it
+// likewise; lists of plain values as lists, times as times.
 func TestAuditDetail(t *testing.T) {
-	got := auditDetail(`{"to_unit_id":12,"case":"XM-2026-000001","roles":["leader","handler"],"n":1.5}`)
-	want := []detailItem{{Key: "to_unit_id", Value: "12", UnitID: 12}, {Key: "case", Value: "XM-2026-000001"},
-		{Key: "roles", Value: `["leader","handler"]`}, {Key: "n", Value: "1.5"}}
-	if len(got) != len(want) {
-		t.Fatalf("got %v", got)
+	got := auditDetail(`{"to_unit_id":12,"case":"XM-2026-000001","roles":["leader","handler"],"n":1.5,"automatic":true,` +
+		`"before":{"name":"江头街道","parent_id":3,"escalation":null,"empty":{}},"pairs":[[1,2]],"none":null}`)
+	want := []detailItem{{Key: "to_unit_id", Value: "12"}, {Key: "case", Value: "XM-2026-000001"},
+		{Key: "roles", Value: "leader, handler", list: []string{"leader", "handler"}}, {Key: "n", Value: "1.5"},
+		{Key: "automatic", Value: "true", isBool: true},
+		{Key: "before", Items: []detailItem{{Key: "name", Value: "江头街道"}, {Key: "parent_id", Value: "3"},
+			{Key: "escalation"}, {Key: "empty", Items: []detailItem{}}}},
+		{Key: "pairs", Value: "[[1,2]]"}, {Key: "none"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("member %d: %+v, want %+v", i, got[i], want[i])
-		}
-	}
-	at := auditDetail(`{"deadline_at":1796054400000000,"n_at":3}`)
-	if len(at) != 2 || !at[0].At.Equal(time.UnixMicro(1796054400000000)) || !at[1].At.IsZero() {
+	at := auditDetail(`{"deadline_at":1796054400000000,"n_at":3,"due_at":"2026-11-20T08:00:00Z","from":1796054400000000,"to":"handling"}`)
+	if len(at) != 5 || !at[0].At.Equal(time.UnixMicro(1796054400000000)) || !at[1].At.IsZero() ||
+		!at[2].At.Equal(time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)) || at[3].At.IsZero() || !at[4].At.IsZero() {
 		t.Errorf("times: %+v", at)
+	}
+	if got := auditDetail(`{"after":["leader"],"before":[],"sessions_ended":1}`); len(got) != 3 || got[0].Key != "before" || got[1].Key != "after" {
+		t.Errorf("a change reads before, then after: %+v", got)
 	}
 	if got := auditDetail(`{}`); len(got) != 0 {
 		t.Errorf("empty object: %v", got)

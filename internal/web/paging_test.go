@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/notify"
 	"pingan/internal/org"
+	"pingan/internal/score"
 )
 
 // nextPage returns the query of p's "more" link to path, unescaped, failing
@@ -224,4 +226,62 @@ func TestAuditLogNames(t *testing.T) {
 	aud.post("/lang", url.Values{"lang": {"en"}})
 	mustContain(t, aud.get("/admin/audit?actor=dispatcher&object_type=case"), "Case · dispatched", `<td class="nowrap">done</td>`,
 		`<dt>Unit <code class="muted key">unit_id</code></dt>`)
+}
+
+// A record's detail reads member by member in the reader's language: each
+// key named beside its code, a change's before and after as members of
+// their own, a unit's id with its name, a state or a role by its name with
+// its code beside it, a time as a time.
+func TestAuditLogDetail(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "auditadmin")
+	ctx := context.Background()
+	dispatched(t, env)
+	u, err := env.App.Org.UnitByCode(ctx, env.App.DB, "350206004")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Org.UpdateUnit(ctx, access.System("test"), u.ID, org.UnitInput{ParentID: u.ParentID, Code: u.Code,
+		Name: "江头街道办事处", Kind: u.Kind, Level: u.Level, DivisionCode: u.DivisionCode}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Org.CreateUser(ctx, access.System("test"), org.UserInput{Username: "paiqian2", Name: "派遣二",
+		UnitID: u.ID, Roles: []access.Role{access.Dispatcher, access.Handler}, Password: "Dispatch-Two-2026"}); err != nil {
+		t.Fatal(err)
+	}
+	weights := score.DefaultWeights()
+	weights["response"] = 40
+	if err := env.App.Score.SetWeights(ctx, access.System("test"), weights); err != nil {
+		t.Fatal(err)
+	}
+	names, err := env.App.Directory.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := names.UnitName(u.ParentID)
+	aud := signedInAdmin(t, env, "auditadmin")
+
+	p := aud.get("/admin/audit?action=unit.update&from=2020-01-01")
+	mustContain(t, p, `<dt>修改前 <code class="muted key">before</code></dt><dd><dl class="detail">`,
+		`<dt>名称 <code class="muted key">name</code></dt><dd>江头街道</dd>`,
+		`<dt>名称 <code class="muted key">name</code></dt><dd>江头街道办事处</dd>`,
+		`<dt>上级 <code class="muted key">parent_id</code></dt><dd>`+strconv.FormatInt(u.ParentID, 10)+` <span class="muted">`+parent+`</span></dd>`,
+		`<dt>层级 <code class="muted key">level</code></dt><dd>街道/镇级 <code class="muted">street</code></dd>`)
+	mustNotContain(t, p, `{&#34;`)
+	mustContain(t, aud.get("/admin/audit?action=case.dispatch"),
+		`<dt>原状态 <code class="muted key">from</code></dt><dd>待派遣 <code class="muted">registered</code></dd>`,
+		`<dt>新状态 <code class="muted key">to</code></dt><dd>待签收 <code class="muted">dispatched</code></dd>`)
+	mustContain(t, aud.get("/admin/audit?action=user.create"),
+		`<dt>角色 <code class="muted key">roles</code></dt><dd>派遣员、承办人 <code class="muted">dispatcher, handler</code></dd>`,
+		`<dt>用户名 <code class="muted key">username</code></dt><dd>paiqian2</dd>`)
+	mustContain(t, aud.get("/admin/audit?action=score.weights"), `<dt>响应率权重 <code class="muted key">response</code></dt><dd>30 → 40</dd>`)
+	// The reader's own filter, in audit.read's records: dates as times.
+	mustContain(t, aud.get("/admin/audit?action=audit.read"), `<dt>起始日期 <code class="muted key">from</code></dt><dd>2020-01-01 00:00</dd>`,
+		`<dt>操作 <code class="muted key">action</code></dt><dd>单位 · 修改 <code class="muted">unit.update</code></dd>`)
+
+	aud.post("/lang", url.Values{"lang": {"en"}})
+	mustContain(t, aud.get("/admin/audit?action=unit.update"), `<dt>Before <code class="muted key">before</code></dt>`,
+		`<dt>Level <code class="muted key">level</code></dt><dd>Street / town <code class="muted">street</code></dd>`)
+	mustContain(t, aud.get("/admin/audit?action=user.create"),
+		`<dt>Roles <code class="muted key">roles</code></dt><dd>Dispatcher, Handler <code class="muted">dispatcher, handler</code></dd>`)
 }
