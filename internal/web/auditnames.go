@@ -311,6 +311,7 @@ var auditKeys = map[string]i18n.Message{
 	"attachment":        i18n.M("附件编号", "Attachment"),
 	"timeline_id":       i18n.M("时间线记录编号", "Timeline entry"),
 	"token_id":          i18n.M("令牌编号", "Token"),
+	"revoked_token_id":  i18n.M("吊销的令牌编号", "Token revoked"),
 	"request":           i18n.M("申请编号", "Request"),
 	"unit_id":           i18n.M("单位", "Unit"),
 	"from_unit_id":      i18n.M("原单位", "From unit"),

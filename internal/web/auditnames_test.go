@@ -133,7 +133,7 @@ func TestAuditDetailKeysNamed(t *testing.T) {
 		}
 		delete(keys, k)
 	}
-	for _, k := range []string{"sessions_ended", "to_unit_id", "before", "reason", "requested_by", "records"} {
+	for _, k := range []string{"sessions_ended", "to_unit_id", "name_before", "before", "reason", "requested_by", "records"} {
 		if _, ok := keys[k]; !ok {
 			t.Fatalf("the source's detail keys leave out %q: the scan has gone blind (%d keys)", k, len(keys))
 		}
@@ -141,9 +141,6 @@ func TestAuditDetailKeysNamed(t *testing.T) {
 	for _, f := range reflect.VisibleFields(reflect.TypeFor[catalog.Escalation]()) { // category.escalation's before and after
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		keys[name] = "catalog.Escalation." + f.Name
-	}
-	for _, k := range []string{"from_unit_id", "to_unit_id", "name_before", "name"} { // user.update's, on their way
-		keys[k] = "user.update"
 	}
 	for k, where := range keys {
 		if auditKeyName("", k, i18n.ZH) == "" {

@@ -245,8 +245,12 @@ func TestAuditLogDetail(t *testing.T) {
 		Name: "江头街道办事处", Kind: u.Kind, Level: u.Level, DivisionCode: u.DivisionCode}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.App.Org.CreateUser(ctx, access.System("test"), org.UserInput{Username: "paiqian2", Name: "派遣二",
-		UnitID: u.ID, Roles: []access.Role{access.Dispatcher, access.Handler}, Password: "Dispatch-Two-2026"}); err != nil {
+	nu, err := env.App.Org.CreateUser(ctx, access.System("test"), org.UserInput{Username: "paiqian2", Name: "派遣二",
+		UnitID: u.ID, Roles: []access.Role{access.Dispatcher, access.Handler}, Password: "Dispatch-Two-2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Org.RenameUser(ctx, access.System("test"), nu.ID, "派遣二号"); err != nil {
 		t.Fatal(err)
 	}
 	weights := score.DefaultWeights()
@@ -274,6 +278,8 @@ func TestAuditLogDetail(t *testing.T) {
 	mustContain(t, aud.get("/admin/audit?action=user.create"),
 		`<dt>角色 <code class="muted key">roles</code></dt><dd>派遣员、承办人 <code class="muted">dispatcher, handler</code></dd>`,
 		`<dt>用户名 <code class="muted key">username</code></dt><dd>paiqian2</dd>`)
+	mustContain(t, aud.get("/admin/audit?action=user.update"), `<dt>姓名 <code class="muted key">name</code></dt><dd>派遣二号</dd>`,
+		`<dt>原姓名 <code class="muted key">name_before</code></dt><dd>派遣二</dd>`)
 	mustContain(t, aud.get("/admin/audit?action=score.weights"), `<dt>响应率权重 <code class="muted key">response</code></dt><dd>30 → 40</dd>`)
 	// The reader's own filter, in audit.read's records: dates as times.
 	mustContain(t, aud.get("/admin/audit?action=audit.read"), `<dt>起始日期 <code class="muted key">from</code></dt><dd>2020-01-01 00:00</dd>`,
