@@ -65,7 +65,7 @@ func TestAuditActionNamesPast(t *testing.T) {
 			t.Errorf("case action %s has no English name in auditCasePast", a)
 		}
 	}
-	irregular := []string{"set", "read", "reset", "sent", "taken", "undone", "swept"}
+	irregular := []string{"set", "read", "reset", "sent", "taken", "undone", "swept", "rebuilt"}
 	past := func(w string) bool { return strings.HasSuffix(w, "ed") || slices.Contains(irregular, w) }
 	for _, c := range auditActionCodes {
 		name := auditActionName(c, i18n.EN)
