@@ -219,8 +219,11 @@ func (w *Web) intake(rw http.ResponseWriter, r *http.Request, v *view) error {
 
 var msgPoint = i18n.M("须为数字", "must be numbers")
 
-// readPoint reads the map point; with no district chosen, the district is
-// the one the point falls in.
+// readPoint reads the map point. It leaves the division as the operator
+// chose it: a point with none chosen is routing's to place (route.Locate:
+// the district it falls in, made a township by the address), as the
+// suggestion beside the form placed it. Filled in here, the point's
+// district read as the operator's choice and stopped there.
 func (w *Web) readPoint(r *http.Request, in *casework.ReportInput) error {
 	lat, lon := strings.TrimSpace(r.PostFormValue("lat")), strings.TrimSpace(r.PostFormValue("lon"))
 	if lat == "" && lon == "" {
@@ -232,11 +235,6 @@ func (w *Web) readPoint(r *http.Request, in *casework.ReportInput) error {
 		return fault.InvalidField("location", msgPoint)
 	}
 	in.Location = &casework.Point{Lat: la, Lon: lo}
-	if in.DivisionCode == "" {
-		if d, ok := division.Locate(la, lo); ok {
-			in.DivisionCode = d.Code
-		}
-	}
 	return nil
 }
 

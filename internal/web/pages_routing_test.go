@@ -159,4 +159,26 @@ func TestIntakeShowsRouting(t *testing.T) {
 			t.Errorf("the triage flash lacks %q", want)
 		}
 	}
+
+	// A point clicked on the map, no township chosen: saved, the case is
+	// placed as the suggestion placed it — the point's district made a
+	// township by the address — and not as if the operator had chosen the
+	// district.
+	heshan := url.Values{"body": {"禾山路一家KTV每天深夜音响声太大"}, "address": {"湖里区禾山路"}, "lat": {"24.5056"}, "lon": {"118.1553"}}
+	ask(heshan)
+	if r := sug.Routing; r == nil || !strings.Contains(r.Explanation, "建议派往禾山街道") {
+		t.Fatalf("the suggestion for a point: %+v", r)
+	}
+	heshan.Set("form_id", "r-3")
+	heshan.Set("channel", "hotline")
+	p = b.post("/intake", heshan)
+	p = b.get(p.Location)
+	flash = html.UnescapeString(p.Body)
+	if !strings.Contains(flash, "建议派往禾山街道") || strings.Contains(flash, "受理员指定") {
+		t.Errorf("the saved point's routing: %s", excerpt(flash))
+	}
+	var division string
+	if err := env.App.DB.QueryRowContext(t.Context(), "SELECT division_code FROM cases ORDER BY id DESC LIMIT 1").Scan(&division); err != nil || division != "350206003" {
+		t.Errorf("the case's division: %q (%v), want 禾山街道 350206003", division, err)
+	}
 }
