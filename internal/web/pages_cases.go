@@ -801,10 +801,19 @@ func casesTable(v *view, loc *time.Location, cases []casework.Case) table {
 	for _, c := range cases {
 		t.Rows = append(t.Rows, []any{c.Number, c.Title, v.StateName(c.State), v.StatusName(v.Status(c)), v.NatureName(c.Nature),
 			v.CategoryPath(c.CategoryID), v.PriorityName(c.Priority), v.ChannelName(c.Channel), v.UnitName(c.HandlingUnitID),
-			v.DivisionName(c.DivisionCode), c.Address, fmtTime(c.ReceivedAt, loc), fmtTime(c.DeadlineAt, loc), fmtTime(c.ClosedAt, loc),
+			v.DivisionName(c.DivisionCode), c.Address, fmtTime(c.ReceivedAt, loc), fmtDeadline(c.DeadlineAt, loc), fmtTime(c.ClosedAt, loc),
 			c.RepeatCount()})
 	}
 	return t
+}
+
+// fmtDeadline writes a deadline as the pages do (deadline.Text: one at
+// midnight is the day before's 24:00); "" for none.
+func fmtDeadline(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return deadline.Text(t, loc)
 }
 
 func fmtTime(t time.Time, loc *time.Location) string {

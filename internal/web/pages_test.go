@@ -870,3 +870,20 @@ func TestImportPage(t *testing.T) {
 	}
 	mustContain(t, p, "须为 UTF-8 编码的 CSV 或 Excel")
 }
+
+// An export writes a deadline as the pages do: one at midnight is the day
+// before's 24:00, not the next day's 00:00.
+func TestExportWritesDeadlinesAsThePagesDo(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "leader")
+	n, _ := dispatched(t, env)
+	midnight := time.Date(2026, 12, 12, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	env.Exec(t, fmt.Sprintf("UPDATE cases SET deadline_at = %d WHERE number = '%s'", midnight.UnixMicro(), n))
+	b := signedIn(t, env, "leader")
+	p := b.get("/search.csv?q=" + n)
+	mustContain(t, p, n, "2026-12-11 24:00")
+	mustNotContain(t, p, "2026-12-12 00:00")
+	if sheet := xlsxSheet(t, b.get("/search.xlsx?q="+n)); !strings.Contains(sheet, "2026-12-11 24:00") {
+		t.Errorf("the Excel export's deadline:\n%s", sheet)
+	}
+}
