@@ -62,7 +62,7 @@ type ActionRequest struct {
 	CategoryID   int64             `json:"category_id,omitempty"`
 	Priority     string            `json:"priority,omitempty"`
 	Satisfaction string            `json:"satisfaction,omitempty" doc:"satisfied, basically_satisfied, unsatisfied, unreachable"`
-	Resolved     *bool             `json:"resolved,omitempty"`
+	Resolved     *bool             `json:"resolved,omitempty" doc:"callback: whether the problem was solved, as the citizen said; required unless satisfaction is unreachable, and refused then"`
 	Evidence     []AttachmentInput `json:"evidence,omitempty"`
 	Into         string            `json:"into,omitempty" doc:"merge: the number of the open case this one repeats"`
 	Version      int               `json:"version,omitempty" doc:"refuse if the case has changed since this version (or send If-Match)"`

@@ -608,7 +608,8 @@ func (h *history) run(tp Topic, s street, family string) {
 			continue
 		}
 		yes := h.chance(85)
-		satisfaction := "unreachable"
+		resolved := &yes
+		satisfaction := casework.Unreachable
 		switch r := g.rng.IntN(100); {
 		case r < 72:
 			satisfaction = "satisfied"
@@ -617,7 +618,10 @@ func (h *history) run(tp Topic, s street, family string) {
 		case r < 95:
 			satisfaction = "unsatisfied"
 		}
-		h.step(casework.CallBack, cast.Callback, "", func(c *casework.Case) { c.Satisfaction, c.Resolved = satisfaction, &yes })
+		if satisfaction == casework.Unreachable {
+			resolved = nil // nobody said
+		}
+		h.step(casework.CallBack, cast.Callback, "", func(c *casework.Case) { c.Satisfaction, c.Resolved = satisfaction, resolved })
 		if !h.after(30*time.Minute, 24*time.Hour) {
 			return
 		}

@@ -58,16 +58,17 @@ func (in ActionInput) present() map[Field]bool {
 }
 
 var (
-	msgNotTaken       = i18n.M("此操作不使用该字段", "is not used by this action")
-	msgUnitInvalid    = i18n.M("单位不存在或已撤销", "the unit does not exist or is retired")
-	msgSameUnit       = i18n.M("不能转办给当前承办单位", "cannot transfer to the unit already handling the case")
-	msgDuePast        = i18n.M("须晚于当前时间", "must be in the future")
-	msgDueNotLater    = i18n.M("须晚于当前办理期限 %s", "must be later than the current deadline %s")
-	msgNothingChanged = i18n.M("没有需要修改的分类", "nothing to change")
-	msgNeedsClass     = i18n.M("立案前须确定性质和分类", "nature and category must be set to register a case")
-	msgSatisfaction   = i18n.M("回访结果无效：%s", "invalid callback result: %s")
-	msgExtLimit       = i18n.M("已达延期次数上限（%d次，规则“%s”）", "no more extensions allowed (%d, policy %q)")
-	msgExtTooLong     = i18n.M("单次延期不得超过%s，即不晚于 %s", "one extension may add at most %s: no later than %s")
+	msgNotTaken        = i18n.M("此操作不使用该字段", "is not used by this action")
+	msgUnitInvalid     = i18n.M("单位不存在或已撤销", "the unit does not exist or is retired")
+	msgSameUnit        = i18n.M("不能转办给当前承办单位", "cannot transfer to the unit already handling the case")
+	msgDuePast         = i18n.M("须晚于当前时间", "must be in the future")
+	msgDueNotLater     = i18n.M("须晚于当前办理期限 %s", "must be later than the current deadline %s")
+	msgNothingChanged  = i18n.M("没有需要修改的分类", "nothing to change")
+	msgNeedsClass      = i18n.M("立案前须确定性质和分类", "nature and category must be set to register a case")
+	msgSatisfaction    = i18n.M("回访结果无效：%s", "invalid callback result: %s")
+	msgResolvedUnknown = i18n.M("未能联系到群众时无从得知，请不要填写", "cannot be known when the citizen was not reached: leave it out")
+	msgExtLimit        = i18n.M("已达延期次数上限（%d次，规则“%s”）", "no more extensions allowed (%d, policy %q)")
+	msgExtTooLong      = i18n.M("单次延期不得超过%s，即不晚于 %s", "one extension may add at most %s: no later than %s")
 )
 
 // Do performs action on the case numbered number for actor, as the lifecycle
@@ -232,6 +233,14 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, actor access.Actor, c Case
 	case CallBack:
 		if !validSatisfaction(in.Satisfaction) {
 			return fault.InvalidField(string(FSatisfaction), msgSatisfaction, in.Satisfaction)
+		}
+		// Whether the problem was solved is the citizen's answer: asked of
+		// one reached, and not known of one who was not.
+		switch {
+		case in.Satisfaction == Unreachable && in.Resolved != nil:
+			return fault.InvalidField(string(FResolved), msgResolvedUnknown)
+		case in.Satisfaction != Unreachable && in.Resolved == nil:
+			return fault.InvalidField(string(FResolved), fault.Required)
 		}
 		next.Satisfaction, next.Resolved = in.Satisfaction, in.Resolved
 	case Rehandle:

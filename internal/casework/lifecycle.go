@@ -204,7 +204,7 @@ var Table = []Transition{
 	{Action: Rework, From: []State{Reported}, To: Handling, Roles: roles(access.Verifier), Who: OutsideHandlingUnit,
 		Required: []Field{FReason}},
 	{Action: CallBack, From: []State{Verified}, To: PendingClose, Roles: roles(access.Callback), Who: InScope,
-		Required: []Field{FSatisfaction, FResolved}, Optional: []Field{FNote}},
+		Required: []Field{FSatisfaction}, Optional: []Field{FResolved, FNote}}, // resolved: unless unreachable (Apply)
 	{Action: Rehandle, From: []State{Verified}, To: Handling, Roles: roles(access.Callback), Who: InScope,
 		Required: []Field{FReason}, Optional: []Field{FResolved}},
 	{Action: CloseCase, From: []State{PendingClose}, To: Closed, Roles: roles(access.Dispatcher, access.Supervisor), Who: InScope,

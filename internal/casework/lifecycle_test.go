@@ -259,3 +259,34 @@ func TestDispatchNeedsAClassifiedCase(t *testing.T) {
 		t.Fatalf("dispatched once classified: %s", c.State)
 	}
 }
+
+// A callback says whether the problem was solved when the citizen was
+// reached, and says nothing of it when they were not: the table leaves
+// resolved optional, the action decides by the result.
+func TestCallbackResolvedFollowsTheResult(t *testing.T) {
+	env := apptest.New(t)
+	paths := pathsFromTable()
+	yes := true
+	for _, tc := range []struct {
+		in    casework.ActionInput
+		field string // the field refused, "" for none
+	}{
+		{casework.ActionInput{Satisfaction: "satisfied"}, "resolved"},
+		{casework.ActionInput{Satisfaction: casework.Unreachable, Resolved: &yes}, "resolved"},
+		{casework.ActionInput{Satisfaction: casework.Unreachable}, ""},
+		{casework.ActionInput{Satisfaction: "unsatisfied", Resolved: &yes}, ""},
+	} {
+		c := driveTo(t, env, paths, casework.Verified, false)
+		got, err := env.App.Cases.Do(context.Background(), env.Actor(t, roleUser[access.Callback]), c.Number, casework.CallBack, tc.in)
+		if tc.field == "" {
+			if err != nil || got.State != casework.PendingClose || (got.Resolved == nil) != (tc.in.Resolved == nil) {
+				t.Errorf("%+v: %v, %+v", tc.in, err, got)
+			}
+			continue
+		}
+		fe, ok := fault.As(err)
+		if !ok || fe.Kind != fault.Invalid || len(fe.Fields) != 1 || fe.Fields[0].Field != tc.field {
+			t.Errorf("%+v: %v, want %s refused", tc.in, err, tc.field)
+		}
+	}
+}

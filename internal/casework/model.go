@@ -63,8 +63,12 @@ var Satisfactions = []struct {
 	{"satisfied", i18n.M("满意", "Satisfied")},
 	{"basically_satisfied", i18n.M("基本满意", "Basically satisfied")},
 	{"unsatisfied", i18n.M("不满意", "Unsatisfied")},
-	{"unreachable", i18n.M("未能联系", "Could not be reached")},
+	{Unreachable, i18n.M("未能联系", "Could not be reached")},
 }
+
+// Unreachable is the callback's result when the citizen could not be
+// reached: then nobody said whether the problem was solved.
+const Unreachable = "unreachable"
 
 // LinkKinds are the ways two cases can be related.
 var LinkKinds = []struct {

@@ -106,7 +106,7 @@ func TestDefinitions(t *testing.T) {
 	do(t, env, "callback", cn, casework.Rehandle, casework.ActionInput{Reason: "仍有噪音，不满意"})
 	do(t, env, "jiangtou", cn, casework.ReportBack, casework.ActionInput{Note: "再次处理"})
 	do(t, env, "verifier", cn, casework.Verify, casework.ActionInput{})
-	do(t, env, "callback", cn, casework.CallBack, casework.ActionInput{Satisfaction: "unreachable", Resolved: &yes})
+	do(t, env, "callback", cn, casework.CallBack, casework.ActionInput{Satisfaction: casework.Unreachable})
 
 	p := score.Period{From: score.DayOf(apptest.Start, env.App.Score.Location()), To: score.DayOf(env.Clock.Now(), env.App.Score.Location())}
 	counts, err := env.App.Score.Counts(ctx, p)

@@ -226,6 +226,7 @@ var messages = map[string]i18n.Message{
 	"case.extended":            i18n.M("（已延期 %d 次）", "(extended %d {time|times})"),
 	"case.resolved":            i18n.M("已解决", "resolved"),
 	"case.unresolved":          i18n.M("未解决", "not resolved"),
+	"case.resolved_hint":       i18n.M("联系到群众时必填；未能联系时不填", "required when the citizen was reached; left out when not"),
 	"case.supervision":         i18n.M("督办", "Supervision"),
 	"case.no_orders":           i18n.M("暂无督办", "No supervision orders"),
 	"case.level":               i18n.M("第 %d 级", "level %d"),
