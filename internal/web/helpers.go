@@ -477,6 +477,9 @@ func (v *view) NewPolicyValues() url.Values {
 // FieldName names a form field in an error list; a field without a name of
 // its own shows as it is.
 func (v *view) FieldName(field string) string {
+	if l, ok := v.Labels[field]; ok {
+		return l
+	}
 	for _, key := range []string{"field." + field, "field." + strings.ReplaceAll(field, ".", "_")} {
 		if _, ok := messages[key]; ok {
 			return v.T(key)

@@ -255,6 +255,7 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error
 		return err
 	}
 	v.Title, v.Active, v.Data = v.T("admin.users"), "admin", d
+	v.Labels = map[string]string{"name": v.T("field.person_name")}
 	return w.render(rw, r, v, "admin_users", formStatus(v))
 }
 
@@ -308,6 +309,7 @@ func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request, v *view) error 
 		setCookie(rw, r, onceCookie, "", -1)
 	}
 	v.Title, v.Active, v.Data = u.Username, "admin", d
+	v.Labels = map[string]string{"name": v.T("field.person_name")}
 	return w.render(rw, r, v, "admin_user", formStatus(v))
 }
 

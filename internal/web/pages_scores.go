@@ -21,7 +21,7 @@ import (
 // Today is the city's date, for a period not yet over.
 func (v *view) Today() score.Day { return score.DayOf(v.Now, v.web.loc) }
 
-var msgNoScores = i18n.M("考评只对领导、督办员和派遣员开放；承办人可查看本单位考评", "scorecards are for leaders, supervisors and dispatchers; handlers see their own unit's")
+var msgNoScores = i18n.M("考评只对领导、督办员和派遣员开放；承办人可查看本单位考评", "scorecards are open to leaders, supervisors and dispatchers; a handler sees their own unit's scorecard")
 
 // scoreReaders may read the board of their scope.
 func mayReadBoard(a access.Actor) bool {

@@ -104,7 +104,7 @@ func TestAccountPageRenamesAndMoves(t *testing.T) {
 	if p = sys.post(page+"/rename", url.Values{"name": {"  "}}); p.Status == http.StatusSeeOther {
 		t.Fatal("an empty name was saved")
 	}
-	mustContain(t, p, "为必填项")
+	mustContain(t, p, "姓名：为必填项")
 	if p = sys.post(page+"/rename", url.Values{"name": {"江头街道 陈处理"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("rename: %d\n%s", p.Status, excerpt(p.Body))
 	}

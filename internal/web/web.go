@@ -117,17 +117,20 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 
 // view is what every page renders with.
 type view struct {
-	Lang    i18n.Lang
-	Title   string
-	Active  string // nav item
-	User    org.User
-	Actor   access.Actor
-	Unit    org.Unit
-	CSRF    string
-	Unread  int
-	Flash   string
-	Error   string
-	Errors  map[string]string // field → message
+	Lang   i18n.Lang
+	Title  string
+	Active string // nav item
+	User   org.User
+	Actor  access.Actor
+	Unit   org.Unit
+	CSRF   string
+	Unread int
+	Flash  string
+	Error  string
+	Errors map[string]string // field → message
+	// Labels names fields in the error list where this page calls them
+	// otherwise than field.<name> (an account's name is the person's, 姓名).
+	Labels  map[string]string
 	Form    url.Values
 	Data    any
 	Now     time.Time

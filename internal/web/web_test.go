@@ -443,7 +443,7 @@ func TestSecondFactor(t *testing.T) {
 	if p = b2.get("/admin/users"); p.Status != http.StatusOK {
 		t.Fatalf("admin users after the code: %d", p.Status)
 	}
-	mustContain(t, p, "sysadmin", "2FA")
+	mustContain(t, p, "sysadmin", "已设两步验证")
 }
 
 var (
