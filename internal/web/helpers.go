@@ -42,6 +42,15 @@ func (w *Web) funcs() template.FuncMap {
 		// pathEscape makes a stored value one segment of a path (an audit
 		// record's object id may be anything someone typed).
 		"pathEscape": url.PathEscape,
+		// fours cuts a key to be typed by hand into groups of four, each
+		// shown apart (copied, the key comes without spaces).
+		"fours": func(s string) []string {
+			var out []string
+			for len(s) > 4 {
+				out, s = append(out, s[:4]), s[4:]
+			}
+			return append(out, s)
+		},
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

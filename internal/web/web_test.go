@@ -447,7 +447,7 @@ func TestSecondFactor(t *testing.T) {
 }
 
 var (
-	secretCode   = regexp.MustCompile(`<code class="secret">([A-Z2-7]+)</code>`)
+	secretCode   = regexp.MustCompile(`<code class="secret key">((?:<span>[A-Z2-7]{1,4}</span>)+)</code>`)
 	pendingField = regexp.MustCompile(`name="pending" value="([^"]+)"`)
 )
 
@@ -459,7 +459,8 @@ func enrolment(t testing.TB, p page) (secret, pending string) {
 	if m == nil || n == nil {
 		t.Fatalf("no secret on the enrolment page (%d):\n%s", p.Status, excerpt(p.Body))
 	}
-	return m[1], html.UnescapeString(n[1]) // as a browser reads the attribute
+	// The key shown in groups of four, read as the page's text is.
+	return strings.NewReplacer("<span>", "", "</span>", "").Replace(m[1]), html.UnescapeString(n[1]) // as a browser reads the attribute
 }
 
 func TestLanguage(t *testing.T) {
