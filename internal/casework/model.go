@@ -36,23 +36,26 @@ var Priorities = []struct {
 // Channel is how a report reached pingan.
 type Channel string
 
-// Channels in display order.
+// Channels in display order. A machine's channel is the one a system
+// reports by (Open311, a bulk import, an integration), not one a person at
+// the intake desk takes a report from.
 var Channels = []struct {
 	Channel Channel
 	Name    i18n.Message
+	Machine bool
 }{
-	{"hotline", i18n.M("12345热线", "12345 hotline")},
-	{"police_110", i18n.M("110接警", "110 police call")},
-	{"web", i18n.M("网站留言", "Website")},
-	{"app", i18n.M("移动应用", "Mobile app")},
-	{"wechat", i18n.M("微信", "WeChat")},
-	{"letter", i18n.M("来信", "Letter")},
-	{"visit", i18n.M("来访", "Visit in person")},
-	{"email", i18n.M("电子邮件", "Email")},
-	{"grid", i18n.M("网格员上报", "Grid worker")},
-	{"open311", i18n.M("Open311接口", "Open311")},
-	{"import", i18n.M("批量导入", "Bulk import")},
-	{"api", i18n.M("系统对接", "System integration")},
+	{"hotline", i18n.M("12345热线", "12345 hotline"), false},
+	{"police_110", i18n.M("110接警", "110 police call"), false},
+	{"web", i18n.M("网站留言", "Website"), false},
+	{"app", i18n.M("移动应用", "Mobile app"), false},
+	{"wechat", i18n.M("微信", "WeChat"), false},
+	{"letter", i18n.M("来信", "Letter"), false},
+	{"visit", i18n.M("来访", "Visit in person"), false},
+	{"email", i18n.M("电子邮件", "Email"), false},
+	{"grid", i18n.M("网格员上报", "Grid worker"), false},
+	{"open311", i18n.M("Open311接口", "Open311"), true},
+	{"import", i18n.M("批量导入", "Bulk import"), true},
+	{"api", i18n.M("系统对接", "System integration"), true},
 }
 
 // Satisfaction recorded at callback.

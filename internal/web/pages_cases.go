@@ -41,16 +41,18 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request, v *view) error {
 
 // choices are the option lists forms need.
 type choices struct {
-	Channels   []option
-	Priorities []option
-	Natures    []optgroup
-	Categories []option
-	Units      []option
-	Divisions  []option
-	Satisfy    []option
-	States     []option
-	Statuses   []option
-	Map        districtMap
+	Channels []option
+	// DeskChannels are those a report is taken from at the intake desk.
+	DeskChannels []option
+	Priorities   []option
+	Natures      []optgroup
+	Categories   []option
+	Units        []option
+	Divisions    []option
+	Satisfy      []option
+	States       []option
+	Statuses     []option
+	Map          districtMap
 }
 
 type option struct {
@@ -67,7 +69,11 @@ func (w *Web) choices(v *view) choices {
 	n := v.names()
 	c := choices{Map: w.dmap}
 	for _, x := range casework.Channels {
-		c.Channels = append(c.Channels, option{Value: string(x.Channel), Label: x.Name.Format(v.Lang)})
+		o := option{Value: string(x.Channel), Label: x.Name.Format(v.Lang)}
+		c.Channels = append(c.Channels, o)
+		if !x.Machine {
+			c.DeskChannels = append(c.DeskChannels, o)
+		}
 	}
 	for _, x := range casework.Priorities {
 		c.Priorities = append(c.Priorities, option{Value: string(x.Priority), Label: x.Name.Format(v.Lang)})

@@ -888,3 +888,16 @@ func TestExportWritesDeadlinesAsThePagesDo(t *testing.T) {
 		t.Errorf("the Excel export's deadline:\n%s", sheet)
 	}
 }
+
+// The intake desk offers the channels a person takes a report from, not
+// those a system reports by (Open311, bulk import, an integration); the
+// search filters on every channel.
+func TestIntakeOffersDeskChannels(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "intake")
+	b := signedIn(t, env, "intake")
+	p := b.get("/intake")
+	mustContain(t, p, `<option value="hotline"`, `<option value="visit"`)
+	mustNotContain(t, p, `<option value="open311"`, `<option value="import"`, `<option value="api"`)
+	mustContain(t, b.get("/search"), `<option value="open311"`)
+}
