@@ -356,6 +356,8 @@ var messages = map[string]i18n.Message{
 	"admin.credentials":           i18n.M("密码、两步验证与接口令牌", "Password, second factor and API tokens"),
 	"admin.account":               i18n.M("账号", "Account"),
 	"admin.totp_enrolled":         i18n.M("已设两步验证", "second factor set"),
+	"admin.rename_by_sysadmin":    i18n.M("姓名由系统管理员修改。", "A system administrator changes the name."),
+	"admin.roles_legend":          i18n.M("勾选该账号应持有的全部角色", "Tick every role the account is to hold"),
 	"admin.person":                i18n.M("姓名与单位", "Name and unit"),
 	"admin.rename":                i18n.M("修改姓名", "Change name"),
 	"admin.user_move":             i18n.M("调整单位", "Move"),
