@@ -7,9 +7,12 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"pingan/internal/access"
 	"pingan/internal/casework"
+	"pingan/internal/dashboard"
+	"pingan/internal/deadline"
 	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
@@ -38,6 +41,11 @@ type dashView struct {
 	Backlog    []dashPoint  `json:"backlog"` // overdue cases by the day their deadline passed
 	Cleared    []dashPoint  `json:"cleared"` // overdue cases cleared per day
 	Labels     dashLabels   `json:"labels"`
+
+	// The search that lists the cases each figure counts: a figure links
+	// to exactly its cases, or to nothing.
+	TotalLink   string `json:"total_link"`
+	OverdueLink string `json:"overdue_link"`
 }
 
 type dashPoint struct {
@@ -58,6 +66,10 @@ type dashRegion struct {
 	Lawsuits       int64   `json:"lawsuits"`
 	LawsuitsPerTen float64 `json:"lawsuits_per10k"`
 	Overdue        int64   `json:"overdue"`
+	// The cases behind its cases, its lawsuits and its overdue cases.
+	CasesLink    string `json:"cases_link"`
+	LawsuitsLink string `json:"lawsuits_link"`
+	OverdueLink  string `json:"overdue_link"`
 }
 
 type dashLabels struct {
@@ -83,25 +95,39 @@ func (w *Web) dashboardView(r *http.Request, v *view) (dashView, score.Period, e
 	d := dashView{Period: p.From.String() + " — " + p.To.String(), Total: f.Total, Overdue: f.Overdue,
 		Labels: dashLabels{SoFar: v.T("dash.so_far", v.Now.In(w.loc).Format("15:04")), Backlog: v.T("dash.backlog"), Cleared: v.T("dash.cleared"), Indicators: map[string]string{"cases": v.T("dash.cases"), "per10k": v.T("dash.per10k"),
 			"lawsuits_per10k": v.T("dash.lawsuits_per10k"), "overdue": v.T("dash.overdue")}}}
+	// A figure of the period opens the search of its cases received in it;
+	// the overdue figures are of now, whenever received (score.ReadBacklog
+	// counts what the search's red status finds).
 	from, to := p.From.String(), p.To.String()
 	search := func(extra url.Values) string {
-		extra.Set("from", from)
-		extra.Set("to", to)
+		if extra.Get("from") == "" {
+			extra.Set("from", from)
+			extra.Set("to", to)
+		}
 		return "/search?" + extra.Encode()
 	}
+	overdue := func(extra url.Values) string {
+		extra.Set("status", string(deadline.Red))
+		extra.Set("sort", "due")
+		return "/search?" + extra.Encode()
+	}
+	d.TotalLink, d.OverdueLink = search(url.Values{}), overdue(url.Values{})
 	for _, day := range f.Days {
-		d.Days = append(d.Days, dashPoint{Name: day.Day.String(), Value: day.N, SoFar: day.SoFar})
+		d.Days = append(d.Days, dashPoint{Name: day.Day.String(), Value: day.N, SoFar: day.SoFar,
+			Link: search(url.Values{"from": {day.Day.String()}, "to": {day.Day.String()}})})
 	}
 	for _, x := range sortedCounts(f.Channels) {
 		d.Channels = append(d.Channels, dashPoint{Name: v.ChannelName(casework.Channel(x.key)), Value: x.n,
 			Link: search(url.Values{"channel": {x.key}})})
 	}
+	// Cases with no nature or category cannot be searched for: their
+	// figures open nothing rather than every case.
 	for _, x := range sortedCounts(f.Natures) {
-		name := v.T("dash.unset")
+		pt := dashPoint{Name: v.T("dash.unset"), Value: x.n}
 		if x.key != "" {
-			name = v.NatureName(x.key)
+			pt.Name, pt.Link = v.NatureName(x.key), search(url.Values{"nature": {x.key}})
 		}
-		d.Natures = append(d.Natures, dashPoint{Name: name, Value: x.n, Link: search(url.Values{"nature": {x.key}})})
+		d.Natures = append(d.Natures, pt)
 	}
 	roots := map[string]int64{}
 	leaves := map[string]int64{}
@@ -121,20 +147,39 @@ func (w *Web) dashboardView(r *http.Request, v *view) (dashView, score.Period, e
 		}
 		roots[strconv.FormatInt(cat.ID, 10)] += c
 	}
+	// The search by a category finds it and every category under it (by
+	// code): a figure links there only when that is what it counted — not
+	// a category some of whose cases were classified below it.
+	category := func(id, count int64) string {
+		cat, ok := n.Cats[id]
+		if !ok {
+			return ""
+		}
+		var found int64
+		for sub, c := range f.Category {
+			if s, ok := n.Cats[sub]; ok && strings.HasPrefix(s.Code, cat.Code) {
+				found += c
+			}
+		}
+		if found != count {
+			return ""
+		}
+		return search(url.Values{"category_id": {strconv.FormatInt(id, 10)}})
+	}
 	for _, x := range sortedCounts(roots) {
 		id, _ := strconv.ParseInt(x.key, 10, 64)
-		name := v.T("dash.unset")
+		pt := dashPoint{Name: v.T("dash.unset"), Value: x.n}
 		if id != 0 {
-			name = n.Cats[id].Label(v.Lang)
+			pt.Name, pt.Link = n.Cats[id].Label(v.Lang), category(id, x.n)
 		}
-		d.Categories = append(d.Categories, dashPoint{Name: name, Value: x.n, Link: search(url.Values{"category_id": {x.key}})})
+		d.Categories = append(d.Categories, pt)
 	}
 	for i, x := range sortedCounts(leaves) {
 		if i == 10 {
 			break
 		}
 		id, _ := strconv.ParseInt(x.key, 10, 64)
-		d.Hot = append(d.Hot, dashPoint{Name: n.CategoryPath(id, v.Lang), Value: x.n, Link: search(url.Values{"category_id": {x.key}})})
+		d.Hot = append(d.Hot, dashPoint{Name: n.CategoryPath(id, v.Lang), Value: x.n, Link: category(id, x.n)})
 	}
 	for _, reg := range f.Districts {
 		name := reg.Code
@@ -142,7 +187,10 @@ func (w *Web) dashboardView(r *http.Request, v *view) (dashView, score.Period, e
 			name = div.Name
 		}
 		d.Districts = append(d.Districts, dashRegion{Code: reg.Code, Name: name, Population: reg.Population, Cases: reg.Cases,
-			PerTenK: reg.PerTenK, Lawsuits: reg.Lawsuits, LawsuitsPerTen: reg.LawsuitsPerTen, Overdue: reg.Overdue})
+			PerTenK: reg.PerTenK, Lawsuits: reg.Lawsuits, LawsuitsPerTen: reg.LawsuitsPerTen, Overdue: reg.Overdue,
+			CasesLink:    search(url.Values{"division": {reg.Code}}),
+			LawsuitsLink: search(url.Values{"division": {reg.Code}, "nature": {dashboard.LitigationNature}}),
+			OverdueLink:  overdue(url.Values{"division": {reg.Code}})})
 	}
 	for _, b := range f.Backlog {
 		d.Backlog = append(d.Backlog, dashPoint{Name: b.Day.String(), Value: b.N})

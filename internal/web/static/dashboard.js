@@ -11,6 +11,9 @@ document.addEventListener("DOMContentLoaded", function () {
   var charts = {};
   var locale = /^zh/i.test(document.documentElement.lang) ? "ZH" : "EN";
   var geoReady = false;
+  // Links of a chart's points by index, where its data are plain numbers
+  // (the daily line).
+  var links = {};
 
   function chart(id) {
     if (!charts[id]) {
@@ -19,7 +22,8 @@ document.addEventListener("DOMContentLoaded", function () {
       // ("第0个系列…NaN"); each chart's container names it (aria-label).
       charts[id] = echarts.init(document.getElementById(id), null, { renderer: "canvas", locale: locale });
       charts[id].on("click", function (p) {
-        if (p.data && p.data.link) window.location.href = p.data.link;
+        var link = (p.data && p.data.link) || (links[id] && links[id][p.dataIndex]);
+        if (link) window.location.href = link;
       });
     }
     return charts[id];
@@ -84,11 +88,15 @@ document.addEventListener("DOMContentLoaded", function () {
     }, true);
   }
 
+  // The cases behind each indicator of the map: a rate's are the cases
+  // or lawsuits it divides.
+  var mapLinks = { cases: "cases_link", per10k: "cases_link", lawsuits_per10k: "lawsuits_link", overdue: "overdue_link" };
+
   function drawMap() {
     if (!geoReady) return;
     var key = document.getElementById("map-indicator").value;
     var values = data.districts.map(function (d) {
-      return { name: d.name, value: d[key], link: "/search?division=" + d.code };
+      return { name: d.name, value: d[key], link: d[mapLinks[key]] };
     });
     var max = Math.max.apply(null, values.map(function (v) { return v.value; }).concat([1]));
     chart("chart-map").setOption({
@@ -109,6 +117,9 @@ document.addEventListener("DOMContentLoaded", function () {
     document.getElementById("dash-total").textContent = d.total;
     document.getElementById("dash-overdue").textContent = d.overdue;
     document.getElementById("dash-period").textContent = d.period;
+    document.getElementById("link-total").href = d.total_link;
+    document.getElementById("link-overdue").href = d.overdue_link;
+    links["chart-days"] = d.days.map(function (p) { return p.link; });
     // Today is counted up to now: it is drawn apart — a dashed grey segment
     // to a hollow, labelled point — so that a day under way does not read
     // as a fall.
