@@ -11,6 +11,10 @@ document.addEventListener("DOMContentLoaded", function () {
   var charts = {};
   var locale = /^zh/i.test(document.documentElement.lang) ? "ZH" : "EN";
   var geoReady = false;
+  // The map's width to its height per degree: cos of Xiamen's latitude
+  // (about 0.91), as the intake page's map draws it, not ECharts' 0.75,
+  // which squashed the districts sideways. Set from the outlines.
+  var aspect = 0.91;
   // Links of a chart's points by index, where its data are plain numbers
   // (the daily line).
   var links = {};
@@ -106,7 +110,7 @@ document.addEventListener("DOMContentLoaded", function () {
       // On a phone it lies along the foot of the card instead.
       visualMap: Object.assign({ min: 0, max: max, calculable: true, inRange: { color: ["#e3ecf7", "#0b4f8a"] },
         textStyle: { color: ink() } }, narrow() ? { orient: "horizontal", left: "center", bottom: 0, itemHeight: 120 } : { right: 8, bottom: 8 }),
-      series: [{ type: "map", map: "xiamen", roam: true, data: values, name: data.labels.indicators[key],
+      series: [{ type: "map", map: "xiamen", roam: true, aspectScale: aspect, data: values, name: data.labels.indicators[key],
         // Dark names with a white edge read on the darkest and the lightest fill.
         label: { show: true, color: "#1a202c", textBorderColor: "#fff", textBorderWidth: 3 },
         emphasis: { label: { show: true } } }]
@@ -173,7 +177,15 @@ document.addEventListener("DOMContentLoaded", function () {
 
   fetch(root.dataset.geo, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
-    .then(function (geo) { echarts.registerMap("xiamen", geo); geoReady = true; drawMap(); });
+    .then(function (geo) {
+      var lo = 90, hi = -90;
+      (function walk(c) {
+        if (typeof c[0] === "number") { lo = Math.min(lo, c[1]); hi = Math.max(hi, c[1]); return; }
+        c.forEach(walk);
+      })(geo.features.map(function (f) { return f.geometry.coordinates; }));
+      if (lo <= hi) aspect = Math.cos((lo + hi) / 2 * Math.PI / 180);
+      echarts.registerMap("xiamen", geo); geoReady = true; drawMap();
+    });
   document.getElementById("map-indicator").addEventListener("change", drawMap);
   draw(data);
 
