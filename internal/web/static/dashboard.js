@@ -18,6 +18,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // Links of a chart's points by index, where its data are plain numbers
   // (the daily line).
   var links = {};
+  var laidOut = "";
 
   function chart(id) {
     if (!charts[id]) {
@@ -77,15 +78,21 @@ document.addEventListener("DOMContentLoaded", function () {
   // columns make cards nearly as narrow as a phone's one).
   function narrow() { return window.innerWidth < 600; }
 
+  // cramped reports whether a chart's box is too narrow for words beside
+  // it: a phone's card, or a cell of the wall display at 1366×768.
+  function cramped(id) { return document.getElementById(id).clientWidth < 360; }
+
   function pie(id, points) {
-    var small = narrow();
+    var small = cramped(id), wall = document.body.classList.contains("wall");
     chart(id).setOption({
       tooltip: tip,
       // A narrow card: a smaller ring leaves the labels room, and a long
-      // name wraps instead of being cut to "123…". On a phone the names
-      // go under the ring, where they are not cut at the card's edge.
-      legend: small ? { bottom: 0, type: "scroll", textStyle: { color: ink() } } : { show: false },
-      series: [{ type: "pie", radius: small ? ["24%", "48%"] : ["30%", "56%"], center: ["50%", small ? "42%" : "50%"],
+      // name wraps instead of being cut to "123…". In a narrow card (a
+      // phone's) the names go under the ring, where they are not cut at
+      // the card's edge: a line to scroll, or on the wall, where nobody
+      // scrolls, all of them in the tall cell.
+      legend: small ? { bottom: 0, type: wall ? "plain" : "scroll", textStyle: { color: ink() } } : { show: false },
+      series: [{ type: "pie", radius: small ? ["24%", "48%"] : ["30%", "56%"], center: ["50%", small ? (wall ? "34%" : "42%") : "50%"],
         data: points, minShowLabelAngle: 3,
         label: small ? { show: false } : { formatter: "{b}\n{d}%", overflow: "break", width: 76, lineHeight: 14, color: ink() },
         labelLine: { length: 6, length2: 8 }, labelLayout: { hideOverlap: true } }]
@@ -118,6 +125,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function draw(d) {
+    laidOut = layout();
     document.getElementById("dash-total").textContent = d.total;
     document.getElementById("dash-overdue").textContent = d.overdue;
     document.getElementById("dash-period").textContent = d.period;
@@ -159,7 +167,8 @@ document.addEventListener("DOMContentLoaded", function () {
     bar("chart-categories", d.categories || [], true);
     bar("chart-hot", d.hot || [], true);
     chart("chart-backlog").setOption({
-      tooltip: { trigger: "axis", renderMode: "richText" }, grid: Object.assign({}, grid, { top: 36 }),
+      // A narrow card's legend takes two lines.
+      tooltip: { trigger: "axis", renderMode: "richText" }, grid: Object.assign({}, grid, { top: cramped("chart-backlog") ? 56 : 36 }),
       legend: { top: 0, data: [d.labels.backlog, d.labels.cleared], textStyle: { color: ink() } },
       // Days as MM-DD under the axis (the whole date in the tooltip): the
       // first and last labels no longer run off the card.
@@ -197,19 +206,19 @@ document.addEventListener("DOMContentLoaded", function () {
       .catch(function () { /* offline for a moment: keep the last figures */ });
   }, 60000);
 
+  // What the charts are laid out for (see narrow and cramped).
+  function layout() { return [narrow(), cramped("chart-channels"), cramped("chart-backlog")].join(); }
+
   // Resize at most once a frame, and only charts that are laid out: a
   // chart resized while its box has no size (the page hidden, or being
   // left) has no geometry to fit and the map would fail.
-  var frame = 0, wasNarrow = narrow();
+  var frame = 0;
   function resizeAll() {
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(function () {
-      // A page that turned phone-wide (or back) lays its charts out anew;
-      // any other resize only fits them.
-      if (narrow() !== wasNarrow) {
-        wasNarrow = narrow();
-        draw(data);
-      }
+      // A page that turned phone-wide (or back), or a card that did, lays
+      // its charts out anew; any other resize only fits them.
+      if (layout() !== laidOut) draw(data);
       Object.keys(charts).forEach(function (k) {
         var el = charts[k].getDom();
         if (el.clientWidth > 0 && el.clientHeight > 0) charts[k].resize();
@@ -217,6 +226,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
   window.addEventListener("resize", resizeAll);
+  // A chart's box can change without the window's (the wall display's
+  // grid laid out, fonts loaded): fit it then too.
+  if (typeof ResizeObserver !== "undefined") {
+    var boxes = new ResizeObserver(resizeAll);
+    document.querySelectorAll("#dash .chart").forEach(function (el) { boxes.observe(el); });
+  }
 
   // Full screen for the wall display (大屏).
   function wall(on) {
