@@ -39,8 +39,14 @@ document.addEventListener("DOMContentLoaded", function () {
   // The colour of the charts' words: light on the wall display's navy,
   // else the page's grey.
   function ink() { return document.body.classList.contains("wall") ? "#e6edf5" : "#4a5568"; }
+  // scale is how much larger the charts' words are: on a wall display
+  // taller than 1080 px (2560×1440) by as much, so that they read from
+  // as far as at 1920×1080; elsewhere 1. fs scales a size in pixels.
+  function scale() { return document.body.classList.contains("wall") ? Math.max(1, window.innerHeight / 1080) : 1; }
+  function fs(n) { return Math.round(n * scale()); }
+  function words() { return { color: ink(), fontSize: fs(12) }; }
   function axis(o) {
-    o.axisLabel = Object.assign({ color: ink() }, o.axisLabel || {});
+    o.axisLabel = Object.assign(words(), o.axisLabel || {});
     o.axisLine = { lineStyle: { color: ink() } };
     return o;
   }
@@ -64,7 +70,7 @@ document.addEventListener("DOMContentLoaded", function () {
     // crowd), in a smaller type when there are many; the whole path is in
     // the tooltip.
     var cat = axis({ type: "category", data: names,
-      axisLabel: { interval: 0, width: 160, overflow: "truncate", fontSize: names.length > 12 ? 10 : 12,
+      axisLabel: { interval: 0, width: fs(160), overflow: "truncate", fontSize: fs(names.length > 12 ? 10 : 12),
         formatter: function (v, i) { return shown[i]; } } });
     var val = axis({ type: "value" });
     chart(id).setOption({
@@ -91,10 +97,10 @@ document.addEventListener("DOMContentLoaded", function () {
       // phone's) the names go under the ring, where they are not cut at
       // the card's edge: a line to scroll, or on the wall, where nobody
       // scrolls, all of them in the tall cell.
-      legend: small ? { bottom: 0, type: wall ? "plain" : "scroll", textStyle: { color: ink() } } : { show: false },
+      legend: small ? { bottom: 0, type: wall ? "plain" : "scroll", textStyle: words(), itemWidth: fs(25), itemHeight: fs(14) } : { show: false },
       series: [{ type: "pie", radius: small ? ["24%", "48%"] : ["30%", "56%"], center: ["50%", small ? (wall ? "34%" : "42%") : "50%"],
         data: points, minShowLabelAngle: 3,
-        label: small ? { show: false } : { formatter: "{b}\n{d}%", overflow: "break", width: 76, lineHeight: 14, color: ink() },
+        label: small ? { show: false } : Object.assign({ formatter: "{b}\n{d}%", overflow: "break", width: fs(76), lineHeight: fs(14) }, words()),
         labelLine: { length: 6, length2: 8 }, labelLayout: { hideOverlap: true } }]
     }, true);
   }
@@ -116,10 +122,10 @@ document.addEventListener("DOMContentLoaded", function () {
       // the west.
       // On a phone it lies along the foot of the card instead.
       visualMap: Object.assign({ min: 0, max: max, calculable: true, inRange: { color: ["#e3ecf7", "#0b4f8a"] },
-        textStyle: { color: ink() } }, narrow() ? { orient: "horizontal", left: "center", bottom: 0, itemHeight: 120 } : { right: 8, bottom: 8 }),
+        textStyle: words(), itemWidth: fs(20) }, narrow() ? { orient: "horizontal", left: "center", bottom: 0, itemHeight: 120 } : { right: 8, bottom: 8, itemHeight: fs(140) }),
       series: [{ type: "map", map: "xiamen", roam: true, aspectScale: aspect, data: values, name: data.labels.indicators[key],
         // Dark names with a white edge read on the darkest and the lightest fill.
-        label: { show: true, color: "#1a202c", textBorderColor: "#fff", textBorderWidth: 3 },
+        label: { show: true, color: "#1a202c", textBorderColor: "#fff", textBorderWidth: 3, fontSize: fs(12) },
         emphasis: { label: { show: true } } }]
     }, true);
   }
@@ -145,7 +151,7 @@ document.addEventListener("DOMContentLoaded", function () {
             return { value: p.value, symbol: "emptyCircle", symbolSize: 8,
               // Below the point and ending at it: clear of the dashed
               // segment that comes down to it, inside the chart's right edge.
-              label: { show: true, position: "bottom", align: "right", distance: 8, formatter: d.labels.so_far,
+              label: { show: true, position: "bottom", align: "right", distance: 8, formatter: d.labels.so_far, fontSize: fs(12),
                 backgroundColor: "rgba(255,255,255,0.9)", padding: [2, 4] } };
           }
           return i === today - 1 ? p.value : null;
@@ -168,8 +174,8 @@ document.addEventListener("DOMContentLoaded", function () {
     bar("chart-hot", d.hot || [], true);
     chart("chart-backlog").setOption({
       // A narrow card's legend takes two lines.
-      tooltip: { trigger: "axis", renderMode: "richText" }, grid: Object.assign({}, grid, { top: cramped("chart-backlog") ? 56 : 36 }),
-      legend: { top: 0, data: [d.labels.backlog, d.labels.cleared], textStyle: { color: ink() } },
+      tooltip: { trigger: "axis", renderMode: "richText" }, grid: Object.assign({}, grid, { top: fs(cramped("chart-backlog") ? 56 : 36) }),
+      legend: { top: 0, data: [d.labels.backlog, d.labels.cleared], textStyle: words(), itemWidth: fs(25), itemHeight: fs(14) },
       // Days as MM-DD under the axis (the whole date in the tooltip): the
       // first and last labels no longer run off the card.
       xAxis: axis({ type: "category", data: (d.backlog || []).concat(d.cleared || []).map(function (p) { return p.name; })
@@ -206,8 +212,8 @@ document.addEventListener("DOMContentLoaded", function () {
       .catch(function () { /* offline for a moment: keep the last figures */ });
   }, 60000);
 
-  // What the charts are laid out for (see narrow and cramped).
-  function layout() { return [narrow(), cramped("chart-channels"), cramped("chart-backlog")].join(); }
+  // What the charts are laid out for (see narrow, cramped and scale).
+  function layout() { return [narrow(), cramped("chart-channels"), cramped("chart-backlog"), scale()].join(); }
 
   // Resize at most once a frame, and only charts that are laid out: a
   // chart resized while its box has no size (the page hidden, or being
