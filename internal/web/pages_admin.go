@@ -314,13 +314,15 @@ func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request, v *view) error 
 }
 
 func (w *Web) adminCreateUser(rw http.ResponseWriter, r *http.Request, v *view) error {
-	_, err := w.app.Org.CreateUser(r.Context(), v.Actor, org.UserInput{Username: r.PostFormValue("username"),
+	u, err := w.app.Org.CreateUser(r.Context(), v.Actor, org.UserInput{Username: r.PostFormValue("username"),
 		Name: r.PostFormValue("name"), UnitID: formInt(r, "unit_id"), Password: r.PostFormValue("password")})
 	if err != nil {
 		return w.formFailed(rw, r, v, err, w.adminUsers)
 	}
 	w.app.Directory.Flush()
-	return redirect(rw, r, "/admin/users", "admin.user_created")
+	// To the new account's page, where its roles are given next (the
+	// list's first page need not show it).
+	return redirect(rw, r, "/admin/users/"+strconv.FormatInt(u.ID, 10), "admin.user_created")
 }
 
 // adminUserOp changes an account: the person's name and unit

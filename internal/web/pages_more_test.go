@@ -750,6 +750,11 @@ func TestAdministrationFormsTakeEffect(t *testing.T) {
 	if !auditedOn(t, env, "user.create", "sysadmin", user.ID) {
 		t.Error("the new account was not audited")
 	}
+	// The form leads on to the new account's page, which says what is next.
+	if want := fmt.Sprintf("/admin/users/%d?", user.ID); !strings.HasPrefix(p.Location, want) {
+		t.Errorf("after creating, to %q, want %s…", p.Location, want)
+	}
+	mustContain(t, sys.get(p.Location), "用户已创建；请安全管理员为其分配角色", "<code class=\"muted\">c09</code>")
 	for _, op := range []string{"disable", "enable"} {
 		if p = sys.post(fmt.Sprintf("/admin/users/%d/%s", user.ID, op), nil); p.Status != http.StatusSeeOther {
 			t.Fatalf("%s: %d\n%s", op, p.Status, excerpt(p.Body))
