@@ -158,14 +158,16 @@ func fill(tmpl string, word func(key string) string) string {
 }
 
 // places draws the words of street s for one case: each place a
-// template names (a road, an estate, a landmark, a community) is drawn
+// template names (a road, an estate, a landmark, a community) and each
+// fact (a number, an amount, a date, a time, a count of days) is drawn
 // once, so that the title, the body and the address speak of the same
-// road; other words are drawn each time.
+// road and the same 23,800 yuan; names of people are drawn each time (a
+// template's two names are two people).
 func (g *Generator) places(s street) func(key string) string {
 	drawn := map[string]string{}
 	return func(key string) string {
 		switch key {
-		case "road", "estate", "landmark", "street":
+		case "road", "estate", "landmark", "street", "n", "amount", "date", "time", "days":
 			if w, ok := drawn[key]; ok {
 				return w
 			}

@@ -408,3 +408,27 @@ func TestHandlersWriteTheirOwnNotes(t *testing.T) {
 		}
 	}
 }
+
+// A title states the facts of its own report: a number it gives of
+// something (an amount in 元, a 号楼, months, days) is the number the
+// body gives of the same, where the body gives one.
+func TestGeneratedTitleAgreesWithItsBody(t *testing.T) {
+	env := apptest.New(t)
+	g := generator(t, env, 5)
+	now := env.Clock.Now()
+	fact := regexp.MustCompile(`(\d+)(元|号楼|个月|天|次|年|月)`)
+	for range 3000 {
+		r := g.Generate(now, now).Report
+		for _, m := range fact.FindAllStringSubmatch(r.Title, -1) {
+			var said []string
+			for _, b := range fact.FindAllStringSubmatch(r.Body, -1) {
+				if b[2] == m[2] {
+					said = append(said, b[1])
+				}
+			}
+			if len(said) > 0 && !slices.Contains(said, m[1]) {
+				t.Fatalf("%q says %s, its report %v: %q", r.Title, m[0], said, r.Body)
+			}
+		}
+	}
+}
