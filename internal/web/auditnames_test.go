@@ -184,28 +184,9 @@ var notDetailKeys = []string{
 // to where it is first written.
 func detailKeys(t *testing.T, root string) map[string]string {
 	t.Helper()
-	fset := token.NewFileSet()
-	pkgs := map[string][]*ast.File{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		pkgs[filepath.Dir(path)] = append(pkgs[filepath.Dir(path)], f)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fset, pkgs := parseSources(t, root)
 	keys := map[string]string{}
-	add := func(lit ast.Expr) {
-		if b, ok := lit.(*ast.BasicLit); ok && b.Kind == token.STRING {
-			k, _ := strconv.Unquote(b.Value)
-			if _, ok := keys[k]; !ok {
-				keys[k] = fset.Position(b.Pos()).String()
-			}
-		}
-	}
+	add := keysInto(fset, keys)
 	for _, dir := range slices.Sorted(maps.Keys(pkgs)) {
 		files := pkgs[dir]
 		writes := files[0].Name.Name == "audit"
@@ -238,6 +219,39 @@ func detailKeys(t *testing.T, root string) map[string]string {
 		}
 	}
 	return keys
+}
+
+// parseSources parses the Go source under root, tests left out, by
+// directory.
+func parseSources(t *testing.T, root string) (*token.FileSet, map[string][]*ast.File) {
+	t.Helper()
+	fset := token.NewFileSet()
+	pkgs := map[string][]*ast.File{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		pkgs[filepath.Dir(path)] = append(pkgs[filepath.Dir(path)], f)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fset, pkgs
+}
+
+// keysInto returns a function that records a string literal in keys, with
+// where it is first written.
+func keysInto(fset *token.FileSet, keys map[string]string) func(ast.Expr) {
+	return func(lit ast.Expr) {
+		if b, ok := lit.(*ast.BasicLit); ok && b.Kind == token.STRING {
+			k, _ := strconv.Unquote(b.Value)
+			if _, ok := keys[k]; !ok {
+				keys[k] = fset.Position(b.Pos()).String()
+			}
+		}
+	}
 }
 
 // setIn passes add the keys fn sets in its maps of map[string]any (d["k"]
