@@ -206,6 +206,7 @@ var messages = map[string]i18n.Message{
 	"case.merged_into":         i18n.M("本案已并入", "This case was merged into"),
 	"case.reports_moved":       i18n.M("来件已随并案移至", "Its reports moved with the merge to"),
 	"case.merged_into_after":   i18n.M("，其来件由该案办理；如并错，可在右侧“取消并案”。", "; that case holds its reports. If the merge was wrong, undo it on the right."),
+	"case.merged_into_held":    i18n.M("，其来件由该案办理。", "; that case holds its reports."),
 	"case.merged_here":         i18n.M("并入本案的案件", "Cases merged into this one"),
 	"case.merged_reports":      i18n.M("%d 件来件", "%d {report|reports}"),
 	"case.unmerge_help":        i18n.M("打开被并入的案件，可“取消并案”，其来件随之移回。", "Open a merged case to undo the merge; its reports go back with it."),

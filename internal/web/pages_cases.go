@@ -372,9 +372,17 @@ type caseData struct {
 	Revealed        map[string]string // "reportID/field" → value
 	Open            string            // the action form to open (after an error)
 	CanIssue        bool
+	// Routing: the case awaits dispatch, so routing's suggestion (its
+	// unit and why) is still to be acted on; once dispatched the timeline
+	// says where it went.
+	Routing bool
 	// Suggested is routing's unit, chosen in the dispatch form unless the
-	// user chose another.
+	// user chose another (while Routing).
 	Suggested string
+	// MayUnmerge: the cases merged into this one are to be taken out, if
+	// wrongly merged, by this user (the case is open, and the user holds a
+	// role that undoes merges).
+	MayUnmerge bool
 	// MergeHint fills the merge form's target (?into=, from a repeat
 	// candidate), which then opens.
 	MergeHint string
@@ -421,6 +429,17 @@ func formsFor(d casework.Detail) []actionForm {
 	return out
 }
 
+// undoesMerges reports whether the actor holds a role that may take a
+// merged case out of the case it was merged into.
+func undoesMerges(a access.Actor) bool {
+	for _, t := range casework.Rows(casework.Merged, casework.Unmerge) {
+		if slices.ContainsFunc(t.Roles, a.Has) {
+			return true
+		}
+	}
+	return false
+}
+
 // Takes reports whether the action takes a field.
 func (f actionForm) Takes(name string) bool { return hasKey(f.Fields, casework.Field(name)) }
 
@@ -447,9 +466,11 @@ func (w *Web) caseData(r *http.Request, v *view, number string) (caseData, error
 	}
 	cd := caseData{Detail: d, Timeline: tl, TimelineOmitted: older, Orders: orders, Forms: formsFor(d), Choices: w.choices(v),
 		Revealed: map[string]string{}, CanIssue: v.Actor.Has(access.Supervisor) && d.Case.State.Open()}
-	if d.Case.RouteUnitID != 0 {
+	cd.Routing = d.Case.State == casework.Received || d.Case.State == casework.Registered
+	if cd.Routing && d.Case.RouteUnitID != 0 {
 		cd.Suggested = strconv.FormatInt(d.Case.RouteUnitID, 10)
 	}
+	cd.MayUnmerge = d.Case.State.Open() && undoesMerges(v.Actor)
 	if cd.Mergeable = slices.Contains(d.Allowed, casework.Merge); cd.Mergeable {
 		if into := strings.TrimSpace(r.URL.Query().Get("into")); into != "" {
 			cd.MergeHint, cd.Open = into, string(casework.Merge)

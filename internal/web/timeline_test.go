@@ -81,6 +81,8 @@ func TestTimelineSaysWhatChanged(t *testing.T) {
 		}
 	}
 	act("register", url.Values{"category_id": {fmt.Sprint(cat("C0402003"))}, "priority": {"urgent"}})
+	// Not yet dispatched: routing's suggestion is there to act on.
+	mustContain(t, d.get("/cases/"+n), "派遣建议", "建议派往江头街道")
 	act("dispatch", url.Values{"unit_id": {fmt.Sprint(env.Unit(t, "350206004"))}, "due_at": {"2026-12-12T00:00"}})
 	if _, err := env.App.Cases.Do(ctx, env.Actor(t, "jiangtou"), n, casework.Sign, casework.ActionInput{}); err != nil {
 		t.Fatal(err)
@@ -101,6 +103,8 @@ func TestTimelineSaysWhatChanged(t *testing.T) {
 	mustNotSay(t, p, "签收", "承办人")
 	mustSay(t, p, "转办", "承办单位 江头街道 → "+other.Name)
 	mustNotSay(t, p, "转办", "承办人", "派往", "办理期限") // the handler left with the unit; the deadline stays
+	// Dispatched: the suggestion is history, the timeline says where it went.
+	mustNotContain(t, p, "派遣建议", "建议派往")
 	mustSay(t, d.get("/cases/"+n+"/timeline"), "派遣", "派往 江头街道", "办理期限 2026-12-11 24:00")
 
 	d.post("/lang", url.Values{"lang": {"en"}})
@@ -108,5 +112,59 @@ func TestTimelineSaysWhatChanged(t *testing.T) {
 	mustSay(t, p, "Register", "Category Environmental protection → Noise pollution", "Priority Normal → Urgent")
 	mustSay(t, p, "Dispatch", "Sent to 江头街道", "Sign for by 2026-", "Due 2026-12-11 24:00")
 	mustSay(t, p, "Transfer", "Handling unit 江头街道 → "+other.Name)
+	mustNotContain(t, p, "Routing", "suggested unit")
 	mustSay(t, d.get("/cases/"+n+"/timeline"), "Dispatch", "Sent to 江头街道")
+}
+
+// A closed case's page offers no stale hints: routing's suggestion is
+// gone once dispatched, and the help to undo a merge into the case once
+// it is closed; a merged case says it may be undone on the right only to
+// whom the form is there. The callback reads as its answer, a merge as the
+// reports it brought.
+func TestClosedCaseHintsGone(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "dispatcher", "leader")
+	ctx := context.Background()
+	n, _ := dispatched(t, env)
+	repeat, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline",
+		Body: "江头北路工地晚上还在打桩，吵得睡不着。", Address: "湖里区江头北路"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := repeat.Case.Number
+	do := func(user, number string, a casework.Action, in casework.ActionInput) {
+		t.Helper()
+		if _, err := env.App.Cases.Do(ctx, env.Actor(t, user), number, a, in); err != nil {
+			t.Fatalf("%s %s: %v", a, number, err)
+		}
+	}
+	do("dispatcher", r, casework.Merge, casework.ActionInput{Into: n})
+	d, l := signedIn(t, env, "dispatcher"), signedIn(t, env, "leader")
+	p := d.get("/cases/" + n)
+	mustContain(t, p, "并入本案的案件", "打开被并入的案件，可“取消并案”")
+	mustSay(t, p, "并入重复来件", "来件数 1 → 2")
+	mustContain(t, d.get("/cases/"+r), "如并错，可在右侧“取消并案”", "/cases/"+r+"/actions/unmerge")
+	// A leader may not undo it: told where the reports are, not to undo.
+	mustNotContain(t, l.get("/cases/"+n), "取消并案")
+	lp := l.get("/cases/" + r)
+	mustContain(t, lp, "本案已并入", "，其来件由该案办理。")
+	mustNotContain(t, lp, "取消并案")
+
+	do("jiangtou", n, casework.Sign, casework.ActionInput{})
+	do("jiangtou", n, casework.ReportBack, casework.ActionInput{Note: "已责令停工"})
+	do("verifier", n, casework.Verify, casework.ActionInput{})
+	yes := true
+	do("callback", n, casework.CallBack, casework.ActionInput{Satisfaction: "satisfied", Resolved: &yes})
+	do("dispatcher", n, casework.CloseCase, casework.ActionInput{})
+
+	p = d.get("/cases/" + n)
+	mustContain(t, p, "已办结", "并入本案的案件", r)
+	mustNotContain(t, p, "打开被并入的案件", "取消并案", "派遣建议", "建议派往")
+	mustSay(t, p, "回访", "满意度 满意 · 已解决")
+	d.post("/lang", url.Values{"lang": {"en"}})
+	p = d.get("/cases/" + n)
+	mustContain(t, p, "Cases merged into this one")
+	mustNotContain(t, p, "undo the merge", "Routing", "suggested unit")
+	mustSay(t, p, "Record callback", "Satisfaction Satisfied · resolved")
+	mustSay(t, p, "Repeat merged in", "Reports 1 → 2")
 }
