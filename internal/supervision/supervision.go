@@ -317,6 +317,16 @@ func (s *Service) onOrderDue(ctx context.Context, tx *db.Tx, t timer.Timer, now 
 		return err
 	}
 	detail := map[string]any{"order": o.Number, "level": o.Level}
+	if to.ParentID == 0 && c.State.Open() {
+		// Nobody above to press: the unit that issued the order (the
+		// committee supervising at the top) is told it went unanswered,
+		// for its people to take up.
+		if err := s.notify.Notify(ctx, tx, notify.Message{UnitID: o.FromUnitID, Kind: "supervision.breached", CaseID: c.ID,
+			OrderID: o.ID, Title: msgBreachedAtTop.Fill(o.Number, to.Name, c.Number)}); err != nil {
+			return err
+		}
+		detail["told_unit_id"] = o.FromUnitID
+	}
 	if to.ParentID == 0 || !c.State.Open() {
 		return s.audit.Append(ctx, tx, audit.Entry{ActorName: "pingan", UnitID: o.FromUnitID, Action: "supervision.breach",
 			ObjectType: "supervision_order", ObjectID: o.Number, Detail: detail})
@@ -442,6 +452,7 @@ var (
 	msgBadState      = i18n.M("督办单状态无效：%s", "invalid supervision order state: %s")
 	msgNoTarget      = i18n.M("案件当前没有承办单位可督办", "the case has no unit to supervise")
 	msgClosed        = i18n.M("案件已办结，无需督办", "the case is closed: nothing to supervise")
+	msgBreachedAtTop = i18n.M("督办单 %s 逾期未回复（%s），已无上级可提级督办，请研究处理：%s", "%s went unanswered (%s) and there is no one above to escalate to: take it up — %s")
 	msgNotYours      = i18n.M("只有被督办单位可以回复", "only the supervised unit may reply")
 	msgNotOpen       = i18n.M("督办单 %s 当前为“%s”，不能回复", "order %s is %s: it takes no reply")
 	msgDuePast       = i18n.M("须晚于当前时间", "must be in the future")

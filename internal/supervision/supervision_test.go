@@ -476,3 +476,35 @@ func TestAReportNobodyRegistersIsSupervised(t *testing.T) {
 		t.Errorf("the registered complaint has %d orders", len(os))
 	}
 }
+
+// An order to the top of the tree that goes unanswered has nobody above
+// to escalate to: the committee that issued it is told, in its inbox, to
+// take it up, and the breach is on the record.
+func TestBreachAtTheTopTellsTheCommittee(t *testing.T) {
+	env := apptest.New(t)
+	c := dispatched(t, env)
+	env.Clock.Advance(c.DeadlineAt.Sub(env.Clock.Now()) + time.Minute)
+	env.Fire(t) // the sign-for deadline: an order to 江头街道
+	for level := 1; level <= 3; level++ {
+		os := orders(t, env, c.Number)
+		if len(os) != level || os[0].State != supervision.Open {
+			t.Fatalf("at level %d: %+v", level, os)
+		}
+		env.Clock.Advance(os[0].ReplyDueAt.Sub(env.Clock.Now()) + time.Minute)
+		env.Fire(t)
+	}
+	os := orders(t, env, c.Number)
+	top := os[0]
+	if len(os) != 3 || top.State != supervision.Breached || top.ToUnitID != env.Unit(t, "350200") {
+		t.Fatalf("the orders after the top's breach: %+v", os)
+	}
+	var told int
+	if err := env.App.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM notifications WHERE unit_id = $1 AND kind = 'supervision.breached'",
+		top.FromUnitID).Scan(&told); err != nil || told != 1 || top.FromUnitID != env.Unit(t, "PLC-350200") {
+		t.Errorf("the committee (%d) was told %d times (%v)", top.FromUnitID, told, err)
+	}
+	items := inbox(t, env, "supervisor")
+	if len(items) == 0 || items[0].Kind != "supervision.breached" || !strings.Contains(items[0].Title.ZH, top.Number) {
+		t.Errorf("the city supervisor's inbox: %+v", items)
+	}
+}

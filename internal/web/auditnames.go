@@ -313,6 +313,7 @@ var auditKeys = map[string]i18n.Message{
 	"rereview_case":     i18n.M("复核案件", "Re-review case"),
 	"order":             i18n.M("督办单", "Supervision order"),
 	"escalated_to":      i18n.M("升级后的督办单", "Escalated to"),
+	"told_unit_id":      i18n.M("已告知单位", "Unit told"),
 	"attachment":        i18n.M("附件编号", "Attachment"),
 	"timeline_id":       i18n.M("时间线记录编号", "Timeline entry"),
 	"token_id":          i18n.M("令牌编号", "Token"),
