@@ -720,8 +720,8 @@ func (s *Service) autoMerge(ctx context.Context, actor access.Actor, in ReportIn
 			continue
 		}
 		like := dedup.Dice(in.Title, c.Title)
-		if like < s.cfg.AutoMerge {
-			continue
+		if like < s.cfg.AutoMerge || dedup.NumbersDiffer(in.Title, c.Title) {
+			continue // not near-exact, or another building, sum or day: for a person to judge
 		}
 		return c.Number, msgAutoMerged.Fill(int(math.Round(100*like)), i18n.Join(i18n.Comma, c.Why...)), nil
 	}

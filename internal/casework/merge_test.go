@@ -10,6 +10,7 @@ import (
 	"pingan/internal/access"
 	"pingan/internal/apptest"
 	"pingan/internal/casework"
+	"pingan/internal/dedup"
 	"pingan/internal/fault"
 	"pingan/internal/search"
 )
@@ -261,6 +262,13 @@ func TestAutoMerge(t *testing.T) {
 	reworded := in("江头北路工地晚上施工太吵", "工地晚上施工太吵了。", false)
 	if reworded.MergedFrom != "" {
 		t.Errorf("a reworded repeat (below the threshold) merged on its own")
+	}
+	// Another building's, or another victim's loss, is another matter
+	// however alike the rest of the title: for a person to judge.
+	long := in("江头北路128号工地每晚十一点后还在夜间施工噪音扰民严重", "工地每晚施工。", false)
+	if b := in("江头北路126号工地每晚十一点后还在夜间施工噪音扰民严重", "隔壁那个工地也在施工。", false); b.MergedFrom != "" ||
+		dedup.Dice(long.Case.Title, b.Case.Title) < 0.9 {
+		t.Errorf("a report about 126号 merged into %s (128号), titles %.2f alike", b.Case.Number, dedup.Dice(long.Case.Title, b.Case.Title))
 	}
 	kept := in("江头北路128号工地夜间施工噪音扰民", "又在施工。", true)
 	if kept.MergedFrom != "" {

@@ -108,3 +108,22 @@ func TestGramSetOperations(t *testing.T) {
 		}
 	}
 }
+
+func TestNumbersDiffer(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"西湖社区9号楼电梯异响", "西湖社区3号楼电梯异响", true},
+		{"一女子网络刷单被骗23800元", "一女子网络刷单被骗12300元", true},
+		{"一女子网络刷单被骗23800元", "一女子网络刷单被骗２３８００元", false},
+		{"江头北路128号工地噪音", "江头北路128号工地夜间噪音", false},
+		{"西湖社区9号楼电梯异响", "西湖社区电梯异响", false}, // one says nothing of the building
+		{"12月3日停电", "12月5日停电", true},
+		{"小区停车问题", "小区停车难", false},
+	} {
+		if got := NumbersDiffer(tc.a, tc.b); got != tc.want {
+			t.Errorf("NumbersDiffer(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
