@@ -141,6 +141,7 @@ func pickGroup(d *scoresData, v *view, key string) {
 		return template.URL("/scores?" + string(d.Query) + "&group=" + url.QueryEscape(key))
 	}
 	groups := make([]scoreGroup, len(d.Board.Groups))
+	keys := make([]string, len(d.Board.Groups))
 	all := scoreTab{Key: allGroups, Label: v.T("scores.all_groups"), Href: href(allGroups)}
 	pick, def := -1, -1
 	for i, g := range d.Board.Groups {
@@ -154,8 +155,13 @@ func pickGroup(d *scoresData, v *view, key string) {
 		}
 		groups[i] = sg
 		k := groupKey(g)
-		d.Tabs = append(d.Tabs, scoreTab{Key: k, Label: v.KindName(g.Kind) + " · " + v.LevelName(g.Level), Href: href(k),
-			Ranked: len(sg.Ranked), Total: len(g.Rows)})
+		keys[i] = k
+		if len(sg.Ranked) > 0 || k == key {
+			// A group none of whose units is ranked has no tab of its own
+			// (its units are under 全部, unranked), unless it is asked for.
+			d.Tabs = append(d.Tabs, scoreTab{Key: k, Label: v.KindName(g.Kind) + " · " + v.LevelName(g.Level), Href: href(k),
+				Ranked: len(sg.Ranked), Total: len(g.Rows)})
+		}
 		all.Ranked += len(sg.Ranked)
 		all.Total += len(g.Rows)
 		if len(sg.Ranked) > 0 && (def < 0 || len(sg.Ranked) > len(groups[def].Ranked)) {
@@ -173,7 +179,7 @@ func pickGroup(d *scoresData, v *view, key string) {
 	case pick < 0:
 		pick = max(def, 0)
 	}
-	d.Group, d.Shown = d.Tabs[pick].Key, groups[pick:pick+1]
+	d.Group, d.Shown = keys[pick], groups[pick:pick+1]
 }
 
 // scoresExport sends the board as CSV or XLSX; audited like every export.

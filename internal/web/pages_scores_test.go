@@ -110,11 +110,17 @@ func TestScorecardGroups(t *testing.T) {
 		if m := current.FindStringSubmatch(pg.Body); m == nil || m[1] != tab {
 			t.Fatalf("%s: the selected tab is %v, want %s", path, m, tab)
 		}
-		// Every tab: each group with its ranked units, then "all"; each
-		// keeps the period and date.
+		// Every tab: each group with ranked units (and the one asked for),
+		// then "all"; each keeps the period and date. A group with none
+		// ranked has no tab: its units are under "all".
 		for _, g := range board.Groups {
 			ranked, _ := split(g)
-			mustContain(t, pg, fmt.Sprintf(`<a href="/scores?date=2026-11-20&amp;period=month&amp;group=%s" title="参加排名 %d 个，共 %d 个单位"`, key(g), len(ranked), len(g.Rows)))
+			link := fmt.Sprintf(`<a href="/scores?date=2026-11-20&amp;period=month&amp;group=%s" title="参加排名 %d 个，共 %d 个单位"`, key(g), len(ranked), len(g.Rows))
+			if len(ranked) > 0 || key(g) == tab {
+				mustContain(t, pg, link)
+			} else {
+				mustNotContain(t, pg, link)
+			}
 		}
 		mustContain(t, pg, `<a href="/scores?date=2026-11-20&amp;period=month&amp;group=all"`, `<nav class="tabs"`,
 			fmt.Sprintf(`<input type="hidden" name="group" value="%s">`, tab))
