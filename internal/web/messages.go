@@ -38,6 +38,7 @@ var messages = map[string]i18n.Message{
 	"nav.admin":     i18n.M("管理", "Admin"),
 	"nav.inbox":     i18n.M("消息", "Inbox"),
 	"nav.logout":    i18n.M("退出", "Sign out"),
+	"nav.menu":      i18n.M("菜单", "Menu"),
 
 	"form.add":     i18n.M("添加", "Add"),
 	"form.any":     i18n.M("（不限）", "(any)"),
