@@ -295,6 +295,22 @@ type queueData struct {
 	Next   string
 	Signed int
 	Failed []string
+	Same   string // what every case of the tab shares (see sameIn)
+}
+
+// sameIn names what every case of a tab shares, which a phone's card of
+// the case (template casetable) need not repeat: "unit" when the tab holds
+// the user's own unit's cases, "state" when it holds cases of one state
+// (the tab's name says it).
+func sameIn(t queueTab, a access.Actor) string {
+	var same []string
+	if t.filter.UnitID != 0 && t.filter.UnitID == a.UnitID {
+		same = append(same, "unit")
+	}
+	if len(t.filter.States) == 1 {
+		same = append(same, "state")
+	}
+	return strings.Join(same, " ")
 }
 
 func (w *Web) queue(rw http.ResponseWriter, r *http.Request, v *view) error {
@@ -322,7 +338,7 @@ func (w *Web) queue(rw http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
-	d := queueData{Tabs: tabs, Tab: cur.Key, Cases: page.Cases, Next: page.NextCursor}
+	d := queueData{Tabs: tabs, Tab: cur.Key, Cases: page.Cases, Next: page.NextCursor, Same: sameIn(cur, v.Actor)}
 	if s := r.URL.Query().Get("signed"); s != "" {
 		d.Signed, _ = strconv.Atoi(s)
 		d.Failed = strings.Split(r.URL.Query().Get("failed"), ",")
