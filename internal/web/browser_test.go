@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -251,6 +252,86 @@ func (u *ui) fitsWidth(width, height int64, paths ...string) {
 	}
 }
 
+// The phone a street handler carries: its window, in CSS pixels.
+const phoneWidth, phoneHeight = 390, 844
+
+// firstScreen measures what the window shows before any scrolling: the
+// header's height, and of the page's list of cases how many it lists and
+// how many the window shows whole.
+const firstScreen = `(function () {
+	var rows = Array.prototype.filter.call(document.querySelectorAll("table.caselist tbody tr"), function (r) {
+		return !r.querySelector("td.empty");
+	});
+	var whole = rows.filter(function (r) {
+		var b = r.getBoundingClientRect();
+		return b.height > 0 && b.top >= 0 && b.bottom <= window.innerHeight;
+	}).length;
+	return {header: document.querySelector("header.top").getBoundingClientRect().height, cases: rows.length, whole: whole};
+})()`
+
+type screenful struct {
+	Header       float64
+	Cases, Whole int
+}
+
+// onPhone opens pages in a phone's window, which it leaves the desktop's
+// again: none scrolls sideways, the header is one line (the links fold
+// behind 菜单), and a list of cases, when the page has one, shows at least
+// four cases whole in the first screen (all, if it lists fewer). It
+// returns how many cases each page lists.
+func (u *ui) onPhone(lang string, paths ...string) map[string]int {
+	u.t.Helper()
+	listed := map[string]int{}
+	u.run("phone", chromedp.EmulateViewport(phoneWidth, phoneHeight))
+	defer u.run("desktop window", chromedp.EmulateViewport(1366, 900))
+	for _, p := range paths {
+		u.open(p)
+		if wide := get(u, "width of "+p, chromedp.Evaluate[string](overflow)); wide != "" {
+			u.t.Errorf("%s (%s) on a phone: %s", p, lang, wide)
+		}
+		s := get(u, "first screen of "+p, chromedp.Evaluate[screenful](firstScreen))
+		if s.Header > 64 {
+			u.t.Errorf("%s (%s) on a phone: the header is %.0fpx high", p, lang, s.Header)
+		}
+		if s.Whole < min(4, s.Cases) {
+			u.t.Errorf("%s (%s) on a phone: the first screen shows %d of its %d cases whole", p, lang, s.Whole, s.Cases)
+		}
+		listed[p] = s.Cases
+	}
+	return listed
+}
+
+// broken names the elements sel finds on the page that are broken over
+// lines (what is read whole: a case number, a time, a tag beside a
+// number); n counts those it found.
+const broken = `(function (sel) {
+	var els = document.querySelectorAll(sel), out = [];
+	els.forEach(function (el) {
+		var r = document.createRange();
+		r.selectNodeContents(el);
+		var tops = Array.prototype.map.call(r.getClientRects(), function (b) { return b.top; });
+		if (tops.length && Math.max.apply(null, tops) - Math.min.apply(null, tops) > 10) out.push(el.textContent.trim());
+	});
+	return {n: els.length, broken: out};
+})`
+
+// unbroken opens a page and fails the test for each element sel finds
+// there broken over lines, and if it finds none.
+func (u *ui) unbroken(path, sel string) {
+	u.t.Helper()
+	u.open(path)
+	got := get(u, "lines of "+path, chromedp.Evaluate[struct {
+		N      int
+		Broken []string
+	}](broken+"("+strconv.Quote(sel)+")"))
+	if got.N == 0 {
+		u.t.Errorf("%s: nothing is %s", path, sel)
+	}
+	for _, b := range got.Broken {
+		u.t.Errorf("%s: %s %q is broken over lines", path, sel, b)
+	}
+}
+
 // focused names the element that has the keyboard focus: its name, and
 // the list it filters for a filter box.
 func (u *ui) focused() string {
@@ -473,9 +554,13 @@ func TestBrowserClosedLoop(t *testing.T) {
 	}
 	env.Clock.Advance(36 * time.Hour)
 	u.signIn("jiangtou")
+	// On the handler's phone each case is a card; its checkbox still
+	// ticks it for signing.
+	u.run("phone", chromedp.EmulateViewport(phoneWidth, phoneHeight))
 	u.open("/queue?tab=sign")
 	u.run("tick", chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=case][value="%s"]`, number))))
 	u.submit("bulk sign", `form[action="/queue/sign"] button.primary`)
+	u.run("desktop", chromedp.EmulateViewport(1366, 900))
 	if s := state(number); s != casework.Handling {
 		t.Fatalf("after sign: %s", s)
 	}
@@ -486,6 +571,31 @@ func TestBrowserClosedLoop(t *testing.T) {
 		}
 	}
 	u.screenshot("queue")
+	// The queue and the search on the phone, in both languages: no
+	// sideways scrolling, a one-line header, four cases or more in the
+	// first screen. The header's 菜单 opens the links, the language switch
+	// among them.
+	phonePages := []string{"/queue", "/queue?tab=handle", "/search?q=", "/cases/" + number}
+	for p, n := range u.onPhone("zh-CN", phonePages...) {
+		if n < 4 && (p == "/queue?tab=handle" || p == "/search?q=") {
+			t.Errorf("%s lists %d cases: too few to try a phone's first screen on", p, n)
+		}
+	}
+	navShown := `document.querySelector('.nav a[href="/search"]').getBoundingClientRect().height > 0`
+	u.run("phone", chromedp.EmulateViewport(phoneWidth, phoneHeight))
+	u.open("/queue?tab=handle")
+	u.screenshotWindow("queue-phone")
+	if get(u, "links", chromedp.Evaluate[bool](navShown)) {
+		t.Error("on a phone the header shows its links before 菜单 is opened")
+	}
+	u.run("menu", chromedp.Click(chromedp.CSS(".menu-button")))
+	if !get(u, "links", chromedp.Evaluate[bool](navShown)) {
+		t.Error("菜单 does not open the header's links")
+	}
+	u.submit("English on a phone", `form.lang button`)
+	u.run("desktop", chromedp.EmulateViewport(1366, 900))
+	u.onPhone("en", phonePages...)
+	u.submit("back to Chinese", `form.lang button`)
 	photo := filepath.Join(t.TempDir(), "现场.png")
 	if err := os.WriteFile(photo, append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 128)...), 0o600); err != nil {
 		t.Fatal(err)
@@ -553,6 +663,10 @@ func TestBrowserClosedLoop(t *testing.T) {
 	u.signIn("supervisor")
 	u.open("/supervise")
 	u.screenshot("supervise")
+	// On the office screen a case number, the ×2 beside it and a time
+	// are each on one line, in the ledger and in the search's list.
+	u.unbroken("/supervision", `table.ledger tbody a[href^="/cases/"]`)
+	u.unbroken("/search?q=", "table.caselist tbody td.number, table.caselist tbody td.received")
 	u.fitsWidth(360, 740, "/dashboard", "/supervise", "/queue", "/cases/"+number, "/search?status=red", "/hot", "/scores", "/supervision", "/scores/report")
 	u.open("/scores")
 	u.screenshot("scores")
