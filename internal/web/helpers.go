@@ -327,6 +327,16 @@ func (v *view) Left(c casework.Case) string {
 	return v.T("time.left", span(d, v.Lang))
 }
 
+// Since says how long ago t was, for a case on no clock (waiting to be
+// verified, called back, closed): how long it has been since it last
+// changed.
+func (v *view) Since(t time.Time) string {
+	if t.IsZero() || t.After(v.Now) {
+		return ""
+	}
+	return v.T("time.since_change", span(v.Now.Sub(t), v.Lang))
+}
+
 // Text is a message kept in both languages (an inbox notice's) in the
 // page's.
 func (v *view) Text(m i18n.Message) string { return m.Format(v.Lang) }

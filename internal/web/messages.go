@@ -66,8 +66,9 @@ var messages = map[string]i18n.Message{
 	"error.back":     i18n.M("返回上一页", "Go back"),
 	"error.home":     i18n.M("回到首页", "Home"),
 
-	"time.left":    i18n.M("剩余 %s", "%s left"),
-	"time.overdue": i18n.M("已超期 %s", "by %s"), // after the 超期 (Overdue) badge
+	"time.left":         i18n.M("剩余 %s", "%s left"),
+	"time.since_change": i18n.M("%s前有变动", "changed %s ago"),
+	"time.overdue":      i18n.M("已超期 %s", "by %s"), // after the 超期 (Overdue) badge
 
 	"login.title":  i18n.M("登录", "Sign in"),
 	"login.submit": i18n.M("登录", "Sign in"),

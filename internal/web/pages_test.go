@@ -230,6 +230,10 @@ func TestClosedLoopThroughPages(t *testing.T) {
 		t.Fatalf("download: %d %q", d.Status, d.Header)
 	}
 
+	// On no clock while it waits to be verified, the queue says how long
+	// since it last changed instead of a deadline.
+	env.Exec(t, fmt.Sprintf("UPDATE cases SET updated_at = %d WHERE number = '%s'", env.Clock.Now().Add(-26*time.Hour).UnixMicro(), n))
+	mustContain(t, signedIn(t, env, "verifier").get("/queue"), n, "1天2小时前有变动")
 	step(signedIn(t, env, "verifier"), "verify", url.Values{"note": {"现场核实"}}, casework.Verified)
 	cb := signedIn(t, env, "callback")
 	// The callback's required answer is marked as such; whether the
