@@ -158,8 +158,9 @@ func fill(tmpl string, word func(key string) string) string {
 }
 
 // places draws the words of street s for one case: each place a
-// template names (a road, an estate, a landmark, a community) and each
-// fact (a number, an amount, a date, a time, a count of days) is drawn
+// template names (a road, an estate, a landmark, a community, a shop, a
+// company) and each fact (a number, an amount, a date, a time, a count of
+// days) is drawn
 // once, so that the title, the body and the address speak of the same
 // road and the same 23,800 yuan; names of people are drawn each time (a
 // template's two names are two people).
@@ -167,7 +168,7 @@ func (g *Generator) places(s street) func(key string) string {
 	drawn := map[string]string{}
 	return func(key string) string {
 		switch key {
-		case "road", "estate", "landmark", "street", "n", "amount", "date", "time", "days":
+		case "road", "estate", "landmark", "street", "shop", "company", "n", "amount", "date", "time", "days":
 			if w, ok := drawn[key]; ok {
 				return w
 			}

@@ -31,9 +31,9 @@ var Topics = []Topic{
 		Handler:  "dept:CG",
 		Weight:   9,
 		Titles: []string{
-			"{road}工地夜间施工噪音扰民",
-			"{estate}旁工地半夜还在打桩",
-			"投诉{street}附近工地深夜施工",
+			"{estate}隔壁工地凌晨打桩扰民",
+			"{road}工地半夜还在卸钢筋",
+			"投诉{estate}南面楼盘深夜施工",
 			"夜间施工严重影响休息，请求查处",
 		},
 		Bodies: []string{
@@ -51,7 +51,7 @@ var Topics = []Topic{
 		Weight:   6,
 		Titles: []string{
 			"{road}一家{shop}音响声太大",
-			"楼下{shop}每天噪音扰民",
+			"{road}夜宵店深夜喧哗扰民",
 			"投诉{estate}底商营业噪音",
 		},
 		Bodies: []string{
@@ -67,9 +67,9 @@ var Topics = []Topic{
 		Handler:  "street",
 		Weight:   5,
 		Titles: []string{
-			"{landmark}附近广场舞音响太吵",
-			"{estate}楼下广场舞噪音扰民",
-			"建议规范{street}一带广场舞时间和音量",
+			"{estate}中心广场舞音响太吵",
+			"{landmark}旁清早广场舞扰民",
+			"建议规范{road}边广场舞时间和音量",
 		},
 		Bodies: []string{
 			"每天晚上七点到九点半，{estate}中心广场有{n}支广场舞队同时跳，音响一个比一个大，互相盖过对方。我家孩子读高三，门窗关着都能听到鼓点，请街道出面协调一下音量和时间。",
@@ -87,7 +87,7 @@ var Topics = []Topic{
 		Titles: []string{
 			"{road}人行道长期被车辆占用",
 			"{estate}门口车辆乱停堵塞消防通道",
-			"{landmark}周边乱停车问题严重",
+			"{street}菜市场门口乱停车问题严重",
 		},
 		Bodies: []string{
 			"{road}靠近{landmark}这一段，人行道上每天停满了小汽车，行人只能走到机动车道上，推婴儿车的、坐轮椅的根本过不去，很危险。希望城管和交警联合整治一下。",
@@ -120,8 +120,8 @@ var Topics = []Topic{
 		Weight:   4,
 		Titles: []string{
 			"{road}流动摊贩占道经营",
-			"{landmark}门口夜市摊位堵塞通道",
 			"{estate}门口商铺店外经营",
+			"{landmark}出口夜市摊位堵塞通道",
 		},
 		Bodies: []string{
 			"每天傍晚开始，{road}靠近{landmark}这一段就摆满了卖水果、卖小吃的流动摊贩，人行道完全被占了，垃圾也乱扔，收摊后满地狼藉。请城管加强管理。",
@@ -175,7 +175,7 @@ var Topics = []Topic{
 		Titles: []string{
 			"{road}一段路灯连续多日不亮",
 			"{estate}后门小路路灯坏了",
-			"{landmark}附近路灯故障请求维修",
+			"{street}附近路灯故障请求维修",
 		},
 		Bodies: []string{
 			"{road}从{landmark}往北大概两百米这一段，路灯已经{days}天没亮了，晚上黑漆漆一片，下班回来走这段路心里发毛。麻烦尽快派人维修。",
@@ -365,7 +365,7 @@ var Topics = []Topic{
 		Weight:   3,
 		Titles: []string{
 			"{road}健身房突然关门卡费无法退",
-			"{road}理发店充值后商家失联",
+			"{estate}楼下理发店充值后商家失联",
 			"{street}美容养生馆办卡后关门跑路",
 		},
 		Bodies: []string{
@@ -401,7 +401,7 @@ var Topics = []Topic{
 		Handler:  "dept:JS",
 		Weight:   5,
 		Titles: []string{
-			"{landmark}附近工地拖欠农民工工资",
+			"{road}一工地拖欠农民工工资",
 			"{company}承建项目分包老板卷款跑路",
 			"临近年关工地工资仍未结清",
 		},
@@ -729,8 +729,8 @@ var Topics = []Topic{
 		Handler:  "court",
 		Weight:   2,
 		Titles: []string{
-			"关于民事判决长期未执行的信访事项",
 			"请求法院加快执行{company}欠款案件",
+			"关于民事判决长期未执行的信访事项",
 			"反映执行案件久拖不办的问题",
 		},
 		Bodies: []string{
@@ -766,8 +766,8 @@ var Topics = []Topic{
 		Handler:  "police",
 		Weight:   6,
 		Titles: []string{
-			"{road}一电动车被盗",
 			"{estate}车棚电动车被偷",
+			"{road}一电动车被盗",
 			"{landmark}附近电动车电瓶被盗",
 		},
 		Bodies: []string{
@@ -869,8 +869,8 @@ var Topics = []Topic{
 		Weight:   1,
 		Titles: []string{
 			"{road}一女子项链被抢",
-			"{landmark}附近发生飞车抢夺",
 			"{estate}门口老人手提包被抢",
+			"{landmark}附近发生飞车抢夺",
 		},
 		Bodies: []string{
 			"报警人称{time}左右在{road}人行道上走，一辆摩托车从后面开过来，后座的人一把扯走了她脖子上的金项链，随后往{landmark}方向逃走，两名嫌疑人都戴着头盔。",

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -360,4 +361,47 @@ func TestPeopleAndBusinessVocabulary(t *testing.T) {
 		t.Errorf("%d companies, want at least 20", len(Companies))
 	}
 	checkList(t, "Companies", Companies)
+}
+
+// A title speaks of its report's place: when a report names places
+// ({road}, {estate}, {landmark}, {street}) and its title names one, the
+// report names that one too — never only another (海沧保税港区门口夜市摊位
+// over a report about 沧湖东一里's shops). A report naming no place is
+// placed by its address, drawn with the title's.
+func TestTitlesNameTheirReportsPlaces(t *testing.T) {
+	place := map[string]bool{"road": true, "estate": true, "landmark": true, "street": true}
+	for i, tp := range Topics {
+		label := topicLabel(i, tp)
+		for j := range tp.Titles {
+			title, body := tp.Report(j)
+			inBody, _ := placeholders(body)
+			if !slices.ContainsFunc(inBody, func(n string) bool { return place[n] }) {
+				continue
+			}
+			names, _ := placeholders(title)
+			for _, n := range names {
+				if place[n] && !slices.Contains(inBody, n) {
+					t.Errorf("%s: title %q names {%s}, its report only others: %q", label, title, n, body)
+				}
+			}
+		}
+	}
+}
+
+// A shop or company a title names is its report's (drawn once a case):
+// the title of a report about a 夜宵店 names no other shop.
+func TestTitlesNameTheirReportsShops(t *testing.T) {
+	for i, tp := range Topics {
+		label := topicLabel(i, tp)
+		for j := range tp.Titles {
+			title, body := tp.Report(j)
+			inBody, _ := placeholders(body)
+			names, _ := placeholders(title)
+			for _, n := range names {
+				if (n == "shop" || n == "company") && !slices.Contains(inBody, n) {
+					t.Errorf("%s: title %q names {%s}, its report does not: %q", label, title, n, body)
+				}
+			}
+		}
+	}
 }
