@@ -45,7 +45,7 @@ var auditNouns = map[string]i18n.Message{
 	"category":          i18n.M("分类", "Category"),
 	"catalog":           i18n.M("分类目录", "Catalogue"),
 	"nature":            i18n.M("性质", "Nature"),
-	"routing_rule":      i18n.M("分派规则", "Routing rule"),
+	"routing_rule":      i18n.M("派遣规则", "Routing rule"),
 	"deadline_policy":   i18n.M("期限规则", "Deadline policy"),
 	"calendar":          i18n.M("工作日历", "Work calendar"),
 	"model":             i18n.M("分类模型", "Classifier model"),
@@ -445,6 +445,9 @@ var auditActionKeys = map[string]map[string]i18n.Message{
 		"name":        i18n.M("姓名", "Name"),
 		"name_before": i18n.M("原姓名", "Name before"),
 	},
+	// Every action on a routing rule: a rule's priority decides between
+	// rules, it is no case's urgency.
+	"routing_rule": {"priority": i18n.M("优先级", "Priority")},
 }
 
 var msgWeight = i18n.M("%s权重", "%s weight")
@@ -452,7 +455,11 @@ var msgWeight = i18n.M("%s权重", "%s weight")
 // auditKeyName names a key of action's detail in lang; "" when it has no
 // name.
 func auditKeyName(action, key string, lang i18n.Lang) string {
+	noun, _, _ := strings.Cut(action, ".")
 	if m, ok := auditActionKeys[action][key]; ok {
+		return m.Format(lang)
+	}
+	if m, ok := auditActionKeys[noun][key]; ok {
 		return m.Format(lang)
 	}
 	if m, ok := auditKeys[key]; ok {
@@ -601,7 +608,7 @@ var detailCodes = func() map[string]func(*view, string) string {
 		"kind": kind, "unit_kind": kind, "level": level, "unit_level": level,
 		"division_code": division, "area": division,
 		"channel":    func(v *view, s string) string { return v.ChannelName(casework.Channel(s)) },
-		"priority":   func(v *view, s string) string { return v.PriorityName(s) },
+		"priority":   func(v *view, s string) string { return v.PriorityName(s) }, // a rule's number stays itself
 		"family":     (*view).FamilyName,
 		"conclusion": (*view).ConclusionName,
 		"stage": func(v *view, s string) string {
@@ -665,6 +672,10 @@ func (v *view) nameValue(it *detailItem, objType string) {
 		byID = func(v *view, id int64) string { return v.names().UnitName(id) }
 	}
 	if byID != nil {
+		if it.Value == "0" { // none: no unit, no policy
+			it.Value = "—"
+			return
+		}
 		var names []string
 		for _, s := range values {
 			if id, _ := strconv.ParseInt(s, 10, 64); id != 0 {
@@ -684,8 +695,12 @@ func (v *view) nameValue(it *detailItem, objType string) {
 	for i, s := range values {
 		names[i] = name(v, s)
 	}
-	if named := strings.Join(names, sep); named != it.Value {
+	// The code beside the name, unless it says the same (a classifier's
+	// label is a category's path: 环境保护/环境污染/噪音污染).
+	if named := strings.Join(names, sep); strings.ReplaceAll(named, " ", "") != strings.ReplaceAll(it.Value, " ", "") {
 		it.Value, it.Code = named, it.Value
+	} else {
+		it.Value = named
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"pingan/internal/db"
 	"pingan/internal/notify"
 	"pingan/internal/org"
+	"pingan/internal/route"
 	"pingan/internal/score"
 )
 
@@ -263,9 +264,25 @@ func TestAuditLogDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	parent := names.UnitName(u.ParentID)
+	rule, err := env.App.Route.Create(ctx, access.System("test"), route.Rule{Name: "噪音 → 城管", Family: "hotline",
+		UnitKind: org.Government, UnitLevel: org.District, Priority: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule.Priority = 7
+	if _, err := env.App.Route.Update(ctx, access.System("test"), rule.ID, rule); err != nil {
+		t.Fatal(err)
+	}
 	aud := signedInAdmin(t, env, "auditadmin")
 
-	p := aud.get("/admin/audit?action=unit.update&from=2020-01-01")
+	// A rule's priority is no case's urgency; no policy reads —.
+	p := aud.get("/admin/audit?action=routing_rule.update")
+	mustContain(t, p, `<dt>优先级 <code class="muted key">priority</code></dt><dd>7</dd>`,
+		`<dt>期限规则 <code class="muted key">policy_id</code></dt><dd>—</dd>`)
+	mustNotContain(t, p, "紧急程度")
+	mustContain(t, p, `系统 <code class="muted">test</code>`) // the command line, seeding, pingan's own timers
+
+	p = aud.get("/admin/audit?action=unit.update&from=2020-01-01")
 	mustContain(t, p, `<dt>修改前 <code class="muted key">before</code></dt><dd><dl class="detail">`,
 		`<dt>名称 <code class="muted key">name</code></dt><dd>江头街道</dd>`,
 		`<dt>名称 <code class="muted key">name</code></dt><dd>江头街道办事处</dd>`,
