@@ -249,7 +249,7 @@ var messages = map[string]i18n.Message{
 	"case.unlinked":            i18n.M("已取消关联", "Unlinked"),
 
 	"search.title":       i18n.M("案件查询", "Search cases"),
-	"search.placeholder": i18n.M("案件编号、标题、地址或诉求内容中的词", "Case number, or words from the title, address or text"),
+	"search.placeholder": i18n.M("案件编号或关键词（标题、地址、内容）", "Case number or words (title, address, text)"),
 	"search.go":          i18n.M("查询", "Search"),
 	"search.filters":     i18n.M("更多条件", "More filters"),
 	"search.from":        i18n.M("从", "From"),
@@ -340,6 +340,7 @@ var messages = map[string]i18n.Message{
 	"admin.roles_by_secadmin":     i18n.M("角色由安全管理员分配（三员分立）。", "Roles are granted by the security administrator (separation of duties)."),
 	"admin.user_created":          i18n.M("用户已创建；请安全管理员为其分配角色", "User created: the security administrator grants the roles"),
 	"admin.set_roles":             i18n.M("保存角色", "Save roles"),
+	"admin.password_rule":         i18n.M("至少 12 位，含大写字母、小写字母、数字、其他符号中的三类，且不含用户名。", "At least 12 characters, with three of: capitals, small letters, digits, other signs; not containing the user name."),
 	"admin.new_password":          i18n.M("新密码", "New password"),
 	"admin.reset_password":        i18n.M("重置密码", "Reset password"),
 	"admin.reset_totp":            i18n.M("重置两步验证", "Reset two-step verification"),
