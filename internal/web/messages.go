@@ -574,6 +574,7 @@ var messages = map[string]i18n.Message{
 	"metric.signed":            i18n.M("签收数", "Signed for"),
 	"metric.signed_on_time":    i18n.M("按时签收", "Signed for on time"),
 	"metric.returned":          i18n.M("退回数", "Returned"),
+	"scores.counts_help":       i18n.M("各项按事情发生之日计入本期，唯“按时响应”与“退回”按派件之日计入：月底派出、下月初签收的案件，签收计入下月，响应计入派件的当月。", "Each figure counts in the period on the day its event happened, except answered on time and returned, which count on the day the case was given: a case given at a month's end and signed for early the next month is signed in the next month and answered in the month it was given."),
 	"metric.responded_on_time": i18n.M("按时响应（签收或退回）", "Answered on time (signed or returned)"),
 	"metric.reported":          i18n.M("办结反馈数", "Reported back"),
 	"metric.reported_on_time":  i18n.M("按期办结", "Reported back on time"),
