@@ -244,7 +244,7 @@ func (w *Web) adminUsers(rw http.ResponseWriter, r *http.Request, v *view) error
 	if err != nil {
 		return err
 	}
-	d := usersData{Units: w.choices(v).Units, Next: page.Next, Query: pageQuery(q, "after")}
+	d := usersData{Units: unitOptions(v.names()), Next: page.Next, Query: pageQuery(q, "after")}
 	for _, u := range page.Users {
 		d.Users = append(d.Users, userRow{User: u, AccountState: states[u.ID]})
 	}
@@ -286,7 +286,7 @@ func (w *Web) adminUser(rw http.ResponseWriter, r *http.Request, v *view) error 
 	}
 	d := usersData{User: userRow{User: u, AccountState: states[u.ID]}}
 	if d.Rename, d.Move = org.AccountEdits(v.Actor, u); d.Move {
-		d.Units = w.choices(v).Units
+		d.Units = unitOptions(v.names())
 	}
 	if v.Form == nil {
 		v.Form = url.Values{"name": {u.Name}, "unit_id": {strconv.FormatInt(u.UnitID, 10)}}

@@ -16,6 +16,7 @@ import (
 	"pingan/internal/catalog"
 	"pingan/internal/deadline"
 	"pingan/internal/dedup"
+	"pingan/internal/directory"
 	"pingan/internal/division"
 	"pingan/internal/fault"
 	"pingan/internal/i18n"
@@ -65,6 +66,19 @@ type optgroup struct {
 	Options []option
 }
 
+// unitOptions are the active units in tree order, for a unit picker; a
+// page that needs no other list asks for these alone (choices builds them
+// all, the 700 categories too).
+func unitOptions(n *directory.Names) []option {
+	var out []option
+	for _, u := range n.UnitList {
+		if u.Active() {
+			out = append(out, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Depth: u.Depth()})
+		}
+	}
+	return out
+}
+
 func (w *Web) choices(v *view) choices {
 	n := v.names()
 	c := choices{Map: w.dmap}
@@ -92,11 +106,7 @@ func (w *Web) choices(v *view) choices {
 			c.Categories = append(c.Categories, option{Value: strconv.FormatInt(x.ID, 10), Label: x.Label(v.Lang), Depth: x.Level - 1})
 		}
 	}
-	for _, u := range n.UnitList {
-		if u.Active() {
-			c.Units = append(c.Units, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Depth: u.Depth()})
-		}
-	}
+	c.Units = unitOptions(n)
 	for _, d := range division.All() {
 		if d.Level == division.District || d.Level == division.Street {
 			depth := 0

@@ -152,7 +152,7 @@ func (w *Web) ledger(rw http.ResponseWriter, r *http.Request, v *view) error {
 	}
 	q := r.URL.Query()
 	d := ledgerData{}
-	for _, u := range w.choices(v).Units {
+	for _, u := range unitOptions(v.names()) {
 		if id, _ := strconv.ParseInt(u.Value, 10, 64); v.Actor.Scope.Contains(id) {
 			d.Units = append(d.Units, u)
 		}
@@ -242,7 +242,7 @@ func (w *Web) adminWebhooks(rw http.ResponseWriter, r *http.Request, v *view) er
 	if err != nil {
 		return err
 	}
-	d := webhooksData{Units: w.choices(v).Units, Unit: r.URL.Query().Get("unit")}
+	d := webhooksData{Units: unitOptions(v.names()), Unit: r.URL.Query().Get("unit")}
 	for _, h := range hooks {
 		if d.Unit == "" || d.Unit == strconv.FormatInt(h.UnitID, 10) {
 			d.Webhooks = append(d.Webhooks, h)
