@@ -17,7 +17,7 @@ import (
 // 江头街道, 分类 环境保护 → 噪音污染, 办理期限 2026-12-11 24:00.
 
 // timelineKeys name the keys of entries' changes, in the order the pages
-// list them. Every key the code writes has a name (TestTimelineChangeKeysNamed
+// list them, by the case page's field labels where it has them. Every key the code writes has a name (TestTimelineChangeKeysNamed
 // reads them from the source); a name stays when the code stops writing its
 // key, for the entries that have it.
 var timelineKeys = []struct {
@@ -27,14 +27,14 @@ var timelineKeys = []struct {
 	{"handling_unit_id", i18n.M("承办单位", "Handling unit")},
 	{"handler_id", i18n.M("承办人", "Handler")},
 	{"jurisdiction_unit_id", i18n.M("属地单位", "Jurisdiction")},
-	{"nature", i18n.M("性质", "Nature")},
-	{"category_id", i18n.M("分类", "Category")},
-	{"priority", i18n.M("紧急程度", "Priority")},
-	{"sign_due_at", i18n.M("签收期限", "Sign for by")},
-	{"due_at", i18n.M("办理期限", "Due")},
+	{"nature", messages["field.nature"]},
+	{"category_id", messages["field.category_id"]},
+	{"priority", messages["field.priority"]},
+	{"sign_due_at", messages["field.sign_due_at"]},
+	{"due_at", messages["field.due_at"]},
 	{"requested_due_at", i18n.M("申请延期至", "Extension requested until")},
 	{"extension_count", i18n.M("延期次数", "Extensions")},
-	{"satisfaction", i18n.M("满意度", "Satisfaction")},
+	{"satisfaction", messages["field.satisfaction"]},
 	{"resolved", i18n.M("是否解决", "Resolved")},
 	{"report_count", i18n.M("来件数", "Reports")},
 }
