@@ -52,13 +52,19 @@ func TokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// tokensOf reports whether actor deals with userID's tokens: their holder,
+// a security administrator, or the system.
+func tokensOf(actor access.Actor, userID int64) bool {
+	return actor.System || actor.Has(access.SecAdmin) || actor.UserID == userID
+}
+
 // IssueToken creates an API token for userID and returns it; it is shown
 // once and stored only as a hash. ttl 0 means no expiry. A security
 // administrator issues tokens to others, but not to another administrator:
 // a token needs no second factor, and the audit log would record whatever
 // it did under the other administrator's name.
 func (s *Service) IssueToken(ctx context.Context, actor access.Actor, userID int64, name string, ttl time.Duration) (string, Token, error) {
-	if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
+	if !tokensOf(actor, userID) {
 		return "", Token{}, s.refuse(ctx, actor, "token.issue", "user", userID, msgTokenAdmin)
 	}
 	name = strings.TrimSpace(name)
@@ -129,7 +135,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor access.Actor, userID, t
 		if err != nil {
 			return err
 		}
-		if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
+		if !tokensOf(actor, userID) {
 			return fault.New(fault.Forbidden, "forbidden", msgTokenAdmin)
 		}
 		if err := LockUser(ctx, tx, userID); err != nil { // a token's user never changes: read before the lock
@@ -199,7 +205,7 @@ func (s *Service) RotateToken(ctx context.Context, actor access.Actor, token str
 // Tokens lists a user's tokens, newest first, to the user and to a
 // security administrator.
 func (s *Service) Tokens(ctx context.Context, actor access.Actor, userID int64) ([]Token, error) {
-	if !actor.System && !actor.Has(access.SecAdmin) && actor.UserID != userID {
+	if !tokensOf(actor, userID) {
 		return nil, fault.New(fault.Forbidden, "forbidden", msgTokenList)
 	}
 	if _, err := s.User(ctx, s.db, userID); err != nil {
