@@ -223,8 +223,8 @@ func (s *Service) MoveUser(ctx context.Context, actor access.Actor, userID, unit
 // accountRefusal allows; only a change is written and audited.
 func (s *Service) changeAccount(ctx context.Context, actor access.Actor, userID int64, change func(*User)) (User, error) {
 	const action = "user.update"
-	if !actor.System && !actor.Has(access.SysAdmin) && !actor.Has(access.SecAdmin) {
-		return User{}, s.refuse(ctx, actor, action, "user", userID, msgEditAdmin)
+	if msg, ok := accountRefusal(actor, User{}, false, false); !ok { // not an administrator of accounts at all
+		return User{}, s.refuse(ctx, actor, action, "user", userID, msg)
 	}
 	var out User
 	err := s.audit.Write(ctx, s.db, func(tx *db.Tx) error {
