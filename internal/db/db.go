@@ -86,6 +86,20 @@ type DB struct {
 	ckpt      *checkpointer // SQLite only
 	sync      *logSyncer    // SQLite's main file only
 	asideWork asideWork
+
+	attached sync.Map // Attached
+}
+
+// Attached returns what is attached to the database under key, attaching
+// what make returns the first time it is asked for: state that belongs to
+// the database rather than to one service using it (an in-memory mirror
+// of a table, kept in step by every write of the table), shared by all.
+func (d *DB) Attached(key any, make func() any) any {
+	if v, ok := d.attached.Load(key); ok {
+		return v
+	}
+	v, _ := d.attached.LoadOrStore(key, make())
+	return v
 }
 
 // stmtCache keeps prepared statements by their SQL text. SQLite spends more

@@ -189,6 +189,65 @@ func TestAfterCommitRunsOnlyOnSuccess(t *testing.T) {
 	}
 }
 
+// OnVisible runs once a write's transaction has committed — when another
+// connection already sees it — for the successful writes of a batch only,
+// in the order they committed, and for the batch's deferred work.
+func TestOnVisibleSeesTheCommit(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	var seen []string
+	visible := func(key string) func() {
+		return func() {
+			var n int
+			if err := d.QueryRowContext(ctx, "SELECT COUNT(*) FROM meta WHERE key = $1", key).Scan(&n); err != nil || n != 1 {
+				t.Errorf("%s: visible before another connection sees it (%d rows, %v)", key, n, err)
+			}
+			mu.Lock()
+			seen = append(seen, key)
+			mu.Unlock()
+		}
+	}
+	deferred := &db.Deferred{Name: "test", Apply: func(ctx context.Context, tx *db.Tx, items []any) error {
+		key := fmt.Sprint("batch", items[0])
+		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'x')", key)
+		tx.OnVisible(visible(key))
+		return err
+	}}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			key := fmt.Sprint("v", i)
+			_ = d.Write(ctx, func(tx *db.Tx) error {
+				tx.OnVisible(visible(key))
+				if i%4 == 0 {
+					return errors.New("refused")
+				}
+				tx.Defer(deferred, i)
+				_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, 'x')", key)
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	writes, batches := 0, 0
+	for _, k := range seen {
+		if strings.HasPrefix(k, "batch") {
+			batches++
+			continue
+		}
+		writes++
+		if k == "v0" || k == "v4" || k == "v8" || k == "v12" || k == "v16" {
+			t.Errorf("%s failed, yet OnVisible ran", k)
+		}
+	}
+	if writes != 15 || batches == 0 || !strings.HasPrefix(seen[len(seen)-1], "batch") {
+		t.Errorf("OnVisible ran for %d writes and %d batches (%v), want 15 and the batch's last", writes, batches, seen)
+	}
+}
+
 // Close finishes queued writes; later writes fail with ErrClosed.
 func TestCloseDrains(t *testing.T) {
 	cfg := dbtest.Config(t)

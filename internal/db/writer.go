@@ -20,6 +20,7 @@ type Tx struct {
 	ctx      context.Context
 	lane     int
 	after    []func()
+	visible  []func()
 	deferred []deferredItem
 	aside    []func(context.Context, *Tx) error
 }
@@ -74,6 +75,14 @@ func (t *Tx) DB() *DB { return t.d }
 // does not run if the write fails or is rolled back.
 func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 
+// OnVisible registers f to run as soon as this write's transaction has
+// committed, before it is durable (AfterCommit): when readers on other
+// connections start to see it. The writer runs it, in the order the
+// transactions committed, so it must be quick: it is for keeping an
+// in-memory mirror of what readers see in step (dedup's resident index).
+// It does not run if the write fails or is rolled back.
+func (t *Tx) OnVisible(f func()) { t.visible = append(t.visible, f) }
+
 // Aside leaves fn to the side file's writer (SQLite only, see DB.Side): it
 // runs in a transaction of that file once this write's batch has
 // committed, batches' work in the order they committed. The write is
@@ -91,8 +100,8 @@ func (t *Tx) Aside(fn func(ctx context.Context, tx *Tx) error) {
 // done once for the whole batch just before the commit: Apply gets the
 // items every successful write of the batch deferred to it, in order.
 // Reads inside the transaction do not see deferred work. Apply's tx runs
-// statements and takes work Aside; AfterCommit and Defer on it are not
-// honoured.
+// statements and takes work Aside and OnVisible; AfterCommit and Defer on
+// it are not honoured.
 type Deferred struct {
 	Name  string // orders the deferred work of a batch
 	Apply func(ctx context.Context, tx *Tx, items []any) error
@@ -524,6 +533,16 @@ func (w *writer) commit(lane int, batch []*job) (retry []*job) {
 	}
 	w.commits.Add(1)
 	w.writes.Add(int64(live))
+	for i, t := range txs {
+		if t != nil && results[i] == nil {
+			for _, f := range t.visible {
+				f()
+			}
+		}
+	}
+	for _, f := range batchTx.visible {
+		f()
+	}
 	w.d.ckpt.kick()
 	// The work left aside, queued before the writes are acknowledged, so
 	// that SyncAside after an acknowledgement waits for it.
