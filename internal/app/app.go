@@ -292,7 +292,8 @@ func (a *App) HoldClock(t time.Time) {
 // (warnings, supervision orders, escalations), webhook deliveries, the
 // classifier's model switches, housekeeping, and once at start the city's
 // hot issues (seconds of work the first visitor would otherwise wait for)
-// — until ctx ends, then returns.
+// and the resident repeat index (dedup.Service.Preload) — until ctx ends,
+// then returns.
 func (a *App) Background(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Timers.Run(ctx) })
@@ -304,6 +305,7 @@ func (a *App) Background(ctx context.Context) {
 		}
 	})
 	wg.Go(func() { a.housekeep(ctx, time.Hour) })
+	wg.Go(func() { a.Repeats.Preload() })
 	wg.Wait()
 }
 

@@ -167,6 +167,11 @@ func Dedup(ctx context.Context, o DedupOptions) (DedupResult, error) {
 		return fail(err)
 	}
 	svc := a.Repeats
+	// On SQLite Find answers from the resident index once it is loaded,
+	// as a running server's does (app.Background preloads it).
+	if svc.Preload() {
+		log("the resident repeat index is loaded: Find answers from memory")
+	}
 	log(fmt.Sprintf("timing Find: %d queries × %d runs", len(queries), o.Runs))
 	// Warm the caches as a running server's are, then time.
 	for _, dq := range queries {

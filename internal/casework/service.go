@@ -510,8 +510,12 @@ func (c Case) repeatDoc() dedup.Doc {
 	if c.ID == 0 {
 		return dedup.Doc{}
 	}
-	return dedup.Doc{CaseID: c.ID, Title: c.Title, Address: c.Address, DivisionCode: c.DivisionCode,
-		ReceivedAt: c.ReceivedAt, Open: c.State.Open()}
+	d := dedup.Doc{CaseID: c.ID, Title: c.Title, Address: c.Address, DivisionCode: c.DivisionCode,
+		ReceivedAt: c.ReceivedAt, Open: c.State.Open(), Number: c.Number, CategoryID: c.CategoryID}
+	if c.Location != nil {
+		d.Lat, d.Lon = &c.Location.Lat, &c.Location.Lon
+	}
+	return d
 }
 
 // Inbox messages of the lifecycle.

@@ -98,16 +98,19 @@ func In(cs []Candidate, loc *time.Location) []Candidate {
 
 // Service finds candidates.
 type Service struct {
-	db  *db.DB
-	now func() time.Time
+	db       *db.DB
+	now      func() time.Time
+	resident *resident // nil: the database is read (PostgreSQL)
 }
 
-// NewService returns the duplicate finder.
+// NewService returns the duplicate finder. On SQLite it keeps the repeat
+// index in memory as well (resident.go), shared by every Service of the
+// database.
 func NewService(d *db.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: d, now: now}
+	return &Service{db: d, now: now, resident: residentOf(d)}
 }
 
 // openStates are the states a repeat can join.
@@ -117,12 +120,22 @@ const openStates = `'received','registered','dispatched','handling','reported','
 // cases of the same area (the township or district the report is in, or
 // within the radius of its point) received within the window, that the
 // actor may see. It reads the repeat index (see index.go) for the cases
-// that share words with the report and scores the likeliest of them; Scan
-// scores every case instead, with the same measure.
+// that share words with the report and scores the likeliest of them — from
+// memory when the resident index (resident.go) is in step with the
+// database, else from the database; Scan scores every case instead, with
+// the same measure.
 func (s *Service) Find(ctx context.Context, actor access.Actor, q Query, lang i18n.Lang) ([]Candidate, error) {
 	p, ok := s.plan(actor, q)
 	if !ok {
 		return nil, nil
+	}
+	if s.resident != nil {
+		if cs, ok, err := s.resident.find(ctx, p, s.now(), lang); err != nil || ok {
+			if err == nil {
+				cs, err = s.inScope(ctx, actor, cs)
+			}
+			return best(cs), err
+		}
 	}
 	ids, err := s.lookup(ctx, p)
 	if err != nil || len(ids) == 0 {
@@ -176,9 +189,14 @@ type plan struct {
 	area  string   // the division the report is in, if known
 	areas []string // the districts (index keys) a candidate may be filed under
 	start int64    // the window's start, µs
-	from  string   // the FROM clause, cases c by default
-	where []string
-	args  []any
+	// Where a candidate may be: its division code in [lo, hi) (the
+	// district's codes), or its point in box (south, north, west, east)
+	// when the report has one; the condition where says in SQL.
+	lo, hi string
+	box    *[4]float64
+	from   string // the FROM clause, cases c by default
+	where  []string
+	args   []any
 }
 
 // plan resolves q for actor; false when there is nothing to look for.
@@ -217,6 +235,7 @@ func (s *Service) plan(actor access.Actor, q Query) (plan, bool) {
 		// The district's codes, as a range an index can read.
 		lo := district(area)
 		hi := lo[:len(lo)-1] + string(lo[len(lo)-1]+1)
+		p.lo, p.hi = lo, hi
 		p.args = append(p.args, lo, hi)
 		place = append(place, fmt.Sprintf("(c.division_code >= $%d AND c.division_code < $%d)", len(p.args)-1, len(p.args)))
 		areas[lo] = true
@@ -231,7 +250,8 @@ func (s *Service) plan(actor access.Actor, q Query) (plan, bool) {
 	if q.Lat != nil && q.Lon != nil {
 		dLat := q.Radius / 111_000
 		dLon := dLat / math.Cos(*q.Lat*math.Pi/180)
-		p.args = append(p.args, *q.Lat-dLat, *q.Lat+dLat, *q.Lon-dLon, *q.Lon+dLon)
+		p.box = &[4]float64{*q.Lat - dLat, *q.Lat + dLat, *q.Lon - dLon, *q.Lon + dLon}
+		p.args = append(p.args, p.box[0], p.box[1], p.box[2], p.box[3])
 		n := len(p.args)
 		place = append(place, fmt.Sprintf("(c.lat BETWEEN $%d AND $%d AND c.lon BETWEEN $%d AND $%d)", n-3, n-2, n-1, n))
 		// Cases within the radius are filed under the districts of the
@@ -283,22 +303,38 @@ const (
 	fetchProbe   = 10
 )
 
-// lookup returns the ids of the cases to score, likeliest first.
-func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
-	probe, most, per := p.words, fetch, perGram
+// probe returns the words a lookup reads the index for, how many of each
+// word's newest postings it reads and how many of the cases found it
+// scores.
+func (p plan) probe() (words grams, per, most int) {
 	if p.q.Probe != "" {
-		probe, most, per = matter(p.q.Probe, p.q.ProbePlace), fetchProbe, perGramProbe
+		return matter(p.q.Probe, p.q.ProbePlace), perGramProbe, fetchProbe
 	}
-	keys := make([]int64, 0, len(probe)*len(p.areas))
+	return p.words, perGram, fetch
+}
+
+// keys are the index keys of words in each of the plan's districts.
+func (p plan) keys(words grams) []int64 {
+	keys := make([]int64, 0, len(words)*len(p.areas))
 	for _, a := range p.areas {
-		for _, g := range probe {
+		for _, g := range words {
 			keys = append(keys, g.key(a))
 		}
 	}
-	type hit struct {
-		hits, n int
-		place   int64
-	}
+	return keys
+}
+
+// hit is a case the index found: how many of the looked-up words it is
+// filed under, how many its matter has, and its street's key.
+type hit struct {
+	hits, n int
+	place   int64
+}
+
+// lookup returns the ids of the cases to score, likeliest first.
+func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
+	words, per, most := p.probe()
+	keys := p.keys(words)
 	found := map[int64]*hit{}
 	read := func(rows *sql.Rows) error {
 		defer rows.Close()
@@ -343,12 +379,18 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find repeats: read index: %w", err)
 	}
+	return p.rank(found, len(words), most), nil
+}
+
+// rank returns the ids of the most likeliest of the cases found by a
+// lookup of words words: by the share of their matter the lookup found.
+func (p plan) rank(found map[int64]*hit, words, most int) []int64 {
 	type scored struct {
 		id   int64
 		like float64
 	}
 	// Without a point, a case on a street the report names gains as the
-	// score does (see score); with one, distance is not in the index.
+	// score does (see judge); with one, distance is not in the index.
 	var streets map[int64]bool
 	if p.q.Lat == nil || p.q.Lon == nil {
 		places := map[int64]bool{}
@@ -359,9 +401,9 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 		}
 		streets = mentioned(p.q.Text, places)
 	}
-	var cs []scored
+	cs := make([]scored, 0, len(found))
 	for id, h := range found {
-		like := float64(h.hits) / float64(max(1, min(len(probe), h.n)))
+		like := float64(h.hits) / float64(max(1, min(words, h.n)))
 		if h.place != 0 && streets[h.place] {
 			like += sameStreet
 		}
@@ -380,92 +422,54 @@ func (s *Service) lookup(ctx context.Context, p plan) ([]int64, error) {
 	for _, c := range cs[:min(len(cs), most)] {
 		ids = append(ids, c.id)
 	}
-	return ids, nil
+	return ids
 }
 
 // score reads the cases p selects and returns the best candidates.
 func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidate, error) {
-	q, area, words := p.q, p.area, p.words
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.number, c.title, c.address, COALESCE(c.division_code, ''), c.lat, c.lon,
-		COALESCE(c.category_id, 0), c.received_at FROM `+cmp.Or(p.from, "cases c")+` WHERE `+strings.Join(p.where, " AND "), p.args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+docColumns+` FROM `+cmp.Or(p.from, "cases c")+` WHERE `+strings.Join(p.where, " AND "), p.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find repeats: %w", err)
 	}
 	defer rows.Close()
 	var out []Candidate
 	for rows.Next() {
-		var c Candidate
-		var title, address, div string
-		var lat, lon sql.NullFloat64
-		var cat, received int64
-		if err := rows.Scan(&c.CaseID, &c.Number, &title, &address, &div, &lat, &lon, &cat, &received); err != nil {
+		d, err := scanDoc(rows)
+		if err != nil {
 			return nil, err
 		}
-		if placesDiffer(title, q.Text, p.named) {
-			continue // another community, estate or village: another matter
+		if c, ok := p.judge(d.held(), lang); ok {
+			out = append(out, c)
 		}
-		c.Title = title
-		var shared, size int
-		c.Text, shared, size = likeness(words, title, address)
-		score := c.Text
-		floor := minTextAway // lowered below by the evidence of the place
-		var reasons []i18n.Message
-		if c.Text >= 0.2 {
-			reasons = append(reasons, msgWords.Fill(int(math.Round(100*c.Text))))
-		}
-		near := false // both points, within the radius
-		switch {
-		case q.Lat != nil && q.Lon != nil && lat.Valid && lon.Valid:
-			m := metres(*q.Lat, *q.Lon, lat.Float64, lon.Float64)
-			c.Meters = &m
-			if m <= q.Radius {
-				near = true
-				score += 0.25 * (1 - m/q.Radius)
-				floor = minText
-				reasons = append(reasons, msgNear.Fill(int(math.Round(m))))
-			}
-		case Street(address, div) != "" && strings.Contains(q.Text, Street(address, div)) && !apart(area, div):
-			score += sameStreet
-			floor = minText
-			reasons = append(reasons, msgSameStreet.Fill(Street(address, div)))
-		case area != "" && div != "" && strings.HasPrefix(div, area):
-			score += 0.1
-			if len(area) > 6 { // a township, not the whole district
-				floor = minTextPlace
-			}
-			if d, ok := division.ByCode(area); ok {
-				reasons = append(reasons, msgSameArea.Fill(d.Name))
-			}
-		}
-		if !near && p.road != "" {
-			// Both on roads the addresses name, and not one: another
-			// place, however alike the words (西福路 and 同济路's signals
-			// in one township), unless the report names the case's road.
-			if r := road(Street(address, div)); r != "" && r != p.road && !strings.Contains(q.Text, r) {
-				continue
-			}
-		}
-		if q.CategoryID != 0 && cat == q.CategoryID {
-			score += 0.1
-			if floor == minTextPlace {
-				floor = minText
-			}
-			reasons = append(reasons, msgSameCategory)
-		}
-		c.Score = math.Min(1, score)
-		if c.Score < MinScore || c.Text < floor || shared < min(minShared, size) {
-			continue
-		}
-		c.Received = time.UnixMicro(received)
-		c.Why = reasons
-		for _, r := range reasons {
-			c.Reasons = append(c.Reasons, r.Format(lang))
-		}
-		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	return best(out), nil
+}
+
+// docColumns are the columns of an open case (cases c) scanDoc reads.
+const docColumns = `c.id, c.number, c.title, c.address, COALESCE(c.division_code, ''), c.lat, c.lon,
+	COALESCE(c.category_id, 0), c.received_at`
+
+// scanDoc reads an open case's docColumns.
+func scanDoc(rows *sql.Rows) (Doc, error) {
+	d := Doc{Open: true}
+	var lat, lon sql.NullFloat64
+	var received int64
+	if err := rows.Scan(&d.CaseID, &d.Number, &d.Title, &d.Address, &d.DivisionCode, &lat, &lon, &d.CategoryID, &received); err != nil {
+		return d, err
+	}
+	if lat.Valid && lon.Valid {
+		d.Lat, d.Lon = &lat.Float64, &lon.Float64
+	}
+	d.ReceivedAt = time.UnixMicro(received)
+	return d, nil
+}
+
+// best sorts candidates most likely first and keeps the first
+// MaxCandidates.
+func best(out []Candidate) []Candidate {
 	slices.SortStableFunc(out, func(a, b Candidate) int {
 		if a.Score != b.Score {
 			if a.Score > b.Score {
@@ -473,9 +477,115 @@ func (s *Service) score(ctx context.Context, p plan, lang i18n.Lang) ([]Candidat
 			}
 			return 1
 		}
-		return int(b.CaseID - a.CaseID)
+		return cmp.Compare(b.CaseID, a.CaseID)
 	})
-	return out[:min(len(out), MaxCandidates)], nil
+	return out[:min(len(out), MaxCandidates)]
+}
+
+// judge scores a case as a candidate for the report; false when it is
+// not one.
+func (p plan) judge(h *held, lang i18n.Lang) (Candidate, bool) {
+	q, area := p.q, p.area
+	if placesDiffer(h.title, q.Text, p.named) {
+		return Candidate{}, false // another community, estate or village: another matter
+	}
+	c := Candidate{CaseID: h.id, Number: h.number, Title: h.title}
+	var shared, size int
+	c.Text, shared, size = likeness(p.words, h.matter, h.place)
+	score := c.Text
+	floor := minTextAway // lowered below by the evidence of the place
+	var reasons []i18n.Message
+	if c.Text >= 0.2 {
+		reasons = append(reasons, msgWords.Fill(int(math.Round(100*c.Text))))
+	}
+	near := false // both points, within the radius
+	switch {
+	case q.Lat != nil && q.Lon != nil && h.point:
+		m := metres(*q.Lat, *q.Lon, h.lat, h.lon)
+		c.Meters = &m
+		if m <= q.Radius {
+			near = true
+			score += 0.25 * (1 - m/q.Radius)
+			floor = minText
+			reasons = append(reasons, msgNear.Fill(int(math.Round(m))))
+		}
+	case h.street != "" && strings.Contains(q.Text, h.street) && !apart(area, h.div):
+		score += sameStreet
+		floor = minText
+		reasons = append(reasons, msgSameStreet.Fill(h.street))
+	case area != "" && h.div != "" && strings.HasPrefix(h.div, area):
+		score += 0.1
+		if len(area) > 6 { // a township, not the whole district
+			floor = minTextPlace
+		}
+		if d, ok := division.ByCode(area); ok {
+			reasons = append(reasons, msgSameArea.Fill(d.Name))
+		}
+	}
+	if !near && p.road != "" {
+		// Both on roads the addresses name, and not one: another
+		// place, however alike the words (西福路 and 同济路's signals
+		// in one township), unless the report names the case's road.
+		if h.road != "" && h.road != p.road && !strings.Contains(q.Text, h.road) {
+			return Candidate{}, false
+		}
+	}
+	if q.CategoryID != 0 && h.category == q.CategoryID {
+		score += 0.1
+		if floor == minTextPlace {
+			floor = minText
+		}
+		reasons = append(reasons, msgSameCategory)
+	}
+	c.Score = math.Min(1, score)
+	if c.Score < MinScore || c.Text < floor || shared < min(minShared, size) {
+		return Candidate{}, false
+	}
+	c.Received = time.UnixMicro(h.at)
+	c.Why = reasons
+	for _, r := range reasons {
+		c.Reasons = append(c.Reasons, r.Format(lang))
+	}
+	return c, true
+}
+
+// inScope keeps the candidates the actor may see: those of a case of a
+// unit in its scope (case_units).
+func (s *Service) inScope(ctx context.Context, actor access.Actor, cs []Candidate) ([]Candidate, error) {
+	if len(cs) == 0 || actor.Scope.All || actor.System {
+		return cs, nil
+	}
+	args := make([]any, 0, len(cs)+len(actor.Scope.Units))
+	for _, c := range cs {
+		args = append(args, c.CaseID)
+	}
+	for _, u := range actor.Scope.Units {
+		args = append(args, u)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT case_id FROM case_units WHERE case_id IN ("+db.Placeholders(1, len(cs))+
+		") AND unit_id IN ("+db.Placeholders(len(cs)+1, len(actor.Scope.Units))+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("find repeats: scope: %w", err)
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("find repeats: scope: %w", err)
+		}
+		seen[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find repeats: scope: %w", err)
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		if seen[c.CaseID] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 var (

@@ -33,6 +33,36 @@ type Doc struct {
 	DivisionCode string
 	ReceivedAt   time.Time
 	Open         bool // the case can still take a repeat
+	// What a candidate is scored on beside: these are not filed in the
+	// database's index (the score reads them from the case), but the
+	// resident index holds them (resident.go).
+	Number     string
+	Lat, Lon   *float64
+	CategoryID int64
+}
+
+// held is a case as a candidate is judged: a Doc with what the judging
+// derives from it made once. The resident index keeps one per open case;
+// it is never changed once made.
+type held struct {
+	id, category, at int64
+	number, title    string
+	div              string
+	matter, place    grams // matter(title, address); the address's bigrams
+	street, road     string
+	placeKey         int64 // placeKey(street)
+	point            bool
+	lat, lon         float64
+}
+
+func (d Doc) held() *held {
+	h := &held{id: d.CaseID, category: d.CategoryID, at: d.ReceivedAt.UnixMicro(), number: d.Number, title: d.Title,
+		div: d.DivisionCode, matter: matter(d.Title, d.Address), place: bigrams(d.Address), street: Street(d.Address, d.DivisionCode)}
+	h.road, h.placeKey = road(h.street), placeKey(h.street)
+	if d.Lat != nil && d.Lon != nil {
+		h.point, h.lat, h.lon = true, *d.Lat, *d.Lon
+	}
+	return h
 }
 
 // district is the part of a division code the index files cases under:
@@ -52,13 +82,12 @@ func matter(title, address string) grams {
 	return bigrams(title).minus(bigrams(address))
 }
 
-// likeness is how alike a report's words are to a case's matter, 0–1: the
-// share of the smaller of the two found in the other, where the report's
-// words also leave out the case's address (a report names its place too);
-// how many words they share; and how many the case's matter has.
-func likeness(words grams, title, address string) (share float64, shared, size int) {
-	place := bigrams(address)
-	m := matter(title, address)
+// likeness is how alike a report's words are to a case's matter m, 0–1:
+// the share of the smaller of the two found in the other, where the
+// report's words also leave out the case's address (place, its bigrams: a
+// report names its place too); how many words they share; and how many
+// the case's matter has.
+func likeness(words, m, place grams) (share float64, shared, size int) {
 	if len(m) == 0 {
 		return 0, 0, 0
 	}
@@ -179,10 +208,19 @@ func (d Doc) postings() [][]any {
 	return out
 }
 
-func (d Doc) same(o Doc) bool {
+// filed reports whether d and o are filed alike in the database's index.
+func (d Doc) filed(o Doc) bool {
 	return d.CaseID == o.CaseID && d.Open == o.Open && d.Title == o.Title && d.Address == o.Address &&
 		district(d.DivisionCode) == district(o.DivisionCode) && d.ReceivedAt.Equal(o.ReceivedAt)
 }
+
+// same reports whether d and o are alike to the resident index too.
+func (d Doc) same(o Doc) bool {
+	return d.filed(o) && d.DivisionCode == o.DivisionCode && d.Number == o.Number && d.CategoryID == o.CategoryID &&
+		samePoint(d.Lat, o.Lat) && samePoint(d.Lon, o.Lon)
+}
+
+func samePoint(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // Track keeps the index in step with a change of a case, inside the write
 // that changes it: before is the case as it was (the zero Doc for a new
@@ -191,7 +229,7 @@ func (d Doc) same(o Doc) bool {
 // effect: a case opened and merged away in one batch (intake's near-exact
 // repeats) is never filed.
 func Track(ctx context.Context, tx *db.Tx, before, after Doc) error {
-	if !before.same(after) {
+	if (before.Open || after.Open) && !before.same(after) {
 		tx.Defer(pendingTrack, change{before, after})
 	}
 	return nil
@@ -213,9 +251,15 @@ var pendingTrack = &db.Deferred{Name: "repeat index", Apply: func(ctx context.Co
 	// In case order, the same on every writer lane.
 	ids := slices.Sorted(maps.Keys(net))
 	var rows [][]any
+	var changed []Doc // for the resident index
 	for _, id := range ids {
 		c := net[id]
 		if c.before.same(c.after) {
+			continue
+		}
+		c.after.CaseID = id
+		changed = append(changed, c.after)
+		if c.before.filed(c.after) {
 			continue
 		}
 		if old := c.before.postings(); len(old) > 0 {
@@ -231,8 +275,35 @@ var pendingTrack = &db.Deferred{Name: "repeat index", Apply: func(ctx context.Co
 		}
 		rows = append(rows, c.after.postings()...)
 	}
-	return insert(ctx, tx, rows)
+	if len(changed) == 0 {
+		return nil
+	}
+	if err := insert(ctx, tx, rows); err != nil {
+		return err
+	}
+	g, err := bump(ctx, tx)
+	if err != nil || g == 0 {
+		return err
+	}
+	r := residentOf(tx.DB())
+	tx.OnVisible(func() { r.apply(g, changed) })
+	return nil
 }}
+
+// bump counts the index's generation up (table repeat_generation), on
+// SQLite only, and returns it (0 on PostgreSQL). Every write of the index
+// does: a change the resident index is not told of (a bulk load, another
+// process's write) leaves a gap in the generations it sees.
+func bump(ctx context.Context, tx *db.Tx) (int64, error) {
+	if tx.Dialect() != db.SQLite {
+		return 0, nil
+	}
+	var g int64
+	if err := tx.QueryRowContext(ctx, "UPDATE repeat_generation SET generation = generation + 1 WHERE id = 1 RETURNING generation").Scan(&g); err != nil {
+		return 0, fmt.Errorf("repeat index: generation: %w", err)
+	}
+	return g, nil
+}
 
 func insert(ctx context.Context, tx *db.Tx, rows [][]any) error {
 	return tx.InsertRows(ctx, "repeat_grams", []string{"gram", "received_at", "case_id", "n", "place"}, rows)
@@ -248,7 +319,8 @@ func BulkIndex(ctx context.Context, tx *db.Tx, docs []Doc) error {
 	if err := insert(ctx, tx, rows); err != nil {
 		return fmt.Errorf("repeat index: bulk: %w", err)
 	}
-	return nil
+	_, err := bump(ctx, tx)
+	return err
 }
 
 // reindexBatch is how many cases one write of Reindex files.
@@ -260,7 +332,10 @@ const reindexBatch = 5000
 // means).
 func Reindex(ctx context.Context, d *db.DB) (int, error) {
 	if err := d.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM repeat_grams")
+		if _, err := tx.ExecContext(ctx, "DELETE FROM repeat_grams"); err != nil {
+			return err
+		}
+		_, err := bump(ctx, tx)
 		return err
 	}); err != nil {
 		return 0, fmt.Errorf("repeat index: clear: %w", err)
