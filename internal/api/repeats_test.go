@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,6 +88,24 @@ func TestMergeOverHTTP(t *testing.T) {
 	}
 	if r := env.Do(t, "POST", "/api/v1/cases/"+a.Case.Number+"/actions/merge", "dispatcher", map[string]any{"into": from}); r.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("merging a case into the one merged into it: %d %s", r.Status, r.Body)
+	}
+	// Once the case it joined is no longer open, its record is final: the
+	// merge stays, refused as the lifecycle refuses, naming that state.
+	act(t, env, "intake", a.Case.Number, "reject", map[string]any{"reason": "不属于受理范围"})
+	var got caseDetail
+	env.Do(t, "GET", "/api/v1/cases/"+from, "intake", nil).JSON(t, &got)
+	if slices.Contains(got.AllowedActions, "unmerge") {
+		t.Errorf("unmerge offered once the case it joined was rejected: %v", got.AllowedActions)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		r := env.Do(t, "POST", "/api/v1/cases/"+from+"/actions/unmerge", "intake", map[string]any{"reason": "不是同一工地"}, "Accept-Language", lang)
+		var p problem
+		r.JSON(t, &p)
+		state := map[string]string{"zh-CN": "“不予受理”", "en": "“Rejected”"}[lang]
+		if r.Status != http.StatusConflict || p.Code != "guard-failed" || p.State != "merged" || !strings.Contains(p.Detail, a.Case.Number) ||
+			!strings.Contains(p.Detail, state) || slices.Contains(p.AllowedActions, "unmerge") {
+			t.Errorf("unmerge from a rejected case (%s): %d %s", lang, r.Status, r.Body)
+		}
 	}
 }
 

@@ -358,7 +358,7 @@ type TransitionView struct {
 	To       string             `json:"to" doc:"the next state; empty: unchanged; <previous>: the state before suspension"`
 	Roles    []access.Role      `json:"roles"`
 	Who      string             `json:"who" enum:"in_scope,handling_unit,outside_handling_unit"`
-	Guard    casework.GuardName `json:"guard,omitempty" doc:"a condition on the case beyond its state: no_pending_extension, pending_extension, classified (nature and category set — by the action's own input when it takes them)"`
+	Guard    casework.GuardName `json:"guard,omitempty" doc:"a condition on the case beyond its state: no_pending_extension, pending_extension, classified (nature and category set — by the action's own input when it takes them), holder_open (unmerge: the case it joined, and any holding its reports, still open — a closed case's record is final)"`
 	Required []casework.Field   `json:"required"`
 	Optional []casework.Field   `json:"optional"`
 }

@@ -147,6 +147,11 @@ const (
 	// when the action takes them (register); before, when it does not
 	// (dispatch: a case reopened from rejection was never classified).
 	Classified
+	// HolderOpen: the cases a merge changed (the case a merged case
+	// joined, and those holding its reports) are open. A closed case's
+	// record is final: undoing the merge would take reports out of it and
+	// write on its timeline.
+	HolderOpen
 )
 
 // GuardName is a guard as the API names it.
@@ -154,7 +159,7 @@ type GuardName string
 
 // Guards names the guards, by their value.
 var Guards = []GuardName{NoGuard: "", NoPendingExtension: "no_pending_extension", PendingExtension: "pending_extension",
-	Classified: "classified"}
+	Classified: "classified", HolderOpen: "holder_open"}
 
 // Name is the guard's name in the API; "" for none.
 func (g Guard) Name() GuardName { return Guards[g] }
@@ -226,12 +231,13 @@ var Table = []Transition{
 	{Action: Reopen, From: []State{Closed, Rejected}, To: Registered, Roles: roles(access.Supervisor), Who: InScope,
 		Required: []Field{FReason}},
 	// 并案: a repeat found before a unit started on it joins the case it
-	// repeats; undone, it returns to where it was.
+	// repeats; undone, it returns to where it was, while the case it
+	// joined is open.
 	{Action: Merge, From: []State{Received, Registered, Dispatched}, To: Merged,
 		Roles: roles(access.Intake, access.Dispatcher, access.Supervisor), Who: InScope,
 		Required: []Field{FInto}, Optional: []Field{FReason}},
 	{Action: Unmerge, From: []State{Merged}, To: Previous, Roles: roles(access.Intake, access.Dispatcher, access.Supervisor),
-		Who: InScope, Required: []Field{FReason}},
+		Who: InScope, Guard: HolderOpen, Required: []Field{FReason}},
 	{Action: Reclassify, From: openStates, To: Stay, Roles: roles(access.Intake, access.Dispatcher, access.Supervisor), Who: InScope,
 		Optional: []Field{FNature, FCategory, FPriority, FNote}},
 }

@@ -43,7 +43,41 @@ var (
 	msgMergedHere   = i18n.M("%s 并入本案", "%s merged into this case")
 	msgUnmergedFrom = i18n.M("%s 取消并案，其来件移回原案", "%s un-merged: its reports went back")
 	msgNoSuchCase   = i18n.M("案件 %s 不存在或无权查看", "case %s does not exist or is not visible to you")
+	msgHolderFinal  = i18n.M("本案并入的案件 %s 状态为“%s”，其记录不再更改", "case %s, which this case was merged into, is “%s”: its record is final")
 )
+
+// Holder names a case a merge changed: the one a merged case joined, or
+// one now holding its reports (the case it joined was merged on in turn).
+type Holder struct {
+	Number string
+	State  State
+}
+
+// finalHolder returns the first case, by id, that undoing c's merge would
+// change and that is no longer open (closed, rejected, merged on); zero when
+// all are open. In a write the cases are locked, so none closes before the
+// merge is undone.
+func finalHolder(ctx context.Context, q db.Querier, c Case) (Holder, error) {
+	rows, err := q.QueryContext(ctx, `SELECT number, state FROM cases
+		WHERE id = $1 OR id IN (SELECT case_id FROM reports WHERE merged_from = $2) ORDER BY id`+forUpdate(q), c.MergedInto, c.ID)
+	if err != nil {
+		return Holder{}, fmt.Errorf("case %s: the cases holding its reports: %w", c.Number, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h Holder
+		if err := rows.Scan(&h.Number, &h.State); err != nil {
+			return Holder{}, fmt.Errorf("case %s: the cases holding its reports: %w", c.Number, err)
+		}
+		if !h.State.Open() {
+			return h, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Holder{}, fmt.Errorf("case %s: the cases holding its reports: %w", c.Number, err)
+	}
+	return Holder{}, nil
+}
 
 // mergeTarget returns the open case number that c may be merged into, as
 // actor sees it.

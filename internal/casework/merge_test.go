@@ -12,6 +12,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/dedup"
 	"pingan/internal/fault"
+	"pingan/internal/i18n"
 	"pingan/internal/search"
 )
 
@@ -177,6 +178,74 @@ func TestMergeAndUnmerge(t *testing.T) {
 	if err := env.App.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE object_id = $1 AND action IN ('case.merge', 'case.unmerge') AND outcome = 'ok'`,
 		b.Number).Scan(&audited); err != nil || audited != 2 {
 		t.Errorf("audit records of merge and unmerge: %d (%v)", audited, err)
+	}
+}
+
+// A merge stays once the case it joined is no longer open: a closed (or
+// rejected) case's record is final, so undoing the merge, which would take
+// reports out of it and write on its timeline, is refused with a 409 that
+// names that case's state, and not offered. Reopened, the case is open
+// again and the merge can be undone.
+func TestNoUnmergeFromAFinalCase(t *testing.T) {
+	env := apptest.New(t)
+	paths := pathsFromTable()
+	d := env.Actor(t, "dispatcher")
+	for _, tc := range []struct {
+		final casework.State
+		from  casework.State // where the target is when the repeat joins it
+		end   step           // what makes it final
+		name  string         // the final state's name in refusals
+	}{
+		{casework.Closed, casework.PendingClose, step{casework.CloseCase, access.Dispatcher}, "已办结"},
+		{casework.Rejected, casework.Received, step{casework.Reject, access.Intake}, "不予受理"},
+	} {
+		t.Run(string(tc.final), func(t *testing.T) {
+			target := driveTo(t, env, paths, tc.from, false)
+			repeat := newCase(t, env)
+			if _, err := env.App.Cases.Do(ctx, d, repeat.Number, casework.Merge, casework.ActionInput{Into: target.Number}); err != nil {
+				t.Fatal(err)
+			}
+			if c := do(t, env, target.Number, tc.end); c.State != tc.final {
+				t.Fatalf("target: %s, want %s", c.State, tc.final)
+			}
+			timeline := func() int {
+				entries, err := env.App.Cases.Timeline(ctx, access.System("t"), target.Number)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(entries)
+			}
+			before := timeline()
+			if got, err := env.App.Cases.Get(ctx, d, repeat.Number); err != nil || slices.Contains(got.Allowed, casework.Unmerge) {
+				t.Errorf("allowed on a case merged into a %s one: %v (%v)", tc.final, got.Allowed, err)
+			}
+			_, err := env.App.Cases.Do(ctx, d, repeat.Number, casework.Unmerge, casework.ActionInput{Reason: "不是同一工地"})
+			fe, ok := fault.As(err)
+			if !ok || fe.Kind != fault.Conflict || fe.Code != "guard-failed" {
+				t.Fatalf("unmerge from a %s case: %v, want a 409 guard-failed", tc.final, err)
+			}
+			if zh := fe.Msg.Format(i18n.ZH, fe.Args...); !strings.Contains(zh, target.Number) || !strings.Contains(zh, tc.name) {
+				t.Errorf("the refusal %q names neither %s nor %s", zh, target.Number, tc.name)
+			}
+			if fe.Extra["state"] != casework.Merged || slices.Contains(fe.Extra["allowed_actions"].([]casework.Action), casework.Unmerge) {
+				t.Errorf("the refusal's state %v, allowed %v", fe.Extra["state"], fe.Extra["allowed_actions"])
+			}
+			if n := timeline(); n != before {
+				t.Errorf("the %s case's timeline grew from %d to %d entries", tc.final, before, n)
+			}
+			if c := caseNow(t, env, repeat.Number); c.State != casework.Merged {
+				t.Errorf("the repeat is %s", c.State)
+			}
+			if c := caseNow(t, env, target.Number); c.ReportCount != 2 || len(reportsOf(t, env, target.Number)) != 2 {
+				t.Errorf("the %s case holds %d reports (count %d)", tc.final, len(reportsOf(t, env, target.Number)), c.ReportCount)
+			}
+			// Reopened, it is open again.
+			do(t, env, target.Number, step{casework.Reopen, access.Supervisor})
+			back, err := env.App.Cases.Do(ctx, d, repeat.Number, casework.Unmerge, casework.ActionInput{Reason: "不是同一工地"})
+			if err != nil || back.State != casework.Received {
+				t.Fatalf("unmerge after the target reopened: %s (%v)", back.State, err)
+			}
+		})
 	}
 }
 

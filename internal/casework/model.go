@@ -142,6 +142,10 @@ type Case struct {
 	// Suggestion is the classifier's guess at the category and nature,
 	// made at intake.
 	Suggestion *Suggestion
+
+	// FinalHolder is, for a merged case read by number, a case its merge
+	// changed that is no longer open (finalHolder); zero otherwise.
+	FinalHolder Holder
 }
 
 // Suggestion is a category (and nature) the classifier suggested.

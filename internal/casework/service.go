@@ -181,6 +181,9 @@ func guardHolds(t Transition, c Case) (bool, i18n.Message) {
 	case Classified:
 		// An action that classifies is checked after its input (act).
 		return t.Takes(FCategory) || (c.Nature != "" && c.CategoryID != 0), msgUnclassified
+	case HolderOpen:
+		h := c.FinalHolder
+		return h.Number == "", msgHolderFinal.Fill(h.Number, stateName(h.State))
 	}
 	return true, i18n.Message{}
 }
@@ -216,6 +219,11 @@ func (s *Service) loadVisible(ctx context.Context, q db.Querier, actor access.Ac
 	// A member of the handling unit always sees the case it handles.
 	if !vis && (c.HandlingUnitID == 0 || actor.UnitID != c.HandlingUnitID || !actor.CaseWorker()) {
 		return Case{}, false, fault.NotFoundf(i18n.M("案件", "case"), number)
+	}
+	if c.State == Merged {
+		if c.FinalHolder, err = finalHolder(ctx, q, c); err != nil {
+			return Case{}, false, err
+		}
 	}
 	return c, vis, nil
 }

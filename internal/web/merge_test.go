@@ -106,6 +106,56 @@ func TestMergeThroughPages(t *testing.T) {
 	mustContain(t, in.get("/cases/"+a+"?into="+first), `value="`+first+`"`)
 }
 
+// A case merged into one that is no longer open stays merged: its page
+// says why and offers no undo, and a stale form's undo is refused in the
+// user's language, the final case's timeline untouched.
+func TestNoUnmergeFromAFinalCasePage(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "intake")
+	ctx := context.Background()
+	intake := env.Actor(t, "intake")
+	take := func(title string) string {
+		t.Helper()
+		res, err := env.App.Cases.Intake(ctx, intake, casework.ReportInput{Channel: "hotline", Title: title, Body: title + "，请处理。"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Case.Number
+	}
+	target, repeat := take("莲前西路88号井盖缺失"), take("莲前西路井盖没了")
+	if _, err := env.App.Cases.Do(ctx, intake, repeat, casework.Merge, casework.ActionInput{Into: target}); err != nil {
+		t.Fatal(err)
+	}
+	in := signedIn(t, env, "intake")
+	mustContain(t, in.get("/cases/"+repeat), "/cases/"+repeat+"/actions/unmerge")
+	if _, err := env.App.Cases.Do(ctx, intake, target, casework.Reject, casework.ActionInput{Reason: "非本平台受理范围"}); err != nil {
+		t.Fatal(err)
+	}
+	entries := func() int {
+		tl, err := env.App.Cases.Timeline(ctx, access.System("t"), target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(tl)
+	}
+	before := entries()
+	p := in.get("/cases/" + repeat)
+	mustContain(t, p, "本案已并入", "案件 "+target+" 状态为“不予受理”，记录不再更改，不能取消并案")
+	mustNotContain(t, p, "/actions/unmerge", "如并错")
+	p = in.post("/cases/"+repeat+"/actions/unmerge", url.Values{"reason": {"另一处井盖"}})
+	if p.Status != http.StatusUnprocessableEntity { // the page again, saying why, as for any refused action
+		t.Fatalf("unmerge from a rejected case: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, p, "“取消并案”现在不可用", target, "不予受理")
+	in.post("/lang", url.Values{"lang": {"en"}})
+	mustContain(t, in.get("/cases/"+repeat), "Case "+target+" is “Rejected”: its record is final")
+	p = in.post("/cases/"+repeat+"/actions/unmerge", url.Values{"reason": {"another manhole"}})
+	mustContain(t, p, "Undo merge is not available now: case "+target+", which this case was merged into, is “Rejected”")
+	if n := entries(); n != before {
+		t.Errorf("the rejected case's timeline grew from %d to %d entries", before, n)
+	}
+}
+
 // The hot-issue page ranks the matters many people raised lately and leads
 // to their cases; it refuses a bad window and roles it is not for.
 func TestHotIssuesPage(t *testing.T) {
