@@ -54,6 +54,9 @@ type choices struct {
 	States       []option
 	Statuses     []option
 	Map          districtMap
+	// Unreachable is the callback result that leaves unknown whether the
+	// problem was solved: the form puts that question out of reach.
+	Unreachable string
 }
 
 type option struct {
@@ -119,6 +122,7 @@ func (w *Web) choices(v *view) choices {
 	for _, x := range casework.Satisfactions {
 		c.Satisfy = append(c.Satisfy, option{Value: x.Value, Label: x.Name.Format(v.Lang)})
 	}
+	c.Unreachable = casework.Unreachable
 	for _, x := range casework.States {
 		c.States = append(c.States, option{Value: string(x.State), Label: x.Name.Format(v.Lang)})
 	}

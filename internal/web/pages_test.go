@@ -906,3 +906,32 @@ func TestIntakeOffersDeskChannels(t *testing.T) {
 	mustNotContain(t, p, `<option value="open311"`, `<option value="import"`, `<option value="api"`)
 	mustContain(t, b.get("/search"), `<option value="open311"`)
 }
+
+// Without script the callback form still sends an answer with 未能联系;
+// the server refuses it on the form, which comes back with the choices made.
+func TestCallbackUnreachableWithoutScript(t *testing.T) {
+	env := apptest.New(t)
+	setPasswords(t, env, "callback")
+	ctx := context.Background()
+	n, _ := dispatched(t, env)
+	for _, s := range []struct {
+		user   string
+		action casework.Action
+		in     casework.ActionInput
+	}{
+		{"jiangtou", casework.Sign, casework.ActionInput{}},
+		{"jiangtou", casework.ReportBack, casework.ActionInput{Note: "已处理"}},
+		{"verifier", casework.Verify, casework.ActionInput{}},
+	} {
+		if _, err := env.App.Cases.Do(ctx, env.Actor(t, s.user), n, s.action, s.in); err != nil {
+			t.Fatalf("%s: %v", s.action, err)
+		}
+	}
+	cb := signedIn(t, env, "callback")
+	mustContain(t, cb.get("/cases/"+n), `data-unknown-when="`+casework.Unreachable+`"`)
+	p := cb.post("/cases/"+n+"/actions/callback", url.Values{"satisfaction": {casework.Unreachable}, "resolved": {"yes"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("unreachable, answered: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, p, "未能联系到群众时无从得知", `value="yes" checked`)
+}

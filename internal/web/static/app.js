@@ -15,6 +15,28 @@ document.addEventListener("DOMContentLoaded", function () {
     openForm.scrollIntoView({ block: "start" });
   }
 
+  // Whether the problem was solved is the citizen's answer (回访): not
+  // known of one the callback did not reach. Choosing that result takes
+  // the question out of the form (the server refuses an answer then, so
+  // the form without script says so after sending); any other result asks
+  // it.
+  document.querySelectorAll("fieldset[data-unknown-when]").forEach(function (set) {
+    var form = set.closest("form");
+    var result = form && form.querySelector("select[name=satisfaction]");
+    if (!result) return;
+    var radios = set.querySelectorAll("input[type=radio]");
+    var sync = function () {
+      var unknown = result.value === set.getAttribute("data-unknown-when");
+      set.disabled = unknown;
+      radios.forEach(function (r) {
+        if (unknown) r.checked = false;
+        r.required = !unknown;
+      });
+    };
+    result.addEventListener("change", sync);
+    sync();
+  });
+
   // Buttons that need a second thought.
   document.addEventListener("click", function (e) {
     var b = e.target.closest("[data-confirm]");
