@@ -11,6 +11,7 @@ import (
 	"pingan/internal/apptest"
 	"pingan/internal/casework"
 	"pingan/internal/dashboard"
+	"pingan/internal/db"
 	"pingan/internal/demo"
 	"pingan/internal/score"
 )
@@ -199,6 +200,50 @@ func TestFiguresMatchCases(t *testing.T) {
 		}
 		if f.Overdue != passed {
 			t.Fatalf("fired %v: %d overdue, %d cases past their deadline", fire, f.Overdue, passed)
+		}
+	}
+}
+
+// The overdue cases cleared are a figure for every day of the period up
+// to today, 0 on a day nothing was cleared, so the line drops to 0 rather
+// than joining the days on either side; and a month's own counter row
+// (YYYYMM00) is no day of it.
+func TestClearedEveryDay(t *testing.T) {
+	env := apptest.New(t)
+	res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline", Body: "江头北路夜间施工噪音扰民"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := env.App.Score.Location()
+	now := env.Clock.Now()
+	unit := env.Unit(t, "350206004")
+	// Cleared 27 days ago (the month before: the period spans two), twice
+	// 10 days ago, once today.
+	cleared := map[score.Day]int64{}
+	var events []score.Event
+	for _, ago := range []int{27, 10, 10, 0} {
+		at := now.AddDate(0, 0, -ago)
+		events = append(events, score.Event{UnitID: unit, CaseID: res.Case.ID, Metric: score.ReportedLate, At: at})
+		cleared[score.DayOf(at, loc)]++
+	}
+	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error { return env.App.Score.Record(ctx, tx, events) }); err != nil {
+		t.Fatal(err)
+	}
+	p := score.Period{From: score.DayOf(now.AddDate(0, 0, -30), loc), To: score.DayOf(now.AddDate(0, 0, 5), loc)}
+	if p.From.Month() == p.To.Month() {
+		t.Fatalf("the period %v does not span two months", p)
+	}
+	f, err := env.App.Dashboard.Figures(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := score.DayOf(now, loc)
+	if len(f.Cleared) != 31 || len(f.Cleared) != len(f.Days) {
+		t.Fatalf("cleared on %d days, received on %d, of a period of 31 days to today: %v", len(f.Cleared), len(f.Days), f.Cleared)
+	}
+	for i, d := range f.Cleared {
+		if d.Day != f.Days[i].Day || d.N != cleared[d.Day] || d.SoFar != (d.Day == today) {
+			t.Errorf("cleared %d: %s %d (so far %t), want %s %d", i, d.Day, d.N, d.SoFar, f.Days[i].Day, cleared[d.Day])
 		}
 	}
 }

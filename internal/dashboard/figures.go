@@ -54,7 +54,7 @@ type Figures struct {
 	Districts []District
 	Overdue   int64      // open cases past their deadline now (see score.Backlog)
 	Backlog   []DayCount // those overdue cases by the day their deadline passed (the age of the backlog)
-	Cleared   []DayCount // overdue cases reported back, per day of the period
+	Cleared   []DayCount // overdue cases reported back, every day of the period up to today (0 on a day none was)
 }
 
 // Figures reads the dashboard for a period.
@@ -139,24 +139,29 @@ func (s *Service) Figures(ctx context.Context, p score.Period) (Figures, error) 
 	}
 	slices.SortFunc(f.Backlog, func(a, b DayCount) int { return int(a.Day - b.Day) })
 
-	// Overdue cases cleared per day, from the scorecards' events.
+	// Overdue cases cleared per day, from the scorecards' day counters (not
+	// their month rows, YYYYMM00): every day of the period up to today, as
+	// Days, since a day without a row is a day nothing was cleared.
 	rows, err = s.db.QueryContext(ctx, `SELECT day, SUM(n) FROM score_counts WHERE metric = $1 AND day >= $2 AND day <= $3
-		GROUP BY day ORDER BY day`, string(score.ReportedLate), int(p.From), int(p.To))
+		AND day % 100 <> 0 GROUP BY day`, string(score.ReportedLate), int(p.From), int(p.To))
 	if err != nil {
 		return f, fmt.Errorf("read cleared: %w", err)
 	}
 	defer rows.Close()
+	cleared := map[score.Day]int64{}
 	for rows.Next() {
-		var d DayCount
 		var day int
-		if err := rows.Scan(&day, &d.N); err != nil {
-			return f, err
+		var n int64
+		if err := rows.Scan(&day, &n); err != nil {
+			return f, fmt.Errorf("read cleared: %w", err)
 		}
-		d.Day = score.Day(day)
-		f.Cleared = append(f.Cleared, d)
+		cleared[score.Day(day)] = n
 	}
 	if err := rows.Err(); err != nil {
-		return f, err
+		return f, fmt.Errorf("read cleared: %w", err)
+	}
+	for _, d := range f.Days {
+		f.Cleared = append(f.Cleared, DayCount{Day: d.Day, N: cleared[d.Day], SoFar: d.SoFar})
 	}
 	for _, d := range districts {
 		if d.Population > 0 {
