@@ -22,7 +22,7 @@ func init() { ActionNames[Attach] = i18n.M("上传附件", "Add attachments") }
 var (
 	msgNoFiles     = i18n.M("请选择文件", "choose at least one file")
 	msgCannotAdd   = i18n.M("您的角色不能为案件添加附件", "your role may not add attachments to cases")
-	msgFilesClosed = i18n.M("案件 %s 已%s，不能再添加附件；如有新材料，请先重新打开案件", "case %s is “%s”: files can no longer be added; reopen it first if new material has come")
+	msgFilesClosed = i18n.M("案件 %s 状态为“%s”，不能再添加附件；如有新材料，请先重新打开案件", "case %s is “%s”: files can no longer be added; reopen it first if new material has come")
 	msgNoContent   = i18n.M("附件内容不存在", "the attachment has no stored content")
 	msgEmptyBlob   = i18n.M("文件为空", "the file is empty")
 	msgHashChange  = i18n.M("文件摘要与内容不符", "the file's digest does not match its content")

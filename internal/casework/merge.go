@@ -37,7 +37,7 @@ func init() {
 
 var (
 	msgMergeSelf    = i18n.M("不能并入案件自身", "a case cannot be merged into itself")
-	msgMergeTarget  = i18n.M("案件 %s 已%s，不能并入", "case %s is “%s” and cannot take a merge")
+	msgMergeTarget  = i18n.M("案件 %s 状态为“%s”，不能并入", "case %s is “%s” and cannot take a merge")
 	msgMergeLoop    = i18n.M("案件 %s 已并入本案，不能反向并案", "case %s was merged into this one; it cannot be merged back")
 	msgMergedInto   = i18n.M("并入 %s", "merged into %s")
 	msgMergedHere   = i18n.M("%s 并入本案", "%s merged into this case")

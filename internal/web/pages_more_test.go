@@ -919,7 +919,7 @@ func TestUploadFormOnlyWhereFilesAreTaken(t *testing.T) {
 		t.Errorf("a rejected case's page: %d, upload form shown: %v", p.Status, strings.Contains(p.Body, form(done)))
 	}
 	p := d.postFile("/cases/"+done+"/attachments", nil, "files", "late.txt", []byte("事后补充"))
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "已不予受理，不能再添加附件") {
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "状态为“不予受理”，不能再添加附件") {
 		t.Errorf("a file sent to a rejected case: %d\n%s", p.Status, excerpt(p.Body))
 	}
 	var files int
