@@ -38,12 +38,29 @@ var names = sync.OnceValue(func() []name {
 	return out
 })
 
+// lookalikes are place names that contain a division's short form but
+// name another place: 鼓浪屿's 内厝澳 (内厝澳路, 内厝澳社区) is not
+// 翔安's 内厝镇.
+var lookalikes = []string{"内厝澳"}
+
 // Mentions finds the districts and townships a text names, in order,
 // longest words first where two overlap ("湖里区" rather than "湖里").
 // A short form that names both a district and a township of it (湖里,
 // 集美, 海沧) is taken for the district: 集美大道 is a road, not 集美街道.
 func Mentions(text string) []Mention {
 	taken := make([]bool, len(text))
+	for _, w := range lookalikes {
+		for from := 0; ; {
+			i := strings.Index(text[from:], w)
+			if i < 0 {
+				break
+			}
+			for k := from + i; k < from+i+len(w); k++ {
+				taken[k] = true
+			}
+			from += i + len(w)
+		}
+	}
 	var out []Mention
 	for _, n := range names() {
 		for from := 0; ; {
