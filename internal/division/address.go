@@ -40,8 +40,10 @@ var names = sync.OnceValue(func() []name {
 
 // lookalikes are place names that contain a division's short form but
 // name another place: 鼓浪屿's 内厝澳 (内厝澳路, 内厝澳社区) is not
-// 翔安's 内厝镇.
-var lookalikes = []string{"内厝澳"}
+// 翔安's 内厝镇, 思明's 莲花五村 not 同安's 莲花镇, the coast roads 滨海西大道
+// (同安) and 滨海东大道 (翔安) not 思明's 滨海街道, 祥和's 西洪塘 and 美林's
+// 洪塘头 not 洪塘镇.
+var lookalikes = []string{"内厝澳", "莲花五村", "滨海西大道", "滨海东大道", "西洪塘", "洪塘头"}
 
 // Mentions finds the districts and townships a text names, in order,
 // longest words first where two overlap ("湖里区" rather than "湖里").
