@@ -484,6 +484,9 @@ func place(msgs []Message, description string) (label, core string) {
 	// some addresses is not where the matter is, and the caller says the
 	// area (City: the township or district).
 	if best, n, others := consensus(roads, order); n*2 >= len(msgs) {
+		for i := range msgs { // a message naming no road may name another place (新圩社区发生两车追尾事故)
+			others = others || len(roads[i]) == 0 && len(names[i]) > 0
+		}
 		return withOthers(best, others), ""
 	}
 	placed := 0
