@@ -174,7 +174,7 @@ func (g *Generator) places(s street) func(key string) string {
 			}
 			w := g.word(key, s)
 			drawn[key] = w
-			if _, ok := drawn["road"]; !ok && key == "street" && slices.Contains(Roads[s.district.Code], w) {
+			if _, ok := drawn["road"]; !ok && key == "street" && slices.Contains(Words("road", s.div.Code), w) {
 				drawn["road"] = w // a community's road is the road of the address
 			}
 			return w
@@ -186,20 +186,35 @@ func (g *Generator) places(s street) func(key string) string {
 var timesOfDay = []string{"凌晨一点", "凌晨两点多", "早上六点", "早上七点半", "上午九点", "中午十二点", "下午两点", "下午四点多",
 	"傍晚六点", "晚上八点", "晚上九点半", "晚上十点", "晚上十一点", "半夜十二点"}
 
-func (g *Generator) word(key string, s street) string {
-	d := s.district.Code
+// Words are the words a place placeholder ({road}, {estate}, {landmark},
+// {street}) of a township is filled with: its own roads, estates,
+// landmarks or places (Streets) — where the vocabulary lists none of the
+// kind, its places, so that a rural town's address names one of its
+// villages rather than a road of another town. Nil for other keys.
+func Words(key, township string) []string {
+	var m map[string][]string
 	switch key {
 	case "road":
-		return g.pick(Roads[d])
+		m = Roads
 	case "estate":
-		return g.pick(Estates[d])
+		m = Estates
 	case "landmark":
-		return g.pick(Landmarks[d])
+		m = Landmarks
 	case "street":
-		if xs := Streets[s.div.Code]; len(xs) > 0 {
-			return g.pick(xs)
-		}
-		return g.pick(Roads[d])
+		m = Streets
+	default:
+		return nil
+	}
+	if xs := m[township]; len(xs) > 0 {
+		return xs
+	}
+	return Streets[township]
+}
+
+func (g *Generator) word(key string, s street) string {
+	switch key {
+	case "road", "estate", "landmark", "street":
+		return g.pick(Words(key, s.div.Code))
 	case "shop":
 		return g.pick(Shops)
 	case "company":
@@ -362,6 +377,35 @@ var (
 	rehandleReasons = []string{"来电人表示问题仍未解决，要求重新办理。", "回访不满意：整改后问题反复出现。"}
 )
 
+// fits reports whether a matter of topic tp can happen in township s: in a
+// car-free one, only those with a report that needs no vehicles.
+func (g *Generator) fits(tp Topic, s street) bool {
+	if !CarFree[s.div.Code] {
+		return true
+	}
+	for i := range tp.Titles {
+		if !tp.NeedsVehicles(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// report draws which of topic tp's reports a case in township s is (one
+// that fits it: see fits).
+func (g *Generator) report(tp Topic, s street) int {
+	if !CarFree[s.div.Code] {
+		return g.rng.IntN(len(tp.Titles))
+	}
+	var ok []int
+	for i := range tp.Titles {
+		if !tp.NeedsVehicles(i) {
+			ok = append(ok, i)
+		}
+	}
+	return ok[g.rng.IntN(len(ok))]
+}
+
 // Generate composes one case received at t (histories stop at now).
 func (g *Generator) Generate(t, now time.Time) Case {
 	tp := g.topic()
@@ -371,6 +415,9 @@ func (g *Generator) Generate(t, now time.Time) Case {
 		if len(g.own) > 0 && g.rng.IntN(2) == 0 {
 			tp = Topics[g.own[g.rng.IntN(len(g.own))]]
 		}
+	}
+	for !g.fits(tp, s) {
+		tp = g.topic()
 	}
 	nature := tp.Natures[0]
 	if len(tp.Natures) > 1 && g.rng.IntN(3) == 0 {
@@ -386,7 +433,7 @@ func (g *Generator) Generate(t, now time.Time) Case {
 		prio = casework.Urgent
 	}
 	word := g.places(s)
-	title, body := tp.Report(g.rng.IntN(len(tp.Titles)))
+	title, body := tp.Report(g.report(tp, s))
 	c := casework.Case{
 		Title: fill(title, word), Nature: nature, CategoryID: g.w.Categories[strings.Join(tp.Category, "/")],
 		Priority: prio, State: casework.Received, Channel: ch, IntakeUnitID: g.w.Cast.Intake.UnitID,

@@ -14,6 +14,7 @@ import (
 	"pingan/internal/casework"
 	"pingan/internal/deadline"
 	"pingan/internal/demo"
+	"pingan/internal/division"
 	"pingan/internal/org"
 )
 
@@ -114,7 +115,7 @@ func TestGeneratedCasesFollowTheTable(t *testing.T) {
 }
 
 // A generated case speaks of one road: a title that names a road of its
-// district names the road of its address.
+// township names the road of its address.
 func TestGeneratedCaseNamesItsOwnRoad(t *testing.T) {
 	env := apptest.New(t)
 	g := generator(t, env, 7)
@@ -122,9 +123,9 @@ func TestGeneratedCaseNamesItsOwnRoad(t *testing.T) {
 	named := 0
 	for range 2000 {
 		c := g.Generate(now, now).Case
-		d := c.DivisionCode[:6]
+		d := c.DivisionCode
 		inName := func(road string) bool { // in a landmark or estate the title names (中山路步行街)
-			for _, x := range append(slices.Clone(casegen.Landmarks[d]), casegen.Estates[d]...) {
+			for _, x := range append(slices.Clone(casegen.Words("landmark", d)), casegen.Words("estate", d)...) {
 				if strings.Contains(x, road) && strings.Contains(c.Title, x) {
 					return true
 				}
@@ -142,6 +143,76 @@ func TestGeneratedCaseNamesItsOwnRoad(t *testing.T) {
 	}
 	if named < 100 {
 		t.Fatalf("only %d of 2000 titles name a road", named)
+	}
+}
+
+// Every generated case is where it says: its address is on a road (or, in
+// a town whose roads the vocabulary does not list, at a place) of its own
+// township, its texts name no place of another township, and nothing on a
+// car-free island (鼓浪屿) needs a car: no traffic accident goes to
+// 鼓浪屿派出所.
+func TestGeneratedCasesAreInTheirTownship(t *testing.T) {
+	env := apptest.New(t)
+	g := generator(t, env, 11)
+	w, err := demo.World(context.Background(), env.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	categoryOf := map[int64]string{}
+	for path, id := range w.Categories {
+		categoryOf[id] = path
+	}
+	// Each place word of the vocabulary, with the townships listing it.
+	listed := map[string][]string{}
+	for _, m := range []map[string][]string{casegen.Roads, casegen.Estates, casegen.Landmarks, casegen.Streets} {
+		for code, ws := range m {
+			for _, x := range ws {
+				listed[x] = append(listed[x], code)
+			}
+		}
+	}
+	traffic := regexp.MustCompile(`交通警情|道路交通事故纠纷|交通安全管理|公共汽车`)
+	now := env.Clock.Now()
+	onIsland := 0
+	const n = 20000
+	for range n {
+		c := g.Generate(now, now)
+		code := c.Case.DivisionCode
+		township, ok := division.ByCode(code)
+		district, _ := division.ByCode(township.ParentCode)
+		if !ok || township.Level != division.Street || township.Statistical() {
+			t.Fatalf("%q: division %s is not a township", c.Case.Title, code)
+		}
+		rest, ok := strings.CutPrefix(c.Case.Address, district.Name+township.Name)
+		road := strings.TrimRight(strings.TrimSuffix(rest, "号"), "0123456789")
+		if !ok || !slices.Contains(casegen.Words("road", code), road) {
+			t.Fatalf("%q in %s: %q is not a road of %s (%v)", c.Case.Title, code, c.Case.Address, township.Name, casegen.Words("road", code))
+		}
+		text := c.Case.Title + " " + c.Report.Body
+		own := slices.Concat(casegen.Words("road", code), casegen.Words("estate", code), casegen.Words("landmark", code), casegen.Words("street", code))
+		for x, codes := range listed {
+			if !strings.Contains(text, x) || slices.Contains(codes, code) {
+				continue
+			}
+			if slices.ContainsFunc(own, func(o string) bool {
+				return strings.Contains(text, o) && (strings.Contains(o, x) || strings.Contains(x, o))
+			}) {
+				continue // part of one of its own (厦门大学 of 厦门大学翔安校区), or one and what precedes it (留下山头社区)
+			}
+			t.Fatalf("%q (%s): names %s, a place of %v, not of %s", c.Case.Title, c.Report.Body, x, codes, township.Name)
+		}
+		if casegen.CarFree[code] {
+			onIsland++
+			if path := categoryOf[c.Case.CategoryID]; traffic.MatchString(path) {
+				t.Fatalf("%q: a %s matter on a car-free island", c.Case.Title, path)
+			}
+			if strings.Contains(strings.ReplaceAll(text, "车间", ""), "车") || strings.Contains(text, "公交") {
+				t.Fatalf("%q (%s): vehicles on a car-free island", c.Case.Title, c.Report.Body)
+			}
+		}
+	}
+	if onIsland < n/100 {
+		t.Errorf("only %d of %d cases on 鼓浪屿", onIsland, n)
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 // report the case's title was made from (any of its topic's, if the title
 // is no template's), told afresh — its figures and dates drawn again — and
 // naming the places the case names. ok is false when no topic has the
-// category or the division is not a township the generator knows.
+// category (none that can happen there, in a car-free township) or the
+// division is not a township the generator knows.
 func (g *Generator) Repeat(title, address, divisionCode string, categoryID int64) (newTitle, body string, ok bool) {
 	var topics []Topic
 	for _, t := range Topics {
@@ -35,7 +36,14 @@ func (g *Generator) Repeat(title, address, divisionCode string, categoryID int64
 		}
 	}
 	if i < 0 {
-		i = g.rng.IntN(len(tp.Titles))
+		topics = slices.DeleteFunc(topics, func(t Topic) bool { return !g.fits(t, s) })
+		if len(topics) == 0 {
+			return "", "", false
+		}
+		if !g.fits(tp, s) {
+			tp = topics[g.rng.IntN(len(topics))]
+		}
+		i = g.report(tp, s)
 	}
 	said := title + " " + address
 	word := func(key string) string { return g.named(key, s, said) }
@@ -78,18 +86,7 @@ func filled(tmpl, text string) bool {
 // named is the word for placeholder key that text already names (a road,
 // estate, landmark or community of street s), or a word drawn afresh.
 func (g *Generator) named(key string, s street, text string) string {
-	var words []string
-	switch key {
-	case "road":
-		words = Roads[s.district.Code]
-	case "estate":
-		words = Estates[s.district.Code]
-	case "landmark":
-		words = Landmarks[s.district.Code]
-	case "street":
-		words = Streets[s.div.Code]
-	}
-	for _, w := range words {
+	for _, w := range Words(key, s.div.Code) {
 		if strings.Contains(text, w) {
 			return w
 		}

@@ -1,5 +1,10 @@
 package casegen
 
+import (
+	"slices"
+	"strings"
+)
+
 // Topic is one kind of matter citizens report.
 type Topic struct {
 	Domain   string   // "civic", "police" or "dispute": which catalogue the category is in
@@ -17,6 +22,25 @@ type Topic struct {
 func (tp Topic) Report(i int) (title, body string) {
 	return tp.Titles[i], tp.Bodies[i]
 }
+
+// NeedsVehicles reports whether the topic's report i speaks of vehicles —
+// cars, buses, bicycles, traffic police, a construction site's trucks —
+// and so cannot happen in a car-free township (CarFree).
+func (tp Topic) NeedsVehicles(i int) bool {
+	title, body := tp.Report(i)
+	text := strings.ReplaceAll(title+body, "车间", "") // a workshop
+	return slices.ContainsFunc(vehicleWords, func(w string) bool { return strings.Contains(text, w) })
+}
+
+// vehicleWords are what a report that needs vehicles says: 车 (汽车,
+// 电动车, 公交车, 车位, 泵车…), and the words for vehicles and traffic
+// without it.
+var vehicleWords = []string{"车", "公交", "驾", "交警", "骑手"}
+
+// CarFree are the townships without vehicles: 鼓浪屿 is a pedestrian
+// island (no cars, buses or bicycles; goods go by hand cart), so no
+// traffic accident, parking or bus matter is reported there.
+var CarFree = map[string]bool{"350203012": true}
 
 // Topics is the catalogue of matters the generator composes reports about.
 // Templates use only the placeholders {road} {estate} {landmark} {street}

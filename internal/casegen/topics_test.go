@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"pingan/internal/division"
 	"pingan/internal/sharedtest"
 )
 
@@ -287,20 +288,6 @@ func TestPoliceAndDisputeCategories(t *testing.T) {
 	}
 }
 
-func checkPlaces(t *testing.T, what string, m map[string][]string, min int) {
-	t.Helper()
-	if len(m) != len(districtCodes) {
-		t.Errorf("%s has %d districts, want %d", what, len(m), len(districtCodes))
-	}
-	for _, code := range districtCodes {
-		list := m[code]
-		if len(list) < min {
-			t.Errorf("%s[%s] has %d entries, want at least %d", what, code, len(list), min)
-		}
-		checkList(t, what+"["+code+"]", list)
-	}
-}
-
 func checkList(t *testing.T, what string, list []string) {
 	t.Helper()
 	seen := map[string]bool{}
@@ -316,17 +303,124 @@ func checkList(t *testing.T, what string, list []string) {
 }
 
 func TestPlaceVocabulary(t *testing.T) {
-	checkPlaces(t, "Roads", Roads, 12)
-	checkPlaces(t, "Estates", Estates, 10)
-	checkPlaces(t, "Landmarks", Landmarks, 10)
-	if len(Streets) != len(townshipCodes) {
-		t.Errorf("Streets has %d townships, want %d", len(Streets), len(townshipCodes))
+	for what, m := range map[string]map[string][]string{"Roads": Roads, "Estates": Estates, "Landmarks": Landmarks, "Streets": Streets} {
+		for code, list := range m {
+			if !slices.Contains(townshipCodes, code) {
+				t.Errorf("%s[%s]: not a township", what, code)
+			}
+			checkList(t, what+"["+code+"]", list)
+		}
 	}
+	roads := 0
 	for _, code := range townshipCodes {
 		if len(Streets[code]) < 2 {
 			t.Errorf("Streets[%s] has %d entries, want at least 2", code, len(Streets[code]))
 		}
-		checkList(t, "Streets["+code+"]", Streets[code])
+		roads += len(Roads[code])
+	}
+	if roads < 140 {
+		t.Errorf("%d roads across the townships, want at least 140", roads)
+	}
+	for _, code := range districtCodes {
+		n := 0
+		for _, tc := range townshipCodes {
+			if strings.HasPrefix(tc, code) {
+				n += len(Roads[tc])
+			}
+		}
+		if n < 8 { // the outer districts' rural towns list none: their addresses name villages
+			t.Errorf("district %s has %d roads, want at least 8", code, n)
+		}
+	}
+}
+
+// A place is listed under the township it lies in: under no other, and
+// (but for roads, which run through several) once. The walkthrough's
+// mistakes are the table's first rows: 鼓浪屿 cases on roads of the main
+// island, 翔安's 内厝 under 鼓浪屿, the cruise terminal under 江头.
+func TestPlacesAreTheirTownships(t *testing.T) {
+	vocab := map[string]map[string][]string{"Roads": Roads, "Estates": Estates, "Landmarks": Landmarks, "Streets": Streets}
+	for _, tc := range []struct {
+		place    string
+		township string // the only one it may be listed under; "" for nowhere
+	}{
+		{"湖滨中路", "350203009"},
+		{"禾祥东路", "350203009"},
+		{"内厝社区", "350213111"},     // 内厝镇, 翔安区
+		{"内厝澳社区", "350203012"},    // 鼓浪屿's other community
+		{"厦门国际邮轮中心", "350206001"}, // 东港北路, 湖里街道 (东渡)
+		{"龙头路", "350203012"},
+		{"日光岩", "350203012"},
+		{"厦门大学", "350203001"},
+		{"厦门北站", "350211103"},
+		{"钟宅畲族社区", "350206003"},
+		{"三秀社区", "350212001"}, // 同安's, not 杏滨's
+	} {
+		found := false
+		for what, m := range vocab {
+			for code, list := range m {
+				if slices.Contains(list, tc.place) {
+					found = true
+					if code != tc.township {
+						t.Errorf("%s is listed under %s's %s; it is in %s", tc.place, code, what, tc.township)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s is listed nowhere; want it under %s", tc.place, tc.township)
+		}
+	}
+	// Estates, landmarks and places lie in one township.
+	where := map[string]string{}
+	for _, m := range []map[string][]string{Estates, Landmarks, Streets} {
+		for code, list := range m {
+			for _, w := range list {
+				if o, ok := where[w]; ok && o != code {
+					t.Errorf("%s is listed under %s and %s", w, o, code)
+				}
+				where[w] = code
+			}
+		}
+	}
+	// A place's name names no other division: routing and duplicate
+	// detection read the township from a report's words (division.FromText).
+	for what, m := range vocab {
+		for code, list := range m {
+			for _, w := range list {
+				for _, mt := range division.Mentions(w) {
+					if d := mt.Division.Code; d != code && d != code[:6] && d != division.XiamenCode {
+						t.Errorf("%s[%s]: %s names %s (%s)", what, code, w, mt.Division.Name, mt.Word)
+					}
+				}
+			}
+		}
+	}
+}
+
+// No topic that needs vehicles happens on a car-free island: every report
+// of the traffic topics needs them (so that they are never drawn there),
+// and every car-free township has topics left of each domain.
+func TestTrafficTopicsNeedVehicles(t *testing.T) {
+	traffic := set("交通警情", "道路交通事故纠纷", "交通安全管理", "公共汽车")
+	domains := map[string]bool{}
+	for i, tp := range Topics {
+		all := true
+		for j := range tp.Titles {
+			all = all && tp.NeedsVehicles(j)
+		}
+		if slices.ContainsFunc(tp.Category, func(c string) bool { return traffic[c] }) && !all {
+			t.Errorf("%s: a traffic topic with a report that needs no vehicles", topicLabel(i, tp))
+		}
+		if !all {
+			domains[tp.Domain] = true
+		}
+	}
+	if len(domains) != 3 {
+		t.Errorf("a car-free township has topics of %v only", domains)
+	}
+	if len(CarFree) == 0 || !CarFree["350203012"] {
+		t.Errorf("鼓浪屿 is not car-free: %v", CarFree)
 	}
 }
 
