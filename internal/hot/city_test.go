@@ -226,14 +226,14 @@ func TestCityIssuesStayInTheirDistrict(t *testing.T) {
 
 // An issue whose cases name two communities is labelled with the one most
 // of them name and 等, and one whose cases all name one with that one: the
-// same complaint from 龙山社区 twice and 内厝社区 once is not 内厝社区's,
+// same complaint from 龙山社区 twice and 内厝澳社区 once is not 内厝澳社区's,
 // nor 龙山社区's alone.
 func TestCityIssuePlaceIsTheCasesPlace(t *testing.T) {
 	ctx := context.Background()
 	env := apptest.New(t)
 	byPlace := map[string][]string{}
 	for i, c := range []struct{ place, div string }{
-		{"龙山社区", "350203011"}, {"内厝社区", "350203012"}, {"龙山社区", "350203011"},
+		{"龙山社区", "350203011"}, {"内厝澳社区", "350203012"}, {"龙山社区", "350203011"},
 		{"菽庄花园", "350203012"}, {"菽庄花园", "350203012"},
 	} {
 		title, body := c.place+"群租房存在安全隐患", c.place+"3号楼有一套房子被二房东隔成了十几个小单间，电线乱拉，一旦着火后果不堪设想。"
@@ -255,8 +255,8 @@ func TestCityIssuePlaceIsTheCasesPlace(t *testing.T) {
 	for _, is := range res.Issues {
 		places[is.Place] = is.Cases
 	}
-	if got := places["龙山社区等"]; !sameSet(got, append(slices.Clone(byPlace["龙山社区"]), byPlace["内厝社区"]...)) {
-		t.Errorf("the issue of 龙山社区 and 内厝社区: %v", places)
+	if got := places["龙山社区等"]; !sameSet(got, append(slices.Clone(byPlace["龙山社区"]), byPlace["内厝澳社区"]...)) {
+		t.Errorf("the issue of 龙山社区 and 内厝澳社区: %v", places)
 	}
 	if got := places["菽庄花园"]; !sameSet(got, byPlace["菽庄花园"]) {
 		t.Errorf("the issue of 菽庄花园: %v", places)

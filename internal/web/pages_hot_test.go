@@ -10,11 +10,11 @@ import (
 
 // The hot-issue page's 地点 is the place its cases share, or when they name
 // several the one most name and 等: the complaint from 龙山社区 twice and
-// 内厝社区 once is not labelled 内厝社区, nor 龙山社区 alone.
+// 内厝澳社区 once is not labelled 内厝澳社区, nor 龙山社区 alone.
 func TestHotPagePlaceIsTheCasesPlace(t *testing.T) {
 	env := apptest.New(t)
 	setPasswords(t, env, "supervisor")
-	for i, place := range []string{"龙山社区", "内厝社区", "龙山社区"} {
+	for i, place := range []string{"龙山社区", "内厝澳社区", "龙山社区"} {
 		take(t, env, casework.ReportInput{Title: place + "群租房存在安全隐患",
 			Body:         place + "3号楼有一套房子被二房东隔成了十几个小单间，电线乱拉，一旦着火后果不堪设想。",
 			ReporterName: "居民", ReporterPhone: "1380601100" + string(rune('0'+i)), DivisionCode: "350203011"})
@@ -24,5 +24,5 @@ func TestHotPagePlaceIsTheCasesPlace(t *testing.T) {
 		t.Fatalf("/hot: %d", p.Status)
 	}
 	mustContain(t, p, "<td>龙山社区等</td>")
-	mustNotContain(t, p, "<td>内厝社区</td>", "<td>龙山社区</td>")
+	mustNotContain(t, p, "<td>内厝澳社区</td>", "<td>龙山社区</td>")
 }
