@@ -23,6 +23,6 @@ func TestHotPagePlaceIsTheCasesPlace(t *testing.T) {
 	if p.Status != http.StatusOK {
 		t.Fatalf("/hot: %d", p.Status)
 	}
-	mustContain(t, p, "<td>龙山社区等</td>")
-	mustNotContain(t, p, "<td>内厝澳社区</td>", "<td>龙山社区</td>")
+	mustContain(t, p, `<td data-label="地点/人群">龙山社区等</td>`)
+	mustNotContain(t, p, `<td data-label="地点/人群">内厝澳社区</td>`, `<td data-label="地点/人群">龙山社区</td>`)
 }

@@ -183,7 +183,7 @@ func TestAuditLogNames(t *testing.T) {
 
 	p := aud.get("/admin/audit?object_type=case&action=" + url.QueryEscape("案件 · 派遣"))
 	mustContain(t, p, `案件 · 派遣 <code class="muted action">case.dispatch</code>`, `<a href="/cases/`+n+`" class="casenum">`+n+`</a>`,
-		`<td class="nowrap">成功</td>`, `<dt>单位 <code class="muted key">unit_id</code></dt>`, `<dt>原状态 <code class="muted key">from</code></dt>`, `江头街道</span></dd>`, `<option value="supervision_order" >督办单</option>`)
+		`<td class="nowrap" data-label="结果">成功</td>`, `<dt>单位 <code class="muted key">unit_id</code></dt>`, `<dt>原状态 <code class="muted key">from</code></dt>`, `江头街道</span></dd>`, `<option value="supervision_order" >督办单</option>`)
 	mustNotContain(t, p, "case.register</code>")
 
 	// By the user's name: the dispatcher registered and dispatched, the
@@ -225,7 +225,7 @@ func TestAuditLogNames(t *testing.T) {
 
 	// In English too.
 	aud.post("/lang", url.Values{"lang": {"en"}})
-	mustContain(t, aud.get("/admin/audit?actor=dispatcher&object_type=case"), "Case · dispatched", `<td class="nowrap">done</td>`,
+	mustContain(t, aud.get("/admin/audit?actor=dispatcher&object_type=case"), "Case · dispatched", `<td class="nowrap" data-label="Outcome">done</td>`,
 		`<dt>Unit <code class="muted key">unit_id</code></dt>`)
 }
 
