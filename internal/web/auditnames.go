@@ -480,7 +480,11 @@ type detailItem struct {
 	Note  string       // what the id in Value stands for: a unit, a person
 	At    time.Time    // the value is a time
 	Items []detailItem // the members of an object
+	// Changed marks a member of a change's before or after object whose
+	// value the other side has not: what the change changed.
+	Changed bool
 
+	raw    string   // the value as stored (compacted JSON)
 	list   []string // the items of a list of plain values
 	isBool bool
 }
@@ -524,14 +528,51 @@ func detailMembers(raw []byte) ([]detailItem, bool) {
 	if b := slices.IndexFunc(out, func(it detailItem) bool { return it.Key == "before" }); a >= 0 && b > a {
 		before := out[b]
 		out = slices.Insert(slices.Delete(out, b, b+1), a, before)
+		markChanged(out[a].Items, out[a+1].Items)
 	}
 	return out, true
+}
+
+// markChanged marks the members of a change's before and after objects
+// whose values differ, or that one side lacks.
+func markChanged(before, after []detailItem) {
+	if before == nil || after == nil {
+		return
+	}
+	values := func(items []detailItem) map[string]string {
+		m := make(map[string]string, len(items))
+		for _, it := range items {
+			m[it.Key] = it.raw
+		}
+		return m
+	}
+	b, a := values(before), values(after)
+	for i, it := range before {
+		v, ok := a[it.Key]
+		before[i].Changed = !ok || v != it.raw
+	}
+	for i, it := range after {
+		v, ok := b[it.Key]
+		after[i].Changed = !ok || v != it.raw
+	}
 }
 
 // detailMember reads one member's value: an object, a list of plain
 // values, a time (a key ending in _at, or audit.read's from and to: in µs
 // as stored, or RFC 3339), or a plain value as text.
 func detailMember(key string, raw json.RawMessage) detailItem {
+	it := memberValue(key, raw)
+	var b bytes.Buffer
+	if json.Compact(&b, raw) == nil {
+		it.raw = b.String()
+	} else {
+		it.raw = string(raw)
+	}
+	return it
+}
+
+// memberValue is detailMember but for the value as stored.
+func memberValue(key string, raw json.RawMessage) detailItem {
 	it := detailItem{Key: key}
 	if items, ok := detailMembers(raw); ok {
 		it.Items = items

@@ -90,6 +90,19 @@ func TestAuditActionNamesPast(t *testing.T) {
 	}
 }
 
+// unstored is items without the values as stored, for comparing.
+func unstored(items []detailItem) []detailItem {
+	if items == nil {
+		return nil
+	}
+	out := make([]detailItem, len(items))
+	for i, it := range items {
+		it.raw, it.Items = "", unstored(it.Items)
+		out[i] = it
+	}
+	return out
+}
+
 // A detail reads member by member in the order stored, an object in it
 // likewise; lists of plain values as lists, times as times.
 func TestAuditDetail(t *testing.T) {
@@ -101,7 +114,7 @@ func TestAuditDetail(t *testing.T) {
 		{Key: "before", Items: []detailItem{{Key: "name", Value: "江头街道"}, {Key: "parent_id", Value: "3"},
 			{Key: "escalation"}, {Key: "empty", Items: []detailItem{}}}},
 		{Key: "pairs", Value: "[[1,2]]"}, {Key: "none"}}
-	if !reflect.DeepEqual(got, want) {
+	if !reflect.DeepEqual(unstored(got), want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 	at := auditDetail(`{"deadline_at":1796054400000000,"n_at":3,"due_at":"2026-11-20T08:00:00Z","from":1796054400000000,"to":"handling"}`)
@@ -111,6 +124,20 @@ func TestAuditDetail(t *testing.T) {
 	}
 	if got := auditDetail(`{"after":["leader"],"before":[],"sessions_ended":1}`); len(got) != 3 || got[0].Key != "before" || got[1].Key != "after" {
 		t.Errorf("a change reads before, then after: %+v", got)
+	}
+	// A change marks what it changed, on both sides.
+	change := auditDetail(`{"after":{"name":"湖里","parent_id":3,"code":"X"},"before":{"name":"江头","parent_id":3},"id":7}`)
+	changed := func(items []detailItem) (keys []string) {
+		for _, it := range items {
+			if it.Changed {
+				keys = append(keys, it.Key)
+			}
+		}
+		return keys
+	}
+	if len(change) != 3 || !slices.Equal(changed(change[0].Items), []string{"name"}) ||
+		!slices.Equal(changed(change[1].Items), []string{"name", "code"}) || change[2].Changed {
+		t.Errorf("changed members: before %v, after %v", changed(change[0].Items), changed(change[1].Items))
 	}
 	if got := auditDetail(`{}`); len(got) != 0 {
 		t.Errorf("empty object: %v", got)

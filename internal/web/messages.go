@@ -111,7 +111,7 @@ var messages = map[string]i18n.Message{
 	"intake.classify":      i18n.M("分类", "Classification"),
 	"intake.place":         i18n.M("地点", "Place"),
 	"intake.title_hint":    i18n.M("（可不填，自动取内容开头）", "(optional: taken from the text)"),
-	"intake.add_to_hint":   i18n.M("（重复来电：填写已有案件编号，本次来件并入该案，可取消）", "(repeat contact: an existing case number merges this report into it, reversibly)"),
+	"intake.add_to_hint":   i18n.M("（重复来电：填写已有案件编号，本次来件并入该案，该案办结前可取消）", "(repeat contact: an existing case number merges this report into it, reversibly until that case closes)"),
 	"intake.division_auto": i18n.M("按坐标或地址自动判断", "from the coordinates or address"),
 	"intake.map":           i18n.M("厦门市各区地图，点击选择位置", "Map of Xiamen's districts: click to pick the place"),
 	"intake.map_hint":      i18n.M("在地图上点击即可填入坐标；所在区随坐标自动确定。", "Click the map to fill in the coordinates; the district follows from them."),
@@ -131,11 +131,11 @@ var messages = map[string]i18n.Message{
 	"case.model_builtin":      i18n.M("内置模型", "built-in model"), // the model pingan ships (classify.DefaultVersion)
 
 	"repeats.title":         i18n.M("可能重复的在办案件", "Open cases this may repeat"),
-	"repeats.help":          i18n.M("同一地点、近期、内容相近的在办案件。若为同一件事，点“并入此案”，本次来件并入该案办理（可取消）；几乎相同的来件会自动并入。", "Open cases at the same place, recent, with similar words. If it is the same matter, “Add to this case” merges this report into it (reversibly); nearly identical reports merge on their own."),
+	"repeats.help":          i18n.M("同一地点、近期、内容相近的在办案件。若为同一件事，点“并入此案”，本次来件并入该案办理（该案办结前可取消）；几乎相同的来件会自动并入。", "Open cases at the same place, recent, with similar words. If it is the same matter, “Add to this case” merges this report into it (reversibly until that case closes); nearly identical reports merge on their own."),
 	"repeats.add":           i18n.M("并入此案", "Add to this case"),
 	"repeats.score":         i18n.M("相似度", "likeness"),
 	"repeats.none":          i18n.M("没有发现可能重复的在办案件", "No open case looks like a repeat"),
-	"repeats.case_help":     i18n.M("同一地点、本案来件前 30 天内、内容相近的在办案件。若为同一件事，可将本案并入该案（可取消）。", "Open cases at the same place, from the 30 days before this one came in, with similar words. If it is the same matter, merge this case into it (reversibly)."),
+	"repeats.case_help":     i18n.M("同一地点、本案来件前 30 天内、内容相近的在办案件。若为同一件事，可将本案并入该案（该案办结前可取消）。", "Open cases at the same place, from the 30 days before this one came in, with similar words. If it is the same matter, merge this case into it (reversibly until that case closes)."),
 	"repeats.merge_into":    i18n.M("将本案并入该案…", "Merge this case into it…"),
 	"repeats.keep_separate": i18n.M("与上述案件不是同一件事：单独立案，不自动并案", "Not the same matter as these: keep it a case of its own, never merge it on its own"),
 

@@ -277,15 +277,16 @@ func TestAuditLogDetail(t *testing.T) {
 
 	// A rule's priority is no case's urgency; no policy reads —.
 	p := aud.get("/admin/audit?action=routing_rule.update")
-	mustContain(t, p, `<dt>优先级 <code class="muted key">priority</code></dt><dd>7</dd>`,
+	// The change marks what it changed (the priority), not what it kept.
+	mustContain(t, p, `<dt class="changed">优先级 <code class="muted key">priority</code></dt><dd class="changed">7</dd>`,
 		`<dt>期限规则 <code class="muted key">policy_id</code></dt><dd>—</dd>`)
 	mustNotContain(t, p, "紧急程度")
 	mustContain(t, p, `系统 <code class="muted">test</code>`) // the command line, seeding, pingan's own timers
 
 	p = aud.get("/admin/audit?action=unit.update&from=2020-01-01")
 	mustContain(t, p, `<dt>修改前 <code class="muted key">before</code></dt><dd><dl class="detail">`,
-		`<dt>名称 <code class="muted key">name</code></dt><dd>江头街道</dd>`,
-		`<dt>名称 <code class="muted key">name</code></dt><dd>江头街道办事处</dd>`,
+		`<dt class="changed">名称 <code class="muted key">name</code></dt><dd class="changed">江头街道</dd>`,
+		`<dt class="changed">名称 <code class="muted key">name</code></dt><dd class="changed">江头街道办事处</dd>`,
 		`<dt>上级 <code class="muted key">parent_id</code></dt><dd>`+strconv.FormatInt(u.ParentID, 10)+` <span class="muted">`+parent+`</span></dd>`,
 		`<dt>层级 <code class="muted key">level</code></dt><dd>街道/镇级 <code class="muted">street</code></dd>`)
 	mustNotContain(t, p, `{&#34;`)
