@@ -1,6 +1,9 @@
 package web
 
-import "sort"
+import (
+	"io/fs"
+	"sort"
+)
 
 // MissingMessages lists the message keys pages asked for that do not exist.
 func MissingMessages() []string {
@@ -12,3 +15,6 @@ func MissingMessages() []string {
 	sort.Strings(out)
 	return out
 }
+
+// StaticFile is an embedded static file as it is stored.
+func StaticFile(name string) ([]byte, error) { return fs.ReadFile(staticFiles, "static/"+name) }

@@ -32,6 +32,7 @@ const maxUpload = 64 << 20
 
 func (w *Web) funcs() template.FuncMap {
 	return template.FuncMap{
+		"static": w.static.url,
 		"tm": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"

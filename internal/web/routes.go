@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io/fs"
 	"net/http"
 
 	"pingan/internal/fault"
@@ -11,11 +10,7 @@ import (
 // Handler is the whole workbench: every page in one place.
 func (w *Web) Handler() http.Handler {
 	mux := http.NewServeMux()
-	static, err := fs.Sub(staticFiles, "static")
-	if err != nil {
-		panic(err) // embedded
-	}
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.Handle("GET /static/", w.static)
 
 	mux.HandleFunc("GET /favicon.ico", func(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "/static/favicon.svg", http.StatusMovedPermanently)
@@ -148,12 +143,4 @@ func (w *Web) routes() []route {
 		{"GET /admin/audit", signedIn, w.adminAudit},
 		{"POST /admin/audit/verify", signedIn, w.adminVerifyAudit},
 	}
-}
-
-// cacheStatic lets browsers keep the embedded assets for a day.
-func cacheStatic(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		h.ServeHTTP(w, r)
-	})
 }

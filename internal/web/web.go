@@ -54,17 +54,30 @@ const (
 
 // Web serves the workbench.
 type Web struct {
-	app   *app.App
-	log   *slog.Logger
-	loc   *time.Location
-	pages map[string]*template.Template
-	dmap  districtMap
+	app    *app.App
+	log    *slog.Logger
+	loc    *time.Location
+	pages  map[string]*template.Template
+	dmap   districtMap
+	static assets
 }
+
+// staticAssets are the embedded static files, read once.
+var staticAssets = sync.OnceValues(func() (assets, error) {
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, err
+	}
+	return loadAssets(static)
+})
 
 // New parses the templates and returns the workbench.
 func New(a *app.App) (*Web, error) {
 	w := &Web{app: a, log: a.Log, loc: a.Config.Location()}
 	var err error
+	if w.static, err = staticAssets(); err != nil {
+		return nil, err
+	}
 	if w.pages, err = parsePages(w.funcs()); err != nil {
 		return nil, err
 	}
