@@ -65,10 +65,37 @@ type World struct {
 	Focus []string
 }
 
-// street is a township with its district.
+// street is a township with its district, its villages (Villages) and
+// the settings it offers the reports drawn there.
 type street struct {
 	div      division.Division
 	district division.Division
+	villages []string
+	offers   setting
+}
+
+// setting is what a report needs of its township, or what a township
+// offers: vehicles, villages, a town government.
+type setting uint8
+
+const (
+	vehicles setting = 1 << iota // not CarFree
+	village                      // it has Villages
+	town                         // a 镇, not a 街道
+)
+
+func newStreet(div, district division.Division) street {
+	s := street{div: div, district: district, villages: Villages(div.Code)}
+	if !CarFree[div.Code] {
+		s.offers |= vehicles
+	}
+	if len(s.villages) > 0 {
+		s.offers |= village
+	}
+	if strings.HasSuffix(div.Name, "镇") {
+		s.offers |= town
+	}
+	return s
 }
 
 // Generator produces cases.
@@ -76,9 +103,10 @@ type Generator struct {
 	w       World
 	rng     *rand.Rand
 	streets []street
-	focus   []street // of World.Focus
-	own     []int    // the topics a street office handles itself
-	weights []int    // cumulative topic weights
+	focus   []street    // of World.Focus
+	own     []int       // the topics a street office handles itself
+	needs   [][]setting // of each topic's reports
+	weights []int       // cumulative topic weights
 	total   int
 }
 
@@ -88,9 +116,9 @@ func New(w World, seed uint64) (*Generator, error) {
 	for _, d := range division.Children(division.XiamenCode) {
 		for _, s := range division.Children(d.Code) {
 			if !s.Statistical() {
-				g.streets = append(g.streets, street{div: s, district: d})
+				g.streets = append(g.streets, newStreet(s, d))
 				if slices.Contains(w.Focus, s.Code) {
-					g.focus = append(g.focus, street{div: s, district: d})
+					g.focus = append(g.focus, newStreet(s, d))
 				}
 			}
 		}
@@ -107,6 +135,19 @@ func New(w World, seed uint64) (*Generator, error) {
 		if t.Handler == "street" {
 			g.own = append(g.own, i)
 		}
+		needs := make([]setting, len(t.Titles))
+		for j := range t.Titles {
+			if t.NeedsVehicles(j) {
+				needs[j] |= vehicles
+			}
+			if t.NeedsVillage(j) {
+				needs[j] |= village
+			}
+			if t.NeedsTown(j) {
+				needs[j] |= town
+			}
+		}
+		g.needs = append(g.needs, needs)
 	}
 	return g, nil
 }
@@ -126,14 +167,15 @@ type Case struct {
 
 func (g *Generator) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }
 
-func (g *Generator) topic() Topic {
+// topic draws a topic (an index of Topics) by weight.
+func (g *Generator) topic() int {
 	n := g.rng.IntN(g.total)
 	for i, w := range g.weights {
 		if n < w {
-			return Topics[i]
+			return i
 		}
 	}
-	return Topics[len(Topics)-1]
+	return len(Topics) - 1
 }
 
 // fill replaces a template's placeholders with words for street s.
@@ -164,7 +206,10 @@ func fill(tmpl string, word func(key string) string) string {
 // once, so that the title, the body and the address speak of the same
 // road and the same 23,800 yuan; names of people are drawn each time (a
 // template's two names are two people).
-func (g *Generator) places(s street) func(key string) string {
+//
+// In a report set in a village (rural), {street} is one of the township's
+// villages: the villagers of a report are a village's, not a 社区's.
+func (g *Generator) places(s street, rural bool) func(key string) string {
 	drawn := map[string]string{}
 	return func(key string) string {
 		switch key {
@@ -172,7 +217,12 @@ func (g *Generator) places(s street) func(key string) string {
 			if w, ok := drawn[key]; ok {
 				return w
 			}
-			w := g.word(key, s)
+			var w string
+			if key == "street" && rural {
+				w = g.pick(s.villages)
+			} else {
+				w = g.word(key, s)
+			}
 			drawn[key] = w
 			if _, ok := drawn["road"]; !ok && key == "street" && slices.Contains(Words("road", s.div.Code), w) {
 				drawn["road"] = w // a community's road is the road of the address
@@ -209,6 +259,21 @@ func Words(key, township string) []string {
 		return xs
 	}
 	return Streets[township]
+}
+
+// Villages are the villages (行政村) among a township's places (Streets):
+// those named …村, but for a school quarter (集美学村) or a housing estate
+// (…新村). A report set in a village (Topic.NeedsVillage) happens only in a
+// township with some — the towns and the outer districts' 街道 that still
+// have villages — and names one of them.
+func Villages(township string) []string {
+	var vs []string
+	for _, p := range Streets[township] {
+		if strings.HasSuffix(p, "村") && !strings.HasSuffix(p, "学村") && !strings.HasSuffix(p, "新村") {
+			vs = append(vs, p)
+		}
+	}
+	return vs
 }
 
 func (g *Generator) word(key string, s street) string {
@@ -377,48 +442,53 @@ var (
 	rehandleReasons = []string{"来电人表示问题仍未解决，要求重新办理。", "回访不满意：整改后问题反复出现。"}
 )
 
-// fits reports whether a matter of topic tp can happen in township s: in a
-// car-free one, only those with a report that needs no vehicles.
-func (g *Generator) fits(tp Topic, s street) bool {
-	if !CarFree[s.div.Code] {
-		return true
-	}
-	for i := range tp.Titles {
-		if !tp.NeedsVehicles(i) {
-			return true
-		}
-	}
-	return false
+// can reports whether topic t's report i can happen in township s: one
+// that needs vehicles not in a car-free township, one set in a village not
+// in a township without villages, one the town government acts in only in
+// a town.
+func (g *Generator) can(t, i int, s street) bool { return g.needs[t][i]&^s.offers == 0 }
+
+// fits reports whether a matter of topic t can happen in township s: it
+// has a report that can (see can).
+func (g *Generator) fits(t int, s street) bool {
+	return slices.ContainsFunc(g.needs[t], func(n setting) bool { return n&^s.offers == 0 })
 }
 
-// report draws which of topic tp's reports a case in township s is (one
-// that fits it: see fits).
-func (g *Generator) report(tp Topic, s street) int {
-	if !CarFree[s.div.Code] {
-		return g.rng.IntN(len(tp.Titles))
-	}
-	var ok []int
-	for i := range tp.Titles {
-		if !tp.NeedsVehicles(i) {
-			ok = append(ok, i)
+// report draws which of topic t's reports a case in township s is (one
+// that can happen there: see can).
+func (g *Generator) report(t int, s street) int {
+	n := 0
+	for i := range g.needs[t] {
+		if g.can(t, i, s) {
+			n++
 		}
 	}
-	return ok[g.rng.IntN(len(ok))]
+	k := g.rng.IntN(n)
+	for i := range g.needs[t] {
+		if g.can(t, i, s) {
+			if k == 0 {
+				return i
+			}
+			k--
+		}
+	}
+	panic("unreachable")
 }
 
 // Generate composes one case received at t (histories stop at now).
 func (g *Generator) Generate(t, now time.Time) Case {
-	tp := g.topic()
+	ti := g.topic()
 	s := g.streets[g.rng.IntN(len(g.streets))]
 	if len(g.focus) > 0 && g.rng.IntN(4) == 0 {
 		s = g.focus[g.rng.IntN(len(g.focus))]
 		if len(g.own) > 0 && g.rng.IntN(2) == 0 {
-			tp = Topics[g.own[g.rng.IntN(len(g.own))]]
+			ti = g.own[g.rng.IntN(len(g.own))]
 		}
 	}
-	for !g.fits(tp, s) {
-		tp = g.topic()
+	for !g.fits(ti, s) {
+		ti = g.topic()
 	}
+	tp := Topics[ti]
 	nature := tp.Natures[0]
 	if len(tp.Natures) > 1 && g.rng.IntN(3) == 0 {
 		nature = tp.Natures[1+g.rng.IntN(len(tp.Natures)-1)]
@@ -432,8 +502,9 @@ func (g *Generator) Generate(t, now time.Time) Case {
 	case r < 12:
 		prio = casework.Urgent
 	}
-	word := g.places(s)
-	title, body := tp.Report(g.report(tp, s))
+	i := g.report(ti, s)
+	word := g.places(s, g.needs[ti][i]&village != 0)
+	title, body := tp.Report(i)
 	c := casework.Case{
 		Title: fill(title, word), Nature: nature, CategoryID: g.w.Categories[strings.Join(tp.Category, "/")],
 		Priority: prio, State: casework.Received, Channel: ch, IntakeUnitID: g.w.Cast.Intake.UnitID,

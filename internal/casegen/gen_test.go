@@ -216,6 +216,82 @@ func TestGeneratedCasesAreInTheirTownship(t *testing.T) {
 	}
 }
 
+// A report set in a village — villagers, homesteads, farmland, hills,
+// ancestral houses — is generated only in a township with villages (the
+// towns, and the outer districts' 街道 that list some), never in the old
+// town's 中华街道 or on 鼓浪屿, and names one of its villages; one that has
+// the town government act (镇里, 镇政府) only in a town. Every such report
+// of the catalogue is still generated somewhere.
+func TestRuralReportsAreInVillages(t *testing.T) {
+	env := apptest.New(t)
+	g := generator(t, env, 17)
+	rural := regexp.MustCompile(`村|宅基地|耕地|耕种|山林|山地|林地|农田|鱼塘|承包地|土地承包|田埂|果树|大棚|青苗|祖厝|祖屋|失地农民|集体土地`)
+	type report struct{ topic, i int }
+	drawn := map[report]int{}
+	titles := map[report]*regexp.Regexp{}
+	for ti, tp := range casegen.Topics {
+		for i := range tp.Titles {
+			if title, body := tp.Report(i); rural.MatchString(title + body) {
+				if !tp.NeedsVillage(i) {
+					t.Errorf("%v: %q is not set in a village: %q", tp.Category, title, body)
+				}
+				drawn[report{ti, i}] = 0
+				titles[report{ti, i}] = pattern(title)
+			}
+		}
+	}
+	if len(drawn) < 15 {
+		t.Fatalf("only %d reports set in a village", len(drawn))
+	}
+	now := env.Clock.Now()
+	const n = 20000
+	inVillages := 0
+	for range n {
+		c := g.Generate(now, now)
+		code := c.Case.DivisionCode
+		township, _ := division.ByCode(code)
+		villages := casegen.Villages(code)
+		text := c.Case.Title + " " + c.Report.Body
+		if strings.Contains(text, "镇里") || strings.Contains(text, "镇政府") {
+			if !strings.HasSuffix(township.Name, "镇") {
+				t.Fatalf("%q (%s): the town government acts in %s", c.Case.Title, c.Report.Body, township.Name)
+			}
+		}
+		// A place's own name (瑞景新村, 青礁村) says nothing of its setting.
+		bare := text
+		for _, key := range []string{"estate", "street", "landmark", "road"} {
+			for _, w := range casegen.Words(key, code) {
+				bare = strings.ReplaceAll(bare, w, "")
+			}
+		}
+		if !rural.MatchString(bare) {
+			continue
+		}
+		if len(villages) == 0 {
+			t.Fatalf("%q (%s): set in a village, in %s, which has none", c.Case.Title, c.Report.Body, township.Name)
+		}
+		inVillages++
+		for r, title := range titles {
+			if !title.MatchString(c.Case.Title) {
+				continue
+			}
+			drawn[r]++
+			tmpl, body := casegen.Topics[r.topic].Report(r.i)
+			names := func(v string) bool { return strings.Contains(text, v) }
+			if strings.Contains(tmpl+body, "{street}") && !slices.ContainsFunc(villages, names) {
+				t.Fatalf("%q (%s): names none of %s's villages %v", c.Case.Title, c.Report.Body, township.Name, villages)
+			}
+		}
+	}
+	for r, k := range drawn {
+		if k == 0 {
+			title, _ := casegen.Topics[r.topic].Report(r.i)
+			t.Errorf("%v: %q is never generated in %d cases", casegen.Topics[r.topic].Category, title, n)
+		}
+	}
+	t.Logf("%d of %d cases set in a village; %v", inVillages, n, drawn)
+}
+
 // generator is a generator over the demo's world in env, drawing from seed.
 func generator(t testing.TB, env *apptest.Env, seed uint64) *casegen.Generator {
 	t.Helper()

@@ -13,9 +13,9 @@ import (
 // category (none that can happen there, in a car-free township) or the
 // division is not a township the generator knows.
 func (g *Generator) Repeat(title, address, divisionCode string, categoryID int64) (newTitle, body string, ok bool) {
-	var topics []Topic
-	for _, t := range Topics {
-		if g.w.Categories[strings.Join(t.Category, "/")] == categoryID {
+	var topics []int // indexes of Topics
+	for t, tp := range Topics {
+		if g.w.Categories[strings.Join(tp.Category, "/")] == categoryID {
 			topics = append(topics, t)
 		}
 	}
@@ -28,26 +28,27 @@ func (g *Generator) Repeat(title, address, divisionCode string, categoryID int64
 	if len(topics) == 0 || !ok {
 		return "", "", false
 	}
-	tp, i := topics[g.rng.IntN(len(topics))], -1
+	ti, i := topics[g.rng.IntN(len(topics))], -1
 	for _, t := range topics {
-		if j := slices.IndexFunc(t.Titles, func(x string) bool { return filled(x, title) }); j >= 0 {
-			tp, i = t, j
+		if j := slices.IndexFunc(Topics[t].Titles, func(x string) bool { return filled(x, title) }); j >= 0 {
+			ti, i = t, j
 			break
 		}
 	}
 	if i < 0 {
-		topics = slices.DeleteFunc(topics, func(t Topic) bool { return !g.fits(t, s) })
+		topics = slices.DeleteFunc(topics, func(t int) bool { return !g.fits(t, s) })
 		if len(topics) == 0 {
 			return "", "", false
 		}
-		if !g.fits(tp, s) {
-			tp = topics[g.rng.IntN(len(topics))]
+		if !g.fits(ti, s) {
+			ti = topics[g.rng.IntN(len(topics))]
 		}
-		i = g.report(tp, s)
+		i = g.report(ti, s)
 	}
 	said := title + " " + address
-	word := func(key string) string { return g.named(key, s, said) }
-	t, b := tp.Report(i)
+	rural := g.needs[ti][i]&village != 0 && len(s.villages) > 0
+	word := func(key string) string { return g.named(key, s, rural, said) }
+	t, b := Topics[ti].Report(i)
 	return fill(t, word), fill(b, word), true
 }
 
@@ -84,12 +85,16 @@ func filled(tmpl, text string) bool {
 }
 
 // named is the word for placeholder key that text already names (a road,
-// estate, landmark or community of street s), or a word drawn afresh.
-func (g *Generator) named(key string, s street, text string) string {
+// estate, landmark or community of street s), or a word drawn afresh — in
+// a report set in a village (rural), {street} one of its villages.
+func (g *Generator) named(key string, s street, rural bool, text string) string {
 	for _, w := range Words(key, s.div.Code) {
 		if strings.Contains(text, w) {
 			return w
 		}
+	}
+	if key == "street" && rural {
+		return g.pick(s.villages)
 	}
 	return g.word(key, s)
 }

@@ -37,6 +37,28 @@ func (tp Topic) NeedsVehicles(i int) bool {
 // without it.
 var vehicleWords = []string{"车", "公交", "驾", "交警", "骑手"}
 
+// NeedsVillage reports whether the topic's report i is set in a village —
+// its villagers and village committee, homesteads, farmland, hills and
+// woods, ancestral houses — and so cannot happen in a township without
+// villages (Villages), such as the old town's 中华街道 or 鼓浪屿.
+func (tp Topic) NeedsVillage(i int) bool {
+	title, body := tp.Report(i)
+	return slices.ContainsFunc(villageWords, func(w string) bool { return strings.Contains(title+body, w) })
+}
+
+// villageWords are what a report set in a village says: 村 (村民, 村委会,
+// 同村, 旧村改造…), and the words for its land and houses without it.
+var villageWords = []string{"村", "宅基地", "耕", "山林", "山地", "林地", "农田", "鱼塘", "承包地", "土地承包",
+	"田埂", "果树", "大棚", "青苗", "祖厝", "祖屋", "失地农民", "集体土地"}
+
+// NeedsTown reports whether the topic's report i has the town government
+// (镇里, 镇政府) act, and so happens in a town (镇), not in a 街道, whose
+// street office would.
+func (tp Topic) NeedsTown(i int) bool {
+	title, body := tp.Report(i)
+	return strings.Contains(title+body, "镇里") || strings.Contains(title+body, "镇政府")
+}
+
 // CarFree are the townships without vehicles: 鼓浪屿 is a pedestrian
 // island (no cars, buses or bicycles; goods go by hand cart), so no
 // traffic accident, parking or bus matter is reported there.

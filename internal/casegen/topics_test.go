@@ -424,6 +424,78 @@ func TestTrafficTopicsNeedVehicles(t *testing.T) {
 	}
 }
 
+// The townships with villages, where reports set in a village happen, are
+// read off their places (Villages: those named …村): every town (镇) has
+// some; the old town, 鼓浪屿 and 湖里, long all 社区, have none; the outer
+// districts' 街道 some.
+func TestVillagesAreTheTownsAndOuterStreets(t *testing.T) {
+	for _, code := range townshipCodes {
+		d, ok := division.ByCode(code)
+		if !ok {
+			t.Fatalf("%s: no such township", code)
+		}
+		vs := Villages(code)
+		if strings.HasSuffix(d.Name, "镇") && len(vs) == 0 {
+			t.Errorf("%s, a town, has no villages among %v", d.Name, Streets[code])
+		}
+		if (strings.HasPrefix(code, "350203") || strings.HasPrefix(code, "350206")) && len(vs) > 0 {
+			t.Errorf("%s has villages %v", d.Name, vs)
+		}
+	}
+	for _, tc := range []struct {
+		township string
+		village  string // "" for none
+	}{
+		{"350203003", ""},     // 中华街道
+		{"350203012", ""},     // 鼓浪屿
+		{"350203011", ""},     // 嘉莲街道: 莲花五村社区 is a 社区
+		{"350205001", "青礁村"},  // 海沧街道
+		{"350212105", "军营村"},  // 莲花镇
+		{"350213111", "莲塘村"},  // 内厝镇
+		{"350211103", "后溪村"},  // 后溪镇: 新村社区 is a 社区
+		{"350212007", ""},     // 美林街道
+		{"350213001", ""},     // 大嶝街道
+		{"350205004", "东瑶村"},  // 东孚街道
+		{"350212003", "柑岭村"},  // 新民街道
+		{"350211102", "深青村"},  // 灌口镇
+		{"350212110", "三秀山村"}, // 五显镇
+		{"350213103", "古宅村"},  // 新圩镇
+		{"350212109", "造水村"},  // 汀溪镇
+		{"350212107", "郭山村"},  // 洪塘镇
+		{"350205003", "石塘村"},  // 嵩屿街道
+		{"350205002", "新垵村"},  // 新阳街道
+		{"350211001", ""},     // 集美街道
+		{"350213003", ""},     // 新店街道
+	} {
+		vs := Villages(tc.township)
+		if tc.village == "" && len(vs) > 0 || tc.village != "" && !slices.Contains(vs, tc.village) {
+			t.Errorf("Villages(%s) = %v, want %q", tc.township, vs, tc.village)
+		}
+	}
+}
+
+// Reports set in a village say so, and those of the land and homestead
+// matters all are: a homestead or hill dispute is never drawn in a 社区.
+func TestRuralTopicsNeedVillages(t *testing.T) {
+	rural := set("山林土地纠纷", "房屋宅基地纠纷", "土地权属纠纷", "失地农民保障")
+	n := 0
+	for i, tp := range Topics {
+		for j := range tp.Titles {
+			if tp.NeedsVillage(j) {
+				n++
+			} else if slices.ContainsFunc(tp.Category, func(c string) bool { return rural[c] }) {
+				t.Errorf("%s: report %d is not set in a village", topicLabel(i, tp), j)
+			}
+			if tp.NeedsTown(j) && !tp.NeedsVillage(j) {
+				t.Errorf("%s: report %d has the town act, not in a village", topicLabel(i, tp), j)
+			}
+		}
+	}
+	if n < 15 {
+		t.Errorf("%d reports set in a village, want at least 15", n)
+	}
+}
+
 func TestPeopleAndBusinessVocabulary(t *testing.T) {
 	unique := map[string]bool{}
 	for _, s := range Surnames {
