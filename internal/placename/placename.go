@@ -213,7 +213,8 @@ func trimPlace(w string) string {
 	rs := []rune(strings.TrimSuffix(w, suffix))
 	cut := 0
 	for i, r := range rs {
-		if strings.ContainsRune("的在了是和与及对向把被为于到从去往给让请将有无我你他们这那个市区县省镇乡路道街反映投诉关于咨询希望近示称问说找而", r) || r < unicode.MaxASCII ||
+		// 套 counts a flat: 名下有一套朝元社区的老房子 names 朝元社区.
+		if strings.ContainsRune("的在了是和与及对向把被为于到从去往给让请将有无我你他们这那个套市区县省镇乡路道街反映投诉关于咨询希望近示称问说找而", r) || r < unicode.MaxASCII ||
 			r == '住' && len(rs)-i > 2 && !strings.ContainsRune("宅房户院进建", rs[i+1]) {
 			// 住 before a name of two or more is living there (申请人黄辉住万寿北社区);
 			// before one it is part of the name (福住小区), and 住宅, 住房,

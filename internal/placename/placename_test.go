@@ -104,6 +104,7 @@ func TestNames(t *testing.T) {
 		// Words before a place that are no part of its name, seen in
 		// hot issues' labels (黄辉住万寿北社区, 时候公司, 规范海沧社区).
 		{"申请人黄辉住万寿北社区，楼上漏水", []string{"万寿北社区"}},
+		{"我父母名下有一套朝元社区的老房子", []string{"朝元社区"}},
 		{"住宅小区停车难", nil},
 		{"走的时候公司说月底结清", nil},
 		{"查社保记录才发现公司只交了几个月", nil},
