@@ -371,7 +371,7 @@ func TestGeneratedTitleHeadsItsBody(t *testing.T) {
 func TestDemoLoadGivesTheDemoHandlersWork(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
-	if err := demo.LoadDemo(ctx, env.App, 600, 30, 5); err != nil {
+	if err := demo.LoadDemo(ctx, env.App, 1200, 30, 5); err != nil {
 		t.Fatal(err)
 	}
 	var focus, routed, waiting int
@@ -382,8 +382,8 @@ func TestDemoLoadGivesTheDemoHandlersWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Uniformly, two townships of 38 would hold 1 case in 19.
-	if focus < 600/6 {
-		t.Errorf("%d of 600 cases in the demo handlers' two townships, want a quarter", focus)
+	if focus < 1200/6 {
+		t.Errorf("%d of 1200 cases in the demo handlers' two townships, want a quarter", focus)
 	}
 	if waiting == 0 || routed != waiting {
 		t.Errorf("%d of %d waiting cases routed", routed, waiting)
@@ -441,7 +441,7 @@ func TestDemoLoadGivesTheDemoHandlersWork(t *testing.T) {
 func TestDemoReplaysItsTimers(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
-	if err := demo.LoadDemo(ctx, env.App, 600, 30, 5); err != nil {
+	if err := demo.LoadDemo(ctx, env.App, 1200, 30, 5); err != nil {
 		t.Fatal(err)
 	}
 	now := env.App.Now()

@@ -913,6 +913,9 @@ type Digest struct {
 	Body       string
 	Address    string
 	Division   string // the case's township or district code
+	// Field is the top-level category of the case's category (城乡建设,
+	// 民政, 求助警情…), 0 when it has none.
+	Field int64
 	// Reporter tells people apart without naming them: the keyed hash of
 	// the ID number or phone, else the name, else the report itself.
 	Reporter   string
@@ -938,8 +941,13 @@ func (s *Service) RecentReports(ctx context.Context, actor access.Actor, f Filte
 	}
 	sel.args = append(sel.args, since.UnixMicro())
 	conds := append(slices.Clone(sel.conds), fmt.Sprintf("r.received_at >= $%d", len(sel.args)))
-	q := `SELECT r.id, c.number, r.title, r.body, r.address, COALESCE(c.division_code, ''), COALESCE(r.id_hash, r.phone_hash, ''), r.reporter_name, r.received_at
-		FROM reports r JOIN cases c ON c.id = r.case_id ` + sel.join + ` WHERE ` + strings.Join(conds, " AND ") +
+	// The category's ancestors, as deep as the catalogue goes
+	// (catalog.MaxDepth), for its top level.
+	q := `SELECT r.id, c.number, r.title, r.body, r.address, COALESCE(c.division_code, ''), COALESCE(r.id_hash, r.phone_hash, ''), r.reporter_name, r.received_at,
+		COALESCE(f4.id, f3.id, f2.id, f1.id, 0)
+		FROM reports r JOIN cases c ON c.id = r.case_id
+		LEFT JOIN categories f1 ON f1.id = c.category_id LEFT JOIN categories f2 ON f2.id = f1.parent_id
+		LEFT JOIN categories f3 ON f3.id = f2.parent_id LEFT JOIN categories f4 ON f4.id = f3.parent_id ` + sel.join + ` WHERE ` + strings.Join(conds, " AND ") +
 		fmt.Sprintf(" ORDER BY r.received_at DESC, r.id DESC LIMIT %d", limit+1)
 	rows, err := s.db.QueryContext(ctx, q, sel.args...)
 	if err != nil {
@@ -950,7 +958,7 @@ func (s *Service) RecentReports(ctx context.Context, actor access.Actor, f Filte
 		var d Digest
 		var key, name string
 		var at int64
-		if err := rows.Scan(&d.ReportID, &d.CaseNumber, &d.Title, &d.Body, &d.Address, &d.Division, &key, &name, &at); err != nil {
+		if err := rows.Scan(&d.ReportID, &d.CaseNumber, &d.Title, &d.Body, &d.Address, &d.Division, &key, &name, &at, &d.Field); err != nil {
 			return nil, false, fmt.Errorf("recent reports: %w", err)
 		}
 		d.ReceivedAt = time.UnixMicro(at)

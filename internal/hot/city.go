@@ -1,12 +1,14 @@
 package hot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"pingan/internal/dedup"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -86,28 +88,34 @@ func City(ctx context.Context, cases *casework.Service, actor access.Actor, q Ci
 		return res, err
 	}
 	res.Reports, res.Truncated = len(digests), more
-	msgs := make([]Message, len(digests))
 	caseOf := make(map[string]string, len(digests))
 	divOf := make(map[string]string, len(digests))
-	for i, d := range digests {
-		id := strconv.FormatInt(d.ReportID, 10)
-		msgs[i] = Message{ID: id, User: d.Reporter, Subject: d.Title, Body: d.Address + "\n" + d.Body, Time: d.ReceivedAt,
-			Street: dedup.Street(d.Address, d.Division)}
-		caseOf[id], divOf[id] = d.CaseNumber, d.Division
-	}
 	// Each district's reports are grouped apart: a matter raised in two
 	// districts (the same complaint about two streets' construction sites)
 	// is two issues, each for its district to handle, not one spread over
-	// the city.
-	parts := map[string][]Message{}
-	for _, m := range msgs {
-		d := divOf[m.ID]
-		d = d[:min(len(d), 6)]
-		parts[d] = append(parts[d], m)
+	// the city. So are the reports of each field of the catalogue (its top
+	// level): an old person living alone asking for home care (民政) and
+	// one not answering the door (求助警情) share their words about the
+	// person, not the matter. Unclassified reports are a part of their own.
+	type part struct {
+		district string
+		field    int64
 	}
+	parts := map[part][]Message{}
+	for _, d := range digests {
+		id := strconv.FormatInt(d.ReportID, 10)
+		m := Message{ID: id, User: d.Reporter, Subject: d.Title, Body: d.Address + "\n" + d.Body, Time: d.ReceivedAt,
+			Street: dedup.Street(d.Address, d.Division)}
+		caseOf[id], divOf[id] = d.CaseNumber, d.Division
+		k := part{d.Division[:min(len(d.Division), 6)], d.Field}
+		parts[k] = append(parts[k], m)
+	}
+	keys := slices.SortedFunc(maps.Keys(parts), func(a, b part) int {
+		return cmp.Or(strings.Compare(a.district, b.district), cmp.Compare(a.field, b.field))
+	})
 	var found []Issue
-	for _, d := range slices.Sorted(maps.Keys(parts)) {
-		found = append(found, Find(parts[d], Options{HalfLife: window / 4, Now: now})...)
+	for _, k := range keys {
+		found = append(found, Find(parts[k], Options{HalfLife: window / 4, Now: now})...)
 	}
 	rank(found)
 	for _, is := range found {

@@ -262,3 +262,42 @@ func TestCityIssuePlaceIsTheCasesPlace(t *testing.T) {
 		t.Errorf("the issue of 菽庄花园: %v", places)
 	}
 }
+
+// Reports of two fields of the catalogue are two issues however alike
+// their words: an old person living alone asking for home care (民政) and
+// one not answering the door (求助警情), in one community.
+func TestCityIssueKeepsToOneField(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t)
+	byField := map[string][]string{}
+	for i, c := range []struct{ code, title, body string }{
+		{"C0901002", "龙山社区独居老人申请居家养老服务", "龙山社区一位独居老人行动不便，申请居家养老上门服务。"},
+		{"P0503", "龙山社区独居老人敲门无回应", "龙山社区一位独居老人几天没出门，敲门无回应，请求开锁查看。"},
+		{"C0901002", "龙山社区独居老人申请居家养老服务", "龙山社区独居老人申请助餐和居家养老服务。"},
+		{"P0503", "龙山社区独居老人敲门无回应", "邻居反映龙山社区独居老人敲门无回应，担心出事。"},
+	} {
+		cat, err := env.App.Catalog.CategoryByCode(ctx, env.App.DB, c.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := env.App.Cases.Intake(ctx, env.Actor(t, "intake"), casework.ReportInput{Channel: "hotline", CategoryID: cat.ID,
+			Title: c.title, Body: c.body, ReporterName: "居民", ReporterPhone: "1380602000" + string(rune('0'+i)), DivisionCode: "350203011",
+			KeepSeparate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byField[c.code] = append(byField[c.code], res.Case.Number)
+	}
+	res, err := hot.City(ctx, env.App.Cases, env.Actor(t, "supervisor"), hot.CityQuery{Days: 30}, env.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Issues) != 2 {
+		t.Fatalf("%d issues, want 2: %+v", len(res.Issues), res.Issues)
+	}
+	for _, is := range res.Issues {
+		if !sameSet(is.Cases, byField["C0901002"]) && !sameSet(is.Cases, byField["P0503"]) {
+			t.Errorf("an issue mixes the fields: %s %v", is.Description, is.Cases)
+		}
+	}
+}
