@@ -64,6 +64,22 @@ const notTable = `(function (sel) {
 	return n;
 })`
 
+// misaligned names, on the desktop, the headings of the tables sel finds
+// that are not aligned as their column's first cell is (a heading over
+// numbers is right-aligned, as they are).
+const misaligned = `(function (sel) {
+	var out = [];
+	document.querySelectorAll(sel).forEach(function (table) {
+		var first = table.querySelector("tbody tr");
+		if (!first) return;
+		table.querySelectorAll("thead th").forEach(function (th, i) {
+			var td = first.children[i];
+			if (td && getComputedStyle(th).textAlign !== getComputedStyle(td).textAlign) out.push(th.textContent.trim());
+		});
+	});
+	return out;
+})`
+
 // A page with a table that is to read as cards on a phone, and the name
 // of its screenshots.
 type cardPage struct{ path, table, shot string }
@@ -122,6 +138,11 @@ func TestBrowserTablesAsCardsOnPhone(t *testing.T) {
 			u.open(p.path)
 			if n := get(u, "rows of "+p.path, chromedp.Evaluate[int](notTable+"("+strconv.Quote(p.table)+")")); n > 0 {
 				t.Errorf("%s at 1366px: %d rows of %s are not table rows", p.path, n, p.table)
+			}
+			if p.path == "/dashboard" {
+				for _, h := range get(u, "headings of "+p.path, chromedp.Evaluate[[]string](misaligned+"("+strconv.Quote(p.table)+")")) {
+					t.Errorf("%s at 1366px: the heading %q is not aligned with its column", p.path, h)
+				}
 			}
 		}
 		u.asCards("zh-CN", 3, who.pages)
