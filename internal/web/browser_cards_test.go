@@ -2,20 +2,28 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"pingan/internal/apptest"
+	"pingan/internal/casework"
 	"pingan/internal/demo"
+	"pingan/internal/notify"
+	"pingan/internal/supervision"
 )
 
 // cards measures, on a phone, the tables sel finds on a page: what scrolls
 // sideways (the page, or a box in it), which rows are still table rows and
 // not cards, which cells are hidden or stick out of their card, and which
 // cells say something without their column's heading before them (a
-// card's title, td.lead, needs none). rows counts the rows with cells.
+// card's title, td.lead, needs none, nor does a cell across several
+// columns, such as a supervision order's reason below it). rows counts the
+// rows with cells.
 const cards = `(function (sel) {
 	var out = [], rows = 0, w = document.documentElement.clientWidth;
 	var name = function (el) {
@@ -44,7 +52,7 @@ const cards = `(function (sel) {
 				var text = td.textContent.trim();
 				if (!text) return;
 				if (!td.getClientRects().length) { out.push("row " + rows + ": " + (heads[i] || "column " + i) + " " + JSON.stringify(text.slice(0, 30)) + " is hidden"); return; }
-				if (!heads[i] || td.classList.contains("lead")) return;
+				if (!heads[i] || td.classList.contains("lead") || td.colSpan > 1) return;
 				var label = getComputedStyle(td, "::before").content;
 				if (label !== JSON.stringify(heads[i])) out.push("row " + rows + ": " + JSON.stringify(text.slice(0, 30)) + " is labelled " + label + ", not " + JSON.stringify(heads[i]));
 			});
@@ -184,4 +192,90 @@ func (u *ui) screenshotTable(name string) {
 		return true;
 	})()`))
 	u.screenshotWindow(name)
+}
+
+// The other wide tables read as cards on a phone too, in both languages:
+// the scorecards and the monthly report's indicators and districts for a
+// leader, the
+// supervision orders and the backlog's cases for a supervisor, and the
+// units, routing rules, deadline policies, webhooks and their deliveries
+// for the system administrator. Nothing scrolls sideways, and every cell
+// is there, labelled with its column's heading. Narrow tables that fit a
+// phone (a unit's indicators, the report's supervised units, the holiday
+// calendar, the backlog's trend) stay tables.
+func TestBrowserMoreTablesAsCardsOnPhone(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	setPasswords(t, env, "leader", "supervisor", "sysadmin")
+	// Webhooks first, so that the cases loaded after them are delivered.
+	for _, h := range []notify.WebhookInput{
+		{Name: "市大数据局", URL: "https://data.xm.gov.cn/pingan/events", Events: []string{"*"}},
+		{Name: "湖里区网格中心", URL: "https://grid.huli.gov.cn/hooks/pingan-case-events", UnitID: env.Unit(t, "350206"), Events: []string{"case.dispatch", "case.close"}},
+		{Name: "市信访局", URL: "https://xf.xm.gov.cn/api/v1/pingan", Events: []string{"case.*"}},
+	} {
+		if _, _, err := env.App.Notify.CreateWebhook(ctx, env.Actor(t, "sysadmin"), h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := demo.LoadCases(ctx, env.App, 400, 30, 21, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []supervision.Kind{supervision.Remind, supervision.Interview, supervision.Onsite, supervision.Notice} {
+		n, _ := dispatched(t, env)
+		if _, err := env.App.Supervision.Issue(ctx, env.Actor(t, "supervisor"), n,
+			supervision.IssueInput{Kind: kind, Reason: "群众反映强烈，请加快办理并书面答复办理情况。"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 4 {
+		take(t, env, casework.ReportInput{Channel: "visit", Nature: "petition_claim",
+			Body: fmt.Sprintf("反映观音山%d号地块拆迁补偿标准不一，要求公开补偿方案。", i+1)})
+	}
+	u := newUI(t, env)
+	for _, who := range []struct {
+		user   string
+		admin  bool
+		before func() // what happens before the user signs in
+		pages  []cardPage
+		one    []cardPage // tables of one row
+	}{
+		{user: "leader", pages: []cardPage{{"/scores", "table.scores", "scores-phone"}, {"/scores/report", "table.districts", "score-report-districts-phone"}},
+			one: []cardPage{{"/scores/report", "table.indicators", "score-report-phone"}}},
+		{user: "supervisor", pages: []cardPage{{"/supervision", "table.ledger", "ledger-phone"}, {"/supervise", "table.orders", "supervise-phone"}}},
+		{user: "sysadmin", admin: true, pages: []cardPage{{"/admin/units", "table.units", "admin-units-phone"},
+			{"/admin/routing", "table.rules", "admin-routing-phone"}, {"/admin/deadlines", "table.policies", "admin-deadlines-phone"},
+			{"/admin/webhooks", "table.webhooks", "admin-webhooks-phone"}, {"/admin/webhooks/deliveries", "table.deliveries", "admin-deliveries-phone"}}},
+		// The petitions fall into the backlog when their time is up.
+		{user: "supervisor", before: func() { env.Clock.Advance(40 * 24 * time.Hour) },
+			pages: []cardPage{{"/petitions/backlog/cases?period=quarter&figure=stock", "table.cases", "backlog-cases-phone"}}},
+	} {
+		if who.before != nil {
+			who.before()
+		}
+		if who.admin {
+			u.signInAdmin(env, who.user)
+		} else {
+			u.signIn(who.user)
+		}
+		all := append(slices.Clone(who.pages), who.one...)
+		// On the desktop each table is the table it was.
+		for _, p := range all {
+			u.open(p.path)
+			if n := get(u, "rows of "+p.path, chromedp.Evaluate[int](notTable+"("+strconv.Quote(p.table)+")")); n > 0 {
+				t.Errorf("%s at 1366px: %d rows of %s are not table rows", p.path, n, p.table)
+			}
+		}
+		for _, lang := range []string{"zh-CN", "en"} {
+			if lang == "en" {
+				u.submit("English", `form.lang button`)
+			}
+			u.asCards(lang, 3, who.pages)
+			u.asCards(lang, 1, who.one)
+		}
+		u.shots(all, phoneWidth, phoneHeight, "-en")
+		u.submit("Chinese", `form.lang button`)
+		u.shots(all, 1366, 900, "-desktop")
+		u.shots(all, phoneWidth, phoneHeight, "")
+		u.signOut()
+	}
 }

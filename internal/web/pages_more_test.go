@@ -61,7 +61,7 @@ func sentTo(t testing.TB, env *apptest.Env, code, body string, due time.Time) st
 	return n
 }
 
-var rowLink = regexp.MustCompile(`<td(?: class="number")?><a href="/cases/([^"]+)">`)
+var rowLink = regexp.MustCompile(`<td(?: class="(?:number|span2)")?(?: data-label="[^"]*")?><a href="/cases/([^"]+)">`)
 
 // listed returns the case numbers of the page's case table, in order.
 func listed(t testing.TB, p page) []string {

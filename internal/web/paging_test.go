@@ -84,7 +84,7 @@ func TestNextPageKeepsFilters(t *testing.T) {
 		admin := signedInAdmin(t, env, "sysadmin")
 		filters := "status=pending&webhook=" + ids[0]
 		p := admin.get("/admin/webhooks/deliveries?" + nextPage(t, admin.get("/admin/webhooks/deliveries?"+filters), "/admin/webhooks/deliveries", filters))
-		rows := regexp.MustCompile(`<td><a href="/admin/webhooks/deliveries/\d+">\d+</a></td><td>([^<]*)</td>`).FindAllStringSubmatch(p.Body, -1)
+		rows := regexp.MustCompile(`<td data-label="#"><a href="/admin/webhooks/deliveries/\d+">\d+</a></td><td class="span2" data-label="[^"]*">([^<]*)</td>`).FindAllStringSubmatch(p.Body, -1)
 		if len(rows) != 1 || rows[0][1] != "市大数据局" {
 			t.Errorf("the second page of the first webhook's deliveries: %v", rows)
 		}
