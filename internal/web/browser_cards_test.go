@@ -115,6 +115,21 @@ func (u *ui) asCards(lang string, least int, pages []cardPage) {
 	}
 }
 
+// onDesktop checks that on the desktop each table is the table it was,
+// each heading aligned as its column is (right over numbers).
+func (u *ui) onDesktop(pages []cardPage) {
+	u.t.Helper()
+	for _, p := range pages {
+		u.open(p.path)
+		if n := get(u, "rows of "+p.path, chromedp.Evaluate[int](notTable+"("+strconv.Quote(p.table)+")")); n > 0 {
+			u.t.Errorf("%s at 1366px: %d rows of %s are not table rows", p.path, n, p.table)
+		}
+		for _, h := range get(u, "headings of "+p.path, chromedp.Evaluate[[]string](misaligned+"("+strconv.Quote(p.table)+")")) {
+			u.t.Errorf("%s at 1366px: the heading %q is not aligned with its column", p.path, h)
+		}
+	}
+}
+
 // The wide tables beyond the lists of cases read as cards on a phone, in
 // both languages: the hot issues and the dashboard's districts for a
 // leader, the accounts for the system administrator, the audit log for
@@ -141,18 +156,7 @@ func TestBrowserTablesAsCardsOnPhone(t *testing.T) {
 		} else {
 			u.signIn(who.user)
 		}
-		// On the desktop each table is the table it was.
-		for _, p := range who.pages {
-			u.open(p.path)
-			if n := get(u, "rows of "+p.path, chromedp.Evaluate[int](notTable+"("+strconv.Quote(p.table)+")")); n > 0 {
-				t.Errorf("%s at 1366px: %d rows of %s are not table rows", p.path, n, p.table)
-			}
-			if p.path == "/dashboard" {
-				for _, h := range get(u, "headings of "+p.path, chromedp.Evaluate[[]string](misaligned+"("+strconv.Quote(p.table)+")")) {
-					t.Errorf("%s at 1366px: the heading %q is not aligned with its column", p.path, h)
-				}
-			}
-		}
+		u.onDesktop(who.pages)
 		u.asCards("zh-CN", 3, who.pages)
 		u.submit("English", `form.lang button`)
 		u.asCards("en", 3, who.pages)
@@ -258,13 +262,7 @@ func TestBrowserMoreTablesAsCardsOnPhone(t *testing.T) {
 			u.signIn(who.user)
 		}
 		all := append(slices.Clone(who.pages), who.one...)
-		// On the desktop each table is the table it was.
-		for _, p := range all {
-			u.open(p.path)
-			if n := get(u, "rows of "+p.path, chromedp.Evaluate[int](notTable+"("+strconv.Quote(p.table)+")")); n > 0 {
-				t.Errorf("%s at 1366px: %d rows of %s are not table rows", p.path, n, p.table)
-			}
-		}
+		u.onDesktop(all)
 		for _, lang := range []string{"zh-CN", "en"} {
 			if lang == "en" {
 				u.submit("English", `form.lang button`)
