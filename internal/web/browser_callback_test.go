@@ -21,20 +21,7 @@ func TestBrowserCallbackUnreachable(t *testing.T) {
 	u := newUI(t, env)
 	setPasswords(t, env, "callback")
 	ctx := context.Background()
-	number, _ := dispatched(t, env)
-	for _, s := range []struct {
-		user   string
-		action casework.Action
-		in     casework.ActionInput
-	}{
-		{"jiangtou", casework.Sign, casework.ActionInput{}},
-		{"jiangtou", casework.ReportBack, casework.ActionInput{Note: "已责令工地停止夜间施工"}},
-		{"verifier", casework.Verify, casework.ActionInput{}},
-	} {
-		if _, err := env.App.Cases.Do(ctx, env.Actor(t, s.user), number, s.action, s.in); err != nil {
-			t.Fatalf("%s: %v", s.action, err)
-		}
-	}
+	number := verified(t, env, "已责令工地停止夜间施工")
 
 	u.signIn("callback")
 	u.open("/cases/" + number)

@@ -144,6 +144,28 @@ func dispatched(t testing.TB, env *apptest.Env) (string, int64) {
 	return n, res.Report.ID
 }
 
+// verified is dispatched taken on by its unit (signed for, reported back
+// with note) and verified: a case waiting for its callback.
+func verified(t testing.TB, env *apptest.Env, note string) string {
+	t.Helper()
+	ctx := context.Background()
+	n, _ := dispatched(t, env)
+	for _, s := range []struct {
+		user   string
+		action casework.Action
+		in     casework.ActionInput
+	}{
+		{"jiangtou", casework.Sign, casework.ActionInput{}},
+		{"jiangtou", casework.ReportBack, casework.ActionInput{Note: note}},
+		{"verifier", casework.Verify, casework.ActionInput{}},
+	} {
+		if _, err := env.App.Cases.Do(ctx, env.Actor(t, s.user), n, s.action, s.in); err != nil {
+			t.Fatalf("%s: %v", s.action, err)
+		}
+	}
+	return n
+}
+
 // The whole loop through the pages, each step by the role that does it.
 func TestClosedLoopThroughPages(t *testing.T) {
 	env := apptest.New(t)
@@ -912,21 +934,7 @@ func TestIntakeOffersDeskChannels(t *testing.T) {
 func TestCallbackUnreachableWithoutScript(t *testing.T) {
 	env := apptest.New(t)
 	setPasswords(t, env, "callback")
-	ctx := context.Background()
-	n, _ := dispatched(t, env)
-	for _, s := range []struct {
-		user   string
-		action casework.Action
-		in     casework.ActionInput
-	}{
-		{"jiangtou", casework.Sign, casework.ActionInput{}},
-		{"jiangtou", casework.ReportBack, casework.ActionInput{Note: "已处理"}},
-		{"verifier", casework.Verify, casework.ActionInput{}},
-	} {
-		if _, err := env.App.Cases.Do(ctx, env.Actor(t, s.user), n, s.action, s.in); err != nil {
-			t.Fatalf("%s: %v", s.action, err)
-		}
-	}
+	n := verified(t, env, "已处理")
 	cb := signedIn(t, env, "callback")
 	mustContain(t, cb.get("/cases/"+n), `data-unknown-when="`+casework.Unreachable+`"`)
 	p := cb.post("/cases/"+n+"/actions/callback", url.Values{"satisfaction": {casework.Unreachable}, "resolved": {"yes"}})
