@@ -110,6 +110,17 @@ func generated(t *testing.T, n int, seed, more uint64) (*apptest.Env, *casegen.G
 	return env, g
 }
 
+// fresh are the lookups of n newly generated reports.
+func fresh(env *apptest.Env, g *casegen.Generator, n int) []dedup.Query {
+	qs := make([]dedup.Query, n)
+	for i := range qs {
+		c := g.Generate(env.App.Now(), env.App.Now())
+		qs[i] = dedup.Query{Text: c.Case.Title + "\n" + c.Case.Address + "\n" + c.Report.Body, Address: c.Case.Address,
+			DivisionCode: c.Case.DivisionCode}
+	}
+	return qs
+}
+
 // Find reads the repeat index, Scan every open case of the area: on
 // generated cases, for reworded repeats of open cases and fresh reports,
 // Find must return what Scan returns (recall ≥ 0.95; in practice all).
@@ -136,11 +147,7 @@ func TestFindRecallOnGeneratedCases(t *testing.T) {
 		}
 	}
 	rows.Close()
-	for range 40 {
-		c := g.Generate(env.App.Now(), env.App.Now())
-		qs = append(qs, dedup.Query{Text: c.Case.Title + "\n" + c.Case.Address + "\n" + c.Report.Body, Address: c.Case.Address,
-			DivisionCode: c.Case.DivisionCode})
-	}
+	qs = append(qs, fresh(env, g, 40)...)
 	var found, want, originalFound int
 	for i, q := range qs {
 		got, err := s.Find(ctx, actor, q, i18n.ZH)

@@ -59,12 +59,7 @@ func lookups(t *testing.T, env *apptest.Env, g *casegen.Generator) []dedup.Query
 		q.Probe, q.ProbePlace = title, address // a near-exact repeat, as auto-merge looks it up
 		qs = append(qs, q)
 	}
-	for range 40 {
-		c := g.Generate(env.App.Now(), env.App.Now())
-		qs = append(qs, dedup.Query{Text: c.Case.Title + "\n" + c.Case.Address + "\n" + c.Report.Body, Address: c.Case.Address,
-			DivisionCode: c.Case.DivisionCode})
-	}
-	return qs
+	return append(qs, fresh(env, g, 40)...)
 }
 
 // same checks that the resident index answers every lookup, and answers
